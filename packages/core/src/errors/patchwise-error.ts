@@ -1,0 +1,51 @@
+/**
+ * Every error Patchwise raises on purpose carries a stable code (documented in docs/errors.md).
+ * Callers branch on `code`, never on the message; the CLI prints the message without a stack,
+ * and the server maps codes to HTTP statuses in one place.
+ */
+export const ERROR_CODES = {
+  PW_USAGE: 'bad command-line usage',
+  PW_VERSION_INVALID: 'a version string is not valid for its ecosystem',
+  PW_ECOSYSTEM_UNKNOWN: 'an ecosystem name is not known',
+  PW_INPUT_UNREADABLE: 'an input file or directory cannot be read',
+  PW_INPUT_MALFORMED: 'an input is not well-formed JSON, YAML, CSV or text of its format',
+  PW_INPUT_INVALID: 'an input is well-formed but breaks its schema',
+  PW_INPUT_TOO_LARGE: 'an input exceeds a size limit',
+  PW_INPUT_TOO_DEEP: 'an input is nested deeper than the limit',
+  PW_INPUT_FORMAT_UNKNOWN: 'an input matches no supported format',
+  PW_ARCHIVE_UNSAFE: 'an archive entry has an unsafe path or type, or the archive expands too far',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetails {
+  /** The file, archive entry, line or string the error is about. */
+  readonly input?: string;
+  readonly cause?: unknown;
+}
+
+export class PatchwiseError extends Error {
+  readonly code: ErrorCode;
+  readonly input: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(details.input ? `${details.input}: ${message}` : message, { cause: details.cause });
+    this.name = 'PatchwiseError';
+    this.code = code;
+    this.input = details.input;
+  }
+
+  /** The same error, attributed to an input (a file, an archive entry) when it was not yet. */
+  withInput(input: string): PatchwiseError {
+    if (this.input) return this;
+    return new PatchwiseError(this.code, this.message, { input, cause: this.cause });
+  }
+}
+
+export function isPatchwiseError(err: unknown): err is PatchwiseError {
+  return err instanceof PatchwiseError;
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${String(value)}`);
+}

@@ -1,0 +1,82 @@
+import { PatchwiseError } from '../errors/index.js';
+import { apkScheme } from './apk.js';
+import { dpkgScheme } from './dpkg.js';
+import { genericScheme } from './generic.js';
+import { pep440Scheme } from './pep440.js';
+import { rpmScheme } from './rpm.js';
+import { semverScheme } from './semver.js';
+import type { VersionScheme } from './version-scheme.js';
+
+/**
+ * OSV ecosystem names (the part before the first ':') and the version scheme each one uses.
+ * Keys are lower-case; `canonical` keeps OSV's spelling for output.
+ * Ecosystems whose own ordering Patchwise does not implement yet use the generic scheme,
+ * documented in docs/versions.md; names not listed here are an error, never a guess.
+ */
+const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme]> = [
+  ['Debian', dpkgScheme],
+  ['Ubuntu', dpkgScheme],
+  ['AlmaLinux', rpmScheme],
+  ['Rocky Linux', rpmScheme],
+  ['Red Hat', rpmScheme],
+  ['SUSE', rpmScheme],
+  ['openSUSE', rpmScheme],
+  ['Fedora', rpmScheme],
+  ['Mageia', rpmScheme],
+  ['openEuler', rpmScheme],
+  ['Photon OS', rpmScheme],
+  ['Azure Linux', rpmScheme],
+  ['Alpine', apkScheme],
+  ['Wolfi', apkScheme],
+  ['Chainguard', apkScheme],
+  ['MinimOS', apkScheme],
+  ['PyPI', pep440Scheme],
+  ['npm', semverScheme],
+  ['crates.io', semverScheme],
+  ['Go', semverScheme],
+  ['Maven', genericScheme],
+  ['NuGet', genericScheme],
+  ['RubyGems', genericScheme],
+  ['Packagist', genericScheme],
+  ['Hex', genericScheme],
+  ['Pub', genericScheme],
+  ['Hackage', genericScheme],
+  ['GHC', genericScheme],
+  ['CRAN', genericScheme],
+  ['Bioconductor', genericScheme],
+  ['SwiftURL', genericScheme],
+  ['Linux', genericScheme],
+  ['Android', genericScheme],
+  ['Bitnami', genericScheme],
+  ['OSS-Fuzz', genericScheme],
+];
+
+const BY_NAME = new Map(REGISTRY.map(([name, scheme]) => [name.toLowerCase(), { name, scheme }]));
+
+export interface EcosystemInfo {
+  /** OSV's spelling of the base name, e.g. `Rocky Linux`. */
+  readonly base: string;
+  /** The release part after the base, e.g. `9` for `AlmaLinux:9`, `22.04:LTS` for Ubuntu; '' when absent. */
+  readonly release: string;
+  readonly scheme: VersionScheme;
+}
+
+/** Looks up an OSV ecosystem name with or without its release (`Debian`, `Debian:12`, `Ubuntu:Pro:18.04:LTS`). */
+export function ecosystemInfo(ecosystem: string): EcosystemInfo {
+  const colon = ecosystem.indexOf(':');
+  const base = (colon < 0 ? ecosystem : ecosystem.slice(0, colon)).trim();
+  const entry = BY_NAME.get(base.toLowerCase());
+  if (!entry) {
+    throw new PatchwiseError('PW_ECOSYSTEM_UNKNOWN', `unknown ecosystem "${ecosystem}"`, { input: ecosystem });
+  }
+  return { base: entry.name, release: colon < 0 ? '' : ecosystem.slice(colon + 1), scheme: entry.scheme };
+}
+
+/** The version scheme of an ecosystem; throws PW_ECOSYSTEM_UNKNOWN for names OSV does not define. */
+export function schemeFor(ecosystem: string): VersionScheme {
+  return ecosystemInfo(ecosystem).scheme;
+}
+
+export function knownEcosystems(): string[] {
+  return REGISTRY.map(([name]) => name);
+}
