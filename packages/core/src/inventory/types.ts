@@ -40,6 +40,8 @@ export interface HostInventory {
   readonly host: string;
   /** Where it was read from (file path, archive entry). */
   readonly source: string;
+  /** A stable machine identity when the input carries one (Patchwise JSON `host.machineId`). */
+  readonly machineId?: string | undefined;
   readonly distro?: Distro | undefined;
   readonly attributes?: HostAttributes | undefined;
   readonly packages: readonly InstalledPackage[];

@@ -1,0 +1,431 @@
+/**
+ * Seeded generator of a synthetic but realistic fleet: one CycloneDX 1.5 JSON SBOM per host, built
+ * from the package names and fixed versions of the REAL AlmaLinux OSV feed (and optionally the PyPA
+ * feed), so that scanning it exercises the same names, epochs and release strings as production.
+ *
+ * Realism that matters for matching and for speed:
+ * - hosts are spread over AlmaLinux 8, 9 and 10 point releases;
+ * - ~70% of a host's rpm names are known to the feed for its release, ~30% are made up (most real
+ *   packages never had an advisory);
+ * - versions are mostly at or above the latest fix, some exactly at an older fix, some just below a
+ *   fix (release decremented), and a few play with epochs (stripped, or added where fixes have none);
+ * - hosts come from ~50 base images and deviate from theirs in a few percent of packages, as real
+ *   fleets do (this is what makes content-addressed inventory snapshots and caching pay off).
+ *
+ * Everything is drawn from one seeded PRNG over sorted inputs, so a seed always gives the same bytes.
+ * Usage: node --import tsx bench/fleet/generate-fleet.ts --out DIR --hosts 10000 --packages 1000 --seed 1 [--pypi 30]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const ALMA_FEED = resolve(ROOT, '../shared/data/osv/almalinux-osv-database.tar.gz');
+export const PYPI_FEED = resolve(ROOT, '../shared/data/osv/pypa-advisory-database.tar.gz');
+
+export interface FleetOptions {
+  readonly outDir: string;
+  readonly hosts: number;
+  readonly packagesPerHost: number;
+  readonly seed: number;
+  /** PyPI components per host (0: none, and the PyPI feed is not read). */
+  readonly pypiPerHost?: number;
+  /** Distinct base images the hosts are cloned from. */
+  readonly images?: number;
+  readonly almaFeed?: string;
+  readonly pypiFeed?: string;
+}
+
+export interface FleetSummary {
+  readonly hosts: number;
+  readonly images: number;
+  readonly bytes: number;
+  readonly files: string[];
+}
+
+/** Release major → point releases a host may run, with the share of base images on that major. */
+interface Release {
+  major: number;
+  minors: readonly string[];
+  weight: number;
+}
+const RELEASES: readonly [Release, ...Release[]] = [
+  { major: 8, minors: ['8.6', '8.8', '8.9', '8.10'], weight: 0.45 },
+  { major: 9, minors: ['9.2', '9.3', '9.4', '9.5', '9.6'], weight: 0.45 },
+  { major: 10, minors: ['10.0'], weight: 0.1 },
+];
+
+/** mulberry32: tiny, fast, and good enough for picking test data (not for cryptography). */
+export function makeRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Rng = () => number;
+const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
+
+/** k distinct elements, in random order (partial Fisher–Yates on a copy). */
+function sample<T>(rng: Rng, xs: readonly T[], k: number): T[] {
+  const a = xs.slice();
+  const n = Math.min(k, a.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(rng() * (a.length - i));
+    [a[i], a[j]] = [a[j] as T, a[i] as T];
+  }
+  return a.slice(0, n);
+}
+
+/**
+ * rpm's rpmvercmp, only to order the feed's fixed versions (which is the latest fix, which are older
+ * ones). A mistake here would only make the fleet less realistic: which installed versions are
+ * affected is decided by the scanner and the oracle, never by this file.
+ */
+export function rpmvercmp(a: string, b: string): number {
+  if (a === b) return 0;
+  const alnum = /[A-Za-z0-9]/;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < a.length && !alnum.test(a[i] as string) && a[i] !== '~' && a[i] !== '^') i++;
+    while (j < b.length && !alnum.test(b[j] as string) && b[j] !== '~' && b[j] !== '^') j++;
+    if (a[i] === '~' || b[j] === '~') {
+      if (a[i] !== '~') return 1;
+      if (b[j] !== '~') return -1;
+      i++;
+      j++;
+      continue;
+    }
+    if (a[i] === '^' || b[j] === '^') {
+      if (i >= a.length) return -1;
+      if (j >= b.length) return 1;
+      if (a[i] !== '^') return 1;
+      if (b[j] !== '^') return -1;
+      i++;
+      j++;
+      continue;
+    }
+    if (i >= a.length || j >= b.length) break;
+    const re = /\d/.test(a[i] as string) ? /^\d+/ : /^[A-Za-z]+/;
+    const sa = (re.exec(a.slice(i)) as RegExpExecArray)[0];
+    const sb = re.exec(b.slice(j))?.[0];
+    if (sb === undefined) return re.source === '^\\d+' ? 1 : -1;
+    i += sa.length;
+    j += sb.length;
+    const na = re.source === '^\\d+' ? sa.replace(/^0+/, '') : sa;
+    const nb = re.source === '^\\d+' ? sb.replace(/^0+/, '') : sb;
+    if (re.source === '^\\d+' && na.length !== nb.length) return na.length > nb.length ? 1 : -1;
+    if (na !== nb) return na > nb ? 1 : -1;
+  }
+  if (i >= a.length && j >= b.length) return 0;
+  return i >= a.length ? -1 : 1;
+}
+
+interface Evr {
+  epoch: string;
+  version: string;
+  release: string;
+}
+
+function parseEvr(s: string): Evr {
+  const colon = s.indexOf(':');
+  const epoch = colon >= 0 ? s.slice(0, colon) : '0';
+  const rest = colon >= 0 ? s.slice(colon + 1) : s;
+  const dash = rest.lastIndexOf('-');
+  return dash < 0 ? { epoch, version: rest, release: '' } : { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) };
+}
+
+const cmpEvr = (a: Evr, b: Evr): number =>
+  Number(a.epoch) - Number(b.epoch) || rpmvercmp(a.version, b.version) || rpmvercmp(a.release, b.release);
+
+/** Adds `delta` to the leading number of the release ("14.el8_3" → "13.el8_3"); undefined if it cannot. */
+function shiftRelease(e: Evr, delta: number): Evr | undefined {
+  const m = /^(\d+)(.*)$/.exec(e.release);
+  if (!m) return undefined;
+  const n = Number(m[1]) + delta;
+  return n < 0 ? undefined : { ...e, release: `${n}${m[2] as string}` };
+}
+
+/** Extracts a feed archive with the system tar (no npm dependency) into a fresh temp dir. */
+function extract(archive: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pw-feed-'));
+  execFileSync('tar', ['-xzf', archive, '-C', dir]);
+  return dir;
+}
+
+/** Files with the extension in the sub-directories of `base` (one level, as both feeds lay out), sorted. */
+function filesUnder(base: string, ext: string): string[] {
+  const out: string[] = [];
+  for (const sub of readdirSync(base, { withFileTypes: true })) {
+    if (!sub.isDirectory()) continue;
+    for (const f of readdirSync(join(base, sub.name))) if (f.endsWith(ext)) out.push(join(base, sub.name, f));
+  }
+  return out.sort();
+}
+
+/** AlmaLinux major → package name → its fixed versions, ascending. */
+type RpmFeed = Map<number, Map<string, Evr[]>>;
+
+export function loadAlmaFeed(archive: string): RpmFeed {
+  const dir = extract(archive);
+  try {
+    const feed: RpmFeed = new Map();
+    for (const file of filesUnder(join(dir, 'advisories'), '.json')) {
+      const rec = JSON.parse(readFileSync(file, 'utf8')) as {
+        affected?: { package: { ecosystem: string; name: string }; ranges?: { events: Record<string, string>[] }[] }[];
+      };
+      for (const a of rec.affected ?? []) {
+        const major = Number(/^AlmaLinux:(\d+)$/.exec(a.package.ecosystem)?.[1]);
+        if (!major) continue;
+        let names = feed.get(major);
+        if (!names) feed.set(major, (names = new Map<string, Evr[]>()));
+        let fixes = names.get(a.package.name);
+        if (!fixes) names.set(a.package.name, (fixes = []));
+        for (const r of a.ranges ?? []) for (const ev of r.events) if (ev.fixed) fixes.push(parseEvr(ev.fixed));
+      }
+    }
+    for (const names of feed.values()) {
+      for (const [name, fixes] of names) {
+        fixes.sort(cmpEvr);
+        names.set(name, fixes.filter((f, i) => i === 0 || cmpEvr(f, fixes[i - 1] as Evr) !== 0));
+      }
+    }
+    return feed;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** PEP 440's own regular expression (packaging's VERSION_PATTERN): only valid versions are installed. */
+const PEP440 =
+  /^\s*v?(?:(?:[0-9]+)!)?[0-9]+(?:\.[0-9]+)*(?:[-_.]?(?:alpha|a|beta|b|preview|pre|c|rc)[-_.]?[0-9]*)?(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?(?:[-_.]?dev[-_.]?[0-9]*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?\s*$/i;
+
+/** A YAML scalar as written on one line: quoted ('…' or "…"), or plain (trailing blanks not part of it). */
+function unquote(raw: string): string {
+  const s = raw.trim();
+  return s.startsWith("'") ? s.slice(1, -1).replaceAll("''", "'") : s.startsWith('"') ? (JSON.parse(s) as string) : s;
+}
+
+/**
+ * PyPI name (as the feed spells it) → every version its advisories mention. The PyPA files are
+ * machine-written YAML with a fixed layout, so a line scan of the `affected` block suffices here
+ * (the oracle parses them with a real YAML parser); GIT range events are commits and skipped.
+ */
+export function loadPypiFeed(archive: string): Map<string, Set<string>> {
+  const dir = extract(archive);
+  try {
+    const out = new Map<string, Set<string>>();
+    for (const file of filesUnder(join(dir, 'vulns'), '.yaml')) {
+      let versions: Set<string> | undefined;
+      let inAffected = false;
+      let inList = false;
+      let git = false;
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        if (/^\S/.test(line)) inAffected = line === 'affected:' || (inAffected && line.startsWith('- '));
+        if (!inAffected) continue;
+        let m = /^ {4}name: (.+)$/.exec(line);
+        if (m) {
+          const name = unquote(m[1] as string);
+          versions = out.get(name) ?? new Set();
+          out.set(name, versions);
+        }
+        if (/^ {2}- type: /.test(line)) git = line.endsWith('GIT');
+        m = /^ {4}- (?:introduced|fixed|last_affected|limit): (.+)$/.exec(line);
+        if (m && !git && versions) versions.add(unquote(m[1] as string));
+        if (/^ {2}versions:/.test(line)) inList = true;
+        else if (inList && (m = /^ {2,4}- (.+)$/.exec(line)) && versions) versions.add(unquote(m[1] as string));
+        else inList = false;
+      }
+    }
+    // Installed versions must be valid PEP 440 as written (no blanks): what pip would install.
+    for (const vs of out.values()) for (const v of vs) if (v === '0' || /\s/.test(v) || !PEP440.test(v)) vs.delete(v);
+    for (const [name, vs] of out) if (vs.size === 0) out.delete(name);
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One package of a base image: the line it has there, and the line a deviating clone has. */
+interface Slot {
+  base: string;
+  alt: string;
+}
+
+interface Image {
+  os: string;
+  slots: Slot[];
+}
+
+const STEMS = ['acme', 'nimbus', 'quartz', 'orbit', 'falcon', 'tundra', 'cobalt', 'ember', 'lumen', 'vortex', 'pylon', 'zephyr'];
+const PREFIXES = ['', 'lib', 'python3-', 'perl-', 'golang-', 'rubygem-', 'texlive-', 'fonts-'];
+const SUFFIXES = ['', '-devel', '-libs', '-common', '-tools', '-doc', '-agent', '-plugins'];
+
+function rpmLine(name: string, e: Evr, arch: string, distro: string): string {
+  const vr = e.release ? `${e.version}-${e.release}` : e.version;
+  const epoch = e.epoch !== '0' ? `&epoch=${e.epoch}` : '';
+  return `{"type":"library","name":"${name}","version":"${vr}","purl":"pkg:rpm/almalinux/${name}@${vr}?arch=${arch}${epoch}&distro=${distro}"}`;
+}
+
+const pypiLine = (name: string, v: string): string =>
+  `{"type":"library","name":"${name}","version":"${v}","purl":"pkg:pypi/${name}@${v}"}`;
+
+/** A version for a package the feed knows: mostly patched, some at older fixes, some just below one. */
+function chooseEvr(rng: Rng, fixes: readonly Evr[]): Evr {
+  const latest = fixes[fixes.length - 1] as Evr;
+  const r = rng();
+  if (r < 0.5) return latest;
+  if (r < 0.6) return shiftRelease(latest, 1) ?? latest;
+  // Lagging hosts are mostly a few updates behind, rarely years (kernel has >100 fixes).
+  const older = rng() < 0.8 ? fixes.slice(-4) : fixes;
+  if (r < 0.77) return pick(rng, older);
+  if (r < 0.92) return shiftRelease(pick(rng, older), -1) ?? latest;
+  // Epoch edge cases: an installed epoch below the fixes' (affected by every fix) or above it.
+  if (r < 0.96 && latest.epoch !== '0') return { ...latest, epoch: '0' };
+  return { ...latest, epoch: String(Number(latest.epoch) + 1) };
+}
+
+function madeUpEvr(rng: Rng, major: number): Evr {
+  const v = `${1 + Math.floor(rng() * 9)}.${Math.floor(rng() * 20)}.${Math.floor(rng() * 12)}`;
+  const release = `${1 + Math.floor(rng() * 30)}.el${major}${rng() < 0.5 ? `_${Math.floor(rng() * 6)}` : ''}`;
+  return { epoch: rng() < 0.05 ? '1' : '0', version: v, release };
+}
+
+const normalizePypi = (n: string): string => n.toLowerCase().replace(/[-_.]+/g, '-');
+
+function buildImage(rng: Rng, rpm: RpmFeed, pypi: Map<string, Set<string>>, pypiNames: string[], opts: Required<FleetOptions>): Image {
+  let w = rng();
+  const rel = RELEASES.find((r) => (w -= r.weight) < 0) ?? RELEASES[0];
+  const os = pick(rng, rel.minors);
+  const distro = `almalinux-${os}`;
+  const known = rpm.get(rel.major) ?? new Map<string, Evr[]>();
+  const knownNames = [...known.keys()].sort();
+  const nKnown = Math.min(knownNames.length, Math.round(opts.packagesPerHost * 0.7));
+  const slots: Slot[] = [];
+  const arch = (): string => (rng() < 0.93 ? 'x86_64' : 'noarch');
+  for (const name of sample(rng, knownNames, nKnown)) {
+    const fixes = known.get(name) as Evr[];
+    const a = arch();
+    slots.push({ base: rpmLine(name, chooseEvr(rng, fixes), a, distro), alt: rpmLine(name, chooseEvr(rng, fixes), a, distro) });
+  }
+  // Made-up names must not collide with any release's feed names, nor with each other.
+  const taken = new Set<string>(knownNames);
+  for (const names of rpm.values()) for (const n of names.keys()) taken.add(n);
+  while (slots.length < opts.packagesPerHost) {
+    const name = `${pick(rng, PREFIXES)}${pick(rng, STEMS)}${pick(rng, STEMS)}${Math.floor(rng() * 100)}${pick(rng, SUFFIXES)}`;
+    if (taken.has(name)) continue;
+    taken.add(name);
+    const a = arch();
+    slots.push({ base: rpmLine(name, madeUpEvr(rng, rel.major), a, distro), alt: rpmLine(name, madeUpEvr(rng, rel.major), a, distro) });
+  }
+  const seen = new Set<string>();
+  for (const name of sample(rng, pypiNames, opts.pypiPerHost)) {
+    const norm = normalizePypi(name);
+    if (seen.has(norm)) continue;
+    seen.add(norm);
+    const vs = [...(pypi.get(name) as Set<string>)];
+    // Some SBOMs spell names as the project does, not normalised (PEP 503): keep the matcher honest.
+    const spelled = rng() < 0.2 ? name.replaceAll('-', '_').replace(/^./, (c) => c.toUpperCase()) : name;
+    slots.push({ base: pypiLine(spelled, pick(rng, vs)), alt: pypiLine(spelled, pick(rng, vs)) });
+  }
+  return { os, slots };
+}
+
+function uuid(rng: Rng): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(rng() * 16).toString(16)).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
+}
+
+/** Generates the fleet into `outDir` (created if missing), one `host-NNNNN.cdx.json` per host. */
+export function generateFleet(options: FleetOptions): FleetSummary {
+  const opts: Required<FleetOptions> = {
+    ...options,
+    pypiPerHost: options.pypiPerHost ?? 0,
+    images: Math.max(1, options.images ?? 50),
+    almaFeed: options.almaFeed ?? ALMA_FEED,
+    pypiFeed: options.pypiFeed ?? PYPI_FEED,
+  };
+  const rng = makeRng(opts.seed);
+  const rpm = loadAlmaFeed(opts.almaFeed);
+  const pypi = opts.pypiPerHost > 0 ? loadPypiFeed(opts.pypiFeed) : new Map<string, Set<string>>();
+  const pypiNames = [...pypi.keys()].sort();
+  const images = Array.from({ length: opts.images }, () => buildImage(rng, rpm, pypi, pypiNames, opts));
+  // Popular images host most machines (roughly Zipf), as in real fleets.
+  const weights = images.map((_, i) => 1 / (i + 1));
+  const total = weights.reduce((s, x) => s + x, 0);
+  mkdirSync(opts.outDir, { recursive: true });
+  const width = Math.max(5, String(opts.hosts).length);
+  const files: string[] = [];
+  let bytes = 0;
+  for (let h = 0; h < opts.hosts; h++) {
+    // The first hosts take each image once, so a small fleet still covers every image.
+    let img = h;
+    if (h >= images.length) {
+      let w = rng() * total;
+      img = weights.findIndex((x) => (w -= x) < 0);
+      if (img < 0) img = images.length - 1;
+    }
+    const image = images[img] as Image;
+    const host = `host-${String(h).padStart(width, '0')}`;
+    const deviation = 0.005 + rng() * 0.045;
+    const parts: string[] = [
+      `{"bomFormat":"CycloneDX","specVersion":"1.5","serialNumber":"urn:uuid:${uuid(rng)}","version":1,`,
+      `"metadata":{"timestamp":"2025-01-01T00:00:00Z","component":{"type":"device","name":"${host}"}},"components":[\n`,
+      `{"type":"operating-system","name":"almalinux","version":"${image.os}"}`,
+    ];
+    for (const slot of image.slots) parts.push(',\n', rng() < deviation ? slot.alt : slot.base);
+    parts.push('\n]}\n');
+    const file = join(opts.outDir, `${host}.cdx.json`);
+    // One host at a time (~100–150 KB): memory stays flat however large the fleet.
+    const text = parts.join('');
+    writeFileSync(file, text);
+    bytes += Buffer.byteLength(text);
+    files.push(file);
+  }
+  return { hosts: opts.hosts, images: images.length, bytes, files };
+}
+
+function parseArgs(argv: string[]): FleetOptions {
+  const get = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const num = (flag: string, dflt: number): number => {
+    const v = get(flag);
+    const n = v === undefined ? dflt : Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: expected a non-negative integer, got ${v}`);
+    return n;
+  };
+  const outDir = get('--out');
+  if (!outDir) throw new Error('usage: generate-fleet.ts --out DIR [--hosts N] [--packages N] [--seed N] [--pypi N] [--images N]');
+  return {
+    outDir,
+    hosts: num('--hosts', 100),
+    packagesPerHost: num('--packages', 1000),
+    seed: num('--seed', 1),
+    pypiPerHost: num('--pypi', 0),
+    images: num('--images', 50),
+    almaFeed: get('--alma') ?? ALMA_FEED,
+    pypiFeed: get('--pypi-feed') ?? PYPI_FEED,
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const started = performance.now();
+  const opts = parseArgs(process.argv.slice(2));
+  const summary = generateFleet(opts);
+  const secs = (performance.now() - started) / 1000;
+  const first = summary.files[0];
+  const sample = first ? statSync(first).size : 0;
+  process.stdout.write(
+    `${summary.hosts} hosts from ${summary.images} images in ${secs.toFixed(1)} s: ` +
+      `${(summary.bytes / 1e6).toFixed(1)} MB (${(sample / 1024).toFixed(0)} KiB per host) in ${opts.outDir}\n`,
+  );
+}

@@ -1,0 +1,54 @@
+import {
+  Enrichment,
+  PatchwiseError,
+  decodeText,
+  parseEpss,
+  parseKev,
+  parseNvd,
+  readInputs,
+  worstCvss,
+  type CveLookup,
+} from '@patchwise/core';
+
+export interface IntelSources {
+  readonly kev?: string | undefined;
+  readonly epss?: string | undefined;
+  readonly nvd: readonly string[];
+}
+
+/**
+ * Reads the enrichment feeds named on the command line into one lookup by CVE. These are
+ * inputs the user asked for by name, so an unreadable one is a hard error (exit 2), not a skip:
+ * a scan silently without KEV would under-rank exactly the findings that matter most.
+ */
+export async function loadIntel(sources: IntelSources): Promise<CveLookup> {
+  const enrichment = new Enrichment();
+  if (sources.kev) for (const doc of await readAll([sources.kev])) enrichment.addKev(parseKev(doc.text, doc.name));
+  if (sources.epss) for (const doc of await readAll([sources.epss])) enrichment.addEpss(parseEpss(doc.text, doc.name));
+  if (sources.nvd.length > 0) {
+    for (const doc of await readAll(sources.nvd)) {
+      if (doc.name !== doc.root && !/\.json$/i.test(doc.name)) continue;
+      enrichment.addNvd(parseNvd(doc.text, doc.name));
+    }
+  }
+  return (cve) => {
+    const found = enrichment.lookup(cve);
+    if (!found.kev && !found.epss && !found.nvd) return undefined;
+    const cvss = found.nvd ? worstCvss(found.nvd.cvss) : undefined;
+    return {
+      kev: found.kev ? { dateAdded: found.kev.dateAdded, ransomware: found.kev.knownRansomwareCampaignUse, dueDate: found.kev.dueDate } : undefined,
+      epss: found.epss?.score,
+      cvss: cvss ? { score: cvss.baseScore, version: cvss.version } : undefined,
+    };
+  };
+}
+
+async function readAll(paths: readonly string[]): Promise<{ name: string; root: string; text: string }[]> {
+  const docs = [];
+  for await (const item of readInputs(paths)) {
+    if (item.kind === 'problem') throw item.error;
+    docs.push({ name: item.name, root: item.root, text: decodeText(item.bytes) });
+  }
+  if (docs.length === 0) throw new PatchwiseError('PW_INPUT_UNREADABLE', 'no files found', { input: paths.join(', ') });
+  return docs;
+}

@@ -1,0 +1,141 @@
+import type { Writable } from 'node:stream';
+import {
+  ADVISORY_TYPES,
+  HostReporter,
+  Matcher,
+  PRIORITIES,
+  PatchwiseError,
+  atOrAbove,
+  loadAdvisories,
+  scanInventories,
+  type AdvisoryType,
+  type Priority,
+} from '@patchwise/core';
+import {
+  BufferedWriter,
+  FORMAT_NAMES,
+  Progress,
+  csvFormat,
+  jsonFormat,
+  sarifFormat,
+  tableFormat,
+  type FormatName,
+  type ReportFormat,
+  type ScanSummary,
+} from '../output/index.js';
+import { loadIntel } from './load-intel.js';
+
+export interface ScanCommandOptions {
+  readonly advisories: readonly string[];
+  readonly kev?: string | undefined;
+  readonly epss?: string | undefined;
+  readonly nvd: readonly string[];
+  readonly format: string;
+  readonly failOn?: string | undefined;
+  readonly type: readonly string[];
+  readonly strict: boolean;
+  readonly ecosystem?: string | undefined;
+}
+
+export interface ScanIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable & { isTTY?: boolean };
+  readonly version: string;
+}
+
+/**
+ * `patchwise scan`: exit 0 when done with nothing at or above --fail-on, 1 when something is,
+ * 2 for bad usage or when inputs could not be read (any at all with --strict; all of them
+ * otherwise). Skipped inputs are always named on stderr.
+ */
+export async function scanCommand(inventories: readonly string[], opts: ScanCommandOptions, io: ScanIo): Promise<number> {
+  const format = checkFormat(opts.format);
+  const failOn = opts.failOn === undefined ? undefined : checkPriority(opts.failOn);
+  const types = opts.type.length > 0 ? new Set(opts.type.map(checkType)) : undefined;
+  if (opts.advisories.length === 0) usage('no advisories given: pass --advisories PATH (OSV files, directories or archives)');
+  if (inventories.length === 0) usage('no inventory given: pass one or more INVENTORY files or directories');
+
+  let skipped = 0;
+  const skip = (err: PatchwiseError): void => {
+    skipped++;
+    io.stderr.write(`patchwise: skipped ${err.message}\n`);
+  };
+
+  const loaded = await loadAdvisories(opts.advisories);
+  loaded.problems.forEach(skip);
+  for (const w of loaded.warnings) io.stderr.write(`patchwise: warning: ${w}\n`);
+  if (loaded.advisories.length === 0) {
+    throw new PatchwiseError('PW_INPUT_INVALID', 'no advisories could be read', { input: opts.advisories.join(', ') });
+  }
+  const lookup = await loadIntel({ kev: opts.kev, epss: opts.epss, nvd: opts.nvd });
+  if (opts.strict && skipped > 0) return 2;
+
+  const matcher = new Matcher(loaded.advisories);
+  const reporter = new HostReporter(lookup, types);
+  const out = new BufferedWriter(io.stdout);
+  const formatter = makeFormat(format, io.version);
+  const summary = { hosts: 0, findings: 0, byPriority: { P1: 0, P2: 0, P3: 0, P4: 0 }, skipped: 0 };
+  const progress = io.stderr.isTTY ? new Progress(io.stderr) : undefined;
+  let failing = false;
+
+  await out.write(formatter.begin());
+  for await (const event of scanInventories(inventories, { matcher, reporter, inventory: { ecosystem: opts.ecosystem } })) {
+    if (event.kind === 'skipped') {
+      progress?.clear();
+      skip(event.error);
+      if (opts.strict) break;
+      continue;
+    }
+    for (const problem of event.problems) io.stderr.write(`patchwise: warning: ${problem.message}\n`);
+    summary.hosts++;
+    summary.findings += event.report.findings.length;
+    for (const f of event.report.findings) {
+      summary.byPriority[f.priority]++;
+      if (failOn && atOrAbove(f.priority, failOn)) failing = true;
+    }
+    progress?.update(summary.hosts, summary.findings);
+    const text = formatter.host(event.report);
+    if (text) await out.write(text);
+  }
+  progress?.clear();
+  for (const [id, err] of matcher.invalidAdvisories) io.stderr.write(`patchwise: warning: advisory ${id} left out: ${err.message}\n`);
+  await out.write(formatter.end({ ...summary, skipped } satisfies ScanSummary));
+  await out.close();
+
+  if (skipped > 0 && (opts.strict || summary.hosts === 0)) return 2;
+  return failing ? 1 : 0;
+}
+
+function makeFormat(name: FormatName, version: string): ReportFormat {
+  switch (name) {
+    case 'table':
+      return tableFormat();
+    case 'json':
+      return jsonFormat();
+    case 'csv':
+      return csvFormat();
+    case 'sarif':
+      return sarifFormat(version);
+  }
+}
+
+function checkFormat(value: string): FormatName {
+  if ((FORMAT_NAMES as readonly string[]).includes(value)) return value as FormatName;
+  usage(`--format must be one of ${FORMAT_NAMES.join(', ')}, not "${value}"`);
+}
+
+function checkPriority(value: string): Priority {
+  const upper = value.toUpperCase();
+  if ((PRIORITIES as readonly string[]).includes(upper)) return upper as Priority;
+  usage(`--fail-on must be one of ${PRIORITIES.join(', ')}, not "${value}"`);
+}
+
+function checkType(value: string): AdvisoryType {
+  const lower = value.toLowerCase();
+  if ((ADVISORY_TYPES as readonly string[]).includes(lower)) return lower as AdvisoryType;
+  usage(`--type must be one of ${ADVISORY_TYPES.join(', ')}, not "${value}"`);
+}
+
+function usage(message: string): never {
+  throw new PatchwiseError('PW_USAGE', message);
+}

@@ -1,0 +1,18 @@
+import type { FindingReport, HostReport } from '@patchwise/core';
+
+/** A streaming output format: opened once, fed host by host, closed once. */
+export interface ReportFormat {
+  begin(): string;
+  host(report: HostReport): string;
+  end(summary: ScanSummary): string;
+}
+
+export interface ScanSummary {
+  readonly hosts: number;
+  readonly findings: number;
+  readonly byPriority: Readonly<Record<FindingReport['priority'], number>>;
+  readonly skipped: number;
+}
+
+export const FORMAT_NAMES = ['table', 'json', 'csv', 'sarif'] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];

@@ -1,0 +1,59 @@
+import type { FindingReport, HostReport } from '@patchwise/core';
+import type { ReportFormat, ScanSummary } from './report-format.js';
+
+const HEADERS = ['PRIO', 'ADVISORY', 'TYPE', 'PACKAGE', 'INSTALLED', 'FIXED', 'SEVERITY', 'CVSS', 'KEV', 'EPSS'];
+const MAX_CELL = 40;
+
+function cells(f: FindingReport): string[] {
+  return [
+    f.priority,
+    f.advisory,
+    f.type,
+    f.package,
+    f.installed,
+    f.fixed ?? '-',
+    f.severity ?? '-',
+    f.cvss === null ? '-' : f.cvss.toFixed(1),
+    f.kev ? 'yes' : '-',
+    f.epss === null ? '-' : f.epss.toFixed(2),
+  ].map((c) => (c.length > MAX_CELL ? `${c.slice(0, MAX_CELL - 1)}…` : c));
+}
+
+function countLine(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([p, n]) => `${p} ${n}`)
+    .join(', ');
+}
+
+/** For people at a terminal: a block per host, findings most urgent first, reasons beneath. */
+export function tableFormat(): ReportFormat {
+  return {
+    begin: () => '',
+    host(report: HostReport): string {
+      const counts = { P1: 0, P2: 0, P3: 0, P4: 0 };
+      for (const f of report.findings) counts[f.priority]++;
+      const about = [report.ecosystem, `${report.packages} packages`].filter(Boolean).join(', ');
+      const n = report.findings.length;
+      let out = `${report.host} (${about}): ${n === 0 ? 'no findings' : `${n} finding${n === 1 ? '' : 's'}: ${countLine(counts)}`}\n`;
+      if (n === 0) return `${out}\n`;
+      const rows = report.findings.map(cells);
+      const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+      const line = (r: string[]): string => `  ${r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd()}\n`;
+      out += line(HEADERS);
+      report.findings.forEach((f, i) => {
+        out += line(rows[i] as string[]);
+        out += `        ${f.reasons.join('; ')}\n`;
+      });
+      return `${out}\n`;
+    },
+    end(summary: ScanSummary): string {
+      const counts = countLine(summary.byPriority);
+      return (
+        `Scanned ${summary.hosts} host${summary.hosts === 1 ? '' : 's'}: ${summary.findings} finding${summary.findings === 1 ? '' : 's'}` +
+        `${counts ? ` (${counts})` : ''}` +
+        `${summary.skipped > 0 ? `; ${summary.skipped} input${summary.skipped === 1 ? '' : 's'} skipped (see stderr)` : ''}\n`
+      );
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import { cvssFromVector, type CvssScore } from '../cvss/index.js';
+import { PatchwiseError } from '../errors/index.js';
+import { normalizeName } from '../inventory/index.js';
+import { ecosystemInfo } from '../versions/index.js';
+import { advisoryTypeOf, severityFromSummary, severityFromWord } from './classify.js';
+import type { AffectedPackage, AffectedRange, Advisory, RangeEvent, VendorSeverity } from './types.js';
+
+export interface ParsedRecord {
+  readonly advisory: Advisory;
+  /** Parts of the record that were left out, each with its reason (unknown ecosystem, bad vector, …). */
+  readonly warnings: readonly string[];
+}
+
+type Json = Record<string, unknown>;
+
+const CVE_ID = /^CVE-\d{4}-\d{4,}$/i;
+const EVENT_KEYS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
+
+/**
+ * Reads one OSV record (schema 1.6) into an Advisory. The record as a whole is refused only
+ * when it has no usable id or a malformed shape; an affected entry with an unknown ecosystem,
+ * or an unscorable CVSS vector, is left out with a warning so the rest still counts.
+ */
+export function parseOsvRecord(value: unknown, source: string): ParsedRecord {
+  const record = asObject(value, source, 'record');
+  const id = record.id;
+  if (typeof id !== 'string' || id.trim() === '') fail(source, 'id', 'missing or not a string');
+  const where = `${source} (${id})`;
+  const warnings: string[] = [];
+  const summary = optionalString(record, 'summary', where) ?? '';
+  const aliases = stringList(record, 'aliases', where);
+  const related = stringList(record, 'related', where);
+
+  const cvss: CvssScore[] = [];
+  collectCvss(record.severity, 'severity', cvss, warnings, where);
+  const affected: AffectedPackage[] = [];
+  const affectedList = record.affected ?? [];
+  if (!Array.isArray(affectedList)) fail(where, 'affected', 'not a list');
+  affectedList.forEach((entry, i) => {
+    const parsed = parseAffected(entry, `affected[${i}]`, where, warnings, cvss);
+    if (parsed) affected.push(parsed);
+  });
+
+  const advisory: Advisory = {
+    id,
+    aliases,
+    related,
+    cves: collectCves(id, aliases, related),
+    type: advisoryTypeOf(id),
+    summary,
+    published: optionalString(record, 'published', where),
+    modified: optionalString(record, 'modified', where),
+    withdrawn: optionalString(record, 'withdrawn', where),
+    vendorSeverity: vendorSeverityOf(record, summary),
+    cvss: dedupeCvss(cvss),
+    affected,
+    source,
+  };
+  return { advisory, warnings };
+}
+
+function parseAffected(
+  value: unknown,
+  path: string,
+  where: string,
+  warnings: string[],
+  cvss: CvssScore[],
+): AffectedPackage | undefined {
+  const entry = asObject(value, where, path);
+  const pkg = asObject(entry.package, where, `${path}.package`);
+  const ecosystem = pkg.ecosystem;
+  const rawName = pkg.name;
+  if (typeof ecosystem !== 'string' || typeof rawName !== 'string' || rawName === '') {
+    fail(where, `${path}.package`, 'needs string "ecosystem" and "name"');
+  }
+  try {
+    ecosystemInfo(ecosystem);
+  } catch {
+    warnings.push(`${path}: unknown ecosystem "${ecosystem}", entry left out`);
+    return undefined;
+  }
+  collectCvss(entry.severity, `${path}.severity`, cvss, warnings, where);
+  const ranges: AffectedRange[] = [];
+  const rangeList = entry.ranges ?? [];
+  if (!Array.isArray(rangeList)) fail(where, `${path}.ranges`, 'not a list');
+  rangeList.forEach((r, i) => {
+    const range = asObject(r, where, `${path}.ranges[${i}]`);
+    // GIT ranges name commits, not package versions: they cannot match an installed package.
+    if (range.type === 'GIT') return;
+    if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') {
+      warnings.push(`${path}.ranges[${i}]: range type "${String(range.type)}" is not supported, range left out`);
+      return;
+    }
+    if (!Array.isArray(range.events)) fail(where, `${path}.ranges[${i}].events`, 'not a list');
+    ranges.push({ type: range.type, events: range.events.map((e, j) => parseEvent(e, where, `${path}.ranges[${i}].events[${j}]`)) });
+  });
+  const versions = stringList(entry, 'versions', where);
+  return { ecosystem, name: normalizeName(ecosystem, rawName), ranges, versions };
+}
+
+function parseEvent(value: unknown, where: string, path: string): RangeEvent {
+  const event = asObject(value, where, path);
+  const keys = EVENT_KEYS.filter((k) => event[k] !== undefined);
+  const key = keys[0];
+  if (keys.length !== 1 || key === undefined) fail(where, path, 'an event needs exactly one of introduced, fixed, last_affected, limit');
+  const version = event[key];
+  if (typeof version !== 'string' || version === '') fail(where, `${path}.${key}`, 'not a non-empty string');
+  const parsed: RangeEvent = { [key]: version };
+  return parsed;
+}
+
+function vendorSeverityOf(record: Json, summary: string): VendorSeverity | undefined {
+  const fromSummary = severityFromSummary(summary);
+  if (fromSummary) return fromSummary;
+  // GHSA and others: database_specific.severity ("HIGH", "MODERATE").
+  const db = record.database_specific;
+  if (db && typeof db === 'object' && typeof (db as Json).severity === 'string') {
+    return severityFromWord((db as Json).severity as string);
+  }
+  return undefined;
+}
+
+function collectCvss(value: unknown, path: string, into: CvssScore[], warnings: string[], where: string): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) fail(where, path, 'not a list');
+  value.forEach((s, i) => {
+    const entry = asObject(s, where, `${path}[${i}]`);
+    const type = entry.type;
+    const score = entry.score;
+    if (typeof type !== 'string' || typeof score !== 'string') fail(where, `${path}[${i}]`, 'needs string "type" and "score"');
+    if (!type.startsWith('CVSS_')) return; // e.g. "Ubuntu": a vendor word, handled as vendor severity
+    try {
+      into.push(cvssFromVector(score));
+    } catch (err) {
+      warnings.push(`${path}[${i}]: ${(err as Error).message}, score left out`);
+    }
+  });
+}
+
+function dedupeCvss(scores: CvssScore[]): CvssScore[] {
+  const seen = new Set<string>();
+  return scores.filter((s) => (seen.has(s.vector) ? false : (seen.add(s.vector), true)));
+}
+
+function collectCves(id: string, aliases: readonly string[], related: readonly string[]): string[] {
+  const cves = new Set<string>();
+  for (const candidate of [id, ...aliases, ...related]) {
+    if (CVE_ID.test(candidate)) cves.add(candidate.toUpperCase());
+  }
+  return [...cves];
+}
+
+function asObject(value: unknown, where: string, path: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(where, path, 'not an object');
+  return value as Json;
+}
+
+function optionalString(obj: Json, key: string, where: string): string | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') fail(where, key, 'not a string');
+  return value;
+}
+
+function stringList(obj: Json, key: string, where: string): string[] {
+  const value = obj[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) fail(where, key, 'not a list of strings');
+  return value as string[];
+}
+
+function fail(where: string, path: string, reason: string): never {
+  throw new PatchwiseError('PW_INPUT_INVALID', `field "${path}": ${reason}`, { input: where });
+}

@@ -1,0 +1,109 @@
+import { normalizeCveId } from './cve-id.js';
+import type { EpssScores } from './epss.js';
+import type { KevCatalog, KevEntry } from './kev.js';
+import type { NvdRecord } from './nvd.js';
+
+/** A CVE's EPSS values with the day and model they belong to. */
+export interface EpssLookup {
+  readonly score: number;
+  readonly percentile: number;
+  /** The score date, `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly modelVersion: string;
+}
+
+/** Everything known about one CVE; a feed that does not mention it leaves its field out. */
+export interface EnrichmentRecord {
+  readonly kev?: KevEntry;
+  readonly epss?: EpssLookup;
+  /** NVD's record: CVSS metrics (`cvss`), CWE ids (`cwes`), description and dates. */
+  readonly nvd?: NvdRecord;
+}
+
+/** How many CVEs each feed covers. */
+export interface EnrichmentCounts {
+  readonly kev: number;
+  readonly epss: number;
+  readonly nvd: number;
+}
+
+/**
+ * The enrichment feeds merged per CVE, for O(1) lookups by CVE id.
+ *
+ * Feeds may be added several times and in any order (yesterday's and today's EPSS, several NVD
+ * pages); for each CVE the freshest data wins: the KEV catalog released last, the EPSS file
+ * with the latest score date, the NVD record modified last. On a tie the one added last wins.
+ *
+ * @example
+ * const enrichment = new Enrichment().addKev(parseKev(kevText, kevPath)).addEpss(parseEpss(csv, csvPath));
+ * enrichment.lookup('cve-2021-44228').kev?.dueDate;
+ */
+export class Enrichment {
+  private readonly kev = new Map<string, { readonly entry: KevEntry; readonly released: number }>();
+  // EPSS: the CVE maps to the index of the file it was last scored in, so adding a 250,000-row
+  // file costs one small map entry per CVE and no copy of the scores.
+  private readonly epssFiles: EpssScores[] = [];
+  private readonly epss = new Map<string, number>();
+  private readonly nvd = new Map<string, NvdRecord>();
+
+  /** Add a KEV catalog; its entries replace those of catalogs released earlier. */
+  addKev(catalog: KevCatalog): this {
+    const released = Date.parse(catalog.dateReleased);
+    for (const [id, entry] of catalog.entries) {
+      const current = this.kev.get(id);
+      if (current === undefined || current.released <= released) this.kev.set(id, { entry, released });
+    }
+    return this;
+  }
+
+  /** Add one day's EPSS scores; they replace scores of earlier days. */
+  addEpss(scores: EpssScores): this {
+    const index = this.epssFiles.push(scores) - 1;
+    for (const id of scores.scores.keys()) {
+      const current = this.epss.get(id);
+      if (current === undefined || (this.epssFiles[current]?.date ?? '') <= scores.date) this.epss.set(id, index);
+    }
+    return this;
+  }
+
+  /** Add NVD records (as {@link parseNvd} returns them); a record replaces an older-modified one. */
+  addNvd(records: ReadonlyMap<string, NvdRecord>): this {
+    for (const record of records.values()) {
+      const current = this.nvd.get(record.id);
+      if (current === undefined || Date.parse(current.lastModified) <= Date.parse(record.lastModified)) {
+        this.nvd.set(record.id, record);
+      }
+    }
+    return this;
+  }
+
+  /**
+   * What the feeds say about a CVE. The id is normalised (`' cve-2021-44228 '` works); an id
+   * that is not a CVE id, or one no feed mentions, gives `{}`.
+   */
+  lookup(cveId: string): EnrichmentRecord {
+    const id = normalizeCveId(cveId);
+    if (id === undefined) return {};
+    const kev = this.kev.get(id)?.entry;
+    const epss = this.epssFor(id);
+    const nvd = this.nvd.get(id);
+    return {
+      ...(kev === undefined ? {} : { kev }),
+      ...(epss === undefined ? {} : { epss }),
+      ...(nvd === undefined ? {} : { nvd }),
+    };
+  }
+
+  /** How many CVEs each feed covers. */
+  counts(): EnrichmentCounts {
+    return { kev: this.kev.size, epss: this.epss.size, nvd: this.nvd.size };
+  }
+
+  private epssFor(id: string): EpssLookup | undefined {
+    const index = this.epss.get(id);
+    const file = index === undefined ? undefined : this.epssFiles[index];
+    const score = file?.scores.get(id);
+    if (file === undefined || score === undefined) return undefined;
+    return { score: score.score, percentile: score.percentile, date: file.date, modelVersion: file.modelVersion };
+  }
+}

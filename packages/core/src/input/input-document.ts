@@ -1,0 +1,20 @@
+import type { PatchwiseError } from '../errors/index.js';
+
+/** One document read from outside: a file, or one entry of an archive. */
+export interface InputDocument {
+  readonly kind: 'document';
+  /** Where it came from: a path, or `archive.tar.gz!inner/path.json`. */
+  readonly name: string;
+  /** The path the caller asked for; differs from `name` for files found in a directory or archive. */
+  readonly root: string;
+  readonly bytes: Buffer;
+}
+
+/** An input that could not be read; the reading goes on with the others. */
+export interface InputProblem {
+  readonly kind: 'problem';
+  readonly name: string;
+  readonly error: PatchwiseError;
+}
+
+export type InputItem = InputDocument | InputProblem;

@@ -1,0 +1,286 @@
+/**
+ * CycloneDX JSON (1.4–1.6) SBOMs, as Syft and Trivy write them, read into one host inventory.
+ * This is on the scan hot path (10,000 hosts × 1,000 components), so the walk touches only the
+ * fields it needs, parses purls with the focused parser in purl.ts, and caches the distro
+ * qualifier → ecosystem mapping (every package of a host repeats the same qualifier).
+ */
+import { PatchwiseError, isPatchwiseError } from '../errors/index.js';
+import { distroOf, ecosystemForDistro, parseDistroQualifier } from './distro.js';
+import { normalizePyPIName } from './names.js';
+import { parseSourceRpm, withEpoch } from './package-version.js';
+import { parsePurl } from './purl.js';
+import type { Purl } from './purl.js';
+import { SkipTally } from './result.js';
+import type { SkippedCount } from './result.js';
+import type { Distro, HostInventory, InstalledPackage } from './types.js';
+
+/** CycloneDX JSON spec versions read; the component model Patchwise uses is the same in all three. */
+export const CYCLONEDX_SPEC_VERSIONS: readonly string[] = ['1.4', '1.5', '1.6'];
+
+/** Deepest `components` nesting followed; deeper is refused rather than walked (hostile input). */
+export const MAX_COMPONENT_DEPTH = 64;
+
+export interface CycloneDxOptions {
+  /** Host name when the SBOM has no usable `metadata.component.name`. */
+  readonly fallbackHost: string;
+  /**
+   * The host's distribution as the caller knows it (os-release). For packages whose purl has no
+   * distro qualifier it outranks the SBOM's operating-system component.
+   */
+  readonly distro?: Distro | undefined;
+  /** Ecosystem for distribution packages whose purl has no distro qualifier (outranks `distro`). */
+  readonly ecosystem?: string | undefined;
+  /** Deepest `components` nesting accepted; default MAX_COMPONENT_DEPTH. */
+  readonly maxDepth?: number | undefined;
+}
+
+export interface CycloneDxResult {
+  readonly inventory: HostInventory;
+  readonly skipped: SkippedCount[];
+}
+
+type Obj = Record<string, unknown>;
+
+/** True when a parsed JSON value is a CycloneDX document (any spec version). */
+export function isCycloneDx(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && (value as Obj).bomFormat === 'CycloneDX';
+}
+
+/**
+ * Reads a parsed CycloneDX JSON BOM. Host: `metadata.component.name` (when it has a letter or
+ * digit: Syft names directory scans "/"), else `fallbackHost`. Packages: every component, nested
+ * ones included, with a `pkg:deb`, `pkg:rpm`, `pkg:apk`, `pkg:pypi` or `pkg:npm` purl; others are
+ * counted in `skipped`. Throws PW_INPUT_INVALID for an unsupported specVersion or a `components`
+ * that is not an array, and PW_INPUT_TOO_DEEP past `maxDepth` levels of nested components.
+ */
+export function parseCycloneDx(bom: Obj, source: string, options: CycloneDxOptions): CycloneDxResult {
+  const spec = bom.specVersion;
+  if (typeof spec !== 'string' || !CYCLONEDX_SPEC_VERSIONS.includes(spec)) {
+    throw new PatchwiseError(
+      'PW_INPUT_INVALID',
+      `CycloneDX specVersion ${JSON.stringify(spec)} is not supported (supported: ${CYCLONEDX_SPEC_VERSIONS.join(', ')})`,
+      { input: source },
+    );
+  }
+  const components = bom.components;
+  if (components !== undefined && !Array.isArray(components)) {
+    throw new PatchwiseError('PW_INPUT_INVALID', 'components: must be an array', { input: source });
+  }
+  const metaComponent = asObj(asObj(bom.metadata)?.component);
+  const os = findOsComponent(metaComponent, components);
+  const walker = new Walker(source, os, options);
+  if (components) walker.walk(components, 1, 'components');
+  const name = metaComponent?.name;
+  const host = typeof name === 'string' && /[\p{L}\p{N}]/u.test(name) ? name.trim() : options.fallbackHost;
+  return {
+    inventory: { host, source, distro: walker.hostDistro, packages: walker.packages },
+    skipped: walker.skipped.toArray(),
+  };
+}
+
+/** The operating-system component: metadata.component itself, else the first top-level one. */
+function findOsComponent(meta: Obj | undefined, components: unknown[] | undefined): Obj | undefined {
+  if (meta?.type === 'operating-system') return meta;
+  if (!components) return undefined;
+  for (const c of components) {
+    if (typeof c === 'object' && c !== null && (c as Obj).type === 'operating-system') return c as Obj;
+  }
+  return undefined;
+}
+
+/** An ecosystem, or why there is none. */
+type Resolution = { ecosystem: string } | { skip: string };
+
+class Walker {
+  readonly packages: InstalledPackage[] = [];
+  readonly skipped = new SkipTally();
+  readonly hostDistro: Distro | undefined;
+  /** Ecosystem for distribution packages whose purl has no distro qualifier. */
+  private readonly fallback: Resolution;
+  private readonly byQualifier = new Map<string, Resolution>();
+  // The qualifier of the previous package: nearly every package of a host repeats it, and two
+  // string compares are cheaper than building a map key.
+  private lastNamespace = '';
+  private lastQualifier = '';
+  private lastResolution: Resolution | undefined;
+  private readonly maxDepth: number;
+
+  constructor(
+    private readonly source: string,
+    os: Obj | undefined,
+    options: CycloneDxOptions,
+  ) {
+    this.maxDepth = options.maxDepth ?? MAX_COMPONENT_DEPTH;
+    let fromOs: Resolution | undefined;
+    let osDistro: Distro | undefined;
+    if (os) {
+      const id = typeof os.name === 'string' ? os.name : '';
+      const version = typeof os.version === 'string' ? os.version : '';
+      try {
+        osDistro = distroOf(id, version);
+        fromOs = { ecosystem: osDistro.ecosystem };
+      } catch (err) {
+        if (!isPatchwiseError(err)) throw err;
+        fromOs = { skip: `operating system "${`${id} ${version}`.trim()}" has no OSV ecosystem` };
+      }
+    }
+    // What the caller states about the host outranks what the SBOM's generator detected.
+    this.hostDistro = options.distro ?? osDistro;
+    const given = options.ecosystem ?? options.distro?.ecosystem;
+    this.fallback = given
+      ? { ecosystem: given }
+      : (fromOs ?? { skip: 'distribution package without a release (no purl distro qualifier, no operating-system component)' });
+  }
+
+  walk(components: unknown[], depth: number, path: string): void {
+    if (depth > this.maxDepth) {
+      throw new PatchwiseError('PW_INPUT_TOO_DEEP', `${path}: components nested deeper than ${this.maxDepth} levels`, {
+        input: this.source,
+      });
+    }
+    for (let i = 0; i < components.length; i++) {
+      const c = components[i];
+      if (typeof c !== 'object' || c === null) {
+        this.skipped.add('component is not an object');
+        continue;
+      }
+      const comp = c as Obj;
+      if (comp.type !== 'operating-system') this.component(comp);
+      const nested = comp.components;
+      if (nested !== undefined) {
+        if (!Array.isArray(nested)) {
+          throw new PatchwiseError('PW_INPUT_INVALID', `${path}[${i}].components: must be an array`, { input: this.source });
+        }
+        if (nested.length > 0) this.walk(nested, depth + 1, `${path}[${i}].components`);
+      }
+    }
+  }
+
+  private component(c: Obj): void {
+    const purlText = c.purl;
+    if (typeof purlText !== 'string' || purlText === '') {
+      this.skipped.add('component without a purl');
+      return;
+    }
+    const purl = parsePurl(purlText);
+    if (!purl) {
+      this.skipped.add('malformed purl');
+      return;
+    }
+    const version = purl.version !== '' ? purl.version : typeof c.version === 'string' ? c.version : '';
+    if (version === '') {
+      this.skipped.add(`${purl.type} component without a version`);
+      return;
+    }
+    switch (purl.type) {
+      case 'deb':
+      case 'rpm':
+      case 'apk':
+        this.distroPackage(c, purl, version);
+        return;
+      case 'pypi':
+        this.push('PyPI', normalizePyPIName(purl.name), version, undefined, undefined, undefined);
+        return;
+      case 'npm':
+        this.push('npm', purl.namespace ? `${purl.namespace}/${purl.name}` : purl.name, version, undefined, undefined, undefined);
+        return;
+      default:
+        this.skipped.add(`unsupported purl type "${purl.type}"`);
+    }
+  }
+
+  private distroPackage(c: Obj, purl: Purl, rawVersion: string): void {
+    const res = purl.distro !== '' ? this.resolveQualifier(purl.namespace, purl.distro) : this.fallback;
+    if ('skip' in res) {
+      this.skipped.add(res.skip);
+      return;
+    }
+    const version = withEpoch(rawVersion, purl.epoch);
+    // The binary's epoch is the source's (one spec file); older Syft puts it in the version only.
+    const colon = version.indexOf(':');
+    const epoch = colon > 0 ? version.slice(0, colon) : '';
+    let sourceName: string | undefined;
+    let sourceVersion: string | undefined;
+    if (purl.upstream !== '') {
+      [sourceName, sourceVersion] = purl.type === 'rpm' ? upstreamRpm(purl.upstream, epoch) : nameAtVersion(purl.upstream);
+    } else if (Array.isArray(c.properties)) {
+      [sourceName, sourceVersion] = trivySource(c.properties as unknown[]);
+    }
+    // dpkg and apk omit the source when it is the package itself (Syft then writes no `upstream`);
+    // an rpm's source package is never assumed, since binary and source names differ so often.
+    if (purl.type !== 'rpm') sourceName ??= purl.name;
+    if (sourceName !== undefined) sourceVersion ??= version;
+    this.push(res.ecosystem, purl.name, version, sourceName, sourceVersion, purl.arch || undefined);
+  }
+
+  private resolveQualifier(namespace: string, qualifier: string): Resolution {
+    if (this.lastResolution && qualifier === this.lastQualifier && namespace === this.lastNamespace) return this.lastResolution;
+    const key = `${namespace}\u0000${qualifier}`;
+    let res = this.byQualifier.get(key);
+    if (!res) {
+      const rel = parseDistroQualifier(qualifier);
+      try {
+        res = { ecosystem: ecosystemForDistro(rel.id || namespace, rel.versionId) };
+      } catch (err) {
+        if (!isPatchwiseError(err)) throw err;
+        res = { skip: `distro "${qualifier}" has no OSV ecosystem` };
+      }
+      this.byQualifier.set(key, res);
+    }
+    this.lastNamespace = namespace;
+    this.lastQualifier = qualifier;
+    this.lastResolution = res;
+    return res;
+  }
+
+  private push(
+    ecosystem: string,
+    name: string,
+    version: string,
+    sourceName: string | undefined,
+    sourceVersion: string | undefined,
+    arch: string | undefined,
+  ): void {
+    // One object shape for every package keeps the array's elements monomorphic for matching.
+    this.packages.push({ ecosystem, name, version, sourceName, sourceVersion, arch });
+  }
+}
+
+/** Syft's deb/apk `upstream`: `name` or `name@version` (the `@` arrives decoded). */
+function nameAtVersion(upstream: string): [string, string | undefined] {
+  const at = upstream.indexOf('@');
+  return at < 0 ? [upstream, undefined] : [upstream.slice(0, at), upstream.slice(at + 1) || undefined];
+}
+
+/** Syft's rpm `upstream` is the source rpm's file name; anything else is taken as a bare name. */
+function upstreamRpm(upstream: string, epoch: string): [string, string | undefined] {
+  const src = parseSourceRpm(upstream, epoch);
+  return src ? [src.name, src.version] : [upstream, undefined];
+}
+
+/**
+ * Trivy writes the source package as properties: SrcName, SrcVersion, SrcRelease, SrcEpoch
+ * (the version split as rpm splits it, for deb too). Rebuilt as `[E:]V[-R]`.
+ */
+function trivySource(properties: unknown[]): [string | undefined, string | undefined] {
+  let name: string | undefined;
+  let version = '';
+  let release = '';
+  let epoch = '';
+  for (const p of properties) {
+    if (typeof p !== 'object' || p === null) continue;
+    const key = (p as Obj).name;
+    const value = (p as Obj).value;
+    if (typeof key !== 'string' || typeof value !== 'string' || !key.startsWith('aquasecurity:trivy:Src')) continue;
+    if (key === 'aquasecurity:trivy:SrcName') name = value;
+    else if (key === 'aquasecurity:trivy:SrcVersion') version = value;
+    else if (key === 'aquasecurity:trivy:SrcRelease') release = value;
+    else if (key === 'aquasecurity:trivy:SrcEpoch') epoch = value;
+  }
+  if (name === undefined || version === '') return [name, undefined];
+  return [name, withEpoch(release ? `${version}-${release}` : version, epoch)];
+}
+
+function asObj(v: unknown): Obj | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+}

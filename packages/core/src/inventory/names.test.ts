@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeName, normalizePyPIName } from './names.js';
+
+describe('normalizeName', () => {
+  it('applies PEP 503 to PyPI names', () => {
+    expect(normalizeName('PyPI', 'Django')).toBe('django');
+    expect(normalizeName('PyPI', 'zope.interface')).toBe('zope-interface');
+    expect(normalizeName('PyPI', 'Foo__Bar-.baz')).toBe('foo-bar-baz');
+    expect(normalizePyPIName('ruamel.yaml.clib')).toBe('ruamel-yaml-clib');
+  });
+
+  it('recognises the PyPI ecosystem case-insensitively, but not look-alikes', () => {
+    expect(normalizeName('pypi', 'Jinja2')).toBe('jinja2');
+    expect(normalizeName('PyPI:extra', 'A_B')).toBe('a-b');
+    expect(normalizeName('PyPIx', 'A_B')).toBe('A_B');
+  });
+
+  it('keeps npm names, scoped ones included, as they are', () => {
+    expect(normalizeName('npm', '@babel/core')).toBe('@babel/core');
+    expect(normalizeName('npm', 'JSONStream')).toBe('JSONStream');
+  });
+
+  it('keeps distribution package names as they are', () => {
+    expect(normalizeName('Debian:12', 'libstdc++6')).toBe('libstdc++6');
+    expect(normalizeName('AlmaLinux:9', 'python3.9')).toBe('python3.9');
+    expect(normalizeName('Alpine:v3.18', 'py3-Foo_bar')).toBe('py3-Foo_bar');
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * Package names as each ecosystem compares them. Advisories (OSV) and inventories spell the same
+ * package differently only where the ecosystem itself treats spellings as equal; normalising once,
+ * at read time, lets matching compare names with `===`.
+ */
+
+/** Runs of `-`, `_` and `.` collapse to one `-` (PEP 503). */
+const PEP503_SEPARATORS = /[-_.]+/g;
+
+/**
+ * The name as the ecosystem compares it.
+ * - PyPI: PEP 503 (lower-case, every run of `-`, `_`, `.` becomes `-`), which is how OSV stores
+ *   PyPI names, so `Django`, `django` and `DJANGO` meet, as do `zope.interface` and `zope-interface`.
+ * - npm: unchanged. npm names are lower-case by registry rule and scoped names (`@scope/name`)
+ *   are kept whole; lower-casing would hide legacy mixed-case names that really are distinct.
+ * - Distribution packages (Debian, Alpine, rpm-based…) and everything else: unchanged, because
+ *   their package managers compare names byte for byte.
+ */
+export function normalizeName(ecosystem: string, name: string): string {
+  if (isPyPI(ecosystem)) return normalizePyPIName(name);
+  return name;
+}
+
+/** PEP 503 normalisation of a Python distribution name. */
+export function normalizePyPIName(name: string): string {
+  return name.toLowerCase().replace(PEP503_SEPARATORS, '-');
+}
+
+function isPyPI(ecosystem: string): boolean {
+  // Compared case-insensitively: a hand-written inventory saying `pypi` means the same ecosystem.
+  return ecosystem.length >= 4 && ecosystem.slice(0, 4).toLowerCase() === 'pypi' && (ecosystem.length === 4 || ecosystem[4] === ':');
+}

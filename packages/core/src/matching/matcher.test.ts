@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import type { Advisory, AffectedRange } from '../advisories/index.js';
+import type { HostInventory } from '../inventory/index.js';
+import { FleetAssessment, Matcher, assessHost } from './index.js';
+
+function advisory(id: string, ecosystem: string, name: string, ranges: AffectedRange[], versions: string[] = []): Advisory {
+  return {
+    id,
+    aliases: [],
+    related: [],
+    cves: [],
+    type: 'security',
+    summary: id,
+    cvss: [],
+    affected: [{ ecosystem, name, ranges, versions }],
+    source: `${id}.json`,
+  };
+}
+
+const eco = (events: AffectedRange['events']): AffectedRange[] => [{ type: 'ECOSYSTEM', events }];
+
+function matchIds(m: Matcher, ecosystem: string, name: string, version: string): string[] {
+  return m.match(ecosystem, name, version).map((x) => `${x.advisory.id}${x.fixed ? `>${x.fixed}` : ''}`);
+}
+
+describe('OSV range semantics', () => {
+  it('introduced/fixed: affected from introduced up to (not including) fixed', () => {
+    const m = new Matcher([advisory('A', 'AlmaLinux:9', 'openssl', eco([{ introduced: '0' }, { fixed: '1:3.0.7-27.el9' }]))]);
+    expect(matchIds(m, 'AlmaLinux:9', 'openssl', '1:3.0.7-25.el9')).toEqual(['A>1:3.0.7-27.el9']);
+    expect(matchIds(m, 'AlmaLinux:9', 'openssl', '3.0.7-30.el9')).toEqual(['A>1:3.0.7-27.el9']); // epoch 0 < 1
+    expect(matchIds(m, 'AlmaLinux:9', 'openssl', '1:3.0.7-27.el9')).toEqual([]);
+    expect(matchIds(m, 'AlmaLinux:9', 'openssl', '1:3.0.7-27.el9_4')).toEqual([]);
+    expect(matchIds(m, 'AlmaLinux:8', 'openssl', '1:3.0.7-25.el9')).toEqual([]); // other release
+    expect(matchIds(m, 'AlmaLinux:9', 'openssl-libs', '1:3.0.7-25.el9')).toEqual([]);
+  });
+
+  it('several introduced/fixed pairs, given out of order, and the nearest fix above', () => {
+    const m = new Matcher([
+      advisory('B', 'npm', 'lodash', eco([{ fixed: '4.17.21' }, { introduced: '4.0.0' }, { fixed: '3.10.2' }, { introduced: '3.0.0' }])),
+    ]);
+    expect(matchIds(m, 'npm', 'lodash', '2.9.9')).toEqual([]);
+    expect(matchIds(m, 'npm', 'lodash', '3.5.0')).toEqual(['B>3.10.2']);
+    expect(matchIds(m, 'npm', 'lodash', '3.10.2')).toEqual([]);
+    expect(matchIds(m, 'npm', 'lodash', '3.99.0')).toEqual([]);
+    expect(matchIds(m, 'npm', 'lodash', '4.17.20')).toEqual(['B>4.17.21']);
+    expect(matchIds(m, 'npm', 'lodash', '4.17.21')).toEqual([]);
+  });
+
+  it('last_affected includes its own version; limit caps the range', () => {
+    const m = new Matcher([
+      advisory('C', 'PyPI', 'pkg', eco([{ introduced: '1.0' }, { last_affected: '1.4' }])),
+      advisory('D', 'PyPI', 'other', eco([{ introduced: '0' }, { limit: '2.0' }])),
+    ]);
+    expect(matchIds(m, 'PyPI', 'pkg', '0.9')).toEqual([]);
+    expect(matchIds(m, 'PyPI', 'pkg', '1.0')).toEqual(['C']);
+    expect(matchIds(m, 'PyPI', 'pkg', '1.4')).toEqual(['C']);
+    expect(matchIds(m, 'PyPI', 'pkg', '1.4.post1')).toEqual([]);
+    expect(matchIds(m, 'PyPI', 'other', '1.9')).toEqual(['D']);
+    expect(matchIds(m, 'PyPI', 'other', '2.0')).toEqual([]);
+  });
+
+  it('enumerated versions match by version equality in the scheme (1.0 == 1.0.0 in PEP 440)', () => {
+    const m = new Matcher([advisory('E', 'PyPI', 'zstd', [], ['1.0.0', '1.3.4'])]);
+    expect(matchIds(m, 'PyPI', 'zstd', '1.0')).toEqual(['E']);
+    expect(matchIds(m, 'PyPI', 'zstd', '1.3.4')).toEqual(['E']);
+    expect(matchIds(m, 'PyPI', 'zstd', '1.3.5')).toEqual([]);
+  });
+
+  it('an introduction and a fix at the same version leave it unaffected', () => {
+    const m = new Matcher([advisory('F', 'npm', 'x', eco([{ introduced: '1.0.0' }, { fixed: '1.0.0' }]))]);
+    expect(matchIds(m, 'npm', 'x', '1.0.0')).toEqual([]);
+  });
+
+  it('an advisory for a bare ecosystem applies to every release', () => {
+    const m = new Matcher([advisory('G', 'Debian', 'openssl', eco([{ introduced: '0' }, { fixed: '3.0.11-1~deb12u1' }]))]);
+    expect(matchIds(m, 'Debian:12', 'openssl', '3.0.9-1')).toEqual(['G>3.0.11-1~deb12u1']);
+  });
+
+  it('throws PW_VERSION_INVALID for an invalid installed version, and reports invalid advisory versions', () => {
+    const m = new Matcher([
+      advisory('H', 'npm', 'y', eco([{ introduced: '0' }, { fixed: '1.0.0' }])),
+      advisory('I', 'npm', 'y', eco([{ introduced: '0' }, { fixed: 'not-a-version' }])),
+    ]);
+    expect(() => m.match('npm', 'y', 'garbage!')).toThrow(expect.objectContaining({ code: 'PW_VERSION_INVALID' }));
+    expect(matchIds(m, 'npm', 'y', '0.5.0')).toEqual(['H>1.0.0']);
+    expect(m.invalidAdvisories.get('I')?.message).toMatch(/advisory I, package y: .*not-a-version/);
+  });
+});
+
+describe('Matcher memo and incremental updates', () => {
+  it('evaluates each distinct (ecosystem, name, version) once', () => {
+    const m = new Matcher([advisory('A', 'npm', 'a', eco([{ introduced: '0' }, { fixed: '2.0.0' }]))]);
+    for (let i = 0; i < 100; i++) m.match('npm', 'a', '1.0.0');
+    m.match('npm', 'a', '1.5.0');
+    m.match('npm', 'unknown', '1.0.0');
+    expect(m.stats).toEqual({ evaluations: 2, memoHits: 99 });
+  });
+
+  it('replaces, adds and removes advisories, dropping only the memo of touched keys', () => {
+    const m = new Matcher([
+      advisory('A', 'npm', 'a', eco([{ introduced: '0' }, { fixed: '2.0.0' }])),
+      advisory('B', 'npm', 'b', eco([{ introduced: '0' }, { fixed: '2.0.0' }])),
+    ]);
+    m.match('npm', 'a', '1.0.0');
+    m.match('npm', 'b', '1.0.0');
+    const touched = m.upsert([advisory('A', 'npm', 'a', eco([{ introduced: '0' }, { fixed: '1.0.0' }]))]);
+    expect([...touched]).toEqual(['npm\u0000a']);
+    expect(matchIds(m, 'npm', 'a', '1.0.0')).toEqual([]);
+    expect(matchIds(m, 'npm', 'b', '1.0.0')).toEqual(['B>2.0.0']);
+    expect(m.stats.evaluations).toBe(3); // a re-evaluated, b from memo
+    expect([...m.remove(['B'])]).toEqual(['npm\u0000b']);
+    expect(matchIds(m, 'npm', 'b', '1.0.0')).toEqual([]);
+    expect(m.size).toBe(1);
+  });
+});
+
+function host(name: string, packages: [string, string, string][], source = `${name}.json`): HostInventory {
+  return { host: name, source, packages: packages.map(([ecosystem, n, version]) => ({ ecosystem, name: n, version })) };
+}
+
+describe('assessHost', () => {
+  it('reports one finding per (advisory, package) across architectures and binaries of one source', () => {
+    const m = new Matcher([advisory('DSA-1', 'Debian:12', 'openssl', eco([{ introduced: '0' }, { fixed: '3.0.11-1~deb12u2' }]))]);
+    const inv: HostInventory = {
+      host: 'h',
+      source: 'h.status',
+      packages: [
+        { ecosystem: 'Debian:12', name: 'libssl3', version: '3.0.11-1~deb12u1', sourceName: 'openssl' },
+        { ecosystem: 'Debian:12', name: 'libssl3', version: '3.0.11-1~deb12u1', sourceName: 'openssl', arch: 'i386' },
+        { ecosystem: 'Debian:12', name: 'openssl', version: '3.0.11-1~deb12u1' },
+      ],
+    };
+    const result = assessHost(m, inv);
+    expect(result.findings.map((f) => [f.advisory.id, f.package, f.installed, f.fixed, f.binaries])).toEqual([
+      ['DSA-1', 'openssl', '3.0.11-1~deb12u1', '3.0.11-1~deb12u2', ['libssl3', 'openssl']],
+    ]);
+  });
+
+  it('names packages with invalid versions and goes on', () => {
+    const m = new Matcher([advisory('A', 'npm', 'a', eco([{ introduced: '0' }, { fixed: '2.0.0' }]))]);
+    const result = assessHost(m, host('h', [['npm', 'a', 'x.y'], ['npm', 'a', '1.0.0']]));
+    expect(result.findings).toHaveLength(1);
+    expect(result.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^h\.json: package a x\.y \(npm\): .*x\.y/)]);
+  });
+});
+
+describe('FleetAssessment', () => {
+  it('re-assesses only the hosts that carry a touched key, and agrees with a full recompute', () => {
+    const advisories = [
+      advisory('A', 'npm', 'a', eco([{ introduced: '0' }, { fixed: '2.0.0' }])),
+      advisory('B', 'npm', 'b', eco([{ introduced: '0' }, { fixed: '2.0.0' }])),
+    ];
+    const fleet = new FleetAssessment(new Matcher(advisories));
+    const hosts = [
+      host('h1', [['npm', 'a', '1.0.0']]),
+      host('h2', [['npm', 'b', '1.0.0']]),
+      host('h3', [['npm', 'a', '3.0.0'], ['npm', 'c', '1.0.0']]),
+    ];
+    for (const h of hosts) fleet.setHost(h);
+    expect(fleet.get('h1')?.findings.map((f) => f.advisory.id)).toEqual(['A']);
+
+    const newC = advisory('C', 'npm', 'c', eco([{ introduced: '0' }, { fixed: '1.0.1' }]));
+    const changed = fleet.updateAdvisories({ upsert: [newC], remove: ['A'] });
+    expect(changed.sort()).toEqual(['h1', 'h3']);
+    const full = new Matcher([advisories[1] as Advisory, newC]);
+    for (const h of hosts) {
+      expect(fleet.get(h.host)?.findings.map((f) => f.advisory.id)).toEqual(assessHost(full, h).findings.map((f) => f.advisory.id));
+    }
+    expect(fleet.get('h3')?.findings.map((f) => f.advisory.id)).toEqual(['C']);
+
+    fleet.setHost(host('h2', [['npm', 'b', '2.0.0']]));
+    expect(fleet.get('h2')?.findings).toEqual([]);
+    fleet.removeHost('h2');
+    expect(fleet.hostNames().sort()).toEqual(['h1', 'h3']);
+    expect(fleet.updateAdvisories({ remove: ['B'] })).toEqual([]);
+  });
+});

@@ -1,0 +1,2 @@
+export { PRIORITIES, atOrAbove, prioritize, severityOfScore } from './priority.js';
+export type { Priority, RiskInput, RiskVerdict } from './priority.js';

@@ -1,0 +1,142 @@
+import type { Advisory, AdvisoryType, Severity } from '../advisories/index.js';
+import type { HostAssessment } from '../matching/index.js';
+import { PRIORITIES, prioritize, severityOfScore, type Priority, type RiskInput } from '../risk/index.js';
+
+/** What is known about one CVE from the enrichment feeds (KEV, EPSS, NVD). */
+export interface CveIntel {
+  readonly kev?: { readonly dateAdded: string; readonly ransomware: boolean; readonly dueDate?: string | undefined } | undefined;
+  readonly epss?: number | undefined;
+  readonly cvss?: { readonly score: number; readonly version: string } | undefined;
+}
+
+export type CveLookup = (cve: string) => CveIntel | undefined;
+
+/** One finding as reported: the `--format json` shape, field for field. */
+export interface FindingReport {
+  readonly advisory: string;
+  readonly aliases: readonly string[];
+  readonly type: AdvisoryType;
+  readonly package: string;
+  readonly installed: string;
+  readonly fixed: string | null;
+  readonly severity: Severity | null;
+  readonly cvss: number | null;
+  readonly kev: boolean;
+  readonly epss: number | null;
+  readonly priority: Priority;
+  readonly reasons: readonly string[];
+  readonly summary: string;
+}
+
+export interface HostReport {
+  readonly host: string;
+  readonly source: string;
+  readonly ecosystem: string | null;
+  readonly packages: number;
+  readonly findings: readonly FindingReport[];
+}
+
+interface AdvisoryRisk {
+  readonly input: Omit<RiskInput, 'tier' | 'internetFacing'>;
+  readonly aliases: readonly string[];
+  readonly severity: Severity | null;
+}
+
+/**
+ * Turns a host's matches into its report: enrichment by CVE, priority with reasons, the type
+ * filter, and a stable order (priority, then CVSS, then advisory id). Per-advisory work is
+ * cached, since a fleet repeats the same advisories on many hosts.
+ */
+export class HostReporter {
+  private readonly risks = new Map<string, AdvisoryRisk>();
+
+  constructor(
+    private readonly lookup: CveLookup = () => undefined,
+    private readonly types: ReadonlySet<AdvisoryType> | undefined = undefined,
+  ) {}
+
+  report(assessment: HostAssessment): HostReport {
+    const { host } = assessment;
+    const tier = host.attributes?.tier;
+    const internetFacing = host.attributes?.internetFacing;
+    const findings: FindingReport[] = [];
+    for (const f of assessment.findings) {
+      if (this.types && !this.types.has(f.advisory.type)) continue;
+      const risk = this.riskOf(f.advisory);
+      const verdict = prioritize({ ...risk.input, tier, internetFacing });
+      findings.push({
+        advisory: f.advisory.id,
+        aliases: risk.aliases,
+        type: f.advisory.type,
+        package: f.package,
+        installed: f.installed,
+        fixed: f.fixed ?? null,
+        severity: risk.severity,
+        cvss: risk.input.cvss?.score ?? null,
+        kev: risk.input.kev !== undefined,
+        epss: risk.input.epss ?? null,
+        priority: verdict.priority,
+        reasons: verdict.reasons,
+        summary: f.advisory.summary,
+      });
+    }
+    findings.sort(compareFindings);
+    return {
+      host: host.host,
+      source: host.source,
+      ecosystem: host.distro?.ecosystem ?? null,
+      packages: host.packages.length,
+      findings,
+    };
+  }
+
+  private riskOf(advisory: Advisory): AdvisoryRisk {
+    let risk = this.risks.get(advisory.id);
+    if (risk) return risk;
+    let cvss: RiskInput['cvss'];
+    for (const s of advisory.cvss) if (!cvss || s.baseScore > cvss.score) cvss = { score: s.baseScore, version: s.version };
+    let kev: RiskInput['kev'];
+    let epss: number | undefined;
+    for (const cve of advisory.cves) {
+      const intel = this.lookup(cve);
+      if (!intel) continue;
+      // Several CVEs: the earliest KEV listing, the highest EPSS and CVSS speak for the advisory.
+      if (intel.kev) {
+        kev = kev
+          ? { dateAdded: minString(kev.dateAdded, intel.kev.dateAdded), ransomware: kev.ransomware || intel.kev.ransomware }
+          : { dateAdded: intel.kev.dateAdded, ransomware: intel.kev.ransomware };
+      }
+      if (intel.epss !== undefined && (epss === undefined || intel.epss > epss)) epss = intel.epss;
+      if (advisory.cvss.length === 0 && intel.cvss && (!cvss || intel.cvss.score > cvss.score)) cvss = intel.cvss;
+    }
+    const vendorSeverity = advisory.vendorSeverity;
+    const fromCvss = cvss ? severityOfScore(cvss.score) : undefined;
+    const severity = pickSeverity(fromCvss, vendorSeverity?.severity);
+    const aliases = [...new Set([...advisory.aliases, ...advisory.related])];
+    risk = { input: { type: advisory.type, cvss, vendorSeverity, kev, epss }, aliases, severity };
+    this.risks.set(advisory.id, risk);
+    return risk;
+  }
+}
+
+function minString(a: string, b: string): string {
+  return a <= b ? a : b;
+}
+
+const RANK: Readonly<Record<Severity, number>> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+function pickSeverity(a: Severity | undefined, b: Severity | undefined): Severity | null {
+  if (a === undefined) return b ?? null;
+  if (b === undefined) return a;
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+function compareFindings(a: FindingReport, b: FindingReport): number {
+  return (
+    PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) ||
+    (b.severity ? RANK[b.severity] : -1) - (a.severity ? RANK[a.severity] : -1) ||
+    (b.cvss ?? -1) - (a.cvss ?? -1) ||
+    (a.advisory < b.advisory ? -1 : a.advisory > b.advisory ? 1 : 0) ||
+    (a.package < b.package ? -1 : a.package > b.package ? 1 : 0)
+  );
+}

@@ -1,0 +1,4 @@
+export { HostReporter } from './host-report.js';
+export type { CveIntel, CveLookup, FindingReport, HostReport } from './host-report.js';
+export { scanInventories } from './scan-inventories.js';
+export type { ScanEvent, ScanOptions } from './scan-inventories.js';

@@ -1,0 +1,112 @@
+/**
+ * Shared plumbing of the oracle tests: a seeded PRNG (reproducible pairs), one-process batch
+ * calls to the reference implementations, and the missing-oracle policy (fail in CI, skip with a
+ * reason elsewhere).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Debian's python, which carries apt_pkg, rpm and packaging (see ../shared/data/README.md). */
+export const PYTHON = '/usr/bin/python3';
+
+/** mulberry32: a tiny, well-known 32-bit PRNG; enough for reproducible test inputs. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Helpers over a PRNG. */
+export class Dice {
+  constructor(readonly next: () => number) {}
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    const item = items[this.int(items.length)];
+    if (item === undefined) throw new Error('pick from an empty list');
+    return item;
+  }
+  digits(min: number, max: number): string {
+    const n = min + this.int(max - min + 1);
+    let s = '';
+    for (let i = 0; i < n; i++) s += String(this.int(10));
+    return s;
+  }
+}
+
+/**
+ * Checks that `/usr/bin/python3 -c <probe>` works. Returns undefined when it does, else the
+ * reason the oracle is missing.
+ */
+export function pythonOracleMissing(probe: string): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} is not installed`;
+  const r = spawnSync(PYTHON, ['-c', probe], { encoding: 'utf8' });
+  if (r.status !== 0) return `${PYTHON} -c '${probe}' failed: ${(r.stderr || String(r.error)).trim().split('\n').pop() ?? ''}`;
+  return undefined;
+}
+
+/**
+ * Applies the missing-oracle policy: in CI (`CI=true`) a missing oracle is a failure, because a
+ * silently skipped proof is no proof; on a developer machine the test is skipped with the reason.
+ */
+export function requireOracle(missing: string | undefined, skip: (note: string) => never): void {
+  if (missing === undefined) return;
+  if (process.env.CI === 'true') throw new Error(`oracle missing in CI: ${missing}`);
+  skip(`oracle missing: ${missing}`);
+}
+
+/**
+ * Runs `/usr/bin/python3 -c script` once, writing one JSON value per line to its stdin and
+ * reading one JSON value per line back. No shell is involved.
+ */
+export function askPython(script: string, requests: readonly unknown[]): unknown[] {
+  const input = requests.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  const r = spawnSync(PYTHON, ['-c', script], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`oracle failed (${String(r.status)}): ${r.stderr || String(r.error)}`);
+  const lines = r.stdout.split('\n').filter((l) => l !== '');
+  if (lines.length !== requests.length) {
+    throw new Error(`oracle answered ${lines.length} lines for ${requests.length} requests: ${r.stderr}`);
+  }
+  return lines.map((l) => JSON.parse(l) as unknown);
+}
+
+/** Formats the first disagreements for a failure message. */
+export function firstDisagreements(lines: readonly string[], total: number, limit = 20): string {
+  if (lines.length === 0) return '';
+  return `${lines.length} of ${total} disagree; first ${Math.min(limit, lines.length)}:\n${lines.slice(0, limit).join('\n')}`;
+}
+
+/** The sign of a comparison result, for comparing with an oracle's -1/0/1. */
+export function sign(n: number): -1 | 0 | 1 {
+  return n < 0 ? -1 : n > 0 ? 1 : 0;
+}
+
+/**
+ * Builds `count` pairs from a pool: half are a version and a mutation of it (the pairs where
+ * ordering bugs hide), a quarter are two pool members, a quarter a member and itself mutated twice.
+ */
+export function buildPairs(
+  dice: Dice,
+  pool: readonly string[],
+  mutate: (v: string) => string,
+  count: number,
+): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  while (pairs.length < count) {
+    const a = dice.pick(pool);
+    const roll = dice.next();
+    const b = roll < 0.5 ? mutate(a) : roll < 0.75 ? dice.pick(pool) : mutate(mutate(a));
+    pairs.push(dice.chance(0.5) ? [a, b] : [b, a]);
+  }
+  return pairs;
+}
