@@ -270,16 +270,22 @@ function trivySource(properties: unknown[]): [string | undefined, string | undef
   for (const p of properties) {
     if (typeof p !== 'object' || p === null) continue;
     const key = (p as Obj).name;
+    // Cheap tests first (this runs for every property of every Trivy component): the four keys
+    // share the 22-character prefix `aquasecurity:trivy:Src` and differ at index 22.
+    if (typeof key !== 'string' || key.length < 26 || key.charCodeAt(21) !== 99 || !key.startsWith(TRIVY_SRC)) continue;
     const value = (p as Obj).value;
-    if (typeof key !== 'string' || typeof value !== 'string' || !key.startsWith('aquasecurity:trivy:Src')) continue;
-    if (key === 'aquasecurity:trivy:SrcName') name = value;
-    else if (key === 'aquasecurity:trivy:SrcVersion') version = value;
-    else if (key === 'aquasecurity:trivy:SrcRelease') release = value;
-    else if (key === 'aquasecurity:trivy:SrcEpoch') epoch = value;
+    if (typeof value !== 'string') continue;
+    const which = key.charCodeAt(22);
+    if (which === 78 && key.length === 26) name = value; // SrcName
+    else if (which === 86 && key.length === 29) version = value; // SrcVersion
+    else if (which === 82 && key.length === 29) release = value; // SrcRelease
+    else if (which === 69 && key.length === 27) epoch = value; // SrcEpoch
   }
   if (name === undefined || version === '') return [name, undefined];
   return [name, withEpoch(release ? `${version}-${release}` : version, epoch)];
 }
+
+const TRIVY_SRC = 'aquasecurity:trivy:Src';
 
 function asObj(v: unknown): Obj | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;

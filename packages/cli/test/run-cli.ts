@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '../../..');
+const BIN = resolve(REPO, 'packages/cli/bin/patchwise.js');
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real `patchwise` binary in a child process, from the repository root. */
+export function runCli(args: readonly string[], input?: string): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, input, encoding: 'utf8', maxBuffer: 1 << 30 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export const SAMPLES = {
+  advisories: 'samples/advisories',
+  kev: 'samples/kev/known_exploited_vulnerabilities.json',
+  epss: 'samples/epss/epss_scores.csv',
+  inventories: 'samples/inventories',
+};
