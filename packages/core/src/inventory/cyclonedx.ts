@@ -8,7 +8,7 @@ import { PatchwiseError, isPatchwiseError } from '../errors/index.js';
 import { distroOf, ecosystemForDistro, parseDistroQualifier } from './distro.js';
 import { normalizePyPIName } from './names.js';
 import { parseSourceRpm, withEpoch } from './package-version.js';
-import { parsePurl } from './purl.js';
+import { emptyPurl, parsePurlInto } from './purl.js';
 import type { Purl } from './purl.js';
 import { SkipTally } from './result.js';
 import type { SkippedCount } from './result.js';
@@ -104,6 +104,12 @@ class Walker {
   private lastQualifier = '';
   private lastResolution: Resolution | undefined;
   private readonly maxDepth: number;
+  /** One purl result reused for every component (parsePurlInto): no allocation per component. */
+  private readonly purl = emptyPurl();
+  // The source package found for the current component; fields, not a returned tuple, for the
+  // same reason.
+  private srcName: string | undefined;
+  private srcVersion: string | undefined;
 
   constructor(
     private readonly source: string,
@@ -162,8 +168,8 @@ class Walker {
       this.skipped.add('component without a purl');
       return;
     }
-    const purl = parsePurl(purlText);
-    if (!purl) {
+    const purl = this.purl;
+    if (!parsePurlInto(purlText, purl)) {
       this.skipped.add('malformed purl');
       return;
     }
@@ -199,18 +205,65 @@ class Walker {
     // The binary's epoch is the source's (one spec file); older Syft puts it in the version only.
     const colon = version.indexOf(':');
     const epoch = colon > 0 ? version.slice(0, colon) : '';
-    let sourceName: string | undefined;
-    let sourceVersion: string | undefined;
+    this.srcName = undefined;
+    this.srcVersion = undefined;
     if (purl.upstream !== '') {
-      [sourceName, sourceVersion] = purl.type === 'rpm' ? upstreamRpm(purl.upstream, epoch) : nameAtVersion(purl.upstream);
+      if (purl.type === 'rpm') this.upstreamRpm(purl.upstream, epoch);
+      else this.upstreamNameAtVersion(purl.upstream);
     } else if (Array.isArray(c.properties)) {
-      [sourceName, sourceVersion] = trivySource(c.properties as unknown[]);
+      this.trivySource(c.properties as unknown[]);
     }
     // dpkg and apk omit the source when it is the package itself (Syft then writes no `upstream`);
     // an rpm's source package is never assumed, since binary and source names differ so often.
+    let sourceName: string | undefined = this.srcName;
     if (purl.type !== 'rpm') sourceName ??= purl.name;
-    if (sourceName !== undefined) sourceVersion ??= version;
+    const sourceVersion = sourceName === undefined ? undefined : (this.srcVersion ?? version);
     this.push(res.ecosystem, purl.name, version, sourceName, sourceVersion, purl.arch || undefined);
+  }
+
+  /** Syft's deb/apk `upstream`: `name` or `name@version` (the `@` arrives decoded). */
+  private upstreamNameAtVersion(upstream: string): void {
+    const at = upstream.indexOf('@');
+    if (at < 0) {
+      this.srcName = upstream;
+    } else {
+      this.srcName = upstream.slice(0, at);
+      this.srcVersion = upstream.slice(at + 1) || undefined;
+    }
+  }
+
+  /** Syft's rpm `upstream` is the source rpm's file name; anything else is taken as a bare name. */
+  private upstreamRpm(upstream: string, epoch: string): void {
+    const src = parseSourceRpm(upstream, epoch);
+    this.srcName = src ? src.name : upstream;
+    this.srcVersion = src?.version;
+  }
+
+  /**
+   * Trivy writes the source package as properties: SrcName, SrcVersion, SrcRelease, SrcEpoch
+   * (the version split as rpm splits it, for deb too). Rebuilt as `[E:]V[-R]`.
+   */
+  private trivySource(properties: unknown[]): void {
+    let name: string | undefined;
+    let version = '';
+    let release = '';
+    let epoch = '';
+    for (const p of properties) {
+      if (typeof p !== 'object' || p === null) continue;
+      const key = (p as Obj).name;
+      // Cheap tests first (this runs for every property of every Trivy component): the four keys
+      // share the 22-character prefix `aquasecurity:trivy:Src` and differ at index 22.
+      if (typeof key !== 'string' || key.length < 26 || key.charCodeAt(21) !== 99 || !key.startsWith(TRIVY_SRC)) continue;
+      const value = (p as Obj).value;
+      if (typeof value !== 'string') continue;
+      const which = key.charCodeAt(22);
+      if (which === 78 && key.length === 26) name = value; // SrcName
+      else if (which === 86 && key.length === 29) version = value; // SrcVersion
+      else if (which === 82 && key.length === 29) release = value; // SrcRelease
+      else if (which === 69 && key.length === 27) epoch = value; // SrcEpoch
+    }
+    this.srcName = name;
+    if (name !== undefined && version !== '') this.srcVersion = withEpoch(release ? `${version}-${release}` : version, epoch);
   }
 
   private resolveQualifier(namespace: string, qualifier: string): Resolution {
@@ -244,45 +297,6 @@ class Walker {
     // One object shape for every package keeps the array's elements monomorphic for matching.
     this.packages.push({ ecosystem, name, version, sourceName, sourceVersion, arch });
   }
-}
-
-/** Syft's deb/apk `upstream`: `name` or `name@version` (the `@` arrives decoded). */
-function nameAtVersion(upstream: string): [string, string | undefined] {
-  const at = upstream.indexOf('@');
-  return at < 0 ? [upstream, undefined] : [upstream.slice(0, at), upstream.slice(at + 1) || undefined];
-}
-
-/** Syft's rpm `upstream` is the source rpm's file name; anything else is taken as a bare name. */
-function upstreamRpm(upstream: string, epoch: string): [string, string | undefined] {
-  const src = parseSourceRpm(upstream, epoch);
-  return src ? [src.name, src.version] : [upstream, undefined];
-}
-
-/**
- * Trivy writes the source package as properties: SrcName, SrcVersion, SrcRelease, SrcEpoch
- * (the version split as rpm splits it, for deb too). Rebuilt as `[E:]V[-R]`.
- */
-function trivySource(properties: unknown[]): [string | undefined, string | undefined] {
-  let name: string | undefined;
-  let version = '';
-  let release = '';
-  let epoch = '';
-  for (const p of properties) {
-    if (typeof p !== 'object' || p === null) continue;
-    const key = (p as Obj).name;
-    // Cheap tests first (this runs for every property of every Trivy component): the four keys
-    // share the 22-character prefix `aquasecurity:trivy:Src` and differ at index 22.
-    if (typeof key !== 'string' || key.length < 26 || key.charCodeAt(21) !== 99 || !key.startsWith(TRIVY_SRC)) continue;
-    const value = (p as Obj).value;
-    if (typeof value !== 'string') continue;
-    const which = key.charCodeAt(22);
-    if (which === 78 && key.length === 26) name = value; // SrcName
-    else if (which === 86 && key.length === 29) version = value; // SrcVersion
-    else if (which === 82 && key.length === 29) release = value; // SrcRelease
-    else if (which === 69 && key.length === 27) epoch = value; // SrcEpoch
-  }
-  if (name === undefined || version === '') return [name, undefined];
-  return [name, withEpoch(release ? `${version}-${release}` : version, epoch)];
 }
 
 const TRIVY_SRC = 'aquasecurity:trivy:Src';

@@ -18,8 +18,9 @@ import type { VersionScheme } from './version-scheme.js';
  * - when the kinds differ, a pre-release suffix is older than anything, otherwise the version
  *   whose token comes later in the grammar (or that has ended) is older: `1.0 < 1.0.1`,
  *   `1.0_rc1 < 1.0 < 1.0_p1 < 1.0-r1`.
- * Strings apk_version_validate rejects throw. Numbers are exact at any length, where apk-tools
- * accumulates them in a fixed-width integer (a difference only beyond 2^32 or 2^64).
+ * Strings apk_version_validate (apk-tools 3) rejects throw. Numbers are exact at any length,
+ * where apk-tools accumulates them in a fixed-width integer (32 or 64 bits by version): the two
+ * can differ only for numbers that do not fit in one.
  */
 export interface ApkVersion {
   readonly text: string;
