@@ -7,7 +7,7 @@
  * place of the focused purl parser is timed too, to show why the inventory has its own.
  */
 import { PackageURL } from 'packageurl-js';
-import { parseInventory } from '../packages/core/src/inventory/index.js';
+import { parseInventory } from '@patchwise/core';
 
 const COMPONENTS = 1_000;
 const ROUNDS = 15;

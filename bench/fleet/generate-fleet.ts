@@ -16,10 +16,11 @@
  * Usage: node --import tsx bench/fleet/generate-fleet.ts --out DIR --hosts 10000 --packages 1000 --seed 1 [--pypi 30]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ALMA_FEED = resolve(ROOT, '../shared/data/osv/almalinux-osv-database.tar.gz');
@@ -46,11 +47,7 @@ export interface FleetSummary {
 }
 
 /** Release major → point releases a host may run, with the share of base images on that major. */
-interface Release {
-  major: number;
-  minors: readonly string[];
-  weight: number;
-}
+type Release = { major: number; minors: readonly string[]; weight: number };
 const RELEASES: readonly [Release, ...Release[]] = [
   { major: 8, minors: ['8.6', '8.8', '8.9', '8.10'], weight: 0.45 },
   { major: 9, minors: ['9.2', '9.3', '9.4', '9.5', '9.6'], weight: 0.45 },
@@ -89,50 +86,33 @@ function sample<T>(rng: Rng, xs: readonly T[], k: number): T[] {
  * affected is decided by the scanner and the oracle, never by this file.
  */
 export function rpmvercmp(a: string, b: string): number {
-  if (a === b) return 0;
-  const alnum = /[A-Za-z0-9]/;
-  let i = 0;
-  let j = 0;
-  for (;;) {
-    while (i < a.length && !alnum.test(a[i] as string) && a[i] !== '~' && a[i] !== '^') i++;
-    while (j < b.length && !alnum.test(b[j] as string) && b[j] !== '~' && b[j] !== '^') j++;
-    if (a[i] === '~' || b[j] === '~') {
-      if (a[i] !== '~') return 1;
-      if (b[j] !== '~') return -1;
-      i++;
-      j++;
-      continue;
+  // rpm compares runs of digits or of letters; other characters only separate them, except '~'
+  // (sorts before anything, even the end) and '^' (after the end, before anything else).
+  const seg = /~|\^|\d+|[A-Za-z]+/g;
+  const ta = a.match(seg) ?? [];
+  const tb = b.match(seg) ?? [];
+  for (let i = 0; ; i++) {
+    const x = ta[i];
+    const y = tb[i];
+    if (x === '~' || y === '~') {
+      if (x !== y) return x === '~' ? -1 : 1;
+    } else if (x === '^' || y === '^') {
+      if (x === undefined || y === undefined) return x === undefined ? -1 : 1;
+      if (x !== y) return x === '^' ? -1 : 1;
+    } else if (x === undefined || y === undefined) {
+      return x === y ? 0 : x === undefined ? -1 : 1;
+    } else {
+      const nx = /^\d/.test(x);
+      if (nx !== /^\d/.test(y)) return nx ? 1 : -1;
+      const u = nx ? x.replace(/^0+/, '') : x;
+      const v = nx ? y.replace(/^0+/, '') : y;
+      if (nx && u.length !== v.length) return u.length > v.length ? 1 : -1;
+      if (u !== v) return u > v ? 1 : -1;
     }
-    if (a[i] === '^' || b[j] === '^') {
-      if (i >= a.length) return -1;
-      if (j >= b.length) return 1;
-      if (a[i] !== '^') return 1;
-      if (b[j] !== '^') return -1;
-      i++;
-      j++;
-      continue;
-    }
-    if (i >= a.length || j >= b.length) break;
-    const re = /\d/.test(a[i] as string) ? /^\d+/ : /^[A-Za-z]+/;
-    const sa = (re.exec(a.slice(i)) as RegExpExecArray)[0];
-    const sb = re.exec(b.slice(j))?.[0];
-    if (sb === undefined) return re.source === '^\\d+' ? 1 : -1;
-    i += sa.length;
-    j += sb.length;
-    const na = re.source === '^\\d+' ? sa.replace(/^0+/, '') : sa;
-    const nb = re.source === '^\\d+' ? sb.replace(/^0+/, '') : sb;
-    if (re.source === '^\\d+' && na.length !== nb.length) return na.length > nb.length ? 1 : -1;
-    if (na !== nb) return na > nb ? 1 : -1;
   }
-  if (i >= a.length && j >= b.length) return 0;
-  return i >= a.length ? -1 : 1;
 }
 
-interface Evr {
-  epoch: string;
-  version: string;
-  release: string;
-}
+type Evr = { epoch: string; version: string; release: string };
 
 function parseEvr(s: string): Evr {
   const colon = s.indexOf(':');
@@ -254,28 +234,22 @@ export function loadPypiFeed(archive: string): Map<string, Set<string>> {
 }
 
 /** One package of a base image: the line it has there, and the line a deviating clone has. */
-interface Slot {
-  base: string;
-  alt: string;
-}
+type Slot = { base: string; alt: string };
 
-interface Image {
-  os: string;
-  slots: Slot[];
-}
+type Image = { os: string; slots: Slot[] };
 
 const STEMS = ['acme', 'nimbus', 'quartz', 'orbit', 'falcon', 'tundra', 'cobalt', 'ember', 'lumen', 'vortex', 'pylon', 'zephyr'];
 const PREFIXES = ['', 'lib', 'python3-', 'perl-', 'golang-', 'rubygem-', 'texlive-', 'fonts-'];
 const SUFFIXES = ['', '-devel', '-libs', '-common', '-tools', '-doc', '-agent', '-plugins'];
 
+// Lines are built once per base image (JSON.stringify), then reused by every clone of it.
 function rpmLine(name: string, e: Evr, arch: string, distro: string): string {
   const vr = e.release ? `${e.version}-${e.release}` : e.version;
   const epoch = e.epoch !== '0' ? `&epoch=${e.epoch}` : '';
-  return `{"type":"library","name":"${name}","version":"${vr}","purl":"pkg:rpm/almalinux/${name}@${vr}?arch=${arch}${epoch}&distro=${distro}"}`;
+  return JSON.stringify({ type: 'library', name, version: vr, purl: `pkg:rpm/almalinux/${name}@${vr}?arch=${arch}${epoch}&distro=${distro}` });
 }
 
-const pypiLine = (name: string, v: string): string =>
-  `{"type":"library","name":"${name}","version":"${v}","purl":"pkg:pypi/${name}@${v}"}`;
+const pypiLine = (name: string, v: string): string => JSON.stringify({ type: 'library', name, version: v, purl: `pkg:pypi/${name}@${v}` });
 
 /** A version for a package the feed knows: mostly patched, some at older fixes, some just below one. */
 function chooseEvr(rng: Rng, fixes: readonly Evr[]): Evr {
@@ -392,40 +366,36 @@ export function generateFleet(options: FleetOptions): FleetSummary {
   return { hosts: opts.hosts, images: images.length, bytes, files };
 }
 
-function parseArgs(argv: string[]): FleetOptions {
-  const get = (flag: string): string | undefined => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+function cliOptions(argv: string[]): FleetOptions {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(
+      ['out', 'hosts', 'packages', 'seed', 'pypi', 'images', 'alma', 'pypi-feed'].map((k) => [k, { type: 'string' as const }]),
+    ),
+  });
   const num = (flag: string, dflt: number): number => {
-    const v = get(flag);
-    const n = v === undefined ? dflt : Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: expected a non-negative integer, got ${v}`);
+    const n = v[flag] === undefined ? dflt : Number(v[flag]);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag}: expected a non-negative integer, got ${String(v[flag])}`);
     return n;
   };
-  const outDir = get('--out');
-  if (!outDir) throw new Error('usage: generate-fleet.ts --out DIR [--hosts N] [--packages N] [--seed N] [--pypi N] [--images N]');
+  if (typeof v.out !== 'string') throw new Error('usage: generate-fleet.ts --out DIR [--hosts N] [--packages N] [--seed N] [--pypi N] [--images N]');
   return {
-    outDir,
-    hosts: num('--hosts', 100),
-    packagesPerHost: num('--packages', 1000),
-    seed: num('--seed', 1),
-    pypiPerHost: num('--pypi', 0),
-    images: num('--images', 50),
-    almaFeed: get('--alma') ?? ALMA_FEED,
-    pypiFeed: get('--pypi-feed') ?? PYPI_FEED,
+    outDir: v.out,
+    hosts: num('hosts', 100),
+    packagesPerHost: num('packages', 1000),
+    seed: num('seed', 1),
+    pypiPerHost: num('pypi', 0),
+    images: num('images', 50),
+    almaFeed: typeof v.alma === 'string' ? v.alma : ALMA_FEED,
+    pypiFeed: typeof v['pypi-feed'] === 'string' ? v['pypi-feed'] : PYPI_FEED,
   };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const started = performance.now();
-  const opts = parseArgs(process.argv.slice(2));
-  const summary = generateFleet(opts);
-  const secs = (performance.now() - started) / 1000;
-  const first = summary.files[0];
-  const sample = first ? statSync(first).size : 0;
-  process.stdout.write(
-    `${summary.hosts} hosts from ${summary.images} images in ${secs.toFixed(1)} s: ` +
-      `${(summary.bytes / 1e6).toFixed(1)} MB (${(sample / 1024).toFixed(0)} KiB per host) in ${opts.outDir}\n`,
-  );
+  const opts = cliOptions(process.argv.slice(2));
+  const { hosts, images, bytes } = generateFleet(opts);
+  const secs = ((performance.now() - started) / 1000).toFixed(1);
+  const perHost = (bytes / Math.max(1, hosts) / 1024).toFixed(0);
+  process.stdout.write(`${hosts} hosts from ${images} images in ${secs} s: ${(bytes / 1e6).toFixed(1)} MB (${perHost} KiB per host) in ${opts.outDir}\n`);
 }

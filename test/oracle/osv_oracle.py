@@ -15,6 +15,17 @@ JSON file or a directory of them. Prints one JSON line per finding on stdout:
   {"host": ..., "advisory": ..., "package": ..., "installed": ..., "fixed": ... | null}
 and on stderr a summary plus one JSON line {"skip": reason, ...} per input it could not evaluate
 (installed versions PEP 440 rejects, ranges with an event version it rejects).
+
+Where the spec is silent, this oracle decides as follows (each is the reading under which every
+part of a record keeps its meaning):
+  - one finding per (advisory, package); "fixed" is the nearest (lowest) fixed event above the
+    installed version over every range that matched, in every affected entry of that advisory
+    (AlmaLinux lists a package once per module build); null when none, or when only `versions` matched;
+  - a `versions` entry the ecosystem cannot parse never equals a valid installed version, so it is
+    ignored; the rest of the record still applies. A range with an unparseable event is skipped;
+  - equal event versions keep the record's order (a stable sort, see order()): "fixed X,
+    introduced X" reopens at X, "introduced X, fixed X" is empty; OSV.dev enumerates the same way;
+  - records with `withdrawn` are skipped (the spec: no longer valid), unless --include-withdrawn.
 """
 
 import argparse
@@ -107,11 +118,9 @@ def sorted_events(kind, events):
     def order(x, y):
         if x[0] is None or y[0] is None:
             return (x[0] is not None) - (y[0] is not None)
-        # The spec leaves the order of equal versions open. Records that merge ranges write
-        # "fixed: X" and "introduced: X" (PYSEC-2023-72: [0,3.1.1) [3.1.1,3.2.0) [3.2.0,3.2.2)), in
-        # any order; closing the earlier range before opening the next is the only order in which
-        # both events mean something (the other makes "introduced: X" a no-op), so it goes first.
-        return compare(kind, x[0], y[0]) or (x[2] == "introduced") - (y[2] == "introduced")
+        # The spec leaves the order of equal versions open; the record's own order decides
+        # (sorted() is stable and `parsed` is in record order), as OSV.dev's enumeration does.
+        return compare(kind, x[0], y[0])
 
     return sorted(parsed, key=functools.cmp_to_key(order))
 

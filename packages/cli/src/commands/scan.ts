@@ -98,7 +98,7 @@ export async function scanCommand(inventories: readonly string[], opts: ScanComm
     if (text) await out.write(text);
   }
   progress?.clear();
-  for (const [id, err] of matcher.invalidAdvisories) io.stderr.write(`patchwise: warning: advisory ${id} left out: ${err.message}\n`);
+  for (const err of matcher.advisoryProblems.values()) io.stderr.write(`patchwise: warning: ${err.message}\n`);
   await out.write(formatter.end({ ...summary, skipped } satisfies ScanSummary));
   await out.close();
 

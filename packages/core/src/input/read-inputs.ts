@@ -1,5 +1,4 @@
-import type { Dirent } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { PatchwiseError } from '../errors/index.js';
@@ -7,66 +6,60 @@ import type { InputItem } from './input-document.js';
 import { DEFAULT_LIMITS, formatBytes, type InputLimits } from './limits.js';
 import { readTar, readZip } from './read-archive.js';
 
-type Container = 'zip' | 'tar' | 'tar.gz' | 'gzip' | 'plain';
+/** Files read ahead of the consumer, so disk reads overlap parsing and matching. */
+const READ_AHEAD = 8;
+
+type Loaded = InputItem | { readonly kind: 'archive'; readonly path: string; readonly container: 'zip' | 'tar' | 'tar.gz' };
 
 /**
- * Reads files, directories (recursively, in name order) and archives (.zip, .tar, .tar.gz),
- * yielding each document or the problem that kept it from being read. Kinds are told apart by
- * content, not by file name. A bad input never stops the others.
+ * Reads files, directories (recursively, in name order) and archives (.zip, .tar, .tar.gz,
+ * single .gz), yielding each document or the problem that kept it from being read. Kinds are
+ * told apart by content, not by file name. A bad input never stops the others.
  */
 export async function* readInputs(paths: readonly string[], limits: InputLimits = DEFAULT_LIMITS): AsyncGenerator<InputItem> {
-  for (const path of paths) yield* readPath(path, path, limits);
+  for (const root of paths) {
+    const files: string[] = [];
+    const problems: InputItem[] = [];
+    await collectFiles(root, root, files, problems);
+    yield* problems;
+    // Read ahead: start loading the next files while the consumer works on this one.
+    const pending: Promise<Loaded>[] = [];
+    let next = 0;
+    const fill = (): void => {
+      while (pending.length < READ_AHEAD && next < files.length) pending.push(loadFile(files[next++] as string, root, limits));
+    };
+    fill();
+    while (pending.length > 0) {
+      const loaded = await (pending.shift() as Promise<Loaded>);
+      fill();
+      if (loaded.kind !== 'archive') yield loaded;
+      else yield* readArchive(loaded.path, root, loaded.container, limits);
+    }
+  }
 }
 
-async function* readPath(path: string, root: string, limits: InputLimits): AsyncGenerator<InputItem> {
+/** Lists the files under `path` in name order; hidden entries and directory links are skipped. */
+async function collectFiles(path: string, root: string, files: string[], problems: InputItem[]): Promise<void> {
   let info;
   try {
     info = await stat(path);
   } catch (err) {
-    yield problem(path, 'PW_INPUT_UNREADABLE', describeFsError(err));
+    problems.push(problem(path, 'PW_INPUT_UNREADABLE', describeFsError(err)));
     return;
   }
-  if (info.isDirectory()) {
-    yield* readDirectory(path, root, limits);
+  if (info.isFile()) {
+    files.push(path);
     return;
   }
-  if (!info.isFile()) {
-    yield problem(path, 'PW_INPUT_UNREADABLE', 'not a regular file or directory');
+  if (!info.isDirectory()) {
+    problems.push(problem(path, 'PW_INPUT_UNREADABLE', 'not a regular file or directory'));
     return;
   }
+  let entries;
   try {
-    const container = await sniffContainer(path);
-    switch (container) {
-      case 'zip':
-        yield* readZip(path, root, limits);
-        return;
-      case 'tar':
-      case 'tar.gz':
-        yield* readTar(path, root, container === 'tar.gz', limits);
-        return;
-      case 'gzip':
-        yield { kind: 'document', name: path, root, bytes: gunzipBounded(await readFile(path), path, limits) };
-        return;
-      case 'plain':
-        if (info.size > limits.maxDocumentBytes) {
-          yield problem(path, 'PW_INPUT_TOO_LARGE', `file is larger than ${formatBytes(limits.maxDocumentBytes)}`);
-          return;
-        }
-        yield { kind: 'document', name: path, root, bytes: await readFile(path) };
-        return;
-    }
+    entries = await readdir(path, { withFileTypes: true });
   } catch (err) {
-    if (err instanceof PatchwiseError) yield { kind: 'problem', name: err.input ?? path, error: err };
-    else yield problem(path, 'PW_INPUT_UNREADABLE', describeFsError(err));
-  }
-}
-
-async function* readDirectory(dir: string, root: string, limits: InputLimits): AsyncGenerator<InputItem> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    yield problem(dir, 'PW_INPUT_UNREADABLE', describeFsError(err));
+    problems.push(problem(path, 'PW_INPUT_UNREADABLE', describeFsError(err)));
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -74,30 +67,62 @@ async function* readDirectory(dir: string, root: string, limits: InputLimits): A
     // Hidden entries (.git, .DS_Store) are never inventories or advisories; directory symlinks
     // are not followed so that a link loop cannot trap the walk.
     if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* readDirectory(path, root, limits);
-    else if (entry.isFile()) yield* readPath(path, root, limits);
-    else if (entry.isSymbolicLink()) {
-      const target = await stat(path).catch(() => undefined);
-      if (target?.isFile()) yield* readPath(path, root, limits);
-    }
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) await collectFiles(child, root, files, problems);
+    else if (entry.isFile()) files.push(child);
+    else if (entry.isSymbolicLink() && (await stat(child).catch(() => undefined))?.isFile()) files.push(child);
   }
 }
 
-async function sniffContainer(path: string): Promise<Container> {
-  const handle = await open(path, 'r');
+/** Reads one file whole (within the size limit) and tells a document from an archive by its bytes. */
+async function loadFile(path: string, root: string, limits: InputLimits): Promise<Loaded> {
   try {
-    const head = Buffer.alloc(65536);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const bytes = head.subarray(0, bytesRead);
-    if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304) return 'zip';
-    if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-      return isTarHeader(gunzipPrefix(bytes)) ? 'tar.gz' : 'gzip';
+    const handle = await open(path, 'r');
+    let bytes: Buffer;
+    try {
+      const { size } = await handle.stat();
+      if (size > limits.maxDocumentBytes) {
+        // Too large to hold whole: fine for an archive (streamed entry by entry), not for a document.
+        const container = sniff(await headOf(handle));
+        if (container === 'zip' || container === 'tar' || container === 'tar.gz') return { kind: 'archive', path, container };
+        return problem(path, 'PW_INPUT_TOO_LARGE', `file is larger than ${formatBytes(limits.maxDocumentBytes)}`);
+      }
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
     }
-    return isTarHeader(bytes) ? 'tar' : 'plain';
-  } finally {
-    await handle.close();
+    const container = sniff(bytes);
+    if (container === 'plain') return { kind: 'document', name: path, root, bytes };
+    if (container === 'gzip') return { kind: 'document', name: path, root, bytes: gunzipBounded(bytes, path, limits) };
+    return { kind: 'archive', path, container };
+  } catch (err) {
+    if (err instanceof PatchwiseError) return { kind: 'problem', name: err.input ?? path, error: err };
+    return problem(path, 'PW_INPUT_UNREADABLE', describeFsError(err));
   }
+}
+
+async function* readArchive(path: string, root: string, container: 'zip' | 'tar' | 'tar.gz', limits: InputLimits): AsyncGenerator<InputItem> {
+  try {
+    if (container === 'zip') yield* readZip(path, root, limits);
+    else yield* readTar(path, root, container === 'tar.gz', limits);
+  } catch (err) {
+    if (err instanceof PatchwiseError) yield { kind: 'problem', name: err.input ?? path, error: err };
+    else yield problem(path, 'PW_INPUT_UNREADABLE', describeFsError(err));
+  }
+}
+
+type Container = 'zip' | 'tar' | 'tar.gz' | 'gzip' | 'plain';
+
+function sniff(bytes: Buffer): Container {
+  if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304) return 'zip';
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return isTarHeader(gunzipPrefix(bytes)) ? 'tar.gz' : 'gzip';
+  return isTarHeader(bytes) ? 'tar' : 'plain';
+}
+
+async function headOf(handle: FileHandle): Promise<Buffer> {
+  const head = Buffer.alloc(4096);
+  const { bytesRead } = await handle.read(head, 0, head.length, 0);
+  return head.subarray(0, bytesRead);
 }
 
 function isTarHeader(block: Buffer): boolean {

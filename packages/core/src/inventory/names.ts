@@ -23,7 +23,20 @@ export function normalizeName(ecosystem: string, name: string): string {
 
 /** PEP 503 normalisation of a Python distribution name. */
 export function normalizePyPIName(name: string): string {
-  return name.toLowerCase().replace(PEP503_SEPARATORS, '-');
+  return isPEP503Normal(name) ? name : name.toLowerCase().replace(PEP503_SEPARATORS, '-');
+}
+
+/** Already normalised (most names are): no upper case, no `_` or `.`, no `--`. Spares two allocations. */
+function isPEP503Normal(name: string): boolean {
+  let prevDash = false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c === 95 || c === 46) return false;
+    const dash = c === 45;
+    if (dash && prevDash) return false;
+    prevDash = dash;
+  }
+  return true;
 }
 
 function isPyPI(ecosystem: string): boolean {

@@ -148,9 +148,9 @@ function lower(s: string): string {
   return s;
 }
 
+/** The scheme, compared case-insensitively as URL schemes are. */
 function startsWithPkg(s: string): boolean {
-  // The scheme is case-insensitive in URLs; scanners write it lower-case, so test that first.
-  return s.startsWith('pkg:') || s.slice(0, 4).toLowerCase() === 'pkg:';
+  return keyAt(s, 0, 'pkg') && s.charCodeAt(3) === 58;
 }
 
 /**
@@ -185,6 +185,8 @@ function hexValue(c: number): number {
 
 function decodeSegments(ns: string): string {
   if (ns.indexOf('%') < 0) return trimSlashes(ns);
+  // One segment (`%40scope`, the npm case): no split/filter/join.
+  if (ns.indexOf('/') < 0) return decode(ns);
   // The spec decodes namespace segments one by one, after dropping empty ones.
   return trimSlashes(ns)
     .split('/')

@@ -1,6 +1,6 @@
 export { Matcher, packageKey, isVersionError } from './matcher.js';
 export type { MatcherStats, PackageMatch } from './matcher.js';
-export { assessHost, matchTarget } from './assess-host.js';
-export type { Finding, HostAssessment } from './assess-host.js';
+export { assessHost, findingsOf, matchTarget } from './assess-host.js';
+export type { Finding, HostAssessment, PackageFindings } from './assess-host.js';
 export { FleetAssessment } from './fleet-assessment.js';
 export type { AdvisoryChange } from './fleet-assessment.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Advisory, AffectedRange } from '../advisories/index.js';
 import type { HostInventory } from '../inventory/index.js';
-import { FleetAssessment, Matcher, assessHost } from './index.js';
+import { FleetAssessment, Matcher, assessHost, findingsOf, type HostAssessment } from './index.js';
 
 function advisory(id: string, ecosystem: string, name: string, ranges: AffectedRange[], versions: string[] = []): Advisory {
   return {
@@ -71,6 +71,46 @@ describe('OSV range semantics', () => {
     expect(matchIds(m, 'npm', 'x', '1.0.0')).toEqual([]);
   });
 
+  it('keeps the record order for events at one version: "fixed X, introduced X" reopens, "introduced X, fixed X" is empty', () => {
+    const m = new Matcher([
+      advisory('R', 'npm', 'r', eco([{ introduced: '0' }, { fixed: '1.0.0' }, { introduced: '1.0.0' }, { fixed: '2.0.0' }])),
+      advisory('S', 'npm', 's', eco([{ introduced: '1.0.0' }, { fixed: '1.0.0' }])),
+    ]);
+    expect(matchIds(m, 'npm', 'r', '0.5.0')).toEqual(['R>1.0.0']);
+    expect(matchIds(m, 'npm', 'r', '1.0.0')).toEqual(['R>2.0.0']);
+    expect(matchIds(m, 'npm', 'r', '1.5.0')).toEqual(['R>2.0.0']);
+    expect(matchIds(m, 'npm', 'r', '2.0.0')).toEqual([]);
+    expect(matchIds(m, 'npm', 's', '1.0.0')).toEqual([]);
+  });
+
+  it('finds the fix across overlapping ranges, and the nearest fix across ranges and entries', () => {
+    // PYSEC-2021-114 (wagtail) shape: two introductions before the first fix.
+    const m = new Matcher([
+      advisory('W', 'PyPI', 'wagtail', eco([{ introduced: '2.11' }, { fixed: '2.11.7' }, { introduced: '0' }, { fixed: '2.11.6' }])),
+      {
+        ...advisory('M', 'AlmaLinux:8', 'php', eco([{ introduced: '0' }, { fixed: '8.0-3.module_el8+300' }])),
+        affected: [
+          { ecosystem: 'AlmaLinux:8', name: 'php', ranges: eco([{ introduced: '0' }, { fixed: '8.0-3.module_el8+300' }]), versions: [] },
+          { ecosystem: 'AlmaLinux:8', name: 'php', ranges: eco([{ introduced: '0' }, { fixed: '8.0-3.module_el8+200' }]), versions: [] },
+        ],
+      },
+      advisory('T', 'npm', 't', [
+        { type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.0' }] },
+        { type: 'ECOSYSTEM', events: [{ introduced: '1.0.0' }, { fixed: '1.2.0' }] },
+      ]),
+    ]);
+    expect(matchIds(m, 'PyPI', 'wagtail', '1.8rc1')).toEqual(['W>2.11.6']);
+    expect(matchIds(m, 'AlmaLinux:8', 'php', '8.0-2.module_el8+100')).toEqual(['M>8.0-3.module_el8+200']);
+    expect(matchIds(m, 'npm', 't', '1.1.0')).toEqual(['T>1.2.0']);
+    expect(matchIds(m, 'npm', 't', '1.2.0')).toEqual(['T>3.0.0']);
+  });
+
+  it('ignores invalid enumerated versions but keeps the advisory, and says so', () => {
+    const m = new Matcher([advisory('P', 'PyPI', 'mailman', eco([{ introduced: '0' }, { fixed: '3.3.5' }]), ['3.0.0b3-', '2.1'])]);
+    expect(matchIds(m, 'PyPI', 'mailman', '3.0.3')).toEqual(['P>3.3.5']);
+    expect(m.advisoryProblems.get('P')?.message).toBe('P.json: advisory P, package mailman (PyPI): enumerated versions "3.0.0b3-" were ignored');
+  });
+
   it('an advisory for a bare ecosystem applies to every release', () => {
     const m = new Matcher([advisory('G', 'Debian', 'openssl', eco([{ introduced: '0' }, { fixed: '3.0.11-1~deb12u1' }]))]);
     expect(matchIds(m, 'Debian:12', 'openssl', '3.0.9-1')).toEqual(['G>3.0.11-1~deb12u1']);
@@ -83,7 +123,7 @@ describe('OSV range semantics', () => {
     ]);
     expect(() => m.match('npm', 'y', 'garbage!')).toThrow(expect.objectContaining({ code: 'PW_VERSION_INVALID' }));
     expect(matchIds(m, 'npm', 'y', '0.5.0')).toEqual(['H>1.0.0']);
-    expect(m.invalidAdvisories.get('I')?.message).toMatch(/advisory I, package y: .*not-a-version/);
+    expect(m.advisoryProblems.get('I')?.message).toMatch(/^I\.json: advisory I, package y \(npm\): a range was left out \(.*not-a-version/);
   });
 });
 
@@ -131,7 +171,7 @@ describe('assessHost', () => {
       ],
     };
     const result = assessHost(m, inv);
-    expect(result.findings.map((f) => [f.advisory.id, f.package, f.installed, f.fixed, f.binaries])).toEqual([
+    expect(findingsOf(result).map((f) => [f.advisory.id, f.package, f.installed, f.fixed, f.binaries])).toEqual([
       ['DSA-1', 'openssl', '3.0.11-1~deb12u1', '3.0.11-1~deb12u2', ['libssl3', 'openssl']],
     ]);
   });
@@ -139,7 +179,7 @@ describe('assessHost', () => {
   it('names packages with invalid versions and goes on', () => {
     const m = new Matcher([advisory('A', 'npm', 'a', eco([{ introduced: '0' }, { fixed: '2.0.0' }]))]);
     const result = assessHost(m, host('h', [['npm', 'a', 'x.y'], ['npm', 'a', '1.0.0']]));
-    expect(result.findings).toHaveLength(1);
+    expect(findingsOf(result)).toHaveLength(1);
     expect(result.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^h\.json: package a x\.y \(npm\): .*x\.y/)]);
   });
 });
@@ -157,19 +197,19 @@ describe('FleetAssessment', () => {
       host('h3', [['npm', 'a', '3.0.0'], ['npm', 'c', '1.0.0']]),
     ];
     for (const h of hosts) fleet.setHost(h);
-    expect(fleet.get('h1')?.findings.map((f) => f.advisory.id)).toEqual(['A']);
+    expect(findingsOf(fleet.get('h1') as HostAssessment).map((f) => f.advisory.id)).toEqual(['A']);
 
     const newC = advisory('C', 'npm', 'c', eco([{ introduced: '0' }, { fixed: '1.0.1' }]));
     const changed = fleet.updateAdvisories({ upsert: [newC], remove: ['A'] });
     expect(changed.sort()).toEqual(['h1', 'h3']);
     const full = new Matcher([advisories[1] as Advisory, newC]);
     for (const h of hosts) {
-      expect(fleet.get(h.host)?.findings.map((f) => f.advisory.id)).toEqual(assessHost(full, h).findings.map((f) => f.advisory.id));
+      expect(findingsOf(fleet.get(h.host) as HostAssessment).map((f) => f.advisory.id)).toEqual(findingsOf(assessHost(full, h)).map((f) => f.advisory.id));
     }
-    expect(fleet.get('h3')?.findings.map((f) => f.advisory.id)).toEqual(['C']);
+    expect(findingsOf(fleet.get('h3') as HostAssessment).map((f) => f.advisory.id)).toEqual(['C']);
 
     fleet.setHost(host('h2', [['npm', 'b', '2.0.0']]));
-    expect(fleet.get('h2')?.findings).toEqual([]);
+    expect(findingsOf(fleet.get('h2') as HostAssessment)).toEqual([]);
     fleet.removeHost('h2');
     expect(fleet.hostNames().sort()).toEqual(['h1', 'h3']);
     expect(fleet.updateAdvisories({ remove: ['B'] })).toEqual([]);

@@ -1,7 +1,8 @@
 import type { Advisory } from '../advisories/index.js';
 import { PatchwiseError } from '../errors/index.js';
+import type { InstalledPackage } from '../inventory/index.js';
 import { ecosystemInfo, type VersionScheme } from '../versions/index.js';
-import { compileEntry, evaluateEntry, type CompiledEntry } from './compiled-entry.js';
+import { compileEntry, evaluateEntry, nearerFix, simpleFix, type CompiledEntry, type EntryVerdict } from './compiled-entry.js';
 
 /** One advisory that applies to one (ecosystem, name, version). */
 export interface PackageMatch {
@@ -26,9 +27,24 @@ export function packageKey(ecosystem: string, name: string): string {
 
 interface KeyState {
   readonly ecosystem: string;
-  readonly advisories: Map<string, { advisory: Advisory; compiled?: CompiledEntry[] }>;
-  /** Memo: version string → matches. Dropped whole when an advisory under this key changes. */
-  memo: Map<string, readonly PackageMatch[]>;
+  readonly name: string;
+  readonly advisories: Map<string, Advisory>;
+  /** Built on first use, dropped with the memo when an advisory under this key changes. */
+  index: KeyIndex | undefined;
+  /** Memo: version string → matches. */
+  readonly memo: Map<string, readonly PackageMatch[]>;
+}
+
+/**
+ * The advisories of one key, ready to evaluate. Most distro advisories are one range
+ * "introduced 0, fixed X": a version is affected exactly by those whose X is above it, so
+ * they are kept sorted by X and found with one binary search (a suffix of the list).
+ * Everything else is evaluated entry by entry with full OSV semantics.
+ */
+interface KeyIndex {
+  readonly simpleFixed: readonly unknown[];
+  readonly simpleMatches: readonly PackageMatch[];
+  readonly complex: ReadonlyArray<{ readonly advisory: Advisory; readonly entries: readonly CompiledEntry[] }>;
 }
 
 /**
@@ -39,10 +55,23 @@ interface KeyState {
  */
 export class Matcher {
   private readonly keys = new Map<string, KeyState>();
+  /**
+   * The same states by ecosystem, then name: the hot path looks up with the strings it was
+   * given, because building a joined key per lookup costs more than the lookups themselves.
+   */
+  private readonly byEcosystem = new Map<string, Map<string, KeyState>>();
   private readonly advisoryKeys = new Map<string, string[]>();
   private readonly schemes = new Map<string, VersionScheme>();
-  /** Advisories whose own versions are invalid for their scheme, by id: reported, not guessed at. */
-  readonly invalidAdvisories = new Map<string, PatchwiseError>();
+  /** Answers per InstalledPackage object, valid while `generation` is unchanged. */
+  private readonly byPackage = new WeakMap<InstalledPackage, { generation: number; matches: readonly PackageMatch[] }>();
+  private generation = 0;
+  /** `Debian:12` → `Debian`; '' for an ecosystem without a release. */
+  private readonly bareNames = new Map<string, string>();
+  /**
+   * Advisories with versions invalid for their scheme, by id: left out when a range event is
+   * invalid, used without the bad strings when only enumerated versions are. Reported, not guessed at.
+   */
+  readonly advisoryProblems = new Map<string, PatchwiseError>();
   readonly stats: MatcherStats = { evaluations: 0, memoHits: 0 };
 
   constructor(advisories: Iterable<Advisory> = []) {
@@ -64,16 +93,19 @@ export class Matcher {
         const key = packageKey(affected.ecosystem, affected.name);
         let state = this.keys.get(key);
         if (!state) {
-          state = { ecosystem: affected.ecosystem, advisories: new Map(), memo: new Map() };
+          state = { ecosystem: affected.ecosystem, name: affected.name, advisories: new Map(), index: undefined, memo: new Map() };
           this.keys.set(key, state);
+          let names = this.byEcosystem.get(affected.ecosystem);
+          if (!names) this.byEcosystem.set(affected.ecosystem, (names = new Map()));
+          names.set(affected.name, state);
         }
-        state.advisories.set(advisory.id, { advisory });
+        state.advisories.set(advisory.id, advisory);
         keys.push(key);
         touched.add(key);
       }
       this.advisoryKeys.set(advisory.id, keys);
     }
-    for (const key of touched) this.keys.get(key)?.memo.clear();
+    this.invalidate(touched);
     return touched;
   }
 
@@ -81,26 +113,51 @@ export class Matcher {
   remove(ids: Iterable<string>): Set<string> {
     const touched = new Set<string>();
     for (const id of ids) this.removeOne(id, touched);
-    for (const key of touched) this.keys.get(key)?.memo.clear();
+    this.invalidate(touched);
     return touched;
+  }
+
+  private invalidate(keys: Iterable<string>): void {
+    this.generation++;
+    for (const key of keys) {
+      const state = this.keys.get(key);
+      if (!state) continue;
+      state.memo.clear();
+      state.index = undefined;
+    }
   }
 
   private removeOne(id: string, touched: Set<string>): void {
     const keys = this.advisoryKeys.get(id);
     if (!keys) return;
-    this.invalidAdvisories.delete(id);
+    this.advisoryProblems.delete(id);
     for (const key of keys) {
       const state = this.keys.get(key);
       state?.advisories.delete(id);
-      if (state && state.advisories.size === 0) this.keys.delete(key);
+      if (state && state.advisories.size === 0) {
+        this.keys.delete(key);
+        const names = this.byEcosystem.get(state.ecosystem);
+        names?.delete(state.name);
+        if (names?.size === 0) this.byEcosystem.delete(state.ecosystem);
+      }
       touched.add(key);
     }
     this.advisoryKeys.delete(id);
   }
 
-  /** True when some advisory names this (ecosystem, name); a cheap pre-check before parsing a version. */
-  has(key: string): boolean {
-    return this.keys.has(key);
+  /**
+   * Advisories that apply to an installed package (its source name and version where it has
+   * them). Inventory readers share one InstalledPackage object between hosts that carry the
+   * same package, so the answer is remembered per object until advisories change.
+   */
+  matchPackage(pkg: InstalledPackage): readonly PackageMatch[] {
+    const cached = this.byPackage.get(pkg);
+    if (cached && cached.generation === this.generation) return cached.matches;
+    const matches = pkg.sourceName
+      ? this.match(pkg.ecosystem, pkg.sourceName, pkg.sourceVersion ?? pkg.version)
+      : this.match(pkg.ecosystem, pkg.name, pkg.version);
+    this.byPackage.set(pkg, { generation: this.generation, matches });
+    return matches;
   }
 
   /**
@@ -108,17 +165,22 @@ export class Matcher {
    * is not valid in the ecosystem's scheme (and the key has advisories to compare against).
    */
   match(ecosystem: string, name: string, version: string): readonly PackageMatch[] {
-    const exact = this.matchKey(packageKey(ecosystem, name), version);
+    const exactState = this.byEcosystem.get(ecosystem)?.get(name);
+    const exact = exactState ? this.matchState(exactState, version) : NO_MATCHES;
     // An advisory for a bare ecosystem ("Debian") applies to every release of it.
-    const colon = ecosystem.indexOf(':');
-    if (colon < 0) return exact;
-    const bare = this.matchKey(packageKey(ecosystem.slice(0, colon), name), version);
+    let bareName = this.bareNames.get(ecosystem);
+    if (bareName === undefined) {
+      const colon = ecosystem.indexOf(':');
+      this.bareNames.set(ecosystem, (bareName = colon < 0 ? '' : ecosystem.slice(0, colon)));
+    }
+    if (bareName === '') return exact;
+    const bareState = this.byEcosystem.get(bareName)?.get(name);
+    if (!bareState) return exact;
+    const bare = this.matchState(bareState, version);
     return bare.length === 0 ? exact : exact.length === 0 ? bare : [...exact, ...bare];
   }
 
-  private matchKey(key: string, version: string): readonly PackageMatch[] {
-    const state = this.keys.get(key);
-    if (!state) return NO_MATCHES;
+  private matchState(state: KeyState, version: string): readonly PackageMatch[] {
     const memoised = state.memo.get(version);
     if (memoised) {
       this.stats.memoHits++;
@@ -127,34 +189,57 @@ export class Matcher {
     this.stats.evaluations++;
     const scheme = this.schemeOf(state.ecosystem);
     const parsed = scheme.parse(version);
-    const matches: PackageMatch[] = [];
-    for (const slot of state.advisories.values()) {
-      slot.compiled ??= this.compile(slot.advisory, key, scheme);
-      let hit: PackageMatch | undefined;
-      for (const entry of slot.compiled) {
+    const index = (state.index ??= this.buildIndex(state, scheme));
+    let lo = 0;
+    let hi = index.simpleFixed.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (scheme.compare(parsed, index.simpleFixed[mid]) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    const matches: PackageMatch[] = lo < index.simpleMatches.length ? index.simpleMatches.slice(lo) : [];
+    for (const { advisory, entries } of index.complex) {
+      // Several entries of one advisory can name the same package (AlmaLinux lists one per module
+      // build): the nearest fix above the installed version is the one reported.
+      let hit: EntryVerdict | undefined;
+      for (const entry of entries) {
         const verdict = evaluateEntry(entry, parsed);
-        // Several entries of one advisory can name the same package; keep the one with a fix.
-        if (verdict.affected && (!hit || (hit.fixed === undefined && verdict.fixed !== undefined))) {
-          hit = { advisory: slot.advisory, fixed: verdict.fixed };
-        }
+        if (verdict.affected) hit = nearerFix(scheme, hit, verdict);
       }
-      if (hit) matches.push(hit);
+      if (hit) matches.push({ advisory, fixed: hit.fixed });
     }
     const result = matches.length === 0 ? NO_MATCHES : matches;
     state.memo.set(version, result);
     return result;
   }
 
-  private compile(advisory: Advisory, key: string, scheme: VersionScheme): CompiledEntry[] {
-    try {
-      return advisory.affected
-        .filter((a) => packageKey(a.ecosystem, a.name) === key)
-        .map((a) => compileEntry(advisory, a, scheme));
-    } catch (err) {
-      if (!(err instanceof PatchwiseError)) throw err;
-      this.invalidAdvisories.set(advisory.id, err);
-      return [];
+  private buildIndex(state: KeyState, scheme: VersionScheme): KeyIndex {
+    const simple: { fixed: unknown; match: PackageMatch }[] = [];
+    const complex: { advisory: Advisory; entries: CompiledEntry[] }[] = [];
+    for (const advisory of state.advisories.values()) {
+      const entries = this.compile(advisory, state, scheme);
+      const only = entries.length === 1 ? entries[0] : undefined;
+      const fixed = only && simpleFix(only);
+      if (only && fixed) simple.push({ fixed: fixed.version, match: { advisory, fixed: fixed.text } });
+      else if (entries.length > 0) complex.push({ advisory, entries });
     }
+    simple.sort((a, b) => scheme.compare(a.fixed, b.fixed));
+    return { simpleFixed: simple.map((s) => s.fixed), simpleMatches: simple.map((s) => s.match), complex };
+  }
+
+  private compile(advisory: Advisory, state: KeyState, scheme: VersionScheme): CompiledEntry[] {
+    const entries = advisory.affected
+      .filter((a) => a.ecosystem === state.ecosystem && a.name === state.name)
+      .map((a) => compileEntry(advisory, a, scheme));
+    const problems = entries.flatMap((e) => [
+      ...e.invalidRanges.map((reason) => `a range was left out (${reason})`),
+      ...(e.invalidVersions.length > 0 ? [`enumerated versions ${e.invalidVersions.map((v) => `"${v}"`).join(', ')} were ignored`] : []),
+    ]);
+    if (problems.length > 0) {
+      const message = `advisory ${advisory.id}, package ${state.name} (${state.ecosystem}): ${problems.join('; ')}`;
+      this.advisoryProblems.set(advisory.id, new PatchwiseError('PW_VERSION_INVALID', message, { input: advisory.source }));
+    }
+    return entries;
   }
 
   private schemeOf(ecosystem: string): VersionScheme {

@@ -1,5 +1,5 @@
 import type { Advisory, AdvisoryType, Severity } from '../advisories/index.js';
-import type { HostAssessment } from '../matching/index.js';
+import type { HostAssessment, PackageFindings, PackageMatch } from '../matching/index.js';
 import { PRIORITIES, prioritize, severityOfScore, type Priority, type RiskInput } from '../risk/index.js';
 
 /** What is known about one CVE from the enrichment feeds (KEV, EPSS, NVD). */
@@ -44,11 +44,13 @@ interface AdvisoryRisk {
 
 /**
  * Turns a host's matches into its report: enrichment by CVE, priority with reasons, the type
- * filter, and a stable order (priority, then CVSS, then advisory id). Per-advisory work is
- * cached, since a fleet repeats the same advisories on many hosts.
+ * filter, and a stable order (priority, severity, CVSS, advisory id). Reports are cached per
+ * shared matcher answer and host context (tier, exposure), since a fleet repeats the same
+ * (package, version, advisories) on many hosts; cached reports are frozen and shared.
  */
 export class HostReporter {
   private readonly risks = new Map<string, AdvisoryRisk>();
+  private readonly cache = new WeakMap<readonly PackageMatch[], Map<string, readonly FindingReport[]>>();
 
   constructor(
     private readonly lookup: CveLookup = () => undefined,
@@ -59,26 +61,17 @@ export class HostReporter {
     const { host } = assessment;
     const tier = host.attributes?.tier;
     const internetFacing = host.attributes?.internetFacing;
+    const context = `${tier}|${internetFacing}`;
     const findings: FindingReport[] = [];
-    for (const f of assessment.findings) {
-      if (this.types && !this.types.has(f.advisory.type)) continue;
-      const risk = this.riskOf(f.advisory);
-      const verdict = prioritize({ ...risk.input, tier, internetFacing });
-      findings.push({
-        advisory: f.advisory.id,
-        aliases: risk.aliases,
-        type: f.advisory.type,
-        package: f.package,
-        installed: f.installed,
-        fixed: f.fixed ?? null,
-        severity: risk.severity,
-        cvss: risk.input.cvss?.score ?? null,
-        kev: risk.input.kev !== undefined,
-        epss: risk.input.epss ?? null,
-        priority: verdict.priority,
-        reasons: verdict.reasons,
-        summary: f.advisory.summary,
-      });
+    for (const pkg of assessment.packages) {
+      let byContext = this.cache.get(pkg.matches);
+      if (!byContext) this.cache.set(pkg.matches, (byContext = new Map()));
+      let reports = byContext.get(context);
+      if (!reports) {
+        reports = pkg.matches.filter((m) => !this.types || this.types.has(m.advisory.type)).map((m) => this.build(pkg, m, tier, internetFacing));
+        byContext.set(context, reports);
+      }
+      for (const r of reports) findings.push(r);
     }
     findings.sort(compareFindings);
     return {
@@ -88,6 +81,28 @@ export class HostReporter {
       packages: host.packages.length,
       findings,
     };
+  }
+
+  private build(pkg: PackageFindings, m: PackageMatch, tier: RiskInput['tier'], internetFacing: boolean | undefined): FindingReport {
+    const risk = this.riskOf(m.advisory);
+    const verdict = prioritize({ ...risk.input, tier, internetFacing });
+    const report: FindingReport = {
+      advisory: m.advisory.id,
+      aliases: risk.aliases,
+      type: m.advisory.type,
+      package: pkg.package,
+      installed: pkg.installed,
+      fixed: m.fixed ?? null,
+      severity: risk.severity,
+      cvss: risk.input.cvss?.score ?? null,
+      kev: risk.input.kev !== undefined,
+      epss: risk.input.epss ?? null,
+      priority: verdict.priority,
+      reasons: verdict.reasons,
+      summary: m.advisory.summary,
+    };
+    RANKS.set(report, rankOf(report));
+    return Object.freeze(report);
   }
 
   private riskOf(advisory: Advisory): AdvisoryRisk {
@@ -131,11 +146,16 @@ function pickSeverity(a: Severity | undefined, b: Severity | undefined): Severit
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+/** Sort rank of a report: priority first, then severity, then CVSS (higher first). */
+const RANKS = new WeakMap<FindingReport, number>();
+
+function rankOf(r: FindingReport): number {
+  return PRIORITIES.indexOf(r.priority) * 1e4 + (4 - (r.severity ? RANK[r.severity] : -1)) * 1e3 + (100 - (r.cvss ?? -1) * 10);
+}
+
 function compareFindings(a: FindingReport, b: FindingReport): number {
   return (
-    PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) ||
-    (b.severity ? RANK[b.severity] : -1) - (a.severity ? RANK[a.severity] : -1) ||
-    (b.cvss ?? -1) - (a.cvss ?? -1) ||
+    (RANKS.get(a) as number) - (RANKS.get(b) as number) ||
     (a.advisory < b.advisory ? -1 : a.advisory > b.advisory ? 1 : 0) ||
     (a.package < b.package ? -1 : a.package > b.package ? 1 : 0)
   );

@@ -1,0 +1,17 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadAdvisories, Matcher, parseInventory, assessHost } from '@patchwise/core';
+const dir = '/work/main/bench/out/fleet-1000x1000';
+const adv = await loadAdvisories(['/work/main/bench/out/almalinux-advisories/advisories']);
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).slice(0, 300);
+const invs = files.map((f) => parseInventory(readFileSync(`${dir}/${f}`, 'utf8'), f).inventories[0]!);
+const m = new Matcher(adv.advisories);
+invs.map((inv) => assessHost(m, inv));
+let t = performance.now();
+for (let k = 0; k < 5; k++) invs.map((inv) => assessHost(m, inv));
+console.log('assess x5 memo', performance.now() - t);
+t = performance.now();
+let c = 0;
+for (let k = 0; k < 5; k++) for (const inv of invs) for (const p of inv.packages) c += m.match(p.ecosystem, p.name, p.version).length;
+console.log('match only x5', performance.now() - t, c);
+const p0 = invs[0]!.packages[5]!;
+console.log(JSON.stringify(p0));

@@ -1,0 +1,93 @@
+/**
+ * Benchmark: a full `patchwise scan` of a synthetic fleet made from the real AlmaLinux feed,
+ * against the floor of merely reading and JSON.parse-ing the same files, in the same run.
+ *
+ *   node --import tsx bench/scan-fleet.ts [--hosts 10000] [--packages 1000] [--rounds 2]
+ *
+ * Prints time and peak RSS of each, and the ratio scan/floor. Goal (issue 2): ratio ≤ 2,
+ * scan peak RSS ≤ 1 GiB. Exits 1 when either goal is missed. The fleet is generated once into
+ * bench/out/ and reused while its parameters are unchanged.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ALMA_FEED, generateFleet } from './fleet/generate-fleet.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench/out');
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+const hosts = arg('--hosts', 10000);
+const packages = arg('--packages', 1000);
+const rounds = arg('--rounds', 2);
+
+function prepare(): { fleet: string; advisories: string } {
+  mkdirSync(OUT, { recursive: true });
+  const advisories = join(OUT, 'almalinux-advisories');
+  if (!existsSync(join(advisories, '.done'))) {
+    rmSync(advisories, { recursive: true, force: true });
+    mkdirSync(advisories);
+    execFileSync('tar', ['-xzf', ALMA_FEED, '-C', advisories]);
+    writeFileSync(join(advisories, '.done'), '');
+  }
+  const fleet = join(OUT, `fleet-${hosts}x${packages}`);
+  if (!existsSync(join(fleet, '.done'))) {
+    rmSync(fleet, { recursive: true, force: true });
+    const started = performance.now();
+    const summary = generateFleet({ outDir: fleet, hosts, packagesPerHost: packages, seed: 1 });
+    writeFileSync(join(fleet, '.done'), '');
+    console.log(`generated ${summary.hosts} hosts (${(summary.bytes / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return { fleet, advisories: join(advisories, 'advisories') };
+}
+
+interface Measure {
+  seconds: number;
+  rssMiB: number;
+}
+
+function measure(args: string[], stdoutFile: string): Measure {
+  const rssFile = join(tmpdir(), `pw-bench-rss-${process.pid}`);
+  const out = openSync(stdoutFile, 'w');
+  const started = performance.now();
+  const r = spawnSync(process.execPath, ['--require', join(ROOT, 'bench/support/report-max-rss.cjs'), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', out, 'pipe'],
+    env: { ...process.env, PW_BENCH_RSS_FILE: rssFile },
+    maxBuffer: 1 << 28,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  closeSync(out);
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 2000)}`);
+  return { seconds, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+}
+
+const { fleet, advisories } = prepare();
+const floorArgs = [join(ROOT, 'bench/support/read-and-parse.mjs'), advisories, fleet];
+const scanArgs = [join(ROOT, 'packages/cli/bin/patchwise.js'), 'scan', '--advisories', advisories, '--format', 'json', fleet];
+const output = join(OUT, 'scan-output.json');
+
+let floor: Measure | undefined;
+let scan: Measure | undefined;
+for (let round = 0; round < rounds; round++) {
+  const f = measure(floorArgs, '/dev/null');
+  const s = measure(scanArgs, output);
+  console.log(`round ${round + 1}: floor ${f.seconds.toFixed(2)} s, scan ${s.seconds.toFixed(2)} s`);
+  if (!floor || f.seconds < floor.seconds) floor = f;
+  if (!scan || s.seconds < scan.seconds) scan = s;
+}
+if (!floor || !scan) throw new Error('--rounds must be at least 1');
+
+const findings = (readFileSync(output, 'utf8').match(/"advisory":/g) ?? []).length;
+const ratio = scan.seconds / floor.seconds;
+console.log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'} ×${cpus().length}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+console.log(`fleet: ${hosts} hosts × ${packages} packages; ${findings} findings`);
+console.log(`floor (read + JSON.parse): ${floor.seconds.toFixed(2)} s, peak RSS ${floor.rssMiB.toFixed(0)} MiB`);
+console.log(`scan (--format json):      ${scan.seconds.toFixed(2)} s, peak RSS ${scan.rssMiB.toFixed(0)} MiB`);
+console.log(`ratio scan/floor: ${ratio.toFixed(2)} (goal ≤ 2.00); peak memory goal ≤ 1024 MiB`);
+if (ratio > 2 || scan.rssMiB > 1024) process.exitCode = 1;
