@@ -26,7 +26,7 @@ const hosts = arg('--hosts', 10000);
 const packages = arg('--packages', 1000);
 const rounds = arg('--rounds', 2);
 
-function prepare(): { fleet: string; advisories: string } {
+async function prepare(): Promise<{ fleet: string; advisories: string }> {
   mkdirSync(OUT, { recursive: true });
   const advisories = join(OUT, 'almalinux-advisories');
   if (!existsSync(join(advisories, '.done'))) {
@@ -39,7 +39,7 @@ function prepare(): { fleet: string; advisories: string } {
   if (!existsSync(join(fleet, '.done'))) {
     rmSync(fleet, { recursive: true, force: true });
     const started = performance.now();
-    const summary = generateFleet({ outDir: fleet, hosts, packagesPerHost: packages, seed: 1 });
+    const summary = await generateFleet({ outDir: fleet, hosts, packagesPerHost: packages, seed: 1 });
     writeFileSync(join(fleet, '.done'), '');
     console.log(`generated ${summary.hosts} hosts (${(summary.bytes / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
@@ -67,7 +67,7 @@ function measure(args: string[], stdoutFile: string): Measure {
   return { seconds, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
 }
 
-const { fleet, advisories } = prepare();
+const { fleet, advisories } = await prepare();
 const floorArgs = [join(ROOT, 'bench/support/read-and-parse.mjs'), advisories, fleet];
 const scanArgs = [join(ROOT, 'packages/cli/bin/patchwise.js'), 'scan', '--advisories', advisories, '--format', 'json', fleet];
 const output = join(OUT, 'scan-output.json');

@@ -15,12 +15,11 @@
  * Everything is drawn from one seeded PRNG over sorted inputs, so a seed always gives the same bytes.
  * Usage: node --import tsx bench/fleet/generate-fleet.ts --out DIR --hosts 10000 --packages 1000 --seed 1 [--pypi 30]
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadAdvisories, normalizeName, pep440Scheme, rpmScheme, type Advisory } from '@patchwise/core';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ALMA_FEED = resolve(ROOT, '../shared/data/osv/almalinux-osv-database.tar.gz');
@@ -80,157 +79,109 @@ function sample<T>(rng: Rng, xs: readonly T[], k: number): T[] {
   return a.slice(0, n);
 }
 
+/** rpmScheme's parsed version (its type is not exported by name). */
+type RpmVersion = ReturnType<typeof rpmScheme.parse>;
+
 /**
- * rpm's rpmvercmp, only to order the feed's fixed versions (which is the latest fix, which are older
- * ones). A mistake here would only make the fleet less realistic: which installed versions are
- * affected is decided by the scanner and the oracle, never by this file.
+ * An EVR split as the purl spells it: epoch ('' or '0' when none, as rpm reads them), version,
+ * release (undefined when none). The fixes come split by rpmScheme.parse; the generator derives
+ * installed versions from them field by field, and never compares them itself.
  */
-export function rpmvercmp(a: string, b: string): number {
-  // rpm compares runs of digits or of letters; other characters only separate them, except '~'
-  // (sorts before anything, even the end) and '^' (after the end, before anything else).
-  const seg = /~|\^|\d+|[A-Za-z]+/g;
-  const ta = a.match(seg) ?? [];
-  const tb = b.match(seg) ?? [];
-  for (let i = 0; ; i++) {
-    const x = ta[i];
-    const y = tb[i];
-    if (x === '~' || y === '~') {
-      if (x !== y) return x === '~' ? -1 : 1;
-    } else if (x === '^' || y === '^') {
-      if (x === undefined || y === undefined) return x === undefined ? -1 : 1;
-      if (x !== y) return x === '^' ? -1 : 1;
-    } else if (x === undefined || y === undefined) {
-      return x === y ? 0 : x === undefined ? -1 : 1;
-    } else {
-      const nx = /^\d/.test(x);
-      if (nx !== /^\d/.test(y)) return nx ? 1 : -1;
-      const u = nx ? x.replace(/^0+/, '') : x;
-      const v = nx ? y.replace(/^0+/, '') : y;
-      if (nx && u.length !== v.length) return u.length > v.length ? 1 : -1;
-      if (u !== v) return u > v ? 1 : -1;
-    }
-  }
-}
-
-type Evr = { epoch: string; version: string; release: string };
-
-function parseEvr(s: string): Evr {
-  const colon = s.indexOf(':');
-  const epoch = colon >= 0 ? s.slice(0, colon) : '0';
-  const rest = colon >= 0 ? s.slice(colon + 1) : s;
-  const dash = rest.lastIndexOf('-');
-  return dash < 0 ? { epoch, version: rest, release: '' } : { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) };
-}
-
-const cmpEvr = (a: Evr, b: Evr): number =>
-  Number(a.epoch) - Number(b.epoch) || rpmvercmp(a.version, b.version) || rpmvercmp(a.release, b.release);
+type Evr = { readonly epoch: string; readonly version: string; readonly release: string | undefined };
 
 /** Adds `delta` to the leading number of the release ("14.el8_3" → "13.el8_3"); undefined if it cannot. */
 function shiftRelease(e: Evr, delta: number): Evr | undefined {
-  const m = /^(\d+)(.*)$/.exec(e.release);
+  const m = /^(\d+)(.*)$/.exec(e.release ?? '');
   if (!m) return undefined;
   const n = Number(m[1]) + delta;
   return n < 0 ? undefined : { ...e, release: `${n}${m[2] as string}` };
 }
 
-/** Extracts a feed archive with the system tar (no npm dependency) into a fresh temp dir. */
-function extract(archive: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pw-feed-'));
-  execFileSync('tar', ['-xzf', archive, '-C', dir]);
-  return dir;
-}
-
-/** Files with the extension in the sub-directories of `base` (one level, as both feeds lay out), sorted. */
-function filesUnder(base: string, ext: string): string[] {
-  const out: string[] = [];
-  for (const sub of readdirSync(base, { withFileTypes: true })) {
-    if (!sub.isDirectory()) continue;
-    for (const f of readdirSync(join(base, sub.name))) if (f.endsWith(ext)) out.push(join(base, sub.name, f));
-  }
-  return out.sort();
+/** Advisories of one feed archive, read by the product's own loader, in file order (sorted by source). */
+async function loadFeed(archive: string): Promise<Advisory[]> {
+  const { advisories, problems } = await loadAdvisories([archive]);
+  if (advisories.length === 0) throw new Error(`${archive}: no advisories${problems[0] ? ` (${problems[0].message})` : ''}`);
+  return advisories.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 }
 
 /** AlmaLinux major → package name → its fixed versions, ascending. */
 type RpmFeed = Map<number, Map<string, Evr[]>>;
 
-export function loadAlmaFeed(archive: string): RpmFeed {
-  const dir = extract(archive);
-  try {
-    const feed: RpmFeed = new Map();
-    for (const file of filesUnder(join(dir, 'advisories'), '.json')) {
-      const rec = JSON.parse(readFileSync(file, 'utf8')) as {
-        affected?: { package: { ecosystem: string; name: string }; ranges?: { events: Record<string, string>[] }[] }[];
-      };
-      for (const a of rec.affected ?? []) {
-        const major = Number(/^AlmaLinux:(\d+)$/.exec(a.package.ecosystem)?.[1]);
-        if (!major) continue;
-        let names = feed.get(major);
-        if (!names) feed.set(major, (names = new Map<string, Evr[]>()));
-        let fixes = names.get(a.package.name);
-        if (!fixes) names.set(a.package.name, (fixes = []));
-        for (const r of a.ranges ?? []) for (const ev of r.events) if (ev.fixed) fixes.push(parseEvr(ev.fixed));
+/**
+ * Orders the feed's fixed versions (which is the latest fix, which are older ones) with the
+ * product's rpmScheme. A mistake here would only make the fleet less realistic: which installed
+ * versions are affected is decided by the scanner and the oracle, never by this file.
+ */
+export async function loadAlmaFeed(archive: string): Promise<RpmFeed> {
+  const parsed = new Map<number, Map<string, RpmVersion[]>>();
+  for (const adv of await loadFeed(archive)) {
+    for (const a of adv.affected) {
+      const major = Number(/^AlmaLinux:(\d+)$/.exec(a.ecosystem)?.[1]);
+      if (!major) continue;
+      for (const r of a.ranges) {
+        for (const ev of r.events) {
+          if (ev.fixed === undefined) continue;
+          let names = parsed.get(major);
+          if (!names) parsed.set(major, (names = new Map<string, RpmVersion[]>()));
+          let fixes = names.get(a.name);
+          if (!fixes) names.set(a.name, (fixes = []));
+          fixes.push(rpmScheme.parse(ev.fixed));
+        }
       }
     }
-    for (const names of feed.values()) {
-      for (const [name, fixes] of names) {
-        fixes.sort(cmpEvr);
-        names.set(name, fixes.filter((f, i) => i === 0 || cmpEvr(f, fixes[i - 1] as Evr) !== 0));
-      }
-    }
-    return feed;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** PEP 440's own regular expression (packaging's VERSION_PATTERN): only valid versions are installed. */
-const PEP440 =
-  /^\s*v?(?:(?:[0-9]+)!)?[0-9]+(?:\.[0-9]+)*(?:[-_.]?(?:alpha|a|beta|b|preview|pre|c|rc)[-_.]?[0-9]*)?(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?(?:[-_.]?dev[-_.]?[0-9]*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?\s*$/i;
-
-/** A YAML scalar as written on one line: quoted ('…' or "…"), or plain (trailing blanks not part of it). */
-function unquote(raw: string): string {
-  const s = raw.trim();
-  return s.startsWith("'") ? s.slice(1, -1).replaceAll("''", "'") : s.startsWith('"') ? (JSON.parse(s) as string) : s;
+  const feed: RpmFeed = new Map();
+  for (const [major, names] of parsed) {
+    const out = new Map<string, Evr[]>();
+    feed.set(major, out);
+    for (const [name, fixes] of names) {
+      fixes.sort((x, y) => rpmScheme.compare(x, y));
+      const distinct = fixes.filter((f, i) => i === 0 || rpmScheme.compare(f, fixes[i - 1] as RpmVersion) !== 0);
+      out.set(name, distinct.map(({ epoch, version, release }) => ({ epoch, version, release })));
+    }
+  }
+  return feed;
 }
 
 /**
- * PyPI name (as the feed spells it) → every version its advisories mention. The PyPA files are
- * machine-written YAML with a fixed layout, so a line scan of the `affected` block suffices here
- * (the oracle parses them with a real YAML parser); GIT range events are commits and skipped.
+ * PyPI name (PEP 503-normalised, as the loader gives it) → every version its advisories mention
+ * (range events and enumerated versions; the loader leaves GIT ranges, which are commits, out).
  */
-export function loadPypiFeed(archive: string): Map<string, Set<string>> {
-  const dir = extract(archive);
-  try {
-    const out = new Map<string, Set<string>>();
-    for (const file of filesUnder(join(dir, 'vulns'), '.yaml')) {
-      let versions: Set<string> | undefined;
-      let inAffected = false;
-      let inList = false;
-      let git = false;
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
-        if (/^\S/.test(line)) inAffected = line === 'affected:' || (inAffected && line.startsWith('- '));
-        if (!inAffected) continue;
-        let m = /^ {4}name: (.+)$/.exec(line);
-        if (m) {
-          const name = unquote(m[1] as string);
-          versions = out.get(name) ?? new Set();
-          out.set(name, versions);
-        }
-        if (/^ {2}- type: /.test(line)) git = line.endsWith('GIT');
-        m = /^ {4}- (?:introduced|fixed|last_affected|limit): (.+)$/.exec(line);
-        if (m && !git && versions) versions.add(unquote(m[1] as string));
-        if (/^ {2}versions:/.test(line)) inList = true;
-        else if (inList && (m = /^ {2,4}- (.+)$/.exec(line)) && versions) versions.add(unquote(m[1] as string));
-        else inList = false;
+export async function loadPypiFeed(archive: string): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (const adv of await loadFeed(archive)) {
+    for (const a of adv.affected) {
+      if (a.ecosystem !== 'PyPI') continue;
+      let versions = out.get(a.name);
+      if (!versions) out.set(a.name, (versions = new Set()));
+      for (const r of a.ranges) {
+        for (const ev of r.events) for (const v of [ev.introduced, ev.fixed, ev.last_affected, ev.limit]) if (v !== undefined) versions.add(v);
       }
+      for (const v of a.versions) versions.add(v);
     }
-    // Installed versions must be valid PEP 440 as written (no blanks): what pip would install.
-    for (const vs of out.values()) for (const v of vs) if (v === '0' || /\s/.test(v) || !PEP440.test(v)) vs.delete(v);
-    for (const [name, vs] of out) if (vs.size === 0) out.delete(name);
-    return out;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+  // Installed versions must be valid PEP 440 as written (no blanks): what pip would install.
+  for (const vs of out.values()) for (const v of vs) if (v === '0' || /\s/.test(v) || !isPep440(v)) vs.delete(v);
+  for (const [name, vs] of out) if (vs.size === 0) out.delete(name);
+  return out;
+}
+
+function isPep440(v: string): boolean {
+  try {
+    pep440Scheme.parse(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A spelling of a normalised PyPI name that is not normalised ("python-dateutil" →
+ * "Python_dateutil") but names the same project under PEP 503; undefined if there is none.
+ */
+function unnormalised(name: string): string | undefined {
+  const spelled = name.replaceAll('-', '_').replace(/^./, (c) => c.toUpperCase());
+  return spelled !== name && normalizeName('PyPI', spelled) === name ? spelled : undefined;
 }
 
 /** One package of a base image: the line it has there, and the line a deviating clone has. */
@@ -245,7 +196,7 @@ const SUFFIXES = ['', '-devel', '-libs', '-common', '-tools', '-doc', '-agent', 
 // Lines are built once per base image (JSON.stringify), then reused by every clone of it.
 function rpmLine(name: string, e: Evr, arch: string, distro: string): string {
   const vr = e.release ? `${e.version}-${e.release}` : e.version;
-  const epoch = e.epoch !== '0' ? `&epoch=${e.epoch}` : '';
+  const epoch = Number(e.epoch) !== 0 ? `&epoch=${e.epoch}` : '';
   return JSON.stringify({ type: 'library', name, version: vr, purl: `pkg:rpm/almalinux/${name}@${vr}?arch=${arch}${epoch}&distro=${distro}` });
 }
 
@@ -262,7 +213,7 @@ function chooseEvr(rng: Rng, fixes: readonly Evr[]): Evr {
   if (r < 0.77) return pick(rng, older);
   if (r < 0.92) return shiftRelease(pick(rng, older), -1) ?? latest;
   // Epoch edge cases: an installed epoch below the fixes' (affected by every fix) or above it.
-  if (r < 0.96 && latest.epoch !== '0') return { ...latest, epoch: '0' };
+  if (r < 0.96 && Number(latest.epoch) !== 0) return { ...latest, epoch: '' };
   return { ...latest, epoch: String(Number(latest.epoch) + 1) };
 }
 
@@ -271,8 +222,6 @@ function madeUpEvr(rng: Rng, major: number): Evr {
   const release = `${1 + Math.floor(rng() * 30)}.el${major}${rng() < 0.5 ? `_${Math.floor(rng() * 6)}` : ''}`;
   return { epoch: rng() < 0.05 ? '1' : '0', version: v, release };
 }
-
-const normalizePypi = (n: string): string => n.toLowerCase().replace(/[-_.]+/g, '-');
 
 function buildImage(rng: Rng, rpm: RpmFeed, pypi: Map<string, Set<string>>, pypiNames: string[], opts: Required<FleetOptions>): Image {
   let w = rng();
@@ -299,14 +248,11 @@ function buildImage(rng: Rng, rpm: RpmFeed, pypi: Map<string, Set<string>>, pypi
     const a = arch();
     slots.push({ base: rpmLine(name, madeUpEvr(rng, rel.major), a, distro), alt: rpmLine(name, madeUpEvr(rng, rel.major), a, distro) });
   }
-  const seen = new Set<string>();
+  // The feed's names are distinct once normalised, so a sample never installs a project twice.
   for (const name of sample(rng, pypiNames, opts.pypiPerHost)) {
-    const norm = normalizePypi(name);
-    if (seen.has(norm)) continue;
-    seen.add(norm);
     const vs = [...(pypi.get(name) as Set<string>)];
     // Some SBOMs spell names as the project does, not normalised (PEP 503): keep the matcher honest.
-    const spelled = rng() < 0.2 ? name.replaceAll('-', '_').replace(/^./, (c) => c.toUpperCase()) : name;
+    const spelled = (rng() < 0.2 ? unnormalised(name) : undefined) ?? name;
     slots.push({ base: pypiLine(spelled, pick(rng, vs)), alt: pypiLine(spelled, pick(rng, vs)) });
   }
   return { os, slots };
@@ -318,7 +264,7 @@ function uuid(rng: Rng): string {
 }
 
 /** Generates the fleet into `outDir` (created if missing), one `host-NNNNN.cdx.json` per host. */
-export function generateFleet(options: FleetOptions): FleetSummary {
+export async function generateFleet(options: FleetOptions): Promise<FleetSummary> {
   const opts: Required<FleetOptions> = {
     ...options,
     pypiPerHost: options.pypiPerHost ?? 0,
@@ -327,8 +273,8 @@ export function generateFleet(options: FleetOptions): FleetSummary {
     pypiFeed: options.pypiFeed ?? PYPI_FEED,
   };
   const rng = makeRng(opts.seed);
-  const rpm = loadAlmaFeed(opts.almaFeed);
-  const pypi = opts.pypiPerHost > 0 ? loadPypiFeed(opts.pypiFeed) : new Map<string, Set<string>>();
+  const rpm = await loadAlmaFeed(opts.almaFeed);
+  const pypi = opts.pypiPerHost > 0 ? await loadPypiFeed(opts.pypiFeed) : new Map<string, Set<string>>();
   const pypiNames = [...pypi.keys()].sort();
   const images = Array.from({ length: opts.images }, () => buildImage(rng, rpm, pypi, pypiNames, opts));
   // Popular images host most machines (roughly Zipf), as in real fleets.
@@ -394,7 +340,7 @@ function cliOptions(argv: string[]): FleetOptions {
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const started = performance.now();
   const opts = cliOptions(process.argv.slice(2));
-  const { hosts, images, bytes } = generateFleet(opts);
+  const { hosts, images, bytes } = await generateFleet(opts);
   const secs = ((performance.now() - started) / 1000).toFixed(1);
   const perHost = (bytes / Math.max(1, hosts) / 1024).toFixed(0);
   process.stdout.write(`${hosts} hosts from ${images} images in ${secs} s: ${(bytes / 1e6).toFixed(1)} MB (${perHost} KiB per host) in ${opts.outDir}\n`);

@@ -94,7 +94,7 @@ describe('scan accuracy against the OSV oracle (real AlmaLinux + PyPA feeds)', (
     }
     const fleet = mkdtempSync(join(tmpdir(), 'pw-accuracy-'));
     dirs.push(fleet);
-    generateFleet({ outDir: fleet, hosts: HOSTS, packagesPerHost: 1000, pypiPerHost: 30, seed: 20250825 });
+    await generateFleet({ outDir: fleet, hosts: HOSTS, packagesPerHost: 1000, pypiPerHost: 30, seed: 20250825 });
 
     const feeds = ['--advisories', ALMA_FEED, '--advisories', PYPI_FEED];
     // Independent processes: run them side by side to stay well under a minute.

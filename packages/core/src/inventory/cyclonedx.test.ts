@@ -176,7 +176,7 @@ describe('parseCycloneDx edge cases', () => {
       [bom([{ type: 'library', components: 'x' }]), 'PW_INPUT_INVALID', 'components[0].components: must be an array'],
     ] as const) {
       try {
-        parseCycloneDx(doc as Obj, 'f.json', opts);
+        parseCycloneDx(doc, 'f.json', opts);
         expect.unreachable();
       } catch (err) {
         expect(isPatchwiseError(err) && err.code).toBe(code);

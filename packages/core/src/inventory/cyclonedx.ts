@@ -20,6 +20,7 @@ export const CYCLONEDX_SPEC_VERSIONS: readonly string[] = ['1.4', '1.5', '1.6'];
 /** Deepest `components` nesting followed; deeper is refused rather than walked (hostile input). */
 export const MAX_COMPONENT_DEPTH = 64;
 
+/** How `parseCycloneDx` fills in what the SBOM leaves out. */
 export interface CycloneDxOptions {
   /** Host name when the SBOM has no usable `metadata.component.name`. */
   readonly fallbackHost: string;
@@ -34,6 +35,7 @@ export interface CycloneDxOptions {
   readonly maxDepth?: number | undefined;
 }
 
+/** One host, and the components left out, counted by reason. */
 export interface CycloneDxResult {
   readonly inventory: HostInventory;
   readonly skipped: SkippedCount[];
@@ -202,14 +204,16 @@ class Walker {
       return;
     }
     const version = withEpoch(rawVersion, purl.epoch);
-    // The binary's epoch is the source's (one spec file); older Syft puts it in the version only.
-    const colon = version.indexOf(':');
-    const epoch = colon > 0 ? version.slice(0, colon) : '';
     this.srcName = undefined;
     this.srcVersion = undefined;
     if (purl.upstream !== '') {
-      if (purl.type === 'rpm') this.upstreamRpm(purl.upstream, epoch);
-      else this.upstreamNameAtVersion(purl.upstream);
+      if (purl.type === 'rpm') {
+        // The binary's epoch is the source's (one spec file); older Syft has it in the version only.
+        const colon = version.indexOf(':');
+        this.upstreamRpm(purl.upstream, colon > 0 ? version.slice(0, colon) : '');
+      } else {
+        this.upstreamNameAtVersion(purl.upstream);
+      }
     } else if (Array.isArray(c.properties)) {
       this.trivySource(c.properties as unknown[]);
     }

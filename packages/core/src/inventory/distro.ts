@@ -46,8 +46,8 @@ const MAPPERS: ReadonlyMap<string, Mapper> = new Map<string, Mapper>([
   ['rocky', (v) => `Rocky Linux:${major(need(v, NUMERIC, 'rocky'))}`],
   // Red Hat's OSV ecosystems are CPE product streams (`Red Hat:enterprise_linux:9::baseos`,
   // `…::appstream`, `…::crb`). Which repository an installed rpm came from is not in the rpm
-  // database, so the inventory names the product and major release only; matching treats
-  // `Red Hat:enterprise_linux:9` as covering every `Red Hat:enterprise_linux:9::<repo>` stream.
+  // database, so the inventory names the product and major release only, and matching has to
+  // treat `Red Hat:enterprise_linux:9` as covering every `Red Hat:enterprise_linux:9::<repo>`.
   ['rhel', (v) => `Red Hat:enterprise_linux:${major(need(v, NUMERIC, 'rhel'))}`],
   ['redhat', (v) => `Red Hat:enterprise_linux:${major(need(v, NUMERIC, 'redhat'))}`],
   ['alpine', alpine],

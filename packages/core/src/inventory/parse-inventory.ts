@@ -13,6 +13,7 @@ import type { DistroPackagesResult, InventoryFormat, InventoryParseResult } from
 import { parseRpmQa } from './rpm-qa.js';
 import type { Distro, HostInventory } from './types.js';
 
+/** What the caller knows about the input that the input itself may not say. */
 export interface InventoryParseOptions {
   /**
    * OSV ecosystem of the host's distribution packages (`Debian:12`) for inputs that do not name

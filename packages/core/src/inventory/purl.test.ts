@@ -1,6 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import { describe, expect, it } from 'vitest';
-import { parsePurl } from './purl.js';
+import { emptyPurl, parsePurl, parsePurlInto } from './purl.js';
 
 describe('parsePurl', () => {
   it('reads a Syft deb purl with upstream and distro qualifiers', () => {
@@ -21,6 +21,17 @@ describe('parsePurl', () => {
     expect(p).toMatchObject({ name: 'libstdc++6', version: '1:12.2.0-14', upstream: 'gcc-12@12.2.0-14' });
   });
 
+  it('decodes multi-byte UTF-8 escapes and refuses invalid ones', () => {
+    expect(parsePurl('pkg:pypi/caf%C3%A9@1.0%2Blocal')).toMatchObject({ name: 'café', version: '1.0+local' });
+    expect(parsePurl('pkg:pypi/caf%C3@1.0')).toBeUndefined();
+    expect(parsePurl('pkg:pypi/a%2@1.0')).toBeUndefined();
+    expect(parsePurl('pkg:generic/a%25b@1')?.name).toBe('a%b');
+  });
+
+  it('decodes each namespace segment', () => {
+    expect(parsePurl('pkg:golang/github.com/%41cme/x@v1')?.namespace).toBe('github.com/Acme');
+  });
+
   it('keeps a literal + (purls are not form-encoded)', () => {
     expect(parsePurl('pkg:deb/debian/libc6@2.36-9+deb12u4')?.version).toBe('2.36-9+deb12u4');
   });
@@ -39,6 +50,23 @@ describe('parsePurl', () => {
   it('accepts upper-case type, scheme and qualifier keys, and slashes after the scheme', () => {
     expect(parsePurl('PKG:PyPI/Django@4.2?ARCH=any')).toMatchObject({ type: 'pypi', name: 'Django', arch: 'any' });
     expect(parsePurl('pkg://npm/left-pad@1.3.0')).toMatchObject({ type: 'npm', name: 'left-pad' });
+  });
+
+  it('parsePurlInto reuses one result without leaking parts between purls', () => {
+    const out = emptyPurl();
+    expect(parsePurlInto('pkg:deb/debian/a@1?arch=amd64&distro=debian-12&epoch=2&upstream=src', out)).toBe(true);
+    const arch = out.arch;
+    expect(parsePurlInto('pkg:deb/debian/b@2?arch=amd64&distro=debian-12', out)).toBe(true);
+    expect(out).toEqual({ type: 'deb', namespace: 'debian', name: 'b', version: '2', arch: 'amd64', distro: 'debian-12', epoch: '', upstream: '' });
+    expect(out.arch).toBe(arch);
+    expect(parsePurlInto('pkg:npm/%40s/c@3', out)).toBe(true);
+    expect(out).toEqual({ type: 'npm', namespace: '@s', name: 'c', version: '3', arch: '', distro: '', epoch: '', upstream: '' });
+    // A raw part equal to the previous decoded one is reused only when it holds no escape.
+    expect(parsePurlInto('pkg:generic/a%2540b/x@1', out)).toBe(true);
+    expect(out.namespace).toBe('a%40b');
+    expect(parsePurlInto('pkg:generic/a%40b/x@1', out)).toBe(true);
+    expect(out.namespace).toBe('a@b');
+    expect(parsePurlInto('pkg:npm/', out)).toBe(false);
   });
 
   it('rejects what is not a purl', () => {

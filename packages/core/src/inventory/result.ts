@@ -14,6 +14,7 @@ export interface SkippedCount {
 /** The formats `parseInventory` recognises. */
 export type InventoryFormat = 'cyclonedx-json' | 'patchwise-json' | 'dpkg-status' | 'rpm-qa' | 'apk-installed';
 
+/** The hosts read from one input (one for every format today), and what was skipped. */
 export interface InventoryParseResult {
   readonly format: InventoryFormat;
   readonly inventories: HostInventory[];
@@ -23,6 +24,7 @@ export interface InventoryParseResult {
 /** A distribution package before its ecosystem is known (dpkg, rpm and apk databases do not say). */
 export type DistroPackage = Omit<InstalledPackage, 'ecosystem'>;
 
+/** What the package-database readers (dpkg, rpm, apk) return. */
 export interface DistroPackagesResult {
   readonly packages: DistroPackage[];
   readonly skipped: SkippedCount[];
