@@ -111,7 +111,7 @@ describe('patchwise scan', () => {
   it('prints a readable table with a closing summary', () => {
     const table = runCli([...base, SAMPLES.inventories]);
     expect(table.stdout).toMatch(/^edge-proxy-01 \(AlmaLinux:9, 12 packages\): \d+ findings: /);
-    expect(table.stdout).toMatch(/\n  PRIO  ADVISORY +TYPE +PACKAGE +INSTALLED +FIXED +SEVERITY +CVSS +KEV +EPSS\n/);
+    expect(table.stdout).toMatch(/\n {2}PRIO {2}ADVISORY +TYPE +PACKAGE +INSTALLED +FIXED +SEVERITY +CVSS +KEV +EPSS\n/);
     expect(table.stdout).toMatch(/\nScanned 3 hosts: \d+ findings \(P1 \d+, P2 \d+, P3 \d+, P4 \d+\)\n$/);
   });
 });
@@ -124,10 +124,11 @@ describe('patchwise scan: bad input', () => {
     const r = runCli(args);
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as JsonOut).hosts.map((h) => h.host)).toEqual(['web-01']);
+    // Paths that cannot even be listed are named first, then inputs that could not be read.
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(new RegExp(`^patchwise: skipped ${join(dir, 'broken.json')}: .*JSON`));
-    expect(lines[1]).toBe(`patchwise: skipped ${join(dir, 'missing')}: no such file or directory`);
+    expect(lines[0]).toBe(`patchwise: skipped ${join(dir, 'missing')}: no such file or directory`);
+    expect(lines[1]).toMatch(new RegExp(`^patchwise: skipped ${join(dir, 'broken.json')}: .*JSON`));
     expect(lines[2]).toMatch(new RegExp(`^patchwise: skipped ${join(dir, 'notes.txt')}: `));
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack traces
 

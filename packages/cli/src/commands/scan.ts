@@ -1,29 +1,7 @@
 import type { Writable } from 'node:stream';
-import {
-  ADVISORY_TYPES,
-  HostReporter,
-  Matcher,
-  PRIORITIES,
-  PatchwiseError,
-  atOrAbove,
-  loadAdvisories,
-  scanInventories,
-  type AdvisoryType,
-  type Priority,
-} from '@patchwise/core';
-import {
-  BufferedWriter,
-  FORMAT_NAMES,
-  Progress,
-  csvFormat,
-  jsonFormat,
-  sarifFormat,
-  tableFormat,
-  type FormatName,
-  type ReportFormat,
-  type ScanSummary,
-} from '../output/index.js';
-import { loadIntel } from './load-intel.js';
+import { ADVISORY_TYPES, PRIORITIES, PatchwiseError, atOrAbove, listInputFiles, type AdvisoryType, type Priority } from '@patchwise/core';
+import { BufferedWriter, FORMAT_NAMES, Progress, type FormatName, type ScanSummary } from '../output/index.js';
+import { ScanSession, type SessionConfig } from './scan-session.js';
 
 export interface ScanCommandOptions {
   readonly advisories: readonly string[];
@@ -43,6 +21,9 @@ export interface ScanIo {
   readonly version: string;
 }
 
+/** Inventory files per unit of work handed to the session. */
+const BATCH_FILES = 16;
+
 /**
  * `patchwise scan`: exit 0 when done with nothing at or above --fail-on, 1 when something is,
  * 2 for bad usage or when inputs could not be read (any at all with --strict; all of them
@@ -51,72 +32,64 @@ export interface ScanIo {
 export async function scanCommand(inventories: readonly string[], opts: ScanCommandOptions, io: ScanIo): Promise<number> {
   const format = checkFormat(opts.format);
   const failOn = opts.failOn === undefined ? undefined : checkPriority(opts.failOn);
-  const types = opts.type.length > 0 ? new Set(opts.type.map(checkType)) : undefined;
+  const types = opts.type.map(checkType);
   if (opts.advisories.length === 0) usage('no advisories given: pass --advisories PATH (OSV files, directories or archives)');
   if (inventories.length === 0) usage('no inventory given: pass one or more INVENTORY files or directories');
 
-  let skipped = 0;
-  const skip = (err: PatchwiseError): void => {
-    skipped++;
-    io.stderr.write(`patchwise: skipped ${err.message}\n`);
-  };
+  const listed = await listInputFiles(inventories);
+  const batches: string[][] = [];
+  for (let i = 0; i < listed.files.length; i += BATCH_FILES) batches.push(listed.files.slice(i, i + BATCH_FILES));
 
-  const loaded = await loadAdvisories(opts.advisories);
-  loaded.problems.forEach(skip);
-  for (const w of loaded.warnings) io.stderr.write(`patchwise: warning: ${w}\n`);
-  if (loaded.advisories.length === 0) {
-    throw new PatchwiseError('PW_INPUT_INVALID', 'no advisories could be read', { input: opts.advisories.join(', ') });
-  }
-  const lookup = await loadIntel({ kev: opts.kev, epss: opts.epss, nvd: opts.nvd });
+  const config: SessionConfig = {
+    advisories: opts.advisories,
+    kev: opts.kev,
+    epss: opts.epss,
+    nvd: opts.nvd,
+    types,
+    format,
+    version: io.version,
+    ecosystem: opts.ecosystem,
+    strict: opts.strict,
+  };
+  const { session, start } = await ScanSession.open(config);
+  const stderr = (line: string): void => void io.stderr.write(`${line}\n`);
+  let skipped = start.skipped + listed.problems.length;
+  start.messages.forEach(stderr);
+  for (const p of listed.problems) stderr(`patchwise: skipped ${p.error.message}`);
   if (opts.strict && skipped > 0) return 2;
 
-  const matcher = new Matcher(loaded.advisories);
-  const reporter = new HostReporter(lookup, types);
   const out = new BufferedWriter(io.stdout);
-  const formatter = makeFormat(format, io.version);
-  const summary = { hosts: 0, findings: 0, byPriority: { P1: 0, P2: 0, P3: 0, P4: 0 }, skipped: 0 };
+  const output = session.format;
+  const summary = { hosts: 0, findings: 0, byPriority: { P1: 0, P2: 0, P3: 0, P4: 0 } };
   const progress = io.stderr.isTTY ? new Progress(io.stderr) : undefined;
-  let failing = false;
-
-  await out.write(formatter.begin());
-  for await (const event of scanInventories(inventories, { matcher, reporter, inventory: { ecosystem: opts.ecosystem } })) {
-    if (event.kind === 'skipped') {
+  let wroteHost = false;
+  await out.write(output.begin());
+  for (const files of batches) {
+    const batch = await session.scan(files);
+    if (batch.messages.length > 0) {
       progress?.clear();
-      skip(event.error);
-      if (opts.strict) break;
-      continue;
+      batch.messages.forEach(stderr);
     }
-    for (const problem of event.problems) io.stderr.write(`patchwise: warning: ${problem.message}\n`);
-    summary.hosts++;
-    summary.findings += event.report.findings.length;
-    for (const f of event.report.findings) {
-      summary.byPriority[f.priority]++;
-      if (failOn && atOrAbove(f.priority, failOn)) failing = true;
+    skipped += batch.skipped;
+    summary.hosts += batch.hosts;
+    summary.findings += batch.findings;
+    for (const p of PRIORITIES) summary.byPriority[p] += batch.byPriority[p];
+    for (const text of batch.texts) {
+      if (text === '') continue;
+      await out.write(wroteHost ? output.separator + text : text);
+      wroteHost = true;
     }
     progress?.update(summary.hosts, summary.findings);
-    const text = formatter.host(event.report);
-    if (text) await out.write(text);
+    if (opts.strict && skipped > 0) break;
   }
   progress?.clear();
-  for (const err of matcher.advisoryProblems.values()) io.stderr.write(`patchwise: warning: ${err.message}\n`);
-  await out.write(formatter.end({ ...summary, skipped } satisfies ScanSummary));
+  session.finish().forEach(stderr);
+  await out.write(output.end({ ...summary, skipped } satisfies ScanSummary));
   await out.close();
 
   if (skipped > 0 && (opts.strict || summary.hosts === 0)) return 2;
+  const failing = failOn !== undefined && PRIORITIES.some((p) => atOrAbove(p, failOn) && summary.byPriority[p] > 0);
   return failing ? 1 : 0;
-}
-
-function makeFormat(name: FormatName, version: string): ReportFormat {
-  switch (name) {
-    case 'table':
-      return tableFormat();
-    case 'json':
-      return jsonFormat();
-    case 'csv':
-      return csvFormat();
-    case 'sarif':
-      return sarifFormat(version);
-  }
 }
 
 function checkFormat(value: string): FormatName {

@@ -11,6 +11,7 @@ export function csvField(value: string): string {
 /** One row per finding; list fields joined with `; `. */
 export function csvFormat(): ReportFormat {
   return {
+    separator: '',
     begin: () => `${COLUMNS.join(',')}\r\n`,
     host(report: HostReport): string {
       let out = '';

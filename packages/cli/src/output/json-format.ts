@@ -3,25 +3,22 @@ import type { ReportFormat } from './report-format.js';
 
 /**
  * `{"hosts":[{"host":…,"findings":[…]}]}`, written host by host so that output starts at once
- * and memory does not grow with the fleet. The reporter shares identical finding reports
- * between hosts, so each one's JSON text is made once and reused.
+ * and memory does not grow with the fleet. The reporter shares each package's findings array
+ * between hosts, so its JSON text is made once and reused.
  */
 export function jsonFormat(): ReportFormat {
-  const texts = new WeakMap<FindingReport, string>();
-  const findingJson = (f: FindingReport): string => {
-    let text = texts.get(f);
-    if (text === undefined) texts.set(f, (text = JSON.stringify(f)));
+  const texts = new WeakMap<readonly FindingReport[], string>();
+  const groupJson = (group: readonly FindingReport[]): string => {
+    let text = texts.get(group);
+    if (text === undefined) texts.set(group, (text = JSON.stringify(group).slice(1, -1)));
     return text;
   };
-  let first = true;
   return {
-    begin: () => '{"hosts":[',
-    host(report: HostReport): string {
-      const { findings, ...rest } = report;
-      const head = JSON.stringify(rest).slice(0, -1);
-      const text = `${first ? '\n' : ',\n'}${head},"findings":[${findings.map(findingJson).join(',')}]}`;
-      first = false;
-      return text;
+    separator: ',\n',
+    begin: () => '{"hosts":[\n',
+    host(report: HostReport, groups: readonly (readonly FindingReport[])[]): string {
+      const { findings: _findings, ...rest } = report;
+      return `${JSON.stringify(rest).slice(0, -1)},"findings":[${groups.map(groupJson).join(',')}]}`;
     },
     end: () => '\n]}\n',
   };

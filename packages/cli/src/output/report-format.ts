@@ -1,9 +1,13 @@
 import type { FindingReport, HostReport } from '@patchwise/core';
 
-/** A streaming output format: opened once, fed host by host, closed once. */
+/**
+ * A streaming output format: opened once, fed host by host, closed once. `host` returns the
+ * host's text alone (possibly empty); the writer puts `separator` between non-empty texts.
+ */
 export interface ReportFormat {
+  readonly separator: string;
   begin(): string;
-  host(report: HostReport): string;
+  host(report: HostReport, groups: readonly (readonly FindingReport[])[]): string;
   end(summary: ScanSummary): string;
 }
 

@@ -10,10 +10,10 @@ const LEVEL: Readonly<Record<FindingReport['priority'], string>> = { P1: 'error'
  */
 export function sarifFormat(version: string): ReportFormat {
   const rules = new Map<string, FindingReport>();
-  let first = true;
   return {
+    separator: ',\n',
     begin: () =>
-      '{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"results":[',
+      '{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"results":[\n',
     host(report: HostReport): string {
       let out = '';
       for (const f of report.findings) {
@@ -32,8 +32,7 @@ export function sarifFormat(version: string): ReportFormat {
           ],
           properties: { host: report.host, priority: f.priority, installed: f.installed, fixed: f.fixed, kev: f.kev, epss: f.epss, cvss: f.cvss },
         };
-        out += (first ? '\n' : ',\n') + JSON.stringify(result);
-        first = false;
+        out += (out === '' ? '' : ',\n') + JSON.stringify(result);
       }
       return out;
     },
@@ -50,5 +49,6 @@ export function sarifFormat(version: string): ReportFormat {
       const tool = { driver: { name: 'patchwise', version, rules: ruleList } };
       return `\n],"tool":${JSON.stringify(tool)}}]}\n`;
     },
+
   };
 }

@@ -1,4 +1,4 @@
-import type { FindingReport, HostReport } from '@patchwise/core';
+import { compareFindings, type FindingReport, type HostReport } from '@patchwise/core';
 import type { ReportFormat, ScanSummary } from './report-format.js';
 
 const HEADERS = ['PRIO', 'ADVISORY', 'TYPE', 'PACKAGE', 'INSTALLED', 'FIXED', 'SEVERITY', 'CVSS', 'KEV', 'EPSS'];
@@ -29,6 +29,7 @@ function countLine(counts: Readonly<Record<string, number>>): string {
 /** For people at a terminal: a block per host, findings most urgent first, reasons beneath. */
 export function tableFormat(): ReportFormat {
   return {
+    separator: '',
     begin: () => '',
     host(report: HostReport): string {
       const counts = { P1: 0, P2: 0, P3: 0, P4: 0 };
@@ -37,11 +38,12 @@ export function tableFormat(): ReportFormat {
       const n = report.findings.length;
       let out = `${report.host} (${about}): ${n === 0 ? 'no findings' : `${n} finding${n === 1 ? '' : 's'}: ${countLine(counts)}`}\n`;
       if (n === 0) return `${out}\n`;
-      const rows = report.findings.map(cells);
+      const ranked = [...report.findings].sort(compareFindings);
+      const rows = ranked.map(cells);
       const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
       const line = (r: string[]): string => `  ${r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd()}\n`;
       out += line(HEADERS);
-      report.findings.forEach((f, i) => {
+      ranked.forEach((f, i) => {
         out += line(rows[i] as string[]);
         out += `        ${f.reasons.join('; ')}\n`;
       });

@@ -10,6 +10,7 @@ import { normalizePyPIName } from './names.js';
 import { parseSourceRpm, withEpoch } from './package-version.js';
 import { emptyPurl, parsePurlInto } from './purl.js';
 import type { Purl } from './purl.js';
+import type { PackageCache } from './package-cache.js';
 import { SkipTally } from './result.js';
 import type { SkippedCount } from './result.js';
 import type { Distro, HostInventory, InstalledPackage } from './types.js';
@@ -33,6 +34,8 @@ export interface CycloneDxOptions {
   readonly ecosystem?: string | undefined;
   /** Deepest `components` nesting accepted; default MAX_COMPONENT_DEPTH. */
   readonly maxDepth?: number | undefined;
+  /** Packages shared across the SBOMs of one scan, by purl. */
+  readonly packageCache?: PackageCache | undefined;
 }
 
 /** One host, and the components left out, counted by reason. */
@@ -106,6 +109,9 @@ class Walker {
   private lastQualifier = '';
   private lastResolution: Resolution | undefined;
   private readonly maxDepth: number;
+  private readonly cache: PackageCache | undefined;
+  /** The purl of the current component when its package may be cached under it. */
+  private cacheKey: string | undefined;
   /** One purl result reused for every component (parsePurlInto): no allocation per component. */
   private readonly purl = emptyPurl();
   // The source package found for the current component; fields, not a returned tuple, for the
@@ -119,6 +125,7 @@ class Walker {
     options: CycloneDxOptions,
   ) {
     this.maxDepth = options.maxDepth ?? MAX_COMPONENT_DEPTH;
+    this.cache = options.packageCache;
     let fromOs: Resolution | undefined;
     let osDistro: Distro | undefined;
     if (os) {
@@ -170,10 +177,24 @@ class Walker {
       this.skipped.add('component without a purl');
       return;
     }
+    this.cacheKey = undefined;
+    if (this.cache && c.properties === undefined) {
+      const hit = this.cache.get(purlText);
+      if (hit) {
+        this.packages.push(hit);
+        return;
+      }
+      this.cacheKey = purlText;
+    }
     const purl = this.purl;
     if (!parsePurlInto(purlText, purl)) {
       this.skipped.add('malformed purl');
       return;
+    }
+    // A package read from the purl alone can be shared; one that also needs the component's
+    // version or the host's distro cannot.
+    if (purl.version === '' || ((purl.type === 'deb' || purl.type === 'rpm' || purl.type === 'apk') && purl.distro === '')) {
+      this.cacheKey = undefined;
     }
     const version = purl.version !== '' ? purl.version : typeof c.version === 'string' ? c.version : '';
     if (version === '') {
@@ -307,7 +328,9 @@ class Walker {
     arch: string | undefined,
   ): void {
     // One object shape for every package keeps the array's elements monomorphic for matching.
-    this.packages.push({ ecosystem, name, version, sourceName, sourceVersion, arch });
+    const pkg: InstalledPackage = { ecosystem, name, version, sourceName, sourceVersion, arch };
+    this.packages.push(pkg);
+    if (this.cacheKey !== undefined) this.cache?.set(this.cacheKey, pkg);
   }
 }
 

@@ -21,5 +21,6 @@ export {
   parsePatchwiseInventory,
 } from './patchwise-json.js';
 export { parsePurl } from './purl.js';
+export { PackageCache } from './package-cache.js';
 export type { Purl } from './purl.js';
 export { withEpoch } from './package-version.js';

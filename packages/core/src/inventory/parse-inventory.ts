@@ -12,6 +12,7 @@ import { isPatchwiseInventory, parsePatchwiseInventory } from './patchwise-json.
 import type { DistroPackagesResult, InventoryFormat, InventoryParseResult } from './result.js';
 import { parseRpmQa } from './rpm-qa.js';
 import type { Distro, HostInventory } from './types.js';
+import type { PackageCache } from './package-cache.js';
 
 /** What the caller knows about the input that the input itself may not say. */
 export interface InventoryParseOptions {
@@ -28,6 +29,8 @@ export interface InventoryParseOptions {
   readonly host?: string | undefined;
   /** Deepest CycloneDX `components` nesting accepted (default MAX_COMPONENT_DEPTH, 64). */
   readonly maxDepth?: number | undefined;
+  /** Share identical packages between the inventories of one scan (see PackageCache). */
+  readonly packageCache?: PackageCache | undefined;
 }
 
 /**
@@ -101,6 +104,7 @@ export function parseInventoryObject(value: unknown, source: string, options: In
       distro,
       ecosystem: options.ecosystem,
       maxDepth: options.maxDepth,
+      packageCache: options.packageCache,
     });
     return { format: 'cyclonedx-json', inventories: [r.inventory], skipped: r.skipped };
   }

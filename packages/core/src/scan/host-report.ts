@@ -33,7 +33,18 @@ export interface HostReport {
   readonly source: string;
   readonly ecosystem: string | null;
   readonly packages: number;
+  /** Findings by package, in inventory order; most urgent first within a package. */
   readonly findings: readonly FindingReport[];
+}
+
+/**
+ * A host's report and the same findings as one array per package. The arrays are shared by
+ * every host that carries the same package version in the same context (tier, exposure), so
+ * output formats can cache their work per array.
+ */
+export interface ReportedHost {
+  readonly report: HostReport;
+  readonly groups: readonly (readonly FindingReport[])[];
 }
 
 interface AdvisoryRisk {
@@ -44,9 +55,10 @@ interface AdvisoryRisk {
 
 /**
  * Turns a host's matches into its report: enrichment by CVE, priority with reasons, the type
- * filter, and a stable order (priority, severity, CVSS, advisory id). Reports are cached per
- * shared matcher answer and host context (tier, exposure), since a fleet repeats the same
- * (package, version, advisories) on many hosts; cached reports are frozen and shared.
+ * filter. Reports are cached per shared matcher answer and host context (tier, exposure),
+ * since a fleet repeats the same (package, version, advisories) on many hosts; cached reports
+ * are frozen and shared. Findings stay grouped by package (a global sort per host costs more
+ * than everything else in the report); `compareFindings` ranks them for people.
  */
 export class HostReporter {
   private readonly risks = new Map<string, AdvisoryRisk>();
@@ -57,30 +69,30 @@ export class HostReporter {
     private readonly types: ReadonlySet<AdvisoryType> | undefined = undefined,
   ) {}
 
-  report(assessment: HostAssessment): HostReport {
+  report(assessment: HostAssessment): ReportedHost {
     const { host } = assessment;
     const tier = host.attributes?.tier;
     const internetFacing = host.attributes?.internetFacing;
     const context = `${tier}|${internetFacing}`;
     const findings: FindingReport[] = [];
+    const groups: (readonly FindingReport[])[] = [];
     for (const pkg of assessment.packages) {
       let byContext = this.cache.get(pkg.matches);
       if (!byContext) this.cache.set(pkg.matches, (byContext = new Map()));
       let reports = byContext.get(context);
       if (!reports) {
-        reports = pkg.matches.filter((m) => !this.types || this.types.has(m.advisory.type)).map((m) => this.build(pkg, m, tier, internetFacing));
-        byContext.set(context, reports);
+        reports = pkg.matches
+          .filter((m) => !this.types || this.types.has(m.advisory.type))
+          .map((m) => this.build(pkg, m, tier, internetFacing))
+          .sort(compareFindings);
+        byContext.set(context, Object.freeze(reports));
       }
+      if (reports.length === 0) continue;
+      groups.push(reports);
       for (const r of reports) findings.push(r);
     }
-    findings.sort(compareFindings);
-    return {
-      host: host.host,
-      source: host.source,
-      ecosystem: host.distro?.ecosystem ?? null,
-      packages: host.packages.length,
-      findings,
-    };
+    const report = { host: host.host, source: host.source, ecosystem: host.distro?.ecosystem ?? null, packages: host.packages.length, findings };
+    return { report, groups };
   }
 
   private build(pkg: PackageFindings, m: PackageMatch, tier: RiskInput['tier'], internetFacing: boolean | undefined): FindingReport {
@@ -153,9 +165,10 @@ function rankOf(r: FindingReport): number {
   return PRIORITIES.indexOf(r.priority) * 1e4 + (4 - (r.severity ? RANK[r.severity] : -1)) * 1e3 + (100 - (r.cvss ?? -1) * 10);
 }
 
-function compareFindings(a: FindingReport, b: FindingReport): number {
+/** Most urgent first: priority, severity, CVSS, then advisory id and package. */
+export function compareFindings(a: FindingReport, b: FindingReport): number {
   return (
-    (RANKS.get(a) as number) - (RANKS.get(b) as number) ||
+    (RANKS.get(a) ?? rankOf(a)) - (RANKS.get(b) ?? rankOf(b)) ||
     (a.advisory < b.advisory ? -1 : a.advisory > b.advisory ? 1 : 0) ||
     (a.package < b.package ? -1 : a.package > b.package ? 1 : 0)
   );

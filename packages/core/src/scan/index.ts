@@ -1,4 +1,4 @@
-export { HostReporter } from './host-report.js';
-export type { CveIntel, CveLookup, FindingReport, HostReport } from './host-report.js';
+export { HostReporter, compareFindings } from './host-report.js';
+export type { CveIntel, CveLookup, FindingReport, HostReport, ReportedHost } from './host-report.js';
 export { scanInventories } from './scan-inventories.js';
 export type { ScanEvent, ScanOptions } from './scan-inventories.js';

@@ -1,11 +1,11 @@
 import { PatchwiseError } from '../errors/index.js';
 import { decodeText, DEFAULT_LIMITS, readInputs, type InputLimits } from '../input/index.js';
-import { parseInventory, type InventoryParseOptions } from '../inventory/index.js';
+import { PackageCache, parseInventory, type InventoryParseOptions } from '../inventory/index.js';
 import { assessHost, type Matcher } from '../matching/index.js';
-import type { HostReport, HostReporter } from './host-report.js';
+import type { HostReporter, ReportedHost } from './host-report.js';
 
 export type ScanEvent =
-  | { readonly kind: 'host'; readonly report: HostReport; readonly problems: readonly PatchwiseError[] }
+  | ({ readonly kind: 'host'; readonly problems: readonly PatchwiseError[] } & ReportedHost)
   /** An input, or part of one, that was skipped, with the reason. */
   | { readonly kind: 'skipped'; readonly error: PatchwiseError };
 
@@ -23,6 +23,7 @@ export interface ScanOptions {
  */
 export async function* scanInventories(paths: readonly string[], options: ScanOptions): AsyncGenerator<ScanEvent> {
   const limits = options.limits ?? DEFAULT_LIMITS;
+  const inventoryOptions = { packageCache: new PackageCache(), ...options.inventory, maxDepth: limits.maxDepth };
   for await (const item of readInputs(paths, limits)) {
     if (item.kind === 'problem') {
       yield { kind: 'skipped', error: item.error };
@@ -30,7 +31,7 @@ export async function* scanInventories(paths: readonly string[], options: ScanOp
     }
     let parsed;
     try {
-      parsed = parseInventory(decodeText(item.bytes), item.name, { ...options.inventory, maxDepth: limits.maxDepth });
+      parsed = parseInventory(decodeText(item.bytes), item.name, inventoryOptions);
     } catch (err) {
       if (!(err instanceof PatchwiseError)) throw err;
       yield { kind: 'skipped', error: err.withInput(item.name) };
@@ -38,7 +39,7 @@ export async function* scanInventories(paths: readonly string[], options: ScanOp
     }
     for (const inventory of parsed.inventories) {
       const assessment = assessHost(options.matcher, inventory);
-      yield { kind: 'host', report: options.reporter.report(assessment), problems: assessment.problems };
+      yield { kind: 'host', ...options.reporter.report(assessment), problems: assessment.problems };
     }
   }
 }
