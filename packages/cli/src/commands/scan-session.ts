@@ -1,6 +1,7 @@
 import {
   HostReporter,
   Matcher,
+  PackageCache,
   PatchwiseError,
   loadAdvisories,
   scanInventories,
@@ -47,6 +48,9 @@ export interface SessionStart {
  * into formatted host texts and counts.
  */
 export class ScanSession {
+  /** Shared by every batch: hosts from one image repeat the same purls across the whole fleet. */
+  private readonly packageCache = new PackageCache();
+
   private constructor(
     private readonly config: SessionConfig,
     private readonly matcher: Matcher,
@@ -78,7 +82,7 @@ export class ScanSession {
     let hosts = 0;
     let findings = 0;
     let skipped = 0;
-    const inventory = { ecosystem: this.config.ecosystem };
+    const inventory = { ecosystem: this.config.ecosystem, packageCache: this.packageCache };
     for await (const event of scanInventories(paths, { matcher: this.matcher, reporter: this.reporter, inventory })) {
       if (event.kind === 'skipped') {
         skipped++;

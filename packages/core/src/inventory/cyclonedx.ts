@@ -10,7 +10,7 @@ import { normalizePyPIName } from './names.js';
 import { parseSourceRpm, withEpoch } from './package-version.js';
 import { emptyPurl, parsePurlInto } from './purl.js';
 import type { Purl } from './purl.js';
-import type { PackageCache } from './package-cache.js';
+import { layoutKey, type ComponentLayout, type PackageCache } from './package-cache.js';
 import { SkipTally } from './result.js';
 import type { SkippedCount } from './result.js';
 import type { Distro, HostInventory, InstalledPackage } from './types.js';
@@ -74,7 +74,10 @@ export function parseCycloneDx(bom: Obj, source: string, options: CycloneDxOptio
   const metaComponent = asObj(asObj(bom.metadata)?.component);
   const os = findOsComponent(metaComponent, components);
   const walker = new Walker(source, os, options);
-  if (components) walker.walk(components, 1, 'components');
+  if (components) {
+    walker.beginLayout(components);
+    walker.walk(components, 1, 'components');
+  }
   const name = metaComponent?.name;
   const host = typeof name === 'string' && /[\p{L}\p{N}]/u.test(name) ? name.trim() : options.fallbackHost;
   return {
@@ -112,6 +115,10 @@ class Walker {
   private readonly cache: PackageCache | undefined;
   /** The purl of the current component when its package may be cached under it. */
   private cacheKey: string | undefined;
+  /** Index of the current component among the top-level ones; -1 when nested. */
+  private position = -1;
+  private previous: ComponentLayout | undefined;
+  private layout: ComponentLayout | undefined;
   /** One purl result reused for every component (parsePurlInto): no allocation per component. */
   private readonly purl = emptyPurl();
   // The source package found for the current component; fields, not a returned tuple, for the
@@ -160,6 +167,7 @@ class Walker {
         continue;
       }
       const comp = c as Obj;
+      this.position = depth === 1 ? i : -1;
       if (comp.type !== 'operating-system') this.component(comp);
       const nested = comp.components;
       if (nested !== undefined) {
@@ -179,8 +187,12 @@ class Walker {
     }
     this.cacheKey = undefined;
     if (this.cache && c.properties === undefined) {
-      const hit = this.cache.get(purlText);
+      const pos = this.position;
+      const previous = this.previous;
+      let hit = pos >= 0 && previous && previous.purls[pos] === purlText ? previous.packages[pos] : undefined;
+      hit ??= this.cache.get(purlText);
       if (hit) {
+        this.remember(purlText, hit);
         this.packages.push(hit);
         return;
       }
@@ -330,7 +342,26 @@ class Walker {
     // One object shape for every package keeps the array's elements monomorphic for matching.
     const pkg: InstalledPackage = { ecosystem, name, version, sourceName, sourceVersion, arch };
     this.packages.push(pkg);
-    if (this.cacheKey !== undefined) this.cache?.set(this.cacheKey, pkg);
+    if (this.cacheKey !== undefined) {
+      this.cache?.set(this.cacheKey, pkg);
+      this.remember(this.cacheKey, pkg);
+    }
+  }
+
+  /** Notes a shareable package at the current top-level position, for the next SBOM of this shape. */
+  private remember(purl: string, pkg: InstalledPackage): void {
+    if (this.position < 0 || !this.layout) return;
+    this.layout.purls[this.position] = purl;
+    this.layout.packages[this.position] = pkg;
+  }
+
+  /** Starts comparing against the previous SBOM of the same shape, and recording this one. */
+  beginLayout(components: readonly unknown[]): void {
+    if (!this.cache) return;
+    const key = layoutKey(components);
+    this.previous = this.cache.layout(key);
+    this.layout = { purls: new Array<string | undefined>(components.length), packages: new Array<InstalledPackage | undefined>(components.length) };
+    this.cache.setLayout(key, this.layout);
   }
 }
 

@@ -9,8 +9,23 @@ import type { InstalledPackage } from './types.js';
  */
 export class PackageCache {
   private readonly byPurl = new Map<string, InstalledPackage>();
+  private readonly layouts = new Map<string, ComponentLayout>();
 
   constructor(private readonly maxEntries = 1_000_000) {}
+
+  /**
+   * The components of the last SBOM read with this shape (see `layoutKey`). Hosts built from one
+   * image list mostly the same purls in the same places, and comparing a purl with the one at
+   * the same place in the previous host's list is far cheaper than a lookup by hash.
+   */
+  layout(key: string): ComponentLayout | undefined {
+    return this.layouts.get(key);
+  }
+
+  setLayout(key: string, layout: ComponentLayout): void {
+    if (this.layouts.size >= MAX_LAYOUTS) this.layouts.clear();
+    this.layouts.set(key, layout);
+  }
 
   get(purl: string): InstalledPackage | undefined {
     return this.byPurl.get(purl);
@@ -24,4 +39,20 @@ export class PackageCache {
   get size(): number {
     return this.byPurl.size;
   }
+}
+
+/** Top-level components of one SBOM: purl and shared package (undefined: not shareable) by position. */
+export interface ComponentLayout {
+  readonly purls: (string | undefined)[];
+  readonly packages: (InstalledPackage | undefined)[];
+}
+
+/** Distinct SBOM shapes remembered: roughly the number of images in a fleet. */
+const MAX_LAYOUTS = 1024;
+
+/** Groups SBOMs likely to come from one image: same component count, same purl in the middle. */
+export function layoutKey(components: readonly unknown[]): string {
+  const middle = components[components.length >> 1];
+  const purl = typeof middle === 'object' && middle !== null ? (middle as { purl?: unknown }).purl : undefined;
+  return `${components.length}|${typeof purl === 'string' ? purl : ''}`;
 }

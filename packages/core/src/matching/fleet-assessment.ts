@@ -1,7 +1,7 @@
 import type { Advisory } from '../advisories/index.js';
 import type { HostInventory } from '../inventory/index.js';
 import { assessHost, matchTarget, type HostAssessment } from './assess-host.js';
-import { packageKey, type Matcher } from './matcher.js';
+import { nameOfKey, type Matcher } from './matcher.js';
 
 export interface AdvisoryChange {
   readonly upsert?: Iterable<Advisory>;
@@ -14,38 +14,37 @@ export interface AdvisoryChange {
  * The matcher's memo means unchanged (ecosystem, name, version) triples are not re-evaluated.
  */
 export class FleetAssessment {
-  private readonly hosts = new Map<string, { keys: string[]; result: HostAssessment }>();
-  private readonly hostsByKey = new Map<string, Set<string>>();
+  private readonly hosts = new Map<string, { names: string[]; result: HostAssessment }>();
+  /**
+   * Hosts by matched package name. By name, not (ecosystem, name): an advisory's ecosystem can
+   * apply to hosts of several (bare "Debian", RHEL repositories below a release), and
+   * re-assessing a host that only shares a name is harmless.
+   */
+  private readonly hostsByName = new Map<string, Set<string>>();
 
   constructor(private readonly matcher: Matcher) {}
 
   /** Stores (or replaces) a host's inventory and returns its fresh assessment. */
   setHost(inventory: HostInventory): HostAssessment {
     this.removeHost(inventory.host);
-    const keys = new Set<string>();
-    for (const pkg of inventory.packages) {
-      const { name } = matchTarget(pkg);
-      keys.add(packageKey(pkg.ecosystem, name));
-      const colon = pkg.ecosystem.indexOf(':');
-      if (colon > 0) keys.add(packageKey(pkg.ecosystem.slice(0, colon), name));
-    }
-    for (const key of keys) {
-      let set = this.hostsByKey.get(key);
-      if (!set) this.hostsByKey.set(key, (set = new Set()));
+    const names = new Set(inventory.packages.map((pkg) => matchTarget(pkg).name));
+    for (const name of names) {
+      let set = this.hostsByName.get(name);
+      if (!set) this.hostsByName.set(name, (set = new Set()));
       set.add(inventory.host);
     }
     const result = assessHost(this.matcher, inventory);
-    this.hosts.set(inventory.host, { keys: [...keys], result });
+    this.hosts.set(inventory.host, { names: [...names], result });
     return result;
   }
 
   removeHost(host: string): void {
     const entry = this.hosts.get(host);
     if (!entry) return;
-    for (const key of entry.keys) {
-      const set = this.hostsByKey.get(key);
+    for (const name of entry.names) {
+      const set = this.hostsByName.get(name);
       set?.delete(host);
-      if (set?.size === 0) this.hostsByKey.delete(key);
+      if (set?.size === 0) this.hostsByName.delete(name);
     }
     this.hosts.delete(host);
   }
@@ -56,7 +55,7 @@ export class FleetAssessment {
     if (change.remove) for (const key of this.matcher.remove(change.remove)) touched.add(key);
     if (change.upsert) for (const key of this.matcher.upsert(change.upsert)) touched.add(key);
     const affectedHosts = new Set<string>();
-    for (const key of touched) for (const host of this.hostsByKey.get(key) ?? []) affectedHosts.add(host);
+    for (const key of touched) for (const host of this.hostsByName.get(nameOfKey(key)) ?? []) affectedHosts.add(host);
     for (const host of affectedHosts) {
       const entry = this.hosts.get(host);
       if (entry) entry.result = assessHost(this.matcher, entry.result.host);

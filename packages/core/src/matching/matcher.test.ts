@@ -116,6 +116,23 @@ describe('OSV range semantics', () => {
     expect(matchIds(m, 'Debian:12', 'openssl', '3.0.9-1')).toEqual(['G>3.0.11-1~deb12u1']);
   });
 
+  it('applies narrower ecosystems below the host\'s (RHEL repositories) once per advisory', () => {
+    const m = new Matcher([
+      {
+        ...advisory('RHSA-1', 'Red Hat:enterprise_linux:9::baseos', 'openssl', eco([{ introduced: '0' }, { fixed: '1:3.0.7-27.el9' }])),
+        affected: ['baseos', 'appstream'].map((repo) => ({
+          ecosystem: `Red Hat:enterprise_linux:9::${repo}`,
+          name: 'openssl',
+          ranges: eco([{ introduced: '0' }, { fixed: '1:3.0.7-27.el9' }]),
+          versions: [],
+        })),
+      },
+      advisory('RHSA-2', 'Red Hat:enterprise_linux:8::baseos', 'openssl', eco([{ introduced: '0' }, { fixed: '1:9.0-1.el8' }])),
+    ]);
+    expect(matchIds(m, 'Red Hat:enterprise_linux:9', 'openssl', '1:3.0.7-25.el9')).toEqual(['RHSA-1>1:3.0.7-27.el9']);
+    expect(matchIds(m, 'Red Hat:enterprise_linux:90', 'openssl', '1:3.0.7-25.el9')).toEqual([]);
+  });
+
   it('throws PW_VERSION_INVALID for an invalid installed version, and reports invalid advisory versions', () => {
     const m = new Matcher([
       advisory('H', 'npm', 'y', eco([{ introduced: '0' }, { fixed: '1.0.0' }])),

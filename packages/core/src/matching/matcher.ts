@@ -25,6 +25,11 @@ export function packageKey(ecosystem: string, name: string): string {
   return `${ecosystem}\u0000${name}`;
 }
 
+/** The package name of an index key. */
+export function nameOfKey(key: string): string {
+  return key.slice(key.indexOf('\u0000') + 1);
+}
+
 interface KeyState {
   readonly ecosystem: string;
   readonly name: string;
@@ -65,8 +70,8 @@ export class Matcher {
   /** Answers per InstalledPackage object, valid while `generation` is unchanged. */
   private readonly byPackage = new WeakMap<InstalledPackage, { generation: number; matches: readonly PackageMatch[] }>();
   private generation = 0;
-  /** `Debian:12` → `Debian`; '' for an ecosystem without a release. */
-  private readonly bareNames = new Map<string, string>();
+  /** Host ecosystem → indexed ecosystems that apply to it; cleared when the set of ecosystems changes. */
+  private readonly applicableCache = new Map<string, readonly string[]>();
   /**
    * Advisories with versions invalid for their scheme, by id: left out when a range event is
    * invalid, used without the bad strings when only enumerated versions are. Reported, not guessed at.
@@ -96,7 +101,10 @@ export class Matcher {
           state = { ecosystem: affected.ecosystem, name: affected.name, advisories: new Map(), index: undefined, memo: new Map() };
           this.keys.set(key, state);
           let names = this.byEcosystem.get(affected.ecosystem);
-          if (!names) this.byEcosystem.set(affected.ecosystem, (names = new Map()));
+          if (!names) {
+            this.byEcosystem.set(affected.ecosystem, (names = new Map()));
+            this.applicableCache.clear();
+          }
           names.set(affected.name, state);
         }
         state.advisories.set(advisory.id, advisory);
@@ -138,7 +146,10 @@ export class Matcher {
         this.keys.delete(key);
         const names = this.byEcosystem.get(state.ecosystem);
         names?.delete(state.name);
-        if (names?.size === 0) this.byEcosystem.delete(state.ecosystem);
+        if (names?.size === 0) {
+          this.byEcosystem.delete(state.ecosystem);
+          this.applicableCache.clear();
+        }
       }
       touched.add(key);
     }
@@ -165,20 +176,40 @@ export class Matcher {
    * is not valid in the ecosystem's scheme (and the key has advisories to compare against).
    */
   match(ecosystem: string, name: string, version: string): readonly PackageMatch[] {
-    const exactState = this.byEcosystem.get(ecosystem)?.get(name);
-    const exact = exactState ? this.matchState(exactState, version) : NO_MATCHES;
-    // An advisory for a bare ecosystem ("Debian") applies to every release of it.
-    let bareName = this.bareNames.get(ecosystem);
-    if (bareName === undefined) {
-      const colon = ecosystem.indexOf(':');
-      this.bareNames.set(ecosystem, (bareName = colon < 0 ? '' : ecosystem.slice(0, colon)));
+    const ecosystems = this.applicable(ecosystem);
+    let result: readonly PackageMatch[] = NO_MATCHES;
+    for (const eco of ecosystems) {
+      const state = this.byEcosystem.get(eco)?.get(name);
+      if (!state) continue;
+      const found = this.matchState(state, version);
+      if (found.length === 0) continue;
+      if (result.length === 0) result = found;
+      else {
+        // One advisory filed under two applicable ecosystems (RHEL baseos and appstream) is one finding.
+        const seen = new Set(result.map((m) => m.advisory.id));
+        result = [...result, ...found.filter((m) => !seen.has(m.advisory.id))];
+      }
     }
-    if (bareName === '') return exact;
-    const bareState = this.byEcosystem.get(bareName)?.get(name);
-    if (!bareState) return exact;
-    const bare = this.matchState(bareState, version);
-    return bare.length === 0 ? exact : exact.length === 0 ? bare : [...exact, ...bare];
+    return result;
   }
+
+  /**
+   * The indexed ecosystems whose advisories apply to packages of `ecosystem`: itself; its bare
+   * name ("Debian" applies to every Debian release); and narrower ones below it
+   * ("Red Hat:enterprise_linux:9::appstream" applies to a "Red Hat:enterprise_linux:9" host,
+   * since the rpm database does not record the repository).
+   */
+  private applicable(ecosystem: string): readonly string[] {
+    let list = this.applicableCache.get(ecosystem);
+    if (list) return list;
+    const colon = ecosystem.indexOf(':');
+    const bare = colon < 0 ? undefined : ecosystem.slice(0, colon);
+    const prefix = `${ecosystem}:`;
+    list = [...this.byEcosystem.keys()].filter((e) => e === ecosystem || e === bare || e.startsWith(prefix)).sort();
+    this.applicableCache.set(ecosystem, list);
+    return list;
+  }
+
 
   private matchState(state: KeyState, version: string): readonly PackageMatch[] {
     const memoised = state.memo.get(version);
