@@ -81,7 +81,7 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
     if (matches.length === 0) continue;
     const target = matchTarget(pkg);
     let names = byName.get(pkg.ecosystem);
-    if (!names) byName.set(pkg.ecosystem, (names = new Map()));
+    if (!names) byName.set(pkg.ecosystem, (names = new Map<string, Group[]>()));
     const seen = names.get(target.name);
     const same = seen?.find((g) => g.installed === target.version);
     if (same) {

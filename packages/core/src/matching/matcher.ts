@@ -102,7 +102,7 @@ export class Matcher {
           this.keys.set(key, state);
           let names = this.byEcosystem.get(affected.ecosystem);
           if (!names) {
-            this.byEcosystem.set(affected.ecosystem, (names = new Map()));
+            this.byEcosystem.set(affected.ecosystem, (names = new Map<string, KeyState>()));
             this.applicableCache.clear();
           }
           names.set(affected.name, state);

@@ -78,7 +78,7 @@ export class HostReporter {
     const groups: (readonly FindingReport[])[] = [];
     for (const pkg of assessment.packages) {
       let byContext = this.cache.get(pkg.matches);
-      if (!byContext) this.cache.set(pkg.matches, (byContext = new Map()));
+      if (!byContext) this.cache.set(pkg.matches, (byContext = new Map<string, readonly FindingReport[]>()));
       let reports = byContext.get(context);
       if (!reports) {
         reports = pkg.matches
