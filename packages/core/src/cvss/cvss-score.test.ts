@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sharedData } from '../../test/support/shared-data.js';
 import { cvssFromVector, cvssSeverity, worstCvss } from './index.js';
 import type { CvssScore } from './index.js';
 
-const NVD_DIR = new URL('../../../../../shared/data/nvd/', import.meta.url);
 const NVD_FILES = ['vunnel-nvd-api2-full-page.json', 'vunnel-nvd-api2-single-entry.json'];
 
 interface NvdMetricSample {
@@ -18,7 +18,7 @@ interface NvdMetricSample {
 function nvdMetrics(): NvdMetricSample[] {
   const samples: NvdMetricSample[] = [];
   for (const file of NVD_FILES) {
-    const page = JSON.parse(readFileSync(new URL(file, NVD_DIR), 'utf8')) as {
+    const page = JSON.parse(readFileSync(sharedData('nvd', file), 'utf8')) as {
       vulnerabilities: { cve: { id: string; metrics?: Record<string, Record<string, unknown>[]> } }[];
     };
     for (const { cve } of page.vulnerabilities) {

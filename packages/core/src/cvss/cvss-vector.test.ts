@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
 import { cvssFromVector, parseCvssVector } from './index.js';
 
 const V2 = 'AV:N/AC:L/Au:N/C:P/I:P/A:P';
 const V31 = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
 const V40 = 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N';
-
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseCvssVector: accepted forms', () => {
   it('reads v2 bare, in parentheses, with a CVSS:2.0/ prefix, and with surrounding blanks', () => {
@@ -91,9 +82,7 @@ describe('parseCvssVector: malformed vectors', () => {
   ];
 
   it.each(cases)('rejects %j (%s)', (vector, reason) => {
-    const err = errorOf(() => cvssFromVector(vector));
-    expect(isPatchwiseError(err)).toBe(true);
-    if (!isPatchwiseError(err)) return;
+    const err = caught(() => cvssFromVector(vector));
     expect(err.code).toBe('PW_INPUT_INVALID');
     expect(err.message).toContain(reason);
     // The message names the vector it is about.
@@ -101,13 +90,11 @@ describe('parseCvssVector: malformed vectors', () => {
   });
 
   it('rejects a non-string with the same code', () => {
-    const err = errorOf(() => cvssFromVector(42 as unknown as string));
-    expect(isPatchwiseError(err) && err.code).toBe('PW_INPUT_INVALID');
+    expect(caught(() => cvssFromVector(42 as unknown as string)).code).toBe('PW_INPUT_INVALID');
   });
 
   it('quotes at most 200 characters of a huge vector', () => {
     const huge = `CVSS:3.1/${'AV:N/'.repeat(10_000)}`;
-    const err = errorOf(() => cvssFromVector(huge));
-    expect(isPatchwiseError(err) && err.message.length).toBeLessThan(400);
+    expect(caught(() => cvssFromVector(huge)).message.length).toBeLessThan(400);
   });
 });

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sharedData } from '../../test/support/shared-data.js';
 import { Enrichment, parseEpss, parseKev, parseNvd } from './index.js';
 import type { KevCatalog, NvdRecord } from './index.js';
 
-const DATA = new URL('../../../../../shared/data/', import.meta.url);
-const read = (path: string): string => readFileSync(new URL(path, DATA), 'utf8');
+const read = (path: string): string => readFileSync(sharedData(path), 'utf8');
 
 const kev = parseKev(read('kev/known_exploited_vulnerabilities.json'), 'kev/known_exploited_vulnerabilities.json');
 const olderKev = parseKev(read('kev/vunnel-valid-catalog-1.json'), 'kev/vunnel-valid-catalog-1.json');

@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
+import { sharedData } from '../../test/support/shared-data.js';
 import { parseEpss } from './index.js';
 
-const EPSS_DIR = new URL('../../../../../shared/data/epss/', import.meta.url);
-const read = (name: string): string => readFileSync(new URL(name, EPSS_DIR), 'utf8');
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isPatchwiseError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a PatchwiseError');
-}
+const read = (name: string): string => readFileSync(sharedData('epss', name), 'utf8');
 
 const META = '#model_version:v2023.03.01,score_date:2023-03-17T00:00:00+0000';
 const HEADER = 'cve,epss,percentile';
@@ -35,7 +25,7 @@ describe('parseEpss on the real FIRST format (shared/data/epss)', () => {
   });
 
   it('rejects vunnel-invalid-header.csv, naming the file, the line and the header found', () => {
-    const err = errorOf(() => parseEpss(read('vunnel-invalid-header.csv'), 'epss/vunnel-invalid-header.csv'));
+    const err = caught(() => parseEpss(read('vunnel-invalid-header.csv'), 'epss/vunnel-invalid-header.csv'));
     expect(err.code).toBe('PW_INPUT_INVALID');
     expect(err.message).toBe(
       'epss/vunnel-invalid-header.csv: line 2: expected the header "cve,epss,percentile", found "invalid,header,format"',
@@ -43,7 +33,7 @@ describe('parseEpss on the real FIRST format (shared/data/epss)', () => {
   });
 
   it('rejects vunnel-missing-date.csv, naming the file and the missing score_date', () => {
-    const err = errorOf(() => parseEpss(read('vunnel-missing-date.csv'), 'epss/vunnel-missing-date.csv'));
+    const err = caught(() => parseEpss(read('vunnel-missing-date.csv'), 'epss/vunnel-missing-date.csv'));
     expect(err.code).toBe('PW_INPUT_INVALID');
     expect(err.message).toBe('epss/vunnel-missing-date.csv: line 1: the first line has no score_date');
   });
@@ -92,13 +82,13 @@ describe('parseEpss on malformed input', () => {
     ['an empty percentile', csv('CVE-2024-0001,0.5,'), 'PW_INPUT_INVALID', 'percentile is empty'],
     ['a CVE listed twice', csv('CVE-2024-0001,0.5,0.5', 'cve-2024-0001,0.4,0.4'), 'PW_INPUT_INVALID', 'e.csv: line 4: CVE-2024-0001 is listed twice'],
   ])('rejects %s', (_what, text, code, message) => {
-    const err = errorOf(() => parseEpss(text, 'e.csv'));
+    const err = caught(() => parseEpss(text, 'e.csv'));
     expect(err.code).toBe(code);
     expect(err.message).toContain(message);
   });
 
   it('rejects non-text input', () => {
-    expect(errorOf(() => parseEpss(undefined as unknown as string, 'e.csv')).code).toBe('PW_INPUT_INVALID');
+    expect(caught(() => parseEpss(undefined as unknown as string, 'e.csv')).code).toBe('PW_INPUT_INVALID');
   });
 });
 

@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
+import { sharedData } from '../../test/support/shared-data.js';
 import { parseKev } from './index.js';
 
-const KEV_DIR = new URL('../../../../../shared/data/kev/', import.meta.url);
-const read = (name: string): string => readFileSync(new URL(name, KEV_DIR), 'utf8');
+const read = (name: string): string => readFileSync(sharedData('kev', name), 'utf8');
 const FULL = 'known_exploited_vulnerabilities.json';
 const SAMPLE = 'vunnel-valid-catalog-1.json';
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isPatchwiseError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a PatchwiseError');
-}
 
 describe('parseKev on the real CISA catalog (2025.08.25)', () => {
   const catalog = parseKev(read(FULL), FULL);
@@ -80,11 +70,11 @@ describe('parseKev on malformed input', () => {
   const parseMutated = (mutate: (c: Mutable) => void): { code: string; message: string } => {
     const catalog = sample();
     mutate(catalog);
-    return errorOf(() => parseKev(JSON.stringify(catalog), 'feeds/kev.json'));
+    return caught(() => parseKev(JSON.stringify(catalog), 'feeds/kev.json'));
   };
 
   it('reports text that is not JSON as PW_INPUT_MALFORMED, naming the source', () => {
-    const err = errorOf(() => parseKev('{"catalogVersion": "2025.01.01",', 'feeds/kev.json'));
+    const err = caught(() => parseKev('{"catalogVersion": "2025.01.01",', 'feeds/kev.json'));
     expect(err.code).toBe('PW_INPUT_MALFORMED');
     expect(err.message).toMatch(/^feeds\/kev\.json: not valid JSON/);
   });
@@ -94,7 +84,7 @@ describe('parseKev on malformed input', () => {
     ['an object without fields', '{}', 'catalogVersion: missing required string'],
     ['a string', '"KEV"', 'expected an object'],
   ])('rejects %s', (_what, text, reason) => {
-    const err = errorOf(() => parseKev(text, 'feeds/kev.json'));
+    const err = caught(() => parseKev(text, 'feeds/kev.json'));
     expect(err.code).toBe('PW_INPUT_INVALID');
     expect(err.message).toContain('feeds/kev.json: ');
     expect(err.message).toContain(reason);

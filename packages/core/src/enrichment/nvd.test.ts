@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
+import { sharedData } from '../../test/support/shared-data.js';
 import { parseNvd } from './index.js';
 
-const NVD_DIR = new URL('../../../../../shared/data/nvd/', import.meta.url);
-const read = (name: string): string => readFileSync(new URL(name, NVD_DIR), 'utf8');
+const read = (name: string): string => readFileSync(sharedData('nvd', name), 'utf8');
 const PAGE = 'vunnel-nvd-api2-full-page.json';
 const SINGLE = 'vunnel-nvd-api2-single-entry.json';
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isPatchwiseError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a PatchwiseError');
-}
 
 describe('parseNvd on real NVD CVE API 2.0 pages', () => {
   const page = parseNvd(read(PAGE), PAGE);
@@ -102,13 +92,13 @@ describe('parseNvd on malformed input', () => {
     const cve = page.vulnerabilities[0]?.cve;
     if (!cve) throw new Error('fixture changed');
     mutate(page, cve);
-    return errorOf(() => parseNvd(JSON.stringify(page), 'nvd/page-0.json'));
+    return caught(() => parseNvd(JSON.stringify(page), 'nvd/page-0.json'));
   };
   const v31 = (cve: Record<string, unknown>): Record<string, unknown> =>
     (cve['metrics'] as Record<string, { cvssData: Record<string, unknown> }[]>)['cvssMetricV31']?.[0]?.cvssData ?? {};
 
   it('reports text that is not JSON as PW_INPUT_MALFORMED, naming the source', () => {
-    const err = errorOf(() => parseNvd('{"vulnerabilities": [', 'nvd/page-0.json'));
+    const err = caught(() => parseNvd('{"vulnerabilities": [', 'nvd/page-0.json'));
     expect(err.code).toBe('PW_INPUT_MALFORMED');
     expect(err.message).toMatch(/^nvd\/page-0\.json: not valid JSON/);
   });

@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
 import { parseApkInstalled } from './apk-installed.js';
 
 const fixture = readFileSync(new URL('../../test/fixtures/inventory/apk-installed-alpine318', import.meta.url), 'utf8');
 
 function malformedMessage(text: string): string {
-  try {
-    parseApkInstalled(text, 'installed');
-  } catch (err) {
-    expect(isPatchwiseError(err) && err.code).toBe('PW_INPUT_MALFORMED');
-    return (err as Error).message;
-  }
-  throw new Error('expected PW_INPUT_MALFORMED');
+  const { code, message } = caught(() => parseApkInstalled(text, 'installed'));
+  expect(code).toBe('PW_INPUT_MALFORMED');
+  return message;
 }
 
 describe('parseApkInstalled', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
 import { MAX_COMPONENT_DEPTH, isCycloneDx, parseCycloneDx } from './cyclonedx.js';
 import type { CycloneDxOptions } from './cyclonedx.js';
 
@@ -175,14 +175,10 @@ describe('parseCycloneDx edge cases', () => {
       [bom({} as unknown as unknown[]), 'PW_INPUT_INVALID', 'components: must be an array'],
       [bom([{ type: 'library', components: 'x' }]), 'PW_INPUT_INVALID', 'components[0].components: must be an array'],
     ] as const) {
-      try {
-        parseCycloneDx(doc, 'f.json', opts);
-        expect.unreachable();
-      } catch (err) {
-        expect(isPatchwiseError(err) && err.code).toBe(code);
-        expect((err as Error).message).toContain(text);
-        expect((err as Error).message).toContain('f.json');
-      }
+      const err = caught(() => parseCycloneDx(doc, 'f.json', opts));
+      expect(err.code).toBe(code);
+      expect(err.message).toContain(text);
+      expect(err.message).toContain('f.json');
     }
   });
 
@@ -190,11 +186,7 @@ describe('parseCycloneDx edge cases', () => {
     let node: Obj = lib('pkg:npm/leaf@1.0.0');
     for (let i = 0; i < MAX_COMPONENT_DEPTH; i++) node = { type: 'library', name: `n${i}`, components: [node] };
     expect(() => parseCycloneDx(bom([node]), 'deep.json', opts)).toThrow(/nested deeper than 64/);
-    try {
-      parseCycloneDx(bom([node]), 'deep.json', opts);
-    } catch (err) {
-      expect(isPatchwiseError(err) && err.code).toBe('PW_INPUT_TOO_DEEP');
-    }
+    expect(caught(() => parseCycloneDx(bom([node]), 'deep.json', opts)).code).toBe('PW_INPUT_TOO_DEEP');
     // One level less is fine, and the leaf is found.
     const shallower = (node.components as Obj[])[0] as Obj;
     expect(parseCycloneDx(bom([shallower]), 'x', opts).inventory.packages).toHaveLength(1);

@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
 import { distroOf, ecosystemForDistro, parseDistroQualifier, parseOsRelease } from './distro.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../test/fixtures/inventory/${name}`, import.meta.url), 'utf8');
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isPatchwiseError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a PatchwiseError');
-}
 
 describe('ecosystemForDistro', () => {
   it.each([
@@ -53,17 +43,17 @@ describe('ecosystemForDistro', () => {
   });
 
   it('refuses distributions OSV has no ecosystem for, naming the id', () => {
-    const e = errorOf(() => ecosystemForDistro('centos', '7'));
+    const e = caught(() => ecosystemForDistro('centos', '7'));
     expect(e.code).toBe('PW_ECOSYSTEM_UNKNOWN');
     expect(e.message).toContain('"centos"');
-    expect(errorOf(() => ecosystemForDistro('', '')).code).toBe('PW_ECOSYSTEM_UNKNOWN');
+    expect(caught(() => ecosystemForDistro('', '')).code).toBe('PW_ECOSYSTEM_UNKNOWN');
   });
 
   it('refuses a missing or misshapen version for distributions with releases', () => {
-    expect(errorOf(() => ecosystemForDistro('debian', '')).code).toBe('PW_INPUT_INVALID');
-    expect(errorOf(() => ecosystemForDistro('ubuntu', '22')).message).toContain('YY.MM');
-    expect(errorOf(() => ecosystemForDistro('alpine', 'edge')).code).toBe('PW_INPUT_INVALID');
-    expect(errorOf(() => ecosystemForDistro('sles', '15-SP5')).code).toBe('PW_INPUT_INVALID');
+    expect(caught(() => ecosystemForDistro('debian', '')).code).toBe('PW_INPUT_INVALID');
+    expect(caught(() => ecosystemForDistro('ubuntu', '22')).message).toContain('YY.MM');
+    expect(caught(() => ecosystemForDistro('alpine', 'edge')).code).toBe('PW_INPUT_INVALID');
+    expect(caught(() => ecosystemForDistro('sles', '15-SP5')).code).toBe('PW_INPUT_INVALID');
   });
 
   it('distroOf keeps the release it came from', () => {

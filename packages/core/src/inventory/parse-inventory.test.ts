@@ -1,20 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
+import type { Caught } from '../../test/support/caught.js';
 import { baseName, parseInventory, parseInventoryObject } from './parse-inventory.js';
 import type { InventoryParseOptions } from './parse-inventory.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../test/fixtures/inventory/${name}`, import.meta.url), 'utf8');
 
-function failure(text: string, source = 'in/host-9.txt', options: InventoryParseOptions = {}): { code: string; message: string } {
-  try {
-    parseInventory(text, source, options);
-  } catch (err) {
-    if (isPatchwiseError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a PatchwiseError');
-}
+const failure = (text: string, source = 'in/host-9.txt', options: InventoryParseOptions = {}): Caught =>
+  caught(() => parseInventory(text, source, options));
 
 describe('parseInventory detects the format from content', () => {
   it.each([
@@ -129,7 +123,7 @@ describe('parseInventory refuses what it cannot read', () => {
 
   it('malformed lines in a detected format, naming the line', () => {
     const e = failure('bash\t(none)\t5.1.8\t9.el9\tx86_64\tbash-5.1.8-9.el9.src.rpm\ngarbage here\n', 'r.txt', { ecosystem: 'AlmaLinux:9' });
-    expect(e).toEqual({ code: 'PW_INPUT_MALFORMED', message: 'r.txt: line 2: expected 6 tab-separated fields, found 1' });
+    expect(e).toMatchObject({ code: 'PW_INPUT_MALFORMED', message: 'r.txt: line 2: expected 6 tab-separated fields, found 1' });
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
+import type { Caught } from '../../test/support/caught.js';
 import { isPatchwiseInventory, parsePatchwiseInventory } from './patchwise-json.js';
 
 type Obj = Record<string, unknown>;
@@ -9,15 +10,7 @@ const fixture = JSON.parse(
 ) as Obj;
 const doc = (host: Obj, packages: unknown = [], extra: Obj = {}): Obj => ({ format: 'patchwise-inventory', version: 1, host, packages, ...extra });
 
-function invalid(d: Obj): { code: string; message: string } {
-  try {
-    parsePatchwiseInventory(d, 'agent.json');
-  } catch (err) {
-    if (isPatchwiseError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a PatchwiseError');
-}
+const invalid = (d: Obj): Caught => caught(() => parsePatchwiseInventory(d, 'agent.json'));
 
 describe('parsePatchwiseInventory', () => {
   it('reads the documented example', () => {

@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
 import { RPM_QA_QUERY_FORMAT, parseRpmQa } from './rpm-qa.js';
 
 const fixture = readFileSync(new URL('../../test/fixtures/inventory/rpm-qa-almalinux9.tsv', import.meta.url), 'utf8');
 
 function malformedMessage(text: string): string {
-  try {
-    parseRpmQa(text, 'rpms.txt');
-  } catch (err) {
-    expect(isPatchwiseError(err) && err.code).toBe('PW_INPUT_MALFORMED');
-    return (err as Error).message;
-  }
-  throw new Error('expected PW_INPUT_MALFORMED');
+  const { code, message } = caught(() => parseRpmQa(text, 'rpms.txt'));
+  expect(code).toBe('PW_INPUT_MALFORMED');
+  return message;
 }
 
 describe('parseRpmQa', () => {

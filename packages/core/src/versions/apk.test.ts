@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { expectRejections } from '../../test/support/version-rejections.js';
 import { apkFuzzyMatches, apkScheme } from './apk.js';
 
 const cmp = (a: string, b: string): number => Math.sign(apkScheme.compare(apkScheme.parse(a), apkScheme.parse(b)));
-
-function rejection(text: string): { code: string; message: string; input: string | undefined } {
-  try {
-    apkScheme.parse(text);
-  } catch (err) {
-    if (!isPatchwiseError(err)) throw err;
-    return { code: err.code, message: err.message, input: err.input };
-  }
-  throw new Error(`expected ${JSON.stringify(text)} to be rejected`);
-}
 
 describe('apkScheme', () => {
   it('orders pre-release suffixes before the release and post-release ones after it', () => {
@@ -58,12 +48,6 @@ describe('apkScheme', () => {
       ['1.0 ', 'a space'],
       ['1.0A', "invalid character 'A'"],
     ];
-    for (const [text, reason] of cases) {
-      const r = rejection(text);
-      expect(r.code).toBe('PW_VERSION_INVALID');
-      expect(r.input).toBe(text);
-      expect(r.message).toContain(reason);
-      if (text !== '') expect(r.message).toContain(text);
-    }
+    expectRejections(apkScheme, cases);
   });
 });

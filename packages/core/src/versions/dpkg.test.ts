@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { caught } from '../../test/support/caught.js';
+import { expectRejections } from '../../test/support/version-rejections.js';
 import { dpkgScheme } from './dpkg.js';
 
 const cmp = (a: string, b: string): number => Math.sign(dpkgScheme.compare(dpkgScheme.parse(a), dpkgScheme.parse(b)));
-
-function rejection(text: string): { code: string; message: string; input: string | undefined } {
-  try {
-    dpkgScheme.parse(text);
-  } catch (err) {
-    if (!isPatchwiseError(err)) throw err;
-    return { code: err.code, message: err.message, input: err.input };
-  }
-  throw new Error(`expected ${JSON.stringify(text)} to be rejected`);
-}
 
 describe('dpkgScheme', () => {
   it('splits epoch, upstream and revision as dpkg does', () => {
@@ -57,21 +48,15 @@ describe('dpkgScheme', () => {
       ['1.0-', 'revision number is empty'],
       ['-1', 'version number is empty'],
     ];
-    for (const [text, reason] of cases) {
-      const r = rejection(text);
-      expect(r.code).toBe('PW_VERSION_INVALID');
-      expect(r.input).toBe(text);
-      expect(r.message).toContain(reason);
-      if (text !== '') expect(r.message).toContain(text);
-    }
+    expectRejections(dpkgScheme, cases);
   });
 
   it('rejects what dpkg only warns about when reading its database (documented choice)', () => {
-    expect(rejection('a1.0').message).toContain('version number does not start with digit');
-    expect(rejection('~1').message).toContain('does not start with digit');
-    expect(rejection('1.0_1').message).toContain("invalid character '_' in version number");
-    expect(rejection('1.0-1_2').message).toContain("invalid character '_' in revision number");
-    expect(rejection('1:1.0-1:2').message).toContain("invalid character ':' in revision number");
-    expect(rejection('1.0é').message).toContain('U+00E9');
+    expect(caught(() => dpkgScheme.parse('a1.0')).message).toContain('version number does not start with digit');
+    expect(caught(() => dpkgScheme.parse('~1')).message).toContain('does not start with digit');
+    expect(caught(() => dpkgScheme.parse('1.0_1')).message).toContain("invalid character '_' in version number");
+    expect(caught(() => dpkgScheme.parse('1.0-1_2')).message).toContain("invalid character '_' in revision number");
+    expect(caught(() => dpkgScheme.parse('1:1.0-1:2')).message).toContain("invalid character ':' in revision number");
+    expect(caught(() => dpkgScheme.parse('1.0é')).message).toContain('U+00E9');
   });
 });

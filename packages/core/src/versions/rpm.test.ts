@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isPatchwiseError } from '../errors/index.js';
+import { expectRejections } from '../../test/support/version-rejections.js';
 import { rpmScheme } from './rpm.js';
 
 const cmp = (a: string, b: string): number => Math.sign(rpmScheme.compare(rpmScheme.parse(a), rpmScheme.parse(b)));
-
-function rejection(text: string): { code: string; message: string; input: string | undefined } {
-  try {
-    rpmScheme.parse(text);
-  } catch (err) {
-    if (!isPatchwiseError(err)) throw err;
-    return { code: err.code, message: err.message, input: err.input };
-  }
-  throw new Error(`expected ${JSON.stringify(text)} to be rejected`);
-}
 
 describe('rpmScheme', () => {
   it('splits [epoch:]version[-release] as OSV writes it', () => {
@@ -53,12 +43,6 @@ describe('rpmScheme', () => {
       ['1.0 1', 'a space'],
       ['1.0%{dist}', "invalid character '%'"],
     ];
-    for (const [text, reason] of cases) {
-      const r = rejection(text);
-      expect(r.code).toBe('PW_VERSION_INVALID');
-      expect(r.input).toBe(text);
-      expect(r.message).toContain(reason);
-      if (text !== '') expect(r.message).toContain(text);
-    }
+    expectRejections(rpmScheme, cases);
   });
 });

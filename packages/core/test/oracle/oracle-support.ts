@@ -1,10 +1,11 @@
 /**
- * Shared plumbing of the oracle tests: a seeded PRNG (reproducible pairs), one-process batch
- * calls to the reference implementations, and the missing-oracle policy (fail in CI, skip with a
- * reason elsewhere).
+ * Shared plumbing of the oracle tests: a seeded PRNG (reproducible pairs) and the edits made with
+ * it, one-process batch calls to the reference implementations, the comparison of a scheme with
+ * their answers, and the missing-oracle policy (fail in CI, skip with a reason elsewhere).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { VersionScheme } from '../../src/versions/version-scheme.js';
 
 /** Debian's python, which carries apt_pkg, rpm and packaging (see ../shared/data/README.md). */
 export const PYTHON = '/usr/bin/python3';
@@ -58,11 +59,17 @@ export function pythonOracleMissing(probe: string): string | undefined {
 /**
  * Applies the missing-oracle policy: in CI (`CI=true`) a missing oracle is a failure, because a
  * silently skipped proof is no proof; on a developer machine the test is skipped with the reason.
+ * `what` names the kind of thing missing (an oracle, a vector file) in both messages.
  */
-export function requireOracle(missing: string | undefined, skip: (note: string) => never): void {
+export function requireOracle(missing: string | undefined, skip: (note: string) => never, what = 'oracle'): void {
   if (missing === undefined) return;
-  if (process.env.CI === 'true') throw new Error(`oracle missing in CI: ${missing}`);
-  skip(`oracle missing: ${missing}`);
+  if (process.env.CI === 'true') throw new Error(`${what} missing in CI: ${missing}`);
+  skip(`${what} missing: ${missing}`);
+}
+
+/** The missing-oracle policy for the python oracle that `probe` checks (see pythonOracleMissing). */
+export function requirePython(probe: string, skip: (note: string) => never): void {
+  requireOracle(pythonOracleMissing(probe), skip);
 }
 
 /**
@@ -89,6 +96,64 @@ export function firstDisagreements(lines: readonly string[], total: number, limi
 /** The sign of a comparison result, for comparing with an oracle's -1/0/1. */
 export function sign(n: number): -1 | 0 | 1 {
   return n < 0 ? -1 : n > 0 ? 1 : 0;
+}
+
+/** How `scheme` orders two strings, as -1/0/1. */
+export function compareSign<V>(scheme: VersionScheme<V>, a: string, b: string): -1 | 0 | 1 {
+  return sign(scheme.compare(scheme.parse(a), scheme.parse(b)));
+}
+
+/** Whether `scheme` accepts `text`. */
+export function parses<V>(scheme: VersionScheme<V>, text: string): boolean {
+  try {
+    scheme.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first of up to eight results of `edit` that `scheme` accepts, or `v` itself when none is. */
+export function validEdit<V>(scheme: VersionScheme<V>, v: string, edit: () => string): string {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const out = edit();
+    if (parses(scheme, out)) return out;
+  }
+  return v;
+}
+
+/** `v` without its last one to three characters (never empty). */
+export function shorten(dice: Dice, v: string): string {
+  return v.slice(0, Math.max(1, v.length - 1 - dice.int(3)));
+}
+
+/** `v` with some of its digit runs incremented, zero-padded, extended or cut. */
+export function editNumbers(dice: Dice, v: string): string {
+  return v.replace(/\d+/g, (m) => (dice.chance(0.3) ? dice.pick([String(Number(m.slice(-6)) + 1), '0' + m, m + '0', m.slice(1) || '0']) : m));
+}
+
+/** `v` with the case of its first letter swapped. */
+export function swapFirstCase(v: string): string {
+  return v.replace(/[a-z]/i, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()));
+}
+
+/**
+ * The pairs `scheme` orders otherwise than an oracle's -1/0/1 `answers`, one line each, naming
+ * the oracle; `show` writes a version in the line.
+ */
+export function orderDisagreements<V>(
+  scheme: VersionScheme<V>,
+  pairs: ReadonlyArray<readonly [string, string]>,
+  answers: readonly unknown[],
+  oracle: string,
+  show: (v: string) => string = (v) => v,
+): string[] {
+  const wrong: string[] = [];
+  pairs.forEach(([a, b], i) => {
+    const ours = compareSign(scheme, a, b);
+    if (ours !== answers[i]) wrong.push(`  ${show(a)} vs ${show(b)}: ${oracle} ${String(answers[i])}, ours ${ours}`);
+  });
+  return wrong;
 }
 
 /**

@@ -13,17 +13,13 @@ import { pep440Scheme } from '../../src/versions/pep440.js';
 import { rpmScheme } from '../../src/versions/rpm.js';
 import { semverScheme } from '../../src/versions/semver.js';
 import type { VersionScheme } from '../../src/versions/version-scheme.js';
-import { sign } from './oracle-support.js';
-
-const VECTORS = new URL('../../../../../shared/data/version-vectors/', import.meta.url).pathname;
+import { sharedData } from '../support/shared-data.js';
+import { compareSign as cmp, requireOracle, sign } from './oracle-support.js';
 
 /** Reads a vector file; a missing data directory fails in CI and skips elsewhere. */
 function readVector(path: string, skip: (note: string) => never): string {
-  const file = VECTORS + path;
-  if (!existsSync(file)) {
-    if (process.env.CI === 'true') throw new Error(`vector file missing in CI: ${file}`);
-    skip(`vector file missing: ${file}`);
-  }
+  const file = sharedData('version-vectors', path);
+  requireOracle(existsSync(file) ? undefined : file, skip, 'vector file');
   return readFileSync(file, 'utf8');
 }
 
@@ -35,10 +31,6 @@ function rejects<V>(scheme: VersionScheme<V>, text: string): boolean {
     if (!isPatchwiseError(err) || err.code !== 'PW_VERSION_INVALID') throw err;
     return true;
   }
-}
-
-function cmp<V>(scheme: VersionScheme<V>, a: string, b: string): number {
-  return sign(scheme.compare(scheme.parse(a), scheme.parse(b)));
 }
 
 describe('dpkg vectors (dpkg scripts/t/Dpkg_Version.t)', () => {
