@@ -2,14 +2,19 @@ import type { Writable } from 'node:stream';
 
 /** A one-line progress counter on a terminal's stderr, redrawn at most every 200 ms. */
 export class Progress {
-  private last = 0;
+  private last = Number.NEGATIVE_INFINITY;
   private shown = false;
-  private readonly started = Date.now();
+  private readonly started: number;
 
-  constructor(private readonly stream: Writable) {}
+  constructor(
+    private readonly stream: Writable,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.started = clock();
+  }
 
   update(hosts: number, findings: number): void {
-    const now = Date.now();
+    const now = this.clock();
     if (now - this.last < 200) return;
     this.last = now;
     const rate = hosts / Math.max(0.001, (now - this.started) / 1000);

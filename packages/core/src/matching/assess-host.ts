@@ -1,6 +1,7 @@
 import type { Advisory } from '../advisories/index.js';
 import { PatchwiseError } from '../errors/index.js';
-import type { HostInventory, InstalledPackage } from '../inventory/index.js';
+import type { HostInventory } from '../inventory/index.js';
+import { matchTarget } from './match-target.js';
 import type { Matcher, PackageMatch } from './matcher.js';
 
 /**
@@ -36,13 +37,6 @@ export interface HostAssessment {
   readonly packages: readonly PackageFindings[];
   /** Packages that could not be evaluated, each naming the package, its version and the reason. */
   readonly problems: readonly PatchwiseError[];
-}
-
-/** Name and version that advisories of this package's ecosystem refer to. */
-export function matchTarget(pkg: InstalledPackage): { name: string; version: string } {
-  return pkg.sourceName
-    ? { name: pkg.sourceName, version: pkg.sourceVersion ?? pkg.version }
-    : { name: pkg.name, version: pkg.version };
 }
 
 interface Group {

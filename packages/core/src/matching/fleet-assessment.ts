@@ -1,6 +1,7 @@
 import type { Advisory } from '../advisories/index.js';
 import type { HostInventory } from '../inventory/index.js';
-import { assessHost, matchTarget, type HostAssessment } from './assess-host.js';
+import { assessHost, type HostAssessment } from './assess-host.js';
+import { matchTarget } from './match-target.js';
 import { nameOfKey, type Matcher } from './matcher.js';
 
 export interface AdvisoryChange {

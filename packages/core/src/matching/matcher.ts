@@ -2,6 +2,7 @@ import type { Advisory } from '../advisories/index.js';
 import { PatchwiseError } from '../errors/index.js';
 import type { InstalledPackage } from '../inventory/index.js';
 import { ecosystemInfo, type VersionScheme } from '../versions/index.js';
+import { matchTarget } from './match-target.js';
 import { compileEntry, evaluateEntry, nearerFix, simpleFix, type CompiledEntry, type EntryVerdict } from './compiled-entry.js';
 
 /** One advisory that applies to one (ecosystem, name, version). */
@@ -164,9 +165,8 @@ export class Matcher {
   matchPackage(pkg: InstalledPackage): readonly PackageMatch[] {
     const cached = this.byPackage.get(pkg);
     if (cached && cached.generation === this.generation) return cached.matches;
-    const matches = pkg.sourceName
-      ? this.match(pkg.ecosystem, pkg.sourceName, pkg.sourceVersion ?? pkg.version)
-      : this.match(pkg.ecosystem, pkg.name, pkg.version);
+    const target = matchTarget(pkg);
+    const matches = this.match(pkg.ecosystem, target.name, target.version);
     this.byPackage.set(pkg, { generation: this.generation, matches });
     return matches;
   }

@@ -51,11 +51,20 @@ const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme
   ['OSS-Fuzz', genericScheme],
 ];
 
+/**
+ * Ecosystems whose advisories name source packages (Debian and Ubuntu source packages, Alpine's
+ * origin packages): installed binaries are matched by their source's name and version. The
+ * Red Hat family and SUSE name binary rpms, so those are matched by the binary's own name.
+ */
+const NAMES_SOURCE_PACKAGES = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard', 'MinimOS']);
+
 const BY_NAME = new Map(REGISTRY.map(([name, scheme]) => [name.toLowerCase(), { name, scheme }]));
 
 export interface EcosystemInfo {
   /** OSV's spelling of the base name, e.g. `Rocky Linux`. */
   readonly base: string;
+  /** True when its advisories name source packages rather than installed binaries. */
+  readonly namesSourcePackages: boolean;
   /** The release part after the base, e.g. `9` for `AlmaLinux:9`, `22.04:LTS` for Ubuntu; '' when absent. */
   readonly release: string;
   readonly scheme: VersionScheme;
@@ -69,7 +78,12 @@ export function ecosystemInfo(ecosystem: string): EcosystemInfo {
   if (!entry) {
     throw new PatchwiseError('PW_ECOSYSTEM_UNKNOWN', `unknown ecosystem "${ecosystem}"`, { input: ecosystem });
   }
-  return { base: entry.name, release: colon < 0 ? '' : ecosystem.slice(colon + 1), scheme: entry.scheme };
+  return {
+    base: entry.name,
+    namesSourcePackages: NAMES_SOURCE_PACKAGES.has(entry.name),
+    release: colon < 0 ? '' : ecosystem.slice(colon + 1),
+    scheme: entry.scheme,
+  };
 }
 
 /** The version scheme of an ecosystem; throws PW_ECOSYSTEM_UNKNOWN for names OSV does not define. */
