@@ -8,7 +8,7 @@ import {
   type AdvisoryType,
   type Priority,
 } from '@patchwise/core';
-import { csvFormat, jsonFormat, sarifFormat, tableFormat, type FormatName, type ReportFormat } from '../output/index.js';
+import { csvFormat, jsonFormat, sarifFormat, tableFormat, type Chunk, type FormatName, type ReportFormat } from '../output/index.js';
 import { loadIntel } from './load-intel.js';
 
 /** Everything a scan session needs. */
@@ -26,8 +26,8 @@ export interface SessionConfig {
 
 /** What scanning a batch of files produced. */
 export interface BatchResult {
-  /** Each host's formatted text, in order (empty texts included, for counting). */
-  readonly texts: string[];
+  /** Each host's output chunks, in order (an empty list: the host writes nothing). */
+  readonly texts: (readonly Chunk[])[];
   readonly hosts: number;
   readonly findings: number;
   readonly byPriority: Record<Priority, number>;
@@ -76,7 +76,7 @@ export class ScanSession {
 
   /** Scans these inventory files (or directories, or archives), in order. */
   async scan(paths: readonly string[]): Promise<BatchResult> {
-    const texts: string[] = [];
+    const texts: (readonly Chunk[])[] = [];
     const messages: string[] = [];
     const byPriority: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
     let hosts = 0;

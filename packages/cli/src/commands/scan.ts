@@ -74,9 +74,10 @@ export async function scanCommand(inventories: readonly string[], opts: ScanComm
     summary.hosts += batch.hosts;
     summary.findings += batch.findings;
     for (const p of PRIORITIES) summary.byPriority[p] += batch.byPriority[p];
-    for (const text of batch.texts) {
-      if (text === '') continue;
-      await out.write(wroteHost ? output.separator + text : text);
+    for (const chunks of batch.texts) {
+      if (chunks.length === 0) continue;
+      if (wroteHost) await out.write(output.separator);
+      await out.writeAll(chunks);
       wroteHost = true;
     }
     progress?.update(summary.hosts, summary.findings);

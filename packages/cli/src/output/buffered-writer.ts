@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { Chunk } from './report-format.js';
 
 /**
  * Collects small writes into large chunks and respects backpressure, so that a scan printing
@@ -6,24 +7,30 @@ import type { Writable } from 'node:stream';
  * chunk was handed to the stream; the process then ends by itself (exitCode, never exit()).
  */
 export class BufferedWriter {
-  private parts: string[] = [];
+  private parts: Buffer[] = [];
   private size = 0;
 
   constructor(
     private readonly stream: Writable,
-    private readonly chunkSize = 1 << 16,
+    private readonly chunkSize = 1 << 20,
   ) {}
 
-  /** Queues text; await the result only when it is a promise (the stream asked to wait). */
-  write(text: string): Promise<void> | undefined {
-    this.parts.push(text);
-    this.size += text.length;
+  /** Queues output; await the result only when it is a promise (the stream asked to wait). */
+  write(chunk: Chunk): Promise<void> | undefined {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.parts.push(bytes);
+    this.size += bytes.length;
     return this.size >= this.chunkSize ? this.flush() : undefined;
+  }
+
+  /** Queues several chunks; resolves once the stream has taken what it asked to wait for. */
+  async writeAll(chunks: readonly Chunk[]): Promise<void> {
+    for (const chunk of chunks) await this.write(chunk);
   }
 
   flush(): Promise<void> | undefined {
     if (this.size === 0) return undefined;
-    const chunk = this.parts.join('');
+    const chunk = Buffer.concat(this.parts, this.size);
     this.parts = [];
     this.size = 0;
     if (this.stream.write(chunk)) return undefined;

@@ -1,5 +1,5 @@
 import type { HostReport } from '@patchwise/core';
-import type { ReportFormat } from './report-format.js';
+import type { Chunk, ReportFormat } from './report-format.js';
 
 const COLUMNS = ['host', 'advisory', 'aliases', 'type', 'package', 'installed', 'fixed', 'severity', 'cvss', 'kev', 'epss', 'priority', 'reasons'];
 
@@ -13,7 +13,7 @@ export function csvFormat(): ReportFormat {
   return {
     separator: '',
     begin: () => `${COLUMNS.join(',')}\r\n`,
-    host(report: HostReport): string {
+    host(report: HostReport): Chunk[] {
       let out = '';
       for (const f of report.findings) {
         const row = [
@@ -33,7 +33,7 @@ export function csvFormat(): ReportFormat {
         ];
         out += `${row.map(csvField).join(',')}\r\n`;
       }
-      return out;
+      return out === '' ? [] : [out];
     },
     end: () => '',
   };

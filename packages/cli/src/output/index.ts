@@ -5,4 +5,4 @@ export { sarifFormat } from './sarif-format.js';
 export { tableFormat } from './table-format.js';
 export { Progress } from './progress.js';
 export { FORMAT_NAMES } from './report-format.js';
-export type { FormatName, ReportFormat, ScanSummary } from './report-format.js';
+export type { Chunk, FormatName, ReportFormat, ScanSummary } from './report-format.js';

@@ -1,25 +1,34 @@
 import type { FindingReport, HostReport } from '@patchwise/core';
-import type { ReportFormat } from './report-format.js';
+import type { Chunk, ReportFormat } from './report-format.js';
 
 /**
  * `{"hosts":[{"host":…,"findings":[…]}]}`, written host by host so that output starts at once
  * and memory does not grow with the fleet. The reporter shares each package's findings array
- * between hosts, so its JSON text is made once and reused.
+ * between hosts, so its JSON is made and UTF-8-encoded once and reused as bytes.
  */
 export function jsonFormat(): ReportFormat {
-  const texts = new WeakMap<readonly FindingReport[], string>();
-  const groupJson = (group: readonly FindingReport[]): string => {
-    let text = texts.get(group);
-    if (text === undefined) texts.set(group, (text = JSON.stringify(group).slice(1, -1)));
-    return text;
+  const encoded = new WeakMap<readonly FindingReport[], Buffer>();
+  const groupJson = (group: readonly FindingReport[]): Buffer => {
+    let bytes = encoded.get(group);
+    if (bytes === undefined) encoded.set(group, (bytes = Buffer.from(JSON.stringify(group).slice(1, -1))));
+    return bytes;
   };
   return {
     separator: ',\n',
     begin: () => '{"hosts":[\n',
-    host(report: HostReport, groups: readonly (readonly FindingReport[])[]): string {
+    host(report: HostReport, groups: readonly (readonly FindingReport[])[]): Chunk[] {
       const { findings: _findings, ...rest } = report;
-      return `${JSON.stringify(rest).slice(0, -1)},"findings":[${groups.map(groupJson).join(',')}]}`;
+      const chunks: Chunk[] = [`${JSON.stringify(rest).slice(0, -1)},"findings":[`];
+      groups.forEach((group, i) => {
+        if (i > 0) chunks.push(COMMA);
+        chunks.push(groupJson(group));
+      });
+      chunks.push(CLOSE);
+      return chunks;
     },
     end: () => '\n]}\n',
   };
 }
+
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');

@@ -1,5 +1,5 @@
 import type { FindingReport, HostReport } from '@patchwise/core';
-import type { ReportFormat } from './report-format.js';
+import type { Chunk, ReportFormat } from './report-format.js';
 
 const LEVEL: Readonly<Record<FindingReport['priority'], string>> = { P1: 'error', P2: 'error', P3: 'warning', P4: 'note' };
 
@@ -14,7 +14,7 @@ export function sarifFormat(version: string): ReportFormat {
     separator: ',\n',
     begin: () =>
       '{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"results":[\n',
-    host(report: HostReport): string {
+    host(report: HostReport): Chunk[] {
       let out = '';
       for (const f of report.findings) {
         if (!rules.has(f.advisory)) rules.set(f.advisory, f);
@@ -34,7 +34,7 @@ export function sarifFormat(version: string): ReportFormat {
         };
         out += (out === '' ? '' : ',\n') + JSON.stringify(result);
       }
-      return out;
+      return out === '' ? [] : [out];
     },
     end(): string {
       const ruleList = [...rules.values()].map((f) => ({

@@ -1,5 +1,5 @@
 import { compareFindings, type FindingReport, type HostReport } from '@patchwise/core';
-import type { ReportFormat, ScanSummary } from './report-format.js';
+import type { Chunk, ReportFormat, ScanSummary } from './report-format.js';
 
 const HEADERS = ['PRIO', 'ADVISORY', 'TYPE', 'PACKAGE', 'INSTALLED', 'FIXED', 'SEVERITY', 'CVSS', 'KEV', 'EPSS'];
 const MAX_CELL = 40;
@@ -31,13 +31,13 @@ export function tableFormat(): ReportFormat {
   return {
     separator: '',
     begin: () => '',
-    host(report: HostReport): string {
+    host(report: HostReport): Chunk[] {
       const counts = { P1: 0, P2: 0, P3: 0, P4: 0 };
       for (const f of report.findings) counts[f.priority]++;
       const about = [report.ecosystem, `${report.packages} packages`].filter(Boolean).join(', ');
       const n = report.findings.length;
       let out = `${report.host} (${about}): ${n === 0 ? 'no findings' : `${n} finding${n === 1 ? '' : 's'}: ${countLine(counts)}`}\n`;
-      if (n === 0) return `${out}\n`;
+      if (n === 0) return [`${out}\n`];
       const ranked = [...report.findings].sort(compareFindings);
       const rows = ranked.map(cells);
       const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
@@ -47,7 +47,7 @@ export function tableFormat(): ReportFormat {
         out += line(rows[i] as string[]);
         out += `        ${f.reasons.join('; ')}\n`;
       });
-      return `${out}\n`;
+      return [`${out}\n`];
     },
     end(summary: ScanSummary): string {
       const counts = countLine(summary.byPriority);
