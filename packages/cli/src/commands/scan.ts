@@ -36,7 +36,7 @@ export async function scanCommand(inventories: readonly string[], opts: ScanComm
   if (opts.advisories.length === 0) usage('no advisories given: pass --advisories PATH (OSV files, directories or archives)');
   if (inventories.length === 0) usage('no inventory given: pass one or more INVENTORY files or directories');
 
-  const listed = await listInputFiles(inventories);
+  const listed = listInputFiles(inventories);
   const batches: string[][] = [];
   for (let i = 0; i < listed.files.length; i += BATCH_FILES) batches.push(listed.files.slice(i, i + BATCH_FILES));
 
