@@ -2,24 +2,9 @@ import type { Advisory } from '../advisories/index.js';
 import { PatchwiseError } from '../errors/index.js';
 import type { HostInventory } from '../inventory/index.js';
 import { matchTarget } from './match-target.js';
-import type { Matcher, PackageMatch } from './matcher.js';
-
-/**
- * The advisories that apply to one installed package (by matched name and version) on a host.
- * `matches` is the matcher's memoised answer, shared by every host carrying the same
- * (ecosystem, name, version): never mutate it. Sharing is what lets reports be cached per
- * answer instead of rebuilt per host.
- */
-export interface PackageFindings {
-  readonly ecosystem: string;
-  /** The name matched: the source package for Debian and Ubuntu, else the package itself. */
-  readonly package: string;
-  /** The installed version compared (source version for Debian and Ubuntu). */
-  readonly installed: string;
-  /** Installed binary packages this covers (several binaries share one source; multi-arch). */
-  readonly binaries: readonly string[];
-  readonly matches: readonly PackageMatch[];
-}
+import type { Matcher } from './matcher.js';
+import type { PackageMatch } from './package-match.js';
+import type { PackageFindings } from './package-findings.js';
 
 /** One advisory on one package of a host: the flat view of PackageFindings. */
 export interface Finding {
@@ -39,14 +24,6 @@ export interface HostAssessment {
   readonly problems: readonly PatchwiseError[];
 }
 
-interface Group {
-  ecosystem: string;
-  package: string;
-  installed: string;
-  binaries: string[];
-  matches: readonly PackageMatch[];
-}
-
 /**
  * Every advisory that applies to the host's packages, one finding per (advisory, matched name):
  * the same package in two architectures, or several binaries of one source, is one finding.
@@ -54,11 +31,10 @@ interface Group {
  * for an advisory, and later versions add only advisories not already reported.
  */
 export function assessHost(matcher: Matcher, host: HostInventory): HostAssessment {
-  // Only packages with findings need de-duplicating, and they are few: most of a host's packages
-  // have no advisory, and skip all bookkeeping. Nested maps (ecosystem, then name) because a
-  // joined string key per package costs more than the lookups.
-  const byName = new Map<string, Map<string, Group[]>>();
-  const groups: Group[] = [];
+  // Only packages with findings need de-duplicating; most of a host's packages have none and
+  // skip all bookkeeping. Keyed by matched name; the rare clash across ecosystems is checked.
+  const byName = new Map<string, number[]>();
+  const groups: PackageFindings[] = [];
   const problems: PatchwiseError[] = [];
   for (const pkg of host.packages) {
     let matches: readonly PackageMatch[];
@@ -73,23 +49,22 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
       continue;
     }
     if (matches.length === 0) continue;
-    const target = matchTarget(pkg);
-    let names = byName.get(pkg.ecosystem);
-    if (!names) byName.set(pkg.ecosystem, (names = new Map<string, Group[]>()));
-    const seen = names.get(target.name);
-    const same = seen?.find((g) => g.installed === target.version);
-    if (same) {
-      if (!same.binaries.includes(pkg.name)) same.binaries.push(pkg.name);
+    const group = matcher.packageFindings(pkg, matches);
+    const seen = byName.get(group.package);
+    if (seen === undefined) {
+      byName.set(group.package, [groups.push(group) - 1]);
       continue;
     }
-    if (seen) {
-      const reported = new Set(seen.flatMap((g) => g.matches.map((m) => m.advisory.id)));
-      matches = matches.filter((m) => !reported.has(m.advisory.id));
+    const sameName = seen.map((i) => groups[i] as PackageFindings).filter((g) => g.ecosystem === group.ecosystem);
+    const same = sameName.find((g) => g.installed === group.installed);
+    if (same) {
+      // Another binary of the same source and version: copy, never mutate a shared group.
+      if (!same.binaries.includes(pkg.name)) groups[groups.indexOf(same)] = { ...same, binaries: [...same.binaries, pkg.name] };
+      continue;
     }
-    const group: Group = { ecosystem: pkg.ecosystem, package: target.name, installed: target.version, binaries: [pkg.name], matches };
-    if (seen) seen.push(group);
-    else names.set(target.name, [group]);
-    if (matches.length > 0) groups.push(group);
+    const reported = new Set(sameName.flatMap((g) => g.matches.map((m) => m.advisory.id)));
+    const fresh = matches.filter((m) => !reported.has(m.advisory.id));
+    if (fresh.length > 0) seen.push(groups.push({ ...group, matches: fresh }) - 1);
   }
   return { host, packages: groups, problems };
 }

@@ -3,14 +3,10 @@ import { PatchwiseError } from '../errors/index.js';
 import type { InstalledPackage } from '../inventory/index.js';
 import { ecosystemInfo, type VersionScheme } from '../versions/index.js';
 import { matchTarget } from './match-target.js';
+import type { PackageFindings } from './package-findings.js';
+import type { PackageMatch } from './package-match.js';
 import { compileEntry, evaluateEntry, nearerFix, simpleFix, type CompiledEntry, type EntryVerdict } from './compiled-entry.js';
 
-/** One advisory that applies to one (ecosystem, name, version). */
-export interface PackageMatch {
-  readonly advisory: Advisory;
-  /** The nearest fixed version above the installed one, when known. */
-  readonly fixed?: string | undefined;
-}
 
 export interface MatcherStats {
   /** Distinct (ecosystem, name, version) triples evaluated against advisories. */
@@ -70,6 +66,8 @@ export class Matcher {
   private readonly schemes = new Map<string, VersionScheme>();
   /** Answers per InstalledPackage object, valid while `generation` is unchanged. */
   private readonly byPackage = new WeakMap<InstalledPackage, { generation: number; matches: readonly PackageMatch[] }>();
+  /** The usual findings group of a package (itself alone), shared by the hosts that list it. */
+  private readonly groups = new WeakMap<InstalledPackage, PackageFindings>();
   private generation = 0;
   /** Host ecosystem → indexed ecosystems that apply to it; cleared when the set of ecosystems changes. */
   private readonly applicableCache = new Map<string, readonly string[]>();
@@ -169,6 +167,21 @@ export class Matcher {
     const matches = this.match(pkg.ecosystem, target.name, target.version);
     this.byPackage.set(pkg, { generation: this.generation, matches });
     return matches;
+  }
+
+  /**
+   * The package's findings as a group of its own, given its matches: made once per
+   * InstalledPackage object and shared (frozen) by every host that lists that object, so that
+   * assessing a host allocates nothing for the packages it shares with others.
+   */
+  packageFindings(pkg: InstalledPackage, matches: readonly PackageMatch[]): PackageFindings {
+    let group = this.groups.get(pkg);
+    if (group === undefined || group.matches !== matches) {
+      const target = matchTarget(pkg);
+      group = Object.freeze({ ecosystem: pkg.ecosystem, package: target.name, installed: target.version, binaries: Object.freeze([pkg.name]), matches });
+      this.groups.set(pkg, group);
+    }
+    return group;
   }
 
   /**
