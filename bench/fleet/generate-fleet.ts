@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadAdvisories, normalizeName, pep440Scheme, rpmScheme, type Advisory } from '@patchwise/core';
+import { seededRandom } from '../../test/support/seeded-random.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ALMA_FEED = resolve(ROOT, '../shared/data/osv/almalinux-osv-database.tar.gz');
@@ -53,17 +54,6 @@ const RELEASES: readonly [Release, ...Release[]] = [
   { major: 10, minors: ['10.0'], weight: 0.1 },
 ];
 
-/** mulberry32: tiny, fast, and good enough for picking test data (not for cryptography). */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
@@ -272,7 +262,7 @@ export async function generateFleet(options: FleetOptions): Promise<FleetSummary
     almaFeed: options.almaFeed ?? ALMA_FEED,
     pypiFeed: options.pypiFeed ?? PYPI_FEED,
   };
-  const rng = makeRng(opts.seed);
+  const rng = seededRandom(opts.seed);
   const rpm = await loadAlmaFeed(opts.almaFeed);
   const pypi = opts.pypiPerHost > 0 ? await loadPypiFeed(opts.pypiFeed) : new Map<string, Set<string>>();
   const pypiNames = [...pypi.keys()].sort();

@@ -46,6 +46,11 @@ class Budget {
   }
 }
 
+function tooLarge(name: string, limits: InputLimits): InputItem {
+  const error = new PatchwiseError('PW_INPUT_TOO_LARGE', `entry is larger than ${formatBytes(limits.maxDocumentBytes)}`, { input: name });
+  return { kind: 'problem', name, error };
+}
+
 function entryProblem(name: string, reason: string): InputItem {
   return { kind: 'problem', name, error: new PatchwiseError('PW_ARCHIVE_UNSAFE', reason, { input: name }) };
 }
@@ -80,13 +85,7 @@ export async function* readTar(path: string, root: string, gzipped: boolean, lim
         yield entryProblem(name, `entry is a ${type ?? 'special file'}, not a regular file`);
       } else if ((entry.header.size ?? 0) > limits.maxDocumentBytes) {
         entry.resume();
-        yield {
-          kind: 'problem',
-          name,
-          error: new PatchwiseError('PW_INPUT_TOO_LARGE', `entry is larger than ${formatBytes(limits.maxDocumentBytes)}`, {
-            input: name,
-          }),
-        };
+        yield tooLarge(name, limits);
       } else {
         yield { kind: 'document', name, root, bytes: await readBounded(entry as unknown as BoundedSource, limits.maxDocumentBytes, name, budget) };
       }
@@ -129,15 +128,8 @@ export async function* readZip(path: string, root: string, limits: InputLimits):
       if (unsafe) yield entryProblem(name, unsafe);
       else if (entryName.endsWith('/')) continue;
       else if (mode !== 0 && mode !== S_IFREG) yield entryProblem(name, 'entry is a symbolic link or special file');
-      else if (entry.uncompressedSize > limits.maxDocumentBytes) {
-        yield {
-          kind: 'problem',
-          name,
-          error: new PatchwiseError('PW_INPUT_TOO_LARGE', `entry is larger than ${formatBytes(limits.maxDocumentBytes)}`, {
-            input: name,
-          }),
-        };
-      } else {
+      else if (entry.uncompressedSize > limits.maxDocumentBytes) yield tooLarge(name, limits);
+      else {
         const stream = await zip.openReadStreamPromise(entry);
         yield { kind: 'document', name, root, bytes: await readBounded(stream, limits.maxDocumentBytes, name, budget) };
       }

@@ -10,17 +10,7 @@ import type { VersionScheme } from '../../src/versions/version-scheme.js';
 /** Debian's python, which carries apt_pkg, rpm and packaging (see ../shared/data/README.md). */
 export const PYTHON = '/usr/bin/python3';
 
-/** mulberry32: a tiny, well-known 32-bit PRNG; enough for reproducible test inputs. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../../../test/support/seeded-random.js';
 
 /** Helpers over a PRNG. */
 export class Dice {
