@@ -1,7 +1,6 @@
 import {
   Enrichment,
   PatchwiseError,
-  decodeText,
   parseEpss,
   parseKev,
   parseNvd,
@@ -47,7 +46,7 @@ async function readAll(paths: readonly string[]): Promise<{ name: string; root: 
   const docs = [];
   for await (const item of readInputs(paths)) {
     if (item.kind === 'problem') throw item.error;
-    docs.push({ name: item.name, root: item.root, text: decodeText(item.bytes) });
+    docs.push(item);
   }
   if (docs.length === 0) throw new PatchwiseError('PW_INPUT_UNREADABLE', 'no files found', { input: paths.join(', ') });
   return docs;

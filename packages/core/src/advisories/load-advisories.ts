@@ -1,5 +1,5 @@
 import { PatchwiseError } from '../errors/index.js';
-import { decodeText, parseJson, parseYaml, readInputs, type InputLimits, DEFAULT_LIMITS } from '../input/index.js';
+import { parseJson, parseYaml, readInputs, type InputLimits, DEFAULT_LIMITS } from '../input/index.js';
 import { parseOsvRecord } from './osv-record.js';
 import type { Advisory } from './types.js';
 
@@ -29,7 +29,7 @@ export async function loadAdvisories(paths: readonly string[], limits: InputLimi
     }
     if (item.name !== item.root && !ADVISORY_FILE.test(item.name)) continue;
     try {
-      addDocument(decodeText(item.bytes), item.name, limits, result);
+      addDocument(item.text, item.name, limits, result);
     } catch (err) {
       if (!(err instanceof PatchwiseError)) throw err;
       result.problems.push(err.withInput(item.name));

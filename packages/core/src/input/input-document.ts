@@ -7,7 +7,8 @@ export interface InputDocument {
   readonly name: string;
   /** The path the caller asked for; differs from `name` for files found in a directory or archive. */
   readonly root: string;
-  readonly bytes: Buffer;
+  /** The content decoded as UTF-8, without a leading byte-order mark. */
+  readonly text: string;
 }
 
 /** An input that could not be read; the reading goes on with the others. */

@@ -62,6 +62,9 @@ export function assertDepth(value: unknown, maxDepth: number, source: string): v
 
 /** Decodes bytes as UTF-8 text, dropping a leading byte-order mark. */
 export function decodeText(bytes: Uint8Array): string {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return stripBom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+}
+
+export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

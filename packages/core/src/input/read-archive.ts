@@ -4,6 +4,7 @@ import { extract as tarExtract } from 'tar-stream';
 import * as yauzl from 'yauzl';
 import { PatchwiseError } from '../errors/index.js';
 import { unsafeEntryPath } from './archive-entry-path.js';
+import { decodeText } from './parse-document.js';
 import type { InputItem } from './input-document.js';
 import { formatBytes, type InputLimits } from './limits.js';
 
@@ -87,7 +88,8 @@ export async function* readTar(path: string, root: string, gzipped: boolean, lim
         entry.resume();
         yield tooLarge(name, limits);
       } else {
-        yield { kind: 'document', name, root, bytes: await readBounded(entry as unknown as BoundedSource, limits.maxDocumentBytes, name, budget) };
+        const bytes = await readBounded(entry as unknown as BoundedSource, limits.maxDocumentBytes, name, budget);
+        yield { kind: 'document', name, root, text: decodeText(bytes) };
       }
     }
   } catch (err) {
@@ -131,7 +133,7 @@ export async function* readZip(path: string, root: string, limits: InputLimits):
       else if (entry.uncompressedSize > limits.maxDocumentBytes) yield tooLarge(name, limits);
       else {
         const stream = await zip.openReadStreamPromise(entry);
-        yield { kind: 'document', name, root, bytes: await readBounded(stream, limits.maxDocumentBytes, name, budget) };
+        yield { kind: 'document', name, root, text: decodeText(await readBounded(stream, limits.maxDocumentBytes, name, budget)) };
       }
     }
   } catch (err) {

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { makeArchive } from '../../test/support/make-archive.js';
-import { DEFAULT_LIMITS, decodeText, readInputs, type InputItem, type InputLimits } from './index.js';
+import { DEFAULT_LIMITS, readInputs, type InputItem, type InputLimits } from './index.js';
 
 let dir: string;
 beforeAll(() => {
@@ -20,7 +20,7 @@ async function collect(paths: string[], limits: InputLimits = DEFAULT_LIMITS): P
 }
 
 function summary(items: InputItem[]): string[] {
-  return items.map((i) => (i.kind === 'document' ? `doc ${i.name} ${decodeText(i.bytes)}` : `problem ${i.error.code} ${i.error.message}`));
+  return items.map((i) => (i.kind === 'document' ? `doc ${i.name} ${i.text}` : `problem ${i.error.code} ${i.error.message}`));
 }
 
 describe('readInputs', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { PatchwiseError } from '../errors/index.js';
 import type { InputItem, InputProblem } from './input-document.js';
+import { decodeText, stripBom } from './parse-document.js';
 import { DEFAULT_LIMITS, formatBytes, type InputLimits } from './limits.js';
 import { readTar, readZip } from './read-archive.js';
 
@@ -86,24 +87,21 @@ function collectFiles(path: string, files: string[], problems: InputProblem[]): 
 function loadFile(path: string, root: string, limits: InputLimits): Loaded {
   try {
     const fd = openSync(path, 'r');
-    let bytes: Buffer;
     try {
       const { size } = fstatSync(fd);
+      // The first 4 KiB tell an archive or gzip from a document (a gzip header inflates to a tar header).
+      const head = Buffer.alloc(Math.min(size, 4096));
+      const container = sniff(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+      if (container === 'zip' || container === 'tar' || container === 'tar.gz') return { kind: 'archive', path, container };
       if (size > limits.maxDocumentBytes) {
-        // Too large to hold whole: fine for an archive (streamed entry by entry), not for a document.
-        const head = Buffer.alloc(4096);
-        const container = sniff(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
-        if (container === 'zip' || container === 'tar' || container === 'tar.gz') return { kind: 'archive', path, container };
         return problem(path, 'PW_INPUT_TOO_LARGE', `file is larger than ${formatBytes(limits.maxDocumentBytes)}`);
       }
-      bytes = readFileSync(fd);
+      if (container === 'gzip') return { kind: 'document', name: path, root, text: decodeText(gunzipBounded(readFileSync(fd), path, limits)) };
+      // Read as text directly: Node decodes UTF-8 while reading, cheaper than bytes then a string.
+      return { kind: 'document', name: path, root, text: stripBom(readFileSync(fd, 'utf8')) };
     } finally {
       closeSync(fd);
     }
-    const container = sniff(bytes);
-    if (container === 'plain') return { kind: 'document', name: path, root, bytes };
-    if (container === 'gzip') return { kind: 'document', name: path, root, bytes: gunzipBounded(bytes, path, limits) };
-    return { kind: 'archive', path, container };
   } catch (err) {
     if (err instanceof PatchwiseError) return { kind: 'problem', name: err.input ?? path, error: err };
     return problem(path, 'PW_INPUT_UNREADABLE', describeFsError(err));

@@ -1,5 +1,5 @@
 import { PatchwiseError } from '../errors/index.js';
-import { decodeText, DEFAULT_LIMITS, readInputs, type InputLimits } from '../input/index.js';
+import { DEFAULT_LIMITS, readInputs, type InputLimits } from '../input/index.js';
 import { PackageCache, parseInventory, type InventoryParseOptions } from '../inventory/index.js';
 import { assessHost, type Matcher } from '../matching/index.js';
 import type { HostReporter, ReportedHost } from './host-report.js';
@@ -31,7 +31,7 @@ export async function* scanInventories(paths: readonly string[], options: ScanOp
     }
     let parsed;
     try {
-      parsed = parseInventory(decodeText(item.bytes), item.name, inventoryOptions);
+      parsed = parseInventory(item.text, item.name, inventoryOptions);
     } catch (err) {
       if (!(err instanceof PatchwiseError)) throw err;
       yield { kind: 'skipped', error: err.withInput(item.name) };
