@@ -36,12 +36,18 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
   const byName = new Map<string, number[]>();
   const groups: PackageFindings[] = [];
   const problems: PatchwiseError[] = [];
+  // One problem per unknown ecosystem, not one per package: a host's whole database shares it.
+  const unknownEcosystems = new Map<string, number>();
   for (const pkg of host.packages) {
     let matches: readonly PackageMatch[];
     try {
       matches = matcher.matchPackage(pkg);
     } catch (err) {
       if (!(err instanceof PatchwiseError)) throw err;
+      if (err.code === 'PW_ECOSYSTEM_UNKNOWN') {
+        unknownEcosystems.set(pkg.ecosystem, (unknownEcosystems.get(pkg.ecosystem) ?? 0) + 1);
+        continue;
+      }
       const { version } = matchTarget(pkg);
       problems.push(
         new PatchwiseError(err.code, `package ${pkg.name} ${version} (${pkg.ecosystem}): ${err.message}`, { input: host.source }),
@@ -65,6 +71,10 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
     const reported = new Set(sameName.flatMap((g) => g.matches.map((m) => m.advisory.id)));
     const fresh = matches.filter((m) => !reported.has(m.advisory.id));
     if (fresh.length > 0) seen.push(groups.push({ ...group, matches: fresh }) - 1);
+  }
+  for (const [ecosystem, count] of unknownEcosystems) {
+    const message = `${count} package${count === 1 ? '' : 's'} of unknown ecosystem "${ecosystem}" left out`;
+    problems.push(new PatchwiseError('PW_ECOSYSTEM_UNKNOWN', message, { input: host.source }));
   }
   return { host, packages: groups, problems };
 }

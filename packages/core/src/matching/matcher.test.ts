@@ -193,6 +193,13 @@ describe('assessHost', () => {
     ]);
   });
 
+  it('reports packages of an unknown ecosystem once per ecosystem, not silently', () => {
+    const m = new Matcher([advisory('A', 'npm', 'a', eco([{ introduced: '0' }, { fixed: '2.0.0' }]))]);
+    const result = assessHost(m, host('h', [['Nope:1', 'x', '1'], ['Nope:1', 'y', '2'], ['npm', 'a', '1.0.0']]));
+    expect(findingsOf(result)).toHaveLength(1);
+    expect(result.problems.map((p) => [p.code, p.message])).toEqual([['PW_ECOSYSTEM_UNKNOWN', 'h.json: 2 packages of unknown ecosystem "Nope:1" left out']]);
+  });
+
   it('names packages with invalid versions and goes on', () => {
     const m = new Matcher([advisory('A', 'npm', 'a', eco([{ introduced: '0' }, { fixed: '2.0.0' }]))]);
     const result = assessHost(m, host('h', [['npm', 'a', 'x.y'], ['npm', 'a', '1.0.0']]));

@@ -215,6 +215,7 @@ export class Matcher {
   private applicable(ecosystem: string): readonly string[] {
     let list = this.applicableCache.get(ecosystem);
     if (list) return list;
+    ecosystemInfo(ecosystem); // an ecosystem OSV does not define is an error, not "no findings"
     const colon = ecosystem.indexOf(':');
     const bare = colon < 0 ? undefined : ecosystem.slice(0, colon);
     const prefix = `${ecosystem}:`;
@@ -222,7 +223,6 @@ export class Matcher {
     this.applicableCache.set(ecosystem, list);
     return list;
   }
-
 
   private matchState(state: KeyState, version: string): readonly PackageMatch[] {
     const memoised = state.memo.get(version);
