@@ -116,6 +116,25 @@ describe('patchwise scan', () => {
   });
 });
 
+describe('patchwise scan: NVD enrichment', () => {
+  it('takes CVSS from NVD (Primary metric) when the advisory gives none, and ranks by it', () => {
+    const advisory = {
+      id: 'TEST-2023-1',
+      related: ['CVE-2023-45109'],
+      affected: [{ package: { ecosystem: 'npm', name: 'left-pad' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }] }],
+    };
+    writeFileSync(join(dir, 'nvd-advisory.json'), JSON.stringify(advisory));
+    const sbom = { bomFormat: 'CycloneDX', specVersion: '1.5', metadata: { component: { name: 'app-01' } }, components: [{ type: 'library', name: 'left-pad', purl: 'pkg:npm/left-pad@1.3.0' }] };
+    writeFileSync(join(dir, 'app.cdx.json'), JSON.stringify(sbom));
+    const args = ['scan', '--advisories', join(dir, 'nvd-advisory.json'), '--format', 'json', join(dir, 'app.cdx.json')];
+    const without = (JSON.parse(runCli(args).stdout) as JsonOut).hosts[0]?.findings[0];
+    expect(without).toMatchObject({ cvss: null, severity: null, priority: 'P3', reasons: ['severity unknown, counted as medium'] });
+    const nvd = '../shared/data/nvd/vunnel-nvd-api2-full-page.json';
+    const withNvd = (JSON.parse(runCli([...args.slice(0, 3), '--nvd', nvd, ...args.slice(3)]).stdout) as JsonOut).hosts[0]?.findings[0];
+    expect(withNvd).toMatchObject({ advisory: 'TEST-2023-1', cvss: 8.8, severity: 'high', priority: 'P3', reasons: ['CVSS 3.1 8.8 (high)'] });
+  });
+});
+
 describe('patchwise scan: bad input', () => {
   it('names unreadable and malformed inputs, goes on with the rest, and --strict makes them fatal', () => {
     writeFileSync(join(dir, 'broken.json'), '{"bomFormat": "CycloneDX", ');
