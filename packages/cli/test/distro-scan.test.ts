@@ -49,11 +49,15 @@ describe('distribution package databases against real distro advisories', () => 
         // Built from the ruby source rpm, listed by its own name in the advisory.
         'rubygem-pg\t(none)\t1.5.4\t1.module+el9.4.0+20787+4c237fd3\tx86_64\truby-3.3.0-1.module+el9.4.0+20000+4c237fd3.src.rpm',
         'firefox\t(none)\t102.10.0\t1.el8_7\tx86_64\tfirefox-102.10.0-1.el8_7.src.rpm',
+        'gpg-pubkey\t(none)\tb86b3716\t61e69f29\t(none)\t(none)',
       ].join('\n'),
     );
     expect(pairs(scan('Rocky Linux:9', join(SAMPLES, 'rocky-osv'), rpmqa))).toEqual([
       'RLSA-2024:3671 ruby 3.3.0-1.module+el9.4.0+20000+4c237fd3 → 0:3.3.1-2.module+el9.4.0+20787+4c237fd3',
     ]);
     expect(pairs(scan('Rocky Linux:8', join(SAMPLES, 'rocky-osv'), rpmqa))).toEqual(['RLSA-2023:3220 firefox 102.10.0-1.el8_7 → 0:102.11.0-2.el8_7']);
+    // What the reader left out is said once, at the end, with counts by reason.
+    const r = runCli(['scan', '--ecosystem', 'Rocky Linux:8', '--advisories', join(SAMPLES, 'rocky-osv'), rpmqa]);
+    expect(r.stderr).toBe('patchwise: note: inventory entries left out, by reason: rpm gpg-pubkey (signing key, not software) (1)\n');
   });
 });

@@ -143,11 +143,11 @@ describe('patchwise scan: bad input', () => {
     const r = runCli(args);
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as JsonOut).hosts.map((h) => h.host)).toEqual(['web-01']);
-    // Paths that cannot even be listed are named first, then inputs that could not be read.
+    // Named in the order the inputs were given.
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toBe(`patchwise: skipped ${join(dir, 'missing')}: no such file or directory`);
-    expect(lines[1]).toMatch(new RegExp(`^patchwise: skipped ${join(dir, 'broken.json')}: .*JSON`));
+    expect(lines[0]).toMatch(new RegExp(`^patchwise: skipped ${join(dir, 'broken.json')}: .*JSON`));
+    expect(lines[1]).toBe(`patchwise: skipped ${join(dir, 'missing')}: no such file or directory`);
     expect(lines[2]).toMatch(new RegExp(`^patchwise: skipped ${join(dir, 'notes.txt')}: `));
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack traces
 

@@ -1,7 +1,18 @@
 import type { Writable } from 'node:stream';
-import { ADVISORY_TYPES, PRIORITIES, PatchwiseError, atOrAbove, listInputFiles, type AdvisoryType, type Priority } from '@patchwise/core';
-import { BufferedWriter, FORMAT_NAMES, Progress, type FormatName, type ScanSummary } from '../output/index.js';
-import { ScanSession, type SessionConfig } from './scan-session.js';
+import {
+  ADVISORY_TYPES,
+  HostReporter,
+  Matcher,
+  PRIORITIES,
+  PatchwiseError,
+  atOrAbove,
+  loadAdvisories,
+  scanInventories,
+  type AdvisoryType,
+  type Priority,
+} from '@patchwise/core';
+import { BufferedWriter, FORMAT_NAMES, Progress, csvFormat, jsonFormat, sarifFormat, tableFormat, type FormatName, type ReportFormat } from '../output/index.js';
+import { loadIntel } from './load-intel.js';
 
 export interface ScanCommandOptions {
   readonly advisories: readonly string[];
@@ -21,9 +32,6 @@ export interface ScanIo {
   readonly version: string;
 }
 
-/** Inventory files per unit of work handed to the session. */
-const BATCH_FILES = 16;
-
 /**
  * `patchwise scan`: exit 0 when done with nothing at or above --fail-on, 1 when something is,
  * 2 for bad usage or when inputs could not be read (any at all with --strict; all of them
@@ -32,65 +40,78 @@ const BATCH_FILES = 16;
 export async function scanCommand(inventories: readonly string[], opts: ScanCommandOptions, io: ScanIo): Promise<number> {
   const format = checkFormat(opts.format);
   const failOn = opts.failOn === undefined ? undefined : checkPriority(opts.failOn);
-  const types = opts.type.map(checkType);
+  const types = opts.type.length > 0 ? new Set(opts.type.map(checkType)) : undefined;
   if (opts.advisories.length === 0) usage('no advisories given: pass --advisories PATH (OSV files, directories or archives)');
   if (inventories.length === 0) usage('no inventory given: pass one or more INVENTORY files or directories');
 
-  const listed = listInputFiles(inventories);
-  const batches: string[][] = [];
-  for (let i = 0; i < listed.files.length; i += BATCH_FILES) batches.push(listed.files.slice(i, i + BATCH_FILES));
-
-  const config: SessionConfig = {
-    advisories: opts.advisories,
-    kev: opts.kev,
-    epss: opts.epss,
-    nvd: opts.nvd,
-    types,
-    format,
-    version: io.version,
-    ecosystem: opts.ecosystem,
-    strict: opts.strict,
-  };
-  const { session, start } = await ScanSession.open(config);
   const stderr = (line: string): void => void io.stderr.write(`${line}\n`);
-  let skipped = start.skipped + listed.problems.length;
-  start.messages.forEach(stderr);
-  for (const p of listed.problems) stderr(`patchwise: skipped ${p.error.message}`);
+  const loaded = await loadAdvisories(opts.advisories);
+  let skipped = loaded.problems.length;
+  for (const p of loaded.problems) stderr(`patchwise: skipped ${p.message}`);
+  for (const w of loaded.warnings) stderr(`patchwise: warning: ${w}`);
+  if (loaded.advisories.length === 0) {
+    throw new PatchwiseError('PW_INPUT_INVALID', 'no advisories could be read', { input: opts.advisories.join(', ') });
+  }
+  const lookup = await loadIntel({ kev: opts.kev, epss: opts.epss, nvd: opts.nvd });
   if (opts.strict && skipped > 0) return 2;
 
+  const matcher = new Matcher(loaded.advisories);
+  const reporter = new HostReporter(lookup, types);
+  const output = makeFormat(format, io.version);
   const out = new BufferedWriter(io.stdout);
-  const output = session.format;
   const summary = { hosts: 0, findings: 0, byPriority: { P1: 0, P2: 0, P3: 0, P4: 0 } };
   const progress = io.stderr.isTTY ? new Progress(io.stderr) : undefined;
+  const leftOut = new Map<string, number>();
   let wroteHost = false;
   await out.write(output.begin());
-  for (const files of batches) {
-    const batch = await session.scan(files);
-    if (batch.messages.length > 0) {
+  for await (const event of scanInventories(inventories, { matcher, reporter, inventory: { ecosystem: opts.ecosystem } })) {
+    if (event.kind === 'skipped') {
       progress?.clear();
-      batch.messages.forEach(stderr);
+      skipped++;
+      stderr(`patchwise: skipped ${event.error.message}`);
+      if (opts.strict) break;
+      continue;
     }
-    skipped += batch.skipped;
-    summary.hosts += batch.hosts;
-    summary.findings += batch.findings;
-    for (const p of PRIORITIES) summary.byPriority[p] += batch.byPriority[p];
-    for (const chunks of batch.texts) {
-      if (chunks.length === 0) continue;
+    if (event.problems.length > 0) progress?.clear();
+    for (const problem of event.problems) stderr(`patchwise: warning: ${problem.message}`);
+    for (const { reason, count } of event.leftOut) leftOut.set(reason, (leftOut.get(reason) ?? 0) + count);
+    summary.hosts++;
+    summary.findings += event.report.findings.length;
+    for (const f of event.report.findings) summary.byPriority[f.priority]++;
+    const chunks = output.host(event.report, event.groups);
+    if (chunks.length > 0) {
       if (wroteHost) await out.write(output.separator);
       await out.writeAll(chunks);
       wroteHost = true;
     }
     progress?.update(summary.hosts, summary.findings);
-    if (opts.strict && skipped > 0) break;
   }
   progress?.clear();
-  session.finish().forEach(stderr);
-  await out.write(output.end({ ...summary, skipped } satisfies ScanSummary));
+  for (const err of matcher.advisoryProblems.values()) stderr(`patchwise: warning: ${err.message}`);
+  // One line for the whole scan: SBOMs list many entries that are not packages (files, …).
+  if (leftOut.size > 0) {
+    const reasons = [...leftOut].map(([reason, count]) => `${reason} (${count})`).join('; ');
+    stderr(`patchwise: note: inventory entries left out, by reason: ${reasons}`);
+  }
+  await out.write(output.end({ ...summary, skipped }));
   await out.close();
 
   if (skipped > 0 && (opts.strict || summary.hosts === 0)) return 2;
   const failing = failOn !== undefined && PRIORITIES.some((p) => atOrAbove(p, failOn) && summary.byPriority[p] > 0);
   return failing ? 1 : 0;
+}
+
+function makeFormat(name: FormatName, version: string): ReportFormat {
+  switch (name) {
+    case 'table':
+      return tableFormat();
+    case 'json':
+      return jsonFormat();
+    case 'csv':
+      return csvFormat();
+    case 'sarif':
+      return sarifFormat(version);
+  }
 }
 
 function checkFormat(value: string): FormatName {

@@ -1,4 +1,4 @@
-export { listInputFiles, readInputs } from './read-inputs.js';
+export { readInputs } from './read-inputs.js';
 export { assertDepth, decodeText, parseJson, parseYaml } from './parse-document.js';
 export { DEFAULT_LIMITS, formatBytes } from './limits.js';
 export type { InputLimits } from './limits.js';

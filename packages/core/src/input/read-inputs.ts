@@ -29,18 +29,6 @@ export async function* readInputs(paths: readonly string[], limits: InputLimits 
 }
 
 /**
- * The files that `readInputs` would read for these paths, in the same order, without reading
- * them: for callers that share the reading out (worker threads). Paths that cannot be listed
- * come back as problems.
- */
-export function listInputFiles(paths: readonly string[]): { files: string[]; problems: InputProblem[] } {
-  const files: string[] = [];
-  const problems: InputProblem[] = [];
-  for (const path of paths) collectFiles(path, files, problems);
-  return { files, problems };
-}
-
-/**
  * Lists the files under `path` in name order; hidden entries and directory links are skipped.
  * Synchronous, like the reads: one stat per file through the thread pool cost more than the stat.
  */

@@ -1,11 +1,16 @@
 import { PatchwiseError } from '../errors/index.js';
 import { DEFAULT_LIMITS, readInputs, type InputLimits } from '../input/index.js';
-import { PackageCache, parseInventory, type InventoryParseOptions } from '../inventory/index.js';
+import { PackageCache, parseInventory, type HostInventory, type InventoryParseOptions, type SkippedCount } from '../inventory/index.js';
 import { assessHost, type Matcher } from '../matching/index.js';
 import type { HostReporter, ReportedHost } from './host-report.js';
 
 export type ScanEvent =
-  | ({ readonly kind: 'host'; readonly problems: readonly PatchwiseError[] } & ReportedHost)
+  | ({
+      readonly kind: 'host';
+      readonly problems: readonly PatchwiseError[];
+      /** Entries of the host's inventory that were left out, counted by reason (no purl, unknown distro, …). */
+      readonly leftOut: readonly SkippedCount[];
+    } & ReportedHost)
   /** An input, or part of one, that was skipped, with the reason. */
   | { readonly kind: 'skipped'; readonly error: PatchwiseError };
 
@@ -37,9 +42,11 @@ export async function* scanInventories(paths: readonly string[], options: ScanOp
       yield { kind: 'skipped', error: err.withInput(item.name) };
       continue;
     }
-    for (const inventory of parsed.inventories) {
-      const assessment = assessHost(options.matcher, inventory);
-      yield { kind: 'host', ...options.reporter.report(assessment), problems: assessment.problems };
+    for (let i = 0; i < parsed.inventories.length; i++) {
+      const assessment = assessHost(options.matcher, parsed.inventories[i] as HostInventory);
+      // A document's left-out entries are counted once, with its first host.
+      const leftOut = i === 0 ? parsed.skipped : [];
+      yield { kind: 'host', ...options.reporter.report(assessment), problems: assessment.problems, leftOut };
     }
   }
 }
