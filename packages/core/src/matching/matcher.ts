@@ -56,13 +56,13 @@ interface KeyIndex {
  * lose their memo, which is what lets the server re-assess incrementally.
  */
 export class Matcher {
-  private readonly keys = new Map<string, KeyState>();
   /**
-   * The same states by ecosystem, then name: the hot path looks up with the strings it was
-   * given, because building a joined key per lookup costs more than the lookups themselves.
+   * Key states by ecosystem, then name: the hot path looks up with the strings it was given,
+   * because building a joined key per lookup costs more than the lookups themselves.
    */
   private readonly byEcosystem = new Map<string, Map<string, KeyState>>();
-  private readonly advisoryKeys = new Map<string, string[]>();
+  /** The key states each advisory is filed under, for replacing and removing it. */
+  private readonly advisoryStates = new Map<string, KeyState[]>();
   private readonly schemes = new Map<string, VersionScheme>();
   /** Answers per InstalledPackage object, valid while `generation` is unchanged. */
   private readonly byPackage = new WeakMap<InstalledPackage, { generation: number; matches: readonly PackageMatch[] }>();
@@ -84,65 +84,61 @@ export class Matcher {
 
   /** Number of advisories held. */
   get size(): number {
-    return this.advisoryKeys.size;
+    return this.advisoryStates.size;
   }
 
   /** Adds advisories, replacing any with the same id; returns the package keys whose answers may change. */
   upsert(advisories: Iterable<Advisory>): Set<string> {
-    const touched = new Set<string>();
+    const touched = new Set<KeyState>();
     for (const advisory of advisories) {
       this.removeOne(advisory.id, touched);
-      const keys: string[] = [];
+      const states: KeyState[] = [];
       for (const affected of advisory.affected) {
-        const key = packageKey(affected.ecosystem, affected.name);
-        let state = this.keys.get(key);
+        let names = this.byEcosystem.get(affected.ecosystem);
+        if (!names) {
+          this.byEcosystem.set(affected.ecosystem, (names = new Map<string, KeyState>()));
+          this.applicableCache.clear();
+        }
+        let state = names.get(affected.name);
         if (!state) {
           state = { ecosystem: affected.ecosystem, name: affected.name, advisories: new Map(), index: undefined, memo: new Map() };
-          this.keys.set(key, state);
-          let names = this.byEcosystem.get(affected.ecosystem);
-          if (!names) {
-            this.byEcosystem.set(affected.ecosystem, (names = new Map<string, KeyState>()));
-            this.applicableCache.clear();
-          }
           names.set(affected.name, state);
         }
         state.advisories.set(advisory.id, advisory);
-        keys.push(key);
-        touched.add(key);
+        states.push(state);
+        touched.add(state);
       }
-      this.advisoryKeys.set(advisory.id, keys);
+      this.advisoryStates.set(advisory.id, states);
     }
-    this.invalidate(touched);
-    return touched;
+    return this.invalidate(touched);
   }
 
   /** Removes advisories by id; returns the package keys whose answers may change. */
   remove(ids: Iterable<string>): Set<string> {
-    const touched = new Set<string>();
+    const touched = new Set<KeyState>();
     for (const id of ids) this.removeOne(id, touched);
-    this.invalidate(touched);
-    return touched;
+    return this.invalidate(touched);
   }
 
-  private invalidate(keys: Iterable<string>): void {
+  /** Drops the touched states' memo and index; returns their package keys. */
+  private invalidate(states: Set<KeyState>): Set<string> {
     this.generation++;
-    for (const key of keys) {
-      const state = this.keys.get(key);
-      if (!state) continue;
+    const keys = new Set<string>();
+    for (const state of states) {
       state.memo.clear();
       state.index = undefined;
+      keys.add(packageKey(state.ecosystem, state.name));
     }
+    return keys;
   }
 
-  private removeOne(id: string, touched: Set<string>): void {
-    const keys = this.advisoryKeys.get(id);
-    if (!keys) return;
+  private removeOne(id: string, touched: Set<KeyState>): void {
+    const states = this.advisoryStates.get(id);
+    if (!states) return;
     this.advisoryProblems.delete(id);
-    for (const key of keys) {
-      const state = this.keys.get(key);
-      state?.advisories.delete(id);
-      if (state && state.advisories.size === 0) {
-        this.keys.delete(key);
+    for (const state of states) {
+      state.advisories.delete(id);
+      if (state.advisories.size === 0) {
         const names = this.byEcosystem.get(state.ecosystem);
         names?.delete(state.name);
         if (names?.size === 0) {
@@ -150,9 +146,9 @@ export class Matcher {
           this.applicableCache.clear();
         }
       }
-      touched.add(key);
+      touched.add(state);
     }
-    this.advisoryKeys.delete(id);
+    this.advisoryStates.delete(id);
   }
 
   /**
