@@ -39,7 +39,7 @@ export async function loadAdvisories(paths: readonly string[], limits: InputLimi
 }
 
 /** Parses one document holding an OSV record, or a JSON list of them, into `result`. */
-export function addDocument(text: string, name: string, limits: InputLimits, result: AdvisoryLoadResult): void {
+function addDocument(text: string, name: string, limits: InputLimits, result: AdvisoryLoadResult): void {
   const value = looksLikeJson(text, name) ? parseJson(text, name, limits.maxDepth) : parseYaml(text, name, limits.maxDepth);
   const records = Array.isArray(value) ? value : [value];
   records.forEach((record, i) => {

@@ -1,5 +1,5 @@
 export { readInputs } from './read-inputs.js';
-export { assertDepth, decodeText, parseJson, parseYaml } from './parse-document.js';
+export { parseJson, parseYaml } from './parse-document.js';
 export { DEFAULT_LIMITS, formatBytes } from './limits.js';
 export type { InputLimits } from './limits.js';
 export type { InputDocument, InputItem, InputProblem } from './input-document.js';

@@ -291,7 +291,3 @@ export class Matcher {
     return scheme;
   }
 }
-
-export function isVersionError(err: unknown): err is PatchwiseError {
-  return err instanceof PatchwiseError && err.code === 'PW_VERSION_INVALID';
-}

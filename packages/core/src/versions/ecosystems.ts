@@ -90,7 +90,3 @@ export function ecosystemInfo(ecosystem: string): EcosystemInfo {
 export function schemeFor(ecosystem: string): VersionScheme {
   return ecosystemInfo(ecosystem).scheme;
 }
-
-export function knownEcosystems(): string[] {
-  return REGISTRY.map(([name]) => name);
-}

@@ -1,5 +1,5 @@
 export type { SchemeId, VersionScheme } from './version-scheme.js';
-export { ecosystemInfo, knownEcosystems, schemeFor } from './ecosystems.js';
+export { ecosystemInfo, schemeFor } from './ecosystems.js';
 export type { EcosystemInfo } from './ecosystems.js';
 export { dpkgScheme } from './dpkg.js';
 export { rpmScheme } from './rpm.js';
