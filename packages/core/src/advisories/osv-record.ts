@@ -1,4 +1,5 @@
 import { cvssFromVector, type CvssScore } from '../cvss/index.js';
+import { normalizeCveId } from '../enrichment/index.js';
 import { PatchwiseError } from '../errors/index.js';
 import { normalizeName } from '../inventory/index.js';
 import { ecosystemInfo } from '../versions/index.js';
@@ -13,7 +14,6 @@ export interface ParsedRecord {
 
 type Json = Record<string, unknown>;
 
-const CVE_ID = /^CVE-\d{4}-\d{4,}$/i;
 const EVENT_KEYS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
 
 /**
@@ -145,7 +145,8 @@ function dedupeCvss(scores: CvssScore[]): CvssScore[] {
 function collectCves(id: string, aliases: readonly string[], related: readonly string[]): string[] {
   const cves = new Set<string>();
   for (const candidate of [id, ...aliases, ...related]) {
-    if (CVE_ID.test(candidate)) cves.add(candidate.toUpperCase());
+    const cve = normalizeCveId(candidate);
+    if (cve) cves.add(cve);
   }
   return [...cves];
 }

@@ -186,17 +186,24 @@ class Walker {
       return;
     }
     this.cacheKey = undefined;
-    if (this.cache && c.properties === undefined) {
+    if (this.cache) {
+      // The package follows from the purl, plus Trivy's source properties when there are any:
+      // both make the cache key, so SBOMs of every shape share packages.
+      let key = purlText;
+      if (Array.isArray(c.properties)) {
+        this.trivySource(c.properties as unknown[]);
+        if (this.srcName !== undefined) key = `${purlText}\u0000${this.srcName}\u0000${this.srcVersion ?? ''}`;
+      }
       const pos = this.position;
       const previous = this.previous;
-      let hit = pos >= 0 && previous && previous.purls[pos] === purlText ? previous.packages[pos] : undefined;
-      hit ??= this.cache.get(purlText);
+      let hit = pos >= 0 && previous && previous.purls[pos] === key ? previous.packages[pos] : undefined;
+      hit ??= this.cache.get(key);
       if (hit) {
-        this.remember(purlText, hit);
+        this.remember(key, hit);
         this.packages.push(hit);
         return;
       }
-      this.cacheKey = purlText;
+      this.cacheKey = key;
     }
     const purl = this.purl;
     if (!parsePurlInto(purlText, purl)) {

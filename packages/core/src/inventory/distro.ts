@@ -96,7 +96,7 @@ export function distroOf(id: string, versionId: string): Distro {
 }
 
 /** The distribution ids `ecosystemForDistro` accepts. */
-export function supportedDistroIds(): string[] {
+function supportedDistroIds(): string[] {
   return [...MAPPERS.keys()];
 }
 

@@ -6,21 +6,18 @@ export type { Distro, HostAttributes, HostInventory, InstalledPackage } from './
 export type { DistroPackage, DistroPackagesResult, InventoryFormat, InventoryParseResult, SkippedCount } from './result.js';
 export { parseInventory, parseInventoryObject } from './parse-inventory.js';
 export type { InventoryParseOptions } from './parse-inventory.js';
-export { distroOf, ecosystemForDistro, parseDistroQualifier, parseOsRelease, supportedDistroIds } from './distro.js';
+export { distroOf, ecosystemForDistro, parseDistroQualifier, parseOsRelease } from './distro.js';
 export type { DistroRelease, OsRelease } from './distro.js';
 export { normalizeName, normalizePyPIName } from './names.js';
 export { CYCLONEDX_SPEC_VERSIONS, MAX_COMPONENT_DEPTH, isCycloneDx, parseCycloneDx } from './cyclonedx.js';
 export type { CycloneDxOptions, CycloneDxResult } from './cyclonedx.js';
 export { parseDpkgStatus } from './dpkg-status.js';
-export { RPM_QA_QUERY_FORMAT, parseRpmQa } from './rpm-qa.js';
+export { parseRpmQa } from './rpm-qa.js';
 export { parseApkInstalled } from './apk-installed.js';
 export {
   PATCHWISE_INVENTORY_FORMAT,
-  PATCHWISE_INVENTORY_VERSIONS,
   isPatchwiseInventory,
   parsePatchwiseInventory,
 } from './patchwise-json.js';
-export { parsePurl } from './purl.js';
 export { PackageCache } from './package-cache.js';
 export type { Purl } from './purl.js';
-export { withEpoch } from './package-version.js';

@@ -135,7 +135,8 @@ describe('dpkg scheme against APT (apt_pkg.version_compare)', () => {
     for (const a of CORNERS) for (const b of CORNERS) pairs.push([a, b]);
 
     const wrong = orderDisagreements(dpkgScheme, pairs, askPython(APT_SCRIPT, pairs), 'apt');
-    expect(pairs.length).toBeGreaterThanOrEqual(10_000);
+    // At least 10,000 pairs of two different strings: identical pairs prove little.
+    expect(pairs.filter(([a, b]) => a !== b).length).toBeGreaterThanOrEqual(10_000);
     expect(wrong, firstDisagreements(wrong, pairs.length)).toEqual([]);
   });
 });
