@@ -12,3 +12,8 @@ export * from './inventory/index.js';
 export * from './matching/index.js';
 export * from './risk/index.js';
 export * from './scan/index.js';
+export * from './db/index.js';
+export * from './access/index.js';
+export * from './hosts/index.js';
+export * from './findings/index.js';
+export * from './feeds/index.js';

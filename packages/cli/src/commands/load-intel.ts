@@ -5,7 +5,7 @@ import {
   parseKev,
   parseNvd,
   readInputs,
-  worstCvss,
+  cveLookupOf,
   type CveLookup,
 } from '@patchwise/core';
 
@@ -30,16 +30,7 @@ export async function loadIntel(sources: IntelSources): Promise<CveLookup> {
       enrichment.addNvd(parseNvd(doc.text, doc.name));
     }
   }
-  return (cve) => {
-    const found = enrichment.lookup(cve);
-    if (!found.kev && !found.epss && !found.nvd) return undefined;
-    const cvss = found.nvd ? worstCvss(found.nvd.cvss) : undefined;
-    return {
-      kev: found.kev ? { dateAdded: found.kev.dateAdded, ransomware: found.kev.knownRansomwareCampaignUse, dueDate: found.kev.dueDate } : undefined,
-      epss: found.epss?.score,
-      cvss: cvss ? { score: cvss.baseScore, version: cvss.version } : undefined,
-    };
-  };
+  return cveLookupOf(enrichment);
 }
 
 async function readAll(paths: readonly string[]): Promise<{ name: string; root: string; text: string }[]> {

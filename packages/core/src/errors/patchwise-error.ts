@@ -14,6 +14,16 @@ export const ERROR_CODES = {
   PW_INPUT_TOO_DEEP: 'an input is nested deeper than the limit',
   PW_INPUT_FORMAT_UNKNOWN: 'an input matches no supported format',
   PW_ARCHIVE_UNSAFE: 'an archive entry has an unsafe path or type, or the archive expands too far',
+  PW_CONFIG_INVALID: 'a setting (option, environment variable, config file) is invalid',
+  PW_DATABASE: 'the database refused an operation or a migration failed',
+  PW_UNAUTHENTICATED: 'a request carries no valid credentials',
+  PW_FORBIDDEN: 'the credentials are valid but not allowed to do this',
+  PW_NOT_FOUND: 'the thing asked for does not exist',
+  PW_CONFLICT: 'the request conflicts with the current state',
+  PW_QUARANTINED: 'the host is quarantined; its agent is refused until an admin releases it',
+  PW_RATE_LIMITED: 'too many requests in a short time',
+  PW_INTERNAL: 'an unexpected failure; the details are in the server log',
+  PW_SERVER_UNREACHABLE: 'the Patchwise server cannot be reached or answered with an error',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,4 +1,4 @@
-export { Matcher } from './matcher.js';
+export { Matcher, nameOfKey } from './matcher.js';
 export type { MatcherStats } from './matcher.js';
 export type { PackageMatch } from './package-match.js';
 export { assessHost, findingsOf } from './assess-host.js';

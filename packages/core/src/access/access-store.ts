@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { PatchwiseError } from '../errors/index.js';
+import { hashSecret, newSecret } from './secrets.js';
+import type { AccessTables } from './tables.js';
+
+/** Roles an API token can carry. People, custom roles and scopes come with governance. */
+export type TokenRole = 'admin';
+
+export interface ApiTokenIdentity {
+  readonly id: string;
+  readonly name: string;
+  readonly role: TokenRole;
+}
+
+export interface EnrollTokenOptions {
+  readonly expiresAt?: Date | undefined;
+  readonly maxUses?: number | undefined;
+  /** Host attributes every host enrolled with this token starts with (validated by the caller). */
+  readonly attributes?: Record<string, unknown> | undefined;
+}
+
+export interface EnrollTokenInfo {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly maxUses: number | null;
+  readonly uses: number;
+  readonly attributes: Record<string, unknown>;
+  readonly revoked: boolean;
+}
+
+/**
+ * Credentials at rest: API tokens and enrollment secrets are stored as SHA-256 digests only,
+ * agent identities as Ed25519 public keys, and agent request nonces until they expire.
+ */
+export class AccessStore {
+  constructor(
+    private readonly db: Kysely<AccessTables>,
+    private readonly clock: () => Date,
+  ) {}
+
+  async createApiToken(name: string, role: TokenRole, expiresAt?: Date): Promise<{ id: string; token: string }> {
+    const token = newSecret('api-token');
+    const id = randomUUID();
+    await this.db
+      .insertInto('access_tokens')
+      .values({ id, name, token_hash: hashSecret(token), role, created_at: this.clock(), expires_at: expiresAt ?? null, revoked_at: null, last_used_at: null })
+      .execute();
+    return { id, token };
+  }
+
+  /** The identity behind a bearer token, or PW_UNAUTHENTICATED (unknown, revoked or expired). */
+  async authenticateToken(token: string): Promise<ApiTokenIdentity> {
+    const now = this.clock();
+    const row = await this.db
+      .selectFrom('access_tokens')
+      .select(['id', 'name', 'role', 'expires_at', 'revoked_at'])
+      .where('token_hash', '=', hashSecret(token))
+      .executeTakeFirst();
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now)) {
+      throw new PatchwiseError('PW_UNAUTHENTICATED', 'the API token is unknown, revoked or expired');
+    }
+    return { id: row.id, name: row.name, role: row.role as TokenRole };
+  }
+
+  async createEnrollToken(options: EnrollTokenOptions): Promise<{ id: string; secret: string }> {
+    const secret = newSecret('enroll-token');
+    const id = randomUUID();
+    await this.db
+      .insertInto('access_enroll_tokens')
+      .values({
+        id,
+        secret_hash: hashSecret(secret),
+        created_at: this.clock(),
+        expires_at: options.expiresAt ?? null,
+        max_uses: options.maxUses ?? null,
+        attributes: JSON.stringify(options.attributes ?? {}),
+        revoked_at: null,
+      })
+      .execute();
+    return { id, secret };
+  }
+
+  async listEnrollTokens(): Promise<EnrollTokenInfo[]> {
+    const rows = await this.db.selectFrom('access_enroll_tokens').selectAll().orderBy('created_at').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      maxUses: r.max_uses,
+      uses: r.uses,
+      attributes: r.attributes,
+      revoked: r.revoked_at !== null,
+    }));
+  }
+
+  async revokeEnrollToken(id: string): Promise<void> {
+    const r = await this.db.updateTable('access_enroll_tokens').set({ revoked_at: this.clock() }).where('id', '=', id).executeTakeFirst();
+    if (r.numUpdatedRows === 0n) throw new PatchwiseError('PW_NOT_FOUND', `no enrollment token ${id}`);
+  }
+
+  /**
+   * Spends one use of an enrollment secret, atomically: the conditional update is the check,
+   * so two agents racing for the last use cannot both win. Returns the token's id and attributes.
+   */
+  async consumeEnrollToken(secret: string): Promise<{ id: string; attributes: Record<string, unknown> }> {
+    const now = this.clock();
+    const row = await this.db
+      .updateTable('access_enroll_tokens')
+      .set({ uses: sql`uses + 1` })
+      .where('secret_hash', '=', hashSecret(secret))
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .where((eb) => eb.or([eb('max_uses', 'is', null), eb('uses', '<', eb.ref('max_uses'))]))
+      .returning(['id', 'attributes'])
+      .executeTakeFirst();
+    if (!row) throw new PatchwiseError('PW_UNAUTHENTICATED', 'the enrollment token is unknown, revoked, expired or used up');
+    return row;
+  }
+
+  async registerAgent(hostId: string, publicKey: string, enrollTokenId: string | null): Promise<void> {
+    await this.db
+      .insertInto('access_agents')
+      .values({ host_id: hostId, public_key: publicKey, enroll_token_id: enrollTokenId, created_at: this.clock() })
+      .execute();
+  }
+
+  /** The host an agent key belongs to, if any (a second enrollment with the same key is refused). */
+  async hostOfKey(publicKey: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('access_agents').select('host_id').where('public_key', '=', publicKey).executeTakeFirst();
+    return row?.host_id;
+  }
+
+  async agentKey(hostId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('access_agents').select('public_key').where('host_id', '=', hostId).executeTakeFirst();
+    return row?.public_key;
+  }
+
+  /** Records a nonce; false when this host already used it (a replay). */
+  async useNonce(hostId: string, nonce: string, expiresAt: Date): Promise<boolean> {
+    const r = await this.db
+      .insertInto('access_nonces')
+      .values({ host_id: hostId, nonce, expires_at: expiresAt })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  /** Forgets nonces whose timestamps are too old to pass the freshness check anyway. */
+  async pruneNonces(): Promise<number> {
+    const r = await this.db.deleteFrom('access_nonces').where('expires_at', '<', this.clock()).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

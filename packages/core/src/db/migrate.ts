@@ -1,0 +1,30 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { PatchwiseError } from '../errors/index.js';
+import { controlPlane } from './migrations/0001-control-plane.js';
+
+/**
+ * Numbered and append-only: a released migration is never edited, a change is a new entry.
+ * Kept in code (not read from a folder) so the list is the same under tsx, tests and bundlers.
+ */
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-control-plane': controlPlane,
+};
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
+
+/** Brings the schema to the newest migration; Kysely's lock table keeps concurrent servers apart. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new PatchwiseError('PW_DATABASE', `migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The names of every migration this build knows, oldest first. */
+export function migrationNames(): string[] {
+  return Object.keys(MIGRATIONS);
+}

@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { PatchwiseError } from '../errors/index.js';
+
+/** Where the data lives: the embedded PGlite in a directory (the default), or a PostgreSQL server. */
+export type DatabaseOptions =
+  | { readonly kind: 'pglite'; readonly dataDir: string }
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      /** Schema to work in (tests isolate themselves this way); default the server's search_path. */
+      readonly schema?: string | undefined;
+      readonly poolSize?: number | undefined;
+    };
+
+/** An open database. `close()` must be awaited: an open PGlite keeps the process alive. */
+export interface DatabaseHandle<DB = unknown> {
+  readonly db: Kysely<DB>;
+  readonly kind: DatabaseOptions['kind'];
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Opens the database without migrating it (see `migrateToLatest`). The same SQL runs on both:
+ * PGlite is PostgreSQL compiled to WebAssembly, so there is one dialect to write and test.
+ */
+export async function openDatabase<DB = unknown>(options: DatabaseOptions): Promise<DatabaseHandle<DB>> {
+  if (options.kind === 'pglite') {
+    try {
+      mkdirSync(options.dataDir, { recursive: true });
+    } catch (err) {
+      throw new PatchwiseError('PW_INPUT_UNREADABLE', `cannot create the data directory: ${(err as Error).message}`, {
+        input: options.dataDir,
+        cause: err,
+      });
+    }
+    const pglite = await PGlite.create(options.dataDir);
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      kind: 'pglite',
+      close: async () => {
+        // Kysely's destroy does not close the PGlite instance it was given.
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      },
+    };
+  }
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new PatchwiseError('PW_INPUT_INVALID', 'schema must be a lower-case SQL identifier', { input: options.schema });
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}

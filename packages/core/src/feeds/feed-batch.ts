@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { parseOsvRecord, type Advisory } from '../advisories/index.js';
+import { parseEpss, parseKev, parseNvd } from '../enrichment/index.js';
+import { PatchwiseError } from '../errors/index.js';
+import { DEFAULT_LIMITS, parseJson, parseYaml, readInputs, type InputLimits } from '../input/index.js';
+
+/** One OSV record ready to store: its canonical JSON, digest, and what it parses to. */
+export interface OsvRecordInput {
+  readonly id: string;
+  readonly modified: Date | null;
+  readonly json: string;
+  readonly digest: string;
+  readonly advisory: Advisory;
+}
+
+/** A whole enrichment document (KEV catalog, EPSS CSV, NVD page), kept as text. */
+export interface EnrichmentDocument {
+  readonly kind: 'kev' | 'epss' | `nvd:${string}`;
+  readonly text: string;
+  readonly count: number;
+  readonly digest: string;
+}
+
+/** What a set of feed files holds, sorted by kind; nothing is stored yet. */
+export interface FeedBatch {
+  readonly records: OsvRecordInput[];
+  readonly documents: EnrichmentDocument[];
+  readonly problems: PatchwiseError[];
+  readonly warnings: string[];
+}
+
+/**
+ * Reads feed files (OSV records as JSON/YAML files, directories, .zip or .tar.gz; the CISA KEV
+ * JSON; an EPSS CSV; NVD CVE API 2.0 pages) and sorts them by what their content is. Every
+ * document is validated in full before anything is stored, so a corrupt file changes nothing.
+ */
+export async function readFeedBatch(paths: readonly string[], limits: InputLimits = DEFAULT_LIMITS): Promise<FeedBatch> {
+  const batch: FeedBatch = { records: [], documents: [], problems: [], warnings: [] };
+  for await (const item of readInputs(paths, limits)) {
+    if (item.kind === 'problem') {
+      batch.problems.push(item.error);
+      continue;
+    }
+    if (item.name !== item.root && !/\.(json|ya?ml|csv)$/i.test(item.name)) continue;
+    try {
+      addDocument(item.text, item.name, limits, batch);
+    } catch (err) {
+      if (!(err instanceof PatchwiseError)) throw err;
+      batch.problems.push(err.withInput(item.name));
+    }
+  }
+  return batch;
+}
+
+function addDocument(text: string, name: string, limits: InputLimits, batch: FeedBatch): void {
+  const head = text.trimStart();
+  if (head.startsWith('#model_version') || /^cve,epss/i.test(head)) {
+    const scores = parseEpss(text, name);
+    batch.documents.push({ kind: 'epss', text, count: scores.scores.size, digest: sha256(text) });
+    return;
+  }
+  const isJson = head.startsWith('{') || head.startsWith('[');
+  const value = isJson ? parseJson(text, name, limits.maxDepth) : parseYaml(text, name, limits.maxDepth);
+  if (isObject(value) && 'catalogVersion' in value) {
+    const catalog = parseKev(text, name);
+    batch.documents.push({ kind: 'kev', text, count: catalog.entries.size, digest: sha256(text) });
+    return;
+  }
+  if (isObject(value) && value.format === 'NVD_CVE') {
+    const records = parseNvd(text, name);
+    const digest = sha256(text);
+    batch.documents.push({ kind: `nvd:${digest.slice(0, 16)}`, text, count: records.size, digest });
+    return;
+  }
+  const records = Array.isArray(value) ? value : [value];
+  records.forEach((record, i) => {
+    const where = records.length > 1 ? `${name}[${i}]` : name;
+    try {
+      const { advisory, warnings } = parseOsvRecord(record, where);
+      for (const w of warnings) batch.warnings.push(`${where} (${advisory.id}): ${w}`);
+      const json = JSON.stringify(record);
+      const modified = isObject(record) && typeof record.modified === 'string' ? new Date(record.modified) : null;
+      batch.records.push({ id: advisory.id, modified: modified && !isNaN(modified.getTime()) ? modified : null, json, digest: sha256(json), advisory });
+    } catch (err) {
+      if (!(err instanceof PatchwiseError)) throw err;
+      batch.problems.push(err);
+    }
+  });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,202 @@
+import type { Kysely } from 'kysely';
+import type { EnrichmentDocument, OsvRecordInput } from './feed-batch.js';
+import type { FeedsTables } from './tables.js';
+
+/** How a batch of records changed what is held. */
+export interface RecordChanges {
+  readonly inserted: readonly string[];
+  readonly updated: readonly string[];
+  readonly unchanged: number;
+}
+
+/** One line of `feeds status`: a configured source or an imported kind. */
+export interface FeedStatus {
+  readonly name: string;
+  readonly kind: string;
+  readonly url: string | null;
+  readonly records: number;
+  readonly lastSuccessAt: Date | null;
+  readonly lastAttemptAt: Date | null;
+  readonly lastError: string | null;
+}
+
+export interface FeedSource {
+  readonly name: string;
+  readonly kind: 'osv' | 'kev' | 'epss' | 'nvd';
+  readonly url: string;
+  /** Where the source publishes the SHA-256 of the file, when it does. */
+  readonly sha256Url?: string | null | undefined;
+  readonly intervalSeconds: number;
+}
+
+export interface SyncOutcome {
+  readonly ok: boolean;
+  readonly etag?: string | null | undefined;
+  readonly lastModified?: string | null | undefined;
+  readonly records?: number | undefined;
+  readonly error?: string | undefined;
+}
+
+const CHUNK = 1000;
+
+/** Advisory records and enrichment documents as imported, and the state of each configured source. */
+export class FeedStore {
+  constructor(
+    private readonly db: Kysely<FeedsTables>,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** Stores records whose content changed; an identical record is left alone (and reported unchanged). */
+  async applyRecords(records: readonly OsvRecordInput[], source: string): Promise<RecordChanges> {
+    const latest = new Map<string, OsvRecordInput>();
+    for (const r of records) latest.set(r.id, r); // the last copy of an id in a batch wins
+    const ids = [...latest.keys()];
+    const held = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.db.selectFrom('feeds_advisories').select(['id', 'digest']).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+      for (const row of rows) held.set(row.id, row.digest);
+    }
+    const changed = [...latest.values()].filter((r) => held.get(r.id) !== r.digest);
+    const now = this.clock();
+    for (let i = 0; i < changed.length; i += CHUNK) {
+      await this.db
+        .insertInto('feeds_advisories')
+        .values(changed.slice(i, i + CHUNK).map((r) => ({ id: r.id, modified: r.modified, source, digest: r.digest, record: r.json, imported_at: now })))
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            modified: eb.ref('excluded.modified'),
+            source: eb.ref('excluded.source'),
+            digest: eb.ref('excluded.digest'),
+            record: eb.ref('excluded.record'),
+            imported_at: eb.ref('excluded.imported_at'),
+          })),
+        )
+        .execute();
+    }
+    return {
+      inserted: changed.filter((r) => !held.has(r.id)).map((r) => r.id),
+      updated: changed.filter((r) => held.has(r.id)).map((r) => r.id),
+      unchanged: latest.size - changed.length,
+    };
+  }
+
+  /** Every stored record, as the JSON value it was imported as. */
+  async records(): Promise<{ id: string; record: unknown }[]> {
+    return this.db.selectFrom('feeds_advisories').select(['id', 'record']).orderBy('id').execute();
+  }
+
+  /** Replaces the enrichment document of a kind; false when the same content was held already. */
+  async putDocument(doc: EnrichmentDocument): Promise<boolean> {
+    const held = await this.db.selectFrom('feeds_documents').select('digest').where('kind', '=', doc.kind).executeTakeFirst();
+    if (held?.digest === doc.digest) return false;
+    await this.db
+      .insertInto('feeds_documents')
+      .values({ kind: doc.kind, content: doc.text, digest: doc.digest, record_count: doc.count, imported_at: this.clock() })
+      .onConflict((oc) =>
+        oc.column('kind').doUpdateSet((eb) => ({
+          content: eb.ref('excluded.content'),
+          digest: eb.ref('excluded.digest'),
+          record_count: eb.ref('excluded.record_count'),
+          imported_at: eb.ref('excluded.imported_at'),
+        })),
+      )
+      .execute();
+    return true;
+  }
+
+  async documents(): Promise<{ kind: string; content: string }[]> {
+    return this.db.selectFrom('feeds_documents').select(['kind', 'content']).orderBy('kind').execute();
+  }
+
+  async upsertSource(source: FeedSource): Promise<void> {
+    await this.db
+      .insertInto('feeds_sources')
+      .values({
+        name: source.name,
+        kind: source.kind,
+        url: source.url,
+        sha256_url: source.sha256Url ?? null,
+        interval_seconds: source.intervalSeconds,
+        etag: null,
+        last_modified: null,
+        last_attempt_at: null,
+        last_success_at: null,
+        last_error: null,
+        record_count: null,
+      })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet((eb) => ({
+          kind: eb.ref('excluded.kind'),
+          url: eb.ref('excluded.url'),
+          sha256_url: eb.ref('excluded.sha256_url'),
+          interval_seconds: eb.ref('excluded.interval_seconds'),
+        })),
+      )
+      .execute();
+  }
+
+  async sources(): Promise<(FeedSource & { etag: string | null; lastModified: string | null; lastAttemptAt: Date | null })[]> {
+    const rows = await this.db.selectFrom('feeds_sources').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({
+      name: r.name,
+      kind: r.kind as FeedSource['kind'],
+      url: r.url,
+      sha256Url: r.sha256_url,
+      intervalSeconds: r.interval_seconds,
+      etag: r.etag,
+      lastModified: r.last_modified,
+      lastAttemptAt: r.last_attempt_at,
+    }));
+  }
+
+  /** Records a sync attempt. A failure keeps the validators (etag) and the data of the last success. */
+  async recordSync(name: string, outcome: SyncOutcome): Promise<void> {
+    const now = this.clock();
+    await this.db
+      .updateTable('feeds_sources')
+      .set(
+        outcome.ok
+          ? {
+              last_attempt_at: now,
+              last_success_at: now,
+              last_error: null,
+              ...(outcome.etag !== undefined ? { etag: outcome.etag } : {}),
+              ...(outcome.lastModified !== undefined ? { last_modified: outcome.lastModified } : {}),
+              ...(outcome.records !== undefined ? { record_count: outcome.records } : {}),
+            }
+          : { last_attempt_at: now, last_error: outcome.error ?? 'unknown error' },
+      )
+      .where('name', '=', name)
+      .execute();
+  }
+
+  /** Each configured source, then each import origin (advisory sources and enrichment kinds). */
+  async status(): Promise<FeedStatus[]> {
+    const configured = await this.db.selectFrom('feeds_sources').selectAll().orderBy('name').execute();
+    const bySource = await this.db
+      .selectFrom('feeds_advisories')
+      .select(['source', (eb) => eb.fn.countAll<string>().as('n'), (eb) => eb.fn.max('imported_at').as('at')])
+      .groupBy('source')
+      .orderBy('source')
+      .execute();
+    const docs = await this.db.selectFrom('feeds_documents').select(['kind', 'record_count', 'imported_at']).orderBy('kind').execute();
+    const names = new Set(configured.map((c) => c.name));
+    return [
+      ...configured.map((c) => ({
+        name: c.name,
+        kind: c.kind,
+        url: c.url,
+        records: c.record_count ?? 0,
+        lastSuccessAt: c.last_success_at,
+        lastAttemptAt: c.last_attempt_at,
+        lastError: c.last_error,
+      })),
+      ...bySource
+        .filter((s) => !names.has(s.source))
+        .map((s) => ({ name: s.source, kind: 'osv', url: null, records: Number(s.n), lastSuccessAt: s.at, lastAttemptAt: s.at, lastError: null })),
+      ...docs
+        .filter((d) => !names.has(d.kind))
+        .map((d) => ({ name: d.kind, kind: d.kind.split(':')[0] ?? d.kind, url: null, records: d.record_count, lastSuccessAt: d.imported_at, lastAttemptAt: d.imported_at, lastError: null })),
+    ];
+  }
+}

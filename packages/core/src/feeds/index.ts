@@ -1,0 +1,9 @@
+/**
+ * Feeds: advisory records (OSV) and enrichment documents (KEV, EPSS, NVD) as imported or synced,
+ * with the state of each configured source. Nothing already held is removed by a failed import.
+ */
+export { readFeedBatch, sha256 } from './feed-batch.js';
+export type { EnrichmentDocument, FeedBatch, OsvRecordInput } from './feed-batch.js';
+export { FeedStore } from './feed-store.js';
+export type { FeedSource, FeedStatus, RecordChanges, SyncOutcome } from './feed-store.js';
+export type { FeedsTables } from './tables.js';

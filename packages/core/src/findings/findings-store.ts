@@ -1,0 +1,203 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Priority } from '../risk/index.js';
+import { findingKey, type AssessedFinding, type FindingState, type StoredFinding } from './finding-row.js';
+import type { FindingsTables } from './tables.js';
+
+export interface FindingFilter {
+  readonly hostId?: string | undefined;
+  readonly hostIds?: readonly string[] | undefined;
+  readonly state?: FindingState | undefined;
+  readonly priorities?: readonly Priority[] | undefined;
+  readonly kev?: boolean | undefined;
+  readonly types?: readonly string[] | undefined;
+  readonly package?: string | undefined;
+  readonly advisory?: string | undefined;
+}
+
+export type FindingSort = 'priority' | 'first_seen' | 'package' | 'advisory';
+
+export interface FindingPage {
+  readonly limit: number;
+  readonly offset: number;
+  readonly sort: FindingSort;
+}
+
+/** What one host's re-assessment changed. */
+export interface FindingChanges {
+  readonly opened: number;
+  readonly updated: number;
+  readonly fixed: number;
+}
+
+type Row = Selectable<FindingsTables['findings_findings']>;
+
+// Columns that can change while a finding stays the same finding (new fix, new KEV listing, …).
+const MUTABLE = ['installed', 'fixed', 'type', 'severity', 'cvss', 'kev', 'epss', 'priority', 'summary'] as const;
+const INSERT_CHUNK = 1000;
+
+/**
+ * Stored findings with their lifecycle. `syncHost` makes the stored open set equal to a fresh
+ * assessment; run it inside the same transaction as the inventory change, so readers see the
+ * old picture or the new one, never an empty or half-written one.
+ */
+export class FindingsStore {
+  constructor(
+    private readonly db: Kysely<FindingsTables>,
+    private readonly clock: () => Date,
+  ) {}
+
+  async syncHost(hostId: string, findings: readonly AssessedFinding[]): Promise<FindingChanges> {
+    const now = this.clock();
+    const existing = await this.db.selectFrom('findings_findings').selectAll().where('host_id', '=', hostId).execute();
+    const byKey = new Map(existing.map((r) => [findingKey({ advisory: r.advisory_id, ecosystem: r.ecosystem, package: r.package }), r]));
+    const inserts: AssessedFinding[] = [];
+    let updated = 0;
+    const seen = new Set<string>();
+    for (const f of findings) {
+      const key = findingKey(f);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const row = byKey.get(key);
+      if (!row) {
+        inserts.push(f);
+        continue;
+      }
+      const reopened = row.state === 'fixed';
+      if (!reopened && !changed(row, f)) continue;
+      await this.db
+        .updateTable('findings_findings')
+        .set({
+          ...mutableColumns(f),
+          state: 'open',
+          fixed_at: null,
+          updated_at: now,
+          ...(reopened ? { first_seen: now } : {}),
+        })
+        .where('id', '=', row.id)
+        .execute();
+      updated++;
+    }
+    for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
+      await this.db
+        .insertInto('findings_findings')
+        .values(
+          inserts.slice(i, i + INSERT_CHUNK).map((f) => ({
+            host_id: hostId,
+            advisory_id: f.advisory,
+            ecosystem: f.ecosystem,
+            package: f.package,
+            ...mutableColumns(f),
+            state: 'open' as const,
+            first_seen: now,
+            fixed_at: null,
+            updated_at: now,
+          })),
+        )
+        .execute();
+    }
+    const gone = existing.filter((r) => r.state === 'open' && !seen.has(findingKey({ advisory: r.advisory_id, ecosystem: r.ecosystem, package: r.package })));
+    if (gone.length > 0) {
+      await this.db
+        .updateTable('findings_findings')
+        .set({ state: 'fixed', fixed_at: now, updated_at: now })
+        .where('id', 'in', gone.map((r) => r.id))
+        .execute();
+    }
+    return { opened: inserts.length, updated, fixed: gone.length };
+  }
+
+  async list(filter: FindingFilter, page: FindingPage): Promise<{ total: number; findings: StoredFinding[] }> {
+    let q = this.db.selectFrom('findings_findings');
+    if (filter.hostId !== undefined) q = q.where('host_id', '=', filter.hostId);
+    if (filter.hostIds !== undefined) q = filter.hostIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('host_id', 'in', [...filter.hostIds]);
+    q = q.where('state', '=', filter.state ?? 'open');
+    if (filter.priorities?.length) q = q.where('priority', 'in', [...filter.priorities]);
+    if (filter.kev !== undefined) q = q.where('kev', '=', filter.kev);
+    if (filter.types?.length) q = q.where('type', 'in', [...filter.types]);
+    if (filter.package !== undefined) q = q.where('package', '=', filter.package);
+    if (filter.advisory !== undefined) {
+      const id = filter.advisory;
+      q = q.where((eb) => eb.or([eb('advisory_id', '=', id), eb(sql`aliases`, '@>', sql`${JSON.stringify([id])}::jsonb`)]));
+    }
+    const { total } = await q.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow();
+    let rows = q.selectAll();
+    switch (page.sort) {
+      case 'priority':
+        rows = rows.orderBy('priority').orderBy('epss', (o) => o.desc().nullsLast()).orderBy('id');
+        break;
+      case 'first_seen':
+        rows = rows.orderBy('first_seen').orderBy('id');
+        break;
+      case 'package':
+        rows = rows.orderBy('package').orderBy('priority').orderBy('id');
+        break;
+      case 'advisory':
+        rows = rows.orderBy('advisory_id').orderBy('id');
+        break;
+    }
+    const found = await rows.limit(page.limit).offset(page.offset).execute();
+    return { total: Number(total), findings: found.map(toStored) };
+  }
+
+  /** Open findings per priority, for one host or the fleet. */
+  async openCounts(hostId?: string): Promise<Record<Priority, number>> {
+    let q = this.db.selectFrom('findings_findings').select(['priority', (eb) => eb.fn.countAll<string>().as('n')]).where('state', '=', 'open');
+    if (hostId) q = q.where('host_id', '=', hostId);
+    const rows = await q.groupBy('priority').execute();
+    const counts: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    for (const r of rows) counts[r.priority as Priority] = Number(r.n);
+    return counts;
+  }
+}
+
+function mutableColumns(f: AssessedFinding) {
+  return {
+    installed: f.installed,
+    fixed: f.fixed,
+    type: f.type,
+    severity: f.severity,
+    cvss: f.cvss,
+    kev: f.kev,
+    epss: f.epss,
+    priority: f.priority,
+    reasons: JSON.stringify(f.reasons),
+    aliases: JSON.stringify(f.aliases),
+    summary: f.summary,
+  };
+}
+
+function changed(row: Row, f: AssessedFinding): boolean {
+  const next = mutableColumns(f);
+  for (const c of MUTABLE) {
+    const a = row[c];
+    const b = next[c];
+    // PostgreSQL `real` rounds to float4; compare at that precision.
+    if (typeof a === 'number' && typeof b === 'number' ? Math.fround(a) !== Math.fround(b) : a !== b) return true;
+  }
+  return JSON.stringify(row.reasons) !== next.reasons;
+}
+
+function toStored(r: Row): StoredFinding {
+  return {
+    id: r.id,
+    hostId: r.host_id,
+    advisory: r.advisory_id,
+    aliases: r.aliases,
+    type: r.type as StoredFinding['type'],
+    ecosystem: r.ecosystem,
+    package: r.package,
+    installed: r.installed,
+    fixed: r.fixed,
+    severity: r.severity as StoredFinding['severity'],
+    cvss: r.cvss,
+    kev: r.kev,
+    epss: r.epss,
+    priority: r.priority as Priority,
+    reasons: r.reasons,
+    summary: r.summary,
+    state: r.state,
+    firstSeen: r.first_seen,
+    fixedAt: r.fixed_at,
+    updatedAt: r.updated_at,
+  };
+}

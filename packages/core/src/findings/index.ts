@@ -1,0 +1,9 @@
+/**
+ * Findings: advisories that apply to a host's packages, stored with their lifecycle (open →
+ * fixed, first seen, fixed at) so time-to-patch can be measured.
+ */
+export { FindingsStore } from './findings-store.js';
+export type { FindingChanges, FindingFilter, FindingPage, FindingSort } from './findings-store.js';
+export { assessedFindings, findingKey } from './finding-row.js';
+export type { AssessedFinding, FindingState, StoredFinding } from './finding-row.js';
+export type { FindingsTables } from './tables.js';

@@ -1,0 +1,273 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { PatchwiseError } from '../errors/index.js';
+import type { InstalledPackage } from '../inventory/index.js';
+import { applyAttributePatch, type HostAttributePatch, type HostAttributeValues } from './host-attributes.js';
+import type { HostsTables } from './tables.js';
+
+export type HostStatus = 'active' | 'quarantined';
+
+/** A host as stored: identity, reported facts, attributes set by people, inventory state. */
+export interface HostRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly machineId: string | null;
+  readonly os: { readonly id: string; readonly versionId: string | null } | null;
+  /** The OSV ecosystem of its distribution packages, when Patchwise knows the distribution. */
+  readonly ecosystem: string | null;
+  readonly facts: Readonly<Record<string, unknown>>;
+  readonly attributes: HostAttributeValues;
+  readonly status: HostStatus;
+  readonly quarantineReason: string | null;
+  readonly enrolledAt: Date;
+  readonly lastSeenAt: Date | null;
+  readonly inventoryDigest: string | null;
+  readonly inventoryAt: Date | null;
+}
+
+export interface NewHost {
+  readonly name: string;
+  readonly machineId: string | null;
+  readonly os: HostRecord['os'];
+  readonly ecosystem: string | null;
+  readonly facts: Record<string, unknown>;
+  readonly attributes: HostAttributeValues;
+  readonly status?: HostStatus;
+  readonly quarantineReason?: string | null;
+}
+
+/** Filters of `hosts list`; every given filter must hold. */
+export interface HostFilter {
+  readonly os?: string | undefined;
+  readonly tier?: number | undefined;
+  readonly environment?: string | undefined;
+  readonly tag?: string | undefined;
+  readonly status?: HostStatus | undefined;
+  /** Hosts not seen since this instant (or never). */
+  readonly notSeenSince?: Date | undefined;
+  readonly name?: string | undefined;
+}
+
+type HostRow = Selectable<HostsTables['hosts_hosts']>;
+
+/** Hosts, their facts and attributes, and content-addressed inventory snapshots. */
+export class HostStore {
+  constructor(
+    private readonly db: Kysely<HostsTables>,
+    private readonly clock: () => Date,
+  ) {}
+
+  async create(host: NewHost): Promise<HostRecord> {
+    const now = this.clock();
+    const row = await this.db
+      .insertInto('hosts_hosts')
+      .values({
+        id: randomUUID(),
+        name: host.name,
+        machine_id: host.machineId,
+        os_id: host.os?.id ?? null,
+        os_version_id: host.os?.versionId ?? null,
+        ecosystem: host.ecosystem,
+        facts: JSON.stringify(host.facts),
+        ...attributeColumns(host.attributes),
+        status: host.status ?? 'active',
+        quarantine_reason: host.quarantineReason ?? null,
+        enrolled_at: now,
+        last_seen_at: now,
+        inventory_digest: null,
+        snapshot_id: null,
+        inventory_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toRecord(row);
+  }
+
+  async get(id: string): Promise<HostRecord | undefined> {
+    const row = await this.db.selectFrom('hosts_hosts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async require(id: string): Promise<HostRecord> {
+    const host = await this.get(id);
+    if (!host) throw new PatchwiseError('PW_NOT_FOUND', `no host ${id}`);
+    return host;
+  }
+
+  /**
+   * Locks the host's row until the transaction ends, so two changes to one host (an inventory
+   * upload racing a feed re-assessment) apply one after the other, never interleaved.
+   */
+  async lock(id: string): Promise<HostRecord> {
+    const row = await this.db.selectFrom('hosts_hosts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row) throw new PatchwiseError('PW_NOT_FOUND', `no host ${id}`);
+    return toRecord(row);
+  }
+
+  /** Active hosts claiming a machine id (more than one means a clone or a re-install). */
+  async withMachineId(machineId: string): Promise<HostRecord[]> {
+    const rows = await this.db.selectFrom('hosts_hosts').selectAll().where('machine_id', '=', machineId).execute();
+    return rows.map(toRecord);
+  }
+
+  async list(filter: HostFilter = {}): Promise<HostRecord[]> {
+    let q = this.db.selectFrom('hosts_hosts').selectAll();
+    if (filter.os !== undefined) {
+      // `debian` matches every Debian release, `debian-12` or `debian 12` one release.
+      const [id, version] = filter.os.toLowerCase().split(/[\s:-]+/, 2);
+      q = q.where('os_id', '=', id ?? '');
+      if (version) q = q.where((eb) => eb.or([eb('os_version_id', '=', version), eb('os_version_id', 'like', `${version}.%`)]));
+    }
+    if (filter.tier !== undefined) q = q.where('tier', '=', filter.tier);
+    if (filter.environment !== undefined) q = q.where('environment', '=', filter.environment);
+    if (filter.tag !== undefined) q = q.where(sql<boolean>`${filter.tag} = any(tags)`);
+    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    if (filter.name !== undefined) q = q.where(sql<boolean>`lower(name) = ${filter.name.toLowerCase()}`);
+    if (filter.notSeenSince !== undefined) {
+      const since = filter.notSeenSince;
+      q = q.where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', since)]));
+    }
+    const rows = await q.orderBy('name').orderBy('id').execute();
+    return rows.map(toRecord);
+  }
+
+  async setAttributes(id: string, patch: HostAttributePatch): Promise<HostRecord> {
+    const current = await this.require(id);
+    const next = applyAttributePatch(current.attributes, patch);
+    const row = await this.db.updateTable('hosts_hosts').set(attributeColumns(next)).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    return toRecord(row);
+  }
+
+  /** A check-in: the host was seen now, and reports these facts. */
+  async recordCheckin(id: string, update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'>): Promise<void> {
+    await this.db
+      .updateTable('hosts_hosts')
+      .set({
+        name: update.name,
+        machine_id: update.machineId,
+        os_id: update.os?.id ?? null,
+        os_version_id: update.os?.versionId ?? null,
+        ecosystem: update.ecosystem,
+        facts: JSON.stringify(update.facts),
+        last_seen_at: this.clock(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setStatus(id: string, status: HostStatus, reason: string | null): Promise<void> {
+    const r = await this.db.updateTable('hosts_hosts').set({ status, quarantine_reason: reason }).where('id', '=', id).executeTakeFirst();
+    if (r.numUpdatedRows === 0n) throw new PatchwiseError('PW_NOT_FOUND', `no host ${id}`);
+  }
+
+  /**
+   * Stores a host's packages as a content-addressed snapshot (identical hosts share one) and
+   * points the host at it. `digest` is what the agent computed; the snapshot id is computed
+   * here from the normalised packages, so no client can make two different sets collide.
+   */
+  async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], keys: readonly { ecosystem: string; name: string }[]): Promise<string> {
+    const snapshotId = snapshotIdOf(packages);
+    const inserted = await this.db
+      .insertInto('hosts_snapshots')
+      .values({ id: snapshotId, packages: JSON.stringify(packages), package_count: packages.length, created_at: this.clock() })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n && keys.length > 0) {
+      await sql`
+        insert into hosts_snapshot_keys (snapshot_id, ecosystem, name)
+        select ${snapshotId}, e, n from unnest(${keys.map((k) => k.ecosystem)}::text[], ${keys.map((k) => k.name)}::text[]) as k(e, n)
+        on conflict do nothing`.execute(this.db);
+    }
+    await this.db
+      .updateTable('hosts_hosts')
+      .set({ inventory_digest: digest, snapshot_id: snapshotId, inventory_at: this.clock(), last_seen_at: this.clock() })
+      .where('id', '=', id)
+      .execute();
+    return snapshotId;
+  }
+
+  /** The packages of the host's current snapshot (empty before its first inventory). */
+  async packagesOf(id: string): Promise<InstalledPackage[]> {
+    const row = await this.db
+      .selectFrom('hosts_hosts')
+      .innerJoin('hosts_snapshots', 'hosts_snapshots.id', 'hosts_hosts.snapshot_id')
+      .select('hosts_snapshots.packages')
+      .where('hosts_hosts.id', '=', id)
+      .executeTakeFirst();
+    return (row?.packages ?? []) as InstalledPackage[];
+  }
+
+  async packageCount(id: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('hosts_hosts')
+      .innerJoin('hosts_snapshots', 'hosts_snapshots.id', 'hosts_hosts.snapshot_id')
+      .select('hosts_snapshots.package_count')
+      .where('hosts_hosts.id', '=', id)
+      .executeTakeFirst();
+    return row?.package_count ?? 0;
+  }
+
+  /** Hosts whose current inventory has a package matched under one of these names. */
+  async hostsWithNames(names: readonly string[]): Promise<string[]> {
+    if (names.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('hosts_hosts')
+      .select('hosts_hosts.id')
+      .where('status', '=', 'active')
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('hosts_snapshot_keys')
+            .select(sql`1`.as('one'))
+            .whereRef('hosts_snapshot_keys.snapshot_id', '=', 'hosts_hosts.snapshot_id')
+            .where('hosts_snapshot_keys.name', '=', sql<string>`any(${[...names]}::text[])`),
+        ),
+      )
+      .execute();
+    return rows.map((r) => r.id);
+  }
+}
+
+/** SHA-256 over the packages sorted and encoded canonically. */
+export function snapshotIdOf(packages: readonly InstalledPackage[]): string {
+  const lines = packages.map((p) => JSON.stringify([p.ecosystem, p.name, p.version, p.arch ?? '', p.sourceName ?? '', p.sourceVersion ?? ''])).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+function attributeColumns(a: HostAttributeValues) {
+  return {
+    tier: a.tier,
+    owner: a.owner,
+    environment: a.environment,
+    internet_facing: a.internetFacing,
+    cluster: a.cluster,
+    timezone: a.timezone,
+    tags: [...a.tags],
+  };
+}
+
+function toRecord(row: HostRow): HostRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    machineId: row.machine_id,
+    os: row.os_id ? { id: row.os_id, versionId: row.os_version_id } : null,
+    ecosystem: row.ecosystem,
+    facts: row.facts,
+    attributes: {
+      tier: row.tier as HostAttributeValues['tier'],
+      owner: row.owner,
+      environment: row.environment,
+      internetFacing: row.internet_facing,
+      cluster: row.cluster,
+      timezone: row.timezone,
+      tags: row.tags,
+    },
+    status: row.status,
+    quarantineReason: row.quarantine_reason,
+    enrolledAt: row.enrolled_at,
+    lastSeenAt: row.last_seen_at,
+    inventoryDigest: row.inventory_digest,
+    inventoryAt: row.inventory_at,
+  };
+}

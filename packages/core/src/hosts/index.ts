@@ -1,0 +1,9 @@
+/**
+ * Hosts: the managed machines, their reported facts, the attributes people set (tier, owner,
+ * environment, exposure, cluster, time zone, tags) and content-addressed inventory snapshots.
+ */
+export { HostStore, snapshotIdOf } from './host-store.js';
+export type { HostFilter, HostRecord, HostStatus, NewHost } from './host-store.js';
+export { EMPTY_ATTRIBUTES, applyAttributePatch, attributePairsToObject, parseAttributePatch } from './host-attributes.js';
+export type { HostAttributePatch, HostAttributeValues } from './host-attributes.js';
+export type { HostsTables } from './tables.js';

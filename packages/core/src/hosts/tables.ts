@@ -1,0 +1,42 @@
+import type { ColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date, Date>;
+type Json<T> = ColumnType<T, string, string>;
+
+/** Tables written only by the hosts module. */
+export interface HostsTables {
+  hosts_snapshots: {
+    id: string;
+    packages: Json<unknown[]>;
+    package_count: number;
+    created_at: Timestamp;
+  };
+  hosts_snapshot_keys: {
+    snapshot_id: string;
+    ecosystem: string;
+    name: string;
+  };
+  hosts_hosts: {
+    id: string;
+    name: string;
+    machine_id: string | null;
+    os_id: string | null;
+    os_version_id: string | null;
+    ecosystem: string | null;
+    facts: Json<Record<string, unknown>>;
+    tier: number | null;
+    owner: string | null;
+    environment: string | null;
+    internet_facing: boolean | null;
+    cluster: string | null;
+    timezone: string | null;
+    tags: ColumnType<string[], string[], string[]>;
+    status: 'active' | 'quarantined';
+    quarantine_reason: string | null;
+    enrolled_at: Timestamp;
+    last_seen_at: Timestamp | null;
+    inventory_digest: string | null;
+    snapshot_id: string | null;
+    inventory_at: Timestamp | null;
+  };
+}

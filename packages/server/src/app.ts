@@ -1,0 +1,115 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AccessStore, AgentAuthenticator, PatchwiseError, isPatchwiseError, parseJson } from '@patchwise/core';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { ControlPlane } from './control-plane.js';
+import { tablesOf, type Database } from './database.js';
+import { httpStatusOf } from './http-status.js';
+import { ROUTE_AUTHS } from './route-auth.js';
+import { agentRoutes } from './routes/agent-routes.js';
+import { enrollTokenRoutes } from './routes/enroll-token-routes.js';
+import { feedRoutes } from './routes/feed-routes.js';
+import { findingRoutes } from './routes/finding-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { hostRoutes } from './routes/host-routes.js';
+import type { ConnectivityPolicy } from './views.js';
+
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface AppDeps {
+  readonly db: Kysely<Database>;
+  readonly controlPlane: ControlPlane;
+  readonly clock: () => Date;
+  readonly policy: ConnectivityPolicy;
+  /** Where uploaded feed files are staged while they are imported. */
+  readonly uploadDir: string;
+  readonly ready: () => boolean;
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+export const MAX_JSON_BODY = 1024 * 1024;
+export const MAX_INVENTORY_BODY = 32 * 1024 * 1024;
+export const MAX_FEED_UPLOAD = 1024 * 1024 * 1024;
+const MAX_JSON_DEPTH = 64;
+
+/** Builds the HTTP API (not listening): routes, validation, authentication, errors, OpenAPI. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app: App = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: MAX_JSON_BODY,
+    // Unknown fields are refused, not silently dropped (Fastify's default removes them).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON is parsed here, not by Fastify's parser: the raw bytes are kept for agent signatures,
+  // and nesting depth is limited before anything walks the value.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    request.rawBody = body;
+    if (body.length === 0) return done(null, undefined);
+    try {
+      done(null, parseJson(body.toString('utf8'), 'request body', MAX_JSON_DEPTH));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_FEED_UPLOAD }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number; validation?: unknown }, request, reply) => {
+    if (isPatchwiseError(err)) return reply.status(httpStatusOf(err.code)).send({ error: { code: err.code, message: err.message } });
+    if (err.validation) return reply.status(400).send({ error: { code: 'PW_INPUT_INVALID', message: err.message } });
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: { code: 'PW_INPUT_TOO_LARGE', message: err.message } });
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.status(err.statusCode).send({ error: { code: 'PW_INPUT_INVALID', message: err.message } });
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.status(500).send({ error: { code: 'PW_INTERNAL', message: 'internal error; see the server log' } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'PW_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+
+  app.addHook('onRoute', (route) => {
+    const auth = route.config?.auth;
+    if (!auth || !ROUTE_AUTHS.includes(auth)) throw new Error(`route ${String(route.method)} ${route.url} declares no auth`);
+  });
+
+  const access = new AccessStore(tablesOf(deps.db), deps.clock);
+  const agents = new AgentAuthenticator(access, deps.clock);
+  app.addHook('preHandler', async (request) => {
+    const auth = request.routeOptions.config.auth;
+    if (auth === 'admin') {
+      const header = request.headers.authorization;
+      const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+      if (!token) throw new PatchwiseError('PW_UNAUTHENTICATED', 'an API token is required (Authorization: Bearer …)');
+      const identity = await access.authenticateToken(token);
+      request.caller = { kind: 'admin', tokenId: identity.id };
+    } else if (auth === 'agent') {
+      const hostId = await agents.authenticate({ method: request.method, path: request.url, headers: request.headers, rawBody: request.rawBody });
+      request.caller = { kind: 'agent', hostId };
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Patchwise API', version: '1', description: 'Patch management control plane.' },
+      components: {
+        securitySchemes: {
+          apiToken: { type: 'http', scheme: 'bearer' },
+          agentSignature: { type: 'apiKey', in: 'header', name: 'x-patchwise-signature', description: 'Ed25519 signature; see docs/agent-protocol.md' },
+        },
+      },
+    },
+  });
+
+  healthRoutes(app, deps);
+  enrollTokenRoutes(app, deps);
+  agentRoutes(app, deps);
+  hostRoutes(app, deps);
+  findingRoutes(app, deps);
+  feedRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,84 @@
+import {
+  Enrichment,
+  HostReporter,
+  Matcher,
+  PatchwiseError,
+  assessHost,
+  assessedFindings,
+  cveLookupOf,
+  nameOfKey,
+  parseEpss,
+  parseKev,
+  parseNvd,
+  parseOsvRecord,
+  type Advisory,
+  type AssessedFinding,
+  type HostAttributeValues,
+  type HostInventory,
+} from '@patchwise/core';
+
+/**
+ * The in-memory half of continuous assessment: advisories indexed for matching, enrichment by
+ * CVE, and the reporter that prioritises. Rebuilt from the database at start; kept current by
+ * feed imports, which report which package names they touched.
+ */
+export class Assessor {
+  private readonly matcher = new Matcher();
+  private enrichment = new Enrichment();
+  private reporter = new HostReporter();
+
+  get advisoryCount(): number {
+    return this.matcher.size;
+  }
+
+  /** Loads stored records; a record that no longer parses is skipped and named. */
+  loadRecords(records: readonly { id: string; record: unknown }[]): string[] {
+    const problems: string[] = [];
+    const advisories: Advisory[] = [];
+    for (const r of records) {
+      try {
+        const { advisory } = parseOsvRecord(r.record, `stored advisory ${r.id}`);
+        if (!advisory.withdrawn) advisories.push(advisory);
+      } catch (err) {
+        if (!(err instanceof PatchwiseError)) throw err;
+        problems.push(err.message);
+      }
+    }
+    this.matcher.upsert(advisories);
+    return problems;
+  }
+
+  /** Rebuilds enrichment from the stored documents (KEV, EPSS, NVD pages). */
+  loadDocuments(documents: readonly { kind: string; content: string }[]): void {
+    const enrichment = new Enrichment();
+    for (const d of documents) {
+      if (d.kind === 'kev') enrichment.addKev(parseKev(d.content, 'stored KEV catalog'));
+      else if (d.kind === 'epss') enrichment.addEpss(parseEpss(d.content, 'stored EPSS scores'));
+      else if (d.kind.startsWith('nvd:')) enrichment.addNvd(parseNvd(d.content, `stored NVD page ${d.kind}`));
+    }
+    this.enrichment = enrichment;
+    this.reporter = new HostReporter(cveLookupOf(enrichment));
+  }
+
+  /** Applies changed advisories; returns the package names whose answers may have changed. */
+  applyAdvisories(changed: readonly Advisory[]): Set<string> {
+    const withdrawn = changed.filter((a) => a.withdrawn).map((a) => a.id);
+    const keys = new Set<string>();
+    for (const k of this.matcher.remove(withdrawn)) keys.add(k);
+    for (const k of this.matcher.upsert(changed.filter((a) => !a.withdrawn))) keys.add(k);
+    return new Set([...keys].map(nameOfKey));
+  }
+
+  assess(inventory: HostInventory, attributes: HostAttributeValues): AssessedFinding[] {
+    const host: HostInventory = {
+      ...inventory,
+      attributes: {
+        tier: attributes.tier ?? undefined,
+        internetFacing: attributes.internetFacing ?? undefined,
+        environment: attributes.environment ?? undefined,
+        owner: attributes.owner ?? undefined,
+      },
+    };
+    return assessedFindings(assessHost(this.matcher, host), this.reporter);
+  }
+}

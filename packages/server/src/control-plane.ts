@@ -1,0 +1,246 @@
+import {
+  AccessStore,
+  EMPTY_ATTRIBUTES,
+  FeedStore,
+  FindingsStore,
+  HostStore,
+  PatchwiseError,
+  applyAttributePatch,
+  ecosystemForDistro,
+  matchTarget,
+  parseAttributePatch,
+  parseInventoryObject,
+  parsePublicKey,
+  readFeedBatch,
+  type FindingChanges,
+  type HostAttributePatch,
+  type HostRecord,
+  type InstalledPackage,
+  type Priority,
+} from '@patchwise/core';
+import type { Kysely } from 'kysely';
+import type { Assessor } from './assessor.js';
+import { tablesOf, type Database } from './database.js';
+import type { AgentFacts } from './agent-facts.js';
+
+export interface ControlPlaneOptions {
+  /** How often agents check in; they add jitter of up to a tenth. */
+  readonly checkinIntervalSeconds: number;
+}
+
+export interface EnrollRequest {
+  readonly token: string;
+  readonly publicKey: string;
+  readonly facts: AgentFacts;
+  /** Attributes from the agent's own config; they override the enrollment token's. */
+  readonly attributes?: unknown;
+}
+
+export interface CheckinReply {
+  readonly intervalSeconds: number;
+  /** True when the server's copy of the inventory differs from the digest the agent sent. */
+  readonly sendInventory: boolean;
+}
+
+export interface InventoryReply {
+  readonly packages: number;
+  readonly changes: FindingChanges;
+  readonly open: Record<Priority, number>;
+}
+
+export interface FeedImportReply {
+  readonly records: { readonly inserted: number; readonly updated: number; readonly unchanged: number };
+  readonly documents: string[];
+  readonly hostsReassessed: number;
+  readonly problems: string[];
+  readonly warnings: number;
+}
+
+/**
+ * The control plane's use cases: enrollment, check-ins, inventory uploads, attribute changes and
+ * feed imports, each one transaction so readers see the state before or after, never between.
+ */
+export class ControlPlane {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly assessor: Assessor,
+    private readonly clock: () => Date,
+    private readonly options: ControlPlaneOptions,
+  ) {}
+
+  /** Reads advisories and enrichment into memory; returns records that failed to load. */
+  async load(): Promise<string[]> {
+    const feeds = new FeedStore(tablesOf(this.db), this.clock);
+    this.assessor.loadDocuments(await feeds.documents());
+    return this.assessor.loadRecords(await feeds.records());
+  }
+
+  async enroll(request: EnrollRequest): Promise<{ host: HostRecord; intervalSeconds: number }> {
+    parsePublicKey(request.publicKey);
+    const agentPatch = request.attributes === undefined ? {} : parseAttributePatch(request.attributes, 'agent config attributes');
+    return this.db.transaction().execute(async (trx) => {
+      const access = new AccessStore(tablesOf(trx), this.clock);
+      const hosts = new HostStore(tablesOf(trx), this.clock);
+      if (await access.hostOfKey(request.publicKey)) throw new PatchwiseError('PW_CONFLICT', 'this agent key is enrolled already');
+      const token = await access.consumeEnrollToken(request.token);
+      const tokenPatch = parseAttributePatch(token.attributes, 'enrollment token attributes');
+      const attributes = applyAttributePatch(applyAttributePatch(EMPTY_ATTRIBUTES, tokenPatch), agentPatch);
+      // A machine id already enrolled means a cloned image or a copied identity: never merge the
+      // two; the newcomer waits in quarantine until a person decides.
+      const twins = request.facts.machineId ? await hosts.withMachineId(request.facts.machineId) : [];
+      const twin = twins.find((h) => h.status === 'active');
+      const host = await hosts.create({
+        ...identityOf(request.facts),
+        facts: { ...request.facts },
+        attributes,
+        status: twin ? 'quarantined' : 'active',
+        quarantineReason: twin ? `machine id ${request.facts.machineId} is already enrolled as host ${twin.id} (${twin.name})` : null,
+      });
+      await access.registerAgent(host.id, request.publicKey, token.id);
+      return { host, intervalSeconds: this.options.checkinIntervalSeconds };
+    });
+  }
+
+  async checkin(hostId: string, facts: AgentFacts, inventoryDigest: string | null, attributes?: unknown): Promise<CheckinReply> {
+    const patch = attributes === undefined ? undefined : parseAttributePatch(attributes, 'agent config attributes');
+    const reassess = await this.db.transaction().execute(async (trx) => {
+      const hosts = new HostStore(tablesOf(trx), this.clock);
+      const host = await hosts.lock(hostId);
+      this.refuseQuarantined(host);
+      if (host.machineId && facts.machineId && facts.machineId !== host.machineId) {
+        // The key of one machine is being used from another: stop trusting it and say so.
+        await hosts.setStatus(hostId, 'quarantined', `identity presented by a different machine (machine id ${facts.machineId}, enrolled as ${host.machineId})`);
+        return 'quarantined' as const;
+      }
+      await hosts.recordCheckin(hostId, { ...identityOf(facts), facts: { ...facts } });
+      if (patch && changesAttributes(host, patch)) {
+        await hosts.setAttributes(hostId, patch);
+        return true;
+      }
+      return false;
+    });
+    if (reassess === 'quarantined') throw new PatchwiseError('PW_QUARANTINED', 'this host identity is quarantined: presented by a different machine');
+    if (reassess) await this.reassessHosts([hostId]);
+    const host = await new HostStore(tablesOf(this.db), this.clock).require(hostId);
+    return { intervalSeconds: this.options.checkinIntervalSeconds, sendInventory: host.inventoryDigest !== inventoryDigest };
+  }
+
+  /** Stores a host's inventory (Patchwise inventory JSON) and re-assesses that host only. */
+  async putInventory(hostId: string, document: unknown, digest: string): Promise<InventoryReply> {
+    const source = `inventory of host ${hostId}`;
+    const { inventories } = parseInventoryObject(document, source);
+    const inventory = inventories[0];
+    if (!inventory || inventories.length !== 1) throw new PatchwiseError('PW_INPUT_INVALID', 'expected one host inventory', { input: source });
+    return this.db.transaction().execute(async (trx) => {
+      const hosts = new HostStore(tablesOf(trx), this.clock);
+      const host = await hosts.lock(hostId);
+      this.refuseQuarantined(host);
+      const findings = this.assessor.assess(inventory, host.attributes);
+      const keys = uniqueKeys(inventory.packages);
+      await hosts.saveInventory(hostId, digest, inventory.packages, keys);
+      const store = new FindingsStore(tablesOf(trx), this.clock);
+      const changes = await store.syncHost(hostId, findings);
+      return { packages: inventory.packages.length, changes, open: await store.openCounts(hostId) };
+    });
+  }
+
+  async setAttributes(hostId: string, patch: HostAttributePatch): Promise<HostRecord> {
+    const host = await new HostStore(tablesOf(this.db), this.clock).setAttributes(hostId, patch);
+    await this.reassessHosts([hostId]);
+    return host;
+  }
+
+  async setQuarantine(hostId: string, quarantined: boolean, reason: string | null): Promise<HostRecord> {
+    const hosts = new HostStore(tablesOf(this.db), this.clock);
+    await hosts.setStatus(hostId, quarantined ? 'quarantined' : 'active', quarantined ? (reason ?? 'quarantined by an admin') : null);
+    return hosts.require(hostId);
+  }
+
+  /**
+   * Imports feed files: stores what changed, updates the in-memory advisories, and re-assesses
+   * only the hosts carrying a package name that a changed record touches (all hosts with
+   * findings when enrichment changed, since priorities may move). A file that fails validation
+   * is reported and changes nothing.
+   */
+  async importFeeds(paths: readonly string[], source: string): Promise<FeedImportReply> {
+    const batch = await readFeedBatch(paths);
+    if (batch.records.length === 0 && batch.documents.length === 0 && batch.problems.length > 0) {
+      throw batch.problems[0] as PatchwiseError;
+    }
+    const { changes, documents } = await this.db.transaction().execute(async (trx) => {
+      const feeds = new FeedStore(tablesOf(trx), this.clock);
+      const changes = await feeds.applyRecords(batch.records, source);
+      const documents: string[] = [];
+      for (const doc of batch.documents) if (await feeds.putDocument(doc)) documents.push(doc.kind);
+      return { changes, documents };
+    });
+    const changedIds = new Set([...changes.inserted, ...changes.updated]);
+    const names = this.assessor.applyAdvisories(batch.records.filter((r) => changedIds.has(r.id)).map((r) => r.advisory));
+    const hosts = new HostStore(tablesOf(this.db), this.clock);
+    let targets: string[];
+    if (documents.length > 0) {
+      this.assessor.loadDocuments(await new FeedStore(tablesOf(this.db), this.clock).documents());
+      targets = (await hosts.list({ status: 'active' })).map((h) => h.id);
+    } else {
+      targets = await hosts.hostsWithNames([...names]);
+    }
+    await this.reassessHosts(targets);
+    return {
+      records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged },
+      documents,
+      hostsReassessed: targets.length,
+      problems: batch.problems.map((p) => p.message),
+      warnings: batch.warnings.length,
+    };
+  }
+
+  /** Re-assesses hosts from their stored snapshots, one transaction per host. */
+  async reassessHosts(hostIds: readonly string[]): Promise<void> {
+    for (const hostId of hostIds) {
+      await this.db.transaction().execute(async (trx) => {
+        const hosts = new HostStore(tablesOf(trx), this.clock);
+        const host = await hosts.lock(hostId);
+        if (host.inventoryAt === null) return;
+        const packages = await hosts.packagesOf(hostId);
+        const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages }, host.attributes);
+        await new FindingsStore(tablesOf(trx), this.clock).syncHost(hostId, findings);
+      });
+    }
+  }
+
+  private refuseQuarantined(host: HostRecord): void {
+    if (host.status === 'quarantined') throw new PatchwiseError('PW_QUARANTINED', `host ${host.id} is quarantined: ${host.quarantineReason ?? 'no reason given'}`);
+  }
+}
+
+function identityOf(facts: AgentFacts): Pick<HostRecord, 'name' | 'machineId' | 'os' | 'ecosystem'> {
+  return {
+    name: facts.hostname,
+    machineId: facts.machineId ?? null,
+    os: facts.os ? { id: facts.os.id, versionId: facts.os.versionId ?? null } : null,
+    ecosystem: ecosystemOf(facts),
+  };
+}
+
+function ecosystemOf(facts: AgentFacts): string | null {
+  if (!facts.os) return null;
+  try {
+    return ecosystemForDistro(facts.os.id, facts.os.versionId ?? '');
+  } catch {
+    return null; // a distribution OSV does not cover: its language packages still match
+  }
+}
+
+function changesAttributes(host: HostRecord, patch: HostAttributePatch): boolean {
+  const next = applyAttributePatch(host.attributes, patch);
+  return JSON.stringify(next) !== JSON.stringify(host.attributes);
+}
+
+function uniqueKeys(packages: readonly InstalledPackage[]): { ecosystem: string; name: string }[] {
+  const seen = new Map<string, { ecosystem: string; name: string }>();
+  for (const p of packages) {
+    const { name } = matchTarget(p);
+    seen.set(`${p.ecosystem}\u0000${name}`, { ecosystem: p.ecosystem, name });
+  }
+  return [...seen.values()];
+}

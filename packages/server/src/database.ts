@@ -1,0 +1,14 @@
+import type { AccessTables, FeedsTables, FindingsTables, HostsTables } from '@patchwise/core';
+import type { Kysely } from 'kysely';
+
+/** Every table of the control plane; each module sees only its own through its store. */
+export type Database = AccessTables & HostsTables & FindingsTables & FeedsTables;
+
+/**
+ * The same connection (or transaction) typed down to one module's tables. Kysely's type is
+ * invariant in its table map, so the narrowing needs a cast; the constraint keeps it honest:
+ * only table sets that the whole Database contains are accepted.
+ */
+export function tablesOf<T>(db: Kysely<Database extends T ? Database : never>): Kysely<T> {
+  return db as unknown as Kysely<T>;
+}

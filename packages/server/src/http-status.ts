@@ -1,0 +1,37 @@
+import { assertNever, type ErrorCode } from '@patchwise/core';
+
+/** The one place error codes become HTTP statuses (docs/errors.md). */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'PW_USAGE':
+    case 'PW_VERSION_INVALID':
+    case 'PW_ECOSYSTEM_UNKNOWN':
+    case 'PW_INPUT_MALFORMED':
+    case 'PW_INPUT_INVALID':
+    case 'PW_INPUT_TOO_DEEP':
+    case 'PW_INPUT_FORMAT_UNKNOWN':
+    case 'PW_ARCHIVE_UNSAFE':
+    case 'PW_CONFIG_INVALID':
+    case 'PW_INPUT_UNREADABLE':
+      return 400;
+    case 'PW_UNAUTHENTICATED':
+      return 401;
+    case 'PW_FORBIDDEN':
+    case 'PW_QUARANTINED':
+      return 403;
+    case 'PW_NOT_FOUND':
+      return 404;
+    case 'PW_CONFLICT':
+      return 409;
+    case 'PW_INPUT_TOO_LARGE':
+      return 413;
+    case 'PW_RATE_LIMITED':
+      return 429;
+    case 'PW_DATABASE':
+    case 'PW_INTERNAL':
+    case 'PW_SERVER_UNREACHABLE':
+      return 500;
+    default:
+      return assertNever(code, 'error code');
+  }
+}

@@ -1,0 +1,10 @@
+/** @patchwise/server: the control plane's HTTP API and its composition root. */
+export { startServer } from './start-server.js';
+export type { RunningServer, StartOptions } from './start-server.js';
+export { parseServerConfig, parseDuration } from './server-config.js';
+export type { ServerConfig, ServerConfigInput } from './server-config.js';
+export { buildApp } from './app.js';
+export type { App, AppDeps } from './app.js';
+export { ADMIN_TOKEN_FILE } from './admin-token.js';
+export { AgentFactsSchema } from './agent-facts.js';
+export type { AgentFacts } from './agent-facts.js';

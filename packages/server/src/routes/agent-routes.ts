@@ -1,0 +1,69 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { PatchwiseError } from '@patchwise/core';
+import { AgentFactsSchema } from '../agent-facts.js';
+import { MAX_INVENTORY_BODY, type App, type AppDeps } from '../app.js';
+import { Priorities } from '../views.js';
+
+const Digest = Type.String({ pattern: '^[0-9a-f]{64}$' });
+const Attributes = Type.Optional(Type.Record(Type.String(), Type.Unknown()));
+
+/** What agents call: enroll once with a secret, then signed check-ins and inventory uploads. */
+export function agentRoutes(app: App, deps: AppDeps): void {
+  app.post(
+    '/api/v1/agent/enroll',
+    {
+      config: { auth: 'enroll' },
+      schema: {
+        summary: 'Enroll an agent with a one-time secret and its Ed25519 public key',
+        body: Type.Object(
+          { token: Type.String({ minLength: 1, maxLength: 256 }), publicKey: Type.String({ minLength: 1, maxLength: 128 }), facts: AgentFactsSchema, attributes: Attributes },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ hostId: Type.String(), status: Type.String(), quarantineReason: Type.Union([Type.String(), Type.Null()]), intervalSeconds: Type.Integer() }) },
+      },
+    },
+    async (request, reply) => {
+      const { host, intervalSeconds } = await deps.controlPlane.enroll(request.body);
+      request.log.info({ hostId: host.id, name: host.name, status: host.status }, 'agent enrolled');
+      return reply.status(201).send({ hostId: host.id, status: host.status, quarantineReason: host.quarantineReason, intervalSeconds });
+    },
+  );
+
+  app.post(
+    '/api/v1/agent/checkin',
+    {
+      config: { auth: 'agent' },
+      schema: {
+        summary: 'Check in: facts and the digest of the current inventory',
+        body: Type.Object({ facts: AgentFactsSchema, inventoryDigest: Type.Union([Digest, Type.Null()]), attributes: Attributes }, { additionalProperties: false }),
+        response: { 200: Type.Object({ intervalSeconds: Type.Integer(), sendInventory: Type.Boolean() }) },
+      },
+    },
+    (request) => deps.controlPlane.checkin(agentOf(request.caller), request.body.facts, request.body.inventoryDigest, request.body.attributes),
+  );
+
+  app.put(
+    '/api/v1/agent/inventory',
+    {
+      config: { auth: 'agent' },
+      bodyLimit: MAX_INVENTORY_BODY,
+      schema: {
+        summary: 'Upload the full inventory (Patchwise inventory JSON v1)',
+        body: Type.Object({ digest: Digest, inventory: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            packages: Type.Integer(),
+            changes: Type.Object({ opened: Type.Integer(), updated: Type.Integer(), fixed: Type.Integer() }),
+            open: Priorities,
+          }),
+        },
+      },
+    },
+    (request) => deps.controlPlane.putInventory(agentOf(request.caller), request.body.inventory, request.body.digest),
+  );
+}
+
+function agentOf(caller: { kind: string; hostId?: string } | undefined): string {
+  if (caller?.kind !== 'agent' || !caller.hostId) throw new PatchwiseError('PW_UNAUTHENTICATED', 'not an agent request');
+  return caller.hostId;
+}

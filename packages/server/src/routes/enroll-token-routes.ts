@@ -1,0 +1,62 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { AccessStore, parseAttributePatch } from '@patchwise/core';
+import type { App, AppDeps } from '../app.js';
+import { tablesOf } from '../database.js';
+
+const TokenView = Type.Object({
+  id: Type.String(),
+  createdAt: Type.String(),
+  expiresAt: Type.Union([Type.String(), Type.Null()]),
+  maxUses: Type.Union([Type.Integer(), Type.Null()]),
+  uses: Type.Integer(),
+  attributes: Type.Record(Type.String(), Type.Unknown()),
+  revoked: Type.Boolean(),
+});
+
+/** Enrollment tokens: one-time (or N-time) secrets that let an agent enroll. */
+export function enrollTokenRoutes(app: App, deps: AppDeps): void {
+  const access = () => new AccessStore(tablesOf(deps.db), deps.clock);
+
+  app.post(
+    '/api/v1/enroll-tokens',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'Create an enrollment token; the secret is shown once',
+        body: Type.Object(
+          {
+            expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 365 * 86400 })),
+            maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+            attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.String(), token: Type.String(), expiresAt: Type.Union([Type.String(), Type.Null()]), maxUses: Type.Union([Type.Integer(), Type.Null()]) }) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      // Validated now, so a token can never carry attributes that would fail at enrollment.
+      const attributes = body.attributes ? parseAttributePatch(body.attributes, 'attributes') : {};
+      const expiresAt = body.expiresInSeconds ? new Date(deps.clock().getTime() + body.expiresInSeconds * 1000) : undefined;
+      const { id, secret } = await access().createEnrollToken({ expiresAt, maxUses: body.maxUses, attributes });
+      return reply.status(201).send({ id, token: secret, expiresAt: expiresAt?.toISOString() ?? null, maxUses: body.maxUses ?? null });
+    },
+  );
+
+  app.get('/api/v1/enroll-tokens', { config: { auth: 'admin' }, schema: { response: { 200: Type.Object({ tokens: Type.Array(TokenView) }) } } }, async () => {
+    const tokens = await access().listEnrollTokens();
+    return {
+      tokens: tokens.map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt?.toISOString() ?? null })),
+    };
+  });
+
+  app.delete(
+    '/api/v1/enroll-tokens/:id',
+    { config: { auth: 'admin' }, schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      await access().revokeEnrollToken(request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Type } from '@fastify/type-provider-typebox';
+import { FeedStore, PatchwiseError } from '@patchwise/core';
+import type { App, AppDeps } from '../app.js';
+import { tablesOf } from '../database.js';
+
+const FeedStatusView = Type.Object({
+  name: Type.String(),
+  kind: Type.String(),
+  url: Type.Union([Type.String(), Type.Null()]),
+  records: Type.Integer(),
+  lastSuccessAt: Type.Union([Type.String(), Type.Null()]),
+  lastAttemptAt: Type.Union([Type.String(), Type.Null()]),
+  ageSeconds: Type.Union([Type.Integer(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** Feed import (air-gapped sites upload files) and status. */
+export function feedRoutes(app: App, deps: AppDeps): void {
+  app.post(
+    '/api/v1/feeds/import',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'Import one feed file: OSV records (.json, .yaml, .zip, .tar.gz), the CISA KEV JSON, an EPSS CSV or an NVD page',
+        consumes: ['application/octet-stream'],
+        querystring: Type.Object(
+          {
+            filename: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._-]+$', description: 'the file name; its extension tells archives apart' }),
+            source: Type.String({ minLength: 1, maxLength: 100, default: 'import' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            records: Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer() }),
+            documents: Type.Array(Type.String()),
+            hostsReassessed: Type.Integer(),
+            problems: Type.Array(Type.String()),
+            warnings: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if (!Buffer.isBuffer(body) || body.length === 0) throw new PatchwiseError('PW_INPUT_INVALID', 'send the file as the request body (application/octet-stream)');
+      // Staged under a random directory: the client's file name only picks the reader by extension.
+      const dir = join(deps.uploadDir, randomUUID());
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const path = join(dir, request.query.filename);
+      try {
+        await writeFile(path, body, { mode: 0o600 });
+        return await deps.controlPlane.importFeeds([path], request.query.source);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  app.get('/api/v1/feeds', { config: { auth: 'admin' }, schema: { summary: 'Each feed: age, record count, last error', response: { 200: Type.Object({ feeds: Type.Array(FeedStatusView) }) } } }, async () => {
+    const now = deps.clock().getTime();
+    const status = await new FeedStore(tablesOf(deps.db), deps.clock).status();
+    return {
+      feeds: status.map((s) => ({
+        ...s,
+        lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
+        lastAttemptAt: s.lastAttemptAt?.toISOString() ?? null,
+        ageSeconds: s.lastSuccessAt ? Math.round((now - s.lastSuccessAt.getTime()) / 1000) : null,
+      })),
+    };
+  });
+}

@@ -1,0 +1,50 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { FindingsStore, HostStore, PRIORITIES, type Priority } from '@patchwise/core';
+import type { App, AppDeps } from '../app.js';
+import { tablesOf } from '../database.js';
+import { FindingView, findingView } from '../views.js';
+
+/** Findings across the fleet, filtered, sorted and paged. */
+export function findingRoutes(app: App, deps: AppDeps): void {
+  app.get(
+    '/api/v1/findings',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'List findings',
+        querystring: Type.Object(
+          {
+            host: Type.Optional(Type.String({ minLength: 1, description: 'host id or name' })),
+            priority: Type.Optional(Type.Array(Type.Union(PRIORITIES.map((p) => Type.Literal(p))))),
+            kev: Type.Optional(Type.Boolean()),
+            type: Type.Optional(Type.Array(Type.Union([Type.Literal('security'), Type.Literal('bugfix'), Type.Literal('enhancement')]))),
+            state: Type.Union([Type.Literal('open'), Type.Literal('fixed')], { default: 'open' }),
+            package: Type.Optional(Type.String({ minLength: 1 })),
+            advisory: Type.Optional(Type.String({ minLength: 1, description: 'advisory id or alias (CVE)' })),
+            sort: Type.Union([Type.Literal('priority'), Type.Literal('first_seen'), Type.Literal('package'), Type.Literal('advisory')], { default: 'priority' }),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+            offset: Type.Integer({ minimum: 0, default: 0 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ total: Type.Integer(), findings: Type.Array(FindingView) }) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const hosts = new HostStore(tablesOf(deps.db), deps.clock);
+      let hostIds: string[] | undefined;
+      if (q.host) {
+        const byId = /^[0-9a-f-]{36}$/.test(q.host) ? await hosts.get(q.host) : undefined;
+        hostIds = byId ? [byId.id] : (await hosts.list({ name: q.host })).map((h) => h.id);
+      }
+      const { total, findings } = await new FindingsStore(tablesOf(deps.db), deps.clock).list(
+        { hostIds, state: q.state, priorities: q.priority as Priority[] | undefined, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory },
+        { limit: q.limit, offset: q.offset, sort: q.sort },
+      );
+      const names = new Map<string, string>();
+      for (const id of new Set(findings.map((f) => f.hostId))) names.set(id, (await hosts.get(id))?.name ?? id);
+      return { total, findings: findings.map((f) => findingView(f, names.get(f.hostId) ?? f.hostId)) };
+    },
+  );
+}

@@ -1,0 +1,84 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { FindingsStore, HostStore, parseAttributePatch } from '@patchwise/core';
+import type { App, AppDeps } from '../app.js';
+import { tablesOf } from '../database.js';
+import { HostDetailView, HostView, hostView } from '../views.js';
+
+const HostId = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** Hosts: list with filters, detail, attribute changes, quarantine release. */
+export function hostRoutes(app: App, deps: AppDeps): void {
+  const hosts = () => new HostStore(tablesOf(deps.db), deps.clock);
+
+  app.get(
+    '/api/v1/hosts',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'List hosts',
+        querystring: Type.Object(
+          {
+            os: Type.Optional(Type.String({ minLength: 1, description: 'os-release id, optionally with a version: debian, debian-12' })),
+            tier: Type.Optional(Type.Integer({ minimum: 0, maximum: 3 })),
+            environment: Type.Optional(Type.String({ minLength: 1 })),
+            tag: Type.Optional(Type.String({ minLength: 1 })),
+            name: Type.Optional(Type.String({ minLength: 1 })),
+            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('quarantined')])),
+            connectivity: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('stale'), Type.Literal('never')])),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+            offset: Type.Integer({ minimum: 0, default: 0 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ total: Type.Integer(), hosts: Type.Array(HostView) }) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const now = deps.clock();
+      const all = await hosts().list({ os: q.os, tier: q.tier, environment: q.environment, tag: q.tag, name: q.name, status: q.status });
+      const views = all.map((h) => hostView(h, now, deps.policy)).filter((h) => !q.connectivity || h.connectivity === q.connectivity);
+      return { total: views.length, hosts: views.slice(q.offset, q.offset + q.limit) };
+    },
+  );
+
+  app.get(
+    '/api/v1/hosts/:id',
+    { config: { auth: 'admin' }, schema: { summary: 'One host with package and open finding counts', params: HostId, response: { 200: HostDetailView } } },
+    async (request) => {
+      const store = hosts();
+      const host = await store.require(request.params.id);
+      const openFindings = await new FindingsStore(tablesOf(deps.db), deps.clock).openCounts(host.id);
+      return { ...hostView(host, deps.clock(), deps.policy), packages: await store.packageCount(host.id), openFindings };
+    },
+  );
+
+  app.patch(
+    '/api/v1/hosts/:id',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'Change attributes (null clears one) or quarantine',
+        params: HostId,
+        body: Type.Object(
+          {
+            attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('quarantined')])),
+            reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: HostView },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const body = request.body;
+      let host = await hosts().require(id);
+      if (body.attributes) host = await deps.controlPlane.setAttributes(id, parseAttributePatch(body.attributes, 'attributes'));
+      if (body.status) host = await deps.controlPlane.setQuarantine(id, body.status === 'quarantined', body.reason ?? null);
+      return hostView(host, deps.clock(), deps.policy);
+    },
+  );
+}
+

@@ -1,0 +1,70 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AccessStore, migrateToLatest, openDatabase, type DatabaseHandle } from '@patchwise/core';
+import { buildApp, type App } from './app.js';
+import { ensureAdminToken } from './admin-token.js';
+import { Assessor } from './assessor.js';
+import { ControlPlane } from './control-plane.js';
+import { tablesOf, type Database } from './database.js';
+import type { ServerConfig } from './server-config.js';
+
+export interface RunningServer {
+  readonly app: App;
+  readonly url: string;
+  readonly adminTokenPath: string;
+  readonly adminTokenCreated: boolean;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly clock?: () => Date;
+  readonly logger?: boolean;
+  /** Print start-up lines here (the CLI passes stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** The server's composition root: database, migrations, admin token, in-memory state, HTTP. */
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? (() => new Date());
+  const log = options.log ?? (() => undefined);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const handle: DatabaseHandle<Database> = await openDatabase<Database>(
+    config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: join(config.dataDir, 'pglite') },
+  );
+  try {
+    await migrateToLatest(handle.db);
+    const token = await ensureAdminToken(new AccessStore(tablesOf(handle.db), clock), config.dataDir);
+    const controlPlane = new ControlPlane(handle.db, new Assessor(), clock, { checkinIntervalSeconds: config.checkinIntervalSeconds });
+    let ready = false;
+    const uploadDir = join(config.dataDir, 'uploads');
+    rmSync(uploadDir, { recursive: true, force: true }); // left-overs of an interrupted import
+    const app = await buildApp({
+      db: handle.db,
+      controlPlane,
+      clock,
+      policy: { checkinIntervalSeconds: config.checkinIntervalSeconds, staleAfterMs: config.staleAfterMs },
+      uploadDir,
+      ready: () => ready,
+      logger: options.logger ?? false,
+    });
+    const problems = await controlPlane.load();
+    for (const p of problems) log(`warning: ${p}`);
+    ready = true;
+    const address = await app.listen({ host: config.host, port: config.port });
+    const url = address.replace('0.0.0.0', '127.0.0.1');
+    writeFileSync(join(config.dataDir, 'server.json'), `${JSON.stringify({ url, pid: process.pid })}\n`, { mode: 0o600 });
+    return {
+      app,
+      url,
+      adminTokenPath: token.path,
+      adminTokenCreated: token.created,
+      close: async () => {
+        await app.close();
+        await handle.close();
+      },
+    };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}

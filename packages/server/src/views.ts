@@ -1,0 +1,121 @@
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import type { HostRecord, StoredFinding } from '@patchwise/core';
+
+/** How recently a host checked in: online, offline (missed three check-ins), stale, never. */
+export type Connectivity = 'online' | 'offline' | 'stale' | 'never';
+
+export interface ConnectivityPolicy {
+  readonly checkinIntervalSeconds: number;
+  readonly staleAfterMs: number;
+}
+
+export function connectivityOf(lastSeenAt: Date | null, now: Date, policy: ConnectivityPolicy): Connectivity {
+  if (!lastSeenAt) return 'never';
+  const age = now.getTime() - lastSeenAt.getTime();
+  if (age > policy.staleAfterMs) return 'stale';
+  if (age > 3 * policy.checkinIntervalSeconds * 1000) return 'offline';
+  return 'online';
+}
+
+const Str = Type.String();
+const NullableStr = Type.Union([Type.String(), Type.Null()]);
+const Priorities = Type.Object({ P1: Type.Integer(), P2: Type.Integer(), P3: Type.Integer(), P4: Type.Integer() });
+
+export const AttributesView = Type.Object({
+  tier: Type.Union([Type.Integer({ minimum: 0, maximum: 3 }), Type.Null()]),
+  owner: NullableStr,
+  environment: NullableStr,
+  internetFacing: Type.Union([Type.Boolean(), Type.Null()]),
+  cluster: NullableStr,
+  timezone: NullableStr,
+  tags: Type.Array(Str),
+});
+
+export const HostView = Type.Object({
+  id: Str,
+  name: Str,
+  machineId: NullableStr,
+  os: Type.Union([Type.Object({ id: Str, versionId: NullableStr }), Type.Null()]),
+  ecosystem: NullableStr,
+  facts: Type.Record(Type.String(), Type.Unknown()),
+  attributes: AttributesView,
+  status: Type.Union([Type.Literal('active'), Type.Literal('quarantined')]),
+  quarantineReason: NullableStr,
+  connectivity: Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('stale'), Type.Literal('never')]),
+  enrolledAt: Str,
+  lastSeenAt: NullableStr,
+  inventoryAt: NullableStr,
+});
+export type HostView = Static<typeof HostView>;
+
+export const HostDetailView = Type.Intersect([HostView, Type.Object({ packages: Type.Integer(), openFindings: Priorities })]);
+
+export function hostView(h: HostRecord, now: Date, policy: ConnectivityPolicy): HostView {
+  return {
+    id: h.id,
+    name: h.name,
+    machineId: h.machineId,
+    os: h.os ? { id: h.os.id, versionId: h.os.versionId } : null,
+    ecosystem: h.ecosystem,
+    facts: { ...h.facts },
+    attributes: { ...h.attributes, tags: [...h.attributes.tags] },
+    status: h.status,
+    quarantineReason: h.quarantineReason,
+    connectivity: connectivityOf(h.lastSeenAt, now, policy),
+    enrolledAt: h.enrolledAt.toISOString(),
+    lastSeenAt: h.lastSeenAt?.toISOString() ?? null,
+    inventoryAt: h.inventoryAt?.toISOString() ?? null,
+  };
+}
+
+export const FindingView = Type.Object({
+  id: Str,
+  hostId: Str,
+  host: Str,
+  advisory: Str,
+  aliases: Type.Array(Str),
+  type: Str,
+  ecosystem: Str,
+  package: Str,
+  installed: Str,
+  fixed: NullableStr,
+  severity: NullableStr,
+  cvss: Type.Union([Type.Number(), Type.Null()]),
+  kev: Type.Boolean(),
+  epss: Type.Union([Type.Number(), Type.Null()]),
+  priority: Str,
+  reasons: Type.Array(Str),
+  summary: Str,
+  state: Str,
+  firstSeen: Str,
+  fixedAt: NullableStr,
+});
+export type FindingView = Static<typeof FindingView>;
+
+export function findingView(f: StoredFinding, hostName: string): FindingView {
+  return {
+    id: f.id,
+    hostId: f.hostId,
+    host: hostName,
+    advisory: f.advisory,
+    aliases: [...f.aliases],
+    type: f.type,
+    ecosystem: f.ecosystem,
+    package: f.package,
+    installed: f.installed,
+    fixed: f.fixed,
+    severity: f.severity,
+    cvss: f.cvss,
+    kev: f.kev,
+    epss: f.epss,
+    priority: f.priority,
+    reasons: [...f.reasons],
+    summary: f.summary,
+    state: f.state,
+    firstSeen: f.firstSeen.toISOString(),
+    fixedAt: f.fixedAt?.toISOString() ?? null,
+  };
+}
+
+export const ErrorView = Type.Object({ error: Type.Object({ code: Str, message: Str }) });
+export { Priorities };
