@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 300_000,
     reporters: ['default', './test/support/plain-summary-reporter.ts'],
     pool: 'forks',
+    globalSetup: ['./test/support/pglite-template.ts'],
   },
 });

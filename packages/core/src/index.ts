@@ -17,3 +17,5 @@ export * from './access/index.js';
 export * from './hosts/index.js';
 export * from './findings/index.js';
 export * from './feeds/index.js';
+export * from './eol/index.js';
+export * from './cmdb/index.js';

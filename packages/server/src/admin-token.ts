@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessStore, PatchwiseError } from '@patchwise/core';
+import { PatchwiseError, type AccessStore } from '@patchwise/core';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
 

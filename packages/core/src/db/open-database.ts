@@ -1,8 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
-import pg from 'pg';
 import { PatchwiseError } from '../errors/index.js';
 
 /** Where the data lives: the embedded PGlite in a directory (the default), or a PostgreSQL server. */
@@ -39,6 +36,8 @@ export async function openDatabase<DB = unknown>(options: DatabaseOptions): Prom
         cause: err,
       });
     }
+    // Drivers load on first use: `patchwise scan` and the agent import core but need no database.
+    const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
     const pglite = await PGlite.create(options.dataDir);
     const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
     return {
@@ -54,6 +53,7 @@ export async function openDatabase<DB = unknown>(options: DatabaseOptions): Prom
   if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
     throw new PatchwiseError('PW_INPUT_INVALID', 'schema must be a lower-case SQL identifier', { input: options.schema });
   }
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,

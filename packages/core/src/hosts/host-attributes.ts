@@ -106,10 +106,15 @@ export function applyAttributePatch(current: HostAttributeValues, patch: HostAtt
 }
 
 function text(v: unknown, source: string, key: string, max: number): string {
-  if (typeof v !== 'string' || v.trim() === '' || v.length > max || /[\u0000-\u001f]/.test(v)) {
+  if (typeof v !== 'string' || v.trim() === '' || v.length > max || hasControlCharacter(v)) {
     throw invalid(source, key, `must be a non-empty string of at most ${max} characters without control characters`);
   }
   return v;
+}
+
+function hasControlCharacter(v: string): boolean {
+  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) < 0x20) return true;
+  return false;
 }
 
 function timeZone(v: unknown, source: string): string {

@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { FindingsStore, HostStore, PRIORITIES, type Priority } from '@patchwise/core';
+import { FindingsStore, HostStore, PRIORITIES } from '@patchwise/core';
 import type { App, AppDeps } from '../app.js';
 import { tablesOf } from '../database.js';
 import { FindingView, findingView } from '../views.js';
@@ -39,7 +39,7 @@ export function findingRoutes(app: App, deps: AppDeps): void {
         hostIds = byId ? [byId.id] : (await hosts.list({ name: q.host })).map((h) => h.id);
       }
       const { total, findings } = await new FindingsStore(tablesOf(deps.db), deps.clock).list(
-        { hostIds, state: q.state, priorities: q.priority as Priority[] | undefined, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory },
+        { hostIds, state: q.state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory },
         { limit: q.limit, offset: q.offset, sort: q.sort },
       );
       const names = new Map<string, string>();

@@ -1,0 +1,20 @@
+/** Alpine (and Wolfi) packages, from apk's database under the root. */
+import { parseApkInstalled } from '@patchwise/core';
+import type { CollectedPackages } from './collected-packages.js';
+import { distroPackage } from './distro-package.js';
+import type { RootedFs } from './rooted-fs.js';
+
+export const APK_INSTALLED = '/lib/apk/db/installed';
+const MAX_DB_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads `<root>/lib/apk/db/installed` with core's reader (`parseApkInstalled`): name, version,
+ * arch, and origin as the source name (OSV's Alpine records name origins). Returns undefined when
+ * the root has no apk database; a malformed one throws PW_INPUT_MALFORMED naming file and line.
+ */
+export async function collectApkPackages(fs: RootedFs): Promise<CollectedPackages | undefined> {
+  const text = await fs.readText(APK_INSTALLED, MAX_DB_BYTES);
+  if (text === undefined) return undefined;
+  const { packages, skipped } = parseApkInstalled(text, fs.display(APK_INSTALLED));
+  return { packages: packages.map(distroPackage), warnings: [], skipped, complete: true };
+}

@@ -1,0 +1,161 @@
+/**
+ * Host facts: who the host is (name, machine id, distribution) from files under the root, and,
+ * only when the root is this machine's own `/`, what the running machine says about itself
+ * (kernel, architecture, uptime, addresses, pending reboot). The running-machine calls come in
+ * through `FactsIo` so tests can fix them.
+ */
+import os from 'node:os';
+import type { NetworkInterfaceInfo } from 'node:os';
+import type { HostFacts, OsFacts } from './host-facts.js';
+import { parseOsReleaseText } from './parse-os-release-text.js';
+import { RootedFs } from './rooted-fs.js';
+
+/** The running machine, as Node reports it. Injected so tests control it. */
+export interface FactsIo {
+  hostname(): string;
+  /** `uname -r`. */
+  kernelRelease(): string;
+  /** `uname -m`. */
+  machine(): string;
+  /** Seconds since boot (may be fractional). */
+  uptime(): number;
+  networkInterfaces(): NodeJS.Dict<NetworkInterfaceInfo[]>;
+}
+
+/** The real machine, from `node:os`. */
+export const nodeFactsIo: FactsIo = {
+  hostname: () => os.hostname(),
+  kernelRelease: () => os.release(),
+  machine: () => os.machine(),
+  uptime: () => os.uptime(),
+  networkInterfaces: () => os.networkInterfaces(),
+};
+
+export interface CollectFactsOptions {
+  /** The filesystem to describe: `/` for this machine, or a mounted image / chroot. */
+  readonly root: string;
+  /** The running machine; defaults to `nodeFactsIo`. Consulted only when `root` is `/`. */
+  readonly io?: FactsIo | undefined;
+}
+
+/** Facts files are a line or a few dozen; anything bigger is not what it claims to be. */
+const SMALL_FILE = 64 * 1024;
+const MACHINE_ID = /^[0-9a-f]{32}$/;
+/** IANA zone names: `UTC`, `Europe/Berlin`, `America/Argentina/Buenos_Aires`, `Etc/GMT+5`. */
+const ZONE_NAME = /^[A-Za-z0-9_+-]+(?:\/[A-Za-z0-9_+-]+)*$/;
+
+/**
+ * Collects the facts of the host at `root` (docs on each field of HostFacts).
+ * Throws PW_INPUT_UNREADABLE when the root is not a directory, when a facts file is a symlink
+ * leading outside the root or cannot be read, and PW_INPUT_TOO_LARGE for an oversized facts file;
+ * each error names the file.
+ */
+export async function collectFacts(options: CollectFactsOptions): Promise<HostFacts> {
+  const fs = await RootedFs.open(options.root);
+  const io = options.io ?? nodeFactsIo;
+  const live = fs.isHostRoot;
+  const osFacts = await readOsFacts(fs);
+  return {
+    hostname: live ? io.hostname() || null : await readHostnameFile(fs),
+    machineId: (await readMachineId(fs, '/etc/machine-id')) ?? (await readMachineId(fs, '/var/lib/dbus/machine-id')),
+    os: osFacts,
+    kernelRelease: live ? io.kernelRelease() : null,
+    architecture: live ? io.machine() : null,
+    uptimeSeconds: live ? Math.floor(io.uptime()) : null,
+    ipAddresses: live ? interfaceAddresses(io.networkInterfaces()) : null,
+    rebootRequired: live ? await readRebootRequired(fs, osFacts) : null,
+    timezone: await readTimezone(fs),
+  };
+}
+
+async function readOsFacts(fs: RootedFs): Promise<OsFacts | null> {
+  // os-release(5): /etc/os-release takes precedence; /usr/lib/os-release is the vendor fallback.
+  const text = (await fs.readText('/etc/os-release', SMALL_FILE)) ?? (await fs.readText('/usr/lib/os-release', SMALL_FILE));
+  if (text === undefined) return null;
+  const f = parseOsReleaseText(text);
+  const get = (k: string): string | null => {
+    const v = f.get(k)?.trim();
+    return v ? v : null;
+  };
+  return {
+    id: (get('ID') ?? 'linux').toLowerCase(),
+    idLike: (get('ID_LIKE') ?? '').split(/\s+/).filter((s) => s !== ''),
+    versionId: get('VERSION_ID'),
+    prettyName: get('PRETTY_NAME'),
+    versionCodename: get('VERSION_CODENAME'),
+  };
+}
+
+/** hostname(5): one name; lines starting with `#` are comments. */
+async function readHostnameFile(fs: RootedFs): Promise<string | null> {
+  const text = await fs.readText('/etc/hostname', SMALL_FILE);
+  if (text === undefined) return null;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    // A host name has no blanks or control characters and at most 253 characters (RFC 1035).
+    return /^[^\s\p{Cc}]{1,253}$/u.test(line) ? line : null;
+  }
+  return null;
+}
+
+/**
+ * machine-id(5). Container images often ship it empty, and first boot may leave `uninitialized`;
+ * neither identifies a machine, so both fall through to the next file (and then null).
+ */
+async function readMachineId(fs: RootedFs, file: string): Promise<string | null> {
+  const id = (await fs.readText(file, SMALL_FILE))?.trim().toLowerCase();
+  return id !== undefined && MACHINE_ID.test(id) ? id : null;
+}
+
+function interfaceAddresses(ifaces: NodeJS.Dict<NetworkInterfaceInfo[]>): string[] {
+  const out = new Set<string>();
+  for (const list of Object.values(ifaces)) {
+    for (const a of list ?? []) {
+      if (a.internal || isLoopback(a.address)) continue;
+      if (a.family === 'IPv6' && /^fe[89ab]/i.test(a.address)) continue;
+      out.add(a.address);
+    }
+  }
+  return [...out].sort();
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1';
+}
+
+/**
+ * Debian and Ubuntu (update-notifier, unattended-upgrades, kernel postinst hooks) touch
+ * /run/reboot-required when an update needs a reboot; its absence there means none is pending.
+ * rpm systems have no such file: deciding it needs the newest installed kernel compared to the
+ * running one by rpm version order (and `needs-restarting -r` is too slow and side-effecting
+ * for a collector), so they get null rather than a guess; so do apk and unknown systems.
+ */
+async function readRebootRequired(fs: RootedFs, osFacts: OsFacts | null): Promise<boolean | null> {
+  if ((await fs.exists('/run/reboot-required')) || (await fs.exists('/var/run/reboot-required'))) return true;
+  const family = osFacts ? [osFacts.id, ...osFacts.idLike] : [];
+  return family.includes('debian') || family.includes('ubuntu') ? false : null;
+}
+
+/**
+ * Debian keeps the zone name in /etc/timezone; systemd systems link /etc/localtime to
+ * `…/zoneinfo/<zone>` (read as a link, not followed: only its name matters). Without either the
+ * C library uses UTC, so UTC is the truth, not a guess, except when /etc/localtime is a copied
+ * zone file, whose name is not recorded anywhere.
+ */
+async function readTimezone(fs: RootedFs): Promise<string> {
+  const text = await fs.readText('/etc/timezone', SMALL_FILE);
+  const named = text
+    ?.split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
+  if (named !== undefined && ZONE_NAME.test(named)) return named;
+  const target = await fs.readLink('/etc/localtime');
+  const at = target?.lastIndexOf('zoneinfo/') ?? -1;
+  if (target !== undefined && at >= 0) {
+    // `posix/` and `right/` are variants of the same zones (without and with leap seconds).
+    const zone = target.slice(at + 'zoneinfo/'.length).replace(/^(?:posix|right)\//, '');
+    if (ZONE_NAME.test(zone)) return zone;
+  }
+  return 'UTC';
+}

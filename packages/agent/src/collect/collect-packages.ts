@@ -1,0 +1,68 @@
+/**
+ * Everything installed under a root: the distribution's package database (dpkg, rpm or apk) and
+ * system-wide Python distributions, as the `packages` of a Patchwise inventory v1 document.
+ */
+import { collectApkPackages } from './apk-packages.js';
+import type { CollectedPackages } from './collected-packages.js';
+import { collectDpkgPackages } from './dpkg-packages.js';
+import { collectPythonPackages } from './python-packages.js';
+import { RootedFs } from './rooted-fs.js';
+import { collectRpmPackages } from './rpm-packages.js';
+import { runCommand } from './run-command.js';
+import type { RunCommand } from './run-command.js';
+
+export interface CollectPackagesOptions {
+  /** The filesystem to inventory: `/` for this machine, or a mounted image / chroot. */
+  readonly root: string;
+  /** Runs programs (rpm); defaults to `execFile` without a shell. */
+  readonly run?: RunCommand | undefined;
+  /** The rpm program; default `rpm` from PATH. */
+  readonly rpmCommand?: string | undefined;
+  /** Milliseconds before `rpm -qa` is killed; default 120 000 (a cold rpmdb on slow disks takes tens of seconds). */
+  readonly rpmTimeoutMs?: number | undefined;
+  /** Largest `rpm -qa` output accepted; default 64 MiB (a 5,000-package host prints about 0.5 MB). */
+  readonly rpmMaxBuffer?: number | undefined;
+}
+
+/**
+ * Collects the packages under `options.root` (see each reader: collectDpkgPackages,
+ * collectRpmPackages, collectApkPackages, collectPythonPackages). Paths never leave the root, even
+ * through symlinks. Distribution entries carry no `ecosystem` (it is the host's); Python entries
+ * carry `PyPI`.
+ *
+ * Throws (PW_INPUT_UNREADABLE, PW_INPUT_MALFORMED, PW_INPUT_TOO_LARGE, each naming the file) when
+ * a distribution database exists but cannot be read: a snapshot without it would tell the server
+ * that every package was removed. Problems with single Python packages, and a missing rpm program,
+ * are warnings instead (the latter with `complete: false`).
+ */
+export async function collectPackages(options: CollectPackagesOptions): Promise<CollectedPackages> {
+  const fs = await RootedFs.open(options.root);
+  const distro = {
+    dpkg: await collectDpkgPackages(fs),
+    rpm: await collectRpmPackages(fs, {
+      run: options.run ?? runCommand,
+      rpmCommand: options.rpmCommand ?? 'rpm',
+      timeoutMs: options.rpmTimeoutMs ?? 120_000,
+      maxBuffer: options.rpmMaxBuffer ?? 64 * 1024 * 1024,
+    }),
+    apk: await collectApkPackages(fs),
+  };
+  const python = await collectPythonPackages(fs);
+
+  const found = Object.entries(distro).filter(([, r]) => r !== undefined && r.packages.length > 0);
+  const warnings: string[] = [];
+  if (found.length > 1) {
+    // The v1 document puts every distribution package in the host's one ecosystem; a second
+    // database (rpm installed on Debian to build packages) is usually not the system's.
+    warnings.push(
+      `${fs.root}: several package databases hold packages (${found.map(([k]) => k).join(', ')}); all are reported in the host's ecosystem`,
+    );
+  }
+  const parts = [distro.dpkg, distro.rpm, distro.apk, python].filter((r): r is CollectedPackages => r !== undefined);
+  return {
+    packages: parts.flatMap((r) => r.packages),
+    warnings: [...warnings, ...parts.flatMap((r) => r.warnings)],
+    skipped: parts.flatMap((r) => r.skipped),
+    complete: parts.every((r) => r.complete),
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * Collectors: what the agent learns about the host it runs on, or about a mounted filesystem,
+ * and the inventory document (with its digest) it sends. This file is the module's only door.
+ */
+export type { HostFacts, OsFacts } from './host-facts.js';
+export { collectFacts, nodeFactsIo } from './collect-facts.js';
+export type { CollectFactsOptions, FactsIo } from './collect-facts.js';
+export { collectPackages } from './collect-packages.js';
+export type { CollectPackagesOptions } from './collect-packages.js';
+export type { CollectedPackages } from './collected-packages.js';
+export { buildInventoryDocument } from './inventory-document.js';
+export type { BuildInventoryOptions, InventoryDocument, InventoryPackage } from './inventory-document.js';
+export { canonicalInventoryJson, inventoryDigest } from './inventory-digest.js';
+export { parseOsReleaseText } from './parse-os-release-text.js';
+export { parsePythonMetadata } from './parse-python-metadata.js';
+export type { PythonMetadata } from './parse-python-metadata.js';
+export { RPM_QUERY_FORMAT } from './rpm-packages.js';
+export { runCommand } from './run-command.js';
+export type { RunCommand, RunOptions, RunResult } from './run-command.js';

@@ -1,0 +1,110 @@
+/** collectFacts on this machine and on fake roots. */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { collectFacts } from '@patchwise/agent';
+import type { FactsIo } from '@patchwise/agent';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTree, removeTrees } from './support/fake-root.js';
+
+afterAll(removeTrees);
+
+/** A running machine whose every answer is fixed, to see which ones a mounted root may use. */
+const fixedIo: FactsIo = {
+  hostname: () => 'live-host',
+  kernelRelease: () => '6.1.0-18-amd64',
+  machine: () => 'x86_64',
+  uptime: () => 3600.7,
+  networkInterfaces: () => ({
+    lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }],
+    eth0: [
+      { address: '10.0.0.5', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '10.0.0.5/24' },
+      { address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: 'fe80::1/64', scopeid: 2 },
+      { address: '2001:db8::5', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: '2001:db8::5/64', scopeid: 0 },
+    ],
+    eth1: [{ address: '10.0.0.5', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:02', internal: false, cidr: '10.0.0.5/24' }],
+  }),
+};
+
+describe('collectFacts on a mounted root', () => {
+  it('reads identity from files under the root and leaves running-machine facts null', async () => {
+    const root = await makeTree({
+      files: {
+        'etc/hostname': '# set by the image builder\nweb-07\n',
+        'etc/machine-id': '', // images ship it empty: fall back to dbus's copy
+        'var/lib/dbus/machine-id': '0123456789ABCDEF0123456789abcdef\n',
+        'usr/lib/os-release':
+          'NAME="Ubuntu"\nVERSION_ID="22.04"\nID=ubuntu\nID_LIKE=debian\nPRETTY_NAME="Ubuntu 22.04.4 LTS"\nVERSION_CODENAME=jammy\n',
+        'run/reboot-required': '*** System restart required ***\n',
+        'usr/share/zoneinfo/America/New_York': 'TZif',
+      },
+      symlinks: { 'etc/os-release': '../usr/lib/os-release', 'etc/localtime': '/usr/share/zoneinfo/posix/America/New_York' },
+    });
+    const facts = await collectFacts({ root, io: fixedIo });
+    expect(facts).toEqual({
+      hostname: 'web-07',
+      machineId: '0123456789abcdef0123456789abcdef',
+      os: { id: 'ubuntu', idLike: ['debian'], versionId: '22.04', prettyName: 'Ubuntu 22.04.4 LTS', versionCodename: 'jammy' },
+      kernelRelease: null,
+      architecture: null,
+      uptimeSeconds: null,
+      ipAddresses: null,
+      rebootRequired: null,
+      timezone: 'America/New_York',
+    });
+  });
+
+  it('falls back to /usr/lib/os-release and UTC, and has nulls for what the root lacks', async () => {
+    const root = await makeTree({
+      files: {
+        'usr/lib/os-release': "ID='almalinux'\nVERSION_ID=\"9.4\"\nPRETTY_NAME=\"AlmaLinux 9.4 (Seafoam Ocelot)\"\n",
+        'etc/machine-id': 'uninitialized\n',
+      },
+    });
+    const facts = await collectFacts({ root, io: fixedIo });
+    expect(facts.hostname).toBeNull();
+    expect(facts.machineId).toBeNull();
+    expect(facts.os).toEqual({ id: 'almalinux', idLike: [], versionId: '9.4', prettyName: 'AlmaLinux 9.4 (Seafoam Ocelot)', versionCodename: null });
+    expect(facts.timezone).toBe('UTC');
+    expect((await collectFacts({ root: await makeTree({}), io: fixedIo })).os).toBeNull();
+  });
+
+  it('prefers /etc/timezone and ignores a zone name that is not one', async () => {
+    const root = await makeTree({ files: { 'etc/timezone': 'Europe/Berlin\n' }, symlinks: { 'etc/localtime': '/usr/share/zoneinfo/Asia/Tokyo' } });
+    expect((await collectFacts({ root })).timezone).toBe('Europe/Berlin');
+    const odd = await makeTree({ files: { 'etc/timezone': '../../etc/shadow\n' }, symlinks: { 'etc/localtime': '/usr/share/zoneinfo/Asia/Tokyo' } });
+    expect((await collectFacts({ root: odd })).timezone).toBe('Asia/Tokyo');
+  });
+
+  it('does not read through a symlink out of the root', async () => {
+    const root = await makeTree({ symlinks: { 'etc/hostname': `${'../'.repeat(24)}etc/hostname` } });
+    await expect(collectFacts({ root })).rejects.toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: expect.stringContaining('etc/hostname') });
+  });
+});
+
+describe('collectFacts on this machine (root /)', () => {
+  it('uses the running machine through the injected io, and the files under /', async () => {
+    const facts = await collectFacts({ root: '/', io: fixedIo });
+    expect(facts.hostname).toBe('live-host');
+    expect(facts.kernelRelease).toBe('6.1.0-18-amd64');
+    expect(facts.architecture).toBe('x86_64');
+    expect(facts.uptimeSeconds).toBe(3600);
+    // Loopback, link-local and duplicates are left out; the rest sorted.
+    expect(facts.ipAddresses).toEqual(['10.0.0.5', '2001:db8::5']);
+  });
+
+  it('reports the real machine', async () => {
+    const facts = await collectFacts({ root: '/' });
+    expect(facts.hostname).toBe(os.hostname());
+    expect(facts.kernelRelease).toBe(os.release());
+    expect(facts.architecture).toBe(os.machine());
+    expect(facts.uptimeSeconds).toBeGreaterThan(0);
+    expect(Array.isArray(facts.ipAddresses)).toBe(true);
+    expect(facts.ipAddresses).not.toContain('127.0.0.1');
+    const machineId = await readFile('/etc/machine-id', 'utf8').catch(() => undefined);
+    if (machineId?.trim().match(/^[0-9a-f]{32}$/)) expect(facts.machineId).toBe(machineId.trim());
+    expect(facts.os).not.toBeNull();
+    expect(facts.os?.id).toMatch(/^[a-z0-9._-]+$/);
+    expect(facts.timezone).toMatch(/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/);
+    if (facts.os?.id === 'debian' || facts.os?.id === 'ubuntu') expect(typeof facts.rebootRequired).toBe('boolean');
+  });
+});

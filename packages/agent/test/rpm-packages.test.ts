@@ -1,0 +1,122 @@
+/**
+ * rpm collection against real rpm databases: tiny packages built here with rpmbuild and
+ * registered with `rpm --justdb` under temporary roots, then read back through collectPackages.
+ * Needs `rpm` and `rpmbuild` (Debian's `rpm` package has both); with CI=true their absence fails.
+ */
+import { execFile } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { RPM_QUERY_FORMAT, collectPackages } from '@patchwise/agent';
+import { parseInventory } from '@patchwise/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addToTree, makeTree, removeTrees } from './support/fake-root.js';
+
+const run = promisify(execFile);
+afterAll(removeTrees);
+
+async function works(file: string): Promise<boolean> {
+  try {
+    await run(file, ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const haveRpm = (await works('rpm')) && (await works('rpmbuild'));
+const inCi = process.env.CI === 'true';
+
+it('uses the query format docs/inventory-format.md documents', async () => {
+  const doc = await readFile(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/inventory-format.md'), 'utf8');
+  expect(doc).toContain(`rpm -qa --qf '${RPM_QUERY_FORMAT}'`);
+});
+
+/** One source package with two binaries (the second renamed), plus an epoch-less arch package. */
+const SPEC_WITH_SUBPACKAGE = `Name: pw-src
+Epoch: 2
+Version: 1.0
+Release: 3.el9
+Summary: Patchwise test package
+License: MIT
+BuildArch: noarch
+%description
+test
+%package -n pw-libfoo
+Summary: renamed subpackage
+%description -n pw-libfoo
+test
+%files
+%files -n pw-libfoo
+`;
+const SPEC_PLAIN = `Name: pw-plain
+Version: 2.5
+Release: 1
+Summary: Patchwise test package
+License: MIT
+%description
+test
+%files
+`;
+
+describe.runIf(haveRpm || inCi)('collectPackages with a real rpm database', () => {
+  let rpms: string[] = [];
+  let arch = '';
+
+  beforeAll(async () => {
+    if (!haveRpm) throw new Error('rpm and rpmbuild are required when CI=true (apt-get install rpm)');
+    const top = await makeTree({ files: { 'SPECS/src.spec': SPEC_WITH_SUBPACKAGE, 'SPECS/plain.spec': SPEC_PLAIN } }, 'pw-rpmbuild-');
+    for (const spec of ['src.spec', 'plain.spec']) {
+      await run('rpmbuild', ['--define', `_topdir ${top}`, '--define', '_build_id_links none', '--quiet', '-bb', path.join(top, 'SPECS', spec)]);
+    }
+    const found = await readdir(path.join(top, 'RPMS'), { recursive: true });
+    rpms = found.filter((f) => f.endsWith('.rpm')).map((f) => path.join(top, 'RPMS', f));
+    expect(rpms).toHaveLength(3);
+    arch = (await run('rpm', ['--eval', '%{_target_cpu}'])).stdout.trim();
+  });
+
+  /** A root whose database lives at `dbPath`, holding the packages built above. */
+  async function rootWithDb(dbPath: string): Promise<string> {
+    const root = await makeTree({}, 'pw-rpmroot-');
+    await run('rpm', ['--root', root, '--dbpath', dbPath, '--initdb']);
+    await run('rpm', ['--root', root, '--dbpath', dbPath, '-i', '--justdb', '--nodeps', '--noscripts', '--ignorearch', ...rpms]);
+    return root;
+  }
+
+  const expected = () => [
+    { name: 'pw-libfoo', version: '2:1.0-3.el9', arch: 'noarch', sourceName: 'pw-src', sourceVersion: '2:1.0-3.el9' },
+    { name: 'pw-plain', version: '2.5-1', arch, sourceName: 'pw-plain', sourceVersion: '2.5-1' },
+    { name: 'pw-src', version: '2:1.0-3.el9', arch: 'noarch', sourceName: 'pw-src', sourceVersion: '2:1.0-3.el9' },
+  ];
+  const sorted = <T extends { name: string }>(xs: T[]) => [...xs].sort((a, b) => a.name.localeCompare(b.name));
+
+  it('reads /var/lib/rpm (RHEL 8 and 9 layout) with epochs and source rpms', async () => {
+    const root = await rootWithDb('/var/lib/rpm');
+    const r = await collectPackages({ root });
+    expect(sorted(r.packages)).toEqual(expected());
+    expect(r.complete).toBe(true);
+    expect(r.warnings).toEqual([]);
+
+    // The packages make a valid inventory for an AlmaLinux host.
+    const doc = { format: 'patchwise-inventory', version: 1, host: { name: 'alma', os: { id: 'almalinux', versionId: '9.4' } }, packages: r.packages };
+    const inv = parseInventory(JSON.stringify(doc), 'agent', {}).inventories[0];
+    expect(inv?.packages.map((p) => p.ecosystem)).toEqual(['AlmaLinux:9', 'AlmaLinux:9', 'AlmaLinux:9']);
+  });
+
+  it('reads /usr/lib/sysimage/rpm, reached directly or through the /var/lib/rpm symlink', async () => {
+    const root = await rootWithDb('/usr/lib/sysimage/rpm');
+    await addToTree(root, { symlinks: { 'var/lib/rpm': '../../usr/lib/sysimage/rpm' } });
+    const r = await collectPackages({ root });
+    expect(sorted(r.packages)).toEqual(expected());
+  });
+
+  it('turns an rpm failure into PW_INPUT_UNREADABLE naming the database', async () => {
+    // A database file that is not a database: rpm refuses it.
+    const root = await makeTree({ files: { 'var/lib/rpm/rpmdb.sqlite': 'not sqlite at all, just text'.repeat(200) } }, 'pw-rpmroot-');
+    await expect(collectPackages({ root })).rejects.toMatchObject({
+      code: 'PW_INPUT_UNREADABLE',
+      message: expect.stringContaining(`rpm database ${path.join(root, 'var/lib/rpm')}: rpm -qa failed`),
+    });
+  });
+});

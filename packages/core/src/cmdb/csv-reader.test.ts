@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { PatchwiseError } from '../errors/index.js';
+import { readCsv } from './csv-reader.js';
+
+describe('readCsv (RFC 4180)', () => {
+  it('reads quoted fields with commas, doubled quotes and line breaks; CRLF and LF; records the start line', () => {
+    const text = '\ufeffa,b,c\r\n"x, y","say ""hi""","two\nlines"\n\nlast,,"" \n'.replace(' \n', '\n');
+    expect(readCsv(text, 't.csv')).toEqual([
+      { line: 1, fields: ['a', 'b', 'c'] },
+      { line: 2, fields: ['x, y', 'say "hi"', 'two\nlines'] },
+      { line: 5, fields: ['last', '', ''] },
+    ]);
+  });
+
+  it('keeps a last record without a line break, and empty fields', () => {
+    expect(readCsv('a,b\n,', 't.csv')).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['', ''] },
+    ]);
+  });
+
+  it.each([
+    ['a,b\n"open,x\n', 'line 2: a quoted field is never closed'],
+    ['a,b\n"x"y,z\n', 'line 2: text after a closing quote (field 1)'],
+    ['a,b\nx,y"z\n', 'line 2: a quote inside an unquoted field (field 2)'],
+  ])('refuses broken quoting: %j', (text, message) => {
+    try {
+      readCsv(text, 'cmdb.csv');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(PatchwiseError);
+      expect((err as PatchwiseError).code).toBe('PW_INPUT_MALFORMED');
+      expect((err as PatchwiseError).message).toMatch(new RegExp(`^cmdb\\.csv: ${message.replace(/[()]/g, '\\$&')}`));
+    }
+  });
+});

@@ -1,0 +1,21 @@
+/**
+ * CMDB reconciliation: read the assets a CMDB export records (CSV or JSON) and pair them with the
+ * hosts Patchwise sees, reporting matches with their disagreements, assets never or no longer
+ * seen, hosts the CMDB does not know, and ambiguous claims. Pure; docs/cmdb.md has the rules.
+ */
+export type {
+  CmdbAsset,
+  CmdbHost,
+  MatchKey,
+  Mismatch,
+  ReconcileAmbiguity,
+  ReconcileMatch,
+  ReconcileMissing,
+  ReconcileOptions,
+  ReconcileResult,
+} from './types.js';
+export { CMDB_FIELDS, parseCmdbAssets } from './parse-cmdb-assets.js';
+export type { CmdbParseResult } from './parse-cmdb-assets.js';
+export { reconcile } from './reconcile.js';
+export { parseOsName, sameOs } from './os-string.js';
+export type { OsName } from './os-string.js';

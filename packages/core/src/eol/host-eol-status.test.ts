@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { hostEolStatus } from './host-eol-status.js';
+import type { HostEolInput } from './host-eol-status.js';
+
+const at = (d: string): Date => new Date(`${d}T12:00:00Z`);
+const host = (id: string, versionId: string, packages: HostEolInput['packages'] = []): HostEolInput => ({ os: { id, versionId }, packages });
+
+describe('hostEolStatus: releases', () => {
+  it('Debian 10 in 2025: standard support over, LTS over, in ELTS (subscription) — not EOL', () => {
+    const { release } = hostEolStatus(host('debian', '10'), at('2025-01-01'));
+    expect(release).toMatchObject({ status: 'extended', eol: false, date: '2022-09-10', extended: { name: 'ELTS', until: '2029-06-30' } });
+    expect(release.reason).toBe(
+      'Debian 10 (buster): standard support ended on 2022-09-10; LTS ended on 2024-06-30; in ELTS (Freexian Extended LTS, subscription) until 2029-06-30',
+    );
+  });
+
+  it('Debian 10 without subscriptions assumed: EOL once LTS ended', () => {
+    const { release } = hostEolStatus(host('debian', '10'), at('2025-01-01'), { assumeSubscriptions: false });
+    expect(release).toMatchObject({ status: 'eol', eol: true, extended: { name: 'LTS', until: '2024-06-30' } });
+    expect(release.reason).toBe(
+      'Debian 10 (buster) reached end of life on 2022-09-10; LTS ended on 2024-06-30; ELTS (Freexian Extended LTS) until 2029-06-30 needs a subscription, not assumed',
+    );
+  });
+
+  it('Debian 10 during LTS says "standard support ended, in LTS until …"', () => {
+    const { release } = hostEolStatus(host('debian', '10'), at('2023-01-01'));
+    expect(release.status).toBe('extended');
+    expect(release.reason).toContain('standard support ended on 2022-09-10; in LTS (Debian LTS team) until 2024-06-30; then ELTS');
+  });
+
+  it('Debian 10 past every phase is EOL', () => {
+    const { release } = hostEolStatus(host('debian', '10'), at('2030-01-01'));
+    expect(release).toMatchObject({ status: 'eol', eol: true });
+    expect(release.reason).toBe('Debian 10 (buster) reached end of life on 2022-09-10; LTS ended on 2024-06-30; ELTS ended on 2029-06-30');
+  });
+
+  it('the end date itself is already past (support ends at the start of that day, UTC)', () => {
+    expect(hostEolStatus(host('debian', '10'), new Date('2022-09-09T23:59:59Z')).release.status).toBe('supported');
+    expect(hostEolStatus(host('debian', '10'), new Date('2022-09-10T00:00:00Z')).release.status).toBe('extended');
+  });
+
+  it('Ubuntu 18.04: standard EOL 2023-05-31 vs ESM until 2028-04-26', () => {
+    const before = hostEolStatus(host('ubuntu', '18.04'), at('2023-05-30')).release;
+    expect(before).toMatchObject({ status: 'supported', eol: false, date: '2023-05-31' });
+    expect(before.reason).toContain('is supported until 2023-05-31; then ESM');
+    const during = hostEolStatus(host('ubuntu', '18.04'), at('2024-06-01')).release;
+    expect(during).toMatchObject({ status: 'extended', eol: false, extended: { name: 'ESM', until: '2028-04-26', subscription: true } });
+    expect(hostEolStatus(host('ubuntu', '18.04'), at('2024-06-01'), { assumeSubscriptions: false }).release).toMatchObject({ eol: true });
+  });
+
+  it('AlmaLinux 8: supported, then maintenance after active support, EOL after 2029-03-01', () => {
+    expect(hostEolStatus(host('almalinux', '8.9'), at('2023-01-01')).release.status).toBe('supported');
+    const m = hostEolStatus(host('almalinux', '8.10'), at('2025-01-01')).release;
+    expect(m).toMatchObject({ status: 'maintenance', eol: false });
+    expect(m.reason).toBe('AlmaLinux 8: full support ended on 2024-05-01; security support until 2029-03-01');
+    expect(hostEolStatus(host('almalinux', '8.10'), at('2029-03-01')).release).toMatchObject({ status: 'eol', eol: true });
+  });
+
+  it('RHEL 7 in 2025 is in ELS; CentOS 7 is EOL', () => {
+    expect(hostEolStatus(host('rhel', '7.9'), at('2025-01-01')).release).toMatchObject({ status: 'extended', extended: { name: 'ELS' } });
+    expect(hostEolStatus(host('centos', '7'), at('2025-01-01')).release.reason).toBe('CentOS Linux 7 reached end of life on 2024-06-30');
+  });
+
+  it('a release without an announced end, and one not yet released', () => {
+    expect(hostEolStatus(host('debian', '14'), at('2026-01-01')).release.reason).toBe('Debian 14 (forky) has no announced end of life');
+    expect(hostEolStatus(host('ubuntu', '26.10'), at('2026-01-01')).release).toMatchObject({ status: 'supported', eol: false });
+  });
+
+  it('unknown release', () => {
+    expect(hostEolStatus(host('fedora', '40'), at('2026-01-01')).release).toEqual({ status: 'unknown', reason: 'no lifecycle data for fedora 40' });
+  });
+});
+
+describe('hostEolStatus: Debian packages', () => {
+  it('a package from the deb11 non-supported list, matched by source name', () => {
+    const { packages } = hostEolStatus(
+      host('debian', '11', [
+        { name: 'chromium-common', sourceName: 'chromium', version: '120.0.6099.224-1~deb11u1' },
+        { name: 'bash', sourceName: 'bash', version: '5.1-2+deb11u1' },
+      ]),
+      at('2025-01-01'),
+    );
+    expect(packages).toEqual([
+      {
+        name: 'chromium-common',
+        sourceName: 'chromium',
+        version: '120.0.6099.224-1~deb11u1',
+        status: 'ended',
+        date: '2024-01-23',
+        lastSupportedVersion: '120.0.6099.224-1~deb11u1',
+        reason:
+          'chromium-common (source chromium): security support ended on 2024-01-23 (last supported version 120.0.6099.224-1~deb11u1): https://bugs.debian.org/cgi-bin/bugreport.cgi?bug=1061268',
+        at: expect.stringMatching(/^debian-security-support\/trixie\/security-support\.deb11:\d+$/),
+      },
+    ]);
+  });
+
+  it('patterns match whole source names; limited entries; a binary without source name uses its own name', () => {
+    const { packages } = hostEolStatus(
+      host('debian', '11', [
+        { name: 'golang-1.15-go', sourceName: 'golang-1.15', version: '1.15.15-1~deb11u4' },
+        { name: 'binutils', version: '2.35.2-2' },
+        { name: 'notgolang', version: '1' },
+      ]),
+      at('2025-01-01'),
+    );
+    expect(packages.map((p) => [p.name, p.status])).toEqual([
+      ['golang-1.15-go', 'limited'],
+      ['binutils', 'limited'],
+    ]);
+  });
+
+  it('deb12 (bookworm lists): ended vs ending depends on now', () => {
+    const pkgs = [{ name: 'suricata', sourceName: 'suricata', version: '1:6.0.10-1' }];
+    expect(hostEolStatus(host('debian', '12.5', pkgs), at('2026-04-29')).packages[0]?.status).toBe('ending');
+    const after = hostEolStatus(host('debian', '12.5', pkgs), at('2026-04-30')).packages[0];
+    expect(after?.status).toBe('ended');
+    expect(after?.reason).toMatch(/^suricata: security support ended on 2026-04-30 \(last supported version 1:6\.0\.10-1\)/);
+  });
+
+  it('deb13: a supported entry overrides a matching limited pattern', () => {
+    const { packages } = hostEolStatus(
+      host('debian', '13', [
+        { name: 'sqv', sourceName: 'rust-sequoia-sqv', version: '1.3.0-3' },
+        { name: 'librust-serde-dev', sourceName: 'rust-serde', version: '1.0.217-1' },
+      ]),
+      at('2026-01-10'),
+    );
+    expect(packages.map((p) => p.sourceName)).toEqual(['rust-serde']);
+  });
+
+  it('no package lists for other distributions or Debian releases without one', () => {
+    const pkgs = [{ name: 'chromium', version: '1' }];
+    expect(hostEolStatus(host('ubuntu', '22.04', pkgs), at('2025-01-01')).packages).toEqual([]);
+    expect(hostEolStatus(host('debian', '9', pkgs), at('2025-01-01')).packages).toEqual([]);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * Is this host's release past its end of life, and which of its packages lost security support?
+ *
+ * The rule for extended support (docs/eol.md):
+ * - before the standard end (`supportEnd`): `supported`, or `maintenance` once full/active
+ *   support has ended (RHEL family);
+ * - past the standard end but inside an extended phase (Debian LTS/ELTS, Ubuntu ESM/Legacy,
+ *   RHEL ELS): `extended`, not EOL, and the reason says "standard support ended …, in LTS until …";
+ * - past every known phase: `eol`.
+ * Phases sold by subscription count unless `assumeSubscriptions: false`, for fleets known not
+ * to have them. The caller's `now` decides; nothing here reads the clock.
+ */
+import { dayStart } from './data-lines.js';
+import { bundledEolData } from './eol-data.js';
+import type { CompiledSupportEntry, EolData } from './eol-data.js';
+import { releaseLifecycle } from './release-lifecycle.js';
+import type { ExtendedPhase, IsoDate, ReleaseLifecycle } from './types.js';
+
+/** What hostEolStatus needs to know about a host. */
+export interface HostEolInput {
+  readonly os: { readonly id: string; readonly versionId: string };
+  readonly packages: readonly { readonly name: string; readonly sourceName?: string | undefined; readonly version: string }[];
+}
+
+export interface HostEolOptions {
+  /** Count subscription-only phases (ELTS, ESM, Legacy, ELS) as support. Default true. */
+  readonly assumeSubscriptions?: boolean;
+  /** Data to consult; the bundled data by default. */
+  readonly data?: EolData;
+}
+
+/** Where a known release stands at `now`. */
+export type ReleasePhase = 'supported' | 'maintenance' | 'extended' | 'eol';
+
+export interface ReleaseEolStatus {
+  readonly status: ReleasePhase;
+  /** True only when past the standard end and every counted extended phase. */
+  readonly eol: boolean;
+  /** The standard end of life; absent when none is announced. */
+  readonly date?: IsoDate | undefined;
+  /** The extended phase the host is in, or (when EOL) the last one that ended. */
+  readonly extended?: (Omit<ExtendedPhase, 'end'> & { readonly until: IsoDate }) | undefined;
+  readonly reason: string;
+  readonly lifecycle: ReleaseLifecycle;
+}
+
+export interface UnknownReleaseStatus {
+  readonly status: 'unknown';
+  readonly reason: string;
+}
+
+/** A package whose source is on its Debian release's security-support list. */
+export interface PackageEolStatus {
+  readonly name: string;
+  readonly sourceName: string;
+  readonly version: string;
+  /** `ending`: a non-supported entry whose date is still ahead. */
+  readonly status: 'ended' | 'ending' | 'limited';
+  readonly reason: string;
+  readonly date?: IsoDate | undefined;
+  readonly lastSupportedVersion?: string | undefined;
+  /** The list line that said so, `file:line`. */
+  readonly at: string;
+}
+
+export interface HostEolStatus {
+  readonly release: ReleaseEolStatus | UnknownReleaseStatus;
+  /** Only Debian publishes per-package lists; other distributions give []. */
+  readonly packages: readonly PackageEolStatus[];
+}
+
+/** The release and package end-of-life status of one host at `now`. */
+export function hostEolStatus(host: HostEolInput, now: Date, options: HostEolOptions = {}): HostEolStatus {
+  const data = options.data ?? bundledEolData();
+  const lc = releaseLifecycle(host.os.id, host.os.versionId, data);
+  const release = lc
+    ? releaseStatus(lc, now.getTime(), options.assumeSubscriptions ?? true)
+    : unknownRelease(host.os.id, host.os.versionId);
+  const packages = lc?.osId === 'debian' ? packageStatuses(host.packages, data.securitySupport.get(major(lc.version))?.entries ?? [], now.getTime()) : [];
+  return { release, packages };
+}
+
+function releaseStatus(lc: ReleaseLifecycle, now: number, assumeSubscriptions: boolean): ReleaseEolStatus {
+  const base = { date: lc.supportEnd, lifecycle: lc };
+  if (lc.supportEnd === undefined) {
+    const when = lc.released && dayStart(lc.released) > now ? `is not released yet (due ${lc.released})` : 'has no announced end of life';
+    return { ...base, status: 'supported', eol: false, reason: `${lc.label} ${when}` };
+  }
+  const counted = lc.extended.filter((p) => assumeSubscriptions || !p.subscription);
+  const later = counted.length > 0 ? `; then ${counted.map(until).join(', then ')}` : '';
+  if (now < dayStart(lc.supportEnd)) {
+    if (lc.activeEnd && now >= dayStart(lc.activeEnd)) {
+      return { ...base, status: 'maintenance', eol: false, reason: `${lc.label}: full support ended on ${lc.activeEnd}; security support until ${lc.supportEnd}${later}` };
+    }
+    return { ...base, status: 'supported', eol: false, reason: `${lc.label} is supported until ${lc.supportEnd}${later}` };
+  }
+  const ended = counted.filter((p) => now >= dayStart(p.end));
+  const current = counted.find((p) => now < dayStart(p.end));
+  const endedText = ended.map((p) => `; ${p.name} ended on ${p.end}`).join('');
+  const skipped = lc.extended.filter((p) => !counted.includes(p) && now < dayStart(p.end));
+  const skippedText = skipped.map((p) => `; ${p.name} (${p.provider}) until ${p.end} needs a subscription, not assumed`).join('');
+  if (current) {
+    const laterStill = counted.filter((p) => p !== current && p.end > current.end);
+    const thenText = laterStill.map((p) => `; then ${until(p)}`).join('');
+    return {
+      ...base,
+      status: 'extended',
+      eol: false,
+      extended: phase(current),
+      reason: `${lc.label}: standard support ended on ${lc.supportEnd}${endedText}; in ${until(current)}${thenText}`,
+    };
+  }
+  const last = ended[ended.length - 1];
+  return {
+    ...base,
+    status: 'eol',
+    eol: true,
+    extended: last ? phase(last) : undefined,
+    reason: `${lc.label} reached end of life on ${lc.supportEnd}${endedText}${skippedText}`,
+  };
+}
+
+function until(p: ExtendedPhase): string {
+  return `${p.name} (${p.provider}${p.subscription ? ', subscription' : ''}) until ${p.end}`;
+}
+
+function phase(p: ExtendedPhase): Omit<ExtendedPhase, 'end'> & { until: IsoDate } {
+  return { name: p.name, provider: p.provider, subscription: p.subscription, until: p.end };
+}
+
+function unknownRelease(id: string, versionId: string): UnknownReleaseStatus {
+  const shown = `${id}${versionId ? ` ${versionId}` : ''}`.trim() || '(no os id)';
+  return { status: 'unknown', reason: `no lifecycle data for ${shown}` };
+}
+
+function major(version: string): string {
+  return version.split('.')[0] ?? version;
+}
+
+/**
+ * As check-support-status does: a `supported` entry matching the source clears it; otherwise the
+ * first matching line decides. Versions are not compared, as upstream does not either: the
+ * listed version is the last one that got fixes, and every installed version of that source is
+ * affected once the date has passed.
+ */
+function packageStatuses(packages: HostEolInput['packages'], entries: readonly CompiledSupportEntry[], now: number): PackageEolStatus[] {
+  if (entries.length === 0) return [];
+  const memo = new Map<string, CompiledSupportEntry | undefined>();
+  const lookup = (source: string): CompiledSupportEntry | undefined => {
+    if (!memo.has(source)) {
+      const supported = entries.some((e) => e.status === 'supported' && e.matches.test(source));
+      memo.set(source, supported ? undefined : entries.find((e) => e.status !== 'supported' && e.matches.test(source)));
+    }
+    return memo.get(source);
+  };
+  const out: PackageEolStatus[] = [];
+  for (const p of packages) {
+    const sourceName = p.sourceName || p.name;
+    const e = lookup(sourceName);
+    if (!e) continue;
+    const who = sourceName === p.name ? p.name : `${p.name} (source ${sourceName})`;
+    const why = e.details ? `: ${e.details}` : '';
+    const common = { name: p.name, sourceName, version: p.version, at: e.at };
+    if (e.status === 'limited') {
+      out.push({ ...common, status: 'limited', reason: `${who}: security support is limited${why}` });
+      continue;
+    }
+    const date = e.date as IsoDate;
+    const last = e.lastVersion && e.lastVersion !== '0' ? ` (last supported version ${e.lastVersion})` : '';
+    const past = now >= dayStart(date);
+    out.push({
+      ...common,
+      status: past ? 'ended' : 'ending',
+      date,
+      lastSupportedVersion: e.lastVersion,
+      reason: `${who}: security support ${past ? 'ended' : 'ends'} on ${date}${last}${why}`,
+    });
+  }
+  return out;
+}

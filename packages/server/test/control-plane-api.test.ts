@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '@patchwise/core';
+import type { Database } from '../src/database.js';
+import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
+import { openTestDatabase, postgresAvailable } from './support/test-database.js';
+import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+
+const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
+const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
+
+describe.each(kinds)('control plane API on %s', (kind) => {
+  let db: DatabaseHandle<Database>;
+  let t: TestApp;
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+  beforeEach(async () => {
+    t = await openTestApp(db);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  async function importJson(filename: string, value: unknown) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/feeds/import?filename=${filename}`,
+      headers: { ...admin(t), 'content-type': 'application/octet-stream' },
+      payload: Buffer.from(JSON.stringify(value)),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ records: unknown; documents: string[]; hostsReassessed: number }>();
+  }
+
+  async function enrollToken(body: Record<string, unknown> = {}) {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: body });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json<{ token: string }>().token;
+  }
+
+  async function enrolledAgent(machineId = 'machine-a', attributes?: Record<string, unknown>) {
+    const agent = new TestAgent(t);
+    const res = await agent.enroll(await enrollToken(attributes ? { attributes } : {}), almaFacts(machineId));
+    expect(res.statusCode, res.body).toBe(201);
+    return agent;
+  }
+
+  async function openFindings(query = '') {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/findings${query}`, headers: admin(t) });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ total: number; findings: { advisory: string; package: string; priority: string; state: string; fixedAt: string | null; kev: boolean }[] }>();
+  }
+
+  it('answers health, readiness and the OpenAPI document without credentials', async () => {
+    expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await t.app.inject('/readyz')).json()).toEqual({ status: 'ready' });
+    const doc = (await t.app.inject('/api/v1/openapi.json')).json<{ openapi: string; paths: Record<string, unknown> }>();
+    expect(doc.openapi).toBe('3.0.3');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/hosts', '/api/v1/findings', '/api/v1/agent/checkin', '/api/v1/feeds/import']));
+  });
+
+  it('enrolls an agent, takes its inventory only when the digest changed, and stores findings', async () => {
+    await importJson('alma.json', [almaAdvisory('ALSA-2026:0001', 'openssl', '1:3.0.7-18.el9_2'), almaAdvisory('ALSA-2026:0002', 'curl', '7.76.1-30.el9')]);
+    const agent = await enrolledAgent();
+    const inventory = almaInventory([
+      { name: 'openssl', version: '1:3.0.7-16.el9_2' },
+      { name: 'curl', version: '7.76.1-31.el9' },
+    ]);
+    const digest = digestOf(inventory);
+    let checkin = await agent.send('POST', '/api/v1/agent/checkin', { facts: almaFacts(), inventoryDigest: digest });
+    expect(checkin.statusCode, checkin.body).toBe(200);
+    expect(checkin.json()).toEqual({ intervalSeconds: 60, sendInventory: true });
+
+    const put = await agent.send('PUT', '/api/v1/agent/inventory', { digest, inventory });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toMatchObject({ packages: 2, changes: { opened: 1, updated: 0, fixed: 0 } });
+
+    checkin = await agent.send('POST', '/api/v1/agent/checkin', { facts: almaFacts(), inventoryDigest: digest });
+    expect(checkin.json()).toEqual({ intervalSeconds: 60, sendInventory: false });
+
+    const { findings } = await openFindings();
+    expect(findings.map((f) => [f.advisory, f.package])).toEqual([['ALSA-2026:0001', 'openssl']]);
+
+    const host = (await t.app.inject({ method: 'GET', url: `/api/v1/hosts/${agent.hostId}`, headers: admin(t) })).json();
+    expect(host).toMatchObject({ name: 'web-01', ecosystem: 'AlmaLinux:9', packages: 2, connectivity: 'online', openFindings: { P1: 0 } });
+  });
+
+  it('marks a finding fixed when the package is updated, and reopens it on regression', async () => {
+    await importJson('alma.json', [almaAdvisory('ALSA-2026:0001', 'openssl', '1:3.0.7-18.el9_2')]);
+    const agent = await enrolledAgent();
+    const old = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
+    await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(old), inventory: old });
+    t.clock.advance(3600_000);
+    const patched = almaInventory([{ name: 'openssl', version: '1:3.0.7-18.el9_2' }]);
+    const put = await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(patched), inventory: patched });
+    expect(put.json()).toMatchObject({ changes: { opened: 0, fixed: 1 } });
+    expect((await openFindings()).total).toBe(0);
+    const fixed = await openFindings('?state=fixed');
+    expect(fixed.findings).toMatchObject([{ advisory: 'ALSA-2026:0001', state: 'fixed', fixedAt: '2026-11-22T11:00:00.000Z' }]);
+
+    await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(old), inventory: old });
+    expect((await openFindings()).total).toBe(1);
+  });
+
+  it('re-assesses only hosts carrying a package a feed import touched', async () => {
+    const a = await enrolledAgent('machine-a');
+    const b = await enrolledAgent('machine-b');
+    const invA = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }], 'machine-a');
+    const invB = almaInventory([{ name: 'bash', version: '5.1.8-6.el9' }], 'machine-b');
+    await a.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(invA), inventory: invA });
+    await b.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(invB), inventory: invB });
+    const first = await importJson('alma.json', [almaAdvisory('ALSA-2026:0001', 'openssl', '1:3.0.7-18.el9_2', { cve: 'CVE-2026-1111' })]);
+    expect(first).toMatchObject({ records: { inserted: 1, updated: 0, unchanged: 0 }, hostsReassessed: 1 });
+    expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0001', kev: false }]);
+
+    const again = await importJson('alma.json', [almaAdvisory('ALSA-2026:0001', 'openssl', '1:3.0.7-18.el9_2', { cve: 'CVE-2026-1111' })]);
+    expect(again).toMatchObject({ records: { inserted: 0, updated: 0, unchanged: 1 }, hostsReassessed: 0 });
+
+    // A KEV listing moves priorities everywhere it applies.
+    const kev = await importJson('kev.json', kevCatalog(['CVE-2026-1111']));
+    expect(kev.documents).toEqual(['kev']);
+    expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0001', kev: true, priority: 'P1' }]);
+  });
+
+  it('raises priority when a host becomes tier 0 and internet-facing', async () => {
+    await importJson('alma.json', [almaAdvisory('ALSA-2026:0003', 'openssl', '1:3.0.7-18.el9_2', { summary: 'Moderate: openssl update' })]);
+    const agent = await enrolledAgent();
+    const inv = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
+    await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inv), inventory: inv });
+    const before = (await openFindings()).findings[0]?.priority;
+    const patch = await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${agent.hostId}`, headers: admin(t), payload: { attributes: { tier: 0, internetFacing: true } } });
+    expect(patch.statusCode, patch.body).toBe(200);
+    const after = (await openFindings()).findings[0]?.priority;
+    expect(before && after && after < before).toBe(true);
+  });
+
+  it('refuses replays, stale timestamps, altered bodies and one host speaking for another', async () => {
+    const a = await enrolledAgent('machine-a');
+    const b = await enrolledAgent('machine-b');
+    const body = JSON.stringify({ facts: almaFacts('machine-a'), inventoryDigest: null });
+    const headers = a.signedHeaders('POST', '/api/v1/agent/checkin', body);
+    const first = await t.app.inject({ method: 'POST', url: '/api/v1/agent/checkin', payload: body, headers });
+    expect(first.statusCode, first.body).toBe(200);
+    const replay = await t.app.inject({ method: 'POST', url: '/api/v1/agent/checkin', payload: body, headers });
+    expect(replay.statusCode).toBe(401);
+    expect(replay.json().error.message).toMatch(/replayed/);
+
+    const stale = await a.send('POST', '/api/v1/agent/checkin', { facts: almaFacts('machine-a'), inventoryDigest: null }, { timestamp: String(t.clock.read().getTime() - 6 * 60_000) });
+    expect(stale.statusCode).toBe(401);
+
+    const altered = a.signedHeaders('POST', '/api/v1/agent/checkin', body);
+    const tampered = await t.app.inject({ method: 'POST', url: '/api/v1/agent/checkin', payload: body.replace('web-01', 'web-99'), headers: altered });
+    expect(tampered.statusCode).toBe(401);
+
+    // A's key, claiming to be B: the signature is checked against B's pinned key.
+    const forged = await a.send('POST', '/api/v1/agent/checkin', { facts: almaFacts('machine-b'), inventoryDigest: null }, { host: b.hostId });
+    expect(forged.statusCode).toBe(401);
+  });
+
+  it('quarantines a second machine presenting an enrolled machine id, and a key used from another machine', async () => {
+    await enrolledAgent('machine-a');
+    const clone = new TestAgent(t);
+    const res = await clone.enroll(await enrollToken(), almaFacts('machine-a', 'web-01-clone'));
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ status: 'quarantined', quarantineReason: expect.stringMatching(/already enrolled/) });
+    const refused = await clone.send('POST', '/api/v1/agent/checkin', { facts: almaFacts('machine-a'), inventoryDigest: null });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('PW_QUARANTINED');
+
+    const b = await enrolledAgent('machine-b');
+    const moved = await b.send('POST', '/api/v1/agent/checkin', { facts: almaFacts('machine-c'), inventoryDigest: null });
+    expect(moved.statusCode).toBe(403);
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/hosts?status=quarantined', headers: admin(t) })).json<{ total: number }>();
+    expect(listed.total).toBe(2);
+  });
+
+  it('spends enrollment tokens once and applies their attributes', async () => {
+    const token = await enrollToken({ maxUses: 1, attributes: { tier: 1, environment: 'prod', tags: ['pci'] } });
+    const first = new TestAgent(t);
+    expect((await first.enroll(token, almaFacts('m1'))).statusCode).toBe(201);
+    const second = new TestAgent(t);
+    const again = await second.enroll(token, almaFacts('m2'));
+    expect(again.statusCode).toBe(401);
+    const list = (await t.app.inject({ method: 'GET', url: '/api/v1/hosts?tier=1&environment=prod&tag=pci', headers: admin(t) })).json<{ hosts: { id: string }[] }>();
+    expect(list.hosts.map((h) => h.id)).toEqual([first.hostId]);
+  });
+
+  it('refuses bad input with a message naming the field', async () => {
+    const badAttr = await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: { attributes: { teir: 1 } } });
+    expect(badAttr.statusCode).toBe(400);
+    expect(badAttr.json().error.message).toMatch(/teir/);
+    const unknownField = await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: { maxUse: 1 } });
+    expect(unknownField.statusCode).toBe(400);
+    const deep = await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: { ...admin(t), 'content-type': 'application/json' }, payload: '['.repeat(5000) + ']'.repeat(5000) });
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json().error.code).toBe('PW_INPUT_TOO_DEEP');
+    const huge = await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: { ...admin(t), 'content-type': 'application/json' }, payload: JSON.stringify({ attributes: { owner: 'x'.repeat(2 * 1024 * 1024) } }) });
+    expect(huge.statusCode).toBe(413);
+    const badInventory = await (await enrolledAgent()).send('PUT', '/api/v1/agent/inventory', { digest: 'a'.repeat(64), inventory: { format: 'patchwise-inventory', version: 1, host: { name: 'x' }, packages: [{ name: 'openssl' }] } });
+    expect(badInventory.statusCode).toBe(400);
+    expect(badInventory.json().error.message).toMatch(/packages\[0\]/);
+  });
+});

@@ -1,0 +1,51 @@
+/** Small OSV records and inventories shaped like the real AlmaLinux and PyPI feeds. */
+export function almaAdvisory(id: string, pkg: string, fixed: string, opts: { cve?: string; summary?: string } = {}) {
+  return {
+    schema_version: '1.6.0',
+    id,
+    modified: '2026-10-01T00:00:00Z',
+    published: '2026-09-01T00:00:00Z',
+    summary: opts.summary ?? `Important: ${pkg} security update`,
+    related: opts.cve ? [opts.cve] : [],
+    affected: [
+      {
+        package: { ecosystem: 'AlmaLinux:9', name: pkg },
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }],
+      },
+    ],
+  };
+}
+
+export function almaInventory(packages: { name: string; version: string }[], machineId = 'machine-a') {
+  return {
+    format: 'patchwise-inventory',
+    version: 1,
+    host: { name: 'web-01', machineId, os: { id: 'almalinux', versionId: '9.4' } },
+    packages: packages.map((p) => ({ ...p, arch: 'x86_64' })),
+  };
+}
+
+export function almaFacts(machineId = 'machine-a', hostname = 'web-01') {
+  return { hostname, machineId, os: { id: 'almalinux', versionId: '9.4' }, kernel: '5.14.0-427.el9.x86_64', arch: 'x86_64', uptimeSeconds: 3600, ips: ['10.0.0.5'], rebootRequired: false, timezone: 'UTC' };
+}
+
+export function kevCatalog(cves: string[]) {
+  return {
+    title: 'CISA Catalog of Known Exploited Vulnerabilities',
+    catalogVersion: '2026.11.20',
+    dateReleased: '2026-11-20T15:00:00.000Z',
+    count: cves.length,
+    vulnerabilities: cves.map((cveID) => ({
+      cveID,
+      vendorProject: 'OpenSSL',
+      product: 'OpenSSL',
+      vulnerabilityName: 'test',
+      dateAdded: '2026-11-01',
+      shortDescription: 'test',
+      requiredAction: 'Apply updates.',
+      dueDate: '2026-11-22',
+      knownRansomwareCampaignUse: 'Unknown',
+      notes: '',
+    })),
+  };
+}

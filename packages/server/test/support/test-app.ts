@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccessStore, AGENT_HEADERS, bodyDigest, generateAgentKeyPair, signRequest, type AgentKeyPair } from '@patchwise/core';
+import { buildApp, type App } from '../../src/app.js';
+import { Assessor } from '../../src/assessor.js';
+import { ControlPlane } from '../../src/control-plane.js';
+import { tablesOf } from '../../src/database.js';
+import { sql } from 'kysely';
+import type { DatabaseHandle } from '@patchwise/core';
+import type { Database } from '../../src/database.js';
+
+/** A settable clock, so tests move time instead of sleeping. */
+export class TestClock {
+  constructor(private now = new Date('2026-11-22T10:00:00Z')) {}
+  readonly read = (): Date => new Date(this.now);
+  advance(ms: number): void {
+    this.now = new Date(this.now.getTime() + ms);
+  }
+}
+
+export interface TestApp {
+  readonly app: App;
+  readonly clock: TestClock;
+  readonly controlPlane: ControlPlane;
+  readonly adminToken: string;
+  readonly uploadDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh app over an emptied database: one database per test file (opening PGlite costs
+ * seconds), emptied before each test so tests never see each other's rows.
+ */
+export async function openTestApp(handle: DatabaseHandle<Database>): Promise<TestApp> {
+  await sql`truncate hosts_hosts, hosts_snapshots, hosts_snapshot_keys, access_tokens, access_enroll_tokens, access_agents, access_nonces, findings_findings, feeds_advisories, feeds_documents, feeds_sources cascade`.execute(handle.db);
+  const clock = new TestClock();
+  const controlPlane = new ControlPlane(handle.db, new Assessor(), clock.read, { checkinIntervalSeconds: 60 });
+  const uploadDir = mkdtempSync(join(tmpdir(), 'patchwise-uploads-'));
+  const app = await buildApp({
+    db: handle.db,
+    controlPlane,
+    clock: clock.read,
+    policy: { checkinIntervalSeconds: 60, staleAfterMs: 7 * 86400_000 },
+    uploadDir,
+    ready: () => true,
+  });
+  await controlPlane.load();
+  const { token } = await new AccessStore(tablesOf(handle.db), clock.read).createApiToken('test admin', 'admin');
+  return {
+    app,
+    clock,
+    controlPlane,
+    adminToken: token,
+    uploadDir,
+    close: async () => {
+      await app.close();
+      rmSync(uploadDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An enrolled test agent: its key pair and host id, and a signer for requests. */
+export class TestAgent {
+  readonly keys: AgentKeyPair = generateAgentKeyPair();
+  hostId = '';
+
+  constructor(private readonly t: TestApp) {}
+
+  async enroll(token: string, facts: Record<string, unknown>, attributes?: Record<string, unknown>) {
+    const res = await this.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/agent/enroll',
+      payload: { token, publicKey: this.keys.publicKey, facts, ...(attributes ? { attributes } : {}) },
+    });
+    if (res.statusCode === 201) this.hostId = res.json<{ hostId: string }>().hostId;
+    return res;
+  }
+
+  /** Headers of a signed request; `overrides` lets tests forge or replay parts. */
+  signedHeaders(method: string, url: string, body: string, overrides: { host?: string; timestamp?: string; nonce?: string; key?: string } = {}) {
+    const host = overrides.host ?? this.hostId;
+    const timestamp = overrides.timestamp ?? String(this.t.clock.read().getTime());
+    const nonce = overrides.nonce ?? randomBytes(18).toString('base64url');
+    const signature = signRequest(overrides.key ?? this.keys.privateKeyPem, { method, path: url, bodyDigest: bodyDigest(body), timestamp, nonce, host });
+    return {
+      'content-type': 'application/json',
+      [AGENT_HEADERS.host]: host,
+      [AGENT_HEADERS.timestamp]: timestamp,
+      [AGENT_HEADERS.nonce]: nonce,
+      [AGENT_HEADERS.signature]: signature,
+    };
+  }
+
+  send(method: 'POST' | 'PUT', url: string, payload: unknown, overrides: Parameters<TestAgent['signedHeaders']>[3] = {}) {
+    const body = JSON.stringify(payload);
+    return this.t.app.inject({ method, url, payload: body, headers: this.signedHeaders(method, url, body, overrides) });
+  }
+}
+
+export function admin(t: TestApp) {
+  return { authorization: `Bearer ${t.adminToken}` };
+}

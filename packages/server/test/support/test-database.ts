@@ -1,0 +1,62 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '@patchwise/core';
+import type { Database } from '../../src/database.js';
+
+export type TestDatabaseKind = 'pglite' | 'postgres';
+
+export const POSTGRES_URL = process.env.PATCHWISE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Whether PostgreSQL answers; on CI it must, so a missing server fails instead of skipping. */
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch (err) {
+    if (process.env.CI === 'true') throw new Error(`PostgreSQL is required on CI (${POSTGRES_URL}): ${(err as Error).message}`);
+    return false;
+  }
+}
+
+/**
+ * A fresh, migrated database: a copy of the run's PGlite template, or a new schema on the
+ * PostgreSQL server (dropped on close), so tests never see each other's rows.
+ */
+export async function openTestDatabase(kind: TestDatabaseKind): Promise<DatabaseHandle<Database>> {
+  if (kind === 'pglite') {
+    const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
+    if (!template) throw new Error('the PGlite template is missing: vitest globalSetup did not run');
+    const dir = mkdtempSync(join(tmpdir(), 'patchwise-test-db-'));
+    cpSync(template, dir, { recursive: true });
+    const handle = await openDatabase<Database>({ kind: 'pglite', dataDir: dir });
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `pw_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const handle = await openDatabase<Database>({ kind: 'postgres', url: POSTGRES_URL, schema, poolSize: 4 });
+  await migrateToLatest(handle.db);
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      const c = new pg.Client({ connectionString: POSTGRES_URL });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
