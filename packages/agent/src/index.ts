@@ -3,3 +3,4 @@
  * and packages, and reports them as a Patchwise inventory document.
  */
 export * from './collect/index.js';
+export * from './run/index.js';

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { isPatchwiseError } from '@patchwise/core';
+import { ApiClient, resolveApiTarget } from './api-client.js';
+import { agentRunCommand, type AgentRunOptions } from './commands/agent-run.js';
+import { enrollTokenCreate, type EnrollTokenCreateOptions } from './commands/enroll-token.js';
+import { feedsImport, feedsStatus } from './commands/feeds.js';
+import { findingsList, type FindingsListOptions } from './commands/findings.js';
+import { hostsList, hostsSet, hostsShow, type HostListOptions } from './commands/hosts.js';
 import { scanCommand } from './commands/scan.js';
+import { serverCommand, type ServerOptions } from './commands/server.js';
 import { versionCompare } from './commands/version-compare.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -40,6 +47,122 @@ export function buildProgram(): Command {
     .requiredOption('--ecosystem <name>', 'OSV ecosystem, with or without release: Debian, Debian:12, AlmaLinux, PyPI, npm, …')
     .action(async (opts: { ecosystem: string }) => {
       process.exitCode = await versionCompare(opts.ecosystem, process.stdin, process.stdout);
+    });
+
+  program
+    .command('server')
+    .description('Run the control plane: REST API under /api/v1, PGlite in --data (or PostgreSQL via DATABASE_URL)')
+    .option('--data <dir>', 'data directory: embedded database, admin token', process.env.PATCHWISE_DATA ?? 'data')
+    .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8080')
+    .option('--checkin-interval <duration>', 'how often agents check in (e.g. 60s, 5m)', '60s')
+    .option('--stale-after <duration>', 'a host not seen for this long is stale', '7d')
+    .action(async (opts: ServerOptions) => {
+      process.exitCode = await serverCommand(opts, { stderr: process.stderr });
+    });
+
+  const agent = program.command('agent').description('The Patchwise agent, run on each managed Linux host');
+  agent
+    .command('run')
+    .description('Enroll (first run) and check in: facts, and the inventory when it changed')
+    .option('--server <url>', 'server URL (needed to enroll)')
+    .option('--enroll-token <token>', 'one-time enrollment secret (or PATCHWISE_ENROLL_TOKEN)')
+    .option('--state <dir>', 'agent state: key pair and host id (default /var/lib/patchwise-agent as root)')
+    .option('--root <dir>', 'inventory this mounted filesystem or chroot instead of /', '/')
+    .option('--hostname <name>', 'host name to report instead of the collected one')
+    .option('--attr <key=value>', 'host attribute from the agent config, e.g. tier=1 (repeatable)', collect, [])
+    .option('--once', 'check in once and exit: 0 ok, 1 failed, 3 quarantined')
+    .action(async (opts: AgentRunOptions) => {
+      process.exitCode = await agentRunCommand(opts, { stderr: process.stderr, version: VERSION });
+    });
+
+  const api = (opts: { data?: string }) => new ApiClient(resolveApiTarget(process.env, opts.data));
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  const dataOption = () => new Option('--data <dir>', "a local server's data directory, to find its URL and admin token");
+
+  const enrollToken = program.command('enroll-token').description('Enrollment secrets for agents');
+  enrollToken
+    .command('create')
+    .description('Create an enrollment secret (printed once)')
+    .option('--expires <duration>', 'lifetime, e.g. 1h, 24h, 30d', '24h')
+    .option('--uses <n>', 'how many agents may use it (default unlimited)')
+    .option('--attr <key=value>', 'attribute every host enrolled with it gets, e.g. tier=1 (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: EnrollTokenCreateOptions & { data?: string }) => {
+      process.exitCode = await enrollTokenCreate(api(opts), opts, io);
+    });
+
+  const hosts = program.command('hosts').description('Managed hosts');
+  hosts
+    .command('list')
+    .description('List hosts')
+    .option('--os <id[-version]>', 'e.g. debian, debian-12, almalinux-9')
+    .option('--tier <n>', 'criticality tier 0-3')
+    .option('--environment <name>')
+    .option('--tag <tag>')
+    .option('--stale', 'only hosts not seen for the stale period')
+    .option('--offline', 'only hosts that missed three check-ins')
+    .option('--quarantined', 'only quarantined hosts')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: HostListOptions & { data?: string }) => {
+      process.exitCode = await hostsList(api(opts), opts, io);
+    });
+  hosts
+    .command('show')
+    .argument('<host>', 'host id or name')
+    .addOption(dataOption())
+    .action(async (host: string, opts: { data?: string }) => {
+      process.exitCode = await hostsShow(api(opts), host, io);
+    });
+  hosts
+    .command('set')
+    .argument('<host>', 'host id or name')
+    .option('--attr <key=value>', 'tier, owner, environment, internetFacing, cluster, timezone, tags (comma list); empty value clears (repeatable)', collect, [])
+    .option('--quarantine', 'quarantine the host (its agent is refused)')
+    .option('--release', 'release the host from quarantine')
+    .option('--reason <text>', 'why (with --quarantine)')
+    .addOption(dataOption())
+    .action(async (host: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string; data?: string }) => {
+      process.exitCode = await hostsSet(api(opts), host, opts, io);
+    });
+
+  const findings = program.command('findings').description('Stored findings');
+  findings
+    .command('list')
+    .description('List findings, most urgent first')
+    .option('--host <host>', 'host id or name')
+    .option('--priority <P1..P4>', 'repeatable', collect, [])
+    .option('--kev', 'only known exploited')
+    .option('--type <type>', 'security, bugfix, enhancement (repeatable)', collect, [])
+    .addOption(new Option('--state <state>').choices(['open', 'fixed']).default('open'))
+    .option('--package <name>')
+    .option('--advisory <id>', 'advisory id or CVE')
+    .addOption(new Option('--sort <key>').choices(['priority', 'first_seen', 'package', 'advisory']).default('priority'))
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: FindingsListOptions & { data?: string }) => {
+      process.exitCode = await findingsList(api(opts), opts, io);
+    });
+
+  const feeds = program.command('feeds').description('Advisory and enrichment feeds');
+  feeds
+    .command('import')
+    .description('Import feed files: OSV (.json/.yaml/.zip/.tar.gz), CISA KEV JSON, EPSS CSV, NVD pages')
+    .argument('<path...>', 'files or directories')
+    .option('--source <name>', 'name of the origin, shown by feeds status', 'import')
+    .addOption(dataOption())
+    .action(async (paths: string[], opts: { source?: string; data?: string }) => {
+      process.exitCode = await feedsImport(api(opts), paths, opts, io);
+    });
+  feeds
+    .command('status')
+    .description("Each feed's age, record count and last error")
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      process.exitCode = await feedsStatus(api(opts), opts, io);
     });
 
   return program;

@@ -1,11 +1,9 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { MAX_FEED_UPLOAD, MAX_JSON_BODY, type App, type AppDeps } from './app-types.js';
 import { AccessStore, AgentAuthenticator, PatchwiseError, isPatchwiseError, parseJson } from '@patchwise/core';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { ControlPlane } from './control-plane.js';
-import { tablesOf, type Database } from './database.js';
+import Fastify from 'fastify';
+import { tablesOf } from './database.js';
 import { httpStatusOf } from './http-status.js';
 import { ROUTE_AUTHS } from './route-auth.js';
 import { agentRoutes } from './routes/agent-routes.js';
@@ -14,24 +12,7 @@ import { feedRoutes } from './routes/feed-routes.js';
 import { findingRoutes } from './routes/finding-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
-import type { ConnectivityPolicy } from './views.js';
 
-export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
-
-export interface AppDeps {
-  readonly db: Kysely<Database>;
-  readonly controlPlane: ControlPlane;
-  readonly clock: () => Date;
-  readonly policy: ConnectivityPolicy;
-  /** Where uploaded feed files are staged while they are imported. */
-  readonly uploadDir: string;
-  readonly ready: () => boolean;
-  readonly logger?: FastifyServerOptions['logger'];
-}
-
-export const MAX_JSON_BODY = 1024 * 1024;
-export const MAX_INVENTORY_BODY = 32 * 1024 * 1024;
-export const MAX_FEED_UPLOAD = 1024 * 1024 * 1024;
 const MAX_JSON_DEPTH = 64;
 
 /** Builds the HTTP API (not listening): routes, validation, authentication, errors, OpenAPI. */

@@ -4,7 +4,7 @@ export type { RunningServer, StartOptions } from './start-server.js';
 export { parseServerConfig, parseDuration } from './server-config.js';
 export type { ServerConfig, ServerConfigInput } from './server-config.js';
 export { buildApp } from './app.js';
-export type { App, AppDeps } from './app.js';
+export type { App, AppDeps } from './app-types.js';
 export { ADMIN_TOKEN_FILE } from './admin-token.js';
 export { AgentFactsSchema } from './agent-facts.js';
 export type { AgentFacts } from './agent-facts.js';

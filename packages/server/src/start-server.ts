@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccessStore, migrateToLatest, openDatabase, type DatabaseHandle } from '@patchwise/core';
-import { buildApp, type App } from './app.js';
+import { buildApp } from './app.js';
+import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
 import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';

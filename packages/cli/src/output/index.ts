@@ -6,3 +6,4 @@ export { tableFormat } from './table-format.js';
 export { Progress } from './progress.js';
 export { FORMAT_NAMES } from './report-format.js';
 export type { Chunk, FormatName, ReportFormat, ScanSummary } from './report-format.js';
+export { textTable } from './text-table.js';

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { PatchwiseError } from '@patchwise/core';
 import { AgentFactsSchema } from '../agent-facts.js';
-import { MAX_INVENTORY_BODY, type App, type AppDeps } from '../app.js';
+import { MAX_INVENTORY_BODY, type App, type AppDeps } from '../app-types.js';
 import { Priorities } from '../views.js';
 
 const Digest = Type.String({ pattern: '^[0-9a-f]{64}$' });

@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { AccessStore, parseAttributePatch } from '@patchwise/core';
-import type { App, AppDeps } from '../app.js';
+import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 
 const TokenView = Type.Object({

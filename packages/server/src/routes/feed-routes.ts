@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@fastify/type-provider-typebox';
 import { FeedStore, PatchwiseError } from '@patchwise/core';
-import type { App, AppDeps } from '../app.js';
+import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 
 const FeedStatusView = Type.Object({

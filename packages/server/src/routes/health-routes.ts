@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
-import type { App, AppDeps } from '../app.js';
+import type { App, AppDeps } from '../app-types.js';
 
 /** Liveness, readiness and the OpenAPI document: public by design, they reveal no fleet data. */
 export function healthRoutes(app: App, deps: AppDeps): void {

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { AGENT_HEADERS, PatchwiseError, bodyDigest, signRequest, type ErrorCode } from '@patchwise/core';
+import type { WireFacts } from './wire-facts.js';
+
+export interface CheckinReply {
+  readonly intervalSeconds: number;
+  readonly sendInventory: boolean;
+}
+
+export interface InventoryReply {
+  readonly packages: number;
+  readonly changes: { readonly opened: number; readonly updated: number; readonly fixed: number };
+  readonly open: Record<'P1' | 'P2' | 'P3' | 'P4', number>;
+}
+
+export interface EnrollReply {
+  readonly hostId: string;
+  readonly status: string;
+  readonly quarantineReason: string | null;
+  readonly intervalSeconds: number;
+}
+
+/** The agent's side of the API: enrollment, then requests signed with the host's key. */
+export class AgentClient {
+  constructor(
+    private readonly serverUrl: string,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  enroll(token: string, publicKey: string, facts: WireFacts, attributes?: Record<string, unknown>): Promise<EnrollReply> {
+    return this.request<EnrollReply>('POST', '/api/v1/agent/enroll', { token, publicKey, facts, ...(attributes ? { attributes } : {}) });
+  }
+
+  checkin(identity: Signer, facts: WireFacts, inventoryDigest: string | null, attributes?: Record<string, unknown>): Promise<CheckinReply> {
+    return this.request<CheckinReply>('POST', '/api/v1/agent/checkin', { facts, inventoryDigest, ...(attributes ? { attributes } : {}) }, identity);
+  }
+
+  putInventory(identity: Signer, digest: string, inventory: unknown): Promise<InventoryReply> {
+    return this.request<InventoryReply>('PUT', '/api/v1/agent/inventory', { digest, inventory }, identity);
+  }
+
+  private async request<T>(method: string, path: string, payload: unknown, signer?: Signer): Promise<T> {
+    const body = JSON.stringify(payload);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (signer) {
+      const timestamp = String(this.clock().getTime());
+      const nonce = randomBytes(18).toString('base64url');
+      const parts = { method, path, bodyDigest: bodyDigest(body), timestamp, nonce, host: signer.hostId };
+      Object.assign(headers, {
+        [AGENT_HEADERS.host]: signer.hostId,
+        [AGENT_HEADERS.timestamp]: timestamp,
+        [AGENT_HEADERS.nonce]: nonce,
+        [AGENT_HEADERS.signature]: signRequest(signer.privateKeyPem, parts),
+      });
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(new URL(path, this.serverUrl), { method, headers, body, signal: AbortSignal.timeout(60_000) });
+    } catch (err) {
+      throw new PatchwiseError('PW_SERVER_UNREACHABLE', `${method} ${path}: ${(err as Error).message}`, { input: this.serverUrl, cause: err });
+    }
+    const text = await res.text();
+    if (res.ok) return JSON.parse(text) as T;
+    let code: ErrorCode = 'PW_SERVER_UNREACHABLE';
+    let message = `HTTP ${res.status}`;
+    try {
+      const parsed = JSON.parse(text) as { error?: { code?: ErrorCode; message?: string } };
+      if (parsed.error?.code) code = parsed.error.code;
+      if (parsed.error?.message) message = parsed.error.message;
+    } catch {
+      // not a Patchwise error body; keep the status line
+    }
+    throw new PatchwiseError(code, `${method} ${path}: ${message}`, { input: this.serverUrl });
+  }
+}
+
+export interface Signer {
+  readonly hostId: string;
+  readonly privateKeyPem: string;
+}

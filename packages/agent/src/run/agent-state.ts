@@ -1,0 +1,60 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PatchwiseError, generateAgentKeyPair, publicKeyOf } from '@patchwise/core';
+
+/** What an enrolled agent remembers between runs. */
+export interface AgentIdentity {
+  readonly hostId: string;
+  readonly serverUrl: string;
+  readonly privateKeyPem: string;
+  readonly publicKey: string;
+}
+
+const KEY_FILE = 'agent.key';
+const IDENTITY_FILE = 'identity.json';
+
+/**
+ * The agent's state directory: its Ed25519 private key (mode 0600, never sent anywhere) and the
+ * host id the server gave it. The key is made before enrollment and kept if enrollment fails,
+ * so a retry presents the same identity.
+ */
+export class AgentState {
+  constructor(readonly dir: string) {}
+
+  /** The key pair, created on first use. */
+  keyPair(): { privateKeyPem: string; publicKey: string } {
+    const path = join(this.dir, KEY_FILE);
+    if (existsSync(path)) {
+      const privateKeyPem = readFileSync(path, 'utf8');
+      try {
+        return { privateKeyPem, publicKey: publicKeyOf(privateKeyPem) };
+      } catch (err) {
+        throw new PatchwiseError('PW_INPUT_INVALID', 'not an Ed25519 private key in PEM', { input: path, cause: err });
+      }
+    }
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const pair = generateAgentKeyPair();
+    writeFileSync(path, pair.privateKeyPem, { mode: 0o600 });
+    chmodSync(path, 0o600);
+    return pair;
+  }
+
+  identity(): AgentIdentity | undefined {
+    const path = join(this.dir, IDENTITY_FILE);
+    if (!existsSync(path)) return undefined;
+    let saved: { hostId?: unknown; serverUrl?: unknown };
+    try {
+      saved = JSON.parse(readFileSync(path, 'utf8')) as typeof saved;
+    } catch (err) {
+      throw new PatchwiseError('PW_INPUT_MALFORMED', 'not JSON; remove it to enroll again', { input: path, cause: err });
+    }
+    if (typeof saved.hostId !== 'string' || typeof saved.serverUrl !== 'string') {
+      throw new PatchwiseError('PW_INPUT_INVALID', 'hostId and serverUrl must be strings; remove it to enroll again', { input: path });
+    }
+    return { hostId: saved.hostId, serverUrl: saved.serverUrl, ...this.keyPair() };
+  }
+
+  saveIdentity(hostId: string, serverUrl: string): void {
+    writeFileSync(join(this.dir, IDENTITY_FILE), `${JSON.stringify({ hostId, serverUrl }, null, 2)}\n`, { mode: 0o600 });
+  }
+}

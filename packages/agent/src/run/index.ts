@@ -1,0 +1,9 @@
+/** The agent's run loop: identity, enrollment, signed check-ins and inventory uploads. */
+export { AGENT_EXIT, runAgent } from './run-agent.js';
+export type { RunAgentOptions } from './run-agent.js';
+export { AgentState } from './agent-state.js';
+export type { AgentIdentity } from './agent-state.js';
+export { AgentClient } from './agent-client.js';
+export type { CheckinReply, EnrollReply, InventoryReply } from './agent-client.js';
+export { toWireFacts } from './wire-facts.js';
+export type { WireFacts } from './wire-facts.js';

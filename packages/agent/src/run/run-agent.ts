@@ -1,0 +1,117 @@
+import { PatchwiseError, isPatchwiseError } from '@patchwise/core';
+import { buildInventoryDocument, collectFacts, collectPackages, inventoryDigest } from '../collect/index.js';
+import { AgentClient, type Signer } from './agent-client.js';
+import { AgentState } from './agent-state.js';
+import { toWireFacts } from './wire-facts.js';
+
+export interface RunAgentOptions {
+  /** Server URL; required to enroll, else the enrolled server. */
+  readonly serverUrl?: string | undefined;
+  readonly enrollToken?: string | undefined;
+  readonly stateDir: string;
+  /** The filesystem to inventory: `/`, or a mounted image or chroot. */
+  readonly root: string;
+  /** Check in once and exit with a status, instead of looping. */
+  readonly once: boolean;
+  /** Attributes from the agent's configuration (sent at enrollment and every check-in). */
+  readonly attributes?: Record<string, unknown> | undefined;
+  /** Host name to report instead of the collected one. */
+  readonly hostName?: string | undefined;
+  readonly agentVersion: string;
+  readonly log: (line: string) => void;
+  readonly clock?: () => Date;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly signal?: AbortSignal;
+  readonly fetch?: typeof fetch;
+}
+
+/** Exit statuses of `agent run --once` (and of the loop when it must stop). */
+export const AGENT_EXIT = { ok: 0, failed: 1, usage: 2, quarantined: 3 } as const;
+
+const FIRST_BACKOFF_MS = 5_000;
+const MAX_BACKOFF_MS = 15 * 60_000;
+
+/**
+ * The agent: enroll once, then check in every interval the server sets (±10% jitter so a fleet
+ * restarted together spreads out), sending the inventory only when its digest changed. Failures
+ * back off exponentially (5 s doubling to 15 min, with jitter). One log line per check-in.
+ */
+export async function runAgent(o: RunAgentOptions): Promise<number> {
+  const clock = o.clock ?? (() => new Date());
+  const random = o.random ?? Math.random;
+  const sleep = o.sleep ?? abortableSleep;
+  const state = new AgentState(o.stateDir);
+  let identity = state.identity();
+  if (!identity) {
+    if (!o.serverUrl || !o.enrollToken) {
+      throw new PatchwiseError('PW_USAGE', `not enrolled yet (no identity in ${o.stateDir}): pass --server URL and --enroll-token TOKEN`);
+    }
+    const keys = state.keyPair();
+    const facts = await collectFacts({ root: o.root });
+    const hostName = o.hostName ?? facts.hostname ?? facts.machineId ?? 'unnamed-host';
+    const reply = await new AgentClient(o.serverUrl, clock, o.fetch).enroll(o.enrollToken, keys.publicKey, toWireFacts(facts, hostName, o.agentVersion), o.attributes);
+    state.saveIdentity(reply.hostId, o.serverUrl);
+    identity = state.identity();
+    if (!identity) throw new Error('identity just saved cannot be read');
+    o.log(`enrolled as host ${reply.hostId} (${reply.status}${reply.quarantineReason ? `: ${reply.quarantineReason}` : ''})`);
+  }
+  const client = new AgentClient(o.serverUrl ?? identity.serverUrl, clock, o.fetch);
+  let failures = 0;
+  for (;;) {
+    let waitMs: number;
+    try {
+      const intervalSeconds = await checkInOnce(client, identity, o);
+      failures = 0;
+      if (o.once) return AGENT_EXIT.ok;
+      waitMs = intervalSeconds * 1000 * (0.9 + random() * 0.2);
+    } catch (err) {
+      if (!isPatchwiseError(err)) throw err;
+      o.log(`check-in failed: ${err.message}`);
+      if (err.code === 'PW_QUARANTINED') return AGENT_EXIT.quarantined;
+      if (o.once) return AGENT_EXIT.failed;
+      failures++;
+      waitMs = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (failures - 1)) * (0.5 + random() * 0.5);
+    }
+    o.log(`next check-in in ${Math.round(waitMs / 1000)}s`);
+    await sleep(waitMs, o.signal);
+    if (o.signal?.aborted) return AGENT_EXIT.ok;
+  }
+}
+
+async function checkInOnce(client: AgentClient, identity: Signer, o: RunAgentOptions): Promise<number> {
+  const facts = await collectFacts({ root: o.root });
+  const collected = await collectPackages({ root: o.root });
+  for (const w of collected.warnings) o.log(`warning: ${w}`);
+  const hostName = o.hostName ?? facts.hostname ?? facts.machineId ?? 'unnamed-host';
+  const document = buildInventoryDocument(facts, collected.packages, { hostName });
+  const digest = inventoryDigest(document);
+  const reply = await client.checkin(identity, toWireFacts(facts, hostName, o.agentVersion), digest, o.attributes);
+  if (!reply.sendInventory) {
+    o.log(`check-in ok: ${hostName}, ${document.packages.length} packages, inventory unchanged`);
+    return reply.intervalSeconds;
+  }
+  if (!collected.complete) {
+    // A partial list would make the server close findings of the packages it misses as fixed.
+    o.log(`check-in ok: ${hostName}, inventory NOT sent: a package database could not be read (see warnings)`);
+    return reply.intervalSeconds;
+  }
+  const put = await client.putInventory(identity, digest, document);
+  const { opened, fixed } = put.changes;
+  const open = put.open;
+  o.log(`check-in ok: ${hostName}, inventory sent (${put.packages} packages; ${opened} findings opened, ${fixed} fixed; open P1 ${open.P1} P2 ${open.P2} P3 ${open.P3} P4 ${open.P4})`);
+  return reply.intervalSeconds;
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

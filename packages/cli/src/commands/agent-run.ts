@@ -1,0 +1,40 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { runAgent } from '@patchwise/agent';
+import { attributePairsToObject } from '@patchwise/core';
+
+export interface AgentRunOptions {
+  readonly server?: string;
+  readonly enrollToken?: string;
+  readonly state?: string;
+  readonly root: string;
+  readonly once?: boolean;
+  readonly attr: string[];
+  readonly hostname?: string;
+}
+
+/** `patchwise agent run`: the agent loop, stopped cleanly by SIGINT or SIGTERM. */
+export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJS.WritableStream; version: string }): Promise<number> {
+  const stateDir = opts.state ?? (process.getuid?.() === 0 ? '/var/lib/patchwise-agent' : join(homedir(), '.patchwise-agent'));
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await runAgent({
+      serverUrl: opts.server,
+      enrollToken: opts.enrollToken ?? process.env.PATCHWISE_ENROLL_TOKEN,
+      stateDir,
+      root: opts.root,
+      once: opts.once ?? false,
+      attributes: opts.attr.length > 0 ? attributePairsToObject(opts.attr) : undefined,
+      hostName: opts.hostname,
+      agentVersion: io.version,
+      log: (line) => io.stderr.write(`${new Date().toISOString()} patchwise-agent: ${line}\n`),
+      signal: controller.signal,
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

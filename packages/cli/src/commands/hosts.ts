@@ -1,0 +1,86 @@
+import { attributePairsToObject, PatchwiseError } from '@patchwise/core';
+import type { ApiClient } from '../api-client.js';
+import { textTable } from '../output/index.js';
+
+interface HostView {
+  id: string;
+  name: string;
+  os: { id: string; versionId: string | null } | null;
+  attributes: { tier: number | null; environment: string | null; owner: string | null; tags: string[]; internetFacing: boolean | null };
+  status: string;
+  connectivity: string;
+  lastSeenAt: string | null;
+}
+
+export interface HostListOptions {
+  readonly os?: string;
+  readonly tier?: string;
+  readonly environment?: string;
+  readonly tag?: string;
+  readonly stale?: boolean;
+  readonly offline?: boolean;
+  readonly quarantined?: boolean;
+  readonly json?: boolean;
+}
+
+type Io = { stdout: NodeJS.WritableStream };
+
+export async function hostsList(api: ApiClient, opts: HostListOptions, io: Io): Promise<number> {
+  const hosts: HostView[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await api.get<{ total: number; hosts: HostView[] }>('/api/v1/hosts', {
+      os: opts.os,
+      tier: opts.tier,
+      environment: opts.environment,
+      tag: opts.tag,
+      status: opts.quarantined ? 'quarantined' : undefined,
+      connectivity: opts.stale ? 'stale' : opts.offline ? 'offline' : undefined,
+      limit: 1000,
+      offset,
+    });
+    hosts.push(...page.hosts);
+    if (hosts.length >= page.total || page.hosts.length === 0) break;
+  }
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(hosts, null, 2)}\n`);
+    return 0;
+  }
+  const rows = hosts.map((h) => [
+    h.name,
+    h.os ? `${h.os.id} ${h.os.versionId ?? ''}`.trim() : '-',
+    h.attributes.tier === null ? '-' : String(h.attributes.tier),
+    h.attributes.environment ?? '-',
+    h.status === 'quarantined' ? 'QUARANTINED' : h.connectivity,
+    h.lastSeenAt ?? 'never',
+    h.id,
+  ]);
+  io.stdout.write(textTable(['NAME', 'OS', 'TIER', 'ENVIRONMENT', 'STATE', 'LAST SEEN', 'ID'], rows));
+  return 0;
+}
+
+/** A host by id, or by name when exactly one host has it. */
+export async function resolveHost(api: ApiClient, idOrName: string): Promise<string> {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(idOrName)) return idOrName;
+  const { hosts } = await api.get<{ hosts: HostView[] }>('/api/v1/hosts', { name: idOrName, limit: 2 });
+  if (hosts.length === 0) throw new PatchwiseError('PW_NOT_FOUND', `no host named ${idOrName}`);
+  if (hosts.length > 1) throw new PatchwiseError('PW_CONFLICT', `several hosts are named ${idOrName}; use the id`);
+  return (hosts[0] as HostView).id;
+}
+
+export async function hostsShow(api: ApiClient, idOrName: string, io: Io): Promise<number> {
+  const host = await api.get<unknown>(`/api/v1/hosts/${await resolveHost(api, idOrName)}`);
+  io.stdout.write(`${JSON.stringify(host, null, 2)}\n`);
+  return 0;
+}
+
+export async function hostsSet(api: ApiClient, idOrName: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string }, io: Io): Promise<number> {
+  const body: Record<string, unknown> = {};
+  if (opts.attr.length > 0) body.attributes = attributePairsToObject(opts.attr);
+  if (opts.quarantine) body.status = 'quarantined';
+  if (opts.release) body.status = 'active';
+  if (opts.reason) body.reason = opts.reason;
+  if (Object.keys(body).length === 0) throw new PatchwiseError('PW_USAGE', 'nothing to set: give --attr key=value, --quarantine or --release');
+  const host = await api.patch<unknown>(`/api/v1/hosts/${await resolveHost(api, idOrName)}`, body);
+  io.stdout.write(`${JSON.stringify(host, null, 2)}\n`);
+  return 0;
+}

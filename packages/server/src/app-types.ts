@@ -1,0 +1,24 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { ControlPlane } from './control-plane.js';
+import type { Database } from './database.js';
+import type { ConnectivityPolicy } from './views.js';
+
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface AppDeps {
+  readonly db: Kysely<Database>;
+  readonly controlPlane: ControlPlane;
+  readonly clock: () => Date;
+  readonly policy: ConnectivityPolicy;
+  /** Where uploaded feed files are staged while they are imported. */
+  readonly uploadDir: string;
+  readonly ready: () => boolean;
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+export const MAX_JSON_BODY = 1024 * 1024;
+export const MAX_INVENTORY_BODY = 32 * 1024 * 1024;
+export const MAX_FEED_UPLOAD = 1024 * 1024 * 1024;
