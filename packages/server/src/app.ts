@@ -1,11 +1,11 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MAX_FEED_UPLOAD, MAX_JSON_BODY, type App, type AppDeps } from './app-types.js';
-import { AccessStore, AgentAuthenticator, PatchwiseError, isPatchwiseError, parseJson } from '@patchwise/core';
+import { AGENT_HEADERS, AccessStore, AgentAuthenticator, PatchwiseError, isPatchwiseError, parseJson } from '@patchwise/core';
 import Fastify from 'fastify';
 import { tablesOf } from './database.js';
 import { httpStatusOf } from './http-status.js';
-import { ROUTE_AUTHS } from './route-auth.js';
+import { ROUTE_AUTHS, type RouteEntry } from './route-auth.js';
 import { agentRoutes } from './routes/agent-routes.js';
 import { enrollTokenRoutes } from './routes/enroll-token-routes.js';
 import { feedRoutes } from './routes/feed-routes.js';
@@ -52,14 +52,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.status(404).send({ error: { code: 'PW_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   );
 
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     const auth = route.config?.auth;
     if (!auth || !ROUTE_AUTHS.includes(auth)) throw new Error(`route ${String(route.method)} ${route.url} declares no auth`);
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, auth });
   });
 
   const access = new AccessStore(tablesOf(deps.db), deps.clock);
   const agents = new AgentAuthenticator(access, deps.clock);
-  app.addHook('preHandler', async (request) => {
+  // Authentication runs before validation, so an anonymous caller learns nothing about the
+  // schema. Tokens need no body; agent signatures cover the raw body, so they wait for parsing
+  // (which is bounded by the body limit) and run just before validation.
+  app.addHook('onRequest', async (request) => {
     const auth = request.routeOptions.config.auth;
     if (auth === 'admin') {
       const header = request.headers.authorization;
@@ -67,10 +73,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (!token) throw new PatchwiseError('PW_UNAUTHENTICATED', 'an API token is required (Authorization: Bearer …)');
       const identity = await access.authenticateToken(token);
       request.caller = { kind: 'admin', tokenId: identity.id };
-    } else if (auth === 'agent') {
-      const hostId = await agents.authenticate({ method: request.method, path: request.url, headers: request.headers, rawBody: request.rawBody });
-      request.caller = { kind: 'agent', hostId };
+    } else if (auth === 'agent' && typeof request.headers[AGENT_HEADERS.signature] !== 'string') {
+      throw new PatchwiseError('PW_UNAUTHENTICATED', 'this route takes requests signed by an enrolled agent');
     }
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.config.auth !== 'agent') return;
+    const hostId = await agents.authenticate({ method: request.method, path: request.url, headers: request.headers, rawBody: request.rawBody });
+    request.caller = { kind: 'agent', hostId };
   });
 
   await app.register(swagger, {

@@ -9,7 +9,17 @@ export type RouteAuth = 'public' | 'enroll' | 'agent' | 'admin';
 
 export const ROUTE_AUTHS: readonly RouteAuth[] = ['public', 'enroll', 'agent', 'admin'];
 
+/** One registered route and who may call it; the app keeps them all in `routeTable`. */
+export interface RouteEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly auth: RouteAuth;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    readonly routeTable: readonly RouteEntry[];
+  }
   interface FastifyContextConfig {
     auth?: RouteAuth;
   }
