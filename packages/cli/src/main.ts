@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isPatchwiseError } from '@patchwise/core';
 import { ApiClient, resolveApiTarget } from './api-client.js';
 import { agentRunCommand, type AgentRunOptions } from './commands/agent-run.js';
+import { cmdbImport, cmdbReconcile } from './commands/cmdb.js';
 import { enrollTokenCreate, type EnrollTokenCreateOptions } from './commands/enroll-token.js';
 import { feedsImport, feedsStatus } from './commands/feeds.js';
 import { findingsList, type FindingsListOptions } from './commands/findings.js';
@@ -103,6 +104,7 @@ export function buildProgram(): Command {
     .option('--stale', 'only hosts not seen for the stale period')
     .option('--offline', 'only hosts that missed three check-ins')
     .option('--quarantined', 'only quarantined hosts')
+    .option('--eol', 'only hosts whose release is past every free support phase')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: HostListOptions & { data?: string }) => {
@@ -163,6 +165,24 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
       process.exitCode = await feedsStatus(api(opts), opts, io);
+    });
+
+  const cmdb = program.command('cmdb').description('Reconcile the CMDB with the hosts Patchwise sees');
+  cmdb
+    .command('import')
+    .description('Import the expected assets: CSV (header row: hostname, machine_id, serial, ip, tier, owner, environment, os) or JSON')
+    .argument('<file>')
+    .addOption(dataOption())
+    .action(async (file: string, opts: { data?: string }) => {
+      process.exitCode = await cmdbImport(api(opts), file, io);
+    });
+  cmdb
+    .command('reconcile')
+    .description('List missing, unknown, mismatched and ambiguous assets (exit 1 when any)')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      process.exitCode = await cmdbReconcile(api(opts), opts, io);
     });
 
   return program;

@@ -7,6 +7,7 @@ import { tablesOf } from './database.js';
 import { httpStatusOf } from './http-status.js';
 import { ROUTE_AUTHS, type RouteEntry } from './route-auth.js';
 import { agentRoutes } from './routes/agent-routes.js';
+import { cmdbRoutes } from './routes/cmdb-routes.js';
 import { enrollTokenRoutes } from './routes/enroll-token-routes.js';
 import { feedRoutes } from './routes/feed-routes.js';
 import { findingRoutes } from './routes/finding-routes.js';
@@ -102,5 +103,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   hostRoutes(app, deps);
   findingRoutes(app, deps);
   feedRoutes(app, deps);
+  cmdbRoutes(app, deps);
   return app;
 }

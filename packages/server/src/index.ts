@@ -8,3 +8,4 @@ export type { App, AppDeps } from './app-types.js';
 export { ADMIN_TOKEN_FILE } from './admin-token.js';
 export { AgentFactsSchema } from './agent-facts.js';
 export type { AgentFacts } from './agent-facts.js';
+export { loadFeedSources } from './load-feed-sources.js';

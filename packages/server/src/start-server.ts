@@ -1,12 +1,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessStore, migrateToLatest, openDatabase, type DatabaseHandle } from '@patchwise/core';
+import { AccessStore, migrateToLatest, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
 import { buildApp } from './app.js';
 import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
 import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';
 import { tablesOf, type Database } from './database.js';
+import { FeedSyncer } from './feed-syncer.js';
 import type { ServerConfig } from './server-config.js';
 
 export interface RunningServer {
@@ -22,6 +23,10 @@ export interface StartOptions {
   readonly logger?: boolean;
   /** Print start-up lines here (the CLI passes stderr). */
   readonly log?: (line: string) => void;
+  /** Feed sources to sync on their intervals (`--feeds FILE`, read with loadFeedSources). */
+  readonly feedSources?: readonly FeedSource[];
+  /** Replaces the global fetch for feed downloads. */
+  readonly fetch?: typeof globalThis.fetch;
 }
 
 /** The server's composition root: database, migrations, admin token, in-memory state, HTTP. */
@@ -39,6 +44,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     let ready = false;
     const uploadDir = join(config.dataDir, 'uploads');
     rmSync(uploadDir, { recursive: true, force: true }); // left-overs of an interrupted import
+    const feedSyncDir = join(config.dataDir, 'feed-sync');
+    rmSync(feedSyncDir, { recursive: true, force: true }); // left-overs of an interrupted sync
+    const feedSyncer = new FeedSyncer({ db: handle.db, controlPlane, clock, workDir: feedSyncDir, log, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    await feedSyncer.configure(options.feedSources ?? []);
     const app = await buildApp({
       db: handle.db,
       controlPlane,
@@ -47,6 +56,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       uploadDir,
       ready: () => ready,
       logger: options.logger ?? false,
+      feedSyncer,
     });
     const problems = await controlPlane.load();
     for (const p of problems) log(`warning: ${p}`);
@@ -54,12 +64,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('0.0.0.0', '127.0.0.1');
     writeFileSync(join(config.dataDir, 'server.json'), `${JSON.stringify({ url, pid: process.pid })}\n`, { mode: 0o600 });
+    feedSyncer.start();
     return {
       app,
       url,
       adminTokenPath: token.path,
       adminTokenCreated: token.created,
       close: async () => {
+        await feedSyncer.stop(); // before the database closes: a sync in flight still writes
         await app.close();
         await handle.close();
       },

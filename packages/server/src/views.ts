@@ -1,5 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import type { HostRecord, StoredFinding } from '@patchwise/core';
+import { hostEolStatus, type HostRecord, type InstalledPackage, type StoredFinding } from '@patchwise/core';
 
 /** How recently a host checked in: online, offline (missed three check-ins), stale, never. */
 export type Connectivity = 'online' | 'offline' | 'stale' | 'never';
@@ -31,6 +31,31 @@ export const AttributesView = Type.Object({
   tags: Type.Array(Str),
 });
 
+export const EolView = Type.Object({
+  status: Type.Union([Type.Literal('supported'), Type.Literal('maintenance'), Type.Literal('extended'), Type.Literal('eol'), Type.Literal('unknown')]),
+  date: NullableStr,
+  reason: Str,
+  packages: Type.Array(Type.Object({ name: Str, sourceName: Str, version: Str, status: Str, reason: Str, date: NullableStr })),
+});
+export type EolView = Static<typeof EolView>;
+
+/**
+ * End of life of the host's release (distro-info and vendor lifecycles) and, given its packages,
+ * of Debian source packages whose security support ended. EOL counts as non-compliant.
+ */
+export function eolView(h: HostRecord, now: Date, packages: readonly InstalledPackage[] = []): EolView {
+  if (!h.os) return { status: 'unknown', date: null, reason: 'the host reported no os-release', packages: [] };
+  // Paid phases (Debian ELTS, Ubuntu ESM, RHEL ELS) are not assumed: whether a host has such a
+  // subscription is not known, and assuming it would hide exactly the hosts auditors ask about.
+  const status = hostEolStatus({ os: { id: h.os.id, versionId: h.os.versionId ?? '' }, packages }, now, { assumeSubscriptions: false });
+  return {
+    status: status.release.status,
+    date: 'date' in status.release ? (status.release.date ?? null) : null,
+    reason: status.release.reason,
+    packages: status.packages.map((p) => ({ name: p.name, sourceName: p.sourceName, version: p.version, status: p.status, reason: p.reason, date: p.date ?? null })),
+  };
+}
+
 export const HostView = Type.Object({
   id: Str,
   name: Str,
@@ -42,6 +67,7 @@ export const HostView = Type.Object({
   status: Type.Union([Type.Literal('active'), Type.Literal('quarantined')]),
   quarantineReason: NullableStr,
   connectivity: Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('stale'), Type.Literal('never')]),
+  eol: EolView,
   enrolledAt: Str,
   lastSeenAt: NullableStr,
   inventoryAt: NullableStr,
@@ -50,7 +76,7 @@ export type HostView = Static<typeof HostView>;
 
 export const HostDetailView = Type.Intersect([HostView, Type.Object({ packages: Type.Integer(), openFindings: Priorities })]);
 
-export function hostView(h: HostRecord, now: Date, policy: ConnectivityPolicy): HostView {
+export function hostView(h: HostRecord, now: Date, policy: ConnectivityPolicy, packages?: readonly InstalledPackage[]): HostView {
   return {
     id: h.id,
     name: h.name,
@@ -62,6 +88,7 @@ export function hostView(h: HostRecord, now: Date, policy: ConnectivityPolicy): 
     status: h.status,
     quarantineReason: h.quarantineReason,
     connectivity: connectivityOf(h.lastSeenAt, now, policy),
+    eol: eolView(h, now, packages),
     enrolledAt: h.enrolledAt.toISOString(),
     lastSeenAt: h.lastSeenAt?.toISOString() ?? null,
     inventoryAt: h.inventoryAt?.toISOString() ?? null,

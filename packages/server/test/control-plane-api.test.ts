@@ -204,4 +204,27 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(badInventory.statusCode).toBe(400);
     expect(badInventory.json().error.message).toMatch(/packages\[0\]/);
   });
+
+  it('reconciles a CMDB export against the hosts seen, and flags end-of-life releases', async () => {
+    const web = await enrolledAgent('0123456789abcdef0123456789abcdef', { tier: 2, environment: 'prod' });
+    const old = new TestAgent(t);
+    const oldFacts = { ...almaFacts('fedcba9876543210fedcba9876543210', 'legacy-01'), os: { id: 'debian', versionId: '10' } };
+    expect((await old.enroll(await enrollToken(), oldFacts)).statusCode).toBe(201);
+    const csv = 'hostname,machine_id,tier,environment,os\nweb-01,0123456789abcdef0123456789abcdef,1,prod,almalinux 9\ndb-01,,0,prod,rhel 9\n';
+    const imported = await t.app.inject({ method: 'POST', url: '/api/v1/cmdb/import?filename=cmdb.csv', headers: { ...admin(t), 'content-type': 'application/octet-stream' }, payload: Buffer.from(csv) });
+    expect(imported.statusCode, imported.body).toBe(200);
+    expect(imported.json()).toEqual({ assets: 2, problems: [] });
+    const r = (await t.app.inject({ method: 'GET', url: '/api/v1/cmdb/reconcile', headers: admin(t) })).json();
+    expect(r.matched).toMatchObject([{ host: { id: web.hostId }, by: 'machine_id', mismatches: [{ field: 'tier', expected: '1', actual: '2' }] }]);
+    expect(r.missing).toMatchObject([{ asset: { hostname: 'db-01' }, reason: 'never-seen' }]);
+    expect(r.unknown).toMatchObject([{ host: { id: old.hostId } }]);
+
+    const bad = await t.app.inject({ method: 'POST', url: '/api/v1/cmdb/import?filename=cmdb.csv', headers: { ...admin(t), 'content-type': 'application/octet-stream' }, payload: Buffer.from('hostname,tier\nx,9\n') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/line 2: tier/);
+
+    const eol = (await t.app.inject({ method: 'GET', url: '/api/v1/hosts?eol=true', headers: admin(t) })).json<{ hosts: { id: string; eol: { status: string; reason: string } }[] }>();
+    expect(eol.hosts.map((h) => h.id)).toEqual([old.hostId]);
+    expect(eol.hosts[0]?.eol.reason).toMatch(/Debian 10/);
+  });
 });

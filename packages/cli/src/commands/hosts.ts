@@ -9,6 +9,7 @@ interface HostView {
   attributes: { tier: number | null; environment: string | null; owner: string | null; tags: string[]; internetFacing: boolean | null };
   status: string;
   connectivity: string;
+  eol: { status: string; date: string | null };
   lastSeenAt: string | null;
 }
 
@@ -20,6 +21,7 @@ export interface HostListOptions {
   readonly stale?: boolean;
   readonly offline?: boolean;
   readonly quarantined?: boolean;
+  readonly eol?: boolean;
   readonly json?: boolean;
 }
 
@@ -35,6 +37,7 @@ export async function hostsList(api: ApiClient, opts: HostListOptions, io: Io): 
       tag: opts.tag,
       status: opts.quarantined ? 'quarantined' : undefined,
       connectivity: opts.stale ? 'stale' : opts.offline ? 'offline' : undefined,
+      eol: opts.eol ? true : undefined,
       limit: 1000,
       offset,
     });
@@ -51,10 +54,11 @@ export async function hostsList(api: ApiClient, opts: HostListOptions, io: Io): 
     h.attributes.tier === null ? '-' : String(h.attributes.tier),
     h.attributes.environment ?? '-',
     h.status === 'quarantined' ? 'QUARANTINED' : h.connectivity,
+    h.eol.status === 'eol' ? `EOL ${h.eol.date ?? ''}`.trim() : h.eol.status,
     h.lastSeenAt ?? 'never',
     h.id,
   ]);
-  io.stdout.write(textTable(['NAME', 'OS', 'TIER', 'ENVIRONMENT', 'STATE', 'LAST SEEN', 'ID'], rows));
+  io.stdout.write(textTable(['NAME', 'OS', 'TIER', 'ENVIRONMENT', 'STATE', 'SUPPORT', 'LAST SEEN', 'ID'], rows));
   return 0;
 }
 

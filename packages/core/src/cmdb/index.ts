@@ -19,3 +19,5 @@ export type { CmdbParseResult } from './parse-cmdb-assets.js';
 export { reconcile } from './reconcile.js';
 export { parseOsName, sameOs } from './os-string.js';
 export type { OsName } from './os-string.js';
+export { CmdbStore } from './cmdb-store.js';
+export type { CmdbTables } from './tables.js';

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
 import { controlPlane } from './migrations/0001-control-plane.js';
+import { cmdb } from './migrations/0002-cmdb.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -8,6 +9,7 @@ import { controlPlane } from './migrations/0001-control-plane.js';
  */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-control-plane': controlPlane,
+  '0002-cmdb': cmdb,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

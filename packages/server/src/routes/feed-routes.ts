@@ -5,6 +5,14 @@ import { Type } from '@fastify/type-provider-typebox';
 import { FeedStore, PatchwiseError } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
+import type { FeedSyncer } from '../feed-syncer.js';
+
+declare module '../app-types.js' {
+  interface AppDeps {
+    /** Syncs the configured feed sources; absent in apps built without one (POST /feeds/sync answers 409). */
+    readonly feedSyncer?: FeedSyncer;
+  }
+}
 
 const FeedStatusView = Type.Object({
   name: Type.String(),
@@ -17,7 +25,16 @@ const FeedStatusView = Type.Object({
   lastError: Type.Union([Type.String(), Type.Null()]),
 });
 
-/** Feed import (air-gapped sites upload files) and status. */
+const FeedSyncView = Type.Object({
+  name: Type.String(),
+  outcome: Type.Union([Type.Literal('imported'), Type.Literal('not-modified'), Type.Literal('skipped'), Type.Literal('failed')]),
+  records: Type.Optional(Type.Integer()),
+  hostsReassessed: Type.Optional(Type.Integer()),
+  error: Type.Optional(Type.String()),
+  dueAt: Type.Optional(Type.String()),
+});
+
+/** Feed import (air-gapped sites upload files), sync of the configured sources, and status. */
 export function feedRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/api/v1/feeds/import',
@@ -57,6 +74,23 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
+    },
+  );
+
+  app.post(
+    '/api/v1/feeds/sync',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'Sync the configured feed sources that are due now (all of them with force=true); answers with what happened to each',
+        querystring: Type.Object({ force: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ sources: Type.Array(FeedSyncView) }) },
+      },
+    },
+    async (request) => {
+      if (!deps.feedSyncer) throw new PatchwiseError('PW_CONFLICT', 'this server syncs no feeds (start it with --feeds FILE)');
+      const results = await deps.feedSyncer.tick({ force: request.query.force });
+      return { sources: results.map(({ dueAt, ...r }) => ({ ...r, ...(dueAt ? { dueAt: dueAt.toISOString() } : {}) })) };
     },
   );
 

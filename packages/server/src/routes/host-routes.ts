@@ -25,6 +25,7 @@ export function hostRoutes(app: App, deps: AppDeps): void {
             name: Type.Optional(Type.String({ minLength: 1 })),
             status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('quarantined')])),
             connectivity: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('stale'), Type.Literal('never')])),
+            eol: Type.Optional(Type.Boolean({ description: 'only hosts whose release is past every known support phase (true) or not (false)' })),
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
             offset: Type.Integer({ minimum: 0, default: 0 }),
           },
@@ -37,7 +38,10 @@ export function hostRoutes(app: App, deps: AppDeps): void {
       const q = request.query;
       const now = deps.clock();
       const all = await hosts().list({ os: q.os, tier: q.tier, environment: q.environment, tag: q.tag, name: q.name, status: q.status });
-      const views = all.map((h) => hostView(h, now, deps.policy)).filter((h) => !q.connectivity || h.connectivity === q.connectivity);
+      const views = all
+        .map((h) => hostView(h, now, deps.policy))
+        .filter((h) => !q.connectivity || h.connectivity === q.connectivity)
+        .filter((h) => q.eol === undefined || (h.eol.status === 'eol') === q.eol);
       return { total: views.length, hosts: views.slice(q.offset, q.offset + q.limit) };
     },
   );
@@ -49,7 +53,8 @@ export function hostRoutes(app: App, deps: AppDeps): void {
       const store = hosts();
       const host = await store.require(request.params.id);
       const openFindings = await new FindingsStore(tablesOf(deps.db), deps.clock).openCounts(host.id);
-      return { ...hostView(host, deps.clock(), deps.policy), packages: await store.packageCount(host.id), openFindings };
+      const packages = await store.packagesOf(host.id);
+      return { ...hostView(host, deps.clock(), deps.policy, packages), packages: packages.length, openFindings };
     },
   );
 

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { PatchwiseError } from '@patchwise/core';
+import type { ApiClient } from '../api-client.js';
+
+type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+
+/** Uploads a CMDB export (CSV with a header row, or JSON); a file with any bad row changes nothing. */
+export async function cmdbImport(api: ApiClient, file: string, io: Io): Promise<number> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new PatchwiseError('PW_INPUT_UNREADABLE', (err as Error).message, { input: file });
+  }
+  const reply = await api.upload<{ assets: number }>('/api/v1/cmdb/import', { filename: basename(file).replace(/[^A-Za-z0-9._-]/g, '_') }, bytes);
+  io.stdout.write(`${file}: ${reply.assets} expected assets imported\n`);
+  return 0;
+}
+
+interface Reconciliation {
+  matched: { asset: { hostname?: string }; host: { hostname: string }; by: string; mismatches: { field: string; expected: string; actual: string | null }[] }[];
+  missing: { asset: { hostname?: string; machineId?: string; location: string }; reason: string }[];
+  unknown: { host: { hostname: string; id: string } }[];
+  ambiguous: { by: string; reason: string }[];
+}
+
+/** Prints what differs between the CMDB and the fleet; exit 1 when anything does. */
+export async function cmdbReconcile(api: ApiClient, opts: { json?: boolean }, io: Io): Promise<number> {
+  const r = await api.get<Reconciliation>('/api/v1/cmdb/reconcile');
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  } else {
+    for (const m of r.missing) io.stdout.write(`missing   ${m.asset.hostname ?? m.asset.machineId ?? m.asset.location}: ${m.reason}\n`);
+    for (const u of r.unknown) io.stdout.write(`unknown   ${u.host.hostname} (${u.host.id}): seen, not in the CMDB\n`);
+    for (const m of r.matched) {
+      for (const x of m.mismatches) io.stdout.write(`mismatch  ${m.host.hostname}: ${x.field} is ${x.actual ?? 'unset'}, CMDB says ${x.expected}\n`);
+    }
+    for (const a of r.ambiguous) io.stdout.write(`ambiguous ${a.by}: ${a.reason}\n`);
+    const mismatched = r.matched.filter((m) => m.mismatches.length > 0).length;
+    io.stderr.write(`${r.matched.length} matched (${mismatched} with mismatches), ${r.missing.length} missing, ${r.unknown.length} unknown, ${r.ambiguous.length} ambiguous\n`);
+  }
+  const clean = r.missing.length === 0 && r.unknown.length === 0 && r.ambiguous.length === 0 && r.matched.every((m) => m.mismatches.length === 0);
+  return clean ? 0 : 1;
+}

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  FeedStore,
+  PatchwiseError,
+  claimFeedSource,
+  documentRecordCount,
+  fetchFeed,
+  type FeedSource,
+  type FeedsTables,
+  type SyncOutcome,
+} from '@patchwise/core';
+import type { Kysely } from 'kysely';
+import type { ControlPlane, FeedImportReply } from './control-plane.js';
+import { tablesOf, type Database } from './database.js';
+
+export interface FeedSyncerOptions {
+  readonly db: Kysely<Database>;
+  readonly controlPlane: ControlPlane;
+  readonly clock: () => Date;
+  /** Downloads are staged in a fresh directory under here and removed after the import. */
+  readonly workDir: string;
+  readonly fetch?: typeof globalThis.fetch;
+  /** Largest feed file accepted (default: fetchFeed's, 512 MiB). */
+  readonly maxBytes?: number;
+  readonly timeoutMs?: number;
+  /** How often the timer looks for due sources (default 60 s). */
+  readonly checkEveryMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** What one pass did with one source. */
+export interface FeedSyncResult {
+  readonly name: string;
+  readonly outcome: 'imported' | 'not-modified' | 'skipped' | 'failed';
+  /** Records (OSV) or entries (KEV, EPSS, NVD) the source's current file holds. */
+  readonly records?: number | undefined;
+  readonly hostsReassessed?: number;
+  /** Why the sync failed, or the problems of a file that was otherwise imported. */
+  readonly error?: string;
+  /** Skipped: when the source is next due. */
+  readonly dueAt?: Date;
+}
+
+type HeldSource = Awaited<ReturnType<FeedStore['sources']>>[number];
+
+/**
+ * Syncs the configured feed sources: each one whose interval has passed since its last attempt
+ * is downloaded (conditionally, size-limited, checksum-verified), imported through the control
+ * plane, and its outcome recorded. A failed or corrupt download changes nothing held: the
+ * import validates the file in full first, and a failure only records the error.
+ */
+export class FeedSyncer {
+  private readonly store: FeedStore;
+  private readonly feeds: Kysely<FeedsTables>;
+  private readonly abort = new AbortController();
+  private names = new Set<string>();
+  // Passes run one after another: the timer and POST /feeds/sync must not download twice.
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: FeedSyncerOptions) {
+    this.feeds = tablesOf<FeedsTables>(options.db);
+    this.store = new FeedStore(this.feeds, options.clock);
+  }
+
+  /**
+   * Stores the configured sources (kept validators and history survive a restart) and makes
+   * them the ones synced. Sources held from an earlier config are shown by `feeds status` but
+   * no longer synced.
+   */
+  async configure(sources: readonly FeedSource[]): Promise<void> {
+    for (const source of sources) await this.store.upsertSource(source);
+    this.names = new Set(sources.map((s) => s.name));
+  }
+
+  /** One pass over the configured sources; `force` syncs those not yet due too. */
+  tick(options: { force?: boolean } = {}): Promise<FeedSyncResult[]> {
+    const pass = this.queue.then(() => this.pass(options.force ?? false));
+    this.queue = pass.catch(() => undefined);
+    return pass;
+  }
+
+  /** Runs passes on a timer (unref'd: it never keeps the process alive), the first one now. */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.schedule(0);
+  }
+
+  /** Stops the timer, cancels a download in flight and waits for the pass to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.abort.abort();
+    await this.queue;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.runScheduled(), delayMs);
+    this.timer.unref();
+  }
+
+  private async runScheduled(): Promise<void> {
+    try {
+      await this.tick();
+    } catch (err) {
+      // A database outage must not end the timer (or the process): the next pass retries.
+      this.log(`feed sync pass failed: ${(err as Error).message}`);
+    }
+    this.schedule(this.options.checkEveryMs ?? 60_000);
+  }
+
+  private async pass(force: boolean): Promise<FeedSyncResult[]> {
+    const results: FeedSyncResult[] = [];
+    for (const source of await this.store.sources()) {
+      if (this.stopped) break;
+      if (!this.names.has(source.name)) continue;
+      const now = this.options.clock();
+      const dueAt = source.lastAttemptAt ? new Date(source.lastAttemptAt.getTime() + source.intervalSeconds * 1000) : now;
+      if (!force && dueAt > now) {
+        results.push({ name: source.name, outcome: 'skipped', dueAt });
+        continue;
+      }
+      if (!(await claimFeedSource(this.feeds, source.name, source.lastAttemptAt, now))) {
+        // Another server process claimed it between our read and our update.
+        results.push({ name: source.name, outcome: 'skipped', dueAt: new Date(now.getTime() + source.intervalSeconds * 1000) });
+        continue;
+      }
+      results.push(await this.syncOne(source));
+    }
+    return results;
+  }
+
+  private async syncOne(source: HeldSource): Promise<FeedSyncResult> {
+    const dir = join(this.options.workDir, randomUUID());
+    const file = join(dir, fileNameFor(source));
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const fetched = await fetchFeed(
+        { url: source.url, sha256Url: source.sha256Url, etag: source.etag, lastModified: source.lastModified, destination: file },
+        {
+          signal: this.abort.signal,
+          ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+          ...(this.options.maxBytes !== undefined ? { maxBytes: this.options.maxBytes } : {}),
+          ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+        },
+      );
+      if (fetched.status === 'not-modified') {
+        await this.store.recordSync(source.name, { ok: true });
+        return { name: source.name, outcome: 'not-modified' };
+      }
+      const reply = await this.options.controlPlane.importFeeds([file], source.name);
+      const records = await this.recordsOf(source, reply);
+      const problems = [...reply.problems, ...kindMismatch(source, reply)].map((p) => p.replaceAll(file, source.url));
+      const ok: SyncOutcome = { ok: true, records };
+      if (problems.length === 0) {
+        await this.store.recordSync(source.name, { ...ok, etag: fetched.etag, lastModified: fetched.lastModified });
+        this.log(`feed ${source.name}: imported (${records ?? '?'} records, ${reply.hostsReassessed} hosts re-assessed)`);
+        return { name: source.name, outcome: 'imported', records, hostsReassessed: reply.hostsReassessed };
+      }
+      // Part of the file was imported: record that, then the problems. The validators are not
+      // stored, so the next sync downloads the file again instead of hearing "not modified".
+      const error = `${problems.length} problem${problems.length > 1 ? 's' : ''} in the file: ${problems[0]}`;
+      await this.store.recordSync(source.name, ok);
+      await this.store.recordSync(source.name, { ok: false, error });
+      this.log(`feed ${source.name}: imported with ${error}`);
+      return { name: source.name, outcome: 'imported', records, hostsReassessed: reply.hostsReassessed, error };
+    } catch (err) {
+      const error = (err instanceof PatchwiseError ? err.message : `unexpected error: ${(err as Error).message}`).replaceAll(file, source.url);
+      this.log(`feed ${source.name}: sync failed: ${error}`);
+      await this.store.recordSync(source.name, { ok: false, error });
+      return { name: source.name, outcome: 'failed', error };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The record count `feeds status` shows: the file's OSV records, or the held document's entries. */
+  private async recordsOf(source: HeldSource, reply: FeedImportReply): Promise<number | undefined> {
+    if (source.kind === 'osv') return reply.records.inserted + reply.records.updated + reply.records.unchanged;
+    // An NVD page is stored under a kind derived from its digest; only a changed one is named.
+    const kind = source.kind === 'nvd' ? reply.documents.find((d) => d.startsWith('nvd:')) : source.kind;
+    return kind ? ((await documentRecordCount(this.feeds, kind)) ?? undefined) : undefined;
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}
+
+/**
+ * The staged file keeps the URL's base name (readable errors); the content, not the name,
+ * decides how it is read (zip, gzip, JSON, CSV), so a URL without one gets a neutral name.
+ */
+function fileNameFor(source: FeedSource): string {
+  const raw = new URL(source.url).pathname.split('/').pop() ?? '';
+  let last: string;
+  try {
+    last = decodeURIComponent(raw);
+  } catch {
+    last = raw; // a stray % in the path: the name is cosmetic, keep it as sent
+  }
+  last = last.replace(/[^A-Za-z0-9._-]/g, '_');
+  return /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/.test(last) ? last : `${source.kind}-feed`;
+}
+
+/** A file whose content is not the configured kind is worth an error line, though it was valid. */
+function kindMismatch(source: FeedSource, reply: FeedImportReply): string[] {
+  const osvRecords = reply.records.inserted + reply.records.updated + reply.records.unchanged;
+  if (source.kind === 'osv') return reply.documents.length > 0 ? [`expected OSV records, found ${reply.documents.join(', ')}`] : [];
+  const other = reply.documents.filter((d) => d.split(':')[0] !== source.kind);
+  if (osvRecords > 0 || other.length > 0) return [`expected a ${source.kind} document, found ${osvRecords > 0 ? `${osvRecords} OSV records` : other.join(', ')}`];
+  return [];
+}

@@ -1,0 +1,79 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { CmdbStore, HostStore, PatchwiseError, parseCmdbAssets, reconcile, type CmdbHost, type HostRecord } from '@patchwise/core';
+import type { App, AppDeps } from '../app-types.js';
+import { tablesOf } from '../database.js';
+
+const Loose = Type.Record(Type.String(), Type.Unknown());
+
+/** CMDB reconciliation: import the expected assets, then compare them with the hosts seen. */
+export function cmdbRoutes(app: App, deps: AppDeps): void {
+  app.post(
+    '/api/v1/cmdb/import',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'Import the expected assets (CSV with a header row, or JSON); replaces the previous list',
+        consumes: ['application/octet-stream'],
+        querystring: Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._-]+$' }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ assets: Type.Integer(), problems: Type.Array(Type.String()) }) },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if (!Buffer.isBuffer(body) || body.length === 0) throw new PatchwiseError('PW_INPUT_INVALID', 'send the file as the request body (application/octet-stream)');
+      const { assets, problems } = parseCmdbAssets(body.toString('utf8'), request.query.filename);
+      // A file with bad rows is refused whole: a half-imported CMDB would report false "missing" hosts.
+      if (problems.length > 0) {
+        throw new PatchwiseError('PW_INPUT_INVALID', `${problems.length} bad row(s), nothing imported; first: ${problems[0]?.message ?? ''}`);
+      }
+      await new CmdbStore(tablesOf(deps.db), deps.clock).saveImport(request.query.filename, assets);
+      return { assets: assets.length, problems: [] };
+    },
+  );
+
+  app.get(
+    '/api/v1/cmdb/reconcile',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'Missing (expected, never or no longer seen), unknown (seen, not expected), mismatched attributes, ambiguous claims',
+        response: {
+          200: Type.Object({
+            importedAt: Type.Union([Type.String(), Type.Null()]),
+            matched: Type.Array(Loose),
+            missing: Type.Array(Loose),
+            unknown: Type.Array(Loose),
+            ambiguous: Type.Array(Loose),
+          }),
+        },
+      },
+    },
+    async () => {
+      const latest = await new CmdbStore(tablesOf(deps.db), deps.clock).latest();
+      if (!latest) throw new PatchwiseError('PW_NOT_FOUND', 'no CMDB import yet: run patchwise cmdb import FILE first');
+      const hosts = (await new HostStore(tablesOf(deps.db), deps.clock).list()).map(cmdbHostOf);
+      const result = reconcile(latest.assets, hosts, { now: deps.clock(), staleAfterMs: deps.policy.staleAfterMs });
+      const host = (h: CmdbHost) => ({ id: h.id, hostname: h.hostname, lastSeenAt: h.lastSeenAt?.toISOString() ?? null });
+      return {
+        importedAt: latest.importedAt.toISOString(),
+        matched: result.matched.map((m) => ({ asset: m.asset, host: host(m.host), by: m.by, mismatches: m.mismatches })),
+        missing: result.missing.map((m) => ({ asset: m.asset, reason: m.reason, host: m.host ? host(m.host) : null })),
+        unknown: result.unknown.map((u) => ({ host: host(u.host) })),
+        ambiguous: result.ambiguous.map((a) => ({ by: a.by, reason: a.reason, assets: a.assets, hosts: a.hosts.map(host) })),
+      };
+    },
+  );
+}
+
+function cmdbHostOf(h: HostRecord): CmdbHost {
+  const ips = Array.isArray(h.facts.ips) ? h.facts.ips.filter((ip): ip is string => typeof ip === 'string') : [];
+  return {
+    id: h.id,
+    hostname: h.name,
+    machineId: h.machineId ?? undefined,
+    ips,
+    lastSeenAt: h.lastSeenAt,
+    attributes: { tier: h.attributes.tier ?? undefined, owner: h.attributes.owner ?? undefined, environment: h.attributes.environment ?? undefined },
+    os: h.os ? { id: h.os.id, versionId: h.os.versionId ?? '' } : undefined,
+  };
+}
