@@ -22,3 +22,13 @@ export interface AppDeps {
 export const MAX_JSON_BODY = 1024 * 1024;
 export const MAX_INVENTORY_BODY = 32 * 1024 * 1024;
 export const MAX_FEED_UPLOAD = 1024 * 1024 * 1024;
+
+/** Requests one agent may make per minute: a check-in, an upload and retries fit many times over. */
+export const AGENT_REQUESTS_PER_MINUTE = 30;
+
+/** Route config that limits each authenticated agent separately. */
+export const agentRateLimit = {
+  max: AGENT_REQUESTS_PER_MINUTE,
+  timeWindow: '1 minute',
+  keyGenerator: (request: { caller?: { kind: string; hostId?: string }; ip: string }) => (request.caller?.kind === 'agent' ? `agent:${request.caller.hostId}` : `ip:${request.ip}`),
+};

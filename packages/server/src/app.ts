@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MAX_FEED_UPLOAD, MAX_JSON_BODY, type App, type AppDeps } from './app-types.js';
@@ -82,6 +83,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (request.routeOptions.config.auth !== 'agent') return;
     const hostId = await agents.authenticate({ method: request.method, path: request.url, headers: request.headers, rawBody: request.rawBody });
     request.caller = { kind: 'agent', hostId };
+  });
+
+  // Per-agent limits, counted after authentication (keyed by the proven host id), so nobody can
+  // exhaust another host's allowance by sending requests in its name.
+  await app.register(rateLimit, {
+    global: false,
+    hook: 'preHandler',
+    errorResponseBuilder: (_request, context) =>
+      new PatchwiseError('PW_RATE_LIMITED', `more than ${context.max} requests in ${context.after}; retry later`),
   });
 
   await app.register(swagger, {

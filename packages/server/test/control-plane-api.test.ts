@@ -227,4 +227,16 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(eol.hosts.map((h) => h.id)).toEqual([old.hostId]);
     expect(eol.hosts[0]?.eol.reason).toMatch(/Debian 10/);
   });
+
+  it('limits each agent separately (429), counted after authentication', async () => {
+    const a = await enrolledAgent('machine-a');
+    const b = await enrolledAgent('machine-b');
+    const codes: number[] = [];
+    for (let i = 0; i < 31; i++) codes.push((await a.send('POST', '/api/v1/agent/checkin', { facts: almaFacts('machine-a'), inventoryDigest: null })).statusCode);
+    expect(codes.slice(0, 30).every((c) => c === 200)).toBe(true);
+    const limited = await a.send('POST', '/api/v1/agent/checkin', { facts: almaFacts('machine-a'), inventoryDigest: null });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('PW_RATE_LIMITED');
+    expect((await b.send('POST', '/api/v1/agent/checkin', { facts: almaFacts('machine-b'), inventoryDigest: null })).statusCode).toBe(200);
+  });
 });

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { PatchwiseError } from '@patchwise/core';
 import { AgentFactsSchema } from '../agent-facts.js';
-import { MAX_INVENTORY_BODY, type App, type AppDeps } from '../app-types.js';
+import { MAX_INVENTORY_BODY, agentRateLimit, type App, type AppDeps } from '../app-types.js';
 import { Priorities } from '../views.js';
 
 const Digest = Type.String({ pattern: '^[0-9a-f]{64}$' });
@@ -32,7 +32,7 @@ export function agentRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/api/v1/agent/checkin',
     {
-      config: { auth: 'agent' },
+      config: { auth: 'agent', rateLimit: agentRateLimit },
       schema: {
         summary: 'Check in: facts and the digest of the current inventory',
         body: Type.Object({ facts: AgentFactsSchema, inventoryDigest: Type.Union([Digest, Type.Null()]), attributes: Attributes }, { additionalProperties: false }),
@@ -45,7 +45,7 @@ export function agentRoutes(app: App, deps: AppDeps): void {
   app.put(
     '/api/v1/agent/inventory',
     {
-      config: { auth: 'agent' },
+      config: { auth: 'agent', rateLimit: agentRateLimit },
       bodyLimit: MAX_INVENTORY_BODY,
       schema: {
         summary: 'Upload the full inventory (Patchwise inventory JSON v1)',
