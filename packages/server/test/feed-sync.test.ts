@@ -1,0 +1,304 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DatabaseHandle, FeedSource } from '@patchwise/core';
+import { buildApp } from '../src/app.js';
+import type { Database } from '../src/database.js';
+import { FeedSyncer } from '../src/feed-syncer.js';
+import { loadFeedSources } from '../src/load-feed-sources.js';
+import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
+import { openTestDatabase, postgresAvailable } from './support/test-database.js';
+import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+
+const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
+const HOUR = 3600_000;
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+interface ServedFile {
+  body: string | Buffer;
+  etag?: string;
+  lastModified?: string;
+  /** Send the body in chunks without Content-Length, as a streaming server would. */
+  chunked?: boolean;
+}
+
+/**
+ * A feed server on 127.0.0.1 (no network): serves `files` by path with ETag / Last-Modified and
+ * answers 304 to a matching If-None-Match, recording every request's headers.
+ */
+class FeedServer {
+  readonly files = new Map<string, ServedFile>();
+  readonly requests: { path: string; headers: IncomingHttpHeaders }[] = [];
+  private readonly server: Server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    this.requests.push({ path, headers: req.headers });
+    res.on('error', () => undefined); // a client that hangs up mid-body (the size limit) is expected
+    const file = this.files.get(path);
+    if (!file) return res.writeHead(404).end('not found');
+    if (file.etag && req.headers['if-none-match'] === file.etag) return res.writeHead(304, { etag: file.etag }).end();
+    res.writeHead(200, { ...(file.etag ? { etag: file.etag } : {}), ...(file.lastModified ? { 'last-modified': file.lastModified } : {}) });
+    if (!file.chunked) return res.end(file.body);
+    const body = Buffer.from(file.body);
+    for (let at = 0; at < body.length && !res.destroyed; at += 64 * 1024) res.write(body.subarray(at, at + 64 * 1024));
+    res.end();
+  });
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
+  }
+
+  requestsFor(path: string) {
+    return this.requests.filter((r) => r.path === path);
+  }
+}
+
+describe.each(kinds)('feed sync on %s', (kind) => {
+  let db: DatabaseHandle<Database>;
+  let feeds: FeedServer;
+  let base: string;
+  let t: TestApp;
+  let syncer: FeedSyncer;
+  let workDir: string;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    feeds = new FeedServer();
+    base = await feeds.listen();
+  });
+  afterAll(async () => {
+    await feeds.close();
+    await db.close();
+  });
+  beforeEach(async () => {
+    feeds.files.clear();
+    feeds.requests.length = 0;
+    // openTestApp empties the database and creates the admin token; the app under test is built
+    // again here with a syncer, over the same database, clock and control plane.
+    const inner = await openTestApp(db);
+    workDir = mkdtempSync(join(tmpdir(), 'patchwise-feed-sync-'));
+    syncer = new FeedSyncer({ db: db.db, controlPlane: inner.controlPlane, clock: inner.clock.read, workDir, maxBytes: 1024 * 1024, timeoutMs: 30_000 });
+    const app = await buildApp({
+      db: db.db,
+      controlPlane: inner.controlPlane,
+      clock: inner.clock.read,
+      policy: { checkinIntervalSeconds: 60, staleAfterMs: 7 * 86400_000 },
+      uploadDir: inner.uploadDir,
+      ready: () => true,
+      feedSyncer: syncer,
+    });
+    t = {
+      ...inner,
+      app,
+      close: async () => {
+        await syncer.stop();
+        await app.close();
+        await inner.close();
+        rmSync(workDir, { recursive: true, force: true });
+      },
+    };
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  const source = (name: string, path: string, extra: Partial<FeedSource> = {}): FeedSource => ({ name, kind: 'osv', url: `${base}${path}`, intervalSeconds: 6 * 3600, ...extra });
+
+  async function sync(query = '') {
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/feeds/sync${query}`, headers: admin(t) });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ sources: { name: string; outcome: string; records?: number; hostsReassessed?: number; error?: string; dueAt?: string }[] }>().sources;
+  }
+
+  async function status(name: string) {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/feeds', headers: admin(t) });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ feeds: { name: string; records: number; ageSeconds: number | null; lastError: string | null; lastAttemptAt: string | null }[] }>().feeds.find((f) => f.name === name);
+  }
+
+  async function findings() {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/findings', headers: admin(t) });
+    expect(res.statusCode, res.body).toBe(200);
+    return res
+      .json<{ findings: { advisory: string; package: string }[] }>()
+      .findings.map((f) => `${f.advisory} ${f.package}`)
+      .sort();
+  }
+
+  /** One enrolled AlmaLinux host with an old openssl and curl, so advisories turn into findings. */
+  async function hostWithOldPackages() {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} });
+    const agent = new TestAgent(t);
+    expect((await agent.enroll(res.json<{ token: string }>().token, almaFacts())).statusCode).toBe(201);
+    const inventory = almaInventory([
+      { name: 'openssl', version: '1:3.0.7-16.el9_2' },
+      { name: 'curl', version: '7.76.1-29.el9' },
+    ]);
+    const put = await agent.send('PUT', '/api/v1/agent/inventory', { digest: sha256(JSON.stringify(inventory)), inventory });
+    expect(put.statusCode, put.body).toBe(200);
+  }
+
+  const OPENSSL = almaAdvisory('ALSA-2026:0001', 'openssl', '1:3.0.7-18.el9_2');
+  const CURL = almaAdvisory('ALSA-2026:0002', 'curl', '7.76.1-30.el9');
+
+  it('imports, revalidates with 304, imports changes, and keeps held records when a sync is corrupt', async () => {
+    await hostWithOldPackages();
+    await syncer.configure([source('alma', '/osv/alma.json')]);
+    feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL]), etag: '"v1"', lastModified: 'Sun, 22 Nov 2026 09:00:00 GMT' });
+
+    expect(await sync()).toEqual([{ name: 'alma', outcome: 'imported', records: 1, hostsReassessed: 1 }]);
+    expect(await findings()).toEqual(['ALSA-2026:0001 openssl']);
+    expect(feeds.requestsFor('/osv/alma.json')[0]?.headers['if-none-match']).toBeUndefined();
+
+    // Not due for 6 h: nothing is requested.
+    expect(await sync()).toEqual([{ name: 'alma', outcome: 'skipped', dueAt: '2026-11-22T16:00:00.000Z' }]);
+    expect(feeds.requestsFor('/osv/alma.json')).toHaveLength(1);
+
+    t.clock.advance(6 * HOUR);
+    expect(await sync()).toEqual([{ name: 'alma', outcome: 'not-modified' }]);
+    const revalidation = feeds.requestsFor('/osv/alma.json')[1]?.headers;
+    expect(revalidation?.['if-none-match']).toBe('"v1"');
+    expect(revalidation?.['if-modified-since']).toBe('Sun, 22 Nov 2026 09:00:00 GMT');
+    expect(await status('alma')).toMatchObject({ records: 1, ageSeconds: 0, lastError: null });
+
+    t.clock.advance(6 * HOUR);
+    feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL, CURL]), etag: '"v2"' });
+    expect(await sync()).toEqual([{ name: 'alma', outcome: 'imported', records: 2, hostsReassessed: 1 }]);
+    expect(await findings()).toEqual(['ALSA-2026:0001 openssl', 'ALSA-2026:0002 curl']);
+
+    // Truncated JSON: the error is recorded, the records and findings stay as they were.
+    t.clock.advance(6 * HOUR);
+    feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL, CURL]).slice(0, 200), etag: '"v3"' });
+    const [corrupt] = await sync();
+    expect(corrupt).toMatchObject({ name: 'alma', outcome: 'failed', error: expect.stringMatching(/not valid JSON/) });
+    expect(corrupt?.error).toContain(`${base}/osv/alma.json`); // the URL, not the staging path
+    expect(await findings()).toEqual(['ALSA-2026:0001 openssl', 'ALSA-2026:0002 curl']);
+    t.clock.advance(HOUR);
+    expect(await status('alma')).toMatchObject({ records: 2, ageSeconds: 7 * 3600, lastError: corrupt?.error });
+
+    // The failure kept the validators of the last good copy, and a good sync clears the error.
+    t.clock.advance(5 * HOUR);
+    feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL, CURL]), etag: '"v2"' });
+    expect(await sync()).toEqual([{ name: 'alma', outcome: 'not-modified' }]);
+    expect(feeds.requestsFor('/osv/alma.json').at(-1)?.headers['if-none-match']).toBe('"v2"');
+    expect(await status('alma')).toMatchObject({ records: 2, ageSeconds: 0, lastError: null });
+    expect(readdirSync(workDir)).toEqual([]); // staging directories are removed
+  });
+
+  it('verifies the published SHA-256 and keeps held records on a mismatch', async () => {
+    await hostWithOldPackages();
+    await syncer.configure([source('alma', '/osv/alma.json', { sha256Url: `${base}/osv/alma.json.sha256` })]);
+    const good = JSON.stringify([OPENSSL]);
+    feeds.files.set('/osv/alma.json', { body: good });
+    feeds.files.set('/osv/alma.json.sha256', { body: `${sha256(good)}  alma.json\n` });
+    expect(await sync()).toMatchObject([{ outcome: 'imported', records: 1 }]);
+
+    t.clock.advance(6 * HOUR);
+    feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL, CURL]) }); // the checksum still describes the old file
+    const [mismatch] = await sync();
+    expect(mismatch).toMatchObject({ outcome: 'failed', error: expect.stringContaining('SHA-256 mismatch') });
+    expect(await findings()).toEqual(['ALSA-2026:0001 openssl']);
+    expect(await status('alma')).toMatchObject({ records: 1, lastError: mismatch?.error });
+  });
+
+  it('refuses an oversized response while streaming it, and imports nothing', async () => {
+    await syncer.configure([source('big', '/osv/big.json')]);
+    feeds.files.set('/osv/big.json', { body: `[${' '.repeat(3 * 1024 * 1024)}]`, chunked: true });
+    const [big] = await sync();
+    expect(big).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/larger than the limit of 1\.0 MiB/) });
+    expect(big?.error).toContain(`${base}/osv/big.json`);
+    expect(await status('big')).toMatchObject({ records: 0, ageSeconds: null, lastError: big?.error });
+  });
+
+  it('syncs only due sources unless forced, and counts the entries of an enrichment document', async () => {
+    await syncer.configure([source('alma', '/osv/alma.json'), { ...source('cisa-kev', '/kev.json'), kind: 'kev', intervalSeconds: 24 * 3600 }]);
+    feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL]), etag: '"a"' });
+    feeds.files.set('/kev.json', { body: JSON.stringify(kevCatalog(['CVE-2026-1111', 'CVE-2026-2222'])), etag: '"k"' });
+    expect(await sync()).toMatchObject([
+      { name: 'alma', outcome: 'imported', records: 1 },
+      { name: 'cisa-kev', outcome: 'imported', records: 2 },
+    ]);
+    t.clock.advance(6 * HOUR);
+    expect(await sync()).toMatchObject([
+      { name: 'alma', outcome: 'not-modified' },
+      { name: 'cisa-kev', outcome: 'skipped', dueAt: '2026-11-23T10:00:00.000Z' },
+    ]);
+    expect(await sync('?force=true')).toMatchObject([
+      { name: 'alma', outcome: 'not-modified' },
+      { name: 'cisa-kev', outcome: 'not-modified' },
+    ]);
+    expect(await status('cisa-kev')).toMatchObject({ records: 2, lastError: null });
+  });
+
+  it('imports the valid records of a partly bad file and reports the rest as the last error', async () => {
+    await syncer.configure([source('alma', '/osv/alma.json')]);
+    feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL, { id: 'BROKEN-1', affected: 'nope' }]), etag: '"p"' });
+    const [partial] = await sync();
+    expect(partial).toMatchObject({ outcome: 'imported', records: 1, error: expect.stringMatching(/^1 problem in the file: /) });
+    expect(await status('alma')).toMatchObject({ records: 1, ageSeconds: 0, lastError: partial?.error });
+    // The validators were not kept: the next sync downloads the file again.
+    t.clock.advance(6 * HOUR);
+    await sync();
+    expect(feeds.requestsFor('/osv/alma.json').at(-1)?.headers['if-none-match']).toBeUndefined();
+  });
+
+  it('lets only admins start a sync', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/feeds/sync' });
+    expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('loadFeedSources', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'patchwise-feed-config-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('reads YAML and JSON lists', async () => {
+    const yaml = file(
+      'feeds.yaml',
+      `- name: alma\n  kind: osv\n  url: https://osv.example/AlmaLinux/all.zip\n  interval: 6h\n- name: kev\n  kind: kev\n  url: https://cisa.example/kev.json\n  sha256Url: https://cisa.example/kev.json.sha256\n`,
+    );
+    expect(await loadFeedSources(yaml)).toEqual([
+      { name: 'alma', kind: 'osv', url: 'https://osv.example/AlmaLinux/all.zip', sha256Url: null, intervalSeconds: 21600 },
+      { name: 'kev', kind: 'kev', url: 'https://cisa.example/kev.json', sha256Url: 'https://cisa.example/kev.json.sha256', intervalSeconds: 21600 },
+    ]);
+    const json = file('feeds.json', JSON.stringify([{ name: 'epss', kind: 'epss', url: 'https://epss.example/scores.csv.gz', interval: '1d' }]));
+    expect(await loadFeedSources(json)).toMatchObject([{ name: 'epss', intervalSeconds: 86400 }]);
+  });
+
+  it('names the entry and field of each mistake', async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ name: 'a', kind: 'osv' }, /feeds\.json: feeds\[0\] \(a\)\.url: expected a URL/],
+      [{ name: 'a', kind: 'rss', url: 'https://x.example/' }, /feeds\[0\] \(a\)\.kind: expected one of osv, kev, epss, nvd/],
+      [{ name: 'a', kind: 'osv', url: 'file:///etc/passwd' }, /feeds\[0\] \(a\)\.url: only http and https/],
+      [{ name: 'a', kind: 'osv', url: 'https://x.example/', interval: 'soon' }, /feeds\[0\] \(a\)\.interval: "soon" is not a duration/],
+      [{ name: 'a', kind: 'osv', url: 'https://x.example/', interval: '10s' }, /feeds\[0\] \(a\)\.interval: must be between 5m and 30d/],
+      [{ name: 'a', kind: 'osv', url: 'https://x.example/', sha256: 'x' }, /feeds\[0\] \(a\)\.sha256: unknown field/],
+      [{ name: 'a b', kind: 'osv', url: 'https://x.example/' }, /feeds\[0\]\.name: expected/],
+    ];
+    for (const [entry, message] of cases) {
+      const path = file('feeds.json', JSON.stringify([entry]));
+      await expect(loadFeedSources(path)).rejects.toMatchObject({ code: 'PW_CONFIG_INVALID', message: expect.stringMatching(message) });
+    }
+    const twice = file('twice.json', JSON.stringify([{ name: 'a', kind: 'osv', url: 'https://x.example/' }, { name: 'a', kind: 'kev', url: 'https://y.example/' }]));
+    await expect(loadFeedSources(twice)).rejects.toThrow(/feeds\[1\] \(a\)\.name: used by an earlier entry/);
+    await expect(loadFeedSources(file('bad.yaml', 'name: [unclosed'))).rejects.toMatchObject({ code: 'PW_CONFIG_INVALID' });
+    await expect(loadFeedSources(join(dir, 'missing.yaml'))).rejects.toThrow(/missing\.yaml: cannot read the feed sources file \(ENOENT\)/);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * Debian's own dpkg, run inside a chroot: it changes the chroot's inventory for real, and it is
+ * the oracle the test's expectations come from (installed versions, version order), so nothing
+ * expected is computed by the code under test.
+ */
+import { exec, execStatus } from './exec-file.js';
+
+/** Maintainer scripts must never ask questions or look at the build machine's locale. */
+const CHROOT_ENV = { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true' };
+
+export interface InstalledSource {
+  /** The source package, which Debian advisories name. */
+  readonly name: string;
+  /** The source version (differs from the binary's on binNMUs such as `5.2.15-2+b13`). */
+  readonly version: string;
+}
+
+/** The source package and version that binary package `binary` was built from, as dpkg records it. */
+export async function installedSource(root: string, binary: string): Promise<InstalledSource> {
+  const { stdout } = await exec('chroot', [root, 'dpkg-query', '--show', '--showformat=${source:Package}\\t${source:Version}', binary]);
+  const [name, version] = stdout.split('\t');
+  if (!name || !version) throw new Error(`dpkg-query printed no source for ${binary}: ${JSON.stringify(stdout)}`);
+  return { name, version };
+}
+
+/** Binary packages dpkg considers installed (the agent must report exactly these). */
+export async function installedPackages(root: string): Promise<string[]> {
+  const { stdout } = await exec('chroot', [root, 'dpkg-query', '--show', '--showformat=${Package}\\t${db:Status-Status}\\n']);
+  return stdout
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([, status]) => status === 'installed')
+    .map(([name]) => name as string)
+    .sort();
+}
+
+/** `dpkg --compare-versions a op b`, by the chroot's dpkg. */
+export function dpkgCompare(root: string, a: string, op: 'lt' | 'le' | 'eq' | 'ge' | 'gt', b: string): Promise<boolean> {
+  return execStatus('chroot', [root, 'dpkg', '--compare-versions', a, op, b]);
+}
+
+/** Removes packages and their configuration from the chroot (`dpkg --purge`, maintainer scripts and all). */
+export async function purgePackages(root: string, packages: readonly string[]): Promise<void> {
+  await exec('chroot', [root, 'dpkg', '--purge', ...packages], { env: CHROOT_ENV, timeoutMs: 120_000 });
+}

@@ -1,0 +1,24 @@
+/**
+ * What the chroot end-to-end tests need from the machine. On CI (`CI=true`) a missing piece is
+ * an error, so the suite fails instead of passing by skipping; elsewhere the suite is skipped
+ * and says why.
+ */
+import { which } from './exec-file.js';
+
+/** Why the Debian chroot tests cannot run here, or undefined when they can. */
+export async function missingChrootPrerequisites(): Promise<string | undefined> {
+  if (process.platform !== 'linux') return `Linux (this is ${process.platform})`;
+  // debootstrap, chroot, dpkg inside the chroot and overlay mounts all need root.
+  if (process.getuid?.() !== 0) return 'root (debootstrap, chroot and mount need it)';
+  const missing: string[] = [];
+  for (const program of ['debootstrap', 'chroot', 'dpkg', 'mount', 'umount']) if (!(await which(program))) missing.push(program);
+  return missing.length > 0 ? `${missing.join(', ')} on PATH (Debian: apt-get install -y debootstrap)` : undefined;
+}
+
+/** Throws on CI when `missing` is set; returns whether the suite should be skipped. */
+export function skipUnlessAvailable(suite: string, missing: string | undefined): boolean {
+  if (missing === undefined) return false;
+  if (process.env.CI === 'true') throw new Error(`${suite} needs ${missing}; on CI a missing prerequisite fails the run`);
+  console.warn(`skipping ${suite}: needs ${missing}`);
+  return true;
+}
