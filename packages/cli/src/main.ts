@@ -57,6 +57,7 @@ export function buildProgram(): Command {
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8080')
     .option('--checkin-interval <duration>', 'how often agents check in (e.g. 60s, 5m)', '60s')
     .option('--stale-after <duration>', 'a host not seen for this long is stale', '7d')
+    .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval }')
     .action(async (opts: ServerOptions) => {
       process.exitCode = await serverCommand(opts, { stderr: process.stderr });
     });
