@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PatchwiseError, type ErrorCode } from '@patchwise/core';
+import { PatchwiseError, errorFromResponse } from '@patchwise/core';
 
 export interface ApiTarget {
   readonly url: string;
@@ -72,15 +72,6 @@ export class ApiClient {
     }
     const text = await res.text();
     if (res.ok) return (text ? JSON.parse(text) : undefined) as T;
-    let code: ErrorCode = 'PW_SERVER_UNREACHABLE';
-    let message = `HTTP ${res.status}`;
-    try {
-      const parsed = JSON.parse(text) as { error?: { code?: ErrorCode; message?: string } };
-      if (parsed.error?.code) code = parsed.error.code;
-      if (parsed.error?.message) message = parsed.error.message;
-    } catch {
-      // not a Patchwise error body
-    }
-    throw new PatchwiseError(code, message);
+    throw errorFromResponse(res.status, text, `${method} ${url.pathname}`);
   }
 }

@@ -103,7 +103,7 @@ export class ControlPlane {
 
   async checkin(hostId: string, facts: AgentFacts, inventoryDigest: string | null, attributes?: unknown): Promise<CheckinReply> {
     const patch = attributes === undefined ? undefined : parseAttributePatch(attributes, 'agent config attributes');
-    const reassess = await this.db.transaction().execute(async (trx) => {
+    const outcome = await this.db.transaction().execute(async (trx) => {
       const hosts = new HostStore(tablesOf(trx), this.clock);
       const host = await hosts.lock(hostId);
       this.refuseQuarantined(host);
@@ -113,16 +113,14 @@ export class ControlPlane {
         return 'quarantined' as const;
       }
       await hosts.recordCheckin(hostId, { ...identityOf(facts), facts: { ...facts } });
-      if (patch && changesAttributes(host, patch)) {
-        await hosts.setAttributes(hostId, patch);
-        return true;
-      }
-      return false;
+      const reassess = patch !== undefined && changesAttributes(host, patch);
+      if (reassess) await hosts.setAttributes(hostId, patch);
+      // A check-in never changes the stored digest, so the locked row answers sendInventory.
+      return { reassess, storedDigest: host.inventoryDigest };
     });
-    if (reassess === 'quarantined') throw new PatchwiseError('PW_QUARANTINED', 'this host identity is quarantined: presented by a different machine');
-    if (reassess) await this.reassessHosts([hostId]);
-    const host = await new HostStore(tablesOf(this.db), this.clock).require(hostId);
-    return { intervalSeconds: this.options.checkinIntervalSeconds, sendInventory: host.inventoryDigest !== inventoryDigest };
+    if (outcome === 'quarantined') throw new PatchwiseError('PW_QUARANTINED', 'this host identity is quarantined: presented by a different machine');
+    if (outcome.reassess) await this.reassessHosts([hostId]);
+    return { intervalSeconds: this.options.checkinIntervalSeconds, sendInventory: outcome.storedDigest !== inventoryDigest };
   }
 
   /** Stores a host's inventory (Patchwise inventory JSON) and re-assesses that host only. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AGENT_HEADERS, PatchwiseError, bodyDigest, signRequest, type ErrorCode } from '@patchwise/core';
+import { AGENT_HEADERS, PatchwiseError, bodyDigest, errorFromResponse, signRequest } from '@patchwise/core';
 import type { WireFacts } from './wire-facts.js';
 
 export interface CheckinReply {
@@ -62,16 +62,7 @@ export class AgentClient {
     }
     const text = await res.text();
     if (res.ok) return JSON.parse(text) as T;
-    let code: ErrorCode = 'PW_SERVER_UNREACHABLE';
-    let message = `HTTP ${res.status}`;
-    try {
-      const parsed = JSON.parse(text) as { error?: { code?: ErrorCode; message?: string } };
-      if (parsed.error?.code) code = parsed.error.code;
-      if (parsed.error?.message) message = parsed.error.message;
-    } catch {
-      // not a Patchwise error body; keep the status line
-    }
-    throw new PatchwiseError(code, `${method} ${path}: ${message}`, { input: this.serverUrl });
+    throw errorFromResponse(res.status, text, `${method} ${path}`, this.serverUrl);
   }
 }
 

@@ -1,2 +1,3 @@
 export { ERROR_CODES, PatchwiseError, assertNever, isPatchwiseError } from './patchwise-error.js';
+export { errorFromResponse } from './error-from-response.js';
 export type { ErrorCode, ErrorDetails } from './patchwise-error.js';

@@ -174,7 +174,7 @@ function changed(row: Row, f: AssessedFinding): boolean {
     // PostgreSQL `real` rounds to float4; compare at that precision.
     if (typeof a === 'number' && typeof b === 'number' ? Math.fround(a) !== Math.fround(b) : a !== b) return true;
   }
-  return JSON.stringify(row.reasons) !== next.reasons;
+  return JSON.stringify(row.reasons) !== next.reasons || JSON.stringify(row.aliases) !== next.aliases;
 }
 
 function toStored(r: Row): StoredFinding {

@@ -104,6 +104,13 @@ export class HostStore {
     return toRecord(row);
   }
 
+  /** Names of the given hosts, in one query (for lists that show host names beside ids). */
+  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('hosts_hosts').select(['id', 'name']).where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   /** Active hosts claiming a machine id (more than one means a clone or a re-install). */
   async withMachineId(machineId: string): Promise<HostRecord[]> {
     const rows = await this.db.selectFrom('hosts_hosts').selectAll().where('machine_id', '=', machineId).execute();

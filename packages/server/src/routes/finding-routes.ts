@@ -42,8 +42,7 @@ export function findingRoutes(app: App, deps: AppDeps): void {
         { hostIds, state: q.state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory },
         { limit: q.limit, offset: q.offset, sort: q.sort },
       );
-      const names = new Map<string, string>();
-      for (const id of new Set(findings.map((f) => f.hostId))) names.set(id, (await hosts.get(id))?.name ?? id);
+      const names = await hosts.namesOf([...new Set(findings.map((f) => f.hostId))]);
       return { total, findings: findings.map((f) => findingView(f, names.get(f.hostId) ?? f.hostId)) };
     },
   );
