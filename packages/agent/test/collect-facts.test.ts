@@ -23,6 +23,7 @@ const fixedIo: FactsIo = {
     ],
     eth1: [{ address: '10.0.0.5', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:02', internal: false, cidr: '10.0.0.5/24' }],
   }),
+  firmwareSerial: () => 'CZ2150ABC7\0', // device-tree style, NUL-terminated
 };
 
 describe('collectFacts on a mounted root', () => {
@@ -49,6 +50,7 @@ describe('collectFacts on a mounted root', () => {
       uptimeSeconds: null,
       ipAddresses: null,
       rebootRequired: null,
+      serialNumber: null,
       timezone: 'America/New_York',
     });
   });
@@ -90,6 +92,15 @@ describe('collectFacts on this machine (root /)', () => {
     expect(facts.uptimeSeconds).toBe(3600);
     // Loopback, link-local and duplicates are left out; the rest sorted.
     expect(facts.ipAddresses).toEqual(['10.0.0.5', '2001:db8::5']);
+    expect(facts.serialNumber).toBe('CZ2150ABC7');
+  });
+
+  it('reports no serial when the firmware gives none or gives bytes that are not one', async () => {
+    for (const raw of [null, '', '  \n', 'bad\u0001serial', 'x'.repeat(129)]) {
+      expect((await collectFacts({ root: '/', io: { ...fixedIo, firmwareSerial: () => raw } })).serialNumber).toBeNull();
+    }
+    // Placeholders are passed on as the firmware says them; the server's CMDB matching ignores them.
+    expect((await collectFacts({ root: '/', io: { ...fixedIo, firmwareSerial: () => 'To be filled by O.E.M.\n' } })).serialNumber).toBe('To be filled by O.E.M.');
   });
 
   it('reports the real machine', async () => {

@@ -27,6 +27,7 @@ export const AgentFactsSchema = Type.Object(
     ips: Type.Optional(Nullable(Type.Array(Text(64), { maxItems: 256 }))),
     rebootRequired: Type.Optional(Nullable(Type.Boolean())),
     timezone: Type.Optional(Nullable(Text(64))),
+    serial: Type.Optional(Nullable(Text(128))),
     agentVersion: Type.Optional(Nullable(Text(64))),
   },
   { additionalProperties: false },

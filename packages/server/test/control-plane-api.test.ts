@@ -210,12 +210,20 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     const old = new TestAgent(t);
     const oldFacts = { ...almaFacts('fedcba9876543210fedcba9876543210', 'legacy-01'), os: { id: 'debian', versionId: '10' } };
     expect((await old.enroll(await enrollToken(), oldFacts)).statusCode).toBe(201);
-    const csv = 'hostname,machine_id,tier,environment,os\nweb-01,0123456789abcdef0123456789abcdef,1,prod,almalinux 9\ndb-01,,0,prod,rhel 9\n';
+    // A machine that reports no machine id is still matched by the firmware serial its agent sends.
+    const bare = new TestAgent(t);
+    expect((await bare.enroll(await enrollToken(), { ...almaFacts('unused', 'renamed-box'), machineId: null, serial: 'CZ2150ABC7' })).statusCode).toBe(201);
+    const csv =
+      'hostname,machine_id,serial,tier,environment,os\n' +
+      'web-01,0123456789abcdef0123456789abcdef,,1,prod,almalinux 9\ndb-01,,,0,prod,rhel 9\napp-03,,cz2150abc7,,,\n';
     const imported = await t.app.inject({ method: 'POST', url: '/api/v1/cmdb/import?filename=cmdb.csv', headers: { ...admin(t), 'content-type': 'application/octet-stream' }, payload: Buffer.from(csv) });
     expect(imported.statusCode, imported.body).toBe(200);
-    expect(imported.json()).toEqual({ assets: 2, problems: [] });
+    expect(imported.json()).toEqual({ assets: 3, problems: [] });
     const r = (await t.app.inject({ method: 'GET', url: '/api/v1/cmdb/reconcile', headers: admin(t) })).json();
-    expect(r.matched).toMatchObject([{ host: { id: web.hostId }, by: 'machine_id', mismatches: [{ field: 'tier', expected: '1', actual: '2' }] }]);
+    expect(r.matched).toMatchObject([
+      { host: { id: web.hostId }, by: 'machine_id', mismatches: [{ field: 'tier', expected: '1', actual: '2' }] },
+      { host: { id: bare.hostId }, by: 'serial' },
+    ]);
     expect(r.missing).toMatchObject([{ asset: { hostname: 'db-01' }, reason: 'never-seen' }]);
     expect(r.unknown).toMatchObject([{ host: { id: old.hostId } }]);
 

@@ -4,6 +4,7 @@
  * (kernel, architecture, uptime, addresses, pending reboot). The running-machine calls come in
  * through `FactsIo` so tests can fix them.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { HostFacts, OsFacts } from './host-facts.js';
@@ -20,6 +21,25 @@ export interface FactsIo {
   /** Seconds since boot (may be fractional). */
   uptime(): number;
   networkInterfaces(): NodeJS.Dict<NetworkInterfaceInfo[]>;
+  /** The firmware's serial number text as the kernel exposes it, or null when none is readable. */
+  firmwareSerial(): string | null;
+}
+
+/**
+ * x86 firmware (SMBIOS) publishes the serial in sysfs, readable by root only; device-tree
+ * machines (ARM boards, POWER) publish it NUL-terminated. Either may be absent (VMs, containers).
+ */
+const SERIAL_FILES = ['/sys/class/dmi/id/product_serial', '/sys/firmware/devicetree/base/serial-number'];
+
+function readFirmwareSerial(): string | null {
+  for (const file of SERIAL_FILES) {
+    try {
+      return readFileSync(file, 'latin1');
+    } catch {
+      // Missing, or not root: try the next source, and report none rather than fail the check-in.
+    }
+  }
+  return null;
 }
 
 /** The real machine, from `node:os`. */
@@ -29,6 +49,7 @@ export const nodeFactsIo: FactsIo = {
   machine: () => os.machine(),
   uptime: () => os.uptime(),
   networkInterfaces: () => os.networkInterfaces(),
+  firmwareSerial: readFirmwareSerial,
 };
 
 export interface CollectFactsOptions {
@@ -64,6 +85,7 @@ export async function collectFacts(options: CollectFactsOptions): Promise<HostFa
     uptimeSeconds: live ? Math.floor(io.uptime()) : null,
     ipAddresses: live ? interfaceAddresses(io.networkInterfaces()) : null,
     rebootRequired: live ? await readRebootRequired(fs, osFacts) : null,
+    serialNumber: live ? serialOf(io.firmwareSerial()) : null,
     timezone: await readTimezone(fs),
   };
 }
@@ -118,6 +140,12 @@ function interfaceAddresses(ifaces: NodeJS.Dict<NetworkInterfaceInfo[]>): string
     }
   }
   return [...out].sort();
+}
+
+/** Printable ASCII, at most 128 characters, once the NUL terminator and blanks are trimmed; else no serial. */
+function serialOf(raw: string | null): string | null {
+  const s = raw?.replace(/\0+$/, '').trim();
+  return s && /^[\x20-\x7e]{1,128}$/.test(s) ? s : null;
 }
 
 function isLoopback(address: string): boolean {

@@ -45,6 +45,12 @@ export interface HostFacts {
    * null elsewhere (rpm, apk: see collectFacts) and for a mounted root.
    */
   readonly rebootRequired: boolean | null;
+  /**
+   * The firmware's serial number (SMBIOS `product_serial`, or the device tree's `serial-number`),
+   * for matching CMDB records; null for a mounted root, without root privileges, or on machines
+   * that publish none. Vendor placeholders ("To be filled by O.E.M.") are kept: the server decides.
+   */
+  readonly serialNumber: string | null;
   /** IANA time zone (`Europe/Berlin`): `/etc/timezone`, else the `/etc/localtime` link under `zoneinfo/`, else `UTC`. */
   readonly timezone: string;
 }

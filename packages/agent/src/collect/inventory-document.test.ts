@@ -13,6 +13,7 @@ const facts: HostFacts = {
   uptimeSeconds: null,
   ipAddresses: null,
   rebootRequired: null,
+  serialNumber: null,
   timezone: 'UTC',
 };
 const packages: InventoryPackage[] = [

@@ -11,6 +11,7 @@ export interface WireFacts {
   readonly ips: readonly string[] | null;
   readonly rebootRequired: boolean | null;
   readonly timezone: string | null;
+  readonly serial: string | null;
   readonly agentVersion: string;
 }
 
@@ -25,6 +26,7 @@ export function toWireFacts(facts: HostFacts, hostName: string, agentVersion: st
     ips: facts.ipAddresses ? facts.ipAddresses.slice(0, 256) : null,
     rebootRequired: facts.rebootRequired,
     timezone: facts.timezone,
+    serial: facts.serialNumber,
     agentVersion,
   };
 }

@@ -71,6 +71,7 @@ function cmdbHostOf(h: HostRecord): CmdbHost {
     id: h.id,
     hostname: h.name,
     machineId: h.machineId ?? undefined,
+    serial: typeof h.facts.serial === 'string' ? h.facts.serial : undefined,
     ips,
     lastSeenAt: h.lastSeenAt,
     attributes: { tier: h.attributes.tier ?? undefined, owner: h.attributes.owner ?? undefined, environment: h.attributes.environment ?? undefined },
