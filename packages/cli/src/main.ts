@@ -5,7 +5,7 @@ import { ApiClient, resolveApiTarget } from './api-client.js';
 import { agentRunCommand, type AgentRunOptions } from './commands/agent-run.js';
 import { cmdbImport, cmdbReconcile } from './commands/cmdb.js';
 import { enrollTokenCreate, type EnrollTokenCreateOptions } from './commands/enroll-token.js';
-import { feedsImport, feedsStatus } from './commands/feeds.js';
+import { feedsImport, feedsStatus, feedsSync } from './commands/feeds.js';
 import { findingsList, type FindingsListOptions } from './commands/findings.js';
 import { hostsList, hostsSet, hostsShow, type HostListOptions } from './commands/hosts.js';
 import { scanCommand } from './commands/scan.js';
@@ -114,9 +114,10 @@ export function buildProgram(): Command {
   hosts
     .command('show')
     .argument('<host>', 'host id or name')
+    .option('--json', 'print JSON')
     .addOption(dataOption())
-    .action(async (host: string, opts: { data?: string }) => {
-      process.exitCode = await hostsShow(api(opts), host, io);
+    .action(async (host: string, opts: { json?: boolean; data?: string }) => {
+      process.exitCode = await hostsShow(api(opts), host, opts, io);
     });
   hosts
     .command('set')
@@ -166,6 +167,15 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
       process.exitCode = await feedsStatus(api(opts), opts, io);
+    });
+  feeds
+    .command('sync')
+    .description('Sync the sources the server was started with (--feeds FILE) that are due now; exit 1 when one failed')
+    .option('--force', 'sync every source, due or not')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { force?: boolean; json?: boolean; data?: string }) => {
+      process.exitCode = await feedsSync(api(opts), opts, io);
     });
 
   const cmdb = program.command('cmdb').description('Reconcile the CMDB with the hosts Patchwise sees');

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
-const BIN = resolve(REPO, 'packages/cli/bin/patchwise.js');
+export const BIN = resolve(REPO, 'packages/cli/bin/patchwise.js');
 
 export interface CliResult {
   readonly status: number | null;
@@ -14,6 +14,19 @@ export interface CliResult {
 export function runCli(args: readonly string[], input?: string): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, input, encoding: 'utf8', maxBuffer: 1 << 30 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The same, without blocking this process: for commands that talk to a server (or a feed host)
+ * living in this test process or beside it.
+ */
+export function runCliAsync(args: readonly string[]): Promise<CliResult> {
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
+      const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      done({ status, stdout, stderr });
+    });
+  });
 }
 
 export const SAMPLES = {

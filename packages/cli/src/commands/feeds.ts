@@ -60,3 +60,32 @@ export async function feedsStatus(api: ApiClient, opts: { json?: boolean }, io: 
   io.stdout.write(textTable(['FEED', 'KIND', 'RECORDS', 'AGE', 'LAST ERROR'], feeds.map((f) => [f.name, f.kind, String(f.records), age(f.ageSeconds), f.lastError ?? ''])));
   return 0;
 }
+
+interface SyncReply {
+  sources: { name: string; outcome: 'imported' | 'not-modified' | 'skipped' | 'failed'; records?: number; hostsReassessed?: number; error?: string; dueAt?: string }[];
+}
+
+/**
+ * Asks the server to sync its configured sources now: those that are due, or all with `--force`.
+ * Exit 1 when any source failed (the server keeps the data it held).
+ */
+export async function feedsSync(api: ApiClient, opts: { force?: boolean; json?: boolean }, io: Io): Promise<number> {
+  const { sources } = await api.post<SyncReply>(`/api/v1/feeds/sync?force=${opts.force === true}`, {});
+  if (opts.json) io.stdout.write(`${JSON.stringify(sources, null, 2)}\n`);
+  else {
+    const detail = (s: SyncReply['sources'][number]): string => {
+      switch (s.outcome) {
+        case 'imported':
+          return `${s.records ?? 0} records, ${s.hostsReassessed ?? 0} hosts re-assessed`;
+        case 'skipped':
+          return s.dueAt ? `next due ${s.dueAt}` : '';
+        case 'failed':
+          return s.error ?? '';
+        case 'not-modified':
+          return 'unchanged at the source';
+      }
+    };
+    io.stdout.write(textTable(['FEED', 'OUTCOME', 'DETAIL'], sources.map((s) => [s.name, s.outcome, detail(s)])));
+  }
+  return sources.some((s) => s.outcome === 'failed') ? 1 : 0;
+}

@@ -71,9 +71,47 @@ export async function resolveHost(api: ApiClient, idOrName: string): Promise<str
   return (hosts[0] as HostView).id;
 }
 
-export async function hostsShow(api: ApiClient, idOrName: string, io: Io): Promise<number> {
-  const host = await api.get<unknown>(`/api/v1/hosts/${await resolveHost(api, idOrName)}`);
-  io.stdout.write(`${JSON.stringify(host, null, 2)}\n`);
+interface HostDetail extends HostView {
+  machineId: string | null;
+  ecosystem: string | null;
+  quarantineReason: string | null;
+  attributes: HostView['attributes'] & { cluster: string | null; timezone: string | null };
+  eol: HostView['eol'] & { reason: string; packages: { sourceName: string; version: string; reason: string }[] };
+  packages: number;
+  openFindings: Record<string, number>;
+  inventoryAt: string | null;
+}
+
+/** One host: a readable summary, or the API's JSON with `--json`. */
+export async function hostsShow(api: ApiClient, idOrName: string, opts: { json?: boolean }, io: Io): Promise<number> {
+  const h = await api.get<HostDetail>(`/api/v1/hosts/${await resolveHost(api, idOrName)}`);
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(h, null, 2)}\n`);
+    return 0;
+  }
+  const a = h.attributes;
+  const open = Object.entries(h.openFindings).map(([p, n]) => `${p} ${n}`).join(', ');
+  const lines: [string, string][] = [
+    ['name', h.name],
+    ['id', h.id],
+    ['machine id', h.machineId ?? '-'],
+    ['os', h.os ? `${h.os.id} ${h.os.versionId ?? ''}`.trim() + (h.ecosystem ? ` (${h.ecosystem})` : '') : '-'],
+    ['state', h.status === 'quarantined' ? `QUARANTINED: ${h.quarantineReason ?? ''}` : h.connectivity],
+    ['last seen', h.lastSeenAt ?? 'never'],
+    ['inventory', h.inventoryAt ? `${h.packages} packages at ${h.inventoryAt}` : 'none yet'],
+    ['support', `${h.eol.status}: ${h.eol.reason}`],
+    ...h.eol.packages.map((p): [string, string] => ['  package', `${p.sourceName} ${p.version}: ${p.reason}`]),
+    ['open findings', open],
+    ['tier', a.tier === null ? '-' : String(a.tier)],
+    ['environment', a.environment ?? '-'],
+    ['owner', a.owner ?? '-'],
+    ['internet-facing', a.internetFacing === null ? '-' : a.internetFacing ? 'yes' : 'no'],
+    ['cluster', a.cluster ?? '-'],
+    ['timezone', a.timezone ?? '-'],
+    ['tags', a.tags.join(', ') || '-'],
+  ];
+  const width = Math.max(...lines.map(([k]) => k.length));
+  io.stdout.write(lines.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join(''));
   return 0;
 }
 

@@ -1,0 +1,201 @@
+/**
+ * The operator's commands against a real server, each through the real `patchwise` binary:
+ * the server runs as its own process (PGlite), an agent enrolls a fake Debian root with
+ * `agent run --once`, and enroll-token, feeds, hosts, findings and cmdb talk to the admin API
+ * with the token the server left in its data directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, REPO, runCliAsync } from './run-cli.js';
+
+const MACHINE_ID = '5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5';
+const CVE = 'CVE-2026-0001';
+
+let work: string;
+let data: string;
+let server: ChildProcess | undefined;
+let feedHost: Server;
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+}
+
+/** A Debian 12 root whose dpkg database has libssl3 built from openssl 3.0.11-1~deb12u2. */
+function debianRoot(): string {
+  const root = join(work, 'root');
+  writeTree(root, {
+    'etc/os-release': 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nVERSION_CODENAME=bookworm\n',
+    'etc/hostname': 'pay-api-1\n',
+    'etc/machine-id': `${MACHINE_ID}\n`,
+    'var/lib/dpkg/status':
+      'Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u2\n\n' +
+      'Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2+b2\n\n',
+  });
+  return root;
+}
+
+/** A Debian security record for openssl, fixed in a version above the installed one. */
+function writeAdvisory(): string {
+  const file = join(work, 'DSA-9001-1.json');
+  const record = {
+    schema_version: '1.6.0',
+    id: 'DSA-9001-1',
+    modified: '2026-11-30T00:00:00Z',
+    published: '2026-11-30T00:00:00Z',
+    aliases: [CVE],
+    summary: 'openssl security update',
+    affected: [{ package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.15-1~deb12u1' }] }] }],
+  };
+  writeFileSync(file, JSON.stringify(record));
+  return file;
+}
+
+/** What the feed host serves as the KEV catalog: empty until the test adds the CVE. */
+let kevServed: string;
+const kevCatalog = (cves: string[]) => JSON.stringify({
+  title: 'CISA Catalog of Known Exploited Vulnerabilities',
+  catalogVersion: '2026.12.01',
+  dateReleased: '2026-12-01T15:00:00.000Z',
+  count: cves.length,
+  vulnerabilities: cves.map((cveID) => ({
+      cveID,
+      vendorProject: 'OpenSSL',
+      product: 'OpenSSL',
+      vulnerabilityName: 'OpenSSL test vulnerability',
+      dateAdded: '2026-12-01',
+      shortDescription: 'Test entry.',
+      requiredAction: 'Apply updates.',
+      dueDate: '2026-12-22',
+      knownRansomwareCampaignUse: 'Known',
+      notes: '',
+  })),
+});
+
+/** Starts `patchwise server` and resolves once it says where it listens. */
+function startServer(feedsFile: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, 'server', '--data', data, '--listen', '127.0.0.1:0', '--feeds', feedsFile], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let said = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      said += chunk;
+      if (said.includes('listening on')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${said}`)));
+  });
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'patchwise-cli-cp-'));
+  data = join(work, 'data');
+  mkdirSync(data);
+  // The run's migrated PGlite (vitest globalSetup) saves an initdb; without it the server makes one.
+  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
+  if (template) cpSync(template, join(data, 'pglite'), { recursive: true });
+  kevServed = kevCatalog([]);
+  feedHost = createServer((req, res) => {
+    if (req.url === '/kev.json') res.writeHead(200, { 'content-type': 'application/json' }).end(kevServed);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => feedHost.listen(0, '127.0.0.1', resolve));
+  const feedsFile = join(work, 'feeds.json');
+  const port = (feedHost.address() as AddressInfo).port;
+  writeFileSync(
+    feedsFile,
+    JSON.stringify([
+      { name: 'cisa-kev', kind: 'kev', url: `http://127.0.0.1:${port}/kev.json`, interval: '1h' },
+      { name: 'gone', kind: 'epss', url: `http://127.0.0.1:${port}/missing.csv`, interval: '1h' },
+    ]),
+  );
+  server = await startServer(feedsFile);
+}, 60_000);
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server?.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  await new Promise((resolve) => feedHost.close(resolve));
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('operator commands against a running server', () => {
+  const cli = (...args: string[]) => runCliAsync([...args, '--data', data]);
+
+  it('enrolls an agent, imports advisories, syncs feeds and lists hosts and findings', async () => {
+    const token = await cli('enroll-token', 'create', '--uses', '1', '--attr', 'tier=0', '--attr', 'environment=prod');
+    expect(token.status, token.stderr).toBe(0);
+    const secret = token.stdout.trim();
+    expect(secret).toMatch(/^\S{20,}$/);
+
+    const imported = await cli('feeds', 'import', writeAdvisory());
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/1 new, 0 updated, 0 unchanged records; 0 hosts re-assessed/);
+
+    const url = (JSON.parse(readFileSync(join(data, 'server.json'), 'utf8')) as { url: string }).url;
+    const agent = await runCliAsync(['agent', 'run', '--once', '--server', url, '--enroll-token', secret, '--state', join(work, 'agent'), '--root', debianRoot()]);
+    expect(agent.status, agent.stderr).toBe(0);
+
+    const hosts = await cli('hosts', 'list', '--json');
+    expect(hosts.status, hosts.stderr).toBe(0);
+    const listed = JSON.parse(hosts.stdout) as { name: string; machineId: string; ecosystem: string; attributes: { tier: number; environment: string } }[];
+    expect(listed).toMatchObject([{ name: 'pay-api-1', machineId: MACHINE_ID, ecosystem: 'Debian:12', attributes: { tier: 0, environment: 'prod' } }]);
+
+    const findings = await cli('findings', 'list', '--host', 'pay-api-1', '--json');
+    expect(findings.status, findings.stderr).toBe(0);
+    const before = JSON.parse(findings.stdout) as { findings: { advisory: string; package: string; installed: string; fixed: string; kev: boolean }[] };
+    expect(before.findings).toMatchObject([{ advisory: 'DSA-9001-1', package: 'openssl', installed: '3.0.11-1~deb12u2', fixed: '3.0.15-1~deb12u1', kev: false }]);
+
+    // The configured KEV source is synced on demand; the missing EPSS file fails, and says so.
+    kevServed = kevCatalog([CVE]);
+    const synced = await cli('feeds', 'sync', '--force');
+    expect(synced.status).toBe(1);
+    expect(synced.stdout).toMatch(/cisa-kev\s+imported\s+1 records, 1 hosts re-assessed/);
+    expect(synced.stdout).toMatch(/gone\s+failed\s+.*404/);
+    const kev = JSON.parse((await cli('findings', 'list', '--kev', '--json')).stdout) as { findings: { advisory: string; priority: string; reasons: string[] }[] };
+    expect(kev.findings).toMatchObject([{ advisory: 'DSA-9001-1', priority: 'P1' }]);
+    expect(kev.findings[0]?.reasons.join('; ')).toMatch(/CISA KEV since 2026-12-01, ransomware use known/);
+
+    const status = await cli('feeds', 'status');
+    expect(status.stdout).toMatch(/cisa-kev\s+kev\s+1\s/);
+
+    const set = await cli('hosts', 'set', 'pay-api-1', '--attr', 'owner=payments', '--attr', 'tags=pci,edge');
+    expect(set.status, set.stderr).toBe(0);
+    const shown = JSON.parse((await cli('hosts', 'show', 'pay-api-1', '--json')).stdout) as { attributes: { owner: string; tags: string[] }; openFindings: Record<string, number> };
+    expect(shown.attributes).toMatchObject({ owner: 'payments', tags: ['edge', 'pci'] });
+    expect(shown.openFindings.P1).toBe(1);
+    const summary = (await cli('hosts', 'show', 'pay-api-1')).stdout;
+    expect(summary).toMatch(/^os\s+debian 12 \(Debian:12\)$/m);
+    expect(summary).toMatch(/^inventory\s+2 packages at /m);
+    expect(summary).toMatch(/^tags\s+edge, pci$/m);
+  });
+
+  it('reconciles a CMDB export and names bad input with exit 2', async () => {
+    const csv = join(work, 'cmdb.csv');
+    writeFileSync(csv, `hostname,machine_id,tier,owner\npay-api-1,${MACHINE_ID},1,payments\ndb-9,,0,dba\n`);
+    expect((await cli('cmdb', 'import', csv)).status).toBe(0);
+    const r = await cli('cmdb', 'reconcile', '--json');
+    expect(r.status).toBe(1);
+    const result = JSON.parse(r.stdout) as { matched: { by: string; mismatches: { field: string }[] }[]; missing: { asset: { hostname: string } }[] };
+    expect(result.matched).toMatchObject([{ by: 'machine_id' }]);
+    expect(result.matched[0]?.mismatches).toContainEqual({ field: 'tier', expected: '1', actual: '0' });
+    expect(result.missing).toMatchObject([{ asset: { hostname: 'db-9' } }]);
+
+    const bad = await cli('hosts', 'set', 'pay-api-1', '--attr', 'tier=7');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/tier/);
+    expect(bad.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    const unknown = await cli('hosts', 'show', 'no-such-host');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/no-such-host/);
+  });
+});
