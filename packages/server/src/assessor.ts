@@ -17,6 +17,22 @@ import {
   type HostInventory,
 } from '@patchwise/core';
 
+type StoredRecord = { readonly id: string; readonly record: unknown };
+
+function parseStored(records: readonly StoredRecord[]): { advisories: Advisory[]; problems: string[] } {
+  const problems: string[] = [];
+  const advisories: Advisory[] = [];
+  for (const r of records) {
+    try {
+      advisories.push(parseOsvRecord(r.record, `stored advisory ${r.id}`).advisory);
+    } catch (err) {
+      if (!(err instanceof PatchwiseError)) throw err;
+      problems.push(err.message);
+    }
+  }
+  return { advisories, problems };
+}
+
 /**
  * The in-memory half of continuous assessment: advisories indexed for matching, enrichment by
  * CVE, and the reporter that prioritises. Rebuilt from the database at start; kept current by
@@ -32,20 +48,16 @@ export class Assessor {
   }
 
   /** Loads stored records; a record that no longer parses is skipped and named. */
-  loadRecords(records: readonly { id: string; record: unknown }[]): string[] {
-    const problems: string[] = [];
-    const advisories: Advisory[] = [];
-    for (const r of records) {
-      try {
-        const { advisory } = parseOsvRecord(r.record, `stored advisory ${r.id}`);
-        if (!advisory.withdrawn) advisories.push(advisory);
-      } catch (err) {
-        if (!(err instanceof PatchwiseError)) throw err;
-        problems.push(err.message);
-      }
-    }
-    this.matcher.upsert(advisories);
+  loadRecords(records: readonly StoredRecord[]): string[] {
+    const { advisories, problems } = parseStored(records);
+    this.matcher.upsert(advisories.filter((a) => !a.withdrawn));
     return problems;
+  }
+
+  /** Applies stored records that changed (withdrawn ones leave); returns the package names touched. */
+  applyRecords(records: readonly StoredRecord[]): { names: Set<string>; problems: string[] } {
+    const { advisories, problems } = parseStored(records);
+    return { names: this.applyAdvisories(advisories), problems };
   }
 
   /** Rebuilds enrichment from the stored documents (KEV, EPSS, NVD pages). */

@@ -61,6 +61,11 @@ export interface FeedImportReply {
  * feed imports, each one transaction so readers see the state before or after, never between.
  */
 export class ControlPlane {
+  /** The feed change mark up to which this process's in-memory advisories and enrichment are current. */
+  private feedMark = '0';
+  /** followFeeds calls run one after another, so the mark only moves forward. */
+  private following: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly assessor: Assessor,
@@ -71,8 +76,29 @@ export class ControlPlane {
   /** Reads advisories and enrichment into memory; returns records that failed to load. */
   async load(): Promise<string[]> {
     const feeds = new FeedStore(tablesOf(this.db), this.clock);
+    // The mark first: whatever commits while the rest is read is applied again later, harmlessly.
+    this.feedMark = await feeds.changeMark();
     this.assessor.loadDocuments(await feeds.documents());
     return this.assessor.loadRecords(await feeds.records());
+  }
+
+  /**
+   * Brings this process's in-memory advisories and enrichment up to what is committed, whoever
+   * wrote it (several server processes share one PostgreSQL). Re-assesses nothing: the writer
+   * re-assesses the hosts its change touched. Returns what changed.
+   */
+  followFeeds(): Promise<{ names: Set<string>; enrichmentChanged: boolean; problems: string[] }> {
+    const run = this.following.then(async () => {
+      const feeds = new FeedStore(tablesOf(this.db), this.clock);
+      const changes = await feeds.changesSince(this.feedMark);
+      const { names, problems } = this.assessor.applyRecords(changes.records);
+      const enrichmentChanged = changes.documents.length > 0;
+      if (enrichmentChanged) this.assessor.loadDocuments(await feeds.documents());
+      this.feedMark = changes.mark;
+      return { names, enrichmentChanged, problems };
+    });
+    this.following = run.catch(() => undefined);
+    return run;
   }
 
   async enroll(request: EnrollRequest): Promise<{ host: HostRecord; intervalSeconds: number }> {
@@ -172,16 +198,11 @@ export class ControlPlane {
       for (const doc of batch.documents) if (await feeds.putDocument(doc)) documents.push(doc.kind);
       return { changes, documents };
     });
-    const changedIds = new Set([...changes.inserted, ...changes.updated]);
-    const names = this.assessor.applyAdvisories(batch.records.filter((r) => changedIds.has(r.id)).map((r) => r.advisory));
+    // The same path as other processes take: what this import stored (and anything another
+    // process stored meanwhile) comes back from the database.
+    const followed = await this.followFeeds();
     const hosts = new HostStore(tablesOf(this.db), this.clock);
-    let targets: string[];
-    if (documents.length > 0) {
-      this.assessor.loadDocuments(await new FeedStore(tablesOf(this.db), this.clock).documents());
-      targets = (await hosts.list({ status: 'active' })).map((h) => h.id);
-    } else {
-      targets = await hosts.hostsWithNames([...names]);
-    }
+    const targets = followed.enrichmentChanged ? (await hosts.list({ status: 'active' })).map((h) => h.id) : await hosts.hostsWithNames([...followed.names]);
     await this.reassessHosts(targets);
     return {
       records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged },

@@ -7,6 +7,7 @@ import { ensureAdminToken } from './admin-token.js';
 import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';
 import { tablesOf, type Database } from './database.js';
+import { FeedFollower } from './feed-follower.js';
 import { FeedSyncer } from './feed-syncer.js';
 import type { ServerConfig } from './server-config.js';
 
@@ -27,6 +28,8 @@ export interface StartOptions {
   readonly feedSources?: readonly FeedSource[];
   /** Replaces the global fetch for feed downloads. */
   readonly fetch?: typeof globalThis.fetch;
+  /** On PostgreSQL, how often to pick up feed changes other server processes made (default 2 s). */
+  readonly feedFollowMs?: number;
 }
 
 /** The server's composition root: database, migrations, admin token, in-memory state, HTTP. */
@@ -65,6 +68,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const url = address.replace('0.0.0.0', '127.0.0.1');
     writeFileSync(join(config.dataDir, 'server.json'), `${JSON.stringify({ url, pid: process.pid })}\n`, { mode: 0o600 });
     feedSyncer.start();
+    const follower = config.databaseUrl ? new FeedFollower({ controlPlane, intervalMs: options.feedFollowMs ?? 2000, log }) : undefined;
+    follower?.start();
     return {
       app,
       url,
@@ -72,6 +77,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       adminTokenCreated: token.created,
       close: async () => {
         await feedSyncer.stop(); // before the database closes: a sync in flight still writes
+        await follower?.stop();
         await app.close();
         await handle.close();
       },

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { PatchwiseError } from '../errors/index.js';
 import { controlPlane } from './migrations/0001-control-plane.js';
 import { cmdb } from './migrations/0002-cmdb.js';
+import { feedChanges } from './migrations/0003-feed-changes.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -10,6 +11,7 @@ import { cmdb } from './migrations/0002-cmdb.js';
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-control-plane': controlPlane,
   '0002-cmdb': cmdb,
+  '0003-feed-changes': feedChanges,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

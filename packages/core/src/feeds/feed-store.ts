@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { EnrichmentDocument, OsvRecordInput } from './feed-batch.js';
 import type { FeedsTables } from './tables.js';
 
@@ -37,7 +37,20 @@ export interface SyncOutcome {
   readonly error?: string | undefined;
 }
 
+/** What changed in feed content after a change mark (see FeedStore.changesSince). */
+export interface FeedChanges {
+  /** Advisory records stored or replaced since the mark, as their JSON values. */
+  readonly records: readonly { readonly id: string; readonly record: unknown }[];
+  /** Enrichment kinds replaced since the mark (`kev`, `epss`, `nvd:…`). */
+  readonly documents: readonly string[];
+  /** The mark to ask from next time. */
+  readonly mark: string;
+}
+
 const CHUNK = 1000;
+/** pg_advisory_xact_lock key that serialises feed writers ('pwfe'), so change numbers commit in order. */
+const FEED_WRITE_LOCK = 0x70776665;
+const NEXT_CHANGE = sql<string>`nextval('feeds_change_seq')`;
 
 /** Advisory records and enrichment documents as imported, and the state of each configured source. */
 export class FeedStore {
@@ -46,8 +59,12 @@ export class FeedStore {
     private readonly clock: () => Date,
   ) {}
 
-  /** Stores records whose content changed; an identical record is left alone (and reported unchanged). */
+  /**
+   * Stores records whose content changed; an identical record is left alone (and reported unchanged).
+   * Call it inside a transaction: it takes the feed write lock until that transaction ends.
+   */
   async applyRecords(records: readonly OsvRecordInput[], source: string): Promise<RecordChanges> {
+    await this.lockWrites();
     const latest = new Map<string, OsvRecordInput>();
     for (const r of records) latest.set(r.id, r); // the last copy of an id in a batch wins
     const ids = [...latest.keys()];
@@ -69,6 +86,7 @@ export class FeedStore {
             digest: eb.ref('excluded.digest'),
             record: eb.ref('excluded.record'),
             imported_at: eb.ref('excluded.imported_at'),
+            seq: NEXT_CHANGE,
           })),
         )
         .execute();
@@ -85,8 +103,9 @@ export class FeedStore {
     return this.db.selectFrom('feeds_advisories').select(['id', 'record']).orderBy('id').execute();
   }
 
-  /** Replaces the enrichment document of a kind; false when the same content was held already. */
+  /** Replaces the enrichment document of a kind; false when the same content was held already. Inside a transaction, as applyRecords. */
   async putDocument(doc: EnrichmentDocument): Promise<boolean> {
+    await this.lockWrites();
     const held = await this.db.selectFrom('feeds_documents').select('digest').where('kind', '=', doc.kind).executeTakeFirst();
     if (held?.digest === doc.digest) return false;
     await this.db
@@ -98,10 +117,46 @@ export class FeedStore {
           digest: eb.ref('excluded.digest'),
           record_count: eb.ref('excluded.record_count'),
           imported_at: eb.ref('excluded.imported_at'),
+          seq: NEXT_CHANGE,
         })),
       )
       .execute();
     return true;
+  }
+
+  /**
+   * The change mark of what is committed now: pass it to changesSince later. Writers hold the
+   * feed write lock from their first change number to their commit, so numbers become visible in
+   * order and nothing below a mark can appear after it was read.
+   */
+  async changeMark(): Promise<string> {
+    const row = await sql<{ mark: string }>`
+      select greatest(coalesce((select max(seq) from feeds_advisories), 0), coalesce((select max(seq) from feeds_documents), 0))::text as mark
+    `.execute(this.db);
+    return row.rows[0]?.mark ?? '0';
+  }
+
+  /** Records and documents stored after `mark`, read in one snapshot, and the next mark. */
+  async changesSince(mark: string): Promise<FeedChanges> {
+    // One statement, one snapshot: a commit between two queries could otherwise move the mark
+    // past changes that the first query did not see.
+    const changed = await sql<{ table: 'a' | 'd'; key: string; seq: string }>`
+      select 'a' as table, id as key, seq::text from feeds_advisories where seq > ${mark}::bigint
+      union all
+      select 'd' as table, kind as key, seq::text from feeds_documents where seq > ${mark}::bigint
+    `.execute(this.db);
+    let next = BigInt(mark);
+    for (const row of changed.rows) if (BigInt(row.seq) > next) next = BigInt(row.seq);
+    const ids = changed.rows.filter((r) => r.table === 'a').map((r) => r.key);
+    const records: { id: string; record: unknown }[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      records.push(...(await this.db.selectFrom('feeds_advisories').select(['id', 'record']).where('id', 'in', ids.slice(i, i + CHUNK)).execute()));
+    }
+    return { records, documents: changed.rows.filter((r) => r.table === 'd').map((r) => r.key), mark: next.toString() };
+  }
+
+  private async lockWrites(): Promise<void> {
+    await sql`select pg_advisory_xact_lock(${FEED_WRITE_LOCK})`.execute(this.db);
   }
 
   async documents(): Promise<{ kind: string; content: string }[]> {

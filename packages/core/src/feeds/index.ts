@@ -5,7 +5,7 @@
 export { readFeedBatch, sha256 } from './feed-batch.js';
 export type { EnrichmentDocument, FeedBatch, OsvRecordInput } from './feed-batch.js';
 export { FeedStore } from './feed-store.js';
-export type { FeedSource, FeedStatus, RecordChanges, SyncOutcome } from './feed-store.js';
+export type { FeedChanges, FeedSource, FeedStatus, RecordChanges, SyncOutcome } from './feed-store.js';
 export type { FeedsTables } from './tables.js';
 export { fetchFeed, parseFeedUrl, parseSha256List, DEFAULT_FEED_MAX_BYTES, DEFAULT_FEED_TIMEOUT_MS } from './fetch-feed.js';
 export type { FetchFeedOptions, FetchFeedRequest, FetchFeedResult } from './fetch-feed.js';

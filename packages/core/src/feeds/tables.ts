@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, RawBuilder } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 
@@ -11,6 +11,8 @@ export interface FeedsTables {
     digest: string;
     record: ColumnType<unknown, string, string>;
     imported_at: Timestamp;
+    /** Change number (feeds_change_seq), taken again on every replacement; strings, as pg returns bigint. */
+    seq: ColumnType<string, never, RawBuilder<unknown>>;
   };
   feeds_documents: {
     kind: string;
@@ -18,6 +20,7 @@ export interface FeedsTables {
     digest: string;
     record_count: number;
     imported_at: Timestamp;
+    seq: ColumnType<string, never, RawBuilder<unknown>>;
   };
   feeds_sources: {
     name: string;
