@@ -6,6 +6,7 @@ import { agentRunCommand, type AgentRunOptions } from './commands/agent-run.js';
 import { cmdbImport, cmdbReconcile } from './commands/cmdb.js';
 import { enrollTokenCreate, type EnrollTokenCreateOptions } from './commands/enroll-token.js';
 import { feedsImport, feedsStatus, feedsSync } from './commands/feeds.js';
+import { reportCompliance } from './commands/report.js';
 import { findingsList, type FindingsListOptions } from './commands/findings.js';
 import { hostsList, hostsSet, hostsShow, type HostListOptions } from './commands/hosts.js';
 import { scanCommand } from './commands/scan.js';
@@ -194,6 +195,18 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
       process.exitCode = await cmdbReconcile(api(opts), opts, io);
+    });
+
+  const report = program.command('report').description('Reports over the fleet');
+  report
+    .command('compliance')
+    .description('Hosts that are not compliant (EOL release or packages, open security findings), with reasons; exit 1 when any')
+    .addOption(new Option('--fail-at <priority>', 'open security findings at or above this priority fail a host').choices(['P1', 'P2', 'P3', 'P4']).default('P2'))
+    .option('--all', 'list compliant hosts too')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { failAt?: string; all?: boolean; json?: boolean; data?: string }) => {
+      process.exitCode = await reportCompliance(api(opts), opts, io);
     });
 
   return program;

@@ -165,6 +165,11 @@ describe('operator commands against a running server', () => {
     expect(kev.findings).toMatchObject([{ advisory: 'DSA-9001-1', priority: 'P1' }]);
     expect(kev.findings[0]?.reasons.join('; ')).toMatch(/CISA KEV since 2026-12-01, ransomware use known/);
 
+    const compliance = await cli('report', 'compliance');
+    expect(compliance.status).toBe(1);
+    expect(compliance.stdout).toMatch(/^0 of 1 hosts compliant \(0\.0 %\); 1 non-compliant, 0 unknown/);
+    expect(compliance.stdout).toMatch(/pay-api-1\s+non-compliant\s+open security findings: P1 1/);
+
     const status = await cli('feeds', 'status');
     expect(status.stdout).toMatch(/cisa-kev\s+kev\s+1\s/);
 

@@ -19,3 +19,4 @@ export * from './findings/index.js';
 export * from './feeds/index.js';
 export * from './eol/index.js';
 export * from './cmdb/index.js';
+export * from './reports/index.js';

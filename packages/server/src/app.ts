@@ -14,6 +14,7 @@ import { feedRoutes } from './routes/feed-routes.js';
 import { findingRoutes } from './routes/finding-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
+import { reportRoutes } from './routes/report-routes.js';
 
 const MAX_JSON_DEPTH = 64;
 
@@ -114,5 +115,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   findingRoutes(app, deps);
   feedRoutes(app, deps);
   cmdbRoutes(app, deps);
+  reportRoutes(app, deps);
   return app;
 }

@@ -236,7 +236,41 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(eol.hosts[0]?.eol.reason).toMatch(/Debian 10/);
   });
 
+  it('reports each host compliant, non-compliant (with reasons) or unknown', async () => {
+    await importJson('alma.json', [
+      almaAdvisory('ALSA-2026:0201', 'openssl', '1:3.0.7-18.el9_2', { summary: 'Critical: openssl security update' }),
+      almaAdvisory('ALSA-2026:0202', 'bash', '5.1.8-9.el9', { summary: 'Low: bash security update' }),
+    ]);
+    const vulnerable = await enrolledAgent('machine-a');
+    const invA = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }], 'machine-a');
+    await vulnerable.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(invA), inventory: invA });
+    const clean = await enrolledAgent('machine-b');
+    const invB = almaInventory([{ name: 'bash', version: '5.1.8-6.el9' }], 'machine-b');
+    await clean.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(invB), inventory: invB });
+    const silent = await enrolledAgent('machine-c');
+    const legacy = new TestAgent(t);
+    expect((await legacy.enroll(await enrollToken(), { ...almaFacts('machine-d', 'legacy-01'), os: { id: 'debian', versionId: '10' } })).statusCode).toBe(201);
+    const invD = { format: 'patchwise-inventory', version: 1, host: { name: 'legacy-01', os: { id: 'debian', versionId: '10' } }, packages: [{ name: 'bash', version: '5.0-4', arch: 'amd64' }] };
+    await legacy.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(invD), inventory: invD });
+
+    const report = async (query = '') => {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/reports/compliance${query}`, headers: admin(t) });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ summary: Record<string, number>; hosts: { id: string; status: string; reasons: string[] }[] }>();
+    };
+    const r = await report();
+    const of = (id: string) => r.hosts.find((h) => h.id === id);
+    expect(r.summary).toEqual({ hosts: 4, compliant: 1, nonCompliant: 2, unknown: 1, rate: 0.25 });
+    expect(of(vulnerable.hostId)).toMatchObject({ status: 'non-compliant', reasons: [expect.stringMatching(/open security findings: P[12] 1/)] });
+    expect(of(clean.hostId)).toMatchObject({ status: 'compliant', reasons: [] }); // a P4 finding is below the default P2
+    expect(of(silent.hostId)).toMatchObject({ status: 'unknown' });
+    expect(of(legacy.hostId)?.reasons.join()).toMatch(/Debian 10/);
+    expect((await report('?failAt=P4')).summary).toMatchObject({ compliant: 0, nonCompliant: 3 });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/reports/compliance?failAt=P9', headers: admin(t) })).statusCode).toBe(400);
+  });
+
   it('limits each agent separately (429), counted after authentication', async () => {
+
     const a = await enrolledAgent('machine-a');
     const b = await enrolledAgent('machine-b');
     const codes: number[] = [];
