@@ -12,6 +12,14 @@ describe('readCsv (RFC 4180)', () => {
     ]);
   });
 
+  it('numbers lines across blank lines and quoted CRLF breaks', () => {
+    expect(readCsv('a\r\n\r\n\r\n"m\r\nn",x\r\nz,y', 't.csv')).toEqual([
+      { line: 1, fields: ['a'] },
+      { line: 4, fields: ['m\nn', 'x'] },
+      { line: 6, fields: ['z', 'y'] },
+    ]);
+  });
+
   it('keeps a last record without a line break, and empty fields', () => {
     expect(readCsv('a,b\n,', 't.csv')).toEqual([
       { line: 1, fields: ['a', 'b'] },
@@ -21,8 +29,8 @@ describe('readCsv (RFC 4180)', () => {
 
   it.each([
     ['a,b\n"open,x\n', 'line 2: a quoted field is never closed'],
-    ['a,b\n"x"y,z\n', 'line 2: text after a closing quote (field 1)'],
-    ['a,b\nx,y"z\n', 'line 2: a quote inside an unquoted field (field 2)'],
+    ['a,b\n"x"y,z\n', 'line 2: text after a closing quote'],
+    ['a,b\nx,y"z\n', 'line 2: a quote inside an unquoted field'],
   ])('refuses broken quoting: %j', (text, message) => {
     try {
       readCsv(text, 'cmdb.csv');
