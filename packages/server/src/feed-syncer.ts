@@ -119,7 +119,7 @@ export class FeedSyncer {
       if (this.stopped) break;
       if (!this.names.has(source.name)) continue;
       const now = this.options.clock();
-      const dueAt = source.lastAttemptAt ? new Date(source.lastAttemptAt.getTime() + source.intervalSeconds * 1000) : now;
+      const dueAt = source.lastAttemptAt ? new Date(source.lastAttemptAt.getTime() + delaySeconds(source) * 1000) : now;
       if (!force && dueAt > now) {
         results.push({ name: source.name, outcome: 'skipped', dueAt });
         continue;
@@ -189,6 +189,13 @@ export class FeedSyncer {
   private log(line: string): void {
     this.options.log?.(line);
   }
+}
+
+/** A source that failed last time is tried again sooner than its interval, so an outage of minutes costs minutes. */
+const RETRY_SECONDS = 15 * 60;
+
+function delaySeconds(source: HeldSource): number {
+  return source.lastError === null ? source.intervalSeconds : Math.min(source.intervalSeconds, RETRY_SECONDS);
 }
 
 /**

@@ -182,6 +182,8 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     expect(corrupt).toMatchObject({ name: 'alma', outcome: 'failed', error: expect.stringMatching(/not valid JSON/) });
     expect(corrupt?.error).toContain(`${base}/osv/alma.json`); // the URL, not the staging path
     expect(await findings()).toEqual(['ALSA-2026:0001 openssl', 'ALSA-2026:0002 curl']);
+    // A failed source is due again after 15 minutes, not after its 6-hour interval.
+    expect(await sync()).toEqual([{ name: 'alma', outcome: 'skipped', dueAt: '2026-11-23T04:15:00.000Z' }]);
     t.clock.advance(HOUR);
     expect(await status('alma')).toMatchObject({ records: 2, ageSeconds: 7 * 3600, lastError: corrupt?.error });
 

@@ -190,7 +190,7 @@ export class FeedStore {
       .execute();
   }
 
-  async sources(): Promise<(FeedSource & { etag: string | null; lastModified: string | null; lastAttemptAt: Date | null })[]> {
+  async sources(): Promise<(FeedSource & { etag: string | null; lastModified: string | null; lastAttemptAt: Date | null; lastError: string | null })[]> {
     const rows = await this.db.selectFrom('feeds_sources').selectAll().orderBy('name').execute();
     return rows.map((r) => ({
       name: r.name,
@@ -201,6 +201,7 @@ export class FeedStore {
       etag: r.etag,
       lastModified: r.last_modified,
       lastAttemptAt: r.last_attempt_at,
+      lastError: r.last_error,
     }));
   }
 

@@ -120,6 +120,26 @@ describe('fetchFeed', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('refuses an https source redirected to plain http, for the file and for its checksum', async () => {
+    const redirected = () => {
+      const res = new Response(BODY, { status: 200 });
+      Object.defineProperty(res, 'url', { value: 'http://mirror.example/osv/all.json' });
+      return res;
+    };
+    const err = await refusal(fetchFeed({ url: URL_, destination }, { fetch: fakeFetch({ [URL_]: redirected }).fetch }));
+    expect(err.message).toMatch(/redirected from https to http:\/\/mirror\.example\/osv\/all\.json/);
+    expect(existsSync(destination)).toBe(false);
+    const sums = await refusal(fetchFeed({ url: URL_, sha256Url: SUMS, destination }, { fetch: fakeFetch({ [URL_]: () => new Response(BODY), [SUMS]: redirected }).fetch }));
+    expect(sums.message).toMatch(/redirected from https/);
+    // An https → https redirect is fine.
+    const moved = () => {
+      const res = new Response(BODY, { status: 200 });
+      Object.defineProperty(res, 'url', { value: 'https://cdn.example/osv/all.json' });
+      return res;
+    };
+    expect(await fetchFeed({ url: URL_, destination }, { fetch: fakeFetch({ [URL_]: moved }).fetch })).toMatchObject({ status: 'downloaded' });
+  });
+
   it('names the URL and status of an HTTP error', async () => {
     const { fetch } = fakeFetch({ [URL_]: () => new Response('oops', { status: 503, statusText: 'Service Unavailable' }) });
     const err = await refusal(fetchFeed({ url: URL_, destination }, { fetch }));

@@ -76,6 +76,7 @@ export async function fetchFeed(request: FetchFeedRequest, options: FetchFeedOpt
     if (request.lastModified) headers['if-modified-since'] = request.lastModified;
     const conditional = Boolean(request.etag || request.lastModified);
     const response = await abortable(doFetch(url, { headers, signal: controller.signal, redirect: 'follow' }), controller.signal);
+    await refuseDowngrade(url, response, shown);
     if (response.status === 304) {
       await response.body?.cancel();
       // A 304 to an unconditional request would leave nothing to import and nothing held to keep.
@@ -157,6 +158,7 @@ async function fetchChecksum(sumsUrl: URL, fileUrl: URL, doFetch: typeof globalT
   const shown = sumsUrl.href;
   // Never conditional: the checksum must describe the bytes just downloaded.
   const response = await abortable(doFetch(sumsUrl, { headers: { 'user-agent': userAgent }, signal: controller.signal, redirect: 'follow' }), controller.signal);
+  await refuseDowngrade(sumsUrl, response, shown);
   if (response.status !== 200) {
     await response.body?.cancel();
     throw new PatchwiseError('PW_INPUT_UNREADABLE', `checksum: HTTP ${response.status}`, { input: shown });
@@ -166,6 +168,16 @@ async function fetchChecksum(sumsUrl: URL, fileUrl: URL, doFetch: typeof globalT
     chunks.push(chunk);
   });
   return parseSha256List(Buffer.concat(chunks).toString('utf8'), basename(decodeURIComponent(fileUrl.pathname)), shown);
+}
+
+/**
+ * An https source redirected to plain http could be rewritten by anyone on the path: its body is
+ * not read. (fetch follows redirects itself; the final URL tells where the answer came from.)
+ */
+async function refuseDowngrade(requested: URL, response: Response, shown: string): Promise<void> {
+  if (requested.protocol !== 'https:' || !response.url || response.url.startsWith('https:')) return;
+  await response.body?.cancel();
+  throw new PatchwiseError('PW_INPUT_UNREADABLE', `redirected from https to ${response.url}; refused, since plain http can be altered on the way`, { input: shown });
 }
 
 /** Streams a body to `onChunk`, aborting the connection as soon as it passes `limit` bytes. */
