@@ -8,7 +8,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { RPM_QUERY_FORMAT, collectPackages } from '@patchwise/agent';
+import { collectPackages } from '@patchwise/agent';
+import { RPM_QA_QUERY_FORMAT } from '@patchwise/core';
 import { parseInventory } from '@patchwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addToTree, makeTree, removeTrees } from './support/fake-root.js';
@@ -30,7 +31,7 @@ const inCi = process.env.CI === 'true';
 
 it('uses the query format docs/inventory-format.md documents', async () => {
   const doc = await readFile(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/inventory-format.md'), 'utf8');
-  expect(doc).toContain(`rpm -qa --qf '${RPM_QUERY_FORMAT}'`);
+  expect(doc).toContain(`rpm -qa --qf '${RPM_QA_QUERY_FORMAT}'`);
 });
 
 /** One source package with two binaries (the second renamed), plus an epoch-less arch package. */

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
+import { parseOsReleaseText } from '@patchwise/core';
 import type { HostFacts, OsFacts } from './host-facts.js';
-import { parseOsReleaseText } from './parse-os-release-text.js';
 import { RootedFs } from './rooted-fs.js';
 
 /** The running machine, as Node reports it. Injected so tests control it. */

@@ -3,17 +3,11 @@
  * only rpm itself reads reliably, so the agent asks `rpm` with the query format core's reader
  * expects (docs/inventory-format.md, "rpm database").
  */
-import { PatchwiseError, parseRpmQa } from '@patchwise/core';
+import { PatchwiseError, RPM_QA_QUERY_FORMAT, parseRpmQa } from '@patchwise/core';
 import type { CollectedPackages } from './collected-packages.js';
 import { distroPackage } from './distro-package.js';
 import type { RootedFs } from './rooted-fs.js';
 import type { RunCommand } from './run-command.js';
-
-/**
- * The `--qf` argument of docs/inventory-format.md, character for character (a test checks the
- * document). The backslash escapes are rpm's, not JavaScript's: rpm turns `\t` into a tab.
- */
-export const RPM_QUERY_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n';
 
 /**
  * Where rpm keeps its database: /usr/lib/sysimage/rpm since rpm 4.16 (Fedora 36, RHEL 10, SUSE),
@@ -33,7 +27,7 @@ export interface RpmOptions {
 
 /**
  * Finds the root's rpm database and lists it with
- * `rpm --root <root> --dbpath <dir> -qa --qf <RPM_QUERY_FORMAT>`; `--dbpath` is given because
+ * `rpm --root <root> --dbpath <dir> -qa --qf <RPM_QA_QUERY_FORMAT>`; `--dbpath` is given because
  * rpm's built-in default differs between builds (Debian's rpm uses ~/.rpmdb) and is the path
  * checked to stay inside the root.
  *
@@ -48,7 +42,7 @@ export async function collectRpmPackages(fs: RootedFs, options: RpmOptions): Pro
   const dbPath = await findRpmDb(fs);
   if (dbPath === undefined) return undefined;
   const where = `rpm database ${fs.display(dbPath)}`;
-  const args = ['--root', fs.root, '--dbpath', dbPath, '-qa', '--qf', RPM_QUERY_FORMAT];
+  const args = ['--root', fs.root, '--dbpath', dbPath, '-qa', '--qf', RPM_QA_QUERY_FORMAT];
   let stdout: string;
   let stderr: string;
   try {

@@ -6,6 +6,7 @@
  */
 import { PatchwiseError } from '../errors/index.js';
 import type { Distro } from './types.js';
+import { parseOsReleaseText } from './parse-os-release-text.js';
 
 /** A distribution release as named by os-release or a purl qualifier, before mapping. */
 export interface DistroRelease {
@@ -118,20 +119,11 @@ export function parseDistroQualifier(qualifier: string): DistroRelease {
 }
 
 /**
- * Reads /etc/os-release (os-release(5)): `KEY=value` lines, values optionally in single or double
- * quotes with backslash escapes, `#` comments. Lines that are not assignments are ignored, as
- * systemd does. ID defaults to `linux` as the specification says.
+ * Reads /etc/os-release (os-release(5)) with the systemd reader's rules (parseOsReleaseText).
+ * ID defaults to `linux` as the specification says.
  */
 export function parseOsRelease(text: string): OsRelease {
-  const fields: Record<string, string> = {};
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  for (const raw of body.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (!m) continue;
-    fields[m[1] as string] = unquote(m[2] as string);
-  }
+  const fields = Object.fromEntries(parseOsReleaseText(text));
   const idLike = (fields.ID_LIKE ?? '').split(/\s+/).filter((s) => s !== '');
   return {
     id: (fields.ID ?? 'linux').toLowerCase(),
@@ -141,15 +133,6 @@ export function parseOsRelease(text: string): OsRelease {
     versionCodename: fields.VERSION_CODENAME,
     fields,
   };
-}
-
-function unquote(value: string): string {
-  const q = value[0];
-  if ((q === '"' || q === "'") && value.length >= 2 && value.endsWith(q)) {
-    // Shell-style escapes the spec allows inside quotes: \" \\ \$ \` (and \' in single quotes).
-    return value.slice(1, -1).replace(/\\(["\\$`'])/g, '$1');
-  }
-  return value;
 }
 
 function ubuntu(v: string): string {

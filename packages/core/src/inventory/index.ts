@@ -12,7 +12,8 @@ export { normalizeName, normalizePyPIName } from './names.js';
 export { CYCLONEDX_SPEC_VERSIONS, MAX_COMPONENT_DEPTH, isCycloneDx, parseCycloneDx } from './cyclonedx.js';
 export type { CycloneDxOptions, CycloneDxResult } from './cyclonedx.js';
 export { parseDpkgStatus } from './dpkg-status.js';
-export { parseRpmQa } from './rpm-qa.js';
+export { RPM_QA_QUERY_FORMAT, parseRpmQa } from './rpm-qa.js';
+export { parseOsReleaseText } from './parse-os-release-text.js';
 export { parseApkInstalled } from './apk-installed.js';
 export {
   PATCHWISE_INVENTORY_FORMAT,

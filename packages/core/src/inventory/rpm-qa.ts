@@ -8,7 +8,10 @@ import { parseSourceRpm, withEpoch } from './package-version.js';
 import { SkipTally } from './result.js';
 import type { DistroPackage, DistroPackagesResult } from './result.js';
 
-/** The `--qf` argument that produces this format (docs/inventory-format.md). */
+/**
+ * The `--qf` argument that produces this format (docs/inventory-format.md), used by the agent too.
+ * The backslash escapes are rpm's, not JavaScript's: rpm turns `\t` into a tab.
+ */
 export const RPM_QA_QUERY_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n';
 
 /** rpm prints this for a tag the header does not have (EPOCH, ARCH and SOURCERPM of gpg-pubkey). */

@@ -11,9 +11,7 @@
  * - lines starting with `#` are comments, lines that are not assignments are ignored;
  * - `"a"'b'` yields `ab` (systemd accepts it although os-release(5) does not promise it).
  *
- * Core's `parseOsRelease` (inventory module) is deliberately simpler (it strips `\'` inside single
- * quotes and `\` before any quote in double quotes); the agent reports facts, so it follows the
- * reference reader exactly.
+ * One reader for the agent's facts and for os-release files given to `patchwise scan`.
  */
 
 type State = 'preKey' | 'key' | 'preValue' | 'value' | 'valueEscape' | 'single' | 'double' | 'doubleEscape' | 'comment';
