@@ -20,3 +20,4 @@ export * from './feeds/index.js';
 export * from './eol/index.js';
 export * from './cmdb/index.js';
 export * from './reports/index.js';
+export * from './audit/index.js';

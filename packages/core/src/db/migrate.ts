@@ -3,6 +3,7 @@ import { PatchwiseError } from '../errors/index.js';
 import { controlPlane } from './migrations/0001-control-plane.js';
 import { cmdb } from './migrations/0002-cmdb.js';
 import { feedChanges } from './migrations/0003-feed-changes.js';
+import { audit } from './migrations/0004-audit.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -12,6 +13,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-control-plane': controlPlane,
   '0002-cmdb': cmdb,
   '0003-feed-changes': feedChanges,
+  '0004-audit': audit,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

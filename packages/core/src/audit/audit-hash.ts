@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/** Who did it: a person's token, an agent (its host), or the server itself. */
+export interface AuditActor {
+  readonly kind: 'token' | 'agent' | 'system';
+  /** Token id, host id, or the system component (`feed-sync`, `server`). */
+  readonly id: string;
+  /** A readable name (token name, host name), for people reading the log. */
+  readonly name?: string | undefined;
+}
+
+/** What happened to what, as a use case reports it. */
+export interface AuditEventInput {
+  readonly actor: AuditActor;
+  /** Dotted verb, e.g. `host.enroll`, `host.attributes.set`, `feeds.import`. */
+  readonly action: string;
+  readonly target: { readonly kind: string; readonly id: string };
+  /** SHA-256 of the target's state before and after (auditDigest), null when it did not exist. */
+  readonly before?: string | null;
+  readonly after?: string | null;
+  /** Small facts worth keeping with the event (counts, names); never secrets. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** One event as chained: its place, time, content, and the hashes linking it to the one before. */
+export interface AuditEvent extends Required<Omit<AuditEventInput, 'details'>> {
+  readonly seq: number;
+  readonly at: Date;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** The prevHash of the first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * SHA-256 over the RFC 8785 (JCS) canonical JSON of a value: the same bytes whatever the key
+ * order or the database's JSON rendering, so a digest taken today verifies years later.
+ */
+export function auditDigest(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('auditDigest: the value has no JSON form');
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The hash of an event: every field but the hash itself, the previous hash included. */
+export function eventHash(event: Omit<AuditEvent, 'hash'>): string {
+  return auditDigest({
+    seq: event.seq,
+    at: event.at.toISOString(),
+    actor: { kind: event.actor.kind, id: event.actor.id, name: event.actor.name ?? null },
+    action: event.action,
+    target: event.target,
+    before: event.before,
+    after: event.after,
+    details: event.details,
+    prevHash: event.prevHash,
+  });
+}
