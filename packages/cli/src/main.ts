@@ -7,6 +7,7 @@ import { cmdbImport, cmdbReconcile } from './commands/cmdb.js';
 import { enrollTokenCreate, type EnrollTokenCreateOptions } from './commands/enroll-token.js';
 import { feedsImport, feedsStatus, feedsSync } from './commands/feeds.js';
 import { reportCompliance } from './commands/report.js';
+import { auditExport, auditVerify } from './commands/audit.js';
 import { findingsList, type FindingsListOptions } from './commands/findings.js';
 import { hostsList, hostsSet, hostsShow, type HostListOptions } from './commands/hosts.js';
 import { scanCommand } from './commands/scan.js';
@@ -207,6 +208,25 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .action(async (opts: { failAt?: string; all?: boolean; json?: boolean; data?: string }) => {
       process.exitCode = await reportCompliance(api(opts), opts, io);
+    });
+
+  const audit = program.command('audit').description('The tamper-evident audit trail');
+  audit
+    .command('verify')
+    .description('Check the hash chain and the signed checkpoints; exit 1 naming the first tampered event')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      process.exitCode = await auditVerify(api(opts), opts, io);
+    });
+  audit
+    .command('export')
+    .description('Write audit events as JSON Lines, in order, with their hashes')
+    .option('--since <time>', 'only events at or after this date or time (ISO 8601)')
+    .option('--output <file>', 'write here instead of stdout')
+    .addOption(dataOption())
+    .action(async (opts: { since?: string; output?: string; data?: string }) => {
+      process.exitCode = await auditExport(api(opts), opts, io);
     });
 
   return program;

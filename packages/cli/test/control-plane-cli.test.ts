@@ -184,6 +184,23 @@ describe('operator commands against a running server', () => {
     expect(summary).toMatch(/^tags\s+edge, pci$/m);
   });
 
+  it('verifies and exports the audit trail of what the operators and the agent did', async () => {
+    const verified = await cli('audit', 'verify');
+    expect(verified.status, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/^audit trail intact: \d+ events/);
+    const file = join(work, 'audit.jsonl');
+    expect((await cli('audit', 'export', '--output', file)).status).toBe(0);
+    const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; action: string; prevHash: string; hash: string });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['enroll-token.create', 'host.enroll', 'host.inventory.replace', 'feeds.import', 'host.attributes.set']));
+    for (let i = 1; i < events.length; i++) expect(events[i]?.prevHash).toBe(events[i - 1]?.hash);
+    const later = await cli('audit', 'export', '--since', '2999-01-01');
+    expect(later.stdout).toBe('');
+    const bad = await cli('audit', 'export', '--since', 'yesterday-ish');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--since: "yesterday-ish" is not a date/);
+  });
+
   it('reconciles a CMDB export and names bad input with exit 2', async () => {
     const csv = join(work, 'cmdb.csv');
     writeFileSync(csv, `hostname,machine_id,tier,owner\npay-api-1,${MACHINE_ID},1,payments\ndb-9,,0,dba\n`);

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { AuditSigner } from '@patchwise/core';
 import type { ControlPlane } from './control-plane.js';
 import type { Database } from './database.js';
 import type { ConnectivityPolicy } from './views.js';
@@ -16,6 +17,8 @@ export interface AppDeps {
   /** Where uploaded feed files are staged while they are imported. */
   readonly uploadDir: string;
   readonly ready: () => boolean;
+  /** Signs audit checkpoints; its public half is what `audit verify` trusts. */
+  readonly auditSigner: AuditSigner;
   readonly logger?: FastifyServerOptions['logger'];
 }
 

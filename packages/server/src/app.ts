@@ -8,6 +8,7 @@ import { tablesOf } from './database.js';
 import { httpStatusOf } from './http-status.js';
 import { ROUTE_AUTHS, type RouteEntry } from './route-auth.js';
 import { agentRoutes } from './routes/agent-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { cmdbRoutes } from './routes/cmdb-routes.js';
 import { enrollTokenRoutes } from './routes/enroll-token-routes.js';
 import { feedRoutes } from './routes/feed-routes.js';
@@ -75,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
       if (!token) throw new PatchwiseError('PW_UNAUTHENTICATED', 'an API token is required (Authorization: Bearer …)');
       const identity = await access.authenticateToken(token);
-      request.caller = { kind: 'admin', tokenId: identity.id };
+      request.caller = { kind: 'admin', tokenId: identity.id, tokenName: identity.name };
     } else if (auth === 'agent' && typeof request.headers[AGENT_HEADERS.signature] !== 'string') {
       throw new PatchwiseError('PW_UNAUTHENTICATED', 'this route takes requests signed by an enrolled agent');
     }
@@ -116,5 +117,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   feedRoutes(app, deps);
   cmdbRoutes(app, deps);
   reportRoutes(app, deps);
+  auditRoutes(app, deps);
   return app;
 }

@@ -1,5 +1,9 @@
 import {
   AccessStore,
+  AuditStore,
+  auditDigest,
+  type AuditActor,
+  type AuditEventInput,
   EMPTY_ATTRIBUTES,
   FeedStore,
   FindingsStore,
@@ -123,6 +127,13 @@ export class ControlPlane {
         quarantineReason: twin ? `machine id ${request.facts.machineId} is already enrolled as host ${twin.id} (${twin.name})` : null,
       });
       await access.registerAgent(host.id, request.publicKey, token.id);
+      await this.audit(trx, {
+        actor: agentActor(host),
+        action: 'host.enroll',
+        target: { kind: 'host', id: host.id },
+        after: auditDigest(auditedState(host)),
+        details: { enrollToken: token.id, status: host.status, ...(host.quarantineReason ? { quarantineReason: host.quarantineReason } : {}) },
+      });
       return { host, intervalSeconds: this.options.checkinIntervalSeconds };
     });
   }
@@ -135,12 +146,14 @@ export class ControlPlane {
       this.refuseQuarantined(host);
       if (host.machineId && facts.machineId && facts.machineId !== host.machineId) {
         // The key of one machine is being used from another: stop trusting it and say so.
-        await hosts.setStatus(hostId, 'quarantined', `identity presented by a different machine (machine id ${facts.machineId}, enrolled as ${host.machineId})`);
+        const reason = `identity presented by a different machine (machine id ${facts.machineId}, enrolled as ${host.machineId})`;
+        await hosts.setStatus(hostId, 'quarantined', reason);
+        await this.audit(trx, { actor: SERVER, action: 'host.quarantine', target: { kind: 'host', id: hostId }, before: auditDigest(auditedState(host)), after: auditDigest(auditedState({ ...host, status: 'quarantined', quarantineReason: reason })), details: { reason } });
         return 'quarantined' as const;
       }
       await hosts.recordCheckin(hostId, { ...identityOf(facts), facts: { ...facts } });
       const reassess = patch !== undefined && changesAttributes(host, patch);
-      if (reassess) await hosts.setAttributes(hostId, patch);
+      if (reassess) await this.auditedAttributes(trx, host, patch, agentActor(host));
       // A check-in never changes the stored digest, so the locked row answers sendInventory.
       return { reassess, storedDigest: host.inventoryDigest };
     });
@@ -164,20 +177,44 @@ export class ControlPlane {
       await hosts.saveInventory(hostId, digest, inventory.packages, keys);
       const store = new FindingsStore(tablesOf(trx), this.clock);
       const changes = await store.syncHost(hostId, findings);
+      if (host.inventoryDigest !== digest) {
+        await this.audit(trx, {
+          actor: agentActor(host),
+          action: 'host.inventory.replace',
+          target: { kind: 'host', id: hostId },
+          before: host.inventoryDigest,
+          after: digest,
+          details: { packages: inventory.packages.length, ...changes },
+        });
+      }
       return { packages: inventory.packages.length, changes, open: await store.openCounts(hostId) };
     });
   }
 
-  async setAttributes(hostId: string, patch: HostAttributePatch): Promise<HostRecord> {
-    const host = await new HostStore(tablesOf(this.db), this.clock).setAttributes(hostId, patch);
+  async setAttributes(hostId: string, patch: HostAttributePatch, actor: AuditActor): Promise<HostRecord> {
+    const host = await this.db.transaction().execute(async (trx) => this.auditedAttributes(trx, await new HostStore(tablesOf(trx), this.clock).lock(hostId), patch, actor));
     await this.reassessHosts([hostId]);
     return host;
   }
 
-  async setQuarantine(hostId: string, quarantined: boolean, reason: string | null): Promise<HostRecord> {
-    const hosts = new HostStore(tablesOf(this.db), this.clock);
-    await hosts.setStatus(hostId, quarantined ? 'quarantined' : 'active', quarantined ? (reason ?? 'quarantined by an admin') : null);
-    return hosts.require(hostId);
+  async setQuarantine(hostId: string, quarantined: boolean, reason: string | null, actor: AuditActor): Promise<HostRecord> {
+    return this.db.transaction().execute(async (trx) => {
+      const hosts = new HostStore(tablesOf(trx), this.clock);
+      const before = await hosts.lock(hostId);
+      await hosts.setStatus(hostId, quarantined ? 'quarantined' : 'active', quarantined ? (reason ?? 'quarantined by an admin') : null);
+      const after = await hosts.require(hostId);
+      if (after.status !== before.status || after.quarantineReason !== before.quarantineReason) {
+        await this.audit(trx, {
+          actor,
+          action: quarantined ? 'host.quarantine' : 'host.release',
+          target: { kind: 'host', id: hostId },
+          before: auditDigest(auditedState(before)),
+          after: auditDigest(auditedState(after)),
+          ...(reason ? { details: { reason } } : {}),
+        });
+      }
+      return after;
+    });
   }
 
   /**
@@ -186,7 +223,7 @@ export class ControlPlane {
    * findings when enrichment changed, since priorities may move). A file that fails validation
    * is reported and changes nothing.
    */
-  async importFeeds(paths: readonly string[], source: string): Promise<FeedImportReply> {
+  async importFeeds(paths: readonly string[], source: string, actor: AuditActor): Promise<FeedImportReply> {
     const batch = await readFeedBatch(paths);
     if (batch.records.length === 0 && batch.documents.length === 0 && batch.problems.length > 0) {
       throw batch.problems[0] as PatchwiseError;
@@ -196,6 +233,14 @@ export class ControlPlane {
       const changes = await feeds.applyRecords(batch.records, source);
       const documents: string[] = [];
       for (const doc of batch.documents) if (await feeds.putDocument(doc)) documents.push(doc.kind);
+      if (changes.inserted.length + changes.updated.length + documents.length > 0) {
+        await this.audit(trx, {
+          actor,
+          action: 'feeds.import',
+          target: { kind: 'feed', id: source },
+          details: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, documents },
+        });
+      }
       return { changes, documents };
     });
     // The same path as other processes take: what this import stored (and anything another
@@ -227,9 +272,40 @@ export class ControlPlane {
     }
   }
 
+  /** Appends the audit event of a change inside the change's own transaction. */
+  private async audit(trx: Kysely<Database>, event: AuditEventInput): Promise<void> {
+    await new AuditStore(tablesOf(trx), this.clock).append(event);
+  }
+
+  /** Sets attributes on a locked host and records who changed them from what to what. */
+  private async auditedAttributes(trx: Kysely<Database>, host: HostRecord, patch: HostAttributePatch, actor: AuditActor): Promise<HostRecord> {
+    const after = await new HostStore(tablesOf(trx), this.clock).setAttributes(host.id, patch);
+    await this.audit(trx, {
+      actor,
+      action: 'host.attributes.set',
+      target: { kind: 'host', id: host.id },
+      before: auditDigest(host.attributes),
+      after: auditDigest(after.attributes),
+      details: { changed: Object.keys(patch).sort() },
+    });
+    return after;
+  }
+
   private refuseQuarantined(host: HostRecord): void {
     if (host.status === 'quarantined') throw new PatchwiseError('PW_QUARANTINED', `host ${host.id} is quarantined: ${host.quarantineReason ?? 'no reason given'}`);
   }
+}
+
+/** The server acting on its own (identity checks); feed syncs name themselves. */
+const SERVER: AuditActor = { kind: 'system', id: 'server' };
+
+function agentActor(host: Pick<HostRecord, 'id' | 'name'>): AuditActor {
+  return { kind: 'agent', id: host.id, name: host.name };
+}
+
+/** What an audit digest of a host covers: who it is and what people decided about it, not its facts. */
+function auditedState(h: Pick<HostRecord, 'name' | 'machineId' | 'status' | 'quarantineReason' | 'attributes'>) {
+  return { name: h.name, machineId: h.machineId, status: h.status, quarantineReason: h.quarantineReason, attributes: h.attributes };
 }
 
 function identityOf(facts: AgentFacts): Pick<HostRecord, 'name' | 'machineId' | 'os' | 'ecosystem'> {

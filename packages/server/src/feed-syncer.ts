@@ -152,7 +152,7 @@ export class FeedSyncer {
         await this.store.recordSync(source.name, { ok: true });
         return { name: source.name, outcome: 'not-modified' };
       }
-      const reply = await this.options.controlPlane.importFeeds([file], source.name);
+      const reply = await this.options.controlPlane.importFeeds([file], source.name, { kind: 'system', id: 'feed-sync', name: source.name });
       const records = await this.recordsOf(source, reply);
       const problems = [...reply.problems, ...kindMismatch(source, reply)].map((p) => p.replaceAll(file, source.url));
       const ok: SyncOutcome = { ok: true, records };

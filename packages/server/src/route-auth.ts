@@ -27,6 +27,6 @@ declare module 'fastify' {
     /** The raw body bytes, kept for agent signature checks. */
     rawBody?: Buffer;
     /** Who is calling, once authenticated. */
-    caller?: { readonly kind: 'admin'; readonly tokenId: string } | { readonly kind: 'agent'; readonly hostId: string };
+    caller?: { readonly kind: 'admin'; readonly tokenId: string; readonly tokenName: string } | { readonly kind: 'agent'; readonly hostId: string };
   }
 }

@@ -1,13 +1,14 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessStore, migrateToLatest, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
+import { AccessStore, AuditStore, migrateToLatest, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
 import { buildApp } from './app.js';
 import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
+import { ensureAuditKey } from './audit-key.js';
+import { PeriodicTask } from './periodic-task.js';
 import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';
 import { tablesOf, type Database } from './database.js';
-import { FeedFollower } from './feed-follower.js';
 import { FeedSyncer } from './feed-syncer.js';
 import type { ServerConfig } from './server-config.js';
 
@@ -30,6 +31,8 @@ export interface StartOptions {
   readonly fetch?: typeof globalThis.fetch;
   /** On PostgreSQL, how often to pick up feed changes other server processes made (default 2 s). */
   readonly feedFollowMs?: number;
+  /** How often to sign a checkpoint of the audit trail when it grew (default 5 min; also at shutdown). */
+  readonly auditCheckpointMs?: number;
 }
 
 /** The server's composition root: database, migrations, admin token, in-memory state, HTTP. */
@@ -43,6 +46,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     await migrateToLatest(handle.db);
     const token = await ensureAdminToken(new AccessStore(tablesOf(handle.db), clock), config.dataDir);
+    const auditKey = ensureAuditKey(config.dataDir);
+    if (auditKey.created) log(`audit checkpoint key created in ${auditKey.path} (mode 0600): back it up; its public key is ${auditKey.publicKey}`);
     const controlPlane = new ControlPlane(handle.db, new Assessor(), clock, { checkinIntervalSeconds: config.checkinIntervalSeconds });
     let ready = false;
     const uploadDir = join(config.dataDir, 'uploads');
@@ -60,6 +65,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ready: () => ready,
       logger: options.logger ?? false,
       feedSyncer,
+      auditSigner: auditKey,
     });
     const problems = await controlPlane.load();
     for (const p of problems) log(`warning: ${p}`);
@@ -68,8 +74,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const url = address.replace('0.0.0.0', '127.0.0.1');
     writeFileSync(join(config.dataDir, 'server.json'), `${JSON.stringify({ url, pid: process.pid })}\n`, { mode: 0o600 });
     feedSyncer.start();
-    const follower = config.databaseUrl ? new FeedFollower({ controlPlane, intervalMs: options.feedFollowMs ?? 2000, log }) : undefined;
+    // Other server processes on the same PostgreSQL import feeds too; PGlite has one process.
+    const follower = config.databaseUrl
+      ? new PeriodicTask('feed follower', options.feedFollowMs ?? 2000, async () => {
+          const { names, enrichmentChanged, problems } = await controlPlane.followFeeds();
+          if (names.size > 0 || enrichmentChanged) log(`feeds changed elsewhere: ${names.size} package names touched${enrichmentChanged ? ', enrichment reloaded' : ''}`);
+          for (const p of problems) log(`warning: ${p}`);
+        }, log)
+      : undefined;
     follower?.start();
+    const checkpoint = async () => void (await new AuditStore(tablesOf(handle.db), clock).checkpoint(auditKey));
+    const checkpointer = new PeriodicTask('audit checkpoint', options.auditCheckpointMs ?? 5 * 60_000, checkpoint, log);
+    checkpointer.start();
     return {
       app,
       url,
@@ -78,6 +94,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       close: async () => {
         await feedSyncer.stop(); // before the database closes: a sync in flight still writes
         await follower?.stop();
+        await checkpointer.stop();
+        await checkpoint(); // the events of this run are signed before the database closes
         await app.close();
         await handle.close();
       },

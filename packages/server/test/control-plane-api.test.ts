@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '@patchwise/core';
 import type { Database } from '../src/database.js';
@@ -267,6 +268,36 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(of(legacy.hostId)?.reasons.join()).toMatch(/Debian 10/);
     expect((await report('?failAt=P4')).summary).toMatchObject({ compliant: 0, nonCompliant: 3 });
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/reports/compliance?failAt=P9', headers: admin(t) })).statusCode).toBe(400);
+  });
+
+  it('records who changed what in the audit trail, and names the event edited behind its back', async () => {
+    const agent = await enrolledAgent('machine-a', { tier: 2 });
+    const inventory = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
+    await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory });
+    await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory }); // same digest: no new event
+    await importJson('alma.json', [almaAdvisory('ALSA-2026:0301', 'openssl', '1:3.0.7-18.el9_2')]);
+    const patched = await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${agent.hostId}`, headers: admin(t), payload: { attributes: { tier: 0 } } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${agent.hostId}`, headers: admin(t), payload: { status: 'quarantined', reason: 'incident 42' } });
+
+    const { events } = (await t.app.inject({ method: 'GET', url: '/api/v1/audit/events', headers: admin(t) })).json<{ events: { seq: number; action: string; actor: { kind: string; id: string; name: string | null }; target: { id: string }; before: string | null; after: string | null; details: Record<string, unknown> }[] }>();
+    expect(events.map((e) => [e.seq, e.action, e.actor.kind])).toEqual([
+      [1, 'enroll-token.create', 'token'],
+      [2, 'host.enroll', 'agent'],
+      [3, 'host.inventory.replace', 'agent'],
+      [4, 'feeds.import', 'token'],
+      [5, 'host.attributes.set', 'token'],
+      [6, 'host.quarantine', 'token'],
+    ]);
+    expect(events[4]).toMatchObject({ actor: { name: 'test admin' }, target: { id: agent.hostId }, details: { changed: ['tier'] } });
+    expect(events[4]?.before).not.toBe(events[4]?.after);
+    expect(events[2]).toMatchObject({ before: null, after: digestOf(inventory), details: { packages: 1 } });
+    expect(events[3]).toMatchObject({ details: { inserted: 1 } });
+
+    const verify = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: admin(t) })).json<{ ok: boolean; seq?: number; reason?: string; events: number }>();
+    expect(await verify()).toMatchObject({ ok: true, events: 6 });
+    await sql`update audit_events set actor_id = 'someone-else' where seq = 5`.execute(db.db);
+    expect(await verify()).toMatchObject({ ok: false, seq: 5, reason: expect.stringMatching(/altered/) });
   });
 
   it('limits each agent separately (429), counted after authentication', async () => {

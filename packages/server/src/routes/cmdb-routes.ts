@@ -1,7 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { CmdbStore, HostStore, PatchwiseError, parseCmdbAssets, reconcile, type CmdbHost, type HostRecord } from '@patchwise/core';
+import { AuditStore, CmdbStore, HostStore, auditDigest, PatchwiseError, parseCmdbAssets, reconcile, type CmdbHost, type HostRecord } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
+import { adminActor } from '../caller-actor.js';
 
 const Loose = Type.Record(Type.String(), Type.Unknown());
 
@@ -26,7 +27,11 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
       if (problems.length > 0) {
         throw new PatchwiseError('PW_INPUT_INVALID', `${problems.length} bad row(s), nothing imported; first: ${problems[0]?.message ?? ''}`);
       }
-      await new CmdbStore(tablesOf(deps.db), deps.clock).saveImport(request.query.filename, assets);
+      await deps.db.transaction().execute(async (trx) => {
+        await new CmdbStore(tablesOf(trx), deps.clock).saveImport(request.query.filename, assets);
+        const target = { kind: 'cmdb', id: request.query.filename };
+        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: adminActor(request), action: 'cmdb.import', target, after: auditDigest(assets), details: { assets: assets.length } });
+      });
       return { assets: assets.length, problems: [] };
     },
   );

@@ -1,7 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { AccessStore, parseAttributePatch } from '@patchwise/core';
+import { AccessStore, AuditStore, parseAttributePatch } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
+import { adminActor } from '../caller-actor.js';
 
 const TokenView = Type.Object({
   id: Type.String(),
@@ -39,7 +40,12 @@ export function enrollTokenRoutes(app: App, deps: AppDeps): void {
       // Validated now, so a token can never carry attributes that would fail at enrollment.
       const attributes = body.attributes ? parseAttributePatch(body.attributes, 'attributes') : {};
       const expiresAt = body.expiresInSeconds ? new Date(deps.clock().getTime() + body.expiresInSeconds * 1000) : undefined;
-      const { id, secret } = await access().createEnrollToken({ expiresAt, maxUses: body.maxUses, attributes });
+      const { id, secret } = await deps.db.transaction().execute(async (trx) => {
+        const created = await new AccessStore(tablesOf(trx), deps.clock).createEnrollToken({ expiresAt, maxUses: body.maxUses, attributes });
+        const details = { expiresAt: expiresAt?.toISOString() ?? null, maxUses: body.maxUses ?? null, attributes };
+        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: adminActor(request), action: 'enroll-token.create', target: { kind: 'enroll-token', id: created.id }, details });
+        return created;
+      });
       return reply.status(201).send({ id, token: secret, expiresAt: expiresAt?.toISOString() ?? null, maxUses: body.maxUses ?? null });
     },
   );
@@ -55,7 +61,10 @@ export function enrollTokenRoutes(app: App, deps: AppDeps): void {
     '/api/v1/enroll-tokens/:id',
     { config: { auth: 'admin' }, schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null() } } },
     async (request, reply) => {
-      await access().revokeEnrollToken(request.params.id);
+      await deps.db.transaction().execute(async (trx) => {
+        await new AccessStore(tablesOf(trx), deps.clock).revokeEnrollToken(request.params.id);
+        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: adminActor(request), action: 'enroll-token.revoke', target: { kind: 'enroll-token', id: request.params.id } });
+      });
       return reply.status(204).send(null);
     },
   );

@@ -6,6 +6,7 @@ import { FeedStore, PatchwiseError } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import type { FeedSyncer } from '../feed-syncer.js';
+import { adminActor } from '../caller-actor.js';
 
 declare module '../app-types.js' {
   interface AppDeps {
@@ -70,7 +71,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       const path = join(dir, request.query.filename);
       try {
         await writeFile(path, body, { mode: 0o600 });
-        return await deps.controlPlane.importFeeds([path], request.query.source);
+        return await deps.controlPlane.importFeeds([path], request.query.source, adminActor(request));
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

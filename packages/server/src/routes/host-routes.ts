@@ -3,6 +3,7 @@ import { FindingsStore, HostStore, parseAttributePatch } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import { HostDetailView, HostView, hostView } from '../views.js';
+import { adminActor } from '../caller-actor.js';
 
 const HostId = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -80,8 +81,8 @@ export function hostRoutes(app: App, deps: AppDeps): void {
       const { id } = request.params;
       const body = request.body;
       let host = await hosts().require(id);
-      if (body.attributes) host = await deps.controlPlane.setAttributes(id, parseAttributePatch(body.attributes, 'attributes'));
-      if (body.status) host = await deps.controlPlane.setQuarantine(id, body.status === 'quarantined', body.reason ?? null);
+      if (body.attributes) host = await deps.controlPlane.setAttributes(id, parseAttributePatch(body.attributes, 'attributes'), adminActor(request));
+      if (body.status) host = await deps.controlPlane.setQuarantine(id, body.status === 'quarantined', body.reason ?? null, adminActor(request));
       return hostView(host, deps.clock(), deps.policy);
     },
   );

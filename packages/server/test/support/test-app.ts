@@ -12,6 +12,10 @@ import { sql } from 'kysely';
 import type { DatabaseHandle } from '@patchwise/core';
 import type { Database } from '../../src/database.js';
 
+const testAuditKeys = generateAgentKeyPair();
+/** The audit checkpoint key of every test app. */
+export const TEST_AUDIT_SIGNER = { publicKey: testAuditKeys.publicKey, privateKeyPem: testAuditKeys.privateKeyPem };
+
 /** A settable clock, so tests move time instead of sleeping. */
 export class TestClock {
   constructor(private now = new Date('2026-11-22T10:00:00Z')) {}
@@ -47,6 +51,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     policy: { checkinIntervalSeconds: 60, staleAfterMs: 7 * 86400_000 },
     uploadDir,
     ready: () => true,
+    auditSigner: TEST_AUDIT_SIGNER,
   });
   await controlPlane.load();
   const { token } = await new AccessStore(tablesOf(handle.db), clock.read).createApiToken('test admin', 'admin');
