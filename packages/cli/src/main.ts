@@ -60,6 +60,7 @@ export function buildProgram(): Command {
     .option('--checkin-interval <duration>', 'how often agents check in (e.g. 60s, 5m)', '60s')
     .option('--stale-after <duration>', 'a host not seen for this long is stale', '7d')
     .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval }')
+    .option('--sla <file>', 'SLA policy, YAML/JSON: { days: { P1: { 0: 7, default: 14 }, … }, warnFraction } (docs/sla.md)')
     .action(async (opts: ServerOptions) => {
       process.exitCode = await serverCommand(opts, { stderr: process.stderr });
     });
@@ -146,6 +147,7 @@ export function buildProgram(): Command {
     .option('--advisory <id>', 'advisory id or CVE')
     .addOption(new Option('--sort <key>').choices(['priority', 'first_seen', 'package', 'advisory']).default('priority'))
     .option('--limit <n>', 'at most this many', '100')
+    .option('--overdue', 'only open findings past their SLA due date')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: FindingsListOptions & { data?: string }) => {

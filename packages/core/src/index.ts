@@ -21,3 +21,4 @@ export * from './eol/index.js';
 export * from './cmdb/index.js';
 export * from './reports/index.js';
 export * from './audit/index.js';
+export * from './policy/index.js';

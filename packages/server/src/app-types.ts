@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { AuditSigner } from '@patchwise/core';
+import type { AuditSigner, SlaPolicy } from '@patchwise/core';
 import type { ControlPlane } from './control-plane.js';
 import type { Database } from './database.js';
 import type { ConnectivityPolicy } from './views.js';
@@ -19,6 +19,8 @@ export interface AppDeps {
   readonly ready: () => boolean;
   /** Signs audit checkpoints; its public half is what `audit verify` trusts. */
   readonly auditSigner: AuditSigner;
+  /** Days to remediate by priority and tier; findings carry their due date from it. */
+  readonly slaPolicy: SlaPolicy;
   readonly logger?: FastifyServerOptions['logger'];
 }
 

@@ -9,3 +9,4 @@ export { ADMIN_TOKEN_FILE } from './admin-token.js';
 export { AgentFactsSchema } from './agent-facts.js';
 export type { AgentFacts } from './agent-facts.js';
 export { loadFeedSources } from './load-feed-sources.js';
+export { loadSlaPolicy } from './read-config-file.js';

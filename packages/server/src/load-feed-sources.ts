@@ -1,11 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
-import { PatchwiseError, parseFeedUrl, parseJson, parseYaml, type FeedSource } from '@patchwise/core';
+import { PatchwiseError, parseFeedUrl, type FeedSource } from '@patchwise/core';
+import { readConfigFile } from './read-config-file.js';
 import { parseDuration } from './server-config.js';
 
 const KINDS: readonly FeedSource['kind'][] = ['osv', 'kev', 'epss', 'nvd'];
 const FIELDS = new Set(['name', 'kind', 'url', 'sha256Url', 'interval']);
-/** A sources file is a short list; a big one is a mistake (the wrong file passed). */
-const MAX_CONFIG_BYTES = 1024 * 1024;
 const DEFAULT_INTERVAL = '6h';
 // Public feeds refresh hourly at most; polling faster only costs their bandwidth and ours.
 const MIN_INTERVAL_SECONDS = 5 * 60;
@@ -18,23 +16,7 @@ const MAX_INTERVAL_SECONDS = 30 * 86400;
  * the entry and the field.
  */
 export async function loadFeedSources(path: string): Promise<FeedSource[]> {
-  let text: string;
-  try {
-    if ((await stat(path)).size > MAX_CONFIG_BYTES) throw new PatchwiseError('PW_CONFIG_INVALID', 'the feed sources file is larger than 1 MiB', { input: path });
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if (err instanceof PatchwiseError) throw err;
-    throw new PatchwiseError('PW_CONFIG_INVALID', `cannot read the feed sources file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { input: path });
-  }
-  let value: unknown;
-  try {
-    value = text.trimStart().startsWith('[') ? parseJson(text, path) : parseYaml(text, path);
-  } catch (err) {
-    // A syntax error in a config file is a config error (exit 2, named setting), like the rest.
-    if (err instanceof PatchwiseError) throw new PatchwiseError('PW_CONFIG_INVALID', err.message, { cause: err });
-    throw err;
-  }
-  return parseFeedSources(value, path);
+  return parseFeedSources(await readConfigFile(path, 'feed sources'), path);
 }
 
 /** Validates an already parsed sources list; `source` names it in errors. */

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessStore, AuditStore, migrateToLatest, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
+import { AccessStore, AuditStore, DEFAULT_SLA_POLICY, migrateToLatest, type SlaPolicy, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
 import { buildApp } from './app.js';
 import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
@@ -31,6 +31,8 @@ export interface StartOptions {
   readonly fetch?: typeof globalThis.fetch;
   /** On PostgreSQL, how often to pick up feed changes other server processes made (default 2 s). */
   readonly feedFollowMs?: number;
+  /** The SLA matrix (`--sla FILE`, read with loadSlaPolicy); common practice by default. */
+  readonly slaPolicy?: SlaPolicy;
   /** How often to sign a checkpoint of the audit trail when it grew (default 5 min; also at shutdown). */
   readonly auditCheckpointMs?: number;
 }
@@ -66,6 +68,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       logger: options.logger ?? false,
       feedSyncer,
       auditSigner: auditKey,
+      slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
     });
     const problems = await controlPlane.load();
     for (const p of problems) log(`warning: ${p}`);

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { hostEolStatus, type HostRecord, type InstalledPackage, type StoredFinding } from '@patchwise/core';
+import { hostEolStatus, slaVerdict, type HostRecord, type InstalledPackage, type SlaPolicy, type StoredFinding } from '@patchwise/core';
 
 /** How recently a host checked in: online, offline (missed three check-ins), stale, never. */
 export type Connectivity = 'online' | 'offline' | 'stale' | 'never';
@@ -116,14 +116,19 @@ export const FindingView = Type.Object({
   state: Str,
   firstSeen: Str,
   fixedAt: NullableStr,
+  /** When the SLA wants it fixed (first seen + the window of its priority on the host's tier). */
+  dueAt: Str,
+  /** Against the SLA: open ones now, fixed ones at their fix time. */
+  sla: Type.Union([Type.Literal('ok'), Type.Literal('due-soon'), Type.Literal('breached')]),
 });
 export type FindingView = Static<typeof FindingView>;
 
-export function findingView(f: StoredFinding, hostName: string): FindingView {
+export function findingView(f: StoredFinding, host: { name: string; tier: number | null }, sla: SlaPolicy, now: Date): FindingView {
+  const verdict = slaVerdict(sla, f, host.tier, now);
   return {
     id: f.id,
     hostId: f.hostId,
-    host: hostName,
+    host: host.name,
     advisory: f.advisory,
     aliases: [...f.aliases],
     type: f.type,
@@ -141,6 +146,8 @@ export function findingView(f: StoredFinding, hostName: string): FindingView {
     state: f.state,
     firstSeen: f.firstSeen.toISOString(),
     fixedAt: f.fixedAt?.toISOString() ?? null,
+    dueAt: verdict.dueAt.toISOString(),
+    sla: verdict.state,
   };
 }
 

@@ -300,6 +300,36 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(await verify()).toMatchObject({ ok: false, seq: 5, reason: expect.stringMatching(/altered/) });
   });
 
+  it('gives each finding an SLA due date by priority and tier, and lists the overdue ones', async () => {
+    await importJson('alma.json', [
+      almaAdvisory('ALSA-2026:0401', 'openssl', '1:3.0.7-18.el9_2', { summary: 'Critical: openssl security update' }),
+      almaAdvisory('ALSA-2026:0402', 'bash', '5.1.8-9.el9', { summary: 'Low: bash security update' }),
+    ]);
+    const crown = await enrolledAgent('machine-a', { tier: 0 });
+    const plain = await enrolledAgent('machine-b', { tier: 2 });
+    const inventory = (machine: string) => almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }, { name: 'bash', version: '5.1.8-6.el9' }], machine);
+    for (const [agent, machine] of [[crown, 'machine-a'], [plain, 'machine-b']] as const) {
+      await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory(machine)), inventory: inventory(machine) });
+    }
+    const list = async (query: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/findings${query}`, headers: admin(t) })).json<{ total: number; findings: { host: string; hostId: string; package: string; priority: string; dueAt: string; sla: string }[] }>();
+    const all = await list('?sort=package&limit=10');
+    const openssl = all.findings.filter((f) => f.package === 'openssl');
+    const days = (f: { dueAt: string }) => (Date.parse(f.dueAt) - t.clock.read().getTime()) / 86_400_000;
+    // The tier-0 host gets half the window of the same priority.
+    expect(openssl.map((f) => [f.hostId === crown.hostId ? 'tier0' : 'tier2', days(f)]).sort()).toEqual([
+      ['tier0', openssl[0]?.priority === 'P1' ? 7 : 15],
+      ['tier2', openssl[0]?.priority === 'P1' ? 14 : 30],
+    ]);
+    expect(all.findings.every((f) => f.sla === 'ok')).toBe(true);
+    expect((await list('?overdue=true')).total).toBe(0);
+
+    t.clock.advance(16 * 86_400_000); // past every tier-0 window of P1/P2, inside the tier-2 ones
+    const overdue = await list('?overdue=true');
+    expect(overdue.findings.map((f) => [f.hostId, f.package, f.sla])).toEqual([[crown.hostId, 'openssl', 'breached']]);
+    t.clock.advance(200 * 86_400_000);
+    expect((await list('?overdue=true')).total).toBe(4);
+  });
+
   it('limits each agent separately (429), counted after authentication', async () => {
 
     const a = await enrolledAgent('machine-a');

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle, FeedSource } from '@patchwise/core';
+import { DEFAULT_SLA_POLICY, type DatabaseHandle, type FeedSource } from '@patchwise/core';
 import { buildApp } from '../src/app.js';
 import type { Database } from '../src/database.js';
 import { FeedSyncer } from '../src/feed-syncer.js';
@@ -96,6 +96,7 @@ describe.each(kinds)('feed sync on %s', (kind) => {
       ready: () => true,
       feedSyncer: syncer,
       auditSigner: TEST_AUDIT_SIGNER,
+      slaPolicy: DEFAULT_SLA_POLICY,
     });
     t = {
       ...inner,

@@ -11,6 +11,7 @@ export interface FindingsListOptions {
   readonly advisory?: string;
   readonly sort?: string;
   readonly limit: string;
+  readonly overdue?: boolean;
   readonly json?: boolean;
 }
 
@@ -24,6 +25,8 @@ interface FindingView {
   kev: boolean;
   type: string;
   firstSeen: string;
+  dueAt: string;
+  sla: 'ok' | 'due-soon' | 'breached';
 }
 
 export async function findingsList(api: ApiClient, opts: FindingsListOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
@@ -37,13 +40,15 @@ export async function findingsList(api: ApiClient, opts: FindingsListOptions, io
     advisory: opts.advisory,
     sort: opts.sort,
     limit: opts.limit,
+    overdue: opts.overdue ? true : undefined,
   });
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
     return 0;
   }
-  const rows = page.findings.map((f) => [f.priority, f.host, f.package, f.installed, f.fixed ?? '-', f.kev ? 'KEV' : '', f.type, f.firstSeen.slice(0, 10), f.advisory]);
-  io.stdout.write(textTable(['PRIORITY', 'HOST', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'KEV', 'TYPE', 'FIRST SEEN', 'ADVISORY'], rows));
+  const due = (f: FindingView) => `${f.dueAt.slice(0, 10)}${f.sla === 'breached' ? ' OVERDUE' : f.sla === 'due-soon' ? ' soon' : ''}`;
+  const rows = page.findings.map((f) => [f.priority, f.host, f.package, f.installed, f.fixed ?? '-', f.kev ? 'KEV' : '', f.type, f.firstSeen.slice(0, 10), due(f), f.advisory]);
+  io.stdout.write(textTable(['PRIORITY', 'HOST', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'KEV', 'TYPE', 'FIRST SEEN', 'DUE', 'ADVISORY'], rows));
   if (page.total > page.findings.length) io.stderr.write(`${page.findings.length} of ${page.total} shown; use --limit or --json\n`);
   return 0;
 }

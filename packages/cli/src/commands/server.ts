@@ -1,4 +1,4 @@
-import { loadFeedSources, parseServerConfig, startServer } from '@patchwise/server';
+import { loadFeedSources, loadSlaPolicy, parseServerConfig, startServer } from '@patchwise/server';
 
 export interface ServerOptions {
   readonly data?: string;
@@ -6,15 +6,17 @@ export interface ServerOptions {
   readonly checkinInterval?: string;
   readonly staleAfter?: string;
   readonly feeds?: string;
+  readonly sla?: string;
 }
 
 /** Runs the server until SIGINT or SIGTERM, then closes the HTTP listener and the database. */
 export async function serverCommand(opts: ServerOptions, io: { stderr: NodeJS.WritableStream }): Promise<number> {
-  const { feeds, ...settings } = opts;
+  const { feeds, sla, ...settings } = opts;
   const config = parseServerConfig({ ...settings, env: process.env });
   const feedSources = feeds ? await loadFeedSources(feeds) : [];
+  const slaPolicy = sla ? await loadSlaPolicy(sla) : undefined;
   const log = (line: string) => io.stderr.write(`${line}\n`);
-  const server = await startServer(config, { log, logger: process.env.PATCHWISE_LOG === 'debug', feedSources });
+  const server = await startServer(config, { log, logger: process.env.PATCHWISE_LOG === 'debug', feedSources, ...(slaPolicy ? { slaPolicy } : {}) });
   log(`patchwise server listening on ${server.url} (${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`})`);
   log(`admin API token ${server.adminTokenCreated ? 'created' : 'kept'} in ${server.adminTokenPath} (mode 0600)`);
   log(`enroll this machine: patchwise enroll-token create, then sudo patchwise agent run --server ${server.url} --enroll-token <token>`);

@@ -12,6 +12,11 @@ export interface FindingFilter {
   readonly types?: readonly string[] | undefined;
   readonly package?: string | undefined;
   readonly advisory?: string | undefined;
+  /**
+   * Only findings first seen before a cutoff that depends on priority and host: any one of the
+   * terms matches. How the SLA's "overdue" is asked without this module reading host tables.
+   */
+  readonly seenBefore?: readonly { readonly priority: Priority; readonly hostIds: readonly string[]; readonly before: Date }[] | undefined;
 }
 
 export type FindingSort = 'priority' | 'first_seen' | 'package' | 'advisory';
@@ -115,7 +120,13 @@ export class FindingsStore {
     if (filter.kev !== undefined) q = q.where('kev', '=', filter.kev);
     if (filter.types?.length) q = q.where('type', 'in', [...filter.types]);
     if (filter.package !== undefined) q = q.where('package', '=', filter.package);
-    if (filter.advisory !== undefined) {
+    if (filter.seenBefore !== undefined) {
+      const terms = filter.seenBefore.filter((t) => t.hostIds.length > 0);
+      q = q.where((eb) =>
+        eb.or(terms.map((t) => eb.and([eb('priority', '=', t.priority), eb('first_seen', '<', t.before), eb('host_id', '=', sql<string>`any(${[...t.hostIds]}::uuid[])`)]))),
+      );
+    }
+        if (filter.advisory !== undefined) {
       const id = filter.advisory;
       q = q.where((eb) => eb.or([eb('advisory_id', '=', id), eb(sql`aliases`, '@>', sql`${JSON.stringify([id])}::jsonb`)]));
     }

@@ -105,10 +105,23 @@ export class HostStore {
   }
 
   /** Names of the given hosts, in one query (for lists that show host names beside ids). */
-  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+  /** Name and tier of each host, for labelling findings and judging them against the SLA. */
+  async labelsOf(ids: readonly string[]): Promise<Map<string, { name: string; tier: number | null }>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.selectFrom('hosts_hosts').select(['id', 'name']).where('id', 'in', [...ids]).execute();
-    return new Map(rows.map((r) => [r.id, r.name]));
+    const rows = await this.db.selectFrom('hosts_hosts').select(['id', 'name', 'tier']).where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, { name: r.name, tier: r.tier }]));
+  }
+
+  /** Ids of active hosts by tier (`null` for hosts without one). */
+  async activeIdsByTier(): Promise<Map<number | null, string[]>> {
+    const rows = await this.db.selectFrom('hosts_hosts').select(['id', 'tier']).where('status', '=', 'active').execute();
+    const byTier = new Map<number | null, string[]>();
+    for (const r of rows) {
+      const list = byTier.get(r.tier);
+      if (list) list.push(r.id);
+      else byTier.set(r.tier, [r.id]);
+    }
+    return byTier;
   }
 
   /** Active hosts claiming a machine id (more than one means a clone or a re-install). */

@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { FindingsStore, HostStore, PRIORITIES } from '@patchwise/core';
+import { FindingsStore, HostStore, PRIORITIES, slaDays } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import { FindingView, findingView } from '../views.js';
@@ -21,6 +21,7 @@ export function findingRoutes(app: App, deps: AppDeps): void {
             state: Type.Union([Type.Literal('open'), Type.Literal('fixed')], { default: 'open' }),
             package: Type.Optional(Type.String({ minLength: 1 })),
             advisory: Type.Optional(Type.String({ minLength: 1, description: 'advisory id or alias (CVE)' })),
+            overdue: Type.Optional(Type.Boolean({ description: 'only open findings past their SLA due date' })),
             sort: Type.Union([Type.Literal('priority'), Type.Literal('first_seen'), Type.Literal('package'), Type.Literal('advisory')], { default: 'priority' }),
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
             offset: Type.Integer({ minimum: 0, default: 0 }),
@@ -38,12 +39,15 @@ export function findingRoutes(app: App, deps: AppDeps): void {
         const byId = /^[0-9a-f-]{36}$/.test(q.host) ? await hosts.get(q.host) : undefined;
         hostIds = byId ? [byId.id] : (await hosts.list({ name: q.host })).map((h) => h.id);
       }
+      const now = deps.clock();
+      // Overdue: first seen before now minus the window of its priority on its host's tier.
+      const seenBefore = q.overdue ? [...(await hosts.activeIdsByTier())].flatMap(([tier, ids]) => PRIORITIES.map((priority) => ({ priority, hostIds: ids, before: new Date(now.getTime() - slaDays(deps.slaPolicy, priority, tier) * 86_400_000) }))) : undefined;
       const { total, findings } = await new FindingsStore(tablesOf(deps.db), deps.clock).list(
-        { hostIds, state: q.state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory },
+        { hostIds, state: q.overdue ? 'open' : q.state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory, seenBefore },
         { limit: q.limit, offset: q.offset, sort: q.sort },
       );
-      const names = await hosts.namesOf([...new Set(findings.map((f) => f.hostId))]);
-      return { total, findings: findings.map((f) => findingView(f, names.get(f.hostId) ?? f.hostId)) };
+      const labels = await hosts.labelsOf([...new Set(findings.map((f) => f.hostId))]);
+      return { total, findings: findings.map((f) => findingView(f, labels.get(f.hostId) ?? { name: f.hostId, tier: null }, deps.slaPolicy, now)) };
     },
   );
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccessStore, AGENT_HEADERS, bodyDigest, generateAgentKeyPair, signRequest, type AgentKeyPair } from '@patchwise/core';
+import { AccessStore, AGENT_HEADERS, DEFAULT_SLA_POLICY, bodyDigest, generateAgentKeyPair, signRequest, type AgentKeyPair } from '@patchwise/core';
 import { buildApp } from '../../src/app.js';
 import type { App } from '../../src/app-types.js';
 import { Assessor } from '../../src/assessor.js';
@@ -52,6 +52,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     uploadDir,
     ready: () => true,
     auditSigner: TEST_AUDIT_SIGNER,
+    slaPolicy: DEFAULT_SLA_POLICY,
   });
   await controlPlane.load();
   const { token } = await new AccessStore(tablesOf(handle.db), clock.read).createApiToken('test admin', 'admin');
