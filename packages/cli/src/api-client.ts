@@ -49,6 +49,14 @@ export class ApiClient {
     return this.send<T>('POST', new URL(path, this.target.url), JSON.stringify(body), 'application/json');
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.send<T>('PUT', new URL(path, this.target.url), JSON.stringify(body), 'application/json');
+  }
+
+  delete(path: string): Promise<void> {
+    return this.send<void>('DELETE', new URL(path, this.target.url));
+  }
+
   patch<T>(path: string, body: unknown): Promise<T> {
     return this.send<T>('PATCH', new URL(path, this.target.url), JSON.stringify(body), 'application/json');
   }

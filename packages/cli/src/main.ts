@@ -8,6 +8,7 @@ import { enrollTokenCreate, type EnrollTokenCreateOptions } from './commands/enr
 import { feedsImport, feedsStatus, feedsSync } from './commands/feeds.js';
 import { reportCompliance } from './commands/report.js';
 import { auditExport, auditVerify } from './commands/audit.js';
+import { groupsDelete, groupsList, groupsSet, groupsShow, type GroupSetOptions } from './commands/groups.js';
 import { findingsList, type FindingsListOptions } from './commands/findings.js';
 import { hostsList, hostsSet, hostsShow, type HostListOptions } from './commands/hosts.js';
 import { scanCommand } from './commands/scan.js';
@@ -210,6 +211,48 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .action(async (opts: { failAt?: string; all?: boolean; json?: boolean; data?: string }) => {
       process.exitCode = await reportCompliance(api(opts), opts, io);
+    });
+
+  const groups = program.command('groups').description('Host groups: static lists and selectors over attributes and facts');
+  groups
+    .command('set')
+    .description('Create or replace a group; every option given must hold, repeated values are alternatives (tags: all)')
+    .argument('<name>', 'lower-case name, e.g. prod-tier0')
+    .option('--description <text>')
+    .option('--host <id|name>', 'a member by id or name (repeatable; a static group)', collect, [])
+    .option('--tier <n>', 'tier 0-3 (repeatable)', collect, [])
+    .option('--environment <name>', '(repeatable)', collect, [])
+    .option('--tag <tag>', 'hosts carrying every tag given (repeatable)', collect, [])
+    .option('--os <id[-version]>', 'e.g. debian, debian-12 (repeatable)', collect, [])
+    .option('--cluster <name>', '(repeatable)', collect, [])
+    .option('--internet-facing', 'only internet-facing hosts')
+    .option('--no-internet-facing', 'only hosts marked not internet-facing')
+    .addOption(dataOption())
+    .action(async (name: string, opts: GroupSetOptions & { data?: string }) => {
+      process.exitCode = await groupsSet(api(opts), name, opts, io);
+    });
+  groups
+    .command('list')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      process.exitCode = await groupsList(api(opts), opts, io);
+    });
+  groups
+    .command('show')
+    .description('The hosts the group selects now')
+    .argument('<name>')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { json?: boolean; data?: string }) => {
+      process.exitCode = await groupsShow(api(opts), name, opts, io);
+    });
+  groups
+    .command('delete')
+    .argument('<name>')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { data?: string }) => {
+      process.exitCode = await groupsDelete(api(opts), name, io);
     });
 
   const audit = program.command('audit').description('The tamper-evident audit trail');

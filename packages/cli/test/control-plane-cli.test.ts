@@ -170,6 +170,15 @@ describe('operator commands against a running server', () => {
     expect(compliance.stdout).toMatch(/^0 of 1 hosts compliant \(0\.0 %\); 1 non-compliant, 0 unknown/);
     expect(compliance.stdout).toMatch(/pay-api-1\s+non-compliant\s+open security findings: P1 1/);
 
+    const group = await cli('groups', 'set', 'prod-debian', '--environment', 'prod', '--os', 'debian-12', '--tier', '0', '--tier', '1');
+    expect(group.status, group.stderr).toBe(0);
+    expect(group.stdout).toMatch(/group prod-debian: tier=0,1 environment=prod os=debian-12/);
+    const shownGroup = await cli('groups', 'show', 'prod-debian');
+    expect(shownGroup.stdout).toMatch(/prod-debian .*: 1 hosts\n[\s\S]*pay-api-1\s+debian 12\s+0\s+prod/);
+    const badGroup = await cli('groups', 'set', 'prod-debian', '--tier', 'x');
+    expect(badGroup.status).toBe(2);
+    expect(badGroup.stderr).toMatch(/selector\.tier/);
+
     const status = await cli('feeds', 'status');
     expect(status.stdout).toMatch(/cisa-kev\s+kev\s+1\s/);
 

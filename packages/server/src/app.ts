@@ -13,6 +13,7 @@ import { cmdbRoutes } from './routes/cmdb-routes.js';
 import { enrollTokenRoutes } from './routes/enroll-token-routes.js';
 import { feedRoutes } from './routes/feed-routes.js';
 import { findingRoutes } from './routes/finding-routes.js';
+import { groupRoutes } from './routes/group-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
@@ -118,5 +119,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   cmdbRoutes(app, deps);
   reportRoutes(app, deps);
   auditRoutes(app, deps);
+  groupRoutes(app, deps);
   return app;
 }

@@ -330,6 +330,26 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect((await list('?overdue=true')).total).toBe(4);
   });
 
+  it('resolves host groups when asked, so hosts move in and out as their attributes change', async () => {
+    const put = (name: string, body: unknown) => t.app.inject({ method: 'PUT', url: `/api/v1/groups/${name}`, headers: admin(t), payload: body as Record<string, unknown> });
+    expect((await put('prod-tier0', { description: 'crown jewels', selector: { tier: [0], environment: ['prod'] } })).statusCode).toBe(200);
+    const members = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/groups/prod-tier0/hosts', headers: admin(t) })).json<{ hosts: { id: string }[] }>().hosts.map((h) => h.id);
+    expect(await members()).toEqual([]);
+    const a = await enrolledAgent('machine-a', { tier: 0, environment: 'prod' }); // enrolled after the group was made
+    const b = await enrolledAgent('machine-b', { tier: 1, environment: 'prod' });
+    expect(await members()).toEqual([a.hostId]);
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${b.hostId}`, headers: admin(t), payload: { attributes: { tier: 0 } } });
+    expect((await members()).sort()).toEqual([a.hostId, b.hostId].sort());
+
+    const bad = await put('prod-tier0', { selector: { tier: [7] } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/selector\.tier/);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/groups/nope/hosts', headers: admin(t) })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'DELETE', url: '/api/v1/groups/prod-tier0', headers: admin(t) })).statusCode).toBe(204);
+    const actions = (await t.app.inject({ method: 'GET', url: '/api/v1/audit/events', headers: admin(t) })).json<{ events: { action: string }[] }>().events.map((e) => e.action);
+    expect(actions.filter((x) => x.startsWith('group.'))).toEqual(['group.create', 'group.delete']);
+  });
+
   it('limits each agent separately (429), counted after authentication', async () => {
 
     const a = await enrolledAgent('machine-a');

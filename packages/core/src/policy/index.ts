@@ -1,6 +1,11 @@
 /**
- * Policy: the rules findings are judged by. For now the SLA matrix (days to remediate by
- * priority and host tier) and each finding's due date and state. Pure: callers pass `now`.
+ * Policy: the rules hosts and findings are judged by. The SLA matrix (days to remediate by
+ * priority and host tier) with each finding's due date and state, and host groups (selectors
+ * over attributes and facts, evaluated when used); tables `policy_*`.
  */
 export { DEFAULT_SLA_POLICY, parseSlaPolicy, slaDays, slaVerdict } from './sla-policy.js';
 export type { SlaPolicy, SlaState, SlaTier, SlaVerdict } from './sla-policy.js';
+export { parseHostGroup, selects } from './host-group.js';
+export type { HostGroup, HostSelector, SelectableHost } from './host-group.js';
+export { PolicyStore } from './policy-store.js';
+export type { PolicyTables } from './tables.js';

@@ -1,0 +1,72 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { AuditStore, HostStore, PolicyStore, auditDigest, parseHostGroup, selects, type HostGroup } from '@patchwise/core';
+import type { App, AppDeps } from '../app-types.js';
+import { adminActor } from '../caller-actor.js';
+import { tablesOf } from '../database.js';
+import { HostView, hostView } from '../views.js';
+
+const Loose = Type.Record(Type.String(), Type.Unknown());
+const GroupView = Type.Object({ name: Type.String(), description: Type.String(), selector: Loose });
+const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+
+function groupView(g: HostGroup) {
+  return { name: g.name, description: g.description, selector: { ...g.selector } };
+}
+
+/** Host groups: static lists and dynamic selectors, resolved to their members when asked. */
+export function groupRoutes(app: App, deps: AppDeps): void {
+  app.put(
+    '/api/v1/groups/:name',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'Create or replace a host group: { description?, selector: { hosts?, tier?, environment?, tags?, os?, cluster?, internetFacing? } }',
+        params: NameParam,
+        body: Type.Object({ description: Type.Optional(Type.String()), selector: Loose }, { additionalProperties: false }),
+        response: { 200: GroupView },
+      },
+    },
+    async (request) => {
+      const group = parseHostGroup({ ...request.body, name: request.params.name }, 'group');
+      await deps.db.transaction().execute(async (trx) => {
+        const before = await new PolicyStore(tablesOf(trx), deps.clock).putGroup(group);
+        await new AuditStore(tablesOf(trx), deps.clock).append({
+          actor: adminActor(request),
+          action: before ? 'group.replace' : 'group.create',
+          target: { kind: 'group', id: group.name },
+          before: before ? auditDigest(groupView(before)) : null,
+          after: auditDigest(groupView(group)),
+          details: { selector: { ...group.selector } },
+        });
+      });
+      return groupView(group);
+    },
+  );
+
+  app.get('/api/v1/groups', { config: { auth: 'admin' }, schema: { summary: 'Every host group', response: { 200: Type.Object({ groups: Type.Array(GroupView) }) } } }, async () => ({
+    groups: (await new PolicyStore(tablesOf(deps.db), deps.clock).groups()).map(groupView),
+  }));
+
+  app.get(
+    '/api/v1/groups/:name/hosts',
+    { config: { auth: 'admin' }, schema: { summary: 'The hosts a group selects now', params: NameParam, response: { 200: Type.Object({ group: GroupView, hosts: Type.Array(HostView) }) } } },
+    async (request) => {
+      const group = await new PolicyStore(tablesOf(deps.db), deps.clock).requireGroup(request.params.name);
+      const now = deps.clock();
+      const members = (await new HostStore(tablesOf(deps.db), deps.clock).list()).filter((h) => selects(group.selector, h));
+      return { group: groupView(group), hosts: members.map((h) => hostView(h, now, deps.policy)) };
+    },
+  );
+
+  app.delete(
+    '/api/v1/groups/:name',
+    { config: { auth: 'admin' }, schema: { summary: 'Delete a host group', params: NameParam, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      await deps.db.transaction().execute(async (trx) => {
+        const gone = await new PolicyStore(tablesOf(trx), deps.clock).deleteGroup(request.params.name);
+        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: adminActor(request), action: 'group.delete', target: { kind: 'group', id: gone.name }, before: auditDigest(groupView(gone)) });
+      });
+      return reply.status(204).send(null);
+    },
+  );
+}
