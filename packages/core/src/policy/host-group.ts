@@ -94,7 +94,7 @@ export function parseHostGroup(value: unknown, source: string): HostGroup {
     ...opt('tags', strings('tags')),
     ...opt('os', strings('os')),
     ...opt('cluster', strings('cluster')),
-    ...opt('internetFacing', s.internetFacing as boolean | undefined),
+    ...opt('internetFacing', s.internetFacing),
   };
   if (Object.keys(selector).length === 0) throw bad('selector', 'selects every host; name at least one field (a group of everything is rarely meant)');
   return { name: value.name, description, selector };
