@@ -8,6 +8,7 @@ import { enrollTokenCreate, type EnrollTokenCreateOptions } from './commands/enr
 import { feedsImport, feedsStatus, feedsSync } from './commands/feeds.js';
 import { reportCompliance } from './commands/report.js';
 import { auditExport, auditVerify } from './commands/audit.js';
+import { exceptionsDecide, exceptionsList, exceptionsRequest, type ExceptionRequestOptions } from './commands/exceptions.js';
 import { groupsDelete, groupsList, groupsSet, groupsShow, type GroupSetOptions } from './commands/groups.js';
 import { findingsList, type FindingsListOptions } from './commands/findings.js';
 import { hostsList, hostsSet, hostsShow, type HostListOptions } from './commands/hosts.js';
@@ -253,6 +254,44 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .action(async (name: string, opts: { data?: string }) => {
       process.exitCode = await groupsDelete(api(opts), name, io);
+    });
+
+  const exceptions = program.command('exceptions').description('Time-boxed, owned, approved decisions not to fix something now');
+  exceptions
+    .command('request')
+    .description('Ask for an exception; it counts once another person approves it')
+    .option('--host <id|name>', 'the host it is for (or --group)')
+    .option('--group <name>', 'the host group it is for (or --host)')
+    .option('--advisory <id>', 'advisory id or CVE (and/or --package)')
+    .option('--package <name>', 'package name as findings show it')
+    .addOption(new Option('--category <category>', 'why').choices(['technical-blocker', 'no-vendor-support', 'pending-test-capacity', 'compensating-control', 'risk-accepted']).makeOptionMandatory())
+    .requiredOption('--reason <text>', 'the reason in words')
+    .requiredOption('--owner <who>', 'who answers for it')
+    .requiredOption('--expires <when>', 'days (30d) or a date; at most a year')
+    .addOption(dataOption())
+    .action(async (opts: ExceptionRequestOptions & { data?: string }) => {
+      const { data, ...request } = opts;
+      process.exitCode = await exceptionsRequest(api({ data }), request, io);
+    });
+  for (const decision of ['approve', 'reject', 'revoke'] as const) {
+    exceptions
+      .command(decision)
+      .description(decision === 'revoke' ? 'End an approved exception now' : `${decision === 'approve' ? 'Approve' : 'Reject'} a requested exception (not one you requested)`)
+      .argument('<id>')
+      .option('--comment <text>')
+      .addOption(dataOption())
+      .action(async (id: string, opts: { comment?: string; data?: string }) => {
+        process.exitCode = await exceptionsDecide(api(opts), id, decision, opts, io);
+      });
+  }
+  exceptions
+    .command('list')
+    .description('The exception register (* in force)')
+    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'rejected', 'revoked']))
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { state?: string; json?: boolean; data?: string }) => {
+      process.exitCode = await exceptionsList(api(opts), opts, io);
     });
 
   const audit = program.command('audit').description('The tamper-evident audit trail');

@@ -12,6 +12,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { cmdbRoutes } from './routes/cmdb-routes.js';
 import { enrollTokenRoutes } from './routes/enroll-token-routes.js';
 import { feedRoutes } from './routes/feed-routes.js';
+import { exceptionRoutes } from './routes/exception-routes.js';
 import { findingRoutes } from './routes/finding-routes.js';
 import { groupRoutes } from './routes/group-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -120,5 +121,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   reportRoutes(app, deps);
   auditRoutes(app, deps);
   groupRoutes(app, deps);
+  exceptionRoutes(app, deps);
   return app;
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { hostEolStatus, slaVerdict, type HostRecord, type InstalledPackage, type SlaPolicy, type StoredFinding } from '@patchwise/core';
+import { hostEolStatus, slaVerdict, type FindingException, type HostRecord, type InstalledPackage, type SlaPolicy, type StoredFinding } from '@patchwise/core';
 
 /** How recently a host checked in: online, offline (missed three check-ins), stale, never. */
 export type Connectivity = 'online' | 'offline' | 'stale' | 'never';
@@ -119,11 +119,13 @@ export const FindingView = Type.Object({
   /** When the SLA wants it fixed (first seen + the window of its priority on the host's tier). */
   dueAt: Str,
   /** Against the SLA: open ones now, fixed ones at their fix time. */
-  sla: Type.Union([Type.Literal('ok'), Type.Literal('due-soon'), Type.Literal('breached')]),
+  sla: Type.Union([Type.Literal('ok'), Type.Literal('due-soon'), Type.Literal('breached'), Type.Literal('excepted')]),
+  /** The exception in force that defers it, if one does. */
+  exception: Type.Union([Type.Object({ id: Str, category: Str, owner: Str, expiresAt: Str }), Type.Null()]),
 });
 export type FindingView = Static<typeof FindingView>;
 
-export function findingView(f: StoredFinding, host: { name: string; tier: number | null }, sla: SlaPolicy, now: Date): FindingView {
+export function findingView(f: StoredFinding, host: { name: string; tier: number | null }, sla: SlaPolicy, now: Date, exception?: FindingException): FindingView {
   const verdict = slaVerdict(sla, f, host.tier, now);
   return {
     id: f.id,
@@ -147,7 +149,8 @@ export function findingView(f: StoredFinding, host: { name: string; tier: number
     firstSeen: f.firstSeen.toISOString(),
     fixedAt: f.fixedAt?.toISOString() ?? null,
     dueAt: verdict.dueAt.toISOString(),
-    sla: verdict.state,
+    sla: exception && f.state === 'open' ? 'excepted' : verdict.state,
+    exception: exception ? { id: exception.id, category: exception.category, owner: exception.owner, expiresAt: exception.expiresAt.toISOString() } : null,
   };
 }
 

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '@patchwise/core';
+import { AccessStore } from '@patchwise/core';
 import type { Database } from '../src/database.js';
+import { tablesOf } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
 import { openTestDatabase, postgresAvailable } from './support/test-database.js';
 import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
@@ -348,6 +350,52 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect((await t.app.inject({ method: 'DELETE', url: '/api/v1/groups/prod-tier0', headers: admin(t) })).statusCode).toBe(204);
     const actions = (await t.app.inject({ method: 'GET', url: '/api/v1/audit/events', headers: admin(t) })).json<{ events: { action: string }[] }>().events.map((e) => e.action);
     expect(actions.filter((x) => x.startsWith('group.'))).toEqual(['group.create', 'group.delete']);
+  });
+
+  it('defers findings under an exception another person approved, until it expires', async () => {
+    await importJson('alma.json', [almaAdvisory('ALSA-2026:0501', 'openssl', '1:3.0.7-18.el9_2', { summary: 'Critical: openssl security update', cve: 'CVE-2026-5555' })]);
+    const agent = await enrolledAgent('machine-a', { tier: 0 });
+    const inv = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
+    await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inv), inventory: inv });
+    const second = { authorization: `Bearer ${(await new AccessStore(tablesOf(db.db), t.clock.read).createApiToken('second approver', 'admin')).token}` };
+    const call = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: unknown) => t.app.inject({ method, url, headers, ...(payload ? { payload: payload as Record<string, unknown> } : {}) });
+    const expiresAt = new Date(t.clock.read().getTime() + 30 * 86_400_000).toISOString();
+
+    const bad = await call('POST', '/api/v1/exceptions', admin(t), { host: 'web-01', category: 'risk-accepted', reason: 'x', owner: 'ops', expiresAt });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/advisory, package: name the advisory/);
+    const requested = await call('POST', '/api/v1/exceptions', admin(t), { host: 'web-01', advisory: 'CVE-2026-5555', category: 'pending-test-capacity', reason: 'vendor build under test', owner: 'payments team', expiresAt });
+    expect(requested.statusCode, requested.body).toBe(201);
+    const id = requested.json<{ id: string; host: string; state: string }>().id;
+    expect(requested.json()).toMatchObject({ host: agent.hostId, state: 'requested', inForce: false });
+
+    const compliance = async () => (await call('GET', '/api/v1/reports/compliance', admin(t))).json<{ summary: { compliant: number } }>().summary.compliant;
+    const findings = async () => (await call('GET', '/api/v1/findings', admin(t))).json<{ findings: { sla: string; exception: { id: string } | null }[] }>().findings;
+    expect(await compliance()).toBe(0); // a request alone changes nothing
+
+    const own = await call('POST', `/api/v1/exceptions/${id}/approve`, admin(t), {});
+    expect(own.statusCode).toBe(403);
+    expect(own.json().error.message).toMatch(/requester of an exception cannot approve/);
+    const approved = await call('POST', `/api/v1/exceptions/${id}/approve`, second, { comment: 'until the March window' });
+    expect(approved.json()).toMatchObject({ state: 'approved', inForce: true, decidedBy: { name: 'second approver' } });
+    expect((await call('POST', `/api/v1/exceptions/${id}/approve`, second, {})).statusCode).toBe(409);
+
+    expect(await compliance()).toBe(1);
+    expect(await findings()).toMatchObject([{ sla: 'excepted', exception: { id } }]);
+    t.clock.advance(20 * 86_400_000); // past the tier-0 SLA, inside the exception
+    expect((await call('GET', '/api/v1/findings?overdue=true', admin(t))).json<{ total: number }>().total).toBe(0);
+
+    t.clock.advance(11 * 86_400_000); // the exception ran out: the finding counts again, and is overdue
+    expect(await compliance()).toBe(0);
+    expect(await findings()).toMatchObject([{ sla: 'breached', exception: null }]);
+    expect((await call('GET', '/api/v1/findings?overdue=true', admin(t))).json<{ total: number }>().total).toBe(1);
+    const register = (await call('GET', '/api/v1/exceptions', admin(t))).json<{ exceptions: { state: string; inForce: boolean }[] }>().exceptions;
+    expect(register).toMatchObject([{ state: 'approved', inForce: false }]);
+    const actions = (await call('GET', '/api/v1/audit/events', admin(t))).json<{ events: { action: string; actor: { name: string | null } }[] }>().events.filter((e) => e.action.startsWith('exception.'));
+    expect(actions.map((e) => [e.action, e.actor.name])).toEqual([
+      ['exception.request', 'test admin'],
+      ['exception.approve', 'second approver'],
+    ]);
   });
 
   it('limits each agent separately (429), counted after authentication', async () => {

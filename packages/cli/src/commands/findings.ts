@@ -26,7 +26,8 @@ interface FindingView {
   type: string;
   firstSeen: string;
   dueAt: string;
-  sla: 'ok' | 'due-soon' | 'breached';
+  sla: 'ok' | 'due-soon' | 'breached' | 'excepted';
+  exception: { id: string; expiresAt: string } | null;
 }
 
 export async function findingsList(api: ApiClient, opts: FindingsListOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
@@ -46,7 +47,8 @@ export async function findingsList(api: ApiClient, opts: FindingsListOptions, io
     io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
     return 0;
   }
-  const due = (f: FindingView) => `${f.dueAt.slice(0, 10)}${f.sla === 'breached' ? ' OVERDUE' : f.sla === 'due-soon' ? ' soon' : ''}`;
+  const due = (f: FindingView) =>
+    f.exception ? `excepted to ${f.exception.expiresAt.slice(0, 10)}` : `${f.dueAt.slice(0, 10)}${f.sla === 'breached' ? ' OVERDUE' : f.sla === 'due-soon' ? ' soon' : ''}`;
   const rows = page.findings.map((f) => [f.priority, f.host, f.package, f.installed, f.fixed ?? '-', f.kev ? 'KEV' : '', f.type, f.firstSeen.slice(0, 10), due(f), f.advisory]);
   io.stdout.write(textTable(['PRIORITY', 'HOST', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'KEV', 'TYPE', 'FIRST SEEN', 'DUE', 'ADVISORY'], rows));
   if (page.total > page.findings.length) io.stderr.write(`${page.findings.length} of ${page.total} shown; use --limit or --json\n`);

@@ -4,7 +4,7 @@ import { controlPlane } from './migrations/0001-control-plane.js';
 import { cmdb } from './migrations/0002-cmdb.js';
 import { feedChanges } from './migrations/0003-feed-changes.js';
 import { audit } from './migrations/0004-audit.js';
-import { policyGroups } from './migrations/0005-policy-groups.js';
+import { policy } from './migrations/0005-policy.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -15,7 +15,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-cmdb': cmdb,
   '0003-feed-changes': feedChanges,
   '0004-audit': audit,
-  '0005-policy-groups': policyGroups,
+  '0005-policy': policy,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Priority } from '../risk/index.js';
 import { findingKey, type AssessedFinding, type FindingState, type StoredFinding } from './finding-row.js';
 import type { FindingsTables } from './tables.js';
@@ -17,6 +17,15 @@ export interface FindingFilter {
    * terms matches. How the SLA's "overdue" is asked without this module reading host tables.
    */
   readonly seenBefore?: readonly { readonly priority: Priority; readonly hostIds: readonly string[]; readonly before: Date }[] | undefined;
+  /** Leave out findings these cover (exceptions in force), each on its hosts by advisory or alias and/or package. */
+  readonly excluding?: readonly FindingCover[] | undefined;
+}
+
+/** A set of findings described without reading another module's tables: hosts × advisory × package. */
+export interface FindingCover {
+  readonly hostIds: readonly string[];
+  readonly advisory?: string | undefined;
+  readonly package?: string | undefined;
 }
 
 export type FindingSort = 'priority' | 'first_seen' | 'package' | 'advisory';
@@ -126,7 +135,8 @@ export class FindingsStore {
         eb.or(terms.map((t) => eb.and([eb('priority', '=', t.priority), eb('first_seen', '<', t.before), eb('host_id', '=', sql<string>`any(${[...t.hostIds]}::uuid[])`)]))),
       );
     }
-        if (filter.advisory !== undefined) {
+        if (filter.excluding?.length) q = q.where((eb) => eb.not(covered(eb, filter.excluding ?? [])));
+    if (filter.advisory !== undefined) {
       const id = filter.advisory;
       q = q.where((eb) => eb.or([eb('advisory_id', '=', id), eb(sql`aliases`, '@>', sql`${JSON.stringify([id])}::jsonb`)]));
     }
@@ -161,12 +171,13 @@ export class FindingsStore {
   }
 
   /** Open findings per host and priority, optionally of one advisory type; hosts without any are absent. */
-  async openCountsByHost(type?: 'security' | 'bugfix' | 'enhancement'): Promise<Map<string, Record<Priority, number>>> {
+  async openCountsByHost(type?: 'security' | 'bugfix' | 'enhancement', excluding: readonly FindingCover[] = []): Promise<Map<string, Record<Priority, number>>> {
     let q = this.db
       .selectFrom('findings_findings')
       .select(['host_id', 'priority', (eb) => eb.fn.countAll<string>().as('n')])
       .where('state', '=', 'open');
     if (type) q = q.where('type', '=', type);
+    if (excluding.length > 0) q = q.where((eb) => eb.not(covered(eb, excluding)));
     const byHost = new Map<string, Record<Priority, number>>();
     for (const r of await q.groupBy(['host_id', 'priority']).execute()) {
       let counts = byHost.get(r.host_id);
@@ -175,6 +186,21 @@ export class FindingsStore {
     }
     return byHost;
   }
+}
+
+/** The findings any of `covers` describes, as one SQL condition. */
+function covered(eb: ExpressionBuilder<FindingsTables, 'findings_findings'>, covers: readonly FindingCover[]): Expression<SqlBool> {
+  return eb.or(
+    covers
+      .filter((c) => c.hostIds.length > 0)
+      .map((c) =>
+        eb.and([
+          eb('host_id', '=', sql<string>`any(${[...c.hostIds]}::uuid[])`),
+          ...(c.advisory !== undefined ? [eb.or([eb('advisory_id', '=', c.advisory), eb(sql`aliases`, '@>', sql`${JSON.stringify([c.advisory])}::jsonb`)])] : []),
+          ...(c.package !== undefined ? [eb('package', '=', c.package)] : []),
+        ]),
+      ),
+  );
 }
 
 function mutableColumns(f: AssessedFinding) {

@@ -9,3 +9,5 @@ export { parseHostGroup, selects } from './host-group.js';
 export type { HostGroup, HostSelector, SelectableHost } from './host-group.js';
 export { PolicyStore } from './policy-store.js';
 export type { PolicyTables } from './tables.js';
+export { EXCEPTION_CATEGORIES, MAX_EXCEPTION_DAYS, exceptionActive, exceptionCovers, parseExceptionRequest } from './finding-exception.js';
+export type { ExceptionCategory, ExceptionRequest, ExceptionScope, ExceptionState, FindingException } from './finding-exception.js';

@@ -1,9 +1,11 @@
-import type { Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
+import type { ExceptionCategory, ExceptionRequest, ExceptionState, FindingException } from './finding-exception.js';
 import type { HostGroup, HostSelector } from './host-group.js';
 import type { PolicyTables } from './tables.js';
 
-/** Host groups as stored; validation happens before (parseHostGroup). */
+/** Host groups and exceptions as stored; validation happens before (parseHostGroup, parseExceptionRequest). */
 export class PolicyStore {
   constructor(
     private readonly db: Kysely<PolicyTables>,
@@ -44,4 +46,75 @@ export class PolicyStore {
     await this.db.deleteFrom('policy_groups').where('name', '=', name).execute();
     return g;
   }
+
+  /** Records a request; it counts for nothing until someone else approves it. */
+  async requestException(request: ExceptionRequest, by: { id: string; name: string | null }): Promise<FindingException> {
+    const row = await this.db
+      .insertInto('policy_exceptions')
+      .values({
+        id: randomUUID(),
+        host_id: request.host ?? null,
+        group_name: request.group ?? null,
+        advisory: request.advisory ?? null,
+        package: request.package ?? null,
+        category: request.category,
+        reason: request.reason,
+        owner: request.owner,
+        expires_at: request.expiresAt,
+        state: 'requested',
+        requested_by: by.id,
+        requested_by_name: by.name,
+        decided_by: null,
+        decided_by_name: null,
+        decided_at: null,
+        comment: null,
+        created_at: this.clock(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toException(row);
+  }
+
+  async exceptions(filter: { state?: ExceptionState } = {}): Promise<FindingException[]> {
+    let q = this.db.selectFrom('policy_exceptions').selectAll().orderBy('created_at').orderBy('id');
+    if (filter.state) q = q.where('state', '=', filter.state);
+    return (await q.execute()).map(toException);
+  }
+
+  /** Locks and returns an exception, for a decision in the caller's transaction. */
+  async lockException(id: string): Promise<FindingException> {
+    const row = await this.db.selectFrom('policy_exceptions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row) throw new PatchwiseError('PW_NOT_FOUND', `no exception ${id}`);
+    return toException(row);
+  }
+
+  async decideException(id: string, state: 'approved' | 'rejected' | 'revoked', by: { id: string; name: string | null }, comment: string | null): Promise<FindingException> {
+    const row = await this.db
+      .updateTable('policy_exceptions')
+      .set({ state, decided_by: by.id, decided_by_name: by.name, decided_at: this.clock(), comment })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toException(row);
+  }
+}
+
+function toException(r: Selectable<PolicyTables['policy_exceptions']>): FindingException {
+  return {
+    id: r.id,
+    host: r.host_id ?? undefined,
+    group: r.group_name ?? undefined,
+    advisory: r.advisory ?? undefined,
+    package: r.package ?? undefined,
+    category: r.category as ExceptionCategory,
+    reason: r.reason,
+    owner: r.owner,
+    expiresAt: r.expires_at,
+    state: r.state as ExceptionState,
+    requestedBy: { id: r.requested_by, name: r.requested_by_name },
+    decidedBy: r.decided_by ? { id: r.decided_by, name: r.decided_by_name } : null,
+    decidedAt: r.decided_at,
+    comment: r.comment,
+    createdAt: r.created_at,
+  };
 }

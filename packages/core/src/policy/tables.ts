@@ -11,4 +11,23 @@ export interface PolicyTables {
     created_at: Timestamp;
     updated_at: Timestamp;
   };
+  policy_exceptions: {
+    id: string;
+    host_id: string | null;
+    group_name: string | null;
+    advisory: string | null;
+    package: string | null;
+    category: string;
+    reason: string;
+    owner: string;
+    expires_at: Timestamp;
+    state: string;
+    requested_by: string;
+    requested_by_name: string | null;
+    decided_by: string | null;
+    decided_by_name: string | null;
+    decided_at: Timestamp | null;
+    comment: string | null;
+    created_at: Timestamp;
+  };
 }

@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { FindingsStore, HostStore, PRIORITIES, slaDays } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
+import { coversOf, exceptionFor, exceptionsInForce } from '../exceptions-in-force.js';
 import { FindingView, findingView } from '../views.js';
 
 /** Findings across the fleet, filtered, sorted and paged. */
@@ -42,12 +43,15 @@ export function findingRoutes(app: App, deps: AppDeps): void {
       const now = deps.clock();
       // Overdue: first seen before now minus the window of its priority on its host's tier.
       const seenBefore = q.overdue ? [...(await hosts.activeIdsByTier())].flatMap(([tier, ids]) => PRIORITIES.map((priority) => ({ priority, hostIds: ids, before: new Date(now.getTime() - slaDays(deps.slaPolicy, priority, tier) * 86_400_000) }))) : undefined;
+      // Excepted findings are shown with their exception, and are never overdue.
+      const inForce = await exceptionsInForce(deps.db, now);
+      const excluding = q.overdue ? coversOf(inForce) : undefined;
       const { total, findings } = await new FindingsStore(tablesOf(deps.db), deps.clock).list(
-        { hostIds, state: q.overdue ? 'open' : q.state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory, seenBefore },
+        { hostIds, state: q.overdue ? 'open' : q.state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory, seenBefore, excluding },
         { limit: q.limit, offset: q.offset, sort: q.sort },
       );
       const labels = await hosts.labelsOf([...new Set(findings.map((f) => f.hostId))]);
-      return { total, findings: findings.map((f) => findingView(f, labels.get(f.hostId) ?? { name: f.hostId, tier: null }, deps.slaPolicy, now)) };
+      return { total, findings: findings.map((f) => findingView(f, labels.get(f.hostId) ?? { name: f.hostId, tier: null }, deps.slaPolicy, now, exceptionFor(inForce, f))) };
     },
   );
 }

@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { FindingsStore, HostStore, PRIORITIES, complianceSummary, hostCompliance, type Priority } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
+import { coversOf, exceptionsInForce } from '../exceptions-in-force.js';
 import { eolView } from '../views.js';
 
 const NONE: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
@@ -34,7 +35,8 @@ export function reportRoutes(app: App, deps: AppDeps): void {
     async (request) => {
       const now = deps.clock();
       const store = new HostStore(tablesOf(deps.db), deps.clock);
-      const open = await new FindingsStore(tablesOf(deps.db), deps.clock).openCountsByHost('security');
+      // Findings under an exception in force leave the count until it expires.
+      const open = await new FindingsStore(tablesOf(deps.db), deps.clock).openCountsByHost('security', coversOf(await exceptionsInForce(deps.db, now)));
       const judged = [];
       for (const h of await store.list({ status: 'active' })) {
         // Only Debian publishes per-package support lists; other hosts need no package read.

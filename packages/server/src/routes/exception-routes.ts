@@ -1,0 +1,159 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { AuditStore, HostStore, PatchwiseError, PolicyStore, exceptionActive, parseExceptionRequest, type AuditActor, type FindingException } from '@patchwise/core';
+import type { App, AppDeps } from '../app-types.js';
+import { adminActor } from '../caller-actor.js';
+import { tablesOf, type Database } from '../database.js';
+import type { Kysely } from 'kysely';
+
+const Text = Type.String();
+const Nullable = Type.Union([Type.String(), Type.Null()]);
+const ExceptionView = Type.Object({
+  id: Text,
+  host: Nullable,
+  group: Nullable,
+  advisory: Nullable,
+  package: Nullable,
+  category: Text,
+  reason: Text,
+  owner: Text,
+  expiresAt: Text,
+  state: Text,
+  /** Approved and not expired at the time of the answer. */
+  inForce: Type.Boolean(),
+  requestedBy: Type.Object({ id: Text, name: Nullable }),
+  decidedBy: Type.Union([Type.Object({ id: Text, name: Nullable }), Type.Null()]),
+  decidedAt: Nullable,
+  comment: Nullable,
+  createdAt: Text,
+});
+
+function exceptionView(e: FindingException, now: Date) {
+  return {
+    id: e.id,
+    host: e.host ?? null,
+    group: e.group ?? null,
+    advisory: e.advisory ?? null,
+    package: e.package ?? null,
+    category: e.category,
+    reason: e.reason,
+    owner: e.owner,
+    expiresAt: e.expiresAt.toISOString(),
+    state: e.state,
+    inForce: exceptionActive(e, now),
+    requestedBy: e.requestedBy,
+    decidedBy: e.decidedBy,
+    decidedAt: e.decidedAt?.toISOString() ?? null,
+    comment: e.comment,
+    createdAt: e.createdAt.toISOString(),
+  };
+}
+
+const DECISIONS = { approve: 'approved', reject: 'rejected', revoke: 'revoked' } as const;
+
+/**
+ * Exceptions: a request names the scope, category, reason, owner and expiry; another person
+ * approves or rejects it (never the requester); an approved one can be revoked. Findings it
+ * covers leave compliance counts and overdue lists until it expires, then come back by themselves.
+ */
+export function exceptionRoutes(app: App, deps: AppDeps): void {
+  const bodyFields = Type.Object(
+    {
+      host: Type.Optional(Type.String()),
+      group: Type.Optional(Type.String()),
+      advisory: Type.Optional(Type.String()),
+      package: Type.Optional(Type.String()),
+      category: Type.String(),
+      reason: Type.String(),
+      owner: Type.String(),
+      expiresAt: Type.String(),
+    },
+    { additionalProperties: false },
+  );
+
+  app.post(
+    '/api/v1/exceptions',
+    { config: { auth: 'admin' }, schema: { summary: 'Request an exception (it counts once someone else approves it)', body: bodyFields, response: { 201: ExceptionView } } },
+    async (request, reply) => {
+      const now = deps.clock();
+      const parsed = parseExceptionRequest(request.body, now, 'exception');
+      const actor = adminActor(request);
+      const created = await deps.db.transaction().execute(async (trx) => {
+        // A host is named by id or name and stored by id; a group must exist.
+        let host = parsed.host;
+        if (host !== undefined) {
+          const hosts = new HostStore(tablesOf(trx), deps.clock);
+          const found = /^[0-9a-f-]{36}$/.test(host) ? await hosts.get(host) : undefined;
+          const named = found ? [found] : await hosts.list({ name: host });
+          if (named.length !== 1) throw new PatchwiseError(named.length ? 'PW_CONFLICT' : 'PW_NOT_FOUND', named.length ? `several hosts are named ${host}; use the id` : `no host ${host}`);
+          host = named[0]!.id;
+        }
+        const policy = new PolicyStore(tablesOf(trx), deps.clock);
+        if (parsed.group !== undefined) await policy.requireGroup(parsed.group);
+        const e = await policy.requestException({ ...parsed, host }, { id: actor.id, name: actor.name ?? null });
+        await audit(trx, actor, 'exception.request', e);
+        return e;
+      });
+      return reply.status(201).send(exceptionView(created, now));
+    },
+  );
+
+  app.get(
+    '/api/v1/exceptions',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'The exception register',
+        querystring: Type.Object({ state: Type.Optional(Type.Union(['requested', 'approved', 'rejected', 'revoked'].map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ exceptions: Type.Array(ExceptionView) }) },
+      },
+    },
+    async (request) => {
+      const now = deps.clock();
+      const state = request.query.state as FindingException['state'] | undefined;
+      const list = await new PolicyStore(tablesOf(deps.db), deps.clock).exceptions(state ? { state } : {});
+      return { exceptions: list.map((e) => exceptionView(e, now)) };
+    },
+  );
+
+  app.post(
+    '/api/v1/exceptions/:id/:decision',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        summary: 'approve or reject a requested exception (not your own), or revoke an approved one',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }), decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('revoke')]) }),
+        body: Type.Object({ comment: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })) }, { additionalProperties: false }),
+        response: { 200: ExceptionView },
+      },
+    },
+    async (request) => {
+      const { id, decision } = request.params;
+      const actor = adminActor(request);
+      const now = deps.clock();
+      const decided = await deps.db.transaction().execute(async (trx) => {
+        const policy = new PolicyStore(tablesOf(trx), deps.clock);
+        const e = await policy.lockException(id);
+        if (decision === 'revoke' ? e.state !== 'approved' : e.state !== 'requested') {
+          throw new PatchwiseError('PW_CONFLICT', `exception ${id} is ${e.state}; only ${decision === 'revoke' ? 'an approved one can be revoked' : 'a requested one can be decided'}`);
+        }
+        // Two people: whoever asked for the exception cannot also grant it.
+        if (decision !== 'revoke' && e.requestedBy.id === actor.id) throw new PatchwiseError('PW_FORBIDDEN', 'the requester of an exception cannot approve or reject it; another person must decide');
+        if (decision === 'approve' && !exceptionActive({ state: 'approved', expiresAt: e.expiresAt }, now)) throw new PatchwiseError('PW_CONFLICT', `exception ${id} expired on ${e.expiresAt.toISOString()}; request a new one`);
+        const after = await policy.decideException(id, DECISIONS[decision], { id: actor.id, name: actor.name ?? null }, request.body.comment ?? null);
+        await audit(trx, actor, `exception.${decision}`, after);
+        return after;
+      });
+      return exceptionView(decided, now);
+    },
+  );
+
+  async function audit(trx: Kysely<Database>, actor: AuditActor, action: string, e: FindingException): Promise<void> {
+    const scope = { host: e.host ?? null, group: e.group ?? null, advisory: e.advisory ?? null, package: e.package ?? null };
+    await new AuditStore(tablesOf(trx), deps.clock).append({
+      actor,
+      action,
+      target: { kind: 'exception', id: e.id },
+      details: { ...scope, category: e.category, owner: e.owner, expiresAt: e.expiresAt.toISOString(), state: e.state, ...(e.comment ? { comment: e.comment } : {}) },
+    });
+  }
+}
