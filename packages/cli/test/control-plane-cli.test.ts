@@ -179,6 +179,18 @@ describe('operator commands against a running server', () => {
     expect(badGroup.status).toBe(2);
     expect(badGroup.stderr).toMatch(/selector\.tier/);
 
+    const requested = await cli('exceptions', 'request', '--host', 'pay-api-1', '--advisory', CVE, '--category', 'compensating-control', '--reason', 'WAF rule 9001 blocks the exploit', '--owner', 'edge team', '--expires', '14d');
+    expect(requested.status, requested.stderr).toBe(0);
+    const exceptionId = /^exception (\S+): requested;/.exec(requested.stdout)?.[1] ?? '';
+    expect(exceptionId).toMatch(/^[0-9a-f-]{36}$/);
+    const selfApproved = await cli('exceptions', 'approve', exceptionId);
+    expect(selfApproved.status).toBe(2);
+    expect(selfApproved.stderr).toMatch(/requester of an exception cannot approve/);
+    expect((await cli('exceptions', 'list', '--state', 'requested')).stdout).toMatch(/requested\s+\S+\s+CVE-2026-0001\s+\*\s+compensating-control\s+edge team/);
+    const badExpiry = await cli('exceptions', 'request', '--host', 'pay-api-1', '--package', 'openssl', '--category', 'risk-accepted', '--reason', 'r', '--owner', 'o', '--expires', '900d');
+    expect(badExpiry.status).toBe(2);
+    expect(badExpiry.stderr).toMatch(/expiresAt: is more than 366 days away/);
+
     const status = await cli('feeds', 'status');
     expect(status.stdout).toMatch(/cisa-kev\s+kev\s+1\s/);
 
