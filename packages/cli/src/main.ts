@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { isPatchwiseError } from '@patchwise/core';
-import { ApiClient, resolveApiTarget } from './api-client.js';
-import { agentRunCommand, type AgentRunOptions } from './commands/agent-run.js';
-import { cmdbImport, cmdbReconcile } from './commands/cmdb.js';
-import { enrollTokenCreate, type EnrollTokenCreateOptions } from './commands/enroll-token.js';
-import { feedsImport, feedsStatus } from './commands/feeds.js';
-import { findingsList, type FindingsListOptions } from './commands/findings.js';
-import { hostsList, hostsSet, hostsShow, type HostListOptions } from './commands/hosts.js';
-import { scanCommand } from './commands/scan.js';
-import { serverCommand, type ServerOptions } from './commands/server.js';
-import { versionCompare } from './commands/version-compare.js';
+import { isPatchwiseError } from '@patchwise/core/assessment';
+import type { ApiClient } from './api-client.js';
+import type { AgentRunOptions } from './commands/agent-run.js';
+import type { EnrollTokenCreateOptions } from './commands/enroll-token.js';
+import type { FindingsListOptions } from './commands/findings.js';
+import type { HostListOptions } from './commands/hosts.js';
+import type { ScanCommandOptions } from './commands/scan.js';
+import type { ServerOptions } from './commands/server.js';
+
+// Each command's module is imported when the command runs, not at start-up: the server, the
+// agent and the API client bring the database layer, Fastify and their dependencies, which a
+// `patchwise scan` would otherwise spend most of a second loading (issue 2).
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -37,7 +38,8 @@ export function buildProgram(): Command {
     .option('--type <type>', 'only advisories of this type: security, bugfix, enhancement (repeatable)', collect, [])
     .option('--ecosystem <name>', 'ecosystem of dpkg/apk databases that do not name their distro, e.g. Debian:12')
     .option('--strict', 'treat any unreadable input as fatal (exit 2)', false)
-    .action(async (inventories: string[], opts: Parameters<typeof scanCommand>[1]) => {
+    .action(async (inventories: string[], opts: ScanCommandOptions) => {
+      const { scanCommand } = await import('./commands/scan.js');
       process.exitCode = await scanCommand(inventories, opts, { stdout: process.stdout, stderr: process.stderr, version: VERSION });
     });
 
@@ -47,6 +49,7 @@ export function buildProgram(): Command {
     .description('Read "A B" lines from stdin; print -1, 0 or 1 per line (or "error: …")')
     .requiredOption('--ecosystem <name>', 'OSV ecosystem, with or without release: Debian, Debian:12, AlmaLinux, PyPI, npm, …')
     .action(async (opts: { ecosystem: string }) => {
+      const { versionCompare } = await import('./commands/version-compare.js');
       process.exitCode = await versionCompare(opts.ecosystem, process.stdin, process.stdout);
     });
 
@@ -59,6 +62,7 @@ export function buildProgram(): Command {
     .option('--stale-after <duration>', 'a host not seen for this long is stale', '7d')
     .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval }')
     .action(async (opts: ServerOptions) => {
+      const { serverCommand } = await import('./commands/server.js');
       process.exitCode = await serverCommand(opts, { stderr: process.stderr });
     });
 
@@ -74,10 +78,14 @@ export function buildProgram(): Command {
     .option('--attr <key=value>', 'host attribute from the agent config, e.g. tier=1 (repeatable)', collect, [])
     .option('--once', 'check in once and exit: 0 ok, 1 failed, 3 quarantined')
     .action(async (opts: AgentRunOptions) => {
+      const { agentRunCommand } = await import('./commands/agent-run.js');
       process.exitCode = await agentRunCommand(opts, { stderr: process.stderr, version: VERSION });
     });
 
-  const api = (opts: { data?: string }) => new ApiClient(resolveApiTarget(process.env, opts.data));
+  const api = async (opts: { data?: string }): Promise<ApiClient> => {
+    const { ApiClient, resolveApiTarget } = await import('./api-client.js');
+    return new ApiClient(resolveApiTarget(process.env, opts.data));
+  };
   const io = { stdout: process.stdout, stderr: process.stderr };
   const dataOption = () => new Option('--data <dir>', "a local server's data directory, to find its URL and admin token");
 
@@ -91,7 +99,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: EnrollTokenCreateOptions & { data?: string }) => {
-      process.exitCode = await enrollTokenCreate(api(opts), opts, io);
+      const { enrollTokenCreate } = await import('./commands/enroll-token.js');
+      process.exitCode = await enrollTokenCreate(await api(opts), opts, io);
     });
 
   const hosts = program.command('hosts').description('Managed hosts');
@@ -109,14 +118,16 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: HostListOptions & { data?: string }) => {
-      process.exitCode = await hostsList(api(opts), opts, io);
+      const { hostsList } = await import('./commands/hosts.js');
+      process.exitCode = await hostsList(await api(opts), opts, io);
     });
   hosts
     .command('show')
     .argument('<host>', 'host id or name')
     .addOption(dataOption())
     .action(async (host: string, opts: { data?: string }) => {
-      process.exitCode = await hostsShow(api(opts), host, io);
+      const { hostsShow } = await import('./commands/hosts.js');
+      process.exitCode = await hostsShow(await api(opts), host, io);
     });
   hosts
     .command('set')
@@ -127,7 +138,8 @@ export function buildProgram(): Command {
     .option('--reason <text>', 'why (with --quarantine)')
     .addOption(dataOption())
     .action(async (host: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string; data?: string }) => {
-      process.exitCode = await hostsSet(api(opts), host, opts, io);
+      const { hostsSet } = await import('./commands/hosts.js');
+      process.exitCode = await hostsSet(await api(opts), host, opts, io);
     });
 
   const findings = program.command('findings').description('Stored findings');
@@ -146,7 +158,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: FindingsListOptions & { data?: string }) => {
-      process.exitCode = await findingsList(api(opts), opts, io);
+      const { findingsList } = await import('./commands/findings.js');
+      process.exitCode = await findingsList(await api(opts), opts, io);
     });
 
   const feeds = program.command('feeds').description('Advisory and enrichment feeds');
@@ -157,7 +170,8 @@ export function buildProgram(): Command {
     .option('--source <name>', 'name of the origin, shown by feeds status', 'import')
     .addOption(dataOption())
     .action(async (paths: string[], opts: { source?: string; data?: string }) => {
-      process.exitCode = await feedsImport(api(opts), paths, opts, io);
+      const { feedsImport } = await import('./commands/feeds.js');
+      process.exitCode = await feedsImport(await api(opts), paths, opts, io);
     });
   feeds
     .command('status')
@@ -165,7 +179,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
-      process.exitCode = await feedsStatus(api(opts), opts, io);
+      const { feedsStatus } = await import('./commands/feeds.js');
+      process.exitCode = await feedsStatus(await api(opts), opts, io);
     });
 
   const cmdb = program.command('cmdb').description('Reconcile the CMDB with the hosts Patchwise sees');
@@ -175,7 +190,8 @@ export function buildProgram(): Command {
     .argument('<file>')
     .addOption(dataOption())
     .action(async (file: string, opts: { data?: string }) => {
-      process.exitCode = await cmdbImport(api(opts), file, io);
+      const { cmdbImport } = await import('./commands/cmdb.js');
+      process.exitCode = await cmdbImport(await api(opts), file, io);
     });
   cmdb
     .command('reconcile')
@@ -183,7 +199,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
-      process.exitCode = await cmdbReconcile(api(opts), opts, io);
+      const { cmdbReconcile } = await import('./commands/cmdb.js');
+      process.exitCode = await cmdbReconcile(await api(opts), opts, io);
     });
 
   return program;

@@ -10,7 +10,7 @@ import {
   scanInventories,
   type AdvisoryType,
   type Priority,
-} from '@patchwise/core';
+} from '@patchwise/core/assessment';
 import { BufferedWriter, FORMAT_NAMES, Progress, csvFormat, jsonFormat, sarifFormat, tableFormat, type FormatName, type ReportFormat } from '../output/index.js';
 import { loadIntel } from './load-intel.js';
 

@@ -1,4 +1,4 @@
-import type { FindingReport, HostReport } from '@patchwise/core';
+import type { FindingReport, HostReport } from '@patchwise/core/assessment';
 import type { Chunk, ReportFormat } from './report-format.js';
 
 /**
