@@ -17,8 +17,9 @@ export function jsonFormat(): ReportFormat {
     separator: ',\n',
     begin: () => '{"hosts":[\n',
     host(report: HostReport, groups: readonly (readonly FindingReport[])[]): Chunk[] {
-      const { findings: _findings, ...rest } = report;
-      const chunks: Chunk[] = [`${JSON.stringify(rest).slice(0, -1)},"findings":[`];
+      // Not `...report`: its flat findings list is made on demand, and not needed here.
+      const head = { host: report.host, source: report.source, ecosystem: report.ecosystem, packages: report.packages };
+      const chunks: Chunk[] = [`${JSON.stringify(head).slice(0, -1)},"findings":[`];
       groups.forEach((group, i) => {
         if (i > 0) chunks.push(COMMA);
         chunks.push(groupJson(group));
