@@ -8,13 +8,13 @@ import type { Chunk } from './report-format.js';
  *
  * Writes are copied (strings encoded) straight into a chunk-sized buffer, and only a full buffer
  * can make the caller wait: a scan writes millions of small pieces, and a promise or an
- * intermediate Buffer for each of them cost more than the copying. Buffers the stream has
- * finished with are reused.
+ * intermediate Buffer for each of them cost more than the copying. (Reusing the buffers the
+ * stream is done with measured no faster; and its write callbacks, queued as ticks, would hold
+ * every buffer while a scan runs without yielding to the event loop.)
  */
 export class BufferedWriter {
   private buffer: Buffer;
   private used = 0;
-  private readonly spare: Buffer[] = [];
 
   constructor(
     private readonly stream: Writable,
@@ -45,7 +45,7 @@ export class BufferedWriter {
       this.used = chunk.copy(this.buffer, 0);
       return waitForBuffered;
     }
-    return allDone([waitForBuffered, this.send(chunk, undefined)]);
+    return allDone([waitForBuffered, this.send(chunk)]);
   }
 
   /** Queues several chunks; returns a promise only when the stream asked to wait. */
@@ -61,9 +61,8 @@ export class BufferedWriter {
   /** Hands what is buffered to the stream. */
   flush(): Promise<void> | undefined {
     if (this.used === 0) return undefined;
-    const full = this.buffer;
-    const wait = this.send(full.subarray(0, this.used), full);
-    this.buffer = this.spare.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
+    const wait = this.send(this.buffer.subarray(0, this.used));
+    this.buffer = Buffer.allocUnsafeSlow(this.chunkSize);
     this.used = 0;
     return wait;
   }
@@ -72,10 +71,8 @@ export class BufferedWriter {
     await this.flush();
   }
 
-  /** Writes bytes; `reusable` goes back to the spares once the stream is done with it. */
-  private send(bytes: Buffer, reusable: Buffer | undefined): Promise<void> | undefined {
-    const release = reusable && (() => void (this.spare.length < 2 && this.spare.push(reusable)));
-    if (this.stream.write(bytes, release)) return undefined;
+  private send(bytes: Buffer): Promise<void> | undefined {
+    if (this.stream.write(bytes)) return undefined;
     return new Promise((resolve, reject) => {
       const onDrain = (): void => {
         this.stream.off('error', onError);
