@@ -117,7 +117,7 @@ class Walker {
   private cacheKey: string | undefined;
   /** Index of the current component among the top-level ones; -1 when nested. */
   private position = -1;
-  private previous: ComponentLayout | undefined;
+  /** Packages by position in SBOMs of this one's shape (see PackageCache.layout). */
   private layout: ComponentLayout | undefined;
   /** One purl result reused for every component (parsePurlInto): no allocation per component. */
   private readonly purl = emptyPurl();
@@ -195,9 +195,13 @@ class Walker {
         if (this.srcName !== undefined) key = `${purlText}\u0000${this.srcName}\u0000${this.srcVersion ?? ''}`;
       }
       const pos = this.position;
-      const previous = this.previous;
-      let hit = pos >= 0 && previous && previous.purls[pos] === key ? previous.packages[pos] : undefined;
-      hit ??= this.cache.get(key);
+      const layout = this.layout;
+      const same = pos >= 0 && layout !== undefined && layout.purls[pos] === key ? layout.packages[pos] : undefined;
+      if (same) {
+        this.packages.push(same);
+        return;
+      }
+      const hit = this.cache.get(key);
       if (hit) {
         this.remember(key, hit);
         this.packages.push(hit);
@@ -362,11 +366,16 @@ class Walker {
     this.layout.packages[this.position] = pkg;
   }
 
-  /** Starts comparing against the previous SBOM of the same shape, and recording this one. */
+  /**
+   * Starts comparing against the previous SBOMs of the same shape. Their layout is updated in
+   * place where this SBOM differs: an entry left from an older SBOM still pairs a purl with its
+   * package, which is all a match by position relies on.
+   */
   beginLayout(components: readonly unknown[]): void {
     if (!this.cache) return;
     const key = layoutKey(components);
-    this.previous = this.cache.layout(key);
+    this.layout = this.cache.layout(key);
+    if (this.layout) return;
     this.layout = { purls: new Array<string | undefined>(components.length), packages: new Array<InstalledPackage | undefined>(components.length) };
     this.cache.setLayout(key, this.layout);
   }

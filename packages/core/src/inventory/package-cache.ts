@@ -14,9 +14,10 @@ export class PackageCache {
   constructor(private readonly maxEntries = 1_000_000) {}
 
   /**
-   * The components of the last SBOM read with this shape (see `layoutKey`). Hosts built from one
-   * image list mostly the same purls in the same places, and comparing a purl with the one at
-   * the same place in the previous host's list is far cheaper than a lookup by hash.
+   * The packages by position of the SBOMs read with this shape (see `layoutKey`), as the reader
+   * last updated them in place. Hosts built from one image list mostly the same purls in the same
+   * places, and comparing a purl with the one at the same place in the previous host's list is
+   * far cheaper than a lookup by hash.
    */
   layout(key: string): ComponentLayout | undefined {
     return this.layouts.get(key);

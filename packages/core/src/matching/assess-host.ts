@@ -1,6 +1,6 @@
 import type { Advisory } from '../advisories/index.js';
 import { PatchwiseError } from '../errors/index.js';
-import type { HostInventory } from '../inventory/index.js';
+import type { HostInventory, InstalledPackage } from '../inventory/index.js';
 import { matchTarget } from './match-target.js';
 import type { Matcher } from './matcher.js';
 import type { PackageMatch } from './package-match.js';
@@ -38,30 +38,44 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
   const problems: PatchwiseError[] = [];
   // One problem per unknown ecosystem, not one per package: a host's whole database shares it.
   const unknownEcosystems = new Map<string, number>();
-  for (const pkg of host.packages) {
-    let matches: readonly PackageMatch[];
-    try {
-      matches = matcher.matchPackage(pkg);
-    } catch (err) {
-      if (!(err instanceof PatchwiseError)) throw err;
-      if (err.code === 'PW_ECOSYSTEM_UNKNOWN') {
-        unknownEcosystems.set(pkg.ecosystem, (unknownEcosystems.get(pkg.ecosystem) ?? 0) + 1);
+  const packages = host.packages;
+  const layout = matcher.layoutAnswers(packages);
+  for (let i = 0; i < packages.length; i++) {
+    const pkg = packages[i] as InstalledPackage;
+    let group: PackageFindings | null;
+    if (layout && layout.packages[i] === pkg) {
+      group = layout.groups[i] as PackageFindings | null;
+    } else {
+      let matches: readonly PackageMatch[];
+      try {
+        matches = matcher.matchPackage(pkg);
+      } catch (err) {
+        if (!(err instanceof PatchwiseError)) throw err;
+        if (layout) layout.packages[i] = undefined;
+        if (err.code === 'PW_ECOSYSTEM_UNKNOWN') {
+          unknownEcosystems.set(pkg.ecosystem, (unknownEcosystems.get(pkg.ecosystem) ?? 0) + 1);
+          continue;
+        }
+        const { version } = matchTarget(pkg);
+        problems.push(
+          new PatchwiseError(err.code, `package ${pkg.name} ${version} (${pkg.ecosystem}): ${err.message}`, { input: host.source }),
+        );
         continue;
       }
-      const { version } = matchTarget(pkg);
-      problems.push(
-        new PatchwiseError(err.code, `package ${pkg.name} ${version} (${pkg.ecosystem}): ${err.message}`, { input: host.source }),
-      );
-      continue;
+      group = matches.length === 0 ? null : matcher.packageFindings(pkg, matches);
+      if (layout) {
+        layout.packages[i] = pkg;
+        layout.groups[i] = group;
+      }
     }
-    if (matches.length === 0) continue;
-    const group = matcher.packageFindings(pkg, matches);
+    if (group === null) continue;
+    const matches = group.matches;
     const seen = byName.get(group.package);
     if (seen === undefined) {
       byName.set(group.package, [groups.push(group) - 1]);
       continue;
     }
-    const sameName = seen.map((i) => groups[i] as PackageFindings).filter((g) => g.ecosystem === group.ecosystem);
+    const sameName = seen.map((k) => groups[k] as PackageFindings).filter((g) => g.ecosystem === group.ecosystem);
     const same = sameName.find((g) => g.installed === group.installed);
     if (same) {
       // Another binary of the same source and version: copy, never mutate a shared group.
