@@ -10,7 +10,7 @@ import { normalizePyPIName } from './names.js';
 import { parseSourceRpm, withEpoch } from './package-version.js';
 import { emptyPurl, parsePurlInto } from './purl.js';
 import type { Purl } from './purl.js';
-import { layoutKey, type ComponentLayout, type PackageCache } from './package-cache.js';
+import { emptyLayout, layoutKey, type ComponentLayout, type PackageCache } from './package-cache.js';
 import { SkipTally } from './result.js';
 import type { SkippedCount } from './result.js';
 import type { Distro, HostInventory, InstalledPackage } from './types.js';
@@ -196,7 +196,7 @@ class Walker {
       }
       const pos = this.position;
       const layout = this.layout;
-      const same = pos >= 0 && layout !== undefined && layout.purls[pos] === key ? layout.packages[pos] : undefined;
+      const same = pos >= 0 && layout !== undefined ? atPosition(layout, pos, key) : undefined;
       if (same) {
         this.packages.push(same);
         return;
@@ -361,9 +361,13 @@ class Walker {
 
   /** Notes a shareable package at the current top-level position, for the next SBOM of this shape. */
   private remember(purl: string, pkg: InstalledPackage): void {
-    if (this.position < 0 || !this.layout) return;
-    this.layout.purls[this.position] = purl;
-    this.layout.packages[this.position] = pkg;
+    const layout = this.layout;
+    const pos = this.position;
+    if (pos < 0 || !layout) return;
+    layout.olderPurls[pos] = layout.purls[pos];
+    layout.olderPackages[pos] = layout.packages[pos];
+    layout.purls[pos] = purl;
+    layout.packages[pos] = pkg;
   }
 
   /**
@@ -376,9 +380,16 @@ class Walker {
     const key = layoutKey(components);
     this.layout = this.cache.layout(key);
     if (this.layout) return;
-    this.layout = { purls: new Array<string | undefined>(components.length), packages: new Array<InstalledPackage | undefined>(components.length) };
+    this.layout = emptyLayout(components.length);
     this.cache.setLayout(key, this.layout);
   }
+}
+
+/** The package the layout pairs with this purl at this position, if any. */
+function atPosition(layout: ComponentLayout, pos: number, purl: string): InstalledPackage | undefined {
+  if (layout.purls[pos] === purl) return layout.packages[pos];
+  if (layout.olderPurls[pos] === purl) return layout.olderPackages[pos];
+  return undefined;
 }
 
 function asObj(v: unknown): Obj | undefined {

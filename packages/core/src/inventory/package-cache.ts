@@ -42,10 +42,25 @@ export class PackageCache {
   }
 }
 
-/** Top-level components of one SBOM: purl and shared package (undefined: not shareable) by position. */
+/**
+ * Top-level components of the SBOMs of one shape, by position: the last two distinct purls seen
+ * there with their shared packages. Two, because hosts of one image mostly carry either the
+ * image's package or one common update of it, and alternate between them.
+ */
 export interface ComponentLayout {
   readonly purls: (string | undefined)[];
   readonly packages: (InstalledPackage | undefined)[];
+  readonly olderPurls: (string | undefined)[];
+  readonly olderPackages: (InstalledPackage | undefined)[];
+}
+
+export function emptyLayout(length: number): ComponentLayout {
+  return {
+    purls: new Array<string | undefined>(length),
+    packages: new Array<InstalledPackage | undefined>(length),
+    olderPurls: new Array<string | undefined>(length),
+    olderPackages: new Array<InstalledPackage | undefined>(length),
+  };
 }
 
 /** Distinct SBOM shapes remembered: roughly the number of images in a fleet. */

@@ -42,16 +42,13 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
   const layout = matcher.layoutAnswers(packages);
   for (let i = 0; i < packages.length; i++) {
     const pkg = packages[i] as InstalledPackage;
-    let group: PackageFindings | null;
-    if (layout && layout.packages[i] === pkg) {
-      group = layout.groups[i] as PackageFindings | null;
-    } else {
+    let group = layout?.get(i, pkg);
+    if (group === undefined) {
       let matches: readonly PackageMatch[];
       try {
         matches = matcher.matchPackage(pkg);
       } catch (err) {
         if (!(err instanceof PatchwiseError)) throw err;
-        if (layout) layout.packages[i] = undefined;
         if (err.code === 'PW_ECOSYSTEM_UNKNOWN') {
           unknownEcosystems.set(pkg.ecosystem, (unknownEcosystems.get(pkg.ecosystem) ?? 0) + 1);
           continue;
@@ -63,10 +60,7 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
         continue;
       }
       group = matches.length === 0 ? null : matcher.packageFindings(pkg, matches);
-      if (layout) {
-        layout.packages[i] = pkg;
-        layout.groups[i] = group;
-      }
+      layout?.set(i, pkg, group);
     }
     if (group === null) continue;
     const matches = group.matches;

@@ -2,17 +2,38 @@ import type { InstalledPackage } from '../inventory/index.js';
 import type { PackageFindings } from './package-findings.js';
 
 /**
- * The matcher's answers for the last host of one package-list layout, by position. Hosts cloned
- * from one image list mostly the same (shared) package objects in the same places, so comparing
- * a package with the one at the same position of the previous such host, and taking its answer,
- * is cheaper than the per-package memo lookups. Updated in place as hosts pass: no allocation
- * per host.
+ * The matcher's answers for the hosts of one package-list layout, by position. Hosts cloned from
+ * one image list mostly the same (shared) package objects in the same places, so comparing a
+ * package with the ones last seen at its position, and taking their answer, is cheaper than the
+ * per-package memo lookups. Two per position, because hosts of one image mostly carry either the
+ * image's package or one common update of it. Updated in place: no allocation per host.
  */
-export interface LayoutAnswers {
-  /** The package last seen at each position; undefined: none yet, or its answer was an error. */
-  readonly packages: (InstalledPackage | undefined)[];
-  /** Its findings group; null: no advisory applies. */
-  readonly groups: (PackageFindings | null)[];
+export class LayoutAnswers {
+  private readonly packages: (InstalledPackage | undefined)[];
+  private readonly groups: (PackageFindings | null)[];
+  private readonly olderPackages: (InstalledPackage | undefined)[];
+  private readonly olderGroups: (PackageFindings | null)[];
+
+  constructor(readonly length: number) {
+    this.packages = new Array<InstalledPackage | undefined>(length);
+    this.groups = new Array<PackageFindings | null>(length);
+    this.olderPackages = new Array<InstalledPackage | undefined>(length);
+    this.olderGroups = new Array<PackageFindings | null>(length);
+  }
+
+  /** The findings group of `pkg` at position `i` (null: no advisory applies); undefined: not known. */
+  get(i: number, pkg: InstalledPackage): PackageFindings | null | undefined {
+    if (this.packages[i] === pkg) return this.groups[i];
+    if (this.olderPackages[i] === pkg) return this.olderGroups[i];
+    return undefined;
+  }
+
+  set(i: number, pkg: InstalledPackage, group: PackageFindings | null): void {
+    this.olderPackages[i] = this.packages[i];
+    this.olderGroups[i] = this.groups[i] ?? null;
+    this.packages[i] = pkg;
+    this.groups[i] = group;
+  }
 }
 
 /** Layouts remembered at most; roughly the number of images in a fleet, with room for drift. */
@@ -25,14 +46,14 @@ const MAX_LAYOUTS = 1024;
 export class PositionalAnswers {
   private readonly layouts = new Map<InstalledPackage, LayoutAnswers>();
 
-  /** The answers of the last host laid out like `packages`, empty when it is the first. */
+  /** The answers of the hosts laid out like `packages` (none yet for the first of them). */
   layoutOf(packages: readonly InstalledPackage[]): LayoutAnswers | undefined {
     const middle = packages[packages.length >> 1];
     if (middle === undefined) return undefined;
     let layout = this.layouts.get(middle);
-    if (layout === undefined || layout.packages.length !== packages.length) {
+    if (layout === undefined || layout.length !== packages.length) {
       if (this.layouts.size >= MAX_LAYOUTS) this.layouts.clear();
-      layout = { packages: new Array<InstalledPackage | undefined>(packages.length), groups: new Array<PackageFindings | null>(packages.length) };
+      layout = new LayoutAnswers(packages.length);
       this.layouts.set(middle, layout);
     }
     return layout;
