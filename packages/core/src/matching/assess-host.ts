@@ -32,8 +32,8 @@ export interface HostAssessment {
  */
 export function assessHost(matcher: Matcher, host: HostInventory): HostAssessment {
   // Only packages with findings need de-duplicating; most of a host's packages have none and
-  // skip all bookkeeping. Keyed by matched name; the rare clash across ecosystems is checked.
-  const byName = new Map<string, number[]>();
+  // skip all bookkeeping. By matched name; the rare clash across ecosystems is checked.
+  const reportedNames = new Set<string>();
   const groups: PackageFindings[] = [];
   const problems: PatchwiseError[] = [];
   // One problem per unknown ecosystem, not one per package: a host's whole database shares it.
@@ -64,12 +64,13 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
     }
     if (group === null) continue;
     const matches = group.matches;
-    const seen = byName.get(group.package);
-    if (seen === undefined) {
-      byName.set(group.package, [groups.push(group) - 1]);
+    if (!reportedNames.has(group.package)) {
+      reportedNames.add(group.package);
+      groups.push(group);
       continue;
     }
-    const sameName = seen.map((k) => groups[k] as PackageFindings).filter((g) => g.ecosystem === group.ecosystem);
+    // Rare: the name is reported already (another binary of one source, another version).
+    const sameName = groups.filter((g) => g.package === group.package && g.ecosystem === group.ecosystem);
     const same = sameName.find((g) => g.installed === group.installed);
     if (same) {
       // Another binary of the same source and version: copy, never mutate a shared group.
@@ -78,7 +79,7 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
     }
     const reported = new Set(sameName.flatMap((g) => g.matches.map((m) => m.advisory.id)));
     const fresh = matches.filter((m) => !reported.has(m.advisory.id));
-    if (fresh.length > 0) seen.push(groups.push({ ...group, matches: fresh }) - 1);
+    if (fresh.length > 0) groups.push({ ...group, matches: fresh });
   }
   for (const [ecosystem, count] of unknownEcosystems) {
     const message = `${count} package${count === 1 ? '' : 's'} of unknown ecosystem "${ecosystem}" left out`;
