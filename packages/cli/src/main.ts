@@ -1,20 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { isPatchwiseError } from '@patchwise/core';
-import { ApiClient, resolveApiTarget } from './api-client.js';
-import { agentRunCommand, type AgentRunOptions } from './commands/agent-run.js';
-import { cmdbImport, cmdbReconcile } from './commands/cmdb.js';
-import { enrollTokenCreate, type EnrollTokenCreateOptions } from './commands/enroll-token.js';
-import { feedsImport, feedsStatus, feedsSync } from './commands/feeds.js';
-import { reportCompliance } from './commands/report.js';
-import { auditExport, auditVerify } from './commands/audit.js';
-import { exceptionsDecide, exceptionsList, exceptionsRequest, type ExceptionRequestOptions } from './commands/exceptions.js';
-import { groupsDelete, groupsList, groupsSet, groupsShow, type GroupSetOptions } from './commands/groups.js';
-import { findingsList, type FindingsListOptions } from './commands/findings.js';
-import { hostsList, hostsSet, hostsShow, type HostListOptions } from './commands/hosts.js';
-import { scanCommand } from './commands/scan.js';
-import { serverCommand, type ServerOptions } from './commands/server.js';
-import { versionCompare } from './commands/version-compare.js';
+import { isPatchwiseError } from '@patchwise/core/assessment';
+import type { ApiClient } from './api-client.js';
+import type { AgentRunOptions } from './commands/agent-run.js';
+import type { EnrollTokenCreateOptions } from './commands/enroll-token.js';
+import type { FindingsListOptions } from './commands/findings.js';
+import type { HostListOptions } from './commands/hosts.js';
+import type { ScanCommandOptions } from './commands/scan.js';
+import type { ServerOptions } from './commands/server.js';
+import type { ExceptionRequestOptions } from './commands/exceptions.js';
+import type { GroupSetOptions } from './commands/groups.js';
+
+// Each command's module is imported when the command runs, not at start-up: the server, the
+// agent and the API client bring the database layer, Fastify and their dependencies, which a
+// `patchwise scan` would otherwise spend most of a second loading (issue 2).
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -41,7 +40,8 @@ export function buildProgram(): Command {
     .option('--type <type>', 'only advisories of this type: security, bugfix, enhancement (repeatable)', collect, [])
     .option('--ecosystem <name>', 'ecosystem of dpkg/apk databases that do not name their distro, e.g. Debian:12')
     .option('--strict', 'treat any unreadable input as fatal (exit 2)', false)
-    .action(async (inventories: string[], opts: Parameters<typeof scanCommand>[1]) => {
+    .action(async (inventories: string[], opts: ScanCommandOptions) => {
+      const { scanCommand } = await import('./commands/scan.js');
       process.exitCode = await scanCommand(inventories, opts, { stdout: process.stdout, stderr: process.stderr, version: VERSION });
     });
 
@@ -51,6 +51,7 @@ export function buildProgram(): Command {
     .description('Read "A B" lines from stdin; print -1, 0 or 1 per line (or "error: …")')
     .requiredOption('--ecosystem <name>', 'OSV ecosystem, with or without release: Debian, Debian:12, AlmaLinux, PyPI, npm, …')
     .action(async (opts: { ecosystem: string }) => {
+      const { versionCompare } = await import('./commands/version-compare.js');
       process.exitCode = await versionCompare(opts.ecosystem, process.stdin, process.stdout);
     });
 
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
     .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval }')
     .option('--sla <file>', 'SLA policy, YAML/JSON: { days: { P1: { 0: 7, default: 14 }, … }, warnFraction } (docs/sla.md)')
     .action(async (opts: ServerOptions) => {
+      const { serverCommand } = await import('./commands/server.js');
       process.exitCode = await serverCommand(opts, { stderr: process.stderr });
     });
 
@@ -79,10 +81,14 @@ export function buildProgram(): Command {
     .option('--attr <key=value>', 'host attribute from the agent config, e.g. tier=1 (repeatable)', collect, [])
     .option('--once', 'check in once and exit: 0 ok, 1 failed, 3 quarantined')
     .action(async (opts: AgentRunOptions) => {
+      const { agentRunCommand } = await import('./commands/agent-run.js');
       process.exitCode = await agentRunCommand(opts, { stderr: process.stderr, version: VERSION });
     });
 
-  const api = (opts: { data?: string }) => new ApiClient(resolveApiTarget(process.env, opts.data));
+  const api = async (opts: { data?: string }): Promise<ApiClient> => {
+    const { ApiClient, resolveApiTarget } = await import('./api-client.js');
+    return new ApiClient(resolveApiTarget(process.env, opts.data));
+  };
   const io = { stdout: process.stdout, stderr: process.stderr };
   const dataOption = () => new Option('--data <dir>', "a local server's data directory, to find its URL and admin token");
 
@@ -96,7 +102,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: EnrollTokenCreateOptions & { data?: string }) => {
-      process.exitCode = await enrollTokenCreate(api(opts), opts, io);
+      const { enrollTokenCreate } = await import('./commands/enroll-token.js');
+      process.exitCode = await enrollTokenCreate(await api(opts), opts, io);
     });
 
   const hosts = program.command('hosts').description('Managed hosts');
@@ -114,7 +121,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: HostListOptions & { data?: string }) => {
-      process.exitCode = await hostsList(api(opts), opts, io);
+      const { hostsList } = await import('./commands/hosts.js');
+      process.exitCode = await hostsList(await api(opts), opts, io);
     });
   hosts
     .command('show')
@@ -122,7 +130,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (host: string, opts: { json?: boolean; data?: string }) => {
-      process.exitCode = await hostsShow(api(opts), host, opts, io);
+      const { hostsShow } = await import('./commands/hosts.js');
+      process.exitCode = await hostsShow(await api(opts), host, opts, io);
     });
   hosts
     .command('set')
@@ -133,7 +142,8 @@ export function buildProgram(): Command {
     .option('--reason <text>', 'why (with --quarantine)')
     .addOption(dataOption())
     .action(async (host: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string; data?: string }) => {
-      process.exitCode = await hostsSet(api(opts), host, opts, io);
+      const { hostsSet } = await import('./commands/hosts.js');
+      process.exitCode = await hostsSet(await api(opts), host, opts, io);
     });
 
   const findings = program.command('findings').description('Stored findings');
@@ -153,7 +163,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: FindingsListOptions & { data?: string }) => {
-      process.exitCode = await findingsList(api(opts), opts, io);
+      const { findingsList } = await import('./commands/findings.js');
+      process.exitCode = await findingsList(await api(opts), opts, io);
     });
 
   const feeds = program.command('feeds').description('Advisory and enrichment feeds');
@@ -164,7 +175,8 @@ export function buildProgram(): Command {
     .option('--source <name>', 'name of the origin, shown by feeds status', 'import')
     .addOption(dataOption())
     .action(async (paths: string[], opts: { source?: string; data?: string }) => {
-      process.exitCode = await feedsImport(api(opts), paths, opts, io);
+      const { feedsImport } = await import('./commands/feeds.js');
+      process.exitCode = await feedsImport(await api(opts), paths, opts, io);
     });
   feeds
     .command('status')
@@ -172,7 +184,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
-      process.exitCode = await feedsStatus(api(opts), opts, io);
+      const { feedsStatus } = await import('./commands/feeds.js');
+      process.exitCode = await feedsStatus(await api(opts), opts, io);
     });
   feeds
     .command('sync')
@@ -181,7 +194,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { force?: boolean; json?: boolean; data?: string }) => {
-      process.exitCode = await feedsSync(api(opts), opts, io);
+      const { feedsSync } = await import('./commands/feeds.js');
+      process.exitCode = await feedsSync(await api(opts), opts, io);
     });
 
   const cmdb = program.command('cmdb').description('Reconcile the CMDB with the hosts Patchwise sees');
@@ -191,7 +205,8 @@ export function buildProgram(): Command {
     .argument('<file>')
     .addOption(dataOption())
     .action(async (file: string, opts: { data?: string }) => {
-      process.exitCode = await cmdbImport(api(opts), file, io);
+      const { cmdbImport } = await import('./commands/cmdb.js');
+      process.exitCode = await cmdbImport(await api(opts), file, io);
     });
   cmdb
     .command('reconcile')
@@ -199,7 +214,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
-      process.exitCode = await cmdbReconcile(api(opts), opts, io);
+      const { cmdbReconcile } = await import('./commands/cmdb.js');
+      process.exitCode = await cmdbReconcile(await api(opts), opts, io);
     });
 
   const report = program.command('report').description('Reports over the fleet');
@@ -211,7 +227,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { failAt?: string; all?: boolean; json?: boolean; data?: string }) => {
-      process.exitCode = await reportCompliance(api(opts), opts, io);
+      const { reportCompliance } = await import('./commands/report.js');
+      process.exitCode = await reportCompliance(await api(opts), opts, io);
     });
 
   const groups = program.command('groups').description('Host groups: static lists and selectors over attributes and facts');
@@ -230,14 +247,16 @@ export function buildProgram(): Command {
     .option('--no-internet-facing', 'only hosts marked not internet-facing')
     .addOption(dataOption())
     .action(async (name: string, opts: GroupSetOptions & { data?: string }) => {
-      process.exitCode = await groupsSet(api(opts), name, opts, io);
+      const { groupsSet } = await import('./commands/groups.js');
+      process.exitCode = await groupsSet(await api(opts), name, opts, io);
     });
   groups
     .command('list')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
-      process.exitCode = await groupsList(api(opts), opts, io);
+      const { groupsList } = await import('./commands/groups.js');
+      process.exitCode = await groupsList(await api(opts), opts, io);
     });
   groups
     .command('show')
@@ -246,14 +265,16 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (name: string, opts: { json?: boolean; data?: string }) => {
-      process.exitCode = await groupsShow(api(opts), name, opts, io);
+      const { groupsShow } = await import('./commands/groups.js');
+      process.exitCode = await groupsShow(await api(opts), name, opts, io);
     });
   groups
     .command('delete')
     .argument('<name>')
     .addOption(dataOption())
     .action(async (name: string, opts: { data?: string }) => {
-      process.exitCode = await groupsDelete(api(opts), name, io);
+      const { groupsDelete } = await import('./commands/groups.js');
+      process.exitCode = await groupsDelete(await api(opts), name, io);
     });
 
   const exceptions = program.command('exceptions').description('Time-boxed, owned, approved decisions not to fix something now');
@@ -271,7 +292,8 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .action(async (opts: ExceptionRequestOptions & { data?: string }) => {
       const { data, ...request } = opts;
-      process.exitCode = await exceptionsRequest(api({ data }), request, io);
+      const { exceptionsRequest } = await import('./commands/exceptions.js');
+      process.exitCode = await exceptionsRequest(await api({ data }), request, io);
     });
   for (const decision of ['approve', 'reject', 'revoke'] as const) {
     exceptions
@@ -281,7 +303,8 @@ export function buildProgram(): Command {
       .option('--comment <text>')
       .addOption(dataOption())
       .action(async (id: string, opts: { comment?: string; data?: string }) => {
-        process.exitCode = await exceptionsDecide(api(opts), id, decision, opts, io);
+        const { exceptionsDecide } = await import('./commands/exceptions.js');
+        process.exitCode = await exceptionsDecide(await api(opts), id, decision, opts, io);
       });
   }
   exceptions
@@ -291,7 +314,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { state?: string; json?: boolean; data?: string }) => {
-      process.exitCode = await exceptionsList(api(opts), opts, io);
+      const { exceptionsList } = await import('./commands/exceptions.js');
+      process.exitCode = await exceptionsList(await api(opts), opts, io);
     });
 
   const audit = program.command('audit').description('The tamper-evident audit trail');
@@ -301,7 +325,8 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
-      process.exitCode = await auditVerify(api(opts), opts, io);
+      const { auditVerify } = await import('./commands/audit.js');
+      process.exitCode = await auditVerify(await api(opts), opts, io);
     });
   audit
     .command('export')
@@ -310,7 +335,8 @@ export function buildProgram(): Command {
     .option('--output <file>', 'write here instead of stdout')
     .addOption(dataOption())
     .action(async (opts: { since?: string; output?: string; data?: string }) => {
-      process.exitCode = await auditExport(api(opts), opts, io);
+      const { auditExport } = await import('./commands/audit.js');
+      process.exitCode = await auditExport(await api(opts), opts, io);
     });
 
   return program;

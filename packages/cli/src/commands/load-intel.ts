@@ -7,7 +7,7 @@ import {
   readInputs,
   cveLookupOf,
   type CveLookup,
-} from '@patchwise/core';
+} from '@patchwise/core/assessment';
 
 export interface IntelSources {
   readonly kev?: string | undefined;

@@ -10,7 +10,7 @@ import {
   scanInventories,
   type AdvisoryType,
   type Priority,
-} from '@patchwise/core';
+} from '@patchwise/core/assessment';
 import { BufferedWriter, FORMAT_NAMES, Progress, csvFormat, jsonFormat, sarifFormat, tableFormat, type FormatName, type ReportFormat } from '../output/index.js';
 import { loadIntel } from './load-intel.js';
 
@@ -76,12 +76,15 @@ export async function scanCommand(inventories: readonly string[], opts: ScanComm
     for (const problem of event.problems) stderr(`patchwise: warning: ${problem.message}`);
     for (const { reason, count } of event.leftOut) leftOut.set(reason, (leftOut.get(reason) ?? 0) + count);
     summary.hosts++;
-    summary.findings += event.report.findings.length;
-    for (const f of event.report.findings) summary.byPriority[f.priority]++;
+    for (const p of PRIORITIES) {
+      summary.findings += event.byPriority[p];
+      summary.byPriority[p] += event.byPriority[p];
+    }
     const chunks = output.host(event.report, event.groups);
     if (chunks.length > 0) {
-      if (wroteHost) await out.write(output.separator);
-      await out.writeAll(chunks);
+      // Awaited only when the output stream asks to wait: most hosts fit in the buffer.
+      const wait = out.writeAll(wroteHost ? [output.separator, ...chunks] : chunks);
+      if (wait) await wait;
       wroteHost = true;
     }
     progress?.update(summary.hosts, summary.findings);

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { schemeFor } from '@patchwise/core';
+import { schemeFor } from '@patchwise/core/assessment';
 import { BufferedWriter } from '../output/index.js';
 
 /**

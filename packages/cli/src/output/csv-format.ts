@@ -1,4 +1,4 @@
-import type { HostReport } from '@patchwise/core';
+import type { HostReport } from '@patchwise/core/assessment';
 import type { Chunk, ReportFormat } from './report-format.js';
 
 const COLUMNS = ['host', 'advisory', 'aliases', 'type', 'package', 'installed', 'fixed', 'severity', 'cvss', 'kev', 'epss', 'priority', 'reasons'];

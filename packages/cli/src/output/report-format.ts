@@ -1,4 +1,4 @@
-import type { FindingReport, HostReport } from '@patchwise/core';
+import type { FindingReport, HostReport } from '@patchwise/core/assessment';
 
 /** Output text, or bytes already encoded as UTF-8 (formats cache these to skip re-encoding). */
 export type Chunk = string | Buffer;

@@ -1,4 +1,4 @@
-import type { FindingReport, HostReport } from '@patchwise/core';
+import type { FindingReport, HostReport } from '@patchwise/core/assessment';
 import type { Chunk, ReportFormat } from './report-format.js';
 
 const LEVEL: Readonly<Record<FindingReport['priority'], string>> = { P1: 'error', P2: 'error', P3: 'warning', P4: 'note' };

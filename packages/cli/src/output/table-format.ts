@@ -1,4 +1,4 @@
-import { compareFindings, type FindingReport, type HostReport } from '@patchwise/core';
+import { compareFindings, type FindingReport, type HostReport } from '@patchwise/core/assessment';
 import type { Chunk, ReportFormat, ScanSummary } from './report-format.js';
 
 const HEADERS = ['PRIO', 'ADVISORY', 'TYPE', 'PACKAGE', 'INSTALLED', 'FIXED', 'SEVERITY', 'CVSS', 'KEV', 'EPSS'];

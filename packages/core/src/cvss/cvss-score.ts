@@ -20,8 +20,10 @@ export interface CvssScore {
 
 // ae-cvss-calculator ships a UMD bundle: Node's ESM loader cannot see its named exports (a named
 // import type-checks but is undefined at run time), so it is loaded through require. The type
-// import keeps the call sites checked. See docs/adr/0002-cvss.md.
-const ae = createRequire(import.meta.url)('ae-cvss-calculator') as typeof AeCvss;
+// import keeps the call sites checked. See docs/adr/0002-cvss.md. Loaded on first use: a scan
+// of advisories without vectors never needs it, and every run pays its start-up (issue 2).
+let library: typeof AeCvss | undefined;
+const aeCvss = (): typeof AeCvss => (library ??= createRequire(import.meta.url)('ae-cvss-calculator') as typeof AeCvss);
 
 /**
  * Scores by version and canonical base vector. The base score depends only on the base metrics,
@@ -42,6 +44,7 @@ function libraryBaseScore(parsed: ParsedCvssVector): number {
   const cached = scoreCache.get(key);
   if (cached !== undefined) return cached;
 
+  const ae = aeCvss();
   let calculator: BaseScorer;
   switch (parsed.version) {
     case '2.0':

@@ -1,4 +1,5 @@
-import { parse as parseYamlText } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { PatchwiseError } from '../errors/index.js';
 import { DEFAULT_LIMITS } from './limits.js';
 
@@ -21,11 +22,16 @@ export function parseJson(text: string, source: string, maxDepth = DEFAULT_LIMIT
   return value;
 }
 
+// Loaded on first use, synchronously (parseYaml is synchronous): most runs read only JSON, and
+// the library costs start-up time on every run (issue 2).
+let yaml: typeof Yaml | undefined;
+
 /** Parses one YAML document (aliases capped by the library against "billion laughs"). */
 export function parseYaml(text: string, source: string, maxDepth = DEFAULT_LIMITS.maxDepth): unknown {
   let value: unknown;
   try {
-    value = parseYamlText(text, { maxAliasCount: 100, prettyErrors: false });
+    yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+    value = yaml.parse(text, { maxAliasCount: 100, prettyErrors: false });
   } catch (err) {
     if (err instanceof RangeError || /call stack/i.test((err as Error).message)) {
       throw new PatchwiseError('PW_INPUT_TOO_DEEP', `YAML nested too deep to read (limit ${maxDepth})`, {

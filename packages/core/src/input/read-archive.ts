@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { extract as tarExtract } from 'tar-stream';
-import * as yauzl from 'yauzl';
+import type * as Yauzl from 'yauzl';
 import { PatchwiseError } from '../errors/index.js';
 import { unsafeEntryPath } from './archive-entry-path.js';
 import { decodeText } from './parse-document.js';
@@ -58,7 +57,8 @@ function entryProblem(name: string, reason: string): InputItem {
 
 /** Yields the regular files of a `.tar`, `.tar.gz` or `.tgz` archive; refuses links, devices and unsafe paths. */
 export async function* readTar(path: string, root: string, gzipped: boolean, limits: InputLimits): AsyncGenerator<InputItem> {
-  const extract = tarExtract();
+  // The archive libraries load on first use: most scans read plain files, and start-up counts (issue 2).
+  const extract = (await import('tar-stream')).extract();
   const source = createReadStream(path);
   const budget = new Budget(limits.maxArchiveExpandedBytes, path);
   const input = gzipped ? source.pipe(createGunzip()) : source;
@@ -104,7 +104,8 @@ const S_IFREG = 0o100000;
 
 /** Yields the regular files of a `.zip` archive; refuses symlinks, unsafe paths and oversize entries. */
 export async function* readZip(path: string, root: string, limits: InputLimits): AsyncGenerator<InputItem> {
-  let zip: yauzl.ZipFile;
+  const yauzl = (await import('yauzl')).default;
+  let zip: Yauzl.ZipFile;
   try {
     // decodeStrings=false: yauzl would abort the whole archive on one bad name; we skip that entry instead.
     zip = await yauzl.openPromise(path, { decodeStrings: false, validateEntrySizes: true });

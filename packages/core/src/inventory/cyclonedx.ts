@@ -10,7 +10,7 @@ import { normalizePyPIName } from './names.js';
 import { parseSourceRpm, withEpoch } from './package-version.js';
 import { emptyPurl, parsePurlInto } from './purl.js';
 import type { Purl } from './purl.js';
-import { layoutKey, type ComponentLayout, type PackageCache } from './package-cache.js';
+import { emptyLayout, layoutKey, type ComponentLayout, type PackageCache } from './package-cache.js';
 import { SkipTally } from './result.js';
 import type { SkippedCount } from './result.js';
 import type { Distro, HostInventory, InstalledPackage } from './types.js';
@@ -117,7 +117,7 @@ class Walker {
   private cacheKey: string | undefined;
   /** Index of the current component among the top-level ones; -1 when nested. */
   private position = -1;
-  private previous: ComponentLayout | undefined;
+  /** Packages by position in SBOMs of this one's shape (see PackageCache.layout). */
   private layout: ComponentLayout | undefined;
   /** One purl result reused for every component (parsePurlInto): no allocation per component. */
   private readonly purl = emptyPurl();
@@ -195,9 +195,13 @@ class Walker {
         if (this.srcName !== undefined) key = `${purlText}\u0000${this.srcName}\u0000${this.srcVersion ?? ''}`;
       }
       const pos = this.position;
-      const previous = this.previous;
-      let hit = pos >= 0 && previous && previous.purls[pos] === key ? previous.packages[pos] : undefined;
-      hit ??= this.cache.get(key);
+      const layout = this.layout;
+      const same = pos >= 0 && layout !== undefined ? atPosition(layout, pos, key) : undefined;
+      if (same) {
+        this.packages.push(same);
+        return;
+      }
+      const hit = this.cache.get(key);
       if (hit) {
         this.remember(key, hit);
         this.packages.push(hit);
@@ -357,19 +361,35 @@ class Walker {
 
   /** Notes a shareable package at the current top-level position, for the next SBOM of this shape. */
   private remember(purl: string, pkg: InstalledPackage): void {
-    if (this.position < 0 || !this.layout) return;
-    this.layout.purls[this.position] = purl;
-    this.layout.packages[this.position] = pkg;
+    const layout = this.layout;
+    const pos = this.position;
+    if (pos < 0 || !layout) return;
+    layout.olderPurls[pos] = layout.purls[pos];
+    layout.olderPackages[pos] = layout.packages[pos];
+    layout.purls[pos] = purl;
+    layout.packages[pos] = pkg;
   }
 
-  /** Starts comparing against the previous SBOM of the same shape, and recording this one. */
+  /**
+   * Starts comparing against the previous SBOMs of the same shape. Their layout is updated in
+   * place where this SBOM differs: an entry left from an older SBOM still pairs a purl with its
+   * package, which is all a match by position relies on.
+   */
   beginLayout(components: readonly unknown[]): void {
     if (!this.cache) return;
     const key = layoutKey(components);
-    this.previous = this.cache.layout(key);
-    this.layout = { purls: new Array<string | undefined>(components.length), packages: new Array<InstalledPackage | undefined>(components.length) };
+    this.layout = this.cache.layout(key);
+    if (this.layout) return;
+    this.layout = emptyLayout(components.length);
     this.cache.setLayout(key, this.layout);
   }
+}
+
+/** The package the layout pairs with this purl at this position, if any. */
+function atPosition(layout: ComponentLayout, pos: number, purl: string): InstalledPackage | undefined {
+  if (layout.purls[pos] === purl) return layout.packages[pos];
+  if (layout.olderPurls[pos] === purl) return layout.olderPackages[pos];
+  return undefined;
 }
 
 function asObj(v: unknown): Obj | undefined {

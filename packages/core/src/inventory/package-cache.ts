@@ -14,9 +14,10 @@ export class PackageCache {
   constructor(private readonly maxEntries = 1_000_000) {}
 
   /**
-   * The components of the last SBOM read with this shape (see `layoutKey`). Hosts built from one
-   * image list mostly the same purls in the same places, and comparing a purl with the one at
-   * the same place in the previous host's list is far cheaper than a lookup by hash.
+   * The packages by position of the SBOMs read with this shape (see `layoutKey`), as the reader
+   * last updated them in place. Hosts built from one image list mostly the same purls in the same
+   * places, and comparing a purl with the one at the same place in the previous host's list is
+   * far cheaper than a lookup by hash.
    */
   layout(key: string): ComponentLayout | undefined {
     return this.layouts.get(key);
@@ -41,10 +42,25 @@ export class PackageCache {
   }
 }
 
-/** Top-level components of one SBOM: purl and shared package (undefined: not shareable) by position. */
+/**
+ * Top-level components of the SBOMs of one shape, by position: the last two distinct purls seen
+ * there with their shared packages. Two, because hosts of one image mostly carry either the
+ * image's package or one common update of it, and alternate between them.
+ */
 export interface ComponentLayout {
   readonly purls: (string | undefined)[];
   readonly packages: (InstalledPackage | undefined)[];
+  readonly olderPurls: (string | undefined)[];
+  readonly olderPackages: (InstalledPackage | undefined)[];
+}
+
+export function emptyLayout(length: number): ComponentLayout {
+  return {
+    purls: new Array<string | undefined>(length),
+    packages: new Array<InstalledPackage | undefined>(length),
+    olderPurls: new Array<string | undefined>(length),
+    olderPackages: new Array<InstalledPackage | undefined>(length),
+  };
 }
 
 /** Distinct SBOM shapes remembered: roughly the number of images in a fleet. */

@@ -1,6 +1,6 @@
 import type { Advisory } from '../advisories/index.js';
 import { PatchwiseError } from '../errors/index.js';
-import type { HostInventory } from '../inventory/index.js';
+import type { HostInventory, InstalledPackage } from '../inventory/index.js';
 import { matchTarget } from './match-target.js';
 import type { Matcher } from './matcher.js';
 import type { PackageMatch } from './package-match.js';
@@ -32,36 +32,45 @@ export interface HostAssessment {
  */
 export function assessHost(matcher: Matcher, host: HostInventory): HostAssessment {
   // Only packages with findings need de-duplicating; most of a host's packages have none and
-  // skip all bookkeeping. Keyed by matched name; the rare clash across ecosystems is checked.
-  const byName = new Map<string, number[]>();
+  // skip all bookkeeping. By matched name; the rare clash across ecosystems is checked.
+  const reportedNames = new Set<string>();
   const groups: PackageFindings[] = [];
   const problems: PatchwiseError[] = [];
   // One problem per unknown ecosystem, not one per package: a host's whole database shares it.
   const unknownEcosystems = new Map<string, number>();
-  for (const pkg of host.packages) {
-    let matches: readonly PackageMatch[];
-    try {
-      matches = matcher.matchPackage(pkg);
-    } catch (err) {
-      if (!(err instanceof PatchwiseError)) throw err;
-      if (err.code === 'PW_ECOSYSTEM_UNKNOWN') {
-        unknownEcosystems.set(pkg.ecosystem, (unknownEcosystems.get(pkg.ecosystem) ?? 0) + 1);
+  const packages = host.packages;
+  const layout = matcher.layoutAnswers(packages);
+  for (let i = 0; i < packages.length; i++) {
+    const pkg = packages[i] as InstalledPackage;
+    let group = layout?.get(i, pkg);
+    if (group === undefined) {
+      let matches: readonly PackageMatch[];
+      try {
+        matches = matcher.matchPackage(pkg);
+      } catch (err) {
+        if (!(err instanceof PatchwiseError)) throw err;
+        if (err.code === 'PW_ECOSYSTEM_UNKNOWN') {
+          unknownEcosystems.set(pkg.ecosystem, (unknownEcosystems.get(pkg.ecosystem) ?? 0) + 1);
+          continue;
+        }
+        const { version } = matchTarget(pkg);
+        problems.push(
+          new PatchwiseError(err.code, `package ${pkg.name} ${version} (${pkg.ecosystem}): ${err.message}`, { input: host.source }),
+        );
         continue;
       }
-      const { version } = matchTarget(pkg);
-      problems.push(
-        new PatchwiseError(err.code, `package ${pkg.name} ${version} (${pkg.ecosystem}): ${err.message}`, { input: host.source }),
-      );
+      group = matches.length === 0 ? null : matcher.packageFindings(pkg, matches);
+      layout?.set(i, pkg, group);
+    }
+    if (group === null) continue;
+    const matches = group.matches;
+    if (!reportedNames.has(group.package)) {
+      reportedNames.add(group.package);
+      groups.push(group);
       continue;
     }
-    if (matches.length === 0) continue;
-    const group = matcher.packageFindings(pkg, matches);
-    const seen = byName.get(group.package);
-    if (seen === undefined) {
-      byName.set(group.package, [groups.push(group) - 1]);
-      continue;
-    }
-    const sameName = seen.map((i) => groups[i] as PackageFindings).filter((g) => g.ecosystem === group.ecosystem);
+    // Rare: the name is reported already (another binary of one source, another version).
+    const sameName = groups.filter((g) => g.package === group.package && g.ecosystem === group.ecosystem);
     const same = sameName.find((g) => g.installed === group.installed);
     if (same) {
       // Another binary of the same source and version: copy, never mutate a shared group.
@@ -70,7 +79,7 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
     }
     const reported = new Set(sameName.flatMap((g) => g.matches.map((m) => m.advisory.id)));
     const fresh = matches.filter((m) => !reported.has(m.advisory.id));
-    if (fresh.length > 0) seen.push(groups.push({ ...group, matches: fresh }) - 1);
+    if (fresh.length > 0) groups.push({ ...group, matches: fresh });
   }
   for (const [ecosystem, count] of unknownEcosystems) {
     const message = `${count} package${count === 1 ? '' : 's'} of unknown ecosystem "${ecosystem}" left out`;

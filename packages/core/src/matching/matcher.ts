@@ -5,6 +5,7 @@ import { ecosystemInfo, type VersionScheme } from '../versions/index.js';
 import { matchTarget } from './match-target.js';
 import type { PackageFindings } from './package-findings.js';
 import type { PackageMatch } from './package-match.js';
+import { PositionalAnswers, type LayoutAnswers } from './positional-answers.js';
 import { compileEntry, evaluateEntry, nearerFix, simpleFix, type CompiledEntry, type EntryVerdict } from './compiled-entry.js';
 
 
@@ -69,6 +70,7 @@ export class Matcher {
   /** The usual findings group of a package (itself alone), shared by the hosts that list it. */
   private readonly groups = new WeakMap<InstalledPackage, PackageFindings>();
   private generation = 0;
+  private readonly positional = new PositionalAnswers();
   /** Host ecosystem → indexed ecosystems that apply to it; cleared when the set of ecosystems changes. */
   private readonly applicableCache = new Map<string, readonly string[]>();
   /**
@@ -123,6 +125,7 @@ export class Matcher {
   /** Drops the touched states' memo and index; returns their package keys. */
   private invalidate(states: Set<KeyState>): Set<string> {
     this.generation++;
+    this.positional.clear();
     const keys = new Set<string>();
     for (const state of states) {
       state.memo.clear();
@@ -178,6 +181,15 @@ export class Matcher {
       this.groups.set(pkg, group);
     }
     return group;
+  }
+
+  /**
+   * The answers (findings groups) of the last host whose package list has the layout of this
+   * one, by position, for `assessHost` to reuse where the same package object sits at the same
+   * place, and to update in place. Valid until advisories change.
+   */
+  layoutAnswers(packages: readonly InstalledPackage[]): LayoutAnswers | undefined {
+    return this.positional.layoutOf(packages);
   }
 
   /**

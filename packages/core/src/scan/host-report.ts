@@ -45,12 +45,20 @@ export interface HostReport {
 export interface ReportedHost {
   readonly report: HostReport;
   readonly groups: readonly (readonly FindingReport[])[];
+  /** The host's findings counted by priority (added up per group, not per finding). */
+  readonly byPriority: Readonly<Record<Priority, number>>;
 }
 
 interface AdvisoryRisk {
   readonly input: Omit<RiskInput, 'tier' | 'internetFacing'>;
   readonly aliases: readonly string[];
   readonly severity: Severity | null;
+}
+
+/** The reports of one matcher answer in one host context, and how many of each priority. */
+interface ReportGroup {
+  readonly reports: readonly FindingReport[];
+  readonly byPriority: Readonly<Record<Priority, number>>;
 }
 
 /**
@@ -62,7 +70,8 @@ interface AdvisoryRisk {
  */
 export class HostReporter {
   private readonly risks = new Map<string, AdvisoryRisk>();
-  private readonly cache = new WeakMap<readonly PackageMatch[], Map<string, readonly FindingReport[]>>();
+  /** Host context (`tier|internetFacing`) → report groups by matcher answer. */
+  private readonly cache = new Map<string, WeakMap<readonly PackageMatch[], ReportGroup>>();
 
   constructor(
     private readonly lookup: CveLookup = () => undefined,
@@ -74,25 +83,32 @@ export class HostReporter {
     const tier = host.attributes?.tier;
     const internetFacing = host.attributes?.internetFacing;
     const context = `${tier}|${internetFacing}`;
-    const findings: FindingReport[] = [];
+    let byMatches = this.cache.get(context);
+    if (!byMatches) this.cache.set(context, (byMatches = new WeakMap()));
     const groups: (readonly FindingReport[])[] = [];
+    const byPriority = { P1: 0, P2: 0, P3: 0, P4: 0 };
     for (const pkg of assessment.packages) {
-      let byContext = this.cache.get(pkg.matches);
-      if (!byContext) this.cache.set(pkg.matches, (byContext = new Map<string, readonly FindingReport[]>()));
-      let reports = byContext.get(context);
-      if (!reports) {
-        reports = pkg.matches
-          .filter((m) => !this.types || this.types.has(m.advisory.type))
-          .map((m) => this.build(pkg, m, tier, internetFacing))
-          .sort(compareFindings);
-        byContext.set(context, Object.freeze(reports));
-      }
-      if (reports.length === 0) continue;
-      groups.push(reports);
-      for (const r of reports) findings.push(r);
+      let group = byMatches.get(pkg.matches);
+      if (!group) byMatches.set(pkg.matches, (group = this.group(pkg, tier, internetFacing)));
+      if (group.reports.length === 0) continue;
+      groups.push(group.reports);
+      byPriority.P1 += group.byPriority.P1;
+      byPriority.P2 += group.byPriority.P2;
+      byPriority.P3 += group.byPriority.P3;
+      byPriority.P4 += group.byPriority.P4;
     }
-    const report = { host: host.host, source: host.source, ecosystem: host.distro?.ecosystem ?? null, packages: host.packages.length, findings };
-    return { report, groups };
+    const report = new GroupedHostReport(host.host, host.source, host.distro?.ecosystem ?? null, host.packages.length, groups);
+    return { report, groups, byPriority };
+  }
+
+  private group(pkg: PackageFindings, tier: RiskInput['tier'], internetFacing: boolean | undefined): ReportGroup {
+    const reports = pkg.matches
+      .filter((m) => !this.types || this.types.has(m.advisory.type))
+      .map((m) => this.build(pkg, m, tier, internetFacing))
+      .sort(compareFindings);
+    const byPriority = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    for (const r of reports) byPriority[r.priority]++;
+    return { reports: Object.freeze(reports), byPriority };
   }
 
   private build(pkg: PackageFindings, m: PackageMatch, tier: RiskInput['tier'], internetFacing: boolean | undefined): FindingReport {
@@ -143,6 +159,26 @@ export class HostReporter {
     risk = { input: { type: advisory.type, cvss, vendorSeverity, kev, epss }, aliases, severity };
     this.risks.set(advisory.id, risk);
     return risk;
+  }
+}
+
+/**
+ * A host report whose flat findings list is made only when asked for: the JSON output and the
+ * summary read the shared groups, and concatenating ~500 findings per host costs time on every host.
+ */
+class GroupedHostReport implements HostReport {
+  private flat: readonly FindingReport[] | undefined;
+
+  constructor(
+    readonly host: string,
+    readonly source: string,
+    readonly ecosystem: string | null,
+    readonly packages: number,
+    private readonly groups: readonly (readonly FindingReport[])[],
+  ) {}
+
+  get findings(): readonly FindingReport[] {
+    return (this.flat ??= this.groups.flat());
   }
 }
 
