@@ -129,6 +129,11 @@ export class ControlPlane {
 
   async checkin(hostId: string, facts: AgentFacts, inventoryDigest: string | null, attributes?: unknown): Promise<CheckinReply> {
     const patch = attributes === undefined ? undefined : parseAttributePatch(attributes, 'agent config attributes');
+    if (patch === undefined) {
+      const seen = await new HostStore(tablesOf(this.db), this.clock).recordActiveCheckin(hostId, { ...identityOf(facts), facts: { ...facts } });
+      // Missing, quarantined or another machine: the locking path below says which.
+      if (seen) return { intervalSeconds: this.options.checkinIntervalSeconds, sendInventory: seen.inventoryDigest !== inventoryDigest };
+    }
     const outcome = await this.db.transaction().execute(async (trx) => {
       const hosts = new HostStore(tablesOf(trx), this.clock);
       const host = await hosts.lock(hostId);

@@ -6,7 +6,7 @@ export { ALMA_FEED, PYPI_FEED, SyntheticFleet } from './fleet/synthetic-fleet.js
 export type { FleetHost, FleetImage, FleetPackage, FleetSlot, SyntheticFleetOptions } from './fleet/synthetic-fleet.js';
 export type { Evr } from './fleet/feed-versions.js';
 export { seededRandom } from './fleet/seeded-random.js';
-export { SIMULATION_LIMITS, checkSimulationTarget, simulateFleet } from './simulate/simulate-fleet.js';
-export type { PhaseName, PhaseReport, SimulationOptions, SimulationReport } from './simulate/simulate-fleet.js';
+export { SIMULATION_LIMITS, Simulation, checkSimulationTarget, simulateFleet } from './simulate/simulate-fleet.js';
+export type { Loop, PhaseName, PhaseReport, SimulationOptions, SimulationReport } from './simulate/simulate-fleet.js';
 export { OPERATIONS } from './simulate/operation-stats.js';
 export type { Operation, OperationSummary } from './simulate/operation-stats.js';

@@ -82,86 +82,124 @@ export function checkSimulationTarget(serverUrl: string): URL {
   return url;
 }
 
+/** How the agents of a steady phase check in. */
+export type Loop =
+  /** Each agent every `intervalMs` ±10 %, as the real agent does. */
+  | { readonly kind: 'open'; readonly intervalMs: number }
+  /** `concurrency` requests in flight, each sent as soon as one ends. */
+  | { readonly kind: 'closed'; readonly concurrency: number };
+
 /**
- * Simulates a fleet against a running server through its real HTTP API: N agents, each with its
- * own Ed25519 key and a realistic inventory from the real AlmaLinux feed, (1) enroll, (2) check
- * in and send their first inventory, then (3) check in for `durationMs`, every interval (open
- * loop) or as fast as the server answers (closed loop), sending the inventory when the server
- * asks. Reports counts, rates, p50/p99/max latency and errors per phase and operation.
+ * A simulated fleet against a running server, through its real HTTP API: N agents, each with its
+ * own Ed25519 key and a realistic inventory from the real AlmaLinux feed. Phases run one after
+ * another over the same agents: enroll, first inventories, then any number of steady phases.
  */
-export async function simulateFleet(o: SimulationOptions): Promise<SimulationReport> {
-  checkSimulationTarget(o.serverUrl);
-  checkBounds(o);
-  const now = o.now ?? (() => performance.now());
-  const random = o.random ?? Math.random;
-  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const log = o.log ?? (() => undefined);
-  const runId = o.runId ?? randomBytes(3).toString('hex');
-  const client = new AgentClient(o.serverUrl, o.clock ?? (() => new Date()), o.fetch ?? fetch);
+export class Simulation {
+  private readonly agents: SimulatedAgent[];
+  private readonly client: AgentClient;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
-  const fleet = o.fleet ?? (await SyntheticFleet.fromFeeds({ packagesPerHost: o.packagesPerHost, seed: o.seed, almaFeed: o.almaFeed }));
-  const agents = Array.from({ length: o.agents }, () => new SimulatedAgent(fleet.nextHost(), runId, o.agentVersion));
-  const phases: PhaseReport[] = [];
-  const setup = o.setupConcurrency ?? 8;
+  private constructor(
+    private readonly o: SimulationOptions,
+    fleet: SyntheticFleet,
+    readonly runId: string,
+  ) {
+    this.now = o.now ?? (() => performance.now());
+    this.random = o.random ?? Math.random;
+    this.sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    this.client = new AgentClient(o.serverUrl, o.clock ?? (() => new Date()), o.fetch ?? fetch);
+    this.agents = Array.from({ length: o.agents }, () => new SimulatedAgent(fleet.nextHost(), runId, o.agentVersion));
+  }
 
-  log(`enrolling ${agents.length} agents (${setup} at a time)`);
-  phases.push(
-    await phase('enroll', now, async (stats) => {
-      await pool(agents, setup, async (agent) => {
-        const reply = await stats.time('enroll', now, () => client.enroll(o.enrollToken, agent.publicKey, agent.facts));
+  /** Checks the target and bounds, builds the fleet (from the feed unless given) and the agents. */
+  static async create(o: SimulationOptions): Promise<Simulation> {
+    checkSimulationTarget(o.serverUrl);
+    checkBounds(o);
+    const fleet = o.fleet ?? (await SyntheticFleet.fromFeeds({ packagesPerHost: o.packagesPerHost, seed: o.seed, almaFeed: o.almaFeed }));
+    return new Simulation(o, fleet, o.runId ?? randomBytes(3).toString('hex'));
+  }
+
+  /** Agents that enrolled (all of them after a clean `enroll`). */
+  get enrolled(): SimulatedAgent[] {
+    return this.agents.filter((a) => a.hostId !== '');
+  }
+
+  /** Every agent enrolls, `setupConcurrency` at a time. */
+  enroll(): Promise<PhaseReport> {
+    return phase('enroll', this.now, (stats) =>
+      pool(this.agents, this.o.setupConcurrency ?? 8, async (agent) => {
+        const reply = await stats.time('enroll', this.now, () => this.client.enroll(this.o.enrollToken, agent.publicKey, agent.facts));
         if (reply) agent.hostId = reply.hostId;
-      });
-    }),
-  );
-  const enrolled = agents.filter((a) => a.hostId !== '');
-
-  const cycle = async (agent: SimulatedAgent, stats: OperationStats, changed: boolean): Promise<void> => {
-    if (changed) agent.change(random);
-    const digest = agent.digest();
-    const reply = await stats.time('checkin', now, () => client.checkin(agent, agent.facts, digest));
-    if (reply?.sendInventory) await stats.time('inventory', now, () => client.putInventory(agent, digest, agent.document()));
-  };
-
-  log(`first check-in and inventory of ${enrolled.length} agents (${setup} at a time)`);
-  phases.push(await phase('first-inventory', now, (stats) => pool(enrolled, setup, (agent) => cycle(agent, stats, false))));
-
-  const end = now() + o.durationMs;
-  const changed = () => random() < o.changedFraction;
-  if (o.concurrency !== undefined) {
-    const concurrency = o.concurrency;
-    log(`closed loop for ${o.durationMs / 1000} s, ${concurrency} requests in flight`);
-    let next = 0;
-    phases.push(
-      await phase('steady', now, async (stats) => {
-        const worker = async () => {
-          while (now() < end && enrolled.length > 0) await cycle(enrolled[next++ % enrolled.length] as SimulatedAgent, stats, changed());
-        };
-        await Promise.all(Array.from({ length: concurrency }, worker));
-      }),
-    );
-  } else {
-    log(`open loop for ${o.durationMs / 1000} s: ${enrolled.length} agents every ${o.intervalMs / 1000} s ±10 %`);
-    phases.push(
-      await phase('steady', now, async (stats) => {
-        // Agents start spread over one interval, as a fleet that has been running for a while.
-        const agentLoop = async (agent: SimulatedAgent) => {
-          let wait = random() * o.intervalMs;
-          for (;;) {
-            await sleep(Math.min(wait, Math.max(0, end - now())));
-            if (now() >= end) return;
-            await cycle(agent, stats, changed());
-            wait = o.intervalMs * (0.9 + random() * 0.2);
-          }
-        };
-        await Promise.all(enrolled.map(agentLoop));
       }),
     );
   }
+
+  /** Every enrolled agent checks in once and sends the inventory the server has not seen. */
+  firstInventories(): Promise<PhaseReport> {
+    return phase('first-inventory', this.now, (stats) => pool(this.enrolled, this.o.setupConcurrency ?? 8, (agent) => this.cycle(agent, stats, false)));
+  }
+
+  /** Check-ins for `durationMs`, a share `changedFraction` of them after a package change. */
+  steady(loop: Loop, durationMs: number, changedFraction: number): Promise<PhaseReport> {
+    const agents = this.enrolled;
+    const end = this.now() + durationMs;
+    const changed = () => this.random() < changedFraction;
+    if (loop.kind === 'closed') {
+      let next = 0;
+      return phase('steady', this.now, async (stats) => {
+        const worker = async () => {
+          while (this.now() < end && agents.length > 0) await this.cycle(agents[next++ % agents.length] as SimulatedAgent, stats, changed());
+        };
+        await Promise.all(Array.from({ length: loop.concurrency }, worker));
+      });
+    }
+    return phase('steady', this.now, async (stats) => {
+      // Agents start spread over one interval, as a fleet that has been running for a while.
+      const agentLoop = async (agent: SimulatedAgent) => {
+        let wait = this.random() * loop.intervalMs;
+        for (;;) {
+          await this.sleep(Math.min(wait, Math.max(0, end - this.now())));
+          if (this.now() >= end) return;
+          await this.cycle(agent, stats, changed());
+          wait = loop.intervalMs * (0.9 + this.random() * 0.2);
+        }
+      };
+      await Promise.all(agents.map(agentLoop));
+    });
+  }
+
+  /** One check-in as the real agent makes it: the digest, then the inventory if the server asks. */
+  private async cycle(agent: SimulatedAgent, stats: OperationStats, changed: boolean): Promise<void> {
+    if (changed) agent.change(this.random);
+    const digest = agent.digest();
+    const reply = await stats.time('checkin', this.now, () => this.client.checkin(agent, agent.facts, digest));
+    if (reply?.sendInventory) await stats.time('inventory', this.now, () => this.client.putInventory(agent, digest, agent.document()));
+  }
+}
+
+/**
+ * `patchwise simulate`: enroll, first inventories, then check-ins for `durationMs` in an open
+ * loop at `intervalMs` (or closed, with `concurrency`). Reports counts, rates, p50/p99/max
+ * latency and errors per phase and operation.
+ */
+export async function simulateFleet(o: SimulationOptions): Promise<SimulationReport> {
+  const log = o.log ?? (() => undefined);
+  const sim = await Simulation.create(o);
+  const setup = o.setupConcurrency ?? 8;
+  log(`enrolling ${o.agents} agents (${setup} at a time)`);
+  const phases = [await sim.enroll()];
+  log(`first check-in and inventory of ${sim.enrolled.length} agents (${setup} at a time)`);
+  phases.push(await sim.firstInventories());
+  const loop: Loop = o.concurrency === undefined ? { kind: 'open', intervalMs: o.intervalMs } : { kind: 'closed', concurrency: o.concurrency };
+  log(`checking in for ${o.durationMs / 1000} s: ${loop.kind === 'open' ? `every ${o.intervalMs / 1000} s ±10 %` : `closed loop, ${o.concurrency} in flight`}`);
+  phases.push(await sim.steady(loop, o.durationMs, o.changedFraction));
   return {
     serverUrl: o.serverUrl,
-    runId,
+    runId: sim.runId,
     agents: o.agents,
-    enrolled: enrolled.length,
+    enrolled: sim.enrolled.length,
     packagesPerHost: o.packagesPerHost,
     seed: o.seed,
     mode: o.concurrency === undefined ? 'open-loop' : 'closed-loop',
