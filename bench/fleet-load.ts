@@ -22,7 +22,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -80,6 +80,20 @@ function rssOf(pid: number): { rss: number; peak: number } {
 function cpuOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+/** CPU seconds of every PostgreSQL process on this machine (other users of the server included). */
+function postgresCpu(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.includes('(postgres)')) total += cpuOf(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
 }
 const selfCpu = () => {
   const u = process.cpuUsage();
@@ -150,18 +164,20 @@ async function main(): Promise<void> {
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(pid).rss)), 500);
     const measured = async (name: string, run: () => Promise<PhaseReport>) => {
-      const cpu0 = { server: cpuOf(pid), load: selfCpu() };
+      const cpu0 = { server: cpuOf(pid), load: selfCpu(), postgres: postgresCpu(), load1: loadavg()[0] };
       const report = await run();
       const seconds = report.elapsedMs / 1000;
-      const cpu = { server: cpuOf(pid) - cpu0.server, load: selfCpu() - cpu0.load };
+      const cpu = { server: cpuOf(pid) - cpu0.server, load: selfCpu() - cpu0.load, postgres: postgresCpu() - cpu0.postgres };
       const mem = rssOf(pid);
-      phases[name] = { ...report, serverCpuSeconds: cpu.server, loadCpuSeconds: cpu.load, serverRssMiB: mem.rss };
+      const loadAverage = [cpu0.load1, loadavg()[0]];
+      phases[name] = { ...report, serverCpuSeconds: cpu.server, loadCpuSeconds: cpu.load, postgresCpuSeconds: cpu.postgres, serverRssMiB: mem.rss, loadAverage };
       const errors = Object.entries(report.errors).map(([k, n]) => `${n} ${k}`).join(', ');
       for (const [op, s] of Object.entries(report.operations)) {
         if (s.count + s.errors === 0) continue;
         line(`${name}: ${op}`, `${s.count} ok in ${seconds.toFixed(1)} s = ${s.perSecond}/s; p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms${s.errors ? `; ${s.errors} errors` : ''}`);
       }
-      line(`${name}: cores used`, `server ${(cpu.server / seconds).toFixed(2)}, load generator ${(cpu.load / seconds).toFixed(2)}; server RSS ${mem.rss.toFixed(0)} MiB${errors ? `; errors: ${errors}` : ''}`);
+      const pgCores = db === 'postgres' ? `, PostgreSQL ${(cpu.postgres / seconds).toFixed(2)}` : '';
+      line(`${name}: cores used`, `server ${(cpu.server / seconds).toFixed(2)}, load generator ${(cpu.load / seconds).toFixed(2)}${pgCores}; load average ${loadAverage.map((x) => x?.toFixed(1)).join(' → ')}; server RSS ${mem.rss.toFixed(0)} MiB${errors ? `; errors: ${errors}` : ''}`);
     };
 
     await measured('enroll', () => sim.enroll());
@@ -169,6 +185,18 @@ async function main(): Promise<void> {
     await measured('unchanged check-ins, closed loop', () => sim.steady({ kind: 'closed', concurrency }, closedSeconds * 1000, 0));
     await measured('changed inventories, closed loop', () => sim.steady({ kind: 'closed', concurrency: setupConcurrency }, closedSeconds * 1000, 1));
     await measured(`open loop, ${agents} agents every 60 s`, () => sim.steady({ kind: 'open', intervalMs: 60_000 }, openSeconds * 1000, 0));
+
+    for (const query of ['', '?connectivity=offline']) {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        await admin('GET', `/api/v1/hosts${query}`);
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      phases[`hosts list${query}`] = { medianMs: times[1] };
+      line(`GET /api/v1/hosts${query} (first 100 of ${agents})`, `${times[1]?.toFixed(0)} ms median of 3`);
+    }
 
     started = performance.now();
     const cpu0 = cpuOf(pid);

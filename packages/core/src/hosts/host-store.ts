@@ -45,6 +45,12 @@ export interface HostFilter {
   readonly status?: HostStatus | undefined;
   /** Hosts not seen since this instant (or never). */
   readonly notSeenSince?: Date | undefined;
+  /** Hosts last seen at or after this instant (never-seen hosts excluded). */
+  readonly seenSince?: Date | undefined;
+  /** Hosts last seen before this instant (never-seen hosts excluded). */
+  readonly seenBefore?: Date | undefined;
+  /** Only hosts never seen (true) or only hosts seen at least once (false). */
+  readonly neverSeen?: boolean | undefined;
   readonly name?: string | undefined;
 }
 
@@ -118,7 +124,26 @@ export class HostStore {
   }
 
   async list(filter: HostFilter = {}): Promise<HostRecord[]> {
-    let q = this.db.selectFrom('hosts_hosts').selectAll();
+    const rows = await this.filtered(filter).selectAll().orderBy('name').orderBy('id').execute();
+    return rows.map(toRecord);
+  }
+
+  /** Ids of matching hosts (no rows loaded: a feed import may target the whole fleet). */
+  async ids(filter: HostFilter = {}): Promise<string[]> {
+    const rows = await this.filtered(filter).select('id').orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** One page of matching hosts, sorted by name, and how many match in all: paged in SQL. */
+  async page(filter: HostFilter, page: { readonly limit: number; readonly offset: number }): Promise<{ total: number; hosts: HostRecord[] }> {
+    const q = this.filtered(filter);
+    const { total } = await q.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow();
+    const rows = await q.selectAll().orderBy('name').orderBy('id').limit(page.limit).offset(page.offset).execute();
+    return { total: Number(total), hosts: rows.map(toRecord) };
+  }
+
+  private filtered(filter: HostFilter) {
+    let q = this.db.selectFrom('hosts_hosts');
     if (filter.os !== undefined) {
       // `debian` matches every Debian release, `debian-12` or `debian 12` one release.
       const [id, version] = filter.os.toLowerCase().split(/[\s:-]+/, 2);
@@ -134,8 +159,10 @@ export class HostStore {
       const since = filter.notSeenSince;
       q = q.where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', since)]));
     }
-    const rows = await q.orderBy('name').orderBy('id').execute();
-    return rows.map(toRecord);
+    if (filter.seenSince !== undefined) q = q.where('last_seen_at', '>=', filter.seenSince);
+    if (filter.seenBefore !== undefined) q = q.where('last_seen_at', '<', filter.seenBefore);
+    if (filter.neverSeen !== undefined) q = q.where('last_seen_at', filter.neverSeen ? 'is' : 'is not', null);
+    return q;
   }
 
   async setAttributes(id: string, patch: HostAttributePatch): Promise<HostRecord> {
