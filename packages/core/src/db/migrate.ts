@@ -4,6 +4,7 @@ import { controlPlane } from './migrations/0001-control-plane.js';
 import { cmdb } from './migrations/0002-cmdb.js';
 import { feedChanges } from './migrations/0003-feed-changes.js';
 import { audit } from './migrations/0004-audit.js';
+import { snapshotNames } from './migrations/0005-snapshot-names.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -14,6 +15,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-cmdb': cmdb,
   '0003-feed-changes': feedChanges,
   '0004-audit': audit,
+  '0005-snapshot-names': snapshotNames,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -228,17 +228,12 @@ export class HostStore {
    */
   async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], keys: readonly { ecosystem: string; name: string }[]): Promise<string> {
     const snapshotId = snapshotIdOf(packages);
-    const inserted = await this.db
+    const names = [...new Set(keys.map((k) => k.name))].sort();
+    await this.db
       .insertInto('hosts_snapshots')
-      .values({ id: snapshotId, packages: JSON.stringify(packages), package_count: packages.length, created_at: this.clock() })
+      .values({ id: snapshotId, packages: JSON.stringify(packages), package_count: packages.length, created_at: this.clock(), names })
       .onConflict((oc) => oc.column('id').doNothing())
-      .executeTakeFirst();
-    if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n && keys.length > 0) {
-      await sql`
-        insert into hosts_snapshot_keys (snapshot_id, ecosystem, name)
-        select ${snapshotId}, e, n from unnest(${keys.map((k) => k.ecosystem)}::text[], ${keys.map((k) => k.name)}::text[]) as k(e, n)
-        on conflict do nothing`.execute(this.db);
-    }
+      .execute();
     await this.db
       .updateTable('hosts_hosts')
       .set({ inventory_digest: digest, snapshot_id: snapshotId, inventory_at: this.clock(), last_seen_at: this.clock() })
@@ -268,22 +263,15 @@ export class HostStore {
     return row?.package_count ?? 0;
   }
 
-  /** Hosts whose current inventory has a package matched under one of these names. */
+  /** Active hosts whose current inventory has a package matched under one of these names. */
   async hostsWithNames(names: readonly string[]): Promise<string[]> {
     if (names.length === 0) return [];
     const rows = await this.db
       .selectFrom('hosts_hosts')
       .select('hosts_hosts.id')
       .where('status', '=', 'active')
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('hosts_snapshot_keys')
-            .select(sql`1`.as('one'))
-            .whereRef('hosts_snapshot_keys.snapshot_id', '=', 'hosts_hosts.snapshot_id')
-            .where('hosts_snapshot_keys.name', '=', sql<string>`any(${[...names]}::text[])`),
-        ),
-      )
+      .where('snapshot_id', 'in', (eb) => eb.selectFrom('hosts_snapshots').select('id').where(sql<boolean>`names && ${[...names]}::text[]`))
+      .orderBy('hosts_hosts.id')
       .execute();
     return rows.map((r) => r.id);
   }
