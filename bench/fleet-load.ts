@@ -81,19 +81,37 @@ function cpuOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
-/** CPU seconds of every PostgreSQL process on this machine (other users of the server included). */
-function postgresCpu(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.includes('(postgres)')) total += cpuOf(Number(entry));
-    } catch {
-      // the process ended while we looked
+/**
+ * CPU seconds of the PostgreSQL processes on this machine (other users of the server included),
+ * sampled: the server's pool closes idle connections, and an exited backend's CPU would vanish
+ * from a sum taken at the end, so each process's last sample is kept.
+ */
+class PostgresCpu {
+  private readonly seen = new Map<number, number>();
+
+  sample(): void {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) this.seen.set(Number(entry), cpuOf(Number(entry)));
+      } catch {
+        // the process ended while we looked
+      }
     }
   }
-  return total;
+
+  /** Seconds used since `before` (a snapshot from `snapshot()`). */
+  since(before: ReadonlyMap<number, number>): number {
+    this.sample();
+    let total = 0;
+    for (const [pid, cpu] of this.seen) total += cpu - (before.get(pid) ?? 0);
+    return total;
+  }
+
+  snapshot(): ReadonlyMap<number, number> {
+    this.sample();
+    return new Map(this.seen);
+  }
 }
 const selfCpu = () => {
   const u = process.cpuUsage();
@@ -162,12 +180,16 @@ async function main(): Promise<void> {
     });
     const phases: Record<string, unknown> = {};
     let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(pid).rss)), 500);
+    const postgres = new PostgresCpu();
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, rssOf(pid).rss);
+      if (db === 'postgres') postgres.sample();
+    }, 500);
     const measured = async (name: string, run: () => Promise<PhaseReport>) => {
-      const cpu0 = { server: cpuOf(pid), load: selfCpu(), postgres: postgresCpu(), load1: loadavg()[0] };
+      const cpu0 = { server: cpuOf(pid), load: selfCpu(), postgres: postgres.snapshot(), load1: loadavg()[0] };
       const report = await run();
       const seconds = report.elapsedMs / 1000;
-      const cpu = { server: cpuOf(pid) - cpu0.server, load: selfCpu() - cpu0.load, postgres: postgresCpu() - cpu0.postgres };
+      const cpu = { server: cpuOf(pid) - cpu0.server, load: selfCpu() - cpu0.load, postgres: postgres.since(cpu0.postgres) };
       const mem = rssOf(pid);
       const loadAverage = [cpu0.load1, loadavg()[0]];
       phases[name] = { ...report, serverCpuSeconds: cpu.server, loadCpuSeconds: cpu.load, postgresCpuSeconds: cpu.postgres, serverRssMiB: mem.rss, loadAverage };
@@ -200,11 +222,13 @@ async function main(): Promise<void> {
 
     started = performance.now();
     const cpu0 = cpuOf(pid);
+    const pg0 = postgres.snapshot();
     const updateImport = await upload(`${serverUrl}/api/v1/feeds/import?filename=almalinux-update.tar.gz`, token, readFileSync(feed.update));
     if (updateImport.status !== 200) throw new Error(`update feed import: ${updateImport.text}`);
-    const reassess = { seconds: (performance.now() - started) / 1000, serverCpuSeconds: cpuOf(pid) - cpu0, reply: JSON.parse(updateImport.text) as { hostsReassessed: number; records: unknown } };
+    const reassess = { seconds: (performance.now() - started) / 1000, serverCpuSeconds: cpuOf(pid) - cpu0, postgresCpuSeconds: db === 'postgres' ? postgres.since(pg0) : 0, reply: JSON.parse(updateImport.text) as { hostsReassessed: number; records: unknown } };
     phases['feed update'] = reassess;
-    line(`feed update (${feed.updateRecords} records) re-assesses the fleet`, `${reassess.seconds.toFixed(1)} s for ${reassess.reply.hostsReassessed} hosts`);
+    const pgUpdate = db === 'postgres' ? `, PostgreSQL ${(reassess.postgresCpuSeconds / reassess.seconds).toFixed(2)}` : '';
+    line(`feed update (${feed.updateRecords} records) re-assesses the fleet`, `${reassess.seconds.toFixed(1)} s for ${reassess.reply.hostsReassessed} hosts; cores used: server ${(reassess.serverCpuSeconds / reassess.seconds).toFixed(2)}${pgUpdate}`);
     clearInterval(sampler);
     const mem = rssOf(pid);
     peakRss = Math.max(peakRss, mem.rss);

@@ -39,6 +39,7 @@ export class SimulatedAgent {
       ips: [`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`],
       rebootRequired: false,
       timezone: 'UTC',
+      serial: `SIM${this.machineId.slice(0, 12).toUpperCase()}`,
       agentVersion,
     };
   }
