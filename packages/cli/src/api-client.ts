@@ -35,6 +35,11 @@ export class ApiClient {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
+  /** The server's base URL. */
+  get url(): string {
+    return this.target.url;
+  }
+
   get<T>(path: string, query: Record<string, string | number | boolean | readonly string[] | undefined> = {}): Promise<T> {
     const url = new URL(path, this.target.url);
     for (const [k, v] of Object.entries(query)) {

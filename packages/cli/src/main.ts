@@ -8,6 +8,7 @@ import type { FindingsListOptions } from './commands/findings.js';
 import type { HostListOptions } from './commands/hosts.js';
 import type { ScanCommandOptions } from './commands/scan.js';
 import type { ServerOptions } from './commands/server.js';
+import type { SimulateOptions } from './commands/simulate.js';
 import type { ExceptionRequestOptions } from './commands/exceptions.js';
 import type { GroupSetOptions } from './commands/groups.js';
 
@@ -196,6 +197,27 @@ export function buildProgram(): Command {
     .action(async (opts: { force?: boolean; json?: boolean; data?: string }) => {
       const { feedsSync } = await import('./commands/feeds.js');
       process.exitCode = await feedsSync(await api(opts), opts, io);
+    });
+
+  program
+    .command('simulate')
+    .description('Drive N simulated agents (own keys, realistic AlmaLinux inventories) against a local server; report rates and latencies')
+    .requiredOption('--agents <n>', 'how many agents (each enrolls as its own host)')
+    .option('--server <url>', 'server URL, only http://127.0.0.1:PORT (default: the local server)')
+    .option('--enroll-token <token>', 'enrollment secret (default: one made with the admin token for exactly N uses)')
+    .option('--interval <duration>', 'each agent checks in this often, ±10 % (open loop)', '60s')
+    .option('--duration <duration>', 'how long to check in after enrolling and first inventories', '60s')
+    .option('--concurrency <n>', 'closed loop instead: this many requests in flight, as fast as the server answers')
+    .option('--changed-fraction <f>', 'share of check-ins preceded by a package change (the inventory is then sent)', '0')
+    .option('--packages <n>', 'packages per host', '1000')
+    .option('--seed <n>', 'seed of the synthetic fleet', '1')
+    .option('--setup-concurrency <n>', 'requests in flight while enrolling and sending first inventories', '8')
+    .option('--feed <file>', 'AlmaLinux OSV archive the inventories are drawn from (default: ../shared/data/osv/almalinux-osv-database.tar.gz)')
+    .option('--json', 'print the report as JSON')
+    .addOption(dataOption())
+    .action(async (opts: SimulateOptions & { data?: string }) => {
+      const { simulateCommand } = await import('./commands/simulate.js');
+      process.exitCode = await simulateCommand(opts, { ...io, version: VERSION, api: () => api(opts) });
     });
 
   const cmdb = program.command('cmdb').description('Reconcile the CMDB with the hosts Patchwise sees');

@@ -27,6 +27,9 @@ import type { Assessor } from './assessor.js';
 import { tablesOf, type Database } from './database.js';
 import type { AgentFacts } from './agent-facts.js';
 
+/** Hosts re-assessed at once after a feed import (fewer than the PostgreSQL pool's 10 connections). */
+const REASSESS_CONCURRENCY = 4;
+
 export interface ControlPlaneOptions {
   /** How often agents check in; they add jitter of up to a tenth. */
   readonly checkinIntervalSeconds: number;
@@ -140,6 +143,11 @@ export class ControlPlane {
 
   async checkin(hostId: string, facts: AgentFacts, inventoryDigest: string | null, attributes?: unknown): Promise<CheckinReply> {
     const patch = attributes === undefined ? undefined : parseAttributePatch(attributes, 'agent config attributes');
+    if (patch === undefined) {
+      const seen = await new HostStore(tablesOf(this.db), this.clock).recordActiveCheckin(hostId, { ...identityOf(facts), facts: { ...facts } });
+      // Missing, quarantined or another machine: the locking path below says which.
+      if (seen) return { intervalSeconds: this.options.checkinIntervalSeconds, sendInventory: seen.inventoryDigest !== inventoryDigest };
+    }
     const outcome = await this.db.transaction().execute(async (trx) => {
       const hosts = new HostStore(tablesOf(trx), this.clock);
       const host = await hosts.lock(hostId);
@@ -247,7 +255,7 @@ export class ControlPlane {
     // process stored meanwhile) comes back from the database.
     const followed = await this.followFeeds();
     const hosts = new HostStore(tablesOf(this.db), this.clock);
-    const targets = followed.enrichmentChanged ? (await hosts.list({ status: 'active' })).map((h) => h.id) : await hosts.hostsWithNames([...followed.names]);
+    const targets = followed.enrichmentChanged ? await hosts.ids({ status: 'active' }) : await hosts.hostsWithNames([...followed.names]);
     await this.reassessHosts(targets);
     return {
       records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged },
@@ -258,18 +266,28 @@ export class ControlPlane {
     };
   }
 
-  /** Re-assesses hosts from their stored snapshots, one transaction per host. */
+  /**
+   * Re-assesses hosts from their stored snapshots, one transaction per host, a few at a time:
+   * each waits mostly on the database, and PostgreSQL serves several connections at once
+   * (PGlite runs them one after another, no worse than before).
+   */
   async reassessHosts(hostIds: readonly string[]): Promise<void> {
-    for (const hostId of hostIds) {
-      await this.db.transaction().execute(async (trx) => {
-        const hosts = new HostStore(tablesOf(trx), this.clock);
-        const host = await hosts.lock(hostId);
-        if (host.inventoryAt === null) return;
-        const packages = await hosts.packagesOf(hostId);
-        const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages }, host.attributes);
-        await new FindingsStore(tablesOf(trx), this.clock).syncHost(hostId, findings);
-      });
-    }
+    let next = 0;
+    const worker = async () => {
+      while (next < hostIds.length) await this.reassessHost(hostIds[next++] as string);
+    };
+    await Promise.all(Array.from({ length: Math.min(REASSESS_CONCURRENCY, hostIds.length) }, worker));
+  }
+
+  private async reassessHost(hostId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const hosts = new HostStore(tablesOf(trx), this.clock);
+      const host = await hosts.lock(hostId);
+      if (host.inventoryAt === null) return;
+      const packages = await hosts.packagesOf(hostId);
+      const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages }, host.attributes);
+      await new FindingsStore(tablesOf(trx), this.clock).syncHost(hostId, findings);
+    });
   }
 
   /** Appends the audit event of a change inside the change's own transaction. */

@@ -36,7 +36,7 @@ export class AgentState {
     const pair = generateAgentKeyPair();
     writeFileSync(path, pair.privateKeyPem, { mode: 0o600 });
     chmodSync(path, 0o600);
-    return pair;
+    return { privateKeyPem: pair.privateKeyPem, publicKey: pair.publicKey };
   }
 
   identity(): AgentIdentity | undefined {

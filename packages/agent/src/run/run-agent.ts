@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { PatchwiseError, isPatchwiseError } from '@patchwise/core';
 import { buildInventoryDocument, collectFacts, collectPackages, inventoryDigest } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
@@ -57,11 +58,12 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
     o.log(`enrolled as host ${reply.hostId} (${reply.status}${reply.quarantineReason ? `: ${reply.quarantineReason}` : ''})`);
   }
   const client = new AgentClient(o.serverUrl ?? identity.serverUrl, clock, o.fetch);
+  const signer: Signer = { hostId: identity.hostId, privateKey: createPrivateKey(identity.privateKeyPem) };
   let failures = 0;
   for (;;) {
     let waitMs: number;
     try {
-      const intervalSeconds = await checkInOnce(client, identity, o);
+      const intervalSeconds = await checkInOnce(client, signer, o);
       failures = 0;
       if (o.once) return AGENT_EXIT.ok;
       waitMs = intervalSeconds * 1000 * (0.9 + random() * 0.2);

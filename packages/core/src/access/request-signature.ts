@@ -46,9 +46,10 @@ export interface AgentKeyPair {
   readonly publicKey: string;
 }
 
-export function generateAgentKeyPair(): AgentKeyPair {
+/** A new key pair; `privateKey` is the parsed key, for callers that sign right away. */
+export function generateAgentKeyPair(): AgentKeyPair & { readonly privateKey: KeyObject } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey: publicKeyText(publicKey) };
+  return { privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey: publicKeyText(publicKey), privateKey };
 }
 
 function publicKeyText(key: KeyObject): string {
@@ -74,8 +75,10 @@ export function parsePublicKey(text: string): KeyObject {
   }
 }
 
-export function signRequest(privateKeyPem: string, parts: SignedParts): string {
-  return sign(null, Buffer.from(signingText(parts), 'utf8'), createPrivateKey(privateKeyPem)).toString('base64url');
+/** Signs with a private key in PEM or, cheaper when signing often, one already parsed. */
+export function signRequest(privateKey: string | KeyObject, parts: SignedParts): string {
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  return sign(null, Buffer.from(signingText(parts), 'utf8'), key).toString('base64url');
 }
 
 export function verifyRequestSignature(publicKey: KeyObject, parts: SignedParts, signature: string): boolean {

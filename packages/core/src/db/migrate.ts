@@ -5,6 +5,7 @@ import { cmdb } from './migrations/0002-cmdb.js';
 import { feedChanges } from './migrations/0003-feed-changes.js';
 import { audit } from './migrations/0004-audit.js';
 import { policy } from './migrations/0005-policy.js';
+import { snapshotNames } from './migrations/0006-snapshot-names.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -16,6 +17,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-feed-changes': feedChanges,
   '0004-audit': audit,
   '0005-policy': policy,
+  '0006-snapshot-names': snapshotNames,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -47,7 +47,7 @@ type Row = Selectable<FindingsTables['findings_findings']>;
 
 // Columns that can change while a finding stays the same finding (new fix, new KEV listing, …).
 const MUTABLE = ['installed', 'fixed', 'type', 'severity', 'cvss', 'kev', 'epss', 'priority', 'summary'] as const;
-const INSERT_CHUNK = 1000;
+const WRITE_CHUNK = 5000;
 
 /**
  * Stored findings with their lifecycle. `syncHost` makes the stored open set equal to a fresh
@@ -65,7 +65,7 @@ export class FindingsStore {
     const existing = await this.db.selectFrom('findings_findings').selectAll().where('host_id', '=', hostId).execute();
     const byKey = new Map(existing.map((r) => [findingKey({ advisory: r.advisory_id, ecosystem: r.ecosystem, package: r.package }), r]));
     const inserts: AssessedFinding[] = [];
-    let updated = 0;
+    const updates: { row: Row; finding: AssessedFinding; reopened: boolean }[] = [];
     const seen = new Set<string>();
     for (const f of findings) {
       const key = findingKey(f);
@@ -77,37 +77,39 @@ export class FindingsStore {
         continue;
       }
       const reopened = row.state === 'fixed';
-      if (!reopened && !changed(row, f)) continue;
-      await this.db
-        .updateTable('findings_findings')
-        .set({
-          ...mutableColumns(f),
-          state: 'open',
-          fixed_at: null,
-          updated_at: now,
-          ...(reopened ? { first_seen: now } : {}),
-        })
-        .where('id', '=', row.id)
-        .execute();
-      updated++;
+      if (reopened || changed(row, f)) updates.push({ row, finding: f, reopened });
     }
-    for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
-      await this.db
-        .insertInto('findings_findings')
-        .values(
-          inserts.slice(i, i + INSERT_CHUNK).map((f) => ({
-            host_id: hostId,
-            advisory_id: f.advisory,
-            ecosystem: f.ecosystem,
-            package: f.package,
-            ...mutableColumns(f),
-            state: 'open' as const,
-            first_seen: now,
-            fixed_at: null,
-            updated_at: now,
-          })),
-        )
-        .execute();
+    // Arrays bound as one parameter per column (unnest): a statement's cost no longer grows with
+    // its parameter count, and a host's 500 findings are one round trip, not 500.
+    for (let i = 0; i < updates.length; i += WRITE_CHUNK) {
+      const chunk = updates.slice(i, i + WRITE_CHUNK);
+      const c = columnArrays(chunk.map((u) => u.finding));
+      await sql`
+        update findings_findings as f set
+          installed = u.installed, fixed = u.fixed, type = u.type, severity = u.severity, cvss = u.cvss, kev = u.kev,
+          epss = u.epss, priority = u.priority, reasons = u.reasons::jsonb, aliases = u.aliases::jsonb, summary = u.summary,
+          state = 'open', fixed_at = null, updated_at = ${now},
+          first_seen = case when u.reopened then ${now} else f.first_seen end
+        from unnest(
+          ${chunk.map((u) => u.row.id)}::bigint[], ${chunk.map((u) => u.reopened)}::boolean[], ${c.installed}::text[], ${c.fixed}::text[],
+          ${c.type}::text[], ${c.severity}::text[], ${c.cvss}::real[], ${c.kev}::boolean[], ${c.epss}::real[], ${c.priority}::text[],
+          ${c.reasons}::text[], ${c.aliases}::text[], ${c.summary}::text[]
+        ) as u(id, reopened, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary)
+        where f.id = u.id`.execute(this.db);
+    }
+    for (let i = 0; i < inserts.length; i += WRITE_CHUNK) {
+      const chunk = inserts.slice(i, i + WRITE_CHUNK);
+      const c = columnArrays(chunk);
+      await sql`
+        insert into findings_findings (host_id, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss,
+          priority, reasons, aliases, summary, state, first_seen, fixed_at, updated_at)
+        select ${hostId}::uuid, u.advisory_id, u.ecosystem, u.package, u.installed, u.fixed, u.type, u.severity, u.cvss, u.kev, u.epss,
+          u.priority, u.reasons::jsonb, u.aliases::jsonb, u.summary, 'open', ${now}, null, ${now}
+        from unnest(
+          ${chunk.map((f) => f.advisory)}::text[], ${chunk.map((f) => f.ecosystem)}::text[], ${chunk.map((f) => f.package)}::text[],
+          ${c.installed}::text[], ${c.fixed}::text[], ${c.type}::text[], ${c.severity}::text[], ${c.cvss}::real[], ${c.kev}::boolean[],
+          ${c.epss}::real[], ${c.priority}::text[], ${c.reasons}::text[], ${c.aliases}::text[], ${c.summary}::text[]
+        ) as u(advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary)`.execute(this.db);
     }
     const gone = existing.filter((r) => r.state === 'open' && !seen.has(findingKey({ advisory: r.advisory_id, ecosystem: r.ecosystem, package: r.package })));
     if (gone.length > 0) {
@@ -117,7 +119,7 @@ export class FindingsStore {
         .where('id', 'in', gone.map((r) => r.id))
         .execute();
     }
-    return { opened: inserts.length, updated, fixed: gone.length };
+    return { opened: inserts.length, updated: updates.length, fixed: gone.length };
   }
 
   async list(filter: FindingFilter, page: FindingPage): Promise<{ total: number; findings: StoredFinding[] }> {
@@ -216,6 +218,24 @@ function mutableColumns(f: AssessedFinding) {
     reasons: JSON.stringify(f.reasons),
     aliases: JSON.stringify(f.aliases),
     summary: f.summary,
+  };
+}
+
+/** The mutable columns of many findings, one array per column, for `unnest`. */
+function columnArrays(findings: readonly AssessedFinding[]) {
+  const cols = findings.map(mutableColumns);
+  return {
+    installed: cols.map((c) => c.installed),
+    fixed: cols.map((c) => c.fixed),
+    type: cols.map((c) => c.type),
+    severity: cols.map((c) => c.severity),
+    cvss: cols.map((c) => c.cvss),
+    kev: cols.map((c) => c.kev),
+    epss: cols.map((c) => c.epss),
+    priority: cols.map((c) => c.priority),
+    reasons: cols.map((c) => c.reasons),
+    aliases: cols.map((c) => c.aliases),
+    summary: cols.map((c) => c.summary),
   };
 }
 

@@ -45,6 +45,12 @@ export interface HostFilter {
   readonly status?: HostStatus | undefined;
   /** Hosts not seen since this instant (or never). */
   readonly notSeenSince?: Date | undefined;
+  /** Hosts last seen at or after this instant (never-seen hosts excluded). */
+  readonly seenSince?: Date | undefined;
+  /** Hosts last seen before this instant (never-seen hosts excluded). */
+  readonly seenBefore?: Date | undefined;
+  /** Only hosts never seen (true) or only hosts seen at least once (false). */
+  readonly neverSeen?: boolean | undefined;
   readonly name?: string | undefined;
 }
 
@@ -131,7 +137,26 @@ export class HostStore {
   }
 
   async list(filter: HostFilter = {}): Promise<HostRecord[]> {
-    let q = this.db.selectFrom('hosts_hosts').selectAll();
+    const rows = await this.filtered(filter).selectAll().orderBy('name').orderBy('id').execute();
+    return rows.map(toRecord);
+  }
+
+  /** Ids of matching hosts (no rows loaded: a feed import may target the whole fleet). */
+  async ids(filter: HostFilter = {}): Promise<string[]> {
+    const rows = await this.filtered(filter).select('id').orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** One page of matching hosts, sorted by name, and how many match in all: paged in SQL. */
+  async page(filter: HostFilter, page: { readonly limit: number; readonly offset: number }): Promise<{ total: number; hosts: HostRecord[] }> {
+    const q = this.filtered(filter);
+    const { total } = await q.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow();
+    const rows = await q.selectAll().orderBy('name').orderBy('id').limit(page.limit).offset(page.offset).execute();
+    return { total: Number(total), hosts: rows.map(toRecord) };
+  }
+
+  private filtered(filter: HostFilter) {
+    let q = this.db.selectFrom('hosts_hosts');
     if (filter.os !== undefined) {
       // `debian` matches every Debian release, `debian-12` or `debian 12` one release.
       const [id, version] = filter.os.toLowerCase().split(/[\s:-]+/, 2);
@@ -147,8 +172,10 @@ export class HostStore {
       const since = filter.notSeenSince;
       q = q.where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', since)]));
     }
-    const rows = await q.orderBy('name').orderBy('id').execute();
-    return rows.map(toRecord);
+    if (filter.seenSince !== undefined) q = q.where('last_seen_at', '>=', filter.seenSince);
+    if (filter.seenBefore !== undefined) q = q.where('last_seen_at', '<', filter.seenBefore);
+    if (filter.neverSeen !== undefined) q = q.where('last_seen_at', filter.neverSeen ? 'is' : 'is not', null);
+    return q;
   }
 
   async setAttributes(id: string, patch: HostAttributePatch): Promise<HostRecord> {
@@ -175,6 +202,33 @@ export class HostStore {
       .execute();
   }
 
+  /**
+   * A check-in in one statement, for the common case: an active host whose machine id agrees
+   * (or is unknown on either side) is seen now with these facts. Returns its stored inventory
+   * digest, or undefined when the host is missing, quarantined or presents another machine id;
+   * the caller then takes the locking path, which says which. One round trip instead of four
+   * (begin, lock, update, commit) is what lets thousands of agents check in each second.
+   */
+  async recordActiveCheckin(id: string, update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'>): Promise<{ inventoryDigest: string | null } | undefined> {
+    const machineId = update.machineId;
+    let q = this.db
+      .updateTable('hosts_hosts')
+      .set({
+        name: update.name,
+        machine_id: machineId,
+        os_id: update.os?.id ?? null,
+        os_version_id: update.os?.versionId ?? null,
+        ecosystem: update.ecosystem,
+        facts: JSON.stringify(update.facts),
+        last_seen_at: this.clock(),
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'active');
+    if (machineId !== null) q = q.where((eb) => eb.or([eb('machine_id', 'is', null), eb('machine_id', '=', machineId)]));
+    const row = await q.returning('inventory_digest').executeTakeFirst();
+    return row && { inventoryDigest: row.inventory_digest };
+  }
+
   async setStatus(id: string, status: HostStatus, reason: string | null): Promise<void> {
     const r = await this.db.updateTable('hosts_hosts').set({ status, quarantine_reason: reason }).where('id', '=', id).executeTakeFirst();
     if (r.numUpdatedRows === 0n) throw new PatchwiseError('PW_NOT_FOUND', `no host ${id}`);
@@ -187,17 +241,12 @@ export class HostStore {
    */
   async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], keys: readonly { ecosystem: string; name: string }[]): Promise<string> {
     const snapshotId = snapshotIdOf(packages);
-    const inserted = await this.db
+    const names = [...new Set(keys.map((k) => k.name))].sort();
+    await this.db
       .insertInto('hosts_snapshots')
-      .values({ id: snapshotId, packages: JSON.stringify(packages), package_count: packages.length, created_at: this.clock() })
+      .values({ id: snapshotId, packages: JSON.stringify(packages), package_count: packages.length, created_at: this.clock(), names })
       .onConflict((oc) => oc.column('id').doNothing())
-      .executeTakeFirst();
-    if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n && keys.length > 0) {
-      await sql`
-        insert into hosts_snapshot_keys (snapshot_id, ecosystem, name)
-        select ${snapshotId}, e, n from unnest(${keys.map((k) => k.ecosystem)}::text[], ${keys.map((k) => k.name)}::text[]) as k(e, n)
-        on conflict do nothing`.execute(this.db);
-    }
+      .execute();
     await this.db
       .updateTable('hosts_hosts')
       .set({ inventory_digest: digest, snapshot_id: snapshotId, inventory_at: this.clock(), last_seen_at: this.clock() })
@@ -227,22 +276,15 @@ export class HostStore {
     return row?.package_count ?? 0;
   }
 
-  /** Hosts whose current inventory has a package matched under one of these names. */
+  /** Active hosts whose current inventory has a package matched under one of these names. */
   async hostsWithNames(names: readonly string[]): Promise<string[]> {
     if (names.length === 0) return [];
     const rows = await this.db
       .selectFrom('hosts_hosts')
       .select('hosts_hosts.id')
       .where('status', '=', 'active')
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('hosts_snapshot_keys')
-            .select(sql`1`.as('one'))
-            .whereRef('hosts_snapshot_keys.snapshot_id', '=', 'hosts_hosts.snapshot_id')
-            .where('hosts_snapshot_keys.name', '=', sql<string>`any(${[...names]}::text[])`),
-        ),
-      )
+      .where('snapshot_id', 'in', (eb) => eb.selectFrom('hosts_snapshots').select('id').where(sql<boolean>`names && ${[...names]}::text[]`))
+      .orderBy('hosts_hosts.id')
       .execute();
     return rows.map((r) => r.id);
   }

@@ -10,11 +10,8 @@ export interface HostsTables {
     packages: Json<unknown[]>;
     package_count: number;
     created_at: Timestamp;
-  };
-  hosts_snapshot_keys: {
-    snapshot_id: string;
-    ecosystem: string;
-    name: string;
+    /** Distinct names the packages are matched under (matchTarget), for finding hosts by name. */
+    names: ColumnType<string[], string[] | undefined, string[]>;
   };
   hosts_hosts: {
     id: string;

@@ -1,8 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { FindingsStore, HostStore, parseAttributePatch } from '@patchwise/core';
+import { FindingsStore, HostStore, assertNever, parseAttributePatch, type HostFilter } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
-import { HostDetailView, HostView, hostView } from '../views.js';
+import { HostDetailView, HostView, hostView, type Connectivity, type ConnectivityPolicy } from '../views.js';
 import { adminActor } from '../caller-actor.js';
 
 const HostId = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -38,11 +38,14 @@ export function hostRoutes(app: App, deps: AppDeps): void {
     async (request) => {
       const q = request.query;
       const now = deps.clock();
-      const all = await hosts().list({ os: q.os, tier: q.tier, environment: q.environment, tag: q.tag, name: q.name, status: q.status });
-      const views = all
-        .map((h) => hostView(h, now, deps.policy))
-        .filter((h) => !q.connectivity || h.connectivity === q.connectivity)
-        .filter((h) => q.eol === undefined || (h.eol.status === 'eol') === q.eol);
+      const filter = { os: q.os, tier: q.tier, environment: q.environment, tag: q.tag, name: q.name, status: q.status, ...seenFilter(q.connectivity, now, deps.policy) };
+      if (q.eol === undefined) {
+        // Paged in SQL: a fleet of 10,000 hosts costs one page of rows and EOL lookups, not 10,000.
+        const page = await hosts().page(filter, { limit: q.limit, offset: q.offset });
+        return { total: page.total, hosts: page.hosts.map((h) => hostView(h, now, deps.policy)) };
+      }
+      // End of life depends on release lifecycles, not on a column: that filter stays in memory.
+      const views = (await hosts().list(filter)).map((h) => hostView(h, now, deps.policy)).filter((h) => (h.eol.status === 'eol') === q.eol);
       return { total: views.length, hosts: views.slice(q.offset, q.offset + q.limit) };
     },
   );
@@ -88,3 +91,23 @@ export function hostRoutes(app: App, deps: AppDeps): void {
   );
 }
 
+
+/** The last-seen window of a connectivity state (the same thresholds as connectivityOf). */
+function seenFilter(connectivity: Connectivity | undefined, now: Date, policy: ConnectivityPolicy): HostFilter {
+  const staleBefore = new Date(now.getTime() - policy.staleAfterMs);
+  const offlineBefore = new Date(now.getTime() - 3 * policy.checkinIntervalSeconds * 1000);
+  switch (connectivity) {
+    case undefined:
+      return {};
+    case 'never':
+      return { neverSeen: true };
+    case 'stale':
+      return { seenBefore: staleBefore };
+    case 'offline':
+      return { seenSince: staleBefore, seenBefore: offlineBefore };
+    case 'online':
+      return { seenSince: new Date(Math.max(staleBefore.getTime(), offlineBefore.getTime())) };
+    default:
+      return assertNever(connectivity);
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * Benchmark: the server under a simulated fleet (issue 3, point 10). Starts a real
+ * `patchwise server` in its own process (PGlite in a fresh data directory, or a fresh database on
+ * the PostgreSQL at 127.0.0.1:5432), imports 90 % of the real AlmaLinux feed, then drives it with
+ * `Simulation` (@patchwise/simulator: real HTTP, real Ed25519 signatures, realistic inventories):
+ *
+ *   1. N agents enroll;
+ *   2. each sends its first full inventory (closed loop): full inventory uploads/s;
+ *   3. unchanged check-ins as fast as the server takes them (closed loop): check-ins/s;
+ *   4. changed inventories re-sent (closed loop, every check-in after a package change);
+ *   5. N agents at a 60 s interval (open loop, ~N/60 requests/s): p50/p99 latency;
+ *   6. a feed update (the other 10 % of the feed) re-assesses the fleet: seconds until done.
+ * Server RSS (current and peak) and the CPU seconds of server and load generator are recorded
+ * per phase, since both share this machine's cores.
+ *
+ *   flock /tmp/patchwise-bench.lock node --import tsx bench/fleet-load.ts --db pglite|postgres
+ *     [--agents 10000] [--packages 1000] [--closed 20] [--open 60] [--concurrency 32] [--setup-concurrency 8]
+ *
+ * Prints one line per figure and writes bench/out/fleet-load-<db>.json.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ALMA_FEED, Simulation, type PhaseReport } from '@patchwise/simulator';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench/out');
+const BIN = join(ROOT, 'packages/cli/bin/patchwise.js');
+const POSTGRES = process.env.PATCHWISE_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const { values: v } = parseArgs({
+  options: Object.fromEntries(['db', 'agents', 'packages', 'closed', 'open', 'concurrency', 'setup-concurrency', 'port'].map((k) => [k, { type: 'string' as const }])),
+});
+const db = v.db === 'postgres' ? 'postgres' : 'pglite';
+const num = (k: string, d: number) => (v[k] === undefined ? d : Number(v[k]));
+const agents = num('agents', 10_000);
+const packages = num('packages', 1000);
+const closedSeconds = num('closed', 20);
+const openSeconds = num('open', 60);
+const concurrency = num('concurrency', 32);
+const setupConcurrency = num('setup-concurrency', 8);
+const port = num('port', 18_300 + Math.floor(Math.random() * 500));
+
+/** The feed split in two: most of it imported first, the rest later as "the feed update". */
+function splitFeed(): { base: string; update: string; updateRecords: number } {
+  const dir = join(OUT, 'fleet-load-feed');
+  const base = join(dir, 'almalinux-base.tar.gz');
+  const update = join(dir, 'almalinux-update.tar.gz');
+  const list = join(dir, 'update.txt');
+  if (!existsSync(update)) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'x'), { recursive: true });
+    execFileSync('tar', ['-xzf', ALMA_FEED, '-C', join(dir, 'x')]);
+    const files = readdirSync(join(dir, 'x'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
+    // Every tenth record (by path) is held back: a spread over all three releases and all years.
+    const held = files.filter((_, i) => i % 10 === 0);
+    const kept = files.filter((_, i) => i % 10 !== 0);
+    writeFileSync(list, held.join('\n'));
+    writeFileSync(join(dir, 'base.txt'), kept.join('\n'));
+    execFileSync('tar', ['-czf', base, '-C', join(dir, 'x'), '-T', join(dir, 'base.txt')]);
+    execFileSync('tar', ['-czf', update, '-C', join(dir, 'x'), '-T', list]);
+    rmSync(join(dir, 'x'), { recursive: true, force: true });
+  }
+  return { base, update, updateRecords: readFileSync(list, 'utf8').split('\n').length };
+}
+
+/** Resident and peak resident memory of a process, MiB. */
+function rssOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+/**
+ * CPU seconds of the PostgreSQL processes on this machine (other users of the server included),
+ * sampled: the server's pool closes idle connections, and an exited backend's CPU would vanish
+ * from a sum taken at the end, so each process's last sample is kept.
+ */
+class PostgresCpu {
+  private readonly seen = new Map<number, number>();
+
+  sample(): void {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) this.seen.set(Number(entry), cpuOf(Number(entry)));
+      } catch {
+        // the process ended while we looked
+      }
+    }
+  }
+
+  /** Seconds used since `before` (a snapshot from `snapshot()`). */
+  since(before: ReadonlyMap<number, number>): number {
+    this.sample();
+    let total = 0;
+    for (const [pid, cpu] of this.seen) total += cpu - (before.get(pid) ?? 0);
+    return total;
+  }
+
+  snapshot(): ReadonlyMap<number, number> {
+    this.sample();
+    return new Map(this.seen);
+  }
+}
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** POST with no client-side timeout: a feed import re-assesses the fleet before it answers. */
+function upload(url: string, token: string, body: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const feed = splitFeed();
+  const dataDir = join(tmpdir(), `pw-fleet-load-${randomBytes(4).toString('hex')}`);
+  const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined };
+  let database: string | undefined;
+  if (db === 'postgres') {
+    // A fresh database per run, dropped at the end: the tests' schemas on `test` stay untouched.
+    database = `pw_bench_${randomBytes(4).toString('hex')}`;
+    const c = new pg.Client({ connectionString: POSTGRES });
+    await c.connect();
+    await c.query(`create database ${database}`);
+    await c.end();
+    const url = new URL(POSTGRES);
+    url.pathname = `/${database}`;
+    env.DATABASE_URL = url.toString();
+  }
+  const server: ChildProcess = spawn(process.execPath, [BIN, 'server', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--checkin-interval', '60s'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const pid = server.pid as number;
+  const figures: Record<string, unknown> = { db, agents, packages, concurrency, setupConcurrency, machine: `${cpus()[0]?.model.trim()}, ${cpus().length} logical CPUs`, node: process.version };
+  const line = (label: string, value: string) => console.log(`${label.padEnd(48)} ${value}`);
+  try {
+    for (let i = 0; !existsSync(join(dataDir, 'server.json')); i++) {
+      if (i > 600 || server.exitCode !== null) throw new Error('the server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const serverUrl = `http://127.0.0.1:${port}`;
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(new URL(path, serverUrl), { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+
+    let started = performance.now();
+    const baseImport = await upload(`${serverUrl}/api/v1/feeds/import?filename=almalinux-base.tar.gz`, token, readFileSync(feed.base));
+    if (baseImport.status !== 200) throw new Error(`base feed import: ${baseImport.text}`);
+    line('feed import, 90 % of AlmaLinux (no hosts yet)', `${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const { token: enrollToken } = await admin<{ token: string }>('POST', '/api/v1/enroll-tokens', { maxUses: agents });
+    const sim = await Simulation.create({
+      serverUrl, enrollToken, agents, packagesPerHost: packages, seed: 1, intervalMs: 60_000, durationMs: 0, changedFraction: 0, setupConcurrency, agentVersion: 'bench',
+    });
+    const phases: Record<string, unknown> = {};
+    let peakRss = 0;
+    const postgres = new PostgresCpu();
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, rssOf(pid).rss);
+      if (db === 'postgres') postgres.sample();
+    }, 500);
+    const measured = async (name: string, run: () => Promise<PhaseReport>) => {
+      const cpu0 = { server: cpuOf(pid), load: selfCpu(), postgres: postgres.snapshot(), load1: loadavg()[0] };
+      const report = await run();
+      const seconds = report.elapsedMs / 1000;
+      const cpu = { server: cpuOf(pid) - cpu0.server, load: selfCpu() - cpu0.load, postgres: postgres.since(cpu0.postgres) };
+      const mem = rssOf(pid);
+      const loadAverage = [cpu0.load1, loadavg()[0]];
+      phases[name] = { ...report, serverCpuSeconds: cpu.server, loadCpuSeconds: cpu.load, postgresCpuSeconds: cpu.postgres, serverRssMiB: mem.rss, loadAverage };
+      const errors = Object.entries(report.errors).map(([k, n]) => `${n} ${k}`).join(', ');
+      for (const [op, s] of Object.entries(report.operations)) {
+        if (s.count + s.errors === 0) continue;
+        line(`${name}: ${op}`, `${s.count} ok in ${seconds.toFixed(1)} s = ${s.perSecond}/s; p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms${s.errors ? `; ${s.errors} errors` : ''}`);
+      }
+      const pgCores = db === 'postgres' ? `, PostgreSQL ${(cpu.postgres / seconds).toFixed(2)}` : '';
+      line(`${name}: cores used`, `server ${(cpu.server / seconds).toFixed(2)}, load generator ${(cpu.load / seconds).toFixed(2)}${pgCores}; load average ${loadAverage.map((x) => x?.toFixed(1)).join(' → ')}; server RSS ${mem.rss.toFixed(0)} MiB${errors ? `; errors: ${errors}` : ''}`);
+    };
+
+    await measured('enroll', () => sim.enroll());
+    await measured('first inventories', () => sim.firstInventories());
+    await measured('unchanged check-ins, closed loop', () => sim.steady({ kind: 'closed', concurrency }, closedSeconds * 1000, 0));
+    await measured('changed inventories, closed loop', () => sim.steady({ kind: 'closed', concurrency: setupConcurrency }, closedSeconds * 1000, 1));
+    await measured(`open loop, ${agents} agents every 60 s`, () => sim.steady({ kind: 'open', intervalMs: 60_000 }, openSeconds * 1000, 0));
+
+    for (const query of ['', '?connectivity=offline']) {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        await admin('GET', `/api/v1/hosts${query}`);
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      phases[`hosts list${query}`] = { medianMs: times[1] };
+      line(`GET /api/v1/hosts${query} (first 100 of ${agents})`, `${times[1]?.toFixed(0)} ms median of 3`);
+    }
+
+    started = performance.now();
+    const cpu0 = cpuOf(pid);
+    const pg0 = postgres.snapshot();
+    const updateImport = await upload(`${serverUrl}/api/v1/feeds/import?filename=almalinux-update.tar.gz`, token, readFileSync(feed.update));
+    if (updateImport.status !== 200) throw new Error(`update feed import: ${updateImport.text}`);
+    const reassess = { seconds: (performance.now() - started) / 1000, serverCpuSeconds: cpuOf(pid) - cpu0, postgresCpuSeconds: db === 'postgres' ? postgres.since(pg0) : 0, reply: JSON.parse(updateImport.text) as { hostsReassessed: number; records: unknown } };
+    phases['feed update'] = reassess;
+    const pgUpdate = db === 'postgres' ? `, PostgreSQL ${(reassess.postgresCpuSeconds / reassess.seconds).toFixed(2)}` : '';
+    line(`feed update (${feed.updateRecords} records) re-assesses the fleet`, `${reassess.seconds.toFixed(1)} s for ${reassess.reply.hostsReassessed} hosts; cores used: server ${(reassess.serverCpuSeconds / reassess.seconds).toFixed(2)}${pgUpdate}`);
+    clearInterval(sampler);
+    const mem = rssOf(pid);
+    peakRss = Math.max(peakRss, mem.rss);
+    const hosts = await admin<{ total: number }>('GET', '/api/v1/hosts?limit=1');
+    line('server RSS', `${mem.rss.toFixed(0)} MiB now, ${mem.peak.toFixed(0)} MiB peak, ${hosts.total} hosts`);
+    figures.phases = phases;
+    figures.serverRss = { nowMiB: mem.rss, peakMiB: mem.peak, hosts: hosts.total };
+    writeFileSync(join(OUT, `fleet-load-${db}.json`), `${JSON.stringify(figures, null, 2)}\n`);
+  } finally {
+    if (server.exitCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    if (database) {
+      const c = new pg.Client({ connectionString: POSTGRES });
+      await c.connect();
+      await c.query(`drop database ${database}`);
+      await c.end();
+    }
+  }
+}
+
+await main();

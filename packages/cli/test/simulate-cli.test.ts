@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
+import { REPO } from './run-cli.js';
+
+let server: RunningServer;
+let dataDir: string;
+
+/** The real binary, asynchronously: the server it talks to runs in this process. */
+function patchwise(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [resolve(REPO, 'packages/cli/bin/patchwise.js'), ...args], { cwd: REPO, env: { ...process.env, PATCHWISE_URL: undefined, PATCHWISE_TOKEN: undefined } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
+  if (!template) throw new Error('the PGlite template is missing: vitest globalSetup did not run');
+  dataDir = mkdtempSync(join(tmpdir(), 'patchwise-simulate-cli-'));
+  cpSync(template, join(dataDir, 'pglite'), { recursive: true });
+  server = await startServer(parseServerConfig({ data: dataDir, listen: '127.0.0.1:0', env: {} }));
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('patchwise simulate', () => {
+  it('makes its own enrollment secret with the admin token, and reports every phase as JSON', async () => {
+    const r = await patchwise(['simulate', '--data', dataDir, '--agents', '3', '--packages', '40', '--duration', '0s', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { enrolled: number; serverUrl: string; phases: { name: string; operations: Record<string, { count: number }> }[] };
+    expect(report.enrolled).toBe(3);
+    expect(report.serverUrl).toBe(server.url);
+    expect(report.phases.map((p) => [p.name, p.operations.enroll?.count, p.operations.inventory?.count])).toEqual([
+      ['enroll', 3, 0],
+      ['first-inventory', 0, 3],
+      ['steady', 0, 0],
+    ]);
+  });
+
+  it('refuses a server that is not on 127.0.0.1, with exit status 2', async () => {
+    const r = await patchwise(['simulate', '--server', 'http://192.0.2.1:8080', '--enroll-token', 'x', '--agents', '1']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('127.0.0.1');
+  });
+});

@@ -1,0 +1,63 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '@patchwise/core';
+import type { Database } from '../src/database.js';
+import { almaFacts } from './support/fixtures.js';
+import { openTestDatabase, postgresAvailable } from './support/test-database.js';
+import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+
+const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
+
+describe.each(kinds)('host list, paged in SQL, on %s', (kind) => {
+  let db: DatabaseHandle<Database>;
+  let t: TestApp;
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+  beforeEach(async () => {
+    t = await openTestApp(db);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  async function enroll(name: string) {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} });
+    const agent = new TestAgent(t);
+    expect((await agent.enroll(res.json<{ token: string }>().token, almaFacts(`machine-${name}`, name))).statusCode).toBe(201);
+  }
+
+  async function list(query: string) {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/hosts?${query}`, headers: admin(t) });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<{ total: number; hosts: { name: string; connectivity: string }[] }>();
+    return { total: body.total, names: body.hosts.map((h) => h.name), connectivity: body.hosts.map((h) => h.connectivity) };
+  }
+
+  it('pages by name with the total, and filters connectivity with the thresholds the views use', async () => {
+    // Interval 60 s (offline after 3 missed check-ins), stale after 7 days; time moves, no sleeps.
+    await enroll('stale-1');
+    t.clock.advance(7 * 86400_000 + 1);
+    await enroll('offline-1');
+    await enroll('offline-2');
+    t.clock.advance(180_001);
+    await enroll('online-1');
+    await enroll('online-2');
+    await enroll('online-3');
+
+    expect(await list('limit=2&offset=1')).toEqual({ total: 6, names: ['offline-2', 'online-1'], connectivity: ['offline', 'online'] });
+    expect(await list('connectivity=online')).toMatchObject({ total: 3, names: ['online-1', 'online-2', 'online-3'] });
+    expect(await list('connectivity=offline&limit=1')).toMatchObject({ total: 2, names: ['offline-1'] });
+    expect(await list('connectivity=stale')).toMatchObject({ total: 1, names: ['stale-1'], connectivity: ['stale'] });
+    expect(await list('connectivity=never')).toMatchObject({ total: 0, names: [] });
+    // Exactly at the offline threshold a host is still online (the views count "more than").
+    t.clock.advance(180_000);
+    expect(await list('connectivity=online')).toMatchObject({ total: 3 });
+    t.clock.advance(1);
+    expect(await list('connectivity=online')).toMatchObject({ total: 0 });
+    expect(await list('connectivity=offline')).toMatchObject({ total: 5 });
+    expect(await list('eol=false&limit=2')).toMatchObject({ total: 6, names: ['offline-1', 'offline-2'] });
+  });
+});

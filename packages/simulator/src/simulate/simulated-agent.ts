@@ -1,0 +1,93 @@
+import { createHash, type KeyObject } from 'node:crypto';
+import { generateAgentKeyPair } from '@patchwise/core';
+import { inventoryDigest, type InventoryDocument, type InventoryPackage, type WireFacts } from '@patchwise/agent';
+import type { FleetHost, FleetPackage, FleetSlot } from '../fleet/synthetic-fleet.js';
+
+/**
+ * One simulated machine: its own Ed25519 key, machine id, host name and facts, and an inventory
+ * drawn from the synthetic fleet. It keeps only its image and the slots where it deviates; the
+ * document is rebuilt when the server asks for it, so 10,000 agents hold no 10,000 inventories.
+ */
+export class SimulatedAgent {
+  readonly privateKey: KeyObject;
+  readonly publicKey: string;
+  readonly machineId: string;
+  readonly hostName: string;
+  hostId = '';
+  private readonly altSlots: Set<number>;
+  private cachedDigest: string | undefined;
+
+  constructor(
+    private readonly host: FleetHost,
+    runId: string,
+    agentVersion: string,
+  ) {
+    ({ privateKey: this.privateKey, publicKey: this.publicKey } = generateAgentKeyPair());
+    // The run id keeps machine ids apart between runs, so a second run against the same server
+    // enrolls new hosts instead of quarantining clones of the first run's.
+    this.machineId = createHash('sha256').update(`${runId}/${host.uuid}/${host.index}`).digest('hex').slice(0, 32);
+    this.hostName = `sim-${runId}-${String(host.index).padStart(5, '0')}`;
+    this.altSlots = new Set(host.altSlots);
+    const n = host.index;
+    this.facts = {
+      hostname: this.hostName,
+      machineId: this.machineId,
+      os: { id: 'almalinux', versionId: host.image.os, prettyName: `AlmaLinux ${host.image.os}`, versionCodename: null },
+      kernel: host.image.os.startsWith('8') ? '4.18.0-553.el8_10.x86_64' : '5.14.0-503.el9.x86_64',
+      arch: 'x86_64',
+      uptimeSeconds: 86_400 + n,
+      ips: [`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`],
+      rebootRequired: false,
+      timezone: 'UTC',
+      serial: `SIM${this.machineId.slice(0, 12).toUpperCase()}`,
+      agentVersion,
+    };
+  }
+
+  readonly facts: WireFacts;
+
+  /** The Patchwise inventory JSON v1 document the real agent would send for this host. */
+  document(): InventoryDocument {
+    const packages = this.host.image.slots.map((slot, i) => toInventoryPackage(this.altSlots.has(i) ? slot.alt : slot.base));
+    return {
+      format: 'patchwise-inventory',
+      version: 1,
+      host: { name: this.hostName, machineId: this.machineId, os: { id: 'almalinux', versionId: this.host.image.os } },
+      packages,
+    };
+  }
+
+  /** The digest the real agent computes (canonical JSON, SHA-256), cached until the next change. */
+  digest(): string {
+    this.cachedDigest ??= inventoryDigest(this.document());
+    return this.cachedDigest;
+  }
+
+  /**
+   * One package moves to its other version, as an update or a downgrade would. Many slots have
+   * the same package in both lines (most hosts run the latest fix), so it draws until one differs.
+   */
+  change(random: () => number): void {
+    const slots = this.host.image.slots;
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      const i = Math.floor(random() * slots.length);
+      const slot = slots[i] as FleetSlot;
+      if (samePackage(slot.base, slot.alt)) continue;
+      if (!this.altSlots.delete(i)) this.altSlots.add(i);
+      this.cachedDigest = undefined;
+      return;
+    }
+  }
+}
+
+function toInventoryPackage(p: FleetPackage): InventoryPackage {
+  if (p.kind === 'pypi') return { ecosystem: 'PyPI', name: p.name, version: p.version };
+  const { epoch, version, release } = p.evr;
+  const vr = release ? `${version}-${release}` : version;
+  return { name: p.name, version: Number(epoch) !== 0 ? `${epoch}:${vr}` : vr, arch: p.arch };
+}
+
+function samePackage(a: FleetPackage, b: FleetPackage): boolean {
+  if (a.kind === 'pypi' || b.kind === 'pypi') return JSON.stringify(a) === JSON.stringify(b);
+  return a.evr.epoch === b.evr.epoch && a.evr.version === b.evr.version && a.evr.release === b.evr.release && a.arch === b.arch;
+}
