@@ -398,6 +398,18 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     ]);
   });
 
+  it('forgets replay nonces once they are too old to pass the freshness check', async () => {
+    const agent = await enrolledAgent('machine-a');
+    expect((await agent.send('POST', '/api/v1/agent/checkin', { facts: almaFacts(), inventoryDigest: null })).statusCode).toBe(200);
+    const access = new AccessStore(tablesOf(db.db), t.clock.read);
+    const held = async () => Number((await sql<{ n: string }>`select count(*) as n from access_nonces`.execute(db.db)).rows[0]?.n);
+    expect(await held()).toBe(1); // the signed check-in's (enrollment is not signed)
+    expect(await access.pruneNonces()).toBe(0);
+    t.clock.advance(60 * 60_000);
+    expect(await access.pruneNonces()).toBe(1);
+    expect(await held()).toBe(0);
+  });
+
   it('limits each agent separately (429), counted after authentication', async () => {
 
     const a = await enrolledAgent('machine-a');
