@@ -189,15 +189,7 @@ export class HostStore {
   async recordCheckin(id: string, update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'>): Promise<void> {
     await this.db
       .updateTable('hosts_hosts')
-      .set({
-        name: update.name,
-        machine_id: update.machineId,
-        os_id: update.os?.id ?? null,
-        os_version_id: update.os?.versionId ?? null,
-        ecosystem: update.ecosystem,
-        facts: JSON.stringify(update.facts),
-        last_seen_at: this.clock(),
-      })
+      .set(checkinColumns(update, this.clock()))
       .where('id', '=', id)
       .execute();
   }
@@ -213,15 +205,7 @@ export class HostStore {
     const machineId = update.machineId;
     let q = this.db
       .updateTable('hosts_hosts')
-      .set({
-        name: update.name,
-        machine_id: machineId,
-        os_id: update.os?.id ?? null,
-        os_version_id: update.os?.versionId ?? null,
-        ecosystem: update.ecosystem,
-        facts: JSON.stringify(update.facts),
-        last_seen_at: this.clock(),
-      })
+      .set(checkinColumns(update, this.clock()))
       .where('id', '=', id)
       .where('status', '=', 'active');
     if (machineId !== null) q = q.where((eb) => eb.or([eb('machine_id', 'is', null), eb('machine_id', '=', machineId)]));
@@ -331,5 +315,18 @@ function toRecord(row: HostRow): HostRecord {
     lastSeenAt: row.last_seen_at,
     inventoryDigest: row.inventory_digest,
     inventoryAt: row.inventory_at,
+  };
+}
+
+/** What a check-in writes: the identity and facts the agent reports, and when it was seen. */
+function checkinColumns(update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'>, now: Date) {
+  return {
+    name: update.name,
+    machine_id: update.machineId,
+    os_id: update.os?.id ?? null,
+    os_version_id: update.os?.versionId ?? null,
+    ecosystem: update.ecosystem,
+    facts: JSON.stringify(update.facts),
+    last_seen_at: now,
   };
 }
