@@ -1,25 +1,15 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
-import { REPO } from './run-cli.js';
+import { runCliAsync } from './run-cli.js';
 
 let server: RunningServer;
 let dataDir: string;
 
-/** The real binary, asynchronously: the server it talks to runs in this process. */
-function patchwise(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve(REPO, 'packages/cli/bin/patchwise.js'), ...args], { cwd: REPO, env: { ...process.env, PATCHWISE_URL: undefined, PATCHWISE_TOKEN: undefined } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
+/** The real binary, asynchronously (the server it talks to runs in this process), told nothing of other servers. */
+const patchwise = (args: string[]) => runCliAsync(args, { ...process.env, PATCHWISE_URL: undefined, PATCHWISE_TOKEN: undefined });
 
 beforeAll(async () => {
   const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
@@ -52,5 +42,12 @@ describe('patchwise simulate', () => {
     const r = await patchwise(['simulate', '--server', 'http://192.0.2.1:8080', '--enroll-token', 'x', '--agents', '1']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('127.0.0.1');
+  });
+
+  it('names a feed it cannot read, with exit status 2 and no stack trace', async () => {
+    const r = await patchwise(['simulate', '--server', server.url, '--enroll-token', 'x', '--agents', '1', '--feed', '/nonexistent/alma.tar.gz']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^patchwise: \/nonexistent\/alma\.tar\.gz: .*no such file/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

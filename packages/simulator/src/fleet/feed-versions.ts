@@ -1,4 +1,4 @@
-import { loadAdvisories, pep440Scheme, rpmScheme, type Advisory } from '@patchwise/core';
+import { PatchwiseError, loadAdvisories, pep440Scheme, rpmScheme, type Advisory } from '@patchwise/core';
 
 /**
  * An EVR split as the purl spells it: epoch ('' or '0' when none, as rpm reads them), version,
@@ -16,7 +16,8 @@ type RpmVersion = ReturnType<typeof rpmScheme.parse>;
 /** Advisories of one feed archive, read by the product's own loader, in file order (sorted by source). */
 async function loadFeed(archive: string): Promise<Advisory[]> {
   const { advisories, problems } = await loadAdvisories([archive]);
-  if (advisories.length === 0) throw new Error(`${archive}: no advisories${problems[0] ? ` (${problems[0].message})` : ''}`);
+  // A missing or unreadable feed is the user's input error (exit 2, no stack), named with the reason.
+  if (advisories.length === 0) throw problems[0] ?? new PatchwiseError('PW_INPUT_INVALID', 'no advisories in this feed (pass an OSV archive with --feed)', { input: archive });
   return advisories.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 }
 
