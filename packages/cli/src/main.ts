@@ -340,6 +340,34 @@ export function buildProgram(): Command {
       process.exitCode = await exceptionsList(await api(opts), opts, io);
     });
 
+  const tokens = program.command('tokens').description('API tokens for people and scripts (all admin until roles arrive)');
+  tokens
+    .command('create')
+    .description('Create a token; prints the secret once')
+    .argument('<name>', 'who or what it is for')
+    .option('--expires <days>', 'lifetime, e.g. 90d (default: none)')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { expires?: string; data?: string }) => {
+      const { tokensCreate } = await import('./commands/tokens.js');
+      process.exitCode = await tokensCreate(await api(opts), name, opts, io);
+    });
+  tokens
+    .command('list')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { tokensList } = await import('./commands/tokens.js');
+      process.exitCode = await tokensList(await api(opts), opts, io);
+    });
+  tokens
+    .command('revoke')
+    .argument('<id>')
+    .addOption(dataOption())
+    .action(async (id: string, opts: { data?: string }) => {
+      const { tokensRevoke } = await import('./commands/tokens.js');
+      process.exitCode = await tokensRevoke(await api(opts), id, io);
+    });
+
   const audit = program.command('audit').description('The tamper-evident audit trail');
   audit
     .command('verify')

@@ -187,6 +187,20 @@ describe('operator commands against a running server', () => {
     expect(selfApproved.status).toBe(2);
     expect(selfApproved.stderr).toMatch(/requester of an exception cannot approve/);
     expect((await cli('exceptions', 'list', '--state', 'requested')).stdout).toMatch(/requested\s+\S+\s+CVE-2026-0001\s+\*\s+compensating-control\s+edge team/);
+    // A second person's token decides; once revoked, it opens nothing.
+    const second = await cli('tokens', 'create', 'second approver', '--expires', '30d');
+    expect(second.status, second.stderr).toBe(0);
+    const secondToken = second.stdout.trim();
+    const asSecond = (...args: string[]) => runCliAsync(args, { ...process.env, PATCHWISE_URL: url, PATCHWISE_TOKEN: secondToken });
+    const approved = await asSecond('exceptions', 'approve', exceptionId, '--comment', 'WAF rule reviewed');
+    expect(approved.status, approved.stderr).toBe(0);
+    expect(approved.stdout).toMatch(/approved \(in force\)/);
+    expect((await cli('report', 'compliance')).stdout).toMatch(/^1 of 1 hosts compliant/);
+    const secondId = /API token (\S+) \(second approver\)/.exec(second.stderr)?.[1] ?? '';
+    expect((await cli('tokens', 'revoke', secondId)).status).toBe(0);
+    const refused = await asSecond('hosts', 'list');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/unknown, revoked or expired/);
     const badExpiry = await cli('exceptions', 'request', '--host', 'pay-api-1', '--package', 'openssl', '--category', 'risk-accepted', '--reason', 'r', '--owner', 'o', '--expires', '900d');
     expect(badExpiry.status).toBe(2);
     expect(badExpiry.stderr).toMatch(/expiresAt: is more than 366 days away/);

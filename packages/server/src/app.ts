@@ -18,6 +18,7 @@ import { groupRoutes } from './routes/group-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
 
 const MAX_JSON_DEPTH = 64;
 
@@ -122,5 +123,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   auditRoutes(app, deps);
   groupRoutes(app, deps);
   exceptionRoutes(app, deps);
+  tokenRoutes(app, deps);
   return app;
 }

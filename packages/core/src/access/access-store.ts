@@ -50,6 +50,20 @@ export class AccessStore {
     return { id, token };
   }
 
+  /** API tokens for the register: never the secret (only its hash is held). */
+  async listApiTokens(): Promise<{ id: string; name: string; role: TokenRole; createdAt: Date; expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null }[]> {
+    const rows = await this.db.selectFrom('access_tokens').select(['id', 'name', 'role', 'created_at', 'expires_at', 'revoked_at', 'last_used_at']).orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role as TokenRole, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at }));
+  }
+
+  /** Revokes an API token from now on; PW_NOT_FOUND for an unknown id, PW_CONFLICT when already revoked. */
+  async revokeApiToken(id: string): Promise<void> {
+    const row = await this.db.selectFrom('access_tokens').select('revoked_at').where('id', '=', id).executeTakeFirst();
+    if (!row) throw new PatchwiseError('PW_NOT_FOUND', `no API token ${id}`);
+    if (row.revoked_at) throw new PatchwiseError('PW_CONFLICT', `API token ${id} is revoked already`);
+    await this.db.updateTable('access_tokens').set({ revoked_at: this.clock() }).where('id', '=', id).execute();
+  }
+
   /** The identity behind a bearer token, or PW_UNAUTHENTICATED (unknown, revoked or expired). */
   async authenticateToken(token: string): Promise<ApiTokenIdentity> {
     const now = this.clock();
