@@ -5,6 +5,7 @@ import {
   PatchwiseError,
   assessHost,
   assessedFindings,
+  changedCves,
   cveLookupOf,
   nameOfKey,
   parseEpss,
@@ -60,16 +61,21 @@ export class Assessor {
     return { names: this.applyAdvisories(advisories), problems };
   }
 
-  /** Rebuilds enrichment from the stored documents (KEV, EPSS, NVD pages). */
-  loadDocuments(documents: readonly { kind: string; content: string }[]): void {
+  /**
+   * Rebuilds enrichment from the stored documents (KEV, EPSS, NVD pages); returns the CVEs whose
+   * enrichment changed, so only hosts with findings for them need re-assessing.
+   */
+  loadDocuments(documents: readonly { kind: string; content: string }[]): string[] {
     const enrichment = new Enrichment();
     for (const d of documents) {
       if (d.kind === 'kev') enrichment.addKev(parseKev(d.content, 'stored KEV catalog'));
       else if (d.kind === 'epss') enrichment.addEpss(parseEpss(d.content, 'stored EPSS scores'));
       else if (d.kind.startsWith('nvd:')) enrichment.addNvd(parseNvd(d.content, `stored NVD page ${d.kind}`));
     }
+    const changed = changedCves(this.enrichment, enrichment);
     this.enrichment = enrichment;
     this.reporter = new HostReporter(cveLookupOf(enrichment));
+    return changed;
   }
 
   /** Applies changed advisories; returns the package names whose answers may have changed. */

@@ -27,6 +27,9 @@ import type { Assessor } from './assessor.js';
 import { tablesOf, type Database } from './database.js';
 import type { AgentFacts } from './agent-facts.js';
 
+/** Past this many changed CVEs, finding the hosts they touch costs more than re-assessing all. */
+const MAX_CVES_TO_TARGET = 20_000;
+
 /** Hosts re-assessed at once after a feed import (fewer than the PostgreSQL pool's 10 connections). */
 const REASSESS_CONCURRENCY = 4;
 
@@ -94,15 +97,14 @@ export class ControlPlane {
    * wrote it (several server processes share one PostgreSQL). Re-assesses nothing: the writer
    * re-assesses the hosts its change touched. Returns what changed.
    */
-  followFeeds(): Promise<{ names: Set<string>; enrichmentChanged: boolean; problems: string[] }> {
+  followFeeds(): Promise<{ names: Set<string>; cves: string[]; problems: string[] }> {
     const run = this.following.then(async () => {
       const feeds = new FeedStore(tablesOf(this.db), this.clock);
       const changes = await feeds.changesSince(this.feedMark);
       const { names, problems } = this.assessor.applyRecords(changes.records);
-      const enrichmentChanged = changes.documents.length > 0;
-      if (enrichmentChanged) this.assessor.loadDocuments(await feeds.documents());
+      const cves = changes.documents.length > 0 ? this.assessor.loadDocuments(await feeds.documents()) : [];
       this.feedMark = changes.mark;
-      return { names, enrichmentChanged, problems };
+      return { names, cves, problems };
     });
     this.following = run.catch(() => undefined);
     return run;
@@ -255,12 +257,16 @@ export class ControlPlane {
     // process stored meanwhile) comes back from the database.
     const followed = await this.followFeeds();
     const hosts = new HostStore(tablesOf(this.db), this.clock);
-    const targets = followed.enrichmentChanged ? await hosts.ids({ status: 'active' }) : await hosts.hostsWithNames([...followed.names]);
-    await this.reassessHosts(targets);
+    // Advisories touch hosts carrying their packages; enrichment touches hosts with findings for
+    // the CVEs it changed (a daily EPSS file changes most of them: then every active host).
+    const targets = new Set(await hosts.hostsWithNames([...followed.names]));
+    if (followed.cves.length > MAX_CVES_TO_TARGET) for (const id of await hosts.ids({ status: 'active' })) targets.add(id);
+    else for (const id of await new FindingsStore(tablesOf(this.db), this.clock).hostsWithOpenFindingsFor(followed.cves)) targets.add(id);
+    await this.reassessHosts([...targets]);
     return {
       records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged },
       documents,
-      hostsReassessed: targets.length,
+      hostsReassessed: targets.size,
       problems: batch.problems.map((p) => p.message),
       warnings: batch.warnings.length,
     };

@@ -82,8 +82,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // Other server processes on the same PostgreSQL import feeds too; PGlite has one process.
     const follower = config.databaseUrl
       ? new PeriodicTask('feed follower', options.feedFollowMs ?? 2000, async () => {
-          const { names, enrichmentChanged, problems } = await controlPlane.followFeeds();
-          if (names.size > 0 || enrichmentChanged) log(`feeds changed elsewhere: ${names.size} package names touched${enrichmentChanged ? ', enrichment reloaded' : ''}`);
+          const { names, cves, problems } = await controlPlane.followFeeds();
+          if (names.size > 0 || cves.length > 0) log(`feeds changed elsewhere: ${names.size} package names, ${cves.length} CVEs' enrichment`);
           for (const p of problems) log(`warning: ${p}`);
         }, log)
       : undefined;

@@ -123,9 +123,12 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     const again = await importJson('alma.json', [almaAdvisory('ALSA-2026:0001', 'openssl', '1:3.0.7-18.el9_2', { cve: 'CVE-2026-1111' })]);
     expect(again).toMatchObject({ records: { inserted: 0, updated: 0, unchanged: 1 }, hostsReassessed: 0 });
 
-    // A KEV listing moves priorities everywhere it applies.
+    // A KEV listing moves priorities where it applies, and re-assesses only hosts with findings for it.
     const kev = await importJson('kev.json', kevCatalog(['CVE-2026-1111']));
     expect(kev.documents).toEqual(['kev']);
+    expect(kev.hostsReassessed).toBe(1);
+    const unrelated = await importJson('kev.json', kevCatalog(['CVE-2026-1111', 'CVE-2026-9999']));
+    expect(unrelated.hostsReassessed).toBe(0);
     expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0001', kev: true, priority: 'P1' }]);
   });
 

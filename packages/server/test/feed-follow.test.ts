@@ -47,7 +47,7 @@ describe.each(kinds)('feed changes between server processes on %s', (kind) => {
       // Process two learns of the record: the package name it touched comes back once, then not again.
       const followed = await two.controlPlane.followFeeds();
       expect([...followed.names]).toEqual(['openssl']);
-      expect(followed.enrichmentChanged).toBe(false);
+      expect(followed.cves).toEqual([]);
       expect((await two.controlPlane.followFeeds()).names.size).toBe(0);
 
       // An upload to process two is assessed with it: the finding stays open, not "fixed".
@@ -56,7 +56,7 @@ describe.each(kinds)('feed changes between server processes on %s', (kind) => {
       expect(put.json()).toMatchObject({ changes: { opened: 0, updated: 1, fixed: 0 } });
 
       await one.app.inject({ method: 'POST', url: '/api/v1/feeds/import?filename=kev.json', headers: { ...admin(one), 'content-type': 'application/octet-stream' }, payload: Buffer.from(JSON.stringify(kevCatalog(['CVE-2026-2222']))) });
-      expect((await two.controlPlane.followFeeds()).enrichmentChanged).toBe(true);
+      expect((await two.controlPlane.followFeeds()).cves).toEqual(['CVE-2026-2222']);
       const older = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
       await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(older), inventory: older });
       const page = (await two.app.inject({ method: 'GET', url: '/api/v1/findings', headers: admin(two) })).json<{ findings: { kev: boolean; priority: string; installed: string }[] }>();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '../../test/support/shared-data.js';
-import { Enrichment, parseEpss, parseKev, parseNvd } from './index.js';
+import { Enrichment, changedCves, parseEpss, parseKev, parseNvd } from './index.js';
 import type { KevCatalog, NvdRecord } from './index.js';
 
 const read = (path: string): string => readFileSync(sharedData(path), 'utf8');
@@ -99,5 +99,18 @@ describe('Enrichment at scale', () => {
     expect(found).toBe(100_000);
     // A hash lookup each: far below a millisecond per call even on a loaded machine.
     expect(performance.now() - start).toBeLessThan(1000);
+  });
+});
+
+describe('changedCves', () => {
+  it('names CVEs whose KEV entry, EPSS score or NVD record changed, not a new EPSS date alone', () => {
+    const day1 = parseEpss(epssCsv('2026-12-01', 'CVE-2026-0001,0.10000,0.50000\nCVE-2026-0002,0.20000,0.60000\n'), 'day1.csv');
+    const day2 = parseEpss(epssCsv('2026-12-02', 'CVE-2026-0001,0.10000,0.50000\nCVE-2026-0002,0.90000,0.99000\n'), 'day2.csv');
+    const before = new Enrichment().addEpss(day1);
+    expect(changedCves(before, new Enrichment().addEpss(day2))).toEqual(['CVE-2026-0002']);
+    expect(changedCves(before, new Enrichment().addEpss(day1))).toEqual([]);
+    const withKev = new Enrichment().addEpss(day1).addKev(olderKev);
+    expect(new Set(changedCves(before, withKev))).toEqual(new Set(olderKev.entries.keys()));
+    expect(changedCves(withKev, before).length).toBe(olderKev.entries.size); // leaving KEV is a change too
   });
 });

@@ -94,6 +94,11 @@ export class Enrichment {
     };
   }
 
+  /** Every CVE any feed mentions. */
+  cveIds(): Set<string> {
+    return new Set([...this.kev.keys(), ...this.epss.keys(), ...this.nvd.keys()]);
+  }
+
   /** How many CVEs each feed covers. */
   counts(): EnrichmentCounts {
     return { kev: this.kev.size, epss: this.epss.size, nvd: this.nvd.size };
@@ -106,4 +111,21 @@ export class Enrichment {
     if (file === undefined || score === undefined) return undefined;
     return { score: score.score, percentile: score.percentile, date: file.date, modelVersion: file.modelVersion };
   }
+}
+
+/**
+ * The CVEs whose enrichment differs between two states in what priorities and reasons read: the
+ * KEV entry, the EPSS score and percentile (not the scoring date), the NVD record. A feed update
+ * re-assesses only hosts with findings for these.
+ */
+export function changedCves(before: Enrichment, after: Enrichment): string[] {
+  const changed: string[] = [];
+  for (const id of new Set([...before.cveIds(), ...after.cveIds()])) {
+    if (relevant(before.lookup(id)) !== relevant(after.lookup(id))) changed.push(id);
+  }
+  return changed;
+}
+
+function relevant(r: EnrichmentRecord): string {
+  return JSON.stringify([r.kev ?? null, r.epss ? [r.epss.score, r.epss.percentile] : null, r.nvd ?? null]);
 }

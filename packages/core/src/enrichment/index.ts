@@ -9,6 +9,6 @@ export { parseEpss } from './epss.js';
 export type { EpssScore, EpssScores } from './epss.js';
 export { parseNvd } from './nvd.js';
 export type { NvdCvssMetric, NvdRecord } from './nvd.js';
-export { Enrichment } from './enrichment.js';
+export { Enrichment, changedCves } from './enrichment.js';
 export type { EnrichmentCounts, EnrichmentRecord, EpssLookup } from './enrichment.js';
 export { normalizeCveId } from './cve-id.js';

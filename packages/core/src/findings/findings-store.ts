@@ -162,6 +162,19 @@ export class FindingsStore {
     return { total: Number(total), findings: found.map(toStored) };
   }
 
+  /** Hosts with an open finding for any of these CVEs (as the advisory id or an alias). */
+  async hostsWithOpenFindingsFor(cves: readonly string[]): Promise<string[]> {
+    if (cves.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('findings_findings')
+      .select('host_id')
+      .distinct()
+      .where('state', '=', 'open')
+      .where((eb) => eb.or([eb('advisory_id', '=', sql<string>`any(${[...cves]}::text[])`), eb(sql`aliases`, '?|', sql`${[...cves]}::text[]`)]))
+      .execute();
+    return rows.map((r) => r.host_id);
+  }
+
   /** Open findings per priority, for one host or the fleet. */
   async openCounts(hostId?: string): Promise<Record<Priority, number>> {
     let q = this.db.selectFrom('findings_findings').select(['priority', (eb) => eb.fn.countAll<string>().as('n')]).where('state', '=', 'open');
