@@ -11,21 +11,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ALMA_FEED, PYPI_FEED, SyntheticFleet, type FleetPackage, type FleetSlot } from '@patchwise/simulator';
+import { ALMA_FEED, PYPI_FEED, SyntheticFleet, type FleetPackage, type FleetSlot, type SyntheticFleetOptions } from '@patchwise/simulator';
 
 export { ALMA_FEED, PYPI_FEED };
 
-export interface FleetOptions {
+/** The simulator's fleet model, written out as SBOMs: where, and how many hosts. */
+export interface FleetOptions extends SyntheticFleetOptions {
   readonly outDir: string;
   readonly hosts: number;
-  readonly packagesPerHost: number;
-  readonly seed: number;
-  /** PyPI components per host (0: none, and the PyPI feed is not read). */
-  readonly pypiPerHost?: number;
-  /** Distinct base images the hosts are cloned from. */
-  readonly images?: number;
-  readonly almaFeed?: string;
-  readonly pypiFeed?: string;
 }
 
 export interface FleetSummary {

@@ -69,12 +69,7 @@ export class HostStore {
       .insertInto('hosts_hosts')
       .values({
         id: randomUUID(),
-        name: host.name,
-        machine_id: host.machineId,
-        os_id: host.os?.id ?? null,
-        os_version_id: host.os?.versionId ?? null,
-        ecosystem: host.ecosystem,
-        facts: JSON.stringify(host.facts),
+        ...identityColumns(host),
         ...attributeColumns(host.attributes),
         status: host.status ?? 'active',
         quarantine_reason: host.quarantineReason ?? null,
@@ -318,8 +313,8 @@ function toRecord(row: HostRow): HostRecord {
   };
 }
 
-/** What a check-in writes: the identity and facts the agent reports, and when it was seen. */
-function checkinColumns(update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'>, now: Date) {
+/** The identity and facts an agent reports, as columns (enrollment and every check-in). */
+function identityColumns(update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'>) {
   return {
     name: update.name,
     machine_id: update.machineId,
@@ -327,6 +322,10 @@ function checkinColumns(update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'eco
     os_version_id: update.os?.versionId ?? null,
     ecosystem: update.ecosystem,
     facts: JSON.stringify(update.facts),
-    last_seen_at: now,
   };
+}
+
+/** What a check-in writes: the reported identity and facts, and when the host was seen. */
+function checkinColumns(update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'>, now: Date) {
+  return { ...identityColumns(update), last_seen_at: now };
 }

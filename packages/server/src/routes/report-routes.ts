@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { FindingsStore, HostStore, PRIORITIES, complianceSummary, hostCompliance, type Priority } from '@patchwise/core';
+import { FindingsStore, HostStore, PRIORITIES, complianceSummary, hostCompliance, type InstalledPackage, type Priority } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import { coversOf, exceptionsInForce } from '../exceptions-in-force.js';
@@ -38,9 +38,15 @@ export function reportRoutes(app: App, deps: AppDeps): void {
       // Findings under an exception in force leave the count until it expires.
       const open = await new FindingsStore(tablesOf(deps.db), deps.clock).openCountsByHost('security', coversOf(await exceptionsInForce(deps.db, now)));
       const judged = [];
+      // Hosts of one image share an inventory: read each distinct one once.
+      const byDigest = new Map<string, readonly InstalledPackage[]>();
       for (const h of await store.list({ status: 'active' })) {
         // Only Debian publishes per-package support lists; other hosts need no package read.
-        const packages = h.os?.id === 'debian' && h.inventoryAt ? await store.packagesOf(h.id) : [];
+        let packages: readonly InstalledPackage[] = [];
+        if (h.os?.id === 'debian' && h.inventoryDigest) {
+          packages = byDigest.get(h.inventoryDigest) ?? (await store.packagesOf(h.id));
+          byDigest.set(h.inventoryDigest, packages);
+        }
         const eol = eolView(h, now, packages);
         const verdict = hostCompliance({ assessed: h.inventoryAt !== null, release: eol, packages: eol.packages, openSecurity: open.get(h.id) ?? NONE }, { failAt: request.query.failAt });
         judged.push({ id: h.id, name: h.name, ...verdict, reasons: [...verdict.reasons] });
