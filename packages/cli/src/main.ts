@@ -11,6 +11,8 @@ import type { ServerOptions } from './commands/server.js';
 import type { SimulateOptions } from './commands/simulate.js';
 import type { ExceptionRequestOptions } from './commands/exceptions.js';
 import type { GroupSetOptions } from './commands/groups.js';
+import type { TokenCreateOptions } from './commands/tokens.js';
+import type { ScopeOptions } from './commands/users.js';
 
 // Each command's module is imported when the command runs, not at start-up: the server, the
 // agent and the API client bring the database layer, Fastify and their dependencies, which a
@@ -90,7 +92,7 @@ export function buildProgram(): Command {
     const { ApiClient, resolveApiTarget } = await import('./api-client.js');
     return new ApiClient(resolveApiTarget(process.env, opts.data));
   };
-  const io = { stdout: process.stdout, stderr: process.stderr };
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
   const dataOption = () => new Option('--data <dir>', "a local server's data directory, to find its URL and admin token");
 
   const enrollToken = program.command('enroll-token').description('Enrollment secrets for agents');
@@ -340,22 +342,27 @@ export function buildProgram(): Command {
       process.exitCode = await exceptionsList(await api(opts), opts, io);
     });
 
-  const tokens = program.command('tokens').description('API tokens for people and scripts (all admin until roles arrive)');
+  const tokens = program.command('tokens').description("API tokens: each acts as its user, optionally narrowed to some permissions");
   tokens
     .command('create')
     .description('Create a token; prints the secret once')
     .argument('<name>', 'who or what it is for')
     .option('--expires <days>', 'lifetime, e.g. 90d (default: none)')
+    .option('--permission <name>', 'narrow the token to this permission (repeatable; see roles list --permissions)', collect, [])
+    .option('--user <name>', "another user's token (needs users.manage)")
     .addOption(dataOption())
-    .action(async (name: string, opts: { expires?: string; data?: string }) => {
+    .action(async (name: string, opts: TokenCreateOptions & { data?: string }) => {
       const { tokensCreate } = await import('./commands/tokens.js');
       process.exitCode = await tokensCreate(await api(opts), name, opts, io);
     });
   tokens
     .command('list')
+    .description('Your tokens, or (with users.manage) one user\'s or everyone\'s')
+    .option('--user <name>')
+    .option('--all', "everyone's tokens")
     .option('--json', 'print JSON')
     .addOption(dataOption())
-    .action(async (opts: { json?: boolean; data?: string }) => {
+    .action(async (opts: { user?: string; all?: boolean; json?: boolean; data?: string }) => {
       const { tokensList } = await import('./commands/tokens.js');
       process.exitCode = await tokensList(await api(opts), opts, io);
     });
@@ -366,6 +373,106 @@ export function buildProgram(): Command {
     .action(async (id: string, opts: { data?: string }) => {
       const { tokensRevoke } = await import('./commands/tokens.js');
       process.exitCode = await tokensRevoke(await api(opts), id, io);
+    });
+
+  const users = program.command('users').description('People: users, passwords, lock-outs and role bindings (users.manage)');
+  users
+    .command('create')
+    .argument('<name>')
+    .option('--password-stdin', 'read the password from the first line of standard input (at least 12 characters)')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { passwordStdin?: boolean; data?: string }) => {
+      const { usersCreate } = await import('./commands/users.js');
+      process.exitCode = await usersCreate(await api(opts), name, opts, io);
+    });
+  users
+    .command('list')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { usersList } = await import('./commands/users.js');
+      process.exitCode = await usersList(await api(opts), opts, io);
+    });
+  users
+    .command('show')
+    .argument('<name>')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { json?: boolean; data?: string }) => {
+      const { usersShow } = await import('./commands/users.js');
+      process.exitCode = await usersShow(await api(opts), name, opts, io);
+    });
+  users
+    .command('set-password')
+    .description("Set a user's password from the first line of standard input; ends their sessions")
+    .argument('<name>')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { data?: string }) => {
+      const { usersSetPassword } = await import('./commands/users.js');
+      process.exitCode = await usersSetPassword(await api(opts), name, io);
+    });
+  for (const change of ['disable', 'enable', 'unlock'] as const) {
+    users
+      .command(change)
+      .description(change === 'unlock' ? 'Lift a lock-out after failed logins' : change === 'disable' ? 'Stop a user: their sessions end and their tokens stop working' : 'Let a disabled user back in')
+      .argument('<name>')
+      .addOption(dataOption())
+      .action(async (name: string, opts: { data?: string }) => {
+        const { usersChange } = await import('./commands/users.js');
+        process.exitCode = await usersChange(await api(opts), name, change, io);
+      });
+  }
+  for (const verb of ['grant', 'revoke'] as const) {
+    users
+      .command(verb)
+      .description(verb === 'grant' ? 'Give a role, fleet-wide or (with --group/--environment) for those hosts only' : 'Take away the binding of a role with exactly this scope')
+      .argument('<name>')
+      .argument('<role>')
+      .option('--group <name>', 'hosts of this group (repeatable)', collect, [])
+      .option('--environment <name>', 'hosts of this environment (repeatable)', collect, [])
+      .addOption(dataOption())
+      .action(async (name: string, role: string, opts: ScopeOptions & { data?: string }) => {
+        const { usersGrant, usersRevoke } = await import('./commands/users.js');
+        process.exitCode = await (verb === 'grant' ? usersGrant : usersRevoke)(await api(opts), name, role, opts, io);
+      });
+  }
+  program
+    .command('whoami')
+    .description('Who the token speaks for, and every permission it holds with its scope')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { whoami } = await import('./commands/users.js');
+      process.exitCode = await whoami(await api(opts), opts, io);
+    });
+
+  const roles = program.command('roles').description('Roles: built-in viewer, operator, approver, admin, and custom sets of permissions');
+  roles
+    .command('list')
+    .option('--permissions', 'list every permission instead')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; permissions?: boolean; data?: string }) => {
+      const { rolesList } = await import('./commands/roles.js');
+      process.exitCode = await rolesList(await api(opts), opts, io);
+    });
+  roles
+    .command('create')
+    .argument('<name>')
+    .requiredOption('--permission <name>', 'a permission (repeatable)', collect, [])
+    .option('--description <text>')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { permission: string[]; description?: string; data?: string }) => {
+      const { rolesCreate } = await import('./commands/roles.js');
+      process.exitCode = await rolesCreate(await api(opts), name, opts, io);
+    });
+  roles
+    .command('delete')
+    .argument('<name>')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { data?: string }) => {
+      const { rolesDelete } = await import('./commands/roles.js');
+      process.exitCode = await rolesDelete(await api(opts), name, io);
     });
 
   const audit = program.command('audit').description('The tamper-evident audit trail');

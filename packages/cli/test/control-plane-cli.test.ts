@@ -187,8 +187,16 @@ describe('operator commands against a running server', () => {
     expect(selfApproved.status).toBe(2);
     expect(selfApproved.stderr).toMatch(/requester of an exception cannot approve/);
     expect((await cli('exceptions', 'list', '--state', 'requested')).stdout).toMatch(/requested\s+\S+\s+CVE-2026-0001\s+\*\s+compensating-control\s+edge team/);
-    // A second person's token decides; once revoked, it opens nothing.
-    const second = await cli('tokens', 'create', 'second approver', '--expires', '30d');
+    // Another token of the requester is still the requester: the rule is per person.
+    const mine = await cli('tokens', 'create', 'my other token', '--expires', '30d');
+    expect(mine.status, mine.stderr).toBe(0);
+    const asMe = await runCliAsync(['exceptions', 'approve', exceptionId], { ...process.env, PATCHWISE_URL: url, PATCHWISE_TOKEN: mine.stdout.trim() });
+    expect(asMe.status).toBe(2);
+    expect(asMe.stderr).toMatch(/requester of an exception cannot approve/);
+    // A second person (an approver) decides; once their token is revoked, it opens nothing.
+    expect((await cli('users', 'create', 'bob')).stdout).toMatch(/^user bob created/);
+    expect((await cli('users', 'grant', 'bob', 'approver')).stdout).toMatch(/bob now holds: approver \(all hosts\)/);
+    const second = await cli('tokens', 'create', 'second approver', '--expires', '30d', '--user', 'bob');
     expect(second.status, second.stderr).toBe(0);
     const secondToken = second.stdout.trim();
     const asSecond = (...args: string[]) => runCliAsync(args, { ...process.env, PATCHWISE_URL: url, PATCHWISE_TOKEN: secondToken });

@@ -52,6 +52,8 @@ export interface HostFilter {
   /** Only hosts never seen (true) or only hosts seen at least once (false). */
   readonly neverSeen?: boolean | undefined;
   readonly name?: string | undefined;
+  /** Only these hosts (a caller's scope, resolved by the caller). */
+  readonly ids?: readonly string[] | undefined;
 }
 
 type HostRow = Selectable<HostsTables['hosts_hosts']>;
@@ -170,6 +172,7 @@ export class HostStore {
     if (filter.seenSince !== undefined) q = q.where('last_seen_at', '>=', filter.seenSince);
     if (filter.seenBefore !== undefined) q = q.where('last_seen_at', '<', filter.seenBefore);
     if (filter.neverSeen !== undefined) q = q.where('last_seen_at', filter.neverSeen ? 'is' : 'is not', null);
+    if (filter.ids !== undefined) q = q.where(sql<boolean>`id = any(${[...filter.ids]}::uuid[])`);
     return q;
   }
 

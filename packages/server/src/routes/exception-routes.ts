@@ -1,8 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { AuditStore, HostStore, PatchwiseError, PolicyStore, exceptionActive, parseExceptionRequest, type AuditActor, type FindingException } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
-import { adminActor } from '../caller-actor.js';
+import { personActor } from '../caller-actor.js';
 import { tablesOf, type Database } from '../database.js';
+import { callerScope, type HostScope } from '../host-scope.js';
 import type { Kysely } from 'kysely';
 
 const Text = Type.String();
@@ -72,20 +73,23 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
 
   app.post(
     '/api/v1/exceptions',
-    { config: { auth: 'admin' }, schema: { summary: 'Request an exception (it counts once someone else approves it)', body: bodyFields, response: { 201: ExceptionView } } },
+    { config: { auth: 'person', permission: 'exceptions.request' }, schema: { summary: 'Request an exception (it counts once someone else approves it)', body: bodyFields, response: { 201: ExceptionView } } },
     async (request, reply) => {
       const now = deps.clock();
       const parsed = parseExceptionRequest(request.body, now, 'exception');
-      const actor = adminActor(request);
+      const actor = personActor(request);
+      const scope = await callerScope(request, deps);
       const created = await deps.db.transaction().execute(async (trx) => {
         // A host is named by id or name and stored by id; a group must exist.
         let host = parsed.host;
         if (host !== undefined) {
           const hosts = new HostStore(tablesOf(trx), deps.clock);
           const found = /^[0-9a-f-]{36}$/.test(host) ? await hosts.get(host) : undefined;
-          const named = found ? [found] : await hosts.list({ name: host });
+          const named = (found ? [found] : await hosts.list({ name: host })).filter((h) => scope.allows(h));
           if (named.length !== 1) throw new PatchwiseError(named.length ? 'PW_CONFLICT' : 'PW_NOT_FOUND', named.length ? `several hosts are named ${host}; use the id` : `no host ${host}`);
           host = named[0]!.id;
+        } else if (!scope.allowsTarget({ group: parsed.group })) {
+          throw new PatchwiseError('PW_FORBIDDEN', `group ${parsed.group ?? ''} is outside the scope of ${actor.name ?? actor.id}'s exceptions.request`);
         }
         const policy = new PolicyStore(tablesOf(trx), deps.clock);
         if (parsed.group !== undefined) await policy.requireGroup(parsed.group);
@@ -100,7 +104,7 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/api/v1/exceptions',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'exceptions.read' },
       schema: {
         summary: 'The exception register',
         querystring: Type.Object({ state: Type.Optional(Type.Union(['requested', 'approved', 'rejected', 'revoked'].map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
@@ -111,14 +115,15 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
       const now = deps.clock();
       const state = request.query.state as FindingException['state'] | undefined;
       const list = await new PolicyStore(tablesOf(deps.db), deps.clock).exceptions(state ? { state } : {});
-      return { exceptions: list.map((e) => exceptionView(e, now)) };
+      const visible = await inScope(await callerScope(request, deps), list);
+      return { exceptions: visible.map((e) => exceptionView(e, now)) };
     },
   );
 
   app.post(
     '/api/v1/exceptions/:id/:decision',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'exceptions.approve' },
       schema: {
         summary: 'approve or reject a requested exception (not your own), or revoke an approved one',
         params: Type.Object({ id: Type.String({ format: 'uuid' }), decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('revoke')]) }),
@@ -128,11 +133,14 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
     },
     async (request) => {
       const { id, decision } = request.params;
-      const actor = adminActor(request);
+      const actor = personActor(request);
       const now = deps.clock();
+      const scope = await callerScope(request, deps);
       const decided = await deps.db.transaction().execute(async (trx) => {
         const policy = new PolicyStore(tablesOf(trx), deps.clock);
         const e = await policy.lockException(id);
+        // Outside the approver's scope, an exception answers like an unknown one.
+        if ((await inScope(scope, [e])).length === 0) throw new PatchwiseError('PW_NOT_FOUND', `no exception ${id}`);
         if (decision === 'revoke' ? e.state !== 'approved' : e.state !== 'requested') {
           throw new PatchwiseError('PW_CONFLICT', `exception ${id} is ${e.state}; only ${decision === 'revoke' ? 'an approved one can be revoked' : 'a requested one can be decided'}`);
         }
@@ -146,6 +154,13 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
       return exceptionView(decided, now);
     },
   );
+
+  /** The exceptions whose host or group lies in the caller's scope. */
+  async function inScope(scope: HostScope, list: readonly FindingException[]): Promise<FindingException[]> {
+    if (scope.unlimited) return [...list];
+    const hosts = new Map((await new HostStore(tablesOf(deps.db), deps.clock).list()).map((h) => [h.id, h]));
+    return list.filter((e) => scope.allowsTarget(e.host !== undefined ? { host: hosts.get(e.host) } : { group: e.group }));
+  }
 
   async function audit(trx: Kysely<Database>, actor: AuditActor, action: string, e: FindingException): Promise<void> {
     const scope = { host: e.host ?? null, group: e.group ?? null, advisory: e.advisory ?? null, package: e.package ?? null };

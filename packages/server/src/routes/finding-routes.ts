@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { FindingsStore, HostStore, PRIORITIES, slaDays } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
+import { callerScope } from '../host-scope.js';
 import { coversOf, exceptionFor, exceptionsInForce } from '../exceptions-in-force.js';
 import { FindingView, findingView } from '../views.js';
 
@@ -10,7 +11,7 @@ export function findingRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/api/v1/findings',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'findings.read' },
       schema: {
         summary: 'List findings',
         querystring: Type.Object(
@@ -40,6 +41,9 @@ export function findingRoutes(app: App, deps: AppDeps): void {
         const byId = /^[0-9a-f-]{36}$/.test(q.host) ? await hosts.get(q.host) : undefined;
         hostIds = byId ? [byId.id] : (await hosts.list({ name: q.host })).map((h) => h.id);
       }
+      // A scoped caller sees findings of the hosts in scope only.
+      const inScope = await (await callerScope(request, deps)).hostIds(deps.db);
+      if (inScope) hostIds = hostIds ? hostIds.filter((id) => inScope.includes(id)) : inScope;
       const now = deps.clock();
       // Overdue: first seen before now minus the window of its priority on its host's tier.
       const seenBefore = q.overdue ? [...(await hosts.activeIdsByTier())].flatMap(([tier, ids]) => PRIORITIES.map((priority) => ({ priority, hostIds: ids, before: new Date(now.getTime() - slaDays(deps.slaPolicy, priority, tier) * 86_400_000) }))) : undefined;

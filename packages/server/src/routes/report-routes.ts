@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { FindingsStore, HostStore, PRIORITIES, complianceSummary, hostCompliance, type InstalledPackage, type Priority } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
+import { callerScope } from '../host-scope.js';
 import { coversOf, exceptionsInForce } from '../exceptions-in-force.js';
 import { eolView } from '../views.js';
 
@@ -19,7 +20,7 @@ export function reportRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/api/v1/reports/compliance',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'reports.read' },
       schema: {
         summary: 'Compliance of every active host: EOL release, packages past security support, open security findings at or above failAt',
         querystring: Type.Object({ failAt: Type.Union(PRIORITIES.map((p) => Type.Literal(p)), { default: 'P2' }) }, { additionalProperties: false }),
@@ -40,7 +41,8 @@ export function reportRoutes(app: App, deps: AppDeps): void {
       const judged = [];
       // Hosts of one image share an inventory: read each distinct one once.
       const byDigest = new Map<string, readonly InstalledPackage[]>();
-      for (const h of await store.list({ status: 'active' })) {
+      const ids = await (await callerScope(request, deps)).hostIds(deps.db);
+      for (const h of await store.list({ status: 'active', ids })) {
         // Only Debian publishes per-package support lists; other hosts need no package read.
         let packages: readonly InstalledPackage[] = [];
         if (h.os?.id === 'debian' && h.inventoryDigest) {
