@@ -27,8 +27,19 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRA
 /** Brings the schema to the newest migration; Kysely's lock table keeps concurrent servers apart. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  return migrate(db, (m) => m.migrateToLatest());
+}
+
+/** Brings the schema up to one named migration: how upgrade tests make a database of an older release. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
+export async function migrateUpTo(db: Kysely<any>, name: string): Promise<string[]> {
+  if (!Object.hasOwn(MIGRATIONS, name)) throw new PatchwiseError('PW_DATABASE', `no migration named ${name}`);
+  return migrate(db, (m) => m.migrateTo(name));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
+async function migrate(db: Kysely<any>, run: (m: Migrator) => ReturnType<Migrator['migrateToLatest']>): Promise<string[]> {
+  const { error, results } = await run(new Migrator({ db, provider }));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new PatchwiseError('PW_DATABASE', `migration ${failed} failed: ${(error as Error).message}`, { cause: error });

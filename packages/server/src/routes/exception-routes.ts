@@ -140,7 +140,7 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
         const policy = new PolicyStore(tablesOf(trx), deps.clock);
         const e = await policy.lockException(id);
         // Outside the approver's scope, an exception answers like an unknown one.
-        if ((await inScope(scope, [e])).length === 0) throw new PatchwiseError('PW_NOT_FOUND', `no exception ${id}`);
+        if ((await inScope(scope, [e], trx)).length === 0) throw new PatchwiseError('PW_NOT_FOUND', `no exception ${id}`);
         if (decision === 'revoke' ? e.state !== 'approved' : e.state !== 'requested') {
           throw new PatchwiseError('PW_CONFLICT', `exception ${id} is ${e.state}; only ${decision === 'revoke' ? 'an approved one can be revoked' : 'a requested one can be decided'}`);
         }
@@ -156,9 +156,9 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
   );
 
   /** The exceptions whose host or group lies in the caller's scope. */
-  async function inScope(scope: HostScope, list: readonly FindingException[]): Promise<FindingException[]> {
+  async function inScope(scope: HostScope, list: readonly FindingException[], db: Kysely<Database> = deps.db): Promise<FindingException[]> {
     if (scope.unlimited) return [...list];
-    const hosts = new Map((await new HostStore(tablesOf(deps.db), deps.clock).list()).map((h) => [h.id, h]));
+    const hosts = new Map((await new HostStore(tablesOf(db), deps.clock).list()).map((h) => [h.id, h]));
     return list.filter((e) => scope.allowsTarget(e.host !== undefined ? { host: hosts.get(e.host) } : { group: e.group }));
   }
 
