@@ -52,6 +52,8 @@ export interface HostFilter {
   /** Only hosts never seen (true) or only hosts seen at least once (false). */
   readonly neverSeen?: boolean | undefined;
   readonly name?: string | undefined;
+  /** Only hosts marked internet-facing (true) or marked not (false); unmarked hosts match neither. */
+  readonly internetFacing?: boolean | undefined;
 }
 
 type HostRow = Selectable<HostsTables['hosts_hosts']>;
@@ -107,10 +109,10 @@ export class HostStore {
 
   /** Names of the given hosts, in one query (for lists that show host names beside ids). */
   /** Name and tier of each host, for labelling findings and judging them against the SLA. */
-  async labelsOf(ids: readonly string[]): Promise<Map<string, { name: string; tier: number | null }>> {
+  async labelsOf(ids: readonly string[]): Promise<Map<string, { name: string; tier: number | null; internetFacing: boolean | null }>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.selectFrom('hosts_hosts').select(['id', 'name', 'tier']).where('id', 'in', [...ids]).execute();
-    return new Map(rows.map((r) => [r.id, { name: r.name, tier: r.tier }]));
+    const rows = await this.db.selectFrom('hosts_hosts').select(['id', 'name', 'tier', 'internet_facing']).where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, { name: r.name, tier: r.tier, internetFacing: r.internet_facing }]));
   }
 
   /** Ids of active hosts by tier (`null` for hosts without one). */
@@ -170,6 +172,7 @@ export class HostStore {
     if (filter.seenSince !== undefined) q = q.where('last_seen_at', '>=', filter.seenSince);
     if (filter.seenBefore !== undefined) q = q.where('last_seen_at', '<', filter.seenBefore);
     if (filter.neverSeen !== undefined) q = q.where('last_seen_at', filter.neverSeen ? 'is' : 'is not', null);
+    if (filter.internetFacing !== undefined) q = q.where('internet_facing', '=', filter.internetFacing);
     return q;
   }
 
