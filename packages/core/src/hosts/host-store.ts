@@ -109,10 +109,17 @@ export class HostStore {
 
   /** Names of the given hosts, in one query (for lists that show host names beside ids). */
   /** Name and tier of each host, for labelling findings and judging them against the SLA. */
-  async labelsOf(ids: readonly string[]): Promise<Map<string, { name: string; tier: number | null; internetFacing: boolean | null }>> {
+  async labelsOf(ids: readonly string[]): Promise<Map<string, { name: string; tier: number | null }>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.selectFrom('hosts_hosts').select(['id', 'name', 'tier', 'internet_facing']).where('id', 'in', [...ids]).execute();
-    return new Map(rows.map((r) => [r.id, { name: r.name, tier: r.tier, internetFacing: r.internet_facing }]));
+    const rows = await this.db.selectFrom('hosts_hosts').select(['id', 'name', 'tier']).where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, { name: r.name, tier: r.tier }]));
+  }
+
+  /** The hosts with these ids, by id (unknown ids are absent). */
+  async byIds(ids: readonly string[]): Promise<Map<string, HostRecord>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('hosts_hosts').selectAll().where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, toRecord(r)]));
   }
 
   /** Ids of active hosts by tier (`null` for hosts without one). */
