@@ -64,7 +64,7 @@ export function buildProgram(): Command {
     .option('--checkin-interval <duration>', 'how often agents check in (e.g. 60s, 5m)', '60s')
     .option('--stale-after <duration>', 'a host not seen for this long is stale', '7d')
     .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval }')
-    .option('--sla <file>', 'SLA policy, YAML/JSON: { days: { P1: { 0: 7, default: 14 }, … }, warnFraction } (docs/sla.md)')
+    .option('--sla <file>', 'SLA policy, YAML/JSON: { days: { P1: { 0: 7, default: 14 }, … }, warnFraction, clock, restartOnExceptionExpiry, emergency } (docs/sla.md)')
     .action(async (opts: ServerOptions) => {
       const { serverCommand } = await import('./commands/server.js');
       process.exitCode = await serverCommand(opts, { stderr: process.stderr });

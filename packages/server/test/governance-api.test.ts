@@ -164,7 +164,7 @@ describe.each(kinds)('governance API on %s', (kind) => {
     await refused('c', { rules: [] }, 409, /baseline default is the default already/);
     await refused('d', { group: 'nope', precedence: 2 }, 404, /no host group named nope/);
     await refused('e', { group: 'prod', precedence: 3, rules: [{ types: ['security'], afterDays: -1 }] }, 400, /rules\[0\]\.afterDays/);
-    await refused('f', { name: 'g' }, 400, /name: the body names g, the path f/);
+    await refused('f', { name: 'g' }, 400, /name: the body names "g", the path f/);
     // Replacing a baseline keeps its own precedence without clashing with itself.
     await ok('PUT', '/api/v1/baselines/a', { group: 'prod', precedence: 1, rules: [{ types: ['bugfix'], afterDays: 7 }] });
     expect((await call('GET', '/api/v1/baselines/zzz')).statusCode).toBe(404);

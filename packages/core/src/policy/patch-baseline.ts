@@ -108,7 +108,7 @@ export function parsePatchBaseline(value: unknown, source: string): PatchBaselin
   return {
     name: value.name,
     description,
-    ...(group !== undefined ? { group: group as string, precedence: precedence as number } : {}),
+    ...(group !== undefined ? { group, precedence: precedence as number } : {}),
     rules,
     approveKevAtOnce: kev,
     approve,

@@ -32,7 +32,7 @@ export function baselineRoutes(app: App, deps: AppDeps): void {
     },
     async (request) => {
       const body = request.body;
-      if (body.name !== undefined && body.name !== request.params.name) throw new PatchwiseError('PW_INPUT_INVALID', `name: the body names ${String(body.name)}, the path ${request.params.name}`, { input: 'baseline' });
+      if (body.name !== undefined && body.name !== request.params.name) throw new PatchwiseError('PW_INPUT_INVALID', `name: the body names ${JSON.stringify(body.name)}, the path ${request.params.name}`, { input: 'baseline' });
       const baseline = parsePatchBaseline({ ...body, name: request.params.name }, 'baseline');
       await deps.db.transaction().execute(async (trx) => {
         const policy = new PolicyStore(tablesOf(trx), deps.clock);
