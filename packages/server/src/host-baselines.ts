@@ -11,8 +11,8 @@ export class HostBaselines {
   ) {}
 
   /** `failAt` shapes the built-in rule, for hosts no stored baseline applies to. */
-  static async load(db: Kysely<Database>, failAt: Priority = DEFAULT_COMPLIANCE_RULE.failAt): Promise<HostBaselines> {
-    const policy = new PolicyStore(tablesOf(db), () => new Date(0));
+  static async load(db: Kysely<Database>, clock: () => Date, failAt: Priority = DEFAULT_COMPLIANCE_RULE.failAt): Promise<HostBaselines> {
+    const policy = new PolicyStore(tablesOf(db), clock);
     const stored = await policy.baselines();
     const groups = stored.some((b) => b.group !== undefined) ? new Map((await policy.groups()).map((g) => [g.name, g])) : new Map<string, HostGroup>();
     return new HostBaselines(stored, groups, builtInBaseline(failAt));

@@ -280,23 +280,6 @@ export class FindingsStore {
     for (const r of rows) counts[r.priority as Priority] = Number(r.n);
     return counts;
   }
-
-  /** Open findings per host and priority, optionally of one advisory type; hosts without any are absent. */
-  async openCountsByHost(type?: 'security' | 'bugfix' | 'enhancement', excluding: readonly FindingCover[] = []): Promise<Map<string, Record<Priority, number>>> {
-    let q = this.db
-      .selectFrom('findings_findings')
-      .select(['host_id', 'priority', (eb) => eb.fn.countAll<string>().as('n')])
-      .where('state', '=', 'open');
-    if (type) q = q.where('type', '=', type);
-    if (excluding.length > 0) q = q.where((eb) => eb.not(covered(eb, excluding)));
-    const byHost = new Map<string, Record<Priority, number>>();
-    for (const r of await q.groupBy(['host_id', 'priority']).execute()) {
-      let counts = byHost.get(r.host_id);
-      if (!counts) byHost.set(r.host_id, (counts = { P1: 0, P2: 0, P3: 0, P4: 0 }));
-      counts[r.priority as Priority] = Number(r.n);
-    }
-    return byHost;
-  }
 }
 
 /**

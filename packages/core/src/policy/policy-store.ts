@@ -123,11 +123,17 @@ export class PolicyStore {
     }
     const now = this.clock();
     const columns = { group_name: baseline.group ?? null, precedence: baseline.precedence ?? null, document: JSON.stringify(baseline) };
-    await this.db
-      .insertInto('policy_baselines')
-      .values({ name: baseline.name, ...columns, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ ...columns, updated_at: now }))
-      .execute();
+    try {
+      await this.db
+        .insertInto('policy_baselines')
+        .values({ name: baseline.name, ...columns, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ ...columns, updated_at: now }))
+        .execute();
+    } catch (err) {
+      // Two writers racing past the check above meet the unique indexes instead.
+      if ((err as { code?: unknown }).code === '23505') throw new PatchwiseError('PW_CONFLICT', `another baseline took precedence ${baseline.precedence ?? '(default)'} meanwhile; try again`, { cause: err });
+      throw err;
+    }
     return before;
   }
 

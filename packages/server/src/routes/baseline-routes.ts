@@ -65,7 +65,7 @@ export function baselineRoutes(app: App, deps: AppDeps): void {
     },
     async (request) => {
       const baseline = await new PolicyStore(tablesOf(deps.db), deps.clock).requireBaseline(request.params.name);
-      const baselines = await HostBaselines.load(deps.db);
+      const baselines = await HostBaselines.load(deps.db, deps.clock);
       const hosts = (await new HostStore(tablesOf(deps.db), deps.clock).list({ status: 'active' })).filter((h) => baselines.of(h).baseline.name === baseline.name);
       return { baseline: baselineView(baseline), hosts: hosts.map((h) => ({ id: h.id, name: h.name })) };
     },

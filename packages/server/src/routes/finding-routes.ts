@@ -86,7 +86,7 @@ async function emergencyFilter(deps: AppDeps, hosts: HostStore, inLane: boolean)
 /** Findings as shown: with their host, exception, SLA (clock restarts included), baseline decision and lane. */
 async function views(deps: AppDeps, findings: readonly StoredFinding[], now: Date, inForce: readonly ExceptionInForce[], expired: readonly ExceptionInForce[]): Promise<FindingView[]> {
   const records = await new HostStore(tablesOf(deps.db), deps.clock).byIds([...new Set(findings.map((f) => f.hostId))]);
-  const baselines = await HostBaselines.load(deps.db);
+  const baselines = await HostBaselines.load(deps.db, deps.clock);
   return findings.map((f) => {
     const host: HostRecord | undefined = records.get(f.hostId);
     const label = host ? { name: host.name, tier: host.attributes.tier, internetFacing: host.attributes.internetFacing } : { name: f.hostId, tier: null, internetFacing: null };
