@@ -4,6 +4,7 @@
  * exception register, on PGlite and PostgreSQL, with the test clock moved instead of waiting.
  */
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccessStore, parseSlaPolicy, type DatabaseHandle, type SlaPolicy } from '@patchwise/core';
 import type { Database } from '../src/database.js';
@@ -231,6 +232,25 @@ describe.each(kinds)('governance API on %s', (kind) => {
     t.clock.advance(30 * DAY); // the restarted window is over too
     expect((await byPackage()).get('openssl')).toMatchObject({ sla: 'breached' });
     expect([...(await byPackage('&overdue=true')).keys()].sort()).toEqual(['bash', 'openssl']);
+  });
+
+  it('fills in the publication date of a finding stored without one at its next re-assessment', async () => {
+    await open(parseSlaPolicy({ clock: 'published' }, 'sla.yaml'));
+    await importFile('alma.json', JSON.stringify([almaAdvisory('ALSA-2026:4001', 'openssl', '1:3.0.7-18.el9_2', { summary: 'Critical: openssl security update' })]));
+    const { token } = await ok<{ token: string }>('POST', '/api/v1/enroll-tokens', { attributes: { tier: 2 } });
+    const agent = new TestAgent(t);
+    expect((await agent.enroll(token, almaFacts())).statusCode).toBe(201);
+    const send = async (packages: { name: string; version: string }[]) => {
+      const inventory = almaInventory(packages);
+      expect((await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory })).statusCode).toBe(200);
+    };
+    await send([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
+    // As a row stored before migration 0008 looks: no publication date, so the clock counts from first seen.
+    await sql`update findings_findings set published = null`.execute(db.db);
+    expect((await findings())[0]).toMatchObject({ published: null, slaStart: '2026-11-22T10:00:00.000Z', sla: 'ok' });
+    // A new inventory whose only difference for this finding is the missing date re-assesses it.
+    await send([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }, { name: 'bash', version: '5.1.8-6.el9' }]);
+    expect((await findings())[0]).toMatchObject({ hostId: agent.hostId, published: '2026-09-01T00:00:00.000Z', slaStart: '2026-09-01T00:00:00.000Z', sla: 'breached' });
   });
 
   it('keeps a register of exceptions with their scope, owner, approver, revoker, expiry and state', async () => {
