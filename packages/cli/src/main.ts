@@ -66,7 +66,7 @@ export function buildProgram(): Command {
     .option('--checkin-interval <duration>', 'how often agents check in (e.g. 60s, 5m)', '60s')
     .option('--stale-after <duration>', 'a host not seen for this long is stale', '7d')
     .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval }')
-    .option('--sla <file>', 'SLA policy, YAML/JSON: { days: { P1: { 0: 7, default: 14 }, … }, warnFraction } (docs/sla.md)')
+    .option('--sla <file>', 'SLA policy, YAML/JSON: { days: { P1: { 0: 7, default: 14 }, … }, warnFraction, clock, restartOnExceptionExpiry, emergency } (docs/sla.md)')
     .action(async (opts: ServerOptions) => {
       const { serverCommand } = await import('./commands/server.js');
       process.exitCode = await serverCommand(opts, { stderr: process.stderr });
@@ -163,11 +163,22 @@ export function buildProgram(): Command {
     .addOption(new Option('--sort <key>').choices(['priority', 'first_seen', 'package', 'advisory']).default('priority'))
     .option('--limit <n>', 'at most this many', '100')
     .option('--overdue', 'only open findings past their SLA due date')
+    .addOption(new Option('--lane <lane>', 'only fixes in this lane (docs/sla.md)').choices(['emergency', 'scheduled']))
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: FindingsListOptions & { data?: string }) => {
       const { findingsList } = await import('./commands/findings.js');
       process.exitCode = await findingsList(await api(opts), opts, io);
+    });
+  findings
+    .command('show')
+    .description("One finding with its priority, SLA, exception, baseline decision and lane, each with its reasons")
+    .argument('<id>', 'the finding id (findings list shows it)')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (id: string, opts: { json?: boolean; data?: string }) => {
+      const { findingsShow } = await import('./commands/findings.js');
+      process.exitCode = await findingsShow(await api(opts), id, opts, io);
     });
 
   const feeds = program.command('feeds').description('Advisory and enrichment feeds');
@@ -245,8 +256,8 @@ export function buildProgram(): Command {
   const report = program.command('report').description('Reports over the fleet');
   report
     .command('compliance')
-    .description('Hosts that are not compliant (EOL release or packages, open security findings), with reasons; exit 1 when any')
-    .addOption(new Option('--fail-at <priority>', 'open security findings at or above this priority fail a host').choices(['P1', 'P2', 'P3', 'P4']).default('P2'))
+    .description("Hosts that are not compliant (EOL release or packages, fixes their baseline approved), with reasons; exit 1 when any")
+    .addOption(new Option('--fail-at <priority>', 'for hosts without a baseline: open security findings at or above this priority fail a host').choices(['P1', 'P2', 'P3', 'P4']).default('P2'))
     .option('--all', 'list compliant hosts too')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -333,13 +344,53 @@ export function buildProgram(): Command {
   }
   exceptions
     .command('list')
-    .description('The exception register (* in force)')
-    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'rejected', 'revoked']))
+    .description('The exception register: scope, category, owner, requester, approver, expiry, state (* in force)')
+    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'expired', 'revoked', 'rejected']))
+    .option('--expiring-within <days>', 'only requested or approved ones expiring within this many days (14d)')
     .option('--json', 'print JSON')
     .addOption(dataOption())
-    .action(async (opts: { state?: string; json?: boolean; data?: string }) => {
+    .action(async (opts: { state?: string; expiringWithin?: string; json?: boolean; data?: string }) => {
       const { exceptionsList } = await import('./commands/exceptions.js');
       process.exitCode = await exceptionsList(await api(opts), opts, io);
+    });
+
+  const baselines = program.command('baselines').description('Patch baselines: which fixes are approved for a group (docs/baselines.md)');
+  baselines
+    .command('set')
+    .description('Create or replace a baseline from a YAML or JSON file: group, precedence, rules, approve, reject, holds')
+    .argument('<name>', 'lower-case name, e.g. prod-web')
+    .argument('<file>', 'the baseline, .yaml or .json')
+    .addOption(dataOption())
+    .action(async (name: string, file: string, opts: { data?: string }) => {
+      const { baselinesSet } = await import('./commands/baselines.js');
+      process.exitCode = await baselinesSet(await api(opts), name, file, io);
+    });
+  baselines
+    .command('list')
+    .description('Every baseline, in the order hosts take them (precedence, then the default)')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { baselinesList } = await import('./commands/baselines.js');
+      process.exitCode = await baselinesList(await api(opts), opts, io);
+    });
+  baselines
+    .command('show')
+    .description('A baseline in full and the hosts that follow it now')
+    .argument('<name>')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { json?: boolean; data?: string }) => {
+      const { baselinesShow } = await import('./commands/baselines.js');
+      process.exitCode = await baselinesShow(await api(opts), name, opts, io);
+    });
+  baselines
+    .command('delete')
+    .argument('<name>')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { data?: string }) => {
+      const { baselinesDelete } = await import('./commands/baselines.js');
+      process.exitCode = await baselinesDelete(await api(opts), name, io);
     });
 
   const tokens = program.command('tokens').description("API tokens: each acts as its user, optionally narrowed to some permissions");

@@ -168,7 +168,7 @@ describe('operator commands against a running server', () => {
     const compliance = await cli('report', 'compliance');
     expect(compliance.status).toBe(1);
     expect(compliance.stdout).toMatch(/^0 of 1 hosts compliant \(0\.0 %\); 1 non-compliant, 0 unknown/);
-    expect(compliance.stdout).toMatch(/pay-api-1\s+non-compliant\s+open security findings: P1 1/);
+    expect(compliance.stdout).toMatch(/pay-api-1\s+non-compliant\s+built-in\s+open security findings: P1 1/);
 
     const group = await cli('groups', 'set', 'prod-debian', '--environment', 'prod', '--os', 'debian-12', '--tier', '0', '--tier', '1');
     expect(group.status, group.stderr).toBe(0);
@@ -225,6 +225,68 @@ describe('operator commands against a running server', () => {
     expect(summary).toMatch(/^os\s+debian 12 \(Debian:12\)$/m);
     expect(summary).toMatch(/^inventory\s+2 packages at /m);
     expect(summary).toMatch(/^tags\s+edge, pci$/m);
+  });
+
+  it('sets, lists, shows and deletes a patch baseline from a YAML file, and findings show its decision and the lane', async () => {
+    const file = join(work, 'prod-web.yaml');
+    writeFileSync(
+      file,
+      [
+        'group: prod-debian',
+        'precedence: 10',
+        'description: production web tier',
+        'rules:',
+        '  - { types: [security], minSeverity: high, afterDays: 0 }',
+        '  - { types: [security], afterDays: 30 }',
+        'holds:',
+        '  - { package: openssl, version: 3.0.11-1~deb12u2, ecosystem: Debian, reason: FIPS build certified on 3.0.11 }',
+        '',
+      ].join('\n'),
+    );
+    const set = await cli('baselines', 'set', 'prod-web', file);
+    expect(set.status, set.stderr).toBe(0);
+    expect(set.stdout).toBe('baseline prod-web: group prod-debian (precedence 10); 2 rules, 0 approved, 0 rejected, 1 holds\n');
+    expect((await cli('baselines', 'list')).stdout).toMatch(/prod-web\s+prod-debian\s+10\s+security severity ≥ high at once; security after 30d\s+yes\s+0\s+0\s+1/);
+    const shown = await cli('baselines', 'show', 'prod-web');
+    expect(shown.stdout).toMatch(/^hold: openssl at 3\.0\.11-1~deb12u2 \(Debian\): FIPS build certified on 3\.0\.11$/m);
+    expect(shown.stdout).toMatch(/^1 hosts follow it: pay-api-1$/m);
+
+    // The KEV-listed openssl fix is an emergency, and the hold keeps it back all the same.
+    const listed = await cli('findings', 'list', '--lane', 'emergency', '--json');
+    expect(listed.status, listed.stderr).toBe(0);
+    const page = JSON.parse(listed.stdout) as { findings: { id: string; advisory: string; lane: { lane: string; reasons: string[] }; baseline: { name: string; state: string } }[] };
+    expect(page.findings).toMatchObject([{ advisory: 'DSA-9001-1', lane: { lane: 'emergency', reasons: ['in CISA KEV'] }, baseline: { name: 'prod-web', state: 'held' } }]);
+    expect(JSON.parse((await cli('findings', 'list', '--lane', 'scheduled', '--json')).stdout)).toMatchObject({ total: 0 });
+    const one = await cli('findings', 'show', page.findings[0]!.id);
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/^baseline {2}prod-web: held: openssl is held at 3\.0\.11-1~deb12u2 \(FIPS build certified on 3\.0\.11\); the fix 3\.0\.15-1~deb12u1 is beyond it$/m);
+    expect(one.stdout).toMatch(/^lane {6}emergency: in CISA KEV$/m);
+    expect((await cli('report', 'compliance', '--all')).stdout).toMatch(/pay-api-1\s+compliant\s+prod-web/);
+
+    // The register: the approved exception expires within 14 days; none has expired yet.
+    expect((await cli('exceptions', 'list', '--expiring-within', '14d')).stdout).toMatch(/approved\*\s+host:pay-api-1\s+CVE-2026-0001\s+\*\s+compensating-control\s+edge team\s+admin\s+bob\s+\d{4}-\d{2}-\d{2}/);
+    expect((await cli('exceptions', 'list', '--state', 'expired', '--json')).stdout).toBe('[]\n');
+    const badWithin = await cli('exceptions', 'list', '--expiring-within', 'soon');
+    expect(badWithin.status).toBe(2);
+    expect(badWithin.stderr).toMatch(/--expiring-within: "soon" is not a number of days/);
+
+    const bad = join(work, 'bad.yaml');
+    writeFileSync(bad, 'group: prod-debian\nprecedence: 11\nrules:\n  - { types: [security], afterDays: -1 }\n');
+    const refused = await cli('baselines', 'set', 'bad', bad);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/rules\[0\]\.afterDays: expected whole days/);
+    writeFileSync(bad, 'group: [unclosed\n');
+    expect((await cli('baselines', 'set', 'bad', bad)).status).toBe(2);
+    const clash = join(work, 'clash.json');
+    writeFileSync(clash, JSON.stringify({ group: 'prod-debian', precedence: 10 }));
+    const clashed = await cli('baselines', 'set', 'other', clash);
+    expect(clashed.status).toBe(2);
+    expect(clashed.stderr).toMatch(/baseline prod-web has precedence 10 already/);
+
+    expect((await cli('baselines', 'delete', 'prod-web')).stdout).toBe('baseline prod-web deleted\n');
+    const gone = await cli('baselines', 'show', 'prod-web');
+    expect(gone.status).toBe(2);
+    expect(gone.stderr).toMatch(/no baseline named prod-web/);
   });
 
   it('verifies and exports the audit trail of what the operators and the agent did', async () => {

@@ -11,6 +11,7 @@ import { httpStatusOf } from './http-status.js';
 import { ROUTE_AUTHS, type RouteEntry } from './route-auth.js';
 import { agentRoutes } from './routes/agent-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { baselineRoutes } from './routes/baseline-routes.js';
 import { cmdbRoutes } from './routes/cmdb-routes.js';
 import { enrollTokenRoutes } from './routes/enroll-token-routes.js';
 import { feedRoutes } from './routes/feed-routes.js';
@@ -126,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   auditRoutes(app, deps);
   groupRoutes(app, deps);
   exceptionRoutes(app, deps);
+  baselineRoutes(app, deps);
   tokenRoutes(app, deps);
   userRoutes(app, deps);
   roleRoutes(app, deps);

@@ -393,7 +393,7 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(await findings()).toMatchObject([{ sla: 'breached', exception: null }]);
     expect((await call('GET', '/api/v1/findings?overdue=true', admin(t))).json<{ total: number }>().total).toBe(1);
     const register = (await call('GET', '/api/v1/exceptions', admin(t))).json<{ exceptions: { state: string; inForce: boolean }[] }>().exceptions;
-    expect(register).toMatchObject([{ state: 'approved', inForce: false }]);
+    expect(register).toMatchObject([{ state: 'expired', inForce: false, decidedBy: { name: 'second-approver' } }]);
     const actions = (await call('GET', '/api/v1/audit/events', admin(t))).json<{ events: { action: string; actor: { name: string | null } }[] }>().events.filter((e) => e.action.startsWith('exception.'));
     expect(actions.map((e) => [e.action, e.actor.name])).toEqual([
       ['exception.request', 'admin'],

@@ -11,7 +11,7 @@ import { TestAgent, admin, openTestApp, personHeaders, type TestApp, type TestBi
  * The access policy as documented (docs/access.md), written out here independently of the code
  * that enforces it, so that a permission slipping into a role shows up as an unexpected allow.
  */
-const VIEWER = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'groups.read', 'feeds.read', 'tokens.own'];
+const VIEWER = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'groups.read', 'baselines.read', 'feeds.read', 'tokens.own'];
 const ROLE_PERMISSIONS: Record<string, readonly string[] | 'all'> = {
   viewer: VIEWER,
   operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
@@ -135,6 +135,12 @@ describe('RBAC: every person route × role × scope', () => {
       'GET /api/v1/hosts/:id': (h) => each(async (k) => (await t.app.inject({ method: 'GET', url: `/api/v1/hosts/${hosts[k]}`, headers: h })).statusCode === 200),
       'PATCH /api/v1/hosts/:id': (h) => each(async (k) => (await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${hosts[k]}`, headers: h, payload: { attributes: { owner: 'probe' } } })).statusCode === 200),
       'GET /api/v1/findings': async (h) => ((await get('/api/v1/findings', h)).findings as { hostId: string }[]).map((f) => f.hostId),
+      'GET /api/v1/findings/:id': async (h) => {
+        const all = (await get('/api/v1/findings', admin(t))).findings as { id: string; hostId: string }[];
+        const seen: string[] = [];
+        for (const f of all) if ((await t.app.inject({ method: 'GET', url: `/api/v1/findings/${f.id}`, headers: h })).statusCode === 200) seen.push(f.hostId);
+        return seen;
+      },
       'GET /api/v1/reports/compliance': async (h) => ((await get('/api/v1/reports/compliance', h)).hosts as { id: string }[]).map((x) => x.id),
       'GET /api/v1/groups/:name/hosts': async (h) => ((await get('/api/v1/groups/everything/hosts', h)).hosts as { id: string }[]).map((x) => x.id),
       'GET /api/v1/exceptions': async (h) => {

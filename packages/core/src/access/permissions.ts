@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   'exceptions.request': { scope: 'hosts', description: 'request an exception' },
   'exceptions.approve': { scope: 'hosts', description: 'approve, reject or revoke an exception requested by someone else' },
   'groups.read': { scope: 'global', description: 'host group definitions' },
+  'baselines.read': { scope: 'global', description: 'patch baselines' },
+  'baselines.write': { scope: 'global', description: 'create, change and delete patch baselines' },
   'groups.write': { scope: 'global', description: 'create, change and delete host groups' },
   'feeds.read': { scope: 'global', description: 'feed status' },
   'feeds.write': { scope: 'global', description: 'import and sync feeds' },
@@ -38,7 +40,7 @@ export function isHostScoped(permission: Permission): boolean {
   return PERMISSIONS[permission].scope === 'hosts';
 }
 
-const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'groups.read', 'feeds.read', 'tokens.own'];
+const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'groups.read', 'baselines.read', 'feeds.read', 'tokens.own'];
 
 /**
  * The built-in roles. Their names are reserved; custom roles are any other set of permissions.

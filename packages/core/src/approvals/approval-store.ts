@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
-import { approvalsNeeded, ruleFor, type ApprovalRule, type ChangeKind, type ChangeLane, type ChangeRequest, type ChangeState, type Person } from './change-request.js';
+import { approvalsNeeded, policyFor, type ApprovalPolicy, type ChangeKind, type ChangeLane, type ChangeRequest, type ChangeState, type Person } from './change-request.js';
 import type { ApprovalsTables } from './tables.js';
 
 export interface NewChange {
@@ -37,40 +37,40 @@ function toChange(r: ChangeRow): ChangeRequest {
   };
 }
 
-/** Approval rules per environment, and change requests with their decisions. */
+/** Approval policies per environment, and change requests with their decisions. */
 export class ApprovalStore {
   constructor(
     private readonly db: Kysely<ApprovalsTables>,
     private readonly clock: () => Date,
   ) {}
 
-  async rules(): Promise<ApprovalRule[]> {
-    const rows = await this.db.selectFrom('approvals_rules').selectAll().orderBy('environment').execute();
+  async policies(): Promise<ApprovalPolicy[]> {
+    const rows = await this.db.selectFrom('approvals_policies').selectAll().orderBy('environment').execute();
     return rows.map((r) => ({ environment: r.environment, approvals: r.approvals, approverRoles: r.approver_roles, validForHours: r.valid_for_hours }));
   }
 
-  /** Creates or replaces an environment's rule; returns the one it replaced. */
-  async putRule(rule: ApprovalRule): Promise<ApprovalRule | undefined> {
-    const before = (await this.rules()).find((r) => r.environment === rule.environment);
-    const values = { approvals: rule.approvals, approver_roles: JSON.stringify(rule.approverRoles), valid_for_hours: rule.validForHours, updated_at: this.clock() };
+  /** Creates or replaces an environment's policy; returns the one it replaced. */
+  async putPolicy(policy: ApprovalPolicy): Promise<ApprovalPolicy | undefined> {
+    const before = (await this.policies()).find((r) => r.environment === policy.environment);
+    const values = { approvals: policy.approvals, approver_roles: JSON.stringify(policy.approverRoles), valid_for_hours: policy.validForHours, updated_at: this.clock() };
     await this.db
-      .insertInto('approvals_rules')
-      .values({ environment: rule.environment, ...values })
+      .insertInto('approvals_policies')
+      .values({ environment: policy.environment, ...values })
       .onConflict((oc) => oc.column('environment').doUpdateSet(values))
       .execute();
     return before;
   }
 
-  async deleteRule(environment: string): Promise<ApprovalRule> {
-    const before = (await this.rules()).find((r) => r.environment === environment);
-    if (!before) throw new PatchwiseError('PW_NOT_FOUND', `no approval rule for ${environment}`);
-    await this.db.deleteFrom('approvals_rules').where('environment', '=', environment).execute();
+  async deletePolicy(environment: string): Promise<ApprovalPolicy> {
+    const before = (await this.policies()).find((r) => r.environment === environment);
+    if (!before) throw new PatchwiseError('PW_NOT_FOUND', `no approval policy for ${environment}`);
+    await this.db.deleteFrom('approvals_policies').where('environment', '=', environment).execute();
     return before;
   }
 
-  /** Records a request with the rule that governs it now (frozen into the change). */
+  /** Records a request with the policy that governs it now (frozen into the change). */
   async requestChange(input: NewChange, by: Person): Promise<ChangeRequest> {
-    const rule = ruleFor(await this.rules(), input.environment);
+    const policy = policyFor(await this.policies(), input.environment);
     const row = await this.db
       .insertInto('approvals_changes')
       .values({
@@ -87,9 +87,9 @@ export class ApprovalStore {
         requested_by_name: by.name,
         created_at: this.clock(),
         state: 'requested',
-        approvals_needed: approvalsNeeded(rule, input.lane),
-        approver_roles: JSON.stringify(rule.approverRoles),
-        valid_for_hours: rule.validForHours,
+        approvals_needed: approvalsNeeded(policy, input.lane),
+        approver_roles: JSON.stringify(policy.approverRoles),
+        valid_for_hours: policy.validForHours,
         decisions: '[]',
         approved_at: null,
       })

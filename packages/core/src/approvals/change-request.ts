@@ -3,7 +3,7 @@ import { PatchwiseError } from '../errors/index.js';
 /**
  * Change requests (CAB): what needs approval before it may run. A deployment of a patch set to
  * an environment, or the promotion of a patch set into a ring, is requested by one person and
- * approved by others, as the environment's approval rule says.
+ * approved by others, as the environment's approval policy says.
  */
 export type ChangeKind = 'deployment' | 'promotion';
 export const CHANGE_KINDS: readonly ChangeKind[] = ['deployment', 'promotion'];
@@ -13,8 +13,8 @@ export type ChangeLane = 'scheduled' | 'emergency';
 export const CHANGE_LANES: readonly ChangeLane[] = ['scheduled', 'emergency'];
 export const EMERGENCY_MIN_APPROVALS = 2;
 
-export interface ApprovalRule {
-  /** The environment it governs; `*` is the rule for every environment without its own. */
+export interface ApprovalPolicy {
+  /** The environment it governs; `*` is the policy for every environment without its own. */
   readonly environment: string;
   /** Distinct approvers needed (the requester never counts). */
   readonly approvals: number;
@@ -24,8 +24,8 @@ export interface ApprovalRule {
   readonly validForHours: number;
 }
 
-/** Until someone writes rules: one approver (approver or admin role), valid for three days. */
-export const DEFAULT_APPROVAL_RULE: ApprovalRule = { environment: '*', approvals: 1, approverRoles: ['approver', 'admin'], validForHours: 72 };
+/** Until someone writes policies: one approver (approver or admin role), valid for three days. */
+export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = { environment: '*', approvals: 1, approverRoles: ['approver', 'admin'], validForHours: 72 };
 
 export interface Person {
   readonly id: string;
@@ -56,7 +56,7 @@ export interface ChangeRequest {
   readonly requestedBy: Person;
   readonly createdAt: Date;
   readonly state: ChangeState;
-  /** The rule as it stood when the change was requested: later edits do not move the goalposts. */
+  /** The policy as it stood when the change was requested: later edits do not move the goalposts. */
   readonly approvalsNeeded: number;
   readonly approverRoles: readonly string[];
   readonly validForHours: number;
@@ -64,13 +64,13 @@ export interface ChangeRequest {
   readonly approvedAt: Date | null;
 }
 
-/** The rule governing an environment: its own, else the `*` rule, else the default. */
-export function ruleFor(rules: readonly ApprovalRule[], environment: string): ApprovalRule {
-  return rules.find((r) => r.environment === environment) ?? rules.find((r) => r.environment === '*') ?? DEFAULT_APPROVAL_RULE;
+/** The policy governing an environment: its own, else the `*` policy, else the default. */
+export function policyFor(policies: readonly ApprovalPolicy[], environment: string): ApprovalPolicy {
+  return policies.find((p) => p.environment === environment) ?? policies.find((p) => p.environment === '*') ?? DEFAULT_APPROVAL_POLICY;
 }
 
-export function approvalsNeeded(rule: ApprovalRule, lane: ChangeLane): number {
-  return lane === 'emergency' ? Math.max(rule.approvals, EMERGENCY_MIN_APPROVALS) : rule.approvals;
+export function approvalsNeeded(policy: ApprovalPolicy, lane: ChangeLane): number {
+  return lane === 'emergency' ? Math.max(policy.approvals, EMERGENCY_MIN_APPROVALS) : policy.approvals;
 }
 
 export function changeStatus(change: Pick<ChangeRequest, 'state' | 'approvedAt' | 'validForHours'>, now: Date): ChangeStatus {

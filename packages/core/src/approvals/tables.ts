@@ -5,7 +5,7 @@ type Json<T> = ColumnType<T, string, string>;
 
 /** Tables written only by the approvals module. */
 export interface ApprovalsTables {
-  approvals_rules: {
+  approvals_policies: {
     environment: string;
     approvals: number;
     approver_roles: Json<string[]>;

@@ -7,6 +7,7 @@ import { audit } from './migrations/0004-audit.js';
 import { policy } from './migrations/0005-policy.js';
 import { snapshotNames } from './migrations/0006-snapshot-names.js';
 import { people } from './migrations/0007-people.js';
+import { baselines } from './migrations/0008-baselines.js';
 import { approvals } from './migrations/0010-approvals.js';
 
 /**
@@ -21,6 +22,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-policy': policy,
   '0006-snapshot-names': snapshotNames,
   '0007-people': people,
+  '0008-baselines': baselines,
   '0010-approvals': approvals,
 };
 

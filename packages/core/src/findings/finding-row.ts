@@ -4,6 +4,8 @@ import type { FindingReport, HostReporter } from '../scan/index.js';
 /** A finding as assessed now: the report plus the ecosystem that identifies its package. */
 export interface AssessedFinding extends FindingReport {
   readonly ecosystem: string;
+  /** The advisory's publication date (OSV `published`), when the record gives a valid one. */
+  readonly published: Date | null;
 }
 
 /** Stored findings move open → fixed, and back to open if the package regresses. */
@@ -26,11 +28,20 @@ export function assessedFindings(assessment: HostAssessment, reporter: HostRepor
   for (const pkg of assessment.packages) {
     // One package at a time so each report keeps its ecosystem; the reporter caches per package.
     const { groups } = reporter.report({ ...assessment, packages: [pkg] });
-    for (const group of groups) for (const f of group) out.push({ ...f, ecosystem: pkg.ecosystem });
+    for (const group of groups) {
+      for (const f of group) out.push({ ...f, ecosystem: pkg.ecosystem, published: publishedOf(pkg.matches.find((m) => m.advisory.id === f.advisory)?.advisory.published) });
+    }
   }
   return out;
 }
 
 export function findingKey(f: { readonly advisory: string; readonly ecosystem: string; readonly package: string }): string {
   return `${f.advisory}\u0000${f.ecosystem}\u0000${f.package}`;
+}
+
+/** OSV `published` as a date; a missing or unparsable one is unknown (null), never an error. */
+function publishedOf(text: string | undefined): Date | null {
+  if (text === undefined) return null;
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? null : d;
 }

@@ -21,6 +21,8 @@ export interface FindingsTables {
     reasons: ColumnType<string[], string, string>;
     aliases: ColumnType<string[], string, string>;
     summary: string;
+    /** The advisory's publication date; null when unknown (or stored before migration 0008). */
+    published: Timestamp | null;
     state: 'open' | 'fixed';
     first_seen: Timestamp;
     fixed_at: Timestamp | null;

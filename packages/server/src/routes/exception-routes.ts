@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { AuditStore, HostStore, PatchwiseError, PolicyStore, exceptionActive, parseExceptionRequest, type AuditActor, type FindingException } from '@patchwise/core';
+import { AuditStore, HostStore, MAX_EXCEPTION_DAYS, PatchwiseError, PolicyStore, exceptionActive, exceptionStatus, parseExceptionRequest, type AuditActor, type FindingException } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { personActor } from '../caller-actor.js';
 import { tablesOf, type Database } from '../database.js';
@@ -8,9 +8,13 @@ import type { Kysely } from 'kysely';
 
 const Text = Type.String();
 const Nullable = Type.Union([Type.String(), Type.Null()]);
+const Status = Type.Union([Type.Literal('requested'), Type.Literal('approved'), Type.Literal('expired'), Type.Literal('revoked'), Type.Literal('rejected')]);
+const Person = Type.Object({ id: Text, name: Nullable });
 const ExceptionView = Type.Object({
   id: Text,
   host: Nullable,
+  /** The host's name, for people reading the register. */
+  hostName: Nullable,
   group: Nullable,
   advisory: Nullable,
   package: Nullable,
@@ -18,20 +22,25 @@ const ExceptionView = Type.Object({
   reason: Text,
   owner: Text,
   expiresAt: Text,
-  state: Text,
+  /** requested, approved, expired (an approved or requested one past its date), revoked or rejected. */
+  state: Status,
   /** Approved and not expired at the time of the answer. */
   inForce: Type.Boolean(),
-  requestedBy: Type.Object({ id: Text, name: Nullable }),
-  decidedBy: Type.Union([Type.Object({ id: Text, name: Nullable }), Type.Null()]),
+  requestedBy: Person,
+  /** Who approved or rejected it. */
+  decidedBy: Type.Union([Person, Type.Null()]),
   decidedAt: Nullable,
+  revokedBy: Type.Union([Person, Type.Null()]),
+  revokedAt: Nullable,
   comment: Nullable,
   createdAt: Text,
 });
 
-function exceptionView(e: FindingException, now: Date) {
+function exceptionView(e: FindingException, now: Date, hostName: string | null = null) {
   return {
     id: e.id,
     host: e.host ?? null,
+    hostName,
     group: e.group ?? null,
     advisory: e.advisory ?? null,
     package: e.package ?? null,
@@ -39,11 +48,13 @@ function exceptionView(e: FindingException, now: Date) {
     reason: e.reason,
     owner: e.owner,
     expiresAt: e.expiresAt.toISOString(),
-    state: e.state,
+    state: exceptionStatus(e, now),
     inForce: exceptionActive(e, now),
     requestedBy: e.requestedBy,
     decidedBy: e.decidedBy,
     decidedAt: e.decidedAt?.toISOString() ?? null,
+    revokedBy: e.revokedBy,
+    revokedAt: e.revokedAt?.toISOString() ?? null,
     comment: e.comment,
     createdAt: e.createdAt.toISOString(),
   };
@@ -106,17 +117,29 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
     {
       config: { auth: 'person', permission: 'exceptions.read' },
       schema: {
-        summary: 'The exception register',
-        querystring: Type.Object({ state: Type.Optional(Type.Union(['requested', 'approved', 'rejected', 'revoked'].map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
+        summary: 'The exception register: scope, category, owner, requester, approver, expiry and state, oldest first',
+        querystring: Type.Object(
+          {
+            state: Type.Optional(Status),
+            expiringWithinDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_EXCEPTION_DAYS, description: 'only requested or approved ones not yet expired whose expiry falls within this many days' })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ exceptions: Type.Array(ExceptionView) }) },
       },
     },
     async (request) => {
       const now = deps.clock();
-      const state = request.query.state as FindingException['state'] | undefined;
-      const list = await new PolicyStore(tablesOf(deps.db), deps.clock).exceptions(state ? { state } : {});
+      const { state, expiringWithinDays } = request.query;
+      const horizon = expiringWithinDays === undefined ? undefined : now.getTime() + expiringWithinDays * 86_400_000;
+      const list = (await new PolicyStore(tablesOf(deps.db), deps.clock).exceptions()).filter((e) => {
+        const status = exceptionStatus(e, now);
+        if (state !== undefined && status !== state) return false;
+        return horizon === undefined || ((status === 'approved' || status === 'requested') && e.expiresAt.getTime() <= horizon);
+      });
       const visible = await inScope(await callerScope(request, deps), list);
-      return { exceptions: visible.map((e) => exceptionView(e, now)) };
+      const names = await new HostStore(tablesOf(deps.db), deps.clock).labelsOf([...new Set(visible.flatMap((e) => (e.host ? [e.host] : [])))]);
+      return { exceptions: visible.map((e) => exceptionView(e, now, e.host ? (names.get(e.host)?.name ?? null) : null)) };
     },
   );
 

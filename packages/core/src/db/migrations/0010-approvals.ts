@@ -1,10 +1,10 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
-/** Approvals: rules per environment and change requests with their decisions. */
+/** Approvals: policies per environment and change requests with their decisions. */
 export const approvals: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     const ddl = [
-      `create table approvals_rules (
+      `create table approvals_policies (
         environment text primary key,
         approvals integer not null check (approvals between 1 and 5),
         approver_roles jsonb not null,

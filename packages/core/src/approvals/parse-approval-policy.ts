@@ -1,11 +1,11 @@
 import { PatchwiseError } from '../errors/index.js';
-import type { ApprovalRule } from './change-request.js';
+import type { ApprovalPolicy } from './change-request.js';
 
 const NAME = /^(\*|[A-Za-z0-9][A-Za-z0-9._-]{0,63})$/;
 const FIELDS = new Set(['environment', 'approvals', 'approverRoles', 'validForHours']);
 
-/** An approval rule from JSON or YAML, every field checked and named when wrong. */
-export function parseApprovalRule(value: unknown, label: string): ApprovalRule {
+/** An approval policy from JSON or YAML, every field checked and named when wrong. */
+export function parseApprovalPolicy(value: unknown, label: string): ApprovalPolicy {
   const bad = (field: string, why: string) => new PatchwiseError('PW_INPUT_INVALID', `${label}.${field}: ${why}`);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PatchwiseError('PW_INPUT_INVALID', `${label}: an object is required`);
   const o = value as Record<string, unknown>;
