@@ -10,6 +10,7 @@ import type { ScanCommandOptions } from './commands/scan.js';
 import type { ServerOptions } from './commands/server.js';
 import type { SimulateOptions } from './commands/simulate.js';
 import type { ExceptionRequestOptions } from './commands/exceptions.js';
+import type { ChangeRequestOptions } from './commands/changes.js';
 import type { GroupSetOptions } from './commands/groups.js';
 import type { TokenCreateOptions } from './commands/tokens.js';
 import type { ScopeOptions } from './commands/users.js';
@@ -524,6 +525,83 @@ export function buildProgram(): Command {
     .action(async (name: string, opts: { data?: string }) => {
       const { rolesDelete } = await import('./commands/roles.js');
       process.exitCode = await rolesDelete(await api(opts), name, io);
+    });
+
+  const changes = program.command('changes').description('Change requests (CAB): deployments and promotions that need approval');
+  changes
+    .command('request')
+    .description('Ask for a deployment or promotion of a patch set; others approve it as the environment\'s policy says')
+    .addOption(new Option('--kind <kind>').choices(['deployment', 'promotion']).default('deployment'))
+    .requiredOption('--environment <name>')
+    .requiredOption('--patch-set <id>')
+    .requiredOption('--title <text>')
+    .requiredOption('--reason <text>')
+    .option('--group <name>', 'only this host group of the environment')
+    .option('--emergency', 'the emergency lane: at least two approvers')
+    .addOption(dataOption())
+    .action(async (opts: ChangeRequestOptions & { data?: string }) => {
+      const { data, ...request } = opts;
+      const { changesRequest } = await import('./commands/changes.js');
+      process.exitCode = await changesRequest(await api({ data }), request, io);
+    });
+  changes
+    .command('list')
+    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'rejected', 'cancelled', 'expired']))
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { state?: string; json?: boolean; data?: string }) => {
+      const { changesList } = await import('./commands/changes.js');
+      process.exitCode = await changesList(await api(opts), opts, io);
+    });
+  changes
+    .command('show')
+    .argument('<id>')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (id: string, opts: { json?: boolean; data?: string }) => {
+      const { changesShow } = await import('./commands/changes.js');
+      process.exitCode = await changesShow(await api(opts), id, opts, io);
+    });
+  for (const decision of ['approve', 'reject', 'cancel'] as const) {
+    changes
+      .command(decision)
+      .description(decision === 'cancel' ? 'Withdraw a change you requested' : `${decision === 'approve' ? 'Approve' : 'Reject'} a change someone else requested`)
+      .argument('<id>')
+      .option('--comment <text>')
+      .addOption(dataOption())
+      .action(async (id: string, opts: { comment?: string; data?: string }) => {
+        const { changesDecide } = await import('./commands/changes.js');
+        process.exitCode = await changesDecide(await api(opts), id, decision, opts, io);
+      });
+  }
+
+  const approvalPolicies = program.command('approval-policies').description('How many approvers, of which roles, each environment needs');
+  approvalPolicies
+    .command('set')
+    .argument('<environment>', 'an environment, or * for every environment without its own')
+    .requiredOption('--approvals <n>', 'distinct approvers other than the requester (1-5)')
+    .option('--role <name>', 'a role approvers must hold over the environment (repeatable; default approver, admin)', collect, [])
+    .option('--valid-for <hours>', 'how long an approval lets the change start, e.g. 72h')
+    .addOption(dataOption())
+    .action(async (environment: string, opts: { approvals: string; role: string[]; validFor?: string; data?: string }) => {
+      const { approvalPoliciesSet } = await import('./commands/changes.js');
+      process.exitCode = await approvalPoliciesSet(await api(opts), environment, opts, io);
+    });
+  approvalPolicies
+    .command('list')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { approvalPoliciesList } = await import('./commands/changes.js');
+      process.exitCode = await approvalPoliciesList(await api(opts), opts, io);
+    });
+  approvalPolicies
+    .command('delete')
+    .argument('<environment>')
+    .addOption(dataOption())
+    .action(async (environment: string, opts: { data?: string }) => {
+      const { approvalPoliciesDelete } = await import('./commands/changes.js');
+      process.exitCode = await approvalPoliciesDelete(await api(opts), environment, io);
     });
 
   const audit = program.command('audit').description('The tamper-evident audit trail');

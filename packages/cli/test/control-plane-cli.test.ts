@@ -289,6 +289,29 @@ describe('operator commands against a running server', () => {
     expect(gone.stderr).toMatch(/no baseline named prod-web/);
   });
 
+  it('requests an emergency deployment that two people other than the requester must approve', async () => {
+    expect((await cli('approval-policies', 'set', 'prod', '--approvals', '1', '--role', 'approver', '--valid-for', '48h')).stdout).toMatch(/approval policy prod: 1 approver\(s\) holding approver, valid 48 h/);
+    const requested = await cli('changes', 'request', '--environment', 'prod', '--patch-set', 'ps-1', '--title', 'December fixes', '--reason', 'KEV on the edge', '--emergency');
+    expect(requested.status, requested.stderr).toBe(0);
+    const id = /^change (\S+): requested \(0 of 2 approvals\)/.exec(requested.stdout)?.[1] ?? '';
+    const own = await cli('changes', 'approve', id);
+    expect(own.status).toBe(2);
+    expect(own.stderr).toMatch(/requester of a change cannot approve/);
+    const url = (JSON.parse(readFileSync(join(data, 'server.json'), 'utf8')) as { url: string }).url;
+    const approverToken = async (name: string) => {
+      expect((await cli('users', 'create', name)).status).toBe(0);
+      expect((await cli('users', 'grant', name, 'approver', '--environment', 'prod')).status).toBe(0);
+      const token = (await cli('tokens', 'create', `${name} laptop`, '--user', name)).stdout.trim();
+      return (...args: string[]) => runCliAsync(args, { ...process.env, PATCHWISE_URL: url, PATCHWISE_TOKEN: token });
+    };
+    const asCarol = await approverToken('carol');
+    expect((await asCarol('changes', 'approve', id, '--comment', 'rollback plan read')).stdout).toMatch(/requested \(1 of 2 approvals\)/);
+    const asDan = await approverToken('dan');
+    expect((await asDan('changes', 'approve', id)).stdout).toMatch(/: approved \(2 of 2 approvals, valid until /);
+    expect((await cli('changes', 'list', '--state', 'approved')).stdout).toMatch(new RegExp(`${id}\\s+approved\\s+2/2\\s+deployment\\s+emergency\\s+prod\\s+ps-1\\s+admin`));
+    expect((await cli('changes', 'show', id)).stdout).toMatch(/approved by carol at .*: rollback plan read\n\s+approved by dan/);
+  });
+
   it('verifies and exports the audit trail of what the operators and the agent did', async () => {
     const verified = await cli('audit', 'verify');
     expect(verified.status, verified.stderr).toBe(0);

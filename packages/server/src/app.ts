@@ -12,6 +12,7 @@ import { ROUTE_AUTHS, type RouteEntry } from './route-auth.js';
 import { agentRoutes } from './routes/agent-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { baselineRoutes } from './routes/baseline-routes.js';
+import { changeRoutes } from './routes/change-routes.js';
 import { cmdbRoutes } from './routes/cmdb-routes.js';
 import { enrollTokenRoutes } from './routes/enroll-token-routes.js';
 import { feedRoutes } from './routes/feed-routes.js';
@@ -132,5 +133,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   userRoutes(app, deps);
   roleRoutes(app, deps);
   sessionRoutes(app, deps);
+  changeRoutes(app, deps);
   return app;
 }

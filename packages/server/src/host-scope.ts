@@ -47,6 +47,13 @@ export class HostScope {
     return host;
   }
 
+  /** Whether a change request (to an environment, maybe one group of it) lies within this scope. */
+  allowsChange(change: { readonly environment: string; readonly group: string | null }): boolean {
+    const g = this.grant;
+    if (g.kind !== 'scoped') return g.kind === 'all';
+    return g.environments.has(change.environment) || (change.group !== null && g.groups.has(change.group));
+  }
+
   /** Whether a host- or group-wide target (an exception's scope) lies within this scope. */
   allowsTarget(target: { readonly host?: HostRecord | undefined; readonly group?: string | undefined }): boolean {
     if (this.unlimited) return true;

@@ -11,17 +11,17 @@ import { TestAgent, admin, openTestApp, personHeaders, type TestApp, type TestBi
  * The access policy as documented (docs/access.md), written out here independently of the code
  * that enforces it, so that a permission slipping into a role shows up as an unexpected allow.
  */
-const VIEWER = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'groups.read', 'baselines.read', 'feeds.read', 'tokens.own'];
+const VIEWER = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'feeds.read', 'tokens.own'];
 const ROLE_PERMISSIONS: Record<string, readonly string[] | 'all'> = {
   viewer: VIEWER,
-  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
-  approver: [...VIEWER, 'exceptions.approve'],
+  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
+  approver: [...VIEWER, 'exceptions.approve', 'changes.approve'],
   admin: 'all',
   auditor: ['audit.read', 'hosts.read'], // a custom role made in the test
   nobody: [], // a user with no role at all
 };
 /** Permissions a scoped binding can grant: those about hosts. Everything else needs a fleet-wide binding. */
-const HOST_PERMISSIONS = new Set(['hosts.read', 'hosts.write', 'findings.read', 'reports.read', 'exceptions.read', 'exceptions.request', 'exceptions.approve']);
+const HOST_PERMISSIONS = new Set(['hosts.read', 'hosts.write', 'findings.read', 'reports.read', 'exceptions.read', 'exceptions.request', 'exceptions.approve', 'changes.read', 'changes.request', 'changes.approve']);
 
 type ScopeKind = 'fleet' | 'group' | 'environment';
 const SCOPES: Record<ScopeKind, Omit<TestBinding, 'role'>> = { fleet: {}, group: { groups: ['team-a'] }, environment: { environments: ['prod'] } };
@@ -130,7 +130,25 @@ describe('RBAC: every person route × role × scope', () => {
       expect(res.statusCode, res.body).toBe(201);
       return res.json<{ id: string }>().id;
     };
+    // Change requests are scoped by environment or group: A's change names group team-a.
+    const changeTarget = { A: { environment: 'dev', group: 'team-a' }, B: { environment: 'prod' }, C: { environment: 'test' } };
+    const keyOfChange = (c: { environment: string }) => hosts[({ dev: 'A', prod: 'B', test: 'C' } as const)[c.environment as 'dev']];
+    const changeBody = (k: 'A' | 'B' | 'C') => ({ kind: 'deployment', patchSet: 'ps-1', title: 'probe', reason: 'probe', ...changeTarget[k] });
+    const changeFor = async (k: 'A' | 'B' | 'C') => {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/changes', headers: admin(t), payload: changeBody(k) });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ id: string }>().id;
+    };
     const probes: Record<string, Probe> = {
+      'POST /api/v1/changes': (h) => each(async (k) => (await t.app.inject({ method: 'POST', url: '/api/v1/changes', headers: h, payload: changeBody(k) })).statusCode === 201),
+      'GET /api/v1/changes': async (h) => {
+        for (const k of ['A', 'B', 'C'] as const) await changeFor(k);
+        return ((await get('/api/v1/changes', h)).changes as { environment: string }[]).map(keyOfChange);
+      },
+      'GET /api/v1/changes/:id': (h) => each(async (k) => (await t.app.inject({ method: 'GET', url: `/api/v1/changes/${await changeFor(k)}`, headers: h })).statusCode === 200),
+      'POST /api/v1/changes/:id/:decision': (h) => each(async (k) => (await t.app.inject({ method: 'POST', url: `/api/v1/changes/${await changeFor(k)}/approve`, headers: h, payload: {} })).statusCode === 200),
+      // Not the requester, so in scope the answer is 403; out of scope the change does not exist (404).
+      'POST /api/v1/changes/:id/cancel': (h) => each(async (k) => (await t.app.inject({ method: 'POST', url: `/api/v1/changes/${await changeFor(k)}/cancel`, headers: h })).statusCode !== 404),
       'GET /api/v1/hosts': async (h) => ((await get('/api/v1/hosts', h)).hosts as { id: string }[]).map((x) => x.id),
       'GET /api/v1/hosts/:id': (h) => each(async (k) => (await t.app.inject({ method: 'GET', url: `/api/v1/hosts/${hosts[k]}`, headers: h })).statusCode === 200),
       'PATCH /api/v1/hosts/:id': (h) => each(async (k) => (await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${hosts[k]}`, headers: h, payload: { attributes: { owner: 'probe' } } })).statusCode === 200),

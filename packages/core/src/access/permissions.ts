@@ -1,7 +1,8 @@
 /**
  * What a person may do, one permission per kind of action. A permission is either about hosts
  * (`hosts`: a role binding can limit it to host groups and environments, and the answer is then
- * filtered to, or the target must be in, that scope) or about the platform as a whole (`global`:
+ * filtered to, or the target must be in, that scope; a change request is in scope by its
+ * environment or group) or about the platform as a whole (`global`:
  * only an unscoped binding grants it, because feeds, users or the audit trail have no host to
  * scope by).
  */
@@ -13,6 +14,10 @@ export const PERMISSIONS = {
   'exceptions.read': { scope: 'hosts', description: 'the exception register' },
   'exceptions.request': { scope: 'hosts', description: 'request an exception' },
   'exceptions.approve': { scope: 'hosts', description: 'approve, reject or revoke an exception requested by someone else' },
+  'changes.read': { scope: 'hosts', description: 'change requests and approval policies' },
+  'changes.request': { scope: 'hosts', description: 'request a deployment or promotion, cancel one you requested' },
+  'changes.approve': { scope: 'hosts', description: 'approve or reject a change someone else requested' },
+  'approvals.manage': { scope: 'global', description: 'set approval policies per environment' },
   'groups.read': { scope: 'global', description: 'host group definitions' },
   'baselines.read': { scope: 'global', description: 'patch baselines' },
   'baselines.write': { scope: 'global', description: 'create, change and delete patch baselines' },
@@ -40,7 +45,7 @@ export function isHostScoped(permission: Permission): boolean {
   return PERMISSIONS[permission].scope === 'hosts';
 }
 
-const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'groups.read', 'baselines.read', 'feeds.read', 'tokens.own'];
+const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'feeds.read', 'tokens.own'];
 
 /**
  * The built-in roles. Their names are reserved; custom roles are any other set of permissions.
@@ -49,7 +54,7 @@ const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'ex
  */
 export const BUILTIN_ROLES: Readonly<Record<string, readonly Permission[]>> = {
   viewer: VIEWER,
-  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
-  approver: [...VIEWER, 'exceptions.approve'],
+  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
+  approver: [...VIEWER, 'exceptions.approve', 'changes.approve'],
   admin: ALL_PERMISSIONS,
 };
