@@ -604,6 +604,27 @@ export function buildProgram(): Command {
       process.exitCode = await approvalPoliciesDelete(await api(opts), environment, io);
     });
 
+  const policy = program.command('policy').description('Governance as code: groups, baselines, approval policies, custom roles, SLA (docs/policy-as-code.md)');
+  policy
+    .command('export')
+    .description('Write the policy as YAML')
+    .option('--output <file>', 'write to this file instead of stdout')
+    .addOption(dataOption())
+    .action(async (opts: { output?: string; data?: string }) => {
+      const { policyExport } = await import('./commands/policy.js');
+      process.exitCode = await policyExport(await api(opts), opts, io);
+    });
+  policy
+    .command('apply')
+    .description('Show what a policy file changes, then apply it in one transaction, audited')
+    .argument('<file>', 'YAML or JSON, as policy export writes it')
+    .option('--dry-run', 'only show the changes')
+    .addOption(dataOption())
+    .action(async (file: string, opts: { dryRun?: boolean; data?: string }) => {
+      const { policyApply } = await import('./commands/policy.js');
+      process.exitCode = await policyApply(await api(opts), file, opts, io);
+    });
+
   const audit = program.command('audit').description('The tamper-evident audit trail');
   audit
     .command('verify')

@@ -312,6 +312,24 @@ describe('operator commands against a running server', () => {
     expect((await cli('changes', 'show', id)).stdout).toMatch(/approved by carol at .*: rollback plan read\n\s+approved by dan/);
   });
 
+  it('exports the policy as YAML and applies an edited copy after a dry run', async () => {
+    const file = join(work, 'policy.yaml');
+    expect((await cli('policy', 'export', '--output', file)).status).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^# Patchwise policy/);
+    expect(text).toMatch(/^version: 1$/m);
+    expect((await cli('policy', 'apply', file, '--dry-run')).stdout).toBe('no changes: the server already holds this policy\n');
+    writeFileSync(file, `${text.replace(/^roles: \[\]$/m, '')}\nroles:\n  - name: auditor\n    permissions: [audit.read, hosts.read]\n`);
+    const dry = await cli('policy', 'apply', file, '--dry-run');
+    expect(dry.stdout).toBe('+ role auditor\n1 change planned (dry run: nothing applied)\n');
+    expect((await cli('policy', 'apply', file)).stdout).toBe('+ role auditor\n1 change applied\n');
+    expect((await cli('roles', 'list')).stdout).toMatch(/auditor\s+custom\s+audit\.read hosts\.read/);
+    writeFileSync(file, 'version: 1\nroles:\n  - name: viewer\n    permissions: [hosts.read]\n');
+    const bad = await cli('policy', 'apply', file);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/roles\[0\]: name: viewer is a built-in role/);
+  });
+
   it('verifies and exports the audit trail of what the operators and the agent did', async () => {
     const verified = await cli('audit', 'verify');
     expect(verified.status, verified.stderr).toBe(0);

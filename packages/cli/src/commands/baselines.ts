@@ -1,6 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { PatchwiseError, parseJson, parseYaml } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
+import { readDocumentFile } from '../read-document-file.js';
 import { textTable } from '../output/index.js';
 
 type Io = { stdout: NodeJS.WritableStream };
@@ -24,29 +23,11 @@ interface BaselineView {
   holds: { package: string; version: string; ecosystem?: string; reason: string }[];
 }
 
-/** A baseline file is short; anything bigger is the wrong file. */
-const MAX_FILE_BYTES = 1024 * 1024;
-
-/** Reads a baseline file (YAML or JSON); the server validates its content and names the field. */
-function readBaselineFile(file: string): unknown {
-  let text: string;
-  try {
-    if (statSync(file).size > MAX_FILE_BYTES) throw new PatchwiseError('PW_INPUT_TOO_LARGE', 'a baseline file is larger than 1 MiB', { input: file });
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof PatchwiseError) throw err;
-    throw new PatchwiseError('PW_INPUT_UNREADABLE', (err as Error).message, { input: file });
-  }
-  const value = /\.json$/i.test(file) || /^\s*[[{]/.test(text) ? parseJson(text, file) : parseYaml(text, file);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PatchwiseError('PW_INPUT_INVALID', 'expected a baseline: an object with group, precedence, rules, approve, reject, holds', { input: file });
-  return value;
-}
-
 const rule = (r: Rule) => [r.types.join('/'), r.minSeverity ? `severity ≥ ${r.minSeverity}` : '', r.minPriority ? `${r.minPriority}+` : '', r.afterDays === 0 ? 'at once' : `after ${r.afterDays}d`].filter(Boolean).join(' ');
 const applies = (b: BaselineView) => (b.group === undefined ? 'default' : `group ${b.group} (precedence ${b.precedence ?? '?'})`);
 
 export async function baselinesSet(api: ApiClient, name: string, file: string, io: Io): Promise<number> {
-  const b = await api.put<BaselineView>(`/api/v1/baselines/${encodeURIComponent(name)}`, readBaselineFile(file));
+  const b = await api.put<BaselineView>(`/api/v1/baselines/${encodeURIComponent(name)}`, readDocumentFile(file, 'baseline (group, precedence, rules, approve, reject, holds)'));
   io.stdout.write(`baseline ${b.name}: ${applies(b)}; ${b.rules.length} rules, ${b.approve.length} approved, ${b.reject.length} rejected, ${b.holds.length} holds\n`);
   return 0;
 }

@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'changes.request': { scope: 'hosts', description: 'request a deployment or promotion, cancel one you requested' },
   'changes.approve': { scope: 'hosts', description: 'approve or reject a change someone else requested' },
   'approvals.manage': { scope: 'global', description: 'set approval policies per environment' },
+  'policy.read': { scope: 'global', description: 'export the governance policy as code' },
+  'policy.apply': { scope: 'global', description: 'apply a policy document (groups, baselines, approval policies, custom roles)' },
   'groups.read': { scope: 'global', description: 'host group definitions' },
   'baselines.read': { scope: 'global', description: 'patch baselines' },
   'baselines.write': { scope: 'global', description: 'create, change and delete patch baselines' },
@@ -45,7 +47,7 @@ export function isHostScoped(permission: Permission): boolean {
   return PERMISSIONS[permission].scope === 'hosts';
 }
 
-const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'feeds.read', 'tokens.own'];
+const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'policy.read', 'feeds.read', 'tokens.own'];
 
 /**
  * The built-in roles. Their names are reserved; custom roles are any other set of permissions.

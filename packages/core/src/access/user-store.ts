@@ -167,6 +167,18 @@ export class UserStore {
     return { name, description, permissions: unique as Permission[], builtin: false };
   }
 
+  /** Changes a custom role's description and permissions (policy as code); PW_NOT_FOUND when it does not exist. */
+  async updateRole(name: string, description: string, permissions: readonly string[]): Promise<RoleInfo> {
+    const role = await this.role(name);
+    if (!role) throw new PatchwiseError('PW_NOT_FOUND', `no role ${name}`);
+    if (role.builtin) throw new PatchwiseError('PW_CONFLICT', `${name} is a built-in role`);
+    const unknown = permissions.filter((p) => !isPermission(p));
+    if (unknown.length || !permissions.length) throw new PatchwiseError('PW_INPUT_INVALID', `role ${name}: ${unknown.length ? `unknown permissions ${unknown.join(', ')}` : 'name at least one permission'}`);
+    const unique = [...new Set(permissions)].sort();
+    await this.db.updateTable('access_roles').set({ description, permissions: JSON.stringify(unique) }).where('name', '=', name).execute();
+    return { name, description, permissions: unique as Permission[], builtin: false };
+  }
+
   /** Deletes a custom role no one holds; PW_CONFLICT names the holders otherwise. */
   async deleteRole(name: string): Promise<RoleInfo> {
     const role = await this.role(name);
