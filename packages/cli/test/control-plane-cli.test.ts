@@ -330,6 +330,32 @@ describe('operator commands against a running server', () => {
     expect(bad.stderr).toMatch(/roles\[0\]: name: viewer is a built-in role/);
   });
 
+  it('manages people: passwords from stdin, lock-outs lifted, custom roles, and whoami', async () => {
+    const withInput = (input: string, ...args: string[]) => runCliAsync([...args, '--data', data], process.env, input);
+    const created = await withInput('correct horse battery staple\n', 'users', 'create', 'erin', '--password-stdin');
+    expect(created.stdout, created.stderr).toMatch(/^user erin created \([0-9a-f-]{36}\)\n$/);
+    const short = await withInput('short\n', 'users', 'set-password', 'erin');
+    expect(short.status).toBe(2);
+    expect(short.stderr).toMatch(/at least 12 characters/);
+    expect((await withInput('', 'users', 'set-password', 'erin')).stderr).toMatch(/standard input is empty/);
+    expect((await withInput('another long passphrase\n', 'users', 'set-password', 'erin')).stdout).toBe('password of erin set; their sessions ended\n');
+    expect((await cli('roles', 'create', 'patch-reader', '--permission', 'findings.read', '--permission', 'hosts.read')).stdout).toBe('role patch-reader created: findings.read hosts.read\n');
+    expect((await cli('users', 'grant', 'erin', 'patch-reader', '--group', 'prod-debian')).stdout).toBe('erin now holds: patch-reader (group prod-debian)\n');
+    expect((await cli('users', 'list')).stdout).toMatch(/erin\s+active\s+patch-reader \(group prod-debian\)/);
+    const token = (await cli('tokens', 'create', 'erin script', '--user', 'erin', '--permission', 'findings.read')).stdout.trim();
+    const url = (JSON.parse(readFileSync(join(data, 'server.json'), 'utf8')) as { url: string }).url;
+    const asErin = (...args: string[]) => runCliAsync(args, { ...process.env, PATCHWISE_URL: url, PATCHWISE_TOKEN: token });
+    expect((await asErin('whoami')).stdout).toBe('erin (through a token)\n  findings.read: group prod-debian\n');
+    const denied = await asErin('hosts', 'list');
+    expect(denied.status).toBe(2);
+    expect(denied.stderr).toMatch(/erin does not hold the hosts\.read permission \(through this token\)/);
+    expect((await cli('users', 'disable', 'erin')).stdout).toBe('erin: disabled\n');
+    expect((await asErin('whoami')).status).toBe(2);
+    expect((await cli('users', 'enable', 'erin')).stdout).toBe('erin: active\n');
+    expect((await cli('users', 'revoke', 'erin', 'patch-reader', '--group', 'prod-debian')).stdout).toBe('erin now holds: no roles\n');
+    expect((await cli('roles', 'delete', 'patch-reader')).stdout).toBe('role patch-reader deleted\n');
+  });
+
   it('verifies and exports the audit trail of what the operators and the agent did', async () => {
     const verified = await cli('audit', 'verify');
     expect(verified.status, verified.stderr).toBe(0);
