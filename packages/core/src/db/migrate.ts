@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
 import { controlPlane } from './migrations/0001-control-plane.js';
 import { cmdb } from './migrations/0002-cmdb.js';
@@ -43,7 +43,10 @@ export async function migrateUpTo(db: Kysely<any>, name: string): Promise<string
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
 async function migrate(db: Kysely<any>, run: (m: Migrator) => ReturnType<Migrator['migrateToLatest']>): Promise<string[]> {
-  const { error, results } = await run(new Migrator({ db, provider }));
+  // Kysely looks for its lock table in every schema unless told which; with several Patchwise
+  // schemas in one database (tests, or tenants) it could find another's and never make its own.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const { error, results } = await run(new Migrator({ db, provider, migrationTableSchema: rows[0]?.schema ?? 'public' }));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new PatchwiseError('PW_DATABASE', `migration ${failed} failed: ${(error as Error).message}`, { cause: error });
