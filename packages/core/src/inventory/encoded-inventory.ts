@@ -25,6 +25,9 @@ export interface EncodedInventory {
 
 const FIELDS_PER_PACKAGE = 6;
 
+/** Package counts whose last host the encoder remembers: about the number of images in a fleet. */
+const MAX_LENGTHS_REMEMBERED = 1024;
+
 /** Distinct packages one sender numbers before it starts again (bounds both sides' tables). */
 const DEFAULT_MAX_NUMBERED = 250_000;
 
@@ -35,6 +38,11 @@ const DEFAULT_MAX_NUMBERED = 250_000;
  */
 export class InventoryEncoder {
   private readonly numbers = new Map<InstalledPackage, number>();
+  /**
+   * The last host encoded of each package count, with its numbers: clones of one image list the
+   * same objects at the same places, and comparing with the same place is cheaper than a lookup.
+   */
+  private readonly lastOfLength = new Map<number, { readonly packages: readonly InstalledPackage[]; readonly refs: Int32Array }>();
 
   constructor(private readonly maxNumbered = DEFAULT_MAX_NUMBERED) {}
 
@@ -44,12 +52,20 @@ export class InventoryEncoder {
     if (this.numbers.size + packages.length > this.maxNumbered) {
       // Inventories read without a cache (package databases) bring new objects every time.
       this.numbers.clear();
+      this.lastOfLength.clear();
       reset = true;
     }
     const refs = new Int32Array(packages.length);
     const defs: (string | undefined)[] = [];
+    const last = this.lastOfLength.get(packages.length);
+    const lastPackages = last?.packages;
+    const lastRefs = last?.refs;
     for (let i = 0; i < packages.length; i++) {
       const pkg = packages[i] as InstalledPackage;
+      if (lastPackages !== undefined && lastPackages[i] === pkg) {
+        refs[i] = (lastRefs as Int32Array)[i] as number;
+        continue;
+      }
       let n = this.numbers.get(pkg);
       if (n === undefined) {
         n = this.numbers.size;
@@ -58,6 +74,8 @@ export class InventoryEncoder {
       }
       refs[i] = n;
     }
+    if (this.lastOfLength.size >= MAX_LENGTHS_REMEMBERED && !last) this.lastOfLength.clear();
+    this.lastOfLength.set(packages.length, { packages, refs });
     return { host, refs, defs, reset };
   }
 }

@@ -26,5 +26,5 @@ export { InventoryDecoder, InventoryEncoder } from './encoded-inventory.js';
 export type { EncodedInventory } from './encoded-inventory.js';
 export { InventoryFileReader } from './inventory-file-reader.js';
 export type { FileReadResult, InventoryFileReaderOptions } from './inventory-file-reader.js';
-export { readInventories, readInventoryFile } from './read-inventories.js';
+export { readInventories, readInventoryFile, readListedInventories } from './read-inventories.js';
 export type { InventoryReadEvent, ReadInventoriesOptions } from './read-inventories.js';

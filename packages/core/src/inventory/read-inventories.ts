@@ -3,7 +3,7 @@
  * each document parsed as it comes. A scan with parser threads uses the same pieces per file.
  */
 import { PatchwiseError } from '../errors/index.js';
-import { DEFAULT_LIMITS, listInputFiles, readInputFile, type InputLimits } from '../input/index.js';
+import { DEFAULT_LIMITS, listInputFiles, readInputFile, type InputFile, type InputLimits, type InputProblem } from '../input/index.js';
 import { parseInventory, type InventoryParseOptions } from './parse-inventory.js';
 import type { InventoryParseResult } from './result.js';
 
@@ -20,11 +20,17 @@ export interface ReadInventoriesOptions {
 
 /** Reads and parses every inventory under `paths`, in the order of `listInputFiles`. */
 export async function* readInventories(paths: readonly string[], options: ReadInventoriesOptions = {}): AsyncGenerator<InventoryReadEvent> {
-  for (const root of paths) {
-    for (const entry of listInputFiles([root])) {
-      if (entry.kind === 'problem') yield { kind: 'skipped', error: entry.error };
-      else yield* readInventoryFile(entry.path, entry.root, options);
-    }
+  for (const root of paths) yield* readListedInventories(listInputFiles([root]), options);
+}
+
+/** The same for a listing already made (`listInputFiles`). */
+export async function* readListedInventories(
+  listed: Iterable<InputFile | InputProblem>,
+  options: ReadInventoriesOptions = {},
+): AsyncGenerator<InventoryReadEvent> {
+  for (const entry of listed) {
+    if (entry.kind === 'problem') yield { kind: 'skipped', error: entry.error };
+    else yield* readInventoryFile(entry.path, entry.root, options);
   }
 }
 

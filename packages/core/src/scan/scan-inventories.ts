@@ -1,4 +1,4 @@
-import { PatchwiseError } from '../errors/index.js';
+import type { PatchwiseError } from '../errors/index.js';
 import type { InputLimits } from '../input/index.js';
 import { PackageCache, readInventories, type HostInventory, type InventoryParseOptions, type InventoryReadEvent, type SkippedCount } from '../inventory/index.js';
 import { assessHost, type Matcher } from '../matching/index.js';

@@ -1,0 +1,172 @@
+/**
+ * Parser threads for `patchwise scan`. Reading and JSON.parse-ing the SBOMs is most of a large
+ * scan's time (docs/benchmarks.md); here other threads do it, and the main thread only decodes
+ * each host (package numbers → the scan's shared package objects), matches and writes.
+ *
+ * Files are handed out round-robin, a bounded number ahead of the one the scan is at, and the
+ * results are given back strictly in listing order, so the output and every message on stderr
+ * come out as from a scan in one thread. Archives are read by the main thread (rare in fleets,
+ * and their entries come as one stream).
+ */
+import { Worker } from 'node:worker_threads';
+import {
+  InventoryDecoder,
+  fromWireError,
+  readInventoryFile,
+  type InputFile,
+  type InputLimits,
+  type InputProblem,
+  type InventoryReadEvent,
+  type PackageCache,
+} from '@patchwise/core/assessment';
+import type { ThreadReply, ThreadStart, ThreadTask } from './thread-messages.js';
+
+export interface ScanThreadPoolOptions {
+  /** Parser threads to start (at least 1). */
+  readonly threads: number;
+  /** The scan's package cache: packages from every thread are shared through it. */
+  readonly packageCache: PackageCache;
+  readonly limits?: InputLimits | undefined;
+  /** As InventoryParseOptions.ecosystem. */
+  readonly ecosystem?: string | undefined;
+  /**
+   * Files handed to each thread ahead of the scan. Results are small (package numbers), so this
+   * mostly decides how much parsing gets done while the main thread loads advisories.
+   */
+  readonly aheadPerThread?: number | undefined;
+}
+
+const THREAD_ENTRY = new URL('../../bin/scan-thread.js', import.meta.url);
+const DEFAULT_AHEAD_PER_THREAD = 256;
+
+interface Thread {
+  readonly worker: Worker;
+  readonly decoder: InventoryDecoder;
+}
+
+/** A decoded result, or the reason the scan must stop. */
+type Settled = InventoryReadEvent | { readonly kind: 'archive' } | { readonly kind: 'crash'; readonly error: Error };
+
+export class ScanThreadPool {
+  private readonly threads: Thread[] = [];
+  private readonly results = new Map<number, Settled>();
+  private readonly ahead: number;
+  /** Index in `listed` of the next file to hand out, and how many files were handed out. */
+  private next = 0;
+  private handedOut = 0;
+  private waiting: { readonly seq: number; readonly wake: () => void } | undefined;
+  private failure: Error | undefined;
+  private closed = false;
+
+  /**
+   * Starts the threads and hands out the first files at once, so they are parsed while the
+   * caller does other work (loading advisories).
+   */
+  constructor(
+    private readonly listed: readonly (InputFile | InputProblem)[],
+    private readonly options: ScanThreadPoolOptions,
+  ) {
+    const start: ThreadStart = { limits: options.limits, ecosystem: options.ecosystem };
+    this.ahead = Math.max(1, options.threads) * (options.aheadPerThread ?? DEFAULT_AHEAD_PER_THREAD);
+    for (let i = 0; i < Math.max(1, options.threads); i++) {
+      // stdout is the report: nothing a thread might print may end up inside it.
+      const worker = new Worker(THREAD_ENTRY, { workerData: start, stdout: true });
+      const thread: Thread = { worker, decoder: new InventoryDecoder(options.packageCache) };
+      worker.on('message', (reply: ThreadReply) => this.receive(thread, reply));
+      worker.on('error', (err) => this.fail(err));
+      worker.on('exit', (code) => {
+        if (!this.closed) this.fail(new Error(`a scan parser thread stopped unexpectedly (exit code ${code})`));
+      });
+      this.threads.push(thread);
+    }
+    this.handOut(0);
+  }
+
+  /** Every listed input's hosts or problem, in listing order. Closes the threads at the end. */
+  async *events(): AsyncGenerator<InventoryReadEvent> {
+    try {
+      for (let seq = 0; seq < this.listed.length; seq++) {
+        const entry = this.listed[seq] as InputFile | InputProblem;
+        this.handOut(seq);
+        if (entry.kind === 'problem') {
+          yield { kind: 'skipped', error: entry.error };
+          continue;
+        }
+        const settled = this.results.get(seq) ?? (await this.settled(seq));
+        this.results.delete(seq);
+        if (settled.kind === 'crash') throw settled.error;
+        if (settled.kind === 'archive') {
+          yield* readInventoryFile(entry.path, entry.root, {
+            limits: this.options.limits,
+            inventory: { packageCache: this.options.packageCache, ecosystem: this.options.ecosystem },
+          });
+        } else {
+          yield settled;
+        }
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Stops the threads; safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+
+  /** Hands out files up to `ahead` past the one at `seq`, round-robin. */
+  private handOut(seq: number): void {
+    const limit = Math.min(this.listed.length, seq + this.ahead);
+    for (; this.next < limit; this.next++) {
+      const entry = this.listed[this.next] as InputFile | InputProblem;
+      if (entry.kind !== 'file') continue;
+      const thread = this.threads[this.handedOut++ % this.threads.length] as Thread;
+      const task: ThreadTask = { seq: this.next, path: entry.path, root: entry.root };
+      thread.worker.postMessage(task);
+    }
+  }
+
+  private settled(seq: number): Promise<Settled> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.waiting = undefined;
+        const settled = this.results.get(seq);
+        resolve(settled ?? { kind: 'crash', error: this.failure ?? new Error('scan parser threads stopped') });
+      };
+      this.waiting = { seq, wake };
+      if (this.failure) wake();
+    });
+  }
+
+  /**
+   * Decodes a reply as it arrives: each thread's replies arrive in the order it made them, which
+   * is the order its decoder must see them in.
+   */
+  private receive(thread: Thread, reply: ThreadReply): void {
+    this.results.set(reply.seq, this.decode(thread, reply));
+    if (this.waiting?.seq === reply.seq) this.waiting.wake();
+  }
+
+  private decode(thread: Thread, reply: ThreadReply): Settled {
+    if ('crash' in reply) return { kind: 'crash', error: new Error(reply.crash) };
+    const result = reply.result;
+    switch (result.kind) {
+      case 'archive':
+        return result;
+      case 'skipped':
+        return { kind: 'skipped', error: fromWireError(result.error) };
+      case 'parsed':
+        return {
+          kind: 'parsed',
+          result: { format: result.format, inventories: result.hosts.map((h) => thread.decoder.decode(h)), skipped: result.skipped },
+        };
+    }
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.waiting?.wake();
+  }
+}
