@@ -37,7 +37,7 @@ export interface ScanThreadPoolOptions {
 }
 
 const THREAD_ENTRY = new URL('../../bin/scan-thread.js', import.meta.url);
-const DEFAULT_AHEAD_PER_THREAD = 256;
+const DEFAULT_AHEAD_PER_THREAD = 512;
 
 interface Thread {
   readonly worker: Worker;

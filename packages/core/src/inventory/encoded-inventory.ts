@@ -25,8 +25,8 @@ export interface EncodedInventory {
 
 const FIELDS_PER_PACKAGE = 6;
 
-/** Package counts whose last host the encoder remembers: about the number of images in a fleet. */
-const MAX_LENGTHS_REMEMBERED = 1024;
+/** Layouts whose last host the encoder remembers: about the number of images in a fleet. */
+const MAX_LAYOUTS_REMEMBERED = 1024;
 
 /** Distinct packages one sender numbers before it starts again (bounds both sides' tables). */
 const DEFAULT_MAX_NUMBERED = 250_000;
@@ -39,10 +39,12 @@ const DEFAULT_MAX_NUMBERED = 250_000;
 export class InventoryEncoder {
   private readonly numbers = new Map<InstalledPackage, number>();
   /**
-   * The last host encoded of each package count, with its numbers: clones of one image list the
-   * same objects at the same places, and comparing with the same place is cheaper than a lookup.
+   * Per layout (package count and object in the middle, as the matcher tells clones of one image
+   * apart), the last two objects seen at each place with their numbers. Clones list the same
+   * objects at the same places, mostly the image's package or one common update of it, and
+   * comparing with the same place is cheaper than a lookup by identity.
    */
-  private readonly lastOfLength = new Map<number, { readonly packages: readonly InstalledPackage[]; readonly refs: Int32Array }>();
+  private readonly layouts = new Map<InstalledPackage, EncoderLayout>();
 
   constructor(private readonly maxNumbered = DEFAULT_MAX_NUMBERED) {}
 
@@ -52,32 +54,62 @@ export class InventoryEncoder {
     if (this.numbers.size + packages.length > this.maxNumbered) {
       // Inventories read without a cache (package databases) bring new objects every time.
       this.numbers.clear();
-      this.lastOfLength.clear();
+      this.layouts.clear();
       reset = true;
     }
-    const refs = new Int32Array(packages.length);
+    const n = packages.length;
+    const refs = new Int32Array(n);
     const defs: (string | undefined)[] = [];
-    const last = this.lastOfLength.get(packages.length);
-    const lastPackages = last?.packages;
-    const lastRefs = last?.refs;
-    for (let i = 0; i < packages.length; i++) {
+    const layout = this.layoutOf(packages);
+    for (let i = 0; i < n; i++) {
       const pkg = packages[i] as InstalledPackage;
-      if (lastPackages !== undefined && lastPackages[i] === pkg) {
-        refs[i] = (lastRefs as Int32Array)[i] as number;
+      if (layout.packages[i] === pkg) {
+        refs[i] = layout.refs[i] as number;
         continue;
       }
-      let n = this.numbers.get(pkg);
-      if (n === undefined) {
-        n = this.numbers.size;
-        this.numbers.set(pkg, n);
-        defs.push(pkg.ecosystem, pkg.name, pkg.version, pkg.sourceName, pkg.sourceVersion, pkg.arch);
+      if (layout.olderPackages[i] === pkg) {
+        refs[i] = layout.olderRefs[i] as number;
+      } else {
+        let number = this.numbers.get(pkg);
+        if (number === undefined) {
+          number = this.numbers.size;
+          this.numbers.set(pkg, number);
+          defs.push(pkg.ecosystem, pkg.name, pkg.version, pkg.sourceName, pkg.sourceVersion, pkg.arch);
+        }
+        refs[i] = number;
       }
-      refs[i] = n;
+      layout.olderPackages[i] = layout.packages[i];
+      layout.olderRefs[i] = layout.refs[i] as number;
+      layout.packages[i] = pkg;
+      layout.refs[i] = refs[i] as number;
     }
-    if (this.lastOfLength.size >= MAX_LENGTHS_REMEMBERED && !last) this.lastOfLength.clear();
-    this.lastOfLength.set(packages.length, { packages, refs });
     return { host, refs, defs, reset };
   }
+
+  private layoutOf(packages: readonly InstalledPackage[]): EncoderLayout {
+    const middle = packages[packages.length >> 1];
+    const known = middle === undefined ? undefined : this.layouts.get(middle);
+    if (known && known.packages.length === packages.length) return known;
+    const n = packages.length;
+    const layout: EncoderLayout = {
+      packages: new Array<InstalledPackage | undefined>(n),
+      refs: new Int32Array(n),
+      olderPackages: new Array<InstalledPackage | undefined>(n),
+      olderRefs: new Int32Array(n),
+    };
+    if (middle !== undefined) {
+      if (this.layouts.size >= MAX_LAYOUTS_REMEMBERED) this.layouts.clear();
+      this.layouts.set(middle, layout);
+    }
+    return layout;
+  }
+}
+
+interface EncoderLayout {
+  readonly packages: (InstalledPackage | undefined)[];
+  readonly refs: Int32Array;
+  readonly olderPackages: (InstalledPackage | undefined)[];
+  readonly olderRefs: Int32Array;
 }
 
 /**
