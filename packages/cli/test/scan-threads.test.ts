@@ -92,6 +92,21 @@ describe('ScanThreadPool', () => {
     expect(packages).toBeGreaterThan(seen.size * 10);
   });
 
+  it('reads files in the main thread while it would wait, in order all the same', async () => {
+    const listed = listInputFiles([fleet]);
+    const want = await collect(readListedInventories(listed, { inventory: { packageCache: new PackageCache() } }));
+    // One file ahead for the thread: the scan waits on nearly every file, so it reads many itself.
+    const pool = new ScanThreadPool(listed, { threads: 1, aheadPerThread: 1, packageCache: new PackageCache() });
+    const got: InventoryReadEvent[] = [];
+    for await (const e of pool.events()) {
+      got.push(e);
+      // Some work per host, as matching and output are, so that the thread is not always behind.
+      if (e.kind === 'parsed') await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(got.map(plain)).toEqual(want.map(plain));
+    expect(pool.filesReadHere).toBeGreaterThan(0);
+  });
+
   it('stops its threads when the scan stops early', async () => {
     const pool = new ScanThreadPool(listInputFiles([fleet]), { threads: 2, packageCache: new PackageCache() });
     for await (const e of pool.events()) if (e.kind === 'parsed') break;

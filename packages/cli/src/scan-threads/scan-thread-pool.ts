@@ -5,12 +5,15 @@
  *
  * Files are handed out round-robin, a bounded number ahead of the one the scan is at, and the
  * results are given back strictly in listing order, so the output and every message on stderr
- * come out as from a scan in one thread. Archives are read by the main thread (rare in fleets,
- * and their entries come as one stream).
+ * come out as from a scan in one thread. When the scan would wait for a thread, the main thread
+ * reads the next file not yet handed out itself instead: the split of work then follows what
+ * each thread actually gets done, on a machine whose cores are shared with other work too.
+ * Archives are read by the main thread (rare in fleets, and their entries come as one stream).
  */
 import { Worker } from 'node:worker_threads';
 import {
   InventoryDecoder,
+  InventoryFileReader,
   fromWireError,
   readInventoryFile,
   type InputFile,
@@ -44,6 +47,15 @@ interface Thread {
   readonly decoder: InventoryDecoder;
 }
 
+/** The main thread's own reader, for files it reads while it would wait. */
+interface Local {
+  readonly reader: InventoryFileReader;
+  readonly decoder: InventoryDecoder;
+}
+
+/** Lets the event loop deliver the threads' replies. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** A decoded result, or the reason the scan must stop. */
 type Settled = InventoryReadEvent | { readonly kind: 'archive' } | { readonly kind: 'crash'; readonly error: Error };
 
@@ -57,6 +69,8 @@ export class ScanThreadPool {
   private waiting: { readonly seq: number; readonly wake: () => void } | undefined;
   private failure: Error | undefined;
   private closed = false;
+  private local: Local | undefined;
+  private readHere = 0;
 
   /**
    * Starts the threads and hands out the first files at once, so they are parsed while the
@@ -92,7 +106,15 @@ export class ScanThreadPool {
           yield { kind: 'skipped', error: entry.error };
           continue;
         }
-        const settled = this.results.get(seq) ?? (await this.settled(seq));
+        let settled = this.results.get(seq);
+        while (settled === undefined) {
+          if (this.failure === undefined && this.readAhead(seq)) {
+            await nextTurn();
+            settled = this.results.get(seq);
+          } else {
+            settled = await this.settled(seq);
+          }
+        }
         this.results.delete(seq);
         if (settled.kind === 'crash') throw settled.error;
         if (settled.kind === 'archive') {
@@ -107,6 +129,11 @@ export class ScanThreadPool {
     } finally {
       await this.close();
     }
+  }
+
+  /** Files the main thread read itself rather than wait (for tests and diagnostics). */
+  get filesReadHere(): number {
+    return this.readHere;
   }
 
   /** Stops the threads; safe to call more than once. */
@@ -128,6 +155,35 @@ export class ScanThreadPool {
     }
   }
 
+  /**
+   * Reads the next file not handed out yet in this thread, unless that is more than twice the
+   * read-ahead past `seq` (results wait in memory until the scan gets there). False if none.
+   */
+  private readAhead(seq: number): boolean {
+    const limit = Math.min(this.listed.length, seq + 2 * this.ahead);
+    while (this.next < limit) {
+      const at = this.next++;
+      const entry = this.listed[at] as InputFile | InputProblem;
+      if (entry.kind !== 'file') continue;
+      this.local ??= {
+        reader: new InventoryFileReader({ limits: this.options.limits, ecosystem: this.options.ecosystem }),
+        decoder: new InventoryDecoder(this.options.packageCache),
+      };
+      let reply: ThreadReply;
+      this.readHere++;
+      try {
+        reply = { seq: at, result: this.local.reader.read(entry.path, entry.root) };
+      } catch (err) {
+        // Raised when the scan reaches this file, as a scan in one thread would.
+        this.results.set(at, { kind: 'crash', error: err instanceof Error ? err : new Error(String(err)) });
+        return true;
+      }
+      this.results.set(at, this.decode(this.local.decoder, reply));
+      return true;
+    }
+    return false;
+  }
+
   private settled(seq: number): Promise<Settled> {
     return new Promise((resolve) => {
       const wake = (): void => {
@@ -145,11 +201,11 @@ export class ScanThreadPool {
    * is the order its decoder must see them in.
    */
   private receive(thread: Thread, reply: ThreadReply): void {
-    this.results.set(reply.seq, this.decode(thread, reply));
+    this.results.set(reply.seq, this.decode(thread.decoder, reply));
     if (this.waiting?.seq === reply.seq) this.waiting.wake();
   }
 
-  private decode(thread: Thread, reply: ThreadReply): Settled {
+  private decode(decoder: InventoryDecoder, reply: ThreadReply): Settled {
     if ('crash' in reply) return { kind: 'crash', error: new Error(reply.crash) };
     const result = reply.result;
     switch (result.kind) {
@@ -160,7 +216,7 @@ export class ScanThreadPool {
       case 'parsed':
         return {
           kind: 'parsed',
-          result: { format: result.format, inventories: result.hosts.map((h) => thread.decoder.decode(h)), skipped: result.skipped },
+          result: { format: result.format, inventories: result.hosts.map((h) => decoder.decode(h)), skipped: result.skipped },
         };
     }
   }
