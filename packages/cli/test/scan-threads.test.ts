@@ -4,9 +4,9 @@
  * however far ahead they read. Real worker threads throughout (loaded through tsx as the CLI
  * loads them).
  */
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import {
@@ -22,6 +22,7 @@ import { generateFleet } from '../../../bench/fleet/generate-fleet.js';
 import { makeArchive } from '../../core/test/support/make-archive.js';
 import { scanCommand, type ScanCommandOptions } from '../src/commands/scan.js';
 import { ScanThreadPool } from '../src/scan-threads/index.js';
+import { FIXTURES, buildEqualityFixtures } from './equality-fixtures.js';
 import { BIN, REPO, SAMPLES } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-scan-threads-'));
@@ -186,6 +187,33 @@ describe('patchwise scan --jobs', () => {
       expect(threaded.stdout.split('\n').length).toBeGreaterThan(90);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!existsSync(resolve(REPO, '../shared/data')))('patchwise scan --jobs on the output-equality fixtures', () => {
+  const fixtures = join(dir, 'equality');
+  const at = (path: string): string => join(fixtures, path);
+  beforeAll(async () => {
+    await buildEqualityFixtures(fixtures);
+  }, 120_000);
+
+  // Real feed samples, enrichment, every inventory format, inputs that are no inventory, mutants.
+  const configs = (): Record<string, [string[], Partial<ScanCommandOptions>]> => ({
+    'fleet-intel': [
+      [at(FIXTURES.fleet), at(FIXTURES.mutants)],
+      { advisories: [at(FIXTURES.almaFeed), at(FIXTURES.pypiFeed)], epss: at(FIXTURES.epss), nvd: [at(FIXTURES.nvd)] },
+    ],
+    'fixtures-mixed': [[at(FIXTURES.readerFixtures), at(FIXTURES.attributes)], { advisories: [at(FIXTURES.almaFeed)], failOn: 'P3' }],
+    strict: [[at(FIXTURES.mutants), at(FIXTURES.readerFixtures)], { advisories: [at(FIXTURES.almaFeed)], strict: true }],
+  });
+
+  it.each(['fleet-intel', 'fixtures-mixed', 'strict'])('%s: the same bytes in every format with 0 and 2 threads', async (name) => {
+    const [inventories, options] = configs()[name] as [string[], Partial<ScanCommandOptions>];
+    for (const format of ['table', 'json', 'csv', 'sarif']) {
+      const [inThread, threaded] = await Promise.all([scan(inventories, { ...options, format, jobs: '0' }), scan(inventories, { ...options, format, jobs: '2' })]);
+      expect(threaded).toEqual(inThread);
+      expect(inThread.stdout.length).toBeGreaterThan(100);
     }
   });
 });

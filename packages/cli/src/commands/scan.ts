@@ -139,10 +139,12 @@ async function scan(
 }
 
 /**
- * Files below which a scan parses in the main thread: starting a thread (its own loader and
- * modules) costs more than it saves on a few files. Measured in docs/benchmarks.md.
+ * Files below which a scan parses in the main thread. Starting a thread (Node, the tsx loader,
+ * the inventory modules) costs about 0.4 s of CPU, as much as parsing a few hundred SBOMs of
+ * 1,000 packages; at 256 such files a thread added 1 s of CPU and saved no time on a busy
+ * 2-core machine (docs/benchmarks.md).
  */
-const MIN_FILES_FOR_THREADS = 64;
+const MIN_FILES_FOR_THREADS = 512;
 
 /** `--jobs N` as given; else, for a scan of many files, one parser thread per core beyond the main one's, at most two. */
 function parserThreads(jobs: number | undefined, listed: readonly (InputFile | InputProblem)[]): number {

@@ -4,7 +4,8 @@
  * bin/scan-thread.js; everything it knows comes in `workerData` and messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { InventoryFileReader } from '@patchwise/core/assessment';
+// Only the inventory module (and what it needs): a thread's start-up is paid on every large scan.
+import { InventoryFileReader } from '@patchwise/core/inventory';
 import type { ThreadReply, ThreadTask, ThreadStart } from './thread-messages.js';
 
 const port = parentPort;

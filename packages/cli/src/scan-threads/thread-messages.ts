@@ -1,4 +1,4 @@
-import type { FileReadResult, InventoryFileReaderOptions } from '@patchwise/core/assessment';
+import type { FileReadResult, InventoryFileReaderOptions } from '@patchwise/core/inventory';
 
 /** What a parser thread starts with (its `workerData`). */
 export type ThreadStart = InventoryFileReaderOptions;
