@@ -108,6 +108,16 @@ describe('ScanThreadPool', () => {
     expect(pool.filesReadHere).toBeGreaterThan(0);
   });
 
+  it.each(['thread-that-cannot-start.js', 'thread-that-exits.js'])('reads what a dead thread was given in the main thread (%s)', async (entry) => {
+    const listed = listInputFiles(paths());
+    const want = await collect(readListedInventories(listed, { inventory: { packageCache: new PackageCache() } }));
+    const threadEntry = new URL(`./support/${entry}`, import.meta.url);
+    const pool = new ScanThreadPool(listed, { threads: 2, aheadPerThread: 8, packageCache: new PackageCache(), threadEntry });
+    const got = await collect(pool.events());
+    expect(got.map(plain)).toEqual(want.map(plain));
+    expect(pool.filesReadHere).toBe(listed.filter((e) => e.kind === 'file').length);
+  });
+
   it('stops its threads when the scan stops early', async () => {
     const pool = new ScanThreadPool(listInputFiles([fleet]), { threads: 2, packageCache: new PackageCache() });
     for await (const e of pool.events()) if (e.kind === 'parsed') break;

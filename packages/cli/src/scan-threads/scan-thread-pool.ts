@@ -37,6 +37,8 @@ export interface ScanThreadPoolOptions {
    * mostly decides how much parsing gets done while the main thread loads advisories.
    */
   readonly aheadPerThread?: number | undefined;
+  /** The thread's entry module (tests start threads that fail). Default: bin/scan-thread.js. */
+  readonly threadEntry?: URL | undefined;
 }
 
 const THREAD_ENTRY = new URL('../../bin/scan-thread.js', import.meta.url);
@@ -67,10 +69,13 @@ export class ScanThreadPool {
   private next = 0;
   private handedOut = 0;
   private waiting: { readonly seq: number; readonly wake: () => void } | undefined;
-  private failure: Error | undefined;
+  /** Set when a thread died (not an input's problem): the main thread then reads what is left. */
+  private threadsFailed = false;
   private closed = false;
   private local: Local | undefined;
-  private readHere = 0;
+  private readHereCount = 0;
+  /** The listing index the scan is at: replies for earlier files (read here meanwhile) are only decoded. */
+  private at = 0;
 
   /**
    * Starts the threads and hands out the first files at once, so they are parsed while the
@@ -84,12 +89,12 @@ export class ScanThreadPool {
     this.ahead = Math.max(1, options.threads) * (options.aheadPerThread ?? DEFAULT_AHEAD_PER_THREAD);
     for (let i = 0; i < Math.max(1, options.threads); i++) {
       // stdout is the report: nothing a thread might print may end up inside it.
-      const worker = new Worker(THREAD_ENTRY, { workerData: start, stdout: true });
+      const worker = new Worker(options.threadEntry ?? THREAD_ENTRY, { workerData: start, stdout: true });
       const thread: Thread = { worker, decoder: new InventoryDecoder(options.packageCache) };
       worker.on('message', (reply: ThreadReply) => this.receive(thread, reply));
-      worker.on('error', (err) => this.fail(err));
-      worker.on('exit', (code) => {
-        if (!this.closed) this.fail(new Error(`a scan parser thread stopped unexpectedly (exit code ${code})`));
+      worker.on('error', () => this.fail());
+      worker.on('exit', () => {
+        if (!this.closed) this.fail();
       });
       this.threads.push(thread);
     }
@@ -101,6 +106,7 @@ export class ScanThreadPool {
     try {
       for (let seq = 0; seq < this.listed.length; seq++) {
         const entry = this.listed[seq] as InputFile | InputProblem;
+        this.at = seq;
         this.handOut(seq);
         if (entry.kind === 'problem') {
           yield { kind: 'skipped', error: entry.error };
@@ -108,7 +114,9 @@ export class ScanThreadPool {
         }
         let settled = this.results.get(seq);
         while (settled === undefined) {
-          if (this.failure === undefined && this.readAhead(seq)) {
+          if (this.threadsFailed) {
+            settled = this.readHere(seq, entry);
+          } else if (this.readAhead(seq)) {
             await nextTurn();
             settled = this.results.get(seq);
           } else {
@@ -133,7 +141,7 @@ export class ScanThreadPool {
 
   /** Files the main thread read itself rather than wait (for tests and diagnostics). */
   get filesReadHere(): number {
-    return this.readHere;
+    return this.readHereCount;
   }
 
   /** Stops the threads; safe to call more than once. */
@@ -145,6 +153,7 @@ export class ScanThreadPool {
 
   /** Hands out files up to `ahead` past the one at `seq`, round-robin. */
   private handOut(seq: number): void {
+    if (this.threadsFailed) return;
     const limit = Math.min(this.listed.length, seq + this.ahead);
     for (; this.next < limit; this.next++) {
       const entry = this.listed[this.next] as InputFile | InputProblem;
@@ -165,34 +174,38 @@ export class ScanThreadPool {
       const at = this.next++;
       const entry = this.listed[at] as InputFile | InputProblem;
       if (entry.kind !== 'file') continue;
-      this.local ??= {
-        reader: new InventoryFileReader({ limits: this.options.limits, ecosystem: this.options.ecosystem }),
-        decoder: new InventoryDecoder(this.options.packageCache),
-      };
-      let reply: ThreadReply;
-      this.readHere++;
-      try {
-        reply = { seq: at, result: this.local.reader.read(entry.path, entry.root) };
-      } catch (err) {
-        // Raised when the scan reaches this file, as a scan in one thread would.
-        this.results.set(at, { kind: 'crash', error: err instanceof Error ? err : new Error(String(err)) });
-        return true;
-      }
-      this.results.set(at, this.decode(this.local.decoder, reply));
+      this.results.set(at, this.readHere(at, entry));
       return true;
     }
     return false;
   }
 
-  private settled(seq: number): Promise<Settled> {
+  /** Reads a listed file in this thread, as a parser thread would have. */
+  private readHere(at: number, entry: InputFile): Settled {
+    this.local ??= {
+      reader: new InventoryFileReader({ limits: this.options.limits, ecosystem: this.options.ecosystem }),
+      decoder: new InventoryDecoder(this.options.packageCache),
+    };
+    this.readHereCount++;
+    let reply: ThreadReply;
+    try {
+      reply = { seq: at, result: this.local.reader.read(entry.path, entry.root) };
+    } catch (err) {
+      // Raised when the scan reaches this file, as a scan in one thread would.
+      return { kind: 'crash', error: err instanceof Error ? err : new Error(String(err)) };
+    }
+    return this.decode(this.local.decoder, reply);
+  }
+
+  /** The result for `seq` once a thread sends it; undefined once the threads have failed. */
+  private settled(seq: number): Promise<Settled | undefined> {
     return new Promise((resolve) => {
       const wake = (): void => {
         this.waiting = undefined;
-        const settled = this.results.get(seq);
-        resolve(settled ?? { kind: 'crash', error: this.failure ?? new Error('scan parser threads stopped') });
+        resolve(this.results.get(seq));
       };
       this.waiting = { seq, wake };
-      if (this.failure) wake();
+      if (this.threadsFailed) wake();
     });
   }
 
@@ -201,7 +214,9 @@ export class ScanThreadPool {
    * is the order its decoder must see them in.
    */
   private receive(thread: Thread, reply: ThreadReply): void {
-    this.results.set(reply.seq, this.decode(thread.decoder, reply));
+    // Decoded even when no longer wanted: the thread's decoder must see every reply, in order.
+    const settled = this.decode(thread.decoder, reply);
+    if (reply.seq >= this.at && !this.results.has(reply.seq)) this.results.set(reply.seq, settled);
     if (this.waiting?.seq === reply.seq) this.waiting.wake();
   }
 
@@ -221,8 +236,12 @@ export class ScanThreadPool {
     }
   }
 
-  private fail(err: Error): void {
-    this.failure ??= err;
+  /**
+   * A thread died (it could not start, or ran out of memory): what it was given is read again in
+   * this thread, so the scan's output is still complete and the same.
+   */
+  private fail(): void {
+    this.threadsFailed = true;
     this.waiting?.wake();
   }
 }
