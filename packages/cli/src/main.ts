@@ -12,6 +12,7 @@ import type { SimulateOptions } from './commands/simulate.js';
 import type { ExceptionRequestOptions } from './commands/exceptions.js';
 import type { ChangeRequestOptions } from './commands/changes.js';
 import type { GroupSetOptions } from './commands/groups.js';
+import type { PatchSetCreateOptions } from './commands/patch-sets.js';
 import type { TokenCreateOptions } from './commands/tokens.js';
 import type { ScopeOptions } from './commands/users.js';
 
@@ -526,6 +527,41 @@ export function buildProgram(): Command {
     .action(async (name: string, opts: { data?: string }) => {
       const { rolesDelete } = await import('./commands/roles.js');
       process.exitCode = await rolesDelete(await api(opts), name, io);
+    });
+
+  const patchSets = program.command('patch-sets').description('Immutable, numbered lists of target versions and what they fix');
+  patchSets
+    .command('create')
+    .description('From open findings (filters optional), or from exact --target versions')
+    .argument('<name>')
+    .option('--description <text>')
+    .option('--target <eco:pkg=version>', 'an exact target, e.g. AlmaLinux:9:openssl=1:3.0.7-27.el9 (repeatable; instead of findings)', collect, [])
+    .option('--host <id|name>', 'findings of this host')
+    .option('--group <name>', 'findings of this group\'s hosts')
+    .option('--priority <P1..P4>', 'findings of this priority (repeatable)', collect, [])
+    .option('--advisory <id>', 'findings of this advisory')
+    .option('--kev', 'only known exploited')
+    .addOption(dataOption())
+    .action(async (name: string, opts: PatchSetCreateOptions & { data?: string }) => {
+      const { patchSetsCreate } = await import('./commands/patch-sets.js');
+      process.exitCode = await patchSetsCreate(await api(opts), name, opts, io);
+    });
+  patchSets
+    .command('list')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { patchSetsList } = await import('./commands/patch-sets.js');
+      process.exitCode = await patchSetsList(await api(opts), opts, io);
+    });
+  patchSets
+    .command('show')
+    .argument('<number>')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (number: string, opts: { json?: boolean; data?: string }) => {
+      const { patchSetsShow } = await import('./commands/patch-sets.js');
+      process.exitCode = await patchSetsShow(await api(opts), number, opts, io);
     });
 
   const changes = program.command('changes').description('Change requests (CAB): deployments and promotions that need approval');

@@ -356,6 +356,20 @@ describe('operator commands against a running server', () => {
     expect((await cli('roles', 'delete', 'patch-reader')).stdout).toBe('role patch-reader deleted\n');
   });
 
+  it('makes a patch set from open findings and shows its targets and fixes', async () => {
+    const made = await cli('patch-sets', 'create', 'edge fixes', '--host', 'pay-api-1');
+    expect(made.status, made.stderr).toBe(0);
+    const number = /^patch set (\d+) \(edge fixes\): [1-9]\d* targets fixing [1-9]\d* advisories$/m.exec(made.stdout)?.[1];
+    expect(number).toBeDefined();
+    const shown = (await cli('patch-sets', 'show', number ?? '')).stdout;
+    expect(shown).toMatch(/^ECOSYSTEM\s+PACKAGE\s+TARGET VERSION$/m);
+    expect(shown).toMatch(/CVE-2026-0001|DSA-|DLA-/);
+    expect((await cli('patch-sets', 'list')).stdout).toMatch(new RegExp(`^${number}\\s+edge fixes\\s+findings\\s`, 'm'));
+    const bad = await cli('patch-sets', 'create', 'x', '--target', 'openssl');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--target: "openssl" is not ECOSYSTEM:PACKAGE=VERSION/);
+  });
+
   it('verifies and exports the audit trail of what the operators and the agent did', async () => {
     const verified = await cli('audit', 'verify');
     expect(verified.status, verified.stderr).toBe(0);

@@ -15,3 +15,4 @@ export * from './audit/index.js';
 export * from './policy/index.js';
 export * from './approvals/index.js';
 export * from './policy-document/index.js';
+export * from './patchsets/index.js';

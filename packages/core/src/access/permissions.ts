@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'changes.request': { scope: 'hosts', description: 'request a deployment or promotion, cancel one you requested' },
   'changes.approve': { scope: 'hosts', description: 'approve or reject a change someone else requested' },
   'approvals.manage': { scope: 'global', description: 'set approval policies per environment' },
+  'patchsets.read': { scope: 'global', description: 'patch sets and what they fix' },
+  'patchsets.write': { scope: 'global', description: 'make patch sets (from findings or by hand)' },
   'policy.read': { scope: 'global', description: 'export the governance policy as code' },
   'policy.apply': { scope: 'global', description: 'apply a policy document (groups, baselines, approval policies, custom roles)' },
   'groups.read': { scope: 'global', description: 'host group definitions' },
@@ -47,7 +49,7 @@ export function isHostScoped(permission: Permission): boolean {
   return PERMISSIONS[permission].scope === 'hosts';
 }
 
-const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'policy.read', 'feeds.read', 'tokens.own'];
+const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'policy.read', 'patchsets.read', 'feeds.read', 'tokens.own'];
 
 /**
  * The built-in roles. Their names are reserved; custom roles are any other set of permissions.
@@ -56,7 +58,7 @@ const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'ex
  */
 export const BUILTIN_ROLES: Readonly<Record<string, readonly Permission[]>> = {
   viewer: VIEWER,
-  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
+  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'patchsets.write', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
   approver: [...VIEWER, 'exceptions.approve', 'changes.approve'],
   admin: ALL_PERMISSIONS,
 };

@@ -9,6 +9,7 @@ import { snapshotNames } from './migrations/0006-snapshot-names.js';
 import { people } from './migrations/0007-people.js';
 import { baselines } from './migrations/0008-baselines.js';
 import { approvals } from './migrations/0010-approvals.js';
+import { patchSets } from './migrations/0011-patch-sets.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -24,6 +25,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-people': people,
   '0008-baselines': baselines,
   '0010-approvals': approvals,
+  '0011-patch-sets': patchSets,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
