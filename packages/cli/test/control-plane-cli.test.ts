@@ -291,7 +291,10 @@ describe('operator commands against a running server', () => {
 
   it('requests an emergency deployment that two people other than the requester must approve', async () => {
     expect((await cli('approval-policies', 'set', 'prod', '--approvals', '1', '--role', 'approver', '--valid-for', '48h')).stdout).toMatch(/approval policy prod: 1 approver\(s\) holding approver, valid 48 h/);
-    const requested = await cli('changes', 'request', '--environment', 'prod', '--patch-set', 'ps-1', '--title', 'December fixes', '--reason', 'KEV on the edge', '--emergency');
+    const made = await cli('patch-sets', 'create', 'edge openssl', '--target', 'Debian:12:openssl=3.0.15-1~deb12u1');
+    const patchSet = /^patch set (\d+)/.exec(made.stdout)?.[1] ?? '';
+    expect(patchSet, made.stderr).toMatch(/^\d+$/);
+    const requested = await cli('changes', 'request', '--environment', 'prod', '--patch-set', patchSet, '--title', 'December fixes', '--reason', 'KEV on the edge', '--emergency');
     expect(requested.status, requested.stderr).toBe(0);
     const id = /^change (\S+): requested \(0 of 2 approvals\)/.exec(requested.stdout)?.[1] ?? '';
     const own = await cli('changes', 'approve', id);
@@ -308,7 +311,7 @@ describe('operator commands against a running server', () => {
     expect((await asCarol('changes', 'approve', id, '--comment', 'rollback plan read')).stdout).toMatch(/requested \(1 of 2 approvals\)/);
     const asDan = await approverToken('dan');
     expect((await asDan('changes', 'approve', id)).stdout).toMatch(/: approved \(2 of 2 approvals, valid until /);
-    expect((await cli('changes', 'list', '--state', 'approved')).stdout).toMatch(new RegExp(`${id}\\s+approved\\s+2/2\\s+deployment\\s+emergency\\s+prod\\s+ps-1\\s+admin`));
+    expect((await cli('changes', 'list', '--state', 'approved')).stdout).toMatch(new RegExp(`${id}\\s+approved\\s+2/2\\s+deployment\\s+emergency\\s+prod\\s+${patchSet}\\s+admin`));
     expect((await cli('changes', 'show', id)).stdout).toMatch(/approved by carol at .*: rollback plan read\n\s+approved by dan/);
   });
 

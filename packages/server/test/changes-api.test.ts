@@ -12,8 +12,13 @@ describe.each(kinds)('change requests and approval policies on %s', (kind) => {
 
   type Change = { id: string; status: string; approvals: number; approvalsNeeded: number; validUntil: string | null; decisions: { by: { name: string } }[] };
   const call = async (method: 'GET' | 'POST' | 'PUT', url: string, headers: Record<string, string>, payload?: Record<string, unknown>) => t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  const patchSet = async () => {
+    const res = await call('POST', '/api/v1/patch-sets', admin(t), { name: 'fixes', targets: [{ ecosystem: 'AlmaLinux:9', package: 'openssl', version: '1:3.0.7-27.el9' }] });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json<{ number: number }>().number;
+  };
   const request = async (headers: Record<string, string>, over: Record<string, unknown> = {}) => {
-    const res = await call('POST', '/api/v1/changes', headers, { kind: 'deployment', environment: 'prod', patchSet: 'ps-42', title: 'October fixes', reason: 'monthly patching', ...over });
+    const res = await call('POST', '/api/v1/changes', headers, { kind: 'deployment', environment: 'prod', patchSet: await patchSet(), title: 'October fixes', reason: 'monthly patching', ...over });
     expect(res.statusCode, res.body).toBe(201);
     return res.json<Change>();
   };
@@ -82,7 +87,10 @@ describe.each(kinds)('change requests and approval policies on %s', (kind) => {
     expect((await call('POST', `/api/v1/changes/${withdrawn.id}/cancel`, bob)).statusCode).toBe(403);
     expect((await call('POST', `/api/v1/changes/${withdrawn.id}/cancel`, op)).json()).toMatchObject({ status: 'cancelled' });
     const viewer = await personHeaders(t, 'vic', [{ role: 'viewer' }]);
-    expect((await call('POST', '/api/v1/changes', viewer, { kind: 'deployment', environment: 'prod', patchSet: 'x', title: 't', reason: 'r' })).statusCode).toBe(403);
+    expect((await call('POST', '/api/v1/changes', viewer, { kind: 'deployment', environment: 'prod', patchSet: 1, title: 't', reason: 'r' })).statusCode).toBe(403);
+    const unknown = await call('POST', '/api/v1/changes', op, { kind: 'deployment', environment: 'prod', patchSet: 999, title: 't', reason: 'r' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.message).toMatch(/no patch set 999/);
     expect((await call('GET', '/api/v1/changes?state=rejected', viewer)).json<{ changes: Change[] }>().changes.map((c) => c.id)).toEqual([rejected.id]);
   });
 });

@@ -133,7 +133,9 @@ describe('RBAC: every person route × role × scope', () => {
     // Change requests are scoped by environment or group: A's change names group team-a.
     const changeTarget = { A: { environment: 'dev', group: 'team-a' }, B: { environment: 'prod' }, C: { environment: 'test' } };
     const keyOfChange = (c: { environment: string }) => hosts[({ dev: 'A', prod: 'B', test: 'C' } as const)[c.environment as 'dev']];
-    const changeBody = (k: 'A' | 'B' | 'C') => ({ kind: 'deployment', patchSet: 'ps-1', title: 'probe', reason: 'probe', ...changeTarget[k] });
+    const made = await t.app.inject({ method: 'POST', url: '/api/v1/patch-sets', headers: admin(t), payload: { name: 'probe', fromFindings: {} } });
+    expect(made.statusCode, made.body).toBe(201);
+    const changeBody = (k: 'A' | 'B' | 'C') => ({ kind: 'deployment', patchSet: made.json<{ number: number }>().number, title: 'probe', reason: 'probe', ...changeTarget[k] });
     const changeFor = async (k: 'A' | 'B' | 'C') => {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/changes', headers: admin(t), payload: changeBody(k) });
       expect(res.statusCode, res.body).toBe(201);

@@ -1,3 +1,4 @@
+import { PatchwiseError } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -32,13 +33,18 @@ export interface ChangeRequestOptions {
   readonly emergency?: boolean;
 }
 
+function patchSetNumber(text: string): number {
+  if (!/^[1-9]\d{0,9}$/.test(text)) throw new PatchwiseError('PW_USAGE', `--patch-set: "${text}" is not a patch set number (see patchwise patch-sets list)`);
+  return Number(text);
+}
+
 const summary = (c: ChangeView) => `change ${c.id}: ${c.status} (${c.approvals} of ${c.approvalsNeeded} approvals${c.validUntil && c.status === 'approved' ? `, valid until ${c.validUntil}` : ''})`;
 
 export async function changesRequest(api: ApiClient, o: ChangeRequestOptions, io: Io): Promise<number> {
   const c = await api.post<ChangeView>('/api/v1/changes', {
     kind: o.kind,
     environment: o.environment,
-    patchSet: o.patchSet,
+    patchSet: patchSetNumber(o.patchSet),
     title: o.title,
     reason: o.reason,
     ...(o.group ? { group: o.group } : {}),

@@ -5,6 +5,7 @@ import {
   CHANGE_KINDS,
   CHANGE_LANES,
   DEFAULT_APPROVAL_POLICY,
+  PatchSetStore,
   PatchwiseError,
   PolicyStore,
   UserStore,
@@ -98,7 +99,7 @@ export function changeRoutes(app: App, deps: AppDeps): void {
             lane: Type.Optional(Type.Union(CHANGE_LANES.map((l) => Type.Literal(l)))),
             environment: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
             group: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-            patchSet: Type.String({ minLength: 1, maxLength: 100 }),
+            patchSet: Type.Integer({ minimum: 1, description: 'the number of an existing patch set' }),
             title: Type.String({ minLength: 1, maxLength: 200 }),
             reason: Type.String({ minLength: 1, maxLength: 4000 }),
           },
@@ -115,8 +116,10 @@ export function changeRoutes(app: App, deps: AppDeps): void {
       const actor = personActor(request);
       const created = await deps.db.transaction().execute(async (trx) => {
         if (b.group !== undefined) await new PolicyStore(tablesOf(trx), deps.clock).requireGroup(b.group);
+        // What is approved is a stored, immutable patch set: exactly what will run.
+        await new PatchSetStore(tablesOf(trx), deps.clock).require(b.patchSet);
         const c = await store(trx).requestChange(
-          { kind: b.kind, lane: (b.lane ?? 'scheduled'), ...change, subject: { kind: 'patch-set', id: b.patchSet }, title: b.title, reason: b.reason },
+          { kind: b.kind, lane: (b.lane ?? 'scheduled'), ...change, subject: { kind: 'patch-set', id: String(b.patchSet) }, title: b.title, reason: b.reason },
           { id: actor.id, name: actor.name ?? null },
         );
         await new AuditStore(tablesOf(trx), deps.clock).append({ actor, action: 'change.request', target: { kind: 'change', id: c.id }, after: auditDigest(changeView(c, deps.clock())), details: { kind: c.kind, lane: c.lane, environment: c.environment, patchSet: c.subject.id, approvalsNeeded: c.approvalsNeeded } });
@@ -132,7 +135,7 @@ export function changeRoutes(app: App, deps: AppDeps): void {
       config: { auth: 'person', permission: 'changes.read' },
       schema: {
         summary: 'Change requests in the caller’s scope, newest first',
-        querystring: Type.Object({ state: Type.Optional(Type.Union(['requested', 'approved', 'rejected', 'cancelled', 'expired'].map((s) => Type.Literal(s)))), patchSet: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        querystring: Type.Object({ state: Type.Optional(Type.Union(['requested', 'approved', 'rejected', 'cancelled', 'expired'].map((s) => Type.Literal(s)))), patchSet: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ changes: Type.Array(ChangeView) }) },
       },
     },
@@ -141,7 +144,7 @@ export function changeRoutes(app: App, deps: AppDeps): void {
       const scope = await callerScope(request, deps);
       const wanted = request.query.state;
       // `expired` is read-time (an approved change past its validity), so filter after reading.
-      const stored = await store().changes({ state: wanted === 'expired' ? 'approved' : (wanted), subjectId: request.query.patchSet });
+      const stored = await store().changes({ state: wanted === 'expired' ? 'approved' : (wanted), subjectId: request.query.patchSet === undefined ? undefined : String(request.query.patchSet) });
       return { changes: stored.filter((c) => scope.allowsChange(c) && (wanted === undefined || changeStatus(c, now) === wanted)).map((c) => changeView(c, now)) };
     },
   );
