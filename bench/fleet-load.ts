@@ -148,7 +148,9 @@ async function main(): Promise<void> {
     url.pathname = `/${database}`;
     env.DATABASE_URL = url.toString();
   }
-  const server: ChildProcess = spawn(process.execPath, [BIN, 'server', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--checkin-interval', '60s'], {
+  // PATCHWISE_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/out/prof" profiles the server.
+  const nodeArgs = (process.env.PATCHWISE_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const server: ChildProcess = spawn(process.execPath, [...nodeArgs, BIN, 'server', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--checkin-interval', '60s'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'inherit'],

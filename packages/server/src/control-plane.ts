@@ -8,6 +8,7 @@ import {
   FeedStore,
   FindingsStore,
   HostStore,
+  MicroBatcher,
   PatchwiseError,
   applyAttributePatch,
   ecosystemForDistro,
@@ -20,6 +21,7 @@ import {
   type HostAttributePatch,
   type HostRecord,
   type InstalledPackage,
+  type NewHost,
   type Priority,
 } from '@patchwise/core';
 import type { Kysely } from 'kysely';
@@ -76,12 +78,20 @@ export class ControlPlane {
   /** followFeeds calls run one after another, so the mark only moves forward. */
   private following: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Unchanged check-ins of concurrent agents are written together (one statement, one commit per
+   * batch); each agent's reply still waits for its own row. One host at a time per batch.
+   */
+  private readonly checkins: MicroBatcher<{ id: string; update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'> }, { inventoryDigest: string | null } | undefined>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly assessor: Assessor,
     private readonly clock: () => Date,
     private readonly options: ControlPlaneOptions,
-  ) {}
+  ) {
+    this.checkins = new MicroBatcher((batch) => new HostStore(tablesOf(this.db), this.clock).recordActiveCheckins(batch), { keyOf: (c) => c.id });
+  }
 
   /** Reads advisories and enrichment into memory; returns records that failed to load. */
   async load(): Promise<string[]> {
@@ -146,7 +156,7 @@ export class ControlPlane {
   async checkin(hostId: string, facts: AgentFacts, inventoryDigest: string | null, attributes?: unknown): Promise<CheckinReply> {
     const patch = attributes === undefined ? undefined : parseAttributePatch(attributes, 'agent config attributes');
     if (patch === undefined) {
-      const seen = await new HostStore(tablesOf(this.db), this.clock).recordActiveCheckin(hostId, { ...identityOf(facts), facts: { ...facts } });
+      const seen = await this.checkins.submit({ id: hostId, update: { ...identityOf(facts), facts: { ...facts } } });
       // Missing, quarantined or another machine: the locking path below says which.
       if (seen) return { intervalSeconds: this.options.checkinIntervalSeconds, sendInventory: seen.inventoryDigest !== inventoryDigest };
     }

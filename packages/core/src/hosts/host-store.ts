@@ -190,22 +190,30 @@ export class HostStore {
   }
 
   /**
-   * A check-in in one statement, for the common case: an active host whose machine id agrees
-   * (or is unknown on either side) is seen now with these facts. Returns its stored inventory
-   * digest, or undefined when the host is missing, quarantined or presents another machine id;
-   * the caller then takes the locking path, which says which. One round trip instead of four
-   * (begin, lock, update, commit) is what lets thousands of agents check in each second.
+   * Check-ins of many hosts in one statement, for the common case: an active host whose machine
+   * id agrees (or is unknown on either side) is seen now with these facts. Answers in order: the
+   * host's stored inventory digest, or undefined when it is missing, quarantined or presents
+   * another machine id (nothing written for it; the caller's locking path says which). One
+   * round trip and one commit for a batch of concurrent check-ins, instead of four statements
+   * each (begin, lock, update, commit). The hosts must be distinct: an UPDATE … FROM applies
+   * only one source row per target row.
    */
-  async recordActiveCheckin(id: string, update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'>): Promise<{ inventoryDigest: string | null } | undefined> {
-    const machineId = update.machineId;
-    let q = this.db
-      .updateTable('hosts_hosts')
-      .set(checkinColumns(update, this.clock()))
-      .where('id', '=', id)
-      .where('status', '=', 'active');
-    if (machineId !== null) q = q.where((eb) => eb.or([eb('machine_id', 'is', null), eb('machine_id', '=', machineId)]));
-    const row = await q.returning('inventory_digest').executeTakeFirst();
-    return row && { inventoryDigest: row.inventory_digest };
+  async recordActiveCheckins(updates: readonly { id: string; update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'> }[]): Promise<({ inventoryDigest: string | null } | undefined)[]> {
+    if (updates.length === 0) return [];
+    const cols = updates.map((u) => identityColumns(u.update));
+    const rows = await sql<{ id: string; inventory_digest: string | null }>`
+      update hosts_hosts as h set
+        name = u.name, machine_id = u.machine_id, os_id = u.os_id, os_version_id = u.os_version_id,
+        ecosystem = u.ecosystem, facts = u.facts::jsonb, last_seen_at = ${this.clock()}
+      from unnest(
+        ${updates.map((u) => u.id)}::uuid[], ${cols.map((c) => c.name)}::text[], ${cols.map((c) => c.machine_id)}::text[],
+        ${cols.map((c) => c.os_id)}::text[], ${cols.map((c) => c.os_version_id)}::text[], ${cols.map((c) => c.ecosystem)}::text[],
+        ${cols.map((c) => c.facts)}::text[]
+      ) as u(id, name, machine_id, os_id, os_version_id, ecosystem, facts)
+      where h.id = u.id and h.status = 'active' and (u.machine_id is null or h.machine_id is null or h.machine_id = u.machine_id)
+      returning h.id, h.inventory_digest`.execute(this.db);
+    const byId = new Map(rows.rows.map((r) => [r.id, r.inventory_digest]));
+    return updates.map((u) => (byId.has(u.id) ? { inventoryDigest: byId.get(u.id) ?? null } : undefined));
   }
 
   async setStatus(id: string, status: HostStatus, reason: string | null): Promise<void> {
