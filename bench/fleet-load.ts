@@ -210,6 +210,7 @@ async function main(): Promise<void> {
     await measured('changed inventories, closed loop', () => sim.steady({ kind: 'closed', concurrency: setupConcurrency }, closedSeconds * 1000, 1));
     await measured(`open loop, ${agents} agents every 60 s`, () => sim.steady({ kind: 'open', intervalMs: 60_000 }, openSeconds * 1000, 0));
 
+    sim.close();
     for (const query of ['', '?connectivity=offline']) {
       const times: number[] = [];
       for (let i = 0; i < 3; i++) {
