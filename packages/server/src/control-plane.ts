@@ -11,6 +11,7 @@ import {
   MicroBatcher,
   PatchwiseError,
   applyAttributePatch,
+  countOpen,
   ecosystemForDistro,
   matchTarget,
   parseAttributePatch,
@@ -195,8 +196,8 @@ export class ControlPlane {
       const findings = this.assessor.assess(inventory, host.attributes);
       const keys = uniqueKeys(inventory.packages);
       await hosts.saveInventory(hostId, digest, inventory.packages, keys);
-      const store = new FindingsStore(tablesOf(trx), this.clock);
-      const changes = await store.syncHost(hostId, findings);
+      const changes = await new FindingsStore(tablesOf(trx), this.clock).syncHost(hostId, findings);
+      // The audit event last: it takes the trail's lock, held until this transaction commits.
       if (host.inventoryDigest !== digest) {
         await this.audit(trx, {
           actor: agentActor(host),
@@ -207,7 +208,8 @@ export class ControlPlane {
           details: { packages: inventory.packages.length, ...changes },
         });
       }
-      return { packages: inventory.packages.length, changes, open: await store.openCounts(hostId) };
+      // After syncHost the host's open findings are exactly these: counted here, not queried.
+      return { packages: inventory.packages.length, changes, open: countOpen(findings) };
     });
   }
 

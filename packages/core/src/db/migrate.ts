@@ -6,6 +6,7 @@ import { feedChanges } from './migrations/0003-feed-changes.js';
 import { audit } from './migrations/0004-audit.js';
 import { policy } from './migrations/0005-policy.js';
 import { snapshotNames } from './migrations/0006-snapshot-names.js';
+import { findingDetails } from './migrations/0009-finding-details.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -18,6 +19,8 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-audit': audit,
   '0005-policy': policy,
   '0006-snapshot-names': snapshotNames,
+  // 0007 and 0008 are taken by work in progress on another branch.
+  '0009-finding-details': findingDetails,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -1,16 +1,22 @@
+import { createHash } from 'node:crypto';
 import type { HostAssessment } from '../matching/index.js';
 import type { FindingReport, HostReporter } from '../scan/index.js';
 
-/** A finding as assessed now: the report plus the ecosystem that identifies its package. */
+/** A finding as assessed now: the report, the ecosystem that identifies its package, its keys. */
 export interface AssessedFinding extends FindingReport {
   readonly ecosystem: string;
+  /** The finding's identity on a host (advisory, ecosystem, package), whatever its detail. */
+  readonly key: string;
+  /** A digest of everything stored about it: hosts in the same situation share one detail. */
+  readonly detail: string;
 }
 
 /** Stored findings move open → fixed, and back to open if the package regresses. */
 export type FindingState = 'open' | 'fixed';
 
 /** A stored finding with its lifecycle. */
-export interface StoredFinding extends AssessedFinding {
+export interface StoredFinding extends FindingReport {
+  readonly ecosystem: string;
   readonly id: string;
   readonly hostId: string;
   readonly state: FindingState;
@@ -20,17 +26,52 @@ export interface StoredFinding extends AssessedFinding {
   readonly updatedAt: Date;
 }
 
-/** Every finding of an assessment, enriched and prioritised, with its package's ecosystem. */
-export function assessedFindings(assessment: HostAssessment, reporter: HostReporter): AssessedFinding[] {
+/**
+ * The keys of findings, computed once per report: the reporter shares one frozen report among
+ * every host with the same package version and context, so a fleet hashes each distinct
+ * finding once, not once per host. Long-lived (the server's assessor holds one); reports that
+ * are no longer used are dropped with them.
+ */
+export class FindingKeys {
+  private readonly memo = new WeakMap<FindingReport, { ecosystem: string; key: string; detail: string }>();
+
+  of(report: FindingReport, ecosystem: string): { key: string; detail: string } {
+    let keys = this.memo.get(report);
+    if (keys?.ecosystem !== ecosystem) {
+      keys = { ecosystem, key: findingKey({ ...report, ecosystem }), detail: detailKeyOf(report, ecosystem) };
+      this.memo.set(report, keys);
+    }
+    return keys;
+  }
+}
+
+/** Every finding of an assessment, enriched and prioritised, with its package's ecosystem and keys. */
+export function assessedFindings(assessment: HostAssessment, reporter: HostReporter, keys: FindingKeys = new FindingKeys()): AssessedFinding[] {
   const out: AssessedFinding[] = [];
   for (const pkg of assessment.packages) {
     // One package at a time so each report keeps its ecosystem; the reporter caches per package.
     const { groups } = reporter.report({ ...assessment, packages: [pkg] });
-    for (const group of groups) for (const f of group) out.push({ ...f, ecosystem: pkg.ecosystem });
+    for (const group of groups) for (const f of group) out.push({ ...f, ecosystem: pkg.ecosystem, ...keys.of(f, pkg.ecosystem) });
   }
   return out;
 }
 
+/**
+ * A finding's identity: the first 128 bits of SHA-256 over advisory, ecosystem and package
+ * joined by U+001F, as a UUID. Migration 0009 computes the same in SQL; keep them equal.
+ */
 export function findingKey(f: { readonly advisory: string; readonly ecosystem: string; readonly package: string }): string {
-  return `${f.advisory}\u0000${f.ecosystem}\u0000${f.package}`;
+  return uuidDigest(`${f.advisory}\u001f${f.ecosystem}\u001f${f.package}`);
+}
+
+/** The content key of what is stored about a finding (every column of `findings_details`). */
+export function detailKeyOf(f: FindingReport, ecosystem: string): string {
+  return uuidDigest(
+    JSON.stringify([f.advisory, ecosystem, f.package, f.installed, f.fixed, f.type, f.severity, f.cvss, f.kev, f.epss, f.priority, f.reasons, f.aliases, f.summary]),
+  );
+}
+
+function uuidDigest(text: string): string {
+  const h = createHash('sha256').update(text, 'utf8').digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

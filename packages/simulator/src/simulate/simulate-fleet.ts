@@ -114,7 +114,7 @@ export class Simulation {
     this.random = o.random ?? Math.random;
     this.sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     this.transport = o.fetch ? undefined : keepAliveTransport();
-    this.client = new AgentClient(o.serverUrl, o.clock ?? (() => new Date()), o.fetch ?? (this.transport as HttpTransport));
+    this.client = new AgentClient(o.serverUrl, o.clock ?? (() => new Date()), o.fetch ?? this.transport);
     this.agents = Array.from({ length: o.agents }, () => new SimulatedAgent(fleet.nextHost(), runId, o.agentVersion));
   }
 
