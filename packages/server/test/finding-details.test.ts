@@ -76,7 +76,7 @@ describe.each(kinds)('shared finding details on %s', (kind) => {
 });
 
 /** A fresh database migrated up to (and including) one migration, closed and removed after. */
-async function databaseAt(kind: 'pglite' | 'postgres', migration: string): Promise<{ handle: DatabaseHandle<Database>; dispose(): Promise<void> }> {
+async function databaseAt(kind: 'pglite' | 'postgres', migration: string): Promise<{ handle: DatabaseHandle<Database>; dispose: () => Promise<void> }> {
   if (kind === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'patchwise-migration-'));
     const handle = await openDatabase<Database>({ kind: 'pglite', dataDir: dir });
