@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { FindingsStore, detailKeyOf, findingKey, migrateTo, migrateToLatest, openDatabase, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
+import { FindingsStore, HostStore, detailKeyOf, findingKey, migrateTo, migrateToLatest, openDatabase, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
 import { tablesOf, type Database } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
 import { POSTGRES_URL, openTestDatabase, postgresAvailable } from './support/test-database.js';
@@ -107,7 +107,9 @@ describe.each(kinds)('migration 0009 on %s', (kind) => {
     const { handle, dispose } = await databaseAt(kind, '0006-snapshot-names');
     try {
       const hostId = '5d0c7c55-3f4e-4a43-9c39-6c8f0c0a0001';
-      await sql`insert into hosts_hosts (id, name, enrolled_at) values (${hostId}, 'web-01', now())`.execute(handle.db);
+      const packages = [{ ecosystem: 'AlmaLinux:9', name: 'openssl', version: '1:3.0.7-27.el9', arch: 'x86_64' }];
+      await sql`insert into hosts_snapshots (id, packages, package_count, created_at, names) values ('s1', ${JSON.stringify(packages)}::jsonb, 1, now(), '{openssl}')`.execute(handle.db);
+      await sql`insert into hosts_hosts (id, name, enrolled_at, snapshot_id, inventory_at) values (${hostId}, 'web-01', now(), 's1', now())`.execute(handle.db);
       const seen = new Date('2026-01-05T00:00:00Z');
       const fixedAt = new Date('2026-02-01T00:00:00Z');
       const row = (advisory: string, pkg: string, state: string, fixed: Date | null) => sql`
@@ -119,6 +121,7 @@ describe.each(kinds)('migration 0009 on %s', (kind) => {
       await row('ALSA-2026:0003', 'bash', 'open', null);
       const ids = (await sql<{ id: string; package: string }>`select id, package from findings_findings order by id`.execute(handle.db)).rows;
       await migrateToLatest(handle.db);
+      expect(await new HostStore(tablesOf(handle.db), () => new Date()).packagesOf(hostId)).toEqual(packages); // snapshots now json
 
       const states = (await sql<{ id: string; key: string; state: string; first_seen: Date; fixed_at: Date | null }>`select id, key, state, first_seen, fixed_at from findings_states order by id`.execute(handle.db)).rows;
       expect(states.map((s) => s.id)).toEqual(ids.map((r) => r.id));

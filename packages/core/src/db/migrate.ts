@@ -6,7 +6,7 @@ import { feedChanges } from './migrations/0003-feed-changes.js';
 import { audit } from './migrations/0004-audit.js';
 import { policy } from './migrations/0005-policy.js';
 import { snapshotNames } from './migrations/0006-snapshot-names.js';
-import { findingDetails } from './migrations/0009-finding-details.js';
+import { lighterUploads } from './migrations/0009-lighter-uploads.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -20,7 +20,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-policy': policy,
   '0006-snapshot-names': snapshotNames,
   // 0007 and 0008 are taken by work in progress on another branch.
-  '0009-finding-details': findingDetails,
+  '0009-lighter-uploads': lighterUploads,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
