@@ -82,18 +82,24 @@ function cpuOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 /**
- * CPU seconds of the PostgreSQL processes on this machine (other users of the server included),
- * sampled: the server's pool closes idle connections, and an exited backend's CPU would vanish
- * from a sum taken at the end, so each process's last sample is kept.
+ * CPU seconds of the PostgreSQL processes serving this run, sampled: the server's pool closes
+ * idle connections, and an exited backend's CPU would vanish from a sum taken at the end, so
+ * each process's last sample is kept. Counted: backends and autovacuum workers of the bench's
+ * own database (their process titles name it), and the shared WAL writer, checkpointer and
+ * background writer; not the backends of other users of this machine's PostgreSQL.
  */
 class PostgresCpu {
   private readonly seen = new Map<number, number>();
+
+  constructor(private readonly database: string) {}
 
   sample(): void {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        if (readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) this.seen.set(Number(entry), cpuOf(Number(entry)));
+        if (!readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) continue;
+        const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        if ((this.database !== '' && title.includes(this.database)) || /walwriter|checkpointer|background writer/.test(title)) this.seen.set(Number(entry), cpuOf(Number(entry)));
       } catch {
         // the process ended while we looked
       }
@@ -182,7 +188,7 @@ async function main(): Promise<void> {
     });
     const phases: Record<string, unknown> = {};
     let peakRss = 0;
-    const postgres = new PostgresCpu();
+    const postgres = new PostgresCpu(database ?? '');
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssOf(pid).rss);
       if (db === 'postgres') postgres.sample();
