@@ -20,5 +20,5 @@ export {
   isPatchwiseInventory,
   parsePatchwiseInventory,
 } from './patchwise-json.js';
-export { PackageCache } from './package-cache.js';
+export { PackageCache, sharedPackage } from './package-cache.js';
 export type { Purl } from './purl.js';

@@ -43,6 +43,18 @@ export class PackageCache {
 }
 
 /**
+ * The cache's object equal to `pkg` (every field), after storing `pkg` if there is none: for
+ * readers whose packages have no purl (Patchwise JSON, stored snapshots). Read-only objects.
+ */
+export function sharedPackage(cache: PackageCache, pkg: InstalledPackage): InstalledPackage {
+  const key = `pw\u0000${pkg.ecosystem}\u0000${pkg.name}\u0000${pkg.version}\u0000${pkg.arch ?? ''}\u0000${pkg.sourceName ?? ''}\u0000${pkg.sourceVersion ?? ''}`;
+  const shared = cache.get(key);
+  if (shared) return shared;
+  cache.set(key, pkg);
+  return pkg;
+}
+
+/**
  * Top-level components of the SBOMs of one shape, by position: the last two distinct purls seen
  * there with their shared packages. Two, because hosts of one image mostly carry either the
  * image's package or one common update of it, and alternate between them.
