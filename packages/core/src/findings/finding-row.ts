@@ -27,31 +27,30 @@ export interface StoredFinding extends FindingReport {
 }
 
 /**
- * The keys of findings, computed once per report: the reporter shares one frozen report among
- * every host with the same package version and context, so a fleet hashes each distinct
- * finding once, not once per host. Long-lived (the server's assessor holds one); reports that
- * are no longer used are dropped with them.
+ * Assessed findings made once per report and ecosystem: the reporter shares one frozen report
+ * among every host with the same package version and context, so a fleet builds and hashes
+ * each distinct finding once, not once per host. Long-lived (the server's assessor holds one);
+ * entries go with the reports they belong to.
  */
 export class FindingKeys {
-  private readonly memo = new WeakMap<FindingReport, { ecosystem: string; key: string; detail: string }>();
+  private readonly memo = new WeakMap<FindingReport, AssessedFinding>();
 
-  of(report: FindingReport, ecosystem: string): { key: string; detail: string } {
-    let keys = this.memo.get(report);
-    if (keys?.ecosystem !== ecosystem) {
-      keys = { ecosystem, key: findingKey({ ...report, ecosystem }), detail: detailKeyOf(report, ecosystem) };
-      this.memo.set(report, keys);
+  of(report: FindingReport, ecosystem: string): AssessedFinding {
+    let finding = this.memo.get(report);
+    if (finding?.ecosystem !== ecosystem) {
+      finding = Object.freeze({ ...report, ecosystem, key: findingKey({ ...report, ecosystem }), detail: detailKeyOf(report, ecosystem) });
+      this.memo.set(report, finding);
     }
-    return keys;
+    return finding;
   }
 }
 
 /** Every finding of an assessment, enriched and prioritised, with its package's ecosystem and keys. */
 export function assessedFindings(assessment: HostAssessment, reporter: HostReporter, keys: FindingKeys = new FindingKeys()): AssessedFinding[] {
   const out: AssessedFinding[] = [];
+  const attributes = assessment.host.attributes;
   for (const pkg of assessment.packages) {
-    // One package at a time so each report keeps its ecosystem; the reporter caches per package.
-    const { groups } = reporter.report({ ...assessment, packages: [pkg] });
-    for (const group of groups) for (const f of group) out.push({ ...f, ecosystem: pkg.ecosystem, ...keys.of(f, pkg.ecosystem) });
+    for (const f of reporter.packageReports(pkg, attributes)) out.push(keys.of(f, pkg.ecosystem));
   }
   return out;
 }

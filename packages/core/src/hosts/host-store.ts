@@ -231,7 +231,7 @@ export class HostStore {
     const names = [...new Set(keys.map((k) => k.name))].sort();
     await this.db
       .insertInto('hosts_snapshots')
-      .values({ id: snapshotId, packages: JSON.stringify(packages), package_count: packages.length, created_at: this.clock(), names })
+      .values({ id: snapshotId, packages: packagesJson(packages), package_count: packages.length, created_at: this.clock(), names })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
     await this.db
@@ -279,8 +279,30 @@ export class HostStore {
 
 /** SHA-256 over the packages sorted and encoded canonically. */
 export function snapshotIdOf(packages: readonly InstalledPackage[]): string {
-  const lines = packages.map((p) => JSON.stringify([p.ecosystem, p.name, p.version, p.arch ?? '', p.sourceName ?? '', p.sourceVersion ?? ''])).sort();
+  const lines = packages.map((p) => encodingsOf(p).line).sort();
   return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+/** The packages as the JSON text of the stored snapshot (what JSON.stringify(packages) writes). */
+function packagesJson(packages: readonly InstalledPackage[]): string {
+  return `[${packages.map((p) => encodingsOf(p).json).join(',')}]`;
+}
+
+/**
+ * Each package's canonical line (for the snapshot id) and JSON text, remembered per package
+ * object: the server shares one read-only object per distinct package among uploads, so a
+ * fleet of clones encodes each package once instead of twice per upload. A pure function's
+ * memo; entries go with their objects.
+ */
+const ENCODINGS = new WeakMap<InstalledPackage, { line: string; json: string }>();
+
+function encodingsOf(p: InstalledPackage): { line: string; json: string } {
+  let e = ENCODINGS.get(p);
+  if (!e) {
+    e = { line: JSON.stringify([p.ecosystem, p.name, p.version, p.arch ?? '', p.sourceName ?? '', p.sourceVersion ?? '']), json: JSON.stringify(p) };
+    ENCODINGS.set(p, e);
+  }
+  return e;
 }
 
 function attributeColumns(a: HostAttributeValues) {

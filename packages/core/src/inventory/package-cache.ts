@@ -10,6 +10,9 @@ import type { InstalledPackage } from './types.js';
 export class PackageCache {
   private readonly byPurl = new Map<string, InstalledPackage>();
   private readonly layouts = new Map<string, ComponentLayout>();
+  /** Packages without a purl, by name (see `shared`). */
+  private readonly byName = new Map<string, InstalledPackage[]>();
+  private named = 0;
 
   constructor(private readonly maxEntries = 1_000_000) {}
 
@@ -26,6 +29,29 @@ export class PackageCache {
   setLayout(key: string, layout: ComponentLayout): void {
     if (this.layouts.size >= MAX_LAYOUTS) this.layouts.clear();
     this.layouts.set(key, layout);
+  }
+
+  /**
+   * The object equal to `pkg` in every field, stored first if new. Indexed by name, then a short
+   * list compared field by field: a composite string key would be built and hashed per package,
+   * which cost more than the matching it saves.
+   */
+  shared(pkg: InstalledPackage): InstalledPackage {
+    const candidates = this.byName.get(pkg.name);
+    if (candidates) {
+      for (const c of candidates) {
+        if (c.version === pkg.version && c.ecosystem === pkg.ecosystem && c.arch === pkg.arch && c.sourceName === pkg.sourceName && c.sourceVersion === pkg.sourceVersion) return c;
+      }
+    }
+    if (this.named >= this.maxEntries) {
+      this.byName.clear();
+      this.named = 0;
+    }
+    const list = this.byName.get(pkg.name);
+    if (list) list.push(pkg);
+    else this.byName.set(pkg.name, [pkg]);
+    this.named++;
+    return pkg;
   }
 
   get(purl: string): InstalledPackage | undefined {
@@ -47,11 +73,7 @@ export class PackageCache {
  * readers whose packages have no purl (Patchwise JSON, stored snapshots). Read-only objects.
  */
 export function sharedPackage(cache: PackageCache, pkg: InstalledPackage): InstalledPackage {
-  const key = `pw\u0000${pkg.ecosystem}\u0000${pkg.name}\u0000${pkg.version}\u0000${pkg.arch ?? ''}\u0000${pkg.sourceName ?? ''}\u0000${pkg.sourceVersion ?? ''}`;
-  const shared = cache.get(key);
-  if (shared) return shared;
-  cache.set(key, pkg);
-  return pkg;
+  return cache.shared(pkg);
 }
 
 /**
