@@ -11,7 +11,7 @@ export class PackageCache {
   private readonly byPurl = new Map<string, InstalledPackage>();
   private readonly layouts = new Map<string, ComponentLayout>();
   /** Packages without a purl, by name (see `shared`). */
-  private readonly byName = new Map<string, InstalledPackage[]>();
+  private readonly byName = new Map<string, Map<string, InstalledPackage[]>>();
   private named = 0;
 
   constructor(private readonly maxEntries = 1_000_000) {}
@@ -32,24 +32,28 @@ export class PackageCache {
   }
 
   /**
-   * The object equal to `pkg` in every field, stored first if new. Indexed by name, then a short
-   * list compared field by field: a composite string key would be built and hashed per package,
-   * which cost more than the matching it saves.
+   * The object equal to `pkg` in every field, stored first if new. Indexed by name and version,
+   * then a list (almost always of one) compared field by field: a composite string key would be
+   * built and hashed per package, and a list per name alone grows with every version in the
+   * fleet; both cost more than the matching they save.
    */
   shared(pkg: InstalledPackage): InstalledPackage {
-    const candidates = this.byName.get(pkg.name);
+    let versions = this.byName.get(pkg.name);
+    const candidates = versions?.get(pkg.version);
     if (candidates) {
       for (const c of candidates) {
-        if (c.version === pkg.version && c.ecosystem === pkg.ecosystem && c.arch === pkg.arch && c.sourceName === pkg.sourceName && c.sourceVersion === pkg.sourceVersion) return c;
+        if (c.ecosystem === pkg.ecosystem && c.arch === pkg.arch && c.sourceName === pkg.sourceName && c.sourceVersion === pkg.sourceVersion) return c;
       }
     }
     if (this.named >= this.maxEntries) {
       this.byName.clear();
       this.named = 0;
+      versions = undefined;
     }
-    const list = this.byName.get(pkg.name);
+    if (!versions) this.byName.set(pkg.name, (versions = new Map()));
+    const list = versions.get(pkg.version);
     if (list) list.push(pkg);
-    else this.byName.set(pkg.name, [pkg]);
+    else versions.set(pkg.version, [pkg]);
     this.named++;
     return pkg;
   }
