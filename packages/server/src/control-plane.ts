@@ -8,6 +8,7 @@ import {
   FeedStore,
   FindingsStore,
   HostStore,
+  KnownDetails,
   MicroBatcher,
   PackageCache,
   PatchwiseError,
@@ -95,6 +96,8 @@ export class ControlPlane {
    * matching 1,000 packages per upload. Bounded; cleared when full.
    */
   private readonly packages = new PackageCache(PACKAGE_CACHE_ENTRIES);
+  /** Finding details known to be stored: an upload of a known image asks the database for none. */
+  private readonly knownDetails = new KnownDetails();
   private readonly checkins: MicroBatcher<{ id: string; update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'> }, { inventoryDigest: string | null } | undefined>;
 
   constructor(
@@ -208,7 +211,7 @@ export class ControlPlane {
       const findings = this.assessor.assess(inventory, host.attributes);
       const keys = uniqueKeys(inventory.packages);
       await hosts.saveInventory(hostId, digest, inventory.packages, keys);
-      const changes = await new FindingsStore(tablesOf(trx), this.clock).syncHost(hostId, findings);
+      const changes = await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
       // The audit event last: it takes the trail's lock, held until this transaction commits.
       if (host.inventoryDigest !== digest) {
         await this.audit(trx, {
@@ -316,7 +319,7 @@ export class ControlPlane {
       if (host.inventoryAt === null) return;
       const packages = (await hosts.packagesOf(hostId)).map((p) => sharedPackage(this.packages, p));
       const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages }, host.attributes);
-      await new FindingsStore(tablesOf(trx), this.clock).syncHost(hostId, findings);
+      await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
     });
   }
 

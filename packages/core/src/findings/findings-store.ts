@@ -1,6 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Priority } from '../risk/index.js';
 import type { AssessedFinding, FindingState, StoredFinding } from './finding-row.js';
+import { KnownDetails } from './known-details.js';
 import type { FindingsTables } from './tables.js';
 
 export interface FindingFilter {
@@ -65,6 +66,8 @@ export class FindingsStore {
   constructor(
     private readonly db: Kysely<FindingsTables>,
     private readonly clock: () => Date,
+    /** Details known to be stored (long-lived, shared by a process's stores); none by default. */
+    private readonly known: KnownDetails = new KnownDetails(0),
   ) {}
 
   async syncHost(hostId: string, findings: readonly AssessedFinding[]): Promise<FindingChanges> {
@@ -117,15 +120,18 @@ export class FindingsStore {
   }
 
   /**
-   * Stores the details no host has yet. Most are there already (hosts of one image share them),
-   * so their ids are asked first and only the missing ones are sent with their text. Inserted in
+   * Stores the details no host has yet. Most are there already (hosts of one image share them):
+   * ids this process knows are stored are skipped, the others are asked for, and only the
+   * missing ones are sent with their text. Inserted in
    * id order, so two uploads adding the same details never wait on each other in a cycle.
    */
   private async storeDetails(needed: ReadonlyMap<string, AssessedFinding>): Promise<void> {
-    if (needed.size === 0) return;
-    const stored = await sql<{ id: string }>`select id from findings_details where id = any(${[...needed.keys()]}::uuid[])`.execute(this.db);
+    const unknown = [...needed.keys()].filter((id) => !this.known.has(id));
+    if (unknown.length === 0) return;
+    const stored = await sql<{ id: string }>`select id from findings_details where id = any(${unknown}::uuid[])`.execute(this.db);
     const have = new Set(stored.rows.map((r) => r.id));
-    const missing = [...needed.values()].filter((f) => !have.has(f.detail)).sort((a, b) => (a.detail < b.detail ? -1 : a.detail > b.detail ? 1 : 0));
+    for (const id of have) this.known.add(id);
+    const missing = unknown.map((id) => needed.get(id) as AssessedFinding).filter((f) => !have.has(f.detail)).sort((a, b) => (a.detail < b.detail ? -1 : a.detail > b.detail ? 1 : 0));
     for (let i = 0; i < missing.length; i += WRITE_CHUNK) {
       const chunk = missing.slice(i, i + WRITE_CHUNK);
       const col = <T>(pick: (f: AssessedFinding) => T) => chunk.map(pick);

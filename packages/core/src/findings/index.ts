@@ -5,5 +5,6 @@
 export { FindingsStore, countOpen } from './findings-store.js';
 export type { FindingChanges, FindingCover, FindingFilter, FindingPage, FindingSort } from './findings-store.js';
 export { FindingKeys, assessedFindings, detailKeyOf, findingKey } from './finding-row.js';
+export { KnownDetails } from './known-details.js';
 export type { AssessedFinding, FindingState, StoredFinding } from './finding-row.js';
 export type { FindingsTables } from './tables.js';
