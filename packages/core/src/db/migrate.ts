@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
 import { controlPlane } from './migrations/0001-control-plane.js';
 import { cmdb } from './migrations/0002-cmdb.js';
@@ -28,7 +28,7 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRA
 /** Brings the schema to the newest migration; Kysely's lock table keeps concurrent servers apart. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  const migrator = await migratorFor(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -41,8 +41,20 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
 export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
   if (!(name in MIGRATIONS)) throw new PatchwiseError('PW_INPUT_INVALID', `no migration ${name}`);
-  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  const { error } = await (await migratorFor(db)).migrateTo(name);
   if (error) throw new PatchwiseError('PW_DATABASE', `migration to ${name} failed: ${(error as Error).message}`, { cause: error });
+}
+
+/**
+ * A migrator whose bookkeeping tables are in the connection's current schema. Without a schema,
+ * Kysely looks for its tables in every schema of the database, so a database holding several
+ * schemas (tests on one PostgreSQL) could find another schema's tables, skip creating its own,
+ * and fail with "relation kysely_migration_lock does not exist".
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
+async function migratorFor(db: Kysely<any>): Promise<Migrator> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({ db, provider, migrationTableSchema: rows[0]?.schema });
 }
 
 /** The names of every migration this build knows, oldest first. */
