@@ -50,7 +50,7 @@ export class PackageCache {
       this.named = 0;
       versions = undefined;
     }
-    if (!versions) this.byName.set(pkg.name, (versions = new Map()));
+    if (!versions) this.byName.set(pkg.name, (versions = new Map<string, InstalledPackage[]>()));
     const list = versions.get(pkg.version);
     if (list) list.push(pkg);
     else versions.set(pkg.version, [pkg]);
