@@ -58,8 +58,8 @@ export class ApiClient {
     return this.send<T>('PUT', new URL(path, this.target.url), JSON.stringify(body), 'application/json');
   }
 
-  delete(path: string): Promise<void> {
-    return this.send<void>('DELETE', new URL(path, this.target.url));
+  delete<T = void>(path: string): Promise<T> {
+    return this.send<T>('DELETE', new URL(path, this.target.url));
   }
 
   patch<T>(path: string, body: unknown): Promise<T> {

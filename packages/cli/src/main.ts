@@ -10,7 +10,10 @@ import type { ScanCommandOptions } from './commands/scan.js';
 import type { ServerOptions } from './commands/server.js';
 import type { SimulateOptions } from './commands/simulate.js';
 import type { ExceptionRequestOptions } from './commands/exceptions.js';
+import type { ChangeRequestOptions } from './commands/changes.js';
 import type { GroupSetOptions } from './commands/groups.js';
+import type { TokenCreateOptions } from './commands/tokens.js';
+import type { ScopeOptions } from './commands/users.js';
 
 // Each command's module is imported when the command runs, not at start-up: the server, the
 // agent and the API client bring the database layer, Fastify and their dependencies, which a
@@ -64,7 +67,7 @@ export function buildProgram(): Command {
     .option('--checkin-interval <duration>', 'how often agents check in (e.g. 60s, 5m)', '60s')
     .option('--stale-after <duration>', 'a host not seen for this long is stale', '7d')
     .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval }')
-    .option('--sla <file>', 'SLA policy, YAML/JSON: { days: { P1: { 0: 7, default: 14 }, … }, warnFraction } (docs/sla.md)')
+    .option('--sla <file>', 'SLA policy, YAML/JSON: { days: { P1: { 0: 7, default: 14 }, … }, warnFraction, clock, restartOnExceptionExpiry, emergency } (docs/sla.md)')
     .action(async (opts: ServerOptions) => {
       const { serverCommand } = await import('./commands/server.js');
       process.exitCode = await serverCommand(opts, { stderr: process.stderr });
@@ -90,7 +93,7 @@ export function buildProgram(): Command {
     const { ApiClient, resolveApiTarget } = await import('./api-client.js');
     return new ApiClient(resolveApiTarget(process.env, opts.data));
   };
-  const io = { stdout: process.stdout, stderr: process.stderr };
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
   const dataOption = () => new Option('--data <dir>', "a local server's data directory, to find its URL and admin token");
 
   const enrollToken = program.command('enroll-token').description('Enrollment secrets for agents');
@@ -161,11 +164,22 @@ export function buildProgram(): Command {
     .addOption(new Option('--sort <key>').choices(['priority', 'first_seen', 'package', 'advisory']).default('priority'))
     .option('--limit <n>', 'at most this many', '100')
     .option('--overdue', 'only open findings past their SLA due date')
+    .addOption(new Option('--lane <lane>', 'only fixes in this lane (docs/sla.md)').choices(['emergency', 'scheduled']))
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: FindingsListOptions & { data?: string }) => {
       const { findingsList } = await import('./commands/findings.js');
       process.exitCode = await findingsList(await api(opts), opts, io);
+    });
+  findings
+    .command('show')
+    .description("One finding with its priority, SLA, exception, baseline decision and lane, each with its reasons")
+    .argument('<id>', 'the finding id (findings list shows it)')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (id: string, opts: { json?: boolean; data?: string }) => {
+      const { findingsShow } = await import('./commands/findings.js');
+      process.exitCode = await findingsShow(await api(opts), id, opts, io);
     });
 
   const feeds = program.command('feeds').description('Advisory and enrichment feeds');
@@ -243,8 +257,8 @@ export function buildProgram(): Command {
   const report = program.command('report').description('Reports over the fleet');
   report
     .command('compliance')
-    .description('Hosts that are not compliant (EOL release or packages, open security findings), with reasons; exit 1 when any')
-    .addOption(new Option('--fail-at <priority>', 'open security findings at or above this priority fail a host').choices(['P1', 'P2', 'P3', 'P4']).default('P2'))
+    .description("Hosts that are not compliant (EOL release or packages, fixes their baseline approved), with reasons; exit 1 when any")
+    .addOption(new Option('--fail-at <priority>', 'for hosts without a baseline: open security findings at or above this priority fail a host').choices(['P1', 'P2', 'P3', 'P4']).default('P2'))
     .option('--all', 'list compliant hosts too')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -331,31 +345,76 @@ export function buildProgram(): Command {
   }
   exceptions
     .command('list')
-    .description('The exception register (* in force)')
-    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'rejected', 'revoked']))
+    .description('The exception register: scope, category, owner, requester, approver, expiry, state (* in force)')
+    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'expired', 'revoked', 'rejected']))
+    .option('--expiring-within <days>', 'only requested or approved ones expiring within this many days (14d)')
     .option('--json', 'print JSON')
     .addOption(dataOption())
-    .action(async (opts: { state?: string; json?: boolean; data?: string }) => {
+    .action(async (opts: { state?: string; expiringWithin?: string; json?: boolean; data?: string }) => {
       const { exceptionsList } = await import('./commands/exceptions.js');
       process.exitCode = await exceptionsList(await api(opts), opts, io);
     });
 
-  const tokens = program.command('tokens').description('API tokens for people and scripts (all admin until roles arrive)');
+  const baselines = program.command('baselines').description('Patch baselines: which fixes are approved for a group (docs/baselines.md)');
+  baselines
+    .command('set')
+    .description('Create or replace a baseline from a YAML or JSON file: group, precedence, rules, approve, reject, holds')
+    .argument('<name>', 'lower-case name, e.g. prod-web')
+    .argument('<file>', 'the baseline, .yaml or .json')
+    .addOption(dataOption())
+    .action(async (name: string, file: string, opts: { data?: string }) => {
+      const { baselinesSet } = await import('./commands/baselines.js');
+      process.exitCode = await baselinesSet(await api(opts), name, file, io);
+    });
+  baselines
+    .command('list')
+    .description('Every baseline, in the order hosts take them (precedence, then the default)')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { baselinesList } = await import('./commands/baselines.js');
+      process.exitCode = await baselinesList(await api(opts), opts, io);
+    });
+  baselines
+    .command('show')
+    .description('A baseline in full and the hosts that follow it now')
+    .argument('<name>')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { json?: boolean; data?: string }) => {
+      const { baselinesShow } = await import('./commands/baselines.js');
+      process.exitCode = await baselinesShow(await api(opts), name, opts, io);
+    });
+  baselines
+    .command('delete')
+    .argument('<name>')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { data?: string }) => {
+      const { baselinesDelete } = await import('./commands/baselines.js');
+      process.exitCode = await baselinesDelete(await api(opts), name, io);
+    });
+
+  const tokens = program.command('tokens').description("API tokens: each acts as its user, optionally narrowed to some permissions");
   tokens
     .command('create')
     .description('Create a token; prints the secret once')
     .argument('<name>', 'who or what it is for')
     .option('--expires <days>', 'lifetime, e.g. 90d (default: none)')
+    .option('--permission <name>', 'narrow the token to this permission (repeatable; see roles list --permissions)', collect, [])
+    .option('--user <name>', "another user's token (needs users.manage)")
     .addOption(dataOption())
-    .action(async (name: string, opts: { expires?: string; data?: string }) => {
+    .action(async (name: string, opts: TokenCreateOptions & { data?: string }) => {
       const { tokensCreate } = await import('./commands/tokens.js');
       process.exitCode = await tokensCreate(await api(opts), name, opts, io);
     });
   tokens
     .command('list')
+    .description('Your tokens, or (with users.manage) one user\'s or everyone\'s')
+    .option('--user <name>')
+    .option('--all', "everyone's tokens")
     .option('--json', 'print JSON')
     .addOption(dataOption())
-    .action(async (opts: { json?: boolean; data?: string }) => {
+    .action(async (opts: { user?: string; all?: boolean; json?: boolean; data?: string }) => {
       const { tokensList } = await import('./commands/tokens.js');
       process.exitCode = await tokensList(await api(opts), opts, io);
     });
@@ -366,6 +425,204 @@ export function buildProgram(): Command {
     .action(async (id: string, opts: { data?: string }) => {
       const { tokensRevoke } = await import('./commands/tokens.js');
       process.exitCode = await tokensRevoke(await api(opts), id, io);
+    });
+
+  const users = program.command('users').description('People: users, passwords, lock-outs and role bindings (users.manage)');
+  users
+    .command('create')
+    .argument('<name>')
+    .option('--password-stdin', 'read the password from the first line of standard input (at least 12 characters)')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { passwordStdin?: boolean; data?: string }) => {
+      const { usersCreate } = await import('./commands/users.js');
+      process.exitCode = await usersCreate(await api(opts), name, opts, io);
+    });
+  users
+    .command('list')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { usersList } = await import('./commands/users.js');
+      process.exitCode = await usersList(await api(opts), opts, io);
+    });
+  users
+    .command('show')
+    .argument('<name>')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { json?: boolean; data?: string }) => {
+      const { usersShow } = await import('./commands/users.js');
+      process.exitCode = await usersShow(await api(opts), name, opts, io);
+    });
+  users
+    .command('set-password')
+    .description("Set a user's password from the first line of standard input; ends their sessions")
+    .argument('<name>')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { data?: string }) => {
+      const { usersSetPassword } = await import('./commands/users.js');
+      process.exitCode = await usersSetPassword(await api(opts), name, io);
+    });
+  for (const change of ['disable', 'enable', 'unlock'] as const) {
+    users
+      .command(change)
+      .description(change === 'unlock' ? 'Lift a lock-out after failed logins' : change === 'disable' ? 'Stop a user: their sessions end and their tokens stop working' : 'Let a disabled user back in')
+      .argument('<name>')
+      .addOption(dataOption())
+      .action(async (name: string, opts: { data?: string }) => {
+        const { usersChange } = await import('./commands/users.js');
+        process.exitCode = await usersChange(await api(opts), name, change, io);
+      });
+  }
+  for (const verb of ['grant', 'revoke'] as const) {
+    users
+      .command(verb)
+      .description(verb === 'grant' ? 'Give a role, fleet-wide or (with --group/--environment) for those hosts only' : 'Take away the binding of a role with exactly this scope')
+      .argument('<name>')
+      .argument('<role>')
+      .option('--group <name>', 'hosts of this group (repeatable)', collect, [])
+      .option('--environment <name>', 'hosts of this environment (repeatable)', collect, [])
+      .addOption(dataOption())
+      .action(async (name: string, role: string, opts: ScopeOptions & { data?: string }) => {
+        const { usersGrant, usersRevoke } = await import('./commands/users.js');
+        process.exitCode = await (verb === 'grant' ? usersGrant : usersRevoke)(await api(opts), name, role, opts, io);
+      });
+  }
+  program
+    .command('whoami')
+    .description('Who the token speaks for, and every permission it holds with its scope')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { whoami } = await import('./commands/users.js');
+      process.exitCode = await whoami(await api(opts), opts, io);
+    });
+
+  const roles = program.command('roles').description('Roles: built-in viewer, operator, approver, admin, and custom sets of permissions');
+  roles
+    .command('list')
+    .option('--permissions', 'list every permission instead')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; permissions?: boolean; data?: string }) => {
+      const { rolesList } = await import('./commands/roles.js');
+      process.exitCode = await rolesList(await api(opts), opts, io);
+    });
+  roles
+    .command('create')
+    .argument('<name>')
+    .requiredOption('--permission <name>', 'a permission (repeatable)', collect, [])
+    .option('--description <text>')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { permission: string[]; description?: string; data?: string }) => {
+      const { rolesCreate } = await import('./commands/roles.js');
+      process.exitCode = await rolesCreate(await api(opts), name, opts, io);
+    });
+  roles
+    .command('delete')
+    .argument('<name>')
+    .addOption(dataOption())
+    .action(async (name: string, opts: { data?: string }) => {
+      const { rolesDelete } = await import('./commands/roles.js');
+      process.exitCode = await rolesDelete(await api(opts), name, io);
+    });
+
+  const changes = program.command('changes').description('Change requests (CAB): deployments and promotions that need approval');
+  changes
+    .command('request')
+    .description('Ask for a deployment or promotion of a patch set; others approve it as the environment\'s policy says')
+    .addOption(new Option('--kind <kind>').choices(['deployment', 'promotion']).default('deployment'))
+    .requiredOption('--environment <name>')
+    .requiredOption('--patch-set <id>')
+    .requiredOption('--title <text>')
+    .requiredOption('--reason <text>')
+    .option('--group <name>', 'only this host group of the environment')
+    .option('--emergency', 'the emergency lane: at least two approvers')
+    .addOption(dataOption())
+    .action(async (opts: ChangeRequestOptions & { data?: string }) => {
+      const { data, ...request } = opts;
+      const { changesRequest } = await import('./commands/changes.js');
+      process.exitCode = await changesRequest(await api({ data }), request, io);
+    });
+  changes
+    .command('list')
+    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'rejected', 'cancelled', 'expired']))
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { state?: string; json?: boolean; data?: string }) => {
+      const { changesList } = await import('./commands/changes.js');
+      process.exitCode = await changesList(await api(opts), opts, io);
+    });
+  changes
+    .command('show')
+    .argument('<id>')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (id: string, opts: { json?: boolean; data?: string }) => {
+      const { changesShow } = await import('./commands/changes.js');
+      process.exitCode = await changesShow(await api(opts), id, opts, io);
+    });
+  for (const decision of ['approve', 'reject', 'cancel'] as const) {
+    changes
+      .command(decision)
+      .description(decision === 'cancel' ? 'Withdraw a change you requested' : `${decision === 'approve' ? 'Approve' : 'Reject'} a change someone else requested`)
+      .argument('<id>')
+      .option('--comment <text>')
+      .addOption(dataOption())
+      .action(async (id: string, opts: { comment?: string; data?: string }) => {
+        const { changesDecide } = await import('./commands/changes.js');
+        process.exitCode = await changesDecide(await api(opts), id, decision, opts, io);
+      });
+  }
+
+  const approvalPolicies = program.command('approval-policies').description('How many approvers, of which roles, each environment needs');
+  approvalPolicies
+    .command('set')
+    .argument('<environment>', 'an environment, or * for every environment without its own')
+    .requiredOption('--approvals <n>', 'distinct approvers other than the requester (1-5)')
+    .option('--role <name>', 'a role approvers must hold over the environment (repeatable; default approver, admin)', collect, [])
+    .option('--valid-for <hours>', 'how long an approval lets the change start, e.g. 72h')
+    .addOption(dataOption())
+    .action(async (environment: string, opts: { approvals: string; role: string[]; validFor?: string; data?: string }) => {
+      const { approvalPoliciesSet } = await import('./commands/changes.js');
+      process.exitCode = await approvalPoliciesSet(await api(opts), environment, opts, io);
+    });
+  approvalPolicies
+    .command('list')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { approvalPoliciesList } = await import('./commands/changes.js');
+      process.exitCode = await approvalPoliciesList(await api(opts), opts, io);
+    });
+  approvalPolicies
+    .command('delete')
+    .argument('<environment>')
+    .addOption(dataOption())
+    .action(async (environment: string, opts: { data?: string }) => {
+      const { approvalPoliciesDelete } = await import('./commands/changes.js');
+      process.exitCode = await approvalPoliciesDelete(await api(opts), environment, io);
+    });
+
+  const policy = program.command('policy').description('Governance as code: groups, baselines, approval policies, custom roles, SLA (docs/policy-as-code.md)');
+  policy
+    .command('export')
+    .description('Write the policy as YAML')
+    .option('--output <file>', 'write to this file instead of stdout')
+    .addOption(dataOption())
+    .action(async (opts: { output?: string; data?: string }) => {
+      const { policyExport } = await import('./commands/policy.js');
+      process.exitCode = await policyExport(await api(opts), opts, io);
+    });
+  policy
+    .command('apply')
+    .description('Show what a policy file changes, then apply it in one transaction, audited')
+    .argument('<file>', 'YAML or JSON, as policy export writes it')
+    .option('--dry-run', 'only show the changes')
+    .addOption(dataOption())
+    .action(async (file: string, opts: { dryRun?: boolean; data?: string }) => {
+      const { policyApply } = await import('./commands/policy.js');
+      process.exitCode = await policyApply(await api(opts), file, opts, io);
     });
 
   const audit = program.command('audit').description('The tamper-evident audit trail');

@@ -168,7 +168,7 @@ describe('operator commands against a running server', () => {
     const compliance = await cli('report', 'compliance');
     expect(compliance.status).toBe(1);
     expect(compliance.stdout).toMatch(/^0 of 1 hosts compliant \(0\.0 %\); 1 non-compliant, 0 unknown/);
-    expect(compliance.stdout).toMatch(/pay-api-1\s+non-compliant\s+open security findings: P1 1/);
+    expect(compliance.stdout).toMatch(/pay-api-1\s+non-compliant\s+built-in\s+open security findings: P1 1/);
 
     const group = await cli('groups', 'set', 'prod-debian', '--environment', 'prod', '--os', 'debian-12', '--tier', '0', '--tier', '1');
     expect(group.status, group.stderr).toBe(0);
@@ -187,8 +187,16 @@ describe('operator commands against a running server', () => {
     expect(selfApproved.status).toBe(2);
     expect(selfApproved.stderr).toMatch(/requester of an exception cannot approve/);
     expect((await cli('exceptions', 'list', '--state', 'requested')).stdout).toMatch(/requested\s+\S+\s+CVE-2026-0001\s+\*\s+compensating-control\s+edge team/);
-    // A second person's token decides; once revoked, it opens nothing.
-    const second = await cli('tokens', 'create', 'second approver', '--expires', '30d');
+    // Another token of the requester is still the requester: the rule is per person.
+    const mine = await cli('tokens', 'create', 'my other token', '--expires', '30d');
+    expect(mine.status, mine.stderr).toBe(0);
+    const asMe = await runCliAsync(['exceptions', 'approve', exceptionId], { ...process.env, PATCHWISE_URL: url, PATCHWISE_TOKEN: mine.stdout.trim() });
+    expect(asMe.status).toBe(2);
+    expect(asMe.stderr).toMatch(/requester of an exception cannot approve/);
+    // A second person (an approver) decides; once their token is revoked, it opens nothing.
+    expect((await cli('users', 'create', 'bob')).stdout).toMatch(/^user bob created/);
+    expect((await cli('users', 'grant', 'bob', 'approver')).stdout).toMatch(/bob now holds: approver \(all hosts\)/);
+    const second = await cli('tokens', 'create', 'second approver', '--expires', '30d', '--user', 'bob');
     expect(second.status, second.stderr).toBe(0);
     const secondToken = second.stdout.trim();
     const asSecond = (...args: string[]) => runCliAsync(args, { ...process.env, PATCHWISE_URL: url, PATCHWISE_TOKEN: secondToken });
@@ -217,6 +225,135 @@ describe('operator commands against a running server', () => {
     expect(summary).toMatch(/^os\s+debian 12 \(Debian:12\)$/m);
     expect(summary).toMatch(/^inventory\s+2 packages at /m);
     expect(summary).toMatch(/^tags\s+edge, pci$/m);
+  });
+
+  it('sets, lists, shows and deletes a patch baseline from a YAML file, and findings show its decision and the lane', async () => {
+    const file = join(work, 'prod-web.yaml');
+    writeFileSync(
+      file,
+      [
+        'group: prod-debian',
+        'precedence: 10',
+        'description: production web tier',
+        'rules:',
+        '  - { types: [security], minSeverity: high, afterDays: 0 }',
+        '  - { types: [security], afterDays: 30 }',
+        'holds:',
+        '  - { package: openssl, version: 3.0.11-1~deb12u2, ecosystem: Debian, reason: FIPS build certified on 3.0.11 }',
+        '',
+      ].join('\n'),
+    );
+    const set = await cli('baselines', 'set', 'prod-web', file);
+    expect(set.status, set.stderr).toBe(0);
+    expect(set.stdout).toBe('baseline prod-web: group prod-debian (precedence 10); 2 rules, 0 approved, 0 rejected, 1 holds\n');
+    expect((await cli('baselines', 'list')).stdout).toMatch(/prod-web\s+prod-debian\s+10\s+security severity ≥ high at once; security after 30d\s+yes\s+0\s+0\s+1/);
+    const shown = await cli('baselines', 'show', 'prod-web');
+    expect(shown.stdout).toMatch(/^hold: openssl at 3\.0\.11-1~deb12u2 \(Debian\): FIPS build certified on 3\.0\.11$/m);
+    expect(shown.stdout).toMatch(/^1 hosts follow it: pay-api-1$/m);
+
+    // The KEV-listed openssl fix is an emergency, and the hold keeps it back all the same.
+    const listed = await cli('findings', 'list', '--lane', 'emergency', '--json');
+    expect(listed.status, listed.stderr).toBe(0);
+    const page = JSON.parse(listed.stdout) as { findings: { id: string; advisory: string; lane: { lane: string; reasons: string[] }; baseline: { name: string; state: string } }[] };
+    expect(page.findings).toMatchObject([{ advisory: 'DSA-9001-1', lane: { lane: 'emergency', reasons: ['in CISA KEV'] }, baseline: { name: 'prod-web', state: 'held' } }]);
+    expect(JSON.parse((await cli('findings', 'list', '--lane', 'scheduled', '--json')).stdout)).toMatchObject({ total: 0 });
+    const one = await cli('findings', 'show', page.findings[0]!.id);
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/^baseline {2}prod-web: held: openssl is held at 3\.0\.11-1~deb12u2 \(FIPS build certified on 3\.0\.11\); the fix 3\.0\.15-1~deb12u1 is beyond it$/m);
+    expect(one.stdout).toMatch(/^lane {6}emergency: in CISA KEV$/m);
+    expect((await cli('report', 'compliance', '--all')).stdout).toMatch(/pay-api-1\s+compliant\s+prod-web/);
+
+    // The register: the approved exception expires within 14 days; none has expired yet.
+    expect((await cli('exceptions', 'list', '--expiring-within', '14d')).stdout).toMatch(/approved\*\s+host:pay-api-1\s+CVE-2026-0001\s+\*\s+compensating-control\s+edge team\s+admin\s+bob\s+\d{4}-\d{2}-\d{2}/);
+    expect((await cli('exceptions', 'list', '--state', 'expired', '--json')).stdout).toBe('[]\n');
+    const badWithin = await cli('exceptions', 'list', '--expiring-within', 'soon');
+    expect(badWithin.status).toBe(2);
+    expect(badWithin.stderr).toMatch(/--expiring-within: "soon" is not a number of days/);
+
+    const bad = join(work, 'bad.yaml');
+    writeFileSync(bad, 'group: prod-debian\nprecedence: 11\nrules:\n  - { types: [security], afterDays: -1 }\n');
+    const refused = await cli('baselines', 'set', 'bad', bad);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/rules\[0\]\.afterDays: expected whole days/);
+    writeFileSync(bad, 'group: [unclosed\n');
+    expect((await cli('baselines', 'set', 'bad', bad)).status).toBe(2);
+    const clash = join(work, 'clash.json');
+    writeFileSync(clash, JSON.stringify({ group: 'prod-debian', precedence: 10 }));
+    const clashed = await cli('baselines', 'set', 'other', clash);
+    expect(clashed.status).toBe(2);
+    expect(clashed.stderr).toMatch(/baseline prod-web has precedence 10 already/);
+
+    expect((await cli('baselines', 'delete', 'prod-web')).stdout).toBe('baseline prod-web deleted\n');
+    const gone = await cli('baselines', 'show', 'prod-web');
+    expect(gone.status).toBe(2);
+    expect(gone.stderr).toMatch(/no baseline named prod-web/);
+  });
+
+  it('requests an emergency deployment that two people other than the requester must approve', async () => {
+    expect((await cli('approval-policies', 'set', 'prod', '--approvals', '1', '--role', 'approver', '--valid-for', '48h')).stdout).toMatch(/approval policy prod: 1 approver\(s\) holding approver, valid 48 h/);
+    const requested = await cli('changes', 'request', '--environment', 'prod', '--patch-set', 'ps-1', '--title', 'December fixes', '--reason', 'KEV on the edge', '--emergency');
+    expect(requested.status, requested.stderr).toBe(0);
+    const id = /^change (\S+): requested \(0 of 2 approvals\)/.exec(requested.stdout)?.[1] ?? '';
+    const own = await cli('changes', 'approve', id);
+    expect(own.status).toBe(2);
+    expect(own.stderr).toMatch(/requester of a change cannot approve/);
+    const url = (JSON.parse(readFileSync(join(data, 'server.json'), 'utf8')) as { url: string }).url;
+    const approverToken = async (name: string) => {
+      expect((await cli('users', 'create', name)).status).toBe(0);
+      expect((await cli('users', 'grant', name, 'approver', '--environment', 'prod')).status).toBe(0);
+      const token = (await cli('tokens', 'create', `${name} laptop`, '--user', name)).stdout.trim();
+      return (...args: string[]) => runCliAsync(args, { ...process.env, PATCHWISE_URL: url, PATCHWISE_TOKEN: token });
+    };
+    const asCarol = await approverToken('carol');
+    expect((await asCarol('changes', 'approve', id, '--comment', 'rollback plan read')).stdout).toMatch(/requested \(1 of 2 approvals\)/);
+    const asDan = await approverToken('dan');
+    expect((await asDan('changes', 'approve', id)).stdout).toMatch(/: approved \(2 of 2 approvals, valid until /);
+    expect((await cli('changes', 'list', '--state', 'approved')).stdout).toMatch(new RegExp(`${id}\\s+approved\\s+2/2\\s+deployment\\s+emergency\\s+prod\\s+ps-1\\s+admin`));
+    expect((await cli('changes', 'show', id)).stdout).toMatch(/approved by carol at .*: rollback plan read\n\s+approved by dan/);
+  });
+
+  it('exports the policy as YAML and applies an edited copy after a dry run', async () => {
+    const file = join(work, 'policy.yaml');
+    expect((await cli('policy', 'export', '--output', file)).status).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^# Patchwise policy/);
+    expect(text).toMatch(/^version: 1$/m);
+    expect((await cli('policy', 'apply', file, '--dry-run')).stdout).toBe('no changes: the server already holds this policy\n');
+    writeFileSync(file, `${text.replace(/^roles: \[\]$/m, '')}\nroles:\n  - name: auditor\n    permissions: [audit.read, hosts.read]\n`);
+    const dry = await cli('policy', 'apply', file, '--dry-run');
+    expect(dry.stdout).toBe('+ role auditor\n1 change planned (dry run: nothing applied)\n');
+    expect((await cli('policy', 'apply', file)).stdout).toBe('+ role auditor\n1 change applied\n');
+    expect((await cli('roles', 'list')).stdout).toMatch(/auditor\s+custom\s+audit\.read hosts\.read/);
+    writeFileSync(file, 'version: 1\nroles:\n  - name: viewer\n    permissions: [hosts.read]\n');
+    const bad = await cli('policy', 'apply', file);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/roles\[0\]: name: viewer is a built-in role/);
+  });
+
+  it('manages people: passwords from stdin, lock-outs lifted, custom roles, and whoami', async () => {
+    const withInput = (input: string, ...args: string[]) => runCliAsync([...args, '--data', data], process.env, input);
+    const created = await withInput('correct horse battery staple\n', 'users', 'create', 'erin', '--password-stdin');
+    expect(created.stdout, created.stderr).toMatch(/^user erin created \([0-9a-f-]{36}\)\n$/);
+    const short = await withInput('short\n', 'users', 'set-password', 'erin');
+    expect(short.status).toBe(2);
+    expect(short.stderr).toMatch(/at least 12 characters/);
+    expect((await withInput('', 'users', 'set-password', 'erin')).stderr).toMatch(/standard input is empty/);
+    expect((await withInput('another long passphrase\n', 'users', 'set-password', 'erin')).stdout).toBe('password of erin set; their sessions ended\n');
+    expect((await cli('roles', 'create', 'patch-reader', '--permission', 'findings.read', '--permission', 'hosts.read')).stdout).toBe('role patch-reader created: findings.read hosts.read\n');
+    expect((await cli('users', 'grant', 'erin', 'patch-reader', '--group', 'prod-debian')).stdout).toBe('erin now holds: patch-reader (group prod-debian)\n');
+    expect((await cli('users', 'list')).stdout).toMatch(/erin\s+active\s+patch-reader \(group prod-debian\)/);
+    const token = (await cli('tokens', 'create', 'erin script', '--user', 'erin', '--permission', 'findings.read')).stdout.trim();
+    const url = (JSON.parse(readFileSync(join(data, 'server.json'), 'utf8')) as { url: string }).url;
+    const asErin = (...args: string[]) => runCliAsync(args, { ...process.env, PATCHWISE_URL: url, PATCHWISE_TOKEN: token });
+    expect((await asErin('whoami')).stdout).toBe('erin (through a token)\n  findings.read: group prod-debian\n');
+    const denied = await asErin('hosts', 'list');
+    expect(denied.status).toBe(2);
+    expect(denied.stderr).toMatch(/erin does not hold the hosts\.read permission \(through this token\)/);
+    expect((await cli('users', 'disable', 'erin')).stdout).toBe('erin: disabled\n');
+    expect((await asErin('whoami')).status).toBe(2);
+    expect((await cli('users', 'enable', 'erin')).stdout).toBe('erin: active\n');
+    expect((await cli('users', 'revoke', 'erin', 'patch-reader', '--group', 'prod-debian')).stdout).toBe('erin now holds: no roles\n');
+    expect((await cli('roles', 'delete', 'patch-reader')).stdout).toBe('role patch-reader deleted\n');
   });
 
   it('verifies and exports the audit trail of what the operators and the agent did', async () => {

@@ -20,12 +20,13 @@ export function runCli(args: readonly string[], input?: string): CliResult {
  * The same, without blocking this process: for commands that talk to a server (or a feed host)
  * living in this test process or beside it.
  */
-export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
+export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = process.env, input?: string): Promise<CliResult> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: REPO, env, encoding: 'utf8', maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: REPO, env, encoding: 'utf8', maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
       const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       done({ status, stdout, stderr });
     });
+    child.stdin?.end(input ?? '');
   });
 }
 

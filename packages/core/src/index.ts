@@ -14,3 +14,5 @@ export * from './cmdb/index.js';
 export * from './reports/index.js';
 export * from './audit/index.js';
 export * from './policy/index.js';
+export * from './approvals/index.js';
+export * from './policy-document/index.js';

@@ -1,14 +1,18 @@
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MAX_FEED_UPLOAD, MAX_JSON_BODY, type App, type AppDeps } from './app-types.js';
 import { AGENT_HEADERS, AccessStore, AgentAuthenticator, PatchwiseError, isPatchwiseError, parseJson } from '@patchwise/core';
+import { authenticatePerson } from './person-auth.js';
 import Fastify from 'fastify';
 import { tablesOf } from './database.js';
 import { httpStatusOf } from './http-status.js';
 import { ROUTE_AUTHS, type RouteEntry } from './route-auth.js';
 import { agentRoutes } from './routes/agent-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { baselineRoutes } from './routes/baseline-routes.js';
+import { changeRoutes } from './routes/change-routes.js';
 import { cmdbRoutes } from './routes/cmdb-routes.js';
 import { enrollTokenRoutes } from './routes/enroll-token-routes.js';
 import { feedRoutes } from './routes/feed-routes.js';
@@ -17,8 +21,12 @@ import { findingRoutes } from './routes/finding-routes.js';
 import { groupRoutes } from './routes/group-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
+import { policyRoutes } from './routes/policy-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
+import { roleRoutes } from './routes/role-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
+import { userRoutes } from './routes/user-routes.js';
 
 const MAX_JSON_DEPTH = 64;
 
@@ -62,24 +70,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
-    const auth = route.config?.auth;
+    const { auth, permission } = route.config ?? {};
     if (!auth || !ROUTE_AUTHS.includes(auth)) throw new Error(`route ${String(route.method)} ${route.url} declares no auth`);
-    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, auth });
+    if ((auth === 'person') !== (permission !== undefined)) throw new Error(`route ${String(route.method)} ${route.url}: a person route names its permission, and only a person route does`);
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, auth, permission });
   });
 
-  const access = new AccessStore(tablesOf(deps.db), deps.clock);
-  const agents = new AgentAuthenticator(access, deps.clock);
-  // Authentication runs before validation, so an anonymous caller learns nothing about the
-  // schema. Tokens need no body; agent signatures cover the raw body, so they wait for parsing
-  // (which is bounded by the body limit) and run just before validation.
+  await app.register(cookie);
+  const agents = new AgentAuthenticator(new AccessStore(tablesOf(deps.db), deps.clock), deps.clock);
+  // Authentication and authorisation run before validation, so a caller without the right
+  // learns nothing about the schema. Tokens and sessions need no body; agent signatures cover
+  // the raw body, so they wait for parsing (bounded by the body limit) and run just before validation.
   app.addHook('onRequest', async (request) => {
-    const auth = request.routeOptions.config.auth;
-    if (auth === 'admin') {
-      const header = request.headers.authorization;
-      const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-      if (!token) throw new PatchwiseError('PW_UNAUTHENTICATED', 'an API token is required (Authorization: Bearer …)');
-      const identity = await access.authenticateToken(token);
-      request.caller = { kind: 'admin', tokenId: identity.id, tokenName: identity.name };
+    const { auth, permission } = request.routeOptions.config;
+    if (auth === 'person') {
+      request.caller = await authenticatePerson(request, deps.db, deps.clock, permission ?? 'self');
     } else if (auth === 'agent' && typeof request.headers[AGENT_HEADERS.signature] !== 'string') {
       throw new PatchwiseError('PW_UNAUTHENTICATED', 'this route takes requests signed by an enrolled agent');
     }
@@ -106,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       components: {
         securitySchemes: {
           apiToken: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'pw_session', description: 'from POST /api/v1/sessions; changes also need the x-patchwise-csrf header' },
           agentSignature: { type: 'apiKey', in: 'header', name: 'x-patchwise-signature', description: 'Ed25519 signature; see docs/agent-protocol.md' },
         },
       },
@@ -123,6 +129,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   auditRoutes(app, deps);
   groupRoutes(app, deps);
   exceptionRoutes(app, deps);
+  baselineRoutes(app, deps);
   tokenRoutes(app, deps);
+  userRoutes(app, deps);
+  roleRoutes(app, deps);
+  sessionRoutes(app, deps);
+  changeRoutes(app, deps);
+  policyRoutes(app, deps);
   return app;
 }

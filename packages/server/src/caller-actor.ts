@@ -1,9 +1,16 @@
 import { PatchwiseError, type AuditActor } from '@patchwise/core';
 import type { FastifyRequest } from 'fastify';
+import type { PersonCaller } from './route-auth.js';
 
-/** The audit actor of an admin request: the API token that authenticated it. */
-export function adminActor(request: FastifyRequest): AuditActor {
+/** The signed-in person behind a `person` route. */
+export function personOf(request: FastifyRequest): PersonCaller {
   const caller = request.caller;
-  if (caller?.kind !== 'admin') throw new PatchwiseError('PW_UNAUTHENTICATED', 'not an admin request');
-  return { kind: 'token', id: caller.tokenId, name: caller.tokenName };
+  if (caller?.kind !== 'person') throw new PatchwiseError('PW_UNAUTHENTICATED', 'not a signed-in request');
+  return caller;
+}
+
+/** The audit actor of a person's request: the user, and the token or session they used. */
+export function personActor(request: FastifyRequest): AuditActor {
+  const caller = personOf(request);
+  return { kind: 'user', id: caller.userId, name: caller.userName, via: `${caller.via.kind}:${caller.via.id}` };
 }

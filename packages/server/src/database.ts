@@ -1,8 +1,8 @@
-import type { AccessTables, AuditTables, CmdbTables, FeedsTables, FindingsTables, HostsTables, PolicyTables } from '@patchwise/core';
+import type { AccessTables, ApprovalsTables, AuditTables, CmdbTables, FeedsTables, FindingsTables, HostsTables, PolicyTables } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 
 /** Every table of the control plane; each module sees only its own through its store. */
-export type Database = AccessTables & HostsTables & FindingsTables & FeedsTables & CmdbTables & AuditTables & PolicyTables;
+export type Database = AccessTables & ApprovalsTables & HostsTables & FindingsTables & FeedsTables & CmdbTables & AuditTables & PolicyTables;
 
 /**
  * The same connection (or transaction) typed down to one module's tables. Kysely's type is

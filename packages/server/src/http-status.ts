@@ -22,6 +22,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'PW_NOT_FOUND':
       return 404;
     case 'PW_CONFLICT':
+    case 'PW_APPROVAL_REQUIRED':
       return 409;
     case 'PW_INPUT_TOO_LARGE':
       return 413;

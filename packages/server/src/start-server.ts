@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessStore, AuditStore, DEFAULT_SLA_POLICY, migrateToLatest, type SlaPolicy, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
+import { AccessStore, AuditStore, UserStore, DEFAULT_SLA_POLICY, migrateToLatest, type SlaPolicy, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
 import { buildApp } from './app.js';
 import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
@@ -49,7 +49,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   );
   try {
     await migrateToLatest(handle.db);
-    const token = await ensureAdminToken(new AccessStore(tablesOf(handle.db), clock), config.dataDir);
+    const token = await ensureAdminToken(new AccessStore(tablesOf(handle.db), clock), new UserStore(tablesOf(handle.db), clock), config.dataDir);
     const auditKey = ensureAuditKey(config.dataDir);
     if (auditKey.created) log(`audit checkpoint key created in ${auditKey.path} (mode 0600): back it up; its public key is ${auditKey.publicKey}`);
     const controlPlane = new ControlPlane(handle.db, new Assessor(), clock, { checkinIntervalSeconds: config.checkinIntervalSeconds });

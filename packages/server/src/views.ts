@@ -1,5 +1,17 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { hostEolStatus, slaVerdict, type FindingException, type HostRecord, type InstalledPackage, type SlaPolicy, type StoredFinding } from '@patchwise/core';
+import {
+  baselineDecision,
+  findingLane,
+  hostEolStatus,
+  slaClockStart,
+  slaVerdict,
+  type FindingException,
+  type HostRecord,
+  type InstalledPackage,
+  type PatchBaseline,
+  type SlaPolicy,
+  type StoredFinding,
+} from '@patchwise/core';
 
 /** How recently a host checked in: online, offline (missed three check-ins), stale, never. */
 export type Connectivity = 'online' | 'offline' | 'stale' | 'never';
@@ -116,17 +128,46 @@ export const FindingView = Type.Object({
   state: Str,
   firstSeen: Str,
   fixedAt: NullableStr,
-  /** When the SLA wants it fixed (first seen + the window of its priority on the host's tier). */
+  /** The advisory's publication date, when its record gives one. */
+  published: NullableStr,
+  /** Where the SLA clock started: first seen, publication, or an exception's expiry (docs/sla.md). */
+  slaStart: Str,
+  /** When the SLA wants it fixed (the clock's start + the window of its priority on the host's tier). */
   dueAt: Str,
   /** Against the SLA: open ones now, fixed ones at their fix time. */
   sla: Type.Union([Type.Literal('ok'), Type.Literal('due-soon'), Type.Literal('breached'), Type.Literal('excepted')]),
   /** The exception in force that defers it, if one does. */
   exception: Type.Union([Type.Object({ id: Str, category: Str, owner: Str, expiresAt: Str }), Type.Null()]),
+  /** What the host's patch baseline says about the fix (docs/baselines.md). */
+  baseline: Type.Object({
+    name: Str,
+    state: Type.Union([Type.Literal('approved'), Type.Literal('pending'), Type.Literal('unapproved'), Type.Literal('rejected'), Type.Literal('held')]),
+    approvesAt: NullableStr,
+    reason: Str,
+  }),
+  /** Emergency or scheduled, with the criteria met (docs/sla.md). */
+  lane: Type.Object({ lane: Type.Union([Type.Literal('emergency'), Type.Literal('scheduled')]), reasons: Type.Array(Str) }),
 });
 export type FindingView = Static<typeof FindingView>;
 
-export function findingView(f: StoredFinding, host: { name: string; tier: number | null }, sla: SlaPolicy, now: Date, exception?: FindingException): FindingView {
-  const verdict = slaVerdict(sla, f, host.tier, now);
+/** What judging a finding needs besides the finding and its host. */
+export interface FindingContext {
+  readonly sla: SlaPolicy;
+  readonly now: Date;
+  /** The exception in force that covers it, if one does. */
+  readonly exception?: FindingException | undefined;
+  /** When the last exception that covered it expired (restarts the SLA clock when configured). */
+  readonly exceptionExpiredAt?: Date | null | undefined;
+  /** The baseline the host follows (the built-in rule when none is stored). */
+  readonly baseline: PatchBaseline;
+}
+
+export function findingView(f: StoredFinding, host: { name: string; tier: number | null; internetFacing: boolean | null }, ctx: FindingContext): FindingView {
+  const { exception, now } = ctx;
+  const clocked = { ...f, exceptionExpiredAt: ctx.exceptionExpiredAt ?? null };
+  const verdict = slaVerdict(ctx.sla, clocked, host.tier, now);
+  const decision = baselineDecision(ctx.baseline, f, now);
+  const lane = findingLane(ctx.sla.emergency, f, host);
   return {
     id: f.id,
     hostId: f.hostId,
@@ -148,9 +189,13 @@ export function findingView(f: StoredFinding, host: { name: string; tier: number
     state: f.state,
     firstSeen: f.firstSeen.toISOString(),
     fixedAt: f.fixedAt?.toISOString() ?? null,
+    published: f.published?.toISOString() ?? null,
+    slaStart: slaClockStart(ctx.sla, clocked).toISOString(),
     dueAt: verdict.dueAt.toISOString(),
     sla: exception && f.state === 'open' ? 'excepted' : verdict.state,
     exception: exception ? { id: exception.id, category: exception.category, owner: exception.owner, expiresAt: exception.expiresAt.toISOString() } : null,
+    baseline: { name: ctx.baseline.name, state: decision.state, approvesAt: decision.approvesAt?.toISOString() ?? null, reason: decision.reason },
+    lane: { lane: lane.lane, reasons: [...lane.reasons] },
   };
 }
 

@@ -7,7 +7,7 @@ import type { Database } from '../src/database.js';
 import { tablesOf } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
 import { openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+import { TestAgent, admin, openTestApp, personHeaders, type TestApp } from './support/test-app.js';
 
 const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
@@ -287,14 +287,14 @@ describe.each(kinds)('control plane API on %s', (kind) => {
 
     const { events } = (await t.app.inject({ method: 'GET', url: '/api/v1/audit/events', headers: admin(t) })).json<{ events: { seq: number; action: string; actor: { kind: string; id: string; name: string | null }; target: { id: string }; before: string | null; after: string | null; details: Record<string, unknown> }[] }>();
     expect(events.map((e) => [e.seq, e.action, e.actor.kind])).toEqual([
-      [1, 'enroll-token.create', 'token'],
+      [1, 'enroll-token.create', 'user'],
       [2, 'host.enroll', 'agent'],
       [3, 'host.inventory.replace', 'agent'],
-      [4, 'feeds.import', 'token'],
-      [5, 'host.attributes.set', 'token'],
-      [6, 'host.quarantine', 'token'],
+      [4, 'feeds.import', 'user'],
+      [5, 'host.attributes.set', 'user'],
+      [6, 'host.quarantine', 'user'],
     ]);
-    expect(events[4]).toMatchObject({ actor: { name: 'test admin' }, target: { id: agent.hostId }, details: { changed: ['tier'] } });
+    expect(events[4]).toMatchObject({ actor: { name: 'admin' }, target: { id: agent.hostId }, details: { changed: ['tier'] } });
     expect(events[4]?.before).not.toBe(events[4]?.after);
     expect(events[2]).toMatchObject({ before: null, after: digestOf(inventory), details: { packages: 1 } });
     expect(events[3]).toMatchObject({ details: { inserted: 1 } });
@@ -360,7 +360,7 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     const agent = await enrolledAgent('machine-a', { tier: 0 });
     const inv = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
     await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inv), inventory: inv });
-    const second = { authorization: `Bearer ${(await new AccessStore(tablesOf(db.db), t.clock.read).createApiToken('second approver', 'admin')).token}` };
+    const second = await personHeaders(t, 'second-approver', [{ role: 'approver' }]);
     const call = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: unknown) => t.app.inject({ method, url, headers, ...(payload ? { payload: payload as Record<string, unknown> } : {}) });
     const expiresAt = new Date(t.clock.read().getTime() + 30 * 86_400_000).toISOString();
 
@@ -380,7 +380,7 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(own.statusCode).toBe(403);
     expect(own.json().error.message).toMatch(/requester of an exception cannot approve/);
     const approved = await call('POST', `/api/v1/exceptions/${id}/approve`, second, { comment: 'until the March window' });
-    expect(approved.json()).toMatchObject({ state: 'approved', inForce: true, decidedBy: { name: 'second approver' } });
+    expect(approved.json()).toMatchObject({ state: 'approved', inForce: true, decidedBy: { name: 'second-approver' } });
     expect((await call('POST', `/api/v1/exceptions/${id}/approve`, second, {})).statusCode).toBe(409);
 
     expect(await compliance()).toBe(1);
@@ -393,11 +393,11 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(await findings()).toMatchObject([{ sla: 'breached', exception: null }]);
     expect((await call('GET', '/api/v1/findings?overdue=true', admin(t))).json<{ total: number }>().total).toBe(1);
     const register = (await call('GET', '/api/v1/exceptions', admin(t))).json<{ exceptions: { state: string; inForce: boolean }[] }>().exceptions;
-    expect(register).toMatchObject([{ state: 'approved', inForce: false }]);
+    expect(register).toMatchObject([{ state: 'expired', inForce: false, decidedBy: { name: 'second-approver' } }]);
     const actions = (await call('GET', '/api/v1/audit/events', admin(t))).json<{ events: { action: string; actor: { name: string | null } }[] }>().events.filter((e) => e.action.startsWith('exception.'));
     expect(actions.map((e) => [e.action, e.actor.name])).toEqual([
-      ['exception.request', 'test admin'],
-      ['exception.approve', 'second approver'],
+      ['exception.request', 'admin'],
+      ['exception.approve', 'second-approver'],
     ]);
   });
 

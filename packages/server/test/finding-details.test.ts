@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { FindingsStore, HostStore, detailKeyOf, findingKey, migrateTo, migrateToLatest, openDatabase, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
+import { FindingsStore, HostStore, detailKeyOf, findingKey, migrateToLatest, migrateUpTo, openDatabase, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
 import { tablesOf, type Database } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
 import { POSTGRES_URL, openTestDatabase, postgresAvailable } from './support/test-database.js';
@@ -80,7 +80,7 @@ async function databaseAt(kind: 'pglite' | 'postgres', migration: string): Promi
   if (kind === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'patchwise-migration-'));
     const handle = await openDatabase<Database>({ kind: 'pglite', dataDir: dir });
-    await migrateTo(handle.db, migration);
+    await migrateUpTo(handle.db, migration);
     return { handle, dispose: async () => (await handle.close(), rmSync(dir, { recursive: true, force: true })) };
   }
   const schema = `pw_test_${randomBytes(6).toString('hex')}`;
@@ -89,7 +89,7 @@ async function databaseAt(kind: 'pglite' | 'postgres', migration: string): Promi
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const handle = await openDatabase<Database>({ kind: 'postgres', url: POSTGRES_URL, schema, poolSize: 2 });
-  await migrateTo(handle.db, migration);
+  await migrateUpTo(handle.db, migration);
   return {
     handle,
     dispose: async () => {
@@ -104,7 +104,7 @@ async function databaseAt(kind: 'pglite' | 'postgres', migration: string): Promi
 
 describe.each(kinds)('migration 0009 on %s', (kind) => {
   it('moves stored findings over with their ids and lifecycles, so the next assessment continues them', async () => {
-    const { handle, dispose } = await databaseAt(kind, '0006-snapshot-names');
+    const { handle, dispose } = await databaseAt(kind, '0008-baselines');
     try {
       const hostId = '5d0c7c55-3f4e-4a43-9c39-6c8f0c0a0001';
       const packages = [{ ecosystem: 'AlmaLinux:9', name: 'openssl', version: '1:3.0.7-27.el9', arch: 'x86_64' }];
@@ -112,10 +112,11 @@ describe.each(kinds)('migration 0009 on %s', (kind) => {
       await sql`insert into hosts_hosts (id, name, enrolled_at, snapshot_id, inventory_at) values (${hostId}, 'web-01', now(), 's1', now())`.execute(handle.db);
       const seen = new Date('2026-01-05T00:00:00Z');
       const fixedAt = new Date('2026-02-01T00:00:00Z');
+      const published = new Date('2025-12-24T00:00:00Z');
       const row = (advisory: string, pkg: string, state: string, fixed: Date | null) => sql`
-        insert into findings_findings (host_id, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary, state, first_seen, fixed_at, updated_at)
+        insert into findings_findings (host_id, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary, state, first_seen, fixed_at, updated_at, published)
         values (${hostId}, ${advisory}, 'AlmaLinux:9', ${pkg}, '1.0-1.el9', '1.0-2.el9', 'security', 'high', 7.5, false, 0.25, 'P2', '["high severity"]', '["CVE-2026-1"]',
-          'Important: update', ${state}, ${seen}, ${fixed}, ${fixed ?? seen})`.execute(handle.db);
+          'Important: update', ${state}, ${seen}, ${fixed}, ${fixed ?? seen}, ${published})`.execute(handle.db);
       await row('ALSA-2026:0001', 'openssl', 'open', null);
       await row('ALSA-2026:0002', 'curl', 'fixed', fixedAt);
       await row('ALSA-2026:0003', 'bash', 'open', null);
@@ -136,13 +137,14 @@ describe.each(kinds)('migration 0009 on %s', (kind) => {
       // (reopened now), bash gone (fixed now).
       const now = new Date('2026-03-01T00:00:00Z');
       const assessed = (advisory: string, pkg: string): AssessedFinding => {
-        const report = { advisory, aliases: ['CVE-2026-1'], type: 'security' as const, package: pkg, installed: '1.0-1.el9', fixed: '1.0-2.el9', severity: 'high' as const, cvss: 7.5, kev: false, epss: 0.25, priority: 'P2' as const, reasons: ['high severity'], summary: 'Important: update' };
+        const report = { advisory, aliases: ['CVE-2026-1'], type: 'security' as const, package: pkg, installed: '1.0-1.el9', fixed: '1.0-2.el9', severity: 'high' as const, cvss: 7.5, kev: false, epss: 0.25, priority: 'P2' as const, reasons: ['high severity'], summary: 'Important: update', published };
         return { ...report, ecosystem: 'AlmaLinux:9', key: findingKey({ advisory, ecosystem: 'AlmaLinux:9', package: pkg }), detail: detailKeyOf(report, 'AlmaLinux:9') };
       };
       const store = new FindingsStore(tablesOf(handle.db), () => now);
       const changes = await store.syncHost(hostId, [assessed('ALSA-2026:0001', 'openssl'), assessed('ALSA-2026:0002', 'curl')]);
       expect(changes).toEqual({ opened: 0, updated: 2, fixed: 1 });
       const { findings } = await store.list({ hostId, state: 'open' }, { limit: 10, offset: 0, sort: 'package' });
+      expect(findings.every((f) => f.published?.getTime() === published.getTime())).toBe(true);
       expect(findings.map((f) => [f.id, f.package, f.firstSeen.toISOString()])).toEqual([
         [ids[1]?.id, 'curl', now.toISOString()],
         [ids[0]?.id, 'openssl', seen.toISOString()],

@@ -7,7 +7,7 @@ import { openTestDatabase } from './support/test-database.js';
 import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
 
 /** Routes public by design: they reveal nothing about the fleet. Reviewed; extend deliberately. */
-const PUBLIC = ['GET /healthz', 'HEAD /healthz', 'GET /readyz', 'HEAD /readyz', 'GET /api/v1/openapi.json', 'HEAD /api/v1/openapi.json'];
+const PUBLIC = ['GET /healthz', 'HEAD /healthz', 'GET /readyz', 'HEAD /readyz', 'GET /api/v1/openapi.json', 'HEAD /api/v1/openapi.json', 'POST /api/v1/sessions'];
 
 describe('every route requires authentication unless public by design', () => {
   let db: DatabaseHandle<Database>;
@@ -29,11 +29,11 @@ describe('every route requires authentication unless public by design', () => {
     expect(publicRoutes.sort()).toEqual([...PUBLIC].sort());
   });
 
-  it('refuses every admin route without a token, with a wrong token, and with an agent signature', async () => {
+  it('refuses every person route without a token, with a wrong token, and with an agent signature', async () => {
     const agent = new TestAgent(t);
     const enrolled = await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} });
     expect((await agent.enroll(enrolled.json<{ token: string }>().token, almaFacts())).statusCode).toBe(201);
-    const adminRoutes = t.app.routeTable.filter((r) => r.auth === 'admin');
+    const adminRoutes = t.app.routeTable.filter((r) => r.auth === 'person' && r.permission !== 'self');
     expect(adminRoutes.length).toBeGreaterThan(5);
     for (const r of adminRoutes) {
       const url = concrete(r.url);

@@ -7,6 +7,7 @@ type Io = { stdout: NodeJS.WritableStream };
 interface ExceptionView {
   id: string;
   host: string | null;
+  hostName: string | null;
   group: string | null;
   advisory: string | null;
   package: string | null;
@@ -17,6 +18,7 @@ interface ExceptionView {
   inForce: boolean;
   requestedBy: { name: string | null; id: string };
   decidedBy: { name: string | null; id: string } | null;
+  revokedBy: { name: string | null; id: string } | null;
 }
 
 export interface ExceptionRequestOptions {
@@ -54,15 +56,30 @@ export async function exceptionsDecide(api: ApiClient, id: string, decision: 'ap
   return 0;
 }
 
-/** The exception register. */
-export async function exceptionsList(api: ApiClient, opts: { state?: string; json?: boolean }, io: Io): Promise<number> {
-  const { exceptions } = await api.get<{ exceptions: ExceptionView[] }>('/api/v1/exceptions', { state: opts.state });
+/** `--expiring-within 14d` (or `14`): whole days. */
+function days(text: string): number {
+  const m = /^(\d{1,3})d?$/.exec(text.trim());
+  if (!m || Number(m[1]) < 1) throw new PatchwiseError('PW_USAGE', `--expiring-within: "${text}" is not a number of days such as 14d`);
+  return Number(m[1]);
+}
+
+/**
+ * The exception register: each exception's scope, category, owner, requester, approver (and
+ * revoker), expiry and state, where `expired` means its date has passed.
+ */
+export async function exceptionsList(api: ApiClient, opts: { state?: string; expiringWithin?: string; json?: boolean }, io: Io): Promise<number> {
+  const within = opts.expiringWithin === undefined ? undefined : days(opts.expiringWithin);
+  const { exceptions } = await api.get<{ exceptions: ExceptionView[] }>('/api/v1/exceptions', { state: opts.state, expiringWithinDays: within });
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(exceptions, null, 2)}\n`);
     return 0;
   }
   const who = (p: { name: string | null; id: string } | null) => (p ? (p.name ?? p.id.slice(0, 8)) : '-');
-  const rows = exceptions.map((e) => [e.id.slice(0, 8), e.state + (e.inForce ? '*' : ''), e.host ? e.host.slice(0, 8) : `group:${e.group ?? ''}`, e.advisory ?? '*', e.package ?? '*', e.category, e.owner, e.expiresAt.slice(0, 10), who(e.requestedBy), who(e.decidedBy)]);
-  io.stdout.write(textTable(['ID', 'STATE', 'SCOPE', 'ADVISORY', 'PACKAGE', 'CATEGORY', 'OWNER', 'EXPIRES', 'REQUESTED BY', 'DECIDED BY'], rows));
+  // The approver is whoever approved it; a rejection's decider is not one.
+  const approver = (e: ExceptionView) => (e.state === 'rejected' || e.state === 'requested' ? '-' : who(e.decidedBy));
+  const decided = (e: ExceptionView) => (e.state === 'rejected' ? `rejected by ${who(e.decidedBy)}` : e.revokedBy ? `revoked by ${who(e.revokedBy)}` : '');
+  const scope = (e: ExceptionView) => (e.host ? `host:${e.hostName ?? e.host.slice(0, 8)}` : `group:${e.group ?? ''}`);
+  const rows = exceptions.map((e) => [e.id.slice(0, 8), e.state + (e.inForce ? '*' : ''), scope(e), e.advisory ?? '*', e.package ?? '*', e.category, e.owner, who(e.requestedBy), approver(e), e.expiresAt.slice(0, 10), decided(e)]);
+  io.stdout.write(textTable(['ID', 'STATE', 'SCOPE', 'ADVISORY', 'PACKAGE', 'CATEGORY', 'OWNER', 'REQUESTED BY', 'APPROVER', 'EXPIRES', 'NOTE'], rows));
   return 0;
 }

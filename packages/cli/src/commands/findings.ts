@@ -12,10 +12,12 @@ export interface FindingsListOptions {
   readonly sort?: string;
   readonly limit: string;
   readonly overdue?: boolean;
+  readonly lane?: string;
   readonly json?: boolean;
 }
 
 interface FindingView {
+  id: string;
   host: string;
   advisory: string;
   package: string;
@@ -27,8 +29,23 @@ interface FindingView {
   firstSeen: string;
   dueAt: string;
   sla: 'ok' | 'due-soon' | 'breached' | 'excepted';
-  exception: { id: string; expiresAt: string } | null;
+  exception: { id: string; category: string; owner: string; expiresAt: string } | null;
+  aliases: string[];
+  severity: string | null;
+  cvss: number | null;
+  epss: number | null;
+  reasons: string[];
+  summary: string;
+  state: string;
+  published: string | null;
+  slaStart: string;
+  baseline: { name: string; state: string; approvesAt: string | null; reason: string };
+  lane: { lane: 'emergency' | 'scheduled'; reasons: string[] };
 }
+
+const due = (f: FindingView) =>
+  f.exception ? `excepted to ${f.exception.expiresAt.slice(0, 10)}` : `${f.dueAt.slice(0, 10)}${f.sla === 'breached' ? ' OVERDUE' : f.sla === 'due-soon' ? ' soon' : ''}`;
+const decision = (f: FindingView) => (f.baseline.state === 'pending' && f.baseline.approvesAt ? `pending to ${f.baseline.approvesAt.slice(0, 10)}` : f.baseline.state);
 
 export async function findingsList(api: ApiClient, opts: FindingsListOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
   const page = await api.get<{ total: number; findings: FindingView[] }>('/api/v1/findings', {
@@ -42,15 +59,38 @@ export async function findingsList(api: ApiClient, opts: FindingsListOptions, io
     sort: opts.sort,
     limit: opts.limit,
     overdue: opts.overdue ? true : undefined,
+    lane: opts.lane,
   });
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
     return 0;
   }
-  const due = (f: FindingView) =>
-    f.exception ? `excepted to ${f.exception.expiresAt.slice(0, 10)}` : `${f.dueAt.slice(0, 10)}${f.sla === 'breached' ? ' OVERDUE' : f.sla === 'due-soon' ? ' soon' : ''}`;
-  const rows = page.findings.map((f) => [f.priority, f.host, f.package, f.installed, f.fixed ?? '-', f.kev ? 'KEV' : '', f.type, f.firstSeen.slice(0, 10), due(f), f.advisory]);
-  io.stdout.write(textTable(['PRIORITY', 'HOST', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'KEV', 'TYPE', 'FIRST SEEN', 'DUE', 'ADVISORY'], rows));
+  const rows = page.findings.map((f) => [f.id, f.priority, f.host, f.package, f.installed, f.fixed ?? '-', f.kev ? 'KEV' : '', f.type, f.lane.lane, decision(f), f.firstSeen.slice(0, 10), due(f), f.advisory]);
+  io.stdout.write(textTable(['ID', 'PRIORITY', 'HOST', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'KEV', 'TYPE', 'LANE', 'BASELINE', 'FIRST SEEN', 'DUE', 'ADVISORY'], rows));
   if (page.total > page.findings.length) io.stderr.write(`${page.findings.length} of ${page.total} shown; use --limit or --json\n`);
+  return 0;
+}
+
+/** One finding with every judgement and its reasons: priority, SLA, exception, baseline, lane. */
+export async function findingsShow(api: ApiClient, id: string, opts: { json?: boolean }, io: { stdout: NodeJS.WritableStream }): Promise<number> {
+  const f = await api.get<FindingView>(`/api/v1/findings/${encodeURIComponent(id)}`);
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(f, null, 2)}\n`);
+    return 0;
+  }
+  const score = [f.severity ?? 'severity unknown', f.cvss === null ? '' : `CVSS ${f.cvss.toFixed(1)}`, f.epss === null ? '' : `EPSS ${f.epss.toFixed(2)}`, f.kev ? 'KEV' : ''].filter(Boolean).join(', ');
+  const rows: [string, string][] = [
+    ['advisory', `${f.advisory}${f.aliases.length ? ` (${f.aliases.join(', ')})` : ''}: ${f.summary}`],
+    ['host', f.host],
+    ['package', `${f.package} ${f.installed} → ${f.fixed ?? 'no fix known'}`],
+    ['type', `${f.type}; ${score}`],
+    ['priority', `${f.priority}: ${f.reasons.join('; ')}`],
+    ['state', `${f.state}, first seen ${f.firstSeen.slice(0, 10)}${f.published ? `, published ${f.published.slice(0, 10)}` : ''}`],
+    ['sla', `${due(f)} (clock from ${f.slaStart.slice(0, 10)})`],
+    ['exception', f.exception ? `${f.exception.id} ${f.exception.category}, owner ${f.exception.owner}, until ${f.exception.expiresAt.slice(0, 10)}` : '-'],
+    ['baseline', `${f.baseline.name}: ${decision(f)}: ${f.baseline.reason}`],
+    ['lane', `${f.lane.lane}: ${f.lane.reasons.join('; ')}`],
+  ];
+  io.stdout.write(rows.map(([k, v]) => `${k.padEnd(10)}${v}`).join('\n') + '\n');
   return 0;
 }

@@ -4,13 +4,19 @@ import { PatchwiseError } from '../errors/index.js';
 import { hashSecret, newSecret } from './secrets.js';
 import type { AccessTables } from './tables.js';
 
-/** Roles an API token can carry. People, custom roles and scopes come with governance. */
-export type TokenRole = 'admin';
-
+/** Who an API token speaks for: its user, narrowed to `permissions` when the token lists some. */
 export interface ApiTokenIdentity {
   readonly id: string;
   readonly name: string;
-  readonly role: TokenRole;
+  readonly userId: string;
+  readonly permissions: readonly string[] | null;
+}
+
+export interface ApiTokenInfo extends ApiTokenIdentity {
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+  readonly lastUsedAt: Date | null;
 }
 
 export interface EnrollTokenOptions {
@@ -40,20 +46,38 @@ export class AccessStore {
     private readonly clock: () => Date,
   ) {}
 
-  async createApiToken(name: string, role: TokenRole, expiresAt?: Date): Promise<{ id: string; token: string }> {
+  /** A token for a user, optionally narrowed to some permissions (checked by the caller). */
+  async createApiToken(name: string, userId: string, options: { permissions?: readonly string[] | undefined; expiresAt?: Date | undefined } = {}): Promise<{ id: string; token: string }> {
     const token = newSecret('api-token');
     const id = randomUUID();
     await this.db
       .insertInto('access_tokens')
-      .values({ id, name, token_hash: hashSecret(token), role, created_at: this.clock(), expires_at: expiresAt ?? null, revoked_at: null, last_used_at: null })
+      .values({
+        id,
+        name,
+        token_hash: hashSecret(token),
+        user_id: userId,
+        permissions: options.permissions ? JSON.stringify([...new Set(options.permissions)].sort()) : null,
+        created_at: this.clock(),
+        expires_at: options.expiresAt ?? null,
+        revoked_at: null,
+        last_used_at: null,
+      })
       .execute();
     return { id, token };
   }
 
-  /** API tokens for the register: never the secret (only its hash is held). */
-  async listApiTokens(): Promise<{ id: string; name: string; role: TokenRole; createdAt: Date; expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null }[]> {
-    const rows = await this.db.selectFrom('access_tokens').select(['id', 'name', 'role', 'created_at', 'expires_at', 'revoked_at', 'last_used_at']).orderBy('created_at').orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role as TokenRole, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at }));
+  /** API tokens for the register, of one user or everyone: never the secret (only its hash is held). */
+  async listApiTokens(userId?: string): Promise<ApiTokenInfo[]> {
+    let q = this.db.selectFrom('access_tokens').select(['id', 'name', 'user_id', 'permissions', 'created_at', 'expires_at', 'revoked_at', 'last_used_at']);
+    if (userId !== undefined) q = q.where('user_id', '=', userId);
+    const rows = await q.orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, userId: r.user_id, permissions: r.permissions, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at }));
+  }
+
+  async apiToken(id: string): Promise<ApiTokenInfo | undefined> {
+    const row = await this.db.selectFrom('access_tokens').select(['id', 'name', 'user_id', 'permissions', 'created_at', 'expires_at', 'revoked_at', 'last_used_at']).where('id', '=', id).executeTakeFirst();
+    return row && { id: row.id, name: row.name, userId: row.user_id, permissions: row.permissions, createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at, lastUsedAt: row.last_used_at };
   }
 
   /** Revokes an API token from now on; PW_NOT_FOUND for an unknown id, PW_CONFLICT when already revoked. */
@@ -69,13 +93,13 @@ export class AccessStore {
     const now = this.clock();
     const row = await this.db
       .selectFrom('access_tokens')
-      .select(['id', 'name', 'role', 'expires_at', 'revoked_at'])
+      .select(['id', 'name', 'user_id', 'permissions', 'expires_at', 'revoked_at'])
       .where('token_hash', '=', hashSecret(token))
       .executeTakeFirst();
     if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now)) {
       throw new PatchwiseError('PW_UNAUTHENTICATED', 'the API token is unknown, revoked or expired');
     }
-    return { id: row.id, name: row.name, role: row.role as TokenRole };
+    return { id: row.id, name: row.name, userId: row.user_id, permissions: row.permissions };
   }
 
   async createEnrollToken(options: EnrollTokenOptions): Promise<{ id: string; secret: string }> {

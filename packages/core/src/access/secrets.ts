@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Prefixes make a leaked secret recognisable (by people and by secret scanners). */
-export type SecretKind = 'api-token' | 'enroll-token';
-const PREFIX: Record<SecretKind, string> = { 'api-token': 'pwt_', 'enroll-token': 'pwe_' };
+export type SecretKind = 'api-token' | 'enroll-token' | 'session';
+const PREFIX: Record<SecretKind, string> = { 'api-token': 'pwt_', 'enroll-token': 'pwe_', session: 'pws_' };
 
 /** A new random secret: 32 bytes from the CSPRNG, base64url, with its kind's prefix. */
 export function newSecret(kind: SecretKind, random: (n: number) => Buffer = randomBytes): string {

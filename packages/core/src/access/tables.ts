@@ -8,11 +8,45 @@ export interface AccessTables {
     id: string;
     name: string;
     token_hash: string;
-    role: string;
+    user_id: string;
+    /** JSON array of permission names the token is narrowed to; null: all of its user's. */
+    permissions: ColumnType<string[] | null, string | null, string | null>;
     created_at: Timestamp;
     expires_at: Timestamp | null;
     revoked_at: Timestamp | null;
     last_used_at: Timestamp | null;
+  };
+  access_users: {
+    id: string;
+    name: string;
+    password_hash: string | null;
+    password_changed_at: Timestamp | null;
+    disabled_at: Timestamp | null;
+    failed_logins: Generated<number>;
+    locked_until: Timestamp | null;
+    created_at: Timestamp;
+  };
+  access_roles: {
+    name: string;
+    description: string;
+    permissions: ColumnType<string[], string, string>;
+    created_at: Timestamp;
+  };
+  access_role_bindings: {
+    id: string;
+    user_id: string;
+    role: string;
+    scope: ColumnType<{ groups: string[]; environments: string[] } | null, string | null, string | null>;
+    created_at: Timestamp;
+  };
+  access_sessions: {
+    id: string;
+    secret_hash: string;
+    user_id: string;
+    created_at: Timestamp;
+    expires_at: Timestamp;
+    idle_expires_at: Timestamp;
+    revoked_at: Timestamp | null;
   };
   access_enroll_tokens: {
     id: string;

@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
-/** Who did it: a person's token, an agent (its host), or the server itself. */
+/**
+ * Who did it: a person (user), an agent (its host), or the server itself. `token` is what
+ * events written before users existed name (an API token).
+ */
 export interface AuditActor {
-  readonly kind: 'token' | 'agent' | 'system';
-  /** Token id, host id, or the system component (`feed-sync`, `server`). */
+  readonly kind: 'user' | 'token' | 'agent' | 'system';
+  /** User id, token id, host id, or the system component (`feed-sync`, `server`). */
   readonly id: string;
-  /** A readable name (token name, host name), for people reading the log. */
+  /** A readable name (user name, host name), for people reading the log. */
   readonly name?: string | undefined;
+  /** The credential a person used: `token:<id>` or `session:<id>`. */
+  readonly via?: string | undefined;
 }
 
 /** What happened to what, as a use case reports it. */
@@ -50,7 +55,8 @@ export function eventHash(event: Omit<AuditEvent, 'hash'>): string {
   return auditDigest({
     seq: event.seq,
     at: event.at.toISOString(),
-    actor: { kind: event.actor.kind, id: event.actor.id, name: event.actor.name ?? null },
+    // `via` joined the actor later; hashed only when present, so older events keep their hashes.
+    actor: { kind: event.actor.kind, id: event.actor.id, name: event.actor.name ?? null, ...(event.actor.via !== undefined ? { via: event.actor.via } : {}) },
     action: event.action,
     target: event.target,
     before: event.before,

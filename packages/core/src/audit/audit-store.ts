@@ -40,7 +40,7 @@ export class AuditStore {
     const unsealed: Omit<AuditEvent, 'hash'> = {
       seq: last ? Number(last.seq) + 1 : 1,
       at: this.clock(),
-      actor: { kind: input.actor.kind, id: input.actor.id, name: input.actor.name ?? undefined },
+      actor: { kind: input.actor.kind, id: input.actor.id, name: input.actor.name ?? undefined, via: input.actor.via ?? undefined },
       action: input.action,
       target: { kind: input.target.kind, id: input.target.id },
       before: input.before ?? null,
@@ -57,6 +57,7 @@ export class AuditStore {
         actor_kind: event.actor.kind,
         actor_id: event.actor.id,
         actor_name: event.actor.name ?? null,
+        actor_via: event.actor.via ?? null,
         action: event.action,
         target_kind: event.target.kind,
         target_id: event.target.id,
@@ -146,7 +147,7 @@ function toEvent(r: EventRow): AuditEvent {
   return {
     seq: Number(r.seq),
     at: r.at,
-    actor: { kind: r.actor_kind as AuditEvent['actor']['kind'], id: r.actor_id, name: r.actor_name ?? undefined },
+    actor: { kind: r.actor_kind as AuditEvent['actor']['kind'], id: r.actor_id, name: r.actor_name ?? undefined, via: r.actor_via ?? undefined },
     action: r.action,
     target: { kind: r.target_kind, id: r.target_id },
     before: r.before_digest,

@@ -10,6 +10,7 @@ export interface AuditTables {
     actor_kind: string;
     actor_id: string;
     actor_name: string | null;
+    actor_via: string | null;
     action: string;
     target_kind: string;
     target_id: string;

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   PW_CONFLICT: 'the request conflicts with the current state',
   PW_QUARANTINED: 'the host is quarantined; its agent is refused until an admin releases it',
   PW_RATE_LIMITED: 'too many requests in a short time',
+  PW_APPROVAL_REQUIRED: 'the change has not been approved (or its approval expired) as its approval policy requires',
   PW_INTERNAL: 'an unexpected failure; the details are in the server log',
   PW_SERVER_UNREACHABLE: 'the Patchwise server cannot be reached or answered with an error',
 } as const;

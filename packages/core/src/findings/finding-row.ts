@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { HostAssessment } from '../matching/index.js';
+import type { HostAssessment, PackageFindings } from '../matching/index.js';
 import type { FindingReport, HostReporter } from '../scan/index.js';
 
 /** A finding as assessed now: the report, the ecosystem that identifies its package, its keys. */
 export interface AssessedFinding extends FindingReport {
   readonly ecosystem: string;
+  /** The advisory's publication date (OSV `published`), when the record gives a valid one. */
+  readonly published: Date | null;
   /** The finding's identity on a host (advisory, ecosystem, package), whatever its detail. */
   readonly key: string;
   /** A digest of everything stored about it: hosts in the same situation share one detail. */
@@ -17,6 +19,7 @@ export type FindingState = 'open' | 'fixed';
 /** A stored finding with its lifecycle. */
 export interface StoredFinding extends FindingReport {
   readonly ecosystem: string;
+  readonly published: Date | null;
   readonly id: string;
   readonly hostId: string;
   readonly state: FindingState;
@@ -35,10 +38,12 @@ export interface StoredFinding extends FindingReport {
 export class FindingKeys {
   private readonly memo = new WeakMap<FindingReport, AssessedFinding>();
 
-  of(report: FindingReport, ecosystem: string): AssessedFinding {
+  of(report: FindingReport, pkg: PackageFindings): AssessedFinding {
+    const ecosystem = pkg.ecosystem;
     let finding = this.memo.get(report);
     if (finding?.ecosystem !== ecosystem) {
-      finding = Object.freeze({ ...report, ecosystem, key: findingKey({ ...report, ecosystem }), detail: detailKeyOf(report, ecosystem) });
+      const published = publishedOf(pkg.matches.find((m) => m.advisory.id === report.advisory)?.advisory.published);
+      finding = Object.freeze({ ...report, ecosystem, published, key: findingKey({ ...report, ecosystem }), detail: detailKeyOf({ ...report, published }, ecosystem) });
       this.memo.set(report, finding);
     }
     return finding;
@@ -50,7 +55,7 @@ export function assessedFindings(assessment: HostAssessment, reporter: HostRepor
   const out: AssessedFinding[] = [];
   const attributes = assessment.host.attributes;
   for (const pkg of assessment.packages) {
-    for (const f of reporter.packageReports(pkg, attributes)) out.push(keys.of(f, pkg.ecosystem));
+    for (const f of reporter.packageReports(pkg, attributes)) out.push(keys.of(f, pkg));
   }
   return out;
 }
@@ -64,10 +69,17 @@ export function findingKey(f: { readonly advisory: string; readonly ecosystem: s
 }
 
 /** The content key of what is stored about a finding (every column of `findings_details`). */
-export function detailKeyOf(f: FindingReport, ecosystem: string): string {
+export function detailKeyOf(f: FindingReport & { readonly published: Date | null }, ecosystem: string): string {
   return uuidDigest(
-    JSON.stringify([f.advisory, ecosystem, f.package, f.installed, f.fixed, f.type, f.severity, f.cvss, f.kev, f.epss, f.priority, f.reasons, f.aliases, f.summary]),
+    JSON.stringify([f.advisory, ecosystem, f.package, f.installed, f.fixed, f.type, f.severity, f.cvss, f.kev, f.epss, f.priority, f.reasons, f.aliases, f.summary, f.published?.toISOString() ?? null]),
   );
+}
+
+/** OSV `published` as a date; a missing or unparsable one is unknown (null), never an error. */
+function publishedOf(text: string | undefined): Date | null {
+  if (text === undefined) return null;
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? null : d;
 }
 
 function uuidDigest(text: string): string {

@@ -18,6 +18,15 @@ export interface FindingFilter {
    * terms matches. How the SLA's "overdue" is asked without this module reading host tables.
    */
   readonly seenBefore?: readonly { readonly priority: Priority; readonly hostIds: readonly string[]; readonly before: Date }[] | undefined;
+  /** What `seenBefore` compares: first seen (default), or the advisory's publication (first seen when unknown). */
+  readonly clockFrom?: 'first-seen' | 'published' | undefined;
+  /**
+   * Findings whose clock started again at `at` (an exception covering them expired): a
+   * `seenBefore` cutoff takes them only when `at` is before it too.
+   */
+  readonly restarts?: readonly (FindingCover & { readonly at: Date })[] | undefined;
+  /** Only findings whose fix is in (true) or out of (false) the emergency lane, its criteria as given. */
+  readonly emergency?: EmergencyFilter | undefined;
   /** Leave out findings these cover (exceptions in force), each on its hosts by advisory or alias and/or package. */
   readonly excluding?: readonly FindingCover[] | undefined;
 }
@@ -29,12 +38,27 @@ export interface FindingCover {
   readonly package?: string | undefined;
 }
 
+/** The emergency lane's criteria as the findings table can test them (docs/sla.md). */
+export interface EmergencyFilter {
+  readonly in: boolean;
+  readonly kev: boolean;
+  readonly cvssAtLeast: number | null;
+  readonly epssAtLeast: number | null;
+  /** Hosts on which the EPSS criterion counts (the internet-facing ones), or every host. */
+  readonly epssHostIds: readonly string[] | 'all';
+}
+
 export type FindingSort = 'priority' | 'first_seen' | 'package' | 'advisory';
 
 export interface FindingPage {
   readonly limit: number;
   readonly offset: number;
   readonly sort: FindingSort;
+}
+
+/** Open findings alike in everything a baseline decides on, and the hosts that carry them. */
+export interface JudgedFinding extends Pick<StoredFinding, 'advisory' | 'aliases' | 'type' | 'ecosystem' | 'package' | 'fixed' | 'severity' | 'priority' | 'kev' | 'published' | 'firstSeen'> {
+  readonly hostIds: readonly string[];
 }
 
 /** What one host's re-assessment changed. */
@@ -51,7 +75,7 @@ type Joined = FindingsTables & { s: FindingsTables['findings_states']; d: Findin
 
 const WRITE_CHUNK = 5000;
 /** Every column of a detail but its id (the host's finding has its own). */
-const DETAIL_COLUMNS = ['d.advisory_id', 'd.ecosystem', 'd.package', 'd.installed', 'd.fixed', 'd.type', 'd.severity', 'd.cvss', 'd.kev', 'd.epss', 'd.priority', 'd.reasons', 'd.aliases', 'd.summary'] as const;
+const DETAIL_COLUMNS = ['d.advisory_id', 'd.ecosystem', 'd.package', 'd.installed', 'd.fixed', 'd.type', 'd.severity', 'd.cvss', 'd.kev', 'd.epss', 'd.priority', 'd.reasons', 'd.aliases', 'd.summary', 'd.published'] as const;
 
 /**
  * Stored findings with their lifecycle. `syncHost` makes the stored open set equal to a fresh
@@ -136,15 +160,16 @@ export class FindingsStore {
       const chunk = missing.slice(i, i + WRITE_CHUNK);
       const col = <T>(pick: (f: AssessedFinding) => T) => chunk.map(pick);
       await sql`
-        insert into findings_details (id, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary)
+        insert into findings_details (id, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary, published)
         select u.id, u.advisory_id, u.ecosystem, u.package, u.installed, u.fixed, u.type, u.severity, u.cvss, u.kev, u.epss, u.priority,
-          u.reasons::jsonb, u.aliases::jsonb, u.summary
+          u.reasons::jsonb, u.aliases::jsonb, u.summary, u.published
         from unnest(
           ${col((f) => f.detail)}::uuid[], ${col((f) => f.advisory)}::text[], ${col((f) => f.ecosystem)}::text[], ${col((f) => f.package)}::text[],
           ${col((f) => f.installed)}::text[], ${col((f) => f.fixed)}::text[], ${col((f) => f.type)}::text[], ${col((f) => f.severity)}::text[],
           ${col((f) => f.cvss)}::real[], ${col((f) => f.kev)}::boolean[], ${col((f) => f.epss)}::real[], ${col((f) => f.priority)}::text[],
-          ${col((f) => JSON.stringify(f.reasons))}::text[], ${col((f) => JSON.stringify(f.aliases))}::text[], ${col((f) => f.summary)}::text[]
-        ) as u(id, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary)
+          ${col((f) => JSON.stringify(f.reasons))}::text[], ${col((f) => JSON.stringify(f.aliases))}::text[], ${col((f) => f.summary)}::text[],
+          ${col((f) => f.published?.toISOString() ?? null)}::timestamptz[]
+        ) as u(id, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary, published)
         on conflict (id) do nothing`.execute(this.db);
     }
   }
@@ -160,9 +185,30 @@ export class FindingsStore {
     if (filter.package !== undefined) q = q.where('d.package', '=', filter.package);
     if (filter.seenBefore !== undefined) {
       const terms = filter.seenBefore.filter((t) => t.hostIds.length > 0);
+      const start = filter.clockFrom === 'published' ? sql<Date>`coalesce(d.published, s.first_seen)` : sql<Date>`s.first_seen`;
+      const restarts = filter.restarts ?? [];
       q = q.where((eb) =>
-        eb.or(terms.map((t) => eb.and([eb('d.priority', '=', t.priority), eb('s.first_seen', '<', t.before), eb('s.host_id', '=', sql<string>`any(${[...t.hostIds]}::uuid[])`)]))),
+        eb.or(
+          terms.map((t) => {
+            // A restart at or after the cutoff moved this finding's clock past it.
+            const later = restarts.filter((r) => r.at.getTime() >= t.before.getTime());
+            return eb.and([
+              eb('d.priority', '=', t.priority),
+              eb(start, '<', t.before),
+              eb('s.host_id', '=', sql<string>`any(${[...t.hostIds]}::uuid[])`),
+              ...(later.length > 0 ? [eb.not(covered(eb, later))] : []),
+            ]);
+          }),
+        ),
       );
+    }
+    if (filter.emergency !== undefined) {
+      const lane = filter.emergency;
+      q = q.where((eb) => {
+        const criteria = emergencyCriteria(eb, lane);
+        const inLane = criteria.length > 0 ? eb.and([eb('d.type', '=', 'security'), eb.or(criteria)]) : sql<SqlBool>`false`;
+        return lane.in ? inLane : eb.not(inLane);
+      });
     }
     if (filter.excluding?.length) q = q.where((eb) => eb.not(covered(eb, filter.excluding ?? [])));
     if (filter.advisory !== undefined) {
@@ -187,6 +233,59 @@ export class FindingsStore {
     }
     const found = await rows.limit(page.limit).offset(page.offset).execute();
     return { total: Number(total), findings: found.map(toStored) };
+  }
+
+  async get(id: string): Promise<StoredFinding | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const row = await this.joined()
+      .select([...DETAIL_COLUMNS, 's.id', 's.host_id', 's.state', 's.first_seen', 's.fixed_at', 's.updated_at'])
+      .where('s.id', '=', id)
+      .executeTakeFirst();
+    return row ? toStored(row) : undefined;
+  }
+
+  /**
+   * Open findings, grouped by what a baseline decides on, each with the hosts carrying it: the
+   * hosts of one image share one row, so judging a fleet costs its distinct findings, not its
+   * findings. `excluding` leaves out findings under exceptions in force.
+   */
+  async openForJudgement(excluding: readonly FindingCover[] = []): Promise<JudgedFinding[]> {
+    let q = this.joined()
+      .select([
+        'd.advisory_id',
+        'd.aliases',
+        'd.type',
+        'd.ecosystem',
+        'd.package',
+        'd.fixed',
+        'd.severity',
+        'd.priority',
+        'd.kev',
+        'd.published',
+        (eb) => eb.fn.min('s.first_seen').as('first_seen'),
+        sql<string[]>`array_agg(s.host_id::text)`.as('host_ids'),
+      ])
+      .where('s.state', '=', 'open');
+    if (excluding.length > 0) q = q.where((eb) => eb.not(covered(eb, excluding)));
+    // First seen matters only without a publication date (a rule then counts from it), so only
+    // those findings stay apart per first-seen day.
+    const rows = await q
+      .groupBy(['d.advisory_id', 'd.aliases', 'd.type', 'd.ecosystem', 'd.package', 'd.fixed', 'd.severity', 'd.priority', 'd.kev', 'd.published', sql`case when d.published is null then s.first_seen end`])
+      .execute();
+    return rows.map((r) => ({
+      hostIds: r.host_ids,
+      advisory: r.advisory_id,
+      aliases: r.aliases,
+      type: r.type as StoredFinding['type'],
+      ecosystem: r.ecosystem,
+      package: r.package,
+      fixed: r.fixed,
+      severity: r.severity as StoredFinding['severity'],
+      priority: r.priority as Priority,
+      kev: r.kev,
+      published: r.published,
+      firstSeen: new Date(r.first_seen as unknown as string | Date),
+    }));
   }
 
   /** Hosts with an open finding for any of these CVEs (as the advisory id or an alias). */
@@ -217,20 +316,6 @@ export class FindingsStore {
     return counts;
   }
 
-  /** Open findings per host and priority, optionally of one advisory type; hosts without any are absent. */
-  async openCountsByHost(type?: 'security' | 'bugfix' | 'enhancement', excluding: readonly FindingCover[] = []): Promise<Map<string, Record<Priority, number>>> {
-    let q = this.joined().select(['s.host_id', 'd.priority', (eb) => eb.fn.countAll<string>().as('n')]).where('s.state', '=', 'open');
-    if (type) q = q.where('d.type', '=', type);
-    if (excluding.length > 0) q = q.where((eb) => eb.not(covered(eb, excluding)));
-    const byHost = new Map<string, Record<Priority, number>>();
-    for (const r of await q.groupBy(['s.host_id', 'd.priority']).execute()) {
-      let counts = byHost.get(r.host_id);
-      if (!counts) byHost.set(r.host_id, (counts = { P1: 0, P2: 0, P3: 0, P4: 0 }));
-      counts[r.priority as Priority] = Number(r.n);
-    }
-    return byHost;
-  }
-
   /** Hosts' findings joined with what they show. */
   private joined() {
     return this.db.selectFrom('findings_states as s').innerJoin('findings_details as d', 'd.id', 's.detail_id');
@@ -247,6 +332,22 @@ export function countOpen(findings: readonly AssessedFinding[]): Record<Priority
     counts[f.priority]++;
   }
   return counts;
+}
+
+/**
+ * The emergency criteria as SQL, each never null (so NOT works). Scores compare as `real`, the
+ * column's type, so a threshold equal to a stored score is met here as in `findingLane`.
+ */
+function emergencyCriteria(eb: ExpressionBuilder<Joined, 's' | 'd'>, lane: EmergencyFilter): Expression<SqlBool>[] {
+  const out: Expression<SqlBool>[] = [];
+  if (lane.kev) out.push(eb('d.kev', '=', true));
+  if (lane.cvssAtLeast !== null) out.push(eb(sql`coalesce(d.cvss, 0)`, '>=', sql`${lane.cvssAtLeast}::real`));
+  if (lane.epssAtLeast !== null) {
+    const epss = eb(sql`coalesce(d.epss, 0)`, '>=', sql`${lane.epssAtLeast}::real`);
+    if (lane.epssHostIds === 'all') out.push(epss);
+    else if (lane.epssHostIds.length > 0) out.push(eb.and([epss, eb('s.host_id', '=', sql<string>`any(${[...lane.epssHostIds]}::uuid[])`)]));
+  }
+  return out;
 }
 
 /** The findings any of `covers` describes, as one SQL condition. */
@@ -282,6 +383,7 @@ function toStored(r: Omit<DetailRow, 'id'> & Pick<StateRow, 'id' | 'host_id' | '
     priority: r.priority as Priority,
     reasons: r.reasons,
     summary: r.summary,
+    published: r.published,
     state: r.state,
     firstSeen: r.first_seen,
     fixedAt: r.fixed_at,

@@ -3,7 +3,7 @@
  * fixed, first seen, fixed at) so time-to-patch can be measured.
  */
 export { FindingsStore, countOpen } from './findings-store.js';
-export type { FindingChanges, FindingCover, FindingFilter, FindingPage, FindingSort } from './findings-store.js';
+export type { EmergencyFilter, FindingChanges, FindingCover, FindingFilter, FindingPage, FindingSort, JudgedFinding } from './findings-store.js';
 export { FindingKeys, assessedFindings, detailKeyOf, findingKey } from './finding-row.js';
 export { KnownDetails } from './known-details.js';
 export type { AssessedFinding, FindingState, StoredFinding } from './finding-row.js';

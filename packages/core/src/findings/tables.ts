@@ -22,6 +22,8 @@ export interface FindingsTables {
     reasons: ColumnType<string[], string, string>;
     aliases: ColumnType<string[], string, string>;
     summary: string;
+    /** The advisory's publication date; null when unknown. */
+    published: Timestamp | null;
   };
   /** Each host's findings: identity, current detail and lifecycle. */
   findings_states: {

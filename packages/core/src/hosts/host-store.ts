@@ -52,6 +52,10 @@ export interface HostFilter {
   /** Only hosts never seen (true) or only hosts seen at least once (false). */
   readonly neverSeen?: boolean | undefined;
   readonly name?: string | undefined;
+  /** Only hosts marked internet-facing (true) or marked not (false); unmarked hosts match neither. */
+  readonly internetFacing?: boolean | undefined;
+  /** Only these hosts (a caller's scope, resolved by the caller). */
+  readonly ids?: readonly string[] | undefined;
 }
 
 type HostRow = Selectable<HostsTables['hosts_hosts']>;
@@ -113,6 +117,13 @@ export class HostStore {
     return new Map(rows.map((r) => [r.id, { name: r.name, tier: r.tier }]));
   }
 
+  /** The hosts with these ids, by id (unknown ids are absent). */
+  async byIds(ids: readonly string[]): Promise<Map<string, HostRecord>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('hosts_hosts').selectAll().where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, toRecord(r)]));
+  }
+
   /** Ids of active hosts by tier (`null` for hosts without one). */
   async activeIdsByTier(): Promise<Map<number | null, string[]>> {
     const rows = await this.db.selectFrom('hosts_hosts').select(['id', 'tier']).where('status', '=', 'active').execute();
@@ -170,6 +181,8 @@ export class HostStore {
     if (filter.seenSince !== undefined) q = q.where('last_seen_at', '>=', filter.seenSince);
     if (filter.seenBefore !== undefined) q = q.where('last_seen_at', '<', filter.seenBefore);
     if (filter.neverSeen !== undefined) q = q.where('last_seen_at', filter.neverSeen ? 'is' : 'is not', null);
+    if (filter.internetFacing !== undefined) q = q.where('internet_facing', '=', filter.internetFacing);
+    if (filter.ids !== undefined) q = q.where(sql<boolean>`id = any(${[...filter.ids]}::uuid[])`);
     return q;
   }
 

@@ -29,12 +29,29 @@ export interface FindingException extends ExceptionRequest {
   readonly requestedBy: { readonly id: string; readonly name: string | null };
   readonly decidedBy: { readonly id: string; readonly name: string | null } | null;
   readonly decidedAt: Date | null;
+  /** Who ended an approved exception early; the approver stays in `decidedBy`. */
+  readonly revokedBy: { readonly id: string; readonly name: string | null } | null;
+  readonly revokedAt: Date | null;
   readonly comment: string | null;
   readonly createdAt: Date;
 }
 
 /** Longest deferral one decision may grant; renewing is a new, visible decision. */
 export const MAX_EXCEPTION_DAYS = 366;
+
+/** An exception as the register shows it: its decision, or `expired` once its date has passed. */
+export type ExceptionStatus = ExceptionState | 'expired';
+
+export const EXCEPTION_STATUSES: readonly ExceptionStatus[] = ['requested', 'approved', 'expired', 'revoked', 'rejected'];
+
+/**
+ * Where an exception stands at `now`. An approved or still-requested one whose date has passed
+ * is `expired` (a request can no longer be approved then); rejected and revoked stay as decided.
+ */
+export function exceptionStatus(e: Pick<FindingException, 'state' | 'expiresAt'>, now: Date): ExceptionStatus {
+  if ((e.state === 'approved' || e.state === 'requested') && e.expiresAt.getTime() <= now.getTime()) return 'expired';
+  return e.state;
+}
 
 /** In force at `now`: approved and not yet expired. Expired ones need no job: they simply stop counting. */
 export function exceptionActive(e: Pick<FindingException, 'state' | 'expiresAt'>, now: Date): boolean {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
 import type { ExceptionCategory, ExceptionRequest, ExceptionState, FindingException } from './finding-exception.js';
 import type { HostGroup, HostSelector } from './host-group.js';
+import type { PatchBaseline } from './patch-baseline.js';
 import type { PolicyTables } from './tables.js';
 
-/** Host groups and exceptions as stored; validation happens before (parseHostGroup, parseExceptionRequest). */
+/** Host groups, exceptions and baselines as stored; validation happens before (parseHostGroup, parseExceptionRequest, parsePatchBaseline). */
 export class PolicyStore {
   constructor(
     private readonly db: Kysely<PolicyTables>,
@@ -67,6 +68,9 @@ export class PolicyStore {
         decided_by: null,
         decided_by_name: null,
         decided_at: null,
+        revoked_by: null,
+        revoked_by_name: null,
+        revoked_at: null,
         comment: null,
         created_at: this.clock(),
       })
@@ -88,14 +92,73 @@ export class PolicyStore {
     return toException(row);
   }
 
+  /** Approves or rejects a request, or revokes an approved one (the approver is kept beside the revoker). */
   async decideException(id: string, state: 'approved' | 'rejected' | 'revoked', by: { id: string; name: string | null }, comment: string | null): Promise<FindingException> {
+    const at = this.clock();
     const row = await this.db
       .updateTable('policy_exceptions')
-      .set({ state, decided_by: by.id, decided_by_name: by.name, decided_at: this.clock(), comment })
+      .set(state === 'revoked' ? { state, revoked_by: by.id, revoked_by_name: by.name, revoked_at: at, comment } : { state, decided_by: by.id, decided_by_name: by.name, decided_at: at, comment })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
     return toException(row);
+  }
+  /**
+   * Creates or replaces a baseline; returns the one it replaced, if any (for the audit trail).
+   * Precedence is unique among baselines and there is one default at most: a clash is named.
+   */
+  async putBaseline(baseline: PatchBaseline): Promise<PatchBaseline | undefined> {
+    const before = await this.baseline(baseline.name);
+    const clash = await this.db
+      .selectFrom('policy_baselines')
+      .select(['name', 'precedence'])
+      .where('name', '<>', baseline.name)
+      .where((eb) => (baseline.group === undefined ? eb('group_name', 'is', null) : eb('precedence', '=', baseline.precedence ?? -1)))
+      .executeTakeFirst();
+    if (clash) {
+      throw new PatchwiseError(
+        'PW_CONFLICT',
+        baseline.group === undefined ? `baseline ${clash.name} is the default already (it has no group); give this one a group, or change that one` : `baseline ${clash.name} has precedence ${clash.precedence} already; precedence decides which baseline a host follows, so it must be unique`,
+      );
+    }
+    const now = this.clock();
+    const columns = { group_name: baseline.group ?? null, precedence: baseline.precedence ?? null, document: JSON.stringify(baseline) };
+    try {
+      await this.db
+        .insertInto('policy_baselines')
+        .values({ name: baseline.name, ...columns, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ ...columns, updated_at: now }))
+        .execute();
+    } catch (err) {
+      // Two writers racing past the check above meet the unique indexes instead.
+      if ((err as { code?: unknown }).code === '23505') throw new PatchwiseError('PW_CONFLICT', `another baseline took precedence ${baseline.precedence ?? '(default)'} meanwhile; try again`, { cause: err });
+      throw err;
+    }
+    return before;
+  }
+
+  async baseline(name: string): Promise<PatchBaseline | undefined> {
+    const row = await this.db.selectFrom('policy_baselines').select('document').where('name', '=', name).executeTakeFirst();
+    return row ? (row.document as PatchBaseline) : undefined;
+  }
+
+  async requireBaseline(name: string): Promise<PatchBaseline> {
+    const b = await this.baseline(name);
+    if (!b) throw new PatchwiseError('PW_NOT_FOUND', `no baseline named ${name}`);
+    return b;
+  }
+
+  /** Every baseline, in the order a host's is chosen: by precedence, the default last. */
+  async baselines(): Promise<PatchBaseline[]> {
+    const rows = await this.db.selectFrom('policy_baselines').select('document').orderBy(sql`precedence nulls last`).orderBy('name').execute();
+    return rows.map((r) => r.document as PatchBaseline);
+  }
+
+  /** Deletes a baseline; returns it (for the audit trail). */
+  async deleteBaseline(name: string): Promise<PatchBaseline> {
+    const b = await this.requireBaseline(name);
+    await this.db.deleteFrom('policy_baselines').where('name', '=', name).execute();
+    return b;
   }
 }
 
@@ -114,6 +177,8 @@ function toException(r: Selectable<PolicyTables['policy_exceptions']>): FindingE
     requestedBy: { id: r.requested_by, name: r.requested_by_name },
     decidedBy: r.decided_by ? { id: r.decided_by, name: r.decided_by_name } : null,
     decidedAt: r.decided_at,
+    revokedBy: r.revoked_by ? { id: r.revoked_by, name: r.revoked_by_name } : null,
+    revokedAt: r.revoked_at,
     comment: r.comment,
     createdAt: r.created_at,
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SLA_POLICY, parseSlaPolicy, slaDays, slaVerdict } from './sla-policy.js';
+import { DEFAULT_SLA_POLICY, parseSlaPolicy, slaClockStart, slaDays, slaVerdict } from './sla-policy.js';
 
 const seen = new Date('2026-11-01T00:00:00Z');
 const at = (iso: string) => new Date(iso);
@@ -29,6 +29,30 @@ describe('slaVerdict', () => {
   });
 });
 
+describe('the SLA clock', () => {
+  const published = at('2026-10-01T00:00:00Z');
+  const f = { priority: 'P2' as const, firstSeen: seen, published };
+
+  it('starts at first seen by default, and at publication when configured (first seen when unknown)', () => {
+    expect(slaClockStart(DEFAULT_SLA_POLICY, f)).toEqual(seen);
+    const fromPublished = parseSlaPolicy({ clock: 'published' }, 'sla.yaml');
+    expect(slaClockStart(fromPublished, f)).toEqual(published);
+    expect(slaVerdict(fromPublished, f, 1, at('2026-11-02T00:00:00Z'))).toEqual({ dueAt: at('2026-10-31T00:00:00Z'), state: 'breached' });
+    expect(slaVerdict(DEFAULT_SLA_POLICY, f, 1, at('2026-11-02T00:00:00Z')).state).toBe('ok');
+    expect(slaClockStart(fromPublished, { ...f, published: null })).toEqual(seen);
+  });
+
+  it('starts again when an exception covering the finding expired, only when configured', () => {
+    const expired = at('2026-12-15T00:00:00Z');
+    const g = { ...f, exceptionExpiredAt: expired };
+    expect(slaVerdict(DEFAULT_SLA_POLICY, g, 1, at('2026-12-16T00:00:00Z'))).toEqual({ dueAt: at('2026-12-01T00:00:00Z'), state: 'breached' });
+    const restarting = parseSlaPolicy({ restartOnExceptionExpiry: true }, 'sla.yaml');
+    expect(slaVerdict(restarting, g, 1, at('2026-12-16T00:00:00Z'))).toEqual({ dueAt: at('2027-01-14T00:00:00Z'), state: 'ok' });
+    // An exception that ran out before the finding was seen restarts nothing.
+    expect(slaClockStart(restarting, { ...f, exceptionExpiredAt: at('2026-10-15T00:00:00Z') })).toEqual(seen);
+  });
+});
+
 describe('parseSlaPolicy', () => {
   it('overrides rows given and keeps the defaults of the rest', () => {
     const p = parseSlaPolicy({ days: { P1: { '0': 3, default: 10 } }, warnFraction: 0.5 }, 'sla.yaml');
@@ -44,7 +68,10 @@ describe('parseSlaPolicy', () => {
     [{ days: { P1: { default: 0 } } }, /whole days from 1 to 3650/],
     [{ days: { P1: { default: 2.5 } } }, /whole days/],
     [{ warnFraction: 1 }, /warnFraction/],
-    [{ clock: 'published' }, /clock: unknown field/],
+    [{ clock: 'advisory' }, /clock: expected first-seen or published/],
+    [{ restartOnExceptionExpiry: 'yes' }, /restartOnExceptionExpiry: expected true or false/],
+    [{ emergency: { cvssAtLeast: 12 } }, /emergency\.cvssAtLeast/],
+    [{ grace: 3 }, /grace: unknown field/],
     [[], /expected an object/],
   ])('refuses %j', (value, message) => {
     expect(() => parseSlaPolicy(value, 'sla.yaml')).toThrow(message);

@@ -27,7 +27,19 @@ export interface PolicyTables {
     decided_by: string | null;
     decided_by_name: string | null;
     decided_at: Timestamp | null;
+    revoked_by: string | null;
+    revoked_by_name: string | null;
+    revoked_at: Timestamp | null;
     comment: string | null;
     created_at: Timestamp;
+  };
+  policy_baselines: {
+    name: string;
+    group_name: string | null;
+    precedence: number | null;
+    /** The whole validated baseline (rules, lists, holds) as JSON. */
+    document: ColumnType<unknown, string, string>;
+    created_at: Timestamp;
+    updated_at: Timestamp;
   };
 }

@@ -50,3 +50,12 @@ describe('complianceSummary', () => {
     expect(complianceSummary([]).rate).toBeNull();
   });
 });
+
+describe('hostCompliance against a baseline', () => {
+  it('requires only the fixes the baseline approved, at any priority, and ignores failAt', () => {
+    const withBaseline = { ...clean, openSecurity: { P1: 2, P2: 0, P3: 0, P4: 0 }, baseline: { name: 'prod-web', approved: { P1: 0, P2: 0, P3: 0, P4: 3 } } };
+    // Two P1 findings the baseline did not approve (held, pending…) do not fail it; three approved P4 fixes do.
+    expect(hostCompliance(withBaseline)).toEqual({ status: 'non-compliant', reasons: ['fixes approved by baseline prod-web not applied: P4 3'] });
+    expect(hostCompliance({ ...withBaseline, baseline: { name: 'prod-web', approved: { P1: 0, P2: 0, P3: 0, P4: 0 } } }, { failAt: 'P4' })).toEqual({ status: 'compliant', reasons: [] });
+  });
+});

@@ -8,8 +8,14 @@ export interface HostComplianceInput {
   readonly release: { readonly status: string; readonly reason: string };
   /** Packages whose security support ended (`ended`); `ending` and `limited` are warnings, not failures. */
   readonly packages: readonly { readonly sourceName: string; readonly status: string }[];
-  /** Open findings of security advisories, by priority. */
+  /** Open findings of security advisories, by priority (what the built-in rule reads). */
   readonly openSecurity: Readonly<Record<Priority, number>>;
+  /**
+   * The patch baseline the host follows, if one applies, and its open findings whose fix that
+   * baseline approved, by priority. It replaces the built-in rule: only approved fixes are
+   * required (pending, held, rejected and unapproved ones are not), whatever their priority.
+   */
+  readonly baseline?: { readonly name: string; readonly approved: Readonly<Record<Priority, number>> } | undefined;
 }
 
 export interface ComplianceRule {
@@ -25,13 +31,14 @@ export interface HostCompliance {
   readonly reasons: readonly string[];
 }
 
-/** Default until patch baselines judge hosts: P1 and P2 security findings fail. */
+/** The built-in rule for hosts no patch baseline applies to: P1 and P2 security findings fail. */
 export const DEFAULT_COMPLIANCE_RULE: ComplianceRule = { failAt: 'P2' };
 
 /**
  * Judges a host: non-compliant when its release is past end of life, when a package lost
- * security support, or when it has open security findings at or above `rule.failAt`; unknown
- * when it never sent an inventory.
+ * security support, or when fixes are missing: those its baseline approved, or without a
+ * baseline, open security findings at or above `rule.failAt`. Unknown when it never sent an
+ * inventory.
  */
 export function hostCompliance(host: HostComplianceInput, rule: ComplianceRule = DEFAULT_COMPLIANCE_RULE): HostCompliance {
   if (!host.assessed) return { status: 'unknown', reasons: ['no inventory received yet'] };
@@ -39,8 +46,14 @@ export function hostCompliance(host: HostComplianceInput, rule: ComplianceRule =
   if (host.release.status === 'eol') reasons.push(host.release.reason);
   const ended = host.packages.filter((p) => p.status === 'ended').map((p) => p.sourceName);
   if (ended.length > 0) reasons.push(`security support ended for ${[...new Set(ended)].sort().join(', ')}`);
-  const failing = PRIORITIES.filter((p) => atOrAbove(p, rule.failAt) && host.openSecurity[p] > 0);
-  if (failing.length > 0) reasons.push(`open security findings: ${failing.map((p) => `${p} ${host.openSecurity[p]}`).join(', ')}`);
+  if (host.baseline) {
+    const approved = host.baseline.approved;
+    const missing = PRIORITIES.filter((p) => approved[p] > 0);
+    if (missing.length > 0) reasons.push(`fixes approved by baseline ${host.baseline.name} not applied: ${missing.map((p) => `${p} ${approved[p]}`).join(', ')}`);
+  } else {
+    const failing = PRIORITIES.filter((p) => atOrAbove(p, rule.failAt) && host.openSecurity[p] > 0);
+    if (failing.length > 0) reasons.push(`open security findings: ${failing.map((p) => `${p} ${host.openSecurity[p]}`).join(', ')}`);
+  }
   return { status: reasons.length > 0 ? 'non-compliant' : 'compliant', reasons };
 }
 

@@ -6,7 +6,7 @@ import { tablesOf } from '../database.js';
 const AuditEventView = Type.Object({
   seq: Type.Integer(),
   at: Type.String(),
-  actor: Type.Object({ kind: Type.String(), id: Type.String(), name: Type.Union([Type.String(), Type.Null()]) }),
+  actor: Type.Object({ kind: Type.String(), id: Type.String(), name: Type.Union([Type.String(), Type.Null()]), via: Type.Optional(Type.String()) }),
   action: Type.String(),
   target: Type.Object({ kind: Type.String(), id: Type.String() }),
   before: Type.Union([Type.String(), Type.Null()]),
@@ -27,7 +27,7 @@ export function auditRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/api/v1/audit/events',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'audit.read' },
       schema: {
         summary: 'Audit events in order; page with afterSeq (the last seq received)',
         querystring: Type.Object(
@@ -51,7 +51,7 @@ export function auditRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/api/v1/audit/verify',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'audit.read' },
       schema: {
         summary: "Walk the hash chain and check every checkpoint against this server's key; names the first tampered event",
         response: {

@@ -2,7 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { AuditStore, CmdbStore, HostStore, auditDigest, PatchwiseError, parseCmdbAssets, reconcile, type CmdbHost, type HostRecord } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
-import { adminActor } from '../caller-actor.js';
+import { personActor } from '../caller-actor.js';
 
 const Loose = Type.Record(Type.String(), Type.Unknown());
 
@@ -11,7 +11,7 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/api/v1/cmdb/import',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'cmdb.write' },
       schema: {
         summary: 'Import the expected assets (CSV with a header row, or JSON); replaces the previous list',
         consumes: ['application/octet-stream'],
@@ -30,7 +30,7 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
       await deps.db.transaction().execute(async (trx) => {
         await new CmdbStore(tablesOf(trx), deps.clock).saveImport(request.query.filename, assets);
         const target = { kind: 'cmdb', id: request.query.filename };
-        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: adminActor(request), action: 'cmdb.import', target, after: auditDigest(assets), details: { assets: assets.length } });
+        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: personActor(request), action: 'cmdb.import', target, after: auditDigest(assets), details: { assets: assets.length } });
       });
       return { assets: assets.length, problems: [] };
     },
@@ -39,7 +39,7 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/api/v1/cmdb/reconcile',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'cmdb.read' },
       schema: {
         summary: 'Missing (expected, never or no longer seen), unknown (seen, not expected), mismatched attributes, ambiguous claims',
         response: {

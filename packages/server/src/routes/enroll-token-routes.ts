@@ -2,7 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { AccessStore, AuditStore, parseAttributePatch } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
-import { adminActor } from '../caller-actor.js';
+import { personActor } from '../caller-actor.js';
 
 const TokenView = Type.Object({
   id: Type.String(),
@@ -21,7 +21,7 @@ export function enrollTokenRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/api/v1/enroll-tokens',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'enroll.manage' },
       schema: {
         summary: 'Create an enrollment token; the secret is shown once',
         body: Type.Object(
@@ -43,14 +43,14 @@ export function enrollTokenRoutes(app: App, deps: AppDeps): void {
       const { id, secret } = await deps.db.transaction().execute(async (trx) => {
         const created = await new AccessStore(tablesOf(trx), deps.clock).createEnrollToken({ expiresAt, maxUses: body.maxUses, attributes });
         const details = { expiresAt: expiresAt?.toISOString() ?? null, maxUses: body.maxUses ?? null, attributes };
-        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: adminActor(request), action: 'enroll-token.create', target: { kind: 'enroll-token', id: created.id }, details });
+        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: personActor(request), action: 'enroll-token.create', target: { kind: 'enroll-token', id: created.id }, details });
         return created;
       });
       return reply.status(201).send({ id, token: secret, expiresAt: expiresAt?.toISOString() ?? null, maxUses: body.maxUses ?? null });
     },
   );
 
-  app.get('/api/v1/enroll-tokens', { config: { auth: 'admin' }, schema: { response: { 200: Type.Object({ tokens: Type.Array(TokenView) }) } } }, async () => {
+  app.get('/api/v1/enroll-tokens', { config: { auth: 'person', permission: 'enroll.manage' }, schema: { response: { 200: Type.Object({ tokens: Type.Array(TokenView) }) } } }, async () => {
     const tokens = await access().listEnrollTokens();
     return {
       tokens: tokens.map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt?.toISOString() ?? null })),
@@ -59,11 +59,11 @@ export function enrollTokenRoutes(app: App, deps: AppDeps): void {
 
   app.delete(
     '/api/v1/enroll-tokens/:id',
-    { config: { auth: 'admin' }, schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null() } } },
+    { config: { auth: 'person', permission: 'enroll.manage' }, schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null() } } },
     async (request, reply) => {
       await deps.db.transaction().execute(async (trx) => {
         await new AccessStore(tablesOf(trx), deps.clock).revokeEnrollToken(request.params.id);
-        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: adminActor(request), action: 'enroll-token.revoke', target: { kind: 'enroll-token', id: request.params.id } });
+        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: personActor(request), action: 'enroll-token.revoke', target: { kind: 'enroll-token', id: request.params.id } });
       });
       return reply.status(204).send(null);
     },

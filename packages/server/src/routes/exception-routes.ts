@@ -1,15 +1,20 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { AuditStore, HostStore, PatchwiseError, PolicyStore, exceptionActive, parseExceptionRequest, type AuditActor, type FindingException } from '@patchwise/core';
+import { AuditStore, HostStore, MAX_EXCEPTION_DAYS, PatchwiseError, PolicyStore, exceptionActive, exceptionStatus, parseExceptionRequest, type AuditActor, type FindingException } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
-import { adminActor } from '../caller-actor.js';
+import { personActor } from '../caller-actor.js';
 import { tablesOf, type Database } from '../database.js';
+import { callerScope, type HostScope } from '../host-scope.js';
 import type { Kysely } from 'kysely';
 
 const Text = Type.String();
 const Nullable = Type.Union([Type.String(), Type.Null()]);
+const Status = Type.Union([Type.Literal('requested'), Type.Literal('approved'), Type.Literal('expired'), Type.Literal('revoked'), Type.Literal('rejected')]);
+const Person = Type.Object({ id: Text, name: Nullable });
 const ExceptionView = Type.Object({
   id: Text,
   host: Nullable,
+  /** The host's name, for people reading the register. */
+  hostName: Nullable,
   group: Nullable,
   advisory: Nullable,
   package: Nullable,
@@ -17,20 +22,25 @@ const ExceptionView = Type.Object({
   reason: Text,
   owner: Text,
   expiresAt: Text,
-  state: Text,
+  /** requested, approved, expired (an approved or requested one past its date), revoked or rejected. */
+  state: Status,
   /** Approved and not expired at the time of the answer. */
   inForce: Type.Boolean(),
-  requestedBy: Type.Object({ id: Text, name: Nullable }),
-  decidedBy: Type.Union([Type.Object({ id: Text, name: Nullable }), Type.Null()]),
+  requestedBy: Person,
+  /** Who approved or rejected it. */
+  decidedBy: Type.Union([Person, Type.Null()]),
   decidedAt: Nullable,
+  revokedBy: Type.Union([Person, Type.Null()]),
+  revokedAt: Nullable,
   comment: Nullable,
   createdAt: Text,
 });
 
-function exceptionView(e: FindingException, now: Date) {
+function exceptionView(e: FindingException, now: Date, hostName: string | null = null) {
   return {
     id: e.id,
     host: e.host ?? null,
+    hostName,
     group: e.group ?? null,
     advisory: e.advisory ?? null,
     package: e.package ?? null,
@@ -38,11 +48,13 @@ function exceptionView(e: FindingException, now: Date) {
     reason: e.reason,
     owner: e.owner,
     expiresAt: e.expiresAt.toISOString(),
-    state: e.state,
+    state: exceptionStatus(e, now),
     inForce: exceptionActive(e, now),
     requestedBy: e.requestedBy,
     decidedBy: e.decidedBy,
     decidedAt: e.decidedAt?.toISOString() ?? null,
+    revokedBy: e.revokedBy,
+    revokedAt: e.revokedAt?.toISOString() ?? null,
     comment: e.comment,
     createdAt: e.createdAt.toISOString(),
   };
@@ -72,20 +84,23 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
 
   app.post(
     '/api/v1/exceptions',
-    { config: { auth: 'admin' }, schema: { summary: 'Request an exception (it counts once someone else approves it)', body: bodyFields, response: { 201: ExceptionView } } },
+    { config: { auth: 'person', permission: 'exceptions.request' }, schema: { summary: 'Request an exception (it counts once someone else approves it)', body: bodyFields, response: { 201: ExceptionView } } },
     async (request, reply) => {
       const now = deps.clock();
       const parsed = parseExceptionRequest(request.body, now, 'exception');
-      const actor = adminActor(request);
+      const actor = personActor(request);
+      const scope = await callerScope(request, deps);
       const created = await deps.db.transaction().execute(async (trx) => {
         // A host is named by id or name and stored by id; a group must exist.
         let host = parsed.host;
         if (host !== undefined) {
           const hosts = new HostStore(tablesOf(trx), deps.clock);
           const found = /^[0-9a-f-]{36}$/.test(host) ? await hosts.get(host) : undefined;
-          const named = found ? [found] : await hosts.list({ name: host });
+          const named = (found ? [found] : await hosts.list({ name: host })).filter((h) => scope.allows(h));
           if (named.length !== 1) throw new PatchwiseError(named.length ? 'PW_CONFLICT' : 'PW_NOT_FOUND', named.length ? `several hosts are named ${host}; use the id` : `no host ${host}`);
           host = named[0]!.id;
+        } else if (!scope.allowsTarget({ group: parsed.group })) {
+          throw new PatchwiseError('PW_FORBIDDEN', `group ${parsed.group ?? ''} is outside the scope of ${actor.name ?? actor.id}'s exceptions.request`);
         }
         const policy = new PolicyStore(tablesOf(trx), deps.clock);
         if (parsed.group !== undefined) await policy.requireGroup(parsed.group);
@@ -100,25 +115,38 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/api/v1/exceptions',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'exceptions.read' },
       schema: {
-        summary: 'The exception register',
-        querystring: Type.Object({ state: Type.Optional(Type.Union(['requested', 'approved', 'rejected', 'revoked'].map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
+        summary: 'The exception register: scope, category, owner, requester, approver, expiry and state, oldest first',
+        querystring: Type.Object(
+          {
+            state: Type.Optional(Status),
+            expiringWithinDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_EXCEPTION_DAYS, description: 'only requested or approved ones not yet expired whose expiry falls within this many days' })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ exceptions: Type.Array(ExceptionView) }) },
       },
     },
     async (request) => {
       const now = deps.clock();
-      const state = request.query.state as FindingException['state'] | undefined;
-      const list = await new PolicyStore(tablesOf(deps.db), deps.clock).exceptions(state ? { state } : {});
-      return { exceptions: list.map((e) => exceptionView(e, now)) };
+      const { state, expiringWithinDays } = request.query;
+      const horizon = expiringWithinDays === undefined ? undefined : now.getTime() + expiringWithinDays * 86_400_000;
+      const list = (await new PolicyStore(tablesOf(deps.db), deps.clock).exceptions()).filter((e) => {
+        const status = exceptionStatus(e, now);
+        if (state !== undefined && status !== state) return false;
+        return horizon === undefined || ((status === 'approved' || status === 'requested') && e.expiresAt.getTime() <= horizon);
+      });
+      const visible = await inScope(await callerScope(request, deps), list);
+      const names = await new HostStore(tablesOf(deps.db), deps.clock).labelsOf([...new Set(visible.flatMap((e) => (e.host ? [e.host] : [])))]);
+      return { exceptions: visible.map((e) => exceptionView(e, now, e.host ? (names.get(e.host)?.name ?? null) : null)) };
     },
   );
 
   app.post(
     '/api/v1/exceptions/:id/:decision',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'exceptions.approve' },
       schema: {
         summary: 'approve or reject a requested exception (not your own), or revoke an approved one',
         params: Type.Object({ id: Type.String({ format: 'uuid' }), decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('revoke')]) }),
@@ -128,11 +156,14 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
     },
     async (request) => {
       const { id, decision } = request.params;
-      const actor = adminActor(request);
+      const actor = personActor(request);
       const now = deps.clock();
+      const scope = await callerScope(request, deps);
       const decided = await deps.db.transaction().execute(async (trx) => {
         const policy = new PolicyStore(tablesOf(trx), deps.clock);
         const e = await policy.lockException(id);
+        // Outside the approver's scope, an exception answers like an unknown one.
+        if ((await inScope(scope, [e], trx)).length === 0) throw new PatchwiseError('PW_NOT_FOUND', `no exception ${id}`);
         if (decision === 'revoke' ? e.state !== 'approved' : e.state !== 'requested') {
           throw new PatchwiseError('PW_CONFLICT', `exception ${id} is ${e.state}; only ${decision === 'revoke' ? 'an approved one can be revoked' : 'a requested one can be decided'}`);
         }
@@ -146,6 +177,13 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
       return exceptionView(decided, now);
     },
   );
+
+  /** The exceptions whose host or group lies in the caller's scope. */
+  async function inScope(scope: HostScope, list: readonly FindingException[], db: Kysely<Database> = deps.db): Promise<FindingException[]> {
+    if (scope.unlimited) return [...list];
+    const hosts = new Map((await new HostStore(tablesOf(db), deps.clock).list()).map((h) => [h.id, h]));
+    return list.filter((e) => scope.allowsTarget(e.host !== undefined ? { host: hosts.get(e.host) } : { group: e.group }));
+  }
 
   async function audit(trx: Kysely<Database>, actor: AuditActor, action: string, e: FindingException): Promise<void> {
     const scope = { host: e.host ?? null, group: e.group ?? null, advisory: e.advisory ?? null, package: e.package ?? null };

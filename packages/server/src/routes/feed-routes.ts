@@ -6,7 +6,7 @@ import { FeedStore, PatchwiseError } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import type { FeedSyncer } from '../feed-syncer.js';
-import { adminActor } from '../caller-actor.js';
+import { personActor } from '../caller-actor.js';
 
 declare module '../app-types.js' {
   interface AppDeps {
@@ -40,7 +40,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/api/v1/feeds/import',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'feeds.write' },
       schema: {
         summary: 'Import one feed file: OSV records (.json, .yaml, .zip, .tar.gz), the CISA KEV JSON, an EPSS CSV or an NVD page',
         consumes: ['application/octet-stream'],
@@ -71,7 +71,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       const path = join(dir, request.query.filename);
       try {
         await writeFile(path, body, { mode: 0o600 });
-        return await deps.controlPlane.importFeeds([path], request.query.source, adminActor(request));
+        return await deps.controlPlane.importFeeds([path], request.query.source, personActor(request));
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -81,7 +81,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/api/v1/feeds/sync',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'feeds.write' },
       schema: {
         summary: 'Sync the configured feed sources that are due now (all of them with force=true); answers with what happened to each',
         querystring: Type.Object({ force: Type.Boolean({ default: false }) }, { additionalProperties: false }),
@@ -95,7 +95,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/feeds', { config: { auth: 'admin' }, schema: { summary: 'Each feed: age, record count, last error', response: { 200: Type.Object({ feeds: Type.Array(FeedStatusView) }) } } }, async () => {
+  app.get('/api/v1/feeds', { config: { auth: 'person', permission: 'feeds.read' }, schema: { summary: 'Each feed: age, record count, last error', response: { 200: Type.Object({ feeds: Type.Array(FeedStatusView) }) } } }, async () => {
     const now = deps.clock().getTime();
     const status = await new FeedStore(tablesOf(deps.db), deps.clock).status();
     return {

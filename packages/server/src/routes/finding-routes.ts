@@ -1,16 +1,18 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { FindingsStore, HostStore, PRIORITIES, slaDays } from '@patchwise/core';
+import { FindingsStore, HostStore, PRIORITIES, PatchwiseError, slaDays, type EmergencyFilter, type HostRecord, type StoredFinding } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
-import { coversOf, exceptionFor, exceptionsInForce } from '../exceptions-in-force.js';
+import { callerScope } from '../host-scope.js';
+import { coversOf, exceptionFor, exceptionsExpired, exceptionsInForce, lastExpiryFor, type ExceptionInForce } from '../exceptions-in-force.js';
+import { HostBaselines } from '../host-baselines.js';
 import { FindingView, findingView } from '../views.js';
 
-/** Findings across the fleet, filtered, sorted and paged. */
+/** Findings across the fleet, filtered, sorted and paged; one finding with its judgements. */
 export function findingRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/api/v1/findings',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'findings.read' },
       schema: {
         summary: 'List findings',
         querystring: Type.Object(
@@ -23,6 +25,7 @@ export function findingRoutes(app: App, deps: AppDeps): void {
             package: Type.Optional(Type.String({ minLength: 1 })),
             advisory: Type.Optional(Type.String({ minLength: 1, description: 'advisory id or alias (CVE)' })),
             overdue: Type.Optional(Type.Boolean({ description: 'only open findings past their SLA due date' })),
+            lane: Type.Optional(Type.Union([Type.Literal('emergency'), Type.Literal('scheduled')], { description: 'only fixes in this lane (docs/sla.md)' })),
             sort: Type.Union([Type.Literal('priority'), Type.Literal('first_seen'), Type.Literal('package'), Type.Literal('advisory')], { default: 'priority' }),
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
             offset: Type.Integer({ minimum: 0, default: 0 }),
@@ -40,18 +43,61 @@ export function findingRoutes(app: App, deps: AppDeps): void {
         const byId = /^[0-9a-f-]{36}$/.test(q.host) ? await hosts.get(q.host) : undefined;
         hostIds = byId ? [byId.id] : (await hosts.list({ name: q.host })).map((h) => h.id);
       }
+      // A scoped caller sees findings of the hosts in scope only.
+      const inScope = await (await callerScope(request, deps)).hostIds(deps.db);
+      if (inScope) hostIds = hostIds ? hostIds.filter((id) => inScope.includes(id)) : inScope;
       const now = deps.clock();
-      // Overdue: first seen before now minus the window of its priority on its host's tier.
-      const seenBefore = q.overdue ? [...(await hosts.activeIdsByTier())].flatMap(([tier, ids]) => PRIORITIES.map((priority) => ({ priority, hostIds: ids, before: new Date(now.getTime() - slaDays(deps.slaPolicy, priority, tier) * 86_400_000) }))) : undefined;
+      const sla = deps.slaPolicy;
+      // Overdue: the clock's start before now minus the window of its priority on its host's tier.
+      const seenBefore = q.overdue ? [...(await hosts.activeIdsByTier())].flatMap(([tier, ids]) => PRIORITIES.map((priority) => ({ priority, hostIds: ids, before: new Date(now.getTime() - slaDays(sla, priority, tier) * 86_400_000) }))) : undefined;
       // Excepted findings are shown with their exception, and are never overdue.
       const inForce = await exceptionsInForce(deps.db, now);
-      const excluding = q.overdue ? coversOf(inForce) : undefined;
+      const expired = sla.restartOnExceptionExpiry ? await exceptionsExpired(deps.db, now) : [];
+      const overdue = q.overdue ? { seenBefore, clockFrom: sla.clock, excluding: coversOf(inForce), restarts: expired.flatMap((e) => coversOf([e]).map((c) => ({ ...c, at: e.exception.expiresAt }))) } : {};
+      const emergency = q.lane ? await emergencyFilter(deps, hosts, q.lane === 'emergency') : undefined;
       const { total, findings } = await new FindingsStore(tablesOf(deps.db), deps.clock).list(
-        { hostIds, state: q.overdue ? 'open' : q.state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory, seenBefore, excluding },
+        { hostIds, state: q.overdue ? 'open' : q.state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory, emergency, ...overdue },
         { limit: q.limit, offset: q.offset, sort: q.sort },
       );
-      const labels = await hosts.labelsOf([...new Set(findings.map((f) => f.hostId))]);
-      return { total, findings: findings.map((f) => findingView(f, labels.get(f.hostId) ?? { name: f.hostId, tier: null }, deps.slaPolicy, now, exceptionFor(inForce, f))) };
+      return { total, findings: await views(deps, findings, now, inForce, expired) };
     },
   );
+
+  app.get(
+    '/api/v1/findings/:id',
+    {
+      config: { auth: 'person', permission: 'findings.read' },
+      schema: { summary: 'One finding with its SLA, exception, baseline decision and lane', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 20 }) }), response: { 200: FindingView } },
+    },
+    async (request) => {
+      const f = await new FindingsStore(tablesOf(deps.db), deps.clock).get(request.params.id);
+      const host = f && (await new HostStore(tablesOf(deps.db), deps.clock).get(f.hostId));
+      // A finding on a host out of the caller's scope answers like an unknown one.
+      if (!f || !host || !(await callerScope(request, deps)).allows(host)) throw new PatchwiseError('PW_NOT_FOUND', `no finding ${request.params.id}`);
+      const now = deps.clock();
+      const expired = deps.slaPolicy.restartOnExceptionExpiry ? await exceptionsExpired(deps.db, now) : [];
+      const [view] = await views(deps, [f], now, await exceptionsInForce(deps.db, now), expired);
+      return view!;
+    },
+  );
+}
+
+/** The lane's criteria as a findings filter; EPSS counts only on internet-facing hosts unless configured otherwise. */
+async function emergencyFilter(deps: AppDeps, hosts: HostStore, inLane: boolean): Promise<EmergencyFilter> {
+  const c = deps.slaPolicy.emergency;
+  const epssHostIds = c.epssAtLeast === null ? [] : c.epssInternetFacingOnly ? await hosts.ids({ internetFacing: true }) : 'all';
+  return { in: inLane, kev: c.kev, cvssAtLeast: c.cvssAtLeast, epssAtLeast: c.epssAtLeast, epssHostIds };
+}
+
+/** Findings as shown: with their host, exception, SLA (clock restarts included), baseline decision and lane. */
+async function views(deps: AppDeps, findings: readonly StoredFinding[], now: Date, inForce: readonly ExceptionInForce[], expired: readonly ExceptionInForce[]): Promise<FindingView[]> {
+  const records = await new HostStore(tablesOf(deps.db), deps.clock).byIds([...new Set(findings.map((f) => f.hostId))]);
+  const baselines = await HostBaselines.load(deps.db, deps.clock);
+  return findings.map((f) => {
+    const host: HostRecord | undefined = records.get(f.hostId);
+    const label = host ? { name: host.name, tier: host.attributes.tier, internetFacing: host.attributes.internetFacing } : { name: f.hostId, tier: null, internetFacing: null };
+    // Hosts are not deleted; should one be missing, the built-in rule judges its findings.
+    const baseline = host ? baselines.of(host).baseline : baselines.builtIn;
+    return findingView(f, label, { sla: deps.slaPolicy, now, exception: exceptionFor(inForce, f), exceptionExpiredAt: lastExpiryFor(expired, f), baseline });
+  });
 }

@@ -1,8 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { AuditStore, HostStore, PolicyStore, auditDigest, parseHostGroup, selects, type HostGroup } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
-import { adminActor } from '../caller-actor.js';
+import { personActor } from '../caller-actor.js';
 import { tablesOf } from '../database.js';
+import { callerScope } from '../host-scope.js';
 import { HostView, hostView } from '../views.js';
 
 const Loose = Type.Record(Type.String(), Type.Unknown());
@@ -18,7 +19,7 @@ export function groupRoutes(app: App, deps: AppDeps): void {
   app.put(
     '/api/v1/groups/:name',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'groups.write' },
       schema: {
         summary: 'Create or replace a host group: { description?, selector: { hosts?, tier?, environment?, tags?, os?, cluster?, internetFacing? } }',
         params: NameParam,
@@ -31,7 +32,7 @@ export function groupRoutes(app: App, deps: AppDeps): void {
       await deps.db.transaction().execute(async (trx) => {
         const before = await new PolicyStore(tablesOf(trx), deps.clock).putGroup(group);
         await new AuditStore(tablesOf(trx), deps.clock).append({
-          actor: adminActor(request),
+          actor: personActor(request),
           action: before ? 'group.replace' : 'group.create',
           target: { kind: 'group', id: group.name },
           before: before ? auditDigest(groupView(before)) : null,
@@ -43,28 +44,29 @@ export function groupRoutes(app: App, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/groups', { config: { auth: 'admin' }, schema: { summary: 'Every host group', response: { 200: Type.Object({ groups: Type.Array(GroupView) }) } } }, async () => ({
+  app.get('/api/v1/groups', { config: { auth: 'person', permission: 'groups.read' }, schema: { summary: 'Every host group', response: { 200: Type.Object({ groups: Type.Array(GroupView) }) } } }, async () => ({
     groups: (await new PolicyStore(tablesOf(deps.db), deps.clock).groups()).map(groupView),
   }));
 
   app.get(
     '/api/v1/groups/:name/hosts',
-    { config: { auth: 'admin' }, schema: { summary: 'The hosts a group selects now', params: NameParam, response: { 200: Type.Object({ group: GroupView, hosts: Type.Array(HostView) }) } } },
+    { config: { auth: 'person', permission: 'hosts.read' }, schema: { summary: 'The hosts a group selects now', params: NameParam, response: { 200: Type.Object({ group: GroupView, hosts: Type.Array(HostView) }) } } },
     async (request) => {
       const group = await new PolicyStore(tablesOf(deps.db), deps.clock).requireGroup(request.params.name);
       const now = deps.clock();
-      const members = (await new HostStore(tablesOf(deps.db), deps.clock).list()).filter((h) => selects(group.selector, h));
+      const scope = await callerScope(request, deps);
+      const members = (await new HostStore(tablesOf(deps.db), deps.clock).list()).filter((h) => selects(group.selector, h) && scope.allows(h));
       return { group: groupView(group), hosts: members.map((h) => hostView(h, now, deps.policy)) };
     },
   );
 
   app.delete(
     '/api/v1/groups/:name',
-    { config: { auth: 'admin' }, schema: { summary: 'Delete a host group', params: NameParam, response: { 204: Type.Null() } } },
+    { config: { auth: 'person', permission: 'groups.write' }, schema: { summary: 'Delete a host group', params: NameParam, response: { 204: Type.Null() } } },
     async (request, reply) => {
       await deps.db.transaction().execute(async (trx) => {
         const gone = await new PolicyStore(tablesOf(trx), deps.clock).deleteGroup(request.params.name);
-        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: adminActor(request), action: 'group.delete', target: { kind: 'group', id: gone.name }, before: auditDigest(groupView(gone)) });
+        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: personActor(request), action: 'group.delete', target: { kind: 'group', id: gone.name }, before: auditDigest(groupView(gone)) });
       });
       return reply.status(204).send(null);
     },

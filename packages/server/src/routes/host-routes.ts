@@ -3,7 +3,8 @@ import { FindingsStore, HostStore, assertNever, parseAttributePatch, type HostFi
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import { HostDetailView, HostView, hostView, type Connectivity, type ConnectivityPolicy } from '../views.js';
-import { adminActor } from '../caller-actor.js';
+import { personActor } from '../caller-actor.js';
+import { callerScope } from '../host-scope.js';
 
 const HostId = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -14,7 +15,7 @@ export function hostRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/api/v1/hosts',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'hosts.read' },
       schema: {
         summary: 'List hosts',
         querystring: Type.Object(
@@ -38,7 +39,8 @@ export function hostRoutes(app: App, deps: AppDeps): void {
     async (request) => {
       const q = request.query;
       const now = deps.clock();
-      const filter = { os: q.os, tier: q.tier, environment: q.environment, tag: q.tag, name: q.name, status: q.status, ...seenFilter(q.connectivity, now, deps.policy) };
+      const ids = await (await callerScope(request, deps)).hostIds(deps.db);
+      const filter = { os: q.os, tier: q.tier, environment: q.environment, tag: q.tag, name: q.name, status: q.status, ids, ...seenFilter(q.connectivity, now, deps.policy) };
       if (q.eol === undefined) {
         // Paged in SQL: a fleet of 10,000 hosts costs one page of rows and EOL lookups, not 10,000.
         const page = await hosts().page(filter, { limit: q.limit, offset: q.offset });
@@ -52,10 +54,10 @@ export function hostRoutes(app: App, deps: AppDeps): void {
 
   app.get(
     '/api/v1/hosts/:id',
-    { config: { auth: 'admin' }, schema: { summary: 'One host with package and open finding counts', params: HostId, response: { 200: HostDetailView } } },
+    { config: { auth: 'person', permission: 'hosts.read' }, schema: { summary: 'One host with package and open finding counts', params: HostId, response: { 200: HostDetailView } } },
     async (request) => {
       const store = hosts();
-      const host = await store.require(request.params.id);
+      const host = (await callerScope(request, deps)).requireHost(await store.require(request.params.id));
       const openFindings = await new FindingsStore(tablesOf(deps.db), deps.clock).openCounts(host.id);
       const packages = await store.packagesOf(host.id);
       return { ...hostView(host, deps.clock(), deps.policy, packages), packages: packages.length, openFindings };
@@ -65,7 +67,7 @@ export function hostRoutes(app: App, deps: AppDeps): void {
   app.patch(
     '/api/v1/hosts/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'person', permission: 'hosts.write' },
       schema: {
         summary: 'Change attributes (null clears one) or quarantine',
         params: HostId,
@@ -83,9 +85,9 @@ export function hostRoutes(app: App, deps: AppDeps): void {
     async (request) => {
       const { id } = request.params;
       const body = request.body;
-      let host = await hosts().require(id);
-      if (body.attributes) host = await deps.controlPlane.setAttributes(id, parseAttributePatch(body.attributes, 'attributes'), adminActor(request));
-      if (body.status) host = await deps.controlPlane.setQuarantine(id, body.status === 'quarantined', body.reason ?? null, adminActor(request));
+      let host = (await callerScope(request, deps)).requireHost(await hosts().require(id));
+      if (body.attributes) host = await deps.controlPlane.setAttributes(id, parseAttributePatch(body.attributes, 'attributes'), personActor(request));
+      if (body.status) host = await deps.controlPlane.setQuarantine(id, body.status === 'quarantined', body.reason ?? null, personActor(request));
       return hostView(host, deps.clock(), deps.policy);
     },
   );

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccessStore, AGENT_HEADERS, DEFAULT_SLA_POLICY, bodyDigest, generateAgentKeyPair, signRequest, type AgentKeyPair } from '@patchwise/core';
+import { AccessStore, AGENT_HEADERS, UserStore, DEFAULT_SLA_POLICY, bodyDigest, generateAgentKeyPair, signRequest, type AgentKeyPair, type SlaPolicy } from '@patchwise/core';
 import { buildApp } from '../../src/app.js';
+import { ensureAdminUser } from '../../src/admin-token.js';
 import type { App } from '../../src/app-types.js';
 import { Assessor } from '../../src/assessor.js';
 import { ControlPlane } from '../../src/control-plane.js';
 import { tablesOf } from '../../src/database.js';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DatabaseHandle } from '@patchwise/core';
 import type { Database } from '../../src/database.js';
 
@@ -31,6 +32,7 @@ export interface TestApp {
   readonly controlPlane: ControlPlane;
   readonly adminToken: string;
   readonly uploadDir: string;
+  readonly db: Kysely<Database>;
   close(): Promise<void>;
 }
 
@@ -38,9 +40,9 @@ export interface TestApp {
  * A fresh app over an emptied database: one database per test file (opening PGlite costs
  * seconds), emptied before each test so tests never see each other's rows.
  */
-export async function openTestApp(handle: DatabaseHandle<Database>, options: { empty?: boolean } = {}): Promise<TestApp> {
+export async function openTestApp(handle: DatabaseHandle<Database>, options: { empty?: boolean; slaPolicy?: SlaPolicy } = {}): Promise<TestApp> {
   // `empty: false` opens a second app over the same rows: another server process, as it were.
-  if (options.empty !== false) await sql`truncate cmdb_imports, hosts_hosts, hosts_snapshots, access_tokens, access_enroll_tokens, access_agents, access_nonces, findings_states, findings_details, feeds_advisories, feeds_documents, feeds_sources, audit_events, audit_checkpoints, policy_groups, policy_exceptions cascade`.execute(handle.db);
+  if (options.empty !== false) await sql`truncate cmdb_imports, hosts_hosts, hosts_snapshots, access_users, access_roles, access_role_bindings, access_sessions, access_tokens, access_enroll_tokens, access_agents, access_nonces, findings_states, findings_details, feeds_advisories, feeds_documents, feeds_sources, audit_events, audit_checkpoints, policy_groups, policy_exceptions, policy_baselines, approvals_policies, approvals_changes cascade`.execute(handle.db);
   const clock = new TestClock();
   const controlPlane = new ControlPlane(handle.db, new Assessor(), clock.read, { checkinIntervalSeconds: 60 });
   const uploadDir = mkdtempSync(join(tmpdir(), 'patchwise-uploads-'));
@@ -52,16 +54,18 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     uploadDir,
     ready: () => true,
     auditSigner: TEST_AUDIT_SIGNER,
-    slaPolicy: DEFAULT_SLA_POLICY,
+    slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
   });
   await controlPlane.load();
-  const { token } = await new AccessStore(tablesOf(handle.db), clock.read).createApiToken('test admin', 'admin');
+  const admin = await ensureAdminUser(new UserStore(tablesOf(handle.db), clock.read));
+  const { token } = await new AccessStore(tablesOf(handle.db), clock.read).createApiToken('test admin', admin.id);
   return {
     app,
     clock,
     controlPlane,
     adminToken: token,
     uploadDir,
+    db: handle.db,
     close: async () => {
       await app.close();
       rmSync(uploadDir, { recursive: true, force: true });
@@ -109,4 +113,27 @@ export class TestAgent {
 
 export function admin(t: TestApp) {
   return { authorization: `Bearer ${t.adminToken}` };
+}
+
+/** A role binding for `personHeaders`: fleet-wide unless groups or environments are named. */
+export interface TestBinding {
+  readonly role: string;
+  readonly groups?: readonly string[];
+  readonly environments?: readonly string[];
+}
+
+/**
+ * Headers with a fresh API token of a user (created when missing) holding these bindings,
+ * optionally narrowed to some permissions. Written through the stores, not the API, so tests
+ * of the API's own refusals can set up any caller.
+ */
+export async function personHeaders(t: TestApp, name: string, bindings: readonly TestBinding[], options: { permissions?: readonly string[] } = {}): Promise<{ authorization: string }> {
+  const people = new UserStore(tablesOf(t.db), t.clock.read);
+  const user = (await people.user(name)) ?? (await people.createUser(name, null));
+  for (const b of bindings) {
+    const scope = b.groups?.length || b.environments?.length ? { groups: [...(b.groups ?? [])], environments: [...(b.environments ?? [])] } : null;
+    await people.bind(user.id, b.role, scope);
+  }
+  const { token } = await new AccessStore(tablesOf(t.db), t.clock.read).createApiToken(`${name} test token`, user.id, { permissions: options.permissions });
+  return { authorization: `Bearer ${token}` };
 }

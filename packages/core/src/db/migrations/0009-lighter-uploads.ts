@@ -15,7 +15,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
  * indexes, and the few details no host had yet. Finding the hosts with open findings for a CVE
  * (an enrichment change) scans the states, as it scanned the findings before.
  *
- * Existing findings move over with their ids and lifecycles. The identity digest is computed
+ * Existing findings move over with their ids, lifecycles and publication dates (migration 0008). The identity digest is computed
  * here exactly as the server computes it (SHA-256 over advisory, ecosystem and package joined by
  * U+001F), so the next assessment of each host finds its findings again; detail digests are
  * computed differently here, so that assessment re-points each finding at a detail the server
@@ -39,7 +39,8 @@ export const lighterUploads: Migration = {
         priority text not null,
         reasons jsonb not null,
         aliases jsonb not null,
-        summary text not null
+        summary text not null,
+        published timestamptz
       )`,
       // Hosts are never deleted and a host's findings are written only under its row lock, so
       // no foreign keys: each would cost an index probe per finding on every upload.
@@ -57,13 +58,13 @@ export const lighterUploads: Migration = {
       `create index findings_details_advisory on findings_details (advisory_id)`,
       `insert into findings_details
         select distinct on (detail) detail, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss,
-          priority, reasons, aliases, summary
-        from (select *, ${digest(`concat_ws(chr(31), advisory_id, ecosystem, package, installed, fixed, type, severity, cvss::text, kev::text, epss::text, priority, reasons::text, aliases::text, summary)`)} as detail
+          priority, reasons, aliases, summary, published
+        from (select *, ${digest(`concat_ws(chr(31), advisory_id, ecosystem, package, installed, fixed, type, severity, cvss::text, kev::text, epss::text, priority, reasons::text, aliases::text, summary, published::text)`)} as detail
               from findings_findings) f
         order by detail`,
       `insert into findings_states (id, host_id, key, detail_id, state, first_seen, fixed_at, updated_at) overriding system value
         select id, host_id, ${digest(`advisory_id || chr(31) || ecosystem || chr(31) || package`)},
-          ${digest(`concat_ws(chr(31), advisory_id, ecosystem, package, installed, fixed, type, severity, cvss::text, kev::text, epss::text, priority, reasons::text, aliases::text, summary)`)},
+          ${digest(`concat_ws(chr(31), advisory_id, ecosystem, package, installed, fixed, type, severity, cvss::text, kev::text, epss::text, priority, reasons::text, aliases::text, summary, published::text)`)},
           state, first_seen, fixed_at, updated_at
         from findings_findings`,
       `select setval(pg_get_serial_sequence('findings_states', 'id'), coalesce((select max(id) from findings_states), 0) + 1, false)`,
