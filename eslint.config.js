@@ -30,8 +30,9 @@ export default tseslint.config(
           patterns: [
             {
               // Entry points are the package.json `exports`: `@patchwise/core/assessment` is one
-              // (the scan's modules without the database layer, for start-up time).
-              regex: '^@patchwise/(?!core/assessment$)[^/]+/.+',
+              // (the scan's modules without the database layer, for start-up time), and
+              // `@patchwise/core/inventory` (what a scan's parser thread loads, for the same reason).
+              regex: '^@patchwise/(?!core/assessment$|core/inventory$)[^/]+/.+',
               message: 'Import a package through its entry point, not a deep path.',
             },
           ],

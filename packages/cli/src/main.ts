@@ -44,6 +44,7 @@ export function buildProgram(): Command {
     .option('--type <type>', 'only advisories of this type: security, bugfix, enhancement (repeatable)', collect, [])
     .option('--ecosystem <name>', 'ecosystem of dpkg/apk databases that do not name their distro, e.g. Debian:12')
     .option('--strict', 'treat any unreadable input as fatal (exit 2)', false)
+    .option('--jobs <n>', 'threads that read and parse inventories beside the main one (0: none; default: by input size and cores)')
     .action(async (inventories: string[], opts: ScanCommandOptions) => {
       const { scanCommand } = await import('./commands/scan.js');
       process.exitCode = await scanCommand(inventories, opts, { stdout: process.stdout, stderr: process.stderr, version: VERSION });

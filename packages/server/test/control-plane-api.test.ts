@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '@patchwise/core';
 import { AccessStore } from '@patchwise/core';
 import type { Database } from '../src/database.js';
 import { tablesOf } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
-import { openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { TestAgent, admin, openTestApp, personHeaders, type TestApp } from './support/test-app.js';
+import { postgresAvailable } from './support/test-database.js';
+import { TestAgent, admin, eachTestApp, personHeaders, type TestApp } from './support/test-app.js';
 
 const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
@@ -15,17 +15,9 @@ const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const]
 describe.each(kinds)('control plane API on %s', (kind) => {
   let db: DatabaseHandle<Database>;
   let t: TestApp;
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    t = await openTestApp(db);
-  });
-  afterEach(async () => {
-    await t.close();
+  eachTestApp(kind, (app, handle) => {
+    t = app;
+    db = handle;
   });
 
   async function importJson(filename: string, value: unknown) {

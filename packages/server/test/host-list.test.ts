@@ -1,26 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '@patchwise/core';
-import type { Database } from '../src/database.js';
+import { describe, expect, it } from 'vitest';
 import { almaFacts } from './support/fixtures.js';
-import { openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+import { postgresAvailable } from './support/test-database.js';
+import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 
 describe.each(kinds)('host list, paged in SQL, on %s', (kind) => {
-  let db: DatabaseHandle<Database>;
   let t: TestApp;
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    t = await openTestApp(db);
-  });
-  afterEach(async () => {
-    await t.close();
+  eachTestApp(kind, (app) => {
+    t = app;
   });
 
   async function enroll(name: string) {

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PEOPLE_POLICY, type DatabaseHandle } from '@patchwise/core';
 import type { Database } from '../src/database.js';
-import { openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { admin, openTestApp, personHeaders, type TestApp } from './support/test-app.js';
+import { postgresAvailable } from './support/test-database.js';
+import { admin, eachTestApp, personHeaders, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 const PASSWORD = 'correct horse battery staple';
@@ -10,17 +10,9 @@ const PASSWORD = 'correct horse battery staple';
 describe.each(kinds)('people, sessions and lock-out on %s', (kind) => {
   let db: DatabaseHandle<Database>;
   let t: TestApp;
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    t = await openTestApp(db);
-  });
-  afterEach(async () => {
-    await t.close();
+  eachTestApp(kind, (app, handle) => {
+    t = app;
+    db = handle;
   });
 
   // Each login from its own address, as a guesser rotating addresses would: the per-address

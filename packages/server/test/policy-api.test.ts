@@ -1,25 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '@patchwise/core';
-import type { Database } from '../src/database.js';
-import { openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { admin, openTestApp, personHeaders, type TestApp } from './support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { postgresAvailable } from './support/test-database.js';
+import { admin, eachTestApp, personHeaders, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 
 describe.each(kinds)('policy as code on %s', (kind) => {
-  let db: DatabaseHandle<Database>;
   let t: TestApp;
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    t = await openTestApp(db);
-  });
-  afterEach(async () => {
-    await t.close();
+  eachTestApp(kind, (app) => {
+    t = app;
   });
 
   type Plan = { applied: boolean; changes: { kind: string; name: string; action: string; fields: string[] }[] };

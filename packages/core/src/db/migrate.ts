@@ -45,26 +45,18 @@ export async function migrateUpTo(db: Kysely<any>, name: string): Promise<string
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
 async function migrate(db: Kysely<any>, run: (m: Migrator) => ReturnType<Migrator['migrateToLatest']>): Promise<string[]> {
-  const { error, results } = await run(await migratorFor(db));
+  // Kysely looks for its lock table in every schema unless told which; with several Patchwise
+  // schemas in one database (tests, or tenants) it could find another's and never make its own.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  // 0009 was written beside 0010 and depends on nothing after 0008: a database already at 0010
+  // takes it later instead of refusing to start.
+  const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]?.schema ?? 'public', allowUnorderedMigrations: true });
+  const { error, results } = await run(migrator);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new PatchwiseError('PW_DATABASE', `migration ${failed} failed: ${(error as Error).message}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-}
-
-/**
- * A migrator whose bookkeeping tables are in the connection's current schema. Without a schema,
- * Kysely looks for its tables in every schema of the database, so a database holding several
- * schemas (tests on one PostgreSQL) could find another schema's tables, skip creating its own,
- * and fail with "relation kysely_migration_lock does not exist".
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations work on any schema
-async function migratorFor(db: Kysely<any>): Promise<Migrator> {
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  // 0009 was written beside 0010 and depends on nothing after 0008: a database already at 0010
-  // takes it later instead of refusing to start.
-  return new Migrator({ db, provider, migrationTableSchema: rows[0]?.schema, allowUnorderedMigrations: true });
 }
 
 /** The names of every migration this build knows, oldest first. */

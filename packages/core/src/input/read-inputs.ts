@@ -7,7 +7,19 @@ import { decodeText, stripBom } from './parse-document.js';
 import { DEFAULT_LIMITS, formatBytes, type InputLimits } from './limits.js';
 import { readTar, readZip } from './read-archive.js';
 
-type Loaded = InputItem | { readonly kind: 'archive'; readonly path: string; readonly container: 'zip' | 'tar' | 'tar.gz' };
+/** A file whose bytes say it is an archive: its entries are read by `readInputFile`. */
+export interface InputArchive {
+  readonly kind: 'archive';
+  readonly path: string;
+  readonly container: 'zip' | 'tar' | 'tar.gz';
+}
+
+/** A file to read, found under the path the caller asked for (`root`). */
+export interface InputFile {
+  readonly kind: 'file';
+  readonly path: string;
+  readonly root: string;
+}
 
 /**
  * Reads files, directories (recursively, in name order) and archives (.zip, .tar, .tar.gz,
@@ -16,16 +28,35 @@ type Loaded = InputItem | { readonly kind: 'archive'; readonly path: string; rea
  */
 export async function* readInputs(paths: readonly string[], limits: InputLimits = DEFAULT_LIMITS): AsyncGenerator<InputItem> {
   for (const root of paths) {
+    for (const entry of listInputFiles([root])) {
+      if (entry.kind === 'problem') yield entry;
+      else yield* readInputFile(entry.path, entry.root, limits);
+    }
+  }
+}
+
+/**
+ * The files `readInputs` would read, in its order: for each path, the problems met while listing
+ * it, then its files. Reading them one by one with `readInputFile` yields what `readInputs` does;
+ * a caller that reads files elsewhere (another thread) keeps the order from this list.
+ */
+export function listInputFiles(paths: readonly string[]): (InputFile | InputProblem)[] {
+  const listed: (InputFile | InputProblem)[] = [];
+  for (const root of paths) {
     const files: string[] = [];
     const problems: InputProblem[] = [];
     collectFiles(root, files, problems);
-    yield* problems;
-    for (const file of files) {
-      const loaded = loadFile(file, root, limits);
-      if (loaded.kind !== 'archive') yield loaded;
-      else yield* readArchive(loaded.path, root, loaded.container, limits);
-    }
+    listed.push(...problems);
+    for (const path of files) listed.push({ kind: 'file', path, root });
   }
+  return listed;
+}
+
+/** Reads one listed file: its document, its archive's documents, or the problem met. */
+export async function* readInputFile(path: string, root: string, limits: InputLimits = DEFAULT_LIMITS): AsyncGenerator<InputItem> {
+  const loaded = loadInputFile(path, root, limits);
+  if (loaded.kind !== 'archive') yield loaded;
+  else yield* readArchive(loaded.path, root, loaded.container, limits);
 }
 
 /**
@@ -68,11 +99,12 @@ function collectFiles(path: string, files: string[], problems: InputProblem[]): 
 }
 
 /**
- * Reads one file whole (within the size limit) and tells a document from an archive by its bytes.
+ * Reads one file whole (within the size limit) and tells a document from an archive by its bytes;
+ * an archive is only recognised here, and read by `readInputFile`.
  * Synchronous on purpose: for many small files, Node's promise-based reads cost several times
  * more than the read itself (measured: 1,000 files of 170 KB, 50 ms sync against 160 ms).
  */
-function loadFile(path: string, root: string, limits: InputLimits): Loaded {
+export function loadInputFile(path: string, root: string, limits: InputLimits = DEFAULT_LIMITS): InputItem | InputArchive {
   try {
     const fd = openSync(path, 'r');
     try {

@@ -22,3 +22,9 @@ export {
 } from './patchwise-json.js';
 export { PackageCache, sharedPackage } from './package-cache.js';
 export type { Purl } from './purl.js';
+export { InventoryDecoder, InventoryEncoder } from './encoded-inventory.js';
+export type { EncodedInventory } from './encoded-inventory.js';
+export { InventoryFileReader } from './inventory-file-reader.js';
+export type { FileReadResult, InventoryFileReaderOptions } from './inventory-file-reader.js';
+export { readInventories, readInventoryFile, readListedInventories } from './read-inventories.js';
+export type { InventoryReadEvent, ReadInventoriesOptions } from './read-inventories.js';

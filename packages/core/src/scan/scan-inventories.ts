@@ -1,6 +1,6 @@
-import { PatchwiseError } from '../errors/index.js';
-import { DEFAULT_LIMITS, readInputs, type InputLimits } from '../input/index.js';
-import { PackageCache, parseInventory, type HostInventory, type InventoryParseOptions, type SkippedCount } from '../inventory/index.js';
+import type { PatchwiseError } from '../errors/index.js';
+import type { InputLimits } from '../input/index.js';
+import { PackageCache, readInventories, type HostInventory, type InventoryParseOptions, type InventoryReadEvent, type SkippedCount } from '../inventory/index.js';
 import { assessHost, type Matcher } from '../matching/index.js';
 import type { HostReporter, ReportedHost } from './host-report.js';
 
@@ -14,9 +14,12 @@ export type ScanEvent =
   /** An input, or part of one, that was skipped, with the reason. */
   | { readonly kind: 'skipped'; readonly error: PatchwiseError };
 
-export interface ScanOptions {
+export interface AssessOptions {
   readonly matcher: Matcher;
   readonly reporter: HostReporter;
+}
+
+export interface ScanOptions extends AssessOptions {
   readonly limits?: InputLimits;
   readonly inventory?: InventoryParseOptions;
 }
@@ -26,22 +29,22 @@ export interface ScanOptions {
  * matcher, yielding one report per host as soon as it is ready, so memory stays flat however
  * large the fleet. Unreadable inputs are yielded as `skipped` and the scan goes on.
  */
-export async function* scanInventories(paths: readonly string[], options: ScanOptions): AsyncGenerator<ScanEvent> {
-  const limits = options.limits ?? DEFAULT_LIMITS;
-  const inventoryOptions = { packageCache: new PackageCache(), ...options.inventory, maxDepth: limits.maxDepth };
-  for await (const item of readInputs(paths, limits)) {
-    if (item.kind === 'problem') {
-      yield { kind: 'skipped', error: item.error };
+export function scanInventories(paths: readonly string[], options: ScanOptions): AsyncGenerator<ScanEvent> {
+  const inventory = { packageCache: new PackageCache(), ...options.inventory };
+  return assessInventories(readInventories(paths, { limits: options.limits, inventory }), options);
+}
+
+/**
+ * The scan after reading: each host of each parsed input assessed and reported, in the order
+ * the inputs come (read in this thread, or by parser threads that keep the order).
+ */
+export async function* assessInventories(events: AsyncIterable<InventoryReadEvent>, options: AssessOptions): AsyncGenerator<ScanEvent> {
+  for await (const event of events) {
+    if (event.kind === 'skipped') {
+      yield event;
       continue;
     }
-    let parsed;
-    try {
-      parsed = parseInventory(item.text, item.name, inventoryOptions);
-    } catch (err) {
-      if (!(err instanceof PatchwiseError)) throw err;
-      yield { kind: 'skipped', error: err.withInput(item.name) };
-      continue;
-    }
+    const parsed = event.result;
     for (let i = 0; i < parsed.inventories.length; i++) {
       const assessment = assessHost(options.matcher, parsed.inventories[i] as HostInventory);
       // A document's left-out entries are counted once, with its first host.

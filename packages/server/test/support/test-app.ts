@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { tablesOf } from '../../src/database.js';
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseHandle } from '@patchwise/core';
 import type { Database } from '../../src/database.js';
+import { openTestDatabase, type TestDatabaseKind } from './test-database.js';
 
 const testAuditKeys = generateAgentKeyPair();
 /** The audit checkpoint key of every test app. */
@@ -136,4 +138,26 @@ export async function personHeaders(t: TestApp, name: string, bindings: readonly
   }
   const { token } = await new AccessStore(tablesOf(t.db), t.clock.read).createApiToken(`${name} test token`, user.id, { permissions: options.permissions });
   return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * The usual shape of a server test file: one database of `kind` for the file (opening one costs
+ * seconds), a fresh app over it, emptied, for each test; `use` receives both before each test.
+ */
+export function eachTestApp(kind: TestDatabaseKind, use: (t: TestApp, db: DatabaseHandle<Database>) => void): void {
+  let db: DatabaseHandle<Database>;
+  let t: TestApp;
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+  beforeEach(async () => {
+    t = await openTestApp(db);
+    use(t, db);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
 }
