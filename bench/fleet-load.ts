@@ -82,18 +82,24 @@ function cpuOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 /**
- * CPU seconds of the PostgreSQL processes on this machine (other users of the server included),
- * sampled: the server's pool closes idle connections, and an exited backend's CPU would vanish
- * from a sum taken at the end, so each process's last sample is kept.
+ * CPU seconds of the PostgreSQL processes serving this run, sampled: the server's pool closes
+ * idle connections, and an exited backend's CPU would vanish from a sum taken at the end, so
+ * each process's last sample is kept. Counted: backends and autovacuum workers of the bench's
+ * own database (their process titles name it), and the shared WAL writer, checkpointer and
+ * background writer; not the backends of other users of this machine's PostgreSQL.
  */
 class PostgresCpu {
   private readonly seen = new Map<number, number>();
+
+  constructor(private readonly database: string) {}
 
   sample(): void {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        if (readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) this.seen.set(Number(entry), cpuOf(Number(entry)));
+        if (!readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) continue;
+        const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        if ((this.database !== '' && title.includes(this.database)) || /walwriter|checkpointer|background writer/.test(title)) this.seen.set(Number(entry), cpuOf(Number(entry)));
       } catch {
         // the process ended while we looked
       }
@@ -143,12 +149,17 @@ async function main(): Promise<void> {
     const c = new pg.Client({ connectionString: POSTGRES });
     await c.connect();
     await c.query(`create database ${database}`);
+    // PATCHWISE_BENCH_LOG_STATEMENTS=1: every statement's duration in PostgreSQL's log (to see
+    // where the database's time goes; the log names the database on each line).
+    if (process.env.PATCHWISE_BENCH_LOG_STATEMENTS === '1') await c.query(`alter database ${database} set log_min_duration_statement = 0`);
     await c.end();
     const url = new URL(POSTGRES);
     url.pathname = `/${database}`;
     env.DATABASE_URL = url.toString();
   }
-  const server: ChildProcess = spawn(process.execPath, [BIN, 'server', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--checkin-interval', '60s'], {
+  // PATCHWISE_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/out/prof" profiles the server.
+  const nodeArgs = (process.env.PATCHWISE_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const server: ChildProcess = spawn(process.execPath, [...nodeArgs, BIN, 'server', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--checkin-interval', '60s'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -180,7 +191,7 @@ async function main(): Promise<void> {
     });
     const phases: Record<string, unknown> = {};
     let peakRss = 0;
-    const postgres = new PostgresCpu();
+    const postgres = new PostgresCpu(database ?? '');
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssOf(pid).rss);
       if (db === 'postgres') postgres.sample();
@@ -208,6 +219,7 @@ async function main(): Promise<void> {
     await measured('changed inventories, closed loop', () => sim.steady({ kind: 'closed', concurrency: setupConcurrency }, closedSeconds * 1000, 1));
     await measured(`open loop, ${agents} agents every 60 s`, () => sim.steady({ kind: 'open', intervalMs: 60_000 }, openSeconds * 1000, 0));
 
+    sim.close();
     for (const query of ['', '?connectivity=offline']) {
       const times: number[] = [];
       for (let i = 0; i < 3; i++) {

@@ -1,5 +1,6 @@
 import {
   Enrichment,
+  FindingKeys,
   HostReporter,
   Matcher,
   PatchwiseError,
@@ -43,6 +44,8 @@ export class Assessor {
   private readonly matcher = new Matcher();
   private enrichment = new Enrichment();
   private reporter = new HostReporter();
+  /** Finding keys per shared report: each distinct finding of the fleet is hashed once. */
+  private readonly keys = new FindingKeys();
 
   get advisoryCount(): number {
     return this.matcher.size;
@@ -97,6 +100,6 @@ export class Assessor {
         owner: attributes.owner ?? undefined,
       },
     };
-    return assessedFindings(assessHost(this.matcher, host), this.reporter);
+    return assessedFindings(assessHost(this.matcher, host), this.reporter, this.keys);
   }
 }

@@ -20,12 +20,21 @@ export interface EnrollReply {
   readonly intervalSeconds: number;
 }
 
+/**
+ * The part of `fetch` the client uses. The global fetch fits; a load generator passes a lighter
+ * one (the simulator's keep-alive transport), since its CPU is shared with the server it drives.
+ */
+export type HttpTransport = (
+  url: URL,
+  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<{ readonly ok: boolean; readonly status: number; text(): Promise<string> }>;
+
 /** The agent's side of the API: enrollment, then requests signed with the host's key. */
 export class AgentClient {
   constructor(
     private readonly serverUrl: string,
     private readonly clock: () => Date = () => new Date(),
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly fetchImpl: HttpTransport = fetch,
   ) {}
 
   enroll(token: string, publicKey: string, facts: WireFacts, attributes?: Record<string, unknown>): Promise<EnrollReply> {
@@ -54,7 +63,7 @@ export class AgentClient {
         [AGENT_HEADERS.signature]: signRequest(signer.privateKey, parts),
       });
     }
-    let res: Response;
+    let res: Awaited<ReturnType<HttpTransport>>;
     try {
       res = await this.fetchImpl(new URL(path, this.serverUrl), { method, headers, body, signal: AbortSignal.timeout(60_000) });
     } catch (err) {

@@ -4,6 +4,6 @@ export type { RunAgentOptions } from './run-agent.js';
 export { AgentState } from './agent-state.js';
 export type { AgentIdentity } from './agent-state.js';
 export { AgentClient } from './agent-client.js';
-export type { CheckinReply, EnrollReply, InventoryReply, Signer } from './agent-client.js';
+export type { CheckinReply, EnrollReply, HttpTransport, InventoryReply, Signer } from './agent-client.js';
 export { toWireFacts } from './wire-facts.js';
 export type { WireFacts } from './wire-facts.js';

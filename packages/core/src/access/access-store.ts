@@ -175,14 +175,20 @@ export class AccessStore {
     return row?.public_key;
   }
 
-  /** Records a nonce; false when this host already used it (a replay). */
-  async useNonce(hostId: string, nonce: string, expiresAt: Date): Promise<boolean> {
-    const r = await this.db
-      .insertInto('access_nonces')
-      .values({ host_id: hostId, nonce, expires_at: expiresAt })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  /**
+   * Records many nonces in one statement; answers, per entry and in order, whether it was new.
+   * The primary key decides, so two server processes on one PostgreSQL can never both accept
+   * one nonce. An entry repeated within the call is new at most once (its first occurrence).
+   */
+  async useNonces(entries: readonly { hostId: string; nonce: string; expiresAt: Date }[]): Promise<boolean[]> {
+    if (entries.length === 0) return [];
+    const rows = await sql<{ host_id: string; nonce: string }>`
+      insert into access_nonces (host_id, nonce, expires_at)
+      select * from unnest(${entries.map((e) => e.hostId)}::uuid[], ${entries.map((e) => e.nonce)}::text[], ${entries.map((e) => e.expiresAt.toISOString())}::timestamptz[])
+      on conflict do nothing
+      returning host_id, nonce`.execute(this.db);
+    const inserted = new Set(rows.rows.map((r) => `${r.host_id} ${r.nonce}`));
+    return entries.map((e) => inserted.delete(`${e.hostId} ${e.nonce}`));
   }
 
   /** Forgets nonces whose timestamps are too old to pass the freshness check anyway. */

@@ -1,18 +1,25 @@
-import type { HostAssessment } from '../matching/index.js';
+import { createHash } from 'node:crypto';
+import type { HostAssessment, PackageFindings } from '../matching/index.js';
 import type { FindingReport, HostReporter } from '../scan/index.js';
 
-/** A finding as assessed now: the report plus the ecosystem that identifies its package. */
+/** A finding as assessed now: the report, the ecosystem that identifies its package, its keys. */
 export interface AssessedFinding extends FindingReport {
   readonly ecosystem: string;
   /** The advisory's publication date (OSV `published`), when the record gives a valid one. */
   readonly published: Date | null;
+  /** The finding's identity on a host (advisory, ecosystem, package), whatever its detail. */
+  readonly key: string;
+  /** A digest of everything stored about it: hosts in the same situation share one detail. */
+  readonly detail: string;
 }
 
 /** Stored findings move open → fixed, and back to open if the package regresses. */
 export type FindingState = 'open' | 'fixed';
 
 /** A stored finding with its lifecycle. */
-export interface StoredFinding extends AssessedFinding {
+export interface StoredFinding extends FindingReport {
+  readonly ecosystem: string;
+  readonly published: Date | null;
   readonly id: string;
   readonly hostId: string;
   readonly state: FindingState;
@@ -22,21 +29,50 @@ export interface StoredFinding extends AssessedFinding {
   readonly updatedAt: Date;
 }
 
-/** Every finding of an assessment, enriched and prioritised, with its package's ecosystem. */
-export function assessedFindings(assessment: HostAssessment, reporter: HostReporter): AssessedFinding[] {
-  const out: AssessedFinding[] = [];
-  for (const pkg of assessment.packages) {
-    // One package at a time so each report keeps its ecosystem; the reporter caches per package.
-    const { groups } = reporter.report({ ...assessment, packages: [pkg] });
-    for (const group of groups) {
-      for (const f of group) out.push({ ...f, ecosystem: pkg.ecosystem, published: publishedOf(pkg.matches.find((m) => m.advisory.id === f.advisory)?.advisory.published) });
+/**
+ * Assessed findings made once per report and ecosystem: the reporter shares one frozen report
+ * among every host with the same package version and context, so a fleet builds and hashes
+ * each distinct finding once, not once per host. Long-lived (the server's assessor holds one);
+ * entries go with the reports they belong to.
+ */
+export class FindingKeys {
+  private readonly memo = new WeakMap<FindingReport, AssessedFinding>();
+
+  of(report: FindingReport, pkg: PackageFindings): AssessedFinding {
+    const ecosystem = pkg.ecosystem;
+    let finding = this.memo.get(report);
+    if (finding?.ecosystem !== ecosystem) {
+      const published = publishedOf(pkg.matches.find((m) => m.advisory.id === report.advisory)?.advisory.published);
+      finding = Object.freeze({ ...report, ecosystem, published, key: findingKey({ ...report, ecosystem }), detail: detailKeyOf({ ...report, published }, ecosystem) });
+      this.memo.set(report, finding);
     }
+    return finding;
+  }
+}
+
+/** Every finding of an assessment, enriched and prioritised, with its package's ecosystem and keys. */
+export function assessedFindings(assessment: HostAssessment, reporter: HostReporter, keys: FindingKeys = new FindingKeys()): AssessedFinding[] {
+  const out: AssessedFinding[] = [];
+  const attributes = assessment.host.attributes;
+  for (const pkg of assessment.packages) {
+    for (const f of reporter.packageReports(pkg, attributes)) out.push(keys.of(f, pkg));
   }
   return out;
 }
 
+/**
+ * A finding's identity: the first 128 bits of SHA-256 over advisory, ecosystem and package
+ * joined by U+001F, as a UUID. Migration 0009 computes the same in SQL; keep them equal.
+ */
 export function findingKey(f: { readonly advisory: string; readonly ecosystem: string; readonly package: string }): string {
-  return `${f.advisory}\u0000${f.ecosystem}\u0000${f.package}`;
+  return uuidDigest(`${f.advisory}\u001f${f.ecosystem}\u001f${f.package}`);
+}
+
+/** The content key of what is stored about a finding (every column of `findings_details`). */
+export function detailKeyOf(f: FindingReport & { readonly published: Date | null }, ecosystem: string): string {
+  return uuidDigest(
+    JSON.stringify([f.advisory, ecosystem, f.package, f.installed, f.fixed, f.type, f.severity, f.cvss, f.kev, f.epss, f.priority, f.reasons, f.aliases, f.summary, f.published?.toISOString() ?? null]),
+  );
 }
 
 /** OSV `published` as a date; a missing or unparsable one is unknown (null), never an error. */
@@ -44,4 +80,9 @@ function publishedOf(text: string | undefined): Date | null {
   if (text === undefined) return null;
   const d = new Date(text);
   return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function uuidDigest(text: string): string {
+  const h = createHash('sha256').update(text, 'utf8').digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

@@ -1,6 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Priority } from '../risk/index.js';
-import { findingKey, type AssessedFinding, type FindingState, type StoredFinding } from './finding-row.js';
+import type { AssessedFinding, FindingState, StoredFinding } from './finding-row.js';
+import { KnownDetails } from './known-details.js';
 import type { FindingsTables } from './tables.js';
 
 export interface FindingFilter {
@@ -67,97 +68,124 @@ export interface FindingChanges {
   readonly fixed: number;
 }
 
-type Row = Selectable<FindingsTables['findings_findings']>;
+type DetailRow = Selectable<FindingsTables['findings_details']>;
+type StateRow = Selectable<FindingsTables['findings_states']>;
+/** The two tables joined as the readers see them: `s` a host's finding, `d` what it shows. */
+type Joined = FindingsTables & { s: FindingsTables['findings_states']; d: FindingsTables['findings_details'] };
 
-// Columns that can change while a finding stays the same finding (new fix, new KEV listing, …).
-const MUTABLE = ['installed', 'fixed', 'type', 'severity', 'cvss', 'kev', 'epss', 'priority', 'summary'] as const;
 const WRITE_CHUNK = 5000;
+/** Every column of a detail but its id (the host's finding has its own). */
+const DETAIL_COLUMNS = ['d.advisory_id', 'd.ecosystem', 'd.package', 'd.installed', 'd.fixed', 'd.type', 'd.severity', 'd.cvss', 'd.kev', 'd.epss', 'd.priority', 'd.reasons', 'd.aliases', 'd.summary', 'd.published'] as const;
 
 /**
  * Stored findings with their lifecycle. `syncHost` makes the stored open set equal to a fresh
  * assessment; run it inside the same transaction as the inventory change, so readers see the
  * old picture or the new one, never an empty or half-written one.
+ *
+ * What is shown about a finding lives once per distinct content in `findings_details` (keyed by
+ * its digest, never changed); a host's finding in `findings_states` is its identity, the detail
+ * it shows now and its lifecycle. A host's findings changing is a few narrow rows.
  */
 export class FindingsStore {
   constructor(
     private readonly db: Kysely<FindingsTables>,
     private readonly clock: () => Date,
+    /** Details known to be stored (long-lived, shared by a process's stores); none by default. */
+    private readonly known: KnownDetails = new KnownDetails(0),
   ) {}
 
   async syncHost(hostId: string, findings: readonly AssessedFinding[]): Promise<FindingChanges> {
     const now = this.clock();
-    const existing = await this.db.selectFrom('findings_findings').selectAll().where('host_id', '=', hostId).execute();
-    const byKey = new Map(existing.map((r) => [findingKey({ advisory: r.advisory_id, ecosystem: r.ecosystem, package: r.package }), r]));
+    const existing = await this.db.selectFrom('findings_states').select(['id', 'key', 'detail_id', 'state']).where('host_id', '=', hostId).execute();
+    const byKey = new Map(existing.map((r) => [r.key, r]));
     const inserts: AssessedFinding[] = [];
-    const updates: { row: Row; finding: AssessedFinding; reopened: boolean }[] = [];
+    const updates: { id: string; detail: string; reopened: boolean }[] = [];
+    const needed = new Map<string, AssessedFinding>();
     const seen = new Set<string>();
     for (const f of findings) {
-      const key = findingKey(f);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const row = byKey.get(key);
+      if (seen.has(f.key)) continue;
+      seen.add(f.key);
+      const row = byKey.get(f.key);
       if (!row) {
         inserts.push(f);
+        needed.set(f.detail, f);
         continue;
       }
       const reopened = row.state === 'fixed';
-      if (reopened || changed(row, f)) updates.push({ row, finding: f, reopened });
+      if (reopened || row.detail_id !== f.detail) {
+        updates.push({ id: row.id, detail: f.detail, reopened });
+        needed.set(f.detail, f);
+      }
     }
-    // Arrays bound as one parameter per column (unnest): a statement's cost no longer grows with
-    // its parameter count, and a host's 500 findings are one round trip, not 500.
+    await this.storeDetails(needed);
+    // Arrays bound as one parameter per column (unnest): one round trip per chunk, and a
+    // statement's cost does not grow with its parameter count.
     for (let i = 0; i < updates.length; i += WRITE_CHUNK) {
       const chunk = updates.slice(i, i + WRITE_CHUNK);
-      const c = columnArrays(chunk.map((u) => u.finding));
       await sql`
-        update findings_findings as f set
-          installed = u.installed, fixed = u.fixed, type = u.type, severity = u.severity, cvss = u.cvss, kev = u.kev,
-          epss = u.epss, priority = u.priority, reasons = u.reasons::jsonb, aliases = u.aliases::jsonb, summary = u.summary,
-          published = u.published, state = 'open', fixed_at = null, updated_at = ${now},
-          first_seen = case when u.reopened then ${now} else f.first_seen end
-        from unnest(
-          ${chunk.map((u) => u.row.id)}::bigint[], ${chunk.map((u) => u.reopened)}::boolean[], ${c.installed}::text[], ${c.fixed}::text[],
-          ${c.type}::text[], ${c.severity}::text[], ${c.cvss}::real[], ${c.kev}::boolean[], ${c.epss}::real[], ${c.priority}::text[],
-          ${c.reasons}::text[], ${c.aliases}::text[], ${c.summary}::text[], ${c.published}::timestamptz[]
-        ) as u(id, reopened, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary, published)
-        where f.id = u.id`.execute(this.db);
+        update findings_states as s set
+          detail_id = u.detail, state = 'open', fixed_at = null, updated_at = ${now},
+          first_seen = case when u.reopened then ${now} else s.first_seen end
+        from unnest(${chunk.map((u) => u.id)}::bigint[], ${chunk.map((u) => u.detail)}::uuid[], ${chunk.map((u) => u.reopened)}::boolean[]) as u(id, detail, reopened)
+        where s.id = u.id`.execute(this.db);
     }
     for (let i = 0; i < inserts.length; i += WRITE_CHUNK) {
       const chunk = inserts.slice(i, i + WRITE_CHUNK);
-      const c = columnArrays(chunk);
       await sql`
-        insert into findings_findings (host_id, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss,
-          priority, reasons, aliases, summary, published, state, first_seen, fixed_at, updated_at)
-        select ${hostId}::uuid, u.advisory_id, u.ecosystem, u.package, u.installed, u.fixed, u.type, u.severity, u.cvss, u.kev, u.epss,
-          u.priority, u.reasons::jsonb, u.aliases::jsonb, u.summary, u.published, 'open', ${now}, null, ${now}
-        from unnest(
-          ${chunk.map((f) => f.advisory)}::text[], ${chunk.map((f) => f.ecosystem)}::text[], ${chunk.map((f) => f.package)}::text[],
-          ${c.installed}::text[], ${c.fixed}::text[], ${c.type}::text[], ${c.severity}::text[], ${c.cvss}::real[], ${c.kev}::boolean[],
-          ${c.epss}::real[], ${c.priority}::text[], ${c.reasons}::text[], ${c.aliases}::text[], ${c.summary}::text[], ${c.published}::timestamptz[]
-        ) as u(advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary, published)`.execute(this.db);
+        insert into findings_states (host_id, key, detail_id, state, first_seen, fixed_at, updated_at)
+        select ${hostId}::uuid, u.key, u.detail, 'open', ${now}, null, ${now}
+        from unnest(${chunk.map((f) => f.key)}::uuid[], ${chunk.map((f) => f.detail)}::uuid[]) as u(key, detail)`.execute(this.db);
     }
-    const gone = existing.filter((r) => r.state === 'open' && !seen.has(findingKey({ advisory: r.advisory_id, ecosystem: r.ecosystem, package: r.package })));
+    const gone = existing.filter((r) => r.state === 'open' && !seen.has(r.key)).map((r) => r.id);
     if (gone.length > 0) {
-      await this.db
-        .updateTable('findings_findings')
-        .set({ state: 'fixed', fixed_at: now, updated_at: now })
-        .where('id', 'in', gone.map((r) => r.id))
-        .execute();
+      await sql`update findings_states set state = 'fixed', fixed_at = ${now}, updated_at = ${now} where id = any(${gone}::bigint[])`.execute(this.db);
     }
     return { opened: inserts.length, updated: updates.length, fixed: gone.length };
   }
 
+  /**
+   * Stores the details no host has yet. Most are there already (hosts of one image share them):
+   * ids this process knows are stored are skipped, the others are asked for, and only the
+   * missing ones are sent with their text. Inserted in
+   * id order, so two uploads adding the same details never wait on each other in a cycle.
+   */
+  private async storeDetails(needed: ReadonlyMap<string, AssessedFinding>): Promise<void> {
+    const unknown = [...needed.keys()].filter((id) => !this.known.has(id));
+    if (unknown.length === 0) return;
+    const stored = await sql<{ id: string }>`select id from findings_details where id = any(${unknown}::uuid[])`.execute(this.db);
+    const have = new Set(stored.rows.map((r) => r.id));
+    for (const id of have) this.known.add(id);
+    const missing = unknown.map((id) => needed.get(id) as AssessedFinding).filter((f) => !have.has(f.detail)).sort((a, b) => (a.detail < b.detail ? -1 : a.detail > b.detail ? 1 : 0));
+    for (let i = 0; i < missing.length; i += WRITE_CHUNK) {
+      const chunk = missing.slice(i, i + WRITE_CHUNK);
+      const col = <T>(pick: (f: AssessedFinding) => T) => chunk.map(pick);
+      await sql`
+        insert into findings_details (id, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary, published)
+        select u.id, u.advisory_id, u.ecosystem, u.package, u.installed, u.fixed, u.type, u.severity, u.cvss, u.kev, u.epss, u.priority,
+          u.reasons::jsonb, u.aliases::jsonb, u.summary, u.published
+        from unnest(
+          ${col((f) => f.detail)}::uuid[], ${col((f) => f.advisory)}::text[], ${col((f) => f.ecosystem)}::text[], ${col((f) => f.package)}::text[],
+          ${col((f) => f.installed)}::text[], ${col((f) => f.fixed)}::text[], ${col((f) => f.type)}::text[], ${col((f) => f.severity)}::text[],
+          ${col((f) => f.cvss)}::real[], ${col((f) => f.kev)}::boolean[], ${col((f) => f.epss)}::real[], ${col((f) => f.priority)}::text[],
+          ${col((f) => JSON.stringify(f.reasons))}::text[], ${col((f) => JSON.stringify(f.aliases))}::text[], ${col((f) => f.summary)}::text[],
+          ${col((f) => f.published?.toISOString() ?? null)}::timestamptz[]
+        ) as u(id, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary, published)
+        on conflict (id) do nothing`.execute(this.db);
+    }
+  }
+
   async list(filter: FindingFilter, page: FindingPage): Promise<{ total: number; findings: StoredFinding[] }> {
-    let q = this.db.selectFrom('findings_findings');
-    if (filter.hostId !== undefined) q = q.where('host_id', '=', filter.hostId);
-    if (filter.hostIds !== undefined) q = filter.hostIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('host_id', 'in', [...filter.hostIds]);
-    q = q.where('state', '=', filter.state ?? 'open');
-    if (filter.priorities?.length) q = q.where('priority', 'in', [...filter.priorities]);
-    if (filter.kev !== undefined) q = q.where('kev', '=', filter.kev);
-    if (filter.types?.length) q = q.where('type', 'in', [...filter.types]);
-    if (filter.package !== undefined) q = q.where('package', '=', filter.package);
+    let q = this.joined();
+    if (filter.hostId !== undefined) q = q.where('s.host_id', '=', filter.hostId);
+    if (filter.hostIds !== undefined) q = filter.hostIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('s.host_id', '=', sql<string>`any(${[...filter.hostIds]}::uuid[])`);
+    q = q.where('s.state', '=', filter.state ?? 'open');
+    if (filter.priorities?.length) q = q.where('d.priority', 'in', [...filter.priorities]);
+    if (filter.kev !== undefined) q = q.where('d.kev', '=', filter.kev);
+    if (filter.types?.length) q = q.where('d.type', 'in', [...filter.types]);
+    if (filter.package !== undefined) q = q.where('d.package', '=', filter.package);
     if (filter.seenBefore !== undefined) {
       const terms = filter.seenBefore.filter((t) => t.hostIds.length > 0);
-      const start = filter.clockFrom === 'published' ? sql<Date>`coalesce(published, first_seen)` : sql<Date>`first_seen`;
+      const start = filter.clockFrom === 'published' ? sql<Date>`coalesce(d.published, s.first_seen)` : sql<Date>`s.first_seen`;
       const restarts = filter.restarts ?? [];
       q = q.where((eb) =>
         eb.or(
@@ -165,9 +193,9 @@ export class FindingsStore {
             // A restart at or after the cutoff moved this finding's clock past it.
             const later = restarts.filter((r) => r.at.getTime() >= t.before.getTime());
             return eb.and([
-              eb('priority', '=', t.priority),
+              eb('d.priority', '=', t.priority),
               eb(start, '<', t.before),
-              eb('host_id', '=', sql<string>`any(${[...t.hostIds]}::uuid[])`),
+              eb('s.host_id', '=', sql<string>`any(${[...t.hostIds]}::uuid[])`),
               ...(later.length > 0 ? [eb.not(covered(eb, later))] : []),
             ]);
           }),
@@ -178,29 +206,29 @@ export class FindingsStore {
       const lane = filter.emergency;
       q = q.where((eb) => {
         const criteria = emergencyCriteria(eb, lane);
-        const inLane = criteria.length > 0 ? eb.and([eb('type', '=', 'security'), eb.or(criteria)]) : sql<SqlBool>`false`;
+        const inLane = criteria.length > 0 ? eb.and([eb('d.type', '=', 'security'), eb.or(criteria)]) : sql<SqlBool>`false`;
         return lane.in ? inLane : eb.not(inLane);
       });
     }
     if (filter.excluding?.length) q = q.where((eb) => eb.not(covered(eb, filter.excluding ?? [])));
     if (filter.advisory !== undefined) {
       const id = filter.advisory;
-      q = q.where((eb) => eb.or([eb('advisory_id', '=', id), eb(sql`aliases`, '@>', sql`${JSON.stringify([id])}::jsonb`)]));
+      q = q.where((eb) => eb.or([eb('d.advisory_id', '=', id), eb(sql`d.aliases`, '@>', sql`${JSON.stringify([id])}::jsonb`)]));
     }
     const { total } = await q.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow();
-    let rows = q.selectAll();
+    let rows = q.select([...DETAIL_COLUMNS, 's.id', 's.host_id', 's.state', 's.first_seen', 's.fixed_at', 's.updated_at']);
     switch (page.sort) {
       case 'priority':
-        rows = rows.orderBy('priority').orderBy('epss', (o) => o.desc().nullsLast()).orderBy('id');
+        rows = rows.orderBy('d.priority').orderBy('d.epss', (o) => o.desc().nullsLast()).orderBy('s.id');
         break;
       case 'first_seen':
-        rows = rows.orderBy('first_seen').orderBy('id');
+        rows = rows.orderBy('s.first_seen').orderBy('s.id');
         break;
       case 'package':
-        rows = rows.orderBy('package').orderBy('priority').orderBy('id');
+        rows = rows.orderBy('d.package').orderBy('d.priority').orderBy('s.id');
         break;
       case 'advisory':
-        rows = rows.orderBy('advisory_id').orderBy('id');
+        rows = rows.orderBy('d.advisory_id').orderBy('s.id');
         break;
     }
     const found = await rows.limit(page.limit).offset(page.offset).execute();
@@ -209,7 +237,10 @@ export class FindingsStore {
 
   async get(id: string): Promise<StoredFinding | undefined> {
     if (!/^\d{1,18}$/.test(id)) return undefined;
-    const row = await this.db.selectFrom('findings_findings').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.joined()
+      .select([...DETAIL_COLUMNS, 's.id', 's.host_id', 's.state', 's.first_seen', 's.fixed_at', 's.updated_at'])
+      .where('s.id', '=', id)
+      .executeTakeFirst();
     return row ? toStored(row) : undefined;
   }
 
@@ -219,28 +250,27 @@ export class FindingsStore {
    * findings. `excluding` leaves out findings under exceptions in force.
    */
   async openForJudgement(excluding: readonly FindingCover[] = []): Promise<JudgedFinding[]> {
-    let q = this.db
-      .selectFrom('findings_findings')
+    let q = this.joined()
       .select([
-        'advisory_id',
-        'aliases',
-        'type',
-        'ecosystem',
-        'package',
-        'fixed',
-        'severity',
-        'priority',
-        'kev',
-        'published',
-        (eb) => eb.fn.min('first_seen').as('first_seen'),
-        sql<string[]>`array_agg(host_id::text)`.as('host_ids'),
+        'd.advisory_id',
+        'd.aliases',
+        'd.type',
+        'd.ecosystem',
+        'd.package',
+        'd.fixed',
+        'd.severity',
+        'd.priority',
+        'd.kev',
+        'd.published',
+        (eb) => eb.fn.min('s.first_seen').as('first_seen'),
+        sql<string[]>`array_agg(s.host_id::text)`.as('host_ids'),
       ])
-      .where('state', '=', 'open');
+      .where('s.state', '=', 'open');
     if (excluding.length > 0) q = q.where((eb) => eb.not(covered(eb, excluding)));
     // First seen matters only without a publication date (a rule then counts from it), so only
     // those findings stay apart per first-seen day.
     const rows = await q
-      .groupBy(['advisory_id', 'aliases', 'type', 'ecosystem', 'package', 'fixed', 'severity', 'priority', 'kev', 'published', sql`case when published is null then first_seen end`])
+      .groupBy(['d.advisory_id', 'd.aliases', 'd.type', 'd.ecosystem', 'd.package', 'd.fixed', 'd.severity', 'd.priority', 'd.kev', 'd.published', sql`case when d.published is null then s.first_seen end`])
       .execute();
     return rows.map((r) => ({
       hostIds: r.host_ids,
@@ -262,106 +292,80 @@ export class FindingsStore {
   async hostsWithOpenFindingsFor(cves: readonly string[]): Promise<string[]> {
     if (cves.length === 0) return [];
     const rows = await this.db
-      .selectFrom('findings_findings')
+      .selectFrom('findings_states')
       .select('host_id')
       .distinct()
       .where('state', '=', 'open')
-      .where((eb) => eb.or([eb('advisory_id', '=', sql<string>`any(${[...cves]}::text[])`), eb(sql`aliases`, '?|', sql`${[...cves]}::text[]`)]))
+      .where('detail_id', 'in', (eb) =>
+        eb
+          .selectFrom('findings_details')
+          .select('id')
+          .where((w) => w.or([w('advisory_id', '=', sql<string>`any(${[...cves]}::text[])`), w(sql`aliases`, '?|', sql`${[...cves]}::text[]`)])),
+      )
       .execute();
     return rows.map((r) => r.host_id);
   }
 
   /** Open findings per priority, for one host or the fleet. */
   async openCounts(hostId?: string): Promise<Record<Priority, number>> {
-    let q = this.db.selectFrom('findings_findings').select(['priority', (eb) => eb.fn.countAll<string>().as('n')]).where('state', '=', 'open');
-    if (hostId) q = q.where('host_id', '=', hostId);
-    const rows = await q.groupBy('priority').execute();
+    let q = this.joined().select(['d.priority', (eb) => eb.fn.countAll<string>().as('n')]).where('s.state', '=', 'open');
+    if (hostId) q = q.where('s.host_id', '=', hostId);
+    const rows = await q.groupBy('d.priority').execute();
     const counts: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
     for (const r of rows) counts[r.priority as Priority] = Number(r.n);
     return counts;
   }
+
+  /** Hosts' findings joined with what they show. */
+  private joined() {
+    return this.db.selectFrom('findings_states as s').innerJoin('findings_details as d', 'd.id', 's.detail_id');
+  }
+}
+
+/** Open findings per priority among fresh findings (what `syncHost` leaves open), without a query. */
+export function countOpen(findings: readonly AssessedFinding[]): Record<Priority, number> {
+  const counts: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+  const seen = new Set<string>();
+  for (const f of findings) {
+    if (seen.has(f.key)) continue;
+    seen.add(f.key);
+    counts[f.priority]++;
+  }
+  return counts;
 }
 
 /**
  * The emergency criteria as SQL, each never null (so NOT works). Scores compare as `real`, the
  * column's type, so a threshold equal to a stored score is met here as in `findingLane`.
  */
-function emergencyCriteria(eb: ExpressionBuilder<FindingsTables, 'findings_findings'>, lane: EmergencyFilter): Expression<SqlBool>[] {
+function emergencyCriteria(eb: ExpressionBuilder<Joined, 's' | 'd'>, lane: EmergencyFilter): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [];
-  if (lane.kev) out.push(eb('kev', '=', true));
-  if (lane.cvssAtLeast !== null) out.push(eb(sql`coalesce(cvss, 0)`, '>=', sql`${lane.cvssAtLeast}::real`));
+  if (lane.kev) out.push(eb('d.kev', '=', true));
+  if (lane.cvssAtLeast !== null) out.push(eb(sql`coalesce(d.cvss, 0)`, '>=', sql`${lane.cvssAtLeast}::real`));
   if (lane.epssAtLeast !== null) {
-    const epss = eb(sql`coalesce(epss, 0)`, '>=', sql`${lane.epssAtLeast}::real`);
+    const epss = eb(sql`coalesce(d.epss, 0)`, '>=', sql`${lane.epssAtLeast}::real`);
     if (lane.epssHostIds === 'all') out.push(epss);
-    else if (lane.epssHostIds.length > 0) out.push(eb.and([epss, eb('host_id', '=', sql<string>`any(${[...lane.epssHostIds]}::uuid[])`)]));
+    else if (lane.epssHostIds.length > 0) out.push(eb.and([epss, eb('s.host_id', '=', sql<string>`any(${[...lane.epssHostIds]}::uuid[])`)]));
   }
   return out;
 }
 
 /** The findings any of `covers` describes, as one SQL condition. */
-function covered(eb: ExpressionBuilder<FindingsTables, 'findings_findings'>, covers: readonly FindingCover[]): Expression<SqlBool> {
+function covered(eb: ExpressionBuilder<Joined, 's' | 'd'>, covers: readonly FindingCover[]): Expression<SqlBool> {
   return eb.or(
     covers
       .filter((c) => c.hostIds.length > 0)
       .map((c) =>
         eb.and([
-          eb('host_id', '=', sql<string>`any(${[...c.hostIds]}::uuid[])`),
-          ...(c.advisory !== undefined ? [eb.or([eb('advisory_id', '=', c.advisory), eb(sql`aliases`, '@>', sql`${JSON.stringify([c.advisory])}::jsonb`)])] : []),
-          ...(c.package !== undefined ? [eb('package', '=', c.package)] : []),
+          eb('s.host_id', '=', sql<string>`any(${[...c.hostIds]}::uuid[])`),
+          ...(c.advisory !== undefined ? [eb.or([eb('d.advisory_id', '=', c.advisory), eb(sql`d.aliases`, '@>', sql`${JSON.stringify([c.advisory])}::jsonb`)])] : []),
+          ...(c.package !== undefined ? [eb('d.package', '=', c.package)] : []),
         ]),
       ),
   );
 }
 
-function mutableColumns(f: AssessedFinding) {
-  return {
-    installed: f.installed,
-    fixed: f.fixed,
-    type: f.type,
-    severity: f.severity,
-    cvss: f.cvss,
-    kev: f.kev,
-    epss: f.epss,
-    priority: f.priority,
-    reasons: JSON.stringify(f.reasons),
-    aliases: JSON.stringify(f.aliases),
-    summary: f.summary,
-  };
-}
-
-/** The mutable columns of many findings, one array per column, for `unnest`. */
-function columnArrays(findings: readonly AssessedFinding[]) {
-  const cols = findings.map(mutableColumns);
-  return {
-    installed: cols.map((c) => c.installed),
-    fixed: cols.map((c) => c.fixed),
-    type: cols.map((c) => c.type),
-    severity: cols.map((c) => c.severity),
-    cvss: cols.map((c) => c.cvss),
-    kev: cols.map((c) => c.kev),
-    epss: cols.map((c) => c.epss),
-    priority: cols.map((c) => c.priority),
-    reasons: cols.map((c) => c.reasons),
-    aliases: cols.map((c) => c.aliases),
-    summary: cols.map((c) => c.summary),
-    // ISO text, not Date objects: both drivers send text arrays the same way.
-    published: findings.map((f) => f.published?.toISOString() ?? null),
-  };
-}
-
-function changed(row: Row, f: AssessedFinding): boolean {
-  const next = mutableColumns(f);
-  for (const c of MUTABLE) {
-    const a = row[c];
-    const b = next[c];
-    // PostgreSQL `real` rounds to float4; compare at that precision.
-    if (typeof a === 'number' && typeof b === 'number' ? Math.fround(a) !== Math.fround(b) : a !== b) return true;
-  }
-  if ((row.published?.getTime() ?? null) !== (f.published?.getTime() ?? null)) return true;
-  return JSON.stringify(row.reasons) !== next.reasons || JSON.stringify(row.aliases) !== next.aliases;
-}
-
-function toStored(r: Row): StoredFinding {
+function toStored(r: Omit<DetailRow, 'id'> & Pick<StateRow, 'id' | 'host_id' | 'state' | 'first_seen' | 'fixed_at' | 'updated_at'>): StoredFinding {
   return {
     id: r.id,
     hostId: r.host_id,

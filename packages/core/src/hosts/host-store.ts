@@ -203,22 +203,30 @@ export class HostStore {
   }
 
   /**
-   * A check-in in one statement, for the common case: an active host whose machine id agrees
-   * (or is unknown on either side) is seen now with these facts. Returns its stored inventory
-   * digest, or undefined when the host is missing, quarantined or presents another machine id;
-   * the caller then takes the locking path, which says which. One round trip instead of four
-   * (begin, lock, update, commit) is what lets thousands of agents check in each second.
+   * Check-ins of many hosts in one statement, for the common case: an active host whose machine
+   * id agrees (or is unknown on either side) is seen now with these facts. Answers in order: the
+   * host's stored inventory digest, or undefined when it is missing, quarantined or presents
+   * another machine id (nothing written for it; the caller's locking path says which). One
+   * round trip and one commit for a batch of concurrent check-ins, instead of four statements
+   * each (begin, lock, update, commit). The hosts must be distinct: an UPDATE … FROM applies
+   * only one source row per target row.
    */
-  async recordActiveCheckin(id: string, update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'>): Promise<{ inventoryDigest: string | null } | undefined> {
-    const machineId = update.machineId;
-    let q = this.db
-      .updateTable('hosts_hosts')
-      .set(checkinColumns(update, this.clock()))
-      .where('id', '=', id)
-      .where('status', '=', 'active');
-    if (machineId !== null) q = q.where((eb) => eb.or([eb('machine_id', 'is', null), eb('machine_id', '=', machineId)]));
-    const row = await q.returning('inventory_digest').executeTakeFirst();
-    return row && { inventoryDigest: row.inventory_digest };
+  async recordActiveCheckins(updates: readonly { id: string; update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'> }[]): Promise<({ inventoryDigest: string | null } | undefined)[]> {
+    if (updates.length === 0) return [];
+    const cols = updates.map((u) => identityColumns(u.update));
+    const rows = await sql<{ id: string; inventory_digest: string | null }>`
+      update hosts_hosts as h set
+        name = u.name, machine_id = u.machine_id, os_id = u.os_id, os_version_id = u.os_version_id,
+        ecosystem = u.ecosystem, facts = u.facts::jsonb, last_seen_at = ${this.clock()}
+      from unnest(
+        ${updates.map((u) => u.id)}::uuid[], ${cols.map((c) => c.name)}::text[], ${cols.map((c) => c.machine_id)}::text[],
+        ${cols.map((c) => c.os_id)}::text[], ${cols.map((c) => c.os_version_id)}::text[], ${cols.map((c) => c.ecosystem)}::text[],
+        ${cols.map((c) => c.facts)}::text[]
+      ) as u(id, name, machine_id, os_id, os_version_id, ecosystem, facts)
+      where h.id = u.id and h.status = 'active' and (u.machine_id is null or h.machine_id is null or h.machine_id = u.machine_id)
+      returning h.id, h.inventory_digest`.execute(this.db);
+    const byId = new Map(rows.rows.map((r) => [r.id, r.inventory_digest]));
+    return updates.map((u) => (byId.has(u.id) ? { inventoryDigest: byId.get(u.id) ?? null } : undefined));
   }
 
   async setStatus(id: string, status: HostStatus, reason: string | null): Promise<void> {
@@ -236,7 +244,7 @@ export class HostStore {
     const names = [...new Set(keys.map((k) => k.name))].sort();
     await this.db
       .insertInto('hosts_snapshots')
-      .values({ id: snapshotId, packages: JSON.stringify(packages), package_count: packages.length, created_at: this.clock(), names })
+      .values({ id: snapshotId, packages: packagesJson(packages), package_count: packages.length, created_at: this.clock(), names })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
     await this.db
@@ -284,8 +292,30 @@ export class HostStore {
 
 /** SHA-256 over the packages sorted and encoded canonically. */
 export function snapshotIdOf(packages: readonly InstalledPackage[]): string {
-  const lines = packages.map((p) => JSON.stringify([p.ecosystem, p.name, p.version, p.arch ?? '', p.sourceName ?? '', p.sourceVersion ?? ''])).sort();
+  const lines = packages.map((p) => encodingsOf(p).line).sort();
   return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+/** The packages as the JSON text of the stored snapshot (what JSON.stringify(packages) writes). */
+function packagesJson(packages: readonly InstalledPackage[]): string {
+  return `[${packages.map((p) => encodingsOf(p).json).join(',')}]`;
+}
+
+/**
+ * Each package's canonical line (for the snapshot id) and JSON text, remembered per package
+ * object: the server shares one read-only object per distinct package among uploads, so a
+ * fleet of clones encodes each package once instead of twice per upload. A pure function's
+ * memo; entries go with their objects.
+ */
+const ENCODINGS = new WeakMap<InstalledPackage, { line: string; json: string }>();
+
+function encodingsOf(p: InstalledPackage): { line: string; json: string } {
+  let e = ENCODINGS.get(p);
+  if (!e) {
+    e = { line: JSON.stringify([p.ecosystem, p.name, p.version, p.arch ?? '', p.sourceName ?? '', p.sourceVersion ?? '']), json: JSON.stringify(p) };
+    ENCODINGS.set(p, e);
+  }
+  return e;
 }
 
 function attributeColumns(a: HostAttributeValues) {

@@ -10,6 +10,9 @@ import type { InstalledPackage } from './types.js';
 export class PackageCache {
   private readonly byPurl = new Map<string, InstalledPackage>();
   private readonly layouts = new Map<string, ComponentLayout>();
+  /** Packages without a purl, by name (see `shared`). */
+  private readonly byName = new Map<string, Map<string, InstalledPackage[]>>();
+  private named = 0;
 
   constructor(private readonly maxEntries = 1_000_000) {}
 
@@ -28,6 +31,33 @@ export class PackageCache {
     this.layouts.set(key, layout);
   }
 
+  /**
+   * The object equal to `pkg` in every field, stored first if new. Indexed by name and version,
+   * then a list (almost always of one) compared field by field: a composite string key would be
+   * built and hashed per package, and a list per name alone grows with every version in the
+   * fleet; both cost more than the matching they save.
+   */
+  shared(pkg: InstalledPackage): InstalledPackage {
+    let versions = this.byName.get(pkg.name);
+    const candidates = versions?.get(pkg.version);
+    if (candidates) {
+      for (const c of candidates) {
+        if (c.ecosystem === pkg.ecosystem && c.arch === pkg.arch && c.sourceName === pkg.sourceName && c.sourceVersion === pkg.sourceVersion) return c;
+      }
+    }
+    if (this.named >= this.maxEntries) {
+      this.byName.clear();
+      this.named = 0;
+      versions = undefined;
+    }
+    if (!versions) this.byName.set(pkg.name, (versions = new Map<string, InstalledPackage[]>()));
+    const list = versions.get(pkg.version);
+    if (list) list.push(pkg);
+    else versions.set(pkg.version, [pkg]);
+    this.named++;
+    return pkg;
+  }
+
   get(purl: string): InstalledPackage | undefined {
     return this.byPurl.get(purl);
   }
@@ -40,6 +70,14 @@ export class PackageCache {
   get size(): number {
     return this.byPurl.size;
   }
+}
+
+/**
+ * The cache's object equal to `pkg` (every field), after storing `pkg` if there is none: for
+ * readers whose packages have no purl (Patchwise JSON, stored snapshots). Read-only objects.
+ */
+export function sharedPackage(cache: PackageCache, pkg: InstalledPackage): InstalledPackage {
+  return cache.shared(pkg);
 }
 
 /**

@@ -109,7 +109,7 @@ export function parseInventoryObject(value: unknown, source: string, options: In
     return { format: 'cyclonedx-json', inventories: [r.inventory], skipped: r.skipped };
   }
   if (isPatchwiseInventory(value)) {
-    return { format: 'patchwise-json', inventories: [parsePatchwiseInventory(value, source)], skipped: [] };
+    return { format: 'patchwise-json', inventories: [parsePatchwiseInventory(value, source, options.packageCache)], skipped: [] };
   }
   const spdx = typeof value === 'object' && value !== null && 'spdxVersion' in value;
   throw unknownFormat(

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { caught } from '../../test/support/caught.js';
 import type { Caught } from '../../test/support/caught.js';
+import { PackageCache } from './package-cache.js';
 import { isPatchwiseInventory, parsePatchwiseInventory } from './patchwise-json.js';
 
 type Obj = Record<string, unknown>;
@@ -28,6 +29,18 @@ describe('parsePatchwiseInventory', () => {
       { ecosystem: 'PyPI', name: 'jinja2', version: '3.1.2' },
       { ecosystem: 'npm', name: '@angular/core', version: '17.0.8' },
     ]);
+  });
+
+  it('shares equal packages of different documents through a cache, and only equal ones', () => {
+    const cache = new PackageCache();
+    const os = { id: 'almalinux', versionId: '9.4' };
+    const a = parsePatchwiseInventory(doc({ name: 'a', os }, [{ name: 'bash', version: '5.1.8-9.el9', arch: 'x86_64' }, { name: 'curl', version: '7.76.1-29.el9', arch: 'x86_64' }]), 'a', cache);
+    const b = parsePatchwiseInventory(doc({ name: 'b', os }, [{ name: 'bash', version: '5.1.8-9.el9', arch: 'x86_64' }, { name: 'curl', version: '7.76.1-29.el9', arch: 'aarch64' }]), 'b', cache);
+    expect(b.packages[0]).toBe(a.packages[0]);
+    expect(b.packages[1]).not.toBe(a.packages[1]);
+    expect(b.packages[1]).toEqual({ ecosystem: 'AlmaLinux:9', name: 'curl', version: '7.76.1-29.el9', arch: 'aarch64', sourceName: undefined, sourceVersion: undefined });
+    // Validation still runs on every document, shared or not.
+    expect(caught(() => parsePatchwiseInventory(doc({ name: 'c', os }, [{ name: 'bash', version: '' }]), 'c', cache)).message).toMatch(/packages\[0\]\.version/);
   });
 
   it('needs no os when every package names its ecosystem', () => {

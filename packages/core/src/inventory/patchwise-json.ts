@@ -6,6 +6,7 @@
 import { PatchwiseError, isPatchwiseError } from '../errors/index.js';
 import { distroOf } from './distro.js';
 import { normalizeName } from './names.js';
+import { sharedPackage, type PackageCache } from './package-cache.js';
 import type { Distro, HostAttributes, HostInventory, InstalledPackage } from './types.js';
 
 /** The `format` value that identifies a Patchwise inventory. */
@@ -25,8 +26,9 @@ export function isPatchwiseInventory(value: unknown): value is Obj {
  * host's distribution ecosystem (from `host.os`); names are normalised per ecosystem.
  * Throws PW_INPUT_INVALID naming the field path, e.g. `host.attributes.tier: must be 0, 1, 2 or 3`.
  * Unknown fields are errors too: a misspelt `internetfacing` must not silently lower a risk score.
+ * With a `cache`, equal packages of different documents are one shared object.
  */
-export function parsePatchwiseInventory(doc: Obj, source: string): HostInventory {
+export function parsePatchwiseInventory(doc: Obj, source: string, cache?: PackageCache): HostInventory {
   const v = new Validator(source);
   v.keys(doc, '', ['format', 'version', 'host', 'packages']);
   if (doc.format !== PATCHWISE_INVENTORY_FORMAT) v.fail('format', `must be "${PATCHWISE_INVENTORY_FORMAT}"`);
@@ -47,14 +49,17 @@ export function parsePatchwiseInventory(doc: Obj, source: string): HostInventory
     const p = v.object(raw, path);
     v.keys(p, path, ['ecosystem', 'name', 'version', 'arch', 'sourceName', 'sourceVersion']);
     const ecosystem = v.optionalString(p.ecosystem, `${path}.ecosystem`) ?? distro.ecosystem ?? v.fail(`${path}.ecosystem`, `is required: ${distro.why}`);
-    packages.push({
+    const pkg: InstalledPackage = {
       ecosystem,
       name: normalizeName(ecosystem, v.string(p.name, `${path}.name`)),
       version: v.string(p.version, `${path}.version`),
       sourceName: v.optionalString(p.sourceName, `${path}.sourceName`),
       sourceVersion: v.optionalString(p.sourceVersion, `${path}.sourceVersion`),
       arch: v.optionalString(p.arch, `${path}.arch`),
-    });
+    };
+    // Validated first, shared after: hosts that carry the same package get the same (read-only)
+    // object, so matching and reporting answer it from their per-object memo.
+    packages.push(cache ? sharedPackage(cache, pkg) : pkg);
   });
   return { host: name, source, machineId, distro: distro.value, attributes, packages };
 }

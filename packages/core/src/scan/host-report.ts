@@ -82,9 +82,7 @@ export class HostReporter {
     const { host } = assessment;
     const tier = host.attributes?.tier;
     const internetFacing = host.attributes?.internetFacing;
-    const context = `${tier}|${internetFacing}`;
-    let byMatches = this.cache.get(context);
-    if (!byMatches) this.cache.set(context, (byMatches = new WeakMap()));
+    const byMatches = this.contextCache(tier, internetFacing);
     const groups: (readonly FindingReport[])[] = [];
     const byPriority = { P1: 0, P2: 0, P3: 0, P4: 0 };
     for (const pkg of assessment.packages) {
@@ -99,6 +97,27 @@ export class HostReporter {
     }
     const report = new GroupedHostReport(host.host, host.source, host.distro?.ecosystem ?? null, host.packages.length, groups);
     return { report, groups, byPriority };
+  }
+
+  /**
+   * One package's reports in a host context (the group `report` would list for it), shared and
+   * frozen: for callers that need each report with its package (the server stores findings by
+   * ecosystem) without building a host report per package.
+   */
+  packageReports(pkg: PackageFindings, attributes: HostAssessment['host']['attributes']): readonly FindingReport[] {
+    const tier = attributes?.tier;
+    const internetFacing = attributes?.internetFacing;
+    const byMatches = this.contextCache(tier, internetFacing);
+    let group = byMatches.get(pkg.matches);
+    if (!group) byMatches.set(pkg.matches, (group = this.group(pkg, tier, internetFacing)));
+    return group.reports;
+  }
+
+  private contextCache(tier: RiskInput['tier'], internetFacing: boolean | undefined): WeakMap<readonly PackageMatch[], ReportGroup> {
+    const context = `${tier}|${internetFacing}`;
+    let byMatches = this.cache.get(context);
+    if (!byMatches) this.cache.set(context, (byMatches = new WeakMap()));
+    return byMatches;
   }
 
   private group(pkg: PackageFindings, tier: RiskInput['tier'], internetFacing: boolean | undefined): ReportGroup {

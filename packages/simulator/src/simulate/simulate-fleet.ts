@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { AgentClient } from '@patchwise/agent';
+import { AgentClient, type HttpTransport } from '@patchwise/agent';
 import { PatchwiseError } from '@patchwise/core';
 import { SyntheticFleet } from '../fleet/synthetic-fleet.js';
+import { keepAliveTransport } from './keep-alive-transport.js';
 import { OPERATIONS, OperationStats, type Operation, type OperationSummary } from './operation-stats.js';
 import { SimulatedAgent } from './simulated-agent.js';
 
@@ -32,7 +33,8 @@ export interface SimulationOptions {
   readonly now?: () => number;
   readonly random?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
-  readonly fetch?: typeof fetch;
+  /** The HTTP client; by default a keep-alive `node:http` transport (lighter than fetch). */
+  readonly fetch?: HttpTransport;
   /** Names this run's hosts (`sim-<runId>-00042`) and seeds their machine ids; random by default. */
   readonly runId?: string;
   readonly log?: (line: string) => void;
@@ -100,6 +102,8 @@ export class Simulation {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** The keep-alive transport this simulation made (none when the caller gave one). */
+  private readonly transport: ReturnType<typeof keepAliveTransport> | undefined;
 
   private constructor(
     private readonly o: SimulationOptions,
@@ -109,7 +113,8 @@ export class Simulation {
     this.now = o.now ?? (() => performance.now());
     this.random = o.random ?? Math.random;
     this.sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    this.client = new AgentClient(o.serverUrl, o.clock ?? (() => new Date()), o.fetch ?? fetch);
+    this.transport = o.fetch ? undefined : keepAliveTransport();
+    this.client = new AgentClient(o.serverUrl, o.clock ?? (() => new Date()), o.fetch ?? this.transport);
     this.agents = Array.from({ length: o.agents }, () => new SimulatedAgent(fleet.nextHost(), runId, o.agentVersion));
   }
 
@@ -119,6 +124,11 @@ export class Simulation {
     checkBounds(o);
     const fleet = o.fleet ?? (await SyntheticFleet.fromFeeds({ packagesPerHost: o.packagesPerHost, seed: o.seed, almaFeed: o.almaFeed }));
     return new Simulation(o, fleet, o.runId ?? randomBytes(3).toString('hex'));
+  }
+
+  /** Closes the pooled connections (idle ones never keep the process alive anyway). */
+  close(): void {
+    this.transport?.close();
   }
 
   /** Agents that enrolled (all of them after a clean `enroll`). */
@@ -175,7 +185,8 @@ export class Simulation {
     if (changed) agent.change(this.random);
     const digest = agent.digest();
     const reply = await stats.time('checkin', this.now, () => this.client.checkin(agent, agent.facts, digest));
-    if (reply?.sendInventory) await stats.time('inventory', this.now, () => this.client.putInventory(agent, digest, agent.document()));
+    if (reply?.sendInventory) await stats.time('inventory', this.now, () => this.client.putInventory(agent, digest, agent.takeDocument()));
+    else agent.dropDocument();
   }
 }
 
@@ -195,6 +206,7 @@ export async function simulateFleet(o: SimulationOptions): Promise<SimulationRep
   const loop: Loop = o.concurrency === undefined ? { kind: 'open', intervalMs: o.intervalMs } : { kind: 'closed', concurrency: o.concurrency };
   log(`checking in for ${o.durationMs / 1000} s: ${loop.kind === 'open' ? `every ${o.intervalMs / 1000} s ±10 %` : `closed loop, ${o.concurrency} in flight`}`);
   phases.push(await sim.steady(loop, o.durationMs, o.changedFraction));
+  sim.close();
   return {
     serverUrl: o.serverUrl,
     runId: sim.runId,

@@ -57,10 +57,31 @@ export class SimulatedAgent {
     };
   }
 
+  /**
+   * The document of an upload that is about to happen: built for the digest, then sent when the
+   * server asks for it, and dropped once sent (10,000 agents must not each keep 1,000 objects).
+   */
+  private pending: InventoryDocument | undefined;
+
   /** The digest the real agent computes (canonical JSON, SHA-256), cached until the next change. */
   digest(): string {
-    this.cachedDigest ??= inventoryDigest(this.document());
+    if (this.cachedDigest === undefined) {
+      this.pending = this.document();
+      this.cachedDigest = inventoryDigest(this.pending);
+    }
     return this.cachedDigest;
+  }
+
+  /** Forgets the pending document (the server did not ask for it). */
+  dropDocument(): void {
+    this.pending = undefined;
+  }
+
+  /** The document to upload now: the one the digest was computed from, else built afresh. */
+  takeDocument(): InventoryDocument {
+    const doc = this.pending ?? this.document();
+    this.pending = undefined;
+    return doc;
   }
 
   /**
@@ -75,6 +96,7 @@ export class SimulatedAgent {
       if (samePackage(slot.base, slot.alt)) continue;
       if (!this.altSlots.delete(i)) this.altSlots.add(i);
       this.cachedDigest = undefined;
+      this.pending = undefined;
       return;
     }
   }
