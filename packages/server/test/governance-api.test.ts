@@ -169,6 +169,12 @@ describe.each(kinds)('governance API on %s', (kind) => {
     await ok('PUT', '/api/v1/baselines/a', { group: 'prod', precedence: 1, rules: [{ types: ['bugfix'], afterDays: 7 }] });
     expect((await call('GET', '/api/v1/baselines/zzz')).statusCode).toBe(404);
     expect((await call('DELETE', '/api/v1/baselines/zzz')).statusCode).toBe(404);
+    // A group a baseline names stays until the baseline lets go of it.
+    const inUse = await call('DELETE', '/api/v1/groups/prod');
+    expect(inUse.statusCode).toBe(409);
+    expect(inUse.json<{ error: { message: string } }>().error.message).toMatch(/group prod is named by baseline a/);
+    expect((await call('DELETE', '/api/v1/baselines/a')).statusCode).toBe(204);
+    expect((await call('DELETE', '/api/v1/groups/prod')).statusCode).toBe(204);
   });
 
   it('puts KEV, CVSS ≥ 9.0 and high EPSS on internet-facing hosts in the emergency lane; the filter agrees with the view', async () => {

@@ -42,8 +42,11 @@ export class PolicyStore {
   }
 
   /** Deletes a group; returns it (for the audit trail). */
+  /** Deletes a group no baseline names; PW_CONFLICT names the baselines otherwise (they would apply to no host). */
   async deleteGroup(name: string): Promise<HostGroup> {
     const g = await this.requireGroup(name);
+    const users = await this.db.selectFrom('policy_baselines').select('name').where('group_name', '=', name).orderBy('name').execute();
+    if (users.length) throw new PatchwiseError('PW_CONFLICT', `group ${name} is named by baseline ${users.map((b) => b.name).join(', ')}; change or delete that first`);
     await this.db.deleteFrom('policy_groups').where('name', '=', name).execute();
     return g;
   }
