@@ -85,7 +85,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', async (request) => {
     const { auth, permission } = request.routeOptions.config;
     if (auth === 'person') {
-      request.caller = await authenticatePerson(request, deps.db, deps.clock, permission ?? 'self');
+      // onRoute refuses a person route without a permission; should one slip through, deny.
+      if (permission === undefined) throw new PatchwiseError('PW_FORBIDDEN', 'this route declares no permission');
+      request.caller = await authenticatePerson(request, deps.db, deps.clock, permission);
     } else if (auth === 'agent' && typeof request.headers[AGENT_HEADERS.signature] !== 'string') {
       throw new PatchwiseError('PW_UNAUTHENTICATED', 'this route takes requests signed by an enrolled agent');
     }

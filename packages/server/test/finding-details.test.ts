@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FindingsStore, HostStore, detailKeyOf, findingKey, migrateToLatest, migrateUpTo, openDatabase, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
 import { tablesOf, type Database } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
-import { POSTGRES_URL, openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+import { POSTGRES_URL, postgresAvailable } from './support/test-database.js';
+import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
@@ -18,17 +18,9 @@ const count = async (db: DatabaseHandle<Database>, table: string) => Number((awa
 describe.each(kinds)('shared finding details on %s', (kind) => {
   let db: DatabaseHandle<Database>;
   let t: TestApp;
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    t = await openTestApp(db);
-  });
-  afterEach(async () => {
-    await t.close();
+  eachTestApp(kind, (app, handle) => {
+    t = app;
+    db = handle;
   });
 
   async function importJson(filename: string, value: unknown) {
