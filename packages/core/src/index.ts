@@ -17,3 +17,4 @@ export * from './policy/index.js';
 export * from './approvals/index.js';
 export * from './policy-document/index.js';
 export * from './patchsets/index.js';
+export * from './rollout/index.js';
