@@ -29,6 +29,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 413;
     case 'PW_RATE_LIMITED':
       return 429;
+    case 'PW_HOST_KEY_MISMATCH':
     case 'PW_DATABASE':
     case 'PW_INTERNAL':
     case 'PW_SERVER_UNREACHABLE':

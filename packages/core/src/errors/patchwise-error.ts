@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   PW_RATE_LIMITED: 'too many requests in a short time',
   PW_APPROVAL_REQUIRED: 'the change has not been approved (or its approval expired) as its approval policy requires',
   PW_MANIFEST_REJECTED: 'a job manifest is unsigned, altered, for another host, replayed or expired; the executor refuses it',
+  PW_HOST_KEY_MISMATCH: 'an SSH host presented a key other than the one pinned for it',
   PW_INTERNAL: 'an unexpected failure; the details are in the server log',
   PW_SERVER_UNREACHABLE: 'the Patchwise server cannot be reached or answered with an error',
 } as const;
