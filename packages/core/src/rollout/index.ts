@@ -1,6 +1,9 @@
 /**
- * Rollout: deployments of a patch set to hosts, in waves inside maintenance windows, and the
- * contract with the executors (job manifests and reports).
+ * Rollout: deployments of a patch set to hosts in waves (canary first) inside maintenance
+ * windows, limited by concurrency, cluster limits and error budgets; the rings patch sets are
+ * promoted through; the approved script library; and the contract with the executors (job
+ * manifests and reports). `engineStep` is the engine's one pure decision; `RolloutStore` holds
+ * everything it decides, so a restarted server resumes from the tables.
  */
 export type {
   ApprovedScript,
@@ -15,3 +18,19 @@ export type {
   RebootPolicy,
   SignedJobManifest,
 } from './job-manifest.js';
+export { DEFAULT_STRATEGY, amountOf, formatAmount, parseAmount, parseStrategy, strategyToJson } from './strategy.js';
+export type { Amount, RolloutStrategy, WaveSizing } from './strategy.js';
+export { planWaves } from './wave-plan.js';
+export type { PlannableHost } from './wave-plan.js';
+export { FAILED_JOB_STATES, IN_FLIGHT_JOB_STATES, TERMINAL_JOB_STATES } from './deployment.js';
+export type { Deployment, DeploymentHooks, DeploymentSelection, DeploymentSnapshot, DeploymentState, Job, JobSnapshot, JobState } from './deployment.js';
+export { engineStep } from './engine-step.js';
+export type { StartVerdict, StepInput, StepResult } from './engine-step.js';
+export { jobTargets, managerForEcosystem } from './host-jobs.js';
+export { RolloutStore } from './rollout-store.js';
+export type { DeploymentPatch, NewDeployment, NewJob } from './rollout-store.js';
+export { RingStore } from './ring-store.js';
+export type { Ring } from './ring-store.js';
+export { ScriptStore } from './script-store.js';
+export type { LibraryScript } from './script-store.js';
+export type { RolloutTables } from './tables.js';

@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { PatchwiseError } from '../errors/index.js';
+import type { Deployment, DeploymentHooks, DeploymentSelection, DeploymentState, Job, JobSnapshot, JobState } from './deployment.js';
+import type { JobAction, JobReport, PackageVersion, SignedJobManifest } from './job-manifest.js';
+import { parseStrategy, strategyToJson, type RolloutStrategy } from './strategy.js';
+import type { RolloutTables } from './tables.js';
+
+export interface NewDeployment {
+  readonly name: string;
+  readonly patchSet: number;
+  readonly environment: string;
+  readonly changeId: string | null;
+  readonly selection: DeploymentSelection;
+  readonly strategy: RolloutStrategy;
+  readonly windows: readonly string[];
+  readonly hooks: DeploymentHooks;
+  readonly waveCount: number;
+  readonly createdBy: { readonly id: string; readonly name: string | null };
+}
+
+export interface NewJob {
+  readonly hostId: string;
+  readonly hostName: string;
+  readonly cluster: string | null;
+  readonly wave: number;
+  readonly manager: string | null;
+  readonly targets: readonly PackageVersion[];
+  /** `skipped` with its reason when the host needs nothing or cannot be patched. */
+  readonly skipped: string | null;
+}
+
+/** A change to a deployment's row; what is absent stays. */
+export interface DeploymentPatch {
+  readonly state?: DeploymentState;
+  readonly stateReason?: string | null;
+  readonly currentWave?: number;
+  readonly soakUntil?: Date | null;
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date | null;
+}
+
+type DeploymentRow = Selectable<RolloutTables['rollout_deployments']>;
+type JobRow = Selectable<RolloutTables['rollout_jobs']>;
+
+function toDeployment(r: DeploymentRow): Deployment {
+  return {
+    id: r.id,
+    name: r.name,
+    patchSet: r.patch_set,
+    environment: r.environment,
+    changeId: r.change_id,
+    selection: r.selection,
+    strategy: parseStrategy(r.strategy),
+    windows: r.windows,
+    hooks: r.hooks as DeploymentHooks,
+    state: r.state as DeploymentState,
+    stateReason: r.state_reason,
+    currentWave: r.current_wave,
+    waveCount: r.wave_count,
+    soakUntil: r.soak_until,
+    createdAt: r.created_at,
+    createdBy: { id: r.created_by, name: r.created_by_name },
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    deploymentId: r.deployment_id,
+    hostId: r.host_id,
+    hostName: r.host_name,
+    cluster: r.cluster,
+    action: r.action as JobAction,
+    wave: r.wave,
+    state: r.state as JobState,
+    stateReason: r.state_reason,
+    idempotencyKey: r.idempotency_key,
+    targets: r.targets,
+    previous: r.previous,
+    expiresAt: r.expires_at,
+    dispatchedAt: r.dispatched_at,
+    fetchedAt: r.fetched_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+/** The job state an executor's outcome ends in. */
+const OUTCOME_STATE = { succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled-back' } as const satisfies Record<JobReport['outcome'], JobState>;
+
+/** Deployments and their jobs, rings and the script library: the rollout engine's durable state. */
+export class RolloutStore {
+  constructor(private readonly db: Kysely<RolloutTables>) {}
+
+  async createDeployment(input: NewDeployment, jobs: readonly NewJob[], now: Date): Promise<Deployment> {
+    const row = await this.db
+      .insertInto('rollout_deployments')
+      .values({
+        name: input.name,
+        patch_set: input.patchSet,
+        environment: input.environment,
+        change_id: input.changeId,
+        selection: JSON.stringify(input.selection),
+        strategy: JSON.stringify(strategyToJson(input.strategy)),
+        windows: JSON.stringify(input.windows),
+        hooks: JSON.stringify(input.hooks),
+        state: 'created',
+        current_wave: 0,
+        wave_count: input.waveCount,
+        created_at: now,
+        created_by: input.createdBy.id,
+        created_by_name: input.createdBy.name,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // Inserted in slices: a statement has at most 65,535 parameters.
+    for (let at = 0; at < jobs.length; at += 2000) {
+      await this.db
+        .insertInto('rollout_jobs')
+        .values(
+          jobs.slice(at, at + 2000).map((j) => ({
+            id: randomUUID(),
+            deployment_id: row.id,
+            host_id: j.hostId,
+            host_name: j.hostName,
+            cluster: j.cluster,
+            action: 'install',
+            wave: j.wave,
+            state: j.skipped === null ? 'pending' : 'skipped',
+            state_reason: j.skipped,
+            idempotency_key: `deployment-${row.id}-install-${j.hostId}`,
+            manager: j.manager,
+            targets: JSON.stringify(j.targets),
+            finished_at: j.skipped === null ? null : now,
+          })),
+        )
+        .execute();
+    }
+    return toDeployment(row);
+  }
+
+  async get(id: number): Promise<Deployment | undefined> {
+    const row = await this.db.selectFrom('rollout_deployments').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toDeployment(row);
+  }
+
+  async require(id: number): Promise<Deployment> {
+    const d = await this.get(id);
+    if (!d) throw new PatchwiseError('PW_NOT_FOUND', `no deployment ${id}`);
+    return d;
+  }
+
+  /** The deployment, its row locked until the transaction ends: every change to it goes through here. */
+  async lock(id: number): Promise<Deployment> {
+    const row = await this.db.selectFrom('rollout_deployments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row) throw new PatchwiseError('PW_NOT_FOUND', `no deployment ${id}`);
+    return toDeployment(row);
+  }
+
+  async list(filter: { readonly state?: DeploymentState | undefined; readonly limit?: number } = {}): Promise<Deployment[]> {
+    let q = this.db.selectFrom('rollout_deployments').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100);
+    if (filter.state) q = q.where('state', '=', filter.state);
+    return (await q.execute()).map(toDeployment);
+  }
+
+  /** Deployments the engine has work in. */
+  async activeIds(): Promise<number[]> {
+    const rows = await this.db.selectFrom('rollout_deployments').select('id').where('state', 'in', ['running', 'rolling-back']).orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  async update(id: number, patch: DeploymentPatch): Promise<void> {
+    await this.db
+      .updateTable('rollout_deployments')
+      .set({
+        ...(patch.state !== undefined ? { state: patch.state } : {}),
+        ...(patch.stateReason !== undefined ? { state_reason: patch.stateReason } : {}),
+        ...(patch.currentWave !== undefined ? { current_wave: patch.currentWave } : {}),
+        ...(patch.soakUntil !== undefined ? { soak_until: patch.soakUntil } : {}),
+        ...(patch.startedAt !== undefined ? { started_at: patch.startedAt } : {}),
+        ...(patch.finishedAt !== undefined ? { finished_at: patch.finishedAt } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async snapshots(deploymentId: number): Promise<JobSnapshot[]> {
+    const rows = await this.db
+      .selectFrom('rollout_jobs')
+      .select(['id', 'host_id', 'cluster', 'action', 'wave', 'state', 'expires_at', 'fetched_at'])
+      .where('deployment_id', '=', deploymentId)
+      .orderBy('wave')
+      .orderBy('host_name')
+      .execute();
+    return rows.map((r) => ({ id: r.id, hostId: r.host_id, cluster: r.cluster, action: r.action as JobAction, wave: r.wave, state: r.state as JobState, expiresAt: r.expires_at, fetchedAt: r.fetched_at }));
+  }
+
+  async jobs(deploymentId: number, filter: { readonly hostId?: string; readonly ids?: readonly string[] } = {}): Promise<Job[]> {
+    let q = this.db.selectFrom('rollout_jobs').selectAll().where('deployment_id', '=', deploymentId).orderBy('wave').orderBy('host_name').orderBy('action');
+    if (filter.hostId !== undefined) q = q.where('host_id', '=', filter.hostId);
+    if (filter.ids !== undefined) {
+      if (filter.ids.length === 0) return [];
+      q = q.where('id', 'in', [...filter.ids]);
+    }
+    return (await q.execute()).map(toJob);
+  }
+
+  /** A job's report and the full record of what its executor ran. */
+  async report(jobId: string): Promise<JobReport | null> {
+    const row = await this.db.selectFrom('rollout_jobs').select('report').where('id', '=', jobId).executeTakeFirst();
+    if (!row) throw new PatchwiseError('PW_NOT_FOUND', `no job ${jobId}`);
+    return row.report as JobReport | null;
+  }
+
+  /** Hosts per cluster with a job in flight, over every deployment. */
+  async busyByCluster(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('rollout_jobs')
+      .select(['cluster', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('state', 'in', ['dispatched', 'running'])
+      .where('cluster', 'is not', null)
+      .groupBy('cluster')
+      .execute();
+    return new Map(rows.map((r) => [r.cluster!, Number(r.n)]));
+  }
+
+  async requeue(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('rollout_jobs')
+      .set({ state: 'pending', manifest: null, expires_at: null, state_reason: 'manifest expired before its executor fetched it' })
+      .where('id', 'in', [...ids])
+      .where('state', '=', 'dispatched')
+      .execute();
+  }
+
+  async timeOut(ids: readonly string[], reason: string, now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('rollout_jobs').set({ state: 'failed', state_reason: reason, finished_at: now }).where('id', 'in', [...ids]).where('state', '=', 'running').execute();
+  }
+
+  async dispatch(jobId: string, manifest: SignedJobManifest, expiresAt: Date, now: Date): Promise<void> {
+    await this.db
+      .updateTable('rollout_jobs')
+      .set({ state: 'dispatched', state_reason: null, manifest: JSON.stringify(manifest), expires_at: expiresAt, dispatched_at: now })
+      .where('id', '=', jobId)
+      .where('state', '=', 'pending')
+      .execute();
+  }
+
+  /**
+   * The manifests waiting for a host, marked fetched (running). A job already fetched is handed
+   * out again until it reports: the executor's journal makes a second delivery harmless, and a
+   * lost reply must not strand the job.
+   */
+  async fetchForHost(hostId: string, now: Date): Promise<SignedJobManifest[]> {
+    const rows = await this.db
+      .updateTable('rollout_jobs')
+      .set({ state: 'running', fetched_at: sql<Date>`coalesce(fetched_at, ${now})` })
+      .where('host_id', '=', hostId)
+      .where('state', 'in', ['dispatched', 'running'])
+      .where('expires_at', '>', now)
+      .returning(['manifest'])
+      .execute();
+    return rows.map((r) => r.manifest as SignedJobManifest);
+  }
+
+  /** Hosts among `hostIds` with a manifest waiting now (for long-polling agents). */
+  async hostsWithWork(hostIds: readonly string[], now: Date): Promise<Set<string>> {
+    if (hostIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('rollout_jobs')
+      .select('host_id')
+      .distinct()
+      .where('host_id', 'in', [...hostIds])
+      .where('state', '=', 'dispatched')
+      .where('expires_at', '>', now)
+      .execute();
+    return new Set(rows.map((r) => r.host_id));
+  }
+
+  /** The job a report is for, checked to be this host's. */
+  async jobForReport(hostId: string, jobId: string): Promise<Job & { readonly report: JobReport | null }> {
+    const row = await this.db.selectFrom('rollout_jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+    if (!row || row.host_id !== hostId) throw new PatchwiseError('PW_NOT_FOUND', `no job ${jobId} for this host`);
+    return { ...toJob(row), report: row.report as JobReport | null };
+  }
+
+  /**
+   * Records an executor's report. A job already in a terminal state keeps its first report
+   * (reports are delivered at least once); returns whether anything changed.
+   */
+  async recordReport(jobId: string, report: JobReport, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('rollout_jobs')
+      .set({
+        state: OUTCOME_STATE[report.outcome],
+        state_reason: report.failure ? `${report.failure.step}: ${report.failure.message}` : null,
+        previous: JSON.stringify(report.previous),
+        report: JSON.stringify(report),
+        finished_at: now,
+      })
+      .where('id', '=', jobId)
+      .where('state', 'in', ['pending', 'dispatched', 'running'])
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Rollback jobs for every host whose install succeeded (optionally only some waves); returns how many. */
+  async addRollbackJobs(deploymentId: number, manager: (job: Job) => string | null): Promise<number> {
+    const done = (await this.jobs(deploymentId)).filter((j) => j.action === 'install' && j.state === 'succeeded' && j.previous !== null);
+    const existing = new Set((await this.jobs(deploymentId)).filter((j) => j.action === 'rollback').map((j) => j.hostId));
+    const rows = done
+      .filter((j) => !existing.has(j.hostId))
+      .map((j) => ({
+        id: randomUUID(),
+        deployment_id: deploymentId,
+        host_id: j.hostId,
+        host_name: j.hostName,
+        cluster: j.cluster,
+        action: 'rollback',
+        wave: j.wave,
+        state: 'pending',
+        idempotency_key: `deployment-${deploymentId}-rollback-${j.hostId}`,
+        manager: manager(j),
+        targets: JSON.stringify(j.previous),
+      }));
+    for (let at = 0; at < rows.length; at += 2000) await this.db.insertInto('rollout_jobs').values(rows.slice(at, at + 2000)).execute();
+    return rows.length;
+  }
+
+  /** Pending jobs will not run: the deployment ended. */
+  async cancelPending(deploymentId: number, reason: string, now: Date): Promise<void> {
+    await this.db.updateTable('rollout_jobs').set({ state: 'cancelled', state_reason: reason, finished_at: now }).where('deployment_id', '=', deploymentId).where('state', '=', 'pending').execute();
+  }
+
+  /** Jobs per wave, action and state, for status views. */
+  async counts(deploymentId: number): Promise<{ wave: number; action: JobAction; state: JobState; n: number }[]> {
+    const rows = await this.db
+      .selectFrom('rollout_jobs')
+      .select(['wave', 'action', 'state', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('deployment_id', '=', deploymentId)
+      .groupBy(['wave', 'action', 'state'])
+      .orderBy('wave')
+      .execute();
+    return rows.map((r) => ({ wave: r.wave, action: r.action as JobAction, state: r.state as JobState, n: Number(r.n) }));
+  }
+}
