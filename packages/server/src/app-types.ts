@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'f
 import type { Kysely } from 'kysely';
 import type { AuditSigner, SlaPolicy } from '@patchwise/core';
 import type { ControlPlane } from './control-plane.js';
+import type { RolloutRuntime } from './rollout/rollout-runtime.js';
 import type { Database } from './database.js';
 import type { ConnectivityPolicy } from './views.js';
 
@@ -21,6 +22,8 @@ export interface AppDeps {
   readonly auditSigner: AuditSigner;
   /** Days to remediate by priority and tier; findings carry their due date from it. */
   readonly slaPolicy: SlaPolicy;
+  /** The rollout engine, deployments and the agents' job endpoints. */
+  readonly rollout: RolloutRuntime;
   readonly logger?: FastifyServerOptions['logger'];
 }
 

@@ -10,6 +10,9 @@ import { tablesOf } from './database.js';
 import { httpStatusOf } from './http-status.js';
 import { ROUTE_AUTHS, type RouteEntry } from './route-auth.js';
 import { agentRoutes } from './routes/agent-routes.js';
+import { agentJobRoutes } from './routes/agent-job-routes.js';
+import { deploymentRoutes } from './routes/deployment-routes.js';
+import { libraryRoutes } from './routes/library-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { baselineRoutes } from './routes/baseline-routes.js';
 import { changeRoutes } from './routes/change-routes.js';
@@ -140,5 +143,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   changeRoutes(app, deps);
   policyRoutes(app, deps);
   patchSetRoutes(app, deps);
+  agentJobRoutes(app, deps);
+  deploymentRoutes(app, deps);
+  libraryRoutes(app, deps);
   return app;
 }

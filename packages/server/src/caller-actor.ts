@@ -14,3 +14,9 @@ export function personActor(request: FastifyRequest): AuditActor {
   const caller = personOf(request);
   return { kind: 'user', id: caller.userId, name: caller.userName, via: `${caller.via.kind}:${caller.via.id}` };
 }
+
+/** The host id of a signed agent request. */
+export function agentOf(caller: { kind: string; hostId?: string } | undefined): string {
+  if (caller?.kind !== 'agent' || !caller.hostId) throw new PatchwiseError('PW_UNAUTHENTICATED', 'not an agent request');
+  return caller.hostId;
+}

@@ -10,6 +10,9 @@ import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';
 import { tablesOf, type Database } from './database.js';
 import { FeedSyncer } from './feed-syncer.js';
+import { ALWAYS_OPEN } from './rollout/always-open.js';
+import { createRollout } from './rollout/rollout-runtime.js';
+import { INTERIM_SIGN } from './rollout/interim-sign.js';
 import type { ServerConfig } from './server-config.js';
 
 export interface RunningServer {
@@ -60,7 +63,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rmSync(feedSyncDir, { recursive: true, force: true }); // left-overs of an interrupted sync
     const feedSyncer = new FeedSyncer({ db: handle.db, controlPlane, clock, workDir: feedSyncDir, log, ...(options.fetch ? { fetch: options.fetch } : {}) });
     await feedSyncer.configure(options.feedSources ?? []);
+    const rollout = createRollout({ db: handle.db, clock, sign: INTERIM_SIGN, schedules: ALWAYS_OPEN });
     const app = await buildApp({
+      rollout,
       db: handle.db,
       controlPlane,
       clock,

@@ -20,6 +20,11 @@ export const PERMISSIONS = {
   'approvals.manage': { scope: 'global', description: 'set approval policies per environment' },
   'patchsets.read': { scope: 'global', description: 'patch sets and what they fix' },
   'patchsets.write': { scope: 'global', description: 'make patch sets (from findings or by hand)' },
+  'deployments.read': { scope: 'global', description: 'deployments, their plans, jobs and reports; rings and the script library' },
+  'deployments.write': { scope: 'global', description: 'create, start (with an approved change), pause, resume, halt, cancel and roll back deployments' },
+  'scripts.write': { scope: 'global', description: 'add, change and delete scripts of the library (a change withdraws the approval)' },
+  'scripts.approve': { scope: 'global', description: "approve a library script someone else wrote" },
+  'rings.write': { scope: 'global', description: 'set the rings patch sets are promoted through' },
   'policy.read': { scope: 'global', description: 'export the governance policy as code' },
   'policy.apply': { scope: 'global', description: 'apply a policy document (groups, baselines, approval policies, custom roles)' },
   'groups.read': { scope: 'global', description: 'host group definitions' },
@@ -49,7 +54,7 @@ export function isHostScoped(permission: Permission): boolean {
   return PERMISSIONS[permission].scope === 'hosts';
 }
 
-const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'policy.read', 'patchsets.read', 'feeds.read', 'tokens.own'];
+const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'policy.read', 'patchsets.read', 'deployments.read', 'feeds.read', 'tokens.own'];
 
 /**
  * The built-in roles. Their names are reserved; custom roles are any other set of permissions.
@@ -58,7 +63,7 @@ const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'ex
  */
 export const BUILTIN_ROLES: Readonly<Record<string, readonly Permission[]>> = {
   viewer: VIEWER,
-  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'patchsets.write', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
-  approver: [...VIEWER, 'exceptions.approve', 'changes.approve'],
+  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'patchsets.write', 'deployments.write', 'scripts.write', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
+  approver: [...VIEWER, 'exceptions.approve', 'changes.approve', 'scripts.approve'],
   admin: ALL_PERMISSIONS,
 };

@@ -1,4 +1,4 @@
-import type { ApprovedScript, HealthCheck, JobAction, PackageVersion } from './job-manifest.js';
+import type { ApprovedScript, HealthCheck, JobAction, PackageManagerKind, PackageVersion } from './job-manifest.js';
 import type { RolloutStrategy } from './strategy.js';
 
 /**
@@ -77,6 +77,8 @@ export interface Job extends JobSnapshot {
   readonly deploymentId: number;
   readonly hostName: string;
   readonly idempotencyKey: string;
+  /** Null when no driver handles the host's distribution (the job is skipped). */
+  readonly manager: PackageManagerKind | null;
   readonly targets: readonly PackageVersion[];
   readonly previous: readonly PackageVersion[] | null;
   readonly stateReason: string | null;

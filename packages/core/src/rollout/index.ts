@@ -34,3 +34,5 @@ export type { Ring } from './ring-store.js';
 export { ScriptStore } from './script-store.js';
 export type { LibraryScript } from './script-store.js';
 export type { RolloutTables } from './tables.js';
+export { estimateRollout } from './estimate-rollout.js';
+export type { EstimateOptions, RolloutEstimate } from './estimate-rollout.js';

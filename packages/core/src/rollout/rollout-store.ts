@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
 import type { Deployment, DeploymentHooks, DeploymentSelection, DeploymentState, Job, JobSnapshot, JobState } from './deployment.js';
-import type { JobAction, JobReport, PackageVersion, SignedJobManifest } from './job-manifest.js';
+import type { JobAction, JobReport, PackageManagerKind, PackageVersion, SignedJobManifest } from './job-manifest.js';
 import { parseStrategy, strategyToJson, type RolloutStrategy } from './strategy.js';
 import type { RolloutTables } from './tables.js';
 
@@ -78,6 +78,7 @@ function toJob(r: JobRow): Job {
     state: r.state as JobState,
     stateReason: r.state_reason,
     idempotencyKey: r.idempotency_key,
+    manager: r.manager as PackageManagerKind | null,
     targets: r.targets,
     previous: r.previous,
     expiresAt: r.expires_at,
@@ -308,8 +309,8 @@ export class RolloutStore {
     return result.numUpdatedRows > 0n;
   }
 
-  /** Rollback jobs for every host whose install succeeded (optionally only some waves); returns how many. */
-  async addRollbackJobs(deploymentId: number, manager: (job: Job) => string | null): Promise<number> {
+  /** Rollback jobs (to the recorded previous versions) for every host whose install succeeded; returns how many. */
+  async addRollbackJobs(deploymentId: number): Promise<number> {
     const done = (await this.jobs(deploymentId)).filter((j) => j.action === 'install' && j.state === 'succeeded' && j.previous !== null);
     const existing = new Set((await this.jobs(deploymentId)).filter((j) => j.action === 'rollback').map((j) => j.hostId));
     const rows = done
@@ -324,7 +325,7 @@ export class RolloutStore {
         wave: j.wave,
         state: 'pending',
         idempotency_key: `deployment-${deploymentId}-rollback-${j.hostId}`,
-        manager: manager(j),
+        manager: j.manager,
         targets: JSON.stringify(j.previous),
       }));
     for (let at = 0; at < rows.length; at += 2000) await this.db.insertInto('rollout_jobs').values(rows.slice(at, at + 2000)).execute();

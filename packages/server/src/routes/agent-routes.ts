@@ -1,8 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { PatchwiseError } from '@patchwise/core';
 import { AgentFactsSchema } from '../agent-facts.js';
 import { MAX_INVENTORY_BODY, agentRateLimit, type App, type AppDeps } from '../app-types.js';
 import { Priorities } from '../views.js';
+import { agentOf } from '../caller-actor.js';
 
 const Digest = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const Attributes = Type.Optional(Type.Record(Type.String(), Type.Unknown()));
@@ -61,9 +61,4 @@ export function agentRoutes(app: App, deps: AppDeps): void {
     },
     (request) => deps.controlPlane.putInventory(agentOf(request.caller), request.body.inventory, request.body.digest),
   );
-}
-
-function agentOf(caller: { kind: string; hostId?: string } | undefined): string {
-  if (caller?.kind !== 'agent' || !caller.hostId) throw new PatchwiseError('PW_UNAUTHENTICATED', 'not an agent request');
-  return caller.hostId;
 }

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessStore, AGENT_HEADERS, UserStore, DEFAULT_SLA_POLICY, bodyDigest, generateAgentKeyPair, signRequest, type AgentKeyPair, type SlaPolicy } from '@patchwise/core';
 import { buildApp } from '../../src/app.js';
+import { ALWAYS_OPEN } from '../../src/rollout/always-open.js';
+import { createRollout } from '../../src/rollout/rollout-runtime.js';
+import { INTERIM_SIGN } from '../../src/rollout/interim-sign.js';
 import { ensureAdminUser } from '../../src/admin-token.js';
 import type { App } from '../../src/app-types.js';
 import { Assessor } from '../../src/assessor.js';
@@ -46,11 +49,12 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
   // `empty: false` opens a second app over the same rows: another server process, as it were.
   if (options.empty !== false) await sql`truncate cmdb_imports, hosts_hosts, hosts_snapshots, access_users, access_roles, access_role_bindings, access_sessions, access_tokens, access_enroll_tokens, access_agents, access_nonces, findings_states, findings_details, feeds_advisories, feeds_documents, feeds_sources, audit_events, audit_checkpoints, policy_groups, policy_exceptions, policy_baselines, approvals_policies, approvals_changes cascade`.execute(handle.db);
   // Patch set numbers start at 1 in each test.
-  if (options.empty !== false) await sql`truncate patchsets_sets restart identity`.execute(handle.db);
+  if (options.empty !== false) await sql`truncate patchsets_sets, rollout_deployments, rollout_jobs, rollout_rings, rollout_scripts restart identity`.execute(handle.db);
   const clock = new TestClock();
   const controlPlane = new ControlPlane(handle.db, new Assessor(), clock.read, { checkinIntervalSeconds: 60 });
   const uploadDir = mkdtempSync(join(tmpdir(), 'patchwise-uploads-'));
   const app = await buildApp({
+    rollout: createRollout({ db: handle.db, clock: clock.read, sign: INTERIM_SIGN, schedules: ALWAYS_OPEN }),
     db: handle.db,
     controlPlane,
     clock: clock.read,

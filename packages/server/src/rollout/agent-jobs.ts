@@ -1,0 +1,118 @@
+import { AuditStore, PatchwiseError, RolloutStore, type JobReport, type SignedJobManifest } from '@patchwise/core';
+import type { Kysely } from 'kysely';
+import { tablesOf, type Database } from '../database.js';
+import type { RolloutEngine } from './rollout-engine.js';
+
+const OUTCOMES = new Set(['succeeded', 'failed', 'rolled-back']);
+
+/**
+ * The agents' side of jobs: fetching the manifests waiting for a host (long-polled: a request
+ * waits until the engine dispatches something for the host, or its time is up) and recording
+ * the reports. Waiters live in this process; the engine wakes them on dispatch, and a shared
+ * poll every second wakes hosts whose jobs another server process dispatched.
+ */
+export class AgentJobs {
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private poller: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: () => Date,
+    private readonly engine: RolloutEngine,
+    private readonly pollMs = 1000,
+  ) {}
+
+  /** The host's waiting manifests; with `waitMs`, waits up to that long for one to appear. */
+  async fetch(hostId: string, waitMs = 0, signal?: AbortSignal): Promise<SignedJobManifest[]> {
+    const store = new RolloutStore(tablesOf(this.db));
+    const now = this.clock();
+    const jobs = await store.fetchForHost(hostId, now);
+    if (jobs.length > 0 || waitMs <= 0) return jobs;
+    await this.waitForWork(hostId, waitMs, signal);
+    return store.fetchForHost(hostId, this.clock());
+  }
+
+  /** Wakes long-polls of these hosts (the engine calls this after dispatching). */
+  wake(hostIds: readonly string[]): void {
+    for (const id of hostIds) for (const wake of this.waiters.get(id) ?? []) wake();
+  }
+
+  /**
+   * Records a job's report: the host must be the job's, and the idempotency key the job's. A
+   * report for a job that already ended is acknowledged and changes nothing (reports are sent
+   * until acknowledged). The engine then advances the deployment, which may dispatch the next host.
+   */
+  async report(hostId: string, report: JobReport): Promise<{ readonly recorded: boolean }> {
+    checkReport(report);
+    const { deploymentId, recorded } = await this.db.transaction().execute(async (trx) => {
+      const store = new RolloutStore(tablesOf(trx));
+      const job = await store.jobForReport(hostId, report.jobId);
+      const d = await store.lock(job.deploymentId);
+      if (job.idempotencyKey !== report.idempotencyKey) throw new PatchwiseError('PW_INPUT_INVALID', `report for job ${job.id}: idempotency key ${report.idempotencyKey} is not the job's`);
+      const changed = await store.recordReport(job.id, report, this.clock());
+      if (changed) {
+        await new AuditStore(tablesOf(trx), this.clock).append({
+          actor: { kind: 'agent', id: hostId, name: job.hostName },
+          action: `job.${report.outcome}`,
+          target: { kind: 'job', id: job.id },
+          details: { deployment: d.id, action: job.action, failure: report.failure, after: report.after, rebooted: report.rebooted, commands: report.commands.length },
+        });
+        // An install that finishes after the deployment turned to rolling back is undone too.
+        if (d.state === 'rolling-back' && job.action === 'install' && report.outcome === 'succeeded') await store.addRollbackJobs(d.id);
+      }
+      return { deploymentId: d.id, recorded: changed };
+    });
+    await this.engine.advance(deploymentId);
+    return { recorded };
+  }
+
+  stop(): void {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+    for (const set of this.waiters.values()) for (const wake of set) wake();
+  }
+
+  private waitForWork(hostId: string, waitMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const set = this.waiters.get(hostId) ?? new Set();
+      this.waiters.set(hostId, set);
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0) this.waiters.delete(hostId);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      set.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+      this.ensurePoller();
+    });
+  }
+
+  private ensurePoller(): void {
+    if (this.poller) return;
+    this.poller = setInterval(() => {
+      if (this.waiters.size === 0) {
+        clearInterval(this.poller);
+        this.poller = undefined;
+        return;
+      }
+      void this.pollOnce().catch(() => undefined);
+    }, this.pollMs);
+    this.poller.unref();
+  }
+
+  private async pollOnce(): Promise<void> {
+    const store = new RolloutStore(tablesOf(this.db));
+    const ids = [...this.waiters.keys()];
+    for (let at = 0; at < ids.length; at += 5000) this.wake([...(await store.hostsWithWork(ids.slice(at, at + 5000), this.clock()))]);
+  }
+}
+
+function checkReport(r: JobReport): void {
+  if (!OUTCOMES.has(r.outcome)) throw new PatchwiseError('PW_INPUT_INVALID', `report: outcome ${String(r.outcome)} is not succeeded, failed or rolled-back`);
+  for (const [field, list] of [['previous', r.previous], ['after', r.after]] as const) {
+    for (const p of list) if (typeof p.name !== 'string' || (p.version !== null && typeof p.version !== 'string')) throw new PatchwiseError('PW_INPUT_INVALID', `report: ${field} must be a list of { name, version }`);
+  }
+}
