@@ -88,7 +88,6 @@ function advanceInstall(input: StepInput, stateOf: StateOf): Partial<StepResult>
   });
   const failedTotal = jobs.filter((j) => FAILED_JOB_STATES.has(stateOf(j))).length;
   const allowedTotal = amountOf(d.strategy.errorBudget.total, jobs.length);
-  if (failedTotal > allowedTotal) return halt(`error budget exhausted: ${failedTotal} hosts failed, the deployment allows ${allowedTotal}`);
 
   let wave = d.currentWave;
   let soakUntil = d.soakUntil;
@@ -97,6 +96,8 @@ function advanceInstall(input: StepInput, stateOf: StateOf): Partial<StepResult>
     const failed = waveJobs.filter((j) => FAILED_JOB_STATES.has(stateOf(j))).length;
     const allowed = amountOf(d.strategy.errorBudget.perWave, waveJobs.length);
     if (failed > allowed) return halt(`error budget of wave ${wave + 1}${wave === 0 ? ' (canary)' : ''} exhausted: ${failed} of ${waveJobs.length} hosts failed, the wave allows ${allowed}`);
+    // The wave's own budget is named first: it is the more specific reason.
+    if (failedTotal > allowedTotal) return halt(`error budget exhausted: ${failedTotal} hosts failed, the deployment allows ${allowedTotal}`);
     if (!waveJobs.every((j) => TERMINAL_JOB_STATES.has(stateOf(j)))) {
       const moved = wave !== d.currentWave || soakUntil !== d.soakUntil;
       return { ...dispatch(input, waveJobs, stateOf, true), ...(moved ? { deployment: { state: 'running', reason: null, currentWave: wave, soakUntil } } : {}) };

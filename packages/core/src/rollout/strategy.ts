@@ -133,7 +133,7 @@ function parseWaves(value: unknown, where: string): WaveSizing {
     return { kind: 'sizes', sizes };
   }
   if (typeof value === 'object' && value !== null && 'exponential' in value) {
-    const factor = (value as { exponential: unknown }).exponential;
+    const factor = (value).exponential;
     if (typeof factor !== 'number' || !(factor > 1) || factor > 100) throw invalid(`${where}.exponential`, 'must be a factor above 1 and at most 100');
     return { kind: 'exponential', factor };
   }

@@ -14,8 +14,8 @@ export interface RolloutRuntime {
 }
 
 export function createRollout(deps: { db: Kysely<Database>; clock: () => Date; sign: (m: JobManifest) => SignedJobManifest; schedules: ScheduleSource; dispatchTtlMs?: number }): RolloutRuntime {
-  let agentJobs: AgentJobs | undefined;
-  const engine = new RolloutEngine({ ...deps, onDispatch: (hosts) => agentJobs?.wake(hosts) });
-  agentJobs = new AgentJobs(deps.db, deps.clock, engine);
+  // The engine wakes the agents' long-polls; the callback runs only after both exist.
+  const engine: RolloutEngine = new RolloutEngine({ ...deps, onDispatch: (hosts) => agentJobs.wake(hosts) });
+  const agentJobs = new AgentJobs(deps.db, deps.clock, engine);
   return { engine, deployments: new DeploymentService(deps.db, deps.clock, engine, deps.schedules), agentJobs, schedules: deps.schedules };
 }

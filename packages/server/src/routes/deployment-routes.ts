@@ -99,7 +99,7 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
     async (request) => {
       const store = new RolloutStore(tablesOf(deps.db));
       const d = await store.require(request.params.id);
-      const waves = Array.from({ length: d.waveCount }, (_, i) => ({ wave: i + 1, install: {} as Record<string, number>, rollback: {} as Record<string, number> }));
+      const waves = Array.from({ length: d.waveCount }, (_, i): { wave: number; install: Record<string, number>; rollback: Record<string, number> } => ({ wave: i + 1, install: {}, rollback: {} }));
       for (const c of await store.counts(d.id)) {
         const w = waves[c.wave];
         if (w) w[c.action][c.state] = c.n;

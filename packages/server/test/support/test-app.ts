@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AccessStore, AGENT_HEADERS, UserStore, DEFAULT_SLA_POLICY, bodyDigest, generateAgentKeyPair, signRequest, type AgentKeyPair, type SlaPolicy } from '@patchwise/core';
 import { buildApp } from '../../src/app.js';
 import { ALWAYS_OPEN } from '../../src/rollout/always-open.js';
-import { createRollout } from '../../src/rollout/rollout-runtime.js';
+import { createRollout, type RolloutRuntime } from '../../src/rollout/rollout-runtime.js';
 import { INTERIM_SIGN } from '../../src/rollout/interim-sign.js';
 import { ensureAdminUser } from '../../src/admin-token.js';
 import type { App } from '../../src/app-types.js';
@@ -38,6 +38,7 @@ export interface TestApp {
   readonly adminToken: string;
   readonly uploadDir: string;
   readonly db: Kysely<Database>;
+  readonly rollout: RolloutRuntime;
   close(): Promise<void>;
 }
 
@@ -53,8 +54,9 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
   const clock = new TestClock();
   const controlPlane = new ControlPlane(handle.db, new Assessor(), clock.read, { checkinIntervalSeconds: 60 });
   const uploadDir = mkdtempSync(join(tmpdir(), 'patchwise-uploads-'));
+  const rollout = createRollout({ db: handle.db, clock: clock.read, sign: INTERIM_SIGN, schedules: ALWAYS_OPEN });
   const app = await buildApp({
-    rollout: createRollout({ db: handle.db, clock: clock.read, sign: INTERIM_SIGN, schedules: ALWAYS_OPEN }),
+    rollout,
     db: handle.db,
     controlPlane,
     clock: clock.read,
@@ -74,6 +76,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     adminToken: token,
     uploadDir,
     db: handle.db,
+    rollout,
     close: async () => {
       await app.close();
       rmSync(uploadDir, { recursive: true, force: true });
