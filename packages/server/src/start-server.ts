@@ -11,6 +11,7 @@ import { ControlPlane } from './control-plane.js';
 import { tablesOf, type Database } from './database.js';
 import { FeedSyncer } from './feed-syncer.js';
 import { ALWAYS_OPEN } from './rollout/always-open.js';
+import { EngineLeader } from './rollout/engine-leader.js';
 import { createRollout } from './rollout/rollout-runtime.js';
 import { INTERIM_SIGN } from './rollout/interim-sign.js';
 import type { ServerConfig } from './server-config.js';
@@ -38,6 +39,8 @@ export interface StartOptions {
   readonly feedFollowMs?: number;
   /** The SLA matrix (`--sla FILE`, read with loadSlaPolicy); common practice by default. */
   readonly slaPolicy?: SlaPolicy;
+  /** How often the rollout engine advances running deployments (default 2 s; also after every report). */
+  readonly engineTickMs?: number;
   /** How often to sign a checkpoint of the audit trail when it grew (default 5 min; also at shutdown). */
   readonly auditCheckpointMs?: number;
 }
@@ -98,6 +101,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     checkpointer.start();
     // A nonce older than the clock-skew window can never pass the freshness check again; kept,
     // 10,000 agents checking in each minute would add 14 million rows a day.
+    // On PostgreSQL several processes may serve one database: one of them leads the engine.
+    const leader = handle.kind === 'postgres' ? new EngineLeader(handle.db) : undefined;
+    const engineTask = new PeriodicTask('rollout engine', options.engineTickMs ?? 2000, async () => {
+      if (!leader || (await leader.isLeader())) await rollout.engine.tick();
+    }, log);
+    engineTask.start();
     const access = new AccessStore(tablesOf(handle.db), clock);
     const pruner = new PeriodicTask('replay nonce pruning', options.noncePruneMs ?? 60_000, async () => void (await access.pruneNonces()), log);
     pruner.start();
@@ -112,6 +121,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await checkpointer.stop();
         await checkpoint(); // the events of this run are signed before the database closes
         await pruner.stop();
+        await engineTask.stop();
+        rollout.agentJobs.stop();
+        await leader?.resign();
         await app.close();
         await handle.close();
       },

@@ -25,8 +25,6 @@ export interface RolloutEngineDeps {
   readonly dispatchTtlMs?: number;
 }
 
-/** Advisory-lock class of the engine: (ENGINE_LOCK, deployment id) is held while one process advances it. */
-const ENGINE_LOCK = 0x70770001;
 const SYSTEM = { kind: 'system', id: 'rollout-engine' } as const;
 
 /**
@@ -50,7 +48,7 @@ export class RolloutEngine {
   async advance(id: number): Promise<number> {
     const woken: string[] = [];
     const dispatched = await this.deps.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(${ENGINE_LOCK}, ${id}) as got`.execute(trx);
+      const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(current_schema() || '/rollout-deployment/' || ${String(id)}, 0)) as got`.execute(trx);
       if (!rows[0]?.got) return 0;
       return this.advanceLocked(trx, id, woken);
     });
