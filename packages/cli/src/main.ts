@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { registerDeployCommands } from './deploy-program.js';
 import { isPatchwiseError } from '@patchwise/core/assessment';
 import type { ApiClient } from './api-client.js';
 import type { AgentRunOptions } from './commands/agent-run.js';
@@ -563,6 +564,8 @@ export function buildProgram(): Command {
       const { patchSetsShow } = await import('./commands/patch-sets.js');
       process.exitCode = await patchSetsShow(await api(opts), number, opts, io);
     });
+
+  registerDeployCommands(program, api, io, dataOption);
 
   const changes = program.command('changes').description('Change requests (CAB): deployments and promotions that need approval');
   changes

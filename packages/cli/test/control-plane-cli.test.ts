@@ -315,6 +315,46 @@ describe('operator commands against a running server', () => {
     expect((await cli('changes', 'show', id)).stdout).toMatch(/approved by carol at .*: rollback plan read\n\s+approved by dan/);
   });
 
+  it('plans, creates and starts a deployment only with an approved change, shows its status and halts it', async () => {
+    const made = await cli('patch-sets', 'create', 'openssl 3.0.15', '--target', 'Debian:12:openssl=3.0.15-1~deb12u1');
+    const patchSet = /^patch set (\d+)/.exec(made.stdout)?.[1] ?? '';
+    const plan = await cli('deploy', 'plan', '--patch-set', patchSet, '--environment', 'prod', '--canary', '1', '--soak', '30', '--job-minutes', '20', '--hosts');
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/^1 \(canary\)\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+\d{4}-/m);
+    expect(plan.stdout).toMatch(/pay-api-1\s+1\s+.*libssl3=3\.0\.15-1~deb12u1/);
+    expect(plan.stdout).toMatch(/1 hosts in 1 waves; expected finish /);
+    const badPlan = await cli('deploy', 'plan', '--patch-set', patchSet, '--environment', 'prod', '--waves', '0');
+    expect(badPlan.status).toBe(2);
+    expect(badPlan.stderr).toMatch(/strategy.waves: a wave of 0 hosts never ends/);
+
+    const created = await cli('deploy', 'create', 'edge openssl', '--patch-set', patchSet, '--environment', 'prod', '--canary', '1', '--post-check', 'service:nginx.service');
+    expect(created.status, created.stderr).toBe(0);
+    const id = /^deployment (\d+) \(edge openssl\): patch set \d+ to prod in 1 waves/.exec(created.stdout)?.[1] ?? '';
+    expect(id).toMatch(/^\d+$/);
+    const unapproved = await cli('deploy', 'start', id);
+    expect(unapproved.status).toBe(2);
+    expect(unapproved.stderr).toMatch(/no change request/);
+
+    const requested = await cli('changes', 'request', '--environment', 'prod', '--patch-set', patchSet, '--title', 'openssl', '--reason', 'CVE');
+    const change = /^change (\S+): requested/.exec(requested.stdout)?.[1] ?? '';
+    const url = (JSON.parse(readFileSync(join(data, 'server.json'), 'utf8')) as { url: string }).url;
+    expect((await cli('users', 'create', 'dora')).status).toBe(0);
+    expect((await cli('users', 'grant', 'dora', 'approver')).status).toBe(0);
+    const token = (await cli('tokens', 'create', 'dora laptop', '--user', 'dora')).stdout.trim();
+    expect((await runCliAsync(['changes', 'approve', change], { ...process.env, PATCHWISE_URL: url, PATCHWISE_TOKEN: token })).status).toBe(0);
+    const started = await cli('deploy', 'start', id, '--change', change);
+    expect(started.stdout).toBe(`deployment ${id}: running\n`);
+
+    const status = await cli('deploy', 'status', id);
+    expect(status.stdout).toMatch(new RegExp(`^deployment ${id} \\(edge openssl\\): patch set ${patchSet} → prod: RUNNING, wave 1 of 1\\n  wave  1 \\(canary\\) \\[▒+·*\\] 0/1 done, 0 failed, 1 in flight\\n$`));
+    expect((await cli('deploy', 'jobs', id)).stdout).toMatch(/pay-api-1\s+install\s+1\s+dispatched\s+libssl3=3\.0\.15-1~deb12u1/);
+    expect((await cli('deploy', 'list')).stdout).toMatch(new RegExp(`^${id}\\s+edge openssl\\s+${patchSet}\\s+prod\\s+running\\s+1/1`, 'm'));
+    expect((await cli('deploy', 'halt', id, '--reason', 'freeze for the audit')).stdout).toBe(`deployment ${id}: halted (freeze for the audit)\n`);
+    const watched = await cli('deploy', 'status', id, '--watch');
+    expect(watched.status).toBe(1); // a halted deployment is not a success
+    expect((await cli('deploy', 'resume', id)).stderr).toMatch(/is halted; resume needs it paused/);
+  });
+
   it('exports the policy as YAML and applies an edited copy after a dry run', async () => {
     const file = join(work, 'policy.yaml');
     expect((await cli('policy', 'export', '--output', file)).status).toBe(0);
