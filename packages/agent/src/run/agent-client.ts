@@ -1,5 +1,5 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { AGENT_HEADERS, PatchwiseError, bodyDigest, errorFromResponse, signRequest } from '@patchwise/core';
+import { AGENT_HEADERS, PatchwiseError, bodyDigest, errorFromResponse, signRequest, type JobReport, type SignedJobManifest } from '@patchwise/core';
 import type { WireFacts } from './wire-facts.js';
 
 export interface CheckinReply {
@@ -47,6 +47,16 @@ export class AgentClient {
 
   putInventory(identity: Signer, digest: string, inventory: unknown): Promise<InventoryReply> {
     return this.request<InventoryReply>('PUT', '/api/v1/agent/inventory', { digest, inventory }, identity);
+  }
+
+  /** The signed manifests waiting for this host; the server holds the request up to `waitSeconds` for one. */
+  async jobs(identity: Signer, waitSeconds = 0): Promise<SignedJobManifest[]> {
+    return (await this.request<{ jobs: SignedJobManifest[] }>('POST', '/api/v1/agent/jobs', waitSeconds > 0 ? { waitSeconds } : {}, identity)).jobs;
+  }
+
+  /** Sends a job's report; `recorded: false` when the server already had one (a repeat is harmless). */
+  reportJob(identity: Signer, report: JobReport): Promise<{ recorded: boolean }> {
+    return this.request<{ recorded: boolean }>('POST', '/api/v1/agent/jobs/report', { report }, identity);
   }
 
   private async request<T>(method: string, path: string, payload: unknown, signer?: Signer): Promise<T> {
