@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
 import { ensureAuditKey } from './audit-key.js';
+import { ensureJobSigningKey } from './job-signing-key.js';
 import { PeriodicTask } from './periodic-task.js';
 import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';
@@ -52,6 +53,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const token = await ensureAdminToken(new AccessStore(tablesOf(handle.db), clock), new UserStore(tablesOf(handle.db), clock), config.dataDir);
     const auditKey = ensureAuditKey(config.dataDir);
     if (auditKey.created) log(`audit checkpoint key created in ${auditKey.path} (mode 0600): back it up; its public key is ${auditKey.publicKey}`);
+    const jobSigningKey = ensureJobSigningKey(config.dataDir);
+    if (jobSigningKey.created) log(`job-signing key created in ${jobSigningKey.path} (mode 0600): back it up; agents pin it at enrollment (key id ${jobSigningKey.keyId})`);
     const controlPlane = new ControlPlane(handle.db, new Assessor(), clock, { checkinIntervalSeconds: config.checkinIntervalSeconds });
     let ready = false;
     const uploadDir = join(config.dataDir, 'uploads');
@@ -70,6 +73,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       logger: options.logger ?? false,
       feedSyncer,
       auditSigner: auditKey,
+      jobSigningKey,
       slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
     });
     const problems = await controlPlane.load();

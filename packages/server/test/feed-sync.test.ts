@@ -12,7 +12,7 @@ import { FeedSyncer } from '../src/feed-syncer.js';
 import { loadFeedSources } from '../src/load-feed-sources.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
 import { openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { TEST_AUDIT_SIGNER, TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+import { TEST_AUDIT_SIGNER, TEST_JOB_SIGNING_KEY, TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 const HOUR = 3600_000;
@@ -96,6 +96,7 @@ describe.each(kinds)('feed sync on %s', (kind) => {
       ready: () => true,
       feedSyncer: syncer,
       auditSigner: TEST_AUDIT_SIGNER,
+      jobSigningKey: TEST_JOB_SIGNING_KEY,
       slaPolicy: DEFAULT_SLA_POLICY,
     });
     t = {

@@ -9,6 +9,7 @@ import { ensureAdminUser } from '../../src/admin-token.js';
 import type { App } from '../../src/app-types.js';
 import { Assessor } from '../../src/assessor.js';
 import { ControlPlane } from '../../src/control-plane.js';
+import { jobSigningKeyOf } from '../../src/job-signing-key.js';
 import { tablesOf } from '../../src/database.js';
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseHandle } from '@patchwise/core';
@@ -18,6 +19,8 @@ import { openTestDatabase, type TestDatabaseKind } from './test-database.js';
 const testAuditKeys = generateAgentKeyPair();
 /** The audit checkpoint key of every test app. */
 export const TEST_AUDIT_SIGNER = { publicKey: testAuditKeys.publicKey, privateKeyPem: testAuditKeys.privateKeyPem };
+/** The job-signing key of every test app. */
+export const TEST_JOB_SIGNING_KEY = jobSigningKeyOf(generateAgentKeyPair().privateKeyPem);
 
 /** A settable clock, so tests move time instead of sleeping. */
 export class TestClock {
@@ -58,6 +61,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     uploadDir,
     ready: () => true,
     auditSigner: TEST_AUDIT_SIGNER,
+    jobSigningKey: TEST_JOB_SIGNING_KEY,
     slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
   });
   await controlPlane.load();
