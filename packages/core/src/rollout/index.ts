@@ -4,7 +4,10 @@
  * signed by the server's job-signing key, verified by agents against the key they pinned.
  */
 export type {
+  ApprovalStatement,
   ApprovedScript,
+  ApprovedTarget,
+  ApproverSignature,
   CommandRecord,
   HealthCheck,
   JobAction,
@@ -16,7 +19,7 @@ export type {
   RebootPolicy,
   SignedJobManifest,
 } from './job-manifest.js';
-export { MAX_MANIFEST_LIFETIME_MS, parseJobManifest } from './parse-job-manifest.js';
+export { MAX_MANIFEST_LIFETIME_MS, parseApprovalStatement, parseApproverSignature, parseJobManifest } from './parse-job-manifest.js';
 export { MANIFEST_REJECTIONS, ManifestRejectedError, isManifestRejected } from './manifest-rejected-error.js';
 export type { ManifestRejection } from './manifest-rejected-error.js';
 export { jobSigningKeyId, signJobManifest } from './sign-job-manifest.js';
@@ -24,3 +27,5 @@ export { MANIFEST_CLOCK_SKEW_MS, MAX_MANIFEST_PAYLOAD, verifyJobManifest } from 
 export type { VerifyJobManifestOptions } from './verify-job-manifest.js';
 export { claimJobManifest } from './replay-guard.js';
 export type { ReplayGuard } from './replay-guard.js';
+export { approvedTargetsDigest, signApprovalStatement, verifyApproverSignature, verifyManifestApprovals } from './approver-signatures.js';
+export type { ApprovalRequirement } from './approver-signatures.js';

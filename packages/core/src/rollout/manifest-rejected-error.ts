@@ -27,6 +27,8 @@ export const MANIFEST_REJECTIONS = [
   'expired',
   /** A job id this agent already accepted. */
   'replayed',
+  /** Fewer than the required number of distinct pinned approver keys signed this job's targets. */
+  'approvals-missing',
 ] as const;
 
 export type ManifestRejection = (typeof MANIFEST_REJECTIONS)[number];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PatchwiseError } from '../errors/index.js';
-import type { ApprovedScript, HealthCheck, JobAction, JobManifest, PackageManagerKind, PackageVersion, RebootPolicy } from './job-manifest.js';
+import type { ApprovalStatement, ApprovedScript, ApprovedTarget, ApproverSignature, HealthCheck, JobAction, JobManifest, PackageManagerKind, PackageVersion, RebootPolicy } from './job-manifest.js';
 
 /**
  * The longest a manifest may be valid. A manifest is signed when its job is dispatched, not when
@@ -16,13 +16,18 @@ const ACTIONS = { install: true, rollback: true } as const satisfies Record<JobA
 const REBOOTS = { never: true, 'if-required': true, always: true } as const satisfies Record<RebootPolicy, true>;
 const CHECK_KINDS = { service: true, http: true, script: true } as const satisfies Record<HealthCheck['kind'], true>;
 
-const MANIFEST_KEYS = ['v', 'jobId', 'idempotencyKey', 'deploymentId', 'hostId', 'action', 'manager', 'targets', 'reboot', 'preSteps', 'postSteps', 'preChecks', 'postChecks', 'issuedAt', 'expiresAt'];
+const MANIFEST_KEYS = ['v', 'jobId', 'idempotencyKey', 'deploymentId', 'hostId', 'action', 'manager', 'targets', 'reboot', 'preSteps', 'postSteps', 'preChecks', 'postChecks', 'issuedAt', 'expiresAt', 'approvedTargets', 'approvals'];
+/** More signatures than any approval policy asks for (1–5) means a bug or an attempt to make verification slow. */
+const MAX_APPROVALS = 20;
+const STATEMENT_KIND: ApprovalStatement['kind'] = 'patchwise-change-approval-v1';
 /** Printable ASCII without spaces: ids travel in file names, logs and URLs. */
 const ID = /^[\x21-\x7e]{1,200}$/;
 /** A package name or version as a package manager takes it: no whitespace or control characters. */
 const WORD = /^[^\s\p{Cc}]{1,256}$/u;
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const SIGNATURE = /^[A-Za-z0-9+/]{86}==$/;
+const ECOSYSTEM = /^[^\p{Cc}]{1,64}$/u;
 
 /**
  * Checks that a value is a complete, well-typed JobManifest (v1) and returns it typed. Unknown
@@ -40,6 +45,14 @@ export function parseJobManifest(value: unknown): JobManifest {
   if (expiresAt - issuedAt > MAX_MANIFEST_LIFETIME_MS) fail('expiresAt', `must be at most ${MAX_MANIFEST_LIFETIME_MS / 86_400_000} days after issuedAt`);
   const deploymentId = m.deploymentId;
   if (typeof deploymentId !== 'number' || !Number.isSafeInteger(deploymentId) || deploymentId < 0) fail('deploymentId', 'must be a non-negative integer');
+  if ((m.approvedTargets === undefined) !== (m.approvals === undefined)) fail(m.approvals === undefined ? 'approvals' : 'approvedTargets', 'approvedTargets and approvals come together');
+  const approved =
+    m.approvals === undefined
+      ? {}
+      : {
+          approvedTargets: array(m.approvedTargets, 'approvedTargets').map((t, i) => approvedTarget(t, `approvedTargets[${i}]`)),
+          approvals: approvals(m.approvals),
+        };
   return {
     v: 1,
     jobId: pattern(m.jobId, 'jobId', ID, '1–200 printable ASCII characters without spaces'),
@@ -56,6 +69,51 @@ export function parseJobManifest(value: unknown): JobManifest {
     postChecks: array(m.postChecks, 'postChecks').map((c, i) => healthCheck(c, `postChecks[${i}]`)),
     issuedAt: m.issuedAt as string,
     expiresAt: m.expiresAt as string,
+    ...approved,
+  };
+}
+
+/**
+ * Checks an approver's signature record (keyId, base64 signature, statement) as uploaded or as
+ * carried by a manifest; PW_INPUT_INVALID naming the field. The signature itself is checked by
+ * whoever holds the key (verifyApproverSignature).
+ */
+export function parseApproverSignature(value: unknown, at = 'approval'): ApproverSignature {
+  const o = object(value, at, ['keyId', 'signature', 'statement']);
+  return {
+    keyId: pattern(o.keyId, `${at}.keyId`, SHA256_HEX, '64 lowercase hex digits'),
+    signature: pattern(o.signature, `${at}.signature`, SIGNATURE, 'a 64-byte Ed25519 signature in base64'),
+    statement: parseApprovalStatement(o.statement, `${at}.statement`),
+  };
+}
+
+/** Checks an approval statement's fields and types; PW_INPUT_INVALID naming the field. */
+export function parseApprovalStatement(value: unknown, at = 'statement'): ApprovalStatement {
+  const s = object(value, at, ['kind', 'changeId', 'patchSetNumber', 'targetsDigest', 'environment', 'expiresAt']);
+  if (s.kind !== STATEMENT_KIND) fail(`${at}.kind`, `must be ${STATEMENT_KIND}`);
+  instant(s.expiresAt, `${at}.expiresAt`);
+  return {
+    kind: STATEMENT_KIND,
+    changeId: pattern(s.changeId, `${at}.changeId`, ID, '1–200 printable ASCII characters without spaces'),
+    patchSetNumber: integer(s.patchSetNumber, `${at}.patchSetNumber`, 1, Number.MAX_SAFE_INTEGER),
+    targetsDigest: pattern(s.targetsDigest, `${at}.targetsDigest`, SHA256_HEX, '64 lowercase hex digits'),
+    environment: pattern(s.environment, `${at}.environment`, ID, '1–200 printable ASCII characters without spaces'),
+    expiresAt: s.expiresAt as string,
+  };
+}
+
+function approvals(value: unknown): ApproverSignature[] {
+  const list = array(value, 'approvals');
+  if (list.length > MAX_APPROVALS) fail('approvals', `at most ${MAX_APPROVALS} signatures`);
+  return list.map((a, i) => parseApproverSignature(a, `approvals[${i}]`));
+}
+
+function approvedTarget(value: unknown, at: string): ApprovedTarget {
+  const o = object(value, at, ['ecosystem', 'package', 'version']);
+  return {
+    ecosystem: pattern(o.ecosystem, `${at}.ecosystem`, ECOSYSTEM, 'an ecosystem name (1–64 characters)'),
+    package: pattern(o.package, `${at}.package`, WORD, 'a package name without whitespace or control characters (1–256)'),
+    version: pattern(o.version, `${at}.version`, WORD, 'a version without whitespace or control characters (1–256)'),
   };
 }
 

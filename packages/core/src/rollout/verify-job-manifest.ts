@@ -2,6 +2,7 @@ import { verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from '../audit/index.js';
 import { isPatchwiseError } from '../errors/index.js';
 import type { JobManifest } from './job-manifest.js';
+import { verifyManifestApprovals } from './approver-signatures.js';
 import { ManifestRejectedError, type ManifestRejection } from './manifest-rejected-error.js';
 import { parseJobManifest } from './parse-job-manifest.js';
 import { jobSigningKeyId } from './sign-job-manifest.js';
@@ -24,6 +25,13 @@ export interface VerifyJobManifestOptions {
   /** The host this executor runs on; a manifest for any other host is refused. */
   readonly hostId: string;
   readonly now: Date;
+  /**
+   * Approvers' public keys pinned at enrollment, and M: with M > 0 a manifest runs only with
+   * signatures of at least M distinct pinned keys over its targets (verifyManifestApprovals).
+   * Without them (or M = 0) approvals carried by a manifest are not checked.
+   */
+  readonly approverKeys?: readonly KeyObject[];
+  readonly requiredApprovals?: number;
 }
 
 const ENVELOPE_KEYS = new Set(['payload', 'signature', 'keyId']);
@@ -35,7 +43,8 @@ const KEY_ID = /^[0-9a-f]{64}$/;
  * Checks a signed job manifest as received (any JSON value) and returns the manifest it carries,
  * or throws ManifestRejectedError (PW_MANIFEST_REJECTED) with one reason. The checks run in this
  * order, so each reason means exactly one thing: pinned key present → envelope shape → signed at
- * all → key id → signature → canonical text → manifest schema → host → not yet valid → expired.
+ * all → key id → signature → canonical text → manifest schema → host → not yet valid → expired →
+ * approver signatures (when the agent pinned approvers).
  * Nothing of the payload is parsed before its signature verified. Stateless: replays of a job
  * already accepted are the ReplayGuard's to refuse (claimJobManifest), after this.
  */
@@ -76,6 +85,8 @@ export function verifyJobManifest(signed: unknown, options: VerifyJobManifestOpt
   if (now.getTime() >= Date.parse(manifest.expiresAt)) {
     throw reject('expired', `job ${manifest.jobId} expired at ${manifest.expiresAt} (this host's clock: ${now.toISOString()})`);
   }
+  const requiredApprovals = options.requiredApprovals ?? 0;
+  if (requiredApprovals > 0) verifyManifestApprovals(manifest, { approverKeys: options.approverKeys ?? [], requiredApprovals, now });
   return manifest;
 }
 
