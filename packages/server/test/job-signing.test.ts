@@ -143,6 +143,20 @@ describe('job-signing key at enrollment', () => {
     });
   });
 
+  it('pins the approvers of the agent configuration at enrollment, and refuses another set later', async () => {
+    const keys = [generateAgentKeyPair().publicKey, generateAgentKeyPair().publicKey, generateAgentKeyPair().publicKey];
+    const approvers = { approverKeys: keys, requiredApprovals: 2 };
+    const log: string[] = [];
+    const state = new AgentState(join(work, 'web-06', 'state'));
+    const run = (pins: typeof approvers, enrollToken?: string) =>
+      runAgent({ serverUrl: 'http://patchwise.test', enrollToken, stateDir: state.dir, root: debianRoot('web-06'), once: true, agentVersion: 'test', approvers: pins, log: (l) => log.push(l), clock: t.clock.read, fetch: injectFetch(t) });
+    expect(await run(approvers, await enrollToken())).toBe(0);
+    expect(log).toContain('pinned 3 approver key(s): each job needs 2 of their signatures');
+    expect(JSON.parse(readFileSync(join(state.dir, 'identity.json'), 'utf8'))).toMatchObject({ approverKeys: keys, requiredApprovals: 2 });
+    expect(await run({ approverKeys: [...keys].reverse(), requiredApprovals: 2 })).toBe(0);
+    await expect(run({ approverKeys: keys, requiredApprovals: 1 })).rejects.toMatchObject({ code: 'PW_USAGE', message: expect.stringMatching(/pinned at enrollment .* re-enroll/) as unknown });
+  });
+
   it('an enrollment reply without a usable key still enrolls the agent, which then refuses manifests and says why', async () => {
     const fetchImpl = injectFetch(t);
     const stripping = (async (input: URL | string, init?: RequestInit) => {

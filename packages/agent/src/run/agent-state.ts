@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PatchwiseError, generateAgentKeyPair, parsePublicKey, publicKeyOf } from '@patchwise/core';
+import { NO_APPROVERS, parseApproverPins, type ApproverPins } from './approver-pins.js';
 
 /** What an enrolled agent remembers between runs. */
 export interface AgentIdentity {
@@ -14,6 +15,9 @@ export interface AgentIdentity {
    * re-enrolls (docs/job-manifests.md).
    */
   readonly jobSigningKey: string | null;
+  /** Approvers pinned at enrollment (none: `approverKeys` empty, `requiredApprovals` 0). */
+  readonly approverKeys: readonly string[];
+  readonly requiredApprovals: number;
 }
 
 const KEY_FILE = 'agent.key';
@@ -48,7 +52,7 @@ export class AgentState {
   identity(): AgentIdentity | undefined {
     const path = join(this.dir, IDENTITY_FILE);
     if (!existsSync(path)) return undefined;
-    let saved: { hostId?: unknown; serverUrl?: unknown; jobSigningKey?: unknown };
+    let saved: { hostId?: unknown; serverUrl?: unknown; jobSigningKey?: unknown; approverKeys?: unknown; requiredApprovals?: unknown };
     try {
       saved = JSON.parse(readFileSync(path, 'utf8')) as typeof saved;
     } catch (err) {
@@ -62,12 +66,17 @@ export class AgentState {
       // Never fall back to "no key": a damaged pin must not look like an old enrollment.
       throw new PatchwiseError('PW_INPUT_INVALID', 'jobSigningKey must be an Ed25519 public key in base64url; remove the file to enroll again', { input: path });
     }
-    return { hostId: saved.hostId, serverUrl: saved.serverUrl, jobSigningKey, ...this.keyPair() };
+    const approvers = saved.approverKeys === undefined && saved.requiredApprovals === undefined ? NO_APPROVERS : parseApproverPins({ approverKeys: saved.approverKeys, requiredApprovals: saved.requiredApprovals }, path);
+    return { hostId: saved.hostId, serverUrl: saved.serverUrl, jobSigningKey, ...approvers, ...this.keyPair() };
   }
 
-  /** Records the enrollment: the host id, the server, and the job-signing key to pin (null: none was sent). */
-  saveIdentity(hostId: string, serverUrl: string, jobSigningKey: string | null): void {
-    writeFileSync(join(this.dir, IDENTITY_FILE), `${JSON.stringify({ hostId, serverUrl, jobSigningKey }, null, 2)}\n`, { mode: 0o600 });
+  /**
+   * Records the enrollment: the host id, the server, the job-signing key to pin (null: none was
+   * sent) and the approvers from the agent's configuration, if any.
+   */
+  saveIdentity(hostId: string, serverUrl: string, jobSigningKey: string | null, approvers: ApproverPins = NO_APPROVERS): void {
+    const pins = approvers.requiredApprovals > 0 ? { approverKeys: approvers.approverKeys, requiredApprovals: approvers.requiredApprovals } : {};
+    writeFileSync(join(this.dir, IDENTITY_FILE), `${JSON.stringify({ hostId, serverUrl, jobSigningKey, ...pins }, null, 2)}\n`, { mode: 0o600 });
   }
 }
 

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signJobManifest, type JobManifest } from '@patchwise/core';
+import { approvedTargetsDigest, signApprovalStatement, signJobManifest, type ApprovedTarget, type JobManifest } from '@patchwise/core';
+import { parseApproverPins } from './approver-pins.js';
 import { AgentState } from './agent-state.js';
 import { JobManifestGate } from './job-manifest-gate.js';
 
@@ -77,5 +78,36 @@ describe('JobManifestGate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-gate-'));
     dirs.push(dir);
     expect(() => JobManifestGate.forState(new AgentState(dir))).toThrow(/not enrolled yet/);
+  });
+});
+
+describe('approvers pinned at enrollment', () => {
+  const [alice, bob, carol] = [generateKeyPairSync('ed25519'), generateKeyPairSync('ed25519'), generateKeyPairSync('ed25519')];
+  const b64 = (k: typeof alice) => k.publicKey.export({ format: 'jwk' }).x as string;
+  const approvedTargets: ApprovedTarget[] = [{ ecosystem: 'Debian:12', package: 'libssl3', version: '3.0.15-1~deb12u1' }];
+  const approval = (k: typeof alice) =>
+    signApprovalStatement({ kind: 'patchwise-change-approval-v1', changeId: 'c1', patchSetNumber: 3, targetsDigest: approvedTargetsDigest(approvedTargets), environment: 'prod', expiresAt: '2026-11-23T10:00:00.000Z' }, k.privateKey);
+  const pinned = () => stateWith({ hostId: HOST, serverUrl: 'http://127.0.0.1:1', jobSigningKey: serverKey, approverKeys: [b64(alice), b64(bob), b64(carol)], requiredApprovals: 2 });
+
+  it('runs only jobs that M of the pinned approvers signed, whatever the server signs', async () => {
+    const state = pinned();
+    expect(state.identity()).toMatchObject({ requiredApprovals: 2, approverKeys: [b64(alice), b64(bob), b64(carol)] });
+    const gate = JobManifestGate.forState(state, clock);
+    await expect(gate.accept(signJobManifest(manifest, server.privateKey))).rejects.toMatchObject({ reason: 'approvals-missing' });
+    const one = { ...manifest, jobId: 'job-2', approvedTargets, approvals: [approval(alice)] };
+    await expect(gate.accept(signJobManifest(one, server.privateKey))).rejects.toMatchObject({ reason: 'approvals-missing' });
+    const two = { ...manifest, jobId: 'job-3', approvedTargets, approvals: [approval(alice), approval(carol)] };
+    await expect(gate.accept(signJobManifest(two, server.privateKey))).resolves.toMatchObject({ jobId: 'job-3' });
+  });
+
+  it('reads only a sound approvers document', () => {
+    const keys = [b64(alice), b64(bob)];
+    expect(parseApproverPins({ approverKeys: keys, requiredApprovals: 2 }, 'approvers.json')).toEqual({ approverKeys: keys, requiredApprovals: 2 });
+    expect(() => parseApproverPins({ approverKeys: keys, requiredApprovals: 3 }, 'approvers.json')).toThrow(/approvers.json: requiredApprovals: must be an integer from 1 to 2/);
+    expect(() => parseApproverPins({ approverKeys: [b64(alice), b64(alice)], requiredApprovals: 1 }, 'a')).toThrow(/listed twice/);
+    expect(() => parseApproverPins({ approverKeys: ['nope'], requiredApprovals: 1 }, 'a')).toThrow(/approverKeys\[0\]/);
+    expect(() => parseApproverPins({ approverKeys: [], requiredApprovals: 0 }, 'a')).toThrow(/approverKeys: must list 1–50/);
+    expect(() => parseApproverPins({ approverKeys: keys, requiredApprovals: 1, extra: true }, 'a')).toThrow(/unknown field "extra"/);
+    expect(() => stateWith({ hostId: HOST, serverUrl: 'http://127.0.0.1:1', jobSigningKey: serverKey, approverKeys: keys, requiredApprovals: 5 }).identity()).toThrow(/requiredApprovals/);
   });
 });

@@ -22,13 +22,15 @@ export const ACCEPTED_JOBS_DIR = 'accepted-jobs';
  */
 export class JobManifestGate {
   private readonly pinnedKey: KeyObject | null;
+  private readonly approverKeys: readonly KeyObject[];
 
   constructor(
-    private readonly identity: Pick<AgentIdentity, 'hostId' | 'jobSigningKey'>,
+    private readonly identity: Pick<AgentIdentity, 'hostId' | 'jobSigningKey' | 'approverKeys' | 'requiredApprovals'>,
     private readonly replayGuard: ReplayGuard,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.pinnedKey = identity.jobSigningKey === null ? null : parsePublicKey(identity.jobSigningKey);
+    this.approverKeys = identity.approverKeys.map((k) => parsePublicKey(k));
   }
 
   /** The gate of an enrolled agent's state directory, with its file-backed replay guard. */
@@ -38,9 +40,10 @@ export class JobManifestGate {
     return new JobManifestGate(identity, new FileReplayGuard(join(state.dir, ACCEPTED_JOBS_DIR), clock), clock);
   }
 
-  /** The manifest, if signed by the pinned key for this host and valid now; else ManifestRejectedError. */
+  /** The manifest, if signed by the pinned key for this host, valid now and approved as pinned; else ManifestRejectedError. */
   verify(signed: unknown): JobManifest {
-    return verifyJobManifest(signed, { pinnedKey: this.pinnedKey, hostId: this.identity.hostId, now: this.clock() });
+    const { hostId, requiredApprovals } = this.identity;
+    return verifyJobManifest(signed, { pinnedKey: this.pinnedKey, hostId, now: this.clock(), approverKeys: this.approverKeys, requiredApprovals });
   }
 
   /** Records the job as accepted, or refuses it as `replayed` if it was before. */

@@ -3,6 +3,7 @@ import { PatchwiseError, isPatchwiseError, jobSigningKeyId, parsePublicKey } fro
 import { buildInventoryDocument, collectFacts, collectPackages, inventoryDigest } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
 import { AgentState } from './agent-state.js';
+import { sameApproverPins, type ApproverPins } from './approver-pins.js';
 import { toWireFacts } from './wire-facts.js';
 
 export interface RunAgentOptions {
@@ -18,6 +19,11 @@ export interface RunAgentOptions {
   readonly attributes?: Record<string, unknown> | undefined;
   /** Host name to report instead of the collected one. */
   readonly hostName?: string | undefined;
+  /**
+   * Approvers to pin at enrollment (`--approvers FILE`): then only manifests M of them signed
+   * run. Fixed once enrolled: a different set on a later run is refused.
+   */
+  readonly approvers?: ApproverPins | undefined;
   readonly agentVersion: string;
   readonly log: (line: string) => void;
   readonly clock?: () => Date;
@@ -53,7 +59,7 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
     const hostName = o.hostName ?? facts.hostname ?? facts.machineId ?? 'unnamed-host';
     const reply = await new AgentClient(o.serverUrl, clock, o.fetch).enroll(o.enrollToken, keys.publicKey, toWireFacts(facts, hostName, o.agentVersion), o.attributes);
     const jobSigningKey = pinnableKey(reply.jobSigningKey);
-    state.saveIdentity(reply.hostId, o.serverUrl, jobSigningKey);
+    state.saveIdentity(reply.hostId, o.serverUrl, jobSigningKey, o.approvers);
     identity = state.identity();
     if (!identity) throw new Error('identity just saved cannot be read');
     o.log(`enrolled as host ${reply.hostId} (${reply.status}${reply.quarantineReason ? `: ${reply.quarantineReason}` : ''})`);
@@ -62,6 +68,10 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
         ? `pinned the server's job-signing key ${jobSigningKeyId(parsePublicKey(jobSigningKey))}: only job manifests it signed will run`
         : 'warning: the server sent no valid job-signing key; every job manifest will be refused until this agent re-enrolls',
     );
+    if (identity.requiredApprovals > 0) o.log(`pinned ${identity.approverKeys.length} approver key(s): each job needs ${identity.requiredApprovals} of their signatures`);
+  } else if (o.approvers && !sameApproverPins(o.approvers, identity)) {
+    // Going on with the old pins would let the operator believe the new approvers apply.
+    throw new PatchwiseError('PW_USAGE', `approvers are pinned at enrollment and this agent pinned others (${identity.requiredApprovals} of ${identity.approverKeys.length}); re-enroll to change them`);
   }
   const client = new AgentClient(o.serverUrl ?? identity.serverUrl, clock, o.fetch);
   const signer: Signer = { hostId: identity.hostId, privateKey: createPrivateKey(identity.privateKeyPem) };
