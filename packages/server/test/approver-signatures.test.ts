@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   approvedTargetsDigest,
   jobSigningKeyId,
+  parsePublicKey,
   signApprovalStatement,
   signJobManifest,
   verifyJobManifest,
@@ -86,7 +87,7 @@ describe.each(kinds)('approver keys and change signatures on %s', (kind) => {
       approvals: listed.signatures.map(({ keyId, signature, statement }) => ({ keyId, signature, statement })),
     };
     const signed = JSON.parse(JSON.stringify(signJobManifest(manifest, TEST_JOB_SIGNING_KEY.privateKey))) as unknown;
-    const options = { pinnedKey: TEST_JOB_SIGNING_KEY.privateKey, hostId: HOST, now, approverKeys: [alice.keys.publicKey, bob.keys.publicKey, generateKeyPairSync('ed25519').publicKey] };
+    const options = { pinnedKey: parsePublicKey(TEST_JOB_SIGNING_KEY.publicKey), hostId: HOST, now, approverKeys: [alice.keys.publicKey, bob.keys.publicKey, generateKeyPairSync('ed25519').publicKey] };
     expect(verifyJobManifest(signed, { ...options, requiredApprovals: 2 }).targets).toEqual(manifest.targets);
     expect(() => verifyJobManifest(signed, { ...options, requiredApprovals: 3 })).toThrow(expect.objectContaining({ reason: 'approvals-missing' }));
 
