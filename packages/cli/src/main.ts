@@ -660,8 +660,9 @@ export function buildProgram(): Command {
     .option('--user <name>', "an approver's current keys (repeatable)", collect, [])
     .option('--key <keyId>', 'an approver key by id (repeatable)', collect, [])
     .requiredOption('--required <m>', 'how many distinct approvers must sign each job')
+    .option('--environment <name>', "the agents' environment: only approvals of changes to it count")
     .addOption(dataOption())
-    .action(async (opts: { user: string[]; key: string[]; required: string; data?: string }) => {
+    .action(async (opts: { user: string[]; key: string[]; required: string; environment?: string; data?: string }) => {
       const { keysApprovers } = await import('./commands/keys.js');
       process.exitCode = await keysApprovers(await api(opts), opts, io);
     });

@@ -15,9 +15,10 @@ export interface AgentIdentity {
    * re-enrolls (docs/job-manifests.md).
    */
   readonly jobSigningKey: string | null;
-  /** Approvers pinned at enrollment (none: `approverKeys` empty, `requiredApprovals` 0). */
+  /** Approvers pinned at enrollment (none: `approverKeys` empty, `requiredApprovals` 0), and their environment. */
   readonly approverKeys: readonly string[];
   readonly requiredApprovals: number;
+  readonly approvalEnvironment?: string | undefined;
 }
 
 const KEY_FILE = 'agent.key';
@@ -52,7 +53,7 @@ export class AgentState {
   identity(): AgentIdentity | undefined {
     const path = join(this.dir, IDENTITY_FILE);
     if (!existsSync(path)) return undefined;
-    let saved: { hostId?: unknown; serverUrl?: unknown; jobSigningKey?: unknown; approverKeys?: unknown; requiredApprovals?: unknown };
+    let saved: { hostId?: unknown; serverUrl?: unknown; jobSigningKey?: unknown; approverKeys?: unknown; requiredApprovals?: unknown; approvalEnvironment?: unknown };
     try {
       saved = JSON.parse(readFileSync(path, 'utf8')) as typeof saved;
     } catch (err) {
@@ -66,7 +67,8 @@ export class AgentState {
       // Never fall back to "no key": a damaged pin must not look like an old enrollment.
       throw new PatchwiseError('PW_INPUT_INVALID', 'jobSigningKey must be an Ed25519 public key in base64url; remove the file to enroll again', { input: path });
     }
-    const approvers = saved.approverKeys === undefined && saved.requiredApprovals === undefined ? NO_APPROVERS : parseApproverPins({ approverKeys: saved.approverKeys, requiredApprovals: saved.requiredApprovals }, path);
+    const { approverKeys, requiredApprovals, approvalEnvironment } = saved;
+    const approvers = approverKeys === undefined && requiredApprovals === undefined ? NO_APPROVERS : parseApproverPins({ approverKeys, requiredApprovals, ...(approvalEnvironment === undefined ? {} : { approvalEnvironment }) }, path);
     return { hostId: saved.hostId, serverUrl: saved.serverUrl, jobSigningKey, ...approvers, ...this.keyPair() };
   }
 
@@ -75,7 +77,7 @@ export class AgentState {
    * sent) and the approvers from the agent's configuration, if any.
    */
   saveIdentity(hostId: string, serverUrl: string, jobSigningKey: string | null, approvers: ApproverPins = NO_APPROVERS): void {
-    const pins = approvers.requiredApprovals > 0 ? { approverKeys: approvers.approverKeys, requiredApprovals: approvers.requiredApprovals } : {};
+    const pins = approvers.requiredApprovals > 0 ? { approverKeys: approvers.approverKeys, requiredApprovals: approvers.requiredApprovals, approvalEnvironment: approvers.approvalEnvironment } : {};
     writeFileSync(join(this.dir, IDENTITY_FILE), `${JSON.stringify({ hostId, serverUrl, jobSigningKey, ...pins }, null, 2)}\n`, { mode: 0o600 });
   }
 }

@@ -100,6 +100,13 @@ describe('approvers pinned at enrollment', () => {
     await expect(gate.accept(signJobManifest(two, server.privateKey))).resolves.toMatchObject({ jobId: 'job-3' });
   });
 
+  it('pinned to an environment, counts only approvals of changes to it', async () => {
+    const state = stateWith({ hostId: HOST, serverUrl: 'http://127.0.0.1:1', jobSigningKey: serverKey, approverKeys: [b64(alice), b64(bob)], requiredApprovals: 2, approvalEnvironment: 'staging' });
+    const gate = JobManifestGate.forState(state, clock);
+    const prodApproved = { ...manifest, approvedTargets, approvals: [approval(alice), approval(bob)] };
+    await expect(gate.accept(signJobManifest(prodApproved, server.privateKey))).rejects.toMatchObject({ reason: 'approvals-missing', message: expect.stringMatching(/pinned to staging/) as unknown });
+  });
+
   it('reads only a sound approvers document', () => {
     const keys = [b64(alice), b64(bob)];
     expect(parseApproverPins({ approverKeys: keys, requiredApprovals: 2 }, 'approvers.json')).toEqual({ approverKeys: keys, requiredApprovals: 2 });
@@ -108,6 +115,8 @@ describe('approvers pinned at enrollment', () => {
     expect(() => parseApproverPins({ approverKeys: ['nope'], requiredApprovals: 1 }, 'a')).toThrow(/approverKeys\[0\]/);
     expect(() => parseApproverPins({ approverKeys: [], requiredApprovals: 0 }, 'a')).toThrow(/approverKeys: must list 1–50/);
     expect(() => parseApproverPins({ approverKeys: keys, requiredApprovals: 1, extra: true }, 'a')).toThrow(/unknown field "extra"/);
+    expect(parseApproverPins({ approverKeys: keys, requiredApprovals: 1, approvalEnvironment: 'prod' }, 'a')).toMatchObject({ approvalEnvironment: 'prod' });
+    expect(() => parseApproverPins({ approverKeys: keys, requiredApprovals: 1, approvalEnvironment: 'prod west' }, 'a')).toThrow(/approvalEnvironment/);
     expect(() => stateWith({ hostId: HOST, serverUrl: 'http://127.0.0.1:1', jobSigningKey: serverKey, approverKeys: keys, requiredApprovals: 5 }).identity()).toThrow(/requiredApprovals/);
   });
 });

@@ -25,7 +25,7 @@ export class JobManifestGate {
   private readonly approverKeys: readonly KeyObject[];
 
   constructor(
-    private readonly identity: Pick<AgentIdentity, 'hostId' | 'jobSigningKey' | 'approverKeys' | 'requiredApprovals'>,
+    private readonly identity: Pick<AgentIdentity, 'hostId' | 'jobSigningKey' | 'approverKeys' | 'requiredApprovals' | 'approvalEnvironment'>,
     private readonly replayGuard: ReplayGuard,
     private readonly clock: () => Date = () => new Date(),
   ) {
@@ -42,8 +42,8 @@ export class JobManifestGate {
 
   /** The manifest, if signed by the pinned key for this host, valid now and approved as pinned; else ManifestRejectedError. */
   verify(signed: unknown): JobManifest {
-    const { hostId, requiredApprovals } = this.identity;
-    return verifyJobManifest(signed, { pinnedKey: this.pinnedKey, hostId, now: this.clock(), approverKeys: this.approverKeys, requiredApprovals });
+    const { hostId, requiredApprovals, approvalEnvironment } = this.identity;
+    return verifyJobManifest(signed, { pinnedKey: this.pinnedKey, hostId, now: this.clock(), approverKeys: this.approverKeys, requiredApprovals, approvalEnvironment });
   }
 
   /** Records the job as accepted, or refuses it as `replayed` if it was before. */

@@ -68,7 +68,10 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
         ? `pinned the server's job-signing key ${jobSigningKeyId(parsePublicKey(jobSigningKey))}: only job manifests it signed will run`
         : 'warning: the server sent no valid job-signing key; every job manifest will be refused until this agent re-enrolls',
     );
-    if (identity.requiredApprovals > 0) o.log(`pinned ${identity.approverKeys.length} approver key(s): each job needs ${identity.requiredApprovals} of their signatures`);
+    if (identity.requiredApprovals > 0) {
+      const where = identity.approvalEnvironment ? ` on changes to ${identity.approvalEnvironment}` : '';
+      o.log(`pinned ${identity.approverKeys.length} approver key(s): each job needs ${identity.requiredApprovals} of their signatures${where}`);
+    }
   } else if (o.approvers && !sameApproverPins(o.approvers, identity)) {
     // Going on with the old pins would let the operator believe the new approvers apply.
     throw new PatchwiseError('PW_USAGE', `approvers are pinned at enrollment and this agent pinned others (${identity.requiredApprovals} of ${identity.approverKeys.length}); re-enroll to change them`);

@@ -89,11 +89,12 @@ export async function keysList(api: ApiClient, opts: { all?: boolean; json?: boo
 }
 
 /**
- * `patchwise keys approvers --user NAME… --required M`: the approvers document agents pin at
- * enrollment (`agent run --approvers FILE`), from the users' current keys. Review the key ids
- * with their owners before handing it out: whoever controls this list controls what runs.
+ * `patchwise keys approvers --user NAME… --required M [--environment E]`: the approvers document
+ * agents pin at enrollment (`agent run --approvers FILE`), from the users' current keys; with an
+ * environment, only approvals of changes to it count on those agents. Review the key ids with
+ * their owners before handing it out: whoever controls this list controls what runs.
  */
-export async function keysApprovers(api: ApiClient, opts: { user: string[]; key: string[]; required: string }, io: Io): Promise<number> {
+export async function keysApprovers(api: ApiClient, opts: { user: string[]; key: string[]; required: string; environment?: string }, io: Io): Promise<number> {
   if (opts.user.length === 0 && opts.key.length === 0) throw new PatchwiseError('PW_USAGE', 'name the approvers: --user NAME or --key KEYID (repeatable)');
   const required = /^[1-9]\d{0,2}$/.test(opts.required) ? Number(opts.required) : NaN;
   const { keys } = await api.get<{ keys: KeyView[] }>('/api/v1/signing-keys');
@@ -102,6 +103,7 @@ export async function keysApprovers(api: ApiClient, opts: { user: string[]; key:
   for (const u of opts.user) if (!chosen.some((k) => k.user === u)) throw new PatchwiseError('PW_USAGE', `--user ${u}: has no registered, unrevoked signing key`);
   for (const id of opts.key) if (!chosen.some((k) => k.keyId === id)) throw new PatchwiseError('PW_USAGE', `--key ${id}: no registered, unrevoked signing key has this id`);
   if (!(required >= 1 && required <= chosen.length)) throw new PatchwiseError('PW_USAGE', `--required: must be from 1 to ${chosen.length} (the number of approver keys)`);
-  io.stdout.write(`${JSON.stringify({ approverKeys: chosen.map((k) => k.publicKey), requiredApprovals: required }, null, 2)}\n`);
+  const doc = { approverKeys: chosen.map((k) => k.publicKey), requiredApprovals: required, ...(opts.environment ? { approvalEnvironment: opts.environment } : {}) };
+  io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   return 0;
 }

@@ -59,9 +59,9 @@ function manifest(approvals: readonly ApproverSignature[] | undefined, overrides
 
 const signedBy = (key: KeyObject, overrides: Partial<ApprovalStatement> = {}) => signApprovalStatement(statement(overrides), key);
 
-function verdict(m: JobManifest, required = 2, keys: KeyObject[] = approverKeys, now = NOW): string {
+function verdict(m: JobManifest, required = 2, keys: KeyObject[] = approverKeys, now = NOW, approvalEnvironment?: string): string {
   try {
-    verifyJobManifest(signJobManifest(m, server.privateKey), { pinnedKey: server.publicKey, hostId: HOST, now, approverKeys: keys, requiredApprovals: required });
+    verifyJobManifest(signJobManifest(m, server.privateKey), { pinnedKey: server.publicKey, hostId: HOST, now, approverKeys: keys, requiredApprovals: required, approvalEnvironment });
     return 'accepted';
   } catch (err) {
     if (err instanceof ManifestRejectedError) return `${err.reason}: ${err.message}`;
@@ -118,6 +118,13 @@ describe('verifyJobManifest with M of N approvers pinned', () => {
     expect(verdict(manifest(approvals, { action: 'rollback', targets: [{ name: 'curl', version: null }] }))).toMatch(/curl \(remove\) is not among/);
     // Swapping in a bigger target list breaks the digest every approver signed.
     expect(verdict({ ...manifest(approvals), approvedTargets: [...patchSet, { ecosystem: 'AlmaLinux:9', package: 'sudo', version: '1.9.5p2-10' }], targets: [{ name: 'sudo', version: '1.9.5p2-10' }] })).toMatch(/signed other targets/);
+  });
+
+  it('with an environment pinned, counts only approvals of changes to it', () => {
+    const approvals = [signedBy(alice.privateKey), signedBy(bob.privateKey, { environment: 'dev' })];
+    expect(verdict(manifest(approvals), 2, approverKeys, NOW, 'prod')).toMatch(/approved a change to dev, this host is pinned to prod/);
+    expect(verdict(manifest(approvals), 1, approverKeys, NOW, 'prod')).toBe('accepted');
+    expect(verdict(manifest(approvals), 2, approverKeys, NOW)).toBe('accepted'); // unpinned: any environment's approval counts
   });
 
   it('refuses everything when fewer approver keys are pinned than M', () => {

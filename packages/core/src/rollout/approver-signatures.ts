@@ -40,6 +40,11 @@ export interface ApprovalRequirement {
   readonly approverKeys: readonly KeyObject[];
   /** M: how many distinct pinned keys must have signed. */
   readonly requiredApprovals: number;
+  /**
+   * The environment the agent was pinned to, if any: only approvals of changes to it count.
+   * Without it, an approval of a patch set for one environment counts on every host.
+   */
+  readonly environment?: string | undefined;
   readonly now: Date;
 }
 
@@ -52,7 +57,7 @@ export interface ApprovalRequirement {
  * message, for the job report.
  */
 export function verifyManifestApprovals(manifest: JobManifest, requirement: ApprovalRequirement): void {
-  const { approverKeys, requiredApprovals, now } = requirement;
+  const { approverKeys, requiredApprovals, environment, now } = requirement;
   const keys = new Map(approverKeys.map((k) => [jobSigningKeyId(k), k]));
   const refuse = (detail: string) => new ManifestRejectedError('approvals-missing', `job ${manifest.jobId} needs ${requiredApprovals} approver signature(s): ${detail}`);
   if (keys.size < requiredApprovals) throw refuse(`only ${keys.size} distinct approver key(s) are pinned, so no manifest can run; re-enroll with enough approver keys`);
@@ -69,6 +74,7 @@ export function verifyManifestApprovals(manifest: JobManifest, requirement: Appr
     if (!key) problems.push(`key ${short}… is not a pinned approver key`);
     else if (!verifyApproverSignature(a, key)) problems.push(`the signature of key ${short}… does not verify`);
     else if (a.statement.targetsDigest !== digest) problems.push(`key ${short}… signed other targets`);
+    else if (environment !== undefined && a.statement.environment !== environment) problems.push(`key ${short}… approved a change to ${a.statement.environment}, this host is pinned to ${environment}`);
     else if (now.getTime() >= Date.parse(a.statement.expiresAt)) problems.push(`the approval of key ${short}… expired at ${a.statement.expiresAt}`);
     else counted.add(a.keyId);
   }

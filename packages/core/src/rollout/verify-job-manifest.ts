@@ -32,6 +32,8 @@ export interface VerifyJobManifestOptions {
    */
   readonly approverKeys?: readonly KeyObject[];
   readonly requiredApprovals?: number;
+  /** With approvers: only approvals of changes to this environment count (pinned at enrollment too). */
+  readonly approvalEnvironment?: string | undefined;
 }
 
 const ENVELOPE_KEYS = new Set(['payload', 'signature', 'keyId']);
@@ -86,7 +88,7 @@ export function verifyJobManifest(signed: unknown, options: VerifyJobManifestOpt
     throw reject('expired', `job ${manifest.jobId} expired at ${manifest.expiresAt} (this host's clock: ${now.toISOString()})`);
   }
   const requiredApprovals = options.requiredApprovals ?? 0;
-  if (requiredApprovals > 0) verifyManifestApprovals(manifest, { approverKeys: options.approverKeys ?? [], requiredApprovals, now });
+  if (requiredApprovals > 0) verifyManifestApprovals(manifest, { approverKeys: options.approverKeys ?? [], requiredApprovals, environment: options.approvalEnvironment, now });
   return manifest;
 }
 
