@@ -86,6 +86,7 @@ export function buildProgram(): Command {
     .option('--root <dir>', 'inventory this mounted filesystem or chroot instead of /', '/')
     .option('--hostname <name>', 'host name to report instead of the collected one')
     .option('--attr <key=value>', 'host attribute from the agent config, e.g. tier=1 (repeatable)', collect, [])
+    .option('--approvers <file>', 'pin these approvers at enrollment ({ approverKeys, requiredApprovals }, from `patchwise keys approvers`): jobs then need M of their signatures')
     .option('--once', 'check in once and exit: 0 ok, 1 failed, 3 quarantined')
     .action(async (opts: AgentRunOptions) => {
       const { agentRunCommand } = await import('./commands/agent-run.js');
@@ -614,6 +615,60 @@ export function buildProgram(): Command {
         process.exitCode = await changesDecide(await api(opts), id, decision, opts, io);
       });
   }
+
+  changes
+    .command('sign')
+    .description('Sign a change you approved with your own key (patchwise keys generate): agents that pinned your key count it')
+    .argument('<id>')
+    .option('--key <file>', 'your signing key (default ~/.config/patchwise/signing-key)')
+    .option('--valid-for <duration>', 'how long the signature counts, e.g. 72h', '72h')
+    .addOption(dataOption())
+    .action(async (id: string, opts: { key?: string; validFor?: string; data?: string }) => {
+      const { changesSign } = await import('./commands/changes.js');
+      process.exitCode = await changesSign(await api(opts), id, opts, io);
+    });
+
+  const keys = program.command('keys').description("Your own Ed25519 key for signing approvals: made and kept here, only its public half goes to the server");
+  keys
+    .command('generate')
+    .description('Make a key pair; the private key is written with mode 0600 and never leaves this machine')
+    .option('--out <file>', 'where to write it (default ~/.config/patchwise/signing-key)')
+    .option('--force', 'replace an existing key')
+    .action(async (opts: { out?: string; force?: boolean }) => {
+      const { keysGenerate } = await import('./commands/keys.js');
+      process.exitCode = keysGenerate(opts, io);
+    });
+  keys
+    .command('register')
+    .description('Register the public half of your key with the server')
+    .option('--key <file>', 'your signing key (default ~/.config/patchwise/signing-key)')
+    .option('--name <text>', 'a label, e.g. the laptop it lives on')
+    .addOption(dataOption())
+    .action(async (opts: { key?: string; name?: string; data?: string }) => {
+      const { keysRegister } = await import('./commands/keys.js');
+      process.exitCode = await keysRegister(await api(opts), opts, io);
+    });
+  keys
+    .command('list')
+    .option('--all', "every user's keys (users.manage)")
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { all?: boolean; json?: boolean; data?: string }) => {
+      const { keysList } = await import('./commands/keys.js');
+      process.exitCode = await keysList(await api(opts), opts, io);
+    });
+  keys
+    .command('approvers')
+    .description('Print the approvers document agents pin at enrollment (agent run --approvers FILE)')
+    .option('--user <name>', "an approver's current keys (repeatable)", collect, [])
+    .option('--key <keyId>', 'an approver key by id (repeatable)', collect, [])
+    .requiredOption('--required <m>', 'how many distinct approvers must sign each job')
+    .option('--environment <name>', "the agents' environment: only approvals of changes to it count")
+    .addOption(dataOption())
+    .action(async (opts: { user: string[]; key: string[]; required: string; environment?: string; data?: string }) => {
+      const { keysApprovers } = await import('./commands/keys.js');
+      process.exitCode = await keysApprovers(await api(opts), opts, io);
+    });
 
   const approvalPolicies = program.command('approval-policies').description('How many approvers, of which roles, each environment needs');
   approvalPolicies

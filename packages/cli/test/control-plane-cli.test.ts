@@ -5,12 +5,13 @@
  * with the token the server left in its data directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicKeyOf } from '@patchwise/core';
 import { BIN, REPO, runCliAsync } from './run-cli.js';
 
 const MACHINE_ID = '5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5';
@@ -144,6 +145,10 @@ describe('operator commands against a running server', () => {
     const url = (JSON.parse(readFileSync(join(data, 'server.json'), 'utf8')) as { url: string }).url;
     const agent = await runCliAsync(['agent', 'run', '--once', '--server', url, '--enroll-token', secret, '--state', join(work, 'agent'), '--root', debianRoot()]);
     expect(agent.status, agent.stderr).toBe(0);
+    // The agent pinned the job-signing key the server made on first start (docs/job-manifests.md).
+    const jobKey = join(data, 'job-signing-key');
+    expect(statSync(jobKey).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(work, 'agent', 'identity.json'), 'utf8'))).toMatchObject({ jobSigningKey: publicKeyOf(readFileSync(jobKey, 'utf8')) });
 
     const hosts = await cli('hosts', 'list', '--json');
     expect(hosts.status, hosts.stderr).toBe(0);

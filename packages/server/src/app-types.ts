@@ -6,6 +6,7 @@ import type { AuditSigner, SlaPolicy } from '@patchwise/core';
 import type { ControlPlane } from './control-plane.js';
 import type { RolloutRuntime } from './rollout/rollout-runtime.js';
 import type { Database } from './database.js';
+import type { JobSigningKey } from './job-signing-key.js';
 import type { ConnectivityPolicy } from './views.js';
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -20,6 +21,8 @@ export interface AppDeps {
   readonly ready: () => boolean;
   /** Signs audit checkpoints; its public half is what `audit verify` trusts. */
   readonly auditSigner: AuditSigner;
+  /** Signs job manifests; its public half goes to every agent in the enrollment reply, to pin. */
+  readonly jobSigningKey: JobSigningKey;
   /** Days to remediate by priority and tier; findings carry their due date from it. */
   readonly slaPolicy: SlaPolicy;
   /** The rollout engine, deployments and the agents' job endpoints. */

@@ -29,6 +29,7 @@ import { policyRoutes } from './routes/policy-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
 import { roleRoutes } from './routes/role-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { signingKeyRoutes } from './routes/signing-key-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   roleRoutes(app, deps);
   sessionRoutes(app, deps);
   changeRoutes(app, deps);
+  signingKeyRoutes(app, deps);
   policyRoutes(app, deps);
   patchSetRoutes(app, deps);
   agentJobRoutes(app, deps);

@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PatchwiseError, generateAgentKeyPair, publicKeyOf, type AuditSigner } from '@patchwise/core';
+import type { AuditSigner } from '@patchwise/core';
+import { ensureEd25519KeyFile } from './ed25519-key-file.js';
 
 export const AUDIT_KEY_FILE = 'audit-signing-key';
 
@@ -10,17 +10,5 @@ export const AUDIT_KEY_FILE = 'audit-signing-key';
  * Several servers on one PostgreSQL share it: copy the file to each.
  */
 export function ensureAuditKey(dataDir: string): AuditSigner & { path: string; created: boolean } {
-  const path = join(dataDir, AUDIT_KEY_FILE);
-  if (existsSync(path)) {
-    const privateKeyPem = readFileSync(path, 'utf8');
-    try {
-      return { path, created: false, privateKeyPem, publicKey: publicKeyOf(privateKeyPem) };
-    } catch (err) {
-      throw new PatchwiseError('PW_CONFIG_INVALID', 'not an Ed25519 private key in PEM; restore it from a backup (a new key cannot vouch for old checkpoints)', { input: path, cause: err });
-    }
-  }
-  const keys = generateAgentKeyPair();
-  writeFileSync(path, keys.privateKeyPem, { mode: 0o600 });
-  chmodSync(path, 0o600);
-  return { path, created: true, privateKeyPem: keys.privateKeyPem, publicKey: keys.publicKey };
+  return ensureEd25519KeyFile(join(dataDir, AUDIT_KEY_FILE), 'restore it from a backup (a new key cannot vouch for old checkpoints)');
 }

@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
 import { ensureAuditKey } from './audit-key.js';
+import { ensureJobSigningKey } from './job-signing-key.js';
 import { PeriodicTask } from './periodic-task.js';
 import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';
@@ -13,7 +14,6 @@ import { FeedSyncer } from './feed-syncer.js';
 import { ALWAYS_OPEN } from './rollout/always-open.js';
 import { EngineLeader } from './rollout/engine-leader.js';
 import { createRollout } from './rollout/rollout-runtime.js';
-import { INTERIM_SIGN } from './rollout/interim-sign.js';
 import type { ServerConfig } from './server-config.js';
 
 export interface RunningServer {
@@ -58,6 +58,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const token = await ensureAdminToken(new AccessStore(tablesOf(handle.db), clock), new UserStore(tablesOf(handle.db), clock), config.dataDir);
     const auditKey = ensureAuditKey(config.dataDir);
     if (auditKey.created) log(`audit checkpoint key created in ${auditKey.path} (mode 0600): back it up; its public key is ${auditKey.publicKey}`);
+    const jobSigningKey = ensureJobSigningKey(config.dataDir);
+    if (jobSigningKey.created) log(`job-signing key created in ${jobSigningKey.path} (mode 0600): back it up; agents pin it at enrollment (key id ${jobSigningKey.keyId})`);
     const controlPlane = new ControlPlane(handle.db, new Assessor(), clock, { checkinIntervalSeconds: config.checkinIntervalSeconds });
     let ready = false;
     const uploadDir = join(config.dataDir, 'uploads');
@@ -66,7 +68,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rmSync(feedSyncDir, { recursive: true, force: true }); // left-overs of an interrupted sync
     const feedSyncer = new FeedSyncer({ db: handle.db, controlPlane, clock, workDir: feedSyncDir, log, ...(options.fetch ? { fetch: options.fetch } : {}) });
     await feedSyncer.configure(options.feedSources ?? []);
-    const rollout = createRollout({ db: handle.db, clock, sign: INTERIM_SIGN, schedules: ALWAYS_OPEN });
+    const rollout = createRollout({ db: handle.db, clock, signingKey: jobSigningKey.privateKey, schedules: ALWAYS_OPEN });
     const app = await buildApp({
       rollout,
       db: handle.db,
@@ -78,6 +80,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       logger: options.logger ?? false,
       feedSyncer,
       auditSigner: auditKey,
+      jobSigningKey,
       slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
     });
     const problems = await controlPlane.load();

@@ -9,13 +9,12 @@ import { DEFAULT_SLA_POLICY, type DatabaseHandle, type FeedSource } from '@patch
 import { buildApp } from '../src/app.js';
 import { ALWAYS_OPEN } from '../src/rollout/always-open.js';
 import { createRollout } from '../src/rollout/rollout-runtime.js';
-import { INTERIM_SIGN } from '../src/rollout/interim-sign.js';
 import type { Database } from '../src/database.js';
 import { FeedSyncer } from '../src/feed-syncer.js';
 import { loadFeedSources } from '../src/load-feed-sources.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
 import { openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { TEST_AUDIT_SIGNER, TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+import { TEST_AUDIT_SIGNER, TEST_JOB_SIGNING_KEY, TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 const HOUR = 3600_000;
@@ -91,7 +90,7 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     workDir = mkdtempSync(join(tmpdir(), 'patchwise-feed-sync-'));
     syncer = new FeedSyncer({ db: db.db, controlPlane: inner.controlPlane, clock: inner.clock.read, workDir, maxBytes: 1024 * 1024, timeoutMs: 30_000 });
     const app = await buildApp({
-      rollout: createRollout({ db: db.db, clock: inner.clock.read, sign: INTERIM_SIGN, schedules: ALWAYS_OPEN }),
+      rollout: createRollout({ db: db.db, clock: inner.clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey, schedules: ALWAYS_OPEN }),
       db: db.db,
       controlPlane: inner.controlPlane,
       clock: inner.clock.read,
@@ -100,6 +99,7 @@ describe.each(kinds)('feed sync on %s', (kind) => {
       ready: () => true,
       feedSyncer: syncer,
       auditSigner: TEST_AUDIT_SIGNER,
+      jobSigningKey: TEST_JOB_SIGNING_KEY,
       slaPolicy: DEFAULT_SLA_POLICY,
     });
     t = {

@@ -151,6 +151,10 @@ describe('RBAC: every person route × role × scope', () => {
       'POST /api/v1/changes/:id/:decision': (h) => each(async (k) => (await t.app.inject({ method: 'POST', url: `/api/v1/changes/${await changeFor(k)}/approve`, headers: h, payload: {} })).statusCode === 200),
       // Not the requester, so in scope the answer is 403; out of scope the change does not exist (404).
       'POST /api/v1/changes/:id/cancel': (h) => each(async (k) => (await t.app.inject({ method: 'POST', url: `/api/v1/changes/${await changeFor(k)}/cancel`, headers: h })).statusCode !== 404),
+      'GET /api/v1/changes/:id/signatures': (h) => each(async (k) => (await t.app.inject({ method: 'GET', url: `/api/v1/changes/${await changeFor(k)}/signatures`, headers: h })).statusCode === 200),
+      // In scope the dummy signature is refused as invalid (400); out of scope the change does not exist (404).
+      'POST /api/v1/changes/:id/signatures': (h) =>
+        each(async (k) => (await t.app.inject({ method: 'POST', url: `/api/v1/changes/${await changeFor(k)}/signatures`, headers: h, payload: { keyId: '0'.repeat(64), signature: `${'A'.repeat(86)}==`, statement: {} } })).statusCode !== 404),
       'GET /api/v1/hosts': async (h) => ((await get('/api/v1/hosts', h)).hosts as { id: string }[]).map((x) => x.id),
       'GET /api/v1/hosts/:id': (h) => each(async (k) => (await t.app.inject({ method: 'GET', url: `/api/v1/hosts/${hosts[k]}`, headers: h })).statusCode === 200),
       'PATCH /api/v1/hosts/:id': (h) => each(async (k) => (await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${hosts[k]}`, headers: h, payload: { attributes: { owner: 'probe' } } })).statusCode === 200),

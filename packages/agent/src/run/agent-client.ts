@@ -18,6 +18,11 @@ export interface EnrollReply {
   readonly status: string;
   readonly quarantineReason: string | null;
   readonly intervalSeconds: number;
+  /**
+   * The server's job-signing Ed25519 public key (32 bytes, base64url), pinned in identity.json:
+   * the agent runs only job manifests it signed. Absent from servers older than signed manifests.
+   */
+  readonly jobSigningKey?: string;
 }
 
 /**

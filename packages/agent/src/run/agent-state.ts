@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PatchwiseError, generateAgentKeyPair, publicKeyOf } from '@patchwise/core';
+import { PatchwiseError, generateAgentKeyPair, parsePublicKey, publicKeyOf } from '@patchwise/core';
+import { NO_APPROVERS, parseApproverPins, type ApproverPins } from './approver-pins.js';
 
 /** What an enrolled agent remembers between runs. */
 export interface AgentIdentity {
@@ -8,6 +9,16 @@ export interface AgentIdentity {
   readonly serverUrl: string;
   readonly privateKeyPem: string;
   readonly publicKey: string;
+  /**
+   * The server's job-signing public key pinned at enrollment (32 bytes, base64url), or null for
+   * an agent enrolled before job manifests were signed: it refuses every manifest until it
+   * re-enrolls (docs/job-manifests.md).
+   */
+  readonly jobSigningKey: string | null;
+  /** Approvers pinned at enrollment (none: `approverKeys` empty, `requiredApprovals` 0), and their environment. */
+  readonly approverKeys: readonly string[];
+  readonly requiredApprovals: number;
+  readonly approvalEnvironment?: string | undefined;
 }
 
 const KEY_FILE = 'agent.key';
@@ -42,7 +53,7 @@ export class AgentState {
   identity(): AgentIdentity | undefined {
     const path = join(this.dir, IDENTITY_FILE);
     if (!existsSync(path)) return undefined;
-    let saved: { hostId?: unknown; serverUrl?: unknown };
+    let saved: { hostId?: unknown; serverUrl?: unknown; jobSigningKey?: unknown; approverKeys?: unknown; requiredApprovals?: unknown; approvalEnvironment?: unknown };
     try {
       saved = JSON.parse(readFileSync(path, 'utf8')) as typeof saved;
     } catch (err) {
@@ -51,10 +62,31 @@ export class AgentState {
     if (typeof saved.hostId !== 'string' || typeof saved.serverUrl !== 'string') {
       throw new PatchwiseError('PW_INPUT_INVALID', 'hostId and serverUrl must be strings; remove it to enroll again', { input: path });
     }
-    return { hostId: saved.hostId, serverUrl: saved.serverUrl, ...this.keyPair() };
+    const jobSigningKey = saved.jobSigningKey ?? null;
+    if (jobSigningKey !== null && (typeof jobSigningKey !== 'string' || !isPublicKey(jobSigningKey))) {
+      // Never fall back to "no key": a damaged pin must not look like an old enrollment.
+      throw new PatchwiseError('PW_INPUT_INVALID', 'jobSigningKey must be an Ed25519 public key in base64url; remove the file to enroll again', { input: path });
+    }
+    const { approverKeys, requiredApprovals, approvalEnvironment } = saved;
+    const approvers = approverKeys === undefined && requiredApprovals === undefined ? NO_APPROVERS : parseApproverPins({ approverKeys, requiredApprovals, ...(approvalEnvironment === undefined ? {} : { approvalEnvironment }) }, path);
+    return { hostId: saved.hostId, serverUrl: saved.serverUrl, jobSigningKey, ...approvers, ...this.keyPair() };
   }
 
-  saveIdentity(hostId: string, serverUrl: string): void {
-    writeFileSync(join(this.dir, IDENTITY_FILE), `${JSON.stringify({ hostId, serverUrl }, null, 2)}\n`, { mode: 0o600 });
+  /**
+   * Records the enrollment: the host id, the server, the job-signing key to pin (null: none was
+   * sent) and the approvers from the agent's configuration, if any.
+   */
+  saveIdentity(hostId: string, serverUrl: string, jobSigningKey: string | null, approvers: ApproverPins = NO_APPROVERS): void {
+    const pins = approvers.requiredApprovals > 0 ? { approverKeys: approvers.approverKeys, requiredApprovals: approvers.requiredApprovals, approvalEnvironment: approvers.approvalEnvironment } : {};
+    writeFileSync(join(this.dir, IDENTITY_FILE), `${JSON.stringify({ hostId, serverUrl, jobSigningKey, ...pins }, null, 2)}\n`, { mode: 0o600 });
+  }
+}
+
+function isPublicKey(text: string): boolean {
+  try {
+    parsePublicKey(text);
+    return true;
+  } catch {
+    return false;
   }
 }

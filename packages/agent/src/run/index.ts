@@ -1,4 +1,7 @@
-/** The agent's run loop: identity, enrollment, signed check-ins and inventory uploads. */
+/**
+ * The agent's run loop: identity, enrollment (pinning the server's job-signing key), signed
+ * check-ins and inventory uploads; and the gate job manifests pass before they run.
+ */
 export { AGENT_EXIT, runAgent } from './run-agent.js';
 export type { RunAgentOptions } from './run-agent.js';
 export { AgentState } from './agent-state.js';
@@ -7,3 +10,7 @@ export { AgentClient } from './agent-client.js';
 export type { CheckinReply, EnrollReply, HttpTransport, InventoryReply, Signer } from './agent-client.js';
 export { toWireFacts } from './wire-facts.js';
 export type { WireFacts } from './wire-facts.js';
+export { FileReplayGuard, REPLAY_MARGIN_MS } from './file-replay-guard.js';
+export { ACCEPTED_JOBS_DIR, JobManifestGate } from './job-manifest-gate.js';
+export { NO_APPROVERS, parseApproverPins, sameApproverPins } from './approver-pins.js';
+export type { ApproverPins } from './approver-pins.js';

@@ -1,8 +1,9 @@
 import { createPrivateKey } from 'node:crypto';
-import { PatchwiseError, isPatchwiseError } from '@patchwise/core';
+import { PatchwiseError, isPatchwiseError, jobSigningKeyId, parsePublicKey } from '@patchwise/core';
 import { buildInventoryDocument, collectFacts, collectPackages, inventoryDigest } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
 import { AgentState } from './agent-state.js';
+import { sameApproverPins, type ApproverPins } from './approver-pins.js';
 import { toWireFacts } from './wire-facts.js';
 
 export interface RunAgentOptions {
@@ -18,6 +19,11 @@ export interface RunAgentOptions {
   readonly attributes?: Record<string, unknown> | undefined;
   /** Host name to report instead of the collected one. */
   readonly hostName?: string | undefined;
+  /**
+   * Approvers to pin at enrollment (`--approvers FILE`): then only manifests M of them signed
+   * run. Fixed once enrolled: a different set on a later run is refused.
+   */
+  readonly approvers?: ApproverPins | undefined;
   readonly agentVersion: string;
   readonly log: (line: string) => void;
   readonly clock?: () => Date;
@@ -52,10 +58,23 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
     const facts = await collectFacts({ root: o.root });
     const hostName = o.hostName ?? facts.hostname ?? facts.machineId ?? 'unnamed-host';
     const reply = await new AgentClient(o.serverUrl, clock, o.fetch).enroll(o.enrollToken, keys.publicKey, toWireFacts(facts, hostName, o.agentVersion), o.attributes);
-    state.saveIdentity(reply.hostId, o.serverUrl);
+    const jobSigningKey = pinnableKey(reply.jobSigningKey);
+    state.saveIdentity(reply.hostId, o.serverUrl, jobSigningKey, o.approvers);
     identity = state.identity();
     if (!identity) throw new Error('identity just saved cannot be read');
     o.log(`enrolled as host ${reply.hostId} (${reply.status}${reply.quarantineReason ? `: ${reply.quarantineReason}` : ''})`);
+    o.log(
+      jobSigningKey
+        ? `pinned the server's job-signing key ${jobSigningKeyId(parsePublicKey(jobSigningKey))}: only job manifests it signed will run`
+        : 'warning: the server sent no valid job-signing key; every job manifest will be refused until this agent re-enrolls',
+    );
+    if (identity.requiredApprovals > 0) {
+      const where = identity.approvalEnvironment ? ` on changes to ${identity.approvalEnvironment}` : '';
+      o.log(`pinned ${identity.approverKeys.length} approver key(s): each job needs ${identity.requiredApprovals} of their signatures${where}`);
+    }
+  } else if (o.approvers && !sameApproverPins(o.approvers, identity)) {
+    // Going on with the old pins would let the operator believe the new approvers apply.
+    throw new PatchwiseError('PW_USAGE', `approvers are pinned at enrollment and this agent pinned others (${identity.requiredApprovals} of ${identity.approverKeys.length}); re-enroll to change them`);
   }
   const client = new AgentClient(o.serverUrl ?? identity.serverUrl, clock, o.fetch);
   const signer: Signer = { hostId: identity.hostId, privateKey: createPrivateKey(identity.privateKeyPem) };
@@ -103,6 +122,21 @@ async function checkInOnce(client: AgentClient, identity: Signer, o: RunAgentOpt
   const open = put.open;
   o.log(`check-in ok: ${hostName}, inventory sent (${put.packages} packages; ${opened} findings opened, ${fixed} fixed; open P1 ${open.P1} P2 ${open.P2} P3 ${open.P3} P4 ${open.P4})`);
   return reply.intervalSeconds;
+}
+
+/**
+ * The key to pin from an enrollment reply, or null. The host is enrolled by now, so a missing or
+ * malformed key must not fail the run (a retry would present an already enrolled agent key):
+ * the agent works on, refusing manifests with `no-pinned-key`, and says so.
+ */
+function pinnableKey(key: unknown): string | null {
+  if (typeof key !== 'string') return null;
+  try {
+    parsePublicKey(key);
+    return key;
+  } catch {
+    return null;
+  }
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { runAgent } from '@patchwise/agent';
+import { parseApproverPins, runAgent } from '@patchwise/agent';
 import { attributePairsToObject } from '@patchwise/core';
+import { readDocumentFile } from '../read-document-file.js';
 
 export interface AgentRunOptions {
   readonly server?: string;
@@ -11,11 +12,13 @@ export interface AgentRunOptions {
   readonly once?: boolean;
   readonly attr: string[];
   readonly hostname?: string;
+  readonly approvers?: string;
 }
 
 /** `patchwise agent run`: the agent loop, stopped cleanly by SIGINT or SIGTERM. */
 export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJS.WritableStream; version: string }): Promise<number> {
   const stateDir = opts.state ?? (process.getuid?.() === 0 ? '/var/lib/patchwise-agent' : join(homedir(), '.patchwise-agent'));
+  const approvers = opts.approvers === undefined ? undefined : parseApproverPins(readDocumentFile(opts.approvers, 'approvers'), opts.approvers);
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
@@ -29,6 +32,7 @@ export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJ
       once: opts.once ?? false,
       attributes: opts.attr.length > 0 ? attributePairsToObject(opts.attr) : undefined,
       hostName: opts.hostname,
+      approvers,
       agentVersion: io.version,
       log: (line) => io.stderr.write(`${new Date().toISOString()} patchwise-agent: ${line}\n`),
       signal: controller.signal,

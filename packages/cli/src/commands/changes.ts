@@ -1,6 +1,9 @@
-import { PatchwiseError } from '@patchwise/core';
+import { resolve } from 'node:path';
+import { PatchwiseError, approvedTargetsDigest, signApprovalStatement, type ApprovedTarget } from '@patchwise/core';
+import { parseDuration } from '@patchwise/server';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
+import { defaultSigningKeyPath, readSigningKey } from './keys.js';
 
 type Io = { stdout: NodeJS.WritableStream };
 
@@ -82,6 +85,33 @@ export async function changesShow(api: ApiClient, id: string, opts: { json?: boo
 export async function changesDecide(api: ApiClient, id: string, decision: 'approve' | 'reject' | 'cancel', opts: { comment?: string }, io: Io): Promise<number> {
   const c = await api.post<ChangeView>(`/api/v1/changes/${encodeURIComponent(id)}/${decision}`, decision === 'cancel' ? undefined : { ...(opts.comment ? { comment: opts.comment } : {}) });
   io.stdout.write(`${summary(c)}\n`);
+  return 0;
+}
+
+/**
+ * `patchwise changes sign ID`: signs, with your own key (never sent anywhere), a statement of
+ * this change: its id, its patch set's number and the digest of that patch set's targets
+ * (computed here from the targets, which are printed), its environment and an expiry; then
+ * uploads the signature. Approve the change first: the signature confirms your approval, and
+ * agents that pinned your key count it towards the approvals they require.
+ */
+export async function changesSign(api: ApiClient, id: string, opts: { key?: string; validFor?: string }, io: Io): Promise<number> {
+  const key = readSigningKey(resolve(opts.key ?? defaultSigningKeyPath()));
+  const c = await api.get<ChangeView>(`/api/v1/changes/${encodeURIComponent(id)}`);
+  const patchSet = await api.get<{ number: number; targets: ApprovedTarget[] }>(`/api/v1/patch-sets/${encodeURIComponent(c.subject.id)}`);
+  const validForMs = parseDuration(opts.validFor ?? '72h', '--valid-for');
+  const statement = {
+    kind: 'patchwise-change-approval-v1' as const,
+    changeId: c.id,
+    patchSetNumber: patchSet.number,
+    targetsDigest: approvedTargetsDigest(patchSet.targets),
+    environment: c.environment,
+    expiresAt: new Date(Date.now() + validForMs).toISOString(),
+  };
+  io.stdout.write(`signing change ${c.id}: ${c.kind} of patch set ${patchSet.number} to ${c.environment}, ${patchSet.targets.length} target(s):\n`);
+  for (const t of patchSet.targets) io.stdout.write(`  ${t.ecosystem} ${t.package} ${t.version}\n`);
+  await api.post(`/api/v1/changes/${encodeURIComponent(c.id)}/signatures`, signApprovalStatement(statement, key.privateKey));
+  io.stdout.write(`signed with key ${key.keyId}, valid until ${statement.expiresAt}\n`);
   return 0;
 }
 

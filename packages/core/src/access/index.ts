@@ -29,3 +29,5 @@ export {
 } from './request-signature.js';
 export type { AgentKeyPair, SignedParts } from './request-signature.js';
 export { hashSecret, newSecret } from './secrets.js';
+export { SigningKeyStore } from './signing-key-store.js';
+export type { SigningKeyInfo } from './signing-key-store.js';

@@ -69,4 +69,14 @@ export interface AccessTables {
     nonce: string;
     expires_at: Timestamp;
   };
+  access_signing_keys: {
+    /** SHA-256 (hex) of the raw public key. */
+    key_id: string;
+    user_id: string;
+    /** 32-byte raw Ed25519 public key, base64url. */
+    public_key: string;
+    name: string;
+    created_at: Timestamp;
+    revoked_at: Timestamp | null;
+  };
 }

@@ -19,4 +19,6 @@ export type { ApprovalPolicy, ChangeDecision, ChangeKind, ChangeLane, ChangeRequ
 export { parseApprovalPolicy } from './parse-approval-policy.js';
 export { ApprovalStore } from './approval-store.js';
 export type { NewChange } from './approval-store.js';
+export { ChangeSignatureStore } from './change-signature-store.js';
+export type { ChangeSignature } from './change-signature-store.js';
 export type { ApprovalsTables } from './tables.js';

@@ -32,4 +32,13 @@ export interface ApprovalsTables {
     decisions: Json<{ by: { id: string; name: string | null }; decision: 'approve' | 'reject'; comment: string | null; at: string }[]>;
     approved_at: Timestamp | null;
   };
+  approvals_signatures: {
+    change_id: string;
+    key_id: string;
+    signed_by: string;
+    signed_by_name: string | null;
+    statement: Json<Record<string, unknown>>;
+    signature: string;
+    created_at: Timestamp;
+  };
 }

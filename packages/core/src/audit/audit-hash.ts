@@ -45,9 +45,17 @@ export const GENESIS_HASH = '0'.repeat(64);
  * order or the database's JSON rendering, so a digest taken today verifies years later.
  */
 export function auditDigest(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
+}
+
+/**
+ * RFC 8785 (JCS) canonical JSON: keys sorted by code unit, numbers in their shortest form, no
+ * whitespace. What the audit chain hashes and job manifests sign, so both agree byte for byte.
+ */
+export function canonicalJson(value: unknown): string {
   const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('auditDigest: the value has no JSON form');
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  if (text === undefined) throw new TypeError('canonicalJson: the value has no JSON form');
+  return text;
 }
 
 /** The hash of an event: every field but the hash itself, the previous hash included. */

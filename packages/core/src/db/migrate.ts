@@ -12,6 +12,7 @@ import { lighterUploads } from './migrations/0009-lighter-uploads.js';
 import { approvals } from './migrations/0010-approvals.js';
 import { patchSets } from './migrations/0011-patch-sets.js';
 import { rollout } from './migrations/0013-rollout.js';
+import { approverKeys } from './migrations/0015-approver-keys.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -30,6 +31,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-approvals': approvals,
   '0011-patch-sets': patchSets,
   '0013-rollout': rollout,
+  '0015-approver-keys': approverKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

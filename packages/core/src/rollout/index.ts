@@ -2,11 +2,15 @@
  * Rollout: deployments of a patch set to hosts in waves (canary first) inside maintenance
  * windows, limited by concurrency, cluster limits and error budgets; the rings patch sets are
  * promoted through; the approved script library; and the contract with the executors (job
- * manifests and reports). `engineStep` is the engine's one pure decision; `RolloutStore` holds
+ * manifests and reports, signed by the server's job-signing key and verified by agents against
+ * the key they pinned). `engineStep` is the engine's one pure decision; `RolloutStore` holds
  * everything it decides, so a restarted server resumes from the tables.
  */
 export type {
+  ApprovalStatement,
   ApprovedScript,
+  ApprovedTarget,
+  ApproverSignature,
   CommandRecord,
   HealthCheck,
   JobAction,
@@ -36,3 +40,13 @@ export type { LibraryScript } from './script-store.js';
 export type { RolloutTables } from './tables.js';
 export { estimateRollout } from './estimate-rollout.js';
 export type { EstimateOptions, RolloutEstimate } from './estimate-rollout.js';
+export { MAX_MANIFEST_LIFETIME_MS, parseApprovalStatement, parseApproverSignature, parseJobManifest } from './parse-job-manifest.js';
+export { MANIFEST_REJECTIONS, ManifestRejectedError, isManifestRejected } from './manifest-rejected-error.js';
+export type { ManifestRejection } from './manifest-rejected-error.js';
+export { jobSigningKeyId, signJobManifest } from './sign-job-manifest.js';
+export { MANIFEST_CLOCK_SKEW_MS, MAX_MANIFEST_PAYLOAD, verifyJobManifest } from './verify-job-manifest.js';
+export type { VerifyJobManifestOptions } from './verify-job-manifest.js';
+export { claimJobManifest } from './replay-guard.js';
+export type { ReplayGuard } from './replay-guard.js';
+export { approvedTargetsDigest, signApprovalStatement, verifyApproverSignature, verifyManifestApprovals } from './approver-signatures.js';
+export type { ApprovalRequirement } from './approver-signatures.js';

@@ -57,6 +57,44 @@ export interface JobManifest {
   /** ISO 8601; the executor refuses the manifest at or after this instant. */
   readonly issuedAt: string;
   readonly expiresAt: string;
+  /**
+   * Optional, together with `approvals`: the approved change's whole target list (its patch
+   * set's), whose digest the approvers signed; this job's targets must be among them. Agents
+   * that pinned approver keys require them (docs/job-manifests.md, "Approver signatures").
+   */
+  readonly approvedTargets?: readonly ApprovedTarget[];
+  readonly approvals?: readonly ApproverSignature[];
+}
+
+/** One target of an approved change, as its patch set lists it. */
+export interface ApprovedTarget {
+  readonly ecosystem: string;
+  readonly package: string;
+  readonly version: string;
+}
+
+/**
+ * What an approver signs with their own key (held by the CLI, never by the server): this change
+ * of this patch set, whose targets have this digest, to this environment, until then.
+ */
+export interface ApprovalStatement {
+  /** Domain separation: a signature over a statement can never pass for one over anything else. */
+  readonly kind: 'patchwise-change-approval-v1';
+  readonly changeId: string;
+  readonly patchSetNumber: number;
+  /** approvedTargetsDigest of the patch set's targets. */
+  readonly targetsDigest: string;
+  readonly environment: string;
+  /** ISO 8601; the signature counts only before this instant. */
+  readonly expiresAt: string;
+}
+
+/** An approver's Ed25519 signature (base64) over the RFC 8785 canonical JSON of the statement. */
+export interface ApproverSignature {
+  /** SHA-256 (hex) of the approver's raw public key. */
+  readonly keyId: string;
+  readonly signature: string;
+  readonly statement: ApprovalStatement;
 }
 
 /** A manifest as sent: the exact JSON text that was signed, and the Ed25519 signature over it. */

@@ -1,4 +1,5 @@
-import type { JobManifest, SignedJobManifest } from '@patchwise/core';
+import type { KeyObject } from 'node:crypto';
+import { signJobManifest } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { AgentJobs } from './agent-jobs.js';
@@ -13,9 +14,10 @@ export interface RolloutRuntime {
   readonly schedules: ScheduleSource;
 }
 
-export function createRollout(deps: { db: Kysely<Database>; clock: () => Date; sign: (m: JobManifest) => SignedJobManifest; schedules: ScheduleSource; dispatchTtlMs?: number }): RolloutRuntime {
+/** `signingKey`: the private half of the job-signing key agents pinned at enrollment. */
+export function createRollout(deps: { db: Kysely<Database>; clock: () => Date; signingKey: KeyObject; schedules: ScheduleSource; dispatchTtlMs?: number }): RolloutRuntime {
   // The engine wakes the agents' long-polls; the callback runs only after both exist.
-  const engine: RolloutEngine = new RolloutEngine({ ...deps, onDispatch: (hosts) => agentJobs.wake(hosts) });
+  const engine: RolloutEngine = new RolloutEngine({ ...deps, sign: (m) => signJobManifest(m, deps.signingKey), onDispatch: (hosts) => agentJobs.wake(hosts) });
   const agentJobs = new AgentJobs(deps.db, deps.clock, engine);
   return { engine, deployments: new DeploymentService(deps.db, deps.clock, engine, deps.schedules), agentJobs, schedules: deps.schedules };
 }

@@ -19,13 +19,21 @@ export function agentRoutes(app: App, deps: AppDeps): void {
           { token: Type.String({ minLength: 1, maxLength: 256 }), publicKey: Type.String({ minLength: 1, maxLength: 128 }), facts: AgentFactsSchema, attributes: Attributes },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ hostId: Type.String(), status: Type.String(), quarantineReason: Type.Union([Type.String(), Type.Null()]), intervalSeconds: Type.Integer() }) },
+        response: {
+          201: Type.Object({
+            hostId: Type.String(),
+            status: Type.String(),
+            quarantineReason: Type.Union([Type.String(), Type.Null()]),
+            intervalSeconds: Type.Integer(),
+            jobSigningKey: Type.String({ description: "The server's job-signing Ed25519 public key, 32 bytes in base64url (JWK x): the agent pins it and runs only job manifests it signed" }),
+          }),
+        },
       },
     },
     async (request, reply) => {
       const { host, intervalSeconds } = await deps.controlPlane.enroll(request.body);
       request.log.info({ hostId: host.id, name: host.name, status: host.status }, 'agent enrolled');
-      return reply.status(201).send({ hostId: host.id, status: host.status, quarantineReason: host.quarantineReason, intervalSeconds });
+      return reply.status(201).send({ hostId: host.id, status: host.status, quarantineReason: host.quarantineReason, intervalSeconds, jobSigningKey: deps.jobSigningKey.publicKey });
     },
   );
 

@@ -7,11 +7,11 @@ import { AccessStore, AGENT_HEADERS, UserStore, DEFAULT_SLA_POLICY, bodyDigest, 
 import { buildApp } from '../../src/app.js';
 import { ALWAYS_OPEN } from '../../src/rollout/always-open.js';
 import { createRollout, type RolloutRuntime } from '../../src/rollout/rollout-runtime.js';
-import { INTERIM_SIGN } from '../../src/rollout/interim-sign.js';
 import { ensureAdminUser } from '../../src/admin-token.js';
 import type { App } from '../../src/app-types.js';
 import { Assessor } from '../../src/assessor.js';
 import { ControlPlane } from '../../src/control-plane.js';
+import { jobSigningKeyOf } from '../../src/job-signing-key.js';
 import { tablesOf } from '../../src/database.js';
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseHandle } from '@patchwise/core';
@@ -21,6 +21,8 @@ import { openTestDatabase, type TestDatabaseKind } from './test-database.js';
 const testAuditKeys = generateAgentKeyPair();
 /** The audit checkpoint key of every test app. */
 export const TEST_AUDIT_SIGNER = { publicKey: testAuditKeys.publicKey, privateKeyPem: testAuditKeys.privateKeyPem };
+/** The job-signing key of every test app. */
+export const TEST_JOB_SIGNING_KEY = jobSigningKeyOf(generateAgentKeyPair().privateKeyPem);
 
 /** A settable clock, so tests move time instead of sleeping. */
 export class TestClock {
@@ -54,7 +56,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
   const clock = new TestClock();
   const controlPlane = new ControlPlane(handle.db, new Assessor(), clock.read, { checkinIntervalSeconds: 60 });
   const uploadDir = mkdtempSync(join(tmpdir(), 'patchwise-uploads-'));
-  const rollout = createRollout({ db: handle.db, clock: clock.read, sign: INTERIM_SIGN, schedules: ALWAYS_OPEN });
+  const rollout = createRollout({ db: handle.db, clock: clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey, schedules: ALWAYS_OPEN });
   const app = await buildApp({
     rollout,
     db: handle.db,
@@ -64,6 +66,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     uploadDir,
     ready: () => true,
     auditSigner: TEST_AUDIT_SIGNER,
+    jobSigningKey: TEST_JOB_SIGNING_KEY,
     slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
   });
   await controlPlane.load();
