@@ -113,7 +113,9 @@ class JobRun {
 
     changed = true;
     const action = this.manifest.action;
-    const applied = await this.#attempt(action, () => (action === 'install' ? this.#driver.install(this.manifest.targets) : this.#driver.restore(this.manifest.targets)));
+    const applied = await this.#attempt(action === 'install' ? 'install' : 'restore', () =>
+      action === 'install' ? this.#driver.install(this.manifest.targets) : this.#driver.restore(this.manifest.targets),
+    );
     if ('failure' in applied) return this.#rollBack(applied.failure);
 
     const verified = await this.#verify(this.manifest.targets, 'verify');
@@ -198,13 +200,19 @@ class JobRun {
     return null;
   }
 
-  /** Runs a driver call; a command that failed becomes a Failure, anything else (a crash) propagates. */
+  /**
+   * Runs a driver call as job phase `step` (the step of its records and of its failure); a
+   * command that failed becomes a Failure, anything else (a crash) propagates.
+   */
   async #attempt<T>(step: string, work: () => Promise<T>): Promise<{ value: T } | { failure: Failure }> {
+    this.#recorder.phase = step;
     try {
       return { value: await work() };
     } catch (err) {
       if (err instanceof CommandFailedError) return { failure: { step, message: err.message } };
       throw err;
+    } finally {
+      this.#recorder.phase = undefined;
     }
   }
 

@@ -8,6 +8,12 @@ import type { CommandRunner, CommandRunOptions } from './command-runner.js';
 
 export class RecordingRunner implements CommandRunner {
   readonly #records: CommandRecord[] = [];
+  /**
+   * The job phase commands run in now (`install`, `rollback`…). When set it is the records' step,
+   * whatever step the caller (a driver) named: the report says what the job was doing, and the
+   * argv says which command it was.
+   */
+  phase: string | undefined;
 
   constructor(readonly inner: CommandRunner) {}
 
@@ -26,7 +32,7 @@ export class RecordingRunner implements CommandRunner {
   }
 
   async run(step: string, argv: readonly string[], options?: CommandRunOptions): Promise<CommandRecord> {
-    const record = await this.inner.run(step, argv, options);
+    const record = await this.inner.run(this.phase ?? step, argv, options);
     this.#records.push(record);
     return record;
   }
