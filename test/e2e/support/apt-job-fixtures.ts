@@ -5,8 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AptDriver, JobJournal, type CommandRunner, type ExecuteJobDeps } from '@patchwise/agent';
 import type { JobManifest, PackageVersion } from '@patchwise/core';
 import { exec } from './exec-file.js';
@@ -44,7 +43,8 @@ export interface JobHarness {
 
 /** executeJob's dependencies for `host`: its chroot runner, an apt driver, a journal in a fresh state directory. */
 export function jobHarness(host: HostClone, options: { runner?: CommandRunner; stateDir?: string; clock?: () => Date } = {}): JobHarness {
-  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'pw-agent-state-'));
+  // Inside the clone's own temporary directory (beside its root), so disposing the host removes it.
+  const stateDir = options.stateDir ?? mkdtempSync(join(dirname(host.root), 'agent-state-'));
   const runner = options.runner ?? host.runner;
   let reboots = 0;
   return {

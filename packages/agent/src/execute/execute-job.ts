@@ -119,10 +119,10 @@ class JobRun {
     if ('failure' in applied) return this.#rollBack(applied.failure);
 
     const verified = await this.#verify(this.manifest.targets, 'verify');
-    if ('failure' in verified) return this.#rollBack(verified.failure);
+    if (verified.failure) return this.#rollBack(verified.failure);
     const post = (await this.#steps('post-step', this.manifest.postSteps)) ?? (await this.#checks('post-check', this.manifest.postChecks));
     if (post) return this.#rollBack(post);
-    return this.#succeed(verified.value);
+    return this.#succeed(verified.versions ?? []);
   }
 
   /** Restores the previous versions and checks they are back; `failure` is what made the job roll back. */
@@ -130,9 +130,10 @@ class JobRun {
     const restored = await this.#attempt('rollback', () => this.#driver.restore(this.#previous));
     const back = await this.#verify(this.#previous, 'rollback');
     await this.#checkReboot();
-    if (!('failure' in restored) && !('failure' in back)) return this.#finish('rolled-back', failure, back.value);
-    const why = 'failure' in restored ? restored.failure.message : 'failure' in back ? back.failure.message : '';
-    return this.#finish('failed', { step: failure.step, message: `${failure.message}; the rollback failed too: ${why}` }, 'value' in back ? back.value : [], true);
+    const after = back.versions ?? [];
+    if (!('failure' in restored) && !back.failure) return this.#finish('rolled-back', failure, after);
+    const why = 'failure' in restored ? restored.failure.message : (back.failure?.message ?? '');
+    return this.#finish('failed', { step: failure.step, message: `${failure.message}; the rollback failed too: ${why}` }, after, true);
   }
 
   async #succeed(after: readonly PackageVersion[]): Promise<JobReport> {
@@ -153,18 +154,20 @@ class JobRun {
     }
   }
 
-  /** Whether each target is at its exact version (null: absent), read back from the package database. */
-  async #verify(expected: readonly PackageVersion[], step: string): Promise<{ value: PackageVersion[] } | { failure: Failure }> {
+  /**
+   * Whether each target is at its exact version (null: absent), read back from the package
+   * database. `versions` is what was found (null when the query itself failed).
+   */
+  async #verify(expected: readonly PackageVersion[], step: string): Promise<{ versions: PackageVersion[] | null; failure: Failure | null }> {
     const found = await this.#attempt(step, () => this.#driver.queryVersions(expected.map((t) => t.name)));
-    if ('failure' in found) return found;
+    if ('failure' in found) return { versions: null, failure: found.failure };
     const wrong: string[] = [];
     expected.forEach((want, i) => {
       const have = found.value[i]?.version ?? null;
       const same = want.version === null || have === null ? want.version === have : this.#driver.sameVersion(have, want.version);
       if (!same) wrong.push(`${want.name} is ${have ?? 'not installed'}, expected ${want.version ?? 'not installed'}`);
     });
-    if (wrong.length > 0) return { failure: { step, message: wrong.join('; ') } };
-    return found;
+    return { versions: found.value, failure: wrong.length > 0 ? { step, message: wrong.join('; ') } : null };
   }
 
   /** The first failing check, or undefined when all pass. */

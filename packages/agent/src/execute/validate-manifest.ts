@@ -4,7 +4,7 @@
  * is well-formed. A bad manifest changes nothing on the host.
  */
 import { createHash } from 'node:crypto';
-import { PatchwiseError, type JobManifest } from '@patchwise/core';
+import { PatchwiseError, type JobManifest, type PackageVersion } from '@patchwise/core';
 import { verifyApprovedScript } from './approved-script.js';
 import { validateHealthCheck } from './health-check.js';
 import type { PackageDriver } from './package-driver.js';
@@ -24,10 +24,13 @@ export function validateManifest(manifest: JobManifest, driver: PackageDriver): 
   }
   if (!ACTIONS.has(manifest.action)) throw new PatchwiseError('PW_INPUT_INVALID', `unknown action ${JSON.stringify(manifest.action)}`, { input });
   if (!REBOOT_POLICIES.has(manifest.reboot)) throw new PatchwiseError('PW_INPUT_INVALID', `unknown reboot policy ${JSON.stringify(manifest.reboot)}`, { input });
-  if (!Array.isArray(manifest.targets) || manifest.targets.length === 0) throw new PatchwiseError('PW_INPUT_INVALID', 'a job needs at least one target', { input });
-  driver.validate(manifest.targets);
+  const targets: readonly PackageVersion[] = manifest.targets;
+  // The manifest is parsed JSON: `targets` may be anything. (A helper, because Array.isArray
+  // would narrow the type to any[].)
+  if (!isList(targets) || targets.length === 0) throw new PatchwiseError('PW_INPUT_INVALID', 'a job needs at least one target', { input });
+  driver.validate(targets);
   if (manifest.action === 'install') {
-    const absent = manifest.targets.find((t) => t.version === null);
+    const absent = targets.find((t) => t.version === null);
     if (absent) throw new PatchwiseError('PW_INPUT_INVALID', 'an install target needs a version (null only means "remove" in a rollback)', { input: JSON.stringify(absent.name) });
   }
   for (const script of [...manifest.preSteps, ...manifest.postSteps]) verifyApprovedScript(script);
@@ -49,4 +52,8 @@ function sortedJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${sortedJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+function isList(value: unknown): boolean {
+  return Array.isArray(value);
 }

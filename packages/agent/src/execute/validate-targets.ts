@@ -21,7 +21,7 @@ export interface EcosystemRules {
 const MAX_NAME = 200;
 const MAX_VERSION = 200;
 /** Blanks and control characters: the schemes trim blanks, and a package manager would see another word. */
-const BLANK_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
+const hasBlankOrControl = (text: string): boolean => /\s/.test(text) || [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 /** Throws PW_INPUT_INVALID for the first target breaking `rules` (or named twice). */
 export function validateTargets(targets: readonly PackageVersion[], rules: EcosystemRules): void {
@@ -46,7 +46,7 @@ export function validateTargets(targets: readonly PackageVersion[], rules: Ecosy
 function versionProblem(version: string, rules: EcosystemRules): string | undefined {
   if (version === '') return 'is empty';
   if (version.length > MAX_VERSION) return `longer than ${MAX_VERSION} characters`;
-  if (BLANK_OR_CONTROL.test(version)) return 'contains a blank or control character';
+  if (hasBlankOrControl(version)) return 'contains a blank or control character';
   if (version.startsWith('-')) return "starts with '-'";
   try {
     rules.scheme.parse(version);
