@@ -220,7 +220,8 @@ describe.skipIf(skip)('executeJob with real apt and dpkg in Debian chroots', () 
     expect(report.commands.some((c) => c.step === 'install')).toBe(false);
     expect(await dpkgState(h, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.0' });
     // A job never started is refused once expired.
-    await expect(executeJob(aptJob([{ name: 'pw-hello', version: '1.1' }]), { ...harness.deps, clock: late })).rejects.toMatchObject({ code: 'PW_MANIFEST_REJECTED' });
+    const neverStarted = aptJob([{ name: 'pw-hello', version: '1.1' }], { expiresAt: job.expiresAt });
+    await expect(executeJob(neverStarted, { ...harness.deps, clock: late })).rejects.toMatchObject({ code: 'PW_MANIFEST_REJECTED' });
   });
 
   it('ends with failed and changes nothing when a pre-check fails', async () => {
