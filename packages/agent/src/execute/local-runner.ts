@@ -72,10 +72,12 @@ export class LocalRunner implements CommandRunner {
       let timedOut = false;
       let startError: Error | undefined;
       let settled = false;
+      let grace: NodeJS.Timeout | undefined;
       const finish = (exitCode: number | null, signal: string | null): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(grace);
         const notes: string[] = [];
         if (startError) notes.push(`cannot start ${full[0] ?? ''}: ${startError.message}`);
         if (timedOut) notes.push(`killed after ${timeoutMs} ms (timeout)`);
@@ -113,11 +115,11 @@ export class LocalRunner implements CommandRunner {
       // long after the command exited: once the command has exited, wait a little for its last
       // output, then stop reading instead of waiting for the daemon.
       child.on('exit', (code, signal) => {
-        setTimeout(() => {
+        grace = setTimeout(() => {
           child.stdout.destroy();
           child.stderr.destroy();
           finish(startError ? null : code, signal);
-        }, EXIT_GRACE_MS).unref();
+        }, EXIT_GRACE_MS);
       });
     });
   }
