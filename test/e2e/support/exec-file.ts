@@ -11,6 +11,8 @@ export interface ExecOptions {
   readonly timeoutMs?: number;
   /** Extra environment; PATH and the locale are fixed so output is stable. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Working directory (dpkg-scanpackages writes paths relative to it). */
+  readonly cwd?: string;
 }
 
 export interface ExecResult {
@@ -46,6 +48,7 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
         killSignal: 'SIGKILL',
         maxBuffer: 64 * 1024 * 1024,
         env: { PATH, LC_ALL: 'C', HOME: '/root', ...options.env },
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       },
       (err, stdout, stderr) => {
         if (!err) return resolve({ stdout, stderr });

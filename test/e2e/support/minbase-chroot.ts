@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec } from './exec-file.js';
+import { withFileLock } from './file-lock.js';
 import { removeTree } from './mounts.js';
 
 /** Bump when the steps after debootstrap change, so existing caches are rebuilt. */
@@ -60,10 +61,15 @@ export async function ensureMinbaseChroot(options: MinbaseChrootOptions = {}): P
     debootstrap: (await exec('debootstrap', ['--version'])).stdout.trim(),
   };
   const key = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
-  const entry = join(base, key);
-  const rootfs = join(entry, 'rootfs');
 
   mkdirSync(base, { recursive: true, mode: 0o755 });
+  // Test files run in parallel processes: the first builds, the others wait and reuse its tree.
+  return withFileLock(join(base, '.lock'), () => ensureEntry(base, key, recipe, suite, mirror, log));
+}
+
+async function ensureEntry(base: string, key: string, recipe: Record<string, string | number>, suite: string, mirror: string, log: (line: string) => void): Promise<MinbaseChroot> {
+  const entry = join(base, key);
+  const rootfs = join(entry, 'rootfs');
   await removeAbandonedBuilds(base);
   if (existsSync(entry)) {
     if (isComplete(entry, key)) return { rootfs, key, built: false, buildSeconds: undefined };

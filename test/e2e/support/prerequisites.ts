@@ -3,6 +3,7 @@
  * an error, so the suite fails instead of passing by skipping; elsewhere the suite is skipped
  * and says why.
  */
+import { readFile } from 'node:fs/promises';
 import { which } from './exec-file.js';
 
 /** Why the Debian chroot tests cannot run here, or undefined when they can. */
@@ -21,4 +22,20 @@ export function skipUnlessAvailable(suite: string, missing: string | undefined):
   if (process.env.CI === 'true') throw new Error(`${suite} needs ${missing}; on CI a missing prerequisite fails the run`);
   console.warn(`skipping ${suite}: needs ${missing}`);
   return true;
+}
+
+/**
+ * Why the apt test hosts (overlay clones of the Debian base with a local repository) cannot be
+ * made here, or undefined when they can: the chroot prerequisites, overlayfs, dpkg-dev's tools
+ * and flock (which serialises the base's build between parallel test files).
+ */
+export async function missingAptHostPrerequisites(): Promise<string | undefined> {
+  const chroot = await missingChrootPrerequisites();
+  if (chroot !== undefined) return chroot;
+  const missing: string[] = [];
+  for (const program of ['dpkg-deb', 'dpkg-scanpackages', 'flock']) if (!(await which(program))) missing.push(program);
+  if (missing.length > 0) return `${missing.join(', ')} on PATH (Debian: apt-get install -y dpkg-dev util-linux)`;
+  const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
+  if (!/\toverlay$/m.test(filesystems)) return 'overlayfs in the kernel (modprobe overlay)';
+  return undefined;
 }

@@ -139,7 +139,11 @@ export interface JobReport {
   readonly after: readonly PackageVersion[];
   readonly rebootRequired: boolean;
   readonly rebooted: boolean;
-  /** The step that failed and why, when the outcome is not `succeeded`. */
+  /**
+   * The step that failed and why, when the outcome is not `succeeded`. With `succeeded` it is null,
+   * except for a reboot step that failed after the change was verified (`reboot`: the request
+   * failed; `reboot-check`: the host could not say whether it needs one).
+   */
   readonly failure: { readonly step: string; readonly message: string } | null;
   readonly rollbackFailed: boolean;
   readonly commands: readonly CommandRecord[];

@@ -1,0 +1,142 @@
+/**
+ * Debian and Ubuntu: apt-get installs exact versions from the configured repositories, dpkg-query
+ * reads what dpkg has installed, /var/run/reboot-required is the reboot signal packages raise
+ * (the kernel's, libc's and others' postinst scripts create it).
+ */
+import { PatchwiseError, dpkgScheme, type CommandRecord, type PackageVersion } from '@patchwise/core';
+import { CommandFailedError } from './command-failed-error.js';
+import type { CommandRunner } from './command-runner.js';
+import type { PackageDriver } from './package-driver.js';
+import { DPKG_NAME, validateTargets, type EcosystemRules } from './validate-targets.js';
+
+const RULES: EcosystemRules = {
+  what: 'Debian package',
+  name: DPKG_NAME,
+  nameRule: 'lower-case letters, digits, + - . and at least two characters, starting with a letter or digit',
+  scheme: dpkgScheme,
+};
+
+/** Maintainer scripts must never wait for an answer: there is nobody to give one. */
+const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', DEBCONF_NONINTERACTIVE_SEEN: 'true' };
+/**
+ * `--allow-downgrades`: a rollback installs a lower version, and a patch set may pin one.
+ * confdef/confold: a changed configuration file keeps the administrator's version without asking.
+ */
+const APT_INSTALL = ['apt-get', 'install', '-y', '--allow-downgrades', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
+const INSTALL_TIMEOUT_MS = 30 * 60_000;
+const QUERY_TIMEOUT_MS = 60_000;
+/** dpkg states in which a package has no files on disk, or only its configuration files. */
+const ABSENT_STATES = new Set(['not-installed', 'config-files']);
+
+interface DpkgState {
+  readonly status: string;
+  readonly version: string;
+}
+
+export class AptDriver implements PackageDriver {
+  readonly kind = 'apt' as const;
+
+  constructor(private readonly runner: CommandRunner) {}
+
+  withRunner(runner: CommandRunner): AptDriver {
+    return new AptDriver(runner);
+  }
+
+  validate(targets: readonly PackageVersion[]): void {
+    validateTargets(targets, RULES);
+  }
+
+  sameVersion(a: string, b: string): boolean {
+    return dpkgScheme.compare(dpkgScheme.parse(a), dpkgScheme.parse(b)) === 0;
+  }
+
+  async queryVersions(names: readonly string[]): Promise<PackageVersion[]> {
+    const states = await this.#states(names);
+    // Only `installed` counts: a half-configured package (a postinst that failed) is not the version it names.
+    return names.map((name) => {
+      const state = states.get(name);
+      return { name, version: state?.status === 'installed' ? state.version : null };
+    });
+  }
+
+  async install(targets: readonly PackageVersion[]): Promise<CommandRecord[]> {
+    this.validate(targets);
+    const specs = targets.map((t) => {
+      if (t.version === null) throw new PatchwiseError('PW_INPUT_INVALID', 'an install needs a version (null means absent)', { input: JSON.stringify(t.name) });
+      return `${t.name}=${t.version}`;
+    });
+    if (specs.length === 0) return [];
+    const record = await this.runner.run('install', [...APT_INSTALL, ...specs], { env: APT_ENV, timeoutMs: INSTALL_TIMEOUT_MS });
+    if (record.exitCode !== 0) throw new CommandFailedError(record);
+    return [record];
+  }
+
+  /**
+   * Exact versions back with `apt-get install --allow-downgrades`, which also replaces a package
+   * a failed postinst left half-configured (verified with real dpkg in the end-to-end tests).
+   * When dpkg itself was interrupted (killed mid-transaction: a crash, a timeout), apt-get
+   * refuses to start until `dpkg --configure -a` has run; so after a failed first attempt that
+   * runs (its own failure, say the same broken postinst failing again, does not matter) and the
+   * install is tried once more. Packages that were absent are then removed with `apt-get remove`.
+   */
+  async restore(previous: readonly PackageVersion[]): Promise<CommandRecord[]> {
+    this.validate(previous);
+    const records: CommandRecord[] = [];
+    const reinstall = previous.filter((p) => p.version !== null).map((p) => `${p.name}=${p.version}`);
+    if (reinstall.length > 0) {
+      const argv = [...APT_INSTALL, ...reinstall];
+      let record = await this.runner.run('restore', argv, { env: APT_ENV, timeoutMs: INSTALL_TIMEOUT_MS });
+      records.push(record);
+      if (record.exitCode !== 0) {
+        records.push(await this.runner.run('restore', ['dpkg', '--configure', '-a'], { env: APT_ENV, timeoutMs: INSTALL_TIMEOUT_MS }));
+        record = await this.runner.run('restore', argv, { env: APT_ENV, timeoutMs: INSTALL_TIMEOUT_MS });
+        records.push(record);
+        if (record.exitCode !== 0) throw new CommandFailedError(record);
+      }
+    }
+    const absent = previous.filter((p) => p.version === null).map((p) => p.name);
+    if (absent.length > 0) {
+      // Only what dpkg knows in some state: apt-get refuses (exit 100) to remove a name no
+      // repository and no dpkg database entry knows, which is what an install that failed to
+      // download leaves.
+      const states = await this.#states(absent);
+      const present = absent.filter((name) => {
+        const status = states.get(name)?.status;
+        return status !== undefined && !ABSENT_STATES.has(status);
+      });
+      if (present.length > 0) {
+        const record = await this.runner.run('restore', ['apt-get', 'remove', '-y', ...present], { env: APT_ENV, timeoutMs: INSTALL_TIMEOUT_MS });
+        records.push(record);
+        if (record.exitCode !== 0) throw new CommandFailedError(record);
+      }
+    }
+    return records;
+  }
+
+  /** `test -e` through the runner, so it looks in the chroot or on the SSH host, not on the agent's machine. */
+  async rebootRequired(): Promise<boolean> {
+    const record = await this.runner.run('reboot-check', ['test', '-e', '/var/run/reboot-required'], { timeoutMs: QUERY_TIMEOUT_MS });
+    if (record.exitCode === 0) return true;
+    if (record.exitCode === 1) return false;
+    throw new CommandFailedError(record);
+  }
+
+  /** dpkg's state and version of each name it knows (in any state); names it does not know are missing. */
+  async #states(names: readonly string[]): Promise<Map<string, DpkgState>> {
+    this.validate(names.map((name) => ({ name, version: null })));
+    const states = new Map<string, DpkgState>();
+    if (names.length === 0) return states;
+    const record = await this.runner.run('query', ['dpkg-query', '-W', '-f=${Package}\\t${db:Status-Status}\\t${Version}\\n', '--', ...names], {
+      timeoutMs: QUERY_TIMEOUT_MS,
+    });
+    // Exit 1: some name is unknown to dpkg ("no packages found matching"); the others are printed.
+    if (record.exitCode !== 0 && record.exitCode !== 1) throw new CommandFailedError(record);
+    for (const line of record.stdout.split('\n')) {
+      const [name, status, version] = line.split('\t');
+      if (!name || !status || version === undefined) continue;
+      // Multi-Arch: same packages print one line per architecture; an installed one wins.
+      if (states.get(name)?.status !== 'installed') states.set(name, { status, version });
+    }
+    return states;
+  }
+}

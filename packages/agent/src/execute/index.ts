@@ -1,0 +1,27 @@
+/**
+ * Job execution on the host: runners (argv only, never a shell string), package drivers (apt,
+ * dnf, yum, zypper, apk), health checks, the idempotency journal and executeJob, which turns a
+ * verified job manifest into a job report. This file is the module's only door.
+ */
+export type { CommandRunner, CommandRunOptions } from './command-runner.js';
+export { LocalRunner, DEFAULT_OUTPUT_CAP_BYTES, DEFAULT_TIMEOUT_MS } from './local-runner.js';
+export type { LocalRunnerOptions } from './local-runner.js';
+export { ChrootRunner } from './chroot-runner.js';
+export { RecordingRunner } from './recording-runner.js';
+export { CommandFailedError, describeExit } from './command-failed-error.js';
+export type { PackageDriver } from './package-driver.js';
+export { AptDriver } from './apt-driver.js';
+export { DnfDriver } from './dnf-driver.js';
+export { YumDriver } from './yum-driver.js';
+export { ZypperDriver } from './zypper-driver.js';
+export { ApkDriver, parseApkList } from './apk-driver.js';
+export { parseRpmQuery, RPM_QUERY_FORMAT } from './rpm-query.js';
+export { createPackageDriver } from './create-package-driver.js';
+export { approvedScriptArgv, sha256Hex, verifyApprovedScript } from './approved-script.js';
+export { runHealthCheck, validateHealthCheck } from './health-check.js';
+export type { HealthCheckContext, HealthCheckResult } from './health-check.js';
+export { JobJournal } from './job-journal.js';
+export type { JournalEntry, JournalState } from './job-journal.js';
+export { executeJob, MAX_JOB_ATTEMPTS } from './execute-job.js';
+export type { ExecuteJobDeps } from './execute-job.js';
+export { manifestDigest, validateManifest } from './validate-manifest.js';
