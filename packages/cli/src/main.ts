@@ -79,7 +79,7 @@ export function buildProgram(): Command {
   const agent = program.command('agent').description('The Patchwise agent, run on each managed Linux host');
   agent
     .command('run')
-    .description('Enroll (first run) and check in: facts, and the inventory when it changed')
+    .description('Enroll (first run) and check in: facts, and the inventory when it changed; run deployment jobs signed by the pinned key')
     .option('--server <url>', 'server URL (needed to enroll)')
     .option('--enroll-token <token>', 'one-time enrollment secret (or PATCHWISE_ENROLL_TOKEN)')
     .option('--state <dir>', 'agent state: key pair and host id (default /var/lib/patchwise-agent as root)')
@@ -87,7 +87,8 @@ export function buildProgram(): Command {
     .option('--hostname <name>', 'host name to report instead of the collected one')
     .option('--attr <key=value>', 'host attribute from the agent config, e.g. tier=1 (repeatable)', collect, [])
     .option('--approvers <file>', 'pin these approvers at enrollment ({ approverKeys, requiredApprovals }, from `patchwise keys approvers`): jobs then need M of their signatures')
-    .option('--once', 'check in once and exit: 0 ok, 1 failed, 3 quarantined')
+    .option('--once', 'check in once (running the jobs waiting now) and exit: 0 ok, 1 failed, 3 quarantined')
+    .option('--no-jobs', 'only report; never run deployment jobs')
     .action(async (opts: AgentRunOptions) => {
       const { agentRunCommand } = await import('./commands/agent-run.js');
       process.exitCode = await agentRunCommand(opts, { stderr: process.stderr, version: VERSION });

@@ -1,8 +1,12 @@
 import { createPrivateKey } from 'node:crypto';
+import { join } from 'node:path';
 import { PatchwiseError, isPatchwiseError, jobSigningKeyId, parsePublicKey } from '@patchwise/core';
 import { buildInventoryDocument, collectFacts, collectPackages, inventoryDigest } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
 import { AgentState } from './agent-state.js';
+import { ChrootRunner, JobJournal, LocalRunner } from '../execute/index.js';
+import { JobManifestGate } from './job-manifest-gate.js';
+import { JobRunner } from './job-runner.js';
 import { sameApproverPins, type ApproverPins } from './approver-pins.js';
 import { toWireFacts } from './wire-facts.js';
 
@@ -31,6 +35,8 @@ export interface RunAgentOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
+  /** Run deployment jobs (default true): between check-ins the agent long-polls for job manifests. */
+  readonly jobs?: boolean;
 }
 
 /** Exit statuses of `agent run --once` (and of the loop when it must stop). */
@@ -78,14 +84,18 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
   }
   const client = new AgentClient(o.serverUrl ?? identity.serverUrl, clock, o.fetch);
   const signer: Signer = { hostId: identity.hostId, privateKey: createPrivateKey(identity.privateKeyPem) };
+  const jobs = o.jobs === false ? undefined : jobRunnerFor(state, client, signer, o, clock);
   let failures = 0;
   for (;;) {
     let waitMs: number;
     try {
-      const intervalSeconds = await checkInOnce(client, signer, o);
+      let intervalSeconds = await checkInOnce(client, signer, o);
+      // Jobs waiting now run before `--once` returns; a job changed the packages, so check in again.
+      if (jobs && (await jobs.runOnce(0)) > 0) intervalSeconds = await checkInOnce(client, signer, o);
       failures = 0;
       if (o.once) return AGENT_EXIT.ok;
       waitMs = intervalSeconds * 1000 * (0.9 + random() * 0.2);
+      if (jobs) waitMs = await pollJobsUntil(jobs, clock().getTime() + waitMs, clock, o);
     } catch (err) {
       if (!isPatchwiseError(err)) throw err;
       o.log(`check-in failed: ${err.message}`);
@@ -98,6 +108,48 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
     await sleep(waitMs, o.signal);
     if (o.signal?.aborted) return AGENT_EXIT.ok;
   }
+}
+
+/**
+ * Waits for the next check-in by long-polling for jobs (at most 30 s a request). Returns the time
+ * left to sleep: 0 after a job ran (its inventory change is reported at once), the rest of the
+ * wait when the server cannot be reached (the check-in's backoff takes over from there).
+ */
+async function pollJobsUntil(jobs: JobRunner, deadline: number, clock: () => Date, o: RunAgentOptions): Promise<number> {
+  for (;;) {
+    const left = deadline - clock().getTime();
+    if (left < 1000 || o.signal?.aborted) return Math.max(0, left);
+    try {
+      if ((await jobs.runOnce(Math.min(30, Math.floor(left / 1000)))) > 0) return 0;
+    } catch (err) {
+      if (!isPatchwiseError(err)) throw err;
+      o.log(`job poll failed: ${err.message}`);
+      return Math.max(0, deadline - clock().getTime());
+    }
+  }
+}
+
+function jobRunnerFor(state: AgentState, client: AgentClient, signer: Signer, o: RunAgentOptions, clock: () => Date): JobRunner {
+  const local = o.root === '/';
+  const runner = local ? new LocalRunner() : new ChrootRunner(o.root);
+  return new JobRunner({
+    client,
+    signer,
+    gate: JobManifestGate.forState(state, clock),
+    journal: new JobJournal(o.stateDir),
+    runner,
+    outboxDir: join(o.stateDir, 'outbox'),
+    clock,
+    fetch: o.fetch ?? fetch,
+    // A managed chroot is not a machine to reboot: the request is left as a marker in it.
+    requestReboot: async () => {
+      const argv = local ? ['shutdown', '-r', '+1', 'Patchwise: reboot after patching'] : ['touch', '/run/patchwise-reboot-requested'];
+      const record = await runner.run('reboot', argv);
+      if (record.exitCode !== 0) throw new PatchwiseError('PW_INTERNAL', `reboot request failed: ${argv.join(' ')} exited ${record.exitCode ?? record.signal ?? 'abnormally'}: ${record.stderr.trim()}`);
+      o.log(local ? 'reboot scheduled in one minute' : `reboot requested (marker /run/patchwise-reboot-requested in ${o.root})`);
+    },
+    log: o.log,
+  });
 }
 
 async function checkInOnce(client: AgentClient, identity: Signer, o: RunAgentOptions): Promise<number> {

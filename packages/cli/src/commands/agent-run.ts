@@ -10,6 +10,8 @@ export interface AgentRunOptions {
   readonly state?: string;
   readonly root: string;
   readonly once?: boolean;
+  /** False with --no-jobs. */
+  readonly jobs?: boolean;
   readonly attr: string[];
   readonly hostname?: string;
   readonly approvers?: string;
@@ -30,6 +32,7 @@ export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJ
       stateDir,
       root: opts.root,
       once: opts.once ?? false,
+      jobs: opts.jobs ?? true,
       attributes: opts.attr.length > 0 ? attributePairsToObject(opts.attr) : undefined,
       hostName: opts.hostname,
       approvers,

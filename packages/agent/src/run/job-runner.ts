@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isManifestRejected, isPatchwiseError, type JobManifest, type JobReport, type PackageManagerKind, type SignedJobManifest } from '@patchwise/core';
+import { createPackageDriver, executeJob, type CommandRunner, type JobJournal } from '../execute/index.js';
+import type { AgentClient, Signer } from './agent-client.js';
+import type { JobManifestGate } from './job-manifest-gate.js';
+
+export interface JobRunnerDeps {
+  readonly client: AgentClient;
+  readonly signer: Signer;
+  readonly gate: JobManifestGate;
+  readonly journal: JobJournal;
+  /** Where the host's commands run: locally, or in the chroot the agent manages (`--root`). */
+  readonly runner: CommandRunner;
+  /** Reports not yet acknowledged by the server, kept across restarts. */
+  readonly outboxDir: string;
+  readonly clock: () => Date;
+  readonly fetch: typeof fetch;
+  readonly requestReboot: () => Promise<void>;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * The agent's side of deployments: fetch the manifests waiting for this host (long-polled),
+ * verify each against the pinned key, run it through `executeJob`, and report. Order matters for
+ * "delivered at least once, applied once": a manifest is verified first (nothing unsigned,
+ * altered, for another host or expired goes further); a job the journal finished is answered
+ * with its stored report; a job the journal started (the agent died mid-job) resumes against the
+ * versions recorded before it changed anything; only a job never seen is claimed against the
+ * replay guard. Reports go to an on-disk outbox first and leave it when the server acknowledged
+ * them, so a report made while the server was down is sent when it is back.
+ */
+export class JobRunner {
+  constructor(private readonly d: JobRunnerDeps) {}
+
+  /** Sends pending reports, then handles the manifests that arrive within `waitSeconds`; returns how many jobs ran or answered. */
+  async runOnce(waitSeconds: number): Promise<number> {
+    await this.flushOutbox();
+    const signed = await this.d.client.jobs(this.d.signer, waitSeconds);
+    for (const s of signed) await this.handle(s);
+    return signed.length;
+  }
+
+  /** Reports the server has not acknowledged yet. */
+  async pendingReports(): Promise<number> {
+    return (await this.outbox()).length;
+  }
+
+  private async handle(signed: SignedJobManifest): Promise<void> {
+    let manifest: JobManifest;
+    try {
+      manifest = this.d.gate.verify(signed);
+    } catch (err) {
+      if (!isManifestRejected(err)) throw err;
+      this.d.log(`refused a job manifest: ${err.message}`);
+      // The refusal is reported against the job it names (if it names one): the server checks that the
+      // job is this host's and the key the job's, so a forged id changes nothing; the operator sees why.
+      const named = namedJob(signed);
+      if (named) await this.send(refusal(named, err.message, this.d.clock()));
+      return;
+    }
+    const entry = await this.d.journal.get(manifest.idempotencyKey);
+    if (entry?.state === 'finished' && entry.report) {
+      await this.send(entry.report);
+      return;
+    }
+    try {
+      if (!entry) await this.d.gate.claim(manifest);
+      this.d.log(`job ${manifest.jobId}: ${manifest.action} ${manifest.targets.map((t) => `${t.name}=${t.version ?? '(remove)'}`).join(' ')}`);
+      const report = await executeJob(manifest, {
+        driver: createPackageDriver(manifest.manager satisfies PackageManagerKind, this.d.runner),
+        runner: this.d.runner,
+        journal: this.d.journal,
+        clock: this.d.clock,
+        fetch: this.d.fetch,
+        requestReboot: this.d.requestReboot,
+      });
+      this.d.log(`job ${manifest.jobId}: ${report.outcome}${report.failure ? ` (${report.failure.step}: ${report.failure.message})` : ''}`);
+      await this.send(report);
+    } catch (err) {
+      if (!isPatchwiseError(err)) throw err;
+      this.d.log(`job ${manifest.jobId} not run: ${err.message}`);
+      // A second delivery while the first still runs is not a failure of the job.
+      if (err.code !== 'PW_CONFLICT') await this.send(refusal(manifest, err.message, this.d.clock()));
+    }
+  }
+
+  private async send(report: JobReport): Promise<void> {
+    const file = join(this.d.outboxDir, `${createHash('sha256').update(report.idempotencyKey).digest('hex')}.json`);
+    await mkdir(this.d.outboxDir, { recursive: true, mode: 0o700 });
+    await writeFile(`${file}.tmp`, JSON.stringify(report), { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+    await this.deliver(file, report);
+  }
+
+  private async flushOutbox(): Promise<void> {
+    for (const file of await this.outbox()) {
+      let report: JobReport;
+      try {
+        report = JSON.parse(await readFile(file, 'utf8')) as JobReport;
+      } catch {
+        await rm(file, { force: true }); // torn by a crash before the rename: the journal still has the report
+        continue;
+      }
+      await this.deliver(file, report);
+    }
+  }
+
+  private async deliver(file: string, report: JobReport): Promise<void> {
+    try {
+      await this.d.client.reportJob(this.d.signer, report);
+    } catch (err) {
+      if (!isPatchwiseError(err)) throw err;
+      // Unreachable or refused for now: the report stays in the outbox for the next round,
+      // unless the server says it can never take it (not this host's job, bad input).
+      if (err.code === 'PW_SERVER_UNREACHABLE' || err.code === 'PW_RATE_LIMITED' || err.code === 'PW_INTERNAL' || err.code === 'PW_DATABASE') {
+        this.d.log(`report of job ${report.jobId} kept for later: ${err.message}`);
+        return;
+      }
+      this.d.log(`report of job ${report.jobId} dropped: ${err.message}`);
+    }
+    await rm(file, { force: true });
+  }
+
+  private async outbox(): Promise<string[]> {
+    try {
+      return (await readdir(this.d.outboxDir)).filter((f) => f.endsWith('.json')).map((f) => join(this.d.outboxDir, f));
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** The job a refused manifest names, if its payload says. */
+function namedJob(signed: SignedJobManifest): { jobId: string; idempotencyKey: string } | undefined {
+  try {
+    const p = JSON.parse(signed.payload) as { jobId?: unknown; idempotencyKey?: unknown };
+    return typeof p.jobId === 'string' && typeof p.idempotencyKey === 'string' ? { jobId: p.jobId, idempotencyKey: p.idempotencyKey } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A report for a job that did not run: nothing changed on the host. */
+function refusal(job: { jobId: string; idempotencyKey: string }, message: string, now: Date): JobReport {
+  const at = now.toISOString();
+  return { jobId: job.jobId, idempotencyKey: job.idempotencyKey, outcome: 'failed', previous: [], after: [], rebootRequired: false, rebooted: false, failure: { step: 'verify', message }, rollbackFailed: false, commands: [], startedAt: at, finishedAt: at };
+}
