@@ -25,11 +25,22 @@ export interface E2eServer {
   readonly schema: string | undefined;
   /** An admin API call; the body is sent as JSON, or as-is (application/octet-stream) when a Buffer. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiReply<T>>;
+  /** The same with another person's API token. */
+  apiAs<T = unknown>(token: string, method: string, path: string, body?: unknown): Promise<ApiReply<T>>;
   close(): Promise<void>;
 }
 
+export interface E2eServerOptions {
+  /** The server's clock (tests move time instead of waiting for it). */
+  readonly clock?: () => Date;
+  /** Address to listen on (default 127.0.0.1:0); `0.0.0.0:0` for hosts in network namespaces. */
+  readonly listen?: string;
+  /** How often the rollout engine ticks (default the server's 2 s). */
+  readonly engineTickMs?: number;
+}
+
 /** Starts a server with a fresh data directory and (for PostgreSQL) a fresh schema. */
-export async function startE2eServer(kind: DatabaseKind): Promise<E2eServer> {
+export async function startE2eServer(kind: DatabaseKind, options: E2eServerOptions = {}): Promise<E2eServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'patchwise-e2e-server-'));
   let schema: string | undefined;
   let server: RunningServer | undefined;
@@ -46,7 +57,10 @@ export async function startE2eServer(kind: DatabaseKind): Promise<E2eServer> {
       env.DATABASE_URL = withSearchPath(POSTGRES_URL, schema);
     }
     // `env` is explicit so a DATABASE_URL in the developer's shell cannot redirect the PGlite run.
-    server = await startServer(parseServerConfig({ data: dataDir, listen: '127.0.0.1:0', env }));
+    server = await startServer(parseServerConfig({ data: dataDir, listen: options.listen ?? '127.0.0.1:0', env }), {
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.engineTickMs ? { engineTickMs: options.engineTickMs } : {}),
+    });
     if (schema) await assertTablesIn(schema);
     const adminToken = readFileSync(server.adminTokenPath, 'utf8').trim();
     const running = server;
@@ -55,6 +69,7 @@ export async function startE2eServer(kind: DatabaseKind): Promise<E2eServer> {
       url: running.url,
       schema,
       api: (method, path, body) => call(running.url, adminToken, method, path, body),
+      apiAs: (token, method, path, body) => call(running.url, token, method, path, body),
       close: async () => {
         await running.close();
         rmSync(dataDir, { recursive: true, force: true });
