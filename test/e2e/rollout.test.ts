@@ -138,7 +138,7 @@ describe.skipIf(skip)('deployments with real apt in Debian chroots', () => {
     const [h] = [await host('manifest-a', 'manifest-env')];
     const patchSet = await debianPatchSet(server, { 'pw-hello': '1.1' });
     const id = await startDeployment(server, { patchSet, environment: 'manifest-env', strategy: { canary: 0, waves: ['100%'], soakMinutes: 0, errorBudget: { perWave: 1, total: 1 } } });
-    const identity = new AgentState(h!.stateDir).identity()!;
+    const identity = new AgentState(h.stateDir).identity()!;
     const signer: Signer = { hostId: identity.hostId, privateKey: identity.privateKeyPem };
     const client = new AgentClient(server.url, clock.read);
     const [real] = await client.jobs(signer);
@@ -150,14 +150,14 @@ describe.skipIf(skip)('deployments with real apt in Debian chroots', () => {
       const runner = new JobRunner({
         client: serving,
         signer,
-        gate: JobManifestGate.forState(new AgentState(h!.stateDir), clock.read),
-        journal: new JobJournal(h!.stateDir),
-        runner: new ChrootRunner(h!.clone.root),
-        outboxDir: join(h!.stateDir, 'outbox'),
+        gate: JobManifestGate.forState(new AgentState(h.stateDir), clock.read),
+        journal: new JobJournal(h.stateDir),
+        runner: new ChrootRunner(h.clone.root),
+        outboxDir: join(h.stateDir, 'outbox'),
         clock: clock.read,
         fetch,
         requestReboot: () => Promise.resolve(),
-        log: (line) => h!.log.push(line),
+        log: (line) => h.log.push(line),
       });
       await runner.runOnce(0);
     };
@@ -165,25 +165,25 @@ describe.skipIf(skip)('deployments with real apt in Debian chroots', () => {
 
     // Tampered: the target changed after signing (same length, so only the signature tells).
     await runWith([{ ...real!, payload: real!.payload.replace('"1.1"', '"1.0"') }]);
-    expect(h!.log.at(-1)).toMatch(/refused a job manifest: job manifest rejected \(bad-signature\)/);
-    expect(await dpkgState(h!.clone, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.0' });
+    expect(h.log.at(-1)).toMatch(/refused a job manifest: job manifest rejected \(bad-signature\)/);
+    expect(await dpkgState(h.clone, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.0' });
     const afterTamper = (await deploymentJobs(server, id))[0]!;
     expect(afterTamper).toMatchObject({ state: 'failed', stateReason: expect.stringMatching(/^verify: job manifest rejected \(bad-signature\)/) as unknown });
 
     // The genuine manifest, delivered twice: applied once.
     await runWith([real!, real!]);
-    expect(await dpkgState(h!.clone, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.1' });
-    expect(installsLogged(h!.clone, 'pw-hello', '1.1')).toBe(1);
+    expect(await dpkgState(h.clone, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.1' });
+    expect(installsLogged(h.clone, 'pw-hello', '1.1')).toBe(1);
 
     // Replayed after the journal is gone (a wiped state directory keeps its replay guard): refused, nothing reinstalled.
-    rmSync(join(h!.stateDir, 'jobs'), { recursive: true, force: true });
+    rmSync(join(h.stateDir, 'jobs'), { recursive: true, force: true });
     await runWith([real!]);
-    expect(h!.log.some((l) => /job manifest rejected \(replayed\)/.test(l))).toBe(true);
-    expect(installsLogged(h!.clone, 'pw-hello', '1.1')).toBe(1);
+    expect(h.log.some((l) => /job manifest rejected \(replayed\)/.test(l))).toBe(true);
+    expect(installsLogged(h.clone, 'pw-hello', '1.1')).toBe(1);
 
     // Expired: the same manifest once its time is up is refused before anything else is looked at.
     clock.advance(Date.parse(payload.expiresAt) - clock.read().getTime() + 1000);
-    const gate = JobManifestGate.forState(new AgentState(h!.stateDir), clock.read);
+    const gate = JobManifestGate.forState(new AgentState(h.stateDir), clock.read);
     expect(() => gate.verify(real)).toThrow(/job manifest rejected \(expired\)/);
   });
 });
