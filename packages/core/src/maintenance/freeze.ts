@@ -58,7 +58,7 @@ export function parseFreeze(input: unknown, where: string): Freeze {
     }
     const t = typeof v === 'string' && INSTANT.test(v) ? DateTime.fromISO(v, { setZone: true }) : null;
     if (!t?.isValid) throw bad(field, `expected an instant with its offset (2026-12-23T18:00:00+01:00 or …Z) or a local date YYYY-MM-DD, not ${JSON.stringify(v)}`);
-    return { text: t.toISO({ suppressMilliseconds: true })!, dateOnly: false };
+    return { text: t.toISO({ suppressMilliseconds: true }), dateOnly: false };
   };
   const start = bound('start');
   const end = bound('end');

@@ -1,9 +1,12 @@
-import rrule from 'rrule';
+import { createRequire } from 'node:module';
+import type * as RRuleModule from 'rrule';
 import type { Options } from 'rrule';
 import { PatchwiseError } from '../errors/index.js';
 
-// rrule is a CommonJS package: under Node's ESM loader its exports arrive as the default export.
-const { RRule } = rrule;
+// rrule is a CommonJS package with an ESM build beside it that Node cannot load (its imports
+// lack extensions) and whose source maps point at missing files. Requiring it gives every
+// loader (Node, tsx, Vite in tests) the same CommonJS build.
+const { RRule } = createRequire(import.meta.url)('rrule') as typeof RRuleModule;
 
 const DAY_MS = 86_400_000;
 /** The Gregorian calendar repeats every 400 years (146,097 days, a whole number of weeks). */
