@@ -21,6 +21,7 @@ import { findingRoutes } from './routes/finding-routes.js';
 import { groupRoutes } from './routes/group-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
+import { maintenanceRoutes } from './routes/maintenance-routes.js';
 import { patchSetRoutes } from './routes/patch-set-routes.js';
 import { policyRoutes } from './routes/policy-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
@@ -140,5 +141,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   changeRoutes(app, deps);
   policyRoutes(app, deps);
   patchSetRoutes(app, deps);
+  maintenanceRoutes(app, deps);
   return app;
 }

@@ -17,3 +17,4 @@ export { appliesToHost, describeStartDecision, nextStart, scheduleForHost, start
 export { MaintenanceStore } from './maintenance-store.js';
 export type { GroupUsers } from './maintenance-store.js';
 export type { MaintenanceTables } from './tables.js';
+export { parseInstant, zonedIso } from './zoned-time.js';
