@@ -641,7 +641,7 @@ export function buildProgram(): Command {
       process.exitCode = await approvalPoliciesDelete(await api(opts), environment, io);
     });
 
-  const policy = program.command('policy').description('Governance as code: groups, baselines, approval policies, custom roles, SLA (docs/policy-as-code.md)');
+  const policy = program.command('policy').description('Governance as code: groups, baselines, approval policies, custom roles, windows, freezes, SLA (docs/policy-as-code.md)');
   policy
     .command('export')
     .description('Write the policy as YAML')

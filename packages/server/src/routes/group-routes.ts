@@ -1,8 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { AuditStore, HostStore, MaintenanceStore, PatchwiseError, PolicyStore, auditDigest, parseHostGroup, selects, type HostGroup } from '@patchwise/core';
+import { AuditStore, HostStore, PolicyStore, auditDigest, parseHostGroup, selects, type HostGroup } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { personActor } from '../caller-actor.js';
 import { tablesOf } from '../database.js';
+import { deleteGroup } from '../group-references.js';
 import { callerScope } from '../host-scope.js';
 import { HostView, hostView } from '../views.js';
 
@@ -65,13 +66,7 @@ export function groupRoutes(app: App, deps: AppDeps): void {
     { config: { auth: 'person', permission: 'groups.write' }, schema: { summary: 'Delete a host group (refused, naming them, while a baseline, window or freeze names it)', params: NameParam, response: { 204: Type.Null() } } },
     async (request, reply) => {
       await deps.db.transaction().execute(async (trx) => {
-        const policy = new PolicyStore(tablesOf(trx), deps.clock);
-        // Locked first: a window or freeze naming the group meanwhile waits, then finds it gone.
-        await policy.requireGroup(request.params.name, 'update');
-        const users = await new MaintenanceStore(tablesOf(trx), deps.clock).groupUsers(request.params.name);
-        const named = [...users.windows.map((w) => `window ${w}`), ...users.freezes.map((f) => `freeze ${f}`)];
-        if (named.length) throw new PatchwiseError('PW_CONFLICT', `group ${request.params.name} is named by ${named.join(', ')}; change or delete ${named.length === 1 ? 'that' : 'those'} first`);
-        const gone = await policy.deleteGroup(request.params.name);
+        const gone = await deleteGroup(trx, deps.clock, request.params.name);
         await new AuditStore(tablesOf(trx), deps.clock).append({ actor: personActor(request), action: 'group.delete', target: { kind: 'group', id: gone.name }, before: auditDigest(groupView(gone)) });
       });
       return reply.status(204).send(null);

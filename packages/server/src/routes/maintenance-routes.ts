@@ -4,7 +4,6 @@ import {
   MaintenanceStore,
   NEXT_START_HORIZON_DAYS,
   PatchwiseError,
-  PolicyStore,
   auditDigest,
   canonicalTimeZone,
   openingsBetween,
@@ -20,6 +19,7 @@ import type { Kysely } from 'kysely';
 import type { App, AppDeps } from '../app-types.js';
 import { personActor } from '../caller-actor.js';
 import { tablesOf, type Database } from '../database.js';
+import { requireGroups } from '../group-references.js';
 
 const Loose = Type.Record(Type.String(), Type.Unknown());
 const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -32,19 +32,6 @@ const DAY_MS = 86_400_000;
 
 /** A stored document as the API shows it: plain JSON, defaults filled in. */
 const view = (item: MaintenanceWindow | Freeze): Record<string, unknown> => JSON.parse(JSON.stringify(item)) as Record<string, unknown>;
-
-/** A window's or freeze's groups must exist; each is locked for share so that a deletion of it waits for this transaction. */
-async function requireGroups(trx: Kysely<Database>, deps: AppDeps, what: string, groups: readonly string[]): Promise<void> {
-  const policy = new PolicyStore(tablesOf(trx), deps.clock);
-  for (const g of groups) {
-    try {
-      await policy.requireGroup(g, 'share');
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'PW_NOT_FOUND') throw new PatchwiseError('PW_CONFLICT', `${what} names group ${g}, which does not exist; create it first (patchwise groups set)`);
-      throw err;
-    }
-  }
-}
 
 /**
  * Maintenance windows (when a host may start a change) and freezes (when none may), by name
@@ -85,7 +72,7 @@ export function maintenanceRoutes(app: App, deps: AppDeps): void {
       bodyName(request.body, request.params.name, 'window');
       const window = parseMaintenanceWindow({ ...request.body, name: request.params.name }, 'window');
       await deps.db.transaction().execute(async (trx) => {
-        await requireGroups(trx, deps, `window ${window.name}`, window.groups);
+        await requireGroups(trx, deps.clock, `window ${window.name}`, window.groups);
         const before = await store(trx).putWindow(window);
         await new AuditStore(tablesOf(trx), deps.clock).append({
           actor: personActor(request),
@@ -170,7 +157,7 @@ export function maintenanceRoutes(app: App, deps: AppDeps): void {
       bodyName(request.body, request.params.name, 'freeze');
       const freeze = parseFreeze({ ...request.body, name: request.params.name }, 'freeze');
       await deps.db.transaction().execute(async (trx) => {
-        await requireGroups(trx, deps, `freeze ${freeze.name}`, freeze.groups);
+        await requireGroups(trx, deps.clock, `freeze ${freeze.name}`, freeze.groups);
         const before = await store(trx).putFreeze(freeze);
         await new AuditStore(tablesOf(trx), deps.clock).append({
           actor: personActor(request),
