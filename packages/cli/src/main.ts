@@ -15,6 +15,7 @@ import type { GroupSetOptions } from './commands/groups.js';
 import type { PatchSetCreateOptions } from './commands/patch-sets.js';
 import type { TokenCreateOptions } from './commands/tokens.js';
 import type { ScopeOptions } from './commands/users.js';
+import { addMaintenanceCommands } from './maintenance-commands.js';
 
 // Each command's module is imported when the command runs, not at start-up: the server, the
 // agent and the API client bring the database layer, Fastify and their dependencies, which a
@@ -661,6 +662,8 @@ export function buildProgram(): Command {
       const { policyApply } = await import('./commands/policy.js');
       process.exitCode = await policyApply(await api(opts), file, opts, io);
     });
+
+  addMaintenanceCommands(program, { api, io, dataOption, collect });
 
   const audit = program.command('audit').description('The tamper-evident audit trail');
   audit
