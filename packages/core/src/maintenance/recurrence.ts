@@ -41,12 +41,17 @@ type RuleOptions = Partial<Options>;
  * BYDAY) need one.
  */
 export class Recurrence {
+  /** Rules are evaluated with the days rrule would take from `startDate` written into them, so they may start at any period. */
+  private readonly explicit: RuleOptions;
+
   private constructor(
     private readonly options: RuleOptions,
     private readonly startDate: Date | null,
     /** Whether the dates do not depend on where the rule starts, so it may start anywhere before a range. */
     private readonly anchorFree: boolean,
-  ) {}
+  ) {
+    this.explicit = startDate ? withImpliedDays(options, startDate) : options;
+  }
 
   /**
    * Parses and checks a rule. `text` is one RRULE line, with or without the `RRULE:` prefix;
@@ -83,15 +88,24 @@ export class Recurrence {
   datesBetween(from: Date, to: Date): Date[] {
     const dtstart = this.dtstartFor(from);
     if (dtstart.getTime() > to.getTime()) return [];
-    return new RRule({ ...this.options, dtstart }, true).between(from, to, true);
+    return new RRule({ ...this.explicit, dtstart }, true).between(from, to, true);
   }
 
+  /**
+   * Where to start the rule for a range from `from`: rrule walks period by period from its
+   * start, so a rule whose first date is years back would cost years of periods per question.
+   * Without COUNT the dates from a later period on are the same when the rule starts at that
+   * period instead, provided it is a whole number of INTERVALs after the first one (the days the
+   * rule takes from its first date are written into it). Starting at a period's first day also
+   * keeps BYSETPOS of a week whole, which a start mid-week would cut.
+   */
   private dtstartFor(from: Date): Date {
-    if (!this.anchorFree) return this.startDate!;
-    // An anchor-free rule may start at the range, but at the start of a period: rrule fills
-    // the first period only from its start day, which would change BYSETPOS of a partial week.
-    const aligned = periodStart(from, this.options);
-    return this.startDate && this.startDate.getTime() > aligned.getTime() ? this.startDate : aligned;
+    if (this.options.count !== undefined) return this.startDate!;
+    const interval = this.options.interval ?? 1;
+    const first = periodStart(this.startDate ?? from, this.options);
+    const steps = Math.floor(periodsBetween(first, periodStart(from, this.options), this.options) / interval) * interval;
+    if (this.startDate && steps <= 0) return this.startDate;
+    return addPeriods(first, steps, this.options);
   }
 
   /**
@@ -141,7 +155,7 @@ function checkOptions(o: RuleOptions, bad: (why: string) => PatchwiseError): voi
   const freq = typeof o.freq === 'number' ? FREQUENCIES.get(o.freq) : undefined;
   if (!freq) throw bad('FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY (a window opens at most once a day)');
   if (o.interval !== undefined && !isInt(o.interval, 1, 1000)) throw bad('INTERVAL must be a whole number from 1 to 1000');
-  if (o.count !== undefined && !isInt(o.count, 1, 100_000)) throw bad('COUNT must be a whole number from 1 to 100000');
+  if (o.count !== undefined && !isInt(o.count, 1, 1000)) throw bad('COUNT must be a whole number from 1 to 1000 (for longer, UNTIL)');
   if (Object.hasOwn(o, 'until') && !(o.until instanceof Date && !Number.isNaN(o.until.getTime()))) throw bad('UNTIL must be a date (YYYYMMDD) or date-time (YYYYMMDDTHHMMSSZ)');
   if (o.count !== undefined && o.until) throw bad('COUNT and UNTIL cannot both be given (RFC 5545)');
   if (Object.hasOwn(o, 'wkst') && !(typeof o.wkst === 'object' && o.wkst !== null)) throw bad('WKST must be a weekday: MO, TU, WE, TH, FR, SA or SU');
@@ -170,7 +184,7 @@ function checkOptions(o: RuleOptions, bad: (why: string) => PatchwiseError): voi
 /** Why the rule's dates depend on its first date, or null when they do not. */
 function anchorNeed(o: RuleOptions, freq: string): string | null {
   if (o.count !== undefined) return 'COUNT counts from a first date';
-  if ((o.interval ?? 1) > 1) return `INTERVAL=${o.interval} counts every ${o.interval}th period from a first date`;
+  if ((o.interval ?? 1) > 1) return `INTERVAL=${o.interval} counts periods (${o.interval} at a time) from a first date`;
   const dayChosen = has(o.byweekday) || has(o.bymonthday) || has(o.byyearday) || has(o.byweekno);
   if (!dayChosen && freq !== 'DAILY') return `FREQ=${freq} without ${freq === 'WEEKLY' ? 'BYDAY' : 'BYDAY or BYMONTHDAY'} takes its day from a first date (or add the BY part)`;
   return null;
@@ -196,6 +210,53 @@ function periodStart(d: Date, o: RuleOptions): Date {
   }
 }
 
+/** Whole periods (days, weeks, months, years) from one period start to another. */
+function periodsBetween(a: Date, b: Date, o: RuleOptions): number {
+  switch (o.freq) {
+    case RRule.YEARLY:
+      return b.getUTCFullYear() - a.getUTCFullYear();
+    case RRule.MONTHLY:
+      return (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() - a.getUTCMonth();
+    case RRule.WEEKLY:
+      return Math.round((b.getTime() - a.getTime()) / (7 * DAY_MS));
+    default:
+      return Math.round((b.getTime() - a.getTime()) / DAY_MS);
+  }
+}
+
+function addPeriods(d: Date, n: number, o: RuleOptions): Date {
+  switch (o.freq) {
+    case RRule.YEARLY:
+      return new Date(Date.UTC(d.getUTCFullYear() + n, 0, 1));
+    case RRule.MONTHLY:
+      return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1));
+    case RRule.WEEKLY:
+      return plusDays(d, 7 * n);
+    default:
+      return plusDays(d, n);
+  }
+}
+
+/**
+ * The rule with the days rrule takes from its first date when it names none (RFC 5545: a weekly
+ * rule's weekday, a monthly rule's day of the month, a yearly rule's month and day) written in,
+ * so that it means the same whichever period it starts at.
+ */
+function withImpliedDays(o: RuleOptions, first: Date): RuleOptions {
+  if (has(o.byweekno) || has(o.byyearday) || has(o.bymonthday) || has(o.byweekday)) return o;
+  switch (o.freq) {
+    case RRule.YEARLY:
+      return { ...o, bymonth: has(o.bymonth) ? o.bymonth : [first.getUTCMonth() + 1], bymonthday: [first.getUTCDate()] };
+    case RRule.MONTHLY:
+      return { ...o, bymonthday: [first.getUTCDate()] };
+    case RRule.WEEKLY:
+      // rrule numbers weekdays from Monday = 0; JavaScript's getUTCDay from Sunday = 0.
+      return { ...o, byweekday: [(first.getUTCDay() + 6) % 7] };
+    default:
+      return o;
+  }
+}
+
 /** The same calendar date a whole number of 400-year cycles later, at least one full cycle before rrule's last year. */
 function shiftToLastCycles(d: Date): Date {
   const y = d.getUTCFullYear();
@@ -209,8 +270,9 @@ function shiftToLastCycles(d: Date): Date {
 export function parseLocalDate(text: string, bad: (why: string, field?: string) => PatchwiseError, field = 'startDate'): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!m || !d || d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]) || Number(m[1]) < 1970) {
-    throw bad(`"${text}" is not a date YYYY-MM-DD (from 1970)`, field);
+  // Years past 2999 would leave rrule (which stops at 9999) too little calendar to probe a rule in.
+  if (!m || !d || d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]) || Number(m[1]) < 1970 || Number(m[1]) > 2999) {
+    throw bad(`"${text}" is not a date YYYY-MM-DD from 1970 to 2999`, field);
   }
   return d;
 }
