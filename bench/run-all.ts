@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const BENCHES = ['versions-compare.ts', 'inventory-parse.ts', 'scan-fleet.ts'];
+const BENCHES = ['versions-compare.ts', 'inventory-parse.ts', 'scan-fleet.ts', 'maintenance-windows.ts'];
 let failed = 0;
 for (const bench of BENCHES) {
   console.log(`\n== ${bench}`);

@@ -16,6 +16,7 @@ import type { GroupSetOptions } from './commands/groups.js';
 import type { PatchSetCreateOptions } from './commands/patch-sets.js';
 import type { TokenCreateOptions } from './commands/tokens.js';
 import type { ScopeOptions } from './commands/users.js';
+import { addMaintenanceCommands } from './maintenance-commands.js';
 
 // Each command's module is imported when the command runs, not at start-up: the server, the
 // agent and the API client bring the database layer, Fastify and their dependencies, which a
@@ -700,7 +701,7 @@ export function buildProgram(): Command {
       process.exitCode = await approvalPoliciesDelete(await api(opts), environment, io);
     });
 
-  const policy = program.command('policy').description('Governance as code: groups, baselines, approval policies, custom roles, SLA (docs/policy-as-code.md)');
+  const policy = program.command('policy').description('Governance as code: groups, baselines, approval policies, custom roles, windows, freezes, SLA (docs/policy-as-code.md)');
   policy
     .command('export')
     .description('Write the policy as YAML')
@@ -720,6 +721,8 @@ export function buildProgram(): Command {
       const { policyApply } = await import('./commands/policy.js');
       process.exitCode = await policyApply(await api(opts), file, opts, io);
     });
+
+  addMaintenanceCommands(program, { api, io, dataOption, collect });
 
   const audit = program.command('audit').description('The tamper-evident audit trail');
   audit

@@ -18,3 +18,4 @@ export * from './approvals/index.js';
 export * from './policy-document/index.js';
 export * from './patchsets/index.js';
 export * from './rollout/index.js';
+export * from './maintenance/index.js';

@@ -24,6 +24,7 @@ import { findingRoutes } from './routes/finding-routes.js';
 import { groupRoutes } from './routes/group-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { hostRoutes } from './routes/host-routes.js';
+import { maintenanceRoutes } from './routes/maintenance-routes.js';
 import { patchSetRoutes } from './routes/patch-set-routes.js';
 import { policyRoutes } from './routes/policy-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
@@ -148,5 +149,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   agentJobRoutes(app, deps);
   deploymentRoutes(app, deps);
   libraryRoutes(app, deps);
+  maintenanceRoutes(app, deps);
   return app;
 }

@@ -1,8 +1,8 @@
-import type { AccessTables, ApprovalsTables, PatchSetsTables, RolloutTables, AuditTables, CmdbTables, FeedsTables, FindingsTables, HostsTables, PolicyTables } from '@patchwise/core';
+import type { AccessTables, ApprovalsTables, MaintenanceTables, PatchSetsTables, RolloutTables, AuditTables, CmdbTables, FeedsTables, FindingsTables, HostsTables, PolicyTables } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 
 /** Every table of the control plane; each module sees only its own through its store. */
-export type Database = AccessTables & ApprovalsTables & PatchSetsTables & RolloutTables & HostsTables & FindingsTables & FeedsTables & CmdbTables & AuditTables & PolicyTables;
+export type Database = AccessTables & ApprovalsTables & MaintenanceTables & PatchSetsTables & RolloutTables & HostsTables & FindingsTables & FeedsTables & CmdbTables & AuditTables & PolicyTables;
 
 /**
  * The same connection (or transaction) typed down to one module's tables. Kysely's type is

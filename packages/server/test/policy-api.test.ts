@@ -68,6 +68,47 @@ describe.each(kinds)('policy as code on %s', (kind) => {
     expect(bad.json().error.message).toMatch(/groups\[0\]/);
   });
 
+  it('holds maintenance windows and freezes: exported, planned after their groups, authoritative when present, left alone when absent', async () => {
+    const put = (url: string, payload: unknown) => t.app.inject({ method: 'PUT', url, headers: admin(t), payload: payload as Record<string, unknown> });
+    expect((await put('/api/v1/groups/web', { selector: { tags: ['web'] } })).statusCode).toBe(200);
+    expect((await put('/api/v1/windows/patch-tuesday', { rrule: 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2', offsetDays: 4, start: '22:00', durationMinutes: 240, groups: ['web'] })).statusCode).toBe(200);
+    const doc = await exported();
+    expect(doc).toMatchObject({ windows: [{ name: 'patch-tuesday', offsetDays: 4, groups: ['web'] }], freezes: [] });
+    expect((await apply(doc)).json<Plan>().changes).toEqual([]);
+
+    const edited = {
+      ...doc,
+      groups: [...(doc.groups as object[]), { name: 'db', selector: { tags: ['db'] } }],
+      windows: [
+        { name: 'patch-tuesday', rrule: 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2', offsetDays: 5, start: '22:00', durationMinutes: 240, groups: ['web'] },
+        { name: 'db-nights', rrule: 'FREQ=WEEKLY;BYDAY=SU', start: '01:00', durationMinutes: 180, cutoffMinutes: 60, timeZone: 'Europe/Berlin', groups: ['db'] },
+      ],
+      freezes: [{ name: 'year-end', start: '2026-12-24', end: '2027-01-01', groups: ['db'], reason: 'year-end' }],
+    };
+    expect(lines((await apply(edited)).json<Plan>())).toEqual(['create group db', 'update window patch-tuesday offsetDays', 'create window db-nights', 'create freeze year-end']);
+    const after = await exported();
+    expect(after).toMatchObject({ windows: [{ name: 'db-nights', timeZone: 'Europe/Berlin' }, { name: 'patch-tuesday', offsetDays: 5 }], freezes: [{ name: 'year-end' }] });
+    expect((await apply(after)).json<Plan>().changes).toEqual([]);
+    const audited = (await t.app.inject({ method: 'GET', url: '/api/v1/audit/events', headers: admin(t) })).json<{ events: { action: string }[] }>().events.map((e) => e.action);
+    expect(audited).toEqual(expect.arrayContaining(['window.update', 'window.create', 'freeze.create']));
+
+    // A document dropping a group a stored window names, without a windows section, is refused whole.
+    const orphaning = await apply({ version: 1, groups: [{ name: 'web', selector: { tags: ['web'] } }] });
+    expect(orphaning.statusCode).toBe(409);
+    expect(orphaning.json().error.message).toMatch(/window db-nights names group db, which the policy would not have/);
+    const unknownGroup = await apply({ version: 1, freezes: [{ name: 'f', start: '2026-12-24', end: '2026-12-24', groups: ['nowhere'], reason: 'r' }] });
+    expect(unknownGroup.json().error.message).toMatch(/freeze f names group nowhere, which the policy would not have/);
+    // With the windows and freezes that name it gone, the group goes after them.
+    expect(lines((await apply({ version: 1, groups: [{ name: 'web', selector: { tags: ['web'] } }], windows: (after.windows as { name: string }[]).filter((w) => w.name !== 'db-nights'), freezes: [] })).json<Plan>())).toEqual([
+      'delete freeze year-end',
+      'delete window db-nights',
+      'delete group db',
+    ]);
+    const bad = await apply({ version: 1, windows: [{ name: 'w', rrule: 'FREQ=HOURLY', start: '01:00', durationMinutes: 60 }] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/windows\[0\]\.rrule: FREQ must be DAILY/);
+  });
+
   it('lets a viewer export but only an admin apply', async () => {
     const viewer = await personHeaders(t, 'vic', [{ role: 'viewer' }]);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/policy', headers: viewer })).statusCode).toBe(200);

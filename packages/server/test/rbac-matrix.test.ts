@@ -11,7 +11,7 @@ import { TestAgent, admin, openTestApp, personHeaders, type TestApp, type TestBi
  * The access policy as documented (docs/access.md), written out here independently of the code
  * that enforces it, so that a permission slipping into a role shows up as an unexpected allow.
  */
-const VIEWER = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'policy.read', 'patchsets.read', 'deployments.read', 'feeds.read', 'tokens.own'];
+const VIEWER = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'maintenance.read', 'policy.read', 'patchsets.read', 'deployments.read', 'feeds.read', 'tokens.own'];
 const ROLE_PERMISSIONS: Record<string, readonly string[] | 'all'> = {
   viewer: VIEWER,
   operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'patchsets.write', 'deployments.write', 'scripts.write', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],

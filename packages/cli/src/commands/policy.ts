@@ -10,7 +10,7 @@ interface PlanView {
   changes: { kind: string; name: string; action: 'create' | 'update' | 'delete'; fields: string[] }[];
 }
 
-const HEADER = '# Patchwise policy: groups, baselines, approval policies, custom roles, SLA.\n# A section here is the whole truth about its kind; leave one out to leave it alone.\n# Apply with: patchwise policy apply FILE [--dry-run]\n';
+const HEADER = '# Patchwise policy: groups, baselines, approval policies, custom roles, maintenance windows, freezes, SLA.\n# A section here is the whole truth about its kind; leave one out to leave it alone.\n# Apply with: patchwise policy apply FILE [--dry-run]\n';
 
 /** Writes the server's policy as YAML (to a file or stdout). */
 export async function policyExport(api: ApiClient, opts: { output?: string }, io: Io): Promise<number> {
@@ -25,7 +25,7 @@ export async function policyExport(api: ApiClient, opts: { output?: string }, io
 
 /** Shows the plan (+ create, ~ update with the fields, - delete) and applies it unless --dry-run. */
 export async function policyApply(api: ApiClient, file: string, opts: { dryRun?: boolean }, io: Io): Promise<number> {
-  const document = readDocumentFile(file, 'policy document (version, groups, baselines, approvalPolicies, roles, sla)');
+  const document = readDocumentFile(file, 'policy document (version, groups, baselines, approvalPolicies, roles, windows, freezes, sla)');
   const plan = await api.post<PlanView>('/api/v1/policy/apply', { document, dryRun: opts.dryRun === true });
   const sign = { create: '+', update: '~', delete: '-' } as const;
   for (const c of plan.changes) io.stdout.write(`${sign[c.action]} ${c.kind} ${c.name}${c.fields.length ? ` (${c.fields.join(', ')})` : ''}\n`);

@@ -26,10 +26,12 @@ export const PERMISSIONS = {
   'scripts.approve': { scope: 'global', description: "approve a library script someone else wrote" },
   'rings.write': { scope: 'global', description: 'set the rings patch sets are promoted through' },
   'policy.read': { scope: 'global', description: 'export the governance policy as code' },
-  'policy.apply': { scope: 'global', description: 'apply a policy document (groups, baselines, approval policies, custom roles)' },
+  'policy.apply': { scope: 'global', description: 'apply a policy document (groups, baselines, approval policies, custom roles, windows, freezes)' },
   'groups.read': { scope: 'global', description: 'host group definitions' },
   'baselines.read': { scope: 'global', description: 'patch baselines' },
   'baselines.write': { scope: 'global', description: 'create, change and delete patch baselines' },
+  'maintenance.read': { scope: 'global', description: 'maintenance windows, their openings, and freezes' },
+  'maintenance.write': { scope: 'global', description: 'create, change and delete maintenance windows and freezes' },
   'groups.write': { scope: 'global', description: 'create, change and delete host groups' },
   'feeds.read': { scope: 'global', description: 'feed status' },
   'feeds.write': { scope: 'global', description: 'import and sync feeds' },
@@ -54,7 +56,7 @@ export function isHostScoped(permission: Permission): boolean {
   return PERMISSIONS[permission].scope === 'hosts';
 }
 
-const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'policy.read', 'patchsets.read', 'deployments.read', 'feeds.read', 'tokens.own'];
+const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'maintenance.read', 'policy.read', 'patchsets.read', 'deployments.read', 'feeds.read', 'tokens.own'];
 
 /**
  * The built-in roles. Their names are reserved; custom roles are any other set of permissions.

@@ -11,6 +11,7 @@ import { baselines } from './migrations/0008-baselines.js';
 import { lighterUploads } from './migrations/0009-lighter-uploads.js';
 import { approvals } from './migrations/0010-approvals.js';
 import { patchSets } from './migrations/0011-patch-sets.js';
+import { maintenance } from './migrations/0012-maintenance.js';
 import { rollout } from './migrations/0013-rollout.js';
 import { approverKeys } from './migrations/0015-approver-keys.js';
 
@@ -30,6 +31,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-lighter-uploads': lighterUploads,
   '0010-approvals': approvals,
   '0011-patch-sets': patchSets,
+  '0012-maintenance': maintenance,
   '0013-rollout': rollout,
   '0015-approver-keys': approverKeys,
 };

@@ -1,6 +1,7 @@
 import { PatchwiseError } from '../errors/index.js';
 import { isPermission, BUILTIN_ROLES } from '../access/index.js';
 import { parseApprovalPolicy, type ApprovalPolicy } from '../approvals/index.js';
+import { parseFreeze, parseMaintenanceWindow, type Freeze, type MaintenanceWindow } from '../maintenance/index.js';
 import { parseHostGroup, parsePatchBaseline, parseSlaPolicy, type HostGroup, type PatchBaseline, type SlaPolicy } from '../policy/index.js';
 
 /** A custom role as policy code holds it (built-in roles are not policy: they come with the code). */
@@ -12,7 +13,7 @@ export interface RoleDefinition {
 
 /**
  * Governance as one reviewable file: host groups, patch baselines, approval policies, custom
- * roles and the SLA. A section present in a document is the whole truth about its kind (what it
+ * roles, maintenance windows and freezes, and the SLA. A section present in a document is the whole truth about its kind (what it
  * does not name is deleted on apply); a section left out is left alone.
  */
 export interface PolicyDocument {
@@ -20,11 +21,13 @@ export interface PolicyDocument {
   readonly baselines?: readonly PatchBaseline[] | undefined;
   readonly approvalPolicies?: readonly ApprovalPolicy[] | undefined;
   readonly roles?: readonly RoleDefinition[] | undefined;
+  readonly windows?: readonly MaintenanceWindow[] | undefined;
+  readonly freezes?: readonly Freeze[] | undefined;
   readonly sla?: SlaPolicy | undefined;
 }
 
 export const POLICY_DOCUMENT_VERSION = 1;
-const SECTIONS = ['version', 'groups', 'baselines', 'approvalPolicies', 'roles', 'sla'] as const;
+const SECTIONS = ['version', 'groups', 'baselines', 'approvalPolicies', 'roles', 'windows', 'freezes', 'sla'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,6 +72,8 @@ export function parsePolicyDocument(value: unknown, source: string): PolicyDocum
     baselines: section(value.baselines, 'baselines', source, parsePatchBaseline, (b) => b.name),
     approvalPolicies: section(value.approvalPolicies, 'approvalPolicies', source, parseApprovalPolicy, (p) => p.environment),
     roles: section(value.roles, 'roles', source, parseRole, (r) => r.name),
+    windows: section(value.windows, 'windows', source, parseMaintenanceWindow, (w) => w.name),
+    freezes: section(value.freezes, 'freezes', source, parseFreeze, (f) => f.name),
     sla: value.sla === undefined ? undefined : parseSlaPolicy(value.sla, `${source}: sla`),
   };
 }
@@ -82,6 +87,8 @@ export function policyDocumentData(doc: PolicyDocument): Record<string, unknown>
     ...(doc.baselines ? { baselines: plain(doc.baselines) } : {}),
     ...(doc.approvalPolicies ? { approvalPolicies: plain(doc.approvalPolicies) } : {}),
     ...(doc.roles ? { roles: plain(doc.roles) } : {}),
+    ...(doc.windows ? { windows: plain(doc.windows) } : {}),
+    ...(doc.freezes ? { freezes: plain(doc.freezes) } : {}),
     ...(doc.sla ? { sla: plain(doc.sla) } : {}),
   };
 }

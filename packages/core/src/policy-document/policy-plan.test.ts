@@ -13,6 +13,8 @@ const current = parsePolicyDocument(
     baselines: [{ name: 'old-baseline', group: 'old', precedence: 5, rules: [{ types: ['security'], afterDays: 0 }] }],
     approvalPolicies: [{ environment: 'prod', approvals: 2 }],
     roles: [{ name: 'cab', permissions: ['changes.read', 'changes.approve'] }],
+    windows: [{ name: 'old-window', rrule: 'FREQ=WEEKLY;BYDAY=SA', start: '02:00', durationMinutes: 240, groups: ['old'] }],
+    freezes: [{ name: 'year-end', start: '2026-12-24', end: '2026-12-31', groups: ['web'], reason: 'holidays' }],
     sla: JSON.parse(JSON.stringify(DEFAULT_SLA_POLICY)) as unknown,
   },
   'current',
@@ -34,6 +36,7 @@ describe('policy documents', () => {
         ],
         baselines: [{ name: 'db-baseline', group: 'db', precedence: 1, rules: [{ types: ['security'], afterDays: 3 }] }],
         roles: [{ name: 'cab', permissions: ['changes.read', 'changes.approve', 'findings.read'] }],
+        windows: [{ name: 'db-nights', rrule: 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2', offsetDays: 4, start: '22:00', durationMinutes: 240, groups: ['db'] }],
       },
       'desired',
     );
@@ -42,9 +45,13 @@ describe('policy documents', () => {
       '+ group db',
       '~ role cab (permissions)',
       '+ baseline db-baseline',
+      '+ window db-nights',
+      '- window old-window',
       '- baseline old-baseline',
       '- group old',
     ]);
+    const laterFreeze = parsePolicyDocument({ version: 1, freezes: [{ name: 'year-end', start: '2026-12-24', end: '2027-01-02', groups: ['web'], reason: 'holidays' }] }, 'desired');
+    expect(planPolicy(current, laterFreeze).map(describeChange)).toEqual(['~ freeze year-end (end)']);
   });
 
   it('names the entry and field of a bad document', () => {
@@ -52,7 +59,9 @@ describe('policy documents', () => {
     expect(() => parsePolicyDocument({ version: 1, roles: [{ name: 'x', permissions: ['hosts.raed'] }] }, 'p.yaml')).toThrow(/permissions: unknown hosts\.raed/);
     expect(() => parsePolicyDocument({ version: 1, groups: [{ name: 'a', selector: { tier: [0] } }, { name: 'a', selector: { tier: [1] } }] }, 'p.yaml')).toThrow(/groups\[1\]: a appears twice/);
     expect(() => parsePolicyDocument({ version: 2 }, 'p.yaml')).toThrow(/version: expected 1/);
-    expect(() => parsePolicyDocument({ version: 1, windows: [] }, 'p.yaml')).toThrow(/windows: unknown section/);
+    expect(() => parsePolicyDocument({ version: 1, rings: [] }, 'p.yaml')).toThrow(/rings: unknown section/);
+    expect(() => parsePolicyDocument({ version: 1, windows: [{ name: 'w', rrule: 'FREQ=DAILY', start: '25:00', durationMinutes: 60 }] }, 'p.yaml')).toThrow(/windows\[0\]\.start: expected a local time HH:MM/);
+    expect(() => parsePolicyDocument({ version: 1, freezes: [{ name: 'f', start: '2026-12-24', end: '2026-12-23', reason: 'r' }] }, 'p.yaml')).toThrow(/freezes\[0\]\.end: the last day comes before the first/);
     expect(() => parsePolicyDocument({ version: 1, approvalPolicies: [{ environment: 'prod', approvals: 9 }] }, 'p.yaml')).toThrow(/approvals: a whole number from 1 to 5/);
   });
 });

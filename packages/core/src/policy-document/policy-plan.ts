@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
 import type { PolicyDocument } from './policy-document.js';
 
-export type PolicyKind = 'group' | 'baseline' | 'approval-policy' | 'role' | 'sla';
+export type PolicyKind = 'group' | 'baseline' | 'approval-policy' | 'role' | 'window' | 'freeze' | 'sla';
 
 /** One step of applying a document: what changes, and which top-level fields differ. */
 export interface PolicyChange {
@@ -36,7 +36,8 @@ function diff<T extends object>(kind: PolicyKind, current: readonly T[], desired
 
 /**
  * What applying `desired` over `current` does, in an order that keeps references whole: groups
- * and roles exist before the baselines and policies that name them, and go only after them.
+ * and roles exist before the baselines, policies, windows and freezes that name them, and go
+ * only after them.
  * Sections `desired` leaves out are not touched. The SLA has no delete: it is one setting.
  */
 export function planPolicy(current: Required<PolicyDocument>, desired: PolicyDocument): PolicyChange[] {
@@ -44,9 +45,25 @@ export function planPolicy(current: Required<PolicyDocument>, desired: PolicyDoc
   const roles = diff('role', current.roles, desired.roles, (r) => r.name);
   const approvals = diff('approval-policy', current.approvalPolicies, desired.approvalPolicies, (p) => p.environment);
   const baselines = diff('baseline', current.baselines, desired.baselines, (b) => b.name);
+  const windows = diff('window', current.windows, desired.windows, (w) => w.name);
+  const freezes = diff('freeze', current.freezes, desired.freezes, (f) => f.name);
   const sla: PolicyChange[] =
     desired.sla && !same(current.sla, desired.sla) ? [{ kind: 'sla', name: 'sla', action: 'update', fields: changedFields(current.sla, desired.sla), before: current.sla, after: desired.sla }] : [];
-  return [...groups.upserts, ...roles.upserts, ...approvals.upserts, ...baselines.upserts, ...sla, ...baselines.deletes, ...approvals.deletes, ...roles.deletes, ...groups.deletes];
+  return [
+    ...groups.upserts,
+    ...roles.upserts,
+    ...approvals.upserts,
+    ...baselines.upserts,
+    ...windows.upserts,
+    ...freezes.upserts,
+    ...sla,
+    ...freezes.deletes,
+    ...windows.deletes,
+    ...baselines.deletes,
+    ...approvals.deletes,
+    ...roles.deletes,
+    ...groups.deletes,
+  ];
 }
 
 /** One line per change, as `policy apply` prints it: `+ group web`, `~ baseline prod (rules, holds)`, `- role cab`. */

@@ -30,10 +30,18 @@ export class PolicyStore {
     return row ? { name: row.name, description: row.description, selector: row.selector as HostSelector } : undefined;
   }
 
-  async requireGroup(name: string): Promise<HostGroup> {
-    const g = await this.group(name);
-    if (!g) throw new PatchwiseError('PW_NOT_FOUND', `no host group named ${name}`);
-    return g;
+  /**
+   * The group, or PW_NOT_FOUND. `lock` holds its row until the transaction ends: `share` by
+   * whoever is about to name the group (a baseline, a window), `update` by whoever deletes it,
+   * so that the two queue up and a deletion never misses a reference made meanwhile.
+   */
+  async requireGroup(name: string, lock?: 'share' | 'update'): Promise<HostGroup> {
+    let q = this.db.selectFrom('policy_groups').selectAll().where('name', '=', name);
+    if (lock === 'share') q = q.forShare();
+    if (lock === 'update') q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    if (!row) throw new PatchwiseError('PW_NOT_FOUND', `no host group named ${name}`);
+    return { name: row.name, description: row.description, selector: row.selector as HostSelector };
   }
 
   async groups(): Promise<HostGroup[]> {
@@ -41,10 +49,13 @@ export class PolicyStore {
     return rows.map((r) => ({ name: r.name, description: r.description, selector: r.selector as HostSelector }));
   }
 
-  /** Deletes a group; returns it (for the audit trail). */
-  /** Deletes a group no baseline names; PW_CONFLICT names the baselines otherwise (they would apply to no host). */
+  /**
+   * Deletes a group no baseline names; PW_CONFLICT names the baselines otherwise (they would
+   * apply to no host). Returns it (for the audit trail). Other modules' references (windows,
+   * freezes) are the caller's to check, after `requireGroup(name, 'update')`.
+   */
   async deleteGroup(name: string): Promise<HostGroup> {
-    const g = await this.requireGroup(name);
+    const g = await this.requireGroup(name, 'update');
     const users = await this.db.selectFrom('policy_baselines').select('name').where('group_name', '=', name).orderBy('name').execute();
     if (users.length) throw new PatchwiseError('PW_CONFLICT', `group ${name} is named by baseline ${users.map((b) => b.name).join(', ')}; change or delete that first`);
     await this.db.deleteFrom('policy_groups').where('name', '=', name).execute();

@@ -37,7 +37,7 @@ export function baselineRoutes(app: App, deps: AppDeps): void {
       const baseline = parsePatchBaseline({ ...body, name: request.params.name }, 'baseline');
       await deps.db.transaction().execute(async (trx) => {
         const policy = new PolicyStore(tablesOf(trx), deps.clock);
-        if (baseline.group !== undefined) await policy.requireGroup(baseline.group);
+        if (baseline.group !== undefined) await policy.requireGroup(baseline.group, 'share');
         const before = await policy.putBaseline(baseline);
         await new AuditStore(tablesOf(trx), deps.clock).append({
           actor: personActor(request),

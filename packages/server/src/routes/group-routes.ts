@@ -3,6 +3,7 @@ import { AuditStore, HostStore, PolicyStore, auditDigest, parseHostGroup, select
 import type { App, AppDeps } from '../app-types.js';
 import { personActor } from '../caller-actor.js';
 import { tablesOf } from '../database.js';
+import { deleteGroup } from '../group-references.js';
 import { callerScope } from '../host-scope.js';
 import { HostView, hostView } from '../views.js';
 
@@ -62,10 +63,10 @@ export function groupRoutes(app: App, deps: AppDeps): void {
 
   app.delete(
     '/api/v1/groups/:name',
-    { config: { auth: 'person', permission: 'groups.write' }, schema: { summary: 'Delete a host group', params: NameParam, response: { 204: Type.Null() } } },
+    { config: { auth: 'person', permission: 'groups.write' }, schema: { summary: 'Delete a host group (refused, naming them, while a baseline, window or freeze names it)', params: NameParam, response: { 204: Type.Null() } } },
     async (request, reply) => {
       await deps.db.transaction().execute(async (trx) => {
-        const gone = await new PolicyStore(tablesOf(trx), deps.clock).deleteGroup(request.params.name);
+        const gone = await deleteGroup(trx, deps.clock, request.params.name);
         await new AuditStore(tablesOf(trx), deps.clock).append({ actor: personActor(request), action: 'group.delete', target: { kind: 'group', id: gone.name }, before: auditDigest(groupView(gone)) });
       });
       return reply.status(204).send(null);

@@ -3,6 +3,7 @@ import {
   ApprovalStore,
   AuditStore,
   BUILTIN_ROLES,
+  MaintenanceStore,
   PatchwiseError,
   PolicyStore,
   UserStore,
@@ -11,7 +12,9 @@ import {
   planPolicy,
   policyDocumentData,
   type ApprovalPolicy,
+  type Freeze,
   type HostGroup,
+  type MaintenanceWindow,
   type PatchBaseline,
   type PolicyChange,
   type PolicyDocument,
@@ -21,6 +24,7 @@ import type { Kysely } from 'kysely';
 import type { App, AppDeps } from '../app-types.js';
 import { personActor } from '../caller-actor.js';
 import { tablesOf, type Database } from '../database.js';
+import { deleteGroup, requireGroups } from '../group-references.js';
 
 const ChangeView = Type.Object({ kind: Type.String(), name: Type.String(), action: Type.String(), fields: Type.Array(Type.String()) });
 const Loose = Type.Record(Type.String(), Type.Unknown());
@@ -28,12 +32,15 @@ const Loose = Type.Record(Type.String(), Type.Unknown());
 /** The stored policy, every section. */
 async function currentPolicy(db: Kysely<Database>, deps: AppDeps): Promise<Required<PolicyDocument>> {
   const policy = new PolicyStore(tablesOf(db), deps.clock);
+  const maintenance = new MaintenanceStore(tablesOf(db), deps.clock);
   const roles: RoleDefinition[] = (await new UserStore(tablesOf(db), deps.clock).roles()).filter((r) => !r.builtin).map((r) => ({ name: r.name, description: r.description, permissions: [...r.permissions] }));
   return {
     groups: await policy.groups(),
     baselines: await policy.baselines(),
     approvalPolicies: await new ApprovalStore(tablesOf(db), deps.clock).policies(),
     roles,
+    windows: await maintenance.windows(),
+    freezes: await maintenance.freezes(),
     sla: deps.slaPolicy,
   };
 }
@@ -44,6 +51,12 @@ function checkReferences(current: Required<PolicyDocument>, desired: PolicyDocum
   for (const b of desired.baselines ?? current.baselines) {
     if (b.group !== undefined && !groups.has(b.group)) throw new PatchwiseError('PW_CONFLICT', `baseline ${b.name} names group ${b.group}, which the policy would not have`);
   }
+  for (const [kind, items] of [['window', desired.windows ?? current.windows], ['freeze', desired.freezes ?? current.freezes]] as const) {
+    for (const item of items) {
+      const missing = item.groups.filter((g) => !groups.has(g));
+      if (missing.length) throw new PatchwiseError('PW_CONFLICT', `${kind} ${item.name} names group ${missing.join(', ')}, which the policy would not have`);
+    }
+  }
   const roles = new Set([...Object.keys(BUILTIN_ROLES), ...(desired.roles ?? current.roles).map((r) => r.name)]);
   for (const p of desired.approvalPolicies ?? current.approvalPolicies) {
     const missing = p.approverRoles.filter((r) => !roles.has(r));
@@ -52,8 +65,8 @@ function checkReferences(current: Required<PolicyDocument>, desired: PolicyDocum
 }
 
 /**
- * Policy as code: `GET /api/v1/policy` exports groups, baselines, approval policies, custom roles
- * and the SLA; `POST /api/v1/policy/apply` plans the changes that make the stored policy the
+ * Policy as code: `GET /api/v1/policy` exports groups, baselines, approval policies, custom roles,
+ * maintenance windows and freezes, and the SLA; `POST /api/v1/policy/apply` plans the changes that make the stored policy the
  * document's (sections left out are untouched) and, unless it is a dry run, applies them in one
  * transaction, each change an audit event. The SLA comes from the server's `--sla` file, so a
  * document that changes it is refused with the plan saying so.
@@ -100,9 +113,10 @@ export function policyRoutes(app: App, deps: AppDeps): void {
     const policy = new PolicyStore(tablesOf(trx), deps.clock);
     const approvals = new ApprovalStore(tablesOf(trx), deps.clock);
     const people = new UserStore(tablesOf(trx), deps.clock);
+    const maintenance = new MaintenanceStore(tablesOf(trx), deps.clock);
     switch (c.kind) {
       case 'group':
-        if (c.action === 'delete') await policy.deleteGroup(c.name);
+        if (c.action === 'delete') await deleteGroup(trx, deps.clock, c.name);
         else await policy.putGroup(c.after as HostGroup);
         return;
       case 'baseline':
@@ -120,6 +134,20 @@ export function policyRoutes(app: App, deps: AppDeps): void {
         else await people.updateRole(r.name, r.description, r.permissions);
         return;
       }
+      case 'window':
+        if (c.action === 'delete') await maintenance.deleteWindow(c.name);
+        else {
+          await requireGroups(trx, deps.clock, `window ${c.name}`, (c.after as MaintenanceWindow).groups);
+          await maintenance.putWindow(c.after as MaintenanceWindow);
+        }
+        return;
+      case 'freeze':
+        if (c.action === 'delete') await maintenance.deleteFreeze(c.name);
+        else {
+          await requireGroups(trx, deps.clock, `freeze ${c.name}`, (c.after as Freeze).groups);
+          await maintenance.putFreeze(c.after as Freeze);
+        }
+        return;
       case 'sla':
         throw new PatchwiseError('PW_CONFLICT', 'the SLA is set by the server’s --sla file');
     }
