@@ -11,7 +11,6 @@ import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';
 import { tablesOf, type Database } from './database.js';
 import { FeedSyncer } from './feed-syncer.js';
-import { ALWAYS_OPEN } from './rollout/always-open.js';
 import { EngineLeader } from './rollout/engine-leader.js';
 import { createRollout } from './rollout/rollout-runtime.js';
 import type { ServerConfig } from './server-config.js';
@@ -68,7 +67,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rmSync(feedSyncDir, { recursive: true, force: true }); // left-overs of an interrupted sync
     const feedSyncer = new FeedSyncer({ db: handle.db, controlPlane, clock, workDir: feedSyncDir, log, ...(options.fetch ? { fetch: options.fetch } : {}) });
     await feedSyncer.configure(options.feedSources ?? []);
-    const rollout = createRollout({ db: handle.db, clock, signingKey: jobSigningKey.privateKey, schedules: ALWAYS_OPEN });
+    const rollout = createRollout({ db: handle.db, clock, signingKey: jobSigningKey.privateKey });
     const app = await buildApp({
       rollout,
       db: handle.db,

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SLA_POLICY, type DatabaseHandle, type FeedSource } from '@patchwise/core';
 import { buildApp } from '../src/app.js';
-import { ALWAYS_OPEN } from '../src/rollout/always-open.js';
 import { createRollout } from '../src/rollout/rollout-runtime.js';
 import type { Database } from '../src/database.js';
 import { FeedSyncer } from '../src/feed-syncer.js';
@@ -90,7 +89,7 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     workDir = mkdtempSync(join(tmpdir(), 'patchwise-feed-sync-'));
     syncer = new FeedSyncer({ db: db.db, controlPlane: inner.controlPlane, clock: inner.clock.read, workDir, maxBytes: 1024 * 1024, timeoutMs: 30_000 });
     const app = await buildApp({
-      rollout: createRollout({ db: db.db, clock: inner.clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey, schedules: ALWAYS_OPEN }),
+      rollout: createRollout({ db: db.db, clock: inner.clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey }),
       db: db.db,
       controlPlane: inner.controlPlane,
       clock: inner.clock.read,

@@ -95,8 +95,8 @@ export class DeploymentService {
    */
   async plan(req: DeploymentRequest, jobMinutes: number): Promise<DeploymentPlan> {
     const built = await this.build(this.db, req);
-    const schedule = await this.schedules.forDeployment(this.db, { windows: req.windows ?? [] });
     const work = built.jobs.filter((j) => j.skipped === null);
+    const schedule = await this.schedules.forHosts(this.db, req.windows ?? [], work.map((j) => j.hostId));
     const waves: NewJob[][] = Array.from({ length: built.waveCount }, () => []);
     for (const j of work) waves[j.wave]!.push(j);
     const estimate = estimateRollout(waves.map((w) => w.map((j) => ({ id: j.hostId }))), built.strategy, { now: this.clock(), jobMinutes, nextStart: (id, after) => schedule.nextStart(id, after) });
@@ -119,6 +119,7 @@ export class DeploymentService {
     const strategy = parseStrategy(req.strategy);
     const hostStore = new HostStore(tablesOf(db), this.clock);
     const hosts = await this.selectHosts(db, hostStore, req);
+    await this.schedules.forHosts(db, req.windows ?? [], []); // refuses a window that does not exist
     const scripts = new ScriptStore(tablesOf(db));
     const hooks: DeploymentHooks = {
       preSteps: await scripts.approved(req.hooks?.preSteps ?? []),

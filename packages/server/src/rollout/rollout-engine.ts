@@ -1,4 +1,4 @@
-import { AuditStore, RolloutStore, engineStep, type Deployment, type JobManifest, type SignedJobManifest, type StartVerdict } from '@patchwise/core';
+import { AuditStore, RolloutStore, engineStep, type JobManifest, type SignedJobManifest, type StartVerdict } from '@patchwise/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { tablesOf, type Database } from '../database.js';
 
@@ -10,7 +10,8 @@ export interface HostSchedule {
 }
 
 export interface ScheduleSource {
-  forDeployment(db: Kysely<Database>, deployment: Pick<Deployment, 'windows'>): Promise<HostSchedule>;
+  /** The schedule of these hosts under the named windows (none: any time) and the freezes that apply to them. */
+  forHosts(db: Kysely<Database>, windows: readonly string[], hostIds: readonly string[]): Promise<HostSchedule>;
 }
 
 export interface RolloutEngineDeps {
@@ -60,7 +61,8 @@ export class RolloutEngine {
     const store = new RolloutStore(tablesOf(trx));
     const audit = new AuditStore(tablesOf(trx), this.deps.clock);
     let deployment = await store.lock(id);
-    const schedule = await this.deps.schedules.forDeployment(trx, deployment);
+    const hostIds = [...new Set((await store.snapshots(id)).map((j) => j.hostId))];
+    const schedule = await this.deps.schedules.forHosts(trx, deployment.windows, hostIds);
     const canStart = (hostId: string, at: Date) => schedule.canStart(hostId, at);
     const now = this.deps.clock();
     let dispatched = 0;

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { AgentJobs } from './agent-jobs.js';
 import { DeploymentService } from './deployment-service.js';
+import { MaintenanceSchedules } from './maintenance-schedules.js';
 import { RolloutEngine, type ScheduleSource } from './rollout-engine.js';
 
 /** The rollout engine and the use cases around it, wired once per server process. */
@@ -15,9 +16,10 @@ export interface RolloutRuntime {
 }
 
 /** `signingKey`: the private half of the job-signing key agents pinned at enrollment. */
-export function createRollout(deps: { db: Kysely<Database>; clock: () => Date; signingKey: KeyObject; schedules: ScheduleSource; dispatchTtlMs?: number }): RolloutRuntime {
+export function createRollout(deps: { db: Kysely<Database>; clock: () => Date; signingKey: KeyObject; dispatchTtlMs?: number }): RolloutRuntime {
+  const schedules = new MaintenanceSchedules(deps.clock);
   // The engine wakes the agents' long-polls; the callback runs only after both exist.
-  const engine: RolloutEngine = new RolloutEngine({ ...deps, sign: (m) => signJobManifest(m, deps.signingKey), onDispatch: (hosts) => agentJobs.wake(hosts) });
+  const engine: RolloutEngine = new RolloutEngine({ ...deps, schedules, sign: (m) => signJobManifest(m, deps.signingKey), onDispatch: (hosts) => agentJobs.wake(hosts) });
   const agentJobs = new AgentJobs(deps.db, deps.clock, engine);
-  return { engine, deployments: new DeploymentService(deps.db, deps.clock, engine, deps.schedules), agentJobs, schedules: deps.schedules };
+  return { engine, deployments: new DeploymentService(deps.db, deps.clock, engine, schedules), agentJobs, schedules };
 }

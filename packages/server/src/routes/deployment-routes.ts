@@ -105,8 +105,9 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
         if (w) w[c.action][c.state] = c.n;
       }
       // What the engine would do now, not applied: the reasons pending hosts are held back.
-      const schedule = await deps.rollout.schedules.forDeployment(deps.db, d);
-      const step = engineStep({ deployment: d, jobs: await store.snapshots(d.id), busyByCluster: await store.busyByCluster(), now: deps.clock(), canStart: (h, at) => schedule.canStart(h, at), dispatchTtlMs: 0 });
+      const jobs = await store.snapshots(d.id);
+      const schedule = await deps.rollout.schedules.forHosts(deps.db, d.windows, [...new Set(jobs.map((j) => j.hostId))]);
+      const step = engineStep({ deployment: d, jobs, busyByCluster: await store.busyByCluster(), now: deps.clock(), canStart: (h, at) => schedule.canStart(h, at), dispatchTtlMs: 0 });
       return { deployment: deploymentView(d), waves, waiting: Object.fromEntries(step.waiting) };
     },
   );

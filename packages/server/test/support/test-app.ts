@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessStore, AGENT_HEADERS, UserStore, DEFAULT_SLA_POLICY, bodyDigest, generateAgentKeyPair, signRequest, type AgentKeyPair, type SlaPolicy } from '@patchwise/core';
 import { buildApp } from '../../src/app.js';
-import { ALWAYS_OPEN } from '../../src/rollout/always-open.js';
 import { createRollout, type RolloutRuntime } from '../../src/rollout/rollout-runtime.js';
 import { ensureAdminUser } from '../../src/admin-token.js';
 import type { App } from '../../src/app-types.js';
@@ -56,7 +55,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
   const clock = new TestClock();
   const controlPlane = new ControlPlane(handle.db, new Assessor(), clock.read, { checkinIntervalSeconds: 60 });
   const uploadDir = mkdtempSync(join(tmpdir(), 'patchwise-uploads-'));
-  const rollout = createRollout({ db: handle.db, clock: clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey, schedules: ALWAYS_OPEN });
+  const rollout = createRollout({ db: handle.db, clock: clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey });
   const app = await buildApp({
     rollout,
     db: handle.db,
