@@ -134,6 +134,61 @@ describe.skipIf(skip)('deployments with real apt in Debian chroots', () => {
     }
   });
 
+  it('keeps concurrency, the cluster limit and the window, and resumes in the next window where it stopped', async () => {
+    const fleet = [await host('w-web-1', 'win-env', 'web'), await host('w-web-2', 'win-env', 'web'), await host('w-db-1', 'win-env', 'db'), await host('w-db-2', 'win-env', 'db')];
+    const put = await server.api('PUT', '/api/v1/windows/nightly', { rrule: 'FREQ=DAILY', start: '02:00', durationMinutes: 120, cutoffMinutes: 30, timeZone: 'UTC' });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const at = (day: number, hhmm: string) => {
+      const d = new Date(clock.read());
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + day, Number(hhmm.slice(0, 2)), Number(hhmm.slice(3)));
+    };
+    const moveTo = (t: number) => clock.advance(t - clock.read().getTime());
+    const day1 = (hhmm: string) => at(1, hhmm);
+    const first = day1('01:00');
+    moveTo(first);
+    const day2 = first + 86_400_000;
+    const patchSet = await debianPatchSet(server, { 'pw-hello': '1.1' });
+    const id = await startDeployment(server, { patchSet, environment: 'win-env', windows: ['nightly'], strategy: { canary: 1, waves: ['100%'], concurrency: 2, clusterMaxUnavailable: 1, soakMinutes: 0 } });
+    const states = async () => (await deploymentJobs(server, id)).map((j) => `${j.hostName}:${j.state}`).sort();
+
+    // 01:00: outside the window, nothing starts.
+    expect((await deploymentStatus(server, id)).waiting).toEqual({ 'outside-window': 1 });
+    await round(fleet);
+    for (const h of fleet) expect(await dpkgState(h.clone, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.0' });
+
+    // 02:00 the window opens: the canary goes first.
+    moveTo(day1('02:00'));
+    await waitFor('the canary', states, (s) => s.filter((x) => x.endsWith(':dispatched')).length === 1);
+    await round(fleet);
+    // Wave 2: three hosts, two at a time, never two of one cluster.
+    const wave2 = await waitFor('wave 2', () => deploymentJobs(server, id), (jobs) => jobs.filter((j) => j.state === 'dispatched').length === 2);
+    const inFlight = wave2.filter((j) => j.state === 'dispatched').map((j) => j.hostName);
+    expect(new Set(inFlight.map((n) => n.split('-')[1]))).toEqual(new Set(['web', 'db']));
+    await round(fleet);
+    // The last host is dispatched at once, with a manifest that dies 15 minutes later at the latest…
+    await waitFor('the last host dispatched', states, (s) => s.filter((x) => x.endsWith(':succeeded')).length === 3 && s.some((x) => x.endsWith(':dispatched')));
+    moveTo(day1('03:31'));
+    // …and it is not fetched in time: back to pending, and nobody starts past the cutoff (03:30) or after the window.
+    await waitFor('the requeue', states, (s) => s.some((x) => x.endsWith(':pending')));
+    await round(fleet);
+    expect((await deploymentStatus(server, id)).waiting).toEqual({ 'past-cutoff': 1 });
+    moveTo(day1('05:00'));
+    await round(fleet);
+    expect((await deploymentStatus(server, id)).waiting).toEqual({ 'outside-window': 1 });
+    expect((await states()).filter((s) => s.endsWith(':succeeded'))).toHaveLength(3);
+
+    // The next night it carries on where it stopped.
+    moveTo(day2 + 3600_000);
+    await waitFor('the second window', states, (s) => s.some((x) => x.endsWith(':dispatched')));
+    await round(fleet);
+    const done = await waitFor('completion', () => deploymentStatus(server, id), (s) => s.deployment.state === 'completed');
+    expect(done.waves.map((w) => w.install)).toEqual([{ succeeded: 1 }, { succeeded: 3 }]);
+    for (const h of fleet) {
+      expect(await dpkgState(h.clone, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.1' });
+      expect(installsLogged(h.clone, 'pw-hello', '1.1')).toBe(1);
+    }
+  });
+
   it('refuses tampered, replayed and expired manifests, and applies a re-delivered job once', async () => {
     const [h] = [await host('manifest-a', 'manifest-env')];
     const patchSet = await debianPatchSet(server, { 'pw-hello': '1.1' });
