@@ -3,7 +3,10 @@
  * change request approved by a second person, the deployment created and started, its status.
  */
 import { expect } from 'vitest';
-import type { ApiReply, E2eServer } from './e2e-server.js';
+import type { ApiReply, E2eServer as FullServer } from './e2e-server.js';
+
+/** What the fixtures need of a server: the admin API, and the API as another person. */
+type E2eServer = Pick<FullServer, 'api' | 'apiAs'>;
 
 export interface DeploymentStatus {
   readonly deployment: { readonly id: number; readonly state: string; readonly stateReason: string | null; readonly currentWave: number };
