@@ -11,6 +11,7 @@ import { baselines } from './migrations/0008-baselines.js';
 import { lighterUploads } from './migrations/0009-lighter-uploads.js';
 import { approvals } from './migrations/0010-approvals.js';
 import { patchSets } from './migrations/0011-patch-sets.js';
+import { agentless } from './migrations/0014-agentless.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -28,6 +29,8 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-lighter-uploads': lighterUploads,
   '0010-approvals': approvals,
   '0011-patch-sets': patchSets,
+  // 0012 and 0013 belong to branches merged separately; unordered migrations let either order work.
+  '0014-agentless': agentless,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
