@@ -4,6 +4,12 @@
  * which no character is special, and each `'` written as `'\''` (end the quoted part, an escaped
  * quote, start a new quoted part). The shell then sees exactly the argument vector given:
  * `$(…)`, backticks, `;`, globs, newlines and quotes arrive as literal characters.
+ *
+ * The only unquoted text is `exec ` in front and ` </dev/null` behind. `exec` makes the shell
+ * become the program instead of waiting for it, so the program's own exit status or signal is
+ * what SSH reports (a shell would turn SIGTERM into status 143). `</dev/null` gives the program
+ * no input (one reading stdin sees end of file instead of waiting) while the channel's own input
+ * side stays open, because SSH clients send signals (a timeout's SIGKILL) only on such a channel.
  */
 import { PatchwiseError } from '@patchwise/core';
 
@@ -15,8 +21,13 @@ export function quoteShellWord(word: string): string {
   return `'${word.replaceAll("'", "'\\''")}'`;
 }
 
+/** See the top of this file. */
+const EXEC = 'exec ';
+const NO_INPUT = ' </dev/null';
+
 /**
- * The command line for `argv` with `env` set for that command only: `'env' 'NAME=value' … 'prog' 'arg' …`.
+ * The command line for `argv` with `env` set for that command only:
+ * `exec 'env' 'NAME=value' … 'prog' 'arg' … </dev/null`.
  * Variables go through env(1) on the remote side rather than SSH's `env` request, which sshd
  * refuses unless its AcceptEnv lists the name.
  *
@@ -34,10 +45,10 @@ export function remoteCommandLine(argv: readonly string[], env: Readonly<Record<
     if (value.includes('\0')) throw new PatchwiseError('PW_INPUT_INVALID', 'contains a NUL character', { input: `env ${name}` });
     return `${name}=${value}`;
   });
-  if (assignments.length === 0) return argv.map(quoteShellWord).join(' ');
+  if (assignments.length === 0) return EXEC + argv.map(quoteShellWord).join(' ') + NO_INPUT;
   const program = argv[0] as string;
   if (program.includes('=') || program.startsWith('-')) {
     throw new PatchwiseError('PW_INPUT_INVALID', 'a program name with "=" or a leading "-" would be read by env(1) as an assignment or an option', { input: 'argv[0]' });
   }
-  return ['env', ...assignments, ...argv].map(quoteShellWord).join(' ');
+  return EXEC + ['env', ...assignments, ...argv].map(quoteShellWord).join(' ') + NO_INPUT;
 }

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import ssh2, { type ClientChannel } from 'ssh2';
 import { PatchwiseError, parseHostKeySha256, type CommandRecord } from '@patchwise/core';
 import type { CommandRunOptions, CommandRunner } from './command-runner.js';
+import { ANNOUNCE_PID, AnnouncedPid, killCommand } from './announced-pid.js';
 import { HOST_KEY_ALGORITHMS, sshFingerprint } from './fetch-host-key.js';
 import { OutputTail } from './output-tail.js';
 import { remoteCommandLine } from './remote-command-line.js';
@@ -76,7 +77,7 @@ export class SshRunner implements CommandRunner {
    * another key; PW_HOST_UNREACHABLE when it cannot be reached, refuses the key or is too slow;
    * PW_INPUT_INVALID for a malformed pinned fingerprint; PW_CONFIG_INVALID for an unusable private key.
    */
-  static connect(options: SshConnectOptions): Promise<SshRunner> {
+  static async connect(options: SshConnectOptions): Promise<SshRunner> {
     const port = options.port ?? 22;
     const where = sshWhere(options.username, options.host, port);
     const pinned = parseHostKeySha256(options.hostKeySha256, `host key pinned for ${where}`);
@@ -149,13 +150,14 @@ export class SshRunner implements CommandRunner {
    * Runs `argv` on the host (quoted word by word; `options.env` through env(1)) and resolves with
    * its record whatever happens: exit code, or the signal that ended it; stdout and stderr, each
    * the last `maxOutputBytes` (default 64 KiB). After `timeoutMs` (default the connection's
-   * `commandMs`) the program is sent SIGKILL, its channel is closed and the record has
+   * `commandMs`) the program and its process group are killed (SIGKILL; announced-pid.ts says
+   * how), its channel is closed, and the record has
    * `exitCode: null`, `signal: 'SIGKILL'` and a note at the end of stderr; so does a program whose
    * connection dropped or whose channel could not be opened (`signal: null`). Throws only for an
    * argument vector or environment that cannot be sent (PW_INPUT_INVALID) and after `close()`.
    */
   async run(step: string, argv: readonly string[], options: CommandRunOptions = {}): Promise<CommandRecord> {
-    const command = remoteCommandLine(argv, options.env);
+    const command = ANNOUNCE_PID + remoteCommandLine(argv, options.env);
     if (this.closed) throw new PatchwiseError('PW_INPUT_INVALID', 'the SSH connection is closed', { input: this.description });
     const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     const timeoutMs = options.timeoutMs ?? this.commandMs;
@@ -163,16 +165,20 @@ export class SshRunner implements CommandRunner {
     const t0 = performance.now();
     const stdout = new OutputTail(maxBytes);
     const stderr = new OutputTail(maxBytes);
+    const announced = new AnnouncedPid();
     let exitCode: number | null = null;
     let signal: string | null = null;
     let channel: ClientChannel | undefined;
     return new Promise<CommandRecord>((resolve) => {
       let done = false;
+      let timedOut = false;
       const finish = (note?: string) => {
-        if (done) return;
+        if (done || (timedOut && note === undefined)) return;
         done = true;
         clearTimeout(timer);
         this.inFlight.delete(finish);
+        const held = announced.flush();
+        if (held) stderr.push(held);
         const err = stderr.text();
         resolve({
           step,
@@ -186,30 +192,53 @@ export class SshRunner implements CommandRunner {
         });
       };
       const timer = setTimeout(() => {
-        // OpenSSH (7.9+) delivers the signal to the command; closing the channel also ends the
-        // session, so a server that ignores signals still hangs up on it.
-        channel?.signal('KILL');
-        channel?.close();
+        timedOut = true;
         exitCode = null;
         signal = 'SIGKILL';
-        finish(`patchwise: killed after ${timeoutMs} ms (timeout); the channel was closed`);
+        const note = `patchwise: killed after ${timeoutMs} ms (timeout); the channel was closed`;
+        // See announced-pid.ts for why a second command does the killing; the channel closes
+        // once the kill has run (or could not), so the record comes after the program is gone.
+        const pid = announced.pid;
+        const killed = pid === undefined ? Promise.resolve() : this.execQuietly(killCommand(pid), 10_000);
+        void killed.then(() => {
+          channel?.close();
+          finish(note);
+        });
       }, timeoutMs);
       this.inFlight.add(finish);
       this.client.exec(command, (err, stream) => {
         if (err) return finish(`patchwise: the command could not be started over SSH: ${err.message}`);
         channel = stream;
-        if (done) {
+        if (done || timedOut) {
           stream.close(); // timed out while the channel was being opened
           return;
         }
         stream.on('data', (chunk: Buffer) => stdout.push(chunk));
-        stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        stream.stderr.on('data', (chunk: Buffer) => stderr.push(announced.take(chunk)));
         stream.on('exit', (code: number | null, sig?: string) => {
+          if (timedOut) return; // the record says timeout, whatever the program did meanwhile
           if (typeof code === 'number') exitCode = code;
           else signal = sig ?? null;
         });
         stream.on('close', () => finish());
-        stream.end(); // no input: a program reading stdin sees end of file, not a hang
+      });
+    });
+  }
+
+  /** Runs an internal command line, output ignored; resolves when it ends, fails or `timeoutMs` passes. */
+  private execQuietly(command: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (this.closed) return done();
+      this.client.exec(command, (err, stream) => {
+        if (err) return done();
+        stream.on('close', done);
+        stream.resume();
+        stream.stderr.resume();
       });
     });
   }
