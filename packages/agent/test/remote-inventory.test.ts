@@ -69,10 +69,11 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
   });
 
   it('reads a dpkg root and an apk root like the local collector', async () => {
-    for (const files of [
+    const roots: Record<string, string>[] = [
       { 'var/lib/dpkg/status': DPKG_STATUS, 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'etc/hostname': 'deb-image\n', 'etc/machine-id': `${'a'.repeat(32)}\n` },
       { 'lib/apk/db/installed': APK_INSTALLED, 'etc/os-release': 'ID=alpine\nVERSION_ID=3.20.1\n' },
-    ]) {
+    ];
+    for (const files of roots) {
       const root = await makeTree({ files });
       const remote = await collectRemoteInventory(runner, { hostName: 'image', root });
       expect(remote.document).toEqual((await localDocument(root, 'image')).document);

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { AuditSigner, SlaPolicy } from '@patchwise/core';
+import type { AgentlessHosts } from './agentless-hosts.js';
 import type { ControlPlane } from './control-plane.js';
 import type { Database } from './database.js';
 import type { ConnectivityPolicy } from './views.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   readonly auditSigner: AuditSigner;
   /** Days to remediate by priority and tier; findings carry their due date from it. */
   readonly slaPolicy: SlaPolicy;
+  /** Agentless hosts: registration, and scans over SSH with the server's client key. */
+  readonly agentless: AgentlessHosts;
   readonly logger?: FastifyServerOptions['logger'];
 }
 

@@ -10,6 +10,7 @@ import { tablesOf } from './database.js';
 import { httpStatusOf } from './http-status.js';
 import { ROUTE_AUTHS, type RouteEntry } from './route-auth.js';
 import { agentRoutes } from './routes/agent-routes.js';
+import { agentlessRoutes } from './routes/agentless-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { baselineRoutes } from './routes/baseline-routes.js';
 import { changeRoutes } from './routes/change-routes.js';
@@ -140,5 +141,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   changeRoutes(app, deps);
   policyRoutes(app, deps);
   patchSetRoutes(app, deps);
+  agentlessRoutes(app, deps);
   return app;
 }

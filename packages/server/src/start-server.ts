@@ -4,7 +4,9 @@ import { AccessStore, AuditStore, UserStore, DEFAULT_SLA_POLICY, migrateToLatest
 import { buildApp } from './app.js';
 import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
+import { AgentlessHosts } from './agentless-hosts.js';
 import { ensureAuditKey } from './audit-key.js';
+import { ensureSshClientKey } from './ssh-client-key.js';
 import { PeriodicTask } from './periodic-task.js';
 import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';
@@ -53,6 +55,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const auditKey = ensureAuditKey(config.dataDir);
     if (auditKey.created) log(`audit checkpoint key created in ${auditKey.path} (mode 0600): back it up; its public key is ${auditKey.publicKey}`);
     const controlPlane = new ControlPlane(handle.db, new Assessor(), clock, { checkinIntervalSeconds: config.checkinIntervalSeconds });
+    const sshKey = ensureSshClientKey(config.dataDir);
+    if (sshKey.created) log(`SSH client key for agentless hosts created in ${sshKey.path} (mode 0600); hosts authorize: ${sshKey.publicKey}`);
     let ready = false;
     const uploadDir = join(config.dataDir, 'uploads');
     rmSync(uploadDir, { recursive: true, force: true }); // left-overs of an interrupted import
@@ -71,6 +75,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       feedSyncer,
       auditSigner: auditKey,
       slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
+      agentless: new AgentlessHosts(handle.db, controlPlane, clock, { clientKey: sshKey }),
     });
     const problems = await controlPlane.load();
     for (const p of problems) log(`warning: ${p}`);

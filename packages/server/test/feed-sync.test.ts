@@ -97,6 +97,7 @@ describe.each(kinds)('feed sync on %s', (kind) => {
       feedSyncer: syncer,
       auditSigner: TEST_AUDIT_SIGNER,
       slaPolicy: DEFAULT_SLA_POLICY,
+      agentless: inner.agentless,
     });
     t = {
       ...inner,

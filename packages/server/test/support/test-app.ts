@@ -8,9 +8,11 @@ import { buildApp } from '../../src/app.js';
 import { ensureAdminUser } from '../../src/admin-token.js';
 import type { App } from '../../src/app-types.js';
 import { Assessor } from '../../src/assessor.js';
+import { AgentlessHosts } from '../../src/agentless-hosts.js';
 import { ControlPlane } from '../../src/control-plane.js';
 import { tablesOf } from '../../src/database.js';
 import { sql, type Kysely } from 'kysely';
+import { generateSshClientKey } from '@patchwise/agent';
 import type { DatabaseHandle } from '@patchwise/core';
 import type { Database } from '../../src/database.js';
 import { openTestDatabase, type TestDatabaseKind } from './test-database.js';
@@ -18,6 +20,8 @@ import { openTestDatabase, type TestDatabaseKind } from './test-database.js';
 const testAuditKeys = generateAgentKeyPair();
 /** The audit checkpoint key of every test app. */
 export const TEST_AUDIT_SIGNER = { publicKey: testAuditKeys.publicKey, privateKeyPem: testAuditKeys.privateKeyPem };
+/** The SSH client key of every test app (agentless hosts). */
+export const TEST_SSH_CLIENT_KEY = generateSshClientKey('patchwise-test-server');
 
 /** A settable clock, so tests move time instead of sleeping. */
 export class TestClock {
@@ -32,6 +36,7 @@ export interface TestApp {
   readonly app: App;
   readonly clock: TestClock;
   readonly controlPlane: ControlPlane;
+  readonly agentless: AgentlessHosts;
   readonly adminToken: string;
   readonly uploadDir: string;
   readonly db: Kysely<Database>;
@@ -50,6 +55,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
   const clock = new TestClock();
   const controlPlane = new ControlPlane(handle.db, new Assessor(), clock.read, { checkinIntervalSeconds: 60 });
   const uploadDir = mkdtempSync(join(tmpdir(), 'patchwise-uploads-'));
+  const agentless = new AgentlessHosts(handle.db, controlPlane, clock.read, { clientKey: TEST_SSH_CLIENT_KEY });
   const app = await buildApp({
     db: handle.db,
     controlPlane,
@@ -59,6 +65,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     ready: () => true,
     auditSigner: TEST_AUDIT_SIGNER,
     slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
+    agentless,
   });
   await controlPlane.load();
   const admin = await ensureAdminUser(new UserStore(tablesOf(handle.db), clock.read));
@@ -67,6 +74,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     app,
     clock,
     controlPlane,
+    agentless,
     adminToken: token,
     uploadDir,
     db: handle.db,
