@@ -1,7 +1,7 @@
 /**
  * collectRemoteInventory over a real SSH connection to this machine (test/e2e/support/test-sshd.ts):
- * what it reads of `/` and of fake roots (dpkg, apk, real rpm databases) must be what the local
- * collectors read of the same files. Skipped without root or sshd, except on CI.
+ * what it reads of `/` (dpkg and system Python here) and of fake roots (dpkg, apk, Python, real rpm
+ * databases) must be what the local collectors read of the same files. Skipped without root or sshd, except on CI.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshRunner, buildInventoryDocument, collectFacts, collectPackages, collectRemoteInventory, type CommandRunner } from '@patchwise/agent';
@@ -47,10 +47,10 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     await removeTrees();
   });
 
-  /** What the agent would build for `root`, without the Python packages remote collection does not read. */
+  /** What the agent would build for `root`. */
   async function localDocument(root: string, hostName: string) {
     const packages = await collectPackages({ root });
-    return { document: buildInventoryDocument(await collectFacts({ root }), packages.packages.filter((p) => p.ecosystem === undefined), { hostName }), packages };
+    return { document: buildInventoryDocument(await collectFacts({ root }), packages.packages, { hostName }), packages };
   }
 
   it("reads this machine's / exactly as the local collector does", async () => {
@@ -60,23 +60,35 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     expect(remote.document.packages.length).toBeGreaterThan(50);
     expect(remote.collected.complete).toBe(true);
     expect(remote.collected.skipped).toEqual(local.packages.skipped);
+    expect(remote.collected.warnings.length).toBe(local.packages.warnings.length);
     const facts = await collectFacts({ root: '/' });
     const { hostname, machineId, os, kernelRelease, architecture, rebootRequired, timezone } = facts;
     expect(remote.facts).toEqual({ hostname, machineId, os, kernelRelease, architecture, rebootRequired, timezone, uptimeSeconds: null, ipAddresses: null, serialNumber: null });
     // Every command is recorded, and none wrote anything: reads and look-ups only.
     expect(remote.commands.map((c) => c.argv[0]).sort()).toEqual(expect.arrayContaining(['cat', 'ls', 'readlink', 'test', 'uname', 'wc']));
     expect(new Set(remote.commands.map((c) => c.argv[0]))).toEqual(new Set(['cat', 'ls', 'readlink', 'test', 'uname', 'wc', ...(remote.commands.some((c) => c.argv[0] === 'rpm') ? ['rpm'] : [])]));
+    if (local.packages.packages.some((p) => p.ecosystem === 'PyPI')) expect(remote.document.packages.some((p) => p.ecosystem === 'PyPI')).toBe(true);
   });
 
   it('reads a dpkg root and an apk root like the local collector', async () => {
     const roots: Record<string, string>[] = [
       { 'var/lib/dpkg/status': DPKG_STATUS, 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'etc/hostname': 'deb-image\n', 'etc/machine-id': `${'a'.repeat(32)}\n` },
       { 'lib/apk/db/installed': APK_INSTALLED, 'etc/os-release': 'ID=alpine\nVERSION_ID=3.20.1\n' },
+      {
+        'lib/apk/db/installed': APK_INSTALLED,
+        'etc/os-release': 'ID=alpine\nVERSION_ID=3.20.1\n',
+        'usr/lib/python3.12/site-packages/requests-2.32.3.dist-info/METADATA': 'Metadata-Version: 2.1\nName: requests\nVersion: 2.32.3\n\nVersion: 9 in the body\n',
+        'usr/lib/python3.12/site-packages/six-1.16.0.egg-info': 'Metadata-Version: 1.1\nName: six\nVersion: 1.16.0\n',
+        'usr/lib/python3.12/site-packages/broken-1.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: broken\n',
+        'usr/lib/python3.12/site-packages/odd name-1.0.dist-info/METADATA': "Name: odd-name\nVersion: 1.0 it's $(fine)\n",
+      },
     ];
     for (const files of roots) {
       const root = await makeTree({ files });
       const remote = await collectRemoteInventory(runner, { hostName: 'image', root });
-      expect(remote.document).toEqual((await localDocument(root, 'image')).document);
+      const local = await localDocument(root, 'image');
+      expect(remote.document).toEqual(local.document);
+      expect(remote.collected.warnings.map((w) => w.replace(`${runner.description}:`, ''))).toEqual(local.packages.warnings);
       expect(remote.facts).toEqual(await collectFacts({ root }));
     }
   });

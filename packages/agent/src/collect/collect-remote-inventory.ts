@@ -2,12 +2,14 @@
  * The inventory of a host the agent does not run on, read through a CommandRunner (SshRunner in
  * agentless mode): the same files and the same `rpm` query as the local collectors, handed to the
  * same parsers and the same document builder, so an agentless host's document is the one its
- * agent would send (without system Python packages, which are not read remotely).
+ * agent would send.
  *
  * What runs on the host, each as one argument vector with LC_ALL=C (messages are matched):
  * `cat` and `wc -c` of the files below, `ls -1A` of rpm's database directories, `rpm -qa --qf …`
  * when one holds a database, `uname -n -r -m`, `test -e` of the reboot marker, `readlink` of
- * /etc/localtime. Nothing is written.
+ * /etc/localtime; for Python distributions (python-packages.ts) `ls -1Ap` of the library
+ * directories, `readlink -f` of the site directories and `cat` of each METADATA / PKG-INFO.
+ * Nothing is written.
  */
 import { PatchwiseError, type CommandRecord } from '@patchwise/core';
 import type { CommandRunner } from '../execute/command-runner.js';
@@ -26,6 +28,7 @@ import {
 import { combineCollected } from './collect-packages.js';
 import type { CollectedPackages } from './collected-packages.js';
 import { DPKG_STATUS, MAX_STATUS_BYTES, dpkgPackagesFromText } from './dpkg-packages.js';
+import { collectPythonPackages } from './python-packages.js';
 import type { HostFacts, OsFacts } from './host-facts.js';
 import { buildInventoryDocument, type InventoryDocument } from './inventory-document.js';
 import { RPM_DB_DIRS, firstLines, holdsRpmDatabase, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs } from './rpm-packages.js';
@@ -68,14 +71,15 @@ const MISSING = /No such file or directory|Not a directory/;
  */
 export async function collectRemoteInventory(runner: CommandRunner, options: RemoteInventoryOptions): Promise<RemoteInventory> {
   const remote = new RemoteReader(runner, normaliseRoot(options.root ?? '/'), options.timeoutMs ?? 120_000);
-  const [facts, dpkg, rpm, apk] = await Promise.all([
+  const [facts, dpkg, rpm, apk, python] = await Promise.all([
     remote.facts(),
     remote.readDatabase(DPKG_STATUS, MAX_STATUS_BYTES, dpkgPackagesFromText),
     remote.rpm(options.rpmMaxBytes ?? 64 * 1024 * 1024),
     remote.readDatabase(APK_INSTALLED, MAX_APK_DB_BYTES, apkPackagesFromText),
+    collectPythonPackages(remote),
   ]);
   const distro = { dpkg, rpm, apk };
-  const collected = combineCollected(remote.display('/'), distro, []);
+  const collected = combineCollected(remote.display('/'), distro, python === undefined ? [] : [python]);
   const document = buildInventoryDocument(facts, collected.packages, { hostName: options.hostName });
   return { document, facts, collected, commands: remote.commands };
 }
@@ -212,7 +216,7 @@ class RemoteReader {
   }
 
   /** A file's text (`cat`), or undefined when it does not exist; at most `maxBytes`. */
-  private async readText(rel: string, maxBytes: number): Promise<string | undefined> {
+  async readText(rel: string, maxBytes: number): Promise<string | undefined> {
     const record = await this.run(`read ${rel}`, ['cat', '--', this.path(rel)], maxBytes + 1);
     if (record.exitCode !== 0) {
       if (record.exitCode !== null && MISSING.test(record.stderr)) return undefined;
@@ -220,6 +224,40 @@ class RemoteReader {
     }
     if (Buffer.byteLength(record.stdout, 'utf8') > maxBytes) throw new PatchwiseError('PW_INPUT_TOO_LARGE', `exceeds the ${maxBytes}-byte limit`, { input: this.display(rel) });
     return record.stdout;
+  }
+
+  /**
+   * A directory's entries (`ls -1Ap`: a `/` marks directories; a symlink is not one, as for a
+   * local Dirent), or undefined when the path is not a directory. Names with a newline would
+   * split in two; no Python distribution directory has one.
+   */
+  async listDir(rel: string): Promise<{ name: string; isDirectory(): boolean }[] | undefined> {
+    const record = await this.run(`list ${rel}`, ['ls', '-1Ap', '--', `${this.path(rel).replace(/\/$/, '')}/`], 16 * 1024 * 1024);
+    if (record.exitCode !== 0) {
+      if (record.exitCode !== null && MISSING.test(record.stderr)) return undefined;
+      throw unreadable(this.display(rel), 'ls', record);
+    }
+    return record.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const directory = line.endsWith('/');
+        const name = directory ? line.slice(0, -1) : line;
+        return { name, isDirectory: () => directory };
+      });
+  }
+
+  /**
+   * The path with symlinks resolved (`readlink -f`), as the root sees it; undefined when it does
+   * not resolve, or resolves outside a root other than `/` (the local collector would follow an
+   * absolute link inside the root instead; see RootedFs).
+   */
+  async resolve(rel: string): Promise<{ rootPath: string } | undefined> {
+    const record = await this.run(`resolve ${rel}`, ['readlink', '-f', '--', this.path(rel)]);
+    const real = record.exitCode === 0 ? record.stdout.replace(/\n$/, '') : '';
+    if (!real.startsWith('/')) return undefined;
+    if (this.live) return { rootPath: real };
+    return real === this.root || real.startsWith(`${this.root}/`) ? { rootPath: real.slice(this.root.length) || '/' } : undefined;
   }
 
   /** A symbolic link's target, or undefined when the path is missing or not a link. */
