@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { PatchwiseError } from '@patchwise/core';
-import { describeSshError, sshWhere } from './ssh-errors.js';
+import { describeSshError, sshWhere } from './describe-ssh-error.js';
 
 /**
  * The host key algorithms Patchwise offers, most preferred first. Connecting and fetching offer

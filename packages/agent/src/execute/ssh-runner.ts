@@ -16,7 +16,7 @@ import { ANNOUNCE_PID, AnnouncedPid, killCommand } from './announced-pid.js';
 import { HOST_KEY_ALGORITHMS, sshFingerprint } from './fetch-host-key.js';
 import { OutputTail } from './output-tail.js';
 import { remoteCommandLine } from './remote-command-line.js';
-import { describeSshError, sshWhere } from './ssh-errors.js';
+import { describeSshError, sshWhere } from './describe-ssh-error.js';
 
 /** What a local runner keeps of each stream by default, and so does this one. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
