@@ -138,6 +138,13 @@ describe.skipIf(skip).each(kinds)('agentless hosts over a real sshd, on %s', (ki
     expect(listed.body.hosts.find((h) => h.id === res.body.id)).toMatchObject({ lastScanCode: 'PW_HOST_KEY_MISMATCH', inventoryAt: null });
     const host = await server.api<{ packages: number; connectivity: string }>('GET', `/api/v1/hosts/${res.body.id}`);
     expect(host.body).toMatchObject({ packages: 0, connectivity: 'never' });
+
+    // A quarantined host is not even connected to.
+    expect((await server.api('PATCH', `/api/v1/hosts/${res.body.id}`, { status: 'quarantined', reason: 'key changed' })).status).toBe(200);
+    const connections = sshd.log().split('Connection from').length;
+    const refused = await server.api<{ error: { code: string } }>('POST', `/api/v1/agentless/hosts/${res.body.id}/scan`);
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'PW_QUARANTINED']);
+    expect(sshd.log().split('Connection from').length).toBe(connections);
   });
 
   it('audits registration, every scan (failed ones too), the inventory change and the removal', async () => {

@@ -3,6 +3,7 @@ import {
   AuditStore,
   EMPTY_ATTRIBUTES,
   HostStore,
+  PatchwiseError,
   applyAttributePatch,
   auditDigest,
   isPatchwiseError,
@@ -12,7 +13,6 @@ import {
   type AuditActor,
   type AuditEventInput,
   type HostRecord,
-  type PatchwiseError,
 } from '@patchwise/core';
 import { SshRunner, collectRemoteInventory, inventoryDigest, toWireFacts, type HostFacts, type RemoteInventory, type SshClientKey, type SshTimeouts } from '@patchwise/agent';
 import type { Kysely } from 'kysely';
@@ -126,6 +126,8 @@ export class AgentlessHosts {
    */
   async scan(hostId: string, actor: AuditActor): Promise<AgentlessScanReply> {
     const { host, agentless } = await this.get(hostId);
+    // Refused before connecting: storing would be refused anyway (ControlPlane.storeInventory).
+    if (host.status === 'quarantined') throw new PatchwiseError('PW_QUARANTINED', `host ${host.id} is quarantined: ${host.quarantineReason ?? 'no reason given'}; release it before scanning`);
     const started = performance.now();
     let remote: RemoteInventory;
     try {
