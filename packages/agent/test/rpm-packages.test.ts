@@ -3,30 +3,19 @@
  * registered with `rpm --justdb` under temporary roots, then read back through collectPackages.
  * Needs `rpm` and `rpmbuild` (Debian's `rpm` package has both); with CI=true their absence fails.
  */
-import { execFile } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { collectPackages } from '@patchwise/agent';
 import { RPM_QA_QUERY_FORMAT } from '@patchwise/core';
 import { parseInventory } from '@patchwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addToTree, makeTree, removeTrees } from './support/fake-root.js';
+import { buildTestRpms, expectedTestRpms, haveRpmTools, rootWithRpmDb } from './support/rpm-root.js';
 
-const run = promisify(execFile);
 afterAll(removeTrees);
 
-async function works(file: string): Promise<boolean> {
-  try {
-    await run(file, ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const haveRpm = (await works('rpm')) && (await works('rpmbuild'));
+const haveRpm = await haveRpmTools();
 const inCi = process.env.CI === 'true';
 
 it('uses the query format docs/inventory-format.md documents', async () => {
@@ -34,62 +23,19 @@ it('uses the query format docs/inventory-format.md documents', async () => {
   expect(doc).toContain(`rpm -qa --qf '${RPM_QA_QUERY_FORMAT}'`);
 });
 
-/** One source package with two binaries (the second renamed), plus an epoch-less arch package. */
-const SPEC_WITH_SUBPACKAGE = `Name: pw-src
-Epoch: 2
-Version: 1.0
-Release: 3.el9
-Summary: Patchwise test package
-License: MIT
-BuildArch: noarch
-%description
-test
-%package -n pw-libfoo
-Summary: renamed subpackage
-%description -n pw-libfoo
-test
-%files
-%files -n pw-libfoo
-`;
-const SPEC_PLAIN = `Name: pw-plain
-Version: 2.5
-Release: 1
-Summary: Patchwise test package
-License: MIT
-%description
-test
-%files
-`;
-
 describe.runIf(haveRpm || inCi)('collectPackages with a real rpm database', () => {
   let rpms: string[] = [];
   let arch = '';
 
   beforeAll(async () => {
     if (!haveRpm) throw new Error('rpm and rpmbuild are required when CI=true (apt-get install rpm)');
-    const top = await makeTree({ files: { 'SPECS/src.spec': SPEC_WITH_SUBPACKAGE, 'SPECS/plain.spec': SPEC_PLAIN } }, 'pw-rpmbuild-');
-    for (const spec of ['src.spec', 'plain.spec']) {
-      await run('rpmbuild', ['--define', `_topdir ${top}`, '--define', '_build_id_links none', '--quiet', '-bb', path.join(top, 'SPECS', spec)]);
-    }
-    const found = await readdir(path.join(top, 'RPMS'), { recursive: true });
-    rpms = found.filter((f) => f.endsWith('.rpm')).map((f) => path.join(top, 'RPMS', f));
+    ({ rpms, arch } = await buildTestRpms());
     expect(rpms).toHaveLength(3);
-    arch = (await run('rpm', ['--eval', '%{_target_cpu}'])).stdout.trim();
   });
 
   /** A root whose database lives at `dbPath`, holding the packages built above. */
-  async function rootWithDb(dbPath: string): Promise<string> {
-    const root = await makeTree({}, 'pw-rpmroot-');
-    await run('rpm', ['--root', root, '--dbpath', dbPath, '--initdb']);
-    await run('rpm', ['--root', root, '--dbpath', dbPath, '-i', '--justdb', '--nodeps', '--noscripts', '--ignorearch', ...rpms]);
-    return root;
-  }
-
-  const expected = () => [
-    { name: 'pw-libfoo', version: '2:1.0-3.el9', arch: 'noarch', sourceName: 'pw-src', sourceVersion: '2:1.0-3.el9' },
-    { name: 'pw-plain', version: '2.5-1', arch, sourceName: 'pw-plain', sourceVersion: '2.5-1' },
-    { name: 'pw-src', version: '2:1.0-3.el9', arch: 'noarch', sourceName: 'pw-src', sourceVersion: '2:1.0-3.el9' },
-  ];
+  const rootWithDb = (dbPath: string) => rootWithRpmDb(dbPath, rpms);
+  const expected = () => expectedTestRpms(arch);
   const sorted = <T extends { name: string }>(xs: T[]) => [...xs].sort((a, b) => a.name.localeCompare(b.name));
 
   it('reads /var/lib/rpm (RHEL 8 and 9 layout) with epochs and source rpms', async () => {

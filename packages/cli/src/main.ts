@@ -4,6 +4,7 @@ import { registerDeployCommands } from './deploy-program.js';
 import { isPatchwiseError } from '@patchwise/core/assessment';
 import type { ApiClient } from './api-client.js';
 import type { AgentRunOptions } from './commands/agent-run.js';
+import type { AgentlessAddOptions } from './commands/agentless.js';
 import type { EnrollTokenCreateOptions } from './commands/enroll-token.js';
 import type { FindingsListOptions } from './commands/findings.js';
 import type { HostListOptions } from './commands/hosts.js';
@@ -154,6 +155,68 @@ export function buildProgram(): Command {
     .action(async (host: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string; data?: string }) => {
       const { hostsSet } = await import('./commands/hosts.js');
       process.exitCode = await hostsSet(await api(opts), host, opts, io);
+    });
+
+  const agentless = program.command('agentless').description('Hosts reached over SSH instead of an agent (docs/agentless.md)');
+  agentless
+    .command('add')
+    .description('Register a host reached over SSH; prints its id')
+    .argument('<name>', 'host name, as hosts list shows it')
+    .requiredOption('--address <host>', 'DNS name or IP address')
+    .option('--port <n>', 'SSH port (default 22)')
+    .requiredOption('--user <name>', 'the account commands run as')
+    .requiredOption('--host-key <SHA256:…>', 'the pinned host key fingerprint, as ssh-keygen -lf prints it on the host')
+    .option('--attr <key=value>', 'tier, owner, environment, internetFacing, cluster, timezone, tags (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (name: string, opts: AgentlessAddOptions & { data?: string }) => {
+      const { agentlessAdd } = await import('./commands/agentless.js');
+      process.exitCode = await agentlessAdd(await api(opts), name, opts, io);
+    });
+  agentless
+    .command('list')
+    .description('Agentless hosts and how their last scan went')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { agentlessList } = await import('./commands/agentless.js');
+      process.exitCode = await agentlessList(await api(opts), opts, io);
+    });
+  agentless
+    .command('remove')
+    .description('Stop reaching a host over SSH (the host and its history stay)')
+    .argument('<host>', 'host id or name')
+    .addOption(dataOption())
+    .action(async (host: string, opts: { data?: string }) => {
+      const { agentlessRemove } = await import('./commands/agentless.js');
+      process.exitCode = await agentlessRemove(await api(opts), host, io);
+    });
+  agentless
+    .command('scan')
+    .description('Collect the inventory over SSH now and assess it')
+    .argument('<host>', 'host id or name')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (host: string, opts: { json?: boolean; data?: string }) => {
+      const { agentlessScan } = await import('./commands/agentless.js');
+      process.exitCode = await agentlessScan(await api(opts), host, opts, io);
+    });
+  agentless
+    .command('public-key')
+    .description("Print the server's SSH public key, for each host's authorized_keys")
+    .addOption(dataOption())
+    .action(async (opts: { data?: string }) => {
+      const { agentlessPublicKey } = await import('./commands/agentless.js');
+      process.exitCode = await agentlessPublicKey(await api(opts), io);
+    });
+  agentless
+    .command('host-key')
+    .description('Print the fingerprint of the host key ADDRESS presents from here (compare it on the host before pinning)')
+    .argument('<address>', 'DNS name or IP address')
+    .option('--port <n>', 'SSH port (default 22)')
+    .action(async (address: string, opts: { port?: string }) => {
+      const { agentlessHostKey } = await import('./commands/agentless.js');
+      process.exitCode = await agentlessHostKey(address, opts, io);
     });
 
   const findings = program.command('findings').description('Stored findings');

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { AuditSigner, SlaPolicy } from '@patchwise/core';
+import type { AgentlessHosts } from './agentless-hosts.js';
 import type { ControlPlane } from './control-plane.js';
 import type { RolloutRuntime } from './rollout/rollout-runtime.js';
 import type { Database } from './database.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly slaPolicy: SlaPolicy;
   /** The rollout engine, deployments and the agents' job endpoints. */
   readonly rollout: RolloutRuntime;
+  /** Agentless hosts: registration, and scans over SSH with the server's client key. */
+  readonly agentless: AgentlessHosts;
   readonly logger?: FastifyServerOptions['logger'];
 }
 

@@ -13,6 +13,7 @@ import { agentRoutes } from './routes/agent-routes.js';
 import { agentJobRoutes } from './routes/agent-job-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { libraryRoutes } from './routes/library-routes.js';
+import { agentlessRoutes } from './routes/agentless-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { baselineRoutes } from './routes/baseline-routes.js';
 import { changeRoutes } from './routes/change-routes.js';
@@ -150,5 +151,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   deploymentRoutes(app, deps);
   libraryRoutes(app, deps);
   maintenanceRoutes(app, deps);
+  agentlessRoutes(app, deps);
   return app;
 }

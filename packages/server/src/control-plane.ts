@@ -23,6 +23,7 @@ import {
   readFeedBatch,
   type FindingChanges,
   type HostAttributePatch,
+  type HostInventory,
   type HostRecord,
   type InstalledPackage,
   type NewHost,
@@ -200,32 +201,53 @@ export class ControlPlane {
 
   /** Stores a host's inventory (Patchwise inventory JSON) and re-assesses that host only. */
   async putInventory(hostId: string, document: unknown, digest: string): Promise<InventoryReply> {
+    const inventory = this.parseUpload(hostId, document);
+    return this.db.transaction().execute((trx) => this.storeInventory(trx, hostId, inventory, digest));
+  }
+
+  /** An uploaded document as the one host inventory it must be (parsed outside any transaction: it is CPU only). */
+  parseUpload(hostId: string, document: unknown): HostInventory {
     const source = `inventory of host ${hostId}`;
     const { inventories } = parseInventoryObject(document, source, { packageCache: this.packages });
     const inventory = inventories[0];
     if (!inventory || inventories.length !== 1) throw new PatchwiseError('PW_INPUT_INVALID', 'expected one host inventory', { input: source });
-    return this.db.transaction().execute(async (trx) => {
-      const hosts = new HostStore(tablesOf(trx), this.clock);
-      const host = await hosts.lock(hostId);
-      this.refuseQuarantined(host);
-      const findings = this.assessor.assess(inventory, host.attributes);
-      const keys = uniqueKeys(inventory.packages);
-      await hosts.saveInventory(hostId, digest, inventory.packages, keys);
-      const changes = await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
-      // The audit event last: it takes the trail's lock, held until this transaction commits.
-      if (host.inventoryDigest !== digest) {
-        await this.audit(trx, {
-          actor: agentActor(host),
-          action: 'host.inventory.replace',
-          target: { kind: 'host', id: hostId },
-          before: host.inventoryDigest,
-          after: digest,
-          details: { packages: inventory.packages.length, ...changes },
-        });
+    return inventory;
+  }
+
+  /**
+   * Stores an inventory in the caller's transaction: the host row locked, the snapshot saved, the
+   * host re-assessed, an audit event when it changed. An agentless scan passes the facts it read
+   * (recorded as a check-in, the host name kept) and the person who asked for it; a machine id
+   * other than the stored one is refused (PW_CONFLICT), since the address may now lead elsewhere.
+   */
+  async storeInventory(trx: Kysely<Database>, hostId: string, inventory: HostInventory, digest: string, scan?: { readonly facts: AgentFacts; readonly actor: AuditActor }): Promise<InventoryReply> {
+    const hosts = new HostStore(tablesOf(trx), this.clock);
+    const host = await hosts.lock(hostId);
+    this.refuseQuarantined(host);
+    if (scan) {
+      const seen = scan.facts.machineId;
+      if (host.machineId && seen && seen !== host.machineId) {
+        throw new PatchwiseError('PW_CONFLICT', `host ${host.id} (${host.name}) had machine id ${host.machineId}, the machine at its address now reports ${seen}: nothing stored; if it was reinstalled, remove it and register it again`);
       }
-      // After syncHost the host's open findings are exactly these: counted here, not queried.
-      return { packages: inventory.packages.length, changes, open: countOpen(findings) };
-    });
+      await hosts.recordCheckin(hostId, { ...identityOf(scan.facts), name: host.name, facts: { ...scan.facts } });
+    }
+    const findings = this.assessor.assess(inventory, host.attributes);
+    const keys = uniqueKeys(inventory.packages);
+    await hosts.saveInventory(hostId, digest, inventory.packages, keys);
+    const changes = await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
+    // The audit event last: it takes the trail's lock, held until this transaction commits.
+    if (host.inventoryDigest !== digest) {
+      await this.audit(trx, {
+        actor: scan?.actor ?? agentActor(host),
+        action: 'host.inventory.replace',
+        target: { kind: 'host', id: hostId },
+        before: host.inventoryDigest,
+        after: digest,
+        details: { packages: inventory.packages.length, ...changes },
+      });
+    }
+    // After syncHost the host's open findings are exactly these: counted here, not queried.
+    return { packages: inventory.packages.length, changes, open: countOpen(findings) };
   }
 
   async setAttributes(hostId: string, patch: HostAttributePatch, actor: AuditActor): Promise<HostRecord> {

@@ -30,6 +30,9 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'PW_RATE_LIMITED':
       return 429;
     case 'PW_HOST_KEY_MISMATCH':
+    case 'PW_HOST_UNREACHABLE':
+      // The server did its part; the host it was asked to reach did not (a gateway's error).
+      return 502;
     case 'PW_DATABASE':
     case 'PW_INTERNAL':
     case 'PW_SERVER_UNREACHABLE':

@@ -4,8 +4,10 @@ import { AccessStore, AuditStore, UserStore, DEFAULT_SLA_POLICY, migrateToLatest
 import { buildApp } from './app.js';
 import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
+import { AgentlessHosts } from './agentless-hosts.js';
 import { ensureAuditKey } from './audit-key.js';
 import { ensureJobSigningKey } from './job-signing-key.js';
+import { ensureSshClientKey } from './ssh-client-key.js';
 import { PeriodicTask } from './periodic-task.js';
 import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';
@@ -60,6 +62,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const jobSigningKey = ensureJobSigningKey(config.dataDir);
     if (jobSigningKey.created) log(`job-signing key created in ${jobSigningKey.path} (mode 0600): back it up; agents pin it at enrollment (key id ${jobSigningKey.keyId})`);
     const controlPlane = new ControlPlane(handle.db, new Assessor(), clock, { checkinIntervalSeconds: config.checkinIntervalSeconds });
+    const sshKey = ensureSshClientKey(config.dataDir);
+    if (sshKey.created) log(`SSH client key for agentless hosts created in ${sshKey.path} (mode 0600); hosts authorize: ${sshKey.publicKey}`);
     let ready = false;
     const uploadDir = join(config.dataDir, 'uploads');
     rmSync(uploadDir, { recursive: true, force: true }); // left-overs of an interrupted import
@@ -81,6 +85,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       auditSigner: auditKey,
       jobSigningKey,
       slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
+      agentless: new AgentlessHosts(handle.db, controlPlane, clock, { clientKey: sshKey }),
     });
     const problems = await controlPlane.load();
     for (const p of problems) log(`warning: ${p}`);

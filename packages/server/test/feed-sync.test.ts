@@ -100,6 +100,7 @@ describe.each(kinds)('feed sync on %s', (kind) => {
       auditSigner: TEST_AUDIT_SIGNER,
       jobSigningKey: TEST_JOB_SIGNING_KEY,
       slaPolicy: DEFAULT_SLA_POLICY,
+      agentless: inner.agentless,
     });
     t = {
       ...inner,

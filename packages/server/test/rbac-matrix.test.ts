@@ -14,7 +14,7 @@ import { TestAgent, admin, openTestApp, personHeaders, type TestApp, type TestBi
 const VIEWER = ['hosts.read', 'findings.read', 'reports.read', 'exceptions.read', 'changes.read', 'groups.read', 'baselines.read', 'maintenance.read', 'policy.read', 'patchsets.read', 'deployments.read', 'feeds.read', 'tokens.own'];
 const ROLE_PERMISSIONS: Record<string, readonly string[] | 'all'> = {
   viewer: VIEWER,
-  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'patchsets.write', 'deployments.write', 'scripts.write', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
+  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'patchsets.write', 'deployments.write', 'scripts.write', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage', 'agentless.write'],
   approver: [...VIEWER, 'exceptions.approve', 'changes.approve', 'scripts.approve'],
   admin: 'all',
   auditor: ['audit.read', 'hosts.read'], // a custom role made in the test
@@ -104,7 +104,20 @@ describe('RBAC: every person route × role × scope', () => {
       expect((await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory })).statusCode).toBe(200);
       hosts[key] = agent.hostId;
     }
-    const nameOf = new Map(Object.entries(hosts).map(([k, id]) => [id, k]));
+    // An agentless twin of each host, with its attributes, on a loopback port nothing listens on:
+    // a scan in scope gets as far as connecting (502), one out of scope is refused first (404).
+    const agentless: Record<'A' | 'B' | 'C', string> = { A: '', B: '', C: '' };
+    for (const [i, key] of (['A', 'B', 'C'] as const).entries()) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/agentless/hosts',
+        headers: admin(t),
+        payload: { name: `agentless-${key}`, address: '127.0.0.1', port: i + 1, user: 'root', hostKeySha256: `SHA256:${'A'.repeat(43)}`, attributes: attributes[key] },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      agentless[key] = res.json<{ id: string }>().id;
+    }
+    const nameOf = new Map([...Object.entries(hosts), ...Object.entries(agentless)].map(([k, id]) => [id, k]));
     const names = (ids: readonly string[]) => [...new Set(ids.map((id) => nameOf.get(id) ?? id))].sort();
     expect((await t.app.inject({ method: 'PUT', url: '/api/v1/groups/team-a', headers: admin(t), payload: { selector: { tags: ['team-a'] } } })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'PUT', url: '/api/v1/groups/everything', headers: admin(t), payload: { selector: { environment: ['dev', 'prod', 'test'] } } })).statusCode).toBe(200);
@@ -155,6 +168,8 @@ describe('RBAC: every person route × role × scope', () => {
       // In scope the dummy signature is refused as invalid (400); out of scope the change does not exist (404).
       'POST /api/v1/changes/:id/signatures': (h) =>
         each(async (k) => (await t.app.inject({ method: 'POST', url: `/api/v1/changes/${await changeFor(k)}/signatures`, headers: h, payload: { keyId: '0'.repeat(64), signature: `${'A'.repeat(86)}==`, statement: {} } })).statusCode !== 404),
+      'GET /api/v1/agentless/hosts': async (h) => ((await get('/api/v1/agentless/hosts', h)).hosts as { id: string }[]).map((x) => x.id),
+      'POST /api/v1/agentless/hosts/:id/scan': (h) => each(async (k) => (await t.app.inject({ method: 'POST', url: `/api/v1/agentless/hosts/${agentless[k]}/scan`, headers: h })).statusCode !== 404),
       'GET /api/v1/hosts': async (h) => ((await get('/api/v1/hosts', h)).hosts as { id: string }[]).map((x) => x.id),
       'GET /api/v1/hosts/:id': (h) => each(async (k) => (await t.app.inject({ method: 'GET', url: `/api/v1/hosts/${hosts[k]}`, headers: h })).statusCode === 200),
       'PATCH /api/v1/hosts/:id': (h) => each(async (k) => (await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${hosts[k]}`, headers: h, payload: { attributes: { owner: 'probe' } } })).statusCode === 200),

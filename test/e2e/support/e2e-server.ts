@@ -23,6 +23,8 @@ export interface E2eServer {
   readonly url: string;
   /** For PostgreSQL: the schema this server's tables live in (created fresh, dropped on close). */
   readonly schema: string | undefined;
+  /** The admin token the server wrote, for running the CLI against it (PATCHWISE_TOKEN). */
+  readonly adminToken: string;
   /** An admin API call; the body is sent as JSON, or as-is (application/octet-stream) when a Buffer. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiReply<T>>;
   /** The same with another person's API token. */
@@ -68,6 +70,7 @@ export async function startE2eServer(kind: DatabaseKind, options: E2eServerOptio
       kind,
       url: running.url,
       schema,
+      adminToken,
       api: (method, path, body) => call(running.url, adminToken, method, path, body),
       apiAs: (token, method, path, body) => call(running.url, token, method, path, body),
       close: async () => {

@@ -5,7 +5,7 @@ import { distroPackage } from './distro-package.js';
 import type { RootedFs } from './rooted-fs.js';
 
 export const APK_INSTALLED = '/lib/apk/db/installed';
-const MAX_DB_BYTES = 256 * 1024 * 1024;
+export const MAX_APK_DB_BYTES = 256 * 1024 * 1024;
 
 /**
  * Reads `<root>/lib/apk/db/installed` with core's reader (`parseApkInstalled`): name, version,
@@ -13,8 +13,12 @@ const MAX_DB_BYTES = 256 * 1024 * 1024;
  * the root has no apk database; a malformed one throws PW_INPUT_MALFORMED naming file and line.
  */
 export async function collectApkPackages(fs: RootedFs): Promise<CollectedPackages | undefined> {
-  const text = await fs.readText(APK_INSTALLED, MAX_DB_BYTES);
-  if (text === undefined) return undefined;
-  const { packages, skipped } = parseApkInstalled(text, fs.display(APK_INSTALLED));
+  const text = await fs.readText(APK_INSTALLED, MAX_APK_DB_BYTES);
+  return text === undefined ? undefined : apkPackagesFromText(text, fs.display(APK_INSTALLED));
+}
+
+/** The packages of an apk `installed` database's text (read here, or over SSH); `source` names it in errors. */
+export function apkPackagesFromText(text: string, source: string): CollectedPackages {
+  const { packages, skipped } = parseApkInstalled(text, source);
   return { packages: packages.map(distroPackage), warnings: [], skipped, complete: true };
 }

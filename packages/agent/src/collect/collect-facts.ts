@@ -60,7 +60,11 @@ export interface CollectFactsOptions {
 }
 
 /** Facts files are a line or a few dozen; anything bigger is not what it claims to be. */
-const SMALL_FILE = 64 * 1024;
+export const SMALL_FILE = 64 * 1024;
+/** os-release(5) files, in order of precedence. */
+export const OS_RELEASE_FILES = ['/etc/os-release', '/usr/lib/os-release'] as const;
+/** machine-id(5), and the D-Bus copy older systems keep. */
+export const MACHINE_ID_FILES = ['/etc/machine-id', '/var/lib/dbus/machine-id'] as const;
 const MACHINE_ID = /^[0-9a-f]{32}$/;
 /** IANA zone names: `UTC`, `Europe/Berlin`, `America/Argentina/Buenos_Aires`, `Etc/GMT+5`. */
 const ZONE_NAME = /^[A-Za-z0-9_+-]+(?:\/[A-Za-z0-9_+-]+)*$/;
@@ -78,7 +82,7 @@ export async function collectFacts(options: CollectFactsOptions): Promise<HostFa
   const osFacts = await readOsFacts(fs);
   return {
     hostname: live ? io.hostname() || null : await readHostnameFile(fs),
-    machineId: (await readMachineId(fs, '/etc/machine-id')) ?? (await readMachineId(fs, '/var/lib/dbus/machine-id')),
+    machineId: (await readMachineId(fs, MACHINE_ID_FILES[0])) ?? (await readMachineId(fs, MACHINE_ID_FILES[1])),
     os: osFacts,
     kernelRelease: live ? io.kernelRelease() : null,
     architecture: live ? io.machine() : null,
@@ -92,8 +96,12 @@ export async function collectFacts(options: CollectFactsOptions): Promise<HostFa
 
 async function readOsFacts(fs: RootedFs): Promise<OsFacts | null> {
   // os-release(5): /etc/os-release takes precedence; /usr/lib/os-release is the vendor fallback.
-  const text = (await fs.readText('/etc/os-release', SMALL_FILE)) ?? (await fs.readText('/usr/lib/os-release', SMALL_FILE));
-  if (text === undefined) return null;
+  const text = (await fs.readText(OS_RELEASE_FILES[0], SMALL_FILE)) ?? (await fs.readText(OS_RELEASE_FILES[1], SMALL_FILE));
+  return text === undefined ? null : osFactsFromText(text);
+}
+
+/** The distribution facts of an os-release file's text (read here, or over SSH). */
+export function osFactsFromText(text: string): OsFacts {
   const f = parseOsReleaseText(text);
   const get = (k: string): string | null => {
     const v = f.get(k)?.trim();
@@ -108,10 +116,13 @@ async function readOsFacts(fs: RootedFs): Promise<OsFacts | null> {
   };
 }
 
-/** hostname(5): one name; lines starting with `#` are comments. */
 async function readHostnameFile(fs: RootedFs): Promise<string | null> {
   const text = await fs.readText('/etc/hostname', SMALL_FILE);
-  if (text === undefined) return null;
+  return text === undefined ? null : hostnameFromText(text);
+}
+
+/** hostname(5): one name; lines starting with `#` are comments. */
+export function hostnameFromText(text: string): string | null {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
@@ -126,8 +137,14 @@ async function readHostnameFile(fs: RootedFs): Promise<string | null> {
  * neither identifies a machine, so both fall through to the next file (and then null).
  */
 async function readMachineId(fs: RootedFs, file: string): Promise<string | null> {
-  const id = (await fs.readText(file, SMALL_FILE))?.trim().toLowerCase();
-  return id !== undefined && MACHINE_ID.test(id) ? id : null;
+  const text = await fs.readText(file, SMALL_FILE);
+  return text === undefined ? null : machineIdFromText(text);
+}
+
+/** A machine-id file's id: 32 lower-case hex digits, or null when empty, `uninitialized` or malformed. */
+export function machineIdFromText(text: string): string | null {
+  const id = text.trim().toLowerCase();
+  return MACHINE_ID.test(id) ? id : null;
 }
 
 function interfaceAddresses(ifaces: NodeJS.Dict<NetworkInterfaceInfo[]>): string[] {
@@ -160,7 +177,15 @@ function isLoopback(address: string): boolean {
  * for a collector), so they get null rather than a guess; so do apk and unknown systems.
  */
 async function readRebootRequired(fs: RootedFs, osFacts: OsFacts | null): Promise<boolean | null> {
-  if ((await fs.exists('/run/reboot-required')) || (await fs.exists('/var/run/reboot-required'))) return true;
+  return rebootRequiredOf((await fs.exists(REBOOT_REQUIRED_FILES[0])) || (await fs.exists(REBOOT_REQUIRED_FILES[1])), osFacts);
+}
+
+/** The files whose presence means a reboot is pending (Debian and Ubuntu). */
+export const REBOOT_REQUIRED_FILES = ['/run/reboot-required', '/var/run/reboot-required'] as const;
+
+/** Whether a reboot is pending, given whether a REBOOT_REQUIRED_FILES entry exists (see readRebootRequired). */
+export function rebootRequiredOf(markerExists: boolean, osFacts: OsFacts | null): boolean | null {
+  if (markerExists) return true;
   const family = osFacts ? [osFacts.id, ...osFacts.idLike] : [];
   return family.includes('debian') || family.includes('ubuntu') ? false : null;
 }
@@ -172,13 +197,16 @@ async function readRebootRequired(fs: RootedFs, osFacts: OsFacts | null): Promis
  * zone file, whose name is not recorded anywhere.
  */
 async function readTimezone(fs: RootedFs): Promise<string> {
-  const text = await fs.readText('/etc/timezone', SMALL_FILE);
+  return timezoneOf(await fs.readText('/etc/timezone', SMALL_FILE), await fs.readLink('/etc/localtime'));
+}
+
+/** The zone from `/etc/timezone`'s text and the `/etc/localtime` link's target, either possibly absent (see readTimezone). */
+export function timezoneOf(text: string | undefined, target: string | undefined): string {
   const named = text
     ?.split(/\r?\n/)
     .map((l) => l.trim())
     .find((l) => l !== '' && !l.startsWith('#'));
   if (named !== undefined && ZONE_NAME.test(named)) return named;
-  const target = await fs.readLink('/etc/localtime');
   const at = target?.lastIndexOf('zoneinfo/') ?? -1;
   if (target !== undefined && at >= 0) {
     // `posix/` and `right/` are variants of the same zones (without and with leap seconds).

@@ -49,16 +49,26 @@ export async function collectPackages(options: CollectPackagesOptions): Promise<
   };
   const python = await collectPythonPackages(fs);
 
+  return combineCollected(fs.root, distro, python === undefined ? [] : [python]);
+}
+
+/**
+ * One result from the distribution databases found under `root` (undefined: none there) and other
+ * collectors' results. Several databases holding packages is worth a warning: the v1 document
+ * puts every distribution package in the host's one ecosystem, and a second database (rpm
+ * installed on Debian to build packages) is usually not the system's.
+ */
+export function combineCollected(
+  root: string,
+  distro: { readonly dpkg: CollectedPackages | undefined; readonly rpm: CollectedPackages | undefined; readonly apk: CollectedPackages | undefined },
+  others: readonly CollectedPackages[],
+): CollectedPackages {
   const found = Object.entries(distro).filter(([, r]) => r !== undefined && r.packages.length > 0);
   const warnings: string[] = [];
   if (found.length > 1) {
-    // The v1 document puts every distribution package in the host's one ecosystem; a second
-    // database (rpm installed on Debian to build packages) is usually not the system's.
-    warnings.push(
-      `${fs.root}: several package databases hold packages (${found.map(([k]) => k).join(', ')}); all are reported in the host's ecosystem`,
-    );
+    warnings.push(`${root}: several package databases hold packages (${found.map(([k]) => k).join(', ')}); all are reported in the host's ecosystem`);
   }
-  const parts = [distro.dpkg, distro.rpm, distro.apk, python].filter((r): r is CollectedPackages => r !== undefined);
+  const parts = [distro.dpkg, distro.rpm, distro.apk, ...others].filter((r): r is CollectedPackages => r !== undefined);
   return {
     packages: parts.flatMap((r) => r.packages),
     warnings: [...warnings, ...parts.flatMap((r) => r.warnings)],

@@ -6,7 +6,7 @@ import type { RootedFs } from './rooted-fs.js';
 
 export const DPKG_STATUS = '/var/lib/dpkg/status';
 /** A large desktop has ~5,000 packages in ~15 MB; this leaves room without reading anything unbounded. */
-const MAX_STATUS_BYTES = 256 * 1024 * 1024;
+export const MAX_STATUS_BYTES = 256 * 1024 * 1024;
 
 /**
  * Reads `<root>/var/lib/dpkg/status` with core's reader (`parseDpkgStatus`, the same one the
@@ -18,7 +18,11 @@ const MAX_STATUS_BYTES = 256 * 1024 * 1024;
  */
 export async function collectDpkgPackages(fs: RootedFs): Promise<CollectedPackages | undefined> {
   const text = await fs.readText(DPKG_STATUS, MAX_STATUS_BYTES);
-  if (text === undefined) return undefined;
-  const { packages, skipped } = parseDpkgStatus(text, fs.display(DPKG_STATUS));
+  return text === undefined ? undefined : dpkgPackagesFromText(text, fs.display(DPKG_STATUS));
+}
+
+/** The packages of a dpkg status file's text (read here, or over SSH); `source` names it in errors. */
+export function dpkgPackagesFromText(text: string, source: string): CollectedPackages {
+  const { packages, skipped } = parseDpkgStatus(text, source);
   return { packages: packages.map(distroPackage), warnings: [], skipped, complete: true };
 }

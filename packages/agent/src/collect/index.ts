@@ -6,6 +6,8 @@ export type { HostFacts, OsFacts } from './host-facts.js';
 export { collectFacts, nodeFactsIo } from './collect-facts.js';
 export type { CollectFactsOptions, FactsIo } from './collect-facts.js';
 export { collectPackages } from './collect-packages.js';
+export { collectRemoteInventory } from './collect-remote-inventory.js';
+export type { RemoteInventory, RemoteInventoryOptions } from './collect-remote-inventory.js';
 export type { CollectPackagesOptions } from './collect-packages.js';
 export type { CollectedPackages } from './collected-packages.js';
 export { buildInventoryDocument } from './inventory-document.js';

@@ -8,7 +8,19 @@ import { isPatchwiseError } from '@patchwise/core';
 import type { CollectedPackages } from './collected-packages.js';
 import type { InventoryPackage } from './inventory-document.js';
 import { parsePythonMetadata } from './parse-python-metadata.js';
-import type { RootedFs } from './rooted-fs.js';
+
+/**
+ * What the Python collector needs of a filesystem: RootedFs for a local root, or the remote
+ * reader of collectRemoteInventory over SSH.
+ */
+export interface SiteFs {
+  /** Entries of a directory (a symlink is not a directory), or undefined when it is not one. */
+  listDir(rel: string): Promise<readonly { readonly name: string; isDirectory(): boolean }[] | undefined>;
+  /** The path with symlinks resolved, as the root sees it, or undefined when it does not exist. */
+  resolve(rel: string): Promise<{ readonly rootPath: string } | undefined>;
+  readText(rel: string, maxBytes: number): Promise<string | undefined>;
+  display(rel: string): string;
+}
 
 /** Prefixes whose `python3*` directories are searched (lib64: Red Hat family and SUSE). */
 const PREFIXES = ['/usr/lib', '/usr/local/lib', '/usr/lib64', '/usr/local/lib64'];
@@ -17,6 +29,8 @@ const PYTHON_DIR = /^python3(?:\.\d+)?$/;
 const SITE_DIRS = ['site-packages', 'dist-packages'];
 /** METADATA embeds the long description; a few MB is generous, unbounded is not. */
 const MAX_METADATA_BYTES = 8 * 1024 * 1024;
+/** Metadata files read at once: round trips overlap over SSH, and a local root opens few files at a time. */
+const PARALLEL_READS = 8;
 
 /**
  * Lists the Python distributions under the root's system site directories, as ecosystem `PyPI`
@@ -25,50 +39,62 @@ const MAX_METADATA_BYTES = 8 * 1024 * 1024;
  * warning naming the file. A site directory reached through two paths (a lib64 → lib symlink) is
  * read once. Returns undefined when the root has no such directory.
  */
-export async function collectPythonPackages(fs: RootedFs): Promise<CollectedPackages | undefined> {
+export async function collectPythonPackages(fs: SiteFs): Promise<CollectedPackages | undefined> {
   const siteDirs = await findSiteDirs(fs);
   if (siteDirs.length === 0) return undefined;
-  const packages: InventoryPackage[] = [];
-  const warnings: string[] = [];
+  const files: { primary: string; fallback?: string }[] = [];
   for (const dir of siteDirs) {
     const entries = (await fs.listDir(dir)) ?? [];
     for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const file = metadataFile(dir, entry.name, entry.isDirectory());
-      if (file === undefined) continue;
-      try {
-        const text = (await fs.readText(file.primary, MAX_METADATA_BYTES)) ?? (file.fallback ? await fs.readText(file.fallback, MAX_METADATA_BYTES) : undefined);
-        if (text === undefined) {
-          warnings.push(`${fs.display(file.primary)}: missing; Python package skipped`);
-          continue;
-        }
-        const shown = fs.display(file.primary);
-        const { name, version } = parsePythonMetadata(text);
-        if (name === undefined) warnings.push(`${shown}: no Name header; Python package skipped`);
-        else if (version === undefined) warnings.push(`${shown}: ${name} has no Version header; Python package skipped`);
-        else packages.push({ ecosystem: 'PyPI', name, version });
-      } catch (err) {
-        // One unreadable package must not hide the others; the warning says which and why.
-        if (!isPatchwiseError(err)) throw err;
-        warnings.push(`${err.message}; Python package skipped`);
-      }
+      if (file !== undefined) files.push(file);
     }
   }
+  // Read a few at a time, reported in listing order.
+  const results: ({ package: InventoryPackage } | { warning: string })[] = [];
+  for (let i = 0; i < files.length; i += PARALLEL_READS) results.push(...(await Promise.all(files.slice(i, i + PARALLEL_READS).map((f) => readDistribution(fs, f)))));
+  const packages = results.flatMap((r) => ('package' in r ? [r.package] : []));
+  const warnings = results.flatMap((r) => ('warning' in r ? [r.warning] : []));
   return { packages, warnings, skipped: [], complete: true };
 }
 
-/** The site directories that exist, as resolved root paths, each once. */
-async function findSiteDirs(fs: RootedFs): Promise<string[]> {
-  const seen = new Set<string>();
-  for (const prefix of PREFIXES) {
-    const entries = await fs.listDir(prefix);
-    for (const name of (entries ?? []).map((e) => e.name).filter((n) => PYTHON_DIR.test(n)).sort()) {
-      for (const site of SITE_DIRS) {
-        const resolved = await fs.resolve(`${prefix}/${name}/${site}`);
-        if (resolved && (await fs.listDir(resolved.rootPath)) !== undefined) seen.add(resolved.rootPath);
-      }
-    }
+/** One distribution's name and version, or why it is skipped. */
+async function readDistribution(fs: SiteFs, file: { primary: string; fallback?: string }): Promise<{ package: InventoryPackage } | { warning: string }> {
+  try {
+    const text = (await fs.readText(file.primary, MAX_METADATA_BYTES)) ?? (file.fallback ? await fs.readText(file.fallback, MAX_METADATA_BYTES) : undefined);
+    const shown = fs.display(file.primary);
+    if (text === undefined) return { warning: `${shown}: missing; Python package skipped` };
+    const { name, version } = parsePythonMetadata(text);
+    if (name === undefined) return { warning: `${shown}: no Name header; Python package skipped` };
+    if (version === undefined) return { warning: `${shown}: ${name} has no Version header; Python package skipped` };
+    return { package: { ecosystem: 'PyPI', name, version } };
+  } catch (err) {
+    // One unreadable package must not hide the others; the warning says which and why.
+    if (!isPatchwiseError(err)) throw err;
+    return { warning: `${err.message}; Python package skipped` };
   }
-  return [...seen];
+}
+
+/**
+ * The site directories that exist, as resolved root paths, each once, in the order of PREFIXES,
+ * then version directory, then SITE_DIRS. The look-ups are independent, so they are asked at once.
+ */
+async function findSiteDirs(fs: SiteFs): Promise<string[]> {
+  const listings = await Promise.all(PREFIXES.map((prefix) => fs.listDir(prefix)));
+  const candidates = PREFIXES.flatMap((prefix, i) =>
+    (listings[i] ?? [])
+      .map((e) => e.name)
+      .filter((n) => PYTHON_DIR.test(n))
+      .sort()
+      .flatMap((name) => SITE_DIRS.map((site) => `${prefix}/${name}/${site}`)),
+  );
+  const found = await Promise.all(
+    candidates.map(async (candidate) => {
+      const resolved = await fs.resolve(candidate);
+      return resolved && (await fs.listDir(resolved.rootPath)) !== undefined ? resolved.rootPath : undefined;
+    }),
+  );
+  return [...new Set(found.filter((dir): dir is string => dir !== undefined))];
 }
 
 /** The metadata file of a site-directory entry, or undefined when the entry is not a distribution. */

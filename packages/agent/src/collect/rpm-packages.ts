@@ -13,9 +13,19 @@ import type { RunCommand } from './run-command.js';
  * Where rpm keeps its database: /usr/lib/sysimage/rpm since rpm 4.16 (Fedora 36, RHEL 10, SUSE),
  * /var/lib/rpm before (RHEL 8 and 9, where one is often a symlink to the other).
  */
-const RPM_DB_DIRS = ['/usr/lib/sysimage/rpm', '/var/lib/rpm'];
+export const RPM_DB_DIRS = ['/usr/lib/sysimage/rpm', '/var/lib/rpm'];
 /** SQLite (rpm ≥ 4.16), Berkeley DB, NDB (SUSE). */
 const RPM_DB_FILES = ['rpmdb.sqlite', 'Packages', 'Packages.db'];
+
+/** Whether a directory with these entries holds an rpm database (a directory without one is not a database). */
+export function holdsRpmDatabase(entryNames: readonly string[]): boolean {
+  return entryNames.some((name) => RPM_DB_FILES.includes(name));
+}
+
+/** The arguments of `rpm` listing the database at `dbPath` (inside `root`) in the format core's reader expects. */
+export function rpmQueryArgs(root: string, dbPath: string): string[] {
+  return ['--root', root, '--dbpath', dbPath, '-qa', '--qf', RPM_QA_QUERY_FORMAT];
+}
 
 export interface RpmOptions {
   readonly run: RunCommand;
@@ -42,21 +52,14 @@ export async function collectRpmPackages(fs: RootedFs, options: RpmOptions): Pro
   const dbPath = await findRpmDb(fs);
   if (dbPath === undefined) return undefined;
   const where = `rpm database ${fs.display(dbPath)}`;
-  const args = ['--root', fs.root, '--dbpath', dbPath, '-qa', '--qf', RPM_QA_QUERY_FORMAT];
+  const args = rpmQueryArgs(fs.root, dbPath);
   let stdout: string;
   let stderr: string;
   try {
     ({ stdout, stderr } = await options.run(options.rpmCommand, args, { timeoutMs: options.timeoutMs, maxBuffer: options.maxBuffer }));
   } catch (err) {
     const e = err as { code?: unknown; killed?: boolean; stderr?: unknown };
-    if (e.code === 'ENOENT') {
-      return {
-        packages: [],
-        warnings: [`${where}: found, but the "${options.rpmCommand}" program is not installed here; rpm packages were not collected`],
-        skipped: [],
-        complete: false,
-      };
-    }
+    if (e.code === 'ENOENT') return rpmProgramMissing(where, options.rpmCommand);
     if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
       throw new PatchwiseError('PW_INPUT_TOO_LARGE', `rpm -qa printed more than ${options.maxBuffer} bytes`, { input: where, cause: err });
     }
@@ -66,9 +69,27 @@ export async function collectRpmPackages(fs: RootedFs, options: RpmOptions): Pro
     const why = firstLines(typeof e.stderr === 'string' ? e.stderr : '') || (err instanceof Error ? err.message : String(err));
     throw new PatchwiseError('PW_INPUT_UNREADABLE', `rpm -qa failed: ${why}`, { input: where, cause: err });
   }
-  const { packages, skipped } = parseRpmQa(stdout, `rpm -qa output for ${fs.display(dbPath)}`);
+  return rpmPackagesFromOutput(stdout, stderr, where, `rpm -qa output for ${fs.display(dbPath)}`);
+}
+
+/**
+ * The packages of `rpm -qa --qf RPM_QA_QUERY_FORMAT` output (run here, or over SSH). What rpm
+ * printed on stderr becomes a warning about `where`; `source` names the output in errors.
+ */
+export function rpmPackagesFromOutput(stdout: string, stderr: string, where: string, source: string): CollectedPackages {
+  const { packages, skipped } = parseRpmQa(stdout, source);
   const warnings = stderr.trim() === '' ? [] : [`${where}: rpm -qa warned: ${firstLines(stderr)}`];
   return { packages: packages.map(distroPackage), warnings, skipped, complete: true };
+}
+
+/** The warning and result when an rpm database exists but no rpm program can read it. */
+export function rpmProgramMissing(where: string, rpmCommand: string): CollectedPackages {
+  return {
+    packages: [],
+    warnings: [`${where}: found, but the "${rpmCommand}" program is not installed here; rpm packages were not collected`],
+    skipped: [],
+    complete: false,
+  };
 }
 
 /** The first directory (resolved inside the root) that holds an rpm database file. */
@@ -77,13 +98,13 @@ async function findRpmDb(fs: RootedFs): Promise<string | undefined> {
     const resolved = await fs.resolve(dir);
     if (!resolved) continue;
     const entries = await fs.listDir(resolved.rootPath);
-    if (entries?.some((e) => RPM_DB_FILES.includes(e.name))) return resolved.rootPath;
+    if (entries && holdsRpmDatabase(entries.map((e) => e.name))) return resolved.rootPath;
   }
   return undefined;
 }
 
 /** A program's complaint, short enough for a message: its first three non-empty lines. */
-function firstLines(text: string): string {
+export function firstLines(text: string): string {
   return text
     .split(/\r?\n/)
     .map((l) => l.trim())

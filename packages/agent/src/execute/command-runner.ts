@@ -11,6 +11,11 @@ export interface CommandRunOptions {
   readonly timeoutMs?: number;
   /** Extra environment variables (names and values are validated by the runner). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Bytes of stdout and of stderr kept in the record, each the last ones (default 64 KiB). A
+   * collector reading a package database asks for more; a runner must keep at least this much.
+   */
+  readonly maxOutputBytes?: number;
 }
 
 export interface CommandRunner {

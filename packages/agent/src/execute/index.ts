@@ -1,6 +1,7 @@
 /**
- * Job execution on the host: runners (argv only, never a shell string), package drivers (apt,
- * dnf, yum, zypper, apk), health checks, the idempotency journal and executeJob, which turns a
+ * Job execution on the host: runners (argv only, never a shell string: local, chroot, and SSH for
+ * agentless hosts with host key pinning and the server's client key), package drivers (apt, dnf,
+ * yum, zypper, apk), health checks, the idempotency journal and executeJob, which turns a
  * verified job manifest into a job report. This file is the module's only door.
  */
 export type { CommandRunner, CommandRunOptions } from './command-runner.js';
@@ -25,3 +26,11 @@ export type { JournalEntry, JournalState } from './job-journal.js';
 export { executeJob, MAX_JOB_ATTEMPTS } from './execute-job.js';
 export type { ExecuteJobDeps } from './execute-job.js';
 export { manifestDigest, validateManifest } from './validate-manifest.js';
+export { DEFAULT_MAX_OUTPUT_BYTES, SshRunner } from './ssh-runner.js';
+export type { SshConnectOptions, SshTimeouts } from './ssh-runner.js';
+export { HOST_KEY_ALGORITHMS, fetchHostKey, sshFingerprint } from './fetch-host-key.js';
+export type { FetchHostKeyOptions } from './fetch-host-key.js';
+export { generateSshClientKey, sshPublicKeyOf } from './ssh-client-key.js';
+export type { SshClientKey } from './ssh-client-key.js';
+export { quoteShellWord, remoteCommandLine } from './remote-command-line.js';
+export { OutputTail } from './output-tail.js';

@@ -38,6 +38,7 @@ export const PERMISSIONS = {
   'cmdb.read': { scope: 'global', description: 'CMDB reconciliation' },
   'cmdb.write': { scope: 'global', description: 'import CMDB exports' },
   'enroll.manage': { scope: 'global', description: 'create, list and revoke enrollment tokens' },
+  'agentless.write': { scope: 'global', description: "register and remove agentless (SSH) hosts, show the server's SSH public key" },
   'audit.read': { scope: 'global', description: 'read, export and verify the audit trail' },
   'tokens.own': { scope: 'global', description: "create, list and revoke one's own API tokens" },
   'users.manage': { scope: 'global', description: "create and change users, their role bindings and other people's tokens" },
@@ -65,7 +66,7 @@ const VIEWER: Permission[] = ['hosts.read', 'findings.read', 'reports.read', 'ex
  */
 export const BUILTIN_ROLES: Readonly<Record<string, readonly Permission[]>> = {
   viewer: VIEWER,
-  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'patchsets.write', 'deployments.write', 'scripts.write', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage'],
+  operator: [...VIEWER, 'hosts.write', 'exceptions.request', 'changes.request', 'patchsets.write', 'deployments.write', 'scripts.write', 'groups.write', 'feeds.write', 'cmdb.read', 'cmdb.write', 'enroll.manage', 'agentless.write'],
   approver: [...VIEWER, 'exceptions.approve', 'changes.approve', 'scripts.approve'],
   admin: ALL_PERMISSIONS,
 };

@@ -14,6 +14,7 @@ import { patchSets } from './migrations/0011-patch-sets.js';
 import { maintenance } from './migrations/0012-maintenance.js';
 import { rollout } from './migrations/0013-rollout.js';
 import { approverKeys } from './migrations/0015-approver-keys.js';
+import { agentless } from './migrations/0014-agentless.js';
 
 /**
  * Numbered and append-only: a released migration is never edited, a change is a new entry.
@@ -34,6 +35,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-maintenance': maintenance,
   '0013-rollout': rollout,
   '0015-approver-keys': approverKeys,
+  '0014-agentless': agentless,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

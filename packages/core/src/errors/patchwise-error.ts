@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   PW_APPROVAL_REQUIRED: 'the change has not been approved (or its approval expired) as its approval policy requires',
   PW_MANIFEST_REJECTED: 'a job manifest is unsigned, altered, for another host, replayed or expired; the executor refuses it',
   PW_HOST_KEY_MISMATCH: 'an SSH host presented a key other than the one pinned for it',
+  PW_HOST_UNREACHABLE: 'an agentless host cannot be reached over SSH, refused the key, or did not answer in time',
   PW_INTERNAL: 'an unexpected failure; the details are in the server log',
   PW_SERVER_UNREACHABLE: 'the Patchwise server cannot be reached or answered with an error',
 } as const;

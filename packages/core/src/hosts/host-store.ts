@@ -34,6 +34,8 @@ export interface NewHost {
   readonly attributes: HostAttributeValues;
   readonly status?: HostStatus;
   readonly quarantineReason?: string | null;
+  /** False for a host registered by a person that has not answered yet (agentless); default true (an agent enrolling is seen). */
+  readonly seen?: boolean;
 }
 
 /** Filters of `hosts list`; every given filter must hold. */
@@ -78,7 +80,7 @@ export class HostStore {
         status: host.status ?? 'active',
         quarantine_reason: host.quarantineReason ?? null,
         enrolled_at: now,
-        last_seen_at: now,
+        last_seen_at: host.seen === false ? null : now,
         inventory_digest: null,
         snapshot_id: null,
         inventory_at: null,

@@ -7,3 +7,7 @@ export type { HostFilter, HostRecord, HostStatus, NewHost } from './host-store.j
 export { EMPTY_ATTRIBUTES, applyAttributePatch, attributePairsToObject, parseAttributePatch } from './host-attributes.js';
 export type { HostAttributePatch, HostAttributeValues } from './host-attributes.js';
 export type { HostsTables } from './tables.js';
+export { AgentlessHostStore } from './agentless-host-store.js';
+export type { AgentlessHost, AgentlessScanOutcome } from './agentless-host-store.js';
+export { parseHostKeySha256, parseSshTarget } from './ssh-target.js';
+export type { SshTarget } from './ssh-target.js';

@@ -36,4 +36,17 @@ export interface HostsTables {
     snapshot_id: string | null;
     inventory_at: Timestamp | null;
   };
+  /** Hosts reached over SSH instead of running an agent (migration 0014). */
+  hosts_agentless: {
+    host_id: string;
+    address: string;
+    port: number;
+    username: string;
+    host_key_sha256: string;
+    created_at: Timestamp;
+    last_scan_at: Timestamp | null;
+    /** Null after a successful scan (or before the first); else why the last one failed. */
+    last_scan_error: string | null;
+    last_scan_code: string | null;
+  };
 }

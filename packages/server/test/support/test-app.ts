@@ -9,10 +9,12 @@ import { createRollout, type RolloutRuntime } from '../../src/rollout/rollout-ru
 import { ensureAdminUser } from '../../src/admin-token.js';
 import type { App } from '../../src/app-types.js';
 import { Assessor } from '../../src/assessor.js';
+import { AgentlessHosts } from '../../src/agentless-hosts.js';
 import { ControlPlane } from '../../src/control-plane.js';
 import { jobSigningKeyOf } from '../../src/job-signing-key.js';
 import { tablesOf } from '../../src/database.js';
 import { sql, type Kysely } from 'kysely';
+import { generateSshClientKey } from '@patchwise/agent';
 import type { DatabaseHandle } from '@patchwise/core';
 import type { Database } from '../../src/database.js';
 import { openTestDatabase, type TestDatabaseKind } from './test-database.js';
@@ -22,6 +24,8 @@ const testAuditKeys = generateAgentKeyPair();
 export const TEST_AUDIT_SIGNER = { publicKey: testAuditKeys.publicKey, privateKeyPem: testAuditKeys.privateKeyPem };
 /** The job-signing key of every test app. */
 export const TEST_JOB_SIGNING_KEY = jobSigningKeyOf(generateAgentKeyPair().privateKeyPem);
+/** The SSH client key of every test app (agentless hosts). */
+export const TEST_SSH_CLIENT_KEY = generateSshClientKey('patchwise-test-server');
 
 /** A settable clock, so tests move time instead of sleeping. */
 export class TestClock {
@@ -36,6 +40,7 @@ export interface TestApp {
   readonly app: App;
   readonly clock: TestClock;
   readonly controlPlane: ControlPlane;
+  readonly agentless: AgentlessHosts;
   readonly adminToken: string;
   readonly uploadDir: string;
   readonly db: Kysely<Database>;
@@ -56,6 +61,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
   const controlPlane = new ControlPlane(handle.db, new Assessor(), clock.read, { checkinIntervalSeconds: 60 });
   const uploadDir = mkdtempSync(join(tmpdir(), 'patchwise-uploads-'));
   const rollout = createRollout({ db: handle.db, clock: clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey });
+  const agentless = new AgentlessHosts(handle.db, controlPlane, clock.read, { clientKey: TEST_SSH_CLIENT_KEY });
   const app = await buildApp({
     rollout,
     db: handle.db,
@@ -67,6 +73,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     auditSigner: TEST_AUDIT_SIGNER,
     jobSigningKey: TEST_JOB_SIGNING_KEY,
     slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
+    agentless,
   });
   await controlPlane.load();
   const admin = await ensureAdminUser(new UserStore(tablesOf(handle.db), clock.read));
@@ -75,6 +82,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     app,
     clock,
     controlPlane,
+    agentless,
     adminToken: token,
     uploadDir,
     db: handle.db,

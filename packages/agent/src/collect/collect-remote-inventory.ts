@@ -1,0 +1,274 @@
+/**
+ * The inventory of a host the agent does not run on, read through a CommandRunner (SshRunner in
+ * agentless mode): the same files and the same `rpm` query as the local collectors, handed to the
+ * same parsers and the same document builder, so an agentless host's document is the one its
+ * agent would send.
+ *
+ * What runs on the host, each as one argument vector with LC_ALL=C (messages are matched):
+ * `cat` and `wc -c` of the files below, `ls -1A` of rpm's database directories, `rpm -qa --qf …`
+ * when one holds a database, `uname -n -r -m`, `test -e` of the reboot marker, `readlink` of
+ * /etc/localtime; for Python distributions (python-packages.ts) `ls -1Ap` of the library
+ * directories, `readlink -f` of the site directories and `cat` of each METADATA / PKG-INFO.
+ * Nothing is written.
+ */
+import { PatchwiseError, type CommandRecord } from '@patchwise/core';
+import type { CommandRunner } from '../execute/command-runner.js';
+import { APK_INSTALLED, MAX_APK_DB_BYTES, apkPackagesFromText } from './apk-packages.js';
+import {
+  MACHINE_ID_FILES,
+  OS_RELEASE_FILES,
+  REBOOT_REQUIRED_FILES,
+  SMALL_FILE,
+  hostnameFromText,
+  machineIdFromText,
+  osFactsFromText,
+  rebootRequiredOf,
+  timezoneOf,
+} from './collect-facts.js';
+import { combineCollected } from './collect-packages.js';
+import type { CollectedPackages } from './collected-packages.js';
+import { DPKG_STATUS, MAX_STATUS_BYTES, dpkgPackagesFromText } from './dpkg-packages.js';
+import { collectPythonPackages } from './python-packages.js';
+import type { HostFacts, OsFacts } from './host-facts.js';
+import { buildInventoryDocument, type InventoryDocument } from './inventory-document.js';
+import { RPM_DB_DIRS, firstLines, holdsRpmDatabase, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs } from './rpm-packages.js';
+
+export interface RemoteInventoryOptions {
+  /** The document's host name: the name the host is registered under (its own may be `localhost`). */
+  readonly hostName: string;
+  /** A mounted image or chroot on that host instead of its `/` (facts about the running machine are then null). */
+  readonly root?: string;
+  /** Milliseconds each command may take (default 120 000: a cold rpm database on slow disks takes tens of seconds). */
+  readonly timeoutMs?: number;
+  /** Largest `rpm -qa` output accepted (default 64 MiB, as locally). */
+  readonly rpmMaxBytes?: number;
+}
+
+export interface RemoteInventory {
+  /** What an agent would send, built by `buildInventoryDocument`. */
+  readonly document: InventoryDocument;
+  readonly facts: HostFacts;
+  /** The packages with their warnings and skipped counts; `complete: false` must not be stored as the host's truth. */
+  readonly collected: CollectedPackages;
+  /** Every command run, as the runner recorded it, in the order they finished (independent reads run at once). */
+  readonly commands: readonly CommandRecord[];
+}
+
+const C_LOCALE = { LC_ALL: 'C' };
+/**
+ * Commands in flight at once: enough to hide round trips, well under OpenSSH's default
+ * MaxSessions (10 channels per connection), which other users of the connection share.
+ */
+const PARALLEL_COMMANDS = 4;
+/** How cat, ls and readlink (GNU and BusyBox) say a path is not there, in the C locale. */
+const MISSING = /No such file or directory|Not a directory/;
+
+/**
+ * Collects facts and distribution packages of the host behind `runner`. Throws like the local
+ * collectors (PW_INPUT_UNREADABLE, PW_INPUT_MALFORMED, PW_INPUT_TOO_LARGE, each naming
+ * `runner.description` and the file) when a database exists but cannot be read whole, and
+ * PW_INPUT_INVALID when the document cannot be built (see buildInventoryDocument).
+ */
+export async function collectRemoteInventory(runner: CommandRunner, options: RemoteInventoryOptions): Promise<RemoteInventory> {
+  const remote = new RemoteReader(runner, normaliseRoot(options.root ?? '/'), options.timeoutMs ?? 120_000);
+  const [facts, dpkg, rpm, apk, python] = await Promise.all([
+    remote.facts(),
+    remote.readDatabase(DPKG_STATUS, MAX_STATUS_BYTES, dpkgPackagesFromText),
+    remote.rpm(options.rpmMaxBytes ?? 64 * 1024 * 1024),
+    remote.readDatabase(APK_INSTALLED, MAX_APK_DB_BYTES, apkPackagesFromText),
+    collectPythonPackages(remote),
+  ]);
+  const distro = { dpkg, rpm, apk };
+  const collected = combineCollected(remote.display('/'), distro, python === undefined ? [] : [python]);
+  const document = buildInventoryDocument(facts, collected.packages, { hostName: options.hostName });
+  return { document, facts, collected, commands: remote.commands };
+}
+
+/** Absolute, without `..` or empty segments, without a trailing slash (except `/` itself). */
+function normaliseRoot(root: string): string {
+  const segments = root.split('/').filter((s) => s !== '' && s !== '.');
+  if (!root.startsWith('/') || segments.includes('..')) throw new PatchwiseError('PW_INPUT_INVALID', 'must be an absolute path without ..', { input: `root ${root}` });
+  return `/${segments.join('/')}`;
+}
+
+class RemoteReader {
+  readonly commands: CommandRecord[] = [];
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly root: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private get live(): boolean {
+    return this.root === '/';
+  }
+
+  /** A path under the root as the host sees it. */
+  private path(rel: string): string {
+    return this.live ? rel : `${this.root}${rel}`;
+  }
+
+  /** `ssh:root@10.0.0.2:22:/var/lib/dpkg/status`, for messages. */
+  display(rel: string): string {
+    return `${this.runner.description}:${this.path(rel)}`;
+  }
+
+  private async run(step: string, argv: readonly string[], maxOutputBytes = SMALL_FILE + 1): Promise<CommandRecord> {
+    // A finished command hands its slot to the next waiter directly, so the count never overshoots.
+    if (this.running >= PARALLEL_COMMANDS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      const record = await this.runner.run(step, argv, { env: C_LOCALE, timeoutMs: this.timeoutMs, maxOutputBytes });
+      this.commands.push(record);
+      return record;
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  /**
+   * Facts as collectFacts reads them from a root; the running machine's only when the root is `/`.
+   * The reads are independent, so they share the connection at once (one channel each).
+   */
+  async facts(): Promise<HostFacts> {
+    const [osText, machineIdText, zoneText, zoneLink, hostnameText, uname, marker] = await Promise.all([
+      this.readText(OS_RELEASE_FILES[0], SMALL_FILE),
+      this.readText(MACHINE_ID_FILES[0], SMALL_FILE),
+      this.readText('/etc/timezone', SMALL_FILE),
+      this.readLink('/etc/localtime'),
+      this.live ? undefined : this.readText('/etc/hostname', SMALL_FILE),
+      this.live ? this.run('facts: uname', ['uname', '-n', '-r', '-m']) : undefined,
+      this.live ? this.run('facts: reboot marker', ['test', '-e', REBOOT_REQUIRED_FILES[0], '-o', '-e', REBOOT_REQUIRED_FILES[1]]) : undefined,
+    ]);
+    const osRelease = osText ?? (await this.readText(OS_RELEASE_FILES[1], SMALL_FILE));
+    const os: OsFacts | null = osRelease === undefined ? null : osFactsFromText(osRelease);
+    let machineId = machineIdText === undefined ? null : machineIdFromText(machineIdText);
+    if (machineId === null) {
+      const fallback = await this.readText(MACHINE_ID_FILES[1], SMALL_FILE);
+      machineId = fallback === undefined ? null : machineIdFromText(fallback);
+    }
+    const timezone = timezoneOf(zoneText, zoneLink);
+    if (!uname || !marker) {
+      const hostname = hostnameText === undefined ? null : hostnameFromText(hostnameText);
+      return { hostname, machineId, os, kernelRelease: null, architecture: null, uptimeSeconds: null, ipAddresses: null, rebootRequired: null, serialNumber: null, timezone };
+    }
+    const [hostname, kernelRelease, architecture] = uname.exitCode === 0 ? uname.stdout.trim().split(/\s+/) : [];
+    return {
+      hostname: hostname || null,
+      machineId,
+      os,
+      kernelRelease: kernelRelease || null,
+      architecture: architecture || null,
+      // Addresses, uptime and serial need commands whose output differs between systems; an
+      // agentless host reports them as unknown rather than as a guess.
+      uptimeSeconds: null,
+      ipAddresses: null,
+      rebootRequired: marker.exitCode === 0 || marker.exitCode === 1 ? rebootRequiredOf(marker.exitCode === 0, os) : null,
+      serialNumber: null,
+      timezone,
+    };
+  }
+
+  /**
+   * A package database read whole and parsed, or undefined when the file is not there. Its size
+   * is checked against `wc -c` afterwards: a runner that kept less than asked, or a database
+   * rewritten meanwhile, would otherwise look like removed packages.
+   */
+  async readDatabase(rel: string, maxBytes: number, parse: (text: string, source: string) => CollectedPackages): Promise<CollectedPackages | undefined> {
+    const text = await this.readText(rel, maxBytes);
+    if (text === undefined) return undefined;
+    const size = await this.run(`packages: size of ${rel}`, ['wc', '-c', '--', this.path(rel)]);
+    const expected = Number(/^\s*(\d+)/.exec(size.stdout)?.[1] ?? NaN);
+    // Invalid UTF-8 decodes to U+FFFD (3 bytes for 1), so the text may be longer, never shorter.
+    if (size.exitCode !== 0 || !(Buffer.byteLength(text, 'utf8') >= expected)) {
+      throw new PatchwiseError('PW_INPUT_UNREADABLE', `read ${Buffer.byteLength(text, 'utf8')} bytes but wc -c counts ${Number.isNaN(expected) ? 'none' : expected}: it changed while being read, or the output was cut; scan again`, { input: this.display(rel) });
+    }
+    return parse(text, this.display(rel));
+  }
+
+  /** rpm's database, when one of RPM_DB_DIRS holds one (rpm on an empty directory would create one). */
+  async rpm(maxBytes: number): Promise<CollectedPackages | undefined> {
+    let dbPath: string | undefined;
+    for (const dir of RPM_DB_DIRS) {
+      const listed = await this.run(`packages: look for an rpm database in ${dir}`, ['ls', '-1A', '--', this.path(dir)]);
+      if (listed.exitCode !== 0) {
+        if (MISSING.test(listed.stderr)) continue;
+        throw unreadable(this.display(dir), 'ls', listed);
+      }
+      if (holdsRpmDatabase(listed.stdout.split('\n'))) {
+        dbPath = dir;
+        break;
+      }
+    }
+    if (dbPath === undefined) return undefined;
+    const where = `rpm database ${this.display(dbPath)}`;
+    const listed = await this.run('packages: rpm -qa', ['rpm', ...rpmQueryArgs(this.root, dbPath)], maxBytes + 1);
+    // 127: the remote shell found no such program.
+    if (listed.exitCode === 127) return rpmProgramMissing(where, 'rpm');
+    if (listed.exitCode !== 0) throw unreadable(where, 'rpm -qa', listed);
+    if (Buffer.byteLength(listed.stdout, 'utf8') > maxBytes) throw new PatchwiseError('PW_INPUT_TOO_LARGE', `rpm -qa printed more than ${maxBytes} bytes`, { input: where });
+    return rpmPackagesFromOutput(listed.stdout, listed.stderr, where, `rpm -qa output for ${this.display(dbPath)}`);
+  }
+
+  /** A file's text (`cat`), or undefined when it does not exist; at most `maxBytes`. */
+  async readText(rel: string, maxBytes: number): Promise<string | undefined> {
+    const record = await this.run(`read ${rel}`, ['cat', '--', this.path(rel)], maxBytes + 1);
+    if (record.exitCode !== 0) {
+      if (record.exitCode !== null && MISSING.test(record.stderr)) return undefined;
+      throw unreadable(this.display(rel), 'cat', record);
+    }
+    if (Buffer.byteLength(record.stdout, 'utf8') > maxBytes) throw new PatchwiseError('PW_INPUT_TOO_LARGE', `exceeds the ${maxBytes}-byte limit`, { input: this.display(rel) });
+    return record.stdout;
+  }
+
+  /**
+   * A directory's entries (`ls -1Ap`: a `/` marks directories; a symlink is not one, as for a
+   * local Dirent), or undefined when the path is not a directory. Names with a newline would
+   * split in two; no Python distribution directory has one.
+   */
+  async listDir(rel: string): Promise<{ name: string; isDirectory(): boolean }[] | undefined> {
+    const record = await this.run(`list ${rel}`, ['ls', '-1Ap', '--', `${this.path(rel).replace(/\/$/, '')}/`], 16 * 1024 * 1024);
+    if (record.exitCode !== 0) {
+      if (record.exitCode !== null && MISSING.test(record.stderr)) return undefined;
+      throw unreadable(this.display(rel), 'ls', record);
+    }
+    return record.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const directory = line.endsWith('/');
+        const name = directory ? line.slice(0, -1) : line;
+        return { name, isDirectory: () => directory };
+      });
+  }
+
+  /**
+   * The path with symlinks resolved (`readlink -f`), as the root sees it; undefined when it does
+   * not resolve, or resolves outside a root other than `/` (the local collector would follow an
+   * absolute link inside the root instead; see RootedFs).
+   */
+  async resolve(rel: string): Promise<{ rootPath: string } | undefined> {
+    const record = await this.run(`resolve ${rel}`, ['readlink', '-f', '--', this.path(rel)]);
+    const real = record.exitCode === 0 ? record.stdout.replace(/\n$/, '') : '';
+    if (!real.startsWith('/')) return undefined;
+    if (this.live) return { rootPath: real };
+    return real === this.root || real.startsWith(`${this.root}/`) ? { rootPath: real.slice(this.root.length) || '/' } : undefined;
+  }
+
+  /** A symbolic link's target, or undefined when the path is missing or not a link. */
+  private async readLink(rel: string): Promise<string | undefined> {
+    const record = await this.run(`read link ${rel}`, ['readlink', '--', this.path(rel)]);
+    return record.exitCode === 0 ? record.stdout.replace(/\n$/, '') : undefined;
+  }
+}
+
+function unreadable(input: string, program: string, record: CommandRecord): PatchwiseError {
+  const status = record.exitCode !== null ? `exit ${record.exitCode}` : record.signal !== null ? `killed (${record.signal})` : 'did not run';
+  const why = firstLines(record.stderr);
+  return new PatchwiseError('PW_INPUT_UNREADABLE', `${program} failed (${status})${why ? `: ${why}` : ''}`, { input });
+}
