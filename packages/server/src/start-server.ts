@@ -13,6 +13,7 @@ import { Assessor } from './assessor.js';
 import { ControlPlane } from './control-plane.js';
 import { tablesOf, type Database } from './database.js';
 import { FeedSyncer } from './feed-syncer.js';
+import { AgentlessExecutor } from './rollout/agentless-executor.js';
 import { EngineLeader } from './rollout/engine-leader.js';
 import { createRollout } from './rollout/rollout-runtime.js';
 import type { ServerConfig } from './server-config.js';
@@ -110,10 +111,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // 10,000 agents checking in each minute would add 14 million rows a day.
     // On PostgreSQL several processes may serve one database: one of them leads the engine.
     const leader = handle.kind === 'postgres' ? new EngineLeader(handle.db) : undefined;
+    const agentlessJobs = new AgentlessExecutor(handle.db, clock, rollout.agentJobs, { clientKey: sshKey, jobSigningPublicKey: jobSigningKey.publicKey, journalDir: join(config.dataDir, 'agentless-jobs'), log });
     const engineTask = new PeriodicTask('rollout engine', options.engineTickMs ?? 2000, async () => {
       if (!leader || (await leader.isLeader())) await rollout.engine.tick();
     }, log);
     engineTask.start();
+    // Its own task: SSH jobs take minutes, and the engine must go on ticking meanwhile.
+    const agentlessTask = new PeriodicTask('agentless jobs', options.engineTickMs ?? 2000, async () => {
+      if (!leader || (await leader.isLeader())) await agentlessJobs.runPending();
+    }, log);
+    agentlessTask.start();
     const access = new AccessStore(tablesOf(handle.db), clock);
     const pruner = new PeriodicTask('replay nonce pruning', options.noncePruneMs ?? 60_000, async () => void (await access.pruneNonces()), log);
     pruner.start();
@@ -129,6 +136,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await checkpoint(); // the events of this run are signed before the database closes
         await pruner.stop();
         await engineTask.stop();
+        await agentlessTask.stop();
         rollout.agentJobs.stop();
         await leader?.resign();
         await app.close();

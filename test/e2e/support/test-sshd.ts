@@ -43,8 +43,16 @@ export async function missingSshdPrerequisites(): Promise<string | undefined> {
   return undefined;
 }
 
+export interface TestSshdOptions {
+  /**
+   * Sessions run chrooted here (sshd's ChrootDirectory): a Debian tree then plays a whole host
+   * without an agent. Every component of the path must be root-owned and writable by root only.
+   */
+  readonly chrootDirectory?: string;
+}
+
 /** Starts sshd and resolves once it listens. */
-export async function startTestSshd(): Promise<TestSshd> {
+export async function startTestSshd(options: TestSshdOptions = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'patchwise-sshd-'));
   let child: ChildProcess | undefined;
   try {
@@ -77,6 +85,7 @@ export async function startTestSshd(): Promise<TestSshd> {
         'LogLevel VERBOSE',
         'MaxStartups 100',
         'MaxSessions 50',
+        ...(options.chrootDirectory ? [`ChrootDirectory ${options.chrootDirectory}`] : []),
         '',
       ].join('\n'),
     );

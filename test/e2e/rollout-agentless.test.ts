@@ -1,0 +1,78 @@
+/**
+ * The same deployments to a host without an agent: a Debian clone (with the local apt repository)
+ * served by a real OpenSSH server whose sessions are chrooted into it, registered as an agentless
+ * host with its key pinned, scanned over SSH, then patched by the server itself over SSH with the
+ * same drivers, journal and exact rollback as the agent's.
+ *
+ * Needs root, sshd, debootstrap, overlayfs and dpkg-dev (CI fails without them).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dpkgState, installsLogged } from './support/apt-job-fixtures.js';
+import { startE2eServer, type E2eServer } from './support/e2e-server.js';
+import { exec } from './support/exec-file.js';
+import { cloneHost, type HostClone } from './support/host-clone.js';
+import { localAptRepository, type LocalAptRepository } from './support/local-apt-repository.js';
+import { missingAptHostPrerequisites, skipUnlessAvailable } from './support/prerequisites.js';
+import { debianPatchSet, deploymentJobs, deploymentStatus, startDeployment, waitFor } from './support/rollout-fixtures.js';
+import { missingSshdPrerequisites, startTestSshd, type TestSshd } from './support/test-sshd.js';
+
+const skip = skipUnlessAvailable('the agentless rollout end-to-end test', (await missingAptHostPrerequisites()) ?? (await missingSshdPrerequisites()));
+
+describe.skipIf(skip)('deployments over SSH to a host without an agent', () => {
+  let repo: LocalAptRepository;
+  let clone: HostClone;
+  let sshd: TestSshd;
+  let server: E2eServer;
+  // sshd wants every component of a chroot root-owned and not writable by others, which /tmp is not.
+  const jail = `/run/pw-ssh-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    repo = await localAptRepository();
+    clone = await cloneHost('ssh-host', { layers: [await repo.layer()] });
+    mkdirSync(jail, { mode: 0o755 });
+    await exec('mount', ['--rbind', clone.root, jail]);
+    sshd = await startTestSshd({ chrootDirectory: jail });
+    server = await startE2eServer('pglite', { engineTickMs: 200 });
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await sshd?.stop();
+    await exec('umount', ['-R', jail]).catch(() => undefined);
+    try {
+      rmdirSync(jail);
+    } catch {
+      // not made, or still busy: /run is a tmpfs, gone at the next boot
+    }
+    await clone?.dispose();
+    await repo?.dispose();
+  });
+
+  it('registers, scans and patches the host over SSH: 1.1 installed once, a broken one back at exactly 1.0', async () => {
+    sshd.authorize((await server.api<{ publicKey: string }>('GET', '/api/v1/agentless/public-key')).body.publicKey);
+    const registered = await server.api<{ id: string }>('POST', '/api/v1/agentless/hosts', { name: 'ssh-host', address: sshd.host, port: sshd.port, user: 'root', hostKeySha256: sshd.hostKeySha256, attributes: { environment: 'ssh-env' } });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const id = registered.body.id;
+    const scan = await server.api<{ stored: boolean; packages: number }>('POST', `/api/v1/agentless/hosts/${id}/scan`);
+    expect(scan.status, JSON.stringify(scan.body)).toBe(200);
+    expect(scan.body.stored).toBe(true);
+
+    const hello = await startDeployment(server, { patchSet: await debianPatchSet(server, { 'pw-hello': '1.1' }), environment: 'ssh-env', strategy: { canary: 0, waves: ['100%'], soakMinutes: 0 } });
+    const done = await waitFor('the SSH deployment', () => deploymentStatus(server, hello), (s) => s.deployment.state !== 'running', 180_000);
+    expect(done.deployment.state, JSON.stringify(await deploymentJobs(server, hello))).toBe('completed');
+    expect(await dpkgState(clone, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.1' });
+    expect(installsLogged(clone, 'pw-hello', '1.1')).toBe(1);
+    const [job] = await deploymentJobs(server, hello);
+    const report = (await server.api<{ report: { previous: unknown; commands: { argv: string[]; exitCode: number }[] } }>('GET', `/api/v1/deployments/${hello}/jobs/${job!.id}/report`)).body.report;
+    expect(report.previous).toEqual([{ name: 'pw-hello', version: '1.0' }]);
+    expect(report.commands.find((c) => c.argv[0] === 'apt-get')).toMatchObject({ exitCode: 0 });
+
+    const broken = await startDeployment(server, { patchSet: await debianPatchSet(server, { 'pw-broken': '1.1' }), environment: 'ssh-env', strategy: { canary: 1, waves: ['100%'], soakMinutes: 0 } });
+    const halted = await waitFor('the broken deployment', () => deploymentStatus(server, broken), (s) => s.deployment.state !== 'running', 180_000);
+    expect(halted.deployment.state).toBe('halted');
+    expect((await deploymentJobs(server, broken))[0]).toMatchObject({ state: 'rolled-back' });
+    expect(await dpkgState(clone, 'pw-broken')).toEqual({ abbrev: 'ii', version: '1.0' });
+  });
+});
