@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessStore, AuditStore, UserStore, DEFAULT_SLA_POLICY, migrateToLatest, type SlaPolicy, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
+import { AccessStore, AuditStore, PolicyStore, UserStore, DEFAULT_SLA_POLICY, auditDigest, migrateToLatest, type SlaPolicy, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
+import type { Kysely } from 'kysely';
 import { buildApp } from './app.js';
 import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
@@ -58,6 +59,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     await migrateToLatest(handle.db);
     const token = await ensureAdminToken(new AccessStore(tablesOf(handle.db), clock), new UserStore(tablesOf(handle.db), clock), config.dataDir);
+    if (options.slaPolicy) await adoptSlaFile(handle.db, options.slaPolicy, clock);
     const auditKey = ensureAuditKey(config.dataDir);
     if (auditKey.created) log(`audit checkpoint key created in ${auditKey.path} (mode 0600): back it up; its public key is ${auditKey.publicKey}`);
     const jobSigningKey = ensureJobSigningKey(config.dataDir);
@@ -147,4 +149,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await handle.close();
     throw err;
   }
+}
+
+/**
+ * The `--sla` file given at start becomes the SLA in force (stored, audited when it changes it);
+ * `policy apply` may change it afterwards, until a restart with a different file.
+ */
+async function adoptSlaFile(db: Kysely<Database>, sla: SlaPolicy, clock: () => Date): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const store = new PolicyStore(tablesOf(trx), clock);
+    const stored = await store.sla();
+    if (stored && auditDigest(stored) === auditDigest(sla)) return;
+    await store.putSla(sla);
+    await new AuditStore(tablesOf(trx), clock).append({ actor: { kind: 'system', id: 'server-config' }, action: 'sla.set', target: { kind: 'sla', id: 'sla' }, before: stored ? auditDigest(stored) : null, after: auditDigest(sla), details: { source: '--sla file' } });
+  });
 }

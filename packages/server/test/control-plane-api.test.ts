@@ -323,6 +323,15 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     t.clock.advance(16 * 86_400_000); // past every tier-0 window of P1/P2, inside the tier-2 ones
     const overdue = await list('?overdue=true');
     expect(overdue.findings.map((f) => [f.hostId, f.package, f.sla])).toEqual([[crown.hostId, 'openssl', 'breached']]);
+
+    // A policy apply that gives tier-0 P2 fixes 20 days puts that finding back inside its window at once.
+    const sla = (await t.app.inject({ method: 'GET', url: '/api/v1/policy', headers: admin(t) })).json<{ sla: { days: Record<string, Record<string, number>> } }>().sla;
+    const applied = await t.app.inject({ method: 'POST', url: '/api/v1/policy/apply', headers: admin(t), payload: { document: { version: 1, sla: { ...sla, days: { ...sla.days, P2: { ...sla.days.P2, '0': 20 } } } } } });
+    expect(applied.statusCode, applied.body).toBe(200);
+    expect((await list('?overdue=true')).total).toBe(0);
+    expect(days((await list('?sort=package&limit=10')).findings.find((f) => f.hostId === crown.hostId && f.package === 'openssl')!)).toBe(4);
+    t.clock.advance(5 * 86_400_000);
+    expect((await list('?overdue=true')).findings.map((f) => [f.hostId, f.package])).toEqual([[crown.hostId, 'openssl']]);
     t.clock.advance(200 * 86_400_000);
     expect((await list('?overdue=true')).total).toBe(4);
   });

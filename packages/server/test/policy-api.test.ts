@@ -46,16 +46,22 @@ describe.each(kinds)('policy as code on %s', (kind) => {
     expect(lines(trimmed)).toEqual(['delete baseline db-security', 'delete group db']);
   });
 
-  it('refuses documents that would break a reference, change the SLA, or delete a role someone holds, and changes nothing then', async () => {
+  it('applies the SLA: stored and in force at once (export reads it back), a no-op when re-applied, audited', async () => {
+    const sla = (await exported()).sla as { warnFraction: number; days: Record<string, Record<string, number>> };
+    const slaChange = { version: 1, sla: { ...sla, warnFraction: 0.5, days: { ...sla.days, P4: { default: 365 } } } };
+    expect(lines((await apply(slaChange, true)).json<Plan>())).toEqual(['update sla sla days,warnFraction']);
+    expect((await exported()).sla).toMatchObject({ warnFraction: sla.warnFraction }); // a dry run changes nothing
+    expect((await apply(slaChange)).statusCode).toBe(200);
+    expect((await exported()).sla).toMatchObject({ warnFraction: 0.5, days: { P4: { default: 365 } } });
+    expect(lines((await apply(slaChange, true)).json<Plan>())).toEqual([]); // applied: nothing left to change
+    const events = (await t.app.inject({ method: 'GET', url: '/api/v1/audit/events?limit=100', headers: admin(t) })).json<{ events: { action: string; target: { kind: string } }[] }>().events;
+    expect(events.some((e) => e.target.kind === 'sla')).toBe(true);
+  });
+
+  it('refuses documents that would break a reference or delete a role someone holds, and changes nothing then', async () => {
     const broken = await apply({ version: 1, baselines: [{ name: 'b', group: 'nowhere', precedence: 1, rules: [] }] });
     expect(broken.statusCode).toBe(409);
     expect(broken.json().error.message).toMatch(/baseline b names group nowhere/);
-    const sla = (await exported()).sla as { warnFraction: number };
-    const slaChange = { version: 1, sla: { ...sla, warnFraction: 0.5 } };
-    expect(lines((await apply(slaChange, true)).json<Plan>())).toEqual(['update sla sla warnFraction']);
-    const refused = await apply(slaChange);
-    expect(refused.statusCode).toBe(409);
-    expect(refused.json().error.message).toMatch(/--sla file/);
 
     expect((await apply({ version: 1, roles: [{ name: 'cab', permissions: ['changes.read'] }], groups: [{ name: 'g', selector: { tier: [0] } }] })).statusCode).toBe(200);
     await personHeaders(t, 'carol', [{ role: 'cab' }]);

@@ -14,6 +14,7 @@ import { patchSets } from './migrations/0011-patch-sets.js';
 import { maintenance } from './migrations/0012-maintenance.js';
 import { rollout } from './migrations/0013-rollout.js';
 import { approverKeys } from './migrations/0015-approver-keys.js';
+import { policySettings } from './migrations/0016-policy-settings.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -35,6 +36,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-maintenance': maintenance,
   '0013-rollout': rollout,
   '0015-approver-keys': approverKeys,
+  '0016-policy-settings': policySettings,
   '0014-agentless': agentless,
 };
 

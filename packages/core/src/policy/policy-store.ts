@@ -4,6 +4,7 @@ import { PatchwiseError } from '../errors/index.js';
 import type { ExceptionCategory, ExceptionRequest, ExceptionState, FindingException } from './finding-exception.js';
 import type { HostGroup, HostSelector } from './host-group.js';
 import type { PatchBaseline } from './patch-baseline.js';
+import { parseSlaPolicy, type SlaPolicy } from './sla-policy.js';
 import type { PolicyTables } from './tables.js';
 
 /** Host groups, exceptions and baselines as stored; validation happens before (parseHostGroup, parseExceptionRequest, parsePatchBaseline). */
@@ -42,6 +43,17 @@ export class PolicyStore {
     const row = await q.executeTakeFirst();
     if (!row) throw new PatchwiseError('PW_NOT_FOUND', `no host group named ${name}`);
     return { name: row.name, description: row.description, selector: row.selector as HostSelector };
+  }
+
+  /** The SLA matrix set through policy as code (or the server's --sla file), if any. */
+  async sla(): Promise<SlaPolicy | undefined> {
+    const row = await this.db.selectFrom('policy_settings').select('value').where('key', '=', 'sla').executeTakeFirst();
+    return row ? parseSlaPolicy(row.value, 'stored sla') : undefined;
+  }
+
+  async putSla(sla: SlaPolicy): Promise<void> {
+    const values = { value: JSON.stringify(sla), updated_at: this.clock() };
+    await this.db.insertInto('policy_settings').values({ key: 'sla', ...values }).onConflict((oc) => oc.column('key').doUpdateSet(values)).execute();
   }
 
   async groups(): Promise<HostGroup[]> {

@@ -4,6 +4,12 @@ type Timestamp = ColumnType<Date, Date, Date>;
 
 /** Tables written only by the policy module. */
 export interface PolicyTables {
+  /** One row per setting (`sla`): its whole document. */
+  policy_settings: {
+    key: string;
+    value: ColumnType<unknown, string, string>;
+    updated_at: Timestamp;
+  };
   policy_groups: {
     name: string;
     description: string;

@@ -1,6 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { FindingsStore, HostStore, PRIORITIES, PatchwiseError, slaDays, type EmergencyFilter, type HostRecord, type StoredFinding } from '@patchwise/core';
+import { FindingsStore, HostStore, PRIORITIES, PatchwiseError, slaDays, type EmergencyFilter, type HostRecord, type SlaPolicy, type StoredFinding } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
+import { slaInForce } from '../sla-in-force.js';
 import { tablesOf } from '../database.js';
 import { callerScope } from '../host-scope.js';
 import { coversOf, exceptionFor, exceptionsExpired, exceptionsInForce, lastExpiryFor, type ExceptionInForce } from '../exceptions-in-force.js';
@@ -47,19 +48,19 @@ export function findingRoutes(app: App, deps: AppDeps): void {
       const inScope = await (await callerScope(request, deps)).hostIds(deps.db);
       if (inScope) hostIds = hostIds ? hostIds.filter((id) => inScope.includes(id)) : inScope;
       const now = deps.clock();
-      const sla = deps.slaPolicy;
+      const sla = await slaInForce(deps.db, deps.slaPolicy, deps.clock);
       // Overdue: the clock's start before now minus the window of its priority on its host's tier.
       const seenBefore = q.overdue ? [...(await hosts.activeIdsByTier())].flatMap(([tier, ids]) => PRIORITIES.map((priority) => ({ priority, hostIds: ids, before: new Date(now.getTime() - slaDays(sla, priority, tier) * 86_400_000) }))) : undefined;
       // Excepted findings are shown with their exception, and are never overdue.
       const inForce = await exceptionsInForce(deps.db, now);
       const expired = sla.restartOnExceptionExpiry ? await exceptionsExpired(deps.db, now) : [];
       const overdue = q.overdue ? { seenBefore, clockFrom: sla.clock, excluding: coversOf(inForce), restarts: expired.flatMap((e) => coversOf([e]).map((c) => ({ ...c, at: e.exception.expiresAt }))) } : {};
-      const emergency = q.lane ? await emergencyFilter(deps, hosts, q.lane === 'emergency') : undefined;
+      const emergency = q.lane ? await emergencyFilter(sla, hosts, q.lane === 'emergency') : undefined;
       const { total, findings } = await new FindingsStore(tablesOf(deps.db), deps.clock).list(
         { hostIds, state: q.overdue ? 'open' : q.state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory, emergency, ...overdue },
         { limit: q.limit, offset: q.offset, sort: q.sort },
       );
-      return { total, findings: await views(deps, findings, now, inForce, expired) };
+      return { total, findings: await views(deps, sla, findings, now, inForce, expired) };
     },
   );
 
@@ -75,22 +76,23 @@ export function findingRoutes(app: App, deps: AppDeps): void {
       // A finding on a host out of the caller's scope answers like an unknown one.
       if (!f || !host || !(await callerScope(request, deps)).allows(host)) throw new PatchwiseError('PW_NOT_FOUND', `no finding ${request.params.id}`);
       const now = deps.clock();
-      const expired = deps.slaPolicy.restartOnExceptionExpiry ? await exceptionsExpired(deps.db, now) : [];
-      const [view] = await views(deps, [f], now, await exceptionsInForce(deps.db, now), expired);
+      const sla = await slaInForce(deps.db, deps.slaPolicy, deps.clock);
+      const expired = sla.restartOnExceptionExpiry ? await exceptionsExpired(deps.db, now) : [];
+      const [view] = await views(deps, sla, [f], now, await exceptionsInForce(deps.db, now), expired);
       return view!;
     },
   );
 }
 
 /** The lane's criteria as a findings filter; EPSS counts only on internet-facing hosts unless configured otherwise. */
-async function emergencyFilter(deps: AppDeps, hosts: HostStore, inLane: boolean): Promise<EmergencyFilter> {
-  const c = deps.slaPolicy.emergency;
+async function emergencyFilter(sla: SlaPolicy, hosts: HostStore, inLane: boolean): Promise<EmergencyFilter> {
+  const c = sla.emergency;
   const epssHostIds = c.epssAtLeast === null ? [] : c.epssInternetFacingOnly ? await hosts.ids({ internetFacing: true }) : 'all';
   return { in: inLane, kev: c.kev, cvssAtLeast: c.cvssAtLeast, epssAtLeast: c.epssAtLeast, epssHostIds };
 }
 
 /** Findings as shown: with their host, exception, SLA (clock restarts included), baseline decision and lane. */
-async function views(deps: AppDeps, findings: readonly StoredFinding[], now: Date, inForce: readonly ExceptionInForce[], expired: readonly ExceptionInForce[]): Promise<FindingView[]> {
+async function views(deps: AppDeps, sla: SlaPolicy, findings: readonly StoredFinding[], now: Date, inForce: readonly ExceptionInForce[], expired: readonly ExceptionInForce[]): Promise<FindingView[]> {
   const records = await new HostStore(tablesOf(deps.db), deps.clock).byIds([...new Set(findings.map((f) => f.hostId))]);
   const baselines = await HostBaselines.load(deps.db, deps.clock);
   return findings.map((f) => {
@@ -98,6 +100,6 @@ async function views(deps: AppDeps, findings: readonly StoredFinding[], now: Dat
     const label = host ? { name: host.name, tier: host.attributes.tier, internetFacing: host.attributes.internetFacing } : { name: f.hostId, tier: null, internetFacing: null };
     // Hosts are not deleted; should one be missing, the built-in rule judges its findings.
     const baseline = host ? baselines.of(host).baseline : baselines.builtIn;
-    return findingView(f, label, { sla: deps.slaPolicy, now, exception: exceptionFor(inForce, f), exceptionExpiredAt: lastExpiryFor(expired, f), baseline });
+    return findingView(f, label, { sla, now, exception: exceptionFor(inForce, f), exceptionExpiredAt: lastExpiryFor(expired, f), baseline });
   });
 }

@@ -19,9 +19,11 @@ import {
   type PolicyChange,
   type PolicyDocument,
   type RoleDefinition,
+  type SlaPolicy,
 } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import type { App, AppDeps } from '../app-types.js';
+import { slaInForce } from '../sla-in-force.js';
 import { personActor } from '../caller-actor.js';
 import { tablesOf, type Database } from '../database.js';
 import { deleteGroup, requireGroups } from '../group-references.js';
@@ -41,7 +43,7 @@ async function currentPolicy(db: Kysely<Database>, deps: AppDeps): Promise<Requi
     roles,
     windows: await maintenance.windows(),
     freezes: await maintenance.freezes(),
-    sla: deps.slaPolicy,
+    sla: await slaInForce(db, deps.slaPolicy, deps.clock),
   };
 }
 
@@ -95,7 +97,6 @@ export function policyRoutes(app: App, deps: AppDeps): void {
         checkReferences(current, desired);
         const plan = planPolicy(current, desired);
         if (dryRun) return plan;
-        if (plan.some((c) => c.kind === 'sla')) throw new PatchwiseError('PW_CONFLICT', "the document's sla differs from the server's, which comes from its --sla file: change that file and restart, or leave sla out of the document");
         const audit = new AuditStore(tablesOf(trx), deps.clock);
         for (const change of plan) {
           await applyChange(trx, change);
@@ -149,7 +150,8 @@ export function policyRoutes(app: App, deps: AppDeps): void {
         }
         return;
       case 'sla':
-        throw new PatchwiseError('PW_CONFLICT', 'the SLA is set by the server’s --sla file');
+        await new PolicyStore(tablesOf(trx), deps.clock).putSla(c.after as SlaPolicy);
+        return;
     }
   }
 }
