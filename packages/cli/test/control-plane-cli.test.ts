@@ -328,6 +328,7 @@ describe('operator commands against a running server', () => {
     expect(plan.stdout).toMatch(/^1 \(canary\)\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s+\d{4}-/m);
     expect(plan.stdout).toMatch(/pay-api-1\s+1\s+.*libssl3=3\.0\.15-1~deb12u1/);
     expect(plan.stdout).toMatch(/1 hosts in 1 waves; expected finish /);
+    expect(plan.stdout).toMatch(/^SLA effect: fixes [1-9]\d* open findings: [1-9]\d* before their due date, 0 after it, 0 already overdue, 0 on hosts with no window$/m);
     const badPlan = await cli('deploy', 'plan', '--patch-set', patchSet, '--environment', 'prod', '--waves', '0');
     expect(badPlan.status).toBe(2);
     expect(badPlan.stderr).toMatch(/strategy.waves: a wave of 0 hosts never ends/);

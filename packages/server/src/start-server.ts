@@ -74,7 +74,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rmSync(feedSyncDir, { recursive: true, force: true }); // left-overs of an interrupted sync
     const feedSyncer = new FeedSyncer({ db: handle.db, controlPlane, clock, workDir: feedSyncDir, log, ...(options.fetch ? { fetch: options.fetch } : {}) });
     await feedSyncer.configure(options.feedSources ?? []);
-    const rollout = createRollout({ db: handle.db, clock, signingKey: jobSigningKey.privateKey });
+    const rollout = createRollout({ db: handle.db, clock, signingKey: jobSigningKey.privateKey, defaultSla: options.slaPolicy ?? DEFAULT_SLA_POLICY });
     const app = await buildApp({
       rollout,
       db: handle.db,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { JobManifest, JobReport, SignedJobManifest } from '@patchwise/core';
-import { almaFacts, almaInventory } from './support/fixtures.js';
+import { almaAdvisory, almaFacts, almaInventory } from './support/fixtures.js';
 import { postgresAvailable } from './support/test-database.js';
 import { TestAgent, admin, eachTestApp, personHeaders, type TestApp } from './support/test-app.js';
 
@@ -234,7 +234,7 @@ describe.each(kinds)('deployments on %s', (kind) => {
     expect(await ok('POST', `/api/v1/deployments/${prod.id}/start`, {})).toMatchObject({ state: 'running' });
   });
 
-  it('plans without storing: waves, skipped hosts with the reason, expected times; and checks roles', async () => {
+  it('plans without storing: waves, expected times, the SLA effect; and checks roles', async () => {
     await fleet(['db-1', 'web-1', 'web-2']);
     const number = await patchSet();
     const plan = await ok<{ waves: { wave: number; hosts: number; start: string; finish: string }[]; hosts: { hostName: string; wave: number }[]; finish: string }>('POST', '/api/v1/deployments/plan', { patchSet: number, environment: 'prod', strategy: { canary: 1, waves: ['100%'], soakMinutes: 60, concurrency: 1 }, jobMinutes: 10 });
@@ -245,6 +245,16 @@ describe.each(kinds)('deployments on %s', (kind) => {
     ]);
     expect(plan.finish).toBe(new Date(now + 90 * 60_000).toISOString());
     expect((await ok<{ deployments: unknown[] }>('GET', '/api/v1/deployments')).deployments).toEqual([]);
+
+    expect(plan).toMatchObject({ sla: { findings: 0 } }); // no advisory names openssl yet
+
+    // With an advisory the patch set fixes, and two days to fix anything: one host in time, two late.
+    const imported = await t.app.inject({ method: 'POST', url: '/api/v1/feeds/import?filename=alma.json', headers: { ...admin(t), 'content-type': 'application/octet-stream' }, payload: Buffer.from(JSON.stringify([almaAdvisory('ALSA-2026:0101', 'openssl', NEW)])) });
+    expect(imported.statusCode, imported.body).toBe(200);
+    const sla = (await ok<{ sla: { days: Record<string, unknown> } }>('GET', '/api/v1/policy')).sla;
+    await ok('POST', '/api/v1/policy/apply', { document: { version: 1, sla: { ...sla, days: { P1: { default: 2 }, P2: { default: 2 }, P3: { default: 2 }, P4: { default: 2 } } } } });
+    const slow = await ok<{ sla: Record<string, number> }>('POST', '/api/v1/deployments/plan', { patchSet: number, environment: 'prod', strategy: { canary: 1, waves: ['100%'], soakMinutes: 60, concurrency: 1 }, jobMinutes: 24 * 60 });
+    expect(slow.sla).toEqual({ findings: 3, onTime: 1, late: 2, alreadyOverdue: 0, unscheduled: 0 });
 
     const viewer = await personHeaders(t, 'vic', [{ role: 'viewer' }]);
     expect((await call('POST', '/api/v1/deployments/plan', viewer, { patchSet: number, environment: 'prod' })).statusCode).toBe(200);

@@ -89,7 +89,7 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     workDir = mkdtempSync(join(tmpdir(), 'patchwise-feed-sync-'));
     syncer = new FeedSyncer({ db: db.db, controlPlane: inner.controlPlane, clock: inner.clock.read, workDir, maxBytes: 1024 * 1024, timeoutMs: 30_000 });
     const app = await buildApp({
-      rollout: createRollout({ db: db.db, clock: inner.clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey }),
+      rollout: createRollout({ db: db.db, clock: inner.clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey, defaultSla: DEFAULT_SLA_POLICY }),
       db: db.db,
       controlPlane: inner.controlPlane,
       clock: inner.clock.read,

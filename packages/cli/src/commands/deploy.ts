@@ -102,7 +102,7 @@ function requestBody(o: DeploySelectionOptions): Record<string, unknown> {
 const when = (iso: string | null) => (iso === null ? 'no window' : iso.replace('T', ' ').slice(0, 16) + 'Z');
 
 export async function deployPlan(api: ApiClient, o: DeploySelectionOptions & { jobMinutes?: string; json?: boolean; hosts?: boolean }, io: Io): Promise<number> {
-  type Plan = { waves: { wave: number; hosts: number; start: string | null; finish: string | null; unschedulable: number }[]; hosts: { hostName: string; cluster: string | null; wave: number; start: string | null; finish: string | null; targets: { name: string; version: string }[] }[]; skipped: { hostName: string; reason: string }[]; finish: string | null };
+  type Plan = { waves: { wave: number; hosts: number; start: string | null; finish: string | null; unschedulable: number }[]; hosts: { hostName: string; cluster: string | null; wave: number; start: string | null; finish: string | null; targets: { name: string; version: string }[] }[]; skipped: { hostName: string; reason: string }[]; finish: string | null; sla: { findings: number; onTime: number; late: number; alreadyOverdue: number; unscheduled: number } };
   const plan = await api.post<Plan>('/api/v1/deployments/plan', { ...requestBody(o), ...(o.jobMinutes ? { jobMinutes: int(o.jobMinutes, '--job-minutes') } : {}) });
   if (o.json) {
     io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
@@ -112,6 +112,8 @@ export async function deployPlan(api: ApiClient, o: DeploySelectionOptions & { j
   if (o.hosts) io.stdout.write(`\n${textTable(['HOST', 'CLUSTER', 'WAVE', 'START', 'FINISH', 'TARGETS'], plan.hosts.map((h) => [h.hostName, h.cluster ?? '', String(h.wave), when(h.start), when(h.finish), h.targets.map((t) => `${t.name}=${t.version}`).join(' ')]))}`);
   if (plan.skipped.length) io.stdout.write(`\nskipped ${plan.skipped.length} hosts:\n${textTable(['HOST', 'REASON'], plan.skipped.map((s) => [s.hostName, s.reason]))}`);
   io.stdout.write(`\n${plan.hosts.length} hosts in ${plan.waves.length} waves; expected finish ${plan.finish === null ? 'never: some hosts have no window within a year' : when(plan.finish)}\n`);
+  const e = plan.sla;
+  io.stdout.write(`SLA effect: fixes ${e.findings} open findings: ${e.onTime} before their due date, ${e.late} after it, ${e.alreadyOverdue} already overdue, ${e.unscheduled} on hosts with no window\n`);
   return 0;
 }
 

@@ -11,6 +11,10 @@ import {
   assertChangeApproved,
   auditDigest,
   estimateRollout,
+  FindingsStore,
+  schemeFor,
+  slaVerdict,
+  type SlaPolicy,
   jobTargets,
   managerForEcosystem,
   parseStrategy,
@@ -28,6 +32,7 @@ import {
 } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import { tablesOf, type Database } from '../database.js';
+import { slaInForce } from '../sla-in-force.js';
 import type { RolloutEngine, ScheduleSource } from './rollout-engine.js';
 
 /** A health check as people write it: a script check names a library script. */
@@ -63,6 +68,20 @@ export interface DeploymentPlan {
   readonly hosts: readonly { readonly hostId: string; readonly hostName: string; readonly cluster: string | null; readonly wave: number; readonly start: Date | null; readonly finish: Date | null; readonly targets: NewJob['targets'] }[];
   readonly skipped: readonly { readonly hostId: string; readonly hostName: string; readonly reason: string }[];
   readonly finish: Date | null;
+  /** The open findings the deployment fixes, against their SLA due dates and the hosts' expected finish. */
+  readonly sla: SlaEffect;
+}
+
+/** What a plan does to SLAs: how many open findings it fixes before their due date, after it, or never (no window). */
+export interface SlaEffect {
+  readonly findings: number;
+  readonly onTime: number;
+  /** Fixed after the due date, though it was still ahead when planned. */
+  readonly late: number;
+  /** Already past the due date when planned. */
+  readonly alreadyOverdue: number;
+  /** On hosts that have no window within the horizon. */
+  readonly unscheduled: number;
 }
 
 /** Which deployment states each person's command may leave from, and where it goes. */
@@ -87,6 +106,8 @@ export class DeploymentService {
     private readonly clock: () => Date,
     private readonly engine: RolloutEngine,
     private readonly schedules: ScheduleSource,
+    /** The SLA when none is stored (the server's default). */
+    private readonly defaultSla: SlaPolicy,
   ) {}
 
   /**
@@ -103,6 +124,7 @@ export class DeploymentService {
     return {
       patchSet: built.patchSet.number,
       strategy: built.strategy,
+      sla: await this.slaEffect(work, built.patchSet.targets, estimate.hosts),
       waves: estimate.waves.map((w, i) => ({ wave: i + 1, hosts: w.hosts, start: w.start, finish: w.finish, unschedulable: w.unschedulable })),
       hosts: work.map((j) => {
         const e = estimate.hosts.get(j.hostId)!;
@@ -111,6 +133,46 @@ export class DeploymentService {
       skipped: built.jobs.filter((j) => j.skipped !== null).map((j) => ({ hostId: j.hostId, hostName: j.hostName, reason: j.skipped! })),
       finish: estimate.finish,
     };
+  }
+
+  /**
+   * The SLA effect of a plan: each open finding on a planned host that a patch-set target fixes
+   * (same ecosystem and package — the source package for Debian and Ubuntu, as findings name
+   * them — at or above the fixed version), its due date under the SLA in force, against the
+   * host's expected finish.
+   */
+  private async slaEffect(work: readonly NewJob[], patchTargets: PatchSet['targets'], finishes: ReadonlyMap<string, { readonly finish: Date | null }>): Promise<SlaEffect> {
+    const now = this.clock();
+    const sla = await slaInForce(this.db, this.defaultSla, this.clock);
+    const byKey = new Map(patchTargets.map((t) => [`${t.ecosystem}\u0000${t.package}`, t.version]));
+    const fixes = (f: { ecosystem: string; package: string; fixed: string | null }) => {
+      const target = byKey.get(`${f.ecosystem}\u0000${f.package}`);
+      if (target === undefined || f.fixed === null) return false;
+      const scheme = schemeFor(f.ecosystem);
+      return scheme.compare(scheme.parse(target), scheme.parse(f.fixed)) >= 0;
+    };
+    const tiers = new Map([...(await new HostStore(tablesOf(this.db), this.clock).byIds(work.map((j) => j.hostId)))].map(([id, h]) => [id, h.attributes.tier]));
+    const store = new FindingsStore(tablesOf(this.db), this.clock);
+    const effect = { findings: 0, onTime: 0, late: 0, alreadyOverdue: 0, unscheduled: 0 };
+    const hostIds = work.map((j) => j.hostId);
+    for (let at = 0; at < hostIds.length; at += 1000) {
+      const ids = hostIds.slice(at, at + 1000);
+      for (let offset = 0; ; offset += 5000) {
+        const page = await store.list({ hostIds: ids, state: 'open' }, { limit: 5000, offset, sort: 'priority' });
+        for (const f of page.findings) {
+          if (!fixes(f)) continue;
+          effect.findings++;
+          const due = slaVerdict(sla, f, tiers.get(f.hostId) ?? null, now).dueAt;
+          const finish = finishes.get(f.hostId)?.finish ?? null;
+          if (finish === null) effect.unscheduled++;
+          else if (due <= now) effect.alreadyOverdue++;
+          else if (finish > due) effect.late++;
+          else effect.onTime++;
+        }
+        if (page.findings.length < 5000) break;
+      }
+    }
+    return effect;
   }
 
   /** Jobs for every selected host: what its patch set changes there, in waves; skipped hosts say why. */

@@ -51,6 +51,8 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
             hosts: Type.Array(Type.Object({ hostId: Text, hostName: Text, cluster: Nullable, wave: Type.Integer(), start: Nullable, finish: Nullable, targets: Type.Array(Type.Object({ name: Text, version: Nullable })) })),
             skipped: Type.Array(Type.Object({ hostId: Text, hostName: Text, reason: Text })),
             finish: Nullable,
+            /** Open findings the deployment fixes: before their SLA due date, after it, already overdue, or on hosts with no window. */
+            sla: Type.Object({ findings: Type.Integer(), onTime: Type.Integer(), late: Type.Integer(), alreadyOverdue: Type.Integer(), unscheduled: Type.Integer() }),
           }),
         },
       },
@@ -64,6 +66,7 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
         hosts: plan.hosts.map((h) => ({ ...h, start: iso(h.start), finish: iso(h.finish), targets: [...h.targets] })),
         skipped: [...plan.skipped],
         finish: iso(plan.finish),
+        sla: { ...plan.sla },
       };
     },
   );

@@ -60,7 +60,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
   const clock = new TestClock();
   const controlPlane = new ControlPlane(handle.db, new Assessor(), clock.read, { checkinIntervalSeconds: 60 });
   const uploadDir = mkdtempSync(join(tmpdir(), 'patchwise-uploads-'));
-  const rollout = createRollout({ db: handle.db, clock: clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey });
+  const rollout = createRollout({ db: handle.db, clock: clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey, defaultSla: options.slaPolicy ?? DEFAULT_SLA_POLICY });
   const agentless = new AgentlessHosts(handle.db, controlPlane, clock.read, { clientKey: TEST_SSH_CLIENT_KEY });
   const app = await buildApp({
     rollout,
