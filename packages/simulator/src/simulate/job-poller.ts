@@ -64,7 +64,7 @@ export class JobPoller {
   private loops: Promise<void>[] = [];
   private stopped = false;
   /** A loop's unexpected error (a bug, not a refusal): fails every wait instead of hanging it. */
-  private failure: unknown;
+  private failure: Error | undefined;
 
   constructor(private readonly o: JobPollerOptions) {
     this.now = o.now ?? (() => performance.now());
@@ -94,7 +94,7 @@ export class JobPoller {
         const loop = this.loop(agent, ready);
         this.loops.push(loop);
         loop.catch((err: unknown) => {
-          this.failure ??= err;
+          this.failure ??= err instanceof Error ? err : new Error(String(err));
           ready();
           for (const w of this.watchers.splice(0)) w.reject(err);
         });
@@ -104,7 +104,7 @@ export class JobPoller {
     };
     await Promise.all(Array.from({ length: Math.min(this.o.startConcurrency ?? 64, agents.length) }, opener));
     await Promise.all(opened);
-    if (this.failure !== undefined) throw this.failure as Error;
+    if (this.failure !== undefined) throw this.failure;
   }
 
   /** Resolves once `count` distinct manifests have arrived. */
@@ -166,7 +166,7 @@ export class JobPoller {
   }
 
   private watch(done: () => boolean): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure as Error);
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     if (done()) return Promise.resolve();
     return new Promise((resolve, reject) => this.watchers.push({ done, resolve, reject }));
   }
