@@ -1,4 +1,4 @@
-import { AuditStore, PatchwiseError, RolloutStore, type JobReport, type SignedJobManifest } from '@patchwise/core';
+import { AuditStore, MicroBatcher, PatchwiseError, RolloutStore, type JobReport, type SignedJobManifest } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import { tablesOf, type Database } from '../database.js';
 import type { RolloutEngine } from './rollout-engine.js';
@@ -9,27 +9,43 @@ const OUTCOMES = new Set(['succeeded', 'failed', 'rolled-back']);
  * The agents' side of jobs: fetching the manifests waiting for a host (long-polled: a request
  * waits until the engine dispatches something for the host, or its time is up) and recording
  * the reports. Waiters live in this process; the engine wakes them on dispatch, and a shared
- * poll every second wakes hosts whose jobs another server process dispatched.
+ * poll every second wakes hosts whose jobs another server process dispatched. Fetches of
+ * concurrent requests are written in one statement per batch: a wave wakes every waiting agent
+ * at once.
  */
 export class AgentJobs {
   private readonly waiters = new Map<string, Set<() => void>>();
   private poller: ReturnType<typeof setInterval> | undefined;
+  private readonly fetches: MicroBatcher<string, SignedJobManifest[]>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: () => Date,
     private readonly engine: RolloutEngine,
     private readonly pollMs = 1000,
-  ) {}
+  ) {
+    this.fetches = new MicroBatcher(async (hostIds) => {
+      const found = await new RolloutStore(tablesOf(this.db)).fetchForHosts(hostIds, this.clock());
+      return hostIds.map((id) => found.get(id) ?? []);
+    });
+  }
 
-  /** The host's waiting manifests; with `waitMs`, waits up to that long for one to appear. */
+  /**
+   * The host's waiting manifests; with `waitMs`, waits up to that long for one to appear. When
+   * `signal` aborts (the agent went away), nothing is fetched: a manifest taken for a closed
+   * connection would count as delivered and the job would wait for its timeout instead.
+   */
   async fetch(hostId: string, waitMs = 0, signal?: AbortSignal): Promise<SignedJobManifest[]> {
-    const store = new RolloutStore(tablesOf(this.db));
-    const now = this.clock();
-    const jobs = await store.fetchForHost(hostId, now);
+    const jobs = await this.fetches.submit(hostId);
     if (jobs.length > 0 || waitMs <= 0) return jobs;
     await this.waitForWork(hostId, waitMs, signal);
-    return store.fetchForHost(hostId, this.clock());
+    if (signal?.aborted) return [];
+    return this.fetches.submit(hostId);
+  }
+
+  /** Hosts with a long-poll waiting in this process now. */
+  get waitingHosts(): number {
+    return this.waiters.size;
   }
 
   /** Wakes long-polls of these hosts (the engine calls this after dispatching). */
@@ -104,9 +120,8 @@ export class AgentJobs {
   }
 
   private async pollOnce(): Promise<void> {
-    const store = new RolloutStore(tablesOf(this.db));
-    const ids = [...this.waiters.keys()];
-    for (let at = 0; at < ids.length; at += 5000) this.wake([...(await store.hostsWithWork(ids.slice(at, at + 5000), this.clock()))]);
+    const ready = await new RolloutStore(tablesOf(this.db)).hostsWithWork(this.clock());
+    this.wake([...ready].filter((id) => this.waiters.has(id)));
   }
 }
 
