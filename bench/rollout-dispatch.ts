@@ -7,14 +7,15 @@
  * by one user and approved by another, all through the API. Then, per round:
  *
  *   1. a deployment of every prod host: canary 0, waves ['100%'], concurrency '100%', soak 0;
- *   2. every agent long-polls `POST /api/v1/agent/jobs` (`JobPoller`, waitSeconds 30);
+ *   2. every agent long-polls `POST /api/v1/agent/jobs` (`JobPoller`, waitSeconds 30), and the
+ *      server's CPU is measured while they only wait (`--idle` seconds);
  *   3. the deployment is started, and measured from the start call: the start call's reply,
  *      the engine's dispatch of all N jobs (the `deployment.dispatch` audit events' times), the
  *      first manifest at an agent, p50/p99 of arrivals, the last of the N; with reports (the
  *      default), the last report acknowledged and the deployment completed.
  *
  *   flock /tmp/patchwise-bench.lock node --import tsx bench/rollout-dispatch.ts --db pglite|postgres
- *     [--agents 10000] [--packages 1000] [--rounds 2] [--wait 30] [--report yes|no] [--timeout 600]
+ *     [--agents 10000] [--packages 1000] [--rounds 2] [--wait 30] [--report yes|no] [--idle 10] [--timeout 600]
  *
  * Prints one line per figure and a table per round, and writes bench/out/rollout-dispatch-<db>.json.
  */
@@ -28,7 +29,7 @@ import { PostgresCpu, cpuOf, rssOf, selfCpu } from './support/process-usage.js';
 
 const OUT = join(resolve(import.meta.dirname, '..'), 'bench/out');
 const { values: v } = parseArgs({
-  options: Object.fromEntries(['db', 'agents', 'packages', 'rounds', 'wait', 'report', 'timeout', 'setup-concurrency', 'port'].map((k) => [k, { type: 'string' as const }])),
+  options: Object.fromEntries(['db', 'agents', 'packages', 'rounds', 'wait', 'report', 'timeout', 'idle', 'setup-concurrency', 'port'].map((k) => [k, { type: 'string' as const }])),
 });
 const db = v.db === 'postgres' ? 'postgres' : 'pglite';
 const num = (k: string, d: number) => (v[k] === undefined ? d : Number(v[k]));
@@ -38,6 +39,7 @@ const rounds = num('rounds', 2);
 const waitSeconds = num('wait', 30);
 const report = v.report !== 'no';
 const timeoutMs = num('timeout', 600) * 1000;
+const idleSeconds = num('idle', 10);
 const setupConcurrency = num('setup-concurrency', 8);
 const port = num('port', 18_800 + Math.floor(Math.random() * 500));
 
@@ -86,6 +88,7 @@ interface RoundFigures {
   postgresCpuSeconds: number;
   loadAverage: number[];
   pollErrors: Record<string, number>;
+  idle: { seconds: number; serverCores: number; postgresCores: number; pollsPerSecond: number };
 }
 
 async function main(): Promise<void> {
@@ -134,8 +137,14 @@ async function main(): Promise<void> {
         await poller.start();
         line(`agents long-polling (${waitSeconds} s each)`, `${hosts} in ${s(performance.now() - t)}`);
       }
-      // The last long-polls were sent; give the server a moment to have them all waiting.
-      await sleep(3000);
+      // Idle: every agent long-polls, nothing is dispatched. What waiting costs the server (the
+      // re-polls as each wait ends, the wake-up poll for other processes' dispatches); this also
+      // gives the last long-polls sent time to reach the server before the start.
+      const idle0 = { server: cpuOf(server.pid), postgres: postgres.snapshot(), polls: poller.stats.summary('jobs', 1).count, t: performance.now() };
+      await sleep(idleSeconds * 1000);
+      const idleS = (performance.now() - idle0.t) / 1000;
+      const idle = { seconds: idleS, serverCores: (cpuOf(server.pid) - idle0.server) / idleS, postgresCores: db === 'postgres' ? postgres.since(idle0.postgres) / idleS : 0, pollsPerSecond: (poller.stats.summary('jobs', 1).count - idle0.polls) / idleS };
+      line(`round ${round}: idle, ${hosts} agents waiting`, `${idle.pollsPerSecond.toFixed(0)} polls answered/s; cores: server ${idle.serverCores.toFixed(2)}${db === 'postgres' ? `, PostgreSQL ${idle.postgresCores.toFixed(2)}` : ''}`);
 
       const arrivedBefore = poller.arrivals.length;
       const reportedBefore = poller.reportedAt.length;
@@ -185,6 +194,7 @@ async function main(): Promise<void> {
         reported: r.count, lastReportMs: r.maxMs, completedMs,
         serverCpuSeconds: cpu.server, loadCpuSeconds: cpu.load, postgresCpuSeconds: cpu.postgres, loadAverage,
         pollErrors: Object.fromEntries(poller.stats.errorCodes),
+        idle,
       };
       results.push(fig);
       line(`round ${round}: start call answered`, s(startReplyMs));
