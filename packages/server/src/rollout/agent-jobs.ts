@@ -16,6 +16,7 @@ const OUTCOMES = new Set(['succeeded', 'failed', 'rolled-back']);
 export class AgentJobs {
   private readonly waiters = new Map<string, Set<() => void>>();
   private poller: ReturnType<typeof setInterval> | undefined;
+  private polling = false;
   private readonly fetches: MicroBatcher<string, SignedJobManifest[]>;
 
   constructor(
@@ -114,7 +115,13 @@ export class AgentJobs {
         this.poller = undefined;
         return;
       }
-      void this.pollOnce().catch(() => undefined);
+      // One poll at a time: behind a long transaction (PGlite has one connection) polls queued
+      // every second would pile up and then run back to back.
+      if (this.polling) return;
+      this.polling = true;
+      void this.pollOnce()
+        .catch(() => undefined)
+        .finally(() => (this.polling = false));
     }, this.pollMs);
     this.poller.unref();
   }
