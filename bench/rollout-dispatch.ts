@@ -89,6 +89,8 @@ interface RoundFigures {
   loadAverage: number[];
   pollErrors: Record<string, number>;
   idle: { seconds: number; serverCores: number; postgresCores: number; pollsPerSecond: number };
+  arrivalsPerSecond: number[];
+  reportsPerSecond: number[];
 }
 
 async function main(): Promise<void> {
@@ -185,6 +187,10 @@ async function main(): Promise<void> {
       for (const a of poller.arrivals.slice(arrivedBefore)) arrivals.record('arrival', a.at - t0);
       for (const at of poller.reportedAt.slice(reportedBefore)) arrivals.record('report', at - t0);
       const a = arrivals.summary('arrival', 1);
+      // Arrivals and reports per second after the start: where the time goes between first and last.
+      const perSecond = (xs: readonly number[]) => xs.reduce((h, x) => ((h[Math.floor(x / 1000)] = (h[Math.floor(x / 1000)] ?? 0) + 1), h), [] as number[]).map((n) => n ?? 0);
+      const arrivalsPerSecond = perSecond(poller.arrivals.slice(arrivedBefore).map((x) => x.at - t0));
+      const reportsPerSecond = perSecond(poller.reportedAt.slice(reportedBefore).map((x) => x - t0));
       const r = arrivals.summary('report', 1);
       const first = Math.min(...poller.arrivals.slice(arrivedBefore).map((x) => x.at - t0));
       const elapsed = (performance.now() - t0) / 1000;
@@ -195,11 +201,15 @@ async function main(): Promise<void> {
         serverCpuSeconds: cpu.server, loadCpuSeconds: cpu.load, postgresCpuSeconds: cpu.postgres, loadAverage,
         pollErrors: Object.fromEntries(poller.stats.errorCodes),
         idle,
+        arrivalsPerSecond,
+        reportsPerSecond,
       };
       results.push(fig);
       line(`round ${round}: start call answered`, s(startReplyMs));
       line(`round ${round}: all ${jobs} jobs dispatched (audit, ${dispatches.length} events)`, s(dispatchedMs));
       line(`round ${round}: manifests at agents`, `${a.count} of ${jobs}${arrivedAll === 'timeout' ? ' (timed out)' : ''}: first ${s(fig.firstMs)}, p50 ${s(a.p50Ms)}, p99 ${s(a.p99Ms)}, last ${s(a.maxMs)}`);
+      line(`round ${round}: arrivals per second`, arrivalsPerSecond.join(' '));
+      if (report) line(`round ${round}: reports per second`, reportsPerSecond.join(' '));
       if (report) line(`round ${round}: reports acknowledged, deployment completed`, `${r.count}: last ${s(r.maxMs)}; completed ${s(completedMs)}`);
       const pg = db === 'postgres' ? `, PostgreSQL ${(cpu.postgres / elapsed).toFixed(2)}` : '';
       line(`round ${round}: cores used`, `server ${(cpu.server / elapsed).toFixed(2)}, load generator ${(cpu.load / elapsed).toFixed(2)}${pg}; load average ${loadAverage.map((x) => x.toFixed(1)).join(' → ')}; server RSS ${rssOf(server.pid).rss.toFixed(0)} MiB`);

@@ -95,6 +95,37 @@ describe.each(kinds)('dispatching whole waves on %s', (kind) => {
     expect(after.events.filter((e) => e.action === 'deployment.completed')).toHaveLength(1);
   });
 
+  it('reports arriving together are recorded in one go, yet each is answered or refused on its own, and the audit chain holds', async () => {
+    const agents = await fleet(4);
+    const d = await allAtOnce();
+    await ok('POST', `/api/v1/deployments/${d.id}/start`, { changeId: d.changeId });
+    const manifests = await Promise.all(agents.map(async (a) => JSON.parse((await a.send('POST', '/api/v1/agent/jobs', {})).json<{ jobs: SignedJobManifest[] }>().jobs[0]!.payload) as JobManifest));
+    const at = t.clock.read().toISOString();
+    const report = (m: JobManifest, over: Record<string, unknown> = {}) => ({ report: { jobId: m.jobId, idempotencyKey: m.idempotencyKey, outcome: 'succeeded', previous: [{ name: 'openssl', version: OLD }], after: [{ name: 'openssl', version: NEW }], rebootRequired: false, rebooted: false, failure: null, rollbackFailed: false, commands: [], startedAt: at, finishedAt: at, ...over } });
+    const [a, b, c, e] = agents as [TestAgent, TestAgent, TestAgent, TestAgent];
+    const [m0, m1, m2, m3] = manifests as [JobManifest, JobManifest, JobManifest, JobManifest];
+    const replies = await Promise.all([
+      a.send('POST', '/api/v1/agent/jobs/report', report(m0)),
+      a.send('POST', '/api/v1/agent/jobs/report', report(m0)), // the same report twice at once
+      b.send('POST', '/api/v1/agent/jobs/report', report(m2)), // another host's job
+      c.send('POST', '/api/v1/agent/jobs/report', report(m2, { idempotencyKey: 'other' })),
+      e.send('POST', '/api/v1/agent/jobs/report', report(m3, { outcome: 'failed', failure: { step: 'install', message: 'no space left' } })),
+    ]);
+    expect(replies.map((r) => r.statusCode)).toEqual([200, 200, 404, 400, 200]);
+    expect(replies.map((r) => r.json<{ recorded?: boolean }>().recorded)).toEqual([true, false, undefined, undefined, true]);
+    const { jobs } = await ok<{ jobs: { hostId: string; state: string; stateReason: string | null }[] }>('GET', `/api/v1/deployments/${d.id}/jobs`);
+    expect(Object.fromEntries(jobs.map((j) => [j.hostId, [j.state, j.stateReason]]))).toEqual({
+      [a.hostId]: ['succeeded', null],
+      [b.hostId]: ['running', null],
+      [c.hostId]: ['running', null],
+      [e.hostId]: ['failed', 'install: no space left'],
+    });
+    expect(m1.hostId).toBe(b.hostId);
+    const events = await ok<{ events: { action: string; target: { id: string } }[] }>('GET', '/api/v1/audit/events?limit=1000');
+    expect(events.events.filter((x) => x.action.startsWith('job.')).map((x) => [x.action, x.target.id]).sort()).toEqual([['job.failed', m3.jobId], ['job.succeeded', m0.jobId]].sort());
+    expect(await ok('GET', '/api/v1/audit/verify')).toMatchObject({ ok: true });
+  });
+
   it('the store dispatches many jobs in one call, only those still pending, and hands out each host its manifests in one statement for many hosts', async () => {
     const store = new RolloutStore(tablesOf(t.db));
     const now = t.clock.read();

@@ -303,31 +303,34 @@ export class RolloutStore {
     return new Set(rows.map((r) => r.host_id));
   }
 
-  /** The job a report is for, checked to be this host's. */
-  async jobForReport(hostId: string, jobId: string): Promise<Job & { readonly report: JobReport | null }> {
-    const row = await this.db.selectFrom('rollout_jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
-    if (!row || row.host_id !== hostId) throw new PatchwiseError('PW_NOT_FOUND', `no job ${jobId} for this host`);
-    return { ...toJob(row), report: row.report as JobReport | null };
+  /** Jobs by id, whatever their deployment, with their reports (for checking incoming reports). */
+  async jobsByIds(ids: readonly string[]): Promise<Map<string, Job & { readonly report: JobReport | null }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('rollout_jobs').selectAll().where(sql<boolean>`id = any(${[...new Set(ids)]}::text[])`).execute();
+    return new Map(rows.map((r) => [r.id, { ...toJob(r), report: r.report as JobReport | null }]));
   }
 
   /**
-   * Records an executor's report. A job already in a terminal state keeps its first report
-   * (reports are delivered at least once); returns whether anything changed.
+   * Records executors' reports, one statement per slice of 1,000. A job already in a terminal
+   * state keeps its first report (reports are delivered at least once); returns the ids of the
+   * jobs that changed. The jobs must be distinct: an UPDATE … FROM applies one row per job.
    */
-  async recordReport(jobId: string, report: JobReport, now: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('rollout_jobs')
-      .set({
-        state: OUTCOME_STATE[report.outcome],
-        state_reason: report.failure ? `${report.failure.step}: ${report.failure.message}` : null,
-        previous: JSON.stringify(report.previous),
-        report: JSON.stringify(report),
-        finished_at: now,
-      })
-      .where('id', '=', jobId)
-      .where('state', 'in', ['pending', 'dispatched', 'running'])
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+  async recordReports(reports: readonly JobReport[], now: Date): Promise<Set<string>> {
+    const changed = new Set<string>();
+    for (let at = 0; at < reports.length; at += 1000) {
+      const slice = reports.slice(at, at + 1000);
+      const { rows } = await sql<{ id: string }>`
+        update rollout_jobs as j set state = u.state, state_reason = u.reason, previous = u.previous::jsonb, report = u.report::jsonb, finished_at = ${now}
+        from unnest(
+          ${slice.map((r) => r.jobId)}::text[], ${slice.map((r) => OUTCOME_STATE[r.outcome])}::text[],
+          ${slice.map((r) => (r.failure ? `${r.failure.step}: ${r.failure.message}` : null))}::text[],
+          ${slice.map((r) => JSON.stringify(r.previous))}::text[], ${slice.map((r) => JSON.stringify(r))}::text[]
+        ) as u(id, state, reason, previous, report)
+        where j.id = u.id and j.state in ('pending', 'dispatched', 'running')
+        returning j.id`.execute(this.db);
+      for (const r of rows) changed.add(r.id);
+    }
+    return changed;
   }
 
   /** Rollback jobs (to the recorded previous versions) for every host whose install succeeded; returns how many. */
