@@ -102,12 +102,17 @@ export class BenchServer {
     });
   }
 
-  /** Stops the server (SIGTERM, waiting for it to exit), removes its data and drops its database. */
+  /**
+   * Stops the server (SIGTERM; SIGKILL if it has not exited a minute later, so a server stuck
+   * under load cannot hold the bench lock forever), removes its data and drops its database.
+   */
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((r) => this.child.once('exit', r));
       this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 60_000);
       await exited;
+      clearTimeout(timer);
     }
     rmSync(this.dataDir, { recursive: true, force: true });
     const database = this.database;
