@@ -153,7 +153,15 @@ async function main(): Promise<void> {
       const cpu0 = { server: cpuOf(server.pid), load: selfCpu(), postgres: postgres.snapshot(), load1: loadavg()[0] ?? 0 };
       const wall0 = new Date();
       const t0 = performance.now();
-      await server.api('POST', `/api/v1/deployments/${d.id}/start`, { changeId: change.id });
+      try {
+        await server.api('POST', `/api/v1/deployments/${d.id}/start`, { changeId: change.id });
+      } catch (err) {
+        // Recorded, not thrown: a server that cannot even take the start is a result too.
+        const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : '';
+        line(`round ${round}: start call failed`, `after ${s(performance.now() - t0)}: ${(err as Error).message} ${cause}`);
+        figures.failure = { round, afterMs: performance.now() - t0, message: (err as Error).message, cause };
+        break;
+      }
       const startReplyMs = performance.now() - t0;
       const arrivedAll = await within(poller.arrived(arrivedBefore + jobs), timeoutMs);
       let completedMs: number | null = null;
