@@ -18,20 +18,17 @@
  *
  * Prints one line per figure and writes bench/out/fleet-load-<db>.json.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { ALMA_FEED, Simulation, type PhaseReport } from '@patchwise/simulator';
+import { BenchServer } from './support/bench-server.js';
+import { PostgresCpu, cpuOf, rssOf, selfCpu } from './support/process-usage.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench/out');
-const BIN = join(ROOT, 'packages/cli/bin/patchwise.js');
-const POSTGRES = process.env.PATCHWISE_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const { values: v } = parseArgs({
   options: Object.fromEntries(['db', 'agents', 'packages', 'closed', 'open', 'concurrency', 'setup-concurrency', 'port'].map((k) => [k, { type: 'string' as const }])),
@@ -69,119 +66,20 @@ function splitFeed(): { base: string; update: string; updateRecords: number } {
   return { base, update, updateRecords: readFileSync(list, 'utf8').split('\n').length };
 }
 
-/** Resident and peak resident memory of a process, MiB. */
-function rssOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
-/**
- * CPU seconds of the PostgreSQL processes serving this run, sampled: the server's pool closes
- * idle connections, and an exited backend's CPU would vanish from a sum taken at the end, so
- * each process's last sample is kept. Counted: backends and autovacuum workers of the bench's
- * own database (their process titles name it), and the shared WAL writer, checkpointer and
- * background writer; not the backends of other users of this machine's PostgreSQL.
- */
-class PostgresCpu {
-  private readonly seen = new Map<number, number>();
-
-  constructor(private readonly database: string) {}
-
-  sample(): void {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        if (!readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) continue;
-        const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-        if ((this.database !== '' && title.includes(this.database)) || /walwriter|checkpointer|background writer/.test(title)) this.seen.set(Number(entry), cpuOf(Number(entry)));
-      } catch {
-        // the process ended while we looked
-      }
-    }
-  }
-
-  /** Seconds used since `before` (a snapshot from `snapshot()`). */
-  since(before: ReadonlyMap<number, number>): number {
-    this.sample();
-    let total = 0;
-    for (const [pid, cpu] of this.seen) total += cpu - (before.get(pid) ?? 0);
-    return total;
-  }
-
-  snapshot(): ReadonlyMap<number, number> {
-    this.sample();
-    return new Map(this.seen);
-  }
-}
-const selfCpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-
-/** POST with no client-side timeout: a feed import re-assesses the fleet before it answers. */
-function upload(url: string, token: string, body: Buffer): Promise<{ status: number; text: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const feed = splitFeed();
-  const dataDir = join(tmpdir(), `pw-fleet-load-${randomBytes(4).toString('hex')}`);
-  const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined };
-  let database: string | undefined;
-  if (db === 'postgres') {
-    // A fresh database per run, dropped at the end: the tests' schemas on `test` stay untouched.
-    database = `pw_bench_${randomBytes(4).toString('hex')}`;
-    const c = new pg.Client({ connectionString: POSTGRES });
-    await c.connect();
-    await c.query(`create database ${database}`);
-    // PATCHWISE_BENCH_LOG_STATEMENTS=1: every statement's duration in PostgreSQL's log (to see
-    // where the database's time goes; the log names the database on each line).
-    if (process.env.PATCHWISE_BENCH_LOG_STATEMENTS === '1') await c.query(`alter database ${database} set log_min_duration_statement = 0`);
-    await c.end();
-    const url = new URL(POSTGRES);
-    url.pathname = `/${database}`;
-    env.DATABASE_URL = url.toString();
-  }
-  // PATCHWISE_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/out/prof" profiles the server.
-  const nodeArgs = (process.env.PATCHWISE_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const server: ChildProcess = spawn(process.execPath, [...nodeArgs, BIN, 'server', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--checkin-interval', '60s'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const pid = server.pid as number;
+  const server = await BenchServer.start({ db, port, name: 'fleet-load', serverArgs: ['--checkin-interval', '60s'] });
+  const pid = server.pid;
+  const database = server.database;
   const figures: Record<string, unknown> = { db, agents, packages, concurrency, setupConcurrency, machine: `${cpus()[0]?.model.trim()}, ${cpus().length} logical CPUs`, node: process.version };
   const line = (label: string, value: string) => console.log(`${label.padEnd(48)} ${value}`);
   try {
-    for (let i = 0; !existsSync(join(dataDir, 'server.json')); i++) {
-      if (i > 600 || server.exitCode !== null) throw new Error('the server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const serverUrl = `http://127.0.0.1:${port}`;
-    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-    const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const res = await fetch(new URL(path, serverUrl), { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
-    };
+    const serverUrl = server.url;
+    const admin = <T>(method: string, path: string, body?: unknown): Promise<T> => server.api<T>(method, path, body);
 
     let started = performance.now();
-    const baseImport = await upload(`${serverUrl}/api/v1/feeds/import?filename=almalinux-base.tar.gz`, token, readFileSync(feed.base));
+    const baseImport = await server.upload('/api/v1/feeds/import?filename=almalinux-base.tar.gz', readFileSync(feed.base));
     if (baseImport.status !== 200) throw new Error(`base feed import: ${baseImport.text}`);
     line('feed import, 90 % of AlmaLinux (no hosts yet)', `${((performance.now() - started) / 1000).toFixed(1)} s`);
 
@@ -235,7 +133,7 @@ async function main(): Promise<void> {
     started = performance.now();
     const cpu0 = cpuOf(pid);
     const pg0 = postgres.snapshot();
-    const updateImport = await upload(`${serverUrl}/api/v1/feeds/import?filename=almalinux-update.tar.gz`, token, readFileSync(feed.update));
+    const updateImport = await server.upload('/api/v1/feeds/import?filename=almalinux-update.tar.gz', readFileSync(feed.update));
     if (updateImport.status !== 200) throw new Error(`update feed import: ${updateImport.text}`);
     const reassess = { seconds: (performance.now() - started) / 1000, serverCpuSeconds: cpuOf(pid) - cpu0, postgresCpuSeconds: db === 'postgres' ? postgres.since(pg0) : 0, reply: JSON.parse(updateImport.text) as { hostsReassessed: number; records: unknown } };
     phases['feed update'] = reassess;
@@ -250,18 +148,7 @@ async function main(): Promise<void> {
     figures.serverRss = { nowMiB: mem.rss, peakMiB: mem.peak, hosts: hosts.total };
     writeFileSync(join(OUT, `fleet-load-${db}.json`), `${JSON.stringify(figures, null, 2)}\n`);
   } finally {
-    if (server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-    if (database) {
-      const c = new pg.Client({ connectionString: POSTGRES });
-      await c.connect();
-      await c.query(`drop database ${database}`);
-      await c.end();
-    }
+    await server.stop();
   }
 }
 

@@ -32,43 +32,64 @@ export class AuditStore {
    * event commits with the change it records), else in its own.
    */
   async append(input: AuditEventInput): Promise<AuditEvent> {
-    if (!this.db.isTransaction) return this.db.transaction().execute((trx) => new AuditStore(trx, this.clock).append(input));
+    return (await this.appendMany([input]))[0]!;
+  }
+
+  /**
+   * Appends events in the given order after the last, as `append` does one: the lock taken and
+   * the last event read once, the chain computed here, rows inserted in slices. A batch of job
+   * reports recorded in one transaction writes its events together.
+   */
+  async appendMany(inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
+    if (inputs.length === 0) return [];
+    if (!this.db.isTransaction) return this.db.transaction().execute((trx) => new AuditStore(trx, this.clock).appendMany(inputs));
     await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(this.db);
     const last = await this.db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    // JSON round trip: what is hashed is exactly what the database will give back.
-    const details = JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>;
-    const unsealed: Omit<AuditEvent, 'hash'> = {
-      seq: last ? Number(last.seq) + 1 : 1,
-      at: this.clock(),
-      actor: { kind: input.actor.kind, id: input.actor.id, name: input.actor.name ?? undefined, via: input.actor.via ?? undefined },
-      action: input.action,
-      target: { kind: input.target.kind, id: input.target.id },
-      before: input.before ?? null,
-      after: input.after ?? null,
-      details,
-      prevHash: last?.hash ?? GENESIS_HASH,
-    };
-    const event: AuditEvent = { ...unsealed, hash: eventHash(unsealed) };
-    await this.db
-      .insertInto('audit_events')
-      .values({
-        seq: event.seq,
-        at: event.at,
-        actor_kind: event.actor.kind,
-        actor_id: event.actor.id,
-        actor_name: event.actor.name ?? null,
-        actor_via: event.actor.via ?? null,
-        action: event.action,
-        target_kind: event.target.kind,
-        target_id: event.target.id,
-        before_digest: event.before,
-        after_digest: event.after,
-        details: JSON.stringify(details),
-        prev_hash: event.prevHash,
-        hash: event.hash,
-      })
-      .execute();
-    return event;
+    let seq = last ? Number(last.seq) : 0;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const events = inputs.map((input): AuditEvent => {
+      // JSON round trip: what is hashed is exactly what the database will give back.
+      const details = JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>;
+      const unsealed: Omit<AuditEvent, 'hash'> = {
+        seq: ++seq,
+        at: this.clock(),
+        actor: { kind: input.actor.kind, id: input.actor.id, name: input.actor.name ?? undefined, via: input.actor.via ?? undefined },
+        action: input.action,
+        target: { kind: input.target.kind, id: input.target.id },
+        before: input.before ?? null,
+        after: input.after ?? null,
+        details,
+        prevHash,
+      };
+      const event: AuditEvent = { ...unsealed, hash: eventHash(unsealed) };
+      prevHash = event.hash;
+      return event;
+    });
+    // 14 columns a row: 2,000 rows stay well under a statement's 65,535 parameters.
+    for (let at = 0; at < events.length; at += 2000) {
+      await this.db
+        .insertInto('audit_events')
+        .values(
+          events.slice(at, at + 2000).map((event) => ({
+            seq: event.seq,
+            at: event.at,
+            actor_kind: event.actor.kind,
+            actor_id: event.actor.id,
+            actor_name: event.actor.name ?? null,
+            actor_via: event.actor.via ?? null,
+            action: event.action,
+            target_kind: event.target.kind,
+            target_id: event.target.id,
+            before_digest: event.before,
+            after_digest: event.after,
+            details: JSON.stringify(event.details),
+            prev_hash: event.prevHash,
+            hash: event.hash,
+          })),
+        )
+        .execute();
+    }
+    return events;
   }
 
   /** Events in order, from `afterSeq` (exclusive) and/or `since` (inclusive), at most `limit`. */

@@ -88,6 +88,9 @@ function toJob(r: JobRow): Job {
   };
 }
 
+/** Jobs dispatched per statement (three arrays of this length bound as parameters). */
+const DISPATCH_SLICE = 5000;
+
 /** The job state an executor's outcome ends in. */
 const OUTCOME_STATE = { succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled-back' } as const satisfies Record<JobReport['outcome'], JobState>;
 
@@ -203,7 +206,8 @@ export class RolloutStore {
     if (filter.hostId !== undefined) q = q.where('host_id', '=', filter.hostId);
     if (filter.ids !== undefined) {
       if (filter.ids.length === 0) return [];
-      q = q.where('id', 'in', [...filter.ids]);
+      // One array parameter, not one per id: a wave of 70,000 hosts would pass PostgreSQL's 65,535.
+      q = q.where(sql<boolean>`id = any(${[...filter.ids]}::text[])`);
     }
     return (await q.execute()).map(toJob);
   }
@@ -242,13 +246,23 @@ export class RolloutStore {
     await this.db.updateTable('rollout_jobs').set({ state: 'failed', state_reason: reason, finished_at: now }).where('id', 'in', [...ids]).where('state', '=', 'running').execute();
   }
 
-  async dispatch(jobId: string, manifest: SignedJobManifest, expiresAt: Date, now: Date): Promise<void> {
-    await this.db
-      .updateTable('rollout_jobs')
-      .set({ state: 'dispatched', state_reason: null, manifest: JSON.stringify(manifest), expires_at: expiresAt, dispatched_at: now })
-      .where('id', '=', jobId)
-      .where('state', '=', 'pending')
-      .execute();
+  /**
+   * Hands signed manifests to pending jobs: one statement per slice of 5,000 (the arrays bound
+   * as one parameter each), since a wave may dispatch every host of the fleet at once and one
+   * round trip per job made a 10,000-host wave wait seconds before its transaction committed.
+   * A job that is no longer pending is left alone; returns how many were dispatched.
+   */
+  async dispatch(jobs: readonly { readonly jobId: string; readonly manifest: SignedJobManifest; readonly expiresAt: Date }[], now: Date): Promise<number> {
+    let dispatched = 0;
+    for (let at = 0; at < jobs.length; at += DISPATCH_SLICE) {
+      const slice = jobs.slice(at, at + DISPATCH_SLICE);
+      const result = await sql`
+        update rollout_jobs as j set state = 'dispatched', state_reason = null, manifest = u.manifest::jsonb, expires_at = u.expires_at, dispatched_at = ${now}
+        from unnest(${slice.map((d) => d.jobId)}::text[], ${slice.map((d) => JSON.stringify(d.manifest))}::text[], ${slice.map((d) => d.expiresAt.toISOString())}::timestamptz[]) as u(id, manifest, expires_at)
+        where j.id = u.id and j.state = 'pending'`.execute(this.db);
+      dispatched += Number(result.numAffectedRows ?? 0n);
+    }
+    return dispatched;
   }
 
   /**
@@ -257,56 +271,66 @@ export class RolloutStore {
    * lost reply must not strand the job.
    */
   async fetchForHost(hostId: string, now: Date): Promise<SignedJobManifest[]> {
-    const rows = await this.db
-      .updateTable('rollout_jobs')
-      .set({ state: 'running', fetched_at: sql<Date>`coalesce(fetched_at, ${now})` })
-      .where('host_id', '=', hostId)
-      .where('state', 'in', ['dispatched', 'running'])
-      .where('expires_at', '>', now)
-      .returning(['manifest'])
-      .execute();
-    return rows.map((r) => r.manifest as SignedJobManifest);
-  }
-
-  /** Hosts among `hostIds` with a manifest waiting now (for long-polling agents). */
-  async hostsWithWork(hostIds: readonly string[], now: Date): Promise<Set<string>> {
-    if (hostIds.length === 0) return new Set();
-    const rows = await this.db
-      .selectFrom('rollout_jobs')
-      .select('host_id')
-      .distinct()
-      .where('host_id', 'in', [...hostIds])
-      .where('state', '=', 'dispatched')
-      .where('expires_at', '>', now)
-      .execute();
-    return new Set(rows.map((r) => r.host_id));
-  }
-
-  /** The job a report is for, checked to be this host's. */
-  async jobForReport(hostId: string, jobId: string): Promise<Job & { readonly report: JobReport | null }> {
-    const row = await this.db.selectFrom('rollout_jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
-    if (!row || row.host_id !== hostId) throw new PatchwiseError('PW_NOT_FOUND', `no job ${jobId} for this host`);
-    return { ...toJob(row), report: row.report as JobReport | null };
+    return (await this.fetchForHosts([hostId], now)).get(hostId) ?? [];
   }
 
   /**
-   * Records an executor's report. A job already in a terminal state keeps its first report
-   * (reports are delivered at least once); returns whether anything changed.
+   * `fetchForHost` for many hosts in one statement: when a wave is dispatched, every waiting
+   * agent's long-poll wakes at once, and their fetches are written together (group commit).
    */
-  async recordReport(jobId: string, report: JobReport, now: Date): Promise<boolean> {
-    const result = await this.db
+  async fetchForHosts(hostIds: readonly string[], now: Date): Promise<Map<string, SignedJobManifest[]>> {
+    const out = new Map<string, SignedJobManifest[]>();
+    if (hostIds.length === 0) return out;
+    const rows = await this.db
       .updateTable('rollout_jobs')
-      .set({
-        state: OUTCOME_STATE[report.outcome],
-        state_reason: report.failure ? `${report.failure.step}: ${report.failure.message}` : null,
-        previous: JSON.stringify(report.previous),
-        report: JSON.stringify(report),
-        finished_at: now,
-      })
-      .where('id', '=', jobId)
-      .where('state', 'in', ['pending', 'dispatched', 'running'])
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+      .set({ state: 'running', fetched_at: sql<Date>`coalesce(fetched_at, ${now})` })
+      .where(sql<boolean>`host_id = any(${[...new Set(hostIds)]}::text[])`)
+      .where('state', 'in', ['dispatched', 'running'])
+      .where('expires_at', '>', now)
+      .returning(['host_id', 'manifest'])
+      .execute();
+    for (const r of rows) out.set(r.host_id, [...(out.get(r.host_id) ?? []), r.manifest as SignedJobManifest]);
+    return out;
+  }
+
+  /**
+   * Hosts with a manifest waiting now (for long-polling agents whose jobs another server process
+   * dispatched). Read from the index of jobs in flight, so it costs little when nothing is
+   * dispatched, however many agents wait.
+   */
+  async hostsWithWork(now: Date): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('rollout_jobs').select('host_id').distinct().where('state', '=', 'dispatched').where('expires_at', '>', now).execute();
+    return new Set(rows.map((r) => r.host_id));
+  }
+
+  /** Jobs by id, whatever their deployment, with their reports (for checking incoming reports). */
+  async jobsByIds(ids: readonly string[]): Promise<Map<string, Job & { readonly report: JobReport | null }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('rollout_jobs').selectAll().where(sql<boolean>`id = any(${[...new Set(ids)]}::text[])`).execute();
+    return new Map(rows.map((r) => [r.id, { ...toJob(r), report: r.report as JobReport | null }]));
+  }
+
+  /**
+   * Records executors' reports, one statement per slice of 1,000. A job already in a terminal
+   * state keeps its first report (reports are delivered at least once); returns the ids of the
+   * jobs that changed. The jobs must be distinct: an UPDATE … FROM applies one row per job.
+   */
+  async recordReports(reports: readonly JobReport[], now: Date): Promise<Set<string>> {
+    const changed = new Set<string>();
+    for (let at = 0; at < reports.length; at += 1000) {
+      const slice = reports.slice(at, at + 1000);
+      const { rows } = await sql<{ id: string }>`
+        update rollout_jobs as j set state = u.state, state_reason = u.reason, previous = u.previous::jsonb, report = u.report::jsonb, finished_at = ${now}
+        from unnest(
+          ${slice.map((r) => r.jobId)}::text[], ${slice.map((r) => OUTCOME_STATE[r.outcome])}::text[],
+          ${slice.map((r) => (r.failure ? `${r.failure.step}: ${r.failure.message}` : null))}::text[],
+          ${slice.map((r) => JSON.stringify(r.previous))}::text[], ${slice.map((r) => JSON.stringify(r))}::text[]
+        ) as u(id, state, reason, previous, report)
+        where j.id = u.id and j.state in ('pending', 'dispatched', 'running')
+        returning j.id`.execute(this.db);
+      for (const r of rows) changed.add(r.id);
+    }
+    return changed;
   }
 
   /** Rollback jobs (to the recorded previous versions) for every host whose install succeeded; returns how many. */

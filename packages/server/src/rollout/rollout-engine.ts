@@ -1,4 +1,4 @@
-import { AuditStore, RolloutStore, engineStep, type JobManifest, type SignedJobManifest, type StartVerdict } from '@patchwise/core';
+import { AuditStore, RolloutStore, RunCoalescer, engineStep, type JobManifest, type SignedJobManifest, type StartVerdict } from '@patchwise/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { tablesOf, type Database } from '../database.js';
 
@@ -36,6 +36,9 @@ const SYSTEM = { kind: 'system', id: 'rollout-engine' } as const;
  * rolls back and the next tick (of any process) redoes it from the tables.
  */
 export class RolloutEngine {
+  /** Advances asked for while one of the same deployment runs share the next one (see `advance`). */
+  private readonly advances = new RunCoalescer<number, number>();
+
   constructor(private readonly deps: RolloutEngineDeps) {}
 
   /** Advances every deployment with work; returns how many jobs were dispatched. */
@@ -45,8 +48,18 @@ export class RolloutEngine {
     return dispatched;
   }
 
-  /** Advances one deployment to a fixed point; 0 when another process holds it. */
-  async advance(id: number): Promise<number> {
+  /**
+   * Advances one deployment to a fixed point; 0 when another process holds it. Within this
+   * process, calls made while an advance of the same deployment runs are served by one advance
+   * started after it: every job report asks for one, and a wave of 10,000 hosts reports 10,000
+   * times, each step reading all 10,000 jobs. A caller still gets an advance that began after
+   * its call, so it sees what the caller committed before.
+   */
+  advance(id: number): Promise<number> {
+    return this.advances.run(id, () => this.advanceOnce(id));
+  }
+
+  private async advanceOnce(id: number): Promise<number> {
     const woken: string[] = [];
     const dispatched = await this.deps.db.transaction().execute(async (trx) => {
       const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(current_schema() || '/rollout-deployment/' || ${String(id)}, 0)) as got`.execute(trx);
@@ -80,7 +93,7 @@ export class RolloutEngine {
       await store.timeOut(step.timedOut, `no report within ${deployment.strategy.jobTimeoutMinutes} minutes of the executor fetching the job`, now);
       if (step.dispatch.length > 0) {
         const jobs = new Map((await store.jobs(id, { ids: step.dispatch.map((d) => d.jobId) })).map((j) => [j.id, j]));
-        for (const { jobId, expiresAt } of step.dispatch) {
+        const signed = step.dispatch.map(({ jobId, expiresAt }) => {
           const job = jobs.get(jobId)!;
           const rollback = job.action === 'rollback';
           const manifest: JobManifest = {
@@ -101,9 +114,10 @@ export class RolloutEngine {
             issuedAt: now.toISOString(),
             expiresAt: expiresAt.toISOString(),
           };
-          await store.dispatch(jobId, this.deps.sign(manifest), expiresAt, now);
           woken.push(job.hostId);
-        }
+          return { jobId, manifest: this.deps.sign(manifest), expiresAt };
+        });
+        await store.dispatch(signed, now);
         dispatched += step.dispatch.length;
         await audit.append({ actor: SYSTEM, action: 'deployment.dispatch', target: { kind: 'deployment', id: String(id) }, details: { jobs: step.dispatch.length, wave: deployment.currentWave + 1 } });
       }

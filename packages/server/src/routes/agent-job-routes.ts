@@ -43,9 +43,13 @@ export function agentJobRoutes(app: App, deps: AppDeps): void {
         response: { 200: Type.Object({ jobs: Type.Array(Type.Object({ payload: Text, signature: Text, keyId: Text })) }) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const abort = new AbortController();
-      request.raw.on('close', () => abort.abort());
+      // The response's close, not the request's: the request's stream closes as soon as its body
+      // has been read, before this handler runs, so it never told a long-poll its agent had gone.
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
       return { jobs: await deps.rollout.agentJobs.fetch(agentOf(request.caller), (request.body.waitSeconds ?? 0) * 1000, abort.signal) };
     },
   );

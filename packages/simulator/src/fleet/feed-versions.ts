@@ -7,6 +7,12 @@ import { PatchwiseError, loadAdvisories, pep440Scheme, rpmScheme, type Advisory 
  */
 export type Evr = { readonly epoch: string; readonly version: string; readonly release: string | undefined };
 
+/** An EVR as rpm prints it and inventories carry it: `epoch:version-release`, the epoch only when not 0. */
+export function evrText({ epoch, version, release }: Evr): string {
+  const vr = release ? `${version}-${release}` : version;
+  return Number(epoch) !== 0 ? `${epoch}:${vr}` : vr;
+}
+
 /** AlmaLinux major → package name → its fixed versions, ascending. */
 export type RpmFeed = Map<number, Map<string, Evr[]>>;
 

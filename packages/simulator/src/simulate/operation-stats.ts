@@ -15,18 +15,32 @@ export interface OperationSummary {
   readonly maxMs: number | null;
 }
 
-/** Latencies and errors of one phase, per operation; errors are counted by their PW_ code. */
-export class OperationStats {
-  private readonly latencies = new Map<Operation, number[]>(OPERATIONS.map((op) => [op, []]));
-  private readonly failures = new Map<Operation, number>(OPERATIONS.map((op) => [op, 0]));
+/**
+ * Latencies and errors of one phase, per operation; errors are counted by their PW_ code. The
+ * operations are the check-in loop's by default; the job poller counts its own ('jobs',
+ * 'report'), and a benchmark may record any durations it measures itself (`record`).
+ */
+export class OperationStats<Op extends string = Operation> {
+  private readonly latencies: Map<Op, number[]>;
+  private readonly failures: Map<Op, number>;
   readonly errorCodes = new Map<string, number>();
 
+  constructor(operations: readonly Op[] = OPERATIONS as readonly string[] as readonly Op[]) {
+    this.latencies = new Map(operations.map((op) => [op, []]));
+    this.failures = new Map(operations.map((op) => [op, 0]));
+  }
+
+  /** Adds one successful operation that took `ms` (measured by the caller). */
+  record(op: Op, ms: number): void {
+    this.latenciesOf(op).push(ms);
+  }
+
   /** Runs `work`, timing it; a failure is counted and returned as undefined, never thrown. */
-  async time<T>(op: Operation, now: () => number, work: () => Promise<T>): Promise<T | undefined> {
+  async time<T>(op: Op, now: () => number, work: () => Promise<T>): Promise<T | undefined> {
     const started = now();
     try {
       const result = await work();
-      (this.latencies.get(op) as number[]).push(now() - started);
+      this.latenciesOf(op).push(now() - started);
       return result;
     } catch (err) {
       // Anything but a PatchwiseError is a bug of the simulator, not a refusal of the server.
@@ -37,8 +51,8 @@ export class OperationStats {
     }
   }
 
-  summary(op: Operation, elapsedMs: number): OperationSummary {
-    const sorted = Float64Array.from(this.latencies.get(op) as number[]).sort();
+  summary(op: Op, elapsedMs: number): OperationSummary {
+    const sorted = Float64Array.from(this.latencies.get(op) ?? []).sort();
     const at = (q: number): number | null => (sorted.length === 0 ? null : round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number));
     return {
       count: sorted.length,
@@ -48,6 +62,12 @@ export class OperationStats {
       p99Ms: at(0.99),
       maxMs: sorted.length === 0 ? null : round(sorted[sorted.length - 1] as number),
     };
+  }
+
+  private latenciesOf(op: Op): number[] {
+    let list = this.latencies.get(op);
+    if (!list) this.latencies.set(op, (list = []));
+    return list;
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AgentClient, type HttpTransport } from '@patchwise/agent';
 import { PatchwiseError } from '@patchwise/core';
 import { SyntheticFleet } from '../fleet/synthetic-fleet.js';
+import { JobPoller, type JobPollerOptions } from './job-poller.js';
 import { keepAliveTransport } from './keep-alive-transport.js';
 import { OPERATIONS, OperationStats, type Operation, type OperationSummary } from './operation-stats.js';
 import { SimulatedAgent } from './simulated-agent.js';
@@ -149,6 +150,14 @@ export class Simulation {
   /** Every enrolled agent checks in once and sends the inventory the server has not seen. */
   firstInventories(): Promise<PhaseReport> {
     return phase('first-inventory', this.now, (stats) => pool(this.enrolled, this.o.setupConcurrency ?? 8, (agent) => this.cycle(agent, stats, false)));
+  }
+
+  /**
+   * A job poller over every enrolled agent, against this simulation's server and clocks: the
+   * agents' side of deployments (long-polled manifests, reports). Call `start()` on it.
+   */
+  jobPoller(options: Omit<JobPollerOptions, 'serverUrl' | 'agents' | 'clock' | 'now'> = {}): JobPoller {
+    return new JobPoller({ ...options, serverUrl: this.o.serverUrl, agents: this.enrolled, now: this.now, ...(this.o.clock ? { clock: this.o.clock } : {}) });
   }
 
   /** Check-ins for `durationMs`, a share `changedFraction` of them after a package change. */

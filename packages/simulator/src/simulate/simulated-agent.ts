@@ -1,6 +1,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { generateAgentKeyPair } from '@patchwise/core';
 import { inventoryDigest, type InventoryDocument, type InventoryPackage, type WireFacts } from '@patchwise/agent';
+import { evrText } from '../fleet/feed-versions.js';
 import type { FleetHost, FleetPackage, FleetSlot } from '../fleet/synthetic-fleet.js';
 
 /**
@@ -85,6 +86,20 @@ export class SimulatedAgent {
   }
 
   /**
+   * The version this host has of each named package (null: not installed), as its inventory
+   * spells it: what the real executor records as `previous` before changing anything.
+   */
+  installedVersions(names: readonly string[]): { name: string; version: string | null }[] {
+    const wanted = new Set(names);
+    const found = new Map<string, string>();
+    this.host.image.slots.forEach((slot, i) => {
+      const p = this.altSlots.has(i) ? slot.alt : slot.base;
+      if (wanted.has(p.name)) found.set(p.name, toInventoryPackage(p).version);
+    });
+    return names.map((name) => ({ name, version: found.get(name) ?? null }));
+  }
+
+  /**
    * One package moves to its other version, as an update or a downgrade would. Many slots have
    * the same package in both lines (most hosts run the latest fix), so it draws until one differs.
    */
@@ -104,9 +119,7 @@ export class SimulatedAgent {
 
 function toInventoryPackage(p: FleetPackage): InventoryPackage {
   if (p.kind === 'pypi') return { ecosystem: 'PyPI', name: p.name, version: p.version };
-  const { epoch, version, release } = p.evr;
-  const vr = release ? `${version}-${release}` : version;
-  return { name: p.name, version: Number(epoch) !== 0 ? `${epoch}:${vr}` : vr, arch: p.arch };
+  return { name: p.name, version: evrText(p.evr), arch: p.arch };
 }
 
 function samePackage(a: FleetPackage, b: FleetPackage): boolean {
