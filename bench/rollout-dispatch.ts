@@ -91,6 +91,7 @@ interface RoundFigures {
   idle: { seconds: number; serverCores: number; postgresCores: number; pollsPerSecond: number };
   arrivalsPerSecond: number[];
   reportsPerSecond: number[];
+  failures: string[];
 }
 
 async function main(): Promise<void> {
@@ -164,43 +165,60 @@ async function main(): Promise<void> {
       }
       const startReplyMs = performance.now() - t0;
       const arrivedAll = await within(poller.arrived(arrivedBefore + jobs), timeoutMs);
+      // Printed at once: what follows may fail on a server that is overwhelmed by the reports.
+      const arrivals = new OperationStats(['arrival', 'report'] as const);
+      for (const x of poller.arrivals.slice(arrivedBefore)) arrivals.record('arrival', x.at - t0);
+      const a = arrivals.summary('arrival', 1);
+      const first = Math.min(...poller.arrivals.slice(arrivedBefore).map((x) => x.at - t0));
+      // Arrivals and reports per second after the start: where the time goes between first and last.
+      const perSecond = (xs: readonly number[]) => xs.reduce((h, x) => ((h[Math.floor(x / 1000)] = (h[Math.floor(x / 1000)] ?? 0) + 1), h), [] as number[]).map((n) => n ?? 0);
+      const arrivalsPerSecond = perSecond(poller.arrivals.slice(arrivedBefore).map((x) => x.at - t0));
+      line(`round ${round}: start call answered`, s(startReplyMs));
+      line(`round ${round}: manifests at agents`, `${a.count} of ${jobs}${arrivedAll === 'timeout' ? ' (timed out)' : ''}: first ${s(Number.isFinite(first) ? first : null)}, p50 ${s(a.p50Ms)}, p99 ${s(a.p99Ms)}, last ${s(a.maxMs)}`);
+      line(`round ${round}: arrivals per second`, arrivalsPerSecond.join(' '));
+
       let completedMs: number | null = null;
-      if (report && arrivedAll === 'done') {
-        await within(poller.reported(reportedBefore + jobs), timeoutMs);
-        for (let i = 0; i < timeoutMs / 100; i++) {
-          const st = await server.api<{ deployment: { state: string } }>('GET', `/api/v1/deployments/${d.id}`);
-          if (st.deployment.state === 'completed') {
-            completedMs = performance.now() - t0;
-            break;
-          }
-          await sleep(100);
+      const failures: string[] = [];
+      const attempt = async (what: string, work: () => Promise<void>) => {
+        try {
+          await work();
+        } catch (err) {
+          const cause = (err as Error).cause instanceof Error ? ` (${((err as Error).cause as Error).message})` : '';
+          failures.push(`${what}: ${(err as Error).message}${cause}`);
         }
+      };
+      if (report && arrivedAll === 'done') {
+        const reportedAll = await within(poller.reported(reportedBefore + jobs), timeoutMs);
+        if (reportedAll === 'timeout') failures.push(`reports: not all acknowledged within ${timeoutMs / 1000} s`);
+        await attempt('deployment status', async () => {
+          for (let i = 0; i < timeoutMs / 100 && completedMs === null; i++) {
+            const st = await server.api<{ deployment: { state: string } }>('GET', `/api/v1/deployments/${d.id}`);
+            if (st.deployment.state === 'completed') completedMs = performance.now() - t0;
+            else await sleep(100);
+          }
+        });
       }
       const cpu = { server: cpuOf(server.pid) - cpu0.server, load: selfCpu() - cpu0.load, postgres: db === 'postgres' ? postgres.since(cpu0.postgres) : 0 };
       const loadAverage = [cpu0.load1, loadavg()[0] ?? 0];
 
       // When the engine had dispatched all the jobs, by the server's clock (same machine).
-      const events = (await auditSince(server, wall0)).filter((e) => e.target.id === String(d.id));
-      const dispatches = events.filter((e) => e.action === 'deployment.dispatch');
-      let dispatched = 0;
+      let dispatches: AuditEvent[] = [];
       let dispatchedMs: number | null = null;
-      for (const e of dispatches) {
-        dispatched += Number(e.details.jobs);
-        if (dispatched >= jobs && dispatchedMs === null) dispatchedMs = new Date(e.at).getTime() - wall0.getTime();
-      }
-      const completedEvent = events.find((e) => e.action === 'deployment.completed');
-      if (completedEvent && completedMs !== null) completedMs = Math.min(completedMs, new Date(completedEvent.at).getTime() - wall0.getTime());
+      await attempt('audit events', async () => {
+        const events = (await auditSince(server, wall0)).filter((e) => e.target.id === String(d.id));
+        dispatches = events.filter((e) => e.action === 'deployment.dispatch');
+        let dispatched = 0;
+        for (const e of dispatches) {
+          dispatched += Number(e.details.jobs);
+          if (dispatched >= jobs && dispatchedMs === null) dispatchedMs = new Date(e.at).getTime() - wall0.getTime();
+        }
+        const completedEvent = events.find((e) => e.action === 'deployment.completed');
+        if (completedEvent && completedMs !== null) completedMs = Math.min(completedMs, new Date(completedEvent.at).getTime() - wall0.getTime());
+      });
 
-      const arrivals = new OperationStats(['arrival', 'report'] as const);
-      for (const a of poller.arrivals.slice(arrivedBefore)) arrivals.record('arrival', a.at - t0);
       for (const at of poller.reportedAt.slice(reportedBefore)) arrivals.record('report', at - t0);
-      const a = arrivals.summary('arrival', 1);
-      // Arrivals and reports per second after the start: where the time goes between first and last.
-      const perSecond = (xs: readonly number[]) => xs.reduce((h, x) => ((h[Math.floor(x / 1000)] = (h[Math.floor(x / 1000)] ?? 0) + 1), h), [] as number[]).map((n) => n ?? 0);
-      const arrivalsPerSecond = perSecond(poller.arrivals.slice(arrivedBefore).map((x) => x.at - t0));
       const reportsPerSecond = perSecond(poller.reportedAt.slice(reportedBefore).map((x) => x - t0));
       const r = arrivals.summary('report', 1);
-      const first = Math.min(...poller.arrivals.slice(arrivedBefore).map((x) => x.at - t0));
       const elapsed = (performance.now() - t0) / 1000;
       const fig: RoundFigures = {
         round, jobs, startReplyMs, dispatchedMs, dispatchEvents: dispatches.length, arrived: a.count,
@@ -211,17 +229,17 @@ async function main(): Promise<void> {
         idle,
         arrivalsPerSecond,
         reportsPerSecond,
+        failures,
       };
       results.push(fig);
-      line(`round ${round}: start call answered`, s(startReplyMs));
       line(`round ${round}: all ${jobs} jobs dispatched (audit, ${dispatches.length} events)`, s(dispatchedMs));
-      line(`round ${round}: manifests at agents`, `${a.count} of ${jobs}${arrivedAll === 'timeout' ? ' (timed out)' : ''}: first ${s(fig.firstMs)}, p50 ${s(a.p50Ms)}, p99 ${s(a.p99Ms)}, last ${s(a.maxMs)}`);
-      line(`round ${round}: arrivals per second`, arrivalsPerSecond.join(' '));
       if (report) line(`round ${round}: reports per second`, reportsPerSecond.join(' '));
       if (report) line(`round ${round}: reports acknowledged, deployment completed`, `${r.count}: last ${s(r.maxMs)}; completed ${s(completedMs)}`);
+      for (const f of failures) line(`round ${round}: failed`, f);
       const pg = db === 'postgres' ? `, PostgreSQL ${(cpu.postgres / elapsed).toFixed(2)}` : '';
       line(`round ${round}: cores used`, `server ${(cpu.server / elapsed).toFixed(2)}, load generator ${(cpu.load / elapsed).toFixed(2)}${pg}; load average ${loadAverage.map((x) => x.toFixed(1)).join(' → ')}; server RSS ${rssOf(server.pid).rss.toFixed(0)} MiB`);
       if (poller.stats.errorCodes.size > 0) line('poll/report refusals so far', JSON.stringify(fig.pollErrors));
+      if (failures.length > 0) break; // the server is in no state for another round
     }
     table(results);
     figures.rounds = results;
