@@ -8,7 +8,8 @@
  *
  *   1. a deployment of every prod host: canary 0, waves ['100%'], concurrency '100%', soak 0;
  *   2. every agent long-polls `POST /api/v1/agent/jobs` (`JobPoller`, waitSeconds 30), and the
- *      server's CPU is measured while they only wait (`--idle` seconds);
+ *      server's CPU is measured while they only wait (`--idle` seconds; above `--wait`, the
+ *      window includes every agent's re-poll, below it possibly none);
  *   3. the deployment is started, and measured from the start call: the start call's reply,
  *      the engine's dispatch of all N jobs (the `deployment.dispatch` audit events' times), the
  *      first manifest at an agent, p50/p99 of arrivals, the last of the N; with reports (the
