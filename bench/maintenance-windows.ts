@@ -14,7 +14,8 @@
  * (window, zone) pair. Exits 1 when the calendar is less than 50 times the one-off functions.
  */
 import { cpus, loadavg, platform, release } from 'node:os';
-import { WindowCalendar, nextStart, parseFreeze, parseMaintenanceWindow, scheduleForHost, startDecision, type MaintenanceSchedule } from '@patchwise/core';
+import {WindowCalendar, nextStart, startDecision } from '@patchwise/core';
+import { windowFleet } from './support/window-fleet.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,22 +27,7 @@ const ROUNDS = arg('rounds', 3);
 const ONE_OFF_SAMPLE = Math.min(HOSTS, 2_000);
 const MIN_RATIO = 50;
 
-const ZONES = [
-  'UTC', 'Europe/Berlin', 'Europe/London', 'America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'America/Sao_Paulo', 'Asia/Tokyo', 'Asia/Kolkata',
-  'Asia/Singapore', 'Asia/Shanghai', 'Australia/Sydney', 'Australia/Lord_Howe', 'Pacific/Auckland', 'Africa/Johannesburg', 'Europe/Moscow', 'Asia/Dubai', 'America/St_Johns', 'Pacific/Honolulu',
-].slice(0, ZONE_COUNT);
-
-const windows = [
-  parseMaintenanceWindow({ name: 'patch-tuesday', rrule: 'FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2', offsetDays: 4, start: '22:00', durationMinutes: 240, cutoffMinutes: 30 }, 'bench'),
-  parseMaintenanceWindow({ name: 'saturday-night', rrule: 'FREQ=WEEKLY;BYDAY=SA', start: '01:00', durationMinutes: 360, cutoffMinutes: 60, groups: ['g1'] }, 'bench'),
-  parseMaintenanceWindow({ name: 'berlin-weeknights', rrule: 'FREQ=DAILY;BYDAY=MO,TU,WE,TH', start: '02:00', durationMinutes: 120, cutoffMinutes: 20, timeZone: 'Europe/Berlin', groups: ['g2'] }, 'bench'),
-];
-const freezes = [
-  parseFreeze({ name: 'year-end', start: '2026-12-24', end: '2027-01-01', reason: 'year-end' }, 'bench'),
-  parseFreeze({ name: 'release', start: '2026-12-19T00:00:00Z', end: '2026-12-20T12:00:00Z', groups: ['g0'], reason: 'release' }, 'bench'),
-];
-// The caller decides membership; hosts of one group share one schedule (and so the memo).
-const schedules: MaintenanceSchedule[] = ['g0', 'g1', 'g2'].map((g) => scheduleForHost({ windows, freezes }, (name) => name === g));
+const { zones: ZONES, windows, freezes, schedules } = windowFleet(ZONE_COUNT);
 const hosts = Array.from({ length: HOSTS }, (_, i) => ({ zone: ZONES[i % ZONES.length]!, schedule: schedules[Math.floor(i / ZONES.length) % 3]! }));
 const NOW = new Date('2026-12-18T12:00:00Z');
 
