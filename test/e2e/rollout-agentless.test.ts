@@ -6,8 +6,10 @@
  *
  * Needs root, sshd, debootstrap, overlayfs and dpkg-dev (CI fails without them).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BOOT_ID_FILE } from '@patchwise/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dpkgState, installsLogged } from './support/apt-job-fixtures.js';
 import { startE2eServer, type E2eServer } from './support/e2e-server.js';
@@ -74,5 +76,33 @@ describe.skipIf(skip)('deployments over SSH to a host without an agent', () => {
     expect(halted.deployment.state).toBe('halted');
     expect((await deploymentJobs(server, broken))[0]).toMatchObject({ state: 'rolled-back' });
     expect(await dpkgState(clone, 'pw-broken')).toEqual({ abbrev: 'ii', version: '1.0' });
+  });
+
+  it('keeps a job that reboots the host in flight until the host answers with a new boot id', async () => {
+    // The host's /proc would show its boot id; this tree gets a file there instead. shutdown(8) is
+    // a stand-in that only leaves a trace: the test cannot reboot the machine it runs on.
+    const bootFile = join(clone.root, BOOT_ID_FILE);
+    mkdirSync(dirname(bootFile), { recursive: true });
+    writeFileSync(bootFile, `${randomUUID()}\n`);
+    writeFileSync(join(clone.root, 'usr/sbin/shutdown'), '#!/bin/sh\necho "$@" > /run/pw-shutdown-called\n', { mode: 0o755 });
+
+    // pw-kernel 1.1 leaves /var/run/reboot-required, so `if-required` reboots.
+    const kernel = await startDeployment(server, { patchSet: await debianPatchSet(server, { 'pw-kernel': '1.1' }), environment: 'ssh-env', strategy: { canary: 0, waves: ['100%'], soakMinutes: 0, reboot: 'if-required' } });
+    const [rebooting] = await waitFor('the reboot', () => deploymentJobs(server, kernel), (jobs) => jobs[0]?.state === 'rebooting', 180_000);
+    expect(readFileSync(join(clone.root, 'run/pw-shutdown-called'), 'utf8')).toMatch(/^-r \+1 /);
+    // Reachable, same boot: the executor keeps asking, and the job stays in flight.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await deploymentJobs(server, kernel))[0]?.state).toBe('rebooting');
+    expect((await deploymentStatus(server, kernel)).deployment.state).toBe('running');
+
+    writeFileSync(bootFile, `${randomUUID()}\n`);
+    const done = await waitFor('the host back', () => deploymentStatus(server, kernel), (s) => s.deployment.state !== 'running', 60_000);
+    expect(done.deployment.state).toBe('completed');
+    const [job] = await deploymentJobs(server, kernel);
+    expect(job).toMatchObject({ id: rebooting!.id, state: 'succeeded' });
+    const report = (await server.api<{ report: { rebooted: boolean; bootId: string; back: { bootId: string } } }>('GET', `/api/v1/deployments/${kernel}/jobs/${job!.id}/report`)).body.report;
+    expect(report.rebooted).toBe(true);
+    expect(report.back.bootId).not.toBe(report.bootId);
+    expect(await dpkgState(clone, 'pw-kernel')).toEqual({ abbrev: 'ii', version: '1.1' });
   });
 });

@@ -8,11 +8,12 @@
  *
  * Needs root, debootstrap, overlayfs and dpkg-dev (CI fails without them; elsewhere it skips).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AgentClient, AgentState, JobRunner, JobJournal, JobManifestGate, ChrootRunner, runAgent, type Signer } from '@patchwise/agent';
+import { AgentClient, AgentState, JobRunner, JobJournal, JobManifestGate, ChrootRunner, PendingReboots, BOOT_ID_FILE, REBOOT_MARKER_FILE, runAgent, runnerReboot, type Signer } from '@patchwise/agent';
 import type { JobManifest, SignedJobManifest } from '@patchwise/core';
 import { dpkgState, installsLogged } from './support/apt-job-fixtures.js';
 import { startE2eServer, type E2eServer } from './support/e2e-server.js';
@@ -189,6 +190,65 @@ describe.skipIf(skip)('deployments with real apt in Debian chroots', () => {
     }
   });
 
+  it('staggers reboots per cluster: a rebooting host keeps its slot until it is back, and one that never comes back fails', async () => {
+    const fleet = [await host('r-db-1', 'reboot-env', 'db'), await host('r-db-2', 'reboot-env', 'db'), await host('r-web-1', 'reboot-env', 'web')];
+    // Each tree gets a boot id where the host's /proc would show one; a "reboot" is a new one and
+    // an emptied /run, as a real boot does.
+    const bootFile = (h: TestHost) => join(h.clone.root, BOOT_ID_FILE);
+    const marker = (h: TestHost) => join(h.clone.root, REBOOT_MARKER_FILE);
+    const reboot = (h: TestHost) => {
+      writeFileSync(bootFile(h), `${randomUUID()}\n`);
+      rmSync(marker(h), { force: true });
+    };
+    for (const h of fleet) {
+      mkdirSync(dirname(bootFile(h)), { recursive: true });
+      reboot(h);
+    }
+    const patchSet = await debianPatchSet(server, { 'pw-hello': '1.1' });
+    const id = await startDeployment(server, {
+      patchSet,
+      environment: 'reboot-env',
+      strategy: { canary: 0, waves: ['100%'], concurrency: 3, clusterMaxUnavailable: 1, reboot: 'always', rebootTimeoutMinutes: 30, soakMinutes: 0, errorBudget: { perWave: 1, total: 1 } },
+    });
+    const byHost = async () => Object.fromEntries((await deploymentJobs(server, id)).map((j) => [j.hostName, j.state]));
+    const first = await waitFor('the first two hosts', byHost, (s) => Object.values(s).filter((x) => x === 'dispatched').length === 2);
+    const db1 = fleet.find((h) => first[h.clone.name] === 'dispatched' && h.clone.name.startsWith('r-db'))!;
+    const db2 = fleet.find((h) => h.clone.name.startsWith('r-db') && h !== db1)!;
+    const web = fleet.find((h) => h.clone.name === 'r-web-1')!;
+    expect(first[web.clone.name]).toBe('dispatched');
+
+    // Installed and verified, reboot asked for: the jobs stay in flight, so the second db host waits.
+    await round(fleet);
+    await waitFor('two hosts rebooting', byHost, (s) => s[db1.clone.name] === 'rebooting' && s[web.clone.name] === 'rebooting');
+    expect(existsSync(marker(db1)) && existsSync(marker(web))).toBe(true);
+    await round(fleet); // not rebooted yet: nothing moves however often the agents run
+    expect(await byHost()).toMatchObject({ [db1.clone.name]: 'rebooting', [db2.clone.name]: 'pending', [web.clone.name]: 'rebooting' });
+    const status = await deploymentStatus(server, id);
+    expect(status.waiting).toEqual({ 'cluster db at its limit of 1': 1 });
+    expect(status.waves[0]?.install).toEqual({ rebooting: 2, pending: 1 });
+
+    // The first db host comes back: its job succeeds, and only now does the second start.
+    reboot(db1);
+    await round(fleet);
+    await waitFor('the second db host dispatched', byHost, (s) => s[db1.clone.name] === 'succeeded' && s[db2.clone.name] === 'dispatched');
+    await round(fleet);
+    await waitFor('the second db host rebooting', byHost, (s) => s[db2.clone.name] === 'rebooting');
+    reboot(db2);
+    await round(fleet);
+
+    // The web host never comes back: past the reboot timeout its job fails, within the budget.
+    clock.advance(31 * 60_000);
+    const done = await waitFor('completion', () => deploymentStatus(server, id), (s) => s.deployment.state !== 'running');
+    expect(done.deployment.state).toBe('completed');
+    const jobs = await deploymentJobs(server, id);
+    expect(Object.fromEntries(jobs.map((j) => [j.hostName, j.state]))).toEqual({ [db1.clone.name]: 'succeeded', [db2.clone.name]: 'succeeded', [web.clone.name]: 'failed' });
+    expect(jobs.find((j) => j.hostName === web.clone.name)?.stateReason).toBe('reboot: the host was not back within 30 minutes');
+    for (const h of fleet) {
+      expect(await dpkgState(h.clone, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.1' });
+      expect(installsLogged(h.clone, 'pw-hello', '1.1')).toBe(1);
+    }
+  });
+
   it('refuses tampered, replayed and expired manifests, and applies a re-delivered job once', async () => {
     const [h] = [await host('manifest-a', 'manifest-env')];
     const patchSet = await debianPatchSet(server, { 'pw-hello': '1.1' });
@@ -211,7 +271,8 @@ describe.skipIf(skip)('deployments with real apt in Debian chroots', () => {
         outboxDir: join(h.stateDir, 'outbox'),
         clock: clock.read,
         fetch,
-        requestReboot: () => Promise.resolve(),
+        reboot: runnerReboot(new ChrootRunner(h.clone.root), 'marker'),
+        pendingReboots: new PendingReboots(join(h.stateDir, 'reboots')),
         log: (line) => h.log.push(line),
       });
       await runner.runOnce(0);

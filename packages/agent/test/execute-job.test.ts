@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DnfDriver, JobJournal, MAX_JOB_ATTEMPTS, RPM_QUERY_FORMAT, executeJob, manifestDigest, type ExecuteJobDeps } from '@patchwise/agent';
+import { DnfDriver, JobJournal, MAX_JOB_ATTEMPTS, RPM_QUERY_FORMAT, executeJob, manifestDigest, type ExecuteJobDeps, type HostReboot } from '@patchwise/agent';
 import type { JobManifest } from '@patchwise/core';
 import { makeTree, removeTrees } from './support/fake-root.js';
 import { ScriptedRunner, type ScriptedCommand } from './support/scripted-runner.js';
@@ -41,6 +41,7 @@ function job(overrides: Partial<JobManifest> = {}): JobManifest {
 }
 
 async function harness(commands: ScriptedCommand[], requestReboot: () => Promise<void> = () => Promise.resolve()) {
+  const reboot: HostReboot = { bootId: () => Promise.resolve('boot-1'), request: requestReboot };
   const runner = new ScriptedRunner(commands);
   const journal = new JobJournal(await makeTree({}, 'pw-agent-state-'));
   const deps: ExecuteJobDeps = {
@@ -49,7 +50,7 @@ async function harness(commands: ScriptedCommand[], requestReboot: () => Promise
     journal,
     clock: () => new Date('2026-01-01T01:00:00.000Z'),
     fetch: () => Promise.reject(new Error('no HTTP in this test')),
-    requestReboot,
+    reboot,
   };
   return { runner, journal, deps };
 }
@@ -62,8 +63,8 @@ describe('executeJob (scripted dnf host)', () => {
     });
     const manifest = job({ reboot: 'always' });
     const report = await executeJob(manifest, h.deps);
-    expect(report).toMatchObject({ outcome: 'succeeded', rebootRequired: false, rebooted: true, failure: null });
-    expect(storedBeforeReboot).toMatchObject({ state: 'finished', report: { rebooted: true } });
+    expect(report).toMatchObject({ outcome: 'succeeded', rebootRequired: false, rebooted: true, bootId: 'boot-1', failure: null });
+    expect(storedBeforeReboot).toMatchObject({ state: 'finished', report: { rebooted: true, bootId: 'boot-1' } });
     expect(report.commands.map((c) => `${c.step}: ${c.argv[0]}`)).toEqual(['query: rpm', 'install: dnf', 'verify: rpm', 'reboot-check: needs-restarting']);
     expect(h.runner.remaining).toEqual([]);
   });
@@ -73,6 +74,7 @@ describe('executeJob (scripted dnf host)', () => {
     const manifest = job({ reboot: 'if-required' });
     const report = await executeJob(manifest, h.deps);
     expect(report).toMatchObject({ outcome: 'succeeded', rebootRequired: true, rebooted: false, failure: { step: 'reboot', message: 'requesting the reboot failed: shutdown: not permitted' } });
+    expect(report.bootId).toBeUndefined();
     expect((await h.journal.get(manifest.idempotencyKey))?.report).toEqual(report);
   });
 

@@ -21,7 +21,7 @@ function selection(cmd: Command): Command {
     .option('--wave-budget <n|p%>', 'failed hosts a wave tolerates before the deployment halts')
     .option('--total-budget <n|p%>', 'failed hosts the deployment tolerates before it halts')
     .option('--soak <minutes>', 'wait after each wave before the next')
-    .option('--cluster-max <n>', 'hosts of one cluster patching at once')
+    .option('--cluster-max <n>', 'hosts of one cluster patching or rebooting at once')
     .option('--blitz', 'emergency lane: no soak; concurrency, cluster limits and budgets still hold')
     .option('--reboot <policy>', 'never, if-required or always')
     .option('--pre-step <script>', 'approved library script to run before installing (repeatable)', collect, [])

@@ -56,9 +56,12 @@ export function jobHarness(host: HostClone, options: { runner?: CommandRunner; s
       journal: new JobJournal(stateDir),
       clock: options.clock ?? (() => new Date()),
       fetch: globalThis.fetch,
-      requestReboot: () => {
-        reboots++;
-        return Promise.resolve();
+      reboot: {
+        bootId: () => Promise.resolve(null),
+        request: () => {
+          reboots++;
+          return Promise.resolve();
+        },
       },
     },
   };

@@ -12,6 +12,7 @@ import { PatchwiseError, type JobManifest, type JobOutcome, type JobReport, type
 import { approvedScriptArgv } from './approved-script.js';
 import { CommandFailedError, describeExit } from './command-failed-error.js';
 import type { CommandRunner } from './command-runner.js';
+import type { HostReboot } from './host-reboot.js';
 import { runHealthCheck } from './health-check.js';
 import type { JobJournal, JournalEntry } from './job-journal.js';
 import type { PackageDriver } from './package-driver.js';
@@ -27,8 +28,8 @@ export interface ExecuteJobDeps {
   readonly clock: () => Date;
   /** For HTTP health checks. */
   readonly fetch: typeof fetch;
-  /** Asks the host to reboot (e.g. schedules `shutdown -r`); the report is journalled before it is called. */
-  readonly requestReboot: () => Promise<void>;
+  /** Reboots the host when the policy says so; the report (with the boot id) is journalled before the request. */
+  readonly reboot: HostReboot;
 }
 
 /** A job interrupted this many times (crash, power cut) is rolled back instead of started again. */
@@ -143,12 +144,12 @@ class JobRun {
     if (!reboot) return this.#finish('succeeded', checkFailure, after);
     // Journalled first: the reboot may end this process before requestReboot returns, and a
     // re-delivery after the reboot must get this report, not reboot the host again.
-    const report = await this.#finish('succeeded', checkFailure, after, false, true);
+    const report = await this.#finish('succeeded', checkFailure, after, false, await this.deps.reboot.bootId());
     try {
-      await this.deps.requestReboot();
+      await this.deps.reboot.request();
       return report;
     } catch (err) {
-      const failed: JobReport = { ...report, rebooted: false, failure: { step: 'reboot', message: `requesting the reboot failed: ${(err as Error).message}` } };
+      const failed: JobReport = { ...report, rebooted: false, bootId: undefined, failure: { step: 'reboot', message: `requesting the reboot failed: ${(err as Error).message}` } };
       await this.deps.journal.put(this.#entry('finished', failed));
       return failed;
     }
@@ -219,7 +220,8 @@ class JobRun {
     }
   }
 
-  async #finish(outcome: JobOutcome, failure: Failure | null, after: readonly PackageVersion[], rollbackFailed = false, rebooted = false): Promise<JobReport> {
+  /** Journals and returns the report; `rebootFrom` (a boot id, or null when the host has none) marks a reboot asked for. */
+  async #finish(outcome: JobOutcome, failure: Failure | null, after: readonly PackageVersion[], rollbackFailed = false, rebootFrom?: string | null): Promise<JobReport> {
     const report: JobReport = {
       jobId: this.manifest.jobId,
       idempotencyKey: this.manifest.idempotencyKey,
@@ -227,7 +229,8 @@ class JobRun {
       previous: this.#previous,
       after,
       rebootRequired: this.#rebootRequired,
-      rebooted,
+      rebooted: rebootFrom !== undefined,
+      ...(rebootFrom !== undefined ? { bootId: rebootFrom } : {}),
       failure,
       rollbackFailed,
       commands: [...this.#recorder.records],

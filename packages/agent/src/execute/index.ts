@@ -24,6 +24,8 @@ export type { HealthCheckContext, HealthCheckResult } from './health-check.js';
 export { JobJournal } from './job-journal.js';
 export type { JournalEntry, JournalState } from './job-journal.js';
 export { executeJob, MAX_JOB_ATTEMPTS } from './execute-job.js';
+export { BOOT_ID_FILE, REBOOT_MARKER_FILE, runnerReboot } from './host-reboot.js';
+export type { HostReboot } from './host-reboot.js';
 export type { ExecuteJobDeps } from './execute-job.js';
 export { manifestDigest, validateManifest } from './validate-manifest.js';
 export { DEFAULT_MAX_OUTPUT_BYTES, SshRunner } from './ssh-runner.js';

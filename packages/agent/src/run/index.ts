@@ -13,6 +13,7 @@ export type { WireFacts } from './wire-facts.js';
 export { FileReplayGuard, REPLAY_MARGIN_MS } from './file-replay-guard.js';
 export { ACCEPTED_JOBS_DIR, JobManifestGate } from './job-manifest-gate.js';
 export { JobRunner } from './job-runner.js';
+export { PendingReboots } from './pending-reboots.js';
 export type { JobRunnerDeps } from './job-runner.js';
 export { NO_APPROVERS, parseApproverPins, sameApproverPins } from './approver-pins.js';
 export type { ApproverPins } from './approver-pins.js';

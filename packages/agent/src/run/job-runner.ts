@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isManifestRejected, isPatchwiseError, type JobManifest, type JobReport, type PackageManagerKind, type SignedJobManifest } from '@patchwise/core';
-import { createPackageDriver, executeJob, type CommandRunner, type JobJournal } from '../execute/index.js';
+import { createPackageDriver, executeJob, type CommandRunner, type HostReboot, type JobJournal } from '../execute/index.js';
 import type { AgentClient, Signer } from './agent-client.js';
 import type { JobManifestGate } from './job-manifest-gate.js';
+import type { PendingReboots } from './pending-reboots.js';
 
 export interface JobRunnerDeps {
   readonly client: AgentClient;
@@ -17,7 +18,10 @@ export interface JobRunnerDeps {
   readonly outboxDir: string;
   readonly clock: () => Date;
   readonly fetch: typeof fetch;
-  readonly requestReboot: () => Promise<void>;
+  /** How this host reboots and reads its boot id (see runnerReboot). */
+  readonly reboot: HostReboot;
+  /** Jobs that rebooted the host and are not yet reported back from it, kept across restarts. */
+  readonly pendingReboots: PendingReboots;
   readonly log: (line: string) => void;
 }
 
@@ -30,12 +34,21 @@ export interface JobRunnerDeps {
  * versions recorded before it changed anything; only a job never seen is claimed against the
  * replay guard. Reports go to an on-disk outbox first and leave it when the server acknowledged
  * them, so a report made while the server was down is sent when it is back.
+ *
+ * A job that rebooted its host is reported twice: once when the reboot is asked for (the server
+ * keeps the job in flight, so its cluster's slot stays taken), and again, with `back`, once the
+ * host's boot id has changed, or, where the host has no boot id to read, once a new agent
+ * process runs (the one that asked is gone).
  */
 export class JobRunner {
+  /** Jobs whose reboot this process asked for. */
+  readonly #rebootedHere = new Set<string>();
+
   constructor(private readonly d: JobRunnerDeps) {}
 
-  /** Sends pending reports, then handles the manifests that arrive within `waitSeconds`; returns how many jobs ran or answered. */
+  /** Reports returns from reboots and pending reports, then handles the manifests that arrive within `waitSeconds`; returns how many jobs ran or answered. */
   async runOnce(waitSeconds: number): Promise<number> {
+    await this.reportReturnsFromReboot();
     await this.flushOutbox();
     const signed = await this.d.client.jobs(this.d.signer, waitSeconds);
     for (const s of signed) await this.handle(s);
@@ -74,7 +87,16 @@ export class JobRunner {
         journal: this.d.journal,
         clock: this.d.clock,
         fetch: this.d.fetch,
-        requestReboot: this.d.requestReboot,
+        reboot: {
+          bootId: () => this.d.reboot.bootId(),
+          // Remembered before asking: the agent that runs after the reboot completes the report.
+          request: async () => {
+            await this.d.pendingReboots.add(manifest.idempotencyKey);
+            this.#rebootedHere.add(manifest.idempotencyKey);
+            await this.d.reboot.request();
+            this.d.log(`job ${manifest.jobId}: reboot requested`);
+          },
+        },
       });
       this.d.log(`job ${manifest.jobId}: ${report.outcome}${report.failure ? ` (${report.failure.step}: ${report.failure.message})` : ''}`);
       await this.send(report);
@@ -83,6 +105,29 @@ export class JobRunner {
       this.d.log(`job ${manifest.jobId} not run: ${err.message}`);
       // A second delivery while the first still runs is not a failure of the job.
       if (err.code !== 'PW_CONFLICT') await this.send(refusal(manifest, err.message, this.d.clock()));
+    }
+  }
+
+  /** Completes, with `back`, the reports of jobs whose reboot has happened since they were reported. */
+  private async reportReturnsFromReboot(): Promise<void> {
+    const keys = await this.d.pendingReboots.list();
+    if (keys.length === 0) return;
+    const now = await this.d.reboot.bootId();
+    for (const key of keys) {
+      const entry = await this.d.journal.get(key);
+      const report = entry?.report;
+      // The request failed (the report says not rebooted), or this was already reported back.
+      if (!entry || !report?.rebooted || report.back) {
+        await this.d.pendingReboots.remove(key);
+        continue;
+      }
+      const back = report.bootId ? now !== null && now !== report.bootId : !this.#rebootedHere.has(key);
+      if (!back) continue;
+      const completed: JobReport = { ...report, back: { bootId: now, at: this.d.clock().toISOString() } };
+      await this.d.journal.put({ ...entry, report: completed });
+      await this.d.pendingReboots.remove(key);
+      this.d.log(`job ${report.jobId}: the host is back from its reboot`);
+      await this.send(completed);
     }
   }
 

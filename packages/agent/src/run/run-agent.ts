@@ -4,9 +4,10 @@ import { PatchwiseError, isPatchwiseError, jobSigningKeyId, parsePublicKey } fro
 import { buildInventoryDocument, collectFacts, collectPackages, inventoryDigest } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
 import { AgentState } from './agent-state.js';
-import { ChrootRunner, JobJournal, LocalRunner } from '../execute/index.js';
+import { ChrootRunner, JobJournal, LocalRunner, runnerReboot } from '../execute/index.js';
 import { JobManifestGate } from './job-manifest-gate.js';
 import { JobRunner } from './job-runner.js';
+import { PendingReboots } from './pending-reboots.js';
 import { sameApproverPins, type ApproverPins } from './approver-pins.js';
 import { toWireFacts } from './wire-facts.js';
 
@@ -141,13 +142,9 @@ function jobRunnerFor(state: AgentState, client: AgentClient, signer: Signer, o:
     outboxDir: join(o.stateDir, 'outbox'),
     clock,
     fetch: o.fetch ?? fetch,
-    // A managed chroot is not a machine to reboot: the request is left as a marker in it.
-    requestReboot: async () => {
-      const argv = local ? ['shutdown', '-r', '+1', 'Patchwise: reboot after patching'] : ['touch', '/run/patchwise-reboot-requested'];
-      const record = await runner.run('reboot', argv);
-      if (record.exitCode !== 0) throw new PatchwiseError('PW_INTERNAL', `reboot request failed: ${argv.join(' ')} exited ${record.exitCode ?? record.signal ?? 'abnormally'}: ${record.stderr.trim()}`);
-      o.log(local ? 'reboot scheduled in one minute' : `reboot requested (marker /run/patchwise-reboot-requested in ${o.root})`);
-    },
+    // A managed tree is not a machine to reboot: the request is left as a marker in it.
+    reboot: runnerReboot(runner, local ? 'machine' : 'marker'),
+    pendingReboots: new PendingReboots(join(o.stateDir, 'reboots')),
     log: o.log,
   });
 }

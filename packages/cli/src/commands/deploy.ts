@@ -156,11 +156,12 @@ export function renderStatus(s: StatusView): string {
     const total = Object.values(w.install).reduce((a, b) => a + b, 0);
     const done = (w.install.succeeded ?? 0) + (w.install.skipped ?? 0);
     const bad = (w.install.failed ?? 0) + (w.install['rolled-back'] ?? 0);
-    const busy = (w.install.dispatched ?? 0) + (w.install.running ?? 0);
+    const busy = (w.install.dispatched ?? 0) + (w.install.running ?? 0) + (w.install.rebooting ?? 0);
+    const rebooting = w.install.rebooting ? ` (${w.install.rebooting} rebooting)` : '';
     const cells = (n: number) => (total === 0 ? 0 : Math.round((n / total) * BAR));
     const bar = '█'.repeat(cells(done)) + '✗'.repeat(cells(bad)) + '▒'.repeat(cells(busy));
     const rb = Object.entries(w.rollback).map(([k, v]) => `${k} ${v}`).join(', ');
-    lines.push(`  wave ${String(w.wave).padStart(2)}${w.wave === 1 ? ' (canary)' : '         '} [${bar.padEnd(BAR, '·').slice(0, BAR)}] ${done}/${total} done, ${bad} failed, ${busy} in flight${rb ? `; rollback: ${rb}` : ''}`);
+    lines.push(`  wave ${String(w.wave).padStart(2)}${w.wave === 1 ? ' (canary)' : '         '} [${bar.padEnd(BAR, '·').slice(0, BAR)}] ${done}/${total} done, ${bad} failed, ${busy} in flight${rebooting}${rb ? `; rollback: ${rb}` : ''}`);
   }
   for (const [why, n] of Object.entries(s.waiting)) lines.push(`  waiting: ${n} hosts (${why})`);
   return `${lines.join('\n')}\n`;

@@ -15,6 +15,7 @@ import { maintenance } from './migrations/0012-maintenance.js';
 import { rollout } from './migrations/0013-rollout.js';
 import { approverKeys } from './migrations/0015-approver-keys.js';
 import { policySettings } from './migrations/0016-policy-settings.js';
+import { rebootingJobs } from './migrations/0017-rebooting-jobs.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -37,6 +38,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-rollout': rollout,
   '0015-approver-keys': approverKeys,
   '0016-policy-settings': policySettings,
+  '0017-rebooting-jobs': rebootingJobs,
   '0014-agentless': agentless,
 };
 

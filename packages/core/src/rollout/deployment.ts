@@ -1,4 +1,4 @@
-import type { ApprovedScript, HealthCheck, JobAction, PackageManagerKind, PackageVersion } from './job-manifest.js';
+import type { ApprovedScript, HealthCheck, JobAction, JobReport, PackageManagerKind, PackageVersion } from './job-manifest.js';
 import type { RolloutStrategy } from './strategy.js';
 
 /**
@@ -11,15 +11,23 @@ export type DeploymentState = 'created' | 'running' | 'paused' | 'halted' | 'com
 /**
  * A job's life: pending → dispatched (a signed manifest waits for its executor) → running (the
  * executor fetched it) → succeeded | failed | rolled-back. A dispatched job whose manifest expired
- * unfetched goes back to pending (nothing ran). skipped: the host already had every target;
- * cancelled: the deployment ended before the job started.
+ * unfetched goes back to pending (nothing ran). A job that succeeded and rebooted its host is
+ * `rebooting` until the host is back (→ succeeded) or the reboot timeout passes (→ failed): the
+ * host is unavailable meanwhile, so it still counts against concurrency and its cluster's limit.
+ * skipped: the host already had every target; cancelled: the deployment ended before the job started.
  */
-export type JobState = 'pending' | 'dispatched' | 'running' | 'succeeded' | 'failed' | 'rolled-back' | 'skipped' | 'cancelled';
+export type JobState = 'pending' | 'dispatched' | 'running' | 'rebooting' | 'succeeded' | 'failed' | 'rolled-back' | 'skipped' | 'cancelled';
 
 export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set<JobState>(['succeeded', 'failed', 'rolled-back', 'skipped', 'cancelled']);
 /** The outcomes that count against an error budget. */
 export const FAILED_JOB_STATES: ReadonlySet<JobState> = new Set<JobState>(['failed', 'rolled-back']);
-export const IN_FLIGHT_JOB_STATES: ReadonlySet<JobState> = new Set<JobState>(['dispatched', 'running']);
+export const IN_FLIGHT_JOB_STATES: ReadonlySet<JobState> = new Set<JobState>(['dispatched', 'running', 'rebooting']);
+
+/** The state a report moves its job to: a success that rebooted its host waits for the host to be back. */
+export function jobStateOfReport(report: JobReport): JobState {
+  if (report.outcome === 'succeeded' && report.rebooted && !report.back) return 'rebooting';
+  return report.outcome;
+}
 
 /** One host's share of a deployment as the engine sees it. */
 export interface JobSnapshot {
@@ -31,6 +39,8 @@ export interface JobSnapshot {
   readonly state: JobState;
   readonly expiresAt: Date | null;
   readonly fetchedAt: Date | null;
+  /** When its executor reported (for a rebooting job: when the reboot was asked for). */
+  readonly finishedAt: Date | null;
 }
 
 export interface DeploymentSnapshot {

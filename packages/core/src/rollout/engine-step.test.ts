@@ -7,7 +7,7 @@ const now = new Date('2026-12-08T02:00:00Z');
 const open: StartVerdict = { canStart: true, closesAt: new Date('2026-12-08T05:30:00Z') };
 
 function job(id: string, wave: number, state: JobState = 'pending', over: Partial<JobSnapshot> = {}): JobSnapshot {
-  return { id, hostId: `h-${id}`, cluster: null, action: 'install', wave, state, expiresAt: null, fetchedAt: null, ...over };
+  return { id, hostId: `h-${id}`, cluster: null, action: 'install', wave, state, expiresAt: null, fetchedAt: null, finishedAt: null, ...over };
 }
 
 function input(jobs: JobSnapshot[], strategy: Partial<Record<string, unknown>> = {}, d: Partial<DeploymentSnapshot> = {}, over: Partial<StepInput> = {}): StepInput {
@@ -91,6 +91,27 @@ describe('engineStep', () => {
     expect(r.requeue).toEqual(['a']);
     expect(r.timedOut).toEqual(['b']);
     expect(r.dispatch.map((d) => d.jobId)).toEqual(['a']);
+  });
+
+  it('keeps a rebooting host in flight: its cluster slot and the concurrency stay taken, and its wave is not done', () => {
+    const rebooting = job('a', 0, 'rebooting', { cluster: 'db', finishedAt: now });
+    const jobs = [rebooting, job('b', 0, 'pending', { cluster: 'db' }), job('c', 1)];
+    const r = engineStep(input(jobs, { clusterMaxUnavailable: 1 }, {}, { busyByCluster: new Map([['db', 1]]) }));
+    expect(r.dispatch).toEqual([]);
+    expect(r.waiting.get('cluster db at its limit of 1')).toBe(1);
+    expect(r.deployment).toBeNull();
+    const limited = engineStep(input([job('x', 0, 'rebooting', { finishedAt: now }), job('y', 0)], { concurrency: 1 }));
+    expect(limited.dispatch).toEqual([]);
+    expect(limited.waiting.get('concurrency limit')).toBe(1);
+  });
+
+  it('fails a rebooting job whose host is not back within the reboot timeout, against the budget', () => {
+    const since = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+    const jobs = [job('a', 0, 'rebooting', { finishedAt: since(30) }), job('b', 0, 'rebooting', { finishedAt: since(29) }), job('c', 1)];
+    const r = engineStep(input(jobs, { rebootTimeoutMinutes: 30 }));
+    expect(r.rebootTimedOut).toEqual(['a']);
+    expect(r.deployment).toMatchObject({ state: 'halted' });
+    expect(r.deployment?.reason).toMatch(/canary\) exhausted: 1 of 2/);
   });
 
   it('rolls back without waiting for a window, then ends rolled-back', () => {

@@ -22,6 +22,8 @@ export interface StepResult {
   readonly requeue: readonly string[];
   /** Fetched jobs without a report past the job timeout. */
   readonly timedOut: readonly string[];
+  /** Rebooting jobs whose host is not back past the reboot timeout. */
+  readonly rebootTimedOut: readonly string[];
   readonly dispatch: readonly { readonly jobId: string; readonly expiresAt: Date }[];
   readonly deployment: { readonly state: DeploymentState; readonly reason: string | null; readonly currentWave: number; readonly soakUntil: Date | null } | null;
   /** Why pending jobs of the current wave were not dispatched, for status output. */
@@ -32,14 +34,17 @@ export interface StepResult {
  * The engine's one decision, pure: given a deployment, its jobs and the clock, which jobs go back
  * to pending, time out or are dispatched, and where the deployment moves. Budgets are checked
  * before anything is dispatched, so a wave over budget halts with no new job started; a finished
- * wave soaks (unless blitz), then the next starts. Rollback jobs ignore windows (undoing a bad
+ * wave soaks (unless blitz), then the next starts. A rebooting host is still in flight: a wave
+ * is not done, and its cluster's slot not free, until the host is back. Rollback jobs ignore windows (undoing a bad
  * change does not wait for Tuesday) but keep concurrency and cluster limits.
  */
 export function engineStep(input: StepInput): StepResult {
   const { deployment: d, now } = input;
   const requeue: string[] = [];
   const timedOut: string[] = [];
+  const rebootTimedOut: string[] = [];
   const timeoutMs = d.strategy.jobTimeoutMinutes * 60_000;
+  const rebootTimeoutMs = d.strategy.rebootTimeoutMinutes * 60_000;
   const state = new Map<string, JobSnapshot['state']>();
   for (const j of input.jobs) {
     let s = j.state;
@@ -49,10 +54,13 @@ export function engineStep(input: StepInput): StepResult {
     } else if (s === 'running' && j.fetchedAt !== null && now.getTime() - j.fetchedAt.getTime() >= timeoutMs) {
       timedOut.push(j.id);
       s = 'failed';
+    } else if (s === 'rebooting' && j.finishedAt !== null && now.getTime() - j.finishedAt.getTime() >= rebootTimeoutMs) {
+      rebootTimedOut.push(j.id);
+      s = 'failed';
     }
     state.set(j.id, s);
   }
-  const result = (over: Partial<StepResult>): StepResult => ({ requeue, timedOut, dispatch: [], deployment: null, waiting: new Map(), ...over });
+  const result = (over: Partial<StepResult>): StepResult => ({ requeue, timedOut, rebootTimedOut, dispatch: [], deployment: null, waiting: new Map(), ...over });
   const stateOf = (j: JobSnapshot) => state.get(j.id)!;
 
   switch (d.state) {

@@ -138,7 +138,15 @@ export interface JobReport {
   /** The versions found after the job, for every target. */
   readonly after: readonly PackageVersion[];
   readonly rebootRequired: boolean;
+  /** The executor asked the host to reboot after the change was verified. */
   readonly rebooted: boolean;
+  /** With `rebooted`: the host's boot id when the reboot was asked for (null: the host has none to read). */
+  readonly bootId?: string | null | undefined;
+  /**
+   * With `rebooted`: the host is back from that reboot (its boot id changed, or its executor was
+   * restarted where there is no boot id). Until a report says so the job stays `rebooting`.
+   */
+  readonly back?: { readonly bootId: string | null; readonly at: string } | undefined;
   /**
    * The step that failed and why, when the outcome is not `succeeded`. With `succeeded` it is null,
    * except for a reboot step that failed after the change was verified (`reboot`: the request

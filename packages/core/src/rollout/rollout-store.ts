@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
-import type { Deployment, DeploymentHooks, DeploymentSelection, DeploymentState, Job, JobSnapshot, JobState } from './deployment.js';
+import { IN_FLIGHT_JOB_STATES, jobStateOfReport, type Deployment, type DeploymentHooks, type DeploymentSelection, type DeploymentState, type Job, type JobSnapshot, type JobState } from './deployment.js';
 import type { JobAction, JobReport, PackageManagerKind, PackageVersion, SignedJobManifest } from './job-manifest.js';
 import { parseStrategy, strategyToJson, type RolloutStrategy } from './strategy.js';
 import type { RolloutTables } from './tables.js';
@@ -90,9 +90,6 @@ function toJob(r: JobRow): Job {
 
 /** Jobs dispatched per statement (three arrays of this length bound as parameters). */
 const DISPATCH_SLICE = 5000;
-
-/** The job state an executor's outcome ends in. */
-const OUTCOME_STATE = { succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled-back' } as const satisfies Record<JobReport['outcome'], JobState>;
 
 /** Deployments and their jobs, rings and the script library: the rollout engine's durable state. */
 export class RolloutStore {
@@ -193,12 +190,12 @@ export class RolloutStore {
   async snapshots(deploymentId: number): Promise<JobSnapshot[]> {
     const rows = await this.db
       .selectFrom('rollout_jobs')
-      .select(['id', 'host_id', 'cluster', 'action', 'wave', 'state', 'expires_at', 'fetched_at'])
+      .select(['id', 'host_id', 'cluster', 'action', 'wave', 'state', 'expires_at', 'fetched_at', 'finished_at'])
       .where('deployment_id', '=', deploymentId)
       .orderBy('wave')
       .orderBy('host_name')
       .execute();
-    return rows.map((r) => ({ id: r.id, hostId: r.host_id, cluster: r.cluster, action: r.action as JobAction, wave: r.wave, state: r.state as JobState, expiresAt: r.expires_at, fetchedAt: r.fetched_at }));
+    return rows.map((r) => ({ id: r.id, hostId: r.host_id, cluster: r.cluster, action: r.action as JobAction, wave: r.wave, state: r.state as JobState, expiresAt: r.expires_at, fetchedAt: r.fetched_at, finishedAt: r.finished_at }));
   }
 
   async jobs(deploymentId: number, filter: { readonly hostId?: string; readonly ids?: readonly string[] } = {}): Promise<Job[]> {
@@ -224,7 +221,7 @@ export class RolloutStore {
     const rows = await this.db
       .selectFrom('rollout_jobs')
       .select(['cluster', (eb) => eb.fn.countAll<string>().as('n')])
-      .where('state', 'in', ['dispatched', 'running'])
+      .where('state', 'in', [...IN_FLIGHT_JOB_STATES])
       .where('cluster', 'is not', null)
       .groupBy('cluster')
       .execute();
@@ -241,9 +238,10 @@ export class RolloutStore {
       .execute();
   }
 
-  async timeOut(ids: readonly string[], reason: string, now: Date): Promise<void> {
+  /** Fails jobs still in `from` (fetched and silent, or rebooting and not back) for `reason`. */
+  async timeOut(ids: readonly string[], from: 'running' | 'rebooting', reason: string, now: Date): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.updateTable('rollout_jobs').set({ state: 'failed', state_reason: reason, finished_at: now }).where('id', 'in', [...ids]).where('state', '=', 'running').execute();
+    await this.db.updateTable('rollout_jobs').set({ state: 'failed', state_reason: reason, finished_at: now }).where('id', 'in', [...ids]).where('state', '=', from).execute();
   }
 
   /**
@@ -303,6 +301,20 @@ export class RolloutStore {
     return new Set(rows.map((r) => r.host_id));
   }
 
+  /** The reports of jobs waiting for their host to be back from a reboot, per host, for `hostIds`. */
+  async rebootingReports(hostIds: readonly string[]): Promise<Map<string, JobReport[]>> {
+    const out = new Map<string, JobReport[]>();
+    if (hostIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('rollout_jobs')
+      .select(['host_id', 'report'])
+      .where('state', '=', 'rebooting')
+      .where(sql<boolean>`host_id = any(${[...hostIds]}::text[])`)
+      .execute();
+    for (const r of rows) out.set(r.host_id, [...(out.get(r.host_id) ?? []), r.report as JobReport]);
+    return out;
+  }
+
   /** Jobs by id, whatever their deployment, with their reports (for checking incoming reports). */
   async jobsByIds(ids: readonly string[]): Promise<Map<string, Job & { readonly report: JobReport | null }>> {
     if (ids.length === 0) return new Map();
@@ -312,8 +324,10 @@ export class RolloutStore {
 
   /**
    * Records executors' reports, one statement per slice of 1,000. A job already in a terminal
-   * state keeps its first report (reports are delivered at least once); returns the ids of the
-   * jobs that changed. The jobs must be distinct: an UPDATE … FROM applies one row per job.
+   * state keeps its first report (reports are delivered at least once), and a rebooting job
+   * changes only for the report that says its host is back (whichever of the two arrives first);
+   * returns the ids of the jobs that changed. The jobs must be distinct: an UPDATE … FROM
+   * applies one row per job.
    */
   async recordReports(reports: readonly JobReport[], now: Date): Promise<Set<string>> {
     const changed = new Set<string>();
@@ -322,11 +336,11 @@ export class RolloutStore {
       const { rows } = await sql<{ id: string }>`
         update rollout_jobs as j set state = u.state, state_reason = u.reason, previous = u.previous::jsonb, report = u.report::jsonb, finished_at = ${now}
         from unnest(
-          ${slice.map((r) => r.jobId)}::text[], ${slice.map((r) => OUTCOME_STATE[r.outcome])}::text[],
+          ${slice.map((r) => r.jobId)}::text[], ${slice.map(jobStateOfReport)}::text[],
           ${slice.map((r) => (r.failure ? `${r.failure.step}: ${r.failure.message}` : null))}::text[],
           ${slice.map((r) => JSON.stringify(r.previous))}::text[], ${slice.map((r) => JSON.stringify(r))}::text[]
         ) as u(id, state, reason, previous, report)
-        where j.id = u.id and j.state in ('pending', 'dispatched', 'running')
+        where j.id = u.id and (j.state in ('pending', 'dispatched', 'running') or (j.state = 'rebooting' and u.state <> 'rebooting'))
         returning j.id`.execute(this.db);
       for (const r of rows) changed.add(r.id);
     }

@@ -30,6 +30,8 @@ export interface RolloutStrategy {
   readonly reboot: RebootPolicy;
   /** A job fetched by its executor and not reported within this time counts as failed. */
   readonly jobTimeoutMinutes: number;
+  /** A host asked to reboot and not back within this time fails its job. */
+  readonly rebootTimeoutMinutes: number;
 }
 
 /** A careful default: one canary, then 10 % and the rest in 25 % waves, no failure tolerated. */
@@ -43,6 +45,7 @@ export const DEFAULT_STRATEGY: RolloutStrategy = {
   blitz: false,
   reboot: 'if-required',
   jobTimeoutMinutes: 60,
+  rebootTimeoutMinutes: 30,
 };
 
 /**
@@ -74,7 +77,7 @@ export function formatAmount(amount: Amount): string {
 }
 
 const REBOOT_POLICIES: readonly RebootPolicy[] = ['never', 'if-required', 'always'];
-const KEYS = new Set(['canary', 'waves', 'concurrency', 'errorBudget', 'soakMinutes', 'clusterMaxUnavailable', 'blitz', 'reboot', 'jobTimeoutMinutes']);
+const KEYS = new Set(['canary', 'waves', 'concurrency', 'errorBudget', 'soakMinutes', 'clusterMaxUnavailable', 'blitz', 'reboot', 'jobTimeoutMinutes', 'rebootTimeoutMinutes']);
 
 /**
  * A strategy from JSON or YAML input; what is left out comes from DEFAULT_STRATEGY. `waves` is
@@ -106,6 +109,7 @@ export function parseStrategy(input: unknown, where = 'strategy'): RolloutStrate
     blitz: o.blitz === undefined ? d.blitz : boolean(o.blitz, `${where}.blitz`),
     reboot: reboot as RebootPolicy,
     jobTimeoutMinutes: o.jobTimeoutMinutes === undefined ? d.jobTimeoutMinutes : wholeNumber(o.jobTimeoutMinutes, `${where}.jobTimeoutMinutes`, 1, 7 * 24 * 60),
+    rebootTimeoutMinutes: o.rebootTimeoutMinutes === undefined ? d.rebootTimeoutMinutes : wholeNumber(o.rebootTimeoutMinutes, `${where}.rebootTimeoutMinutes`, 1, 24 * 60),
   };
 }
 
@@ -121,6 +125,7 @@ export function strategyToJson(s: RolloutStrategy): Record<string, unknown> {
     blitz: s.blitz,
     reboot: s.reboot,
     jobTimeoutMinutes: s.jobTimeoutMinutes,
+    rebootTimeoutMinutes: s.rebootTimeoutMinutes,
   };
 }
 

@@ -1,4 +1,4 @@
-import { AuditStore, MicroBatcher, PatchwiseError, RolloutStore, type AuditEventInput, type Deployment, type Job, type JobReport, type SignedJobManifest } from '@patchwise/core';
+import { AuditStore, MicroBatcher, PatchwiseError, RolloutStore, jobStateOfReport, type AuditEventInput, type Deployment, type Job, type JobReport, type SignedJobManifest } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import { tablesOf, type Database } from '../database.js';
 import type { RolloutEngine } from './rollout-engine.js';
@@ -104,9 +104,9 @@ export class AgentJobs {
         const d = deployments.get(job.deploymentId)!;
         events.push({
           actor: { kind: 'agent', id: hostId, name: job.hostName },
-          action: `job.${report.outcome}`,
+          action: `job.${jobStateOfReport(report)}`,
           target: { kind: 'job', id: job.id },
-          details: { deployment: d.id, action: job.action, failure: report.failure, after: report.after, rebooted: report.rebooted, commands: report.commands.length },
+          details: { deployment: d.id, action: job.action, failure: report.failure, after: report.after, rebooted: report.rebooted, ...(report.back ? { back: report.back } : {}), commands: report.commands.length },
         });
         // An install that finishes after the deployment turned to rolling back is undone too.
         if (d.state === 'rolling-back' && job.action === 'install' && report.outcome === 'succeeded') rollBack.add(d.id);
@@ -168,6 +168,7 @@ export class AgentJobs {
 
 function checkReport(r: JobReport): void {
   if (!OUTCOMES.has(r.outcome)) throw new PatchwiseError('PW_INPUT_INVALID', `report: outcome ${String(r.outcome)} is not succeeded, failed or rolled-back`);
+  if (r.back && !(r.rebooted && r.outcome === 'succeeded')) throw new PatchwiseError('PW_INPUT_INVALID', 'report: back is only for a job that succeeded and rebooted its host');
   for (const [field, list] of [['previous', r.previous], ['after', r.after]] as const) {
     for (const p of list) if (typeof p.name !== 'string' || (p.version !== null && typeof p.version !== 'string')) throw new PatchwiseError('PW_INPUT_INVALID', `report: ${field} must be a list of { name, version }`);
   }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { AgentlessHostStore, RolloutStore, isPatchwiseError, parsePublicKey, verifyJobManifest, type AgentlessHost, type JobManifest, type JobReport } from '@patchwise/core';
-import { JobJournal, SshRunner, createPackageDriver, executeJob, type SshClientKey, type SshTimeouts } from '@patchwise/agent';
+import { JobJournal, SshRunner, createPackageDriver, executeJob, runnerReboot, type SshClientKey, type SshTimeouts } from '@patchwise/agent';
 import type { Kysely } from 'kysely';
 import { tablesOf, type Database } from '../database.js';
 import type { AgentJobs } from './agent-jobs.js';
@@ -41,19 +41,21 @@ export class AgentlessExecutor {
     // Every target is asked (one query each when idle): jobs left running by a killed server are
     // handed out again and resumed from the host's journal, like an agent's.
     const queue = (await new AgentlessHostStore(tablesOf(this.db), this.clock).list()).filter((t) => !this.busy.has(t.hostId));
+    const rebooting = await new RolloutStore(tablesOf(this.db)).rebootingReports(queue.map((t) => t.hostId));
     let ran = 0;
     const worker = async () => {
-      for (let t = queue.shift(); t; t = queue.shift()) ran += await this.runHost(t);
+      for (let t = queue.shift(); t; t = queue.shift()) ran += await this.runHost(t, rebooting.get(t.hostId) ?? []);
     };
     await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, worker));
     return ran;
   }
 
-  private async runHost(target: AgentlessHost): Promise<number> {
+  /** Runs `target`'s waiting jobs, and reports it back from the reboots of `rebooting` once its boot id changed. */
+  private async runHost(target: AgentlessHost, rebooting: readonly JobReport[]): Promise<number> {
     this.busy.add(target.hostId);
     try {
       const signed = await new RolloutStore(tablesOf(this.db)).fetchForHost(target.hostId, this.clock());
-      if (signed.length === 0) return 0;
+      if (signed.length === 0 && rebooting.length === 0) return 0;
       const manifests: JobManifest[] = [];
       for (const s of signed) manifests.push(verifyJobManifest(s, { pinnedKey: this.pinnedKey, hostId: target.hostId, now: this.clock() }));
       let runner: SshRunner;
@@ -61,11 +63,20 @@ export class AgentlessExecutor {
         runner = await SshRunner.connect({ host: target.address, port: target.port, username: target.user, privateKey: this.o.clientKey.privateKey, hostKeySha256: target.hostKeySha256, clock: this.clock, ...(this.o.timeouts ? { timeouts: this.o.timeouts } : {}) });
       } catch (err) {
         if (!isPatchwiseError(err)) throw err;
+        // A host that is rebooting is expected to refuse connections for a while.
+        if (manifests.length === 0) return 0;
         this.o.log(`agentless host ${target.address}:${target.port}: ${err.message}`);
         for (const m of manifests) await this.agentJobs.report(target.hostId, unreachable(m, `${err.code}: ${err.message}`, this.clock()));
         return manifests.length;
       }
       try {
+        const reboot = runnerReboot(runner, 'machine');
+        if (rebooting.length > 0) {
+          const bootId = await reboot.bootId();
+          // Connected with the reboot still ahead (`shutdown -r +1`) is not back: the boot id tells.
+          const back = rebooting.filter((r) => bootId !== null && bootId !== r.bootId);
+          for (const r of back) await this.agentJobs.report(target.hostId, { ...r, back: { bootId, at: this.clock().toISOString() } });
+        }
         const journal = new JobJournal(join(this.o.journalDir, target.hostId));
         for (const m of manifests) {
           const report = await executeJob(m, {
@@ -74,10 +85,7 @@ export class AgentlessExecutor {
             journal,
             clock: this.clock,
             fetch,
-            requestReboot: async () => {
-              const r = await runner.run('reboot', ['shutdown', '-r', '+1', 'Patchwise: reboot after patching']);
-              if (r.exitCode !== 0) throw new Error(`shutdown -r exited ${r.exitCode ?? r.signal ?? 'abnormally'}: ${r.stderr.trim()}`);
-            },
+            reboot,
           });
           await this.agentJobs.report(target.hostId, report);
         }

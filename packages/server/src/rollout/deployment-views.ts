@@ -35,7 +35,7 @@ export const JobView = Type.Object({
   cluster: Nullable,
   action: Text,
   wave: Type.Integer(),
-  /** pending | dispatched | running | succeeded | failed | rolled-back | skipped | cancelled */
+  /** pending | dispatched | running | rebooting | succeeded | failed | rolled-back | skipped | cancelled */
   state: Text,
   stateReason: Nullable,
   manager: Nullable,

@@ -90,7 +90,8 @@ export class RolloutEngine {
         dispatchTtlMs: this.deps.dispatchTtlMs ?? 15 * 60_000,
       });
       await store.requeue(step.requeue);
-      await store.timeOut(step.timedOut, `no report within ${deployment.strategy.jobTimeoutMinutes} minutes of the executor fetching the job`, now);
+      await store.timeOut(step.timedOut, 'running', `no report within ${deployment.strategy.jobTimeoutMinutes} minutes of the executor fetching the job`, now);
+      await store.timeOut(step.rebootTimedOut, 'rebooting', `reboot: the host was not back within ${deployment.strategy.rebootTimeoutMinutes} minutes`, now);
       if (step.dispatch.length > 0) {
         const jobs = new Map((await store.jobs(id, { ids: step.dispatch.map((d) => d.jobId) })).map((j) => [j.id, j]));
         const signed = step.dispatch.map(({ jobId, expiresAt }) => {
@@ -131,7 +132,7 @@ export class RolloutEngine {
           await audit.append({ actor: SYSTEM, action: 'deployment.wave-start', target: { kind: 'deployment', id: String(id) }, details: { wave: next.currentWave + 1 } });
         }
       }
-      const changed = step.requeue.length + step.timedOut.length + step.dispatch.length > 0 || (next !== null && (next.state !== deployment.state || next.currentWave !== deployment.currentWave || next.soakUntil?.getTime() !== deployment.soakUntil?.getTime()));
+      const changed = step.requeue.length + step.timedOut.length + step.rebootTimedOut.length + step.dispatch.length > 0 || (next !== null && (next.state !== deployment.state || next.currentWave !== deployment.currentWave || next.soakUntil?.getTime() !== deployment.soakUntil?.getTime()));
       if (!changed) break;
       deployment = await store.lock(id);
     }

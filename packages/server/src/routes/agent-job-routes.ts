@@ -24,6 +24,8 @@ const Report = Type.Object({
   after: Type.Array(Version, { maxItems: 10_000 }),
   rebootRequired: Type.Boolean(),
   rebooted: Type.Boolean(),
+  bootId: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+  back: Type.Optional(Type.Object({ bootId: Type.Union([Type.String({ maxLength: 100 }), Type.Null()]), at: Text })),
   failure: Type.Union([Type.Object({ step: Text, message: Text }), Type.Null()]),
   rollbackFailed: Type.Boolean(),
   commands: Type.Array(Command, { maxItems: 1000 }),
