@@ -126,6 +126,9 @@ async function buildRepository(): Promise<LocalRpmRepository> {
       if (!pkg) throw new Error(`publish: no unpublished ${name} ${version}`);
       const repo = join(host.root, IN_HOST.slice(1));
       copyFileSync(join(late, fileName(pkg)), join(repo, fileName(pkg)));
+      // createrepo_c replaces repodata/ by renaming a new directory over it, which overlayfs
+      // refuses for a directory of a lower layer ("Directory not empty"): index afresh.
+      rmSync(join(repo, 'repodata'), { recursive: true });
       await exec('createrepo_c', ['--quiet', repo]);
     },
     dispose: async () => {
