@@ -192,7 +192,9 @@ async function prepareLayer(repoDir: string, manager: RpmManager): Promise<{ clo
       write(root, '/etc/dnf/vars/releasever', '12\n');
       await exec('chroot', [root, 'dnf', 'install', '-y', ...preinstalled.map((p) => `${p.name}-${evr(p)}`)], { timeoutMs: 300_000 });
     } else {
-      write(root, '/etc/zypp/repos.d/pw-rpm-repo.repo', repoFile('autorefresh=1\ntype=rpm-md\n'));
+      // autorefresh=0: what `zypper addrepo` writes unless given --refresh. zypper then never
+      // re-reads the repository by itself (with autorefresh=1 it re-reads a local one at once).
+      write(root, '/etc/zypp/repos.d/pw-rpm-repo.repo', repoFile('autorefresh=0\ntype=rpm-md\n'));
       await exec('chroot', [root, 'zypper', '--non-interactive', 'install', ...preinstalled.map((p) => `${p.name}=${evr(p)}`)], { timeoutMs: 300_000 });
     }
     // Unmounted, the upper directory is exactly the changes: a layer for other clones.

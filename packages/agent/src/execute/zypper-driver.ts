@@ -11,8 +11,9 @@
  * the recorded edition back.
  *
  * Before an install job, `zypper refresh`: zypper re-reads a repository's metadata on its own only
- * when the repository has autorefresh and its copy is older than repo.refresh.delay (10 minutes),
- * so a fix published a minute ago would be "not found". The refresh is best effort (its record is
+ * when the repository has autorefresh on (`zypper addrepo` leaves it off unless given --refresh)
+ * and, for remote ones, not within zypp.conf's repo.refresh.delay; otherwise a fix published
+ * since the last refresh is "No provider of 'name=version' found" (exit 104). The refresh is best effort (its record is
  * kept): when a repository cannot be reached, the install decides, as it would have without it.
  * A restore does not refresh, so an unreachable repository cannot block a rollback.
  */
