@@ -16,7 +16,7 @@ afterAll(removeTrees);
 const query = (line: string, exitCode = 0): ScriptedCommand => ({ argv: ['rpm', '-q', '--qf', RPM_QUERY_FORMAT, '--', 'curl'], stdout: `${line}\n`, exitCode });
 const OLD = 'curl\t(none)\t7.76.1\t26.el9';
 const NEW = 'curl\t(none)\t7.76.1\t29.el9_4';
-const INSTALL: ScriptedCommand = { argv: ['dnf', 'install', '-y', 'curl-7.76.1-29.el9_4'], stdout: 'Complete!\n' };
+const INSTALL: ScriptedCommand = { argv: ['dnf', 'install', '-y', '--refresh', 'curl-7.76.1-29.el9_4'], stdout: 'Complete!\n' };
 const RESTORE: ScriptedCommand = { argv: ['dnf', 'install', '-y', 'curl-7.76.1-26.el9'], stdout: 'Complete!\n' };
 
 function job(overrides: Partial<JobManifest> = {}): JobManifest {
@@ -58,19 +58,19 @@ async function harness(commands: ScriptedCommand[], requestReboot: () => Promise
 describe('executeJob (scripted dnf host)', () => {
   it('reboots under policy always even when nothing asks for it, journalling the report first', async () => {
     let storedBeforeReboot: unknown;
-    const h = await harness([query(OLD), INSTALL, query(NEW), { argv: ['needs-restarting', '-r'], exitCode: 0 }], async () => {
+    const h = await harness([query(OLD), INSTALL, query(NEW), { argv: ['dnf', 'needs-restarting', '-r'], exitCode: 0 }], async () => {
       storedBeforeReboot = await h.journal.get(manifest.idempotencyKey);
     });
     const manifest = job({ reboot: 'always' });
     const report = await executeJob(manifest, h.deps);
     expect(report).toMatchObject({ outcome: 'succeeded', rebootRequired: false, rebooted: true, bootId: 'boot-1', failure: null });
     expect(storedBeforeReboot).toMatchObject({ state: 'finished', report: { rebooted: true, bootId: 'boot-1' } });
-    expect(report.commands.map((c) => `${c.step}: ${c.argv[0]}`)).toEqual(['query: rpm', 'install: dnf', 'verify: rpm', 'reboot-check: needs-restarting']);
+    expect(report.commands.map((c) => `${c.step}: ${c.argv[0]}`)).toEqual(['query: rpm', 'install: dnf', 'verify: rpm', 'reboot-check: dnf']);
     expect(h.runner.remaining).toEqual([]);
   });
 
   it('reports a reboot that could not be requested, and keeps the outcome', async () => {
-    const h = await harness([query(OLD), INSTALL, query(NEW), { argv: ['needs-restarting', '-r'], exitCode: 1 }], () => Promise.reject(new Error('shutdown: not permitted')));
+    const h = await harness([query(OLD), INSTALL, query(NEW), { argv: ['dnf', 'needs-restarting', '-r'], exitCode: 1, stdout: 'Reboot is required to fully utilize these updates.\n' }], () => Promise.reject(new Error('shutdown: not permitted')));
     const manifest = job({ reboot: 'if-required' });
     const report = await executeJob(manifest, h.deps);
     expect(report).toMatchObject({ outcome: 'succeeded', rebootRequired: true, rebooted: false, failure: { step: 'reboot', message: 'requesting the reboot failed: shutdown: not permitted' } });
@@ -84,7 +84,7 @@ describe('executeJob (scripted dnf host)', () => {
       { ...INSTALL, exitCode: 1, stderr: 'Error: Transaction test error:\n  file /usr/bin/curl conflicts\n' },
       { ...RESTORE, exitCode: 1, stderr: 'Error: Unable to find a match: curl-7.76.1-26.el9\n' },
       query(NEW),
-      { argv: ['needs-restarting', '-r'], exitCode: 0 },
+      { argv: ['dnf', 'needs-restarting', '-r'], exitCode: 0 },
     ]);
     const report = await executeJob(job(), h.deps);
     expect(report).toMatchObject({ outcome: 'failed', rollbackFailed: true, after: [{ name: 'curl', version: '7.76.1-29.el9_4' }] });
@@ -93,7 +93,7 @@ describe('executeJob (scripted dnf host)', () => {
   });
 
   it(`restores instead of starting again a job interrupted ${MAX_JOB_ATTEMPTS} times`, async () => {
-    const h = await harness([RESTORE, query(OLD), { argv: ['needs-restarting', '-r'], exitCode: 0 }]);
+    const h = await harness([RESTORE, query(OLD), { argv: ['dnf', 'needs-restarting', '-r'], exitCode: 0 }]);
     const manifest = job();
     await h.journal.put({
       v: 1,

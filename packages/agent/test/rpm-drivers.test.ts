@@ -1,8 +1,10 @@
 /**
- * The dnf, yum and zypper drivers: the exact argv they send and how they read the answers. None
- * of these package managers can run on this Debian machine, so the answers are the tools'
- * documented output written by hand (see support/scripted-runner.ts); rpm's own query output is
- * checked against the real rpm in rpm-query.test.ts.
+ * The dnf, yum and zypper drivers: the exact argv they send and how they read the answers, for
+ * cases the real tools cannot be made to show here (RHEL's output, yum 3, old zypper). The answers
+ * are the tools' documented output written by hand (see support/scripted-runner.ts), or output
+ * of the real dnf 4.14 where said; the drivers run against real dnf and zypper in Debian chroots
+ * in test/e2e/rpm-drivers-real.test.ts, and rpm's query output against the real rpm in
+ * rpm-query.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { CommandFailedError, DnfDriver, RPM_QUERY_FORMAT, YumDriver, ZypperDriver } from '@patchwise/agent';
@@ -51,8 +53,8 @@ describe('DnfDriver', () => {
     await expect(new DnfDriver(runner).queryVersions(['curl'])).rejects.toBeInstanceOf(CommandFailedError);
   });
 
-  it('installs exact NEVRs in one dnf install, whatever the direction', async () => {
-    const runner = new ScriptedRunner([{ argv: ['dnf', 'install', '-y', 'openssl-libs-1:3.0.7-27.el9', 'curl-7.76.1-29.el9_4'], stdout: DNF_INSTALL_OK }]);
+  it('installs exact NEVRs in one dnf install with fresh metadata, whatever the direction', async () => {
+    const runner = new ScriptedRunner([{ argv: ['dnf', 'install', '-y', '--refresh', 'openssl-libs-1:3.0.7-27.el9', 'curl-7.76.1-29.el9_4'], stdout: DNF_INSTALL_OK }]);
     const records = await new DnfDriver(runner).install([
       { name: 'openssl-libs', version: '1:3.0.7-27.el9' },
       { name: 'curl', version: '7.76.1-29.el9_4' },
@@ -64,7 +66,7 @@ describe('DnfDriver', () => {
   it('throws CommandFailedError with the record when dnf fails', async () => {
     const runner = new ScriptedRunner([
       {
-        argv: ['dnf', 'install', '-y', 'curl-7.76.1-99.el9'],
+        argv: ['dnf', 'install', '-y', '--refresh', 'curl-7.76.1-99.el9'],
         exitCode: 1,
         stdout: 'No match for argument: curl-7.76.1-99.el9\n',
         stderr: 'Error: Unable to find a match: curl-7.76.1-99.el9\n',
@@ -73,7 +75,24 @@ describe('DnfDriver', () => {
     const err = await new DnfDriver(runner).install([{ name: 'curl', version: '7.76.1-99.el9' }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandFailedError);
     expect((err as CommandFailedError).record.exitCode).toBe(1);
-    expect((err as CommandFailedError).message).toBe('dnf install -y curl-7.76.1-99.el9: exit 1: Error: Unable to find a match: curl-7.76.1-99.el9');
+    expect((err as CommandFailedError).message).toBe('dnf install -y --refresh curl-7.76.1-99.el9: exit 1: Error: Unable to find a match: curl-7.76.1-99.el9');
+  });
+
+  it('fails a transaction that exits 0 after a %post scriptlet failed (the output of the real dnf 4.14)', async () => {
+    const runner = new ScriptedRunner([
+      {
+        argv: ['dnf', 'install', '-y', '--refresh', 'pw-broken-1.1-1'],
+        stdout:
+          'Running transaction\n  Upgrading        : pw-broken-1.1-1.noarch                                 1/2 \n  Running scriptlet: pw-broken-1.1-1.noarch                                 1/2 \npw-broken 1.1: %post fails on purpose\nwarning: %post(pw-broken-1.1-1.noarch) scriptlet failed, exit status 1\n\n  Cleanup          : pw-broken-1.0-1.noarch                                 2/2 \n\nUpgraded:\n  pw-broken-1.1-1.noarch\n\nComplete!\n',
+        stderr: 'Error in POSTIN scriptlet in rpm package pw-broken\n',
+      },
+    ]);
+    const err = await new DnfDriver(runner).install([{ name: 'pw-broken', version: '1.1-1' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandFailedError);
+    expect((err as CommandFailedError).record.exitCode).toBe(0);
+    expect((err as CommandFailedError).message).toMatch(
+      /^dnf install -y --refresh pw-broken-1.1-1: exit 0, but a package scriptlet failed: %post\(pw-broken-1.1-1.noarch\) scriptlet failed, exit status 1; Error in POSTIN scriptlet in rpm package pw-broken/,
+    );
   });
 
   it('restores recorded versions with dnf install and removes the packages that were absent', async () => {
@@ -89,10 +108,10 @@ describe('DnfDriver', () => {
     expect(runner.remaining).toEqual([]);
   });
 
-  it('asks needs-restarting -r: exit 1 is a reboot, 0 is none, anything else an error', async () => {
+  it('asks dnf needs-restarting -r: exit 1 saying so is a reboot, 0 is none, anything else an error', async () => {
     const required = new ScriptedRunner([
       {
-        argv: ['needs-restarting', '-r'],
+        argv: ['dnf', 'needs-restarting', '-r'],
         exitCode: 1,
         stdout:
           'Core libraries or services have been updated since boot-up:\n  * kernel\n  * systemd\n\nReboot is required to fully utilize these updates.\nMore information: https://access.redhat.com/solutions/27943\n',
@@ -100,11 +119,14 @@ describe('DnfDriver', () => {
     ]);
     expect(await new DnfDriver(required).rebootRequired()).toBe(true);
     const none = new ScriptedRunner([
-      { argv: ['needs-restarting', '-r'], exitCode: 0, stdout: 'No core libraries or services have been updated since boot-up.\nReboot should not be necessary.\n' },
+      { argv: ['dnf', 'needs-restarting', '-r'], exitCode: 0, stdout: 'No core libraries or services have been updated since boot-up.\nReboot should not be necessary.\n' },
     ]);
     expect(await new DnfDriver(none).rebootRequired()).toBe(false);
-    const missing = new ScriptedRunner([{ argv: ['needs-restarting', '-r'], exitCode: null, stderr: 'cannot start needs-restarting: spawn needs-restarting ENOENT' }]);
-    await expect(new DnfDriver(missing).rebootRequired()).rejects.toThrow(/dnf-utils/);
+    // The real dnf 4.14 in a tree without /proc: dnf's exit 1 for an error is not a reboot.
+    const broken = new ScriptedRunner([{ argv: ['dnf', 'needs-restarting', '-r'], exitCode: 1, stderr: "[Errno 2] No such file or directory: '/proc/1'\n" }]);
+    await expect(new DnfDriver(broken).rebootRequired()).rejects.toThrow(/exit 1 \(dnf needs-restarting -r comes with dnf-plugins-core\).*\/proc\/1/);
+    const missing = new ScriptedRunner([{ argv: ['dnf', 'needs-restarting', '-r'], exitCode: null, stderr: 'cannot start dnf: spawn dnf ENOENT' }]);
+    await expect(new DnfDriver(missing).rebootRequired()).rejects.toThrow(/dnf-plugins-core/);
   });
 
   it('refuses names and versions that are not exact RPM ones before running anything', async () => {
@@ -129,6 +151,7 @@ describe('DnfDriver', () => {
 describe('YumDriver', () => {
   it('downgrades lower targets with yum downgrade and installs the others with yum install', async () => {
     const runner = new ScriptedRunner([
+      { argv: ['yum', 'clean', 'expire-cache'], stdout: 'Loaded plugins: fastestmirror\nCleaning repos: base extras updates\n6 metadata files removed\n' },
       rpmQuery(['openssl-libs', 'curl', 'pw-new'], 'openssl-libs\t1\t3.0.7\t27.el7\ncurl\t(none)\t7.29.0\t59.el7\npackage pw-new is not installed\n', 1),
       { argv: ['yum', 'downgrade', '-y', 'openssl-libs-1:3.0.7-25.el7'], stdout: 'Complete!\n' },
       { argv: ['yum', 'install', '-y', 'curl-7.29.0-60.el7', 'pw-new-1.0-1.el7'], stdout: 'Complete!\n' },
@@ -139,6 +162,23 @@ describe('YumDriver', () => {
       { name: 'pw-new', version: '1.0-1.el7' },
     ]);
     expect(runner.remaining).toEqual([]);
+  });
+
+  it("fails a transaction that yum 3 calls complete after a \"Non-fatal\" scriptlet failure", async () => {
+    const runner = new ScriptedRunner([
+      { argv: ['yum', 'clean', 'expire-cache'] },
+      rpmQuery(['pw-broken'], 'pw-broken\t(none)\t1.0\t1.el7\n'),
+      {
+        argv: ['yum', 'install', '-y', 'pw-broken-1.1-1.el7'],
+        stdout: '  Updating   : pw-broken-1.1-1.el7.noarch    1/2\nwarning: %post(pw-broken-1.1-1.el7.noarch) scriptlet failed, exit status 1\nNon-fatal POSTIN scriptlet failure in rpm package pw-broken-1.1-1.el7.noarch\n\nUpdated:\n  pw-broken.noarch 0:1.1-1.el7\n\nComplete!\n',
+      },
+    ]);
+    await expect(new YumDriver(runner).install([{ name: 'pw-broken', version: '1.1-1.el7' }])).rejects.toThrow(/exit 0, but a package scriptlet failed: .*Non-fatal POSTIN/);
+  });
+
+  it('asks yum-utils\' needs-restarting -r', async () => {
+    const runner = new ScriptedRunner([{ argv: ['needs-restarting', '-r'], exitCode: 1, stdout: 'Reboot is required to ensure that your system benefits from these updates.\n' }]);
+    expect(await new YumDriver(runner).rebootRequired()).toBe(true);
   });
 
   it('removes absent packages with yum remove', async () => {
@@ -152,19 +192,30 @@ describe('YumDriver', () => {
 describe('ZypperDriver', () => {
   const install = ['zypper', '--non-interactive', 'install', '--oldpackage', 'libopenssl3=3.1.4-150600.5.7.1'];
 
-  it('installs exact editions with --oldpackage; exit 102 (reboot needed) is a success', async () => {
+  const refresh = { argv: ['zypper', '--non-interactive', 'refresh'], stdout: "Repository 'Main Update Repository' is up to date.\nAll repositories have been refreshed.\n" };
+
+  it('refreshes, then installs exact editions with --oldpackage; exit 102 (reboot needed) is a success', async () => {
     const runner = new ScriptedRunner([
+      refresh,
       {
         argv: install,
         exitCode: 102,
         stdout: 'Loading repository data...\nReading installed packages...\nResolving package dependencies...\n\nThe following package is going to be upgraded:\n  libopenssl3\n\n1 package to upgrade.\n',
       },
     ]);
-    expect((await new ZypperDriver(runner).install([{ name: 'libopenssl3', version: '3.1.4-150600.5.7.1' }])).map((r) => r.exitCode)).toEqual([102]);
+    expect((await new ZypperDriver(runner).install([{ name: 'libopenssl3', version: '3.1.4-150600.5.7.1' }])).map((r) => r.exitCode)).toEqual([0, 102]);
+  });
+
+  it('installs even when the refresh fails: the install decides', async () => {
+    const runner = new ScriptedRunner([
+      { argv: ['zypper', '--non-interactive', 'refresh'], exitCode: 4, stderr: "Repository 'Main Update Repository' is invalid.\n" },
+      { argv: install },
+    ]);
+    expect((await new ZypperDriver(runner).install([{ name: 'libopenssl3', version: '3.1.4-150600.5.7.1' }])).map((r) => r.exitCode)).toEqual([4, 0]);
   });
 
   it('treats exit 107 (a package scriptlet failed) as a failure', async () => {
-    const runner = new ScriptedRunner([{ argv: install, exitCode: 107, stdout: 'warning: %post(libopenssl3-3.1.4-150600.5.7.1.x86_64) scriptlet failed, exit status 1\n' }]);
+    const runner = new ScriptedRunner([refresh, { argv: install, exitCode: 107, stdout: 'warning: %post(libopenssl3-3.1.4-150600.5.7.1.x86_64) scriptlet failed, exit status 1\n' }]);
     await expect(new ZypperDriver(runner).install([{ name: 'libopenssl3', version: '3.1.4-150600.5.7.1' }])).rejects.toThrow(/exit 107.*scriptlet failed/s);
   });
 

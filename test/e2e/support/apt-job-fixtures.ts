@@ -6,13 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AptDriver, JobJournal, type CommandRunner, type ExecuteJobDeps } from '@patchwise/agent';
-import type { JobManifest, PackageVersion } from '@patchwise/core';
+import { AptDriver, JobJournal, type CommandRunner, type ExecuteJobDeps, type PackageDriver } from '@patchwise/agent';
+import type { JobManifest, PackageManagerKind, PackageVersion } from '@patchwise/core';
 import { exec } from './exec-file.js';
 import type { HostClone } from './host-clone.js';
 
 /** An apt install job for `targets`; fresh job id and idempotency key, valid for an hour. */
 export function aptJob(targets: readonly PackageVersion[], overrides: Partial<JobManifest> = {}): JobManifest {
+  return packageJob('apt', targets, overrides);
+}
+
+/** An install job of `manager` for `targets`; fresh job id and idempotency key, valid for an hour. */
+export function packageJob(manager: PackageManagerKind, targets: readonly PackageVersion[], overrides: Partial<JobManifest> = {}): JobManifest {
   const now = Date.now();
   return {
     v: 1,
@@ -21,7 +26,7 @@ export function aptJob(targets: readonly PackageVersion[], overrides: Partial<Jo
     deploymentId: 1,
     hostId: randomUUID(),
     action: 'install',
-    manager: 'apt',
+    manager,
     targets,
     reboot: 'never',
     preSteps: [],
@@ -41,8 +46,11 @@ export interface JobHarness {
   reboots(): number;
 }
 
-/** executeJob's dependencies for `host`: its chroot runner, an apt driver, a journal in a fresh state directory. */
-export function jobHarness(host: HostClone, options: { runner?: CommandRunner; stateDir?: string; clock?: () => Date } = {}): JobHarness {
+/** executeJob's dependencies for `host`: its chroot runner, a driver (apt unless given), a journal in a fresh state directory. */
+export function jobHarness(
+  host: HostClone,
+  options: { runner?: CommandRunner; stateDir?: string; clock?: () => Date; driver?: (runner: CommandRunner) => PackageDriver } = {},
+): JobHarness {
   // Inside the clone's own temporary directory (beside its root), so disposing the host removes it.
   const stateDir = options.stateDir ?? mkdtempSync(join(dirname(host.root), 'agent-state-'));
   const runner = options.runner ?? host.runner;
@@ -51,7 +59,7 @@ export function jobHarness(host: HostClone, options: { runner?: CommandRunner; s
     stateDir,
     reboots: () => reboots,
     deps: {
-      driver: new AptDriver(runner),
+      driver: options.driver?.(runner) ?? new AptDriver(runner),
       runner,
       journal: new JobJournal(stateDir),
       clock: options.clock ?? (() => new Date()),

@@ -39,3 +39,15 @@ export async function missingAptHostPrerequisites(): Promise<string | undefined>
   if (!/\toverlay$/m.test(filesystems)) return 'overlayfs in the kernel (modprobe overlay)';
   return undefined;
 }
+
+/**
+ * Why the RPM test hosts (apt test hosts with dnf or zypper from Debian, and a local repository
+ * built with rpmbuild and createrepo_c) cannot be made here, or undefined when they can.
+ */
+export async function missingRpmHostPrerequisites(): Promise<string | undefined> {
+  const apt = await missingAptHostPrerequisites();
+  if (apt !== undefined) return apt;
+  const missing: string[] = [];
+  for (const program of ['rpmbuild', 'createrepo_c']) if (!(await which(program))) missing.push(program);
+  return missing.length > 0 ? `${missing.join(', ')} on PATH (Debian: apt-get install -y rpm createrepo-c)` : undefined;
+}

@@ -6,6 +6,16 @@
  * ZYPPER_EXIT_INF_RESTART_NEEDED are successful commits that ask for a reboot or for zypper to be
  * run again; everything else is a failure, including 107 ZYPPER_EXIT_INF_RPM_SCRIPT_FAILED (the
  * packages are in, but a scriptlet failed: the same half-done state as a failed dpkg postinst).
+ * Real zypper 1.14 does exit 107 for a failing %post, with the new version installed and the old
+ * one erased (test/e2e/rpm-drivers-real.test.ts); the rollback's `install --oldpackage` brings
+ * the recorded edition back.
+ *
+ * Before an install job, `zypper refresh`: zypper re-reads a repository's metadata on its own only
+ * when the repository has autorefresh on (`zypper addrepo` leaves it off unless given --refresh)
+ * and, for remote ones, not within zypp.conf's repo.refresh.delay; otherwise a fix published
+ * since the last refresh is "No provider of 'name=version' found" (exit 104). The refresh is best effort (its record is
+ * kept): when a repository cannot be reached, the install decides, as it would have without it.
+ * A restore does not refresh, so an unreachable repository cannot block a rollback.
  */
 import type { CommandRecord, PackageVersion } from '@patchwise/core';
 import { CommandFailedError } from './command-failed-error.js';
@@ -43,7 +53,9 @@ export class ZypperDriver implements PackageDriver {
 
   async install(targets: readonly PackageVersion[]): Promise<CommandRecord[]> {
     this.validate(targets);
-    return this.#installExact('install', targets);
+    if (targets.length === 0) return [];
+    const refresh = await this.runner.run('install', [...ZYPPER, 'refresh'], { timeoutMs: TIMEOUT_MS });
+    return [refresh, ...(await this.#installExact('install', targets))];
   }
 
   async restore(previous: readonly PackageVersion[]): Promise<CommandRecord[]> {
