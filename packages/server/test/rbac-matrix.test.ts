@@ -21,7 +21,7 @@ const ROLE_PERMISSIONS: Record<string, readonly string[] | 'all'> = {
   nobody: [], // a user with no role at all
 };
 /** Permissions a scoped binding can grant: those about hosts. Everything else needs a fleet-wide binding. */
-const HOST_PERMISSIONS = new Set(['hosts.read', 'hosts.write', 'findings.read', 'reports.read', 'exceptions.read', 'exceptions.request', 'exceptions.approve', 'changes.read', 'changes.request', 'changes.approve']);
+const HOST_PERMISSIONS = new Set(['hosts.read', 'hosts.write', 'findings.read', 'reports.read', 'exceptions.read', 'exceptions.request', 'exceptions.approve', 'changes.read', 'changes.request', 'changes.approve', 'deployments.read', 'deployments.write']);
 
 type ScopeKind = 'fleet' | 'group' | 'environment';
 const SCOPES: Record<ScopeKind, Omit<TestBinding, 'role'>> = { fleet: {}, group: { groups: ['team-a'] }, environment: { environments: ['prod'] } };
@@ -154,7 +154,38 @@ describe('RBAC: every person route × role × scope', () => {
       expect(res.statusCode, res.body).toBe(201);
       return res.json<{ id: string }>().id;
     };
+    // A deployment reaches the hosts of its environment: A's is dev, B's prod, C's test.
+    const deploymentBody = (k: 'A' | 'B' | 'C') => ({ name: `probe-${k}`, patchSet: made.json<{ number: number }>().number, environment: changeTarget[k].environment });
+    const deploymentFor = async (k: 'A' | 'B' | 'C') => {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/deployments', headers: admin(t), payload: deploymentBody(k) });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ id: number }>().id;
+    };
+    const keyOfDeployment = (d: { environment: string }) => hosts[({ dev: 'A', prod: 'B', test: 'C' } as const)[d.environment as 'dev']];
+    /** In scope the route answers (200, or 409 for a command the deployment's state refuses); out of scope it does not exist (404). */
+    const deploymentRoute = (method: 'GET' | 'POST', path: (id: number) => string) => (h: Record<string, string>) =>
+      each(async (k) => {
+        const res = await t.app.inject({ method, url: path(await deploymentFor(k)), headers: h, ...(method === 'POST' ? { payload: {} } : {}) });
+        expect([200, 404, 409], `${method} ${res.body}`).toContain(res.statusCode);
+        return res.statusCode !== 404;
+      });
     const probes: Record<string, Probe> = {
+      'POST /api/v1/deployments/plan': (h) => each(async (k) => (await t.app.inject({ method: 'POST', url: '/api/v1/deployments/plan', headers: h, payload: deploymentBody(k) })).statusCode === 200),
+      'POST /api/v1/deployments': (h) => each(async (k) => (await t.app.inject({ method: 'POST', url: '/api/v1/deployments', headers: h, payload: deploymentBody(k) })).statusCode === 201),
+      'GET /api/v1/deployments': async (h) => {
+        for (const k of ['A', 'B', 'C'] as const) await deploymentFor(k);
+        return ((await get('/api/v1/deployments', h)).deployments as { environment: string }[]).map(keyOfDeployment);
+      },
+      'GET /api/v1/deployments/:id': deploymentRoute('GET', (id) => `/api/v1/deployments/${id}`),
+      'GET /api/v1/deployments/:id/jobs': deploymentRoute('GET', (id) => `/api/v1/deployments/${id}/jobs`),
+      'GET /api/v1/deployments/:id/jobs/:job/report': (h) =>
+        each(async (k) => {
+          const id = await deploymentFor(k);
+          const [job] = (await get(`/api/v1/deployments/${id}/jobs`, admin(t))).jobs as { id: string }[];
+          return (await t.app.inject({ method: 'GET', url: `/api/v1/deployments/${id}/jobs/${job!.id}/report`, headers: h })).statusCode === 200;
+        }),
+      'POST /api/v1/deployments/:id/start': deploymentRoute('POST', (id) => `/api/v1/deployments/${id}/start`),
+      ...Object.fromEntries(['pause', 'resume', 'halt', 'cancel', 'rollback'].map((c) => [`POST /api/v1/deployments/:id/${c}`, deploymentRoute('POST', (id) => `/api/v1/deployments/${id}/${c}`)])),
       'POST /api/v1/changes': (h) => each(async (k) => (await t.app.inject({ method: 'POST', url: '/api/v1/changes', headers: h, payload: changeBody(k) })).statusCode === 201),
       'GET /api/v1/changes': async (h) => {
         for (const k of ['A', 'B', 'C'] as const) await changeFor(k);

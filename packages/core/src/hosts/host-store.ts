@@ -268,6 +268,25 @@ export class HostStore {
     return (row?.packages ?? []) as InstalledPackage[];
   }
 
+  /**
+   * `packagesOf` for many hosts in two queries: the hosts' snapshot ids, then each distinct
+   * snapshot once (hosts with the same inventory share one array). Callers with a whole fleet
+   * pass slices, so that not every package of every host is in memory at once.
+   */
+  async packagesOfHosts(ids: readonly string[]): Promise<Map<string, InstalledPackage[]>> {
+    const out = new Map<string, InstalledPackage[]>();
+    if (ids.length === 0) return out;
+    const hosts = await this.db.selectFrom('hosts_hosts').select(['id', 'snapshot_id']).where(sql<boolean>`id = any(${[...ids]}::uuid[])`).execute();
+    const snapshotIds = [...new Set(hosts.flatMap((h) => (h.snapshot_id === null ? [] : [h.snapshot_id])))];
+    const snapshots = new Map<string, InstalledPackage[]>();
+    if (snapshotIds.length > 0) {
+      const rows = await this.db.selectFrom('hosts_snapshots').select(['id', 'packages']).where(sql<boolean>`id = any(${snapshotIds}::text[])`).execute();
+      for (const r of rows) snapshots.set(r.id, r.packages as InstalledPackage[]);
+    }
+    for (const h of hosts) out.set(h.id, (h.snapshot_id === null ? undefined : snapshots.get(h.snapshot_id)) ?? []);
+    return out;
+  }
+
   async packageCount(id: string): Promise<number> {
     const row = await this.db
       .selectFrom('hosts_hosts')

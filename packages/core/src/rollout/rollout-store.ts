@@ -209,6 +209,16 @@ export class RolloutStore {
     return (await q.execute()).map(toJob);
   }
 
+  /**
+   * Of `deploymentIds` (or of all deployments), those with a job on a host not in `hostIds`:
+   * the deployments a caller scoped to those hosts may not see or command.
+   */
+  async reachingBeyond(hostIds: readonly string[], deploymentIds?: readonly number[]): Promise<Set<number>> {
+    let q = this.db.selectFrom('rollout_jobs').select('deployment_id').distinct().where(sql<boolean>`host_id <> all(${[...hostIds]}::text[])`);
+    if (deploymentIds !== undefined) q = q.where(sql<boolean>`deployment_id = any(${[...deploymentIds]}::int[])`);
+    return new Set((await q.execute()).map((r) => r.deployment_id));
+  }
+
   /** A job's report and the full record of what its executor ran. */
   async report(jobId: string): Promise<JobReport | null> {
     const row = await this.db.selectFrom('rollout_jobs').select('report').where('id', '=', jobId).executeTakeFirst();

@@ -26,6 +26,7 @@ import {
   type DeploymentState,
   type HealthCheck,
   type HostRecord,
+  type InstalledPackage,
   type NewJob,
   type PatchSet,
   type RolloutStrategy,
@@ -85,6 +86,14 @@ export interface SlaEffect {
 }
 
 /** Which deployment states each person's command may leave from, and where it goes. */
+/** The hosts a scoped caller may deploy to (see HostScope); absent for a fleet-wide caller. */
+export interface CallerHosts {
+  allows(host: HostRecord): boolean;
+}
+
+/** Hosts whose packages are read per query when building a deployment. */
+const PACKAGE_READ_SLICE = 500;
+
 const COMMANDS = {
   pause: { from: ['running'], to: 'paused' },
   resume: { from: ['paused'], to: 'running' },
@@ -114,8 +123,8 @@ export class DeploymentService {
    * The dry run: which host goes in which wave, when each can start in its window, when the
    * deployment can finish if every job takes `jobMinutes` and succeeds. Nothing is stored.
    */
-  async plan(req: DeploymentRequest, jobMinutes: number): Promise<DeploymentPlan> {
-    const built = await this.build(this.db, req);
+  async plan(req: DeploymentRequest, jobMinutes: number, scope?: CallerHosts): Promise<DeploymentPlan> {
+    const built = await this.build(this.db, req, scope);
     const work = built.jobs.filter((j) => j.skipped === null);
     const schedule = await this.schedules.forHosts(this.db, req.windows ?? [], work.map((j) => j.hostId));
     const waves: NewJob[][] = Array.from({ length: built.waveCount }, () => []);
@@ -175,12 +184,18 @@ export class DeploymentService {
     return effect;
   }
 
-  /** Jobs for every selected host: what its patch set changes there, in waves; skipped hosts say why. */
-  async build(db: Kysely<Database>, req: DeploymentRequest): Promise<BuiltDeployment> {
+  /**
+   * Jobs for every selected host: what its patch set changes there, in waves; skipped hosts say
+   * why. With `scope` (a caller bound to some groups or environments), a selection reaching any
+   * host outside it is refused rather than narrowed: a deployment is never silently smaller than asked.
+   */
+  async build(db: Kysely<Database>, req: DeploymentRequest, scope?: CallerHosts): Promise<BuiltDeployment> {
     const patchSet = await new PatchSetStore(tablesOf(db), this.clock).require(req.patchSet);
     const strategy = parseStrategy(req.strategy);
     const hostStore = new HostStore(tablesOf(db), this.clock);
     const hosts = await this.selectHosts(db, hostStore, req);
+    const outside = scope ? hosts.filter((h) => !scope.allows(h)).length : 0;
+    if (outside > 0) throw new PatchwiseError('PW_FORBIDDEN', `the selection reaches ${outside} host${outside === 1 ? '' : 's'} outside your scope; narrow it with groups or hosts`);
     await this.schedules.forHosts(db, req.windows ?? [], []); // refuses a window that does not exist
     const scripts = new ScriptStore(tablesOf(db));
     const hooks: DeploymentHooks = {
@@ -191,9 +206,11 @@ export class DeploymentService {
     };
     const work: { host: HostRecord; manager: NonNullable<ReturnType<typeof managerForEcosystem>>; targets: NewJob['targets'] }[] = [];
     const skipped: NewJob[] = [];
-    for (const host of hosts) {
+    let packages = new Map<string, InstalledPackage[]>();
+    for (const [i, host] of hosts.entries()) {
+      if (i % PACKAGE_READ_SLICE === 0) packages = await hostStore.packagesOfHosts(hosts.slice(i, i + PACKAGE_READ_SLICE).map((h) => h.id));
       const manager = managerForEcosystem(host.ecosystem);
-      const targets = jobTargets(patchSet.targets, host.ecosystem, await hostStore.packagesOf(host.id));
+      const targets = jobTargets(patchSet.targets, host.ecosystem, packages.get(host.id) ?? []);
       const base = { hostId: host.id, hostName: host.name, cluster: host.attributes.cluster, wave: 0, manager, targets };
       if (manager === null) skipped.push({ ...base, skipped: `no package driver for ${host.ecosystem ?? 'an unknown distribution'}` });
       else if (targets.length === 0) skipped.push({ ...base, skipped: 'already has every target version, or none of the packages' });
@@ -207,9 +224,9 @@ export class DeploymentService {
     return { patchSet, strategy, hooks, jobs: [...jobs, ...skipped], waveCount: Math.max(1, waves.length) };
   }
 
-  async create(req: DeploymentRequest, actor: AuditActor): Promise<Deployment> {
+  async create(req: DeploymentRequest, actor: AuditActor, scope?: CallerHosts): Promise<Deployment> {
     return this.db.transaction().execute(async (trx) => {
-      const built = await this.build(trx, req);
+      const built = await this.build(trx, req, scope);
       const d = await new RolloutStore(tablesOf(trx)).createDeployment(
         {
           name: req.name,

@@ -1,7 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { RolloutStore, engineStep, strategyToJson } from '@patchwise/core';
+import { PatchwiseError, RolloutStore, engineStep, strategyToJson } from '@patchwise/core';
+import type { FastifyRequest } from 'fastify';
 import type { App, AppDeps } from '../app-types.js';
 import { personActor } from '../caller-actor.js';
+import { callerScope } from '../host-scope.js';
 import { tablesOf } from '../database.js';
 import { DeploymentView, JobView, deploymentView, jobView } from '../rollout/deployment-views.js';
 
@@ -35,6 +37,22 @@ const iso = (d: Date | null) => (d === null ? null : d.toISOString());
  */
 export function deploymentRoutes(app: App, deps: AppDeps): void {
   const { deployments } = deps.rollout;
+  /** A fleet-wide caller's scope is nothing to check (undefined); a scoped one's is. */
+  const scopeOf = async (request: FastifyRequest) => {
+    const scope = await callerScope(request, deps);
+    return scope.unlimited ? undefined : scope;
+  };
+  /**
+   * A scoped caller reaches a deployment only when every host it targets is in scope; any other
+   * answers like one that does not exist, so nothing is learnt of it.
+   */
+  const requireInScope = async (request: FastifyRequest, id: number) => {
+    const store = new RolloutStore(tablesOf(deps.db));
+    await store.require(id);
+    const scope = await scopeOf(request);
+    if (scope && (await store.reachingBeyond((await scope.hostIds(deps.db))!, [id])).size > 0) throw new PatchwiseError('PW_NOT_FOUND', `no deployment ${id}`);
+    return store;
+  };
 
   app.post(
     '/api/v1/deployments/plan',
@@ -58,7 +76,7 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
       },
     },
     async (request) => {
-      const plan = await deployments.plan({ ...request.body, name: request.body.name ?? 'plan' }, request.body.jobMinutes ?? 15);
+      const plan = await deployments.plan({ ...request.body, name: request.body.name ?? 'plan' }, request.body.jobMinutes ?? 15, await scopeOf(request));
       return {
         patchSet: plan.patchSet,
         strategy: strategyToJson(plan.strategy),
@@ -74,13 +92,19 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/api/v1/deployments',
     { config: { auth: 'person', permission: 'deployments.write' }, schema: { summary: 'Create a deployment of a patch set (it starts only with an approved change)', body: Type.Object(DeploymentBody, { additionalProperties: false }), response: { 201: DeploymentView } } },
-    async (request, reply) => reply.status(201).send(deploymentView(await deployments.create(request.body, personActor(request)))),
+    async (request, reply) => reply.status(201).send(deploymentView(await deployments.create(request.body, personActor(request), await scopeOf(request)))),
   );
 
   app.get(
     '/api/v1/deployments',
     { config: { auth: 'person', permission: 'deployments.read' }, schema: { summary: 'Deployments, newest first', response: { 200: Type.Object({ deployments: Type.Array(DeploymentView) }) } } },
-    async () => ({ deployments: (await new RolloutStore(tablesOf(deps.db)).list()).map(deploymentView) }),
+    async (request) => {
+      const store = new RolloutStore(tablesOf(deps.db));
+      const all = await store.list();
+      const scope = await scopeOf(request);
+      const hidden = scope ? await store.reachingBeyond((await scope.hostIds(deps.db))!, all.map((d) => d.id)) : new Set<number>();
+      return { deployments: all.filter((d) => !hidden.has(d.id)).map(deploymentView) };
+    },
   );
 
   app.get(
@@ -100,7 +124,7 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
       },
     },
     async (request) => {
-      const store = new RolloutStore(tablesOf(deps.db));
+      const store = await requireInScope(request, request.params.id);
       const d = await store.require(request.params.id);
       const waves = Array.from({ length: d.waveCount }, (_, i): { wave: number; install: Record<string, number>; rollback: Record<string, number> } => ({ wave: i + 1, install: {}, rollback: {} }));
       for (const c of await store.counts(d.id)) {
@@ -119,8 +143,7 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
     '/api/v1/deployments/:id/jobs',
     { config: { auth: 'person', permission: 'deployments.read' }, schema: { summary: "A deployment's jobs (optionally one host's)", params: IdParam, querystring: Type.Object({ host: Type.Optional(Type.String({ minLength: 1 })) }), response: { 200: Type.Object({ jobs: Type.Array(JobView) }) } } },
     async (request) => {
-      const store = new RolloutStore(tablesOf(deps.db));
-      await store.require(request.params.id);
+      const store = await requireInScope(request, request.params.id);
       const host = request.query.host;
       const jobs = (await store.jobs(request.params.id)).filter((j) => host === undefined || j.hostId === host || j.hostName === host);
       return { jobs: jobs.map(jobView) };
@@ -131,7 +154,7 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
     '/api/v1/deployments/:id/jobs/:job/report',
     { config: { auth: 'person', permission: 'deployments.read' }, schema: { summary: "A job's report: every command it ran with exit status and output", params: Type.Object({ id: Type.Integer({ minimum: 1 }), job: Type.String({ format: 'uuid' }) }), response: { 200: Type.Object({ report: Type.Union([Type.Record(Text, Type.Unknown()), Type.Null()]) }) } } },
     async (request) => {
-      const store = new RolloutStore(tablesOf(deps.db));
+      const store = await requireInScope(request, request.params.id);
       const [job] = await store.jobs(request.params.id, { ids: [request.params.job] });
       if (!job) return { report: null };
       return { report: (await store.report(job.id)) as Record<string, unknown> | null };
@@ -141,14 +164,20 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/api/v1/deployments/:id/start',
     { config: { auth: 'person', permission: 'deployments.write' }, schema: { summary: 'Start: needs an approved change for this patch set and environment', params: IdParam, body: Type.Object({ changeId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }), response: { 200: DeploymentView } } },
-    async (request) => deploymentView(await deployments.start(request.params.id, personActor(request), request.body.changeId)),
+    async (request) => {
+      await requireInScope(request, request.params.id);
+      return deploymentView(await deployments.start(request.params.id, personActor(request), request.body.changeId));
+    },
   );
 
   for (const command of ['pause', 'resume', 'halt', 'cancel', 'rollback'] as const) {
     app.post(
       `/api/v1/deployments/:id/${command}`,
       { config: { auth: 'person', permission: 'deployments.write' }, schema: { summary: `${command[0]!.toUpperCase()}${command.slice(1)} a deployment`, params: IdParam, body: Reason, response: { 200: DeploymentView } } },
-      async (request) => deploymentView(await deployments.command(request.params.id, command, personActor(request), request.body.reason)),
+      async (request) => {
+        await requireInScope(request, request.params.id);
+        return deploymentView(await deployments.command(request.params.id, command, personActor(request), request.body.reason));
+      },
     );
   }
 }

@@ -14,7 +14,7 @@ const scriptView = (s: LibraryScript) => ({ ...s, createdAt: s.createdAt.toISOSt
 
 /** The rings patch sets are promoted through, and the approved script library. */
 export function libraryRoutes(app: App, deps: AppDeps): void {
-  app.get('/api/v1/rings', { config: { auth: 'person', permission: 'deployments.read' }, schema: { summary: 'The rings, in promotion order', response: { 200: Type.Object({ rings: Type.Array(RingView) }) } } }, async () => ({
+  app.get('/api/v1/rings', { config: { auth: 'person', permission: 'patchsets.read' }, schema: { summary: 'The rings, in promotion order', response: { 200: Type.Object({ rings: Type.Array(RingView) }) } } }, async () => ({
     rings: await new RingStore(tablesOf(deps.db)).list(),
   }));
 
@@ -31,7 +31,7 @@ export function libraryRoutes(app: App, deps: AppDeps): void {
       }),
   );
 
-  app.get('/api/v1/scripts', { config: { auth: 'person', permission: 'deployments.read' }, schema: { summary: 'The script library', response: { 200: Type.Object({ scripts: Type.Array(ScriptView) }) } } }, async () => ({
+  app.get('/api/v1/scripts', { config: { auth: 'person', permission: 'patchsets.read' }, schema: { summary: 'The script library', response: { 200: Type.Object({ scripts: Type.Array(ScriptView) }) } } }, async () => ({
     scripts: (await new ScriptStore(tablesOf(deps.db)).list()).map(scriptView),
   }));
 
