@@ -599,7 +599,7 @@ export function buildProgram(): Command {
   const patchSets = program.command('patch-sets').description('Immutable, numbered lists of target versions and what they fix');
   patchSets
     .command('create')
-    .description('From open findings (filters optional), or from exact --target versions')
+    .description('From open findings (filters optional), from what the hosts\' baselines require now (--from-baseline), or from exact --target versions')
     .argument('<name>')
     .option('--description <text>')
     .option('--target <eco:pkg=version>', 'an exact target, e.g. AlmaLinux:9:openssl=1:3.0.7-27.el9 (repeatable; instead of findings)', collect, [])
@@ -608,6 +608,7 @@ export function buildProgram(): Command {
     .option('--priority <P1..P4>', 'findings of this priority (repeatable)', collect, [])
     .option('--advisory <id>', 'findings of this advisory')
     .option('--kev', 'only known exploited')
+    .option('--from-baseline', 'only fixes the hosts\' baselines approve now (not rejected, held, pending or under an exception)')
     .addOption(dataOption())
     .action(async (name: string, opts: PatchSetCreateOptions & { data?: string }) => {
       const { patchSetsCreate } = await import('./commands/patch-sets.js');

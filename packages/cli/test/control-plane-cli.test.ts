@@ -417,6 +417,20 @@ describe('operator commands against a running server', () => {
     const bad = await cli('patch-sets', 'create', 'x', '--target', 'openssl');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--target: "openssl" is not ECOSYSTEM:PACKAGE=VERSION/);
+    // A default baseline requiring every security fix at once: the host's one fix is approved,
+    // but deferred by the exception granted above, so the baseline requires nothing of it.
+    const file = join(mkdtempSync(join(tmpdir(), 'pw-baseline-')), 'all-now.json');
+    writeFileSync(file, JSON.stringify({ rules: [{ types: ['security'], afterDays: 0 }] }));
+    expect((await cli('baselines', 'set', 'all-now', file)).status).toBe(0);
+    try {
+      const finding = (JSON.parse((await cli('findings', 'list', '--host', 'pay-api-1', '--json')).stdout) as { findings: { baseline: { state: string }; sla: string }[] }).findings;
+      expect(finding.map((f) => [f.baseline.state, f.sla])).toEqual([['approved', 'excepted']]);
+      const none = await cli('patch-sets', 'create', 'edge required', '--host', 'pay-api-1', '--from-baseline');
+      expect(none.status).not.toBe(0);
+      expect(none.stderr).toMatch(/no targets/);
+    } finally {
+      expect((await cli('baselines', 'delete', 'all-now')).status).toBe(0);
+    }
   });
 
   it('verifies and exports the audit trail of what the operators and the agent did', async () => {

@@ -61,6 +61,29 @@ describe.each(kinds)('patch sets on %s', (kind) => {
     expect(nothing.json().error.message).toMatch(/no targets/);
   });
 
+  it('makes a patch set of what the baselines require now: no rejected, unapproved or excepted fix', async () => {
+    await fleet();
+    const put = await t.app.inject({ method: 'PUT', url: '/api/v1/baselines/everyone', headers: admin(t), payload: { rules: [{ types: ['security'], afterDays: 0 }], reject: ['ALSA-2026:0002'] } });
+    expect(put.statusCode, put.body).toBe(200);
+    // web-01's curl fix is deferred by an approved exception.
+    const expiresAt = new Date(t.clock.read().getTime() + 30 * 86_400_000).toISOString();
+    const asked = await t.app.inject({ method: 'POST', url: '/api/v1/exceptions', headers: admin(t), payload: { host: 'web-01', package: 'curl', category: 'risk-accepted', reason: 'r', owner: 'o', expiresAt } });
+    expect(asked.statusCode, asked.body).toBe(201);
+    const approver = await personHeaders(t, 'ann', [{ role: 'approver' }]);
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/exceptions/${asked.json<{ id: string }>().id}/approve`, headers: approver, payload: {} })).statusCode).toBe(200);
+
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/patch-sets', headers: admin(t), payload: { name: 'baseline', fromBaseline: {} } });
+    expect(res.statusCode, res.body).toBe(201);
+    // openssl to the fix of ALSA-2026:0001 only (0002 is rejected); curl not at all.
+    expect(res.json()).toMatchObject({ source: 'baseline', targets: [{ ecosystem: 'AlmaLinux:9', package: 'openssl', version: '1:3.0.7-18.el9_2' }] });
+    expect(res.json<{ targets: unknown[] }>().targets).toHaveLength(1);
+    expect(res.json<{ fixes: { advisory: string; hosts: number }[] }>().fixes.map((f) => [f.advisory, f.hosts])).toEqual([['ALSA-2026:0001', 2]]);
+
+    const both = await t.app.inject({ method: 'POST', url: '/api/v1/patch-sets', headers: admin(t), payload: { name: 'x', fromBaseline: {}, fromFindings: {} } });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().error.message).toMatch(/one of fromFindings, fromBaseline or targets/);
+  });
+
   it('takes hand-written targets, checks their versions, and never lets a stored patch set change', async () => {
     await fleet();
     const manual = await t.app.inject({ method: 'POST', url: '/api/v1/patch-sets', headers: admin(t), payload: { name: 'openssl only', targets: [{ ecosystem: 'AlmaLinux:9', package: 'openssl', version: '1:3.0.7-18.el9_2' }] } });

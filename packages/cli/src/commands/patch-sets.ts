@@ -23,6 +23,7 @@ export interface PatchSetCreateOptions {
   readonly priority: string[];
   readonly advisory?: string;
   readonly kev?: boolean;
+  readonly fromBaseline?: boolean;
 }
 
 /** `ECOSYSTEM:PACKAGE=VERSION`, split at the last ':' before '=' (ecosystems such as Debian:12 hold one). */
@@ -34,9 +35,9 @@ function parseTarget(text: string) {
 }
 
 export async function patchSetsCreate(api: ApiClient, name: string, o: PatchSetCreateOptions, io: Io): Promise<number> {
-  const body = o.target.length
-    ? { targets: o.target.map(parseTarget) }
-    : { fromFindings: { ...(o.host ? { host: o.host } : {}), ...(o.group ? { group: o.group } : {}), ...(o.priority.length ? { priority: o.priority } : {}), ...(o.advisory ? { advisory: o.advisory } : {}), ...(o.kev ? { kev: true } : {}) } };
+  if (o.target.length && o.fromBaseline) throw new PatchwiseError('PW_USAGE', '--target and --from-baseline exclude each other');
+  const filter = { ...(o.host ? { host: o.host } : {}), ...(o.group ? { group: o.group } : {}), ...(o.priority.length ? { priority: o.priority } : {}), ...(o.advisory ? { advisory: o.advisory } : {}), ...(o.kev ? { kev: true } : {}) };
+  const body = o.target.length ? { targets: o.target.map(parseTarget) } : o.fromBaseline ? { fromBaseline: filter } : { fromFindings: filter };
   const p = await api.post<PatchSetView>('/api/v1/patch-sets', { name, ...(o.description ? { description: o.description } : {}), ...body });
   io.stdout.write(`patch set ${p.number} (${p.name}): ${p.targets.length} targets fixing ${p.fixes.length} advisories\n`);
   return 0;

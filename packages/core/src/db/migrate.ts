@@ -16,6 +16,7 @@ import { rollout } from './migrations/0013-rollout.js';
 import { approverKeys } from './migrations/0015-approver-keys.js';
 import { policySettings } from './migrations/0016-policy-settings.js';
 import { rebootingJobs } from './migrations/0017-rebooting-jobs.js';
+import { patchSetsFromBaselines } from './migrations/0019-patch-sets-from-baselines.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -39,6 +40,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015-approver-keys': approverKeys,
   '0016-policy-settings': policySettings,
   '0017-rebooting-jobs': rebootingJobs,
+  '0019-patch-sets-from-baselines': patchSetsFromBaselines,
   '0014-agentless': agentless,
 };
 

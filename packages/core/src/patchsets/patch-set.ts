@@ -26,7 +26,8 @@ export interface PatchSet {
   readonly number: number;
   readonly name: string;
   readonly description: string;
-  readonly source: 'findings' | 'manual';
+  /** findings: open findings as filtered; baseline: those the hosts' baselines require now; manual: targets by hand. */
+  readonly source: 'findings' | 'baseline' | 'manual';
   readonly targets: readonly PatchTarget[];
   readonly fixes: readonly PatchFix[];
   readonly createdAt: Date;

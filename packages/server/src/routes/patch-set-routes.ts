@@ -8,17 +8,21 @@ import {
   PatchSetStore,
   PolicyStore,
   auditDigest,
+  baselineDecision,
+  exceptionCovers,
   fixesOfTargets,
   patchSetFromFindings,
   selects,
-  type FixableFinding,
   type PatchSet,
   type Priority,
+  type StoredFinding,
 } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import type { App, AppDeps } from '../app-types.js';
 import { personActor } from '../caller-actor.js';
 import { tablesOf, type Database } from '../database.js';
+import { exceptionsInForce } from '../exceptions-in-force.js';
+import { HostBaselines } from '../host-baselines.js';
 
 const Text = Type.String();
 const TargetView = Type.Object({ ecosystem: Text, package: Text, version: Text });
@@ -33,18 +37,45 @@ const PatchSetView = Type.Object({
   createdBy: Type.Object({ id: Text, name: Type.Union([Text, Type.Null()]) }),
 });
 
+const FindingFilter = Type.Object(
+  {
+    host: Type.Optional(Type.String({ minLength: 1 })),
+    group: Type.Optional(Type.String({ minLength: 1 })),
+    priority: Type.Optional(Type.Array(Type.Union(PRIORITIES.map((p) => Type.Literal(p))))),
+    advisory: Type.Optional(Type.String({ minLength: 1 })),
+    kev: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 const view = (p: PatchSet) => ({ ...p, targets: [...p.targets], fixes: [...p.fixes], createdAt: p.createdAt.toISOString() });
 
 /** Every open finding (optionally of some hosts, priorities, advisories, KEV only), as patch sets read them. */
-async function openFindings(db: Kysely<Database>, clock: () => Date, filter: { hostIds?: string[] | undefined; priorities?: Priority[] | undefined; advisory?: string | undefined; kev?: boolean | undefined }): Promise<FixableFinding[]> {
+async function openFindings(db: Kysely<Database>, clock: () => Date, filter: { hostIds?: string[] | undefined; priorities?: Priority[] | undefined; advisory?: string | undefined; kev?: boolean | undefined }): Promise<StoredFinding[]> {
   const store = new FindingsStore(tablesOf(db), clock);
-  const out: FixableFinding[] = [];
+  const out: StoredFinding[] = [];
   const limit = 5000;
   for (let offset = 0; ; offset += limit) {
     const page = await store.list({ hostIds: filter.hostIds, state: 'open', priorities: filter.priorities, advisory: filter.advisory, kev: filter.kev }, { limit, offset, sort: 'priority' });
     out.push(...page.findings);
     if (page.findings.length < limit) return out;
   }
+}
+
+/**
+ * Of `findings`, those whose fix the host's baseline requires now (`approved`) and that no
+ * exception in force defers: what the baselines say must be installed, nothing they hold back.
+ */
+async function requiredByBaselines(db: Kysely<Database>, clock: () => Date, findings: readonly StoredFinding[]): Promise<StoredFinding[]> {
+  const now = clock();
+  const baselines = await HostBaselines.load(db, clock);
+  const hosts = await new HostStore(tablesOf(db), clock).byIds([...new Set(findings.map((f) => f.hostId))]);
+  const deferred = await exceptionsInForce(db, now);
+  return findings.filter((f) => {
+    const host = hosts.get(f.hostId);
+    if (!host || baselineDecision(baselines.of(host).baseline, f, now).state !== 'approved') return false;
+    return !deferred.some((x) => exceptionCovers(x.exception, x.hostIds, f));
+  });
 }
 
 /**
@@ -58,23 +89,14 @@ export function patchSetRoutes(app: App, deps: AppDeps): void {
     {
       config: { auth: 'person', permission: 'patchsets.write' },
       schema: {
-        summary: 'Make a patch set from open findings (fromFindings) or from exact targets',
+        summary: 'Make a patch set from open findings (fromFindings), from what the baselines require now (fromBaseline) or from exact targets',
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
             description: Type.Optional(Type.String({ maxLength: 4000 })),
-            fromFindings: Type.Optional(
-              Type.Object(
-                {
-                  host: Type.Optional(Type.String({ minLength: 1 })),
-                  group: Type.Optional(Type.String({ minLength: 1 })),
-                  priority: Type.Optional(Type.Array(Type.Union(PRIORITIES.map((p) => Type.Literal(p))))),
-                  advisory: Type.Optional(Type.String({ minLength: 1 })),
-                  kev: Type.Optional(Type.Boolean()),
-                },
-                { additionalProperties: false },
-              ),
-            ),
+            fromFindings: Type.Optional(FindingFilter),
+            /** The same filters, narrowed to the fixes each host's baseline requires now (approved; not rejected, held, pending, or under an exception). */
+            fromBaseline: Type.Optional(FindingFilter),
             targets: Type.Optional(Type.Array(Type.Object({ ecosystem: Type.String({ minLength: 1 }), package: Type.String({ minLength: 1 }), version: Type.String({ minLength: 1 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 10_000 })),
           },
           { additionalProperties: false },
@@ -84,12 +106,12 @@ export function patchSetRoutes(app: App, deps: AppDeps): void {
     },
     async (request, reply) => {
       const b = request.body;
-      if ((b.fromFindings === undefined) === (b.targets === undefined)) throw new PatchwiseError('PW_INPUT_INVALID', 'patch set: give either fromFindings or targets');
+      if ([b.fromFindings, b.fromBaseline, b.targets].filter((x) => x !== undefined).length !== 1) throw new PatchwiseError('PW_INPUT_INVALID', 'patch set: give one of fromFindings, fromBaseline or targets');
       const actor = personActor(request);
       const created = await deps.db.transaction().execute(async (trx) => {
         let made: { targets: PatchSet['targets']; fixes: PatchSet['fixes']; source: PatchSet['source'] };
-        if (b.fromFindings) {
-          const f = b.fromFindings;
+        const f = b.fromFindings ?? b.fromBaseline;
+        if (f) {
           let hostIds: string[] | undefined;
           const hosts = new HostStore(tablesOf(trx), deps.clock);
           if (f.host !== undefined) hostIds = (/^[0-9a-f-]{36}$/.test(f.host) ? [await hosts.require(f.host)] : await hosts.list({ name: f.host })).map((h) => h.id);
@@ -98,8 +120,9 @@ export function patchSetRoutes(app: App, deps: AppDeps): void {
             const members = (await hosts.list()).filter((h) => selects(group.selector, h)).map((h) => h.id);
             hostIds = hostIds ? hostIds.filter((id) => members.includes(id)) : members;
           }
-          const { targets, fixes } = patchSetFromFindings(await openFindings(trx, deps.clock, { hostIds, priorities: f.priority, advisory: f.advisory, kev: f.kev }));
-          made = { targets, fixes, source: 'findings' };
+          const open = await openFindings(trx, deps.clock, { hostIds, priorities: f.priority, advisory: f.advisory, kev: f.kev });
+          const { targets, fixes } = patchSetFromFindings(b.fromBaseline ? await requiredByBaselines(trx, deps.clock, open) : open);
+          made = { targets, fixes, source: b.fromBaseline ? 'baseline' : 'findings' };
         } else {
           const targets = [...(b.targets ?? [])].sort((x, y) => x.ecosystem.localeCompare(y.ecosystem) || x.package.localeCompare(y.package));
           made = { targets, fixes: fixesOfTargets(targets, await openFindings(trx, deps.clock, {})), source: 'manual' };
