@@ -311,6 +311,19 @@ export class RolloutStore {
     return new Set(rows.map((r) => r.host_id));
   }
 
+  /** Of `hostIds`, those with a job handed to its executor and not yet reported (from the in-flight index). */
+  async hostsWithJobsOut(hostIds: readonly string[]): Promise<Set<string>> {
+    if (hostIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('rollout_jobs')
+      .select('host_id')
+      .distinct()
+      .where('state', 'in', ['dispatched', 'running'])
+      .where(sql<boolean>`host_id = any(${[...hostIds]}::text[])`)
+      .execute();
+    return new Set(rows.map((r) => r.host_id));
+  }
+
   /** The reports of jobs waiting for their host to be back from a reboot, per host, for `hostIds`. */
   async rebootingReports(hostIds: readonly string[]): Promise<Map<string, JobReport[]>> {
     const out = new Map<string, JobReport[]>();
@@ -359,8 +372,9 @@ export class RolloutStore {
 
   /** Rollback jobs (to the recorded previous versions) for every host whose install succeeded; returns how many. */
   async addRollbackJobs(deploymentId: number): Promise<number> {
-    const done = (await this.jobs(deploymentId)).filter((j) => j.action === 'install' && j.state === 'succeeded' && j.previous !== null);
-    const existing = new Set((await this.jobs(deploymentId)).filter((j) => j.action === 'rollback').map((j) => j.hostId));
+    const jobs = await this.jobs(deploymentId);
+    const done = jobs.filter((j) => j.action === 'install' && j.state === 'succeeded' && j.previous !== null);
+    const existing = new Set(jobs.filter((j) => j.action === 'rollback').map((j) => j.hostId));
     const rows = done
       .filter((j) => !existing.has(j.hostId))
       .map((j) => ({

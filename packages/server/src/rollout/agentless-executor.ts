@@ -38,10 +38,14 @@ export class AgentlessExecutor {
 
   /** Runs the jobs waiting for agentless hosts (a few hosts at a time); returns how many jobs ran. */
   async runPending(parallel = 4): Promise<number> {
-    // Every target is asked (one query each when idle): jobs left running by a killed server are
-    // handed out again and resumed from the host's journal, like an agent's.
-    const queue = (await new AgentlessHostStore(tablesOf(this.db), this.clock).list()).filter((t) => !this.busy.has(t.hostId));
-    const rebooting = await new RolloutStore(tablesOf(this.db)).rebootingReports(queue.map((t) => t.hostId));
+    // Hosts with jobs out (dispatched, or left running by a killed server: handed out again and
+    // resumed from the host's journal, like an agent's) or waiting to be back from a reboot;
+    // two queries over the in-flight index, however many agentless hosts are idle.
+    const store = new RolloutStore(tablesOf(this.db));
+    const targets = (await new AgentlessHostStore(tablesOf(this.db), this.clock).list()).filter((t) => !this.busy.has(t.hostId));
+    const ids = targets.map((t) => t.hostId);
+    const [withJobs, rebooting] = [await store.hostsWithJobsOut(ids), await store.rebootingReports(ids)];
+    const queue = targets.filter((t) => withJobs.has(t.hostId) || rebooting.has(t.hostId));
     let ran = 0;
     const worker = async () => {
       for (let t = queue.shift(); t; t = queue.shift()) ran += await this.runHost(t, rebooting.get(t.hostId) ?? []);
