@@ -8,7 +8,7 @@
  * Needs root, debootstrap, overlayfs and dpkg-dev (CI fails without them; elsewhere the suite is
  * skipped). The Debian tree is built once per machine and shared; clones take milliseconds.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +59,8 @@ describe.skipIf(skip)('executeJob with real apt and dpkg in Debian chroots', () 
     const report = await executeJob(aptJob([{ name: 'pw-hello', version: '1.1' }]), deps);
     expect(report).toMatchObject({ outcome: 'succeeded', previous: [{ name: 'pw-hello', version: '1.0' }], after: [{ name: 'pw-hello', version: '1.1' }], failure: null });
     expect(await dpkgState(h, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.1' });
-    const install = report.commands.find((c) => c.step === 'install');
+    expect(report.commands.filter((c) => c.step === 'install').map((c) => c.argv.slice(0, 2).join(' '))).toEqual(['apt-get update', 'apt-get install']);
+    const install = report.commands.find((c) => c.step === 'install' && c.argv[1] === 'install');
     expect(install?.argv).toEqual([
       'apt-get',
       'install',
@@ -92,13 +93,27 @@ describe.skipIf(skip)('executeJob with real apt and dpkg in Debian chroots', () 
     expect(['absent', 'rc']).toContain((await dpkgState(h, 'pw-extra')).abbrev);
   });
 
+  it('installs a version published after the host last read its package lists', async () => {
+    const h = await host('published-later');
+    // apt's `file:` method reads a local index in place, so its lists are never stale; `copy:`
+    // keeps a copy, as lists fetched from a mirror are. Read once, then the mirror publishes 1.2.
+    writeFileSync(`${h.root}/etc/apt/sources.list.d/pw-repo.list`, 'deb [trusted=yes] copy:/srv/pw-repo ./\n');
+    expect((await h.runner.run('setup', ['apt-get', 'update'])).exitCode).toBe(0);
+    await repo.publishInto(h.root, { name: 'pw-hello', version: '1.2', files: { '/usr/share/pw-hello/version': '1.2\n' }, preinstalled: true });
+    expect((await h.runner.run('setup', ['apt-cache', 'madison', 'pw-hello'])).stdout).not.toContain('1.2');
+    const { deps } = jobHarness(h);
+    const report = await executeJob(aptJob([{ name: 'pw-hello', version: '1.2' }]), deps);
+    expect(report, JSON.stringify(report.commands.map((c) => [c.argv.slice(0, 2), c.exitCode, c.stderr.slice(-200)]))).toMatchObject({ outcome: 'succeeded', after: [{ name: 'pw-hello', version: '1.2' }] });
+    expect(await dpkgState(h, 'pw-hello')).toEqual({ abbrev: 'ii', version: '1.2' });
+  });
+
   it('rolls back pw-broken 1.1, whose postinst fails, to exactly 1.0 and reports the failed command', async () => {
     const h = await host('broken');
     const { deps } = jobHarness(h);
     const report = await executeJob(aptJob([{ name: 'pw-broken', version: '1.1' }]), deps);
     expect(report).toMatchObject({ outcome: 'rolled-back', rollbackFailed: false, after: [{ name: 'pw-broken', version: '1.0' }] });
     expect(report.failure?.step).toBe('install');
-    const failed = report.commands.find((c) => c.step === 'install');
+    const failed = report.commands.find((c) => c.step === 'install' && c.argv[1] === 'install');
     expect(failed?.exitCode).toBe(100);
     expect(failed?.stderr).toContain('pw-broken 1.1: postinst fails on purpose');
     expect(failed?.stderr).toMatch(/post-installation script subprocess returned error exit status 1/);
@@ -113,7 +128,7 @@ describe.skipIf(skip)('executeJob with real apt and dpkg in Debian chroots', () 
     const { deps } = jobHarness(h, { runner: shortInstallTimeout(h.runner, 3_000) });
     const report = await executeJob(aptJob([{ name: 'pw-slow', version: '1.1' }]), deps);
     expect(report).toMatchObject({ outcome: 'rolled-back', rollbackFailed: false, failure: { step: 'install' }, after: [{ name: 'pw-slow', version: '1.0' }] });
-    const killed = report.commands.find((c) => c.step === 'install');
+    const killed = report.commands.find((c) => c.step === 'install' && c.argv[1] === 'install');
     expect(killed).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
     expect(killed?.stderr).toContain('killed after 3000 ms (timeout)');
     // The whole process group died with apt-get (else dpkg would still hold its lock), and apt

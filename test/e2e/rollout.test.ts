@@ -99,8 +99,8 @@ describe.skipIf(skip)('deployments with real apt in Debian chroots', () => {
     // The broken 1.1 was unpacked and failed its postinst; the executor put back exactly 1.0.
     expect(await dpkgState(canaryHost.clone, 'pw-broken')).toEqual({ abbrev: 'ii', version: '1.0' });
     expect(installsLogged(canaryHost.clone, 'pw-broken', '1.1')).toBe(0);
-    const report = (await server.api<{ report: { commands: { step: string; exitCode: number | null; stderr: string }[] } }>('GET', `/api/v1/deployments/${id}/jobs/${canary.id}/report`)).body.report;
-    const install = report.commands.find((c) => c.step === 'install')!;
+    const report = (await server.api<{ report: { commands: { step: string; argv: string[]; exitCode: number | null; stderr: string }[] } }>('GET', `/api/v1/deployments/${id}/jobs/${canary.id}/report`)).body.report;
+    const install = report.commands.find((c) => c.step === 'install' && c.argv[1] === 'install')!;
     expect(install.exitCode).not.toBe(0);
     expect(install.stderr).toMatch(/pw-broken/);
 

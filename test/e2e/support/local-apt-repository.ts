@@ -85,6 +85,11 @@ export interface LocalAptRepository {
   readonly packages: readonly TestPackage[];
   /** Points a host's apt at this repository only, updates, and installs the preinstalled packages at 1.0. */
   installInto(root: string): Promise<void>;
+  /**
+   * Adds `pkg` to the copy of the repository inside the host tree `root` and re-indexes it, as a
+   * mirror publishing a new version would; the host's apt lists are left as they were.
+   */
+  publishInto(root: string, pkg: TestPackage): Promise<void>;
   /** The prepared layer (base + repository + 1.0 installed), built on first call; pass it to cloneHost's `layers`. */
   layer(): Promise<string>;
   /** Deletes the repository and its layer (clones on the layer must be disposed first). */
@@ -120,6 +125,12 @@ async function buildRepository(): Promise<LocalAptRepository> {
     dir,
     packages: TEST_PACKAGES,
     installInto: (root) => installInto(dir, root),
+    publishInto: async (root, pkg) => {
+      const inHost = join(root, IN_HOST.slice(1));
+      await buildDeb(pkg, mkdtempSync(join(work, `src-${pkg.name}_${pkg.version}-`)), inHost);
+      const { stdout } = await exec('dpkg-scanpackages', ['--multiversion', '.', '/dev/null'], { cwd: inHost });
+      writeFileSync(join(inHost, 'Packages'), stdout);
+    },
     layer: async () => {
       layerClone ??= (async () => {
         const clone = await cloneHost('pw-repo-layer');

@@ -1,6 +1,6 @@
 /**
- * Debian and Ubuntu: apt-get installs exact versions from the configured repositories, dpkg-query
- * reads what dpkg has installed, /var/run/reboot-required is the reboot signal packages raise
+ * Debian and Ubuntu: apt-get installs exact versions from the configured repositories (after
+ * `apt-get update`), dpkg-query reads what dpkg has installed, /var/run/reboot-required is the reboot signal packages raise
  * (the kernel's, libc's and others' postinst scripts create it).
  */
 import { PatchwiseError, dpkgScheme, type CommandRecord, type PackageVersion } from '@patchwise/core';
@@ -66,9 +66,14 @@ export class AptDriver implements PackageDriver {
       return `${t.name}=${t.version}`;
     });
     if (specs.length === 0) return [];
+    // The package lists first: apt installs only versions its lists name, and lists older than
+    // the fix (no update since it was published) would answer "Version … was not found". Best
+    // effort: with one repository down the lists of the others still refresh, and the install
+    // decides. A restore does not refresh, so a repository that is down cannot block a rollback.
+    const update = await this.runner.run('install', ['apt-get', 'update'], { env: APT_ENV, timeoutMs: INSTALL_TIMEOUT_MS });
     const record = await this.runner.run('install', [...APT_INSTALL, ...specs], { env: APT_ENV, timeoutMs: INSTALL_TIMEOUT_MS });
     if (record.exitCode !== 0) throw new CommandFailedError(record);
-    return [record];
+    return [update, record];
   }
 
   /**
