@@ -90,8 +90,8 @@ describe.each(databases)('a deployment survives kill -9 of the server on %s', (k
       expect((await server.api<{ ok: boolean }>('GET', '/api/v1/audit/verify')).body).toMatchObject({ ok: true });
     }
 
-    async function auditEvents(): Promise<{ seq: number; action: string; target: { kind: string; id: string } }[]> {
-      const all: { seq: number; action: string; target: { kind: string; id: string } }[] = [];
+    async function auditEvents(): Promise<{ seq: number; at: string; action: string; target: { kind: string; id: string } }[]> {
+      const all: { seq: number; at: string; action: string; target: { kind: string; id: string } }[] = [];
       for (;;) {
         const page = (await server.api<{ events: typeof all }>('GET', `/api/v1/audit/events?afterSeq=${all.at(-1)?.seq ?? 0}&limit=5000`)).body.events;
         if (page.length === 0) return all;
@@ -159,21 +159,39 @@ describe.each(databases)('a deployment survives kill -9 of the server on %s', (k
         } finally {
           await engine.release();
         }
+        await server.restart();
       } else {
-        // One process: nothing outside can stop the engine between the report's transaction and
-        // its advance, so the kill follows the first sight of the report (polled every 2 ms).
-        const seen = await waitFor('the first report recorded', () => jobs(id), (rows) => rows.some((j) => j.state === 'succeeded'), 120_000, 2);
-        await server.kill9();
-        const reported = seen.find((j) => j.state === 'succeeded')!;
-        const unacknowledged = outboxOf(byName(hosts, reported.hostName)).length > 0;
-        console.log(`[crash d/pglite] killed with ${summary(seen)}; the report ${unacknowledged ? 'was not yet acknowledged' : 'was acknowledged'}`);
+        // One process: nothing outside can stop its engine between a report's transaction and the
+        // advance after it. The kills aim at each report in flight instead: 0, 10 and 20 ms after
+        // the agent put it in its outbox (it is sent next). Where each landed is read back from
+        // the audit trail: before the report, between it and the engine's next step, or after both.
+        const held = new Set<string>();
+        const kills: { job: JobRow; at: Date }[] = [];
+        for (const delayMs of [0, 10, 20]) {
+          const { host, job } = await holdRunningJob(id, hosts, held);
+          held.add(job.id);
+          host.resume();
+          await waitFor('the report in the outbox', () => Promise.resolve(outboxOf(host).length), (n) => n > 0, 120_000, 1);
+          await new Promise((r) => setTimeout(r, delayMs));
+          kills.push({ job, at: new Date() });
+          await server.kill9();
+          await server.restart();
+        }
+        await waitFor('the deployment to end', () => deploymentStatus(server, id), (s) => s.deployment.state !== 'running', 180_000);
+        const events = await auditEvents();
+        const landed = kills.map(({ job, at }) => {
+          const report = events.find((e) => e.target.id === job.id && e.action === 'job.succeeded');
+          if (!report || new Date(report.at) >= at) return 'before the report was recorded';
+          const step = events.find((e) => e.seq > report.seq && e.target.kind === 'deployment' && e.target.id === String(id));
+          return !step || new Date(step.at) >= at ? 'after the report, before the engine stepped' : 'after the report and the step';
+        });
+        console.log(`[crash d/pglite] kills landed: ${landed.join(' | ')}`);
       }
-      await server.restart();
       await expectEachHostPatchedOnce(id, hosts);
     });
 
     it('(e) three kills at seeded random points of one deployment', async () => {
-      const hosts = await fleetOf('e', 4);
+      const hosts = await fleetOf('e', 5);
       const random = mulberry32(SEED + (kind === 'pglite' ? 1 : 0));
       const id = await deploy('e');
       const seen: string[] = [];
@@ -205,8 +223,8 @@ describe.each(databases)('a deployment survives kill -9 of the server on %s', (k
     }
 
     /** Waits for a job to be fetched, freezes its agent, and keeps it if no report got in first. */
-    async function holdRunningJob(id: number, hosts: readonly AgentHost[]): Promise<{ host: AgentHost; job: JobRow }> {
-      const tried = new Set<string>();
+    async function holdRunningJob(id: number, hosts: readonly AgentHost[], skip: ReadonlySet<string> = new Set()): Promise<{ host: AgentHost; job: JobRow }> {
+      const tried = new Set<string>(skip);
       while (tried.size < hosts.length) {
         const rows = await waitFor('a job fetched', () => jobs(id), (r) => r.some((j) => j.state === 'running' && !tried.has(j.id)), 120_000, 20);
         const job = rows.find((j) => j.state === 'running' && !tried.has(j.id))!;
