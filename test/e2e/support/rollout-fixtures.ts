@@ -71,13 +71,13 @@ export async function deploymentJobs(server: E2eServer, id: number): Promise<Job
   return ok(await server.api<{ jobs: JobRow[] }>('GET', `/api/v1/deployments/${id}/jobs`), 200, 'jobs').jobs;
 }
 
-/** Waits (polling, never a fixed sleep) until `check` holds, failing after `timeoutMs` with the last value seen. */
-export async function waitFor<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+/** Waits (polling every `intervalMs`, never a fixed sleep) until `check` holds, failing after `timeoutMs` with the last value seen. */
+export async function waitFor<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 60_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!check(last)) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
     last = await read();
   }
   return last;

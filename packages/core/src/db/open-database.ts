@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 /** Where the data lives: the embedded PGlite in a directory (the default), or a PostgreSQL server. */
 export type DatabaseOptions =
@@ -38,7 +39,14 @@ export async function openDatabase<DB = unknown>(options: DatabaseOptions): Prom
     }
     // Drivers load on first use: `patchwise scan` and the agent import core but need no database.
     const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
-    const pglite = await PGlite.create(options.dataDir);
+    const lock = lockDataDir(options.dataDir);
+    let pglite: InstanceType<typeof PGlite>;
+    try {
+      pglite = await PGlite.create(options.dataDir);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
     return {
       db,
@@ -47,6 +55,7 @@ export async function openDatabase<DB = unknown>(options: DatabaseOptions): Prom
         // Kysely's destroy does not close the PGlite instance it was given.
         await db.destroy();
         if (!pglite.closed) await pglite.close();
+        lock.release();
       },
     };
   }
