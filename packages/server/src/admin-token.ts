@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PatchwiseError, type AccessStore, type UserInfo, type UserStore } from '@patchwise/core';
+import { writeSecretFile } from './secret-file.js';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
 export const ADMIN_USER = 'admin';
@@ -37,7 +38,6 @@ export async function ensureAdminToken(access: AccessStore, people: UserStore, d
   }
   const admin = await ensureAdminUser(people);
   const { token } = await access.createApiToken('admin (created at first start)', admin.id);
-  writeFileSync(path, `${token}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600); // mode applies only when the file is created
+  writeSecretFile(path, `${token}\n`, { replace: true }); // a stale file is replaced
   return { path, created: true };
 }

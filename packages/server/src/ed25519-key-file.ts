@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { PatchwiseError, generateAgentKeyPair, publicKeyOf } from '@patchwise/core';
+import { writeSecretFile } from './secret-file.js';
 
 /**
  * An Ed25519 private key in a PEM file of the data directory (mode 0600), made on first use and
@@ -17,7 +18,6 @@ export function ensureEd25519KeyFile(path: string, restoreHint: string): { path:
     }
   }
   const keys = generateAgentKeyPair();
-  writeFileSync(path, keys.privateKeyPem, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writeSecretFile(path, keys.privateKeyPem);
   return { path, created: true, privateKeyPem: keys.privateKeyPem, publicKey: keys.publicKey };
 }

@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { generateSshClientKey, sshPublicKeyOf, type SshClientKey } from '@patchwise/agent';
+import { writeSecretFile } from './secret-file.js';
 
 export const SSH_CLIENT_KEY_FILE = 'ssh-client-key';
 
@@ -19,7 +20,6 @@ export function ensureSshClientKey(dataDir: string): SshClientKey & { path: stri
     return { path, created: false, privateKey, publicKey: sshPublicKeyOf(privateKey, path) };
   }
   const key = generateSshClientKey(`patchwise@${hostname()}`);
-  writeFileSync(path, key.privateKey, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
+  writeSecretFile(path, key.privateKey);
   return { path, created: true, ...key };
 }
