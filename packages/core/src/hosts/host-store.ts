@@ -270,23 +270,17 @@ export class HostStore {
 
   /**
    * `packagesOf` for many hosts in two queries: the hosts' snapshot ids, then each distinct
-   * snapshot once (hosts with the same inventory share one array). With `names`, only the
-   * packages with one of those names or source names, picked out by the database: a patch set
-   * names a handful of packages, and a fleet's full lists are gigabytes of JSON.
+   * snapshot once (hosts with the same inventory share one array). Callers with a whole fleet
+   * pass slices, so that not every package of every host is in memory at once.
    */
-  async packagesOfHosts(ids: readonly string[], options: { readonly names?: readonly string[] } = {}): Promise<Map<string, InstalledPackage[]>> {
+  async packagesOfHosts(ids: readonly string[]): Promise<Map<string, InstalledPackage[]>> {
     const out = new Map<string, InstalledPackage[]>();
     if (ids.length === 0) return out;
     const hosts = await this.db.selectFrom('hosts_hosts').select(['id', 'snapshot_id']).where(sql<boolean>`id = any(${[...ids]}::uuid[])`).execute();
     const snapshotIds = [...new Set(hosts.flatMap((h) => (h.snapshot_id === null ? [] : [h.snapshot_id])))];
     const snapshots = new Map<string, InstalledPackage[]>();
     if (snapshotIds.length > 0) {
-      const names = options.names === undefined ? undefined : [...options.names];
-      const packages =
-        names === undefined
-          ? sql<unknown>`packages`
-          : sql<unknown>`coalesce((select json_agg(p.e) from json_array_elements(packages) as p(e) where p.e->>'name' = any(${names}::text[]) or p.e->>'sourceName' = any(${names}::text[])), '[]'::json)`;
-      const rows = await this.db.selectFrom('hosts_snapshots').select(['id', packages.as('packages')]).where(sql<boolean>`id = any(${snapshotIds}::text[])`).execute();
+      const rows = await this.db.selectFrom('hosts_snapshots').select(['id', 'packages']).where(sql<boolean>`id = any(${snapshotIds}::text[])`).execute();
       for (const r of rows) snapshots.set(r.id, r.packages as InstalledPackage[]);
     }
     for (const h of hosts) out.set(h.id, (h.snapshot_id === null ? undefined : snapshots.get(h.snapshot_id)) ?? []);

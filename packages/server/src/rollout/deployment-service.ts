@@ -206,10 +206,9 @@ export class DeploymentService {
     };
     const work: { host: HostRecord; manager: NonNullable<ReturnType<typeof managerForEcosystem>>; targets: NewJob['targets'] }[] = [];
     const skipped: NewJob[] = [];
-    const names = [...new Set(patchSet.targets.map((t) => t.package))];
     let packages = new Map<string, InstalledPackage[]>();
     for (const [i, host] of hosts.entries()) {
-      if (i % PACKAGE_READ_SLICE === 0) packages = await hostStore.packagesOfHosts(hosts.slice(i, i + PACKAGE_READ_SLICE).map((h) => h.id), { names });
+      if (i % PACKAGE_READ_SLICE === 0) packages = await hostStore.packagesOfHosts(hosts.slice(i, i + PACKAGE_READ_SLICE).map((h) => h.id));
       const manager = managerForEcosystem(host.ecosystem);
       const targets = jobTargets(patchSet.targets, host.ecosystem, packages.get(host.id) ?? []);
       const base = { hostId: host.id, hostName: host.name, cluster: host.attributes.cluster, wave: 0, manager, targets };
