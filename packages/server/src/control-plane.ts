@@ -19,7 +19,7 @@ import {
   parseAttributePatch,
   parseInventoryObject,
   parsePublicKey,
-  sharedPackage,
+  sharedPackages,
   readFeedBatch,
   type FindingChanges,
   type HostAttributePatch,
@@ -339,7 +339,7 @@ export class ControlPlane {
       const hosts = new HostStore(tablesOf(trx), this.clock);
       const host = await hosts.lock(hostId);
       if (host.inventoryAt === null) return;
-      const packages = (await hosts.packagesOf(hostId)).map((p) => sharedPackage(this.packages, p));
+      const packages = sharedPackages(this.packages, await hosts.packagesOf(hostId));
       const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages }, host.attributes);
       await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
     });

@@ -2,6 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { initPgliteDataDir } from './init-pglite-data-dir.js';
+
+/**
+ * PGlite's shared buffers live in its WebAssembly memory, which is part of the process and never
+ * shrinks: PostgreSQL's default of 128 MB would stay resident for the server's life. PGlite
+ * reads pages through the operating system's file cache, so a miss here costs a system call,
+ * not a disk read; 32 MB keeps the hot pages (host rows, indexes' upper levels).
+ */
+const PGLITE_SHARED_BUFFERS = '32MB';
 
 /** Where the data lives: the embedded PGlite in a directory (the default), or a PostgreSQL server. */
 export type DatabaseOptions =
@@ -39,10 +48,12 @@ export async function openDatabase<DB = unknown>(options: DatabaseOptions): Prom
     }
     // Drivers load on first use: `patchwise scan` and the agent import core but need no database.
     const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
+    // The lock first: a second process must not run initdb, or open, beside a live one.
     const lock = lockDataDir(options.dataDir);
     let pglite: InstanceType<typeof PGlite>;
     try {
-      pglite = await PGlite.create(options.dataDir);
+      await initPgliteDataDir(options.dataDir);
+      pglite = await PGlite.create(options.dataDir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
     } catch (err) {
       lock.release();
       throw err;

@@ -20,7 +20,7 @@ export {
   isPatchwiseInventory,
   parsePatchwiseInventory,
 } from './patchwise-json.js';
-export { PackageCache, sharedPackage } from './package-cache.js';
+export { PackageCache, sharedPackage, sharedPackages } from './package-cache.js';
 export type { Purl } from './purl.js';
 export { InventoryDecoder, InventoryEncoder } from './encoded-inventory.js';
 export type { EncodedInventory } from './encoded-inventory.js';

@@ -10,6 +10,8 @@ import type { InstalledPackage } from './types.js';
 export class PackageCache {
   private readonly byPurl = new Map<string, InstalledPackage>();
   private readonly layouts = new Map<string, ComponentLayout>();
+  /** Shared packages by position, per layout of package lists without purls (see `sharedPackages`). */
+  private readonly packageLayouts = new Map<string, PackageLayout>();
   /** Packages without a purl, by name (see `shared`). */
   private readonly byName = new Map<string, Map<string, InstalledPackage[]>>();
   private named = 0;
@@ -58,6 +60,17 @@ export class PackageCache {
     return pkg;
   }
 
+  /** The positional memo of package lists with this layout key and length (made on first use). */
+  packageLayout(key: string, length: number): PackageLayout {
+    let layout = this.packageLayouts.get(key);
+    if (layout === undefined || layout.length !== length) {
+      if (this.packageLayouts.size >= MAX_LAYOUTS) this.packageLayouts.clear();
+      layout = new PackageLayout(length);
+      this.packageLayouts.set(key, layout);
+    }
+    return layout;
+  }
+
   get(purl: string): InstalledPackage | undefined {
     return this.byPurl.get(purl);
   }
@@ -78,6 +91,51 @@ export class PackageCache {
  */
 export function sharedPackage(cache: PackageCache, pkg: InstalledPackage): InstalledPackage {
   return cache.shared(pkg);
+}
+
+/**
+ * The cache's objects for a whole list of packages without purls (Patchwise JSON uploads,
+ * stored snapshots), equal field by field to `packages`, in order. Lists of one image hold
+ * mostly the same packages in the same places, so each package is first compared with the two
+ * last seen at its position in lists of the same layout (six string comparisons) and only
+ * looked up by name and version when neither is equal: the lookups hash two fresh strings per
+ * package and cost about five times as much.
+ */
+export function sharedPackages(cache: PackageCache, packages: readonly InstalledPackage[]): InstalledPackage[] {
+  const middle = packages[packages.length >> 1];
+  if (middle === undefined) return packages.map((p) => cache.shared(p));
+  const layout = cache.packageLayout(`${packages.length}|${middle.ecosystem}|${middle.name}|${middle.version}`, packages.length);
+  return packages.map((p, i) => layout.shared(i, p, cache));
+}
+
+/**
+ * Shared packages by position for the package lists of one layout: the last two distinct ones
+ * seen at each place (hosts of one image carry either its package or one common update).
+ */
+export class PackageLayout {
+  private readonly current: (InstalledPackage | undefined)[];
+  private readonly older: (InstalledPackage | undefined)[];
+
+  constructor(readonly length: number) {
+    this.current = new Array<InstalledPackage | undefined>(length);
+    this.older = new Array<InstalledPackage | undefined>(length);
+  }
+
+  /** The shared object equal to `pkg`, the package at position `i` of a list of this layout. */
+  shared(i: number, pkg: InstalledPackage, cache: PackageCache): InstalledPackage {
+    const current = this.current[i];
+    if (current !== undefined && samePackage(current, pkg)) return current;
+    const older = this.older[i];
+    if (older !== undefined && samePackage(older, pkg)) return older;
+    const found = cache.shared(pkg);
+    this.older[i] = current;
+    this.current[i] = found;
+    return found;
+  }
+}
+
+function samePackage(a: InstalledPackage, b: InstalledPackage): boolean {
+  return a.name === b.name && a.version === b.version && a.ecosystem === b.ecosystem && a.arch === b.arch && a.sourceName === b.sourceName && a.sourceVersion === b.sourceVersion;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { PatchwiseError, isPatchwiseError } from '../errors/index.js';
 import { distroOf } from './distro.js';
 import { normalizeName } from './names.js';
-import { sharedPackage, type PackageCache } from './package-cache.js';
+import { sharedPackages, type PackageCache } from './package-cache.js';
 import type { Distro, HostAttributes, HostInventory, InstalledPackage } from './types.js';
 
 /** The `format` value that identifies a Patchwise inventory. */
@@ -43,7 +43,7 @@ export function parsePatchwiseInventory(doc: Obj, source: string, cache?: Packag
   const attributes = host.attributes === undefined ? undefined : readAttributes(host.attributes, v);
 
   if (!Array.isArray(doc.packages)) v.fail('packages', 'must be an array');
-  const packages: InstalledPackage[] = [];
+  const read: InstalledPackage[] = [];
   (doc.packages as unknown[]).forEach((raw, i) => {
     const path = `packages[${i}]`;
     const p = v.object(raw, path);
@@ -57,10 +57,11 @@ export function parsePatchwiseInventory(doc: Obj, source: string, cache?: Packag
       sourceVersion: v.optionalString(p.sourceVersion, `${path}.sourceVersion`),
       arch: v.optionalString(p.arch, `${path}.arch`),
     };
-    // Validated first, shared after: hosts that carry the same package get the same (read-only)
-    // object, so matching and reporting answer it from their per-object memo.
-    packages.push(cache ? sharedPackage(cache, pkg) : pkg);
+    read.push(pkg);
   });
+  // Validated first, shared after: hosts that carry the same package get the same (read-only)
+  // object, so matching and reporting answer it from their per-object memo.
+  const packages = cache ? sharedPackages(cache, read) : read;
   return { host: name, source, machineId, distro: distro.value, attributes, packages };
 }
 

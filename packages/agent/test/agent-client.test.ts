@@ -1,0 +1,64 @@
+import { Agent, createServer, request, type IncomingHttpHeaders } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AGENT_HEADERS, generateAgentKeyPair } from '@patchwise/core';
+import { AgentClient, type HttpTransport } from '../src/run/agent-client.js';
+import type { WireFacts } from '../src/run/wire-facts.js';
+
+const HOST = '00000000-0000-4000-8000-000000000001';
+const FACTS = { hostname: 'web-1' } as unknown as WireFacts;
+
+describe('AgentClient request headers', () => {
+  const closers: (() => void)[] = [];
+  afterEach(() => closers.splice(0).forEach((c) => c()));
+
+  async function server(): Promise<{ url: string; seen: IncomingHttpHeaders[] }> {
+    const seen: IncomingHttpHeaders[] = [];
+    const srv = createServer((req, res) => {
+      seen.push(req.headers);
+      res.setHeader('content-type', 'application/json');
+      res.end('{"intervalSeconds":60,"sendInventory":false}');
+    });
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    closers.push(() => srv.close());
+    return { url: `http://127.0.0.1:${(srv.address() as { port: number }).port}`, seen };
+  }
+
+  it('gives every request its own 18-byte nonce, past many refills of its random pool', async () => {
+    const { url, seen } = await server();
+    const client = new AgentClient(url);
+    const signer = { hostId: HOST, privateKey: generateAgentKeyPair().privateKey };
+    for (let i = 0; i < 4; i++) await Promise.all(Array.from({ length: 300 }, () => client.checkin(signer, FACTS, null)));
+    const nonces = seen.map((h) => h[AGENT_HEADERS.nonce] as string);
+    expect(nonces).toHaveLength(1200);
+    expect(new Set(nonces).size).toBe(1200);
+    for (const n of nonces) expect(Buffer.from(n, 'base64url')).toHaveLength(18);
+  });
+
+  it('sends many requests at once on one shared deadline without a listener-leak warning', async () => {
+    const { url, seen } = await server();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    closers.push(() => process.off('warning', onWarning));
+    // node:http listens on the request's signal (as a load generator's transport does).
+    const agent = new Agent({ keepAlive: true });
+    closers.push(() => agent.destroy());
+    const transport: HttpTransport = (target, init) =>
+      new Promise((resolve, reject) => {
+        const req = request(target, { method: init.method, headers: init.headers, signal: init.signal, agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ ok: true, status: res.statusCode ?? 0, text: () => Promise.resolve(Buffer.concat(chunks).toString('utf8')) }));
+        });
+        req.on('error', reject);
+        req.end(init.body);
+      });
+    const client = new AgentClient(url, () => new Date(), transport);
+    const signer = { hostId: HOST, privateKey: generateAgentKeyPair().privateKey };
+    const replies = await Promise.all(Array.from({ length: 200 }, () => client.checkin(signer, FACTS, null)));
+    expect(replies.every((r) => r.intervalSeconds === 60)).toBe(true);
+    expect(seen).toHaveLength(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toEqual([]);
+  });
+});
