@@ -44,7 +44,8 @@ export class AgentlessExecutor {
     const store = new RolloutStore(tablesOf(this.db));
     const targets = (await new AgentlessHostStore(tablesOf(this.db), this.clock).list()).filter((t) => !this.busy.has(t.hostId));
     const ids = targets.map((t) => t.hostId);
-    const [withJobs, rebooting] = [await store.hostsWithJobsOut(ids), await store.rebootingReports(ids)];
+    const withJobs = await store.hostsWithJobsOut(ids);
+    const rebooting = await store.rebootingReports(ids);
     const queue = targets.filter((t) => withJobs.has(t.hostId) || rebooting.has(t.hostId));
     let ran = 0;
     const worker = async () => {

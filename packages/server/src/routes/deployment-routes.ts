@@ -48,10 +48,10 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
    */
   const requireInScope = async (request: FastifyRequest, id: number) => {
     const store = new RolloutStore(tablesOf(deps.db));
-    await store.require(id);
+    const deployment = await store.require(id);
     const scope = await scopeOf(request);
     if (scope && (await store.reachingBeyond((await scope.hostIds(deps.db))!, [id])).size > 0) throw new PatchwiseError('PW_NOT_FOUND', `no deployment ${id}`);
-    return store;
+    return { store, deployment };
   };
 
   app.post(
@@ -124,8 +124,7 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
       },
     },
     async (request) => {
-      const store = await requireInScope(request, request.params.id);
-      const d = await store.require(request.params.id);
+      const { store, deployment: d } = await requireInScope(request, request.params.id);
       const waves = Array.from({ length: d.waveCount }, (_, i): { wave: number; install: Record<string, number>; rollback: Record<string, number> } => ({ wave: i + 1, install: {}, rollback: {} }));
       for (const c of await store.counts(d.id)) {
         const w = waves[c.wave];
@@ -143,7 +142,7 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
     '/api/v1/deployments/:id/jobs',
     { config: { auth: 'person', permission: 'deployments.read' }, schema: { summary: "A deployment's jobs (optionally one host's)", params: IdParam, querystring: Type.Object({ host: Type.Optional(Type.String({ minLength: 1 })) }), response: { 200: Type.Object({ jobs: Type.Array(JobView) }) } } },
     async (request) => {
-      const store = await requireInScope(request, request.params.id);
+      const { store } = await requireInScope(request, request.params.id);
       const host = request.query.host;
       const jobs = (await store.jobs(request.params.id)).filter((j) => host === undefined || j.hostId === host || j.hostName === host);
       return { jobs: jobs.map(jobView) };
@@ -154,7 +153,7 @@ export function deploymentRoutes(app: App, deps: AppDeps): void {
     '/api/v1/deployments/:id/jobs/:job/report',
     { config: { auth: 'person', permission: 'deployments.read' }, schema: { summary: "A job's report: every command it ran with exit status and output", params: Type.Object({ id: Type.Integer({ minimum: 1 }), job: Type.String({ format: 'uuid' }) }), response: { 200: Type.Object({ report: Type.Union([Type.Record(Text, Type.Unknown()), Type.Null()]) }) } } },
     async (request) => {
-      const store = await requireInScope(request, request.params.id);
+      const { store } = await requireInScope(request, request.params.id);
       const [job] = await store.jobs(request.params.id, { ids: [request.params.job] });
       if (!job) return { report: null };
       return { report: (await store.report(job.id)) as Record<string, unknown> | null };
