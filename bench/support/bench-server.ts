@@ -4,7 +4,7 @@
  * tests' schemas on `test` stay untouched). The load generator runs in the bench's process, so
  * the server's CPU and memory can be read apart from it.
  *
- * Environment: PATCHWISE_BENCH_POSTGRES (the PostgreSQL URL), PATCHWISE_BENCH_SERVER_NODE_ARGS
+ * Environment: PATCHWISE_BENCH_POSTGRES (the PostgreSQL URL), PATCHWISE_BENCH_KEEP=1 (keep the data), PATCHWISE_BENCH_SERVER_NODE_ARGS
  * (e.g. "--cpu-prof --cpu-prof-dir=bench/out/prof" to profile the server),
  * PATCHWISE_BENCH_LOG_STATEMENTS=1 (every statement's duration in PostgreSQL's log).
  */
@@ -113,6 +113,11 @@ export class BenchServer {
       const timer = setTimeout(() => this.child.kill('SIGKILL'), 60_000);
       await exited;
       clearTimeout(timer);
+    }
+    // PATCHWISE_BENCH_KEEP=1 leaves the data behind for a look afterwards.
+    if (process.env.PATCHWISE_BENCH_KEEP === '1') {
+      console.log(`kept: ${this.database ? `database ${this.database}` : this.dataDir}`);
+      return;
     }
     rmSync(this.dataDir, { recursive: true, force: true });
     const database = this.database;

@@ -9,6 +9,7 @@ import {
   FindingsStore,
   HostStore,
   KnownDetails,
+  SnapshotBases,
   MicroBatcher,
   PackageCache,
   PatchwiseError,
@@ -99,6 +100,8 @@ export class ControlPlane {
   private readonly packages = new PackageCache(PACKAGE_CACHE_ENTRIES);
   /** Finding details known to be stored: an upload of a known image asks the database for none. */
   private readonly knownDetails = new KnownDetails();
+  /** Whole snapshots to store the next uploads against, and parsed snapshots for re-assessment. */
+  private readonly snapshots = new SnapshotBases();
   private readonly checkins: MicroBatcher<{ id: string; update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'> }, { inventoryDigest: string | null } | undefined>;
 
   constructor(
@@ -221,7 +224,7 @@ export class ControlPlane {
    * other than the stored one is refused (PW_CONFLICT), since the address may now lead elsewhere.
    */
   async storeInventory(trx: Kysely<Database>, hostId: string, inventory: HostInventory, digest: string, scan?: { readonly facts: AgentFacts; readonly actor: AuditActor }): Promise<InventoryReply> {
-    const hosts = new HostStore(tablesOf(trx), this.clock);
+    const hosts = new HostStore(tablesOf(trx), this.clock, this.snapshots);
     const host = await hosts.lock(hostId);
     this.refuseQuarantined(host);
     if (scan) {
@@ -232,8 +235,7 @@ export class ControlPlane {
       await hosts.recordCheckin(hostId, { ...identityOf(scan.facts), name: host.name, facts: { ...scan.facts } });
     }
     const findings = this.assessor.assess(inventory, host.attributes);
-    const keys = uniqueKeys(inventory.packages);
-    await hosts.saveInventory(hostId, digest, inventory.packages, keys);
+    await hosts.saveInventory(hostId, digest, inventory.packages, (p) => matchTarget(p).name);
     const changes = await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
     // The audit event last: it takes the trail's lock, held until this transaction commits.
     if (host.inventoryDigest !== digest) {
@@ -336,7 +338,7 @@ export class ControlPlane {
 
   private async reassessHost(hostId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const hosts = new HostStore(tablesOf(trx), this.clock);
+      const hosts = new HostStore(tablesOf(trx), this.clock, this.snapshots);
       const host = await hosts.lock(hostId);
       if (host.inventoryAt === null) return;
       const packages = sharedPackages(this.packages, await hosts.packagesOf(hostId));
@@ -404,11 +406,3 @@ function changesAttributes(host: HostRecord, patch: HostAttributePatch): boolean
   return JSON.stringify(next) !== JSON.stringify(host.attributes);
 }
 
-function uniqueKeys(packages: readonly InstalledPackage[]): { ecosystem: string; name: string }[] {
-  const seen = new Map<string, { ecosystem: string; name: string }>();
-  for (const p of packages) {
-    const { name } = matchTarget(p);
-    seen.set(`${p.ecosystem}\u0000${name}`, { ecosystem: p.ecosystem, name });
-  }
-  return [...seen.values()];
-}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostStore, type DatabaseHandle } from '@patchwise/core';
+import { HostStore, SnapshotBases, type DatabaseHandle, type InstalledPackage } from '@patchwise/core';
 import { tablesOf, type Database } from '../src/database.js';
 import { openTestDatabase, postgresAvailable } from './support/test-database.js';
 
@@ -31,5 +31,73 @@ describe.each(kinds)('HostStore.packagesOfHosts on %s', (kind) => {
     expect(got.get(a)).toEqual([ssl, curl, bash]);
     expect(got.get(b)).toBe(got.get(a));
     expect(got.get(c)).toEqual([]);
+  });
+});
+
+describe.each(kinds)('HostStore snapshots stored against a base on %s', (kind) => {
+  let db: DatabaseHandle<Database>;
+  const bases = new SnapshotBases();
+  const matchName = (p: InstalledPackage) => p.sourceName ?? p.name;
+  const image = (tag: string) => Array.from({ length: 100 }, (_, i): InstalledPackage => ({ ecosystem: 'Debian:12', name: `${tag}${i}`, version: `1.${i}-1`, ...(i % 10 === 0 ? { sourceName: `${tag}src${i}` } : {}) }));
+  const sorted = (ps: readonly InstalledPackage[]) => ps.map((p) => JSON.stringify(p)).sort();
+  const newHost = async () => {
+    const id = randomUUID();
+    await sql`insert into hosts_hosts (id, name, enrolled_at) values (${id}, ${`h-${id.slice(0, 8)}`}, now())`.execute(db.db);
+    return id;
+  };
+  const row = async (hostId: string) =>
+    (await sql<{ id: string; base_id: string | null; removed: number[]; own: number; names: string[] }>`
+      select s.id, s.base_id, s.removed, json_array_length(s.packages) as own, s.names
+      from hosts_hosts h join hosts_snapshots s on s.id = h.snapshot_id where h.id = ${hostId}`.execute(db.db)).rows[0];
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('stores a clone as its difference from a stored snapshot, and reads it back whole, also in a process that never saw the base', async () => {
+    const store = new HostStore(tablesOf(db.db), () => new Date(), bases);
+    const [a, b, e] = [await newHost(), await newHost(), await newHost()];
+    const packagesA = image('pa');
+    await store.saveInventory(a, 'da', packagesA, matchName);
+    expect(await row(a)).toMatchObject({ base_id: null, removed: [], own: 100 });
+    // B: two packages gone, one at another version, one new, and A's order reversed.
+    const packagesB = [...packagesA.slice(2).map((p, i) => (i === 5 ? { ...p, version: '9.9-1' } : p)), { ecosystem: 'Debian:12', name: 'only-on-b', version: '1' }].reverse();
+    const idB = await store.saveInventory(b, 'db', packagesB, matchName);
+    const rowB = await row(b);
+    expect(rowB).toMatchObject({ base_id: (await row(a))?.id, own: 2, names: ['only-on-b', 'pa7'] });
+    expect([...(rowB?.removed ?? [])].sort((x, y) => x - y)).toEqual([0, 1, 7]);
+    expect(sorted(await store.packagesOf(b))).toEqual(sorted(packagesB));
+    const fresh = new HostStore(tablesOf(db.db), () => new Date());
+    expect(sorted(await fresh.packagesOf(b))).toEqual(sorted(packagesB));
+    expect(sorted((await fresh.packagesOfHosts([a, b])).get(a) ?? [])).toEqual(sorted(packagesA));
+    // A clone of B in another order shares B's snapshot.
+    expect(await store.saveInventory(e, 'de', [...packagesB].reverse(), matchName)).toBe(idB);
+    expect(Number((await sql<{ n: string }>`select count(*) as n from hosts_snapshots`.execute(db.db)).rows[0]?.n)).toBe(2);
+    // Found by a name of its own and by its base's (matched under the source name where there is one).
+    expect((await store.hostsWithNames(['only-on-b'])).sort()).toEqual([b, e].sort());
+    expect((await store.hostsWithNames(['pasrc20'])).sort()).toEqual([a, b, e].sort());
+  });
+
+  it('stores whole what would point at a base that was never committed', async () => {
+    const store = new HostStore(tablesOf(db.db), () => new Date(), bases);
+    const [c, d] = [await newHost(), await newHost()];
+    const packagesC = image('pc');
+    await db.db
+      .transaction()
+      .execute(async (trx) => {
+        await new HostStore(tablesOf(trx), () => new Date(), bases).saveInventory(c, 'dc', packagesC, matchName);
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+    const packagesD = packagesC.slice(1);
+    await store.saveInventory(d, 'dd', packagesD, matchName);
+    expect(await row(d)).toMatchObject({ base_id: null, own: 99 });
+    expect(sorted(await store.packagesOf(d))).toEqual(sorted(packagesD));
+    // D is a base now: C's packages are stored against it.
+    await store.saveInventory(c, 'dc', packagesC, matchName);
+    expect(await row(c)).toMatchObject({ base_id: (await row(d))?.id, own: 1, removed: [] });
   });
 });

@@ -17,6 +17,7 @@ import { approverKeys } from './migrations/0015-approver-keys.js';
 import { policySettings } from './migrations/0016-policy-settings.js';
 import { rebootingJobs } from './migrations/0017-rebooting-jobs.js';
 import { patchSetsFromBaselines } from './migrations/0019-patch-sets-from-baselines.js';
+import { snapshotBases } from './migrations/0020-snapshot-bases.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -41,6 +42,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016-policy-settings': policySettings,
   '0017-rebooting-jobs': rebootingJobs,
   '0019-patch-sets-from-baselines': patchSetsFromBaselines,
+  '0020-snapshot-bases': snapshotBases,
   '0014-agentless': agentless,
 };
 

@@ -3,6 +3,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
 import type { InstalledPackage } from '../inventory/index.js';
 import { applyAttributePatch, type HostAttributePatch, type HostAttributeValues } from './host-attributes.js';
+import { SnapshotBases, composeSnapshot, type SnapshotDiff } from './snapshot-bases.js';
 import type { HostsTables } from './tables.js';
 
 export type HostStatus = 'active' | 'quarantined';
@@ -67,6 +68,8 @@ export class HostStore {
   constructor(
     private readonly db: Kysely<HostsTables>,
     private readonly clock: () => Date,
+    /** Recent whole snapshots and parsed ones (long-lived, shared by a process's stores); none by default. */
+    private readonly bases: SnapshotBases = new SnapshotBases(),
   ) {}
 
   async create(host: NewHost): Promise<HostRecord> {
@@ -241,14 +244,19 @@ export class HostStore {
    * points the host at it. `digest` is what the agent computed; the snapshot id is computed
    * here from the normalised packages, so no client can make two different sets collide.
    */
-  async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], keys: readonly { ecosystem: string; name: string }[]): Promise<string> {
-    const snapshotId = snapshotIdOf(packages);
-    const names = [...new Set(keys.map((k) => k.name))].sort();
-    await this.db
-      .insertInto('hosts_snapshots')
-      .values({ id: snapshotId, packages: packagesJson(packages), package_count: packages.length, created_at: this.clock(), names })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+  async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string): Promise<string> {
+    const lines = packages.map((p) => encodingsOf(p).line);
+    const snapshotId = snapshotIdOfLines(lines);
+    const diff = this.bases.diff(lines);
+    if (!diff || !(await this.saveBased(snapshotId, diff, packages, matchName))) {
+      const inserted = await this.db
+        .insertInto('hosts_snapshots')
+        .values({ id: snapshotId, packages: packagesJson(packages), package_count: packages.length, created_at: this.clock(), names: namesOf(packages, matchName) })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .execute();
+      if (inserted.length > 0) this.bases.remember(snapshotId, lines);
+    }
     await this.db
       .updateTable('hosts_hosts')
       .set({ inventory_digest: digest, snapshot_id: snapshotId, inventory_at: this.clock(), last_seen_at: this.clock() })
@@ -257,33 +265,71 @@ export class HostStore {
     return snapshotId;
   }
 
+  /**
+   * Stores a snapshot as its difference from a base; false when the base is not there to point
+   * at (another transaction stored it and has not committed, or rolled back): the caller stores
+   * it whole. True as well when the snapshot was already stored.
+   */
+  private async saveBased(snapshotId: string, diff: SnapshotDiff, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string): Promise<boolean> {
+    const added = diff.added.map((i) => packages[i] as InstalledPackage);
+    // The existence test sees committed rows (and this transaction's) only, never waits on
+    // another upload's, so a row that passes it also passes the foreign key.
+    const inserted = await sql<{ id: string }>`
+      insert into hosts_snapshots (id, base_id, removed, packages, package_count, created_at, names)
+      select ${snapshotId}, ${diff.baseId}, ${[...diff.removed]}::int[], ${packagesJson(added)}::json, ${packages.length}, ${this.clock()}, ${namesOf(added, matchName)}::text[]
+      where exists (select 1 from hosts_snapshots where id = ${diff.baseId})
+      on conflict (id) do nothing
+      returning id`.execute(this.db);
+    if (inserted.rows.length > 0) return true;
+    const found = await sql<{ id: string; base: boolean }>`
+      select id, false as base from hosts_snapshots where id = ${snapshotId}
+      union all select id, true from hosts_snapshots where id = ${diff.baseId}`.execute(this.db);
+    if (found.rows.some((r) => !r.base)) return true;
+    if (!found.rows.some((r) => r.base)) this.bases.forget(diff.baseId);
+    return false;
+  }
+
   /** The packages of the host's current snapshot (empty before its first inventory). */
   async packagesOf(id: string): Promise<InstalledPackage[]> {
-    const row = await this.db
-      .selectFrom('hosts_hosts')
-      .innerJoin('hosts_snapshots', 'hosts_snapshots.id', 'hosts_hosts.snapshot_id')
-      .select('hosts_snapshots.packages')
-      .where('hosts_hosts.id', '=', id)
-      .executeTakeFirst();
-    return (row?.packages ?? []) as InstalledPackage[];
+    return (await this.packagesOfHosts([id])).get(id) ?? [];
   }
 
   /**
-   * `packagesOf` for many hosts in two queries: the hosts' snapshot ids, then each distinct
-   * snapshot once (hosts with the same inventory share one array). Callers with a whole fleet
-   * pass slices, so that not every package of every host is in memory at once.
+   * `packagesOf` for many hosts: the hosts' snapshot ids, then each distinct snapshot once, then
+   * the bases this process has not parsed yet (hosts with the same inventory share one array).
+   * Callers with a whole fleet pass slices, so that not every package of every host is in
+   * memory at once.
    */
   async packagesOfHosts(ids: readonly string[]): Promise<Map<string, InstalledPackage[]>> {
     const out = new Map<string, InstalledPackage[]>();
     if (ids.length === 0) return out;
     const hosts = await this.db.selectFrom('hosts_hosts').select(['id', 'snapshot_id']).where(sql<boolean>`id = any(${[...ids]}::uuid[])`).execute();
-    const snapshotIds = [...new Set(hosts.flatMap((h) => (h.snapshot_id === null ? [] : [h.snapshot_id])))];
-    const snapshots = new Map<string, InstalledPackage[]>();
-    if (snapshotIds.length > 0) {
-      const rows = await this.db.selectFrom('hosts_snapshots').select(['id', 'packages']).where(sql<boolean>`id = any(${snapshotIds}::text[])`).execute();
-      for (const r of rows) snapshots.set(r.id, r.packages as InstalledPackage[]);
-    }
+    const snapshots = await this.snapshots(new Set(hosts.flatMap((h) => (h.snapshot_id === null ? [] : [h.snapshot_id]))));
     for (const h of hosts) out.set(h.id, (h.snapshot_id === null ? undefined : snapshots.get(h.snapshot_id)) ?? []);
+    return out;
+  }
+
+  /** Snapshots' packages by id, their bases read once each (or not at all when already parsed). */
+  private async snapshots(ids: ReadonlySet<string>): Promise<Map<string, InstalledPackage[]>> {
+    const out = new Map<string, InstalledPackage[]>();
+    const wanted = [...ids].filter((id) => {
+      const known = this.bases.packagesOf(id);
+      if (known) out.set(id, [...known]);
+      return !known;
+    });
+    if (wanted.length === 0) return out;
+    const rows = await this.db.selectFrom('hosts_snapshots').select(['id', 'base_id', 'removed', 'packages']).where(sql<boolean>`id = any(${wanted}::text[])`).execute();
+    const baseIds = [...new Set(rows.flatMap((r) => (r.base_id === null ? [] : [r.base_id])))];
+    const bases = baseIds.length > 0 ? await this.snapshots(new Set(baseIds)) : new Map<string, InstalledPackage[]>();
+    for (const r of rows) {
+      const own = r.packages as InstalledPackage[];
+      if (r.base_id === null) {
+        this.bases.keepPackages(r.id, own);
+        out.set(r.id, [...own]);
+      } else {
+        out.set(r.id, composeSnapshot(bases.get(r.base_id) ?? [], r.removed, own));
+      }
+    }
     return out;
   }
 
@@ -297,14 +343,23 @@ export class HostStore {
     return row?.package_count ?? 0;
   }
 
-  /** Active hosts whose current inventory has a package matched under one of these names. */
+  /**
+   * Active hosts whose current inventory has a package matched under one of these names. A host
+   * whose snapshot removed the base's only package of a name is included too: re-assessing it
+   * finds nothing, which costs less than reading every snapshot's names whole.
+   */
   async hostsWithNames(names: readonly string[]): Promise<string[]> {
     if (names.length === 0) return [];
     const rows = await this.db
       .selectFrom('hosts_hosts')
       .select('hosts_hosts.id')
       .where('status', '=', 'active')
-      .where('snapshot_id', 'in', (eb) => eb.selectFrom('hosts_snapshots').select('id').where(sql<boolean>`names && ${[...names]}::text[]`))
+      .where('snapshot_id', 'in', (eb) =>
+        eb
+          .selectFrom('hosts_snapshots')
+          .select('id')
+          .where(sql<boolean>`names && ${[...names]}::text[] or base_id in (select id from hosts_snapshots where names && ${[...names]}::text[])`),
+      )
       .orderBy('hosts_hosts.id')
       .execute();
     return rows.map((r) => r.id);
@@ -313,8 +368,16 @@ export class HostStore {
 
 /** SHA-256 over the packages sorted and encoded canonically. */
 export function snapshotIdOf(packages: readonly InstalledPackage[]): string {
-  const lines = packages.map((p) => encodingsOf(p).line).sort();
-  return createHash('sha256').update(lines.join('\n')).digest('hex');
+  return snapshotIdOfLines(packages.map((p) => encodingsOf(p).line));
+}
+
+function snapshotIdOfLines(lines: readonly string[]): string {
+  return createHash('sha256').update([...lines].sort().join('\n')).digest('hex');
+}
+
+/** The distinct names the packages are matched under, sorted. */
+function namesOf(packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string): string[] {
+  return [...new Set(packages.map(matchName))].sort();
 }
 
 /** The packages as the JSON text of the stored snapshot (what JSON.stringify(packages) writes). */

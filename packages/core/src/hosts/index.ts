@@ -4,6 +4,7 @@
  */
 export { HostStore, snapshotIdOf } from './host-store.js';
 export type { HostFilter, HostRecord, HostStatus, NewHost } from './host-store.js';
+export { SnapshotBases } from './snapshot-bases.js';
 export { EMPTY_ATTRIBUTES, applyAttributePatch, attributePairsToObject, parseAttributePatch } from './host-attributes.js';
 export type { HostAttributePatch, HostAttributeValues } from './host-attributes.js';
 export type { HostsTables } from './tables.js';

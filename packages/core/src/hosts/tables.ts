@@ -7,10 +7,15 @@ type Json<T> = ColumnType<T, string, string>;
 export interface HostsTables {
   hosts_snapshots: {
     id: string;
+    /** A whole snapshot's packages; a based one's own packages, those its base lacks (migration 0020). */
     packages: Json<unknown[]>;
+    /** The whole snapshot this one is stored against, or null when it is whole. */
+    base_id: ColumnType<string | null, string | null | undefined, string | null>;
+    /** Positions in the base's packages that this snapshot does not have. */
+    removed: ColumnType<number[], number[] | undefined, number[]>;
     package_count: number;
     created_at: Timestamp;
-    /** Distinct names the packages are matched under (matchTarget), for finding hosts by name. */
+    /** Distinct names `packages` are matched under (matchTarget), for finding hosts by name. */
     names: ColumnType<string[], string[] | undefined, string[]>;
   };
   hosts_hosts: {

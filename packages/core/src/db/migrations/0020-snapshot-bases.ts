@@ -1,0 +1,16 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/**
+ * A snapshot may be stored against a base: another, whole snapshot, minus the positions in
+ * `removed`, plus its own `packages`. Hosts of one image differ in a few percent of their
+ * packages, so a 1,000-package upload writes a few kilobytes and indexes a few names instead of
+ * ~100 KB and a thousand (docs/ARCHITECTURE.md, "Inventory snapshots"). Existing rows stay whole.
+ */
+export const snapshotBases: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await sql`alter table hosts_snapshots add column base_id text references hosts_snapshots (id)`.execute(db);
+    await sql`alter table hosts_snapshots add column removed integer[] not null default '{}'`.execute(db);
+    await sql`alter table hosts_snapshots add constraint hosts_snapshots_whole_base check (base_id is not null or removed = '{}')`.execute(db);
+    await sql`create index hosts_snapshots_base on hosts_snapshots (base_id) where base_id is not null`.execute(db);
+  },
+};

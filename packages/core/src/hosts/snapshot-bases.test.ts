@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { InstalledPackage } from '../inventory/index.js';
+import { SnapshotBases, composeSnapshot } from './snapshot-bases.js';
+
+const pkg = (name: string, version: string): InstalledPackage => ({ ecosystem: 'AlmaLinux:9', name, version });
+const lineOf = (p: InstalledPackage) => JSON.stringify([p.ecosystem, p.name, p.version]);
+const image = (n: number, tag = 'a') => Array.from({ length: n }, (_, i) => pkg(`${tag}pkg${i}`, `1.${i}`));
+const sorted = (ps: readonly InstalledPackage[]) => ps.map(lineOf).sort();
+
+/** Seeded, so a failure repeats. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+}
+
+describe('SnapshotBases', () => {
+  it('stores a clone as its difference from the closest base, and composing gives its packages back', () => {
+    const bases = new SnapshotBases();
+    const other = image(300, 'b');
+    const base = image(300);
+    bases.remember('other', other.map(lineOf));
+    bases.remember('base', base.map(lineOf));
+    const rnd = random(7);
+    for (let round = 0; round < 200; round++) {
+      // A clone: some packages at another version, some gone, some new, order shuffled, a duplicate.
+      const clone = base.filter(() => rnd() > 0.03).map((p) => (rnd() < 0.05 ? pkg(p.name, `${p.version}.1`) : p));
+      clone.push(...Array.from({ length: Math.floor(rnd() * 5) }, (_, i) => pkg(`extra${round}-${i}`, '1')));
+      if (round % 3 === 0) clone.push(clone[0] as InstalledPackage);
+      clone.sort(() => rnd() - 0.5);
+      const diff = bases.diff(clone.map(lineOf));
+      expect(diff?.baseId).toBe('base');
+      if (!diff) return;
+      const rebuilt = composeSnapshot(
+        base,
+        diff.removed,
+        diff.added.map((i) => clone[i] as InstalledPackage),
+      );
+      expect(sorted(rebuilt)).toEqual(sorted(clone));
+      expect(diff.added.length + diff.removed.length).toBeLessThan(0.25 * clone.length);
+    }
+  });
+
+  it('stores whole what no base is close to, and small inventories', () => {
+    const bases = new SnapshotBases();
+    bases.remember('base', image(200).map(lineOf));
+    const half = [...image(100), ...image(100, 'z')];
+    expect(bases.diff(half.map(lineOf))).toBeUndefined();
+    expect(bases.diff(image(200, 'q').map(lineOf))).toBeUndefined();
+    expect(bases.diff(image(40).map(lineOf))).toBeUndefined();
+    // Within the sample yet too different in full: 30 % of the packages replaced at the end.
+    const tail = [...image(140), ...image(60, 'y')];
+    expect(bases.diff(tail.map(lineOf))).toBeUndefined();
+  });
+
+  it('never offers a forgotten base, and keeps only as many bases as it was given room for', () => {
+    const bases = new SnapshotBases(2);
+    bases.remember('a', image(100, 'a').map(lineOf));
+    bases.remember('b', image(100, 'b').map(lineOf));
+    expect(bases.diff(image(100, 'a').map(lineOf))?.baseId).toBe('a');
+    bases.forget('a');
+    expect(bases.diff(image(100, 'a').map(lineOf))).toBeUndefined();
+    bases.remember('c', image(100, 'c').map(lineOf));
+    bases.remember('d', image(100, 'd').map(lineOf));
+    expect(bases.diff(image(100, 'b').map(lineOf))).toBeUndefined();
+    expect(bases.diff(image(100, 'd').map(lineOf))?.baseId).toBe('d');
+  });
+
+  it('keeps a bounded number of parsed snapshots', () => {
+    const bases = new SnapshotBases(2, 2);
+    bases.keepPackages('a', image(1));
+    bases.keepPackages('b', image(1));
+    bases.keepPackages('c', image(1));
+    expect(bases.packagesOf('a')).toBeUndefined();
+    expect(bases.packagesOf('c')).toEqual(image(1));
+  });
+});
