@@ -26,7 +26,6 @@ import {
   type HostAttributePatch,
   type HostInventory,
   type HostRecord,
-  type InstalledPackage,
   type NewHost,
   type Priority,
 } from '@patchwise/core';
