@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
 import type { InstalledPackage } from '../inventory/index.js';
 import { applyAttributePatch, type HostAttributePatch, type HostAttributeValues } from './host-attributes.js';
+import { encodingOf, snapshotIdOf, type PackageEncoding } from './package-encoding.js';
 import { SnapshotBases, composeSnapshot, type SnapshotDiff } from './snapshot-bases.js';
 import type { HostsTables } from './tables.js';
 
@@ -245,17 +246,17 @@ export class HostStore {
    * here from the normalised packages, so no client can make two different sets collide.
    */
   async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string): Promise<string> {
-    const lines = packages.map((p) => encodingsOf(p).line);
-    const snapshotId = snapshotIdOfLines(lines);
-    const diff = this.bases.diff(lines);
+    const encodings = packages.map(encodingOf);
+    const snapshotId = snapshotIdOf(encodings);
+    const diff = this.bases.diff(encodings);
     if (!diff || !(await this.saveBased(snapshotId, diff, packages, matchName))) {
       const inserted = await this.db
         .insertInto('hosts_snapshots')
-        .values({ id: snapshotId, packages: packagesJson(packages), package_count: packages.length, created_at: this.clock(), names: namesOf(packages, matchName) })
+        .values({ id: snapshotId, packages: packagesJson(encodings), package_count: packages.length, created_at: this.clock(), names: namesOf(packages, matchName) })
         .onConflict((oc) => oc.column('id').doNothing())
         .returning('id')
         .execute();
-      if (inserted.length > 0) this.bases.remember(snapshotId, lines);
+      if (inserted.length > 0) this.bases.remember(snapshotId, encodings);
     }
     await this.db
       .updateTable('hosts_hosts')
@@ -276,7 +277,7 @@ export class HostStore {
     // another upload's, so a row that passes it also passes the foreign key.
     const inserted = await sql<{ id: string }>`
       insert into hosts_snapshots (id, base_id, removed, packages, package_count, created_at, names)
-      select ${snapshotId}, ${diff.baseId}, ${[...diff.removed]}::int[], ${packagesJson(added)}::json, ${packages.length}, ${this.clock()}, ${namesOf(added, matchName)}::text[]
+      select ${snapshotId}, ${diff.baseId}, ${[...diff.removed]}::int[], ${packagesJson(added.map(encodingOf))}::json, ${packages.length}, ${this.clock()}, ${namesOf(added, matchName)}::text[]
       where exists (select 1 from hosts_snapshots where id = ${diff.baseId})
       on conflict (id) do nothing
       returning id`.execute(this.db);
@@ -366,40 +367,14 @@ export class HostStore {
   }
 }
 
-/** SHA-256 over the packages sorted and encoded canonically. */
-export function snapshotIdOf(packages: readonly InstalledPackage[]): string {
-  return snapshotIdOfLines(packages.map((p) => encodingsOf(p).line));
-}
-
-function snapshotIdOfLines(lines: readonly string[]): string {
-  return createHash('sha256').update([...lines].sort().join('\n')).digest('hex');
-}
-
 /** The distinct names the packages are matched under, sorted. */
 function namesOf(packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string): string[] {
   return [...new Set(packages.map(matchName))].sort();
 }
 
 /** The packages as the JSON text of the stored snapshot (what JSON.stringify(packages) writes). */
-function packagesJson(packages: readonly InstalledPackage[]): string {
-  return `[${packages.map((p) => encodingsOf(p).json).join(',')}]`;
-}
-
-/**
- * Each package's canonical line (for the snapshot id) and JSON text, remembered per package
- * object: the server shares one read-only object per distinct package among uploads, so a
- * fleet of clones encodes each package once instead of twice per upload. A pure function's
- * memo; entries go with their objects.
- */
-const ENCODINGS = new WeakMap<InstalledPackage, { line: string; json: string }>();
-
-function encodingsOf(p: InstalledPackage): { line: string; json: string } {
-  let e = ENCODINGS.get(p);
-  if (!e) {
-    e = { line: JSON.stringify([p.ecosystem, p.name, p.version, p.arch ?? '', p.sourceName ?? '', p.sourceVersion ?? '']), json: JSON.stringify(p) };
-    ENCODINGS.set(p, e);
-  }
-  return e;
+function packagesJson(packages: readonly PackageEncoding[]): string {
+  return `[${packages.map((e) => e.json).join(',')}]`;
 }
 
 function attributeColumns(a: HostAttributeValues) {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { InstalledPackage } from '../inventory/index.js';
+import { encodingOf, snapshotIdOf } from './package-encoding.js';
 import { SnapshotBases, composeSnapshot } from './snapshot-bases.js';
 
 const pkg = (name: string, version: string): InstalledPackage => ({ ecosystem: 'AlmaLinux:9', name, version });
-const lineOf = (p: InstalledPackage) => JSON.stringify([p.ecosystem, p.name, p.version]);
+const lineOf = encodingOf;
 const image = (n: number, tag = 'a') => Array.from({ length: n }, (_, i) => pkg(`${tag}pkg${i}`, `1.${i}`));
-const sorted = (ps: readonly InstalledPackage[]) => ps.map(lineOf).sort();
+const sorted = (ps: readonly InstalledPackage[]) => ps.map((p) => encodingOf(p).line).sort();
 
 /** Seeded, so a failure repeats. */
 function random(seed: number): () => number {
@@ -72,5 +73,18 @@ describe('SnapshotBases', () => {
     bases.keepPackages('c', image(1));
     expect(bases.packagesOf('a')).toBeUndefined();
     expect(bases.packagesOf('c')).toEqual(image(1));
+  });
+});
+
+describe('snapshotIdOf', () => {
+  it('names a set of packages whatever their order, and tells any two different sets apart', () => {
+    const ps = image(50);
+    const id = snapshotIdOf(ps.map(encodingOf));
+    expect(snapshotIdOf([...ps].reverse().map(encodingOf))).toBe(id);
+    expect(snapshotIdOf(ps.map((p) => encodingOf({ ...p })))).toBe(id);
+    expect(snapshotIdOf(ps.slice(1).map(encodingOf))).not.toBe(id);
+    expect(snapshotIdOf([...ps, ps[0] as InstalledPackage].map(encodingOf))).not.toBe(id);
+    expect(snapshotIdOf(ps.map((p, i) => encodingOf(i === 7 ? { ...p, arch: 'x86_64' } : p)))).not.toBe(id);
+    expect(snapshotIdOf(ps.map((p, i) => encodingOf(i === 9 ? { ...p, sourceName: p.name } : p)))).not.toBe(id);
   });
 });

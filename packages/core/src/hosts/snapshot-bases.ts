@@ -9,19 +9,29 @@ export interface SnapshotDiff {
   readonly removed: readonly number[];
 }
 
+/** What a snapshot's packages are compared by: the canonical line, and a uniform number from its digest. */
+export interface SnapshotLine {
+  readonly line: string;
+  readonly rank: number;
+}
+
 interface Base {
   readonly id: string;
   /** Canonical package line → its first position in the base's stored array. */
   readonly positions: ReadonlyMap<string, number>;
   readonly size: number;
+  /** The base's lines in the sample (see `sampled`). */
+  readonly sample: readonly string[];
 }
 
 /** Below this many packages a snapshot is stored whole: a difference saves nothing worth a lookup. */
 const MIN_PACKAGES = 64;
-/** Lines compared against every candidate before the exact difference is taken with the best. */
-const SAMPLE = 48;
+/** One package in this many is in the sample the closest base is chosen by (by its digest, so the same packages everywhere). */
+const SAMPLE_EVERY = 8;
 /** A base is used when at most this share of the packages differ (added plus removed). */
 const MAX_DIFFERENCE = 0.25;
+
+const sampled = (l: SnapshotLine) => l.rank % SAMPLE_EVERY === 0;
 
 /**
  * Whole snapshots this process stored recently, as bases for the next ones. Hosts of one image
@@ -30,14 +40,19 @@ const MAX_DIFFERENCE = 0.25;
  * 1,000-package upload, and indexes a few names instead of all of them (docs/ARCHITECTURE.md,
  * "Inventory snapshots").
  *
+ * The closest base is found by votes: the sampled packages of an upload (one in eight, picked
+ * by digest) look up which bases have them, so the cost does not grow with the number of bases.
+ *
  * Only a hint: the store checks that a chosen base is committed before it points at it, and
  * falls back to a whole snapshot otherwise. Bases are whole snapshots only, so reading any
  * snapshot takes at most its row and its base's. Also a cache of parsed snapshots, which never
  * change once stored. Long-lived: one per server process, shared by its stores.
  */
 export class SnapshotBases {
-  /** Most recently used first. */
-  private bases: Base[] = [];
+  /** Most recently used last (a Map keeps insertion order). */
+  private readonly bases = new Map<string, Base>();
+  /** Sampled line → the bases that have it. */
+  private readonly voters = new Map<string, Base[]>();
   private readonly parsed = new Map<string, readonly InstalledPackage[]>();
 
   constructor(
@@ -47,41 +62,56 @@ export class SnapshotBases {
 
   /**
    * The base this upload is best stored against and the difference, or undefined when none is
-   * close enough. `lines` are the canonical lines of the uploaded packages, in upload order.
+   * close enough. `lines` are the uploaded packages' encodings, in upload order.
    */
-  diff(lines: readonly string[]): SnapshotDiff | undefined {
-    if (lines.length < MIN_PACKAGES || this.bases.length === 0) return undefined;
+  diff(lines: readonly SnapshotLine[]): SnapshotDiff | undefined {
+    if (lines.length < MIN_PACKAGES || this.bases.size === 0) return undefined;
     const base = this.closest(lines);
     if (!base) return undefined;
     const limit = Math.floor(MAX_DIFFERENCE * lines.length);
     const used = new Uint8Array(base.size);
     const added: number[] = [];
     for (let i = 0; i < lines.length; i++) {
-      const at = base.positions.get(lines[i] as string);
+      const at = base.positions.get((lines[i] as SnapshotLine).line);
       // A repeated line matches the base once; a second copy counts as added.
       if (at !== undefined && used[at] === 0) used[at] = 1;
       else if (added.push(i) > limit) return undefined;
     }
     const removed: number[] = [];
     for (let at = 0; at < base.size; at++) if (used[at] === 0 && removed.push(at) + added.length > limit) return undefined;
-    this.bases = [base, ...this.bases.filter((b) => b !== base)];
+    this.bases.delete(base.id);
+    this.bases.set(base.id, base);
     return { baseId: base.id, added, removed };
   }
 
   /** A whole snapshot just stored, in its stored order: a base for the snapshots that follow. */
-  remember(id: string, lines: readonly string[]): void {
-    if (lines.length < MIN_PACKAGES || this.bases.some((b) => b.id === id)) return;
+  remember(id: string, lines: readonly SnapshotLine[]): void {
+    if (lines.length < MIN_PACKAGES || this.bases.has(id)) return;
     const positions = new Map<string, number>();
-    lines.forEach((line, i) => {
-      if (!positions.has(line)) positions.set(line, i);
+    lines.forEach((l, i) => {
+      if (!positions.has(l.line)) positions.set(l.line, i);
     });
-    this.bases = [{ id, positions, size: lines.length }, ...this.bases].slice(0, this.capacity);
+    const base: Base = { id, positions, size: lines.length, sample: [...new Set(lines.filter(sampled).map((l) => l.line))] };
+    this.bases.set(id, base);
+    for (const line of base.sample) {
+      const list = this.voters.get(line);
+      if (list) list.push(base);
+      else this.voters.set(line, [base]);
+    }
+    if (this.bases.size > this.capacity) this.forget(this.bases.keys().next().value as string);
   }
 
-  /** A base that turned out not to be stored (its transaction rolled back): never offered again. */
+  /** A base that turned out not to be stored (its transaction rolled back), or the least recently used. */
   forget(id: string): void {
-    this.bases = this.bases.filter((b) => b.id !== id);
+    const base = this.bases.get(id);
     this.parsed.delete(id);
+    if (!base) return;
+    this.bases.delete(id);
+    for (const line of base.sample) {
+      const rest = (this.voters.get(line) ?? []).filter((b) => b !== base);
+      if (rest.length > 0) this.voters.set(line, rest);
+      else this.voters.delete(line);
+    }
   }
 
   /** A stored snapshot's packages, if this process has read them (snapshots never change). */
@@ -94,19 +124,19 @@ export class SnapshotBases {
     this.parsed.set(id, packages);
   }
 
-  /** The candidate sharing most of an evenly spaced sample of the lines, if it shares most of them. */
-  private closest(lines: readonly string[]): Base | undefined {
-    const step = Math.max(1, Math.floor(lines.length / SAMPLE));
-    let best: Base | undefined;
-    let bestHits = 0;
-    let sampled = 0;
-    for (const base of this.bases) {
-      let hits = 0;
-      sampled = 0;
-      for (let i = 0; i < lines.length; i += step, sampled++) if (base.positions.has(lines[i] as string)) hits++;
-      if (hits > bestHits) [best, bestHits] = [base, hits];
+  /** The base most of the upload's sampled packages vote for, if it has nearly all of them. */
+  private closest(lines: readonly SnapshotLine[]): Base | undefined {
+    const votes = new Map<Base, number>();
+    let sample = 0;
+    for (const l of lines) {
+      if (!sampled(l)) continue;
+      sample++;
+      for (const base of this.voters.get(l.line) ?? []) votes.set(base, (votes.get(base) ?? 0) + 1);
     }
-    return bestHits >= (1 - MAX_DIFFERENCE) * sampled ? best : undefined;
+    let best: Base | undefined;
+    let most = 0;
+    for (const [base, n] of votes) if (n > most) [best, most] = [base, n];
+    return sample > 0 && most >= (1 - MAX_DIFFERENCE) * sample ? best : undefined;
   }
 }
 
