@@ -34,12 +34,37 @@ export function encodingOf(p: InstalledPackage): PackageEncoding {
 /**
  * A snapshot's id: SHA-256 over its packages' digests in ascending order, so any order of the
  * same packages gives the same id, and two different sets share one only by a SHA-256
- * collision (ids are trusted to deduplicate hosts' inventories). Sorting numbers and hashing
- * 32 bytes a package costs a fraction of sorting and hashing the lines themselves.
+ * collision (ids are trusted to deduplicate hosts' inventories).
+ *
+ * The order comes from a native sort of numbers, each the rank's top 36 bits above the
+ * package's index, instead of a comparator sort of strings or buffers, which cost about ten
+ * times as much; packages whose 36 bits tie are then put in digest order among themselves.
  */
 export function snapshotIdOf(packages: readonly PackageEncoding[]): string {
-  const sorted = [...packages].sort((a, b) => a.rank - b.rank || Buffer.compare(a.digest, b.digest));
-  return createHash('sha256')
-    .update(Buffer.concat(sorted.map((e) => e.digest)))
-    .digest('hex');
+  const n = packages.length;
+  if (n > INDEX_SPAN) return snapshotIdSorted([...packages].sort(byDigest));
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = Math.floor((packages[i] as PackageEncoding).rank / RANK_DROP) * INDEX_SPAN + i;
+  keys.sort();
+  const ordered = Array.from(keys, (k) => packages[k % INDEX_SPAN] as PackageEncoding);
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && Math.floor((keys[end] as number) / INDEX_SPAN) === Math.floor((keys[start] as number) / INDEX_SPAN)) end++;
+    if (end - start > 1) ordered.splice(start, end - start, ...ordered.slice(start, end).sort(byDigest));
+    start = end;
+  }
+  return snapshotIdSorted(ordered);
+}
+
+/** Packages per snapshot whose index fits beside 36 bits of rank in a double's 53. */
+const INDEX_SPAN = 2 ** 16;
+/** A rank (48 bits) divided by this keeps its top 36. */
+const RANK_DROP = 2 ** 12;
+
+const byDigest = (a: PackageEncoding, b: PackageEncoding) => Buffer.compare(a.digest, b.digest);
+
+function snapshotIdSorted(ordered: readonly PackageEncoding[]): string {
+  const all = Buffer.allocUnsafe(ordered.length * 32);
+  ordered.forEach((e, i) => e.digest.copy(all, i * 32));
+  return createHash('sha256').update(all).digest('hex');
 }

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { InstalledPackage } from '../inventory/index.js';
-import { encodingOf, snapshotIdOf } from './package-encoding.js';
+import { encodingOf, snapshotIdOf, type PackageEncoding } from './package-encoding.js';
 import { SnapshotBases, composeSnapshot } from './snapshot-bases.js';
 
 const pkg = (name: string, version: string): InstalledPackage => ({ ecosystem: 'AlmaLinux:9', name, version });
@@ -86,5 +87,25 @@ describe('snapshotIdOf', () => {
     expect(snapshotIdOf([...ps, ps[0] as InstalledPackage].map(encodingOf))).not.toBe(id);
     expect(snapshotIdOf(ps.map((p, i) => encodingOf(i === 7 ? { ...p, arch: 'x86_64' } : p)))).not.toBe(id);
     expect(snapshotIdOf(ps.map((p, i) => encodingOf(i === 9 ? { ...p, sourceName: p.name } : p)))).not.toBe(id);
+  });
+});
+
+describe('snapshotIdOf on ties and large sets', () => {
+  const enc = (line: string, rank: number): PackageEncoding => {
+    const digest = createHash('sha256').update(line).digest();
+    return { line, json: line, digest, rank };
+  };
+  it('orders packages whose ranks tie by digest, so input order never changes the id', () => {
+    // Ranks that agree in their top 36 bits (what the native sort keys on) but not in the rest.
+    const tied = ['a', 'b', 'c', 'd'].map((l, i) => enc(l, 5 * 2 ** 12 + i));
+    const others = ['e', 'f'].map((l, i) => enc(l, (i + 1) * 2 ** 40));
+    const id = snapshotIdOf([...tied, ...others]);
+    expect(snapshotIdOf([...others, ...tied].reverse())).toBe(id);
+    expect(snapshotIdOf([tied[2], others[0], tied[0], tied[3], others[1], tied[1]] as PackageEncoding[])).toBe(id);
+    expect(snapshotIdOf([...tied.slice(1), ...others])).not.toBe(id);
+  });
+  it('names more packages than the native sort can index the same whatever their order', () => {
+    const many = Array.from({ length: 70_000 }, (_, i) => encodingOf({ ecosystem: 'PyPI', name: `p${i}`, version: '1' }));
+    expect(snapshotIdOf([...many].reverse())).toBe(snapshotIdOf(many));
   });
 });
