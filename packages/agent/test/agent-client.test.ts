@@ -1,6 +1,6 @@
 import { Agent, createServer, request, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AGENT_HEADERS, generateAgentKeyPair } from '@patchwise/core';
+import { AGENT_HEADERS, bodyDigest, generateAgentKeyPair, parsePublicKey, verifyRequestSignature } from '@patchwise/core';
 import { AgentClient, type HttpTransport } from '../src/run/agent-client.js';
 import type { WireFacts } from '../src/run/wire-facts.js';
 
@@ -60,5 +60,36 @@ describe('AgentClient request headers', () => {
     expect(seen).toHaveLength(200);
     await new Promise((resolve) => setImmediate(resolve));
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('AgentClient.putInventoryJson', () => {
+  /** A transport that records what would go on the wire and answers like the inventory route. */
+  function recorder(): { transport: HttpTransport; sent: { url: string; method: string; headers: Record<string, string>; body: string }[] } {
+    const sent: { url: string; method: string; headers: Record<string, string>; body: string }[] = [];
+    const transport: HttpTransport = (url, init) => {
+      sent.push({ url: url.href, method: init.method, headers: init.headers, body: init.body });
+      return Promise.resolve({ ok: true, status: 200, text: () => Promise.resolve('{"packages":1,"changes":{"opened":0,"updated":0,"fixed":0},"open":{"P1":0,"P2":0,"P3":0,"P4":0}}') });
+    };
+    return { transport, sent };
+  }
+
+  it('sends the given text byte for byte, signed over it, as putInventory sends the same document', async () => {
+    const { transport, sent } = recorder();
+    const client = new AgentClient('http://127.0.0.1:1', () => new Date(1_800_000_000_000), transport);
+    const keys = generateAgentKeyPair();
+    const signer = { hostId: HOST, privateKey: keys.privateKey };
+    const inventory = { format: 'patchwise-inventory', version: 1, host: { name: 'web-1' }, packages: [{ name: 'bash', version: '5.2-1', arch: 'x86_64' }] };
+    await client.putInventory(signer, 'd'.repeat(64), inventory);
+    await client.putInventoryJson(signer, JSON.stringify({ digest: 'd'.repeat(64), inventory }));
+    const [viaObject, viaText] = sent;
+    expect(viaText?.body).toBe(viaObject?.body);
+    expect(viaText?.method).toBe('PUT');
+    expect(viaText?.url).toBe(viaObject?.url);
+    // The signature covers the SHA-256 of exactly these bytes: the server's check passes.
+    const h = viaText?.headers ?? {};
+    const parts = { method: 'PUT', path: '/api/v1/agent/inventory', bodyDigest: bodyDigest(viaText?.body), timestamp: h[AGENT_HEADERS.timestamp] ?? '', nonce: h[AGENT_HEADERS.nonce] ?? '', host: HOST };
+    expect(verifyRequestSignature(parsePublicKey(keys.publicKey), parts, h[AGENT_HEADERS.signature] ?? '')).toBe(true);
+    expect(verifyRequestSignature(parsePublicKey(keys.publicKey), { ...parts, bodyDigest: bodyDigest(`${viaText?.body} `) }, h[AGENT_HEADERS.signature] ?? '')).toBe(false);
   });
 });

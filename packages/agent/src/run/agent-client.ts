@@ -73,6 +73,16 @@ export class AgentClient {
     return this.request<InventoryReply>('PUT', '/api/v1/agent/inventory', { digest, inventory }, identity);
   }
 
+  /**
+   * `putInventory` with its body already serialized: the JSON text of `{ digest, inventory }`,
+   * sent and signed byte for byte as given. For a load generator that assembles the text from
+   * cached fragments: stringifying a 1,000-package document on every upload costs CPU it shares
+   * with the server it drives. The caller answers for the text being what `putInventory` sends.
+   */
+  putInventoryJson(identity: Signer, body: string): Promise<InventoryReply> {
+    return this.send<InventoryReply>('PUT', '/api/v1/agent/inventory', body, identity);
+  }
+
   /** The signed manifests waiting for this host; the server holds the request up to `waitSeconds` for one. */
   async jobs(identity: Signer, waitSeconds = 0): Promise<SignedJobManifest[]> {
     return (await this.request<{ jobs: SignedJobManifest[] }>('POST', '/api/v1/agent/jobs', waitSeconds > 0 ? { waitSeconds } : {}, identity)).jobs;
@@ -83,8 +93,11 @@ export class AgentClient {
     return this.request<{ recorded: boolean }>('POST', '/api/v1/agent/jobs/report', { report }, identity);
   }
 
-  private async request<T>(method: string, path: string, payload: unknown, signer?: Signer): Promise<T> {
-    const body = JSON.stringify(payload);
+  private request<T>(method: string, path: string, payload: unknown, signer?: Signer): Promise<T> {
+    return this.send<T>(method, path, JSON.stringify(payload), signer);
+  }
+
+  private async send<T>(method: string, path: string, body: string, signer?: Signer): Promise<T> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (signer) {
       const timestamp = String(this.clock().getTime());

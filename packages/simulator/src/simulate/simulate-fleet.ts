@@ -194,8 +194,7 @@ export class Simulation {
     if (changed) agent.change(this.random);
     const digest = agent.digest();
     const reply = await stats.time('checkin', this.now, () => this.client.checkin(agent, agent.facts, digest));
-    if (reply?.sendInventory) await stats.time('inventory', this.now, () => this.client.putInventory(agent, digest, agent.takeDocument()));
-    else agent.dropDocument();
+    if (reply?.sendInventory) await stats.time('inventory', this.now, () => this.client.putInventoryJson(agent, agent.inventoryBody(digest)));
   }
 }
 
