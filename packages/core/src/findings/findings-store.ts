@@ -126,7 +126,7 @@ export class FindingsStore {
         update findings_states as s set
           detail_id = u.detail, state = 'open', fixed_at = null, updated_at = ${now},
           first_seen = case when u.reopened then ${now} else s.first_seen end
-        from unnest(${chunk.map((u) => u.id)}::bigint[], ${chunk.map((u) => u.detail)}::uuid[], ${chunk.map((u) => u.reopened)}::boolean[]) as u(id, detail, reopened)
+        from unnest(${chunk.map((u) => u.id)}::bigint[], ${uuidArray(chunk.map((u) => u.detail))}::uuid[], ${chunk.map((u) => u.reopened)}::boolean[]) as u(id, detail, reopened)
         where s.id = u.id`.execute(this.db);
     }
     for (let i = 0; i < inserts.length; i += WRITE_CHUNK) {
@@ -134,7 +134,7 @@ export class FindingsStore {
       await sql`
         insert into findings_states (host_id, key, detail_id, state, first_seen, fixed_at, updated_at)
         select ${hostId}::uuid, u.key, u.detail, 'open', ${now}, null, ${now}
-        from unnest(${chunk.map((f) => f.key)}::uuid[], ${chunk.map((f) => f.detail)}::uuid[]) as u(key, detail)`.execute(this.db);
+        from unnest(${uuidArray(chunk.map((f) => f.key))}::uuid[], ${uuidArray(chunk.map((f) => f.detail))}::uuid[]) as u(key, detail)`.execute(this.db);
     }
     const gone = existing.filter((r) => r.state === 'open' && !seen.has(r.key)).map((r) => r.id);
     if (gone.length > 0) {
@@ -152,7 +152,7 @@ export class FindingsStore {
   private async storeDetails(needed: ReadonlyMap<string, AssessedFinding>): Promise<void> {
     const unknown = [...needed.keys()].filter((id) => !this.known.has(id));
     if (unknown.length === 0) return;
-    const stored = await sql<{ id: string }>`select id from findings_details where id = any(${unknown}::uuid[])`.execute(this.db);
+    const stored = await sql<{ id: string }>`select id from findings_details where id = any(${uuidArray(unknown)}::uuid[])`.execute(this.db);
     const have = new Set(stored.rows.map((r) => r.id));
     for (const id of have) this.known.add(id);
     const missing = unknown.map((id) => needed.get(id) as AssessedFinding).filter((f) => !have.has(f.detail)).sort((a, b) => (a.detail < b.detail ? -1 : a.detail > b.detail ? 1 : 0));
@@ -320,6 +320,14 @@ export class FindingsStore {
   private joined() {
     return this.db.selectFrom('findings_states as s').innerJoin('findings_details as d', 'd.id', 's.detail_id');
   }
+}
+
+/**
+ * Digest-made UUIDs as one array literal: they need no quoting, and joining them costs a small
+ * part of what the driver's generic array encoding does for a host's ~500 findings.
+ */
+function uuidArray(ids: readonly string[]): string {
+  return `{${ids.join(',')}}`;
 }
 
 /** Open findings per priority among fresh findings (what `syncHost` leaves open), without a query. */
