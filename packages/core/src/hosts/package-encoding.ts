@@ -7,8 +7,12 @@ export interface PackageEncoding {
   readonly line: string;
   /** The JSON text stored for it (what JSON.stringify writes). */
   readonly json: string;
-  /** SHA-256 of the line. */
-  readonly digest: Buffer;
+  /**
+   * SHA-256 of the line, one byte per character (latin1). A string, not a Buffer: the server
+   * keeps an encoding for each of ~100,000 shared packages, and as many ArrayBuffers would make
+   * every garbage collection of the process slower, check-ins' included.
+   */
+  readonly digest: string;
   /** The digest's first 48 bits as a number: uniform, so it orders and samples cheaply. */
   readonly rank: number;
 }
@@ -24,8 +28,8 @@ export function encodingOf(p: InstalledPackage): PackageEncoding {
   let e = ENCODINGS.get(p);
   if (!e) {
     const line = JSON.stringify([p.ecosystem, p.name, p.version, p.arch ?? '', p.sourceName ?? '', p.sourceVersion ?? '']);
-    const digest = createHash('sha256').update(line).digest();
-    e = { line, json: JSON.stringify(p), digest, rank: digest.readUIntBE(0, 6) };
+    const bytes = createHash('sha256').update(line).digest();
+    e = { line, json: JSON.stringify(p), digest: bytes.toString('latin1'), rank: bytes.readUIntBE(0, 6) };
     ENCODINGS.set(p, e);
   }
   return e;
@@ -61,10 +65,11 @@ const INDEX_SPAN = 2 ** 16;
 /** A rank (48 bits) divided by this keeps its top 36. */
 const RANK_DROP = 2 ** 12;
 
-const byDigest = (a: PackageEncoding, b: PackageEncoding) => Buffer.compare(a.digest, b.digest);
+/** Byte order: a latin1 string's code units are its bytes. */
+const byDigest = (a: PackageEncoding, b: PackageEncoding) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
 
 function snapshotIdSorted(ordered: readonly PackageEncoding[]): string {
-  const all = Buffer.allocUnsafe(ordered.length * 32);
-  ordered.forEach((e, i) => e.digest.copy(all, i * 32));
-  return createHash('sha256').update(all).digest('hex');
+  return createHash('sha256')
+    .update(ordered.map((e) => e.digest).join(''), 'latin1')
+    .digest('hex');
 }

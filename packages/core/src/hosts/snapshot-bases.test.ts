@@ -92,7 +92,7 @@ describe('snapshotIdOf', () => {
 
 describe('snapshotIdOf on ties and large sets', () => {
   const enc = (line: string, rank: number): PackageEncoding => {
-    const digest = createHash('sha256').update(line).digest();
+    const digest = createHash('sha256').update(line).digest().toString('latin1');
     return { line, json: line, digest, rank };
   };
   it('orders packages whose ranks tie by digest, so input order never changes the id', () => {
