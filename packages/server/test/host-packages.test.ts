@@ -46,8 +46,8 @@ describe.each(kinds)('HostStore snapshots stored against a base on %s', (kind) =
     return id;
   };
   const row = async (hostId: string) =>
-    (await sql<{ id: string; base_id: string | null; removed: number[]; own: number; names: string[] }>`
-      select s.id, s.base_id, s.removed, json_array_length(s.packages) as own, s.names
+    (await sql<{ id: string; base_id: string | null; removed: number[]; removed_names: string[]; own: number; names: string[] }>`
+      select s.id, s.base_id, s.removed, s.removed_names, json_array_length(s.packages) as own, s.names
       from hosts_hosts h join hosts_snapshots s on s.id = h.snapshot_id where h.id = ${hostId}`.execute(db.db)).rows[0];
 
   beforeAll(async () => {
@@ -67,7 +67,7 @@ describe.each(kinds)('HostStore snapshots stored against a base on %s', (kind) =
     const packagesB = [...packagesA.slice(2).map((p, i) => (i === 5 ? { ...p, version: '9.9-1' } : p)), { ecosystem: 'Debian:12', name: 'only-on-b', version: '1' }].reverse();
     const idB = await store.saveInventory(b, 'db', packagesB, matchName);
     const rowB = await row(b);
-    expect(rowB).toMatchObject({ base_id: (await row(a))?.id, own: 2, names: ['only-on-b', 'pa7'] });
+    expect(rowB).toMatchObject({ base_id: (await row(a))?.id, own: 2, names: ['only-on-b', 'pa7'], removed_names: ['pa1', 'pasrc0'] });
     expect([...(rowB?.removed ?? [])].sort((x, y) => x - y)).toEqual([0, 1, 7]);
     expect(sorted(await store.packagesOf(b))).toEqual(sorted(packagesB));
     const fresh = new HostStore(tablesOf(db.db), () => new Date());
@@ -76,9 +76,14 @@ describe.each(kinds)('HostStore snapshots stored against a base on %s', (kind) =
     // A clone of B in another order shares B's snapshot.
     expect(await store.saveInventory(e, 'de', [...packagesB].reverse(), matchName)).toBe(idB);
     expect(Number((await sql<{ n: string }>`select count(*) as n from hosts_snapshots`.execute(db.db)).rows[0]?.n)).toBe(2);
-    // Found by a name of its own and by its base's (matched under the source name where there is one).
+    // Found by a name of its own and by its base's (matched under the source name where there is
+    // one), never by a name of the base it lost: pa0 and pa1 are gone, pa7 only changed version.
     expect((await store.hostsWithNames(['only-on-b'])).sort()).toEqual([b, e].sort());
     expect((await store.hostsWithNames(['pasrc20'])).sort()).toEqual([a, b, e].sort());
+    expect((await store.hostsWithNames(['pasrc0'])).sort()).toEqual([a]);
+    expect((await store.hostsWithNames(['pa1'])).sort()).toEqual([a]);
+    expect((await store.hostsWithNames(['pa1', 'pa7'])).sort()).toEqual([a, b, e].sort());
+    expect((await store.hostsWithNames(['pa1', 'pasrc0', 'nothing'])).sort()).toEqual([a]);
   });
 
   it('stores whole what would point at a base that was never committed', async () => {

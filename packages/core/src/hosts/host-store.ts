@@ -247,16 +247,17 @@ export class HostStore {
    */
   async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string): Promise<string> {
     const encodings = packages.map(encodingOf);
+    const names = packages.map(matchName);
     const snapshotId = snapshotIdOf(encodings);
     const diff = this.bases.diff(encodings);
-    if (!diff || !(await this.saveBased(snapshotId, diff, packages, matchName))) {
+    if (!diff || !(await this.saveBased(snapshotId, diff, packages, names))) {
       const inserted = await this.db
         .insertInto('hosts_snapshots')
-        .values({ id: snapshotId, packages: packagesJson(encodings), package_count: packages.length, created_at: this.clock(), names: namesOf(packages, matchName) })
+        .values({ id: snapshotId, packages: packagesJson(encodings), package_count: packages.length, created_at: this.clock(), names: distinctSorted(names) })
         .onConflict((oc) => oc.column('id').doNothing())
         .returning('id')
         .execute();
-      if (inserted.length > 0) this.bases.remember(snapshotId, encodings);
+      if (inserted.length > 0) this.bases.remember(snapshotId, encodings, names);
     }
     await this.db
       .updateTable('hosts_hosts')
@@ -269,15 +270,20 @@ export class HostStore {
   /**
    * Stores a snapshot as its difference from a base; false when the base is not there to point
    * at (another transaction stored it and has not committed, or rolled back): the caller stores
-   * it whole. True as well when the snapshot was already stored.
+   * it whole. True as well when the snapshot was already stored. `names[i]` is the name
+   * `packages[i]` is matched under.
    */
-  private async saveBased(snapshotId: string, diff: SnapshotDiff, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string): Promise<boolean> {
+  private async saveBased(snapshotId: string, diff: SnapshotDiff, packages: readonly InstalledPackage[], names: readonly string[]): Promise<boolean> {
     const added = diff.added.map((i) => packages[i] as InstalledPackage);
+    const kept = new Set(names);
+    // Names of the base this snapshot no longer carries at all: a feed update naming them must not take this host.
+    const gone = distinctSorted(diff.removedNames.filter((n) => !kept.has(n)));
     // The existence test sees committed rows (and this transaction's) only, never waits on
     // another upload's, so a row that passes it also passes the foreign key.
     const inserted = await sql<{ id: string }>`
-      insert into hosts_snapshots (id, base_id, removed, packages, package_count, created_at, names)
-      select ${snapshotId}, ${diff.baseId}, ${[...diff.removed]}::int[], ${packagesJson(added.map(encodingOf))}::json, ${packages.length}, ${this.clock()}, ${namesOf(added, matchName)}::text[]
+      insert into hosts_snapshots (id, base_id, removed, removed_names, packages, package_count, created_at, names)
+      select ${snapshotId}, ${diff.baseId}, ${[...diff.removed]}::int[], ${gone}::text[], ${packagesJson(added.map(encodingOf))}::json, ${packages.length}, ${this.clock()},
+        ${distinctSorted(diff.added.map((i) => names[i] as string))}::text[]
       where exists (select 1 from hosts_snapshots where id = ${diff.baseId})
       on conflict (id) do nothing
       returning id`.execute(this.db);
@@ -345,31 +351,27 @@ export class HostStore {
   }
 
   /**
-   * Active hosts whose current inventory has a package matched under one of these names. A host
-   * whose snapshot removed the base's only package of a name is included too: re-assessing it
-   * finds nothing, which costs less than reading every snapshot's names whole.
+   * Active hosts whose current inventory has a package matched under one of these names: a
+   * snapshot's own names, or its base's that it did not lose (`removed_names`).
    */
   async hostsWithNames(names: readonly string[]): Promise<string[]> {
     if (names.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('hosts_hosts')
-      .select('hosts_hosts.id')
-      .where('status', '=', 'active')
-      .where('snapshot_id', 'in', (eb) =>
-        eb
-          .selectFrom('hosts_snapshots')
-          .select('id')
-          .where(sql<boolean>`names && ${[...names]}::text[] or base_id in (select id from hosts_snapshots where names && ${[...names]}::text[])`),
-      )
-      .orderBy('hosts_hosts.id')
-      .execute();
-    return rows.map((r) => r.id);
+    const wanted = [...names];
+    const rows = await sql<{ id: string }>`
+      select id from hosts_hosts
+      where status = 'active' and snapshot_id in (
+        select id from hosts_snapshots where names && ${wanted}::text[]
+        union all
+        select s.id from hosts_snapshots b join hosts_snapshots s on s.base_id = b.id
+        where b.names && ${wanted}::text[]
+          and exists (select 1 from unnest(${wanted}::text[]) as n where n = any(b.names) and n <> all(s.removed_names)))
+      order by id`.execute(this.db);
+    return rows.rows.map((r) => r.id);
   }
 }
 
-/** The distinct names the packages are matched under, sorted. */
-function namesOf(packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string): string[] {
-  return [...new Set(packages.map(matchName))].sort();
+function distinctSorted(names: readonly string[]): string[] {
+  return [...new Set(names)].sort();
 }
 
 /** The packages as the JSON text of the stored snapshot (what JSON.stringify(packages) writes). */

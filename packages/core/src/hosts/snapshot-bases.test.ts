@@ -7,6 +7,7 @@ import { SnapshotBases, composeSnapshot } from './snapshot-bases.js';
 const pkg = (name: string, version: string): InstalledPackage => ({ ecosystem: 'AlmaLinux:9', name, version });
 const lineOf = encodingOf;
 const image = (n: number, tag = 'a') => Array.from({ length: n }, (_, i) => pkg(`${tag}pkg${i}`, `1.${i}`));
+const remember = (bases: SnapshotBases, id: string, ps: readonly InstalledPackage[]) => bases.remember(id, ps.map(lineOf), ps.map((p) => p.name));
 const sorted = (ps: readonly InstalledPackage[]) => ps.map((p) => encodingOf(p).line).sort();
 
 /** Seeded, so a failure repeats. */
@@ -20,8 +21,8 @@ describe('SnapshotBases', () => {
     const bases = new SnapshotBases();
     const other = image(300, 'b');
     const base = image(300);
-    bases.remember('other', other.map(lineOf));
-    bases.remember('base', base.map(lineOf));
+    remember(bases, 'other', other);
+    remember(bases, 'base', base);
     const rnd = random(7);
     for (let round = 0; round < 200; round++) {
       // A clone: some packages at another version, some gone, some new, order shuffled, a duplicate.
@@ -39,12 +40,13 @@ describe('SnapshotBases', () => {
       );
       expect(sorted(rebuilt)).toEqual(sorted(clone));
       expect(diff.added.length + diff.removed.length).toBeLessThan(0.25 * clone.length);
+      expect(diff.removedNames).toEqual(diff.removed.map((at) => base[at]?.name));
     }
   });
 
   it('stores whole what no base is close to, and small inventories', () => {
     const bases = new SnapshotBases();
-    bases.remember('base', image(200).map(lineOf));
+    remember(bases, 'base', image(200));
     const half = [...image(100), ...image(100, 'z')];
     expect(bases.diff(half.map(lineOf))).toBeUndefined();
     expect(bases.diff(image(200, 'q').map(lineOf))).toBeUndefined();
@@ -56,13 +58,13 @@ describe('SnapshotBases', () => {
 
   it('never offers a forgotten base, and keeps only as many bases as it was given room for', () => {
     const bases = new SnapshotBases(2);
-    bases.remember('a', image(100, 'a').map(lineOf));
-    bases.remember('b', image(100, 'b').map(lineOf));
+    remember(bases, 'a', image(100, 'a'));
+    remember(bases, 'b', image(100, 'b'));
     expect(bases.diff(image(100, 'a').map(lineOf))?.baseId).toBe('a');
     bases.forget('a');
     expect(bases.diff(image(100, 'a').map(lineOf))).toBeUndefined();
-    bases.remember('c', image(100, 'c').map(lineOf));
-    bases.remember('d', image(100, 'd').map(lineOf));
+    remember(bases, 'c', image(100, 'c'));
+    remember(bases, 'd', image(100, 'd'));
     expect(bases.diff(image(100, 'b').map(lineOf))).toBeUndefined();
     expect(bases.diff(image(100, 'd').map(lineOf))?.baseId).toBe('d');
   });

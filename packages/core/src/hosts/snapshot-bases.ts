@@ -7,6 +7,8 @@ export interface SnapshotDiff {
   readonly added: readonly number[];
   /** Positions in the base's stored package array that the upload does not have. */
   readonly removed: readonly number[];
+  /** The names the packages at those positions are matched under. */
+  readonly removedNames: readonly string[];
 }
 
 /** What a snapshot's packages are compared by: the canonical line, and a uniform number from its digest. */
@@ -20,6 +22,8 @@ interface Base {
   /** Canonical package line → its first position in the base's stored array. */
   readonly positions: ReadonlyMap<string, number>;
   readonly size: number;
+  /** The name each position's package is matched under. */
+  readonly names: readonly string[];
   /** The base's lines in the sample (see `sampled`). */
   readonly sample: readonly string[];
 }
@@ -81,17 +85,20 @@ export class SnapshotBases {
     for (let at = 0; at < base.size; at++) if (used[at] === 0 && removed.push(at) + added.length > limit) return undefined;
     this.bases.delete(base.id);
     this.bases.set(base.id, base);
-    return { baseId: base.id, added, removed };
+    return { baseId: base.id, added, removed, removedNames: removed.map((at) => base.names[at] as string) };
   }
 
-  /** A whole snapshot just stored, in its stored order: a base for the snapshots that follow. */
-  remember(id: string, lines: readonly SnapshotLine[]): void {
+  /**
+   * A whole snapshot just stored, in its stored order: a base for the snapshots that follow.
+   * `names[i]` is the name the package at position i is matched under.
+   */
+  remember(id: string, lines: readonly SnapshotLine[], names: readonly string[]): void {
     if (lines.length < MIN_PACKAGES || this.bases.has(id)) return;
     const positions = new Map<string, number>();
     lines.forEach((l, i) => {
       if (!positions.has(l.line)) positions.set(l.line, i);
     });
-    const base: Base = { id, positions, size: lines.length, sample: [...new Set(lines.filter(sampled).map((l) => l.line))] };
+    const base: Base = { id, positions, size: lines.length, names, sample: [...new Set(lines.filter(sampled).map((l) => l.line))] };
     this.bases.set(id, base);
     for (const line of base.sample) {
       const list = this.voters.get(line);

@@ -13,6 +13,8 @@ export interface HostsTables {
     base_id: ColumnType<string | null, string | null | undefined, string | null>;
     /** Positions in the base's packages that this snapshot does not have. */
     removed: ColumnType<number[], number[] | undefined, number[]>;
+    /** Names of the base this snapshot has no package matched under. */
+    removed_names: ColumnType<string[], string[] | undefined, string[]>;
     package_count: number;
     created_at: Timestamp;
     /** Distinct names `packages` are matched under (matchTarget), for finding hosts by name. */
