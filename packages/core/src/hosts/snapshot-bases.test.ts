@@ -111,3 +111,13 @@ describe('snapshotIdOf on ties and large sets', () => {
     expect(snapshotIdOf([...many].reverse())).toBe(snapshotIdOf(many));
   });
 });
+
+describe('composeSnapshot', () => {
+  it('puts a package at another version where its base had the package, and the rest after', () => {
+    const base = image(6);
+    const newer = { ...base[2], version: '9' } as InstalledPackage;
+    const extra = pkg('extra', '1');
+    // Base positions 2 (replaced by a newer version) and 4 (gone) removed.
+    expect(composeSnapshot(base, [2, 4], [extra, newer])).toEqual([base[0], base[1], newer, base[3], base[5], extra]);
+  });
+});

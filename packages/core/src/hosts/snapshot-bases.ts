@@ -147,12 +147,32 @@ export class SnapshotBases {
   }
 }
 
-/** A based snapshot's packages: its base's without the removed positions, then its own. */
+/**
+ * A based snapshot's packages: its base's without the removed positions, each replaced in place
+ * by an own package of the same name where there is one (a package at another version), then
+ * the rest of its own. Hosts of one image thus read back with their packages at the image's
+ * places, which the positional memos of package sharing and matching rely on.
+ */
 export function composeSnapshot(base: readonly InstalledPackage[], removed: readonly number[], added: readonly InstalledPackage[]): InstalledPackage[] {
   const gone = new Set(removed);
+  const byName = new Map<string, number[]>();
+  added.forEach((p, i) => {
+    const key = `${p.ecosystem}\u0000${p.name}`;
+    const list = byName.get(key);
+    if (list) list.push(i);
+    else byName.set(key, [i]);
+  });
+  const placed = new Uint8Array(added.length);
   const out: InstalledPackage[] = [];
   base.forEach((p, i) => {
-    if (!gone.has(i)) out.push(p);
+    if (!gone.has(i)) return void out.push(p);
+    const at = byName.get(`${p.ecosystem}\u0000${p.name}`)?.shift();
+    if (at === undefined) return;
+    placed[at] = 1;
+    out.push(added[at] as InstalledPackage);
   });
-  return out.concat(added);
+  added.forEach((p, i) => {
+    if (placed[i] === 0) out.push(p);
+  });
+  return out;
 }
