@@ -5,13 +5,12 @@
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
-import { migrateToLatest, migrationNames, openDatabase } from '@patchwise/core';
+import { migrateToLatest, migrationsFingerprint, openDatabase } from '@patchwise/core';
 
 export const TEMPLATE_ENV = 'PATCHWISE_TEST_PGLITE_TEMPLATE';
 
 export async function setup(): Promise<void> {
-  const tag = createHash('sha256').update(migrationNames().join(',')).digest('hex').slice(0, 12);
+  const tag = migrationsFingerprint().slice(0, 12);
   const template = join(tmpdir(), `patchwise-pglite-template-${tag}`);
   if (!existsSync(template)) {
     const building = mkdtempSync(join(tmpdir(), 'patchwise-pglite-building-'));

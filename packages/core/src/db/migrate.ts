@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
 import { controlPlane } from './migrations/0001-control-plane.js';
@@ -80,4 +81,18 @@ async function migrate(db: Kysely<any>, run: (m: Migrator) => ReturnType<Migrato
 /** The names of every migration this build knows, oldest first. */
 export function migrationNames(): string[] {
   return Object.keys(MIGRATIONS);
+}
+
+/**
+ * A digest of every migration's name and code: it changes when one is added, and also when one
+ * not yet released is edited, so a cache of migrated databases keyed by it never serves a stale
+ * schema (a key of names alone did, to the tests, while migration 0020 was being written).
+ */
+export function migrationsFingerprint(): string {
+  const text = Object.entries(MIGRATIONS)
+    // Read as source text only, never called: the unbound-method rule does not apply.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    .map(([name, { up, down }]) => `${name}\n${up.toString()}\n${down?.toString() ?? ''}`)
+    .join('\n');
+  return createHash('sha256').update(text).digest('hex');
 }

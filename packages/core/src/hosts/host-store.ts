@@ -241,9 +241,11 @@ export class HostStore {
   }
 
   /**
-   * Stores a host's packages as a content-addressed snapshot (identical hosts share one) and
-   * points the host at it. `digest` is what the agent computed; the snapshot id is computed
-   * here from the normalised packages, so no client can make two different sets collide.
+   * Stores a host's packages as a content-addressed snapshot (identical hosts share one), whole
+   * or as its difference from a recent whole one (`SnapshotBases`), and points the host at it.
+   * `digest` is what the agent computed; the snapshot id is computed here from the normalised
+   * packages, so no client can make two different sets collide. `matchName` gives the name a
+   * package is matched under, for `hostsWithNames`.
    */
   async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string): Promise<string> {
     const encodings = packages.map(encodingOf);
