@@ -15,8 +15,13 @@ export interface SshClientKey {
 
 /** A new Ed25519 key pair; `comment` ends the public line (`patchwise@server1`). */
 export function generateSshClientKey(comment: string): SshClientKey {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: pair.private, publicKey: pair.public };
+  // ssh2 (1.17) writes about one Ed25519 key in 250 that neither it nor OpenSSH can read back
+  // ("Malformed OpenSSH private key"; its public key one byte short): draw again until it reads.
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return { privateKey: pair.private, publicKey: pair.public };
+  }
+  throw new Error('ssh2 generated 16 Ed25519 keys in a row that do not read back');
 }
 
 /**
