@@ -63,6 +63,7 @@ export interface HostFilter {
 }
 
 type HostRow = Selectable<HostsTables['hosts_hosts']>;
+type SnapshotRow = Selectable<HostsTables['hosts_snapshots']>;
 
 /** Hosts, their facts and attributes, and content-addressed inventory snapshots. */
 export class HostStore {
@@ -299,45 +300,48 @@ export class HostStore {
   }
 
   /** The packages of the host's current snapshot (empty before its first inventory). */
-  async packagesOf(id: string): Promise<InstalledPackage[]> {
+  async packagesOf(id: string): Promise<readonly InstalledPackage[]> {
     return (await this.packagesOfHosts([id])).get(id) ?? [];
   }
 
   /**
-   * `packagesOf` for many hosts: the hosts' snapshot ids, then each distinct snapshot once, then
-   * the bases this process has not parsed yet (hosts with the same inventory share one array).
-   * Callers with a whole fleet pass slices, so that not every package of every host is in
-   * memory at once.
+   * `packagesOf` for many hosts (hosts with the same inventory share one array; never change
+   * it). One query in the usual case: each host's snapshot id, and a based snapshot's own rows
+   * with it; whole snapshots, and the bases of based ones, come from what this process has
+   * parsed, or are read once each. Callers with a whole fleet pass slices, so that not every
+   * package of every host is in memory at once.
    */
-  async packagesOfHosts(ids: readonly string[]): Promise<Map<string, InstalledPackage[]>> {
-    const out = new Map<string, InstalledPackage[]>();
+  async packagesOfHosts(ids: readonly string[]): Promise<Map<string, readonly InstalledPackage[]>> {
+    const out = new Map<string, readonly InstalledPackage[]>();
     if (ids.length === 0) return out;
-    const hosts = await this.db.selectFrom('hosts_hosts').select(['id', 'snapshot_id']).where(sql<boolean>`id = any(${[...ids]}::uuid[])`).execute();
-    const snapshots = await this.snapshots(new Set(hosts.flatMap((h) => (h.snapshot_id === null ? [] : [h.snapshot_id]))));
-    for (const h of hosts) out.set(h.id, (h.snapshot_id === null ? undefined : snapshots.get(h.snapshot_id)) ?? []);
+    const hosts = await sql<{ id: string; snapshot_id: string | null } & Pick<SnapshotRow, 'base_id' | 'removed' | 'packages'>>`
+      select h.id, h.snapshot_id, s.base_id, s.removed, case when s.base_id is null then null else s.packages end as packages
+      from hosts_hosts h left join hosts_snapshots s on s.id = h.snapshot_id
+      where h.id = any(${[...ids]}::uuid[])`.execute(this.db);
+    const based = hosts.rows.filter((h): h is typeof h & { snapshot_id: string; base_id: string } => h.base_id !== null);
+    const whole = await this.wholeSnapshots(new Set([...hosts.rows.flatMap((h) => (h.snapshot_id !== null && h.base_id === null ? [h.snapshot_id] : [])), ...based.map((h) => h.base_id)]));
+    for (const h of hosts.rows) {
+      if (h.snapshot_id === null) out.set(h.id, []);
+      else if (h.base_id === null) out.set(h.id, whole.get(h.snapshot_id) ?? []);
+      else out.set(h.id, composeSnapshot(whole.get(h.base_id) ?? [], h.removed ?? [], h.packages as InstalledPackage[]));
+    }
     return out;
   }
 
-  /** Snapshots' packages by id, their bases read once each (or not at all when already parsed). */
-  private async snapshots(ids: ReadonlySet<string>): Promise<Map<string, InstalledPackage[]>> {
-    const out = new Map<string, InstalledPackage[]>();
+  /** Whole snapshots' packages by id: parsed ones from this process's memory, the others read once each. */
+  private async wholeSnapshots(ids: ReadonlySet<string>): Promise<Map<string, readonly InstalledPackage[]>> {
+    const out = new Map<string, readonly InstalledPackage[]>();
     const wanted = [...ids].filter((id) => {
       const known = this.bases.packagesOf(id);
-      if (known) out.set(id, [...known]);
+      if (known) out.set(id, known);
       return !known;
     });
     if (wanted.length === 0) return out;
-    const rows = await this.db.selectFrom('hosts_snapshots').select(['id', 'base_id', 'removed', 'packages']).where(sql<boolean>`id = any(${wanted}::text[])`).execute();
-    const baseIds = [...new Set(rows.flatMap((r) => (r.base_id === null ? [] : [r.base_id])))];
-    const bases = baseIds.length > 0 ? await this.snapshots(new Set(baseIds)) : new Map<string, InstalledPackage[]>();
+    const rows = await this.db.selectFrom('hosts_snapshots').select(['id', 'packages']).where(sql<boolean>`id = any(${wanted}::text[])`).execute();
     for (const r of rows) {
-      const own = r.packages as InstalledPackage[];
-      if (r.base_id === null) {
-        this.bases.keepPackages(r.id, own);
-        out.set(r.id, [...own]);
-      } else {
-        out.set(r.id, composeSnapshot(bases.get(r.base_id) ?? [], r.removed, own));
-      }
+      const packages = r.packages as InstalledPackage[];
+      this.bases.keepPackages(r.id, packages);
+      out.set(r.id, packages);
     }
     return out;
   }

@@ -206,7 +206,7 @@ export class DeploymentService {
     };
     const work: { host: HostRecord; manager: NonNullable<ReturnType<typeof managerForEcosystem>>; targets: NewJob['targets'] }[] = [];
     const skipped: NewJob[] = [];
-    let packages = new Map<string, InstalledPackage[]>();
+    let packages = new Map<string, readonly InstalledPackage[]>();
     for (const [i, host] of hosts.entries()) {
       if (i % PACKAGE_READ_SLICE === 0) packages = await hostStore.packagesOfHosts(hosts.slice(i, i + PACKAGE_READ_SLICE).map((h) => h.id));
       const manager = managerForEcosystem(host.ecosystem);
