@@ -40,6 +40,9 @@ const MAX_CVES_TO_TARGET = 20_000;
 /** Hosts re-assessed at once after a feed import (fewer than the PostgreSQL pool's 10 connections). */
 const REASSESS_CONCURRENCY = 4;
 
+/** Snapshots deleted per statement, so that each statement's locks and work stay small. */
+const SNAPSHOT_PRUNE_SLICE = 1000;
+
 /** Distinct packages kept shared (~200 bytes each): a fleet of 50 images with drift fits many times. */
 const PACKAGE_CACHE_ENTRIES = 300_000;
 
@@ -344,6 +347,17 @@ export class ControlPlane {
       const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages }, host.attributes);
       await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
     });
+  }
+
+  /**
+   * Deletes past inventory snapshots no host holds and no upload used for a grace period
+   * (HostStore.pruneSnapshots), a slice per statement; returns how many went.
+   */
+  async pruneSnapshots(): Promise<number> {
+    const hosts = new HostStore(tablesOf(this.db), this.clock, this.snapshots);
+    let total = 0;
+    for (let n = SNAPSHOT_PRUNE_SLICE; n === SNAPSHOT_PRUNE_SLICE; total += n) n = await hosts.pruneSnapshots(SNAPSHOT_PRUNE_SLICE);
+    return total;
   }
 
   /** Appends the audit event of a change inside the change's own transaction. */

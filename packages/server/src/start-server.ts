@@ -46,6 +46,8 @@ export interface StartOptions {
   readonly engineTickMs?: number;
   /** How often to sign a checkpoint of the audit trail when it grew (default 5 min; also at shutdown). */
   readonly auditCheckpointMs?: number;
+  /** How often to delete past inventory snapshots no host holds (default hourly; HostStore.pruneSnapshots). */
+  readonly snapshotPruneMs?: number;
 }
 
 /** The server's composition root: database, migrations, admin token, in-memory state, HTTP. */
@@ -126,6 +128,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const access = new AccessStore(tablesOf(handle.db), clock);
     const pruner = new PeriodicTask('replay nonce pruning', options.noncePruneMs ?? 60_000, async () => void (await access.pruneNonces()), log);
     pruner.start();
+    // Past inventories no host holds any more: a fleet whose hosts change daily would otherwise
+    // add a snapshot per host per day for ever.
+    const snapshotPruner = new PeriodicTask('inventory snapshot pruning', options.snapshotPruneMs ?? 3_600_000, async () => void (await controlPlane.pruneSnapshots()), log);
+    snapshotPruner.start();
     return {
       app,
       url,
@@ -137,6 +143,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await checkpointer.stop();
         await checkpoint(); // the events of this run are signed before the database closes
         await pruner.stop();
+        await snapshotPruner.stop();
         await engineTask.stop();
         await agentlessTask.stop();
         rollout.agentJobs.stop();

@@ -19,6 +19,7 @@ import { policySettings } from './migrations/0016-policy-settings.js';
 import { rebootingJobs } from './migrations/0017-rebooting-jobs.js';
 import { patchSetsFromBaselines } from './migrations/0019-patch-sets-from-baselines.js';
 import { snapshotBases } from './migrations/0020-snapshot-bases.js';
+import { snapshotUse } from './migrations/0021-snapshot-use.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -44,6 +45,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0017-rebooting-jobs': rebootingJobs,
   '0019-patch-sets-from-baselines': patchSetsFromBaselines,
   '0020-snapshot-bases': snapshotBases,
+  '0021-snapshot-use': snapshotUse,
   '0014-agentless': agentless,
 };
 

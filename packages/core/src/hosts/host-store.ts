@@ -9,6 +9,11 @@ import type { HostsTables } from './tables.js';
 
 export type HostStatus = 'active' | 'quarantined';
 
+/** How long a snapshot no host points at is kept after its last use (HostStore.pruneSnapshots). */
+export const SNAPSHOT_GRACE_MS = 7 * 86_400_000;
+/** An upload renews a snapshot's mark of use when it is older than this: well inside the grace. */
+const MARK_REFRESH_MS = 86_400_000;
+
 /** A host as stored: identity, reported facts, attributes set by people, inventory state. */
 export interface HostRecord {
   readonly id: string;
@@ -253,10 +258,11 @@ export class HostStore {
     const names = packages.map(matchName);
     const snapshotId = snapshotIdOf(encodings);
     const diff = this.bases.diff(encodings);
+    await this.markUsed(diff ? [snapshotId, diff.baseId] : [snapshotId]);
     if (!diff || !(await this.saveBased(snapshotId, diff, packages, names))) {
       const inserted = await this.db
         .insertInto('hosts_snapshots')
-        .values({ id: snapshotId, packages: packagesJson(encodings), package_count: packages.length, created_at: this.clock(), names: distinctSorted(names) })
+        .values({ id: snapshotId, packages: packagesJson(encodings), package_count: packages.length, created_at: this.clock(), used_at: this.clock(), names: distinctSorted(names) })
         .onConflict((oc) => oc.column('id').doNothing())
         .returning('id')
         .execute();
@@ -284,8 +290,8 @@ export class HostStore {
     // The existence test sees committed rows (and this transaction's) only, never waits on
     // another upload's, so a row that passes it also passes the foreign key.
     const inserted = await sql<{ id: string }>`
-      insert into hosts_snapshots (id, base_id, removed, removed_names, packages, package_count, created_at, names)
-      select ${snapshotId}, ${diff.baseId}, ${[...diff.removed]}::int[], ${gone}::text[], ${packagesJson(added.map(encodingOf))}::json, ${packages.length}, ${this.clock()},
+      insert into hosts_snapshots (id, base_id, removed, removed_names, packages, package_count, created_at, used_at, names)
+      select ${snapshotId}, ${diff.baseId}, ${[...diff.removed]}::int[], ${gone}::text[], ${packagesJson(added.map(encodingOf))}::json, ${packages.length}, ${this.clock()}, ${this.clock()},
         ${distinctSorted(diff.added.map((i) => names[i] as string))}::text[]
       where exists (select 1 from hosts_snapshots where id = ${diff.baseId})
       on conflict (id) do nothing
@@ -297,6 +303,40 @@ export class HostStore {
     if (found.rows.some((r) => !r.base)) return true;
     if (!found.rows.some((r) => r.base)) this.bases.forget(diff.baseId);
     return false;
+  }
+
+  /**
+   * Marks stored snapshots an upload is about to point at (its own, its base) as used, when their
+   * mark is older than a day; before the upload looks for them, so that `pruneSnapshots` never
+   * deletes one under it. Anything the pruner may delete is marked older than SNAPSHOT_GRACE_MS,
+   * so this update takes it: it locks the row, and the pruner skips it or, if the pruner locked it
+   * first and deleted it, the upload finds it gone and stores it again. A fresh mark is left as it
+   * is: no write, no lock, and clones of one image storing one snapshot never wait on each other.
+   */
+  private async markUsed(ids: readonly string[]): Promise<void> {
+    const now = this.clock();
+    await sql`update hosts_snapshots set used_at = ${now} where id = any(${[...ids]}::text[]) and used_at < ${new Date(now.getTime() - MARK_REFRESH_MS)}`.execute(this.db);
+  }
+
+  /**
+   * Deletes up to `limit` snapshots that no host points at, no stored snapshot is based on, and
+   * no upload has used for SNAPSHOT_GRACE_MS (past inventories; content-addressed, so a host
+   * that goes back to one stores it again). Rows an upload holds are skipped, never waited for.
+   * A base goes on a later call, once the snapshots based on it went. Returns how many went.
+   */
+  async pruneSnapshots(limit: number): Promise<number> {
+    const cutoff = new Date(this.clock().getTime() - SNAPSHOT_GRACE_MS);
+    const deleted = await sql<{ id: string }>`
+      delete from hosts_snapshots where id in (
+        select s.id from hosts_snapshots s
+        where s.used_at < ${cutoff}
+          and not exists (select 1 from hosts_hosts h where h.snapshot_id = s.id)
+          and not exists (select 1 from hosts_snapshots c where c.base_id = s.id)
+        limit ${limit}
+        for update skip locked)
+      returning id`.execute(this.db);
+    for (const r of deleted.rows) this.bases.forget(r.id);
+    return deleted.rows.length;
   }
 
   /** The packages of the host's current snapshot (empty before its first inventory). */

@@ -2,7 +2,7 @@
  * Hosts: the managed machines, their reported facts, the attributes people set (tier, owner,
  * environment, exposure, cluster, time zone, tags) and content-addressed inventory snapshots.
  */
-export { HostStore } from './host-store.js';
+export { HostStore, SNAPSHOT_GRACE_MS } from './host-store.js';
 export type { HostFilter, HostRecord, HostStatus, NewHost } from './host-store.js';
 export { SnapshotBases } from './snapshot-bases.js';
 export { EMPTY_ATTRIBUTES, applyAttributePatch, attributePairsToObject, parseAttributePatch } from './host-attributes.js';

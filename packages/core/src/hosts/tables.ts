@@ -17,6 +17,8 @@ export interface HostsTables {
     removed_names: ColumnType<string[], string[] | undefined, string[]>;
     package_count: number;
     created_at: Timestamp;
+    /** When it was last stored or pointed at (migration 0021): HostStore.pruneSnapshots goes by it. */
+    used_at: ColumnType<Date, Date | undefined, Date>;
     /** Distinct names `packages` are matched under (matchTarget), for finding hosts by name. */
     names: ColumnType<string[], string[] | undefined, string[]>;
   };
