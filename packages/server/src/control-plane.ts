@@ -356,8 +356,11 @@ export class ControlPlane {
   async pruneSnapshots(): Promise<number> {
     const hosts = new HostStore(tablesOf(this.db), this.clock, this.snapshots);
     let total = 0;
-    for (let n = SNAPSHOT_PRUNE_SLICE; n === SNAPSHOT_PRUNE_SLICE; total += n) n = await hosts.pruneSnapshots(SNAPSHOT_PRUNE_SLICE);
-    return total;
+    for (;;) {
+      const deleted = await hosts.pruneSnapshots(SNAPSHOT_PRUNE_SLICE);
+      total += deleted;
+      if (deleted < SNAPSHOT_PRUNE_SLICE) return total;
+    }
   }
 
   /** Appends the audit event of a change inside the change's own transaction. */

@@ -358,8 +358,7 @@ export class HostStore {
       select h.id, h.snapshot_id, s.base_id, s.removed, case when s.base_id is null then null else s.packages end as packages
       from hosts_hosts h left join hosts_snapshots s on s.id = h.snapshot_id
       where h.id = any(${[...ids]}::uuid[])`.execute(this.db);
-    const based = hosts.rows.filter((h): h is typeof h & { snapshot_id: string; base_id: string } => h.base_id !== null);
-    const whole = await this.wholeSnapshots(new Set([...hosts.rows.flatMap((h) => (h.snapshot_id !== null && h.base_id === null ? [h.snapshot_id] : [])), ...based.map((h) => h.base_id)]));
+    const whole = await this.wholeSnapshots(new Set(hosts.rows.flatMap((h) => (h.base_id !== null ? [h.base_id] : h.snapshot_id !== null ? [h.snapshot_id] : []))));
     for (const h of hosts.rows) {
       if (h.snapshot_id === null) out.set(h.id, []);
       else if (h.base_id === null) out.set(h.id, whole.get(h.snapshot_id) ?? []);
