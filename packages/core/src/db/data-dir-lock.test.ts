@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DATA_DIR_LOCK_FILE, lockDataDir } from './data-dir-lock.js';
+import { DATA_DIR_LOCK_FILE, lockDataDir, processStarted } from './data-dir-lock.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -36,7 +36,7 @@ describe('lockDataDir', () => {
     await new Promise((r) => sleeper.once('exit', r));
     // Its holder killed, the lock is stale and taken over.
     const lock = lockDataDir(d);
-    expect(readFileSync(lock.path, 'utf8')).toBe(`${process.pid}\n`);
+    expect(readFileSync(lock.path, 'utf8')).toBe(`${process.pid} ${processStarted(process.pid)}\n`);
     lock.release();
     expect(existsSync(lock.path)).toBe(false);
   });
@@ -47,8 +47,28 @@ describe('lockDataDir', () => {
     lockDataDir(d).release();
     writeFileSync(join(d, DATA_DIR_LOCK_FILE), `${process.pid}\n`);
     const lock = lockDataDir(d);
-    expect(readFileSync(lock.path, 'utf8')).toBe(`${process.pid}\n`);
+    expect(readFileSync(lock.path, 'utf8')).toBe(`${process.pid} ${processStarted(process.pid)}\n`);
     lock.release();
+  });
+
+  it('tells its holder from another process that got the same id later (after a reboot, say)', () => {
+    const d = dir();
+    const sleeper = spawn('sleep', ['60']);
+    try {
+      const pid = sleeper.pid!;
+      const started = processStarted(pid);
+      expect(started).toMatch(/^[0-9a-f-]{36}:\d+$/);
+      // The holder's id, with the time it started: refused.
+      writeFileSync(join(d, DATA_DIR_LOCK_FILE), `${pid} ${started}\n`);
+      expect(() => lockDataDir(d)).toThrow(expect.objectContaining({ code: 'PW_CONFLICT', message: expect.stringContaining(`in use by process ${pid}`) as unknown }));
+      // The same id, started in another boot or at another time: a stale lock, taken over.
+      for (const stale of [`00000000-0000-0000-0000-000000000000:${started!.split(':')[1]}`, `${started!.split(':')[0]}:1`]) {
+        writeFileSync(join(d, DATA_DIR_LOCK_FILE), `${pid} ${stale}\n`);
+        lockDataDir(d).release();
+      }
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
   });
 
   it('releases only its own lock', () => {
