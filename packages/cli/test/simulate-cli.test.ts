@@ -48,6 +48,7 @@ describe('patchwise simulate', () => {
     const r = await patchwise(['simulate', '--server', server.url, '--enroll-token', 'x', '--agents', '1', '--feed', '/nonexistent/alma.tar.gz']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^patchwise: \/nonexistent\/alma\.tar\.gz: .*no such file/m);
+    expect(r.stderr).toContain('give one with --feed FILE');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { PatchwiseError } from '@patchwise/core';
 import { parseDuration } from '@patchwise/server';
-import { OPERATIONS, checkSimulationTarget, simulateFleet, type SimulationReport } from '@patchwise/simulator';
+import { ALMA_FEED, OPERATIONS, checkSimulationTarget, simulateFleet, type SimulationReport } from '@patchwise/simulator';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -36,6 +37,9 @@ export async function simulateCommand(opts: SimulateOptions, io: Io): Promise<nu
   const durationMs = parseDuration(opts.duration, '--duration');
   const serverUrl = checkSimulationTarget(opts.server ?? (await io.api()).url).origin;
   const changedFraction = Number(opts.changedFraction);
+  // The default lies beside a development checkout (../shared/data); elsewhere the flag is the way.
+  const feed = opts.feed ?? ALMA_FEED;
+  if (!existsSync(feed)) throw new PatchwiseError('PW_INPUT_UNREADABLE', 'no such file or directory: the simulated inventories are drawn from an AlmaLinux OSV archive; give one with --feed FILE', { input: feed });
   let enrollToken = opts.enrollToken ?? process.env.PATCHWISE_ENROLL_TOKEN;
   if (!enrollToken) {
     const created = await (await io.api()).post<{ token: string }>('/api/v1/enroll-tokens', { maxUses: agents, expiresInSeconds: Math.ceil(durationMs / 1000) + 3600, attributes: { tags: ['simulated'] } });
@@ -52,7 +56,7 @@ export async function simulateCommand(opts: SimulateOptions, io: Io): Promise<nu
     seed: wholeNumber(opts.seed, '--seed'),
     concurrency: opts.concurrency === undefined ? undefined : wholeNumber(opts.concurrency, '--concurrency'),
     setupConcurrency: wholeNumber(opts.setupConcurrency, '--setup-concurrency'),
-    almaFeed: opts.feed,
+    almaFeed: feed,
     agentVersion: `${io.version}-simulated`,
     log: (line) => io.stderr.write(`patchwise simulate: ${line}\n`),
   });
