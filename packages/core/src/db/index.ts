@@ -4,4 +4,4 @@
  */
 export { openDatabase } from './open-database.js';
 export type { DatabaseHandle, DatabaseOptions } from './open-database.js';
-export { migrateToLatest, migrateUpTo, migrationNames, migrationsFingerprint } from './migrate.js';
+export { migrateToLatest, migrateUpTo, migrationsFingerprint } from './migrate.js';

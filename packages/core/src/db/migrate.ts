@@ -80,11 +80,6 @@ async function migrate(db: Kysely<any>, run: (m: Migrator) => ReturnType<Migrato
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** The names of every migration this build knows, oldest first. */
-export function migrationNames(): string[] {
-  return Object.keys(MIGRATIONS);
-}
-
 /**
  * A digest of every migration's name and code: it changes when one is added, and also when one
  * not yet released is edited, so a cache of migrated databases keyed by it never serves a stale
