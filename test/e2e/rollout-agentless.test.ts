@@ -10,14 +10,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BOOT_ID_FILE } from '@patchwise/agent';
+import type { JobReport } from '@patchwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dpkgState, installsLogged } from './support/apt-job-fixtures.js';
 import { startE2eServer, type E2eServer } from './support/e2e-server.js';
 import { exec } from './support/exec-file.js';
 import { cloneHost, type HostClone } from './support/host-clone.js';
-import { localAptRepository, type LocalAptRepository } from './support/local-apt-repository.js';
+import { approved, localAptRepository, type LocalAptRepository } from './support/local-apt-repository.js';
 import { missingAptHostPrerequisites, skipUnlessAvailable } from './support/prerequisites.js';
-import { debianPatchSet, deploymentJobs, deploymentStatus, startDeployment, waitFor } from './support/rollout-fixtures.js';
+import { approverToken, debianPatchSet, deploymentJobs, deploymentStatus, startDeployment, waitFor } from './support/rollout-fixtures.js';
 import { missingSshdPrerequisites, startTestSshd, type TestSshd } from './support/test-sshd.js';
 
 const skip = skipUnlessAvailable('the agentless rollout end-to-end test', (await missingAptHostPrerequisites()) ?? (await missingSshdPrerequisites()));
@@ -87,7 +88,16 @@ describe.skipIf(skip)('deployments over SSH to a host without an agent', () => {
     writeFileSync(join(clone.root, 'usr/sbin/shutdown'), '#!/bin/sh\necho "$@" > /run/pw-shutdown-called\n', { mode: 0o755 });
 
     // pw-kernel 1.1 leaves /var/run/reboot-required, so `if-required` reboots.
-    const kernel = await startDeployment(server, { patchSet: await debianPatchSet(server, { 'pw-kernel': '1.1' }), environment: 'ssh-env', strategy: { canary: 0, waves: ['100%'], soakMinutes: 0, reboot: 'if-required' } });
+    // A post-check that reads the installed version: it runs after the install and again once the host is back.
+    const check = approved('pw-kernel-version', 'grep -qx 1.1 /usr/share/pw-kernel/version\n');
+    await server.api('PUT', `/api/v1/scripts/${check.name}`, { body: check.body });
+    expect((await server.apiAs(await approverToken(server), 'POST', `/api/v1/scripts/${check.name}/approve`, { sha256: check.sha256 })).status).toBe(200);
+    const kernel = await startDeployment(server, {
+      patchSet: await debianPatchSet(server, { 'pw-kernel': '1.1' }),
+      environment: 'ssh-env',
+      strategy: { canary: 0, waves: ['100%'], soakMinutes: 0, reboot: 'if-required' },
+      hooks: { postChecks: [{ kind: 'script', script: check.name }] },
+    });
     const [rebooting] = await waitFor('the reboot', () => deploymentJobs(server, kernel), (jobs) => jobs[0]?.state === 'rebooting', 180_000);
     expect(readFileSync(join(clone.root, 'run/pw-shutdown-called'), 'utf8')).toMatch(/^-r \+1 /);
     // Reachable, same boot: the executor keeps asking, and the job stays in flight.
@@ -100,9 +110,11 @@ describe.skipIf(skip)('deployments over SSH to a host without an agent', () => {
     expect(done.deployment.state).toBe('completed');
     const [job] = await deploymentJobs(server, kernel);
     expect(job).toMatchObject({ id: rebooting!.id, state: 'succeeded' });
-    const report = (await server.api<{ report: { rebooted: boolean; bootId: string; back: { bootId: string } } }>('GET', `/api/v1/deployments/${kernel}/jobs/${job!.id}/report`)).body.report;
+    const report = (await server.api<{ report: JobReport }>('GET', `/api/v1/deployments/${kernel}/jobs/${job!.id}/report`)).body.report;
     expect(report.rebooted).toBe(true);
-    expect(report.back.bootId).not.toBe(report.bootId);
+    expect(report.back?.bootId).not.toBe(report.bootId);
+    const checks = report.commands.filter((c) => c.argv.at(-1) === check.name);
+    expect(checks.map((c) => [c.step, c.exitCode])).toEqual([['post-check', 0], ['post-reboot-check', 0]]);
     expect(await dpkgState(clone, 'pw-kernel')).toEqual({ abbrev: 'ii', version: '1.1' });
   });
 });

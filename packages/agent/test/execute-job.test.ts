@@ -58,14 +58,17 @@ async function harness(commands: ScriptedCommand[], requestReboot: () => Promise
 describe('executeJob (scripted dnf host)', () => {
   it('reboots under policy always even when nothing asks for it, journalling the report first', async () => {
     let storedBeforeReboot: unknown;
-    const h = await harness([query(OLD), INSTALL, query(NEW), { argv: ['dnf', 'needs-restarting', '-r'], exitCode: 0 }], async () => {
+    const active: ScriptedCommand = { argv: ['systemctl', 'is-active', '--quiet', 'httpd.service'], exitCode: 0 };
+    const h = await harness([query(OLD), INSTALL, query(NEW), active, { argv: ['dnf', 'needs-restarting', '-r'], exitCode: 0 }], async () => {
       storedBeforeReboot = await h.journal.get(manifest.idempotencyKey);
     });
-    const manifest = job({ reboot: 'always' });
+    const postChecks = [{ kind: 'service', unit: 'httpd.service' }] as const;
+    const manifest = job({ reboot: 'always', postChecks });
     const report = await executeJob(manifest, h.deps);
     expect(report).toMatchObject({ outcome: 'succeeded', rebootRequired: false, rebooted: true, bootId: 'boot-1', failure: null });
-    expect(storedBeforeReboot).toMatchObject({ state: 'finished', report: { rebooted: true, bootId: 'boot-1' } });
-    expect(report.commands.map((c) => `${c.step}: ${c.argv[0]}`)).toEqual(['query: rpm', 'install: dnf', 'verify: rpm', 'reboot-check: dnf']);
+    // The post-checks are kept with the report, for the agent that runs after the reboot to run again.
+    expect(storedBeforeReboot).toMatchObject({ state: 'finished', report: { rebooted: true, bootId: 'boot-1' }, postChecks });
+    expect(report.commands.map((c) => `${c.step}: ${c.argv[0]}`)).toEqual(['query: rpm', 'install: dnf', 'verify: rpm', 'post-check: systemctl', 'reboot-check: dnf']);
     expect(h.runner.remaining).toEqual([]);
   });
 

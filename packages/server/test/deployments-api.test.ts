@@ -186,6 +186,39 @@ describe.each(kinds)('deployments on %s', (kind) => {
     expect((await call('POST', `/api/v1/deployments/${d.id}/resume`, admin(t), {})).statusCode).toBe(409);
   });
 
+  it('fails a job whose host came back from its reboot failing its post-checks, and rolls that host back with the deployment', async () => {
+    const agents = await fleet(['db-1', 'web-1']);
+    const number = await patchSet();
+    const d = await ok<{ id: number }>('POST', '/api/v1/deployments', { name: 'x', patchSet: number, environment: 'prod', strategy: { canary: 0, waves: ['100%'], concurrency: '100%', clusterMaxUnavailable: 1, soakMinutes: 0, errorBudget: { perWave: 0, total: 0 } }, changeId: await approvedChange(number) }, 201);
+    await ok('POST', `/api/v1/deployments/${d.id}/start`, {});
+    const jobs = await holders(agents);
+    expect(jobs.size).toBe(2);
+    const rebooted = (m: JobManifest): JobReport => ({ ...report(m, 'succeeded'), rebootRequired: true, rebooted: true, bootId: 'boot-a' });
+    for (const [name, m] of jobs) await send(agents.get(name)!, rebooted(m));
+    const state = async () => (await ok<{ jobs: { hostName: string; state: string; stateReason: string | null }[] }>('GET', `/api/v1/deployments/${d.id}/jobs`)).jobs.sort((a, b) => a.hostName.localeCompare(b.hostName));
+    expect((await state()).map((j) => j.state)).toEqual(['rebooting', 'rebooting']);
+
+    const at = new Date().toISOString();
+    await send(agents.get('db-1')!, { ...rebooted(jobs.get('db-1')!), back: { bootId: 'boot-b', at } });
+    const failure = { step: 'post-reboot-check', message: 'service postgresql.service is not active (exit 3); the new versions stay installed: roll the deployment back to restore the previous ones' };
+    expect((await send(agents.get('web-1')!, { ...rebooted(jobs.get('web-1')!), outcome: 'failed', failure, back: { bootId: 'boot-b', at } })).json()).toEqual({ recorded: true });
+    // `back` with any other failure is not a report an executor makes.
+    const odd = await send(agents.get('web-1')!, { ...rebooted(jobs.get('web-1')!), outcome: 'failed', failure: { step: 'install', message: 'x' }, back: { bootId: 'boot-b', at } });
+    expect(odd.statusCode).toBe(400);
+    expect(odd.json().error.message).toMatch(/back is only for a job that rebooted its host and then succeeded, or failed at post-reboot-check/);
+    expect(await state()).toMatchObject([
+      { hostName: 'db-1', state: 'succeeded' },
+      { hostName: 'web-1', state: 'failed', stateReason: `post-reboot-check: ${failure.message}` },
+    ]);
+    expect(await ok('GET', `/api/v1/deployments/${d.id}`)).toMatchObject({ deployment: { state: 'halted' } });
+
+    // Both hosts are at the new versions, so both get a rollback job.
+    expect(await ok('POST', `/api/v1/deployments/${d.id}/rollback`, { reason: 'postgresql does not start' })).toMatchObject({ state: 'rolling-back' });
+    const back = await holders(agents);
+    expect([...back.keys()].sort()).toEqual(['db-1', 'web-1']);
+    for (const m of back.values()) expect(m).toMatchObject({ action: 'rollback', targets: [{ name: 'openssl', version: OLD }] });
+  });
+
   it('refuses reports for another host or with the wrong key, requeues unfetched manifests that expired, and fails jobs that never report', async () => {
     const agents = await fleet(['a-1', 'a-2']);
     const number = await patchSet();

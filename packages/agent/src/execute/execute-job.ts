@@ -1,7 +1,8 @@
 /**
  * One job on one host, from manifest to report: journal → previous versions (journalled before
  * any change) → pre-checks → pre-steps → install → exact-version verification → post-steps →
- * post-checks → reboot per policy → report (journalled, then returned). Any failure after the
+ * post-checks → reboot per policy → report (journalled, then returned; after a reboot the
+ * post-checks run again, see reportBack). Any failure after the
  * install started restores the previous versions, and the restore is itself verified.
  *
  * The manifest's signature is verified by the caller before this runs. The expiry check here is
@@ -237,7 +238,7 @@ class JobRun {
       startedAt: this.startedAt.toISOString(),
       finishedAt: this.deps.clock().toISOString(),
     };
-    await this.deps.journal.put(this.#entry('finished', report));
+    await this.deps.journal.put({ ...this.#entry('finished', report), ...(report.rebooted ? { postChecks: this.manifest.postChecks } : {}) });
     return report;
   }
 

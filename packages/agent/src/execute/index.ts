@@ -24,6 +24,8 @@ export type { HealthCheckContext, HealthCheckResult } from './health-check.js';
 export { JobJournal } from './job-journal.js';
 export type { JournalEntry, JournalState } from './job-journal.js';
 export { executeJob, MAX_JOB_ATTEMPTS } from './execute-job.js';
+export { POST_REBOOT_SETTLE_MS, reportBack } from './report-back.js';
+export type { ReportBackDeps } from './report-back.js';
 export { BOOT_ID_FILE, REBOOT_MARKER_FILE, runnerReboot } from './host-reboot.js';
 export type { HostReboot } from './host-reboot.js';
 export type { ExecuteJobDeps } from './execute-job.js';

@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PatchwiseError, type JobReport, type PackageVersion } from '@patchwise/core';
+import { PatchwiseError, type HealthCheck, type JobReport, type PackageVersion } from '@patchwise/core';
 
 export type JournalState = 'started' | 'finished';
 
@@ -28,6 +28,8 @@ export interface JournalEntry {
   readonly startedAt: string;
   /** The final report, when `state` is `finished`. */
   readonly report: JobReport | null;
+  /** With a report that asked for a reboot: the manifest's post-checks, run again once the host is back (absent in entries of earlier agents). */
+  readonly postChecks?: readonly HealthCheck[];
 }
 
 export class JobJournal {

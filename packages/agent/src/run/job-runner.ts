@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isManifestRejected, isPatchwiseError, type JobManifest, type JobReport, type PackageManagerKind, type SignedJobManifest } from '@patchwise/core';
-import { createPackageDriver, executeJob, type CommandRunner, type HostReboot, type JobJournal } from '../execute/index.js';
+import { createPackageDriver, executeJob, reportBack, type CommandRunner, type HostReboot, type JobJournal, type ReportBackDeps } from '../execute/index.js';
 import type { AgentClient, Signer } from './agent-client.js';
 import type { JobManifestGate } from './job-manifest-gate.js';
 import type { PendingReboots } from './pending-reboots.js';
@@ -23,6 +23,8 @@ export interface JobRunnerDeps {
   /** Jobs that rebooted the host and are not yet reported back from it, kept across restarts. */
   readonly pendingReboots: PendingReboots;
   readonly log: (line: string) => void;
+  /** How post-checks are retried once the host is back (tests shorten it). */
+  readonly afterReboot?: Pick<ReportBackDeps, 'sleep' | 'settleMs'>;
 }
 
 /**
@@ -36,9 +38,9 @@ export interface JobRunnerDeps {
  * them, so a report made while the server was down is sent when it is back.
  *
  * A job that rebooted its host is reported twice: once when the reboot is asked for (the server
- * keeps the job in flight, so its cluster's slot stays taken), and again, with `back`, once the
- * host's boot id has changed, or, where the host has no boot id to read, once a new agent
- * process runs (the one that asked is gone).
+ * keeps the job in flight, so its cluster's slot stays taken), and again, with `back` and its
+ * post-checks run again, once the host's boot id has changed, or, where the host has no boot id
+ * to read, once a new agent process runs (the one that asked is gone).
  */
 export class JobRunner {
   /** Jobs whose reboot this process asked for. */
@@ -123,10 +125,11 @@ export class JobRunner {
       }
       const back = report.bootId ? now !== null && now !== report.bootId : !this.#rebootedHere.has(key);
       if (!back) continue;
-      const completed: JobReport = { ...report, back: { bootId: now, at: this.d.clock().toISOString() } };
+      this.d.log(`job ${report.jobId}: the host is back from its reboot${entry.postChecks?.length ? ', running its post-checks again' : ''}`);
+      const completed = await reportBack(report, entry.postChecks ?? [], now, { runner: this.d.runner, fetch: this.d.fetch, clock: this.d.clock, ...this.d.afterReboot });
       await this.d.journal.put({ ...entry, report: completed });
       await this.d.pendingReboots.remove(key);
-      this.d.log(`job ${report.jobId}: the host is back from its reboot`);
+      if (completed.failure) this.d.log(`job ${report.jobId}: ${completed.outcome} (${completed.failure.step}: ${completed.failure.message})`);
       await this.send(completed);
     }
   }

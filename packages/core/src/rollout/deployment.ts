@@ -23,6 +23,18 @@ export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set<JobState>(['su
 export const FAILED_JOB_STATES: ReadonlySet<JobState> = new Set<JobState>(['failed', 'rolled-back']);
 export const IN_FLIGHT_JOB_STATES: ReadonlySet<JobState> = new Set<JobState>(['dispatched', 'running', 'rebooting']);
 
+/**
+ * The failure step of a job whose host came back from its reboot but failed its post-checks
+ * there: the new versions stay installed (undoing them needs another reboot), so a rollback of
+ * the deployment includes the host.
+ */
+export const POST_REBOOT_CHECK_STEP = 'post-reboot-check';
+
+/** Whether a finished install job left its host at the new versions: succeeded, or failed only after the reboot. */
+export function leftChanged(job: Pick<Job, 'state' | 'stateReason'>): boolean {
+  return job.state === 'succeeded' || (job.state === 'failed' && (job.stateReason?.startsWith(`${POST_REBOOT_CHECK_STEP}: `) ?? false));
+}
+
 /** The state a report moves its job to: a success that rebooted its host waits for the host to be back. */
 export function jobStateOfReport(report: JobReport): JobState {
   if (report.outcome === 'succeeded' && report.rebooted && !report.back) return 'rebooting';

@@ -26,7 +26,7 @@ export { DEFAULT_STRATEGY, amountOf, formatAmount, parseAmount, parseStrategy, s
 export type { Amount, RolloutStrategy, WaveSizing } from './strategy.js';
 export { planWaves } from './wave-plan.js';
 export type { PlannableHost } from './wave-plan.js';
-export { FAILED_JOB_STATES, IN_FLIGHT_JOB_STATES, TERMINAL_JOB_STATES, jobStateOfReport } from './deployment.js';
+export { FAILED_JOB_STATES, IN_FLIGHT_JOB_STATES, POST_REBOOT_CHECK_STEP, TERMINAL_JOB_STATES, jobStateOfReport, leftChanged } from './deployment.js';
 export type { Deployment, DeploymentHooks, DeploymentSelection, DeploymentSnapshot, DeploymentState, Job, JobSnapshot, JobState } from './deployment.js';
 export { engineStep } from './engine-step.js';
 export type { StartVerdict, StepInput, StepResult } from './engine-step.js';

@@ -123,7 +123,9 @@ export interface CommandRecord {
 /**
  * How a job ended on its host.
  * - succeeded: targets installed, post-checks passed.
- * - failed: nothing was changed, or a change could not be undone (`rollbackFailed`).
+ * - failed: nothing was changed, or a change could not be undone (`rollbackFailed`), or the host
+ *   came back from its reboot failing its post-checks (step `post-reboot-check`: the new versions
+ *   stay installed).
  * - rolled-back: the change failed (install error or post-check) and the previous versions are back.
  */
 export type JobOutcome = 'succeeded' | 'failed' | 'rolled-back';

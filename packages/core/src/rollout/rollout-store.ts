@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
-import { IN_FLIGHT_JOB_STATES, jobStateOfReport, type Deployment, type DeploymentHooks, type DeploymentSelection, type DeploymentState, type Job, type JobSnapshot, type JobState } from './deployment.js';
+import { IN_FLIGHT_JOB_STATES, jobStateOfReport, leftChanged, type Deployment, type DeploymentHooks, type DeploymentSelection, type DeploymentState, type Job, type JobSnapshot, type JobState } from './deployment.js';
 import type { JobAction, JobReport, PackageManagerKind, PackageVersion, SignedJobManifest } from './job-manifest.js';
 import { parseStrategy, strategyToJson, type RolloutStrategy } from './strategy.js';
 import type { RolloutTables } from './tables.js';
@@ -370,10 +370,10 @@ export class RolloutStore {
     return changed;
   }
 
-  /** Rollback jobs (to the recorded previous versions) for every host whose install succeeded; returns how many. */
+  /** Rollback jobs (to the recorded previous versions) for every host an install left at its new versions; returns how many. */
   async addRollbackJobs(deploymentId: number): Promise<number> {
     const jobs = await this.jobs(deploymentId);
-    const done = jobs.filter((j) => j.action === 'install' && j.state === 'succeeded' && j.previous !== null);
+    const done = jobs.filter((j) => j.action === 'install' && leftChanged(j) && j.previous !== null);
     const existing = new Set(jobs.filter((j) => j.action === 'rollback').map((j) => j.hostId));
     const rows = done
       .filter((j) => !existing.has(j.hostId))

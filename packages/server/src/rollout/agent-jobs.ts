@@ -1,4 +1,4 @@
-import { AuditStore, MicroBatcher, PatchwiseError, RolloutStore, jobStateOfReport, type AuditEventInput, type Deployment, type Job, type JobReport, type SignedJobManifest } from '@patchwise/core';
+import { AuditStore, MicroBatcher, PatchwiseError, POST_REBOOT_CHECK_STEP, RolloutStore, jobStateOfReport, type AuditEventInput, type Deployment, type Job, type JobReport, type SignedJobManifest } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import { tablesOf, type Database } from '../database.js';
 import type { RolloutEngine } from './rollout-engine.js';
@@ -168,7 +168,9 @@ export class AgentJobs {
 
 function checkReport(r: JobReport): void {
   if (!OUTCOMES.has(r.outcome)) throw new PatchwiseError('PW_INPUT_INVALID', `report: outcome ${String(r.outcome)} is not succeeded, failed or rolled-back`);
-  if (r.back && !(r.rebooted && r.outcome === 'succeeded')) throw new PatchwiseError('PW_INPUT_INVALID', 'report: back is only for a job that succeeded and rebooted its host');
+  if (r.back && !(r.rebooted && (r.outcome === 'succeeded' || (r.outcome === 'failed' && r.failure?.step === POST_REBOOT_CHECK_STEP)))) {
+    throw new PatchwiseError('PW_INPUT_INVALID', `report: back is only for a job that rebooted its host and then succeeded, or failed at ${POST_REBOOT_CHECK_STEP}`);
+  }
   for (const [field, list] of [['previous', r.previous], ['after', r.after]] as const) {
     for (const p of list) if (typeof p.name !== 'string' || (p.version !== null && typeof p.version !== 'string')) throw new PatchwiseError('PW_INPUT_INVALID', `report: ${field} must be a list of { name, version }`);
   }

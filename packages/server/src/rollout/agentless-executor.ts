@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { AgentlessHostStore, RolloutStore, isPatchwiseError, parsePublicKey, verifyJobManifest, type AgentlessHost, type JobManifest, type JobReport } from '@patchwise/core';
-import { JobJournal, SshRunner, createPackageDriver, executeJob, runnerReboot, type SshClientKey, type SshTimeouts } from '@patchwise/agent';
+import { JobJournal, SshRunner, createPackageDriver, executeJob, reportBack, runnerReboot, type ReportBackDeps, type SshClientKey, type SshTimeouts } from '@patchwise/agent';
 import type { Kysely } from 'kysely';
 import { tablesOf, type Database } from '../database.js';
 import type { AgentJobs } from './agent-jobs.js';
@@ -13,6 +13,8 @@ export interface AgentlessExecutorOptions {
   readonly journalDir: string;
   readonly timeouts?: SshTimeouts;
   readonly log: (line: string) => void;
+  /** How post-checks are retried once a host is back from its reboot (tests shorten it). */
+  readonly afterReboot?: Pick<ReportBackDeps, 'sleep' | 'settleMs'>;
 }
 
 /**
@@ -55,7 +57,7 @@ export class AgentlessExecutor {
     return ran;
   }
 
-  /** Runs `target`'s waiting jobs, and reports it back from the reboots of `rebooting` once its boot id changed. */
+  /** Runs `target`'s waiting jobs, and reports it back from the reboots of `rebooting` once its boot id changed (its post-checks run again). */
   private async runHost(target: AgentlessHost, rebooting: readonly JobReport[]): Promise<number> {
     this.busy.add(target.hostId);
     try {
@@ -76,13 +78,16 @@ export class AgentlessExecutor {
       }
       try {
         const reboot = runnerReboot(runner, 'machine');
+        const journal = new JobJournal(join(this.o.journalDir, target.hostId));
         if (rebooting.length > 0) {
           const bootId = await reboot.bootId();
           // Connected with the reboot still ahead (`shutdown -r +1`) is not back: the boot id tells.
           const back = rebooting.filter((r) => bootId !== null && bootId !== r.bootId);
-          for (const r of back) await this.agentJobs.report(target.hostId, { ...r, back: { bootId, at: this.clock().toISOString() } });
+          for (const r of back) {
+            const postChecks = (await journal.get(r.idempotencyKey))?.postChecks ?? [];
+            await this.agentJobs.report(target.hostId, await reportBack(r, postChecks, bootId, { runner, fetch, clock: this.clock, ...this.o.afterReboot }));
+          }
         }
-        const journal = new JobJournal(join(this.o.journalDir, target.hostId));
         for (const m of manifests) {
           const report = await executeJob(m, {
             driver: createPackageDriver(m.manager, runner),
