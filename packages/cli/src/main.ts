@@ -308,10 +308,11 @@ export function buildProgram(): Command {
     .command('import')
     .description('Import the expected assets: CSV (header row: hostname, machine_id, serial, ip, tier, owner, environment, os) or JSON')
     .argument('<file>')
+    .option('--allow-empty', 'accept a file with no assets (empties the CMDB); without it such a file is refused')
     .addOption(dataOption())
-    .action(async (file: string, opts: { data?: string }) => {
+    .action(async (file: string, opts: { data?: string; allowEmpty?: boolean }) => {
       const { cmdbImport } = await import('./commands/cmdb.js');
-      process.exitCode = await cmdbImport(await api(opts), file, io);
+      process.exitCode = await cmdbImport(await api(opts), file, io, { allowEmpty: opts.allowEmpty === true });
     });
   cmdb
     .command('reconcile')
