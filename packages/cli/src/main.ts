@@ -121,7 +121,7 @@ export function buildProgram(): Command {
   hosts
     .command('list')
     .description('List hosts')
-    .option('--os <id[-version]>', 'e.g. debian, debian-12, almalinux-9')
+    .option('--os <id[-version]>', 'e.g. debian, debian-12, "ubuntu 22.04", opensuse-leap-15.5')
     .option('--tier <n>', 'criticality tier 0-3')
     .option('--environment <name>')
     .option('--tag <tag>')
