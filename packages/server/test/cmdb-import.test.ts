@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { almaFacts } from './support/fixtures.js';
 import { postgresAvailable } from './support/test-database.js';
-import { admin, eachTestApp, type TestApp } from './support/test-app.js';
+import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 
@@ -62,5 +63,23 @@ describe.each(kinds)('CMDB import on %s', (kind) => {
     expect(r.statusCode).toBe(400);
     expect(r.json().error).toEqual({ code: 'PW_INPUT_MALFORMED', message: 'cmdb.csv: line 2: not valid UTF-8 (a legacy encoding such as Windows-1252?); save it as UTF-8' });
     expect(await expectedHostnames()).toEqual(['keep-01']);
+  });
+
+  it('compares OS strings as vendors write them, and tells CentOS Stream from CentOS Linux by PRETTY_NAME', async () => {
+    const enroll = async (name: string, os: { id: string; versionId: string; prettyName: string }) => {
+      const token = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} })).json<{ token: string }>().token;
+      expect((await new TestAgent(t).enroll(token, { ...almaFacts(`${name}-machine-id-0000000000000000`.slice(0, 32), name), os })).statusCode).toBe(201);
+    };
+    await enroll('stream', { id: 'centos', versionId: '8', prettyName: 'CentOS Stream 8' });
+    await enroll('rocky', { id: 'rocky', versionId: '9.3', prettyName: 'Rocky Linux 9.3 (Blue Onyx)' });
+    await enroll('sles', { id: 'sles', versionId: '15.4', prettyName: 'SUSE Linux Enterprise Server 15 SP4' });
+    const csv = 'hostname,os\nstream,CentOS Linux 8\nrocky,Rocky Linux release 9.3 (Blue Onyx)\nsles,SLES 15-SP5\n';
+    expect((await upload('cmdb.csv', csv)).statusCode).toBe(200);
+    const r = (await t.app.inject({ method: 'GET', url: '/api/v1/cmdb/reconcile', headers: admin(t) })).json<{ matched: { host: { hostname: string }; mismatches: { field: string; expected: string }[] }[] }>();
+    const mismatches = Object.fromEntries(r.matched.map((m) => [m.host.hostname, m.mismatches.map((x) => x.expected)]));
+    expect(mismatches).toEqual({ stream: ['CentOS Linux 8'], rocky: [], sles: ['SLES 15-SP5'] });
+    expect((await upload('cmdb.csv', 'hostname,os\nstream,CentOS Stream 8\n')).statusCode).toBe(200);
+    const again = (await t.app.inject({ method: 'GET', url: '/api/v1/cmdb/reconcile', headers: admin(t) })).json<{ matched: { mismatches: unknown[] }[] }>();
+    expect(again.matched.map((m) => m.mismatches)).toEqual([[]]);
   });
 });

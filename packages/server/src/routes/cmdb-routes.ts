@@ -3,6 +3,7 @@ import { AuditStore, CmdbStore, HostStore, auditDigest, decodeCmdbText, Patchwis
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import { personActor } from '../caller-actor.js';
+import { prettyNameOf } from '../pretty-name-of.js';
 
 const Loose = Type.Record(Type.String(), Type.Unknown());
 
@@ -98,6 +99,6 @@ function cmdbHostOf(h: HostRecord): CmdbHost {
     ips,
     lastSeenAt: h.lastSeenAt,
     attributes: { tier: h.attributes.tier ?? undefined, owner: h.attributes.owner ?? undefined, environment: h.attributes.environment ?? undefined },
-    os: h.os ? { id: h.os.id, versionId: h.os.versionId ?? '' } : undefined,
+    os: h.os ? { id: h.os.id, versionId: h.os.versionId ?? '', name: prettyNameOf(h) } : undefined,
   };
 }
