@@ -121,7 +121,7 @@ export function buildProgram(): Command {
   hosts
     .command('list')
     .description('List hosts')
-    .option('--os <id[-version]>', 'e.g. debian, debian-12, almalinux-9')
+    .option('--os <id[-version]>', 'e.g. debian, debian-12, "ubuntu 22.04", opensuse-leap-15.5')
     .option('--tier <n>', 'criticality tier 0-3')
     .option('--environment <name>')
     .option('--tag <tag>')
@@ -308,10 +308,11 @@ export function buildProgram(): Command {
     .command('import')
     .description('Import the expected assets: CSV (header row: hostname, machine_id, serial, ip, tier, owner, environment, os) or JSON')
     .argument('<file>')
+    .option('--allow-empty', 'accept a file with no assets (empties the CMDB); without it such a file is refused')
     .addOption(dataOption())
-    .action(async (file: string, opts: { data?: string }) => {
+    .action(async (file: string, opts: { data?: string; allowEmpty?: boolean }) => {
       const { cmdbImport } = await import('./commands/cmdb.js');
-      process.exitCode = await cmdbImport(await api(opts), file, io);
+      process.exitCode = await cmdbImport(await api(opts), file, io, { allowEmpty: opts.allowEmpty === true });
     });
   cmdb
     .command('reconcile')

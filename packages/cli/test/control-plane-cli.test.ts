@@ -461,6 +461,22 @@ describe('operator commands against a running server', () => {
     expect(result.matched[0]?.mismatches).toContainEqual({ field: 'tier', expected: '1', actual: '0' });
     expect(result.missing).toMatchObject([{ asset: { hostname: 'db-9' } }]);
 
+    // Every bad row is printed, one per line; the stored CMDB is kept.
+    const badRows = join(work, 'bad-rows.csv');
+    writeFileSync(badRows, 'hostname,tier\nok-1,1\nweb-1,7\nweb-2,T9\n');
+    const refused = await cli('cmdb', 'import', badRows);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/2 bad row\(s\), nothing imported:\n {2}bad-rows\.csv: line 3: tier: .*\n {2}bad-rows\.csv: line 4: tier: /);
+    // A file with no assets is refused unless emptying is asked for.
+    const headerOnly = join(work, 'header-only.csv');
+    writeFileSync(headerOnly, 'hostname,tier\n');
+    const empty = await cli('cmdb', 'import', headerOnly);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/no assets in the file, nothing imported and the stored CMDB kept/);
+    expect((JSON.parse((await cli('cmdb', 'reconcile', '--json')).stdout) as { missing: unknown[] }).missing).toHaveLength(1);
+    expect((await cli('cmdb', 'import', '--allow-empty', headerOnly)).stdout).toMatch(/0 expected assets imported/);
+    expect((await cli('cmdb', 'import', csv)).status).toBe(0);
+
     const bad = await cli('hosts', 'set', 'pay-api-1', '--attr', 'tier=7');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/tier/);

@@ -12,6 +12,7 @@ import {
   type SlaPolicy,
   type StoredFinding,
 } from '@patchwise/core';
+import { prettyNameOf } from './pretty-name-of.js';
 
 /** How recently a host checked in: online, offline (missed three check-ins), stale, never. */
 export type Connectivity = 'online' | 'offline' | 'stale' | 'never';
@@ -59,7 +60,7 @@ export function eolView(h: HostRecord, now: Date, packages: readonly InstalledPa
   if (!h.os) return { status: 'unknown', date: null, reason: 'the host reported no os-release', packages: [] };
   // Paid phases (Debian ELTS, Ubuntu ESM, RHEL ELS) are not assumed: whether a host has such a
   // subscription is not known, and assuming it would hide exactly the hosts auditors ask about.
-  const status = hostEolStatus({ os: { id: h.os.id, versionId: h.os.versionId ?? '' }, packages }, now, { assumeSubscriptions: false });
+  const status = hostEolStatus({ os: { id: h.os.id, versionId: h.os.versionId ?? '', name: prettyNameOf(h) }, packages }, now, { assumeSubscriptions: false });
   return {
     status: status.release.status,
     date: 'date' in status.release ? (status.release.date ?? null) : null,

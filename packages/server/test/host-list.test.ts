@@ -11,10 +11,11 @@ describe.each(kinds)('host list, paged in SQL, on %s', (kind) => {
     t = app;
   });
 
-  async function enroll(name: string) {
+  async function enroll(name: string, os?: { id: string; versionId: string }) {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} });
     const agent = new TestAgent(t);
-    expect((await agent.enroll(res.json<{ token: string }>().token, almaFacts(`machine-${name}`, name))).statusCode).toBe(201);
+    const facts = almaFacts(`machine-${name}`, name);
+    expect((await agent.enroll(res.json<{ token: string }>().token, os ? { ...facts, os } : facts)).statusCode).toBe(201);
   }
 
   async function list(query: string) {
@@ -47,5 +48,19 @@ describe.each(kinds)('host list, paged in SQL, on %s', (kind) => {
     expect(await list('connectivity=online')).toMatchObject({ total: 0 });
     expect(await list('connectivity=offline')).toMatchObject({ total: 5 });
     expect(await list('eol=false&limit=2')).toMatchObject({ total: 6, names: ['offline-1', 'offline-2'] });
+  });
+
+  it('selects by os-release ids that hold dashes, in every spelling', async () => {
+    await enroll('leap-155', { id: 'opensuse-leap', versionId: '15.5' });
+    await enroll('leap-156', { id: 'opensuse-leap', versionId: '15.6' });
+    await enroll('tw', { id: 'opensuse-tumbleweed', versionId: '20240601' });
+    await enroll('deb-12', { id: 'debian', versionId: '12' });
+    expect((await list('os=opensuse-leap')).names).toEqual(['leap-155', 'leap-156']);
+    for (const os of ['opensuse-leap-15.5', 'opensuse-leap%2015.5', 'opensuse-leap:15.5']) expect((await list(`os=${os}`)).names, os).toEqual(['leap-155']);
+    expect((await list('os=opensuse-tumbleweed')).names).toEqual(['tw']);
+    for (const os of ['debian-12', 'debian:12', 'debian%2012', 'debian']) expect((await list(`os=${os}`)).names, os).toEqual(['deb-12']);
+    const bad = await t.app.inject({ method: 'GET', url: '/api/v1/hosts?os=12', headers: admin(t) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/^os: "12": expected an os-release id/);
   });
 });

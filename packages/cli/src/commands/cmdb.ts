@@ -5,15 +5,21 @@ import type { ApiClient } from '../api-client.js';
 
 type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
-/** Uploads a CMDB export (CSV with a header row, or JSON); a file with any bad row changes nothing. */
-export async function cmdbImport(api: ApiClient, file: string, io: Io): Promise<number> {
+/**
+ * Uploads a CMDB export (CSV with a header row, or JSON); a file with any bad row changes nothing,
+ * and the server's refusal lists every bad row. A file with no assets is refused unless
+ * `allowEmpty`, which empties the CMDB.
+ */
+export async function cmdbImport(api: ApiClient, file: string, io: Io, opts: { allowEmpty?: boolean } = {}): Promise<number> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (err) {
     throw new PatchwiseError('PW_INPUT_UNREADABLE', (err as Error).message, { input: file });
   }
-  const reply = await api.upload<{ assets: number }>('/api/v1/cmdb/import', { filename: basename(file).replace(/[^A-Za-z0-9._-]/g, '_') }, bytes);
+  const query: Record<string, string> = { filename: basename(file).replace(/[^A-Za-z0-9._-]/g, '_') };
+  if (opts.allowEmpty) query.allowEmpty = 'true';
+  const reply = await api.upload<{ assets: number }>('/api/v1/cmdb/import', query, bytes);
   io.stdout.write(`${file}: ${reply.assets} expected assets imported\n`);
   return 0;
 }

@@ -41,4 +41,34 @@ describe('readCsv (RFC 4180)', () => {
       expect((err as PatchwiseError).message).toMatch(new RegExp(`^cmdb\\.csv: ${message.replace(/[()]/g, '\\$&')}`));
     }
   });
+
+  it('reads CR-only records (Excel "CSV (Macintosh)") with their line numbers', () => {
+    expect(readCsv('hostname,tier\rweb01,1\r\r"a\rb",2\r', 't.csv')).toEqual([
+      { line: 1, fields: ['hostname', 'tier'] },
+      { line: 2, fields: ['web01', '1'] },
+      { line: 4, fields: ['a\nb', '2'] },
+    ]);
+  });
+
+  it.each([
+    ['semicolons', 'hostname;ip;owner\nweb01;10.0.0.1;"Smith; John"\n'],
+    ['tabs', 'hostname\tip\towner\nweb01\t10.0.0.1\t"Smith; John"\n'],
+  ])('takes the separator the header uses: %s', (_name, text) => {
+    expect(readCsv(text, 't.csv')).toEqual([
+      { line: 1, fields: ['hostname', 'ip', 'owner'] },
+      { line: 2, fields: ['web01', '10.0.0.1', 'Smith; John'] },
+    ]);
+  });
+
+  it("keeps commas inside fields when the header uses semicolons, and a comma header's semicolons", () => {
+    expect(readCsv('hostname;owner\nweb01;Smith, John\n', 't.csv')[1]?.fields).toEqual(['web01', 'Smith, John']);
+    expect(readCsv('hostname,ip\nweb01,"10.0.0.1;10.0.0.2"\n', 't.csv')[1]?.fields).toEqual(['web01', '10.0.0.1;10.0.0.2']);
+  });
+
+  it("honours Excel's sep= first line, which still counts as a line", () => {
+    expect(readCsv('\ufeffsep=;\r\nhostname;tier\r\nweb01,x;1\r\n', 't.csv')).toEqual([
+      { line: 2, fields: ['hostname', 'tier'] },
+      { line: 3, fields: ['web01,x', '1'] },
+    ]);
+  });
 });

@@ -14,6 +14,7 @@ export type {
   ReconcileOptions,
   ReconcileResult,
 } from './types.js';
+export { decodeCmdbText } from './decode-cmdb-text.js';
 export { CMDB_FIELDS, parseCmdbAssets } from './parse-cmdb-assets.js';
 export type { CmdbParseResult } from './parse-cmdb-assets.js';
 export { reconcile } from './reconcile.js';

@@ -85,6 +85,22 @@ describe('parseCmdbAssets: CSV', () => {
   });
 });
 
+describe('parseCmdbAssets: spreadsheet variants', () => {
+  it.each([
+    ['CR-only (Excel "CSV (Macintosh)")', 'hostname,tier\rweb01,1\rweb02,2\r'],
+    ['semicolons', 'hostname;tier\nweb01;1\nweb02;2\n'],
+    ['tabs', 'hostname\ttier\nweb01\t1\nweb02\t2\n'],
+    ["Excel's sep= line", 'sep=;\r\nhostname;tier\r\nweb01;1\r\nweb02;2\r\n'],
+  ])('reads %s', (_name, text) => {
+    const r = parseCmdbAssets(text, 'cmdb.csv');
+    expect(r.problems).toEqual([]);
+    expect(r.assets.map((a) => [a.hostname, a.tier])).toEqual([
+      ['web01', 1],
+      ['web02', 2],
+    ]);
+  });
+});
+
 describe('parseCmdbAssets: JSON', () => {
   it('reads an array or { assets: [...] }, ip as string or array, tier as number or string', () => {
     const a = parseCmdbAssets('[{"HOSTNAME":"db1","ip":["10.0.0.1","10.0.0.2"],"tier":0,"site":{"dc":"fra"}}]', 'cmdb.json');
@@ -103,6 +119,11 @@ describe('parseCmdbAssets: JSON', () => {
       'cmdb.json: assets[3]: asset: must be an object',
       'cmdb.json: assets[4]: ip: given twice (as "ips" and another spelling)',
     ]);
+  });
+
+  it('reads JSON saved with a UTF-8 byte-order mark, named .json or not', () => {
+    expect(parseCmdbAssets('\ufeff[{"hostname":"db1"}]', 'cmdb.json').assets).toMatchObject([{ hostname: 'db1' }]);
+    expect(parseCmdbAssets('\ufeff{"assets":[{"hostname":"db1"}]}', 'export').assets).toMatchObject([{ hostname: 'db1' }]);
   });
 
   it('a document that is not a list of assets throws', () => {

@@ -44,8 +44,10 @@ export interface CmdbParseResult {
  * JSON, a duplicate column) throw; row faults are collected in `problems`.
  */
 export function parseCmdbAssets(text: string, source: string, format?: 'csv' | 'json'): CmdbParseResult {
-  const fmt = format ?? (/\.json$/i.test(source) || /^\s*[[{]/.test(text.replace(/^\ufeff/, '')) ? 'json' : 'csv');
-  return fmt === 'json' ? parseJsonAssets(text, source) : parseCsvAssets(text, source);
+  // Editors on Windows save UTF-8 with a byte-order mark; it is no part of the content.
+  const body = text.replace(/^\ufeff/, '');
+  const fmt = format ?? (/\.json$/i.test(source) || /^\s*[[{]/.test(body) ? 'json' : 'csv');
+  return fmt === 'json' ? parseJsonAssets(body, source) : parseCsvAssets(body, source);
 }
 
 function fieldOf(name: string): Field | undefined {

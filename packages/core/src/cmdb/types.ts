@@ -33,7 +33,8 @@ export interface CmdbHost {
   /** Last agent check-in or scan; null when it never reported. */
   readonly lastSeenAt: Date | null;
   readonly attributes: { readonly tier?: number | undefined; readonly owner?: string | undefined; readonly environment?: string | undefined };
-  readonly os?: { readonly id: string; readonly versionId: string } | undefined;
+  /** os-release ID, VERSION_ID and PRETTY_NAME (which alone tells CentOS Stream from CentOS Linux). */
+  readonly os?: { readonly id: string; readonly versionId: string; readonly name?: string | undefined } | undefined;
 }
 
 /** Which identifier paired an asset with a host, strongest first. */

@@ -61,6 +61,18 @@ describe('hostEolStatus: releases', () => {
     expect(hostEolStatus(host('centos', '7'), at('2025-01-01')).release.reason).toBe('CentOS Linux 7 reached end of life on 2024-06-30');
   });
 
+  it('tells CentOS Stream from CentOS Linux by its name: each has its own end', () => {
+    const stream8 = { os: { id: 'centos', versionId: '8', name: 'CentOS Stream 8' }, packages: [] };
+    expect(hostEolStatus(stream8, at('2024-05-30')).release).toMatchObject({ status: 'supported', date: '2024-05-31' });
+    expect(hostEolStatus(stream8, at('2024-05-31')).release.reason).toBe('CentOS Stream 8 reached end of life on 2024-05-31');
+    const linux8 = { os: { id: 'centos', versionId: '8', name: 'CentOS Linux 8' }, packages: [] };
+    expect(hostEolStatus(linux8, at('2024-01-01')).release.reason).toBe('CentOS Linux 8 reached end of life on 2021-12-31');
+    // Without a name, ID centos 8 is CentOS Linux as it always was; 9 and later can only be Stream.
+    expect(hostEolStatus(host('centos', '8'), at('2024-01-01')).release.reason).toMatch(/^CentOS Linux 8 /);
+    expect(hostEolStatus(host('centos', '9'), at('2026-12-01')).release.reason).toBe('CentOS Stream 9 is supported until 2027-05-31');
+    expect(hostEolStatus(host('centos', '10'), at('2026-12-01')).release).toEqual({ status: 'unknown', reason: 'no lifecycle data for centos-stream 10' });
+  });
+
   it('a release without an announced end, and one not yet released', () => {
     expect(hostEolStatus(host('debian', '14'), at('2026-01-01')).release.reason).toBe('Debian 14 (forky) has no announced end of life');
     expect(hostEolStatus(host('ubuntu', '26.10'), at('2026-01-01')).release).toMatchObject({ status: 'supported', eol: false });
@@ -75,8 +87,8 @@ describe('hostEolStatus: Debian packages', () => {
   it('a package from the deb11 non-supported list, matched by source name', () => {
     const { packages } = hostEolStatus(
       host('debian', '11', [
-        { name: 'chromium-common', sourceName: 'chromium', version: '120.0.6099.224-1~deb11u1' },
-        { name: 'bash', sourceName: 'bash', version: '5.1-2+deb11u1' },
+        { ecosystem: 'Debian:11', name: 'chromium-common', sourceName: 'chromium', version: '120.0.6099.224-1~deb11u1' },
+        { ecosystem: 'Debian:11', name: 'bash', sourceName: 'bash', version: '5.1-2+deb11u1' },
       ]),
       at('2025-01-01'),
     );
@@ -98,9 +110,9 @@ describe('hostEolStatus: Debian packages', () => {
   it('patterns match whole source names; limited entries; a binary without source name uses its own name', () => {
     const { packages } = hostEolStatus(
       host('debian', '11', [
-        { name: 'golang-1.15-go', sourceName: 'golang-1.15', version: '1.15.15-1~deb11u4' },
-        { name: 'binutils', version: '2.35.2-2' },
-        { name: 'notgolang', version: '1' },
+        { ecosystem: 'Debian:11', name: 'golang-1.15-go', sourceName: 'golang-1.15', version: '1.15.15-1~deb11u4' },
+        { ecosystem: 'Debian:11', name: 'binutils', version: '2.35.2-2' },
+        { ecosystem: 'Debian:11', name: 'notgolang', version: '1' },
       ]),
       at('2025-01-01'),
     );
@@ -111,7 +123,7 @@ describe('hostEolStatus: Debian packages', () => {
   });
 
   it('deb12 (bookworm lists): ended vs ending depends on now', () => {
-    const pkgs = [{ name: 'suricata', sourceName: 'suricata', version: '1:6.0.10-1' }];
+    const pkgs = [{ ecosystem: 'Debian:12', name: 'suricata', sourceName: 'suricata', version: '1:6.0.10-1' }];
     expect(hostEolStatus(host('debian', '12.5', pkgs), at('2026-04-29')).packages[0]?.status).toBe('ending');
     const after = hostEolStatus(host('debian', '12.5', pkgs), at('2026-04-30')).packages[0];
     expect(after?.status).toBe('ended');
@@ -121,16 +133,28 @@ describe('hostEolStatus: Debian packages', () => {
   it('deb13: a supported entry overrides a matching limited pattern', () => {
     const { packages } = hostEolStatus(
       host('debian', '13', [
-        { name: 'sqv', sourceName: 'rust-sequoia-sqv', version: '1.3.0-3' },
-        { name: 'librust-serde-dev', sourceName: 'rust-serde', version: '1.0.217-1' },
+        { ecosystem: 'Debian:13', name: 'sqv', sourceName: 'rust-sequoia-sqv', version: '1.3.0-3' },
+        { ecosystem: 'Debian:13', name: 'librust-serde-dev', sourceName: 'rust-serde', version: '1.0.217-1' },
       ]),
       at('2026-01-10'),
     );
     expect(packages.map((p) => p.sourceName)).toEqual(['rust-serde']);
   });
 
+  it("only the release's own Debian packages are looked up: pip's cython is not Debian's", () => {
+    const pkgs = [
+      { ecosystem: 'PyPI', name: 'cython', version: '0.29.21' },
+      { ecosystem: 'npm', name: 'chromium', version: '1.0.0' },
+      // A package of another release's ecosystem is not this release's to judge.
+      { ecosystem: 'Debian:12', name: 'chromium', sourceName: 'chromium', version: '120.0.6099.224-1~deb12u1' },
+    ];
+    expect(hostEolStatus(host('debian', '11', pkgs), at('2025-01-01')).packages).toEqual([]);
+    const debian = hostEolStatus(host('debian', '11', [...pkgs, { ecosystem: 'Debian:11', name: 'cython3', sourceName: 'cython', version: '0.29.21-3+b1' }]), at('2025-01-01'));
+    expect(debian.packages.map((p) => [p.name, p.sourceName, p.status])).toEqual([['cython3', 'cython', 'ended']]);
+  });
+
   it('no package lists for other distributions or Debian releases without one', () => {
-    const pkgs = [{ name: 'chromium', version: '1' }];
+    const pkgs = [{ ecosystem: 'Debian:11', name: 'chromium', version: '1' }];
     expect(hostEolStatus(host('ubuntu', '22.04', pkgs), at('2025-01-01')).packages).toEqual([]);
     expect(hostEolStatus(host('debian', '9', pkgs), at('2025-01-01')).packages).toEqual([]);
   });

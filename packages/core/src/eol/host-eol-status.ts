@@ -10,6 +10,7 @@
  * Phases sold by subscription count unless `assumeSubscriptions: false`, for fleets known not
  * to have them. The caller's `now` decides; nothing here reads the clock.
  */
+import { productOsId } from '../inventory/index.js';
 import { dayStart } from './data-lines.js';
 import { bundledEolData } from './eol-data.js';
 import type { CompiledSupportEntry, EolData } from './eol-data.js';
@@ -18,8 +19,17 @@ import type { ExtendedPhase, IsoDate, ReleaseLifecycle } from './types.js';
 
 /** What hostEolStatus needs to know about a host. */
 export interface HostEolInput {
-  readonly os: { readonly id: string; readonly versionId: string };
-  readonly packages: readonly { readonly name: string; readonly sourceName?: string | undefined; readonly version: string }[];
+  /**
+   * os-release ID and VERSION_ID; `name` (NAME or PRETTY_NAME) when known, which alone tells
+   * CentOS Stream from CentOS Linux (productOsId).
+   */
+  readonly os: { readonly id: string; readonly versionId: string; readonly name?: string | undefined };
+  /**
+   * Every installed package with its OSV ecosystem: only the host release's own Debian packages
+   * (`Debian:12` on Debian 12) are looked up in Debian's lists, never a PyPI or npm package that
+   * happens to share a source package's name.
+   */
+  readonly packages: readonly { readonly ecosystem: string; readonly name: string; readonly sourceName?: string | undefined; readonly version: string }[];
 }
 
 export interface HostEolOptions {
@@ -72,11 +82,16 @@ export interface HostEolStatus {
 /** The release and package end-of-life status of one host at `now`. */
 export function hostEolStatus(host: HostEolInput, now: Date, options: HostEolOptions = {}): HostEolStatus {
   const data = options.data ?? bundledEolData();
-  const lc = releaseLifecycle(host.os.id, host.os.versionId, data);
+  const osId = productOsId(host.os);
+  const lc = releaseLifecycle(osId, host.os.versionId, data);
   const release = lc
     ? releaseStatus(lc, now.getTime(), options.assumeSubscriptions ?? true)
-    : unknownRelease(host.os.id, host.os.versionId);
-  const packages = lc?.osId === 'debian' ? packageStatuses(host.packages, data.securitySupport.get(major(lc.version))?.entries ?? [], now.getTime()) : [];
+    : unknownRelease(osId, host.os.versionId);
+  if (lc?.osId !== 'debian') return { release, packages: [] };
+  // Debian's lists name Debian source packages of one release; a pip `cython` is not Debian's.
+  const ecosystem = `Debian:${major(lc.version)}`;
+  const debian = host.packages.filter((p) => p.ecosystem === ecosystem);
+  const packages = packageStatuses(debian, data.securitySupport.get(major(lc.version))?.entries ?? [], now.getTime());
   return { release, packages };
 }
 

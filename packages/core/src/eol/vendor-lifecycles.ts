@@ -1,6 +1,6 @@
 /**
  * Reads the two hand-written lifecycle tables bundled with Patchwise: enterprise-linux.csv
- * (RHEL, AlmaLinux, Rocky Linux, CentOS) and alpine.csv. Both are plain CSV with `#` comment
+ * (RHEL, AlmaLinux, Rocky Linux, CentOS Linux, CentOS Stream) and alpine.csv. Both are plain CSV with `#` comment
  * headers that cite the vendor pages the facts come from.
  */
 import { dataLines, isoDate, malformedData, splitPlainCsv } from './data-lines.js';
@@ -16,6 +16,8 @@ const ENTERPRISE_NAMES: Readonly<Record<string, string>> = {
   almalinux: 'AlmaLinux',
   rocky: 'Rocky Linux',
   centos: 'CentOS Linux',
+  // os-release ID `centos` too; productOsId tells it apart by its name.
+  'centos-stream': 'CentOS Stream',
 };
 
 /** Only Red Hat sells an extension past the standard end; the rebuilds publish none. */

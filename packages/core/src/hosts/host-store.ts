@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { PatchwiseError } from '../errors/index.js';
-import type { InstalledPackage } from '../inventory/index.js';
+import { parseOsSelector, type InstalledPackage } from '../inventory/index.js';
 import { applyAttributePatch, type HostAttributePatch, type HostAttributeValues } from './host-attributes.js';
 import { encodingOf, snapshotIdOf, type PackageEncoding } from './package-encoding.js';
 import { SnapshotBases, composeSnapshot, type SnapshotDiff } from './snapshot-bases.js';
@@ -176,9 +176,10 @@ export class HostStore {
   private filtered(filter: HostFilter) {
     let q = this.db.selectFrom('hosts_hosts');
     if (filter.os !== undefined) {
-      // `debian` matches every Debian release, `debian-12` or `debian 12` one release.
-      const [id, version] = filter.os.toLowerCase().split(/[\s:-]+/, 2);
-      q = q.where('os_id', '=', id ?? '');
+      // `debian` matches every Debian release, `debian-12` or `debian 12` one release; ids may
+      // hold dashes (`opensuse-leap-15.5`). The same reading as group selectors (osSelected).
+      const { id, version } = parseOsSelector(filter.os);
+      q = q.where('os_id', '=', id);
       if (version) q = q.where((eb) => eb.or([eb('os_version_id', '=', version), eb('os_version_id', 'like', `${version}.%`)]));
     }
     if (filter.tier !== undefined) q = q.where('tier', '=', filter.tier);

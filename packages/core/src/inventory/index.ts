@@ -13,6 +13,10 @@ export { CYCLONEDX_SPEC_VERSIONS, MAX_COMPONENT_DEPTH, isCycloneDx, parseCyclone
 export type { CycloneDxOptions, CycloneDxResult } from './cyclonedx.js';
 export { parseDpkgStatus } from './dpkg-status.js';
 export { RPM_QA_QUERY_FORMAT, parseRpmQa } from './rpm-qa.js';
+export { osSelected, parseOsSelector } from './os-selector.js';
+export { productOsId } from './product-os-id.js';
+export type { OsIdentity } from './product-os-id.js';
+export type { OsSelector } from './os-selector.js';
 export { parseOsReleaseText } from './parse-os-release-text.js';
 export { parseApkInstalled } from './apk-installed.js';
 export {

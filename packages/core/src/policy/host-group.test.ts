@@ -23,6 +23,11 @@ describe('selects', () => {
     expect(selects({ os: ['almalinux-9'] }, host({ os: { id: 'almalinux', versionId: '9.4' } }))).toBe(true);
     expect(selects({ os: ['debian-11'] }, host())).toBe(false);
     expect(selects({ os: ['debian'] }, host({ os: null }))).toBe(false);
+    // os-release ids with dashes, in every spelling `hosts list --os` takes.
+    const leap = host({ os: { id: 'opensuse-leap', versionId: '15.5' } });
+    for (const o of ['opensuse-leap', 'opensuse-leap-15.5', 'opensuse-leap 15.5', 'opensuse-leap:15']) expect(selects({ os: [o] }, leap), o).toBe(true);
+    expect(selects({ os: ['opensuse-tumbleweed'] }, host({ os: { id: 'opensuse-tumbleweed', versionId: '20240601' } }))).toBe(true);
+    expect(selects({ os: ['opensuse-leap-15.4'] }, leap)).toBe(false);
     expect(selects({ hosts: ['WEB-01'] }, host())).toBe(true);
     expect(selects({ hosts: ['h1'] }, host({ name: 'x' }))).toBe(true);
     expect(selects({ internetFacing: false }, host({ internetFacing: null }))).toBe(false);
@@ -41,6 +46,7 @@ describe('parseHostGroup', () => {
     [{ name: 'p', selector: { tags: [] } }, /selector\.tags: expected a non-empty list/],
     [{ name: 'p', selector: { owner: ['x'] } }, /selector\.owner: unknown field/],
     [{ name: 'p', selector: { internetFacing: 'yes' } }, /selector\.internetFacing/],
+    [{ name: 'p', selector: { os: ['debian', '12'] } }, /^group: selector\.os\[1\]: "12": expected an os-release id/],
     [{ name: 'p', selector: { tier: [0] }, extra: 1 }, /extra: unknown field/],
   ])('refuses %j', (value, message) => {
     expect(() => parseHostGroup(value, 'group')).toThrow(message);

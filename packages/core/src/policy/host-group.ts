@@ -1,4 +1,5 @@
 import { PatchwiseError } from '../errors/index.js';
+import { osSelected, parseOsSelector } from '../inventory/index.js';
 
 /**
  * Which hosts a group holds, evaluated whenever the group is used (so a host enrolled tomorrow
@@ -11,7 +12,7 @@ export interface HostSelector {
   readonly tier?: readonly number[];
   readonly environment?: readonly string[];
   readonly tags?: readonly string[];
-  /** `debian` for every release, `debian-12` for one (as `hosts list --os`). */
+  /** `debian` for every release, `debian-12` for one, `opensuse-leap-15.5` (as `hosts list --os`; parseOsSelector). */
   readonly os?: readonly string[];
   readonly cluster?: readonly string[];
   readonly internetFacing?: boolean;
@@ -52,10 +53,15 @@ export function selects(selector: HostSelector, h: SelectableHost): boolean {
 }
 
 function osMatches(wanted: string, os: SelectableHost['os']): boolean {
-  if (!os) return false;
-  const [id, version] = wanted.toLowerCase().split(/[\s:-]+/, 2);
-  if (id !== os.id) return false;
-  return !version || os.versionId === version || (os.versionId ?? '').startsWith(`${version}.`);
+  if (os === null) return false;
+  let selector;
+  try {
+    selector = parseOsSelector(wanted, 'selector.os');
+  } catch {
+    // parseHostGroup refuses such a value; one stored before it did selects nothing, as it did then.
+    return false;
+  }
+  return osSelected(selector, os);
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -87,12 +93,14 @@ export function parseHostGroup(value: unknown, source: string): HostGroup {
   const tier = s.tier;
   if (tier !== undefined && (!Array.isArray(tier) || tier.length === 0 || !tier.every((t) => t === 0 || t === 1 || t === 2 || t === 3))) throw bad('selector.tier', 'expected a non-empty list of tiers 0..3');
   if (s.internetFacing !== undefined && typeof s.internetFacing !== 'boolean') throw bad('selector.internetFacing', 'expected true or false');
+  const os = strings('os');
+  for (const [i, o] of (os ?? []).entries()) parseOsSelector(o, `${source}: selector.os[${i}]`);
   const selector: HostSelector = {
     ...opt('hosts', strings('hosts', 10_000)),
     ...opt('tier', tier as number[] | undefined),
     ...opt('environment', strings('environment')),
     ...opt('tags', strings('tags')),
-    ...opt('os', strings('os')),
+    ...opt('os', os),
     ...opt('cluster', strings('cluster')),
     ...opt('internetFacing', s.internetFacing),
   };

@@ -1,10 +1,14 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { AuditStore, CmdbStore, HostStore, auditDigest, PatchwiseError, parseCmdbAssets, reconcile, type CmdbHost, type HostRecord } from '@patchwise/core';
+import { AuditStore, CmdbStore, HostStore, auditDigest, decodeCmdbText, PatchwiseError, parseCmdbAssets, reconcile, type CmdbHost, type HostRecord } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import { personActor } from '../caller-actor.js';
+import { prettyNameOf } from '../pretty-name-of.js';
 
 const Loose = Type.Record(Type.String(), Type.Unknown());
+
+/** Bad rows named in a refused import's message; enough to fix a file's pattern, not a flood. */
+export const MAX_LISTED_PROBLEMS = 50;
 
 /** CMDB reconciliation: import the expected assets, then compare them with the hosts seen. */
 export function cmdbRoutes(app: App, deps: AppDeps): void {
@@ -15,17 +19,32 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
       schema: {
         summary: 'Import the expected assets (CSV with a header row, or JSON); replaces the previous list',
         consumes: ['application/octet-stream'],
-        querystring: Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._-]+$' }) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            filename: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._-]+$' }),
+            allowEmpty: Type.Optional(Type.Boolean({ description: 'accept a file with no assets, which empties the expected list' })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ assets: Type.Integer(), problems: Type.Array(Type.String()) }) },
       },
     },
     async (request) => {
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new PatchwiseError('PW_INPUT_INVALID', 'send the file as the request body (application/octet-stream)');
-      const { assets, problems } = parseCmdbAssets(body.toString('utf8'), request.query.filename);
-      // A file with bad rows is refused whole: a half-imported CMDB would report false "missing" hosts.
+      const source = request.query.filename;
+      const { assets, problems } = parseCmdbAssets(decodeCmdbText(body, source), source);
+      // A file with bad rows is refused whole: a half-imported CMDB would report false "missing"
+      // hosts. Every bad row is named (up to a cap), one per line, so one round fixes the file.
       if (problems.length > 0) {
-        throw new PatchwiseError('PW_INPUT_INVALID', `${problems.length} bad row(s), nothing imported; first: ${problems[0]?.message ?? ''}`);
+        const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${p.message}`);
+        if (problems.length > MAX_LISTED_PROBLEMS) listed.push(`  … and ${problems.length - MAX_LISTED_PROBLEMS} more`);
+        throw new PatchwiseError('PW_INPUT_INVALID', `${problems.length} bad row(s), nothing imported:\n${listed.join('\n')}`, { input: source });
+      }
+      // An export that reads as no assets is far more often a wrong format than an empty CMDB;
+      // replacing the list with nothing would make every host "unknown". Emptying it is explicit.
+      if (assets.length === 0 && request.query.allowEmpty !== true) {
+        throw new PatchwiseError('PW_INPUT_INVALID', 'no assets in the file, nothing imported and the stored CMDB kept; to empty the CMDB on purpose, import with allowEmpty=true (patchwise cmdb import --allow-empty)', { input: source });
       }
       await deps.db.transaction().execute(async (trx) => {
         await new CmdbStore(tablesOf(trx), deps.clock).saveImport(request.query.filename, assets);
@@ -80,6 +99,6 @@ function cmdbHostOf(h: HostRecord): CmdbHost {
     ips,
     lastSeenAt: h.lastSeenAt,
     attributes: { tier: h.attributes.tier ?? undefined, owner: h.attributes.owner ?? undefined, environment: h.attributes.environment ?? undefined },
-    os: h.os ? { id: h.os.id, versionId: h.os.versionId ?? '' } : undefined,
+    os: h.os ? { id: h.os.id, versionId: h.os.versionId ?? '', name: prettyNameOf(h) } : undefined,
   };
 }

@@ -20,7 +20,7 @@ export function hostRoutes(app: App, deps: AppDeps): void {
         summary: 'List hosts',
         querystring: Type.Object(
           {
-            os: Type.Optional(Type.String({ minLength: 1, description: 'os-release id, optionally with a version: debian, debian-12' })),
+            os: Type.Optional(Type.String({ minLength: 1, description: 'os-release id, optionally with a version: debian, debian-12, debian:12, opensuse-leap-15.5' })),
             tier: Type.Optional(Type.Integer({ minimum: 0, maximum: 3 })),
             environment: Type.Optional(Type.String({ minLength: 1 })),
             tag: Type.Optional(Type.String({ minLength: 1 })),
