@@ -174,7 +174,7 @@ export class HostReporter {
     const vendorSeverity = advisory.vendorSeverity;
     const fromCvss = cvss ? severityOfScore(cvss.score) : undefined;
     const severity = pickSeverity(fromCvss, vendorSeverity?.severity);
-    const aliases = [...new Set([...advisory.aliases, ...advisory.related])];
+    const aliases = [...new Set([...advisory.aliases, ...advisory.related, ...(advisory.upstream ?? [])])];
     risk = { input: { type: advisory.type, cvss, vendorSeverity, kev, epss }, aliases, severity };
     this.risks.set(advisory.id, risk);
     return risk;
