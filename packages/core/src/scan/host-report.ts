@@ -145,7 +145,7 @@ export class HostReporter {
       kev: risk.input.kev !== undefined,
       epss: risk.input.epss ?? null,
       priority: verdict.priority,
-      reasons: verdict.reasons,
+      reasons: m.note === undefined ? verdict.reasons : [...verdict.reasons, m.note],
       summary: m.advisory.summary,
     };
     RANKS.set(report, rankOf(report));
