@@ -53,10 +53,12 @@ const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme
 
 /**
  * Ecosystems whose advisories name source packages (Debian and Ubuntu source packages, Alpine's
- * origin packages): installed binaries are matched by their source's name and version. The
- * Red Hat family and SUSE name binary rpms, so those are matched by the binary's own name.
+ * origin packages, Rocky Linux's source rpms: RLSA-2021:3891 names java-11-openjdk, which also
+ * fixes java-11-openjdk-headless): installed binaries are matched by their source's name and
+ * version, or by their own where the inventory does not say their source. AlmaLinux, Red Hat and
+ * SUSE list every binary rpm, so those are matched by the binary's own name.
  */
-const NAMES_SOURCE_PACKAGES = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard', 'MinimOS']);
+const NAMES_SOURCE_PACKAGES = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard', 'MinimOS', 'Rocky Linux']);
 
 const BY_NAME = new Map(REGISTRY.map(([name, scheme]) => [name.toLowerCase(), { name, scheme }]));
 
