@@ -113,6 +113,12 @@ describe('OSV range semantics', () => {
     expect(m.advisoryProblems.get('P')?.message).toBe('P.json: advisory P, package mailman (PyPI): enumerated versions "3.0.0b3-" were ignored');
   });
 
+  it('compares ecosystems ignoring case, as they are looked up', () => {
+    const m = new Matcher([advisory('U', 'Ubuntu:22.04:LTS', 'wayland', eco([{ introduced: '0' }, { fixed: '1.20.0-1ubuntu0.1' }]))]);
+    expect(matchIds(m, 'ubuntu:22.04:lts', 'wayland', '1.20.0-1')).toEqual(['U>1.20.0-1ubuntu0.1']);
+    expect(matchIds(m, 'ubuntu:20.04:lts', 'wayland', '1.20.0-1')).toEqual([]);
+  });
+
   it('an advisory for a bare ecosystem applies to every release', () => {
     const m = new Matcher([advisory('G', 'Debian', 'openssl', eco([{ introduced: '0' }, { fixed: '3.0.11-1~deb12u1' }]))]);
     expect(matchIds(m, 'Debian:12', 'openssl', '3.0.9-1')).toEqual(['G>3.0.11-1~deb12u1']);

@@ -226,11 +226,18 @@ export class Matcher {
     let list = this.applicableCache.get(ecosystem);
     if (list) return list;
     ecosystemInfo(ecosystem); // an ecosystem OSV does not define is an error, not "no findings"
-    const colon = ecosystem.indexOf(':');
-    const bare = colon < 0 ? undefined : ecosystem.slice(0, colon);
-    const prefix = `${ecosystem}:`;
-    const streams = ubuntuReleaseStreams(ecosystem);
-    list = [...this.byEcosystem.keys()].filter((e) => e === ecosystem || e === bare || e.startsWith(prefix) || streams.includes(e)).sort();
+    // Compared ignoring case, as ecosystemInfo looks names up: `ubuntu:22.04:lts` is Ubuntu 22.04 LTS.
+    const key = ecosystem.toLowerCase();
+    const colon = key.indexOf(':');
+    const bare = colon < 0 ? undefined : key.slice(0, colon);
+    const prefix = `${key}:`;
+    const streams = ubuntuReleaseStreams(ecosystem).map((e) => e.toLowerCase());
+    list = [...this.byEcosystem.keys()]
+      .filter((e) => {
+        const k = e.toLowerCase();
+        return k === key || k === bare || k.startsWith(prefix) || streams.includes(k);
+      })
+      .sort();
     this.applicableCache.set(ecosystem, list);
     return list;
   }

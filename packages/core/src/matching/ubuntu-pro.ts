@@ -9,13 +9,13 @@
  * ship their own builds, whose versions do not order against the standard ones; they apply only
  * to packages marked with that ecosystem, which still get the release's standard and Pro records.
  */
-const UBUNTU_RELEASE = /^Ubuntu:(?:[^:]+:)*?(\d{2}\.\d{2})(:LTS)?(?::|$)/;
+const UBUNTU_RELEASE = /^Ubuntu:(?:[^:]+:)*?(\d{2}\.\d{2})(:LTS)?(?::|$)/i;
 
 /** The standard and Pro ecosystems of an Ubuntu ecosystem's release; none for other ecosystems. */
 export function ubuntuReleaseStreams(ecosystem: string): readonly string[] {
   const m = UBUNTU_RELEASE.exec(ecosystem);
   if (!m) return [];
-  const release = `${m[1]}${m[2] ?? ''}`;
+  const release = `${m[1]}${m[2] === undefined ? '' : ':LTS'}`;
   return [`Ubuntu:${release}`, `Ubuntu:Pro:${release}`];
 }
 

@@ -88,6 +88,20 @@ export function ecosystemInfo(ecosystem: string): EcosystemInfo {
   };
 }
 
+/**
+ * The ecosystem with its base name in OSV's spelling (`pypi` → `PyPI`, `debian:12` → `Debian:12`),
+ * the release part as given; an unknown base is returned unchanged, for matching to report.
+ * Base names are looked up case-insensitively everywhere, so inventories are read into this
+ * spelling, the one advisories use: without it, `pypi` would be accepted and match nothing.
+ */
+export function canonicalEcosystem(ecosystem: string): string {
+  const colon = ecosystem.indexOf(':');
+  const base = colon < 0 ? ecosystem : ecosystem.slice(0, colon);
+  const entry = BY_NAME.get(base.trim().toLowerCase());
+  if (!entry || entry.name === base) return ecosystem;
+  return colon < 0 ? entry.name : `${entry.name}${ecosystem.slice(colon)}`;
+}
+
 /** The version scheme of an ecosystem; throws PW_ECOSYSTEM_UNKNOWN for names OSV does not define. */
 export function schemeFor(ecosystem: string): VersionScheme {
   return ecosystemInfo(ecosystem).scheme;
