@@ -3,6 +3,7 @@ import { parseOsvRecord, type Advisory } from '../advisories/index.js';
 import { parseEpss, parseKev, parseNvd } from '../enrichment/index.js';
 import { PatchwiseError } from '../errors/index.js';
 import { DEFAULT_LIMITS, parseJson, parseYaml, readInputs, type InputLimits } from '../input/index.js';
+import { isFeedDocumentName } from './feed-files.js';
 
 /** One OSV record ready to store: its canonical JSON, digest, and what it parses to. */
 export interface OsvRecordInput {
@@ -41,7 +42,7 @@ export async function readFeedBatch(paths: readonly string[], limits: InputLimit
       batch.problems.push(item.error);
       continue;
     }
-    if (item.name !== item.root && !/\.(json|ya?ml|csv)$/i.test(item.name)) continue;
+    if (item.name !== item.root && !isFeedDocumentName(item.name)) continue;
     try {
       addDocument(item.text, item.name, limits, batch);
     } catch (err) {

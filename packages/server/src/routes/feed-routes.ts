@@ -69,9 +69,16 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       const dir = join(deps.uploadDir, randomUUID());
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const path = join(dir, request.query.filename);
+      // Errors name the file as the client called it, never the staging path on the server.
+      const shown = (text: string) => text.split(`${dir}/`).join('');
       try {
         await writeFile(path, body, { mode: 0o600 });
-        return await deps.controlPlane.importFeeds([path], request.query.source, personActor(request));
+        const reply = await deps.controlPlane.importFeeds([path], request.query.source, personActor(request));
+        return { ...reply, problems: reply.problems.map(shown) };
+      } catch (err) {
+        if (!(err instanceof PatchwiseError) || err.input === undefined) throw err;
+        const reason = err.message.startsWith(`${err.input}: `) ? err.message.slice(err.input.length + 2) : err.message;
+        throw new PatchwiseError(err.code, shown(reason), { input: shown(err.input), cause: err });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
