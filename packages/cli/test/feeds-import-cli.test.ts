@@ -87,4 +87,14 @@ describe('patchwise feeds import', () => {
     expect(r.stderr).not.toContain('uploads');
     expect(r.stderr).toContain('patchwise: 1 of 3 files not imported whole\n');
   }, 60_000);
+
+  it('says when a record was older than the copy held, and keeps the held one', async () => {
+    const newer = join(work, 'DSA-9010-1.json');
+    const older = join(work, 'old', 'DSA-9010-1.json');
+    writeTree(work, { 'DSA-9010-1.json': dsa('DSA-9010-1', '2026-12-01T00:00:00Z', '3.0.16-1~deb12u1'), 'old/DSA-9010-1.json': dsa('DSA-9010-1', '2026-11-01T00:00:00Z') });
+    expect((await cli('feeds', 'import', newer)).stdout).toBe(`${newer}: 1 new, 0 updated, 0 unchanged records; 0 hosts re-assessed\n`);
+    const again = await cli('feeds', 'import', older);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toBe(`${older}: 0 new, 0 updated, 0 unchanged records, 1 older than the copy held (kept the held one); 0 hosts re-assessed\n`);
+  }, 60_000);
 });

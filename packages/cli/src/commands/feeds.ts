@@ -9,7 +9,7 @@ const IMPORT_PATH = '/api/v1/feeds/import';
 type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
 interface ImportReply {
-  records: { inserted: number; updated: number; unchanged: number };
+  records: { inserted: number; updated: number; unchanged: number; older: number };
   documents: string[];
   hostsReassessed: number;
   problems: string[];
@@ -47,6 +47,7 @@ export async function feedsImport(api: ApiClient, paths: readonly string[], opts
     const r = reply.records;
     io.stdout.write(
       `${file}: ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged records` +
+        `${r.older ? `, ${r.older} older than the copy held (kept the held one)` : ''}` +
         `${reply.documents.length ? `; enrichment ${reply.documents.join(', ')} updated` : ''}; ${reply.hostsReassessed} hosts re-assessed\n`,
     );
     for (const p of reply.problems) io.stderr.write(`  problem: ${underUserPath(p, name, file)}\n`);

@@ -53,7 +53,12 @@ export function feedRoutes(app: App, deps: AppDeps): void {
         ),
         response: {
           200: Type.Object({
-            records: Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer() }),
+            records: Type.Object({
+              inserted: Type.Integer(),
+              updated: Type.Integer(),
+              unchanged: Type.Integer(),
+              older: Type.Integer({ description: 'records kept as held: the imported copy has an older "modified"' }),
+            }),
             documents: Type.Array(Type.String()),
             hostsReassessed: Type.Integer(),
             problems: Type.Array(Type.String()),
