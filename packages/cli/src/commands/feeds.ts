@@ -34,9 +34,17 @@ export async function feedsImport(api: ApiClient, paths: readonly string[], opts
   }
   for (const { path: file } of files) {
     const name = basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      io.stderr.write(`patchwise: ${file}: ${(err as Error).message}\n`); // gone or unreadable since listed
+      failed++;
+      continue;
+    }
     let reply: ImportReply;
     try {
-      reply = await api.upload<ImportReply>(IMPORT_PATH, { filename: name, source: opts.source ?? 'import' }, readFileSync(file));
+      reply = await api.upload<ImportReply>(IMPORT_PATH, { filename: name, source: opts.source ?? 'import' }, bytes);
     } catch (err) {
       // The server, or the network, refused this file: say which one, and go on with the others.
       if (!isPatchwiseError(err) || err.code === 'PW_SERVER_UNREACHABLE' || err.code === 'PW_UNAUTHENTICATED' || err.code === 'PW_FORBIDDEN') throw err;
