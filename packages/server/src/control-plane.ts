@@ -72,7 +72,8 @@ export interface InventoryReply {
 }
 
 export interface FeedImportReply {
-  readonly records: { readonly inserted: number; readonly updated: number; readonly unchanged: number };
+  /** `older`: records kept as held because the incoming copy's `modified` is older. */
+  readonly records: { readonly inserted: number; readonly updated: number; readonly unchanged: number; readonly older: number };
   readonly documents: string[];
   readonly hostsReassessed: number;
   readonly problems: string[];
@@ -301,7 +302,7 @@ export class ControlPlane {
           actor,
           action: 'feeds.import',
           target: { kind: 'feed', id: source },
-          details: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, documents },
+          details: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length, documents },
         });
       }
       return { changes, documents };
@@ -317,7 +318,7 @@ export class ControlPlane {
     else for (const id of await new FindingsStore(tablesOf(this.db), this.clock).hostsWithOpenFindingsFor(followed.cves)) targets.add(id);
     await this.reassessHosts([...targets]);
     return {
-      records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged },
+      records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length },
       documents,
       hostsReassessed: targets.size,
       problems: batch.problems.map((p) => p.message),

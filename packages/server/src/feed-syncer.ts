@@ -180,7 +180,7 @@ export class FeedSyncer {
 
   /** The record count `feeds status` shows: the file's OSV records, or the held document's entries. */
   private async recordsOf(source: HeldSource, reply: FeedImportReply): Promise<number | undefined> {
-    if (source.kind === 'osv') return reply.records.inserted + reply.records.updated + reply.records.unchanged;
+    if (source.kind === 'osv') return reply.records.inserted + reply.records.updated + reply.records.unchanged + reply.records.older;
     // An NVD page is stored under a kind derived from its digest; only a changed one is named.
     const kind = source.kind === 'nvd' ? reply.documents.find((d) => d.startsWith('nvd:')) : source.kind;
     return kind ? ((await documentRecordCount(this.feeds, kind)) ?? undefined) : undefined;
@@ -216,7 +216,7 @@ function fileNameFor(source: FeedSource): string {
 
 /** A file whose content is not the configured kind is worth an error line, though it was valid. */
 function kindMismatch(source: FeedSource, reply: FeedImportReply): string[] {
-  const osvRecords = reply.records.inserted + reply.records.updated + reply.records.unchanged;
+  const osvRecords = reply.records.inserted + reply.records.updated + reply.records.unchanged + reply.records.older;
   if (source.kind === 'osv') return reply.documents.length > 0 ? [`expected OSV records, found ${reply.documents.join(', ')}`] : [];
   const other = reply.documents.filter((d) => d.split(':')[0] !== source.kind);
   if (osvRecords > 0 || other.length > 0) return [`expected a ${source.kind} document, found ${osvRecords > 0 ? `${osvRecords} OSV records` : other.join(', ')}`];

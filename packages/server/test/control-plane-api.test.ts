@@ -109,7 +109,7 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     await a.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(invA), inventory: invA });
     await b.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(invB), inventory: invB });
     const first = await importJson('alma.json', [almaAdvisory('ALSA-2026:0001', 'openssl', '1:3.0.7-18.el9_2', { cve: 'CVE-2026-1111' })]);
-    expect(first).toMatchObject({ records: { inserted: 1, updated: 0, unchanged: 0 }, hostsReassessed: 1 });
+    expect(first).toMatchObject({ records: { inserted: 1, updated: 0, unchanged: 0, older: 0 }, hostsReassessed: 1 });
     expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0001', kev: false }]);
 
     const again = await importJson('alma.json', [almaAdvisory('ALSA-2026:0001', 'openssl', '1:3.0.7-18.el9_2', { cve: 'CVE-2026-1111' })]);
@@ -122,6 +122,32 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     const unrelated = await importJson('kev.json', kevCatalog(['CVE-2026-1111', 'CVE-2026-9999']));
     expect(unrelated.hostsReassessed).toBe(0);
     expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0001', kev: true, priority: 'P1' }]);
+  });
+
+  it('keeps a newer record when an older copy is imported, so a withdrawal stays in force', async () => {
+    const agent = await enrolledAgent();
+    const inv = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
+    await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inv), inventory: inv });
+    const first = almaAdvisory('ALSA-2026:0009', 'openssl', '1:3.0.7-18.el9_2');
+    await importJson('alma.json', [first]);
+    expect((await openFindings()).total).toBe(1);
+
+    const withdrawn = { ...first, modified: '2026-11-01T00:00:00Z', withdrawn: '2026-11-01T00:00:00Z' };
+    expect(await importJson('alma.json', [withdrawn])).toMatchObject({ records: { inserted: 0, updated: 1, unchanged: 0, older: 0 } });
+    expect((await openFindings()).total).toBe(0);
+
+    // The old snapshot again: kept out, counted as older, and the finding stays closed.
+    expect(await importJson('alma-old.json', [first])).toMatchObject({ records: { inserted: 0, updated: 0, unchanged: 0, older: 1 }, hostsReassessed: 0 });
+    expect((await openFindings()).total).toBe(0);
+
+    // The same revision with other content (another exporter, a correction) replaces the held copy.
+    expect(await importJson('alma.json', [{ ...withdrawn, summary: 'Important: openssl security update (withdrawn)' }])).toMatchObject({
+      records: { updated: 1, older: 0 },
+    });
+    // Within one file the newest copy of an id wins, whatever the order.
+    const newest = { ...first, modified: '2026-12-01T00:00:00Z' };
+    expect(await importJson('both.json', [newest, first])).toMatchObject({ records: { updated: 1, older: 0 } });
+    expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0009', state: 'open' }]);
   });
 
   it('raises priority when a host becomes tier 0 and internet-facing', async () => {

@@ -1,13 +1,15 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { PatchwiseError } from '@patchwise/core';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { isPatchwiseError, listFeedFiles } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
+
+const IMPORT_PATH = '/api/v1/feeds/import';
 
 type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
 interface ImportReply {
-  records: { inserted: number; updated: number; unchanged: number };
+  records: { inserted: number; updated: number; unchanged: number; older: number };
   documents: string[];
   hostsReassessed: number;
   problems: string[];
@@ -15,39 +17,60 @@ interface ImportReply {
 }
 
 /**
- * Uploads feed files to the server (air-gapped sites carry them in). A directory is sent file
- * by file; loose OSV records in one directory are better shipped as one .zip or .tar.gz.
+ * Uploads feed files to the server (air-gapped sites carry them in), one request per file.
+ * Directories are walked and filtered as the server reads them (`listFeedFiles`: recursively,
+ * feed documents and archives only, so a feed's README and LICENSE stay home). A file the server
+ * refuses is reported under the user's path and the rest still go; exit 1 at the end if any failed.
+ * Loose OSV records in one directory are better shipped as one .zip or .tar.gz.
  */
 export async function feedsImport(api: ApiClient, paths: readonly string[], opts: { source?: string }, io: Io): Promise<number> {
-  let failed = 0;
-  for (const file of expand(paths)) {
+  const { files, skipped, problems } = listFeedFiles(paths);
+  let failed = problems.length;
+  for (const p of problems) io.stderr.write(`patchwise: ${p.message}
+`);
+  if (skipped.length > 0) {
+    const shown = skipped.slice(0, 5).join(', ') + (skipped.length > 5 ? `, and ${skipped.length - 5} more` : '');
+    io.stderr.write(`patchwise: note: ${skipped.length} file${skipped.length === 1 ? '' : 's'} left out, not feed files: ${shown}\n`);
+  }
+  for (const { path: file } of files) {
     const name = basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
-    const reply = await api.upload<ImportReply>('/api/v1/feeds/import', { filename: name, source: opts.source ?? 'import' }, readFileSync(file));
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      io.stderr.write(`patchwise: ${file}: ${(err as Error).message}\n`); // gone or unreadable since listed
+      failed++;
+      continue;
+    }
+    let reply: ImportReply;
+    try {
+      reply = await api.upload<ImportReply>(IMPORT_PATH, { filename: name, source: opts.source ?? 'import' }, bytes);
+    } catch (err) {
+      // The server, or the network, refused this file: say which one, and go on with the others.
+      if (!isPatchwiseError(err) || err.code === 'PW_SERVER_UNREACHABLE' || err.code === 'PW_UNAUTHENTICATED' || err.code === 'PW_FORBIDDEN') throw err;
+      io.stderr.write(`patchwise: ${underUserPath(err.message.replace(`POST ${IMPORT_PATH}: `, ''), name, file)}\n`);
+      failed++;
+      continue;
+    }
     const r = reply.records;
     io.stdout.write(
       `${file}: ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged records` +
+        `${r.older ? `, ${r.older} older than the copy held (kept the held one)` : ''}` +
         `${reply.documents.length ? `; enrichment ${reply.documents.join(', ')} updated` : ''}; ${reply.hostsReassessed} hosts re-assessed\n`,
     );
-    for (const p of reply.problems) io.stderr.write(`  problem: ${p}\n`);
+    for (const p of reply.problems) io.stderr.write(`  problem: ${underUserPath(p, name, file)}\n`);
     if (reply.problems.length) failed++;
   }
+  if (failed > 0) io.stderr.write(`patchwise: ${failed} of ${files.length + problems.length} file${files.length + problems.length === 1 ? '' : 's'} not imported whole\n`);
   return failed > 0 ? 1 : 0;
 }
 
-function expand(paths: readonly string[]): string[] {
-  const files: string[] = [];
-  for (const p of paths) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch (err) {
-      throw new PatchwiseError('PW_INPUT_UNREADABLE', (err as Error).message, { input: p });
-    }
-    if (st.isDirectory()) {
-      for (const entry of readdirSync(p).sort()) if (statSync(join(p, entry)).isFile()) files.push(join(p, entry));
-    } else files.push(p);
-  }
-  return files;
+/**
+ * A server message about an uploaded file, which names it by the name it was sent under
+ * (`a.json: not valid JSON`, `list.json[1] (DSA-1): …`), under the path the user gave instead.
+ */
+function underUserPath(message: string, sentAs: string, file: string): string {
+  return message.startsWith(sentAs) ? `${file}${message.slice(sentAs.length)}` : `${file}: ${message}`;
 }
 
 export async function feedsStatus(api: ApiClient, opts: { json?: boolean }, io: Io): Promise<number> {

@@ -1,5 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { advisoryTypeOf, parseOsvRecord, severityFromSummary } from './index.js';
+
+// Real Ubuntu OSV records (anchore/vunnel test fixtures, Apache-2.0; see ../shared/data/README.md).
+const UBUNTU = fileURLToPath(new URL('../../../../../shared/data/osv/samples/ubuntu-osv/', import.meta.url));
+const ubuntuRecord = (path: string) => parseOsvRecord(JSON.parse(readFileSync(UBUNTU + path, 'utf8')), path);
 
 const alsa = {
   id: 'ALSA-2021:2363',
@@ -79,6 +85,55 @@ describe('parseOsvRecord', () => {
       parseOsvRecord({ id: 'A', affected: [{ package: { ecosystem: 'PyPI', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0', fixed: '1' }] }] }] }, 'f.json'),
     ).toThrow('affected[0].ranges[0].events[0]": an event needs exactly one of');
     expect(() => parseOsvRecord({ id: 'A', aliases: [1] }, 'f.json')).toThrow(expect.objectContaining({ code: 'PW_INPUT_INVALID' }));
+  });
+});
+
+describe.skipIf(!existsSync(UBUNTU))('Ubuntu OSV records', () => {
+  it('takes the CVE from upstream, where Ubuntu puts it', () => {
+    const { advisory } = ubuntuRecord('cve/2021/UBUNTU-CVE-2021-3782.json');
+    expect(advisory.cves).toEqual(['CVE-2021-3782']);
+    expect(advisory.upstream).toEqual(['CVE-2021-3782']);
+    expect(ubuntuRecord('cve/2026/UBUNTU-CVE-2026-1403.json').advisory.cves).toEqual(['CVE-2026-1403']);
+  });
+
+  it("reads a USN's upstream UBUNTU-CVE id as that CVE", () => {
+    const { advisory } = ubuntuRecord('usn/USN-5614-1.json');
+    expect(advisory.upstream).toEqual(['UBUNTU-CVE-2021-3782']);
+    expect(advisory.cves).toEqual(['CVE-2021-3782']);
+  });
+
+  it("uses Ubuntu's priority as the vendor severity", () => {
+    expect(ubuntuRecord('cve/2021/UBUNTU-CVE-2021-3782.json').advisory.vendorSeverity).toEqual({ severity: 'medium', label: 'medium' });
+    // Negligible is Ubuntu's lowest priority: low on the shared scale, as Debian's "unimportant".
+    const { advisory, warnings } = ubuntuRecord('cve/2016/UBUNTU-CVE-2016-20013.json');
+    expect(advisory.vendorSeverity).toEqual({ severity: 'low', label: 'negligible' });
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('Ubuntu priorities', () => {
+  const withPriority = (score: string) =>
+    parseOsvRecord({ id: 'UBUNTU-CVE-2099-1', upstream: ['CVE-2099-1'], severity: [{ type: 'Ubuntu', score }] }, 'u.json');
+
+  it('maps every word of the Ubuntu CVE tracker onto the shared scale', () => {
+    const words = ['critical', 'high', 'medium', 'low', 'negligible'];
+    expect(words.map((w) => withPriority(w).advisory.vendorSeverity?.severity)).toEqual(['critical', 'high', 'medium', 'low', 'low']);
+  });
+
+  it('gives no severity for untriaged, and warns about a word it does not know', () => {
+    expect(withPriority('untriaged')).toMatchObject({ advisory: { vendorSeverity: undefined }, warnings: [] });
+    expect(withPriority('urgent')).toMatchObject({
+      advisory: { vendorSeverity: undefined },
+      warnings: ['severity[0]: Ubuntu priority "urgent" is not known, left out'],
+    });
+  });
+
+  it('prefers the summary prefix and database_specific, as before', () => {
+    const { advisory } = parseOsvRecord(
+      { id: 'X-1', database_specific: { severity: 'HIGH' }, severity: [{ type: 'Ubuntu', score: 'low' }] },
+      'x.json',
+    );
+    expect(advisory.vendorSeverity).toEqual({ severity: 'high', label: 'HIGH' });
   });
 });
 

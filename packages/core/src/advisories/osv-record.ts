@@ -30,6 +30,8 @@ export function parseOsvRecord(value: unknown, source: string): ParsedRecord {
   const summary = optionalString(record, 'summary', where) ?? '';
   const aliases = stringList(record, 'aliases', where);
   const related = stringList(record, 'related', where);
+  // OSV 1.7's `upstream`: the records this one derives from. Ubuntu names its CVE only here.
+  const upstream = stringList(record, 'upstream', where);
 
   const cvss: CvssScore[] = [];
   collectCvss(record.severity, 'severity', cvss, warnings, where);
@@ -45,13 +47,14 @@ export function parseOsvRecord(value: unknown, source: string): ParsedRecord {
     id,
     aliases,
     related,
-    cves: collectCves(id, aliases, related),
+    upstream,
+    cves: collectCves(id, [...aliases, ...related, ...upstream]),
     type: advisoryTypeOf(id),
     summary,
     published: optionalString(record, 'published', where),
     modified: optionalString(record, 'modified', where),
     withdrawn: optionalString(record, 'withdrawn', where),
-    vendorSeverity: vendorSeverityOf(record, summary),
+    vendorSeverity: vendorSeverityOf(record, summary, warnings),
     cvss: dedupeCvss(cvss),
     affected,
     source,
@@ -109,13 +112,33 @@ function parseEvent(value: unknown, where: string, path: string): RangeEvent {
   return parsed;
 }
 
-function vendorSeverityOf(record: Json, summary: string): VendorSeverity | undefined {
+function vendorSeverityOf(record: Json, summary: string, warnings: string[]): VendorSeverity | undefined {
   const fromSummary = severityFromSummary(summary);
   if (fromSummary) return fromSummary;
   // GHSA and others: database_specific.severity ("HIGH", "MODERATE").
   const db = record.database_specific;
   if (db && typeof db === 'object' && typeof (db as Json).severity === 'string') {
-    return severityFromWord((db as Json).severity as string);
+    const fromDb = severityFromWord((db as Json).severity as string);
+    if (fromDb) return fromDb;
+  }
+  return ubuntuPriorityOf(record.severity, warnings);
+}
+
+/**
+ * Ubuntu's priority, `severity: [{ type: "Ubuntu", score: "medium" }]`: the words of the Ubuntu
+ * CVE tracker (critical, high, medium, low, negligible), on the shared vendor scale. `untriaged`
+ * means no priority yet, so it gives none; any other word is left out with a warning rather than
+ * guessed at. The shape of `severity` was checked by collectCvss already.
+ */
+function ubuntuPriorityOf(value: unknown, warnings: string[]): VendorSeverity | undefined {
+  if (!Array.isArray(value)) return undefined;
+  for (const [i, entry] of value.entries()) {
+    const { type, score } = entry as Json;
+    if (type !== 'Ubuntu' || typeof score !== 'string') continue;
+    if (score.trim().toLowerCase() === 'untriaged') continue;
+    const severity = severityFromWord(score);
+    if (severity) return severity;
+    warnings.push(`severity[${i}]: Ubuntu priority "${score}" is not known, left out`);
   }
   return undefined;
 }
@@ -142,13 +165,23 @@ function dedupeCvss(scores: CvssScore[]): CvssScore[] {
   return scores.filter((s) => (seen.has(s.vector) ? false : (seen.add(s.vector), true)));
 }
 
-function collectCves(id: string, aliases: readonly string[], related: readonly string[]): string[] {
+function collectCves(id: string, others: readonly string[]): string[] {
   const cves = new Set<string>();
-  for (const candidate of [id, ...aliases, ...related]) {
-    const cve = normalizeCveId(candidate);
+  for (const candidate of [id, ...others]) {
+    const cve = cveOf(candidate);
     if (cve) cves.add(cve);
   }
   return [...cves];
+}
+
+/**
+ * Distributions publish one record per CVE as `UBUNTU-CVE-…` and `DEBIAN-CVE-…`, and Ubuntu's USN
+ * records name those (not the CVE) in `upstream`: such an id stands for its CVE.
+ */
+const DISTRO_CVE_PREFIX = /^\s*(?:UBUNTU|DEBIAN)-(?=CVE-)/i;
+
+function cveOf(id: string): string | undefined {
+  return normalizeCveId(id) ?? normalizeCveId(id.replace(DISTRO_CVE_PREFIX, ''));
 }
 
 function asObject(value: unknown, where: string, path: string): Json {

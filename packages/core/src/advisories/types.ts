@@ -41,7 +41,15 @@ export interface Advisory {
   readonly id: string;
   readonly aliases: readonly string[];
   readonly related: readonly string[];
-  /** CVE ids named by id, aliases or related (AlmaLinux keeps them in `related`). */
+  /**
+   * Records this one derives from (OSV 1.7 `upstream`); Ubuntu keeps its CVE here. Optional so
+   * that advisories made by hand (tests) need not say it.
+   */
+  readonly upstream?: readonly string[] | undefined;
+  /**
+   * CVE ids named by id, aliases, related or upstream (AlmaLinux keeps them in `related`, Ubuntu
+   * in `upstream`); a distribution's per-CVE id (`UBUNTU-CVE-2021-3782`) names its CVE.
+   */
   readonly cves: readonly string[];
   readonly type: AdvisoryType;
   readonly summary: string;

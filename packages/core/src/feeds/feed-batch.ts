@@ -3,6 +3,7 @@ import { parseOsvRecord, type Advisory } from '../advisories/index.js';
 import { parseEpss, parseKev, parseNvd } from '../enrichment/index.js';
 import { PatchwiseError } from '../errors/index.js';
 import { DEFAULT_LIMITS, parseJson, parseYaml, readInputs, type InputLimits } from '../input/index.js';
+import { isFeedDocumentName } from './feed-files.js';
 
 /** One OSV record ready to store: its canonical JSON, digest, and what it parses to. */
 export interface OsvRecordInput {
@@ -41,7 +42,7 @@ export async function readFeedBatch(paths: readonly string[], limits: InputLimit
       batch.problems.push(item.error);
       continue;
     }
-    if (item.name !== item.root && !/\.(json|ya?ml|csv)$/i.test(item.name)) continue;
+    if (item.name !== item.root && !isFeedDocumentName(item.name)) continue;
     try {
       addDocument(item.text, item.name, limits, batch);
     } catch (err) {
@@ -60,7 +61,12 @@ function addDocument(text: string, name: string, limits: InputLimits, batch: Fee
     return;
   }
   const isJson = head.startsWith('{') || head.startsWith('[');
-  const value = isJson ? parseJson(text, name, limits.maxDepth) : parseYaml(text, name, limits.maxDepth);
+  if (!isJson && (/\.csv(\.gz)?$/i.test(name) || /^cveID,/.test(head))) {
+    // CISA also publishes KEV as CSV; it is read as JSON only (the same catalog, with its schema).
+    const what = /^cveID,/.test(head) ? 'the CISA KEV catalog as CSV: import its JSON (known_exploited_vulnerabilities.json)' : 'a CSV other than FIRST EPSS scores';
+    throw new PatchwiseError('PW_INPUT_FORMAT_UNKNOWN', `not a supported feed file: ${what}`, { input: name });
+  }
+  const value = isJson ? parseJson(text, name, limits.maxDepth) : parseFeedYaml(text, name, limits);
   if (isObject(value) && 'catalogVersion' in value) {
     const catalog = parseKev(text, name);
     batch.documents.push({ kind: 'kev', text, count: catalog.entries.size, digest: sha256(text) });
@@ -76,6 +82,7 @@ function addDocument(text: string, name: string, limits: InputLimits, batch: Fee
   records.forEach((record, i) => {
     const where = records.length > 1 ? `${name}[${i}]` : name;
     try {
+      if (!looksLikeOsv(record)) throw new PatchwiseError('PW_INPUT_FORMAT_UNKNOWN', `not an OSV record, nor ${OTHER_FEEDS}`, { input: where });
       const { advisory, warnings } = parseOsvRecord(record, where);
       for (const w of warnings) batch.warnings.push(`${where} (${advisory.id}): ${w}`);
       const json = JSON.stringify(record);
@@ -86,6 +93,26 @@ function addDocument(text: string, name: string, limits: InputLimits, batch: Fee
       batch.problems.push(err);
     }
   });
+}
+
+const OTHER_FEEDS = 'the CISA KEV catalog (JSON), FIRST EPSS scores (CSV) or an NVD CVE API 2.0 page';
+
+/**
+ * Whether a value is meant as an OSV record (it has one of the fields every record has), so that
+ * some other JSON is named as such rather than as an OSV record missing its id.
+ */
+function looksLikeOsv(value: unknown): boolean {
+  return isObject(value) && ('id' in value || 'modified' in value || 'affected' in value || 'schema_version' in value);
+}
+
+/** YAML is the last guess for a file that is not JSON or CSV: a file not named .yaml is named as unsupported. */
+function parseFeedYaml(text: string, name: string, limits: InputLimits): unknown {
+  try {
+    return parseYaml(text, name, limits.maxDepth);
+  } catch (err) {
+    if (!(err instanceof PatchwiseError) || /\.ya?ml(\.gz)?$/i.test(name)) throw err;
+    throw new PatchwiseError('PW_INPUT_FORMAT_UNKNOWN', `not a supported feed file: neither JSON nor YAML (OSV records), nor ${OTHER_FEEDS}`, { input: name, cause: err });
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

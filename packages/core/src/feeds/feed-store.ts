@@ -7,6 +7,8 @@ export interface RecordChanges {
   readonly inserted: readonly string[];
   readonly updated: readonly string[];
   readonly unchanged: number;
+  /** Ids whose incoming copy was older (by `modified`) than the one held, which was kept. */
+  readonly older: readonly string[];
 }
 
 /** One line of `feeds status`: a configured source or an imported kind. */
@@ -61,19 +63,36 @@ export class FeedStore {
 
   /**
    * Stores records whose content changed; an identical record is left alone (and reported unchanged).
+   * A copy older than the one held, by OSV's `modified`, is left out and reported as older: an old
+   * snapshot imported again must not undo a newer revision (a withdrawal would reopen findings).
+   * At the same `modified` with other content, the incoming copy replaces the held one: OSV says a
+   * change moves `modified`, so this is the same revision written out again (another key order,
+   * another exporter) or a publisher's correction, and the latest import is the operator's word.
+   * A copy without a readable `modified`, or replacing one without, is compared by content only.
+   * Within a batch, the newest copy of an id wins, the last one at equal `modified`.
    * Call it inside a transaction: it takes the feed write lock until that transaction ends.
    */
   async applyRecords(records: readonly OsvRecordInput[], source: string): Promise<RecordChanges> {
     await this.lockWrites();
     const latest = new Map<string, OsvRecordInput>();
-    for (const r of records) latest.set(r.id, r); // the last copy of an id in a batch wins
-    const ids = [...latest.keys()];
-    const held = new Map<string, string>();
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await this.db.selectFrom('feeds_advisories').select(['id', 'digest']).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
-      for (const row of rows) held.set(row.id, row.digest);
+    for (const r of records) {
+      const seen = latest.get(r.id);
+      if (seen === undefined || !isOlder(r.modified, seen.modified)) latest.set(r.id, r);
     }
-    const changed = [...latest.values()].filter((r) => held.get(r.id) !== r.digest);
+    const ids = [...latest.keys()];
+    const held = new Map<string, { digest: string; modified: Date | null }>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.db.selectFrom('feeds_advisories').select(['id', 'digest', 'modified']).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+      for (const row of rows) held.set(row.id, { digest: row.digest, modified: row.modified });
+    }
+    const older: string[] = [];
+    const changed: OsvRecordInput[] = [];
+    for (const r of latest.values()) {
+      const h = held.get(r.id);
+      if (h?.digest === r.digest) continue;
+      if (h && isOlder(r.modified, h.modified)) older.push(r.id);
+      else changed.push(r);
+    }
     const now = this.clock();
     for (let i = 0; i < changed.length; i += CHUNK) {
       await this.db
@@ -94,7 +113,8 @@ export class FeedStore {
     return {
       inserted: changed.filter((r) => !held.has(r.id)).map((r) => r.id),
       updated: changed.filter((r) => held.has(r.id)).map((r) => r.id),
-      unchanged: latest.size - changed.length,
+      unchanged: latest.size - changed.length - older.length,
+      older,
     };
   }
 
@@ -255,4 +275,9 @@ export class FeedStore {
         .map((d) => ({ name: d.kind, kind: d.kind.split(':')[0] ?? d.kind, url: null, records: d.record_count, lastSuccessAt: d.imported_at, lastAttemptAt: d.imported_at, lastError: null })),
     ];
   }
+}
+
+/** Whether a record revision is strictly older than another; unknown when either has no date. */
+function isOlder(modified: Date | null, than: Date | null): boolean {
+  return modified !== null && than !== null && modified.getTime() < than.getTime();
 }

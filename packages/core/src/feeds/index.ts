@@ -3,6 +3,8 @@
  * with the state of each configured source. Nothing already held is removed by a failed import.
  */
 export { readFeedBatch, sha256 } from './feed-batch.js';
+export { isFeedDocumentName, listFeedFiles } from './feed-files.js';
+export type { FeedFileList } from './feed-files.js';
 export type { EnrichmentDocument, FeedBatch, OsvRecordInput } from './feed-batch.js';
 export { FeedStore } from './feed-store.js';
 export type { FeedChanges, FeedSource, FeedStatus, RecordChanges, SyncOutcome } from './feed-store.js';

@@ -64,6 +64,11 @@ describe('parseInventory detects the format from content', () => {
     expect(failure('P:musl\nV:1.2.4-r2\n', 'x', { osRelease: 'ID=mystery\n' })).toMatchObject({ code: 'PW_ECOSYSTEM_UNKNOWN' });
   });
 
+  it("reads the given ecosystem in OSV's spelling whatever its case", () => {
+    expect(parseInventory(fixture('dpkg-status-debian12'), 's', { ecosystem: 'debian:12' }).inventories[0]?.packages[0]?.ecosystem).toBe('Debian:12');
+    expect(parseInventory(fixture('rpm-qa-almalinux9.tsv'), 's', { ecosystem: 'ALMALINUX:9' }).inventories[0]?.packages[0]?.ecosystem).toBe('AlmaLinux:9');
+  });
+
   it('asks for the distribution when a package database does not name it', () => {
     for (const file of ['dpkg-status-debian12', 'rpm-qa-almalinux9.tsv', 'apk-installed-alpine318']) {
       const e = failure(fixture(file), file);

@@ -3,6 +3,7 @@
  * from the file name: agents, archives and users name files freely (`status`, `host1.txt`).
  */
 import { PatchwiseError } from '../errors/index.js';
+import { canonicalEcosystem } from '../versions/index.js';
 import { parseApkInstalled } from './apk-installed.js';
 import { isCycloneDx, parseCycloneDx } from './cyclonedx.js';
 import { distroOf, parseOsRelease } from './distro.js';
@@ -102,7 +103,7 @@ export function parseInventoryObject(value: unknown, source: string, options: In
     const r = parseCycloneDx(value, source, {
       fallbackHost: options.host ?? baseName(source),
       distro,
-      ecosystem: options.ecosystem,
+      ecosystem: options.ecosystem === undefined ? undefined : canonicalEcosystem(options.ecosystem),
       maxDepth: options.maxDepth,
       packageCache: options.packageCache,
     });
@@ -123,7 +124,8 @@ export function parseInventoryObject(value: unknown, source: string, options: In
 /** For package databases: the caller's ecosystem, else the one os-release names, else an error. */
 function hostEcosystem(format: InventoryFormat, source: string, options: InventoryParseOptions): { ecosystem: string; distro?: Distro } {
   const distro = givenDistro(source, options);
-  const ecosystem = options.ecosystem ?? distro?.ecosystem;
+  // The caller's spelling may differ in case (`debian:12`); advisories use OSV's.
+  const ecosystem = options.ecosystem === undefined ? distro?.ecosystem : canonicalEcosystem(options.ecosystem);
   if (ecosystem === undefined) {
     throw new PatchwiseError(
       'PW_INPUT_INVALID',

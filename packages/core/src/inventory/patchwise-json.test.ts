@@ -49,6 +49,16 @@ describe('parsePatchwiseInventory', () => {
     expect(inv.packages[0]?.name).toBe('a-b');
   });
 
+  it("reads a package's ecosystem in OSV's spelling whatever its case, so it matches like it", () => {
+    const d = doc({ name: 'h' }, [
+      { ecosystem: 'pypi', name: 'Django', version: '3.2' },
+      { ecosystem: 'debian:12', name: 'libssl3', version: '3.0.11-1~deb12u1', sourceName: 'openssl' },
+      { ecosystem: 'NoSuchEcosystem', name: 'x', version: '1' },
+    ]);
+    const packages = parsePatchwiseInventory(d, 'x').packages;
+    expect(packages.map((p) => `${p.ecosystem} ${p.name}`)).toEqual(['PyPI django', 'Debian:12 libssl3', 'NoSuchEcosystem x']);
+  });
+
   it('accepts an os OSV does not cover as long as packages name their ecosystem', () => {
     const d = doc({ name: 'h', os: { id: 'centos', versionId: '7' } }, [{ ecosystem: 'PyPI', name: 'six', version: '1.16.0' }]);
     expect(parsePatchwiseInventory(d, 'x').packages).toHaveLength(1);

@@ -4,6 +4,7 @@
  * names the JSON path of the offending field (`packages[3].version: must be a non-empty string`).
  */
 import { PatchwiseError, isPatchwiseError } from '../errors/index.js';
+import { canonicalEcosystem } from '../versions/index.js';
 import { distroOf } from './distro.js';
 import { normalizeName } from './names.js';
 import { sharedPackages, type PackageCache } from './package-cache.js';
@@ -48,7 +49,8 @@ export function parsePatchwiseInventory(doc: Obj, source: string, cache?: Packag
     const path = `packages[${i}]`;
     const p = v.object(raw, path);
     v.keys(p, path, ['ecosystem', 'name', 'version', 'arch', 'sourceName', 'sourceVersion']);
-    const ecosystem = v.optionalString(p.ecosystem, `${path}.ecosystem`) ?? distro.ecosystem ?? v.fail(`${path}.ecosystem`, `is required: ${distro.why}`);
+    const given = v.optionalString(p.ecosystem, `${path}.ecosystem`);
+    const ecosystem = (given === undefined ? undefined : canonicalEcosystem(given)) ?? distro.ecosystem ?? v.fail(`${path}.ecosystem`, `is required: ${distro.why}`);
     const pkg: InstalledPackage = {
       ecosystem,
       name: normalizeName(ecosystem, v.string(p.name, `${path}.name`)),

@@ -3,7 +3,8 @@ import { ecosystemInfo } from '../versions/index.js';
 
 /**
  * Name and version that advisories of this package's ecosystem refer to: the source package
- * where the ecosystem's advisories name sources (Debian, Ubuntu, Alpine), else the package.
+ * where the ecosystem's advisories name sources (Debian, Ubuntu, Alpine, Rocky Linux) and the
+ * inventory knows it, else the package.
  */
 export function matchTarget(pkg: InstalledPackage): { name: string; version: string } {
   return pkg.sourceName && namesSourcePackages(pkg.ecosystem)

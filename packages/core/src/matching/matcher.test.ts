@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Advisory, AffectedRange } from '../advisories/index.js';
+import { parseOsvRecord, type Advisory, type AffectedRange } from '../advisories/index.js';
 import type { HostInventory } from '../inventory/index.js';
 import { FleetAssessment, Matcher, assessHost, findingsOf, type HostAssessment } from './index.js';
 
@@ -111,6 +113,12 @@ describe('OSV range semantics', () => {
     expect(m.advisoryProblems.get('P')?.message).toBe('P.json: advisory P, package mailman (PyPI): enumerated versions "3.0.0b3-" were ignored');
   });
 
+  it('compares ecosystems ignoring case, as they are looked up', () => {
+    const m = new Matcher([advisory('U', 'Ubuntu:22.04:LTS', 'wayland', eco([{ introduced: '0' }, { fixed: '1.20.0-1ubuntu0.1' }]))]);
+    expect(matchIds(m, 'ubuntu:22.04:lts', 'wayland', '1.20.0-1')).toEqual(['U>1.20.0-1ubuntu0.1']);
+    expect(matchIds(m, 'ubuntu:20.04:lts', 'wayland', '1.20.0-1')).toEqual([]);
+  });
+
   it('an advisory for a bare ecosystem applies to every release', () => {
     const m = new Matcher([advisory('G', 'Debian', 'openssl', eco([{ introduced: '0' }, { fixed: '3.0.11-1~deb12u1' }]))]);
     expect(matchIds(m, 'Debian:12', 'openssl', '3.0.9-1')).toEqual(['G>3.0.11-1~deb12u1']);
@@ -141,6 +149,46 @@ describe('OSV range semantics', () => {
     expect(() => m.match('npm', 'y', 'garbage!')).toThrow(expect.objectContaining({ code: 'PW_VERSION_INVALID' }));
     expect(matchIds(m, 'npm', 'y', '0.5.0')).toEqual(['H>1.0.0']);
     expect(m.advisoryProblems.get('I')?.message).toMatch(/^I\.json: advisory I, package y \(npm\): a range was left out \(.*not-a-version/);
+  });
+});
+
+// Real Ubuntu OSV records with Pro (ESM) entries (anchore/vunnel test fixtures, Apache-2.0; see ../shared/data/README.md).
+const ESM = fileURLToPath(new URL('../../../../../shared/data/osv/samples/ubuntu-osv-esm-cases/cve/', import.meta.url));
+const esmRecord = (path: string): Advisory => parseOsvRecord(JSON.parse(readFileSync(ESM + path, 'utf8')), path).advisory;
+
+describe.skipIf(!existsSync(ESM))('Ubuntu Pro (ESM) records', () => {
+  const netty = () => esmRecord('2022/UBUNTU-CVE-2022-24823.json');
+  const unzip = () => esmRecord('2014/UBUNTU-CVE-2014-9913.json');
+
+  it("apply to hosts of the Pro stream's release, below the Pro fix in dpkg order", () => {
+    const m = new Matcher([netty(), unzip()]);
+    expect(matchIds(m, 'Ubuntu:16.04:LTS', 'netty', '1:4.0.34-1')).toEqual(['UBUNTU-CVE-2022-24823>1:4.0.34-1ubuntu0.1~esm2']);
+    expect(matchIds(m, 'Ubuntu:16.04:LTS', 'netty', '1:4.0.34-1ubuntu0.1~esm2')).toEqual([]);
+    // Each release gets its own stream's fix, never another release's.
+    expect(matchIds(m, 'Ubuntu:22.04:LTS', 'netty', '1:4.1.48-4')).toEqual(['UBUNTU-CVE-2022-24823>1:4.1.48-4+deb11u2ubuntu0.1~esm1']);
+    expect(matchIds(m, 'Ubuntu:14.04:LTS', 'unzip', '6.0-9ubuntu1.5')).toEqual(['UBUNTU-CVE-2014-9913>6.0-9ubuntu1.6']);
+    expect(matchIds(m, 'Ubuntu:18.04:LTS', 'unzip', '6.0-9ubuntu1.5')).toEqual([]);
+  });
+
+  it('say that the fix comes from Ubuntu Pro, and only for Pro fixes', () => {
+    const m = new Matcher([netty(), unzip()]);
+    expect(m.match('Ubuntu:16.04:LTS', 'netty', '1:4.0.34-1')[0]?.note).toBe(
+      'fix published for Ubuntu Pro (Ubuntu:Pro:16.04:LTS): installing it needs a Pro subscription',
+    );
+    expect(m.match('Ubuntu:16.04:LTS', 'unzip', '6.0-20ubuntu1')[0]?.note).toBeUndefined();
+  });
+
+  it('leave the standard records of the release to a package marked with the Pro ecosystem', () => {
+    const m = new Matcher([netty(), unzip()]);
+    expect(matchIds(m, 'Ubuntu:Pro:16.04:LTS', 'unzip', '6.0-20ubuntu1')).toEqual(['UBUNTU-CVE-2014-9913>6.0-20ubuntu1.1']);
+    expect(matchIds(m, 'Ubuntu:Pro:16.04:LTS', 'netty', '1:4.0.34-1')).toEqual(['UBUNTU-CVE-2022-24823>1:4.0.34-1ubuntu0.1~esm2']);
+  });
+
+  it('keep FIPS builds to packages marked FIPS, which still get the standard and Pro records', () => {
+    const fips = advisory('FIPS-1', 'Ubuntu:Pro:FIPS:16.04:LTS', 'unzip', eco([{ introduced: '0' }, { fixed: '6.0-20ubuntu1.1fips1' }]));
+    const m = new Matcher([fips, unzip()]);
+    expect(matchIds(m, 'Ubuntu:16.04:LTS', 'unzip', '6.0-20ubuntu1')).toEqual(['UBUNTU-CVE-2014-9913>6.0-20ubuntu1.1']);
+    expect(matchIds(m, 'Ubuntu:Pro:FIPS:16.04:LTS', 'unzip', '6.0-20ubuntu1')).toEqual(['UBUNTU-CVE-2014-9913>6.0-20ubuntu1.1', 'FIPS-1>6.0-20ubuntu1.1fips1']);
   });
 });
 

@@ -6,6 +6,7 @@ import { matchTarget } from './match-target.js';
 import type { PackageFindings } from './package-findings.js';
 import type { PackageMatch } from './package-match.js';
 import { PositionalAnswers, type LayoutAnswers } from './positional-answers.js';
+import { ubuntuProFixNote, ubuntuReleaseStreams } from './ubuntu-pro.js';
 import { compileEntry, evaluateEntry, nearerFix, simpleFix, type CompiledEntry, type EntryVerdict } from './compiled-entry.js';
 
 
@@ -218,16 +219,25 @@ export class Matcher {
    * The indexed ecosystems whose advisories apply to packages of `ecosystem`: itself; its bare
    * name ("Debian" applies to every Debian release); and narrower ones below it
    * ("Red Hat:enterprise_linux:9::appstream" applies to a "Red Hat:enterprise_linux:9" host,
-   * since the rpm database does not record the repository).
+   * since the rpm database does not record the repository); and for Ubuntu, the standard and
+   * Pro (ESM) streams of the same release (`ubuntu-pro.ts`).
    */
   private applicable(ecosystem: string): readonly string[] {
     let list = this.applicableCache.get(ecosystem);
     if (list) return list;
     ecosystemInfo(ecosystem); // an ecosystem OSV does not define is an error, not "no findings"
-    const colon = ecosystem.indexOf(':');
-    const bare = colon < 0 ? undefined : ecosystem.slice(0, colon);
-    const prefix = `${ecosystem}:`;
-    list = [...this.byEcosystem.keys()].filter((e) => e === ecosystem || e === bare || e.startsWith(prefix)).sort();
+    // Compared ignoring case, as ecosystemInfo looks names up: `ubuntu:22.04:lts` is Ubuntu 22.04 LTS.
+    const key = ecosystem.toLowerCase();
+    const colon = key.indexOf(':');
+    const bare = colon < 0 ? undefined : key.slice(0, colon);
+    const prefix = `${key}:`;
+    const streams = ubuntuReleaseStreams(ecosystem).map((e) => e.toLowerCase());
+    list = [...this.byEcosystem.keys()]
+      .filter((e) => {
+        const k = e.toLowerCase();
+        return k === key || k === bare || k.startsWith(prefix) || streams.includes(k);
+      })
+      .sort();
     this.applicableCache.set(ecosystem, list);
     return list;
   }
@@ -258,7 +268,7 @@ export class Matcher {
         const verdict = evaluateEntry(entry, parsed);
         if (verdict.affected) hit = nearerFix(scheme, hit, verdict);
       }
-      if (hit) matches.push({ advisory, fixed: hit.fixed });
+      if (hit) matches.push(matchOf(advisory, hit.fixed, state.ecosystem));
     }
     const result = matches.length === 0 ? NO_MATCHES : matches;
     state.memo.set(version, result);
@@ -272,7 +282,7 @@ export class Matcher {
       const entries = this.compile(advisory, state, scheme);
       const only = entries.length === 1 ? entries[0] : undefined;
       const fixed = only && simpleFix(only);
-      if (only && fixed) simple.push({ fixed: fixed.version, match: { advisory, fixed: fixed.text } });
+      if (only && fixed) simple.push({ fixed: fixed.version, match: matchOf(advisory, fixed.text, state.ecosystem) });
       else if (entries.length > 0) complex.push({ advisory, entries });
     }
     simple.sort((a, b) => scheme.compare(a.fixed, b.fixed));
@@ -302,4 +312,10 @@ export class Matcher {
     }
     return scheme;
   }
+}
+
+/** A match, with the note an Ubuntu Pro fix carries (matches are shared and never changed after). */
+function matchOf(advisory: Advisory, fixed: string | undefined, ecosystem: string): PackageMatch {
+  const note = ubuntuProFixNote(ecosystem, fixed);
+  return note === undefined ? { advisory, fixed } : { advisory, fixed, note };
 }

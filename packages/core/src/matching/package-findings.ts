@@ -8,9 +8,9 @@ import type { PackageMatch } from './package-match.js';
  */
 export interface PackageFindings {
   readonly ecosystem: string;
-  /** The name matched: the source package for Debian and Ubuntu, else the package itself. */
+  /** The name matched: the source package for Debian, Ubuntu, Alpine and Rocky Linux, else the package itself. */
   readonly package: string;
-  /** The installed version compared (source version for Debian and Ubuntu). */
+  /** The installed version compared (the source version where the source package is matched). */
   readonly installed: string;
   /** Installed binary packages this covers (several binaries share one source; multi-arch). */
   readonly binaries: readonly string[];

@@ -5,4 +5,6 @@ export interface PackageMatch {
   readonly advisory: Advisory;
   /** The nearest fixed version above the installed one, when known. */
   readonly fixed?: string | undefined;
+  /** Something the fix needs that the advisory's text does not say (an Ubuntu Pro subscription). */
+  readonly note?: string | undefined;
 }

@@ -145,7 +145,7 @@ export class HostReporter {
       kev: risk.input.kev !== undefined,
       epss: risk.input.epss ?? null,
       priority: verdict.priority,
-      reasons: verdict.reasons,
+      reasons: m.note === undefined ? verdict.reasons : [...verdict.reasons, m.note],
       summary: m.advisory.summary,
     };
     RANKS.set(report, rankOf(report));
@@ -174,7 +174,7 @@ export class HostReporter {
     const vendorSeverity = advisory.vendorSeverity;
     const fromCvss = cvss ? severityOfScore(cvss.score) : undefined;
     const severity = pickSeverity(fromCvss, vendorSeverity?.severity);
-    const aliases = [...new Set([...advisory.aliases, ...advisory.related])];
+    const aliases = [...new Set([...advisory.aliases, ...advisory.related, ...(advisory.upstream ?? [])])];
     risk = { input: { type: advisory.type, cvss, vendorSeverity, kev, epss }, aliases, severity };
     this.risks.set(advisory.id, risk);
     return risk;

@@ -53,10 +53,12 @@ const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme
 
 /**
  * Ecosystems whose advisories name source packages (Debian and Ubuntu source packages, Alpine's
- * origin packages): installed binaries are matched by their source's name and version. The
- * Red Hat family and SUSE name binary rpms, so those are matched by the binary's own name.
+ * origin packages, Rocky Linux's source rpms: RLSA-2021:3891 names java-11-openjdk, which also
+ * fixes java-11-openjdk-headless): installed binaries are matched by their source's name and
+ * version, or by their own where the inventory does not say their source. AlmaLinux, Red Hat and
+ * SUSE list every binary rpm, so those are matched by the binary's own name.
  */
-const NAMES_SOURCE_PACKAGES = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard', 'MinimOS']);
+const NAMES_SOURCE_PACKAGES = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard', 'MinimOS', 'Rocky Linux']);
 
 const BY_NAME = new Map(REGISTRY.map(([name, scheme]) => [name.toLowerCase(), { name, scheme }]));
 
@@ -84,6 +86,20 @@ export function ecosystemInfo(ecosystem: string): EcosystemInfo {
     release: colon < 0 ? '' : ecosystem.slice(colon + 1),
     scheme: entry.scheme,
   };
+}
+
+/**
+ * The ecosystem with its base name in OSV's spelling (`pypi` → `PyPI`, `debian:12` → `Debian:12`),
+ * the release part as given; an unknown base is returned unchanged, for matching to report.
+ * Base names are looked up case-insensitively everywhere, so inventories are read into this
+ * spelling, the one advisories use: without it, `pypi` would be accepted and match nothing.
+ */
+export function canonicalEcosystem(ecosystem: string): string {
+  const colon = ecosystem.indexOf(':');
+  const base = colon < 0 ? ecosystem : ecosystem.slice(0, colon);
+  const entry = BY_NAME.get(base.trim().toLowerCase());
+  if (!entry || entry.name === base) return ecosystem;
+  return colon < 0 ? entry.name : `${entry.name}${ecosystem.slice(colon)}`;
 }
 
 /** The version scheme of an ecosystem; throws PW_ECOSYSTEM_UNKNOWN for names OSV does not define. */

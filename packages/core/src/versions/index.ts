@@ -1,5 +1,5 @@
 export type { SchemeId, VersionScheme } from './version-scheme.js';
-export { ecosystemInfo, schemeFor } from './ecosystems.js';
+export { canonicalEcosystem, ecosystemInfo, schemeFor } from './ecosystems.js';
 export type { EcosystemInfo } from './ecosystems.js';
 export { dpkgScheme } from './dpkg.js';
 export { rpmScheme } from './rpm.js';

@@ -53,7 +53,12 @@ export function feedRoutes(app: App, deps: AppDeps): void {
         ),
         response: {
           200: Type.Object({
-            records: Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer() }),
+            records: Type.Object({
+              inserted: Type.Integer(),
+              updated: Type.Integer(),
+              unchanged: Type.Integer(),
+              older: Type.Integer({ description: 'records kept as held: the imported copy has an older "modified"' }),
+            }),
             documents: Type.Array(Type.String()),
             hostsReassessed: Type.Integer(),
             problems: Type.Array(Type.String()),
@@ -69,9 +74,16 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       const dir = join(deps.uploadDir, randomUUID());
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const path = join(dir, request.query.filename);
+      // Errors name the file as the client called it, never the staging path on the server.
+      const shown = (text: string) => text.split(`${dir}/`).join('');
       try {
         await writeFile(path, body, { mode: 0o600 });
-        return await deps.controlPlane.importFeeds([path], request.query.source, personActor(request));
+        const reply = await deps.controlPlane.importFeeds([path], request.query.source, personActor(request));
+        return { ...reply, problems: reply.problems.map(shown) };
+      } catch (err) {
+        if (!(err instanceof PatchwiseError) || err.input === undefined) throw err;
+        const reason = err.message.startsWith(`${err.input}: `) ? err.message.slice(err.input.length + 2) : err.message;
+        throw new PatchwiseError(err.code, shown(reason), { input: shown(err.input), cause: err });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -1,0 +1,100 @@
+/**
+ * `patchwise feeds import` against a real server process (PGlite): directories walked as the
+ * server reads them, each file imported on its own, failures named by the user's path.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, REPO, runCliAsync } from './run-cli.js';
+
+let work: string;
+let data: string;
+let server: ChildProcess | undefined;
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+}
+
+/** A Debian security record in OSV. */
+function dsa(id: string, modified: string, fixed = '3.0.15-1~deb12u1'): string {
+  return JSON.stringify({
+    schema_version: '1.6.0',
+    id,
+    modified,
+    published: '2026-11-30T00:00:00Z',
+    summary: 'openssl security update',
+    affected: [{ package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
+  });
+}
+
+function startServer(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, 'server', '--data', data, '--listen', '127.0.0.1:0'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let said = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      said += chunk;
+      if (said.includes('listening on')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${said}`)));
+  });
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'patchwise-cli-feeds-'));
+  data = join(work, 'data');
+  mkdirSync(data);
+  // The run's migrated PGlite (vitest globalSetup) saves an initdb; without it the server makes one.
+  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
+  if (template) cpSync(template, join(data, 'pglite'), { recursive: true });
+  server = await startServer();
+}, 60_000);
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server?.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('patchwise feeds import', () => {
+  const cli = (...args: string[]) => runCliAsync([...args, '--data', data]);
+
+  it('walks subfolders, leaves out non-feed files, and goes on past a bad file, naming it by its path', async () => {
+    const feed = join(work, 'feed');
+    writeTree(feed, {
+      'README.md': '# Debian advisories\n',
+      LICENSE: 'Public domain.\n',
+      'advisories/a-truncated.json': dsa('DSA-9002-1', '2026-11-30T00:00:00Z').slice(0, 40),
+      'advisories/debian/DSA-9001-1.json': dsa('DSA-9001-1', '2026-11-30T00:00:00Z'),
+      'advisories/z/DSA-9003-1.json': dsa('DSA-9003-1', '2026-11-30T00:00:00Z'),
+    });
+    const r = await cli('feeds', 'import', feed);
+    expect(r.status).toBe(1);
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+      `${feed}/advisories/debian/DSA-9001-1.json: 1 new, 0 updated, 0 unchanged records; 0 hosts re-assessed`,
+      `${feed}/advisories/z/DSA-9003-1.json: 1 new, 0 updated, 0 unchanged records; 0 hosts re-assessed`,
+    ]);
+    expect(r.stderr).toContain(`patchwise: note: 2 files left out, not feed files: ${feed}/LICENSE, ${feed}/README.md\n`);
+    expect(r.stderr).toMatch(new RegExp(`^patchwise: ${feed}/advisories/a-truncated\\.json: not valid JSON`, 'm'));
+    expect(r.stderr).not.toContain('uploads');
+    expect(r.stderr).toContain('patchwise: 1 of 3 files not imported whole\n');
+  }, 60_000);
+
+  it('says when a record was older than the copy held, and keeps the held one', async () => {
+    const newer = join(work, 'DSA-9010-1.json');
+    const older = join(work, 'old', 'DSA-9010-1.json');
+    writeTree(work, { 'DSA-9010-1.json': dsa('DSA-9010-1', '2026-12-01T00:00:00Z', '3.0.16-1~deb12u1'), 'old/DSA-9010-1.json': dsa('DSA-9010-1', '2026-11-01T00:00:00Z') });
+    expect((await cli('feeds', 'import', newer)).stdout).toBe(`${newer}: 1 new, 0 updated, 0 unchanged records; 0 hosts re-assessed\n`);
+    const again = await cli('feeds', 'import', older);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toBe(`${older}: 0 new, 0 updated, 0 unchanged records, 1 older than the copy held (kept the held one); 0 hosts re-assessed\n`);
+  }, 60_000);
+});
