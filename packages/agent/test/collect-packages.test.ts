@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { collectPackages } from '@patchwise/agent';
 import type { InventoryPackage } from '@patchwise/agent';
+import { DPKG_ON_DISK_STATES } from '@patchwise/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTree, removeTrees } from './support/fake-root.js';
 
@@ -57,7 +58,7 @@ A:x86_64
 const byName = (pkgs: InventoryPackage[], name: string) => pkgs.filter((p) => p.name === name);
 
 describe('collectPackages on a fake root', () => {
-  it('reads dpkg status with Source mapping and only installed packages', async () => {
+  it('reads dpkg status with Source mapping and the packages whose files are on disk', async () => {
     const root = await makeTree({ files: { 'var/lib/dpkg/status': DPKG_STATUS } });
     const r = await collectPackages({ root });
     expect(r.packages).toEqual([
@@ -65,11 +66,10 @@ describe('collectPackages on a fake root', () => {
       { name: 'bash', version: '5.2.15-2+b2', arch: 'amd64', sourceName: 'bash', sourceVersion: '5.2.15-2' },
       // Held packages are installed too (core's rule: the state word decides, not the want).
       { name: 'held-one', version: '1.0-1', arch: 'all', sourceName: 'held-one', sourceVersion: '1.0-1' },
+      // An interrupted install leaves its files (and their vulnerabilities) on disk.
+      { name: 'half', version: '0.1-1', arch: 'amd64', sourceName: 'half', sourceVersion: '0.1-1' },
     ]);
-    expect(r.skipped).toEqual([
-      { reason: 'dpkg state config-files', count: 1 },
-      { reason: 'dpkg state half-installed', count: 1 },
-    ]);
+    expect(r.skipped).toEqual([{ reason: 'dpkg state config-files', count: 1 }]);
     expect(r.warnings).toEqual([]);
     expect(r.complete).toBe(true);
   });
@@ -81,6 +81,14 @@ describe('collectPackages on a fake root', () => {
       { name: 'libcrypto3', version: '3.3.1-r0', arch: 'x86_64', sourceName: 'openssl', sourceVersion: '3.3.1-r0' },
       { name: 'musl', version: '1.2.5-r0', arch: 'x86_64', sourceName: 'musl', sourceVersion: '1.2.5-r0' },
     ]);
+  });
+
+  it('refuses an apk database that lists no package (a 0-byte file), naming it', async () => {
+    const root = await makeTree({ files: { 'lib/apk/db/installed': '' } });
+    await expect(collectPackages({ root })).rejects.toMatchObject({
+      code: 'PW_INPUT_INVALID',
+      message: `${path.join(root, 'lib/apk/db/installed')}: the package database exists but lists no installed packages; refusing to report the host as having none`,
+    });
   });
 
   it('reads Python dist-info and egg-info (directory and file) metadata in every system site directory', async () => {
@@ -183,14 +191,14 @@ async function haveProgram(file: string, args: string[]): Promise<boolean> {
 const onDpkgHost = await haveProgram('dpkg-query', ['--version']);
 
 describe.runIf(onDpkgHost || process.env.CI === 'true')('collectPackages on this machine (root /)', () => {
-  it('lists exactly what dpkg-query lists as installed, with the same source names and versions', async () => {
+  it('lists exactly what dpkg-query lists with files on disk, with the same source names and versions', async () => {
     const r = await collectPackages({ root: '/' });
     const { stdout } = await run('dpkg-query', ['-W', '-f', '${db:Status-Status}\t${Package}\t${Architecture}\t${Version}\t${source:Package}\t${source:Version}\n'], {
       maxBuffer: 64 * 1024 * 1024,
     });
     const expected = stdout
       .split('\n')
-      .filter((l) => l.startsWith('installed\t'))
+      .filter((l) => DPKG_ON_DISK_STATES.has(l.split('\t')[0] ?? ''))
       .map((l) => l.split('\t').slice(1).join(' '))
       .sort();
     const got = r.packages.filter((p) => p.ecosystem === undefined).map((p) => `${p.name} ${p.arch} ${p.version} ${p.sourceName} ${p.sourceVersion}`).sort();

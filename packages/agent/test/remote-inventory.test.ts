@@ -74,6 +74,14 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     const roots: Record<string, string>[] = [
       { 'var/lib/dpkg/status': DPKG_STATUS, 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'etc/hostname': 'deb-image\n', 'etc/machine-id': `${'a'.repeat(32)}\n` },
       { 'lib/apk/db/installed': APK_INSTALLED, 'etc/os-release': 'ID=alpine\nVERSION_ID=3.20.1\n' },
+      // dpkg's journal of an unfinished run, and a distroless image's per-package files.
+      {
+        'var/lib/dpkg/status': DPKG_STATUS,
+        'var/lib/dpkg/updates/0000': 'Package: libssl3\nStatus: install ok unpacked\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u3\n',
+        'var/lib/dpkg/updates/tmp.i': 'Package: libssl3\nStatus: install ok installed\nVersion: 9\n',
+        'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
+      },
+      { 'var/lib/dpkg/status.d/zlib1g': 'Package: zlib1g\nVersion: 1:1.2.13.dfsg-1\nArchitecture: amd64\n', 'var/lib/dpkg/status.d/zlib1g.md5sums': 'x  y\n', 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n' },
       {
         'lib/apk/db/installed': APK_INSTALLED,
         'etc/os-release': 'ID=alpine\nVERSION_ID=3.20.1\n',

@@ -5,7 +5,7 @@
  * agent would send.
  *
  * What runs on the host, each as one argument vector with LC_ALL=C (messages are matched):
- * `cat` and `wc -c` of the files below, `ls -1A` of rpm's database directories, `rpm -qa --qf …`
+ * `cat` and `wc -c` of the files below, `ls -1Ap` of dpkg's `updates` and `status.d`, `ls -1A` of rpm's database directories, `rpm -qa --qf …`
  * when one holds a database, `uname -n -r -m`, `test -e` of the reboot marker, `readlink` of
  * /etc/localtime; for Python distributions (python-packages.ts) `ls -1Ap` of the library
  * directories, `readlink -f` of the site directories and `cat` of each METADATA / PKG-INFO.
@@ -27,7 +27,7 @@ import {
 } from './collect-facts.js';
 import { combineCollected } from './collect-packages.js';
 import type { CollectedPackages } from './collected-packages.js';
-import { DPKG_STATUS, MAX_STATUS_BYTES, dpkgPackagesFromText } from './dpkg-packages.js';
+import { collectDpkgPackages } from './dpkg-packages.js';
 import { collectPythonPackages } from './python-packages.js';
 import type { HostFacts, OsFacts } from './host-facts.js';
 import { buildInventoryDocument, type InventoryDocument } from './inventory-document.js';
@@ -73,9 +73,9 @@ export async function collectRemoteInventory(runner: CommandRunner, options: Rem
   const remote = new RemoteReader(runner, normaliseRoot(options.root ?? '/'), options.timeoutMs ?? 120_000);
   const [facts, dpkg, rpm, apk, python] = await Promise.all([
     remote.facts(),
-    remote.readDatabase(DPKG_STATUS, MAX_STATUS_BYTES, dpkgPackagesFromText),
+    collectDpkgPackages({ readText: (rel, max) => remote.readDatabaseText(rel, max), listDir: (rel) => remote.listDir(rel), display: (rel) => remote.display(rel) }),
     remote.rpm(options.rpmMaxBytes ?? 64 * 1024 * 1024),
-    remote.readDatabase(APK_INSTALLED, MAX_APK_DB_BYTES, apkPackagesFromText),
+    remote.readDatabaseText(APK_INSTALLED, MAX_APK_DB_BYTES).then((text) => (text === undefined ? undefined : apkPackagesFromText(text, remote.display(APK_INSTALLED)))),
     collectPythonPackages(remote),
   ]);
   const distro = { dpkg, rpm, apk };
@@ -175,11 +175,11 @@ class RemoteReader {
   }
 
   /**
-   * A package database read whole and parsed, or undefined when the file is not there. Its size
-   * is checked against `wc -c` afterwards: a runner that kept less than asked, or a database
-   * rewritten meanwhile, would otherwise look like removed packages.
+   * A package database file read whole, or undefined when it is not there. Its size is checked
+   * against `wc -c` afterwards: a runner that kept less than asked, or a database rewritten
+   * meanwhile, would otherwise look like removed packages.
    */
-  async readDatabase(rel: string, maxBytes: number, parse: (text: string, source: string) => CollectedPackages): Promise<CollectedPackages | undefined> {
+  async readDatabaseText(rel: string, maxBytes: number): Promise<string | undefined> {
     const text = await this.readText(rel, maxBytes);
     if (text === undefined) return undefined;
     const size = await this.run(`packages: size of ${rel}`, ['wc', '-c', '--', this.path(rel)]);
@@ -188,7 +188,7 @@ class RemoteReader {
     if (size.exitCode !== 0 || !(Buffer.byteLength(text, 'utf8') >= expected)) {
       throw new PatchwiseError('PW_INPUT_UNREADABLE', `read ${Buffer.byteLength(text, 'utf8')} bytes but wc -c counts ${Number.isNaN(expected) ? 'none' : expected}: it changed while being read, or the output was cut; scan again`, { input: this.display(rel) });
     }
-    return parse(text, this.display(rel));
+    return text;
   }
 
   /** rpm's database, when one of RPM_DB_DIRS holds one (rpm on an empty directory would create one). */
