@@ -31,7 +31,7 @@ import { collectDpkgPackages } from './dpkg-packages.js';
 import { collectPythonPackages } from './python-packages.js';
 import type { HostFacts, OsFacts } from './host-facts.js';
 import { buildInventoryDocument, type InventoryDocument } from './inventory-document.js';
-import { RPM_DB_DIRS, firstLines, holdsRpmDatabase, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs } from './rpm-packages.js';
+import { RPM_DB_DIRS, firstLines, rpmDbFormat, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs, type RpmDbFormat } from './rpm-packages.js';
 
 export interface RemoteInventoryOptions {
   /** The document's host name: the name the host is registered under (its own may be `localhost`). */
@@ -194,25 +194,27 @@ class RemoteReader {
   /** rpm's database, when one of RPM_DB_DIRS holds one (rpm on an empty directory would create one). */
   async rpm(maxBytes: number): Promise<CollectedPackages | undefined> {
     let dbPath: string | undefined;
+    let format: RpmDbFormat | undefined;
     for (const dir of RPM_DB_DIRS) {
       const listed = await this.run(`packages: look for an rpm database in ${dir}`, ['ls', '-1A', '--', this.path(dir)]);
       if (listed.exitCode !== 0) {
         if (MISSING.test(listed.stderr)) continue;
         throw unreadable(this.display(dir), 'ls', listed);
       }
-      if (holdsRpmDatabase(listed.stdout.split('\n'))) {
+      format = rpmDbFormat(listed.stdout.split('\n'));
+      if (format) {
         dbPath = dir;
         break;
       }
     }
-    if (dbPath === undefined) return undefined;
+    if (dbPath === undefined || format === undefined) return undefined;
     const where = `rpm database ${this.display(dbPath)}`;
-    const listed = await this.run('packages: rpm -qa', ['rpm', ...rpmQueryArgs(this.root, dbPath)], maxBytes + 1);
+    const listed = await this.run('packages: rpm -qa', ['rpm', ...rpmQueryArgs(this.root, dbPath, format.backend)], maxBytes + 1);
     // 127: the remote shell found no such program.
     if (listed.exitCode === 127) return rpmProgramMissing(where, 'rpm');
     if (listed.exitCode !== 0) throw unreadable(where, 'rpm -qa', listed);
     if (Buffer.byteLength(listed.stdout, 'utf8') > maxBytes) throw new PatchwiseError('PW_INPUT_TOO_LARGE', `rpm -qa printed more than ${maxBytes} bytes`, { input: where });
-    return rpmPackagesFromOutput(listed.stdout, listed.stderr, where, `rpm -qa output for ${this.display(dbPath)}`);
+    return rpmPackagesFromOutput(listed.stdout, listed.stderr, where, `rpm -qa output for ${this.display(dbPath)}`, format);
   }
 
   /** A file's text (`cat`), or undefined when it does not exist; at most `maxBytes`. */
