@@ -133,6 +133,19 @@ describe('collectPackages on a fake root', () => {
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toContain('evil-1.dist-info/METADATA: a symlink or ".." leads outside the root; refused');
 
+    // A whole site directory (or its prefix) leading out of the root: warned about, the rest still sent.
+    const siteRoot = await makeTree({
+      files: { 'var/lib/dpkg/status': DPKG_STATUS, 'usr/lib/python3.11/site-packages/ok-1.dist-info/METADATA': 'Name: ok\nVersion: 1\n' },
+      symlinks: { 'usr/lib/python3/dist-packages': `${up}usr/lib/python3/dist-packages`, 'usr/local/lib': `${up}usr/local/lib` },
+    });
+    const site = await collectPackages({ root: siteRoot });
+    expect(site.packages.map((p) => `${p.ecosystem ?? 'distro'} ${p.name}`)).toEqual(['distro libssl3', 'distro bash', 'distro held-one', 'distro half', 'PyPI ok']);
+    expect(site.warnings).toEqual([
+      `${path.join(siteRoot, 'usr/local/lib')}: a symlink or ".." leads outside the root; refused; Python directories under it skipped`,
+      `${path.join(siteRoot, 'usr/lib/python3/dist-packages')}: a symlink or ".." leads outside the root; refused; Python site directory skipped`,
+    ]);
+    expect(site.complete).toBe(true);
+
     const dpkgRoot = await makeTree({ symlinks: { 'var/lib/dpkg/status': `${up}etc/shadow` } });
     await expect(collectPackages({ root: dpkgRoot })).rejects.toMatchObject({
       code: 'PW_INPUT_UNREADABLE',

@@ -32,8 +32,9 @@ export interface CollectPackagesOptions {
  *
  * Throws (PW_INPUT_UNREADABLE, PW_INPUT_MALFORMED, PW_INPUT_TOO_LARGE, each naming the file) when
  * a distribution database exists but cannot be read: a snapshot without it would tell the server
- * that every package was removed. Problems with single Python packages, and a missing rpm program,
- * are warnings instead (the latter with `complete: false`).
+ * that every package was removed; so does a database that exists but lists no package. Python
+ * problems (a package's metadata, or a whole site directory, unreadable or behind a symlink out of
+ * the root) and a missing rpm program are warnings instead (the latter with `complete: false`).
  */
 export async function collectPackages(options: CollectPackagesOptions): Promise<CollectedPackages> {
   const fs = await RootedFs.open(options.root);

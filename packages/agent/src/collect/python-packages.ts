@@ -36,15 +36,18 @@ const PARALLEL_READS = 8;
  * Lists the Python distributions under the root's system site directories, as ecosystem `PyPI`
  * entries with Name and Version as written. A distribution without Name or Version, or whose
  * metadata cannot be read (missing, oversized, a symlink out of the root), is skipped with a
- * warning naming the file. A site directory reached through two paths (a lib64 → lib symlink) is
- * read once. Returns undefined when the root has no such directory.
+ * warning naming the file; so is a site directory that cannot be reached (a symlink out of the
+ * root, an unreadable directory), so the other packages are still sent. A site directory reached
+ * through two paths (a lib64 → lib symlink) is read once. Returns undefined when the root has no
+ * such directory.
  */
 export async function collectPythonPackages(fs: SiteFs): Promise<CollectedPackages | undefined> {
-  const siteDirs = await findSiteDirs(fs);
-  if (siteDirs.length === 0) return undefined;
+  const warnings: string[] = [];
+  const siteDirs = await findSiteDirs(fs, warnings);
+  if (siteDirs.length === 0) return warnings.length === 0 ? undefined : { packages: [], warnings, skipped: [], complete: true };
   const files: { primary: string; fallback?: string }[] = [];
   for (const dir of siteDirs) {
-    const entries = (await fs.listDir(dir)) ?? [];
+    const entries = (await warnOnError(() => fs.listDir(dir), warnings, 'Python site directory skipped')) ?? [];
     for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const file = metadataFile(dir, entry.name, entry.isDirectory());
       if (file !== undefined) files.push(file);
@@ -54,8 +57,23 @@ export async function collectPythonPackages(fs: SiteFs): Promise<CollectedPackag
   const results: ({ package: InventoryPackage } | { warning: string })[] = [];
   for (let i = 0; i < files.length; i += PARALLEL_READS) results.push(...(await Promise.all(files.slice(i, i + PARALLEL_READS).map((f) => readDistribution(fs, f)))));
   const packages = results.flatMap((r) => ('package' in r ? [r.package] : []));
-  const warnings = results.flatMap((r) => ('warning' in r ? [r.warning] : []));
+  warnings.push(...results.flatMap((r) => ('warning' in r ? [r.warning] : [])));
   return { packages, warnings, skipped: [], complete: true };
+}
+
+/**
+ * `read()`'s result, or undefined with a warning when it fails with a PatchwiseError (a symlink out
+ * of the root, a directory that cannot be read): a Python problem must not keep the distribution
+ * packages from being sent.
+ */
+async function warnOnError<T>(read: () => Promise<T>, warnings: string[], consequence: string): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!isPatchwiseError(err)) throw err;
+    warnings.push(`${err.message}; ${consequence}`);
+    return undefined;
+  }
 }
 
 /** One distribution's name and version, or why it is skipped. */
@@ -79,8 +97,8 @@ async function readDistribution(fs: SiteFs, file: { primary: string; fallback?: 
  * The site directories that exist, as resolved root paths, each once, in the order of PREFIXES,
  * then version directory, then SITE_DIRS. The look-ups are independent, so they are asked at once.
  */
-async function findSiteDirs(fs: SiteFs): Promise<string[]> {
-  const listings = await Promise.all(PREFIXES.map((prefix) => fs.listDir(prefix)));
+async function findSiteDirs(fs: SiteFs, warnings: string[]): Promise<string[]> {
+  const listings = await Promise.all(PREFIXES.map((prefix) => warnOnError(() => fs.listDir(prefix), warnings, 'Python directories under it skipped')));
   const candidates = PREFIXES.flatMap((prefix, i) =>
     (listings[i] ?? [])
       .map((e) => e.name)
@@ -89,10 +107,16 @@ async function findSiteDirs(fs: SiteFs): Promise<string[]> {
       .flatMap((name) => SITE_DIRS.map((site) => `${prefix}/${name}/${site}`)),
   );
   const found = await Promise.all(
-    candidates.map(async (candidate) => {
-      const resolved = await fs.resolve(candidate);
-      return resolved && (await fs.listDir(resolved.rootPath)) !== undefined ? resolved.rootPath : undefined;
-    }),
+    candidates.map((candidate) =>
+      warnOnError(
+        async () => {
+          const resolved = await fs.resolve(candidate);
+          return resolved && (await fs.listDir(resolved.rootPath)) !== undefined ? resolved.rootPath : undefined;
+        },
+        warnings,
+        'Python site directory skipped',
+      ),
+    ),
   );
   return [...new Set(found.filter((dir): dir is string => dir !== undefined))];
 }
