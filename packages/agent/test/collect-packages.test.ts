@@ -225,18 +225,27 @@ describe.runIf(onDpkgHost || process.env.CI === 'true')('collectPackages on this
     expect(r.complete).toBe(true);
   });
 
-  it("lists the same Python distributions as the system interpreter's importlib.metadata", async ({ skip }) => {
+  it("lists the system interpreter's importlib.metadata distributions that dpkg did not install", async ({ skip }) => {
     const python = '/usr/bin/python3';
     if (!(await haveProgram(python, ['--version']))) {
       if (process.env.CI === 'true') throw new Error(`${python} is required when CI=true`);
       skip(`${python} is not installed`);
     }
     // -I: isolated (no user site, no PYTHONPATH), so the interpreter sees only system site directories.
-    const script = 'import importlib.metadata as m\nfor d in m.distributions():\n  print(d.metadata["Name"], d.version, sep="\\t")';
+    const script = 'import importlib.metadata as m\nfor d in m.distributions():\n  print(d.metadata["Name"], d.version, d._path, sep="\\t")';
     const { stdout } = await run(python, ['-I', '-c', script]);
-    const expected = stdout.split('\n').filter((l) => l !== '').map((l) => l.replace('\t', ' ')).sort();
+    const listed = stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t') as [string, string, string]);
+    // dpkg-query -S with an absolute path and no wildcard answers for exactly that path.
+    const dpkgOwns = async (p: string) => run('dpkg-query', ['-S', p]).then(() => true, () => false);
+    const expected: string[] = [];
+    let owned = 0;
+    for (const [name, version, where] of listed) {
+      if (await dpkgOwns(where)) owned++;
+      else expected.push(`${name} ${version}`);
+    }
     const r = await collectPackages({ root: '/' });
     const got = r.packages.filter((p) => p.ecosystem === 'PyPI').map((p) => `${p.name} ${p.version}`).sort();
-    expect(got).toEqual(expected);
+    expect(got).toEqual(expected.sort());
+    expect(r.skipped.find((s) => s.reason === 'Python distribution installed by the system package manager')?.count ?? 0).toBe(owned);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { collectPackages } from '@patchwise/agent';
 import { parseInventory } from '@patchwise/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTree, removeTrees } from './support/fake-root.js';
+import { addToTree, makeTree, removeTrees } from './support/fake-root.js';
 import { buildDeb, dpkgOnRoot, dpkgQueryLines, emptyDpkgRoot, haveDpkgTools, writeJournalEntry } from './support/dpkg-root.js';
 
 afterAll(removeTrees);
@@ -51,6 +51,29 @@ describe.runIf(haveDpkg || process.env.CI === 'true')('collectPackages with a da
     const r = await collectPackages({ root });
     expect(r.packages.map((p) => `${p.name} ${p.version}`).sort()).toEqual(['pw-lib 1.0-2', 'pw-new 3.0-1']);
     expect(r.warnings).toEqual([`${path.join(root, 'var/lib/dpkg/updates')}: 4 journal entries of an unfinished dpkg run applied over the status file`]);
+  });
+});
+
+describe.runIf(haveDpkg || process.env.CI === 'true')('Python distributions dpkg installed', () => {
+  it('are left out (the distribution package carries them, with its backports); pip-installed ones stay', async () => {
+    const root = await emptyDpkgRoot();
+    const meta = (name: string, version: string) => `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`;
+    const debian = {
+      '/usr/lib/python3/dist-packages/urllib3-1.26.12.dist-info/METADATA': meta('urllib3', '1.26.12'),
+      '/usr/lib/python3/dist-packages/distro_info-1.5.egg-info': meta('distro-info', '1.5'),
+    };
+    await dpkgOnRoot(root, ['--install', await buildDeb('python3-urllib3', '1.26.12-1+deb12u4', debian)]);
+    // pip puts its own beside the interpreter's, and under /usr/local.
+    await addToTree(root, {
+      files: {
+        'usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA': meta('requests', '2.31.0'),
+        'usr/local/lib/python3.11/dist-packages/urllib3-2.2.1.dist-info/METADATA': meta('urllib3', '2.2.1'),
+      },
+    });
+    const r = await collectPackages({ root });
+    expect(r.packages.map((p) => `${p.ecosystem ?? 'Debian'} ${p.name} ${p.version}`)).toEqual(['Debian python3-urllib3 1.26.12-1+deb12u4', 'PyPI requests 2.31.0', 'PyPI urllib3 2.2.1']);
+    expect(r.skipped).toEqual([{ reason: 'Python distribution installed by the system package manager', count: 2 }]);
+    expect(r.warnings).toEqual([]);
   });
 });
 

@@ -66,7 +66,8 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     expect(remote.facts).toEqual({ hostname, machineId, os, kernelRelease, architecture, rebootRequired, timezone, uptimeSeconds: null, ipAddresses: null, serialNumber: null });
     // Every command is recorded, and none wrote anything: reads and look-ups only.
     expect(remote.commands.map((c) => c.argv[0]).sort()).toEqual(expect.arrayContaining(['cat', 'ls', 'readlink', 'test', 'uname', 'wc']));
-    expect(new Set(remote.commands.map((c) => c.argv[0]))).toEqual(new Set(['cat', 'ls', 'readlink', 'test', 'uname', 'wc', ...(remote.commands.some((c) => c.argv[0] === 'rpm') ? ['rpm'] : [])]));
+    const optional = ['rpm', 'find'].filter((p) => remote.commands.some((c) => c.argv[0] === p));
+    expect(new Set(remote.commands.map((c) => c.argv[0]))).toEqual(new Set(['cat', 'ls', 'readlink', 'test', 'uname', 'wc', ...optional]));
     if (local.packages.packages.some((p) => p.ecosystem === 'PyPI')) expect(remote.document.packages.some((p) => p.ecosystem === 'PyPI')).toBe(true);
   });
 

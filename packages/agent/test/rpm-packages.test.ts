@@ -11,7 +11,7 @@ import { RPM_QA_QUERY_FORMAT } from '@patchwise/core';
 import { parseInventory } from '@patchwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addToTree, makeTree, removeTrees } from './support/fake-root.js';
-import { buildTestRpms, expectedTestRpms, haveRpmTools, rootWithRpmDb } from './support/rpm-root.js';
+import { RPM_PYTHON_DIST, buildPythonRpm, buildTestRpms, expectedTestRpms, haveRpmTools, rootWithRpmDb } from './support/rpm-root.js';
 
 afterAll(removeTrees);
 
@@ -77,6 +77,23 @@ describe.runIf(haveRpm || inCi)('collectPackages with a real rpm database', () =
       message: expect.stringContaining(`rpm database ${path.join(root, 'usr/lib/sysimage/rpm')}: `),
     });
     await expect(collectPackages({ root })).rejects.toMatchObject({ message: expect.stringMatching(/NDB database \(Packages\.db\)|rpm -qa failed/) });
+    expect(await treeState(root)).toEqual(before);
+  });
+
+  it('leaves out Python distributions an rpm installed, and keeps pip-installed ones', async () => {
+    const root = await rootWithRpmDb('/usr/lib/sysimage/rpm', [await buildPythonRpm()]);
+    // --justdb registers the files without placing them: place them as rpm would have.
+    await addToTree(root, {
+      files: {
+        [`${RPM_PYTHON_DIST.slice(1)}/METADATA`]: 'Metadata-Version: 2.1\nName: urllib3\nVersion: 1.26.5\n',
+        'usr/local/lib/python3.9/site-packages/urllib3-2.2.1.dist-info/METADATA': 'Metadata-Version: 2.1\nName: urllib3\nVersion: 2.2.1\n',
+      },
+    });
+    const before = await treeState(root);
+    const r = await collectPackages({ root });
+    expect(r.packages.map((p) => `${p.ecosystem ?? 'rpm'} ${p.name} ${p.version}`)).toEqual(['rpm python3-urllib3 1.26.5-3.el9', 'PyPI urllib3 2.2.1']);
+    expect(r.skipped).toEqual([{ reason: 'Python distribution installed by the system package manager', count: 1 }]);
+    expect(r.warnings).toEqual([]);
     expect(await treeState(root)).toEqual(before);
   });
 

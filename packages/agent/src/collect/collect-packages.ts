@@ -4,10 +4,11 @@
  */
 import { collectApkPackages } from './apk-packages.js';
 import type { CollectedPackages } from './collected-packages.js';
-import { collectDpkgPackages } from './dpkg-packages.js';
+import { collectDpkgPackages, dpkgOwners } from './dpkg-packages.js';
 import { collectPythonPackages } from './python-packages.js';
+import type { SystemOwners } from './python-packages.js';
 import { RootedFs } from './rooted-fs.js';
-import { collectRpmPackages } from './rpm-packages.js';
+import { collectRpmPackages, rpmOwners } from './rpm-packages.js';
 import { runCommand } from './run-command.js';
 import type { RunCommand } from './run-command.js';
 
@@ -38,19 +39,40 @@ export interface CollectPackagesOptions {
  */
 export async function collectPackages(options: CollectPackagesOptions): Promise<CollectedPackages> {
   const fs = await RootedFs.open(options.root);
+  const rpm = {
+    run: options.run ?? runCommand,
+    rpmCommand: options.rpmCommand ?? 'rpm',
+    timeoutMs: options.rpmTimeoutMs ?? 120_000,
+    maxBuffer: options.rpmMaxBuffer ?? 64 * 1024 * 1024,
+  };
   const distro = {
     dpkg: await collectDpkgPackages(fs),
-    rpm: await collectRpmPackages(fs, {
-      run: options.run ?? runCommand,
-      rpmCommand: options.rpmCommand ?? 'rpm',
-      timeoutMs: options.rpmTimeoutMs ?? 120_000,
-      maxBuffer: options.rpmMaxBuffer ?? 64 * 1024 * 1024,
-    }),
+    rpm: await collectRpmPackages(fs, rpm),
     apk: await collectApkPackages(fs),
   };
-  const python = await collectPythonPackages(fs);
+  const python = await collectPythonPackages(fs, systemOwners([dpkgOwners(fs), rpmOwners(fs, rpm)]));
 
   return combineCollected(fs.root, distro, python === undefined ? [] : [python]);
+}
+
+/**
+ * One answer from several package managers' answers: a path any of them installed is owned
+ * (a Debian host with rpm installed to build packages has both databases). Each is asked only
+ * about the paths the ones before did not claim.
+ */
+export function systemOwners(each: readonly SystemOwners[]): SystemOwners {
+  return async (paths) => {
+    const owned = new Set<string>();
+    const warnings: string[] = [];
+    for (const owners of each) {
+      const left = paths.filter((p) => !owned.has(p));
+      if (left.length === 0) break;
+      const r = await owners(left);
+      for (const p of r.owned) owned.add(p);
+      warnings.push(...r.warnings);
+    }
+    return { owned, warnings };
+  };
 }
 
 /**

@@ -3,11 +3,12 @@
  * has not folded into it yet (`updates/NNNN`), and the per-package files distroless images keep
  * instead of a status file (`status.d/<package>`).
  */
-import { dpkgPackagesOf, dpkgUpdateNames, parseDpkgStanzas, replayDpkgUpdates } from '@patchwise/core';
+import { dpkgPackagesOf, dpkgUpdateNames, isPatchwiseError, parseDpkgStanzas, replayDpkgUpdates } from '@patchwise/core';
 import type { SkippedCount } from '@patchwise/core';
 import type { CollectedPackages } from './collected-packages.js';
 import { distroPackage } from './distro-package.js';
 import { requirePackages } from './nonempty-database.js';
+import type { SystemOwners } from './python-packages.js';
 
 export const DPKG_STATUS = '/var/lib/dpkg/status';
 export const DPKG_UPDATES = '/var/lib/dpkg/updates';
@@ -81,4 +82,43 @@ function mergeSkipped(skipped: readonly SkippedCount[]): SkippedCount[] {
   const counts = new Map<string, number>();
   for (const s of skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + s.count);
   return [...counts].map(([reason, count]) => ({ reason, count }));
+}
+
+export const DPKG_INFO = '/var/lib/dpkg/info';
+/** A `.list` file names one package's files; a few MB for the largest (kernel headers, texlive). */
+const MAX_LIST_BYTES = 64 * 1024 * 1024;
+/** `.list` files read at once. */
+const PARALLEL_LISTS = 16;
+
+/**
+ * Which of `paths` (as the root sees them) a dpkg package installed: each package's
+ * `/var/lib/dpkg/info/<package>[:<arch>].list` names every file and directory it shipped, one a
+ * line, so a Python distribution directory dpkg installed is a line there, exactly. A `.list`
+ * that cannot be read is a warning (its files then count as not dpkg's).
+ */
+export function dpkgOwners(fs: DpkgFs): SystemOwners {
+  return async (paths) => {
+    const entries = paths.length === 0 ? undefined : await fs.listDir(DPKG_INFO);
+    const owned = new Set<string>();
+    const warnings: string[] = [];
+    if (!entries) return { owned, warnings };
+    const wanted = new Set(paths);
+    const lists = files(entries)
+      .filter((n) => n.endsWith('.list'))
+      .sort()
+      .map((n) => `${DPKG_INFO}/${n}`);
+    for (let i = 0; i < lists.length; i += PARALLEL_LISTS) {
+      await Promise.all(
+        lists.slice(i, i + PARALLEL_LISTS).map(async (list) => {
+          try {
+            for (const line of ((await fs.readText(list, MAX_LIST_BYTES)) ?? '').split('\n')) if (wanted.has(line)) owned.add(line);
+          } catch (err) {
+            if (!isPatchwiseError(err)) throw err;
+            warnings.push(`${err.message}; the Python distributions it lists are reported as PyPI packages`);
+          }
+        }),
+      );
+    }
+    return { owned, warnings };
+  };
 }

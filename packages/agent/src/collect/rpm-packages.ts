@@ -11,6 +11,7 @@ import type { CollectedPackages } from './collected-packages.js';
 import { distroPackage } from './distro-package.js';
 import type { RootedFs } from './rooted-fs.js';
 import type { RunCommand } from './run-command.js';
+import type { SystemOwners } from './python-packages.js';
 
 /**
  * Where rpm keeps its database: /usr/lib/sysimage/rpm since rpm 4.16 (Fedora 36, RHEL 10, SUSE),
@@ -42,8 +43,19 @@ export function rpmDbFormat(entryNames: readonly string[]): RpmDbFormat | undefi
  * when it has no reader for the files there, and creates an empty database beside them.
  */
 export function rpmQueryArgs(root: string, dbPath: string, backend?: string): string[] {
-  return ['--root', root, '--dbpath', dbPath, ...(backend ? ['--define', `_db_backend ${backend}`] : []), '-qa', '--qf', RPM_QA_QUERY_FORMAT];
+  return [...rpmDbArgs(root, dbPath, backend), '-qa', '--qf', RPM_QA_QUERY_FORMAT];
 }
+
+/** The arguments that point rpm at the database at `dbPath` inside `root`, in format `backend`. */
+export function rpmDbArgs(root: string, dbPath: string, backend?: string): string[] {
+  return ['--root', root, '--dbpath', dbPath, ...(backend ? ['--define', `_db_backend ${backend}`] : [])];
+}
+
+/**
+ * Every file every package installed, one path a line. `rpm -qf PATH…` would be narrower, but it
+ * looks each path up on this machine's filesystem, not the root's, so it cannot answer for an image.
+ */
+export const RPM_FILES_QUERY = ['-qa', '--qf', '[%{FILENAMES}\\n]'] as const;
 
 export interface RpmOptions {
   readonly run: RunCommand;
@@ -77,14 +89,11 @@ export async function collectRpmPackages(fs: RootedFs, options: RpmOptions): Pro
   if (found === undefined) return undefined;
   const { dbPath, format } = found;
   const where = `rpm database ${fs.display(dbPath)}`;
-  const scratch = fs.isHostRoot ? undefined : await mkdtemp(path.join(tmpdir(), 'pw-rpmdb-'));
-  try {
-    if (scratch) for (const file of format.files) await fs.copyOut(`${dbPath}/${file}`, path.join(scratch, file), MAX_RPM_DB_BYTES);
-    const args = scratch ? rpmQueryArgs('/', scratch, format.backend) : rpmQueryArgs(fs.root, dbPath, format.backend);
+  return withRpmDb(fs, found, async (dbArgs) => {
     let stdout: string;
     let stderr: string;
     try {
-      ({ stdout, stderr } = await options.run(options.rpmCommand, args, { timeoutMs: options.timeoutMs, maxBuffer: options.maxBuffer }));
+      ({ stdout, stderr } = await options.run(options.rpmCommand, [...dbArgs, '-qa', '--qf', RPM_QA_QUERY_FORMAT], { timeoutMs: options.timeoutMs, maxBuffer: options.maxBuffer }));
     } catch (err) {
       const e = err as { code?: unknown; killed?: boolean; stderr?: unknown };
       if (e.code === 'ENOENT') return rpmProgramMissing(where, options.rpmCommand);
@@ -98,8 +107,55 @@ export async function collectRpmPackages(fs: RootedFs, options: RpmOptions): Pro
       throw new PatchwiseError('PW_INPUT_UNREADABLE', `rpm -qa failed: ${why}`, { input: where, cause: err });
     }
     return rpmPackagesFromOutput(stdout, stderr, where, `rpm -qa output for ${fs.display(dbPath)}`, format);
+  });
+}
+
+/**
+ * Which of `paths` (as the root sees them) an rpm package installed: the Python collector leaves
+ * those out (see collectPythonPackages). Asked only when there are paths; no database, no rpm
+ * program or a failing query own nothing, the last with a warning (the distributions are then
+ * reported, as before this check existed, rather than lost).
+ */
+export function rpmOwners(fs: RootedFs, options: RpmOptions): SystemOwners {
+  return async (paths) => {
+    const found = await findRpmDb(fs);
+    if (found === undefined || paths.length === 0) return { owned: new Set(), warnings: [] };
+    const where = `rpm database ${fs.display(found.dbPath)}`;
+    return withRpmDb(fs, found, async (dbArgs) => {
+      try {
+        const { stdout } = await options.run(options.rpmCommand, [...dbArgs, ...RPM_FILES_QUERY], { timeoutMs: options.timeoutMs, maxBuffer: options.maxBuffer });
+        return { owned: ownedAmong(paths, stdout), warnings: [] };
+      } catch (err) {
+        const e = err as { code?: unknown; stderr?: unknown };
+        if (e.code === 'ENOENT') return { owned: new Set<string>(), warnings: [] };
+        const why = firstLines(typeof e.stderr === 'string' ? e.stderr : '') || (err instanceof Error ? err.message : String(err));
+        return { owned: new Set<string>(), warnings: [`${where}: could not list the files rpm installed (${why}); rpm-installed Python distributions are reported as PyPI packages`] };
+      }
+    });
+  };
+}
+
+/** The paths among `paths` that are lines of `listing` (one path a line). */
+export function ownedAmong(paths: readonly string[], listing: string): Set<string> {
+  const wanted = new Set(paths);
+  const owned = new Set<string>();
+  for (const line of listing.split('\n')) if (wanted.has(line)) owned.add(line);
+  return owned;
+}
+
+/**
+ * Runs `use` with the arguments that point rpm at the root's database. On this machine's own `/`
+ * that is the database in place; for any other root a private copy (see collectRpmPackages),
+ * removed afterwards.
+ */
+async function withRpmDb<T>(fs: RootedFs, found: { dbPath: string; format: RpmDbFormat }, use: (dbArgs: string[]) => Promise<T>): Promise<T> {
+  if (fs.isHostRoot) return use(rpmDbArgs(fs.root, found.dbPath, found.format.backend));
+  const scratch = await mkdtemp(path.join(tmpdir(), 'pw-rpmdb-'));
+  try {
+    for (const file of found.format.files) await fs.copyOut(`${found.dbPath}/${file}`, path.join(scratch, file), MAX_RPM_DB_BYTES);
+    return await use(rpmDbArgs('/', scratch, found.format.backend));
   } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -21,13 +21,14 @@ export async function haveDpkgTools(): Promise<boolean> {
   return (await works('dpkg')) && (await works('dpkg-deb')) && (await works('dpkg-query'));
 }
 
-/** Builds `name_version_all.deb` shipping one file; resolves with its path. */
-export async function buildDeb(name: string, version: string): Promise<string> {
+/** Builds `name_version_all.deb` shipping a README and `files` (path → content); resolves with its path. */
+export async function buildDeb(name: string, version: string, files: Readonly<Record<string, string>> = {}): Promise<string> {
   const top = await makeTree(
     {
       files: {
         'pkg/DEBIAN/control': `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: Patchwise tests <tests@example.org>\nDescription: Patchwise test package\n`,
         [`pkg/usr/share/doc/${name}/README`]: `${name} ${version}\n`,
+        ...Object.fromEntries(Object.entries(files).map(([p, text]) => [`pkg/${p.replace(/^\//, '')}`, text])),
       },
     },
     'pw-debbuild-',
