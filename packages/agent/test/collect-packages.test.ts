@@ -146,6 +146,17 @@ describe('collectPackages on a fake root', () => {
     ]);
     expect(site.complete).toBe(true);
 
+    // dpkg's file lists out of the root: nothing can be said about who installed the Python packages.
+    const infoRoot = await makeTree({
+      files: { 'var/lib/dpkg/status': DPKG_STATUS, 'usr/lib/python3/dist-packages/ok-1.dist-info/METADATA': 'Name: ok\nVersion: 1\n' },
+      symlinks: { 'var/lib/dpkg/info': `${up}var/lib/dpkg/info` },
+    });
+    const info = await collectPackages({ root: infoRoot });
+    expect(info.packages.filter((p) => p.ecosystem === 'PyPI')).toEqual([{ ecosystem: 'PyPI', name: 'ok', version: '1' }]);
+    expect(info.warnings).toEqual([
+      `${path.join(infoRoot, 'var/lib/dpkg/info')}: a symlink or ".." leads outside the root; refused; the Python distributions the system package manager installed may be reported as PyPI packages`,
+    ]);
+
     const dpkgRoot = await makeTree({ symlinks: { 'var/lib/dpkg/status': `${up}etc/shadow` } });
     await expect(collectPackages({ root: dpkgRoot })).rejects.toMatchObject({
       code: 'PW_INPUT_UNREADABLE',

@@ -66,8 +66,9 @@ export async function collectPythonPackages(fs: SiteFs, owners?: SystemOwners): 
   // such; reported again at its upstream version it would carry the fixed PyPI advisories.
   const skipped: SkippedCount[] = [];
   if (owners && files.length > 0) {
-    const { owned, warnings: ownerWarnings } = await owners(files.map((f) => f.dist));
-    warnings.push(...ownerWarnings);
+    const answer = await warnOnError(() => owners(files.map((f) => f.dist)), warnings, 'the Python distributions the system package manager installed may be reported as PyPI packages');
+    const owned = answer?.owned ?? new Set<string>();
+    warnings.push(...(answer?.warnings ?? []));
     const before = files.length;
     files = files.filter((f) => !owned.has(f.dist));
     if (files.length < before) skipped.push({ reason: 'Python distribution installed by the system package manager', count: before - files.length });
