@@ -8,7 +8,7 @@ import { SshRunner, buildInventoryDocument, collectFacts, collectPackages, colle
 import { skipUnlessAvailable } from '../../../test/e2e/support/prerequisites.js';
 import { missingSshdPrerequisites, startTestSshd, type TestSshd } from '../../../test/e2e/support/test-sshd.js';
 import { addToTree, makeTree, removeTrees } from './support/fake-root.js';
-import { buildTestRpms, expectedTestRpms, haveRpmTools, rootWithRpmDb } from './support/rpm-root.js';
+import { RPM_PYTHON_DIST, buildPythonRpm, buildTestRpms, expectedTestRpms, haveRpmTools, rootWithRpmDb } from './support/rpm-root.js';
 
 const skip = skipUnlessAvailable('the remote inventory tests', await missingSshdPrerequisites());
 const haveRpm = await haveRpmTools();
@@ -111,6 +111,22 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     expect(remote.collected.packages).toEqual((await collectPackages({ root })).packages);
     expect(remote.document).toEqual((await localDocument(root, 'alma')).document);
     expect(remote.commands.find((c) => c.argv[0] === 'rpm')?.argv).toEqual(['rpm', '--root', root, '--dbpath', '/var/lib/rpm', '--define', '_db_backend sqlite', '-qa', '--qf', expect.stringContaining('%{NAME}')]);
+  });
+
+  it.runIf(haveRpm || process.env.CI === 'true')('leaves out the Python distributions rpm installed, as the local collector does', async () => {
+    const root = await rootWithRpmDb('/usr/lib/sysimage/rpm', [await buildPythonRpm()]);
+    await addToTree(root, {
+      files: {
+        'etc/os-release': 'ID="almalinux"\nVERSION_ID="9.4"\n',
+        [`${RPM_PYTHON_DIST.slice(1)}/METADATA`]: 'Metadata-Version: 2.1\nName: urllib3\nVersion: 1.26.5\n',
+        'usr/local/lib/python3.9/site-packages/urllib3-2.2.1.dist-info/METADATA': 'Metadata-Version: 2.1\nName: urllib3\nVersion: 2.2.1\n',
+      },
+    });
+    const remote = await collectRemoteInventory(runner, { hostName: 'alma', root });
+    const local = await localDocument(root, 'alma');
+    expect(remote.document.packages.map((p) => `${p.ecosystem ?? 'rpm'} ${p.name} ${p.version}`)).toEqual(['rpm python3-urllib3 1.26.5-3.el9', 'PyPI urllib3 2.2.1']);
+    expect(remote.document).toEqual(local.document);
+    expect(remote.collected.skipped).toEqual(local.packages.skipped);
   });
 
   it('names the host and file when a database is malformed or unreadable', async () => {
