@@ -70,11 +70,15 @@ describe('collectFacts on a mounted root', () => {
     expect((await collectFacts({ root: await makeTree({}), io: fixedIo })).os).toBeNull();
   });
 
-  it('prefers /etc/timezone and ignores a zone name that is not one', async () => {
-    const root = await makeTree({ files: { 'etc/timezone': 'Europe/Berlin\n' }, symlinks: { 'etc/localtime': '/usr/share/zoneinfo/Asia/Tokyo' } });
-    expect((await collectFacts({ root })).timezone).toBe('Europe/Berlin');
-    const odd = await makeTree({ files: { 'etc/timezone': '../../etc/shadow\n' }, symlinks: { 'etc/localtime': '/usr/share/zoneinfo/Asia/Tokyo' } });
-    expect((await collectFacts({ root: odd })).timezone).toBe('Asia/Tokyo');
+  it('takes the zone /etc/localtime links to over a stale /etc/timezone, which is only the fallback', async () => {
+    // `timedatectl set-timezone` relinks /etc/localtime and leaves /etc/timezone as it was.
+    const root = await makeTree({ files: { 'etc/timezone': 'Etc/UTC\n' }, symlinks: { 'etc/localtime': '/usr/share/zoneinfo/Asia/Tokyo' } });
+    expect((await collectFacts({ root })).timezone).toBe('Asia/Tokyo');
+    // A copied zone file (not a link) names no zone: /etc/timezone does.
+    const copied = await makeTree({ files: { 'etc/timezone': 'Europe/Berlin\n', 'etc/localtime': 'TZif2…' } });
+    expect((await collectFacts({ root: copied })).timezone).toBe('Europe/Berlin');
+    const odd = await makeTree({ files: { 'etc/timezone': '../../etc/shadow\n', 'etc/localtime': 'TZif2…' } });
+    expect((await collectFacts({ root: odd })).timezone).toBe('UTC');
   });
 
   it('does not read through a symlink out of the root', async () => {

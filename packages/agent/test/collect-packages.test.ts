@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { collectPackages } from '@patchwise/agent';
 import type { InventoryPackage } from '@patchwise/agent';
+import { DPKG_ON_DISK_STATES } from '@patchwise/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTree, removeTrees } from './support/fake-root.js';
 
@@ -57,7 +58,7 @@ A:x86_64
 const byName = (pkgs: InventoryPackage[], name: string) => pkgs.filter((p) => p.name === name);
 
 describe('collectPackages on a fake root', () => {
-  it('reads dpkg status with Source mapping and only installed packages', async () => {
+  it('reads dpkg status with Source mapping and the packages whose files are on disk', async () => {
     const root = await makeTree({ files: { 'var/lib/dpkg/status': DPKG_STATUS } });
     const r = await collectPackages({ root });
     expect(r.packages).toEqual([
@@ -65,11 +66,10 @@ describe('collectPackages on a fake root', () => {
       { name: 'bash', version: '5.2.15-2+b2', arch: 'amd64', sourceName: 'bash', sourceVersion: '5.2.15-2' },
       // Held packages are installed too (core's rule: the state word decides, not the want).
       { name: 'held-one', version: '1.0-1', arch: 'all', sourceName: 'held-one', sourceVersion: '1.0-1' },
+      // An interrupted install leaves its files (and their vulnerabilities) on disk.
+      { name: 'half', version: '0.1-1', arch: 'amd64', sourceName: 'half', sourceVersion: '0.1-1' },
     ]);
-    expect(r.skipped).toEqual([
-      { reason: 'dpkg state config-files', count: 1 },
-      { reason: 'dpkg state half-installed', count: 1 },
-    ]);
+    expect(r.skipped).toEqual([{ reason: 'dpkg state config-files', count: 1 }]);
     expect(r.warnings).toEqual([]);
     expect(r.complete).toBe(true);
   });
@@ -81,6 +81,14 @@ describe('collectPackages on a fake root', () => {
       { name: 'libcrypto3', version: '3.3.1-r0', arch: 'x86_64', sourceName: 'openssl', sourceVersion: '3.3.1-r0' },
       { name: 'musl', version: '1.2.5-r0', arch: 'x86_64', sourceName: 'musl', sourceVersion: '1.2.5-r0' },
     ]);
+  });
+
+  it('refuses an apk database that lists no package (a 0-byte file), naming it', async () => {
+    const root = await makeTree({ files: { 'lib/apk/db/installed': '' } });
+    await expect(collectPackages({ root })).rejects.toMatchObject({
+      code: 'PW_INPUT_INVALID',
+      message: `${path.join(root, 'lib/apk/db/installed')}: the package database exists but lists no installed packages; refusing to report the host as having none`,
+    });
   });
 
   it('reads Python dist-info and egg-info (directory and file) metadata in every system site directory', async () => {
@@ -124,6 +132,30 @@ describe('collectPackages on a fake root', () => {
     expect(r.packages).toEqual([{ ecosystem: 'PyPI', name: 'ok', version: '1' }]);
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toContain('evil-1.dist-info/METADATA: a symlink or ".." leads outside the root; refused');
+
+    // A whole site directory (or its prefix) leading out of the root: warned about, the rest still sent.
+    const siteRoot = await makeTree({
+      files: { 'var/lib/dpkg/status': DPKG_STATUS, 'usr/lib/python3.11/site-packages/ok-1.dist-info/METADATA': 'Name: ok\nVersion: 1\n' },
+      symlinks: { 'usr/lib/python3/dist-packages': `${up}usr/lib/python3/dist-packages`, 'usr/local/lib': `${up}usr/local/lib` },
+    });
+    const site = await collectPackages({ root: siteRoot });
+    expect(site.packages.map((p) => `${p.ecosystem ?? 'distro'} ${p.name}`)).toEqual(['distro libssl3', 'distro bash', 'distro held-one', 'distro half', 'PyPI ok']);
+    expect(site.warnings).toEqual([
+      `${path.join(siteRoot, 'usr/local/lib')}: a symlink or ".." leads outside the root; refused; Python directories under it skipped`,
+      `${path.join(siteRoot, 'usr/lib/python3/dist-packages')}: a symlink or ".." leads outside the root; refused; Python site directory skipped`,
+    ]);
+    expect(site.complete).toBe(true);
+
+    // dpkg's file lists out of the root: nothing can be said about who installed the Python packages.
+    const infoRoot = await makeTree({
+      files: { 'var/lib/dpkg/status': DPKG_STATUS, 'usr/lib/python3/dist-packages/ok-1.dist-info/METADATA': 'Name: ok\nVersion: 1\n' },
+      symlinks: { 'var/lib/dpkg/info': `${up}var/lib/dpkg/info` },
+    });
+    const info = await collectPackages({ root: infoRoot });
+    expect(info.packages.filter((p) => p.ecosystem === 'PyPI')).toEqual([{ ecosystem: 'PyPI', name: 'ok', version: '1' }]);
+    expect(info.warnings).toEqual([
+      `${path.join(infoRoot, 'var/lib/dpkg/info')}: a symlink or ".." leads outside the root; refused; the Python distributions the system package manager installed may be reported as PyPI packages`,
+    ]);
 
     const dpkgRoot = await makeTree({ symlinks: { 'var/lib/dpkg/status': `${up}etc/shadow` } });
     await expect(collectPackages({ root: dpkgRoot })).rejects.toMatchObject({
@@ -183,14 +215,14 @@ async function haveProgram(file: string, args: string[]): Promise<boolean> {
 const onDpkgHost = await haveProgram('dpkg-query', ['--version']);
 
 describe.runIf(onDpkgHost || process.env.CI === 'true')('collectPackages on this machine (root /)', () => {
-  it('lists exactly what dpkg-query lists as installed, with the same source names and versions', async () => {
+  it('lists exactly what dpkg-query lists with files on disk, with the same source names and versions', async () => {
     const r = await collectPackages({ root: '/' });
     const { stdout } = await run('dpkg-query', ['-W', '-f', '${db:Status-Status}\t${Package}\t${Architecture}\t${Version}\t${source:Package}\t${source:Version}\n'], {
       maxBuffer: 64 * 1024 * 1024,
     });
     const expected = stdout
       .split('\n')
-      .filter((l) => l.startsWith('installed\t'))
+      .filter((l) => DPKG_ON_DISK_STATES.has(l.split('\t')[0] ?? ''))
       .map((l) => l.split('\t').slice(1).join(' '))
       .sort();
     const got = r.packages.filter((p) => p.ecosystem === undefined).map((p) => `${p.name} ${p.arch} ${p.version} ${p.sourceName} ${p.sourceVersion}`).sort();
@@ -204,18 +236,27 @@ describe.runIf(onDpkgHost || process.env.CI === 'true')('collectPackages on this
     expect(r.complete).toBe(true);
   });
 
-  it("lists the same Python distributions as the system interpreter's importlib.metadata", async ({ skip }) => {
+  it("lists the system interpreter's importlib.metadata distributions that dpkg did not install", async ({ skip }) => {
     const python = '/usr/bin/python3';
     if (!(await haveProgram(python, ['--version']))) {
       if (process.env.CI === 'true') throw new Error(`${python} is required when CI=true`);
       skip(`${python} is not installed`);
     }
     // -I: isolated (no user site, no PYTHONPATH), so the interpreter sees only system site directories.
-    const script = 'import importlib.metadata as m\nfor d in m.distributions():\n  print(d.metadata["Name"], d.version, sep="\\t")';
+    const script = 'import importlib.metadata as m\nfor d in m.distributions():\n  print(d.metadata["Name"], d.version, d._path, sep="\\t")';
     const { stdout } = await run(python, ['-I', '-c', script]);
-    const expected = stdout.split('\n').filter((l) => l !== '').map((l) => l.replace('\t', ' ')).sort();
+    const listed = stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t') as [string, string, string]);
+    // dpkg-query -S with an absolute path and no wildcard answers for exactly that path.
+    const dpkgOwns = async (p: string) => run('dpkg-query', ['-S', p]).then(() => true, () => false);
+    const expected: string[] = [];
+    let owned = 0;
+    for (const [name, version, where] of listed) {
+      if (await dpkgOwns(where)) owned++;
+      else expected.push(`${name} ${version}`);
+    }
     const r = await collectPackages({ root: '/' });
     const got = r.packages.filter((p) => p.ecosystem === 'PyPI').map((p) => `${p.name} ${p.version}`).sort();
-    expect(got).toEqual(expected);
+    expect(got).toEqual(expected.sort());
+    expect(r.skipped.find((s) => s.reason === 'Python distribution installed by the system package manager')?.count ?? 0).toBe(owned);
   });
 });

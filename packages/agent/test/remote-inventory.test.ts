@@ -8,7 +8,7 @@ import { SshRunner, buildInventoryDocument, collectFacts, collectPackages, colle
 import { skipUnlessAvailable } from '../../../test/e2e/support/prerequisites.js';
 import { missingSshdPrerequisites, startTestSshd, type TestSshd } from '../../../test/e2e/support/test-sshd.js';
 import { addToTree, makeTree, removeTrees } from './support/fake-root.js';
-import { buildTestRpms, expectedTestRpms, haveRpmTools, rootWithRpmDb } from './support/rpm-root.js';
+import { RPM_PYTHON_DIST, buildPythonRpm, buildTestRpms, expectedTestRpms, haveRpmTools, rootWithRpmDb } from './support/rpm-root.js';
 
 const skip = skipUnlessAvailable('the remote inventory tests', await missingSshdPrerequisites());
 const haveRpm = await haveRpmTools();
@@ -66,7 +66,8 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     expect(remote.facts).toEqual({ hostname, machineId, os, kernelRelease, architecture, rebootRequired, timezone, uptimeSeconds: null, ipAddresses: null, serialNumber: null });
     // Every command is recorded, and none wrote anything: reads and look-ups only.
     expect(remote.commands.map((c) => c.argv[0]).sort()).toEqual(expect.arrayContaining(['cat', 'ls', 'readlink', 'test', 'uname', 'wc']));
-    expect(new Set(remote.commands.map((c) => c.argv[0]))).toEqual(new Set(['cat', 'ls', 'readlink', 'test', 'uname', 'wc', ...(remote.commands.some((c) => c.argv[0] === 'rpm') ? ['rpm'] : [])]));
+    const optional = ['rpm', 'find'].filter((p) => remote.commands.some((c) => c.argv[0] === p));
+    expect(new Set(remote.commands.map((c) => c.argv[0]))).toEqual(new Set(['cat', 'ls', 'readlink', 'test', 'uname', 'wc', ...optional]));
     if (local.packages.packages.some((p) => p.ecosystem === 'PyPI')) expect(remote.document.packages.some((p) => p.ecosystem === 'PyPI')).toBe(true);
   });
 
@@ -74,6 +75,14 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     const roots: Record<string, string>[] = [
       { 'var/lib/dpkg/status': DPKG_STATUS, 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'etc/hostname': 'deb-image\n', 'etc/machine-id': `${'a'.repeat(32)}\n` },
       { 'lib/apk/db/installed': APK_INSTALLED, 'etc/os-release': 'ID=alpine\nVERSION_ID=3.20.1\n' },
+      // dpkg's journal of an unfinished run, and a distroless image's per-package files.
+      {
+        'var/lib/dpkg/status': DPKG_STATUS,
+        'var/lib/dpkg/updates/0000': 'Package: libssl3\nStatus: install ok unpacked\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u3\n',
+        'var/lib/dpkg/updates/tmp.i': 'Package: libssl3\nStatus: install ok installed\nVersion: 9\n',
+        'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
+      },
+      { 'var/lib/dpkg/status.d/zlib1g': 'Package: zlib1g\nVersion: 1:1.2.13.dfsg-1\nArchitecture: amd64\n', 'var/lib/dpkg/status.d/zlib1g.md5sums': 'x  y\n', 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n' },
       {
         'lib/apk/db/installed': APK_INSTALLED,
         'etc/os-release': 'ID=alpine\nVERSION_ID=3.20.1\n',
@@ -101,7 +110,23 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     expect([...remote.collected.packages].sort((a, b) => a.name.localeCompare(b.name))).toEqual(expectedTestRpms(arch));
     expect(remote.collected.packages).toEqual((await collectPackages({ root })).packages);
     expect(remote.document).toEqual((await localDocument(root, 'alma')).document);
-    expect(remote.commands.find((c) => c.argv[0] === 'rpm')?.argv).toEqual(['rpm', '--root', root, '--dbpath', '/var/lib/rpm', '-qa', '--qf', expect.stringContaining('%{NAME}')]);
+    expect(remote.commands.find((c) => c.argv[0] === 'rpm')?.argv).toEqual(['rpm', '--root', root, '--dbpath', '/var/lib/rpm', '--define', '_db_backend sqlite', '-qa', '--qf', expect.stringContaining('%{NAME}')]);
+  });
+
+  it.runIf(haveRpm || process.env.CI === 'true')('leaves out the Python distributions rpm installed, as the local collector does', async () => {
+    const root = await rootWithRpmDb('/usr/lib/sysimage/rpm', [await buildPythonRpm()]);
+    await addToTree(root, {
+      files: {
+        'etc/os-release': 'ID="almalinux"\nVERSION_ID="9.4"\n',
+        [`${RPM_PYTHON_DIST.slice(1)}/METADATA`]: 'Metadata-Version: 2.1\nName: urllib3\nVersion: 1.26.5\n',
+        'usr/local/lib/python3.9/site-packages/urllib3-2.2.1.dist-info/METADATA': 'Metadata-Version: 2.1\nName: urllib3\nVersion: 2.2.1\n',
+      },
+    });
+    const remote = await collectRemoteInventory(runner, { hostName: 'alma', root });
+    const local = await localDocument(root, 'alma');
+    expect(remote.document.packages.map((p) => `${p.ecosystem ?? 'rpm'} ${p.name} ${p.version}`)).toEqual(['rpm python3-urllib3 1.26.5-3.el9', 'PyPI urllib3 2.2.1']);
+    expect(remote.document).toEqual(local.document);
+    expect(remote.collected.skipped).toEqual(local.packages.skipped);
   });
 
   it('names the host and file when a database is malformed or unreadable', async () => {

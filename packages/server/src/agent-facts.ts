@@ -1,7 +1,14 @@
-import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Type, type Static, type TSchema } from '@fastify/type-provider-typebox';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+/**
+ * `t` or null, as one schema with `nullable: true` (OpenAPI 3.0's keyword, which ajv reads as one
+ * more allowed type). Not `anyOf: [t, null]`: the app validates with `coerceTypes`, which tries
+ * the branches in order and turns a null into `0`, `false` or `""` for the first one, so an
+ * unknown uptime or reboot state would be stored as a claim. A value already of an allowed type
+ * is never coerced.
+ */
+const Nullable = <T extends TSchema>(t: T) => Type.Unsafe<Static<T> | null>({ ...t, nullable: true });
 
 /** What an agent reports about its machine at enrollment and every check-in. */
 export const AgentFactsSchema = Type.Object(

@@ -191,10 +191,12 @@ export function rebootRequiredOf(markerExists: boolean, osFacts: OsFacts | null)
 }
 
 /**
- * Debian keeps the zone name in /etc/timezone; systemd systems link /etc/localtime to
- * `…/zoneinfo/<zone>` (read as a link, not followed: only its name matters). Without either the
- * C library uses UTC, so UTC is the truth, not a guess, except when /etc/localtime is a copied
- * zone file, whose name is not recorded anywhere.
+ * The C library takes the zone from /etc/localtime, which systemd and Debian's tzdata make a link
+ * to `…/zoneinfo/<zone>` (read as a link, not followed: only its name matters), so that link is
+ * the truth. /etc/timezone is Debian's older copy of the name, which `timedatectl set-timezone`
+ * does not update, so it goes stale; it is used only when /etc/localtime names no zone (a copied
+ * zone file, whose name is recorded nowhere else). Without either the C library uses UTC, so UTC
+ * is the truth, not a guess.
  */
 async function readTimezone(fs: RootedFs): Promise<string> {
   return timezoneOf(await fs.readText('/etc/timezone', SMALL_FILE), await fs.readLink('/etc/localtime'));
@@ -202,16 +204,16 @@ async function readTimezone(fs: RootedFs): Promise<string> {
 
 /** The zone from `/etc/timezone`'s text and the `/etc/localtime` link's target, either possibly absent (see readTimezone). */
 export function timezoneOf(text: string | undefined, target: string | undefined): string {
-  const named = text
-    ?.split(/\r?\n/)
-    .map((l) => l.trim())
-    .find((l) => l !== '' && !l.startsWith('#'));
-  if (named !== undefined && ZONE_NAME.test(named)) return named;
   const at = target?.lastIndexOf('zoneinfo/') ?? -1;
   if (target !== undefined && at >= 0) {
     // `posix/` and `right/` are variants of the same zones (without and with leap seconds).
     const zone = target.slice(at + 'zoneinfo/'.length).replace(/^(?:posix|right)\//, '');
     if (ZONE_NAME.test(zone)) return zone;
   }
+  const named = text
+    ?.split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
+  if (named !== undefined && ZONE_NAME.test(named)) return named;
   return 'UTC';
 }

@@ -4,10 +4,11 @@
  */
 import { collectApkPackages } from './apk-packages.js';
 import type { CollectedPackages } from './collected-packages.js';
-import { collectDpkgPackages } from './dpkg-packages.js';
+import { collectDpkgPackages, dpkgOwners } from './dpkg-packages.js';
 import { collectPythonPackages } from './python-packages.js';
+import type { SystemOwners } from './python-packages.js';
 import { RootedFs } from './rooted-fs.js';
-import { collectRpmPackages } from './rpm-packages.js';
+import { collectRpmPackages, rpmOwners } from './rpm-packages.js';
 import { runCommand } from './run-command.js';
 import type { RunCommand } from './run-command.js';
 
@@ -32,24 +33,46 @@ export interface CollectPackagesOptions {
  *
  * Throws (PW_INPUT_UNREADABLE, PW_INPUT_MALFORMED, PW_INPUT_TOO_LARGE, each naming the file) when
  * a distribution database exists but cannot be read: a snapshot without it would tell the server
- * that every package was removed. Problems with single Python packages, and a missing rpm program,
- * are warnings instead (the latter with `complete: false`).
+ * that every package was removed; so does a database that exists but lists no package. Python
+ * problems (a package's metadata, or a whole site directory, unreadable or behind a symlink out of
+ * the root) and a missing rpm program are warnings instead (the latter with `complete: false`).
  */
 export async function collectPackages(options: CollectPackagesOptions): Promise<CollectedPackages> {
   const fs = await RootedFs.open(options.root);
+  const rpm = {
+    run: options.run ?? runCommand,
+    rpmCommand: options.rpmCommand ?? 'rpm',
+    timeoutMs: options.rpmTimeoutMs ?? 120_000,
+    maxBuffer: options.rpmMaxBuffer ?? 64 * 1024 * 1024,
+  };
   const distro = {
     dpkg: await collectDpkgPackages(fs),
-    rpm: await collectRpmPackages(fs, {
-      run: options.run ?? runCommand,
-      rpmCommand: options.rpmCommand ?? 'rpm',
-      timeoutMs: options.rpmTimeoutMs ?? 120_000,
-      maxBuffer: options.rpmMaxBuffer ?? 64 * 1024 * 1024,
-    }),
+    rpm: await collectRpmPackages(fs, rpm),
     apk: await collectApkPackages(fs),
   };
-  const python = await collectPythonPackages(fs);
+  const python = await collectPythonPackages(fs, systemOwners([dpkgOwners(fs), rpmOwners(fs, rpm)]));
 
   return combineCollected(fs.root, distro, python === undefined ? [] : [python]);
+}
+
+/**
+ * One answer from several package managers' answers: a path any of them installed is owned
+ * (a Debian host with rpm installed to build packages has both databases). Each is asked only
+ * about the paths the ones before did not claim.
+ */
+export function systemOwners(each: readonly SystemOwners[]): SystemOwners {
+  return async (paths) => {
+    const owned = new Set<string>();
+    const warnings: string[] = [];
+    for (const owners of each) {
+      const left = paths.filter((p) => !owned.has(p));
+      if (left.length === 0) break;
+      const r = await owners(left);
+      for (const p of r.owned) owned.add(p);
+      warnings.push(...r.warnings);
+    }
+    return { owned, warnings };
+  };
 }
 
 /**

@@ -5,10 +5,12 @@
  * agent would send.
  *
  * What runs on the host, each as one argument vector with LC_ALL=C (messages are matched):
- * `cat` and `wc -c` of the files below, `ls -1A` of rpm's database directories, `rpm -qa --qf …`
+ * `cat` and `wc -c` of the files below, `ls -1Ap` of dpkg's `updates` and `status.d`, `ls -1A` of rpm's database directories, `rpm -qa --qf …`
  * when one holds a database, `uname -n -r -m`, `test -e` of the reboot marker, `readlink` of
  * /etc/localtime; for Python distributions (python-packages.ts) `ls -1Ap` of the library
- * directories, `readlink -f` of the site directories and `cat` of each METADATA / PKG-INFO.
+ * directories, `readlink -f` of the site directories, `cat` of each METADATA / PKG-INFO, and to
+ * leave out those the system package manager installed, one `find … -name '*.list' -exec grep -Fxh
+ * -e PATH… {} +` over dpkg's file lists and `rpm … -qa --qf '[%{FILENAMES}\n]'`.
  * Nothing is written.
  */
 import { PatchwiseError, type CommandRecord } from '@patchwise/core';
@@ -25,13 +27,13 @@ import {
   rebootRequiredOf,
   timezoneOf,
 } from './collect-facts.js';
-import { combineCollected } from './collect-packages.js';
+import { combineCollected, systemOwners } from './collect-packages.js';
 import type { CollectedPackages } from './collected-packages.js';
-import { DPKG_STATUS, MAX_STATUS_BYTES, dpkgPackagesFromText } from './dpkg-packages.js';
-import { collectPythonPackages } from './python-packages.js';
+import { DPKG_INFO, collectDpkgPackages } from './dpkg-packages.js';
+import { collectPythonPackages, type SystemOwners } from './python-packages.js';
 import type { HostFacts, OsFacts } from './host-facts.js';
 import { buildInventoryDocument, type InventoryDocument } from './inventory-document.js';
-import { RPM_DB_DIRS, firstLines, holdsRpmDatabase, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs } from './rpm-packages.js';
+import { RPM_DB_DIRS, RPM_FILES_QUERY, firstLines, ownedAmong, rpmDbArgs, rpmDbFormat, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs, type RpmDbFormat } from './rpm-packages.js';
 
 export interface RemoteInventoryOptions {
   /** The document's host name: the name the host is registered under (its own may be `localhost`). */
@@ -73,10 +75,10 @@ export async function collectRemoteInventory(runner: CommandRunner, options: Rem
   const remote = new RemoteReader(runner, normaliseRoot(options.root ?? '/'), options.timeoutMs ?? 120_000);
   const [facts, dpkg, rpm, apk, python] = await Promise.all([
     remote.facts(),
-    remote.readDatabase(DPKG_STATUS, MAX_STATUS_BYTES, dpkgPackagesFromText),
+    collectDpkgPackages({ readText: (rel, max) => remote.readDatabaseText(rel, max), listDir: (rel) => remote.listDir(rel), display: (rel) => remote.display(rel) }),
     remote.rpm(options.rpmMaxBytes ?? 64 * 1024 * 1024),
-    remote.readDatabase(APK_INSTALLED, MAX_APK_DB_BYTES, apkPackagesFromText),
-    collectPythonPackages(remote),
+    remote.readDatabaseText(APK_INSTALLED, MAX_APK_DB_BYTES).then((text) => (text === undefined ? undefined : apkPackagesFromText(text, remote.display(APK_INSTALLED)))),
+    collectPythonPackages(remote, systemOwners([remote.dpkgOwners(), remote.rpmOwners(options.rpmMaxBytes ?? 64 * 1024 * 1024)])),
   ]);
   const distro = { dpkg, rpm, apk };
   const collected = combineCollected(remote.display('/'), distro, python === undefined ? [] : [python]);
@@ -175,11 +177,11 @@ class RemoteReader {
   }
 
   /**
-   * A package database read whole and parsed, or undefined when the file is not there. Its size
-   * is checked against `wc -c` afterwards: a runner that kept less than asked, or a database
-   * rewritten meanwhile, would otherwise look like removed packages.
+   * A package database file read whole, or undefined when it is not there. Its size is checked
+   * against `wc -c` afterwards: a runner that kept less than asked, or a database rewritten
+   * meanwhile, would otherwise look like removed packages.
    */
-  async readDatabase(rel: string, maxBytes: number, parse: (text: string, source: string) => CollectedPackages): Promise<CollectedPackages | undefined> {
+  async readDatabaseText(rel: string, maxBytes: number): Promise<string | undefined> {
     const text = await this.readText(rel, maxBytes);
     if (text === undefined) return undefined;
     const size = await this.run(`packages: size of ${rel}`, ['wc', '-c', '--', this.path(rel)]);
@@ -188,31 +190,63 @@ class RemoteReader {
     if (size.exitCode !== 0 || !(Buffer.byteLength(text, 'utf8') >= expected)) {
       throw new PatchwiseError('PW_INPUT_UNREADABLE', `read ${Buffer.byteLength(text, 'utf8')} bytes but wc -c counts ${Number.isNaN(expected) ? 'none' : expected}: it changed while being read, or the output was cut; scan again`, { input: this.display(rel) });
     }
-    return parse(text, this.display(rel));
+    return text;
   }
 
-  /** rpm's database, when one of RPM_DB_DIRS holds one (rpm on an empty directory would create one). */
-  async rpm(maxBytes: number): Promise<CollectedPackages | undefined> {
-    let dbPath: string | undefined;
+  /** The first of RPM_DB_DIRS that holds an rpm database, and its format. */
+  private async findRpmDb(): Promise<{ dbPath: string; format: RpmDbFormat } | undefined> {
     for (const dir of RPM_DB_DIRS) {
       const listed = await this.run(`packages: look for an rpm database in ${dir}`, ['ls', '-1A', '--', this.path(dir)]);
       if (listed.exitCode !== 0) {
         if (MISSING.test(listed.stderr)) continue;
         throw unreadable(this.display(dir), 'ls', listed);
       }
-      if (holdsRpmDatabase(listed.stdout.split('\n'))) {
-        dbPath = dir;
-        break;
-      }
+      const format = rpmDbFormat(listed.stdout.split('\n'));
+      if (format) return { dbPath: dir, format };
     }
-    if (dbPath === undefined) return undefined;
+    return undefined;
+  }
+
+  /** rpm's database, when one of RPM_DB_DIRS holds one (rpm on an empty directory would create one). */
+  async rpm(maxBytes: number): Promise<CollectedPackages | undefined> {
+    const found = await this.findRpmDb();
+    if (found === undefined) return undefined;
+    const { dbPath, format } = found;
     const where = `rpm database ${this.display(dbPath)}`;
-    const listed = await this.run('packages: rpm -qa', ['rpm', ...rpmQueryArgs(this.root, dbPath)], maxBytes + 1);
+    const listed = await this.run('packages: rpm -qa', ['rpm', ...rpmQueryArgs(this.root, dbPath, format.backend)], maxBytes + 1);
     // 127: the remote shell found no such program.
     if (listed.exitCode === 127) return rpmProgramMissing(where, 'rpm');
     if (listed.exitCode !== 0) throw unreadable(where, 'rpm -qa', listed);
     if (Buffer.byteLength(listed.stdout, 'utf8') > maxBytes) throw new PatchwiseError('PW_INPUT_TOO_LARGE', `rpm -qa printed more than ${maxBytes} bytes`, { input: where });
-    return rpmPackagesFromOutput(listed.stdout, listed.stderr, where, `rpm -qa output for ${this.display(dbPath)}`);
+    return rpmPackagesFromOutput(listed.stdout, listed.stderr, where, `rpm -qa output for ${this.display(dbPath)}`, format);
+  }
+
+  /**
+   * Python distribution paths dpkg installed (see dpkgOwners): one `find … -exec grep -Fxh -e PATH… {} +`
+   * over the `.list` files, so hundreds of lists cost one command, not one each.
+   */
+  dpkgOwners(): SystemOwners {
+    return async (paths) => {
+      if (paths.length === 0) return { owned: new Set(), warnings: [] };
+      const argv = ['find', this.path(DPKG_INFO), '-maxdepth', '1', '-type', 'f', '-name', '*.list', '-exec', 'grep', '-Fxh', ...paths.flatMap((p) => ['-e', p]), '{}', '+'];
+      const found = await this.run('python: distributions dpkg installed', argv, 16 * 1024 * 1024);
+      // grep exits 1 when a batch matched nothing, and find passes that on; a missing info
+      // directory is a host without dpkg. Anything else is worth saying.
+      const problem = found.stderr.trim() !== '' && !MISSING.test(found.stderr);
+      return { owned: ownedAmong(paths, found.stdout), warnings: problem ? [`${this.display(DPKG_INFO)}: ${firstLines(found.stderr)}; the Python distributions dpkg installed may be reported as PyPI packages`] : [] };
+    };
+  }
+
+  /** Python distribution paths rpm installed (see rpmOwners). */
+  rpmOwners(maxBytes: number): SystemOwners {
+    return async (paths) => {
+      const found = paths.length === 0 ? undefined : await this.findRpmDb();
+      if (found === undefined) return { owned: new Set(), warnings: [] };
+      const listed = await this.run('python: files rpm installed', ['rpm', ...rpmDbArgs(this.root, found.dbPath, found.format.backend), ...RPM_FILES_QUERY], maxBytes + 1);
+      if (listed.exitCode === 127) return { owned: new Set(), warnings: [] };
+      if (listed.exitCode !== 0) return { owned: new Set(), warnings: [`rpm database ${this.display(found.dbPath)}: could not list the files rpm installed (${firstLines(listed.stderr)}); rpm-installed Python distributions are reported as PyPI packages`] };
+      return { owned: ownedAmong(paths, listed.stdout), warnings: [] };
+    };
   }
 
   /** A file's text (`cat`), or undefined when it does not exist; at most `maxBytes`. */

@@ -51,6 +51,6 @@ export interface HostFacts {
    * that publish none. Vendor placeholders ("To be filled by O.E.M.") are kept: the server decides.
    */
   readonly serialNumber: string | null;
-  /** IANA time zone (`Europe/Berlin`): `/etc/timezone`, else the `/etc/localtime` link under `zoneinfo/`, else `UTC`. */
+  /** IANA time zone (`Europe/Berlin`): the `/etc/localtime` link under `zoneinfo/` (what the C library uses), else `/etc/timezone`, else `UTC`. */
   readonly timezone: string;
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addToTree, makeTree, removeTrees } from '../../test/support/fake-root.js';
@@ -24,6 +25,20 @@ describe('RootedFs', () => {
     expect(await fs.readText('/lib/os-release')).toBe('ID=inner\n');
     expect(await fs.readLink('/etc/localtime')).toBe('/usr/share/zoneinfo/Europe/Berlin');
     expect(await fs.resolve('/lib/os-release')).toEqual({ hostPath: path.join(fs.root, 'usr/lib/os-release'), rootPath: '/usr/lib/os-release' });
+  });
+
+  it('copies a file out byte for byte, and refuses what readText refuses', async () => {
+    const depth = '../'.repeat(20);
+    const root = await makeTree({ files: { 'db/Packages': 'a\u0000b\u00ffc' }, symlinks: { 'db/escape': `${depth}etc/passwd`, 'db/inner': 'Packages' } });
+    execFileSync('mkfifo', [path.join(root, 'db/fifo')]);
+    const out = await makeTree({});
+    const fs = await RootedFs.open(root);
+    expect(await fs.copyOut('/db/inner', path.join(out, 'copy'), 1024)).toBe(true);
+    expect(readFileSync(path.join(out, 'copy'))).toEqual(readFileSync(path.join(root, 'db/Packages')));
+    expect(await fs.copyOut('/db/missing', path.join(out, 'none'), 1024)).toBe(false);
+    await expect(fs.copyOut('/db/escape', path.join(out, 'x'), 1024)).rejects.toMatchObject({ code: 'PW_INPUT_UNREADABLE' });
+    await expect(fs.copyOut('/db/fifo', path.join(out, 'y'), 1024)).rejects.toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: expect.stringContaining('not a regular file') });
+    await expect(fs.copyOut('/db/Packages', path.join(out, 'z'), 3)).rejects.toMatchObject({ code: 'PW_INPUT_TOO_LARGE' });
   });
 
   it('refuses a symlink that climbs out of the root, naming the path', async () => {

@@ -14,9 +14,10 @@
  * The final component is opened with O_NOFOLLOW, which closes the common case; a tree that is being
  * rewritten while it is read is outside what this class defends against.
  */
-import { constants } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { PatchwiseError } from '@patchwise/core';
 
@@ -151,6 +152,40 @@ export class RootedFs {
         throw new PatchwiseError('PW_INPUT_TOO_LARGE', `exceeds the ${maxBytes}-byte limit`, { input: this.display(rel) });
       }
       return buf.subarray(0, total).toString('utf8');
+    } catch (err) {
+      if (err instanceof PatchwiseError) throw err;
+      throw this.unreadable(rel, reason(err), err);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Copies a regular file out of the root to `dest` (a path on this machine, created or
+   * truncated), for programs that must not run on the root's own copy: rpm writes lock and
+   * journal files beside any database it opens. Returns false when `rel` does not exist. The same
+   * refusals as readText: not a regular file, a symlink out of the root (PW_INPUT_UNREADABLE),
+   * larger than `maxBytes` (PW_INPUT_TOO_LARGE).
+   */
+  async copyOut(rel: string, dest: string, maxBytes: number): Promise<boolean> {
+    const p = await this.resolve(rel);
+    if (!p) return false;
+    let handle;
+    try {
+      handle = await open(p.hostPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (err) {
+      if (isCode(err, 'ENOENT')) return false;
+      throw this.unreadable(rel, reason(err), err);
+    }
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) throw this.unreadable(rel, 'not a regular file');
+      if (st.size > maxBytes) {
+        throw new PatchwiseError('PW_INPUT_TOO_LARGE', `${st.size} bytes exceeds the ${maxBytes}-byte limit`, { input: this.display(rel) });
+      }
+      // Only the size fstat saw is copied: a file growing meanwhile cannot make the copy unbounded.
+      await pipeline(handle.createReadStream({ start: 0, end: Math.max(0, st.size - 1), autoClose: false, emitClose: false }), createWriteStream(dest));
+      return true;
     } catch (err) {
       if (err instanceof PatchwiseError) throw err;
       throw this.unreadable(rel, reason(err), err);

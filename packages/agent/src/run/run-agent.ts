@@ -2,6 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import { PatchwiseError, isPatchwiseError, jobSigningKeyId, parsePublicKey } from '@patchwise/core';
 import { buildInventoryDocument, collectFacts, collectPackages, inventoryDigest } from '../collect/index.js';
+import type { CollectedPackages, HostFacts, InventoryDocument } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
 import { AgentState } from './agent-state.js';
 import { ChrootRunner, JobJournal, LocalRunner, runnerReboot } from '../execute/index.js';
@@ -149,28 +150,75 @@ function jobRunnerFor(state: AgentState, client: AgentClient, signer: Signer, o:
   });
 }
 
+/**
+ * One check-in. The facts (and with them the server's "last seen") always go out: a host whose
+ * packages cannot be reported this time (its database refused, its distribution without an OSV
+ * ecosystem) must not look gone. What could not be reported is logged with its reason.
+ */
 async function checkInOnce(client: AgentClient, identity: Signer, o: RunAgentOptions): Promise<number> {
   const facts = await collectFacts({ root: o.root });
-  const collected = await collectPackages({ root: o.root });
-  for (const w of collected.warnings) o.log(`warning: ${w}`);
   const hostName = o.hostName ?? facts.hostname ?? facts.machineId ?? 'unnamed-host';
-  const document = buildInventoryDocument(facts, collected.packages, { hostName });
-  const digest = inventoryDigest(document);
-  const reply = await client.checkin(identity, toWireFacts(facts, hostName, o.agentVersion), digest, o.attributes);
-  if (!reply.sendInventory) {
-    o.log(`check-in ok: ${hostName}, ${document.packages.length} packages, inventory unchanged`);
+  const offer = await inventoryOffer(facts, hostName, o);
+  if (offer.problem) o.log(`inventory problem: ${offer.problem}`);
+  const reply = await client.checkin(identity, toWireFacts(facts, hostName, o.agentVersion), offer.document ? inventoryDigest(offer.document) : null, o.attributes);
+  if (!offer.document) {
+    o.log(`check-in ok: ${hostName}, no inventory to send (see the inventory problem above)`);
     return reply.intervalSeconds;
   }
-  if (!collected.complete) {
+  if (!reply.sendInventory) {
+    o.log(`check-in ok: ${hostName}, ${offer.document.packages.length} packages, inventory unchanged`);
+    return reply.intervalSeconds;
+  }
+  if (!offer.complete) {
     // A partial list would make the server close findings of the packages it misses as fixed.
     o.log(`check-in ok: ${hostName}, inventory NOT sent: a package database could not be read (see warnings)`);
     return reply.intervalSeconds;
   }
-  const put = await client.putInventory(identity, digest, document);
+  const put = await client.putInventory(identity, inventoryDigest(offer.document), offer.document);
   const { opened, fixed } = put.changes;
   const open = put.open;
   o.log(`check-in ok: ${hostName}, inventory sent (${put.packages} packages; ${opened} findings opened, ${fixed} fixed; open P1 ${open.P1} P2 ${open.P2} P3 ${open.P3} P4 ${open.P4})`);
   return reply.intervalSeconds;
+}
+
+/** What the agent can offer the server this time, and what kept it from offering more. */
+interface InventoryOffer {
+  /** Undefined when nothing can be sent; the check-in then carries no digest. */
+  readonly document?: InventoryDocument;
+  readonly complete: boolean;
+  readonly problem?: string;
+}
+
+/**
+ * The inventory document for this check-in. A package database that cannot be read (collectPackages
+ * refuses it) leaves no document: sending anything would make the server close findings. A
+ * distribution Patchwise has no OSV ecosystem for (CentOS Stream, Debian sid without VERSION_ID)
+ * cannot carry its distribution packages in a v1 document; the server could never have matched
+ * them, so the Python packages (which name their own ecosystem) are sent alone, without `host.os`.
+ * Without any os-release the distribution packages' release is unknown, and nothing is sent.
+ */
+async function inventoryOffer(facts: HostFacts, hostName: string, o: RunAgentOptions): Promise<InventoryOffer> {
+  let collected: CollectedPackages;
+  try {
+    collected = await collectPackages({ root: o.root });
+  } catch (err) {
+    if (!isPatchwiseError(err)) throw err;
+    return { complete: false, problem: `packages not collected, no inventory sent: ${err.message}` };
+  }
+  for (const w of collected.warnings) o.log(`warning: ${w}`);
+  try {
+    return { document: buildInventoryDocument(facts, collected.packages, { hostName }), complete: collected.complete };
+  } catch (err) {
+    if (!isPatchwiseError(err) || (err.code !== 'PW_ECOSYSTEM_UNKNOWN' && err.code !== 'PW_INPUT_INVALID')) throw err;
+    if (facts.os === null) return { complete: false, problem: `no inventory sent: ${err.message}` };
+    const own = collected.packages.filter((p) => p.ecosystem !== undefined);
+    const left = collected.packages.length - own.length;
+    return {
+      document: buildInventoryDocument({ ...facts, os: null }, own, { hostName }),
+      complete: collected.complete,
+      problem: `${left} distribution packages not sent (${err.message}); ${own.length} packages that name their own ecosystem (PyPI) sent`,
+    };
+  }
 }
 
 /**

@@ -75,3 +75,29 @@ export function expectedTestRpms(arch: string) {
     { name: 'pw-src', version: '2:1.0-3.el9', arch: 'noarch', sourceName: 'pw-src', sourceVersion: '2:1.0-3.el9' },
   ];
 }
+
+/** Where the rpm of buildPythonRpm puts its distribution (as Fedora's python3-urllib3 does). */
+export const RPM_PYTHON_DIST = '/usr/lib/python3.9/site-packages/urllib3-1.26.5.dist-info';
+
+const SPEC_PYTHON = `Name: python3-urllib3
+Version: 1.26.5
+Release: 3.el9
+Summary: Patchwise test package
+License: MIT
+BuildArch: noarch
+%description
+test
+%install
+mkdir -p %{buildroot}${RPM_PYTHON_DIST}
+printf 'Metadata-Version: 2.1\\nName: urllib3\\nVersion: 1.26.5\\n' > %{buildroot}${RPM_PYTHON_DIST}/METADATA
+%files
+${RPM_PYTHON_DIST}
+`;
+
+/** Builds an rpm that installs a Python distribution directory (RPM_PYTHON_DIST); resolves with its path. */
+export async function buildPythonRpm(): Promise<string> {
+  const top = await makeTree({ files: { 'SPECS/python.spec': SPEC_PYTHON } }, 'pw-rpmbuild-');
+  await run('rpmbuild', ['--define', `_topdir ${top}`, '--define', '_build_id_links none', '--quiet', '-bb', path.join(top, 'SPECS', 'python.spec')]);
+  const found = await readdir(path.join(top, 'RPMS'), { recursive: true });
+  return path.join(top, 'RPMS', found.find((f) => f.endsWith('.rpm')) as string);
+}

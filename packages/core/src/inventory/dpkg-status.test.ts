@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { caught } from '../../test/support/caught.js';
-import { parseDpkgStatus, parseSourceField } from './dpkg-status.js';
+import { dpkgPackagesOf, parseDpkgStanzas, parseDpkgStatus, parseSourceField } from './dpkg-status.js';
 
 const fixture = readFileSync(new URL('../../test/fixtures/inventory/dpkg-status-debian12', import.meta.url), 'utf8');
 
@@ -31,23 +31,36 @@ describe('parseDpkgStatus', () => {
     expect(byName.get('adduser')?.arch).toBe('all');
   });
 
-  it('keeps every package whose state is installed, and counts the others by state', () => {
+  it('keeps every package whose files are on disk, and counts the others by state', () => {
     const text = [
       'Package: held\nStatus: hold ok installed\nVersion: 1.0-1\nArchitecture: amd64',
       'Package: leaving\nStatus: deinstall ok installed\nVersion: 2.0-1',
       'Package: removed\nStatus: deinstall ok config-files\nVersion: 3.0-1',
       'Package: removed2\nStatus: deinstall ok config-files\nVersion: 3.1-1',
+      // An interrupted apt run leaves these; their (vulnerable) files are on disk.
       'Package: broken\nStatus: install reinstreq half-installed\nVersion: 4.0-1',
       'Package: pending\nStatus: install ok triggers-pending\nVersion: 5.0-1',
+      'Package: awaited\nStatus: install ok triggers-awaited\nVersion: 5.1-1',
+      'Package: unpacked\nStatus: install ok unpacked\nVersion: 5.2-1',
+      'Package: halfconf\nStatus: install ok half-configured\nVersion: 5.3-1',
+      'Package: purged\nStatus: purge ok not-installed',
       'Package: nostatus\nVersion: 6.0-1',
     ].join('\n\n');
     const { packages, skipped } = parseDpkgStatus(text, 'status');
-    expect(packages.map((p) => p.name)).toEqual(['held', 'leaving']);
+    expect(packages.map((p) => `${p.name} ${p.version}`)).toEqual(['held 1.0-1', 'leaving 2.0-1', 'broken 4.0-1', 'pending 5.0-1', 'awaited 5.1-1', 'unpacked 5.2-1', 'halfconf 5.3-1']);
     expect(skipped).toEqual([
       { reason: 'dpkg state config-files', count: 2 },
-      { reason: 'dpkg state half-installed', count: 1 },
-      { reason: 'dpkg state triggers-pending', count: 1 },
+      { reason: 'dpkg state not-installed', count: 1 },
       { reason: 'dpkg stanza without Status', count: 1 },
+    ]);
+    expect(malformedMessage('Package: u\nStatus: install ok unpacked\n')).toContain('line 1: unpacked package u has no Version');
+  });
+
+  it('reads stanzas without Status as installed when told to (distroless status.d files)', () => {
+    const stanzas = parseDpkgStanzas('Package: libc6\nVersion: 2.36-9\nSource: glibc\nArchitecture: amd64\n', 'status.d/libc6');
+    expect(dpkgPackagesOf(stanzas).packages).toEqual([]);
+    expect(dpkgPackagesOf(stanzas, { assumeInstalled: true }).packages).toEqual([
+      { name: 'libc6', version: '2.36-9', sourceName: 'glibc', sourceVersion: '2.36-9', arch: 'amd64' },
     ]);
   });
 

@@ -8,20 +8,65 @@ import { SkipTally } from './result.js';
 import type { DistroPackage, DistroPackagesResult } from './result.js';
 
 /**
- * Reads a dpkg status file. A package is kept when its Status (`want flag state`) has state
- * `installed`, whatever the want: `hold ok installed` and `deinstall ok installed` packages are
- * still on disk, and a held package is exactly the one that misses security updates. Every other
- * state (`config-files`, `half-installed`, `unpacked`, `half-configured`, `triggers-awaited`,
- * `triggers-pending`, `not-installed`) is counted in `skipped` as `dpkg state <state>`.
+ * The dpkg states in which a package's files are on disk (wholly or partly), so its version is
+ * the one to assess: `installed`, and the states an interrupted or unfinished apt/dpkg run leaves
+ * (`unpacked`, `half-configured`, `half-installed`, `triggers-awaited`, `triggers-pending`). Leaving
+ * those out would make the server close the findings of a vulnerable version still on disk.
+ * `config-files` (removed, only configuration left) and `not-installed` are not on disk.
+ */
+export const DPKG_ON_DISK_STATES: ReadonlySet<string> = new Set([
+  'installed',
+  'unpacked',
+  'half-configured',
+  'half-installed',
+  'triggers-awaited',
+  'triggers-pending',
+]);
+
+/** One deb822 stanza of a dpkg database file, with where it starts (for errors). */
+export interface DpkgStanza {
+  readonly fields: ReadonlyMap<string, string>;
+  readonly line: number;
+  readonly source: string;
+}
+
+/**
+ * Reads a dpkg status file. A package is kept when its Status (`want flag state`) has a state in
+ * DPKG_ON_DISK_STATES, whatever the want: `hold ok installed` and `deinstall ok installed`
+ * packages are still on disk, and a held package is exactly the one that misses security updates.
+ * `config-files` and `not-installed` are counted in `skipped` as `dpkg state <state>`.
  *
  * Source: `Source: name` means the source version equals the binary version; `Source: name (ver)`
  * gives it (binNMUs, `+b1`); no Source field means the package is its own source.
  * Throws PW_INPUT_MALFORMED naming the line for a line that is not `Field: value`, a stanza
- * without `Package`, or an installed package without `Version`.
+ * without `Package`, or a kept package without `Version`.
  */
 export function parseDpkgStatus(text: string, source: string): DistroPackagesResult {
+  return dpkgPackagesOf(parseDpkgStanzas(text, source));
+}
+
+/**
+ * The packages of stanzas (from one status file, or a database assembled by the caller).
+ * `assumeInstalled`: a stanza without Status counts as `installed` (distroless images write
+ * `/var/lib/dpkg/status.d/<package>` files without one); otherwise it is skipped and counted.
+ */
+export function dpkgPackagesOf(stanzas: readonly DpkgStanza[], options: { readonly assumeInstalled?: boolean } = {}): DistroPackagesResult {
   const packages: DistroPackage[] = [];
   const skipped = new SkipTally();
+  for (const stanza of stanzas) {
+    const pkg = stanzaToPackage(stanza, skipped, options.assumeInstalled === true);
+    if (pkg) packages.push(pkg);
+  }
+  return { packages, skipped: skipped.toArray() };
+}
+
+/**
+ * The stanzas of a dpkg database file (status, a status.d entry, an updates journal entry), in
+ * file order. Throws PW_INPUT_MALFORMED naming `source` and the line for a line that is not
+ * `Field: value`, a stanza without `Package`, or a continued Package, Version or Status.
+ */
+export function parseDpkgStanzas(text: string, source: string): DpkgStanza[] {
+  const stanzas: DpkgStanza[] = [];
   const lines = splitLines(text);
   let fields = new Map<string, string>();
   let stanzaLine = 0;
@@ -29,8 +74,8 @@ export function parseDpkgStatus(text: string, source: string): DistroPackagesRes
 
   const finish = (): void => {
     if (fields.size === 0) return;
-    const pkg = stanzaToPackage(fields, stanzaLine, source, skipped);
-    if (pkg) packages.push(pkg);
+    if (!fields.get('Package')) throw malformed(source, stanzaLine, 'stanza has no Package field');
+    stanzas.push({ fields, line: stanzaLine, source });
     fields = new Map();
   };
 
@@ -57,29 +102,24 @@ export function parseDpkgStatus(text: string, source: string): DistroPackagesRes
     fields.set(lastField, line.slice(colon + 1).trim());
   }
   finish();
-  return { packages, skipped: skipped.toArray() };
+  return stanzas;
 }
 
-function stanzaToPackage(
-  fields: Map<string, string>,
-  line: number,
-  source: string,
-  skipped: SkipTally,
-): DistroPackage | undefined {
-  const name = fields.get('Package');
-  if (!name) throw malformed(source, line, 'stanza has no Package field');
-  const status = fields.get('Status');
+function stanzaToPackage(stanza: DpkgStanza, skipped: SkipTally, assumeInstalled: boolean): DistroPackage | undefined {
+  const { fields, line, source } = stanza;
+  const name = fields.get('Package') as string;
+  const status = fields.get('Status') ?? (assumeInstalled ? 'install ok installed' : undefined);
   if (status === undefined) {
     skipped.add('dpkg stanza without Status');
     return undefined;
   }
   const state = status.split(/\s+/)[2] ?? status;
-  if (state !== 'installed') {
+  if (!DPKG_ON_DISK_STATES.has(state)) {
     skipped.add(`dpkg state ${state}`);
     return undefined;
   }
   const version = fields.get('Version');
-  if (!version) throw malformed(source, line, `installed package ${name} has no Version`);
+  if (!version) throw malformed(source, line, `${state} package ${name} has no Version`);
   const arch = fields.get('Architecture') || undefined;
   const [sourceName, sourceVersion] = parseSourceField(fields.get('Source'), name, version);
   return { name, version, sourceName, sourceVersion, arch };
@@ -110,6 +150,8 @@ function canonicalField(name: string): string {
       return 'Architecture';
     case 'source':
       return 'Source';
+    case 'multi-arch':
+      return 'Multi-Arch';
     default:
       return name;
   }
