@@ -41,6 +41,8 @@ export function parsePatchwiseInventory(doc: Obj, source: string, cache?: Packag
   const name = v.string(host.name, 'host.name');
   const machineId = v.optionalString(host.machineId, 'host.machineId');
   const distro = readOs(host.os, v);
+  let lastGiven: string | undefined;
+  let lastCanonical: string | undefined;
   const attributes = host.attributes === undefined ? undefined : readAttributes(host.attributes, v);
 
   if (!Array.isArray(doc.packages)) v.fail('packages', 'must be an array');
@@ -50,7 +52,9 @@ export function parsePatchwiseInventory(doc: Obj, source: string, cache?: Packag
     const p = v.object(raw, path);
     v.keys(p, path, ['ecosystem', 'name', 'version', 'arch', 'sourceName', 'sourceVersion']);
     const given = v.optionalString(p.ecosystem, `${path}.ecosystem`);
-    const ecosystem = (given === undefined ? undefined : canonicalEcosystem(given)) ?? distro.ecosystem ?? v.fail(`${path}.ecosystem`, `is required: ${distro.why}`);
+    // Packages of one list mostly share one spelling: canonicalised once per run of it.
+    if (given !== undefined && given !== lastGiven) [lastGiven, lastCanonical] = [given, canonicalEcosystem(given)];
+    const ecosystem = (given === undefined ? undefined : lastCanonical) ?? distro.ecosystem ?? v.fail(`${path}.ecosystem`, `is required: ${distro.why}`);
     const pkg: InstalledPackage = {
       ecosystem,
       name: normalizeName(ecosystem, v.string(p.name, `${path}.name`)),
