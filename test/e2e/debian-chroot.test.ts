@@ -193,7 +193,7 @@ describe.skipIf(skip).each(kinds)('a Debian bookworm chroot inventoried by the a
 
   it('imports real Debian advisories before any host exists', async () => {
     const reply = await importFeed('debian-dsa.json', [glibc, glibcAlreadyFixed, apt]);
-    expect(reply.records).toEqual({ inserted: 3, updated: 0, unchanged: 0 });
+    expect(reply.records).toEqual({ inserted: 3, updated: 0, unchanged: 0, older: 0 });
     expect(reply.hostsReassessed).toBe(0);
   });
 
@@ -252,7 +252,7 @@ describe.skipIf(skip).each(kinds)('a Debian bookworm chroot inventoried by the a
 
   it('re-assesses only the host still carrying gnupg2 when a feed update names it', async () => {
     const reply = await importFeed('debian-dsa-update.json', [gnupg2]);
-    expect(reply.records).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    expect(reply.records).toEqual({ inserted: 1, updated: 0, unchanged: 0, older: 0 });
     expect(reply.hostsReassessed).toBe(1);
     expect((await findings('open')).map(rowOf)).toEqual([
       row('deb12-a', glibc),
