@@ -15,8 +15,8 @@
  * rewritten while it is read is outside what this class defends against.
  */
 import { constants, createWriteStream } from 'node:fs';
-import type { Dirent } from 'node:fs';
-import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { PatchwiseError } from '@patchwise/core';
@@ -116,22 +116,7 @@ export class RootedFs {
    * the agent or feed it endless data. Throws PW_INPUT_TOO_LARGE above `maxBytes`.
    */
   async readText(rel: string, maxBytes = DEFAULT_MAX_READ_BYTES): Promise<string | undefined> {
-    const p = await this.resolve(rel);
-    if (!p) return undefined;
-    let handle;
-    try {
-      // O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: see the file comment.
-      handle = await open(p.hostPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    } catch (err) {
-      if (isCode(err, 'ENOENT')) return undefined;
-      throw this.unreadable(rel, reason(err), err);
-    }
-    try {
-      const st = await handle.stat();
-      if (!st.isFile()) throw this.unreadable(rel, 'not a regular file');
-      if (st.size > maxBytes) {
-        throw new PatchwiseError('PW_INPUT_TOO_LARGE', `${st.size} bytes exceeds the ${maxBytes}-byte limit`, { input: this.display(rel) });
-      }
+    return this.withRegularFile(rel, maxBytes, async (handle, st) => {
       // Read to the end but at most maxBytes + 1, so a file that grows after fstat is still
       // caught; the buffer starts at the stated size and grows only if the file does.
       const limit = maxBytes + 1;
@@ -152,12 +137,7 @@ export class RootedFs {
         throw new PatchwiseError('PW_INPUT_TOO_LARGE', `exceeds the ${maxBytes}-byte limit`, { input: this.display(rel) });
       }
       return buf.subarray(0, total).toString('utf8');
-    } catch (err) {
-      if (err instanceof PatchwiseError) throw err;
-      throw this.unreadable(rel, reason(err), err);
-    } finally {
-      await handle.close();
-    }
+    });
   }
 
   /**
@@ -168,13 +148,29 @@ export class RootedFs {
    * larger than `maxBytes` (PW_INPUT_TOO_LARGE).
    */
   async copyOut(rel: string, dest: string, maxBytes: number): Promise<boolean> {
+    const copied = await this.withRegularFile(rel, maxBytes, async (handle, st) => {
+      // Only the size fstat saw is copied: a file growing meanwhile cannot make the copy unbounded.
+      await pipeline(handle.createReadStream({ start: 0, end: Math.max(0, st.size - 1), autoClose: false, emitClose: false }), createWriteStream(dest));
+      return true;
+    });
+    return copied ?? false;
+  }
+
+  /**
+   * Runs `use` on the open regular file `rel` (undefined when it does not exist), refusing what
+   * readText and copyOut both refuse: anything but a regular file, a symlink out of the root
+   * (PW_INPUT_UNREADABLE), more than `maxBytes` by fstat (PW_INPUT_TOO_LARGE). Other errors of
+   * `use` become PW_INPUT_UNREADABLE naming `rel`.
+   */
+  private async withRegularFile<T>(rel: string, maxBytes: number, use: (handle: FileHandle, st: Stats) => Promise<T>): Promise<T | undefined> {
     const p = await this.resolve(rel);
-    if (!p) return false;
-    let handle;
+    if (!p) return undefined;
+    let handle: FileHandle;
     try {
+      // O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: see the file comment.
       handle = await open(p.hostPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch (err) {
-      if (isCode(err, 'ENOENT')) return false;
+      if (isCode(err, 'ENOENT')) return undefined;
       throw this.unreadable(rel, reason(err), err);
     }
     try {
@@ -183,9 +179,7 @@ export class RootedFs {
       if (st.size > maxBytes) {
         throw new PatchwiseError('PW_INPUT_TOO_LARGE', `${st.size} bytes exceeds the ${maxBytes}-byte limit`, { input: this.display(rel) });
       }
-      // Only the size fstat saw is copied: a file growing meanwhile cannot make the copy unbounded.
-      await pipeline(handle.createReadStream({ start: 0, end: Math.max(0, st.size - 1), autoClose: false, emitClose: false }), createWriteStream(dest));
-      return true;
+      return await use(handle, st);
     } catch (err) {
       if (err instanceof PatchwiseError) throw err;
       throw this.unreadable(rel, reason(err), err);
