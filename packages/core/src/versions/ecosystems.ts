@@ -2,6 +2,7 @@ import { PatchwiseError } from '../errors/index.js';
 import { apkScheme } from './apk.js';
 import { dpkgScheme } from './dpkg.js';
 import { genericScheme } from './generic.js';
+import { mavenScheme } from './maven.js';
 import { pep440Scheme } from './pep440.js';
 import { rpmScheme } from './rpm.js';
 import { semverScheme } from './semver.js';
@@ -34,7 +35,7 @@ const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme
   ['npm', semverScheme],
   ['crates.io', semverScheme],
   ['Go', semverScheme],
-  ['Maven', genericScheme],
+  ['Maven', mavenScheme],
   ['NuGet', genericScheme],
   ['RubyGems', genericScheme],
   ['Packagist', genericScheme],

@@ -6,4 +6,5 @@ export { rpmScheme } from './rpm.js';
 export { apkScheme } from './apk.js';
 export { pep440Scheme } from './pep440.js';
 export { semverScheme } from './semver.js';
+export { mavenScheme } from './maven.js';
 export { genericScheme } from './generic.js';
