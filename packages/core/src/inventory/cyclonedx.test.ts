@@ -29,11 +29,10 @@ describe('parseCycloneDx on scanner output', () => {
     expect(byName.get('django')).toEqual({ ecosystem: 'PyPI', name: 'django', version: '4.2.7' });
     expect(byName.get('zope-interface')?.ecosystem).toBe('PyPI');
     expect(byName.get('@babel/core')).toMatchObject({ ecosystem: 'npm', version: '7.24.0' });
-    expect(inventory.packages).toHaveLength(10);
-    expect(skipped).toEqual([
-      { reason: 'unsupported purl type "maven"', count: 1 },
-      { reason: 'component without a purl', count: 1 },
-    ]);
+    // A Java library, named as OSV's Maven ecosystem names it (groupId:artifactId).
+    expect(byName.get('org.apache.logging.log4j:log4j-core')).toEqual({ ecosystem: 'Maven', name: 'org.apache.logging.log4j:log4j-core', version: '2.14.1' });
+    expect(inventory.packages).toHaveLength(11);
+    expect(skipped).toEqual([{ reason: 'component without a purl', count: 1 }]);
   });
 
   it('reads a Trivy 1.6 SBOM of an AlmaLinux 9 host (alma namespace, epoch qualifier, Src* properties)', () => {
@@ -75,6 +74,27 @@ describe('parseCycloneDx on scanner output', () => {
 });
 
 describe('parseCycloneDx edge cases', () => {
+  it('names Maven, Go and Cargo packages as OSV does, and drops a Maven purl without a group', () => {
+    const { inventory, skipped } = parseCycloneDx(
+      bom([
+        lib('pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.9.10.1'),
+        lib('pkg:maven/lonely@1.0'),
+        lib('pkg:golang/github.com/gin-gonic/gin@v1.7.0'),
+        lib('pkg:golang/golang.org/x/net@v0.0.0-20210405180319-a5a99cb37ef4'),
+        lib('pkg:cargo/tokio@1.18.0'),
+      ]),
+      'x',
+      opts,
+    );
+    expect(inventory.packages.map((p) => `${p.ecosystem} ${p.name} ${p.version}`)).toEqual([
+      'Maven com.fasterxml.jackson.core:jackson-databind 2.9.10.1',
+      'Go github.com/gin-gonic/gin v1.7.0',
+      'Go golang.org/x/net v0.0.0-20210405180319-a5a99cb37ef4',
+      'crates.io tokio 1.18.0',
+    ]);
+    expect(skipped).toEqual([{ reason: 'maven component without a group id', count: 1 }]);
+  });
+
   it('puts the rpm epoch qualifier into the version, dropping epoch 0', () => {
     const { inventory } = parseCycloneDx(
       bom([

@@ -236,6 +236,20 @@ class Walker {
       case 'npm':
         this.push('npm', purl.namespace ? `${purl.namespace}/${purl.name}` : purl.name, version, undefined, undefined, undefined);
         return;
+      // Names as OSV spells them: Maven `groupId:artifactId`, Go the module path.
+      case 'maven':
+        if (purl.namespace === '') {
+          this.skipped.add('maven component without a group id');
+          return;
+        }
+        this.push('Maven', `${purl.namespace}:${purl.name}`, version, undefined, undefined, undefined);
+        return;
+      case 'golang':
+        this.push('Go', purl.namespace ? `${purl.namespace}/${purl.name}` : purl.name, version, undefined, undefined, undefined);
+        return;
+      case 'cargo':
+        this.push('crates.io', purl.name, version, undefined, undefined, undefined);
+        return;
       default:
         this.skipped.add(`unsupported purl type "${purl.type}"`);
     }

@@ -119,6 +119,16 @@ describe('OSV range semantics', () => {
     expect(matchIds(m, 'ubuntu:20.04:lts', 'wayland', '1.20.0-1')).toEqual([]);
   });
 
+  it('decides Maven ranges in Maven\'s order (a release candidate before its release, .Final equal to it)', () => {
+    const m = new Matcher([advisory('L', 'Maven', 'org.apache.logging.log4j:log4j-core', eco([{ introduced: '2.13.0' }, { fixed: '2.15.0' }]))]);
+    const at = (v: string) => matchIds(m, 'Maven', 'org.apache.logging.log4j:log4j-core', v);
+    expect(at('2.14.1')).toEqual(['L>2.15.0']);
+    expect(at('2.15.0-rc1')).toEqual(['L>2.15.0']);
+    expect(at('2.15.0.Final')).toEqual([]);
+    expect(at('2.15.0-sp1')).toEqual([]);
+    expect(at('2.13.0-beta1')).toEqual([]);
+  });
+
   it('an advisory for a bare ecosystem applies to every release', () => {
     const m = new Matcher([advisory('G', 'Debian', 'openssl', eco([{ introduced: '0' }, { fixed: '3.0.11-1~deb12u1' }]))]);
     expect(matchIds(m, 'Debian:12', 'openssl', '3.0.9-1')).toEqual(['G>3.0.11-1~deb12u1']);
