@@ -1,17 +1,18 @@
 /**
- * `patchwise feeds import` against a real server process (PGlite): directories walked as the
- * server reads them, each file imported on its own, failures named by the user's path.
+ * `patchwise feeds import` (the real binary) against a real server (PGlite, in this process):
+ * directories walked as the server reads them, each file imported on its own, failures named by
+ * the user's path.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, REPO, runCliAsync } from './run-cli.js';
+import { parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
+import { runCliAsync } from './run-cli.js';
 
 let work: string;
 let data: string;
-let server: ChildProcess | undefined;
+let server: RunningServer | undefined;
 
 function writeTree(root: string, files: Record<string, string>): void {
   for (const [rel, text] of Object.entries(files)) {
@@ -32,36 +33,18 @@ function dsa(id: string, modified: string, fixed = '3.0.15-1~deb12u1'): string {
   });
 }
 
-function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'server', '--data', data, '--listen', '127.0.0.1:0'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let said = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      said += chunk;
-      if (said.includes('listening on')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${said}`)));
-  });
-}
-
 beforeAll(async () => {
+  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
+  if (!template) throw new Error('the PGlite template is missing: vitest globalSetup did not run');
   work = mkdtempSync(join(tmpdir(), 'patchwise-cli-feeds-'));
   data = join(work, 'data');
-  mkdirSync(data);
-  // The run's migrated PGlite (vitest globalSetup) saves an initdb; without it the server makes one.
-  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
-  if (template) cpSync(template, join(data, 'pglite'), { recursive: true });
-  server = await startServer();
+  cpSync(template, join(data, 'pglite'), { recursive: true });
+  server = await startServer(parseServerConfig({ data, listen: '127.0.0.1:0', env: {} }));
 }, 60_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server?.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  rmSync(work, { recursive: true, force: true });
+  await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe('patchwise feeds import', () => {

@@ -14,7 +14,7 @@ import { approvedScriptArgv } from './approved-script.js';
 import { CommandFailedError, describeExit } from './command-failed-error.js';
 import type { CommandRunner } from './command-runner.js';
 import type { HostReboot } from './host-reboot.js';
-import { runHealthCheck } from './health-check.js';
+import { firstFailingCheck, recordedCheckContext } from './health-check.js';
 import type { JobJournal, JournalEntry } from './job-journal.js';
 import type { PackageDriver } from './package-driver.js';
 import { RecordingRunner } from './recording-runner.js';
@@ -174,12 +174,8 @@ class JobRun {
 
   /** The first failing check, or undefined when all pass. */
   async #checks(step: string, checks: JobManifest['preChecks']): Promise<Failure | undefined> {
-    const ctx = { runner: this.#recorder, fetch: this.deps.fetch, clock: this.deps.clock, addRecord: (r: Parameters<RecordingRunner['add']>[0]) => this.#recorder.add(r) };
-    for (const check of checks) {
-      const result = await runHealthCheck(check, step, ctx);
-      if (!result.ok) return { step, message: result.message };
-    }
-    return undefined;
+    const message = await firstFailingCheck(checks, step, recordedCheckContext(this.#recorder, this.deps));
+    return message === undefined ? undefined : { step, message };
   }
 
   /** Runs approved scripts in order; the first failing one ends the steps. */

@@ -7,6 +7,7 @@ import { PatchwiseError, assertNever, type CommandRecord, type HealthCheck } fro
 import { approvedScriptArgv, verifyApprovedScript } from './approved-script.js';
 import { describeExit } from './command-failed-error.js';
 import type { CommandRunner } from './command-runner.js';
+import type { RecordingRunner } from './recording-runner.js';
 
 /** systemd.unit(5): letters, digits and `: - _ . \ @`, at most 255; not starting with `-` (an option to systemctl) or `.`. */
 const UNIT_NAME = /^[A-Za-z0-9:_\\@][A-Za-z0-9:_.\\@-]{0,254}$/;
@@ -60,6 +61,20 @@ export function validateHealthCheck(check: HealthCheck): void {
     default:
       return assertNever(check, 'health check kind');
   }
+}
+
+/** Runs `checks` in order as job phase `step`; the message of the first that fails, or undefined when all pass. */
+export async function firstFailingCheck(checks: readonly HealthCheck[], step: string, ctx: HealthCheckContext): Promise<string | undefined> {
+  for (const check of checks) {
+    const result = await runHealthCheck(check, step, ctx);
+    if (!result.ok) return result.message;
+  }
+  return undefined;
+}
+
+/** The context of checks whose commands (and HTTP checks) `recorder` keeps in the job's record. */
+export function recordedCheckContext(recorder: RecordingRunner, deps: { readonly fetch: typeof fetch; readonly clock: () => Date }): HealthCheckContext {
+  return { runner: recorder, fetch: deps.fetch, clock: deps.clock, addRecord: (r) => recorder.add(r) };
 }
 
 /** Runs one check; a failing check is a result (`ok: false`), not an exception. */

@@ -10,7 +10,7 @@
  */
 import { POST_REBOOT_CHECK_STEP, type HealthCheck, type JobReport } from '@patchwise/core';
 import type { CommandRunner } from './command-runner.js';
-import { runHealthCheck } from './health-check.js';
+import { firstFailingCheck, recordedCheckContext } from './health-check.js';
 import { RecordingRunner } from './recording-runner.js';
 
 /** How long failing post-checks are retried after the host is back, by default. */
@@ -37,7 +37,7 @@ export async function reportBack(report: JobReport, postChecks: readonly HealthC
   const at = deps.clock();
   const step = POST_REBOOT_CHECK_STEP;
   const recorder = new RecordingRunner(deps.runner);
-  const ctx = { runner: recorder, fetch: deps.fetch, clock: deps.clock, addRecord: (r: Parameters<RecordingRunner['add']>[0]) => recorder.add(r) };
+  const ctx = recordedCheckContext(recorder, deps);
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const settleMs = deps.settleMs ?? POST_REBOOT_SETTLE_MS;
   // Counted in tries, not read off the clock: a clock that stands still (a test's) cannot loop for ever.
@@ -45,14 +45,7 @@ export async function reportBack(report: JobReport, postChecks: readonly HealthC
   let failed: string | undefined;
   for (let i = 0; i < tries; i++) {
     if (i > 0) await sleep(RETRY_MS);
-    failed = undefined;
-    for (const check of postChecks) {
-      const result = await runHealthCheck(check, step, ctx);
-      if (!result.ok) {
-        failed = result.message;
-        break;
-      }
-    }
+    failed = await firstFailingCheck(postChecks, step, ctx);
     if (failed === undefined) break;
   }
   const back = { bootId, at: at.toISOString() };
