@@ -237,7 +237,9 @@ export class ControlPlane {
       }
       await hosts.recordCheckin(hostId, { ...identityOf(scan.facts), name: host.name, facts: { ...scan.facts } });
     }
-    const findings = this.assessor.assess(inventory, host.attributes);
+    // The document's own running kernel, else the one the host reported (agentless: just now).
+    const runningKernel = inventory.runningKernel ?? runningKernelOf(scan?.facts ?? host.facts);
+    const findings = this.assessor.assess({ ...inventory, runningKernel }, host.attributes);
     await hosts.saveInventory(hostId, digest, inventory.packages, (p) => matchTarget(p).name);
     const changes = await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
     // The audit event last: it takes the trail's lock, held until this transaction commits.
@@ -345,7 +347,7 @@ export class ControlPlane {
       const host = await hosts.lock(hostId);
       if (host.inventoryAt === null) return;
       const packages = sharedPackages(this.packages, await hosts.packagesOf(hostId));
-      const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages }, host.attributes);
+      const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages, runningKernel: runningKernelOf(host.facts) }, host.attributes);
       await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
     });
   }
@@ -423,3 +425,7 @@ function changesAttributes(host: HostRecord, patch: HostAttributePatch): boolean
   return JSON.stringify(next) !== JSON.stringify(host.attributes);
 }
 
+/** The running kernel a host last reported (fact `kernel`), for leaving idle kernels out of its assessment. */
+function runningKernelOf(facts: Readonly<Record<string, unknown>>): string | undefined {
+  return typeof facts.kernel === 'string' && facts.kernel !== '' ? facts.kernel : undefined;
+}

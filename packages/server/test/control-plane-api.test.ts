@@ -101,6 +101,31 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect((await openFindings()).total).toBe(1);
   });
 
+  it('fixes a kernel finding when the host runs the fixed kernel, not when the kernel is merely installed', async () => {
+    await importJson('alma.json', [almaAdvisory('ALSA-2026:0100', 'kernel-core', '5.14.0-427.13.1.el9_4')]);
+    const agent = await enrolledAgent();
+    const facts = (kernel: string) => ({ ...almaFacts(), kernel });
+    const upload = async (kernel: string, versions: string[]) => {
+      const inventory = { ...almaInventory(versions.map((version) => ({ name: 'kernel-core', version }))), host: { ...almaInventory([]).host, kernel } };
+      const checkin = await agent.send('POST', '/api/v1/agent/checkin', { facts: facts(kernel), inventoryDigest: digestOf(inventory) });
+      expect(checkin.json()).toMatchObject({ sendInventory: true });
+      const put = await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory });
+      expect(put.statusCode, put.body).toBe(200);
+      return put.json<{ changes: { opened: number; fixed: number } }>().changes;
+    };
+    expect(await upload('5.14.0-362.24.1.el9_3.x86_64', ['5.14.0-362.24.1.el9_3'])).toMatchObject({ opened: 1 });
+    // The fixed kernel is installed beside the old one, which still runs: still exposed.
+    expect(await upload('5.14.0-362.24.1.el9_3.x86_64', ['5.14.0-362.24.1.el9_3', '5.14.0-427.13.1.el9_4'])).toMatchObject({ opened: 0, fixed: 0 });
+    expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0100', package: 'kernel-core' }]);
+    // After the reboot the old kernel stays installed (dnf keeps three), and the finding is fixed.
+    expect(await upload('5.14.0-427.13.1.el9_4.x86_64', ['5.14.0-362.24.1.el9_3', '5.14.0-427.13.1.el9_4'])).toMatchObject({ fixed: 1 });
+    expect((await openFindings()).total).toBe(0);
+    // A feed import re-assesses from the stored snapshot with the kernel the host last reported.
+    const revised = importJson('alma.json', [{ ...almaAdvisory('ALSA-2026:0100', 'kernel-core', '5.14.0-427.13.1.el9_4'), modified: '2026-10-02T00:00:00Z', summary: 'Important: kernel security update (revised)' }]);
+    expect(await revised).toMatchObject({ hostsReassessed: 1 });
+    expect((await openFindings()).total).toBe(0);
+  });
+
   it('re-assesses only hosts carrying a package a feed import touched', async () => {
     const a = await enrolledAgent('machine-a');
     const b = await enrolledAgent('machine-b');

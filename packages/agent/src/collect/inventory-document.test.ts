@@ -44,6 +44,10 @@ describe('buildInventoryDocument', () => {
     const doc = buildInventoryDocument({ ...facts, hostname: null, machineId: null, os: { ...facts.os!, versionId: '12' } }, [{ name: 'x', version: '1', arch: undefined }], { hostName: 'image-1' });
     expect(doc.host).toEqual({ name: 'image-1', os: { id: 'debian', versionId: '12' } });
     expect(Object.keys(doc.packages[0]!)).toEqual(['name', 'version']);
+    // The running kernel goes with the packages, so the server can leave idle kernels out.
+    const live = buildInventoryDocument({ ...facts, kernelRelease: '6.1.0-18-amd64' }, packages);
+    expect(live.host).toMatchObject({ name: 'pay-api-1', kernel: '6.1.0-18-amd64' });
+    expect(parseInventory(JSON.stringify(live), 'agent', {}).inventories[0]?.runningKernel).toBe('6.1.0-18-amd64');
     expect(() => buildInventoryDocument({ ...facts, hostname: null }, [])).toThrow(expect.objectContaining({ code: 'PW_INPUT_INVALID' }));
   });
 

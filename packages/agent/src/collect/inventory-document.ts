@@ -27,6 +27,8 @@ export interface InventoryDocument {
     readonly name: string;
     readonly machineId?: string;
     readonly os?: { readonly id: string; readonly versionId?: string };
+    /** The running kernel's release (`uname -r`): the server then leaves idle kernels out. */
+    readonly kernel?: string;
   };
   readonly packages: readonly InventoryPackage[];
 }
@@ -37,8 +39,8 @@ export interface BuildInventoryOptions {
 }
 
 /**
- * Builds the v1 document core's `parseInventory` accepts: host name and machine id from the facts,
- * `host.os` from os-release `ID`/`VERSION_ID`, packages as given (keys with no value left out).
+ * Builds the v1 document core's `parseInventory` accepts: host name, machine id and running kernel
+ * from the facts, `host.os` from os-release `ID`/`VERSION_ID`, packages as given (keys with no value left out).
  *
  * Throws PW_INPUT_INVALID when there is no host name (neither collected nor given), and rethrows
  * core's PW_ECOSYSTEM_UNKNOWN / PW_INPUT_INVALID when distribution packages (those without an
@@ -73,7 +75,7 @@ export function buildInventoryDocument(
   return {
     format: PATCHWISE_INVENTORY_FORMAT,
     version: 1,
-    host: { name, ...(facts.machineId ? { machineId: facts.machineId } : {}), ...(os ? { os } : {}) },
+    host: { name, ...(facts.machineId ? { machineId: facts.machineId } : {}), ...(os ? { os } : {}), ...(facts.kernelRelease ? { kernel: facts.kernelRelease } : {}) },
     packages: packages.map(cleanPackage),
   };
 }

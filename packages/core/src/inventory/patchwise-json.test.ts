@@ -21,8 +21,11 @@ describe('parsePatchwiseInventory', () => {
       source: 'agent.json',
       machineId: '4c4c4544-0042-3510-8052-b4c04f4e4a32',
       distro: { id: 'debian', versionId: '12.5', ecosystem: 'Debian:12' },
+      runningKernel: '6.1.0-18-amd64',
       attributes: { tier: 0, internetFacing: true, environment: 'production', owner: 'payments' },
     });
+    expect(invalid(doc({ name: 'h', kernel: '' })).message).toMatch(/host\.kernel/);
+    expect(parsePatchwiseInventory(doc({ name: 'h' }), 'x').runningKernel).toBeUndefined();
     expect(inv.packages).toEqual([
       { ecosystem: 'Debian:12', name: 'libssl3', version: '3.0.11-1~deb12u2', arch: 'amd64', sourceName: 'openssl', sourceVersion: '3.0.11-1~deb12u2' },
       { ecosystem: 'Debian:12', name: 'curl', version: '7.88.1-10+deb12u5', arch: 'amd64' },

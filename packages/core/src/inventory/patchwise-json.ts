@@ -37,9 +37,10 @@ export function parsePatchwiseInventory(doc: Obj, source: string, cache?: Packag
     v.fail('version', `must be one of ${PATCHWISE_INVENTORY_VERSIONS.join(', ')} (got ${JSON.stringify(doc.version)})`);
   }
   const host = v.object(doc.host, 'host');
-  v.keys(host, 'host', ['name', 'machineId', 'os', 'attributes']);
+  v.keys(host, 'host', ['name', 'machineId', 'os', 'kernel', 'attributes']);
   const name = v.string(host.name, 'host.name');
   const machineId = v.optionalString(host.machineId, 'host.machineId');
+  const runningKernel = v.optionalString(host.kernel, 'host.kernel');
   const distro = readOs(host.os, v);
   let lastGiven: string | undefined;
   let lastCanonical: string | undefined;
@@ -68,7 +69,7 @@ export function parsePatchwiseInventory(doc: Obj, source: string, cache?: Packag
   // Validated first, shared after: hosts that carry the same package get the same (read-only)
   // object, so matching and reporting answer it from their per-object memo.
   const packages = cache ? sharedPackages(cache, read) : read;
-  return { host: name, source, machineId, distro: distro.value, attributes, packages };
+  return { host: name, source, machineId, distro: distro.value, attributes, runningKernel, packages };
 }
 
 /** `host.os` → the distribution, or why packages must name their ecosystem themselves. */

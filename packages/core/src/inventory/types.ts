@@ -44,5 +44,10 @@ export interface HostInventory {
   readonly machineId?: string | undefined;
   readonly distro?: Distro | undefined;
   readonly attributes?: HostAttributes | undefined;
+  /**
+   * The running kernel's release (`uname -r`), when known: kernel packages of other releases
+   * are installed but idle, and are not assessed (matching's `withoutIdleKernels`).
+   */
+  readonly runningKernel?: string | undefined;
   readonly packages: readonly InstalledPackage[];
 }

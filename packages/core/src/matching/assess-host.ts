@@ -1,6 +1,7 @@
 import type { Advisory } from '../advisories/index.js';
 import { PatchwiseError } from '../errors/index.js';
 import type { HostInventory, InstalledPackage } from '../inventory/index.js';
+import { withoutIdleKernels } from './idle-kernels.js';
 import { matchTarget } from './match-target.js';
 import type { Matcher } from './matcher.js';
 import type { PackageMatch } from './package-match.js';
@@ -27,8 +28,9 @@ export interface HostAssessment {
 /**
  * Every advisory that applies to the host's packages, one finding per (advisory, matched name):
  * the same package in two architectures, or several binaries of one source, is one finding.
- * When one name is installed in several versions (kernels), the first version listed speaks
- * for an advisory, and later versions add only advisories not already reported.
+ * Kernels other than the running one are left out when the host says which it runs
+ * (`withoutIdleKernels`). When one name is still installed in several versions, the first
+ * version listed speaks for an advisory, and later versions add only advisories not already reported.
  */
 export function assessHost(matcher: Matcher, host: HostInventory): HostAssessment {
   // Only packages with findings need de-duplicating; most of a host's packages have none and
@@ -38,7 +40,7 @@ export function assessHost(matcher: Matcher, host: HostInventory): HostAssessmen
   const problems: PatchwiseError[] = [];
   // One problem per unknown ecosystem, not one per package: a host's whole database shares it.
   const unknownEcosystems = new Map<string, number>();
-  const packages = host.packages;
+  const packages = withoutIdleKernels(host.packages, host.runningKernel);
   const layout = matcher.layoutAnswers(packages);
   for (let i = 0; i < packages.length; i++) {
     const pkg = packages[i] as InstalledPackage;

@@ -87,7 +87,7 @@ export class SimulatedAgent {
     return {
       format: 'patchwise-inventory',
       version: 1,
-      host: { name: this.hostName, machineId: this.machineId, os: { id: 'almalinux', versionId: this.host.image.os } },
+      host: { name: this.hostName, machineId: this.machineId, os: { id: 'almalinux', versionId: this.host.image.os }, ...(this.facts.kernel ? { kernel: this.facts.kernel } : {}) },
       packages: [],
     };
   }
