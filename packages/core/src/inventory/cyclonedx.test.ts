@@ -82,6 +82,12 @@ describe('parseCycloneDx edge cases', () => {
         lib('pkg:golang/github.com/gin-gonic/gin@v1.7.0'),
         lib('pkg:golang/golang.org/x/net@v0.0.0-20210405180319-a5a99cb37ef4'),
         lib('pkg:cargo/tokio@1.18.0'),
+        // The standard library as Syft (both spellings), cyclonedx-gomod and Trivy write it, and a main module.
+        lib('pkg:golang/stdlib@1.21.6'),
+        lib('pkg:golang/stdlib@go1.22'),
+        lib('pkg:golang/std@go1.21rc2'),
+        lib('pkg:golang/stdlib@v1.20.14'),
+        lib('pkg:golang/example.com/app@(devel)'),
       ]),
       'x',
       opts,
@@ -91,8 +97,15 @@ describe('parseCycloneDx edge cases', () => {
       'Go github.com/gin-gonic/gin v1.7.0',
       'Go golang.org/x/net v0.0.0-20210405180319-a5a99cb37ef4',
       'crates.io tokio 1.18.0',
+      'Go stdlib 1.21.6',
+      'Go stdlib 1.22.0',
+      'Go stdlib 1.21.0-rc.2',
+      'Go stdlib 1.20.14',
     ]);
-    expect(skipped).toEqual([{ reason: 'maven component without a group id', count: 1 }]);
+    expect(skipped).toEqual([
+      { reason: 'maven component without a group id', count: 1 },
+      { reason: 'Go main module without a version ((devel))', count: 1 },
+    ]);
   });
 
   it('puts the rpm epoch qualifier into the version, dropping epoch 0', () => {

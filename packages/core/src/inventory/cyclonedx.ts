@@ -14,6 +14,7 @@ import { emptyLayout, layoutKey, type ComponentLayout, type PackageCache } from 
 import { SkipTally } from './result.js';
 import type { SkippedCount } from './result.js';
 import type { Distro, HostInventory, InstalledPackage } from './types.js';
+import { goModule } from './go-module.js';
 
 /** CycloneDX JSON spec versions read; the component model Patchwise uses is the same in all three. */
 export const CYCLONEDX_SPEC_VERSIONS: readonly string[] = ['1.4', '1.5', '1.6'];
@@ -244,9 +245,12 @@ class Walker {
         }
         this.push('Maven', `${purl.namespace}:${purl.name}`, version, undefined, undefined, undefined);
         return;
-      case 'golang':
-        this.push('Go', purl.namespace ? `${purl.namespace}/${purl.name}` : purl.name, version, undefined, undefined, undefined);
+      case 'golang': {
+        const go = goModule(purl.namespace ? `${purl.namespace}/${purl.name}` : purl.name, version);
+        if ('skip' in go) this.skipped.add(go.skip);
+        else this.push('Go', go.name, go.version, undefined, undefined, undefined);
         return;
+      }
       case 'cargo':
         this.push('crates.io', purl.name, version, undefined, undefined, undefined);
         return;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseOsvRecord, type Advisory, type AffectedRange } from '../advisories/index.js';
-import type { HostInventory } from '../inventory/index.js';
+import { parseInventory, type HostInventory } from '../inventory/index.js';
 import { FleetAssessment, Matcher, assessHost, findingsOf, type HostAssessment } from './index.js';
 
 function advisory(id: string, ecosystem: string, name: string, ranges: AffectedRange[], versions: string[] = []): Advisory {
@@ -256,6 +256,30 @@ describe('assessHost', () => {
     const result = assessHost(m, host('h', [['Nope:1', 'x', '1'], ['Nope:1', 'y', '2'], ['npm', 'a', '1.0.0']]));
     expect(findingsOf(result)).toHaveLength(1);
     expect(result.problems.map((p) => [p.code, p.message])).toEqual([['PW_ECOSYSTEM_UNKNOWN', 'h.json: 2 packages of unknown ecosystem "Nope:1" left out']]);
+  });
+
+  it("matches Go's standard library as SBOM tools spell it against an OSV stdlib record", () => {
+    // Shaped like the Go vulnerability database's OSV export (GO-2024-2598: package stdlib, SEMVER ranges).
+    const { advisory: go } = parseOsvRecord(
+      {
+        schema_version: '1.3.1',
+        id: 'GO-2024-2598',
+        modified: '2024-03-06T00:00:00Z',
+        aliases: ['CVE-2024-24783'],
+        summary: 'Verify panics on certificates with an unknown public key algorithm in crypto/x509',
+        affected: [{ package: { name: 'stdlib', ecosystem: 'Go' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.21.8' }, { introduced: '1.22.0-0' }, { fixed: '1.22.1' }] }] }],
+      },
+      'GO-2024-2598.json',
+    );
+    const m = new Matcher([go]);
+    const bom = (version: string) =>
+      JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [{ type: 'library', name: 'stdlib', version, purl: `pkg:golang/stdlib@${version}` }] });
+    const found = (version: string) => findingsOf(assessHost(m, parseInventory(bom(version), 'app.cdx.json', {}).inventories[0] as HostInventory)).map((f) => `${f.advisory.id}>${f.fixed}`);
+    expect(found('go1.21.6')).toEqual(['GO-2024-2598>1.21.8']);
+    expect(found('1.22.0')).toEqual(['GO-2024-2598>1.22.1']);
+    // 1.22.0-0 is the lowest 1.22.0 prerelease: the vulnerability database counts release candidates in.
+    expect(found('go1.22rc1')).toEqual(['GO-2024-2598>1.22.1']);
+    expect(found('v1.22.1')).toEqual([]);
   });
 
   it('names packages with invalid versions and goes on', () => {
