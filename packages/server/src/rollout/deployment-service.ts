@@ -301,7 +301,7 @@ export class DeploymentService {
   }
 
   private async selectHosts(db: Kysely<Database>, hostStore: HostStore, req: DeploymentRequest): Promise<HostRecord[]> {
-    let hosts = (await hostStore.list({ environment: req.environment, status: 'active' })).filter((h) => h.inventoryDigest !== null);
+    let hosts = (await hostStore.list({ environment: req.environment, status: 'active' })).filter((h) => h.inventoryAt !== null);
     if (req.groups && req.groups.length > 0) {
       const policy = new PolicyStore(tablesOf(db), this.clock);
       const groups = await Promise.all(req.groups.map((g) => policy.requireGroup(g)));

@@ -78,9 +78,11 @@ export function reportRoutes(app: App, deps: AppDeps): void {
       for (const h of active) {
         // Only Debian publishes per-package support lists; other hosts need no package read.
         let packages: readonly InstalledPackage[] = [];
-        if (h.os?.id === 'debian' && h.inventoryDigest) {
-          packages = byDigest.get(h.inventoryDigest) ?? (await store.packagesOf(h.id));
-          byDigest.set(h.inventoryDigest, packages);
+        // A host has an inventory from its first upload on; its digest may be unknown meanwhile (migration 0023).
+        if (h.os?.id === 'debian' && h.inventoryAt !== null) {
+          const digest = h.inventoryDigest;
+          packages = (digest !== null ? byDigest.get(digest) : undefined) ?? (await store.packagesOf(h.id));
+          if (digest !== null) byDigest.set(digest, packages);
         }
         const eol = eolView(h, now, packages);
         const t = tallies.get(h.id)!;
