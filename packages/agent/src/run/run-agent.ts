@@ -158,15 +158,17 @@ function jobRunnerFor(state: AgentState, client: AgentClient, signer: Signer, o:
  */
 async function checkInOnce(client: AgentClient, identity: Signer, state: AgentState, o: RunAgentOptions): Promise<number> {
   const { facts, hostName } = await readFacts(o);
-  const offer = await inventoryOffer(facts, hostName, state, o);
-  if (offer.problem) o.log(`inventory ${offer.problem.level === 'error' ? 'error' : 'problem'}: ${offer.problem.text}`);
+  const reported = lastReported(state, o);
+  const offer = await inventoryOffer(facts, hostName, reported, o);
+  const problem = offer.problem?.level === 'error' ? 'inventory error' : 'inventory problem';
+  if (offer.problem) o.log(`${problem}: ${offer.problem.text}`);
   const reply = await client.checkin(identity, toWireFacts(facts, hostName, o.agentVersion), offer.digest, o.attributes);
   if (!offer.document || offer.digest === null) {
-    o.log(`check-in ok: ${hostName}, no inventory to send (see the inventory ${offer.problem?.level === 'error' ? 'error' : 'problem'} above)`);
+    o.log(`check-in ok: ${hostName}, no inventory to send (see the ${problem} above)`);
     return reply.intervalSeconds;
   }
   if (!reply.sendInventory) {
-    remember(state, offer.document, offer.digest, o);
+    remember(state, reported, offer.document, offer.digest, o);
     o.log(`check-in ok: ${hostName}, ${offer.document.packages.length} packages, inventory unchanged`);
     return reply.intervalSeconds;
   }
@@ -176,7 +178,7 @@ async function checkInOnce(client: AgentClient, identity: Signer, state: AgentSt
     return reply.intervalSeconds;
   }
   const put = await client.putInventory(identity, offer.digest, offer.document);
-  remember(state, offer.document, offer.digest, o);
+  remember(state, reported, offer.document, offer.digest, o);
   const { opened, fixed } = put.changes;
   const open = put.open;
   o.log(`check-in ok: ${hostName}, inventory sent (${put.packages} packages; ${opened} findings opened, ${fixed} fixed; open P1 ${open.P1} P2 ${open.P2} P3 ${open.P3} P4 ${open.P4})`);
@@ -195,7 +197,7 @@ async function readFacts(o: RunAgentOptions): Promise<{ facts: HostFacts; hostNa
 }
 
 /** The offer for this check-in: the packages collected under the root, judged by offerInventory. */
-async function inventoryOffer(facts: HostFacts, hostName: string, state: AgentState, o: RunAgentOptions): Promise<InventoryOffer> {
+async function inventoryOffer(facts: HostFacts, hostName: string, reported: ReportedInventory | undefined, o: RunAgentOptions): Promise<InventoryOffer> {
   let collected: CollectedPackages;
   try {
     collected = await collectPackages({ root: o.root });
@@ -204,9 +206,10 @@ async function inventoryOffer(facts: HostFacts, hostName: string, state: AgentSt
     return refusedOffer(err.message);
   }
   for (const w of collected.warnings) o.log(`warning: ${w}`);
-  return offerInventory(facts, collected, hostName, lastReported(state, o));
+  return offerInventory(facts, collected, hostName, reported);
 }
 
+/** What the server last took, as recorded; a damaged record counts as none (offerInventory then trusts os-release). */
 function lastReported(state: AgentState, o: RunAgentOptions): ReportedInventory | undefined {
   try {
     return state.reportedInventory();
@@ -217,12 +220,18 @@ function lastReported(state: AgentState, o: RunAgentOptions): ReportedInventory 
   }
 }
 
-/** Records what the server now holds, when it changed (a check-in every interval need not write). */
-function remember(state: AgentState, document: InventoryDocument, digest: string, o: RunAgentOptions): void {
+/**
+ * Records what the server now holds, when it changed (a check-in every interval need not write).
+ * The record only guards later uploads, so failing to write it must not fail the check-in.
+ */
+function remember(state: AgentState, before: ReportedInventory | undefined, document: InventoryDocument, digest: string, o: RunAgentOptions): void {
   const next = reportedInventoryOf(document, digest);
-  const before = lastReported(state, o);
   if (before && JSON.stringify(before) === JSON.stringify(next)) return;
-  state.saveReportedInventory(next);
+  try {
+    state.saveReportedInventory(next);
+  } catch (err) {
+    o.log(`warning: could not record the inventory the server holds in ${state.dir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /**
