@@ -85,7 +85,31 @@ describe('collectFacts on a mounted root', () => {
     const root = await makeTree({ symlinks: { 'etc/hostname': `${'../'.repeat(24)}etc/hostname` } });
     await expect(collectFacts({ root })).rejects.toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: expect.stringContaining('etc/hostname') });
   });
+
+  it('with onUnreadable, reports each fact it cannot read as null and still reads the others', async () => {
+    // Unreadable even for root (tests may run as root, for whom mode 000 is no obstacle): a
+    // directory where a file should be, a symlink out of the root, an oversized file.
+    const root = await makeTree({
+      files: { 'etc/localtime': 'TZif2…', 'etc/timezone': `${'x'.repeat(70_000)}\n`, 'var/lib/dbus/machine-id': `${'a'.repeat(32)}\n` },
+      dirs: ['etc/os-release', 'etc/machine-id'],
+      symlinks: { 'etc/hostname': `${'../'.repeat(24)}etc/hostname` },
+    });
+    const problems: string[] = [];
+    const facts = await collectFacts({ root, io: fixedIo, onUnreadable: (fact, err) => problems.push(`${fact} ${err.code} ${err.message}`) });
+    // /etc/os-release refused: not the vendor file instead, and not the D-Bus copy of the id,
+    // either of which may say something else than the file that takes precedence.
+    expect(facts).toEqual({ ...MOUNTED_UNKNOWN, hostname: null, machineId: null, os: null, timezone: null });
+    expect(problems).toEqual([
+      expect.stringMatching(/^os PW_INPUT_UNREADABLE .*etc\/os-release: not a regular file$/),
+      expect.stringMatching(/^hostname PW_INPUT_UNREADABLE .*etc\/hostname: a symlink or "\.\." leads outside the root; refused$/),
+      expect.stringMatching(/^machineId PW_INPUT_UNREADABLE .*etc\/machine-id: not a regular file$/),
+      expect.stringMatching(/^timezone PW_INPUT_TOO_LARGE .*etc\/timezone: \d+ bytes exceeds the 65536-byte limit$/),
+    ]);
+  });
 });
+
+/** A mounted root's running-machine facts: never known. */
+const MOUNTED_UNKNOWN = { kernelRelease: null, architecture: null, uptimeSeconds: null, ipAddresses: null, rebootRequired: null, serialNumber: null };
 
 describe('collectFacts on this machine (root /)', () => {
   it('uses the running machine through the injected io, and the files under /', async () => {
@@ -105,6 +129,24 @@ describe('collectFacts on this machine (root /)', () => {
     }
     // Placeholders are passed on as the firmware says them; the server's CMDB matching ignores them.
     expect((await collectFacts({ root: '/', io: { ...fixedIo, firmwareSerial: () => 'To be filled by O.E.M.\n' } })).serialNumber).toBe('To be filled by O.E.M.');
+  });
+
+  it('with onUnreadable, checks in without what the running machine refuses to say', async () => {
+    // What Node throws when /proc is not mounted or getifaddrs fails: a plain system error.
+    const refuse = (call: string) => () => {
+      throw Object.assign(new Error(`ENOENT: no such file or directory, ${call}`), { code: 'ENOENT' });
+    };
+    const io: FactsIo = { ...fixedIo, uptime: refuse('uv_uptime'), networkInterfaces: refuse('uv_interface_addresses'), hostname: refuse('uv_os_gethostname') };
+    const problems: string[] = [];
+    const facts = await collectFacts({ root: '/', io, onUnreadable: (fact, err) => problems.push(`${fact} ${err.code} ${err.message}`) });
+    expect(facts).toMatchObject({ hostname: null, uptimeSeconds: null, ipAddresses: null, kernelRelease: '6.1.0-18-amd64', architecture: 'x86_64', serialNumber: 'CZ2150ABC7' });
+    expect(problems).toEqual([
+      'hostname PW_INPUT_UNREADABLE os.hostname(): the running machine did not answer (ENOENT: no such file or directory, uv_os_gethostname)',
+      'uptimeSeconds PW_INPUT_UNREADABLE os.uptime() (/proc/uptime): the running machine did not answer (ENOENT: no such file or directory, uv_uptime)',
+      'ipAddresses PW_INPUT_UNREADABLE os.networkInterfaces(): the running machine did not answer (ENOENT: no such file or directory, uv_interface_addresses)',
+    ]);
+    // Without onUnreadable the refusal is a typed error naming the call, not a raw system error.
+    await expect(collectFacts({ root: '/', io })).rejects.toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: expect.stringContaining('os.hostname()') });
   });
 
   it('reports the real machine', async () => {

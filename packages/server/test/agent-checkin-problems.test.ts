@@ -1,8 +1,8 @@
 /**
  * The real agent (runAgent, its HTTP calls routed into the in-process app) keeps checking in when
- * its inventory cannot be sent whole: the facts and "last seen" reach the server, the problem is
- * logged, and what can be sent safely (Python packages of a distribution without an OSV
- * ecosystem) is sent.
+ * its inventory cannot be sent whole or a fact cannot be read: the facts it has and "last seen"
+ * reach the server, the problem is logged, and what can be sent safely (Python packages of a
+ * distribution without an OSV ecosystem) is sent, never what would close findings wrongly.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,8 +38,84 @@ describe('agent check-in when the inventory cannot be sent whole', () => {
   async function host(id: string) {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/hosts/${id}`, headers: admin(t) });
     expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ lastSeenAt: string; inventoryAt: string | null; packages: number; facts: { os: { id: string } | null } }>();
+    return res.json<{ name: string; lastSeenAt: string; inventoryAt: string | null; packages: number; facts: { os: { id: string } | null; machineId: string | null; timezone: string | null } }>();
   }
+
+  async function enrolledAgent(name: string, files: Record<string, string>) {
+    const root = join(work, `${name}-root`);
+    const stateDir = join(work, `${name}-state`);
+    write(root, files);
+    const token = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} })).json<{ token: string }>().token;
+    const log: string[] = [];
+    const run = (enroll: boolean) =>
+      runAgent({
+        ...(enroll ? { serverUrl: 'http://patchwise.test', enrollToken: token } : {}),
+        stateDir,
+        root,
+        once: true,
+        jobs: false,
+        agentVersion: 'test',
+        log: (line) => log.push(line),
+        clock: t.clock.read,
+        fetch: injectFetch(),
+      });
+    expect(await run(true), log.join('\n')).toBe(0);
+    const hostId = JSON.parse(readFileSync(join(stateDir, 'identity.json'), 'utf8')).hostId as string;
+    return { root, log, hostId, run: () => run(false) };
+  }
+
+  it('checks in with the facts it can read, and keeps the stored inventory when it cannot tell the distribution', async () => {
+    const a = await enrolledAgent('web-08', {
+      'etc/os-release': 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+      'etc/hostname': 'web-08\n',
+      'etc/machine-id': `${'8'.repeat(32)}\n`,
+      'etc/timezone': 'Europe/Berlin\n',
+      'var/lib/dpkg/status': 'Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2+b2\n',
+      'usr/local/lib/python3.11/dist-packages/requests-2.31.0.dist-info/METADATA': 'Name: requests\nVersion: 2.31.0\n',
+    });
+    const stored = await host(a.hostId);
+    expect(stored.packages).toBe(2);
+
+    // os-release lost VERSION_ID: this is no longer a Debian 12 the agent can name, but not a
+    // distribution without an OSV ecosystem either; a Python-only upload would close every
+    // Debian finding as fixed. The check-in goes out without a digest, nothing is uploaded.
+    t.clock.advance(3_600_000);
+    write(a.root, { 'etc/os-release': 'ID=debian\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' });
+    a.log.length = 0;
+    expect(await a.run(), a.log.join('\n')).toBe(0);
+    let seen = await host(a.hostId);
+    expect(seen.lastSeenAt).toBe(t.clock.read().toISOString());
+    expect(seen.packages).toBe(2);
+    expect(seen.inventoryAt).toBe(stored.inventoryAt);
+    expect(a.log).toContainEqual(expect.stringMatching(/^inventory error: cannot tell the distribution \(its packages were last reported as debian 12, os-release now gives VERSION_ID none\): 1 distribution packages cannot be placed \(.*\); no inventory sent, the stored one stays$/));
+    expect(a.log).toContain('check-in ok: web-08, no inventory to send (see the inventory error above)');
+
+    // os-release, machine-id and timezone unreadable (directories where files should be, which
+    // even root cannot read as files): those facts are null, the rest still reach the server.
+    t.clock.advance(3_600_000);
+    for (const rel of ['etc/os-release', 'etc/machine-id', 'etc/timezone']) {
+      rmSync(join(a.root, rel));
+      mkdirSync(join(a.root, rel));
+    }
+    a.log.length = 0;
+    expect(await a.run(), a.log.join('\n')).toBe(0);
+    seen = await host(a.hostId);
+    expect(seen.lastSeenAt).toBe(t.clock.read().toISOString());
+    expect(seen).toMatchObject({ name: 'web-08', packages: 2, inventoryAt: stored.inventoryAt, facts: { os: null, machineId: null, timezone: null } });
+    for (const [fact, rel] of [['os', 'etc/os-release'], ['machineId', 'etc/machine-id'], ['timezone', 'etc/timezone']]) {
+      expect(a.log).toContain(`warning: fact ${fact} could not be read, reported as unknown: ${join(a.root, rel as string)}: not a regular file`);
+    }
+    expect(a.log).toContainEqual(expect.stringMatching(/^inventory error: cannot tell the distribution \(no os-release could be read\)/));
+
+    // Readable again: the same inventory as stored, so nothing is resent.
+    t.clock.advance(3_600_000);
+    for (const rel of ['etc/os-release', 'etc/machine-id', 'etc/timezone']) rmSync(join(a.root, rel), { recursive: true });
+    write(a.root, { 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'etc/machine-id': `${'8'.repeat(32)}\n`, 'etc/timezone': 'Europe/Berlin\n' });
+    a.log.length = 0;
+    expect(await a.run(), a.log.join('\n')).toBe(0);
+    expect(a.log).toContain('check-in ok: web-08, 2 packages, inventory unchanged');
+    expect(await host(a.hostId)).toMatchObject({ packages: 2, facts: { os: { id: 'debian' }, machineId: '8'.repeat(32), timezone: 'Europe/Berlin' } });
+  });
 
   it('checks in with its facts, logs the problem, and sends only what cannot close findings wrongly', async () => {
     const root = join(work, 'root');

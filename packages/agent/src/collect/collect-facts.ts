@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { parseOsReleaseText } from '@patchwise/core';
+import { PatchwiseError, isPatchwiseError, parseOsReleaseText } from '@patchwise/core';
 import type { HostFacts, OsFacts } from './host-facts.js';
 import { RootedFs } from './rooted-fs.js';
 
@@ -57,7 +57,16 @@ export interface CollectFactsOptions {
   readonly root: string;
   /** The running machine; defaults to `nodeFactsIo`. Consulted only when `root` is `/`. */
   readonly io?: FactsIo | undefined;
+  /**
+   * Given, each fact is read on its own: one that cannot be read is null and reported here with
+   * its reason, and the others are still collected (the agent checks in with what it could read
+   * rather than looking offline). Without it the first fact that cannot be read throws.
+   */
+  readonly onUnreadable?: ((fact: FactName, err: PatchwiseError) => void) | undefined;
 }
+
+/** The name of one fact, as HostFacts spells it. */
+export type FactName = keyof HostFacts;
 
 /** Facts files are a line or a few dozen; anything bigger is not what it claims to be. */
 export const SMALL_FILE = 64 * 1024;
@@ -71,27 +80,54 @@ const ZONE_NAME = /^[A-Za-z0-9_+-]+(?:\/[A-Za-z0-9_+-]+)*$/;
 
 /**
  * Collects the facts of the host at `root` (docs on each field of HostFacts).
- * Throws PW_INPUT_UNREADABLE when the root is not a directory, when a facts file is a symlink
- * leading outside the root or cannot be read, and PW_INPUT_TOO_LARGE for an oversized facts file;
- * each error names the file.
+ * Throws PW_INPUT_UNREADABLE when the root is not a directory. A fact that cannot be read (a facts
+ * file that is a symlink leading outside the root, not a regular file or refused by the system:
+ * PW_INPUT_UNREADABLE; an oversized one: PW_INPUT_TOO_LARGE; the running machine refusing an
+ * answer, such as an unreadable /proc/uptime: PW_INPUT_UNREADABLE) goes to `onUnreadable` and is
+ * null, or without `onUnreadable` throws; each error names the file or call.
  */
 export async function collectFacts(options: CollectFactsOptions): Promise<HostFacts> {
   const fs = await RootedFs.open(options.root);
   const io = options.io ?? nodeFactsIo;
   const live = fs.isHostRoot;
-  const osFacts = await readOsFacts(fs);
-  return {
-    hostname: live ? io.hostname() || null : await readHostnameFile(fs),
-    machineId: (await readMachineId(fs, MACHINE_ID_FILES[0])) ?? (await readMachineId(fs, MACHINE_ID_FILES[1])),
-    os: osFacts,
-    kernelRelease: live ? io.kernelRelease() : null,
-    architecture: live ? io.machine() : null,
-    uptimeSeconds: live ? Math.floor(io.uptime()) : null,
-    ipAddresses: live ? interfaceAddresses(io.networkInterfaces()) : null,
-    rebootRequired: live ? await readRebootRequired(fs, osFacts) : null,
-    serialNumber: live ? serialOf(io.firmwareSerial()) : null,
-    timezone: await readTimezone(fs),
+  const fact = async <K extends FactName>(name: K, read: () => HostFacts[K] | Promise<HostFacts[K]>): Promise<HostFacts[K] | null> => {
+    try {
+      return await read();
+    } catch (err) {
+      // Anything but a typed read failure is a bug here, not a machine refusing a fact.
+      if (!isPatchwiseError(err) || !options.onUnreadable) throw err;
+      options.onUnreadable(name, err);
+      return null;
+    }
   };
+  const osFacts = await fact('os', () => readOsFacts(fs));
+  return {
+    hostname: await fact('hostname', async () => (live ? ask('os.hostname()', () => io.hostname()) || null : await readHostnameFile(fs))),
+    // Only /etc/machine-id's own failure makes the id unknown: falling back to the D-Bus copy
+    // then could report a stale id, which the server takes for another machine (quarantine).
+    machineId: await fact('machineId', async () => (await readMachineId(fs, MACHINE_ID_FILES[0])) ?? (await readMachineId(fs, MACHINE_ID_FILES[1]))),
+    os: osFacts,
+    kernelRelease: live ? await fact('kernelRelease', () => ask('os.release()', () => io.kernelRelease())) : null,
+    architecture: live ? await fact('architecture', () => ask('os.machine()', () => io.machine())) : null,
+    uptimeSeconds: live ? await fact('uptimeSeconds', () => Math.floor(ask('os.uptime() (/proc/uptime)', () => io.uptime()))) : null,
+    ipAddresses: live ? await fact('ipAddresses', () => interfaceAddresses(ask('os.networkInterfaces()', () => io.networkInterfaces()))) : null,
+    rebootRequired: live ? await fact('rebootRequired', () => readRebootRequired(fs, osFacts)) : null,
+    serialNumber: live ? await fact('serialNumber', () => serialOf(ask('firmware serial', () => io.firmwareSerial()))) : null,
+    timezone: await fact('timezone', () => readTimezone(fs)),
+  };
+}
+
+/**
+ * One answer of the running machine. Node's `os` calls throw plain system errors (an unreadable
+ * /proc/uptime, a failing getifaddrs); they become PW_INPUT_UNREADABLE naming the call, so they
+ * are told apart from bugs.
+ */
+function ask<T>(what: string, call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    throw new PatchwiseError('PW_INPUT_UNREADABLE', `the running machine did not answer (${err instanceof Error ? err.message : String(err)})`, { input: what, cause: err });
+  }
 }
 
 async function readOsFacts(fs: RootedFs): Promise<OsFacts | null> {

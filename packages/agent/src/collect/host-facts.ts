@@ -2,7 +2,8 @@
  * What the agent reports about a host besides its packages. Facts are observed, never set by
  * people (those are attributes). A fact that cannot be known is `null`, never a guess: in
  * particular, when the agent inventories a mounted filesystem rather than the machine it runs
- * on, facts about the running machine (uptime, addresses, running kernel) are `null`.
+ * on, facts about the running machine (uptime, addresses, running kernel) are `null`; so is a
+ * fact whose source could not be read, when the caller asked collectFacts to go on without it.
  */
 
 /** The distribution, from os-release(5). */
@@ -51,6 +52,9 @@ export interface HostFacts {
    * that publish none. Vendor placeholders ("To be filled by O.E.M.") are kept: the server decides.
    */
   readonly serialNumber: string | null;
-  /** IANA time zone (`Europe/Berlin`): the `/etc/localtime` link under `zoneinfo/` (what the C library uses), else `/etc/timezone`, else `UTC`. */
-  readonly timezone: string;
+  /**
+   * IANA time zone (`Europe/Berlin`): the `/etc/localtime` link under `zoneinfo/` (what the C
+   * library uses), else `/etc/timezone`, else `UTC`; null only when one of those could not be read.
+   */
+  readonly timezone: string | null;
 }

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { PatchwiseError, generateAgentKeyPair, parsePublicKey, publicKeyOf } from '@patchwise/core';
 import { NO_APPROVERS, parseApproverPins, type ApproverPins } from './approver-pins.js';
+import type { ReportedInventory } from './inventory-offer.js';
 
 /** What an enrolled agent remembers between runs. */
 export interface AgentIdentity {
@@ -23,11 +24,12 @@ export interface AgentIdentity {
 
 const KEY_FILE = 'agent.key';
 const IDENTITY_FILE = 'identity.json';
+const REPORTED_INVENTORY_FILE = 'reported-inventory.json';
 
 /**
  * The agent's state directory: its Ed25519 private key (mode 0600, never sent anywhere) and the
  * host id the server gave it. The key is made before enrollment and kept if enrollment fails,
- * so a retry presents the same identity.
+ * so a retry presents the same identity. Also what the server last took as this host's inventory.
  */
 export class AgentState {
   constructor(readonly dir: string) {}
@@ -80,6 +82,39 @@ export class AgentState {
     const pins = approvers.requiredApprovals > 0 ? { approverKeys: approvers.approverKeys, requiredApprovals: approvers.requiredApprovals, approvalEnvironment: approvers.approvalEnvironment } : {};
     writeFileSync(join(this.dir, IDENTITY_FILE), `${JSON.stringify({ hostId, serverUrl, jobSigningKey, ...pins }, null, 2)}\n`, { mode: 0o600 });
   }
+
+  /**
+   * What the server last took from this agent (see ReportedInventory), or undefined when nothing
+   * is recorded. Throws PW_INPUT_MALFORMED, naming the file, when it is not what this class wrote.
+   */
+  reportedInventory(): ReportedInventory | undefined {
+    const path = join(this.dir, REPORTED_INVENTORY_FILE);
+    if (!existsSync(path)) return undefined;
+    let saved: unknown;
+    try {
+      saved = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new PatchwiseError('PW_INPUT_MALFORMED', 'not JSON; remove it and the next check-in records it again', { input: path, cause: err });
+    }
+    if (!isReportedInventory(saved)) {
+      throw new PatchwiseError('PW_INPUT_MALFORMED', 'expected { digest, distribution: { id, versionId } | null }; remove it and the next check-in records it again', { input: path });
+    }
+    return { digest: saved.digest, distribution: saved.distribution === null ? null : { id: saved.distribution.id, versionId: saved.distribution.versionId } };
+  }
+
+  saveReportedInventory(reported: ReportedInventory): void {
+    writeFileSync(join(this.dir, REPORTED_INVENTORY_FILE), `${JSON.stringify(reported)}\n`, { mode: 0o600 });
+  }
+}
+
+function isReportedInventory(v: unknown): v is ReportedInventory {
+  if (typeof v !== 'object' || v === null) return false;
+  const { digest, distribution } = v as { digest?: unknown; distribution?: unknown };
+  if (typeof digest !== 'string') return false;
+  if (distribution === null) return true;
+  if (typeof distribution !== 'object' || distribution === undefined) return false;
+  const { id, versionId } = distribution as { id?: unknown; versionId?: unknown };
+  return typeof id === 'string' && (versionId === null || typeof versionId === 'string');
 }
 
 function isPublicKey(text: string): boolean {

@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import { PatchwiseError, isPatchwiseError, jobSigningKeyId, parsePublicKey } from '@patchwise/core';
-import { buildInventoryDocument, collectFacts, collectPackages, inventoryDigest } from '../collect/index.js';
+import { collectFacts, collectPackages } from '../collect/index.js';
 import type { CollectedPackages, HostFacts, InventoryDocument } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
 import { AgentState } from './agent-state.js';
@@ -11,6 +11,7 @@ import { JobRunner } from './job-runner.js';
 import { PendingReboots } from './pending-reboots.js';
 import { sameApproverPins, type ApproverPins } from './approver-pins.js';
 import { toWireFacts } from './wire-facts.js';
+import { offerInventory, refusedOffer, reportedInventoryOf, type InventoryOffer, type ReportedInventory } from './inventory-offer.js';
 
 export interface RunAgentOptions {
   /** Server URL; required to enroll, else the enrolled server. */
@@ -63,8 +64,7 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
       throw new PatchwiseError('PW_USAGE', `not enrolled yet (no identity in ${o.stateDir}): pass --server URL and --enroll-token TOKEN`);
     }
     const keys = state.keyPair();
-    const facts = await collectFacts({ root: o.root });
-    const hostName = o.hostName ?? facts.hostname ?? facts.machineId ?? 'unnamed-host';
+    const { facts, hostName } = await readFacts(o);
     const reply = await new AgentClient(o.serverUrl, clock, o.fetch).enroll(o.enrollToken, keys.publicKey, toWireFacts(facts, hostName, o.agentVersion), o.attributes);
     const jobSigningKey = pinnableKey(reply.jobSigningKey);
     state.saveIdentity(reply.hostId, o.serverUrl, jobSigningKey, o.approvers);
@@ -91,9 +91,9 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
   for (;;) {
     let waitMs: number;
     try {
-      let intervalSeconds = await checkInOnce(client, signer, o);
+      let intervalSeconds = await checkInOnce(client, signer, state, o);
       // Jobs waiting now run before `--once` returns; a job changed the packages, so check in again.
-      if (jobs && (await jobs.runOnce(0)) > 0) intervalSeconds = await checkInOnce(client, signer, o);
+      if (jobs && (await jobs.runOnce(0)) > 0) intervalSeconds = await checkInOnce(client, signer, state, o);
       failures = 0;
       if (o.once) return AGENT_EXIT.ok;
       waitMs = intervalSeconds * 1000 * (0.9 + random() * 0.2);
@@ -153,19 +153,22 @@ function jobRunnerFor(state: AgentState, client: AgentClient, signer: Signer, o:
 /**
  * One check-in. The facts (and with them the server's "last seen") always go out: a host whose
  * packages cannot be reported this time (its database refused, its distribution without an OSV
- * ecosystem) must not look gone. What could not be reported is logged with its reason.
+ * ecosystem or not identifiable) or one of whose facts cannot be read must not look gone. What
+ * could not be read or reported is logged with its reason.
  */
-async function checkInOnce(client: AgentClient, identity: Signer, o: RunAgentOptions): Promise<number> {
-  const facts = await collectFacts({ root: o.root });
-  const hostName = o.hostName ?? facts.hostname ?? facts.machineId ?? 'unnamed-host';
-  const offer = await inventoryOffer(facts, hostName, o);
-  if (offer.problem) o.log(`inventory problem: ${offer.problem}`);
-  const reply = await client.checkin(identity, toWireFacts(facts, hostName, o.agentVersion), offer.document ? inventoryDigest(offer.document) : null, o.attributes);
-  if (!offer.document) {
-    o.log(`check-in ok: ${hostName}, no inventory to send (see the inventory problem above)`);
+async function checkInOnce(client: AgentClient, identity: Signer, state: AgentState, o: RunAgentOptions): Promise<number> {
+  const { facts, hostName } = await readFacts(o);
+  const reported = lastReported(state, o);
+  const offer = await inventoryOffer(facts, hostName, reported, o);
+  const problem = offer.problem?.level === 'error' ? 'inventory error' : 'inventory problem';
+  if (offer.problem) o.log(`${problem}: ${offer.problem.text}`);
+  const reply = await client.checkin(identity, toWireFacts(facts, hostName, o.agentVersion), offer.digest, o.attributes);
+  if (!offer.document || offer.digest === null) {
+    o.log(`check-in ok: ${hostName}, no inventory to send (see the ${problem} above)`);
     return reply.intervalSeconds;
   }
   if (!reply.sendInventory) {
+    remember(state, reported, offer.document, offer.digest, o);
     o.log(`check-in ok: ${hostName}, ${offer.document.packages.length} packages, inventory unchanged`);
     return reply.intervalSeconds;
   }
@@ -174,50 +177,60 @@ async function checkInOnce(client: AgentClient, identity: Signer, o: RunAgentOpt
     o.log(`check-in ok: ${hostName}, inventory NOT sent: a package database could not be read (see warnings)`);
     return reply.intervalSeconds;
   }
-  const put = await client.putInventory(identity, inventoryDigest(offer.document), offer.document);
+  const put = await client.putInventory(identity, offer.digest, offer.document);
+  remember(state, reported, offer.document, offer.digest, o);
   const { opened, fixed } = put.changes;
   const open = put.open;
   o.log(`check-in ok: ${hostName}, inventory sent (${put.packages} packages; ${opened} findings opened, ${fixed} fixed; open P1 ${open.P1} P2 ${open.P2} P3 ${open.P3} P4 ${open.P4})`);
   return reply.intervalSeconds;
 }
 
-/** What the agent can offer the server this time, and what kept it from offering more. */
-interface InventoryOffer {
-  /** Undefined when nothing can be sent; the check-in then carries no digest. */
-  readonly document?: InventoryDocument;
-  readonly complete: boolean;
-  readonly problem?: string;
+/**
+ * The facts, each read on its own: one that cannot be read is null (the server takes null facts)
+ * and logged. The host name is the one fact the server requires, so when it is unknown the agent
+ * reports, as when none is set, the machine id or `unnamed-host` (`--host-name` pins a name).
+ */
+async function readFacts(o: RunAgentOptions): Promise<{ facts: HostFacts; hostName: string }> {
+  const facts = await collectFacts({ root: o.root, onUnreadable: (fact, err) => o.log(`warning: fact ${fact} could not be read, reported as unknown: ${err.message}`) });
+  const hostName = o.hostName ?? facts.hostname ?? facts.machineId ?? 'unnamed-host';
+  return { facts, hostName };
 }
 
-/**
- * The inventory document for this check-in. A package database that cannot be read (collectPackages
- * refuses it) leaves no document: sending anything would make the server close findings. A
- * distribution Patchwise has no OSV ecosystem for (CentOS Stream, Debian sid without VERSION_ID)
- * cannot carry its distribution packages in a v1 document; the server could never have matched
- * them, so the Python packages (which name their own ecosystem) are sent alone, without `host.os`.
- * Without any os-release the distribution packages' release is unknown, and nothing is sent.
- */
-async function inventoryOffer(facts: HostFacts, hostName: string, o: RunAgentOptions): Promise<InventoryOffer> {
+/** The offer for this check-in: the packages collected under the root, judged by offerInventory. */
+async function inventoryOffer(facts: HostFacts, hostName: string, reported: ReportedInventory | undefined, o: RunAgentOptions): Promise<InventoryOffer> {
   let collected: CollectedPackages;
   try {
     collected = await collectPackages({ root: o.root });
   } catch (err) {
     if (!isPatchwiseError(err)) throw err;
-    return { complete: false, problem: `packages not collected, no inventory sent: ${err.message}` };
+    return refusedOffer(err.message);
   }
   for (const w of collected.warnings) o.log(`warning: ${w}`);
+  return offerInventory(facts, collected, hostName, reported);
+}
+
+/** What the server last took, as recorded; a damaged record counts as none (offerInventory then trusts os-release). */
+function lastReported(state: AgentState, o: RunAgentOptions): ReportedInventory | undefined {
   try {
-    return { document: buildInventoryDocument(facts, collected.packages, { hostName }), complete: collected.complete };
+    return state.reportedInventory();
   } catch (err) {
-    if (!isPatchwiseError(err) || (err.code !== 'PW_ECOSYSTEM_UNKNOWN' && err.code !== 'PW_INPUT_INVALID')) throw err;
-    if (facts.os === null) return { complete: false, problem: `no inventory sent: ${err.message}` };
-    const own = collected.packages.filter((p) => p.ecosystem !== undefined);
-    const left = collected.packages.length - own.length;
-    return {
-      document: buildInventoryDocument({ ...facts, os: null }, own, { hostName }),
-      complete: collected.complete,
-      problem: `${left} distribution packages not sent (${err.message}); ${own.length} packages that name their own ecosystem (PyPI) sent`,
-    };
+    if (!isPatchwiseError(err)) throw err;
+    o.log(`warning: ${err.message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Records what the server now holds, when it changed (a check-in every interval need not write).
+ * The record only guards later uploads, so failing to write it must not fail the check-in.
+ */
+function remember(state: AgentState, before: ReportedInventory | undefined, document: InventoryDocument, digest: string, o: RunAgentOptions): void {
+  const next = reportedInventoryOf(document, digest);
+  if (before && JSON.stringify(before) === JSON.stringify(next)) return;
+  try {
+    state.saveReportedInventory(next);
+  } catch (err) {
+    o.log(`warning: could not record the inventory the server holds in ${state.dir}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
