@@ -48,7 +48,7 @@ export interface ColumnMap {
 const ALIASES: Readonly<Record<string, Slot | [Slot, ColumnKind]>> = {
   hostname: 'hostname',
   host_name: 'hostname',
-  host: 'hostname',
+  // Not `host`: in VM inventories (RVTools, vSphere exports) it names the hypervisor.
   fqdn: 'fqdn',
   fully_qualified_domain_name: 'fqdn',
   name: 'name',
