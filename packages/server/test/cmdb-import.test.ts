@@ -45,15 +45,15 @@ describe.each(kinds)('CMDB import on %s', (kind) => {
     }
     expect(await expectedHostnames()).toEqual(['keep-01']);
     const emptied = await upload('cmdb.csv', 'hostname,tier\n', '&allowEmpty=true');
-    expect(emptied.json()).toEqual({ assets: 0, problems: [] });
+    expect(emptied.json()).toEqual({ assets: 0, problems: [], notExpected: 0, warnings: [] });
     expect(await expectedHostnames()).toEqual([]);
   });
 
   it('imports CR-only, semicolon and UTF-16 exports instead of wiping the CMDB', async () => {
-    expect((await upload('mac.csv', 'hostname,tier\rweb01,1\rweb02,2\r')).json()).toEqual({ assets: 2, problems: [] });
-    expect((await upload('de.csv', 'sep=;\r\nhostname;owner\r\nweb03;Müller, Zoë\r\n')).json()).toEqual({ assets: 1, problems: [] });
+    expect((await upload('mac.csv', 'hostname,tier\rweb01,1\rweb02,2\r')).json()).toEqual({ assets: 2, problems: [], notExpected: 0, warnings: [] });
+    expect((await upload('de.csv', 'sep=;\r\nhostname;owner\r\nweb03;Müller, Zoë\r\n')).json()).toEqual({ assets: 1, problems: [], notExpected: 0, warnings: [] });
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('hostname\towner\r\nweb04\tZoë\r\n', 'utf16le')]);
-    expect((await upload('unicode.txt', utf16)).json()).toEqual({ assets: 1, problems: [] });
+    expect((await upload('unicode.txt', utf16)).json()).toEqual({ assets: 1, problems: [], notExpected: 0, warnings: [] });
     expect(await expectedHostnames()).toEqual(['web04']);
   });
 
@@ -81,5 +81,74 @@ describe.each(kinds)('CMDB import on %s', (kind) => {
     expect((await upload('cmdb.csv', 'hostname,os\nstream,CentOS Stream 8\n')).statusCode).toBe(200);
     const again = (await t.app.inject({ method: 'GET', url: '/api/v1/cmdb/reconcile', headers: admin(t) })).json<{ matched: { mismatches: unknown[] }[] }>();
     expect(again.matched.map((m) => m.mismatches)).toEqual([[]]);
+  });
+
+  it('imports a ServiceNow JSONv2 export and a NetBox CSV export and reconciles them: FQDN against short names, retired and offline records not expected', async () => {
+    const enroll = async (hostname: string, machineId: string, ips: string[], attributes: Record<string, unknown>) => {
+      const token = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: { attributes } })).json<{ token: string }>().token;
+      const agent = new TestAgent(t);
+      expect((await agent.enroll(token, { ...almaFacts(machineId, hostname), ips })).statusCode).toBe(201);
+      return agent.hostId;
+    };
+    // web01 reports its short name; its namesake in the test domain reports an FQDN.
+    const web01 = await enroll('web01', '0a000000000000000000000000000001', ['10.0.0.5'], { tier: 0, owner: 'Web Team', environment: 'Production' });
+    const web01Test = await enroll('web01.test.example.com', '0a000000000000000000000000000002', ['10.0.1.5'], { tier: 2, owner: 'Ops', environment: 'Test' });
+    const mail03 = await enroll('mail03', '0a000000000000000000000000000003', ['10.0.0.9'], {});
+
+    // ServiceNow JSONv2 (cmdb_ci_server.do?JSONv2&sysparm_action=getRecords&displayvalue=all), made up.
+    const serviceNow = JSON.stringify({
+      records: [
+        { name: 'web01', fqdn: 'web01.prod.example.com', host_name: 'web01', os: 'AlmaLinux', os_version: '9.4', owned_by: '5137153cc611227c000bbd1bd8cd2005', dv_owned_by: 'Web Team', u_environment: 'Production', busines_criticality: '2 - somewhat critical', install_status: '1', operational_status: '1', sys_class_name: 'cmdb_ci_linux_server' },
+        { name: 'web01', fqdn: 'web01.test.example.com', dv_owned_by: 'Ops', u_environment: 'Test', busines_criticality: '3 - less critical', install_status: '1', operational_status: '1', sys_class_name: 'cmdb_ci_linux_server' },
+        { name: 'mail03', fqdn: 'mail03.prod.example.com', install_status: '7', operational_status: '6', sys_class_name: 'cmdb_ci_linux_server' },
+        { name: 'db09', fqdn: 'db09.prod.example.com', install_status: '1', operational_status: '1', sys_class_name: 'cmdb_ci_linux_server' },
+      ],
+    });
+    const imported = await upload('cmdb_ci_server.json', serviceNow);
+    expect(imported.statusCode, imported.body).toBe(200);
+    expect(imported.json()).toEqual({
+      assets: 3,
+      problems: [],
+      notExpected: 1,
+      warnings: ['columns not read (their values are kept with each asset as extra): sys_class_name', '1 row(s) left out, not in service by their status: install_status "7" ×1'],
+    });
+    type Reconciliation = {
+      matched: { host: { id: string }; by: string; mismatches: { field: string; expected: string; actual: string | null }[] }[];
+      missing: { asset: { hostname: string }; reason: string }[];
+      unknown: { host: { id: string } }[];
+      ambiguous: unknown[];
+    };
+    const reconciled = async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/api/v1/cmdb/reconcile', headers: admin(t) });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<Reconciliation>();
+    };
+    const r = await reconciled();
+    expect(r.matched).toEqual([
+      { asset: expect.objectContaining({ hostname: 'web01.prod.example.com' }), host: expect.objectContaining({ id: web01 }), by: 'hostname', mismatches: [{ field: 'tier', expected: '1', actual: '0' }] },
+      { asset: expect.objectContaining({ hostname: 'web01.test.example.com' }), host: expect.objectContaining({ id: web01Test }), by: 'hostname', mismatches: [] },
+    ]);
+    expect(r.missing).toMatchObject([{ asset: { hostname: 'db09.prod.example.com' }, reason: 'never-seen' }]);
+    // Retired in the CMDB but still reporting: exactly what "unknown" is for.
+    expect(r.unknown).toMatchObject([{ host: { id: mail03 } }]);
+    expect(r.ambiguous).toEqual([]);
+
+    // NetBox dcim/devices "All data (CSV)" export, made up; replaces the ServiceNow list.
+    const netbox = ['Name,Status,Tenant,Role,Platform,Serial number,Primary IPv4', 'web01,Active,Web Team,Server,AlmaLinux 9.4,,10.0.0.5/24', 'mail03,Offline,Mail,Server,,,10.0.0.9/24', 'nb-spare,Inventory,,Server,,,'].join('\n');
+    const second = await upload('netbox_devices.csv', netbox);
+    expect(second.json()).toEqual({
+      assets: 1,
+      problems: [],
+      notExpected: 2,
+      warnings: ['columns not read (their values are kept with each asset as extra): Role', '2 row(s) left out, not in service by their status: Status "Offline" ×1, Status "Inventory" ×1'],
+    });
+    const n = await reconciled();
+    expect(n.matched).toMatchObject([{ host: { id: web01 }, by: 'hostname', mismatches: [] }]);
+    expect(n.unknown.map((u) => u.host.id).sort()).toEqual([web01Test, mail03].sort());
+
+    // A file whose every row is out of service is refused like an empty one, saying why.
+    const none = await upload('netbox_devices.csv', 'Name,Status\nold-1,Decommissioning\n');
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error.message).toMatch(/^netbox_devices\.csv: no assets in the file \(1 row\(s\) left out as not in service by their status\), nothing imported/);
   });
 });

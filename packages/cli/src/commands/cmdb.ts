@@ -19,8 +19,9 @@ export async function cmdbImport(api: ApiClient, file: string, io: Io, opts: { a
   }
   const query: Record<string, string> = { filename: basename(file).replace(/[^A-Za-z0-9._-]/g, '_') };
   if (opts.allowEmpty) query.allowEmpty = 'true';
-  const reply = await api.upload<{ assets: number }>('/api/v1/cmdb/import', query, bytes);
+  const reply = await api.upload<{ assets: number; warnings?: string[] }>('/api/v1/cmdb/import', query, bytes);
   io.stdout.write(`${file}: ${reply.assets} expected assets imported\n`);
+  for (const w of reply.warnings ?? []) io.stderr.write(`${file}: warning: ${w}\n`);
   return 0;
 }
 

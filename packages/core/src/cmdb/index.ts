@@ -16,7 +16,8 @@ export type {
 } from './types.js';
 export { decodeCmdbText } from './decode-cmdb-text.js';
 export { CMDB_FIELDS, parseCmdbAssets } from './parse-cmdb-assets.js';
-export type { CmdbParseResult } from './parse-cmdb-assets.js';
+export type { CmdbParseResult, NotExpectedRow } from './parse-cmdb-assets.js';
+export { importWarnings } from './import-warnings.js';
 export { reconcile } from './reconcile.js';
 export { parseOsName, sameOs } from './os-string.js';
 export type { OsName } from './os-string.js';

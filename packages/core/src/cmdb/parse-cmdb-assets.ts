@@ -1,47 +1,44 @@
 /**
- * CMDB exports → CmdbAsset[]. CSV (header row required) or JSON (an array of objects, or
- * `{ "assets": [...] }`). Field names are case-insensitive; unknown ones are kept as `extra`.
- * A bad row becomes a PW_INPUT_INVALID problem naming source, row and field, and the other rows
- * are still read, so one import reports every bad row at once. docs/cmdb.md has the format.
+ * CMDB exports → CmdbAsset[]: reading the file (CSV with a header row; JSON as an array, or the
+ * array under `assets`, ServiceNow JSONv2's `records` or the Table API's `result`). Which column
+ * feeds what is column-map.ts; how a row's values combine, asset-row.ts; statuses,
+ * asset-status.ts; criticality, criticality.ts. A bad row becomes a PW_INPUT_INVALID problem
+ * naming source, row and column, and the other rows are still read, so one import reports
+ * every bad row at once. docs/cmdb.md has the format.
  */
 import { PatchwiseError } from '../errors/index.js';
 import { parseJson } from '../input/index.js';
-import {
-  FieldProblem,
-  normalizeHostname,
-  normalizeIp,
-  normalizeIpList,
-  normalizeMachineId,
-  normalizeSerial,
-  parseText,
-  parseTier,
-} from './asset-fields.js';
+import { FieldProblem } from './asset-fields.js';
+import { assetFromRow, type Cell, type CellValue, type RowCells } from './asset-row.js';
+import { mapColumns, type ColumnMap, type Slot } from './column-map.js';
 import { readCsv } from './csv-reader.js';
 import type { CmdbAsset } from './types.js';
 
-/** Fields Patchwise interprets. */
+/** Fields of a CmdbAsset that Patchwise interprets, in our own spelling. */
 export const CMDB_FIELDS = ['hostname', 'machine_id', 'serial', 'ip', 'tier', 'owner', 'environment', 'os'] as const;
-type Field = (typeof CMDB_FIELDS)[number];
 
-/** Other spellings found in real exports, after lower-casing and turning spaces and dashes into `_`. */
-const ALIASES: Readonly<Record<string, Field>> = {
-  machineid: 'machine_id',
-  serial_number: 'serial',
-  ips: 'ip',
-  ip_address: 'ip',
-  ip_addresses: 'ip',
-};
+/** A row its status says is not in service: left out of the assets, named in the import's reply. */
+export interface NotExpectedRow {
+  readonly location: string;
+  readonly column: string;
+  readonly value: string;
+}
 
 export interface CmdbParseResult {
   readonly assets: CmdbAsset[];
   /** One PW_INPUT_INVALID per bad row, in source order. */
   readonly problems: PatchwiseError[];
+  /** Rows left out by their status (retired, planned, offline…), in source order. */
+  readonly notExpected: NotExpectedRow[];
+  /** Columns (or JSON keys) Patchwise does not interpret, once each; their values stay in `extra`. */
+  readonly unusedColumns: string[];
 }
 
 /**
  * Reads a CMDB export. `format` defaults to JSON when the source ends in `.json` or the text
  * starts with `[` or `{`, CSV otherwise. Whole-file faults (no header, broken quoting, invalid
- * JSON, a duplicate column) throw; row faults are collected in `problems`.
+ * JSON, a column that cannot be told apart from another) throw; row faults are collected in
+ * `problems`.
  */
 export function parseCmdbAssets(text: string, source: string, format?: 'csv' | 'json'): CmdbParseResult {
   // Editors on Windows save UTF-8 with a byte-order mark; it is no part of the content.
@@ -50,134 +47,115 @@ export function parseCmdbAssets(text: string, source: string, format?: 'csv' | '
   return fmt === 'json' ? parseJsonAssets(body, source) : parseCsvAssets(body, source);
 }
 
-function fieldOf(name: string): Field | undefined {
-  const key = name.trim().toLowerCase().replace(/[\s-]+/g, '_');
-  return (CMDB_FIELDS as readonly string[]).includes(key) ? (key as Field) : ALIASES[key];
+/** Collects rows into the result; FieldProblems become row problems. */
+class Collector {
+  readonly assets: CmdbAsset[] = [];
+  readonly problems: PatchwiseError[] = [];
+  readonly notExpected: NotExpectedRow[] = [];
+
+  constructor(private readonly source: string) {}
+
+  row(location: string, read: () => { cells: RowCells; unknown: Record<string, unknown> }): void {
+    try {
+      const { cells, unknown } = read();
+      const outcome = assetFromRow(cells, unknown, this.source, location);
+      if ('asset' in outcome) this.assets.push(outcome.asset);
+      else this.notExpected.push({ location, ...outcome.notExpected });
+    } catch (err) {
+      this.problems.push(asProblem(err, this.source, location));
+    }
+  }
+
+  problem(location: string, reason: string): void {
+    this.problems.push(invalid(this.source, location, reason));
+  }
+
+  result(unusedColumns: readonly string[]): CmdbParseResult {
+    return { assets: this.assets, problems: this.problems, notExpected: this.notExpected, unusedColumns: [...unusedColumns] };
+  }
 }
 
 function parseCsvAssets(text: string, source: string): CmdbParseResult {
   const records = readCsv(text, source);
   const header = records[0];
   if (!header) throw new PatchwiseError('PW_INPUT_INVALID', 'no header row; expected columns such as hostname,machine_id,serial,ip', { input: source });
-  const columns = header.fields.map((name) => ({ name: name.trim(), field: fieldOf(name) }));
-  const seen = new Map<string, number>();
-  columns.forEach((c, i) => {
-    const key = c.field ?? c.name.toLowerCase();
-    const first = seen.get(key);
-    if (first !== undefined) {
-      throw new PatchwiseError('PW_INPUT_INVALID', `line ${header.line}: header: columns ${first + 1} and ${i + 1} both name "${key}"`, { input: source });
-    }
-    if (c.name === '') throw new PatchwiseError('PW_INPUT_INVALID', `line ${header.line}: header: column ${i + 1} has no name`, { input: source });
-    seen.set(key, i);
-  });
-  const assets: CmdbAsset[] = [];
-  const problems: PatchwiseError[] = [];
+  const map = mapColumns(header.fields, source, `line ${header.line}: header`);
+  const out = new Collector(source);
   for (const r of records.slice(1)) {
     const location = `line ${r.line}`;
-    if (r.fields.length !== columns.length) {
-      problems.push(invalid(source, location, `has ${r.fields.length} fields; the header has ${columns.length}`));
+    if (r.fields.length !== map.byIndex.length) {
+      out.problem(location, `has ${r.fields.length} fields; the header has ${map.byIndex.length}`);
       continue;
     }
-    const values: Partial<Record<Field, string>> = {};
-    const extra: Record<string, unknown> = {};
-    r.fields.forEach((v, i) => {
-      const c = columns[i] as { name: string; field: Field | undefined };
-      if (c.field) values[c.field] = v;
-      else if (v !== '') extra[c.name] = v;
-    });
-    try {
-      assets.push(buildAsset(values, extra, source, location));
-    } catch (err) {
-      problems.push(asProblem(err, source, location));
-    }
+    out.row(location, () => cellsOf(map, r.fields.map((v, i) => [header.fields[i] as string, v])));
   }
-  return { assets, problems };
+  return out.result(map.unused);
 }
+
+/** Where a JSON export keeps its list: ours, ServiceNow JSONv2 (`records`), ServiceNow Table API (`result`). */
+const JSON_WRAPPERS = ['assets', 'records', 'result'] as const;
 
 function parseJsonAssets(text: string, source: string): CmdbParseResult {
   const doc = parseJson(text, source);
-  const wrapped = doc !== null && typeof doc === 'object' && !Array.isArray(doc);
-  const list: unknown = wrapped ? (doc as Record<string, unknown>).assets : doc;
-  const prefix = wrapped ? 'assets' : '';
+  let list: unknown = doc;
+  let prefix = '';
+  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) {
+    const key = JSON_WRAPPERS.find((k) => Array.isArray((doc as Record<string, unknown>)[k]));
+    list = key === undefined ? undefined : (doc as Record<string, unknown>)[key];
+    prefix = key ?? '';
+  }
   if (!Array.isArray(list)) {
-    throw new PatchwiseError('PW_INPUT_INVALID', 'expected an array of assets or an object with an "assets" array', { input: source });
+    throw new PatchwiseError('PW_INPUT_INVALID', 'expected an array of assets, or an object with an "assets", "records" (ServiceNow JSONv2) or "result" (ServiceNow Table API) array', { input: source });
   }
-  const assets: CmdbAsset[] = [];
-  const problems: PatchwiseError[] = [];
+  // One vocabulary per file: the keys of all objects are mapped together, so a conflict or an
+  // unused key is reported once, not once per object.
+  const keys = [...new Set(list.flatMap((item: unknown) => (isObject(item) ? Object.keys(item) : [])))];
+  const map = mapColumns(keys, source, `${prefix}[*]`, 'key');
+  const index = new Map(keys.map((k, i) => [k, i]));
+  const out = new Collector(source);
   list.forEach((item: unknown, i) => {
-    const location = `${prefix}[${i}]`;
-    try {
-      if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new FieldProblem('asset', 'must be an object');
-      const values: Partial<Record<Field, string>> = {};
-      const extra: Record<string, unknown> = {};
-      let tier: number | undefined;
-      let ips: string[] | undefined;
-      for (const [key, v] of Object.entries(item as Record<string, unknown>)) {
-        const field = fieldOf(key);
-        if (!field) {
-          extra[key] = v;
-          continue;
-        }
-        if (field in values || (field === 'ip' && ips) || (field === 'tier' && tier !== undefined)) {
-          throw new FieldProblem(field, `given twice (as "${key}" and another spelling)`);
-        }
-        if (v === null || v === undefined) continue;
-        if (field === 'tier' && typeof v === 'number') tier = parseTier(v);
-        else if (field === 'ip' && Array.isArray(v)) {
-          ips = v.map((a: unknown) => {
-            if (typeof a !== 'string') throw new FieldProblem('ip', 'must be a string or an array of strings');
-            return normalizeIp(a);
-          });
-        } else if (typeof v === 'string') values[field] = v;
-        else throw new FieldProblem(field, field === 'ip' ? 'must be a string or an array of strings' : field === 'tier' ? 'must be 0–3' : 'must be a string');
-      }
-      assets.push(buildAsset(values, extra, source, location, { tier, ips }));
-    } catch (err) {
-      problems.push(asProblem(err, source, location));
-    }
+    out.row(`${prefix}[${i}]`, () => {
+      if (!isObject(item)) throw new FieldProblem('asset', 'must be an object');
+      return cellsOf(map, Object.entries(item), index);
+    });
   });
-  return { assets, problems };
+  return out.result(map.unused);
 }
 
-/** Checks and normalises one row's values. Empty strings mean "not recorded". */
-function buildAsset(
-  v: Partial<Record<Field, string>>,
-  extra: Record<string, unknown>,
-  source: string,
-  location: string,
-  pre: { tier?: number | undefined; ips?: string[] | undefined } = {},
-): CmdbAsset {
-  const given = (f: Field): string | undefined => {
-    const s = v[f]?.trim();
-    return s === undefined || s === '' ? undefined : s;
-  };
-  const hostname = given('hostname');
-  const machineId = given('machine_id');
-  const serialText = given('serial');
-  const ipText = given('ip');
-  const tierText = given('tier');
-  const asset: CmdbAsset = {
-    source,
-    location,
-    hostname: hostname === undefined ? undefined : normalizeHostname(hostname),
-    machineId: machineId === undefined ? undefined : normalizeMachineId(machineId),
-    serial: serialText === undefined ? undefined : normalizeSerial(serialText),
-    ips: pre.ips ?? (ipText === undefined ? [] : normalizeIpList(ipText)),
-    tier: pre.tier !== undefined ? parseTier(pre.tier) : tierText === undefined ? undefined : parseTier(tierText),
-    owner: optionalText(given('owner'), 'owner'),
-    environment: optionalText(given('environment'), 'environment'),
-    os: optionalText(given('os'), 'os'),
-    extra,
-  };
-  if (!asset.hostname && !asset.machineId && !asset.serial && asset.ips.length === 0) {
-    const placeholder = serialText !== undefined ? ` (serial "${serialText}" is a vendor placeholder)` : '';
-    throw new FieldProblem('hostname, machine_id, serial, ip', `at least one identifier is required${placeholder}`);
-  }
-  return asset;
+/**
+ * A row's values by slot. Empty values and JSON nulls mean "not recorded". ServiceNow's
+ * display-value twin (`dv_owned_by`) wins over the raw value when it holds something; a Table
+ * API `{ "display_value": …, "value": … }` object reads as its display value.
+ */
+function cellsOf(map: ColumnMap, entries: readonly [string, unknown][], index?: ReadonlyMap<string, number>): { cells: RowCells; unknown: Record<string, unknown> } {
+  const cells: RowCells = {};
+  const display = new Set<Slot>();
+  const unknown: Record<string, unknown> = {};
+  entries.forEach(([name, raw], i) => {
+    const column = map.byIndex[index ? (index.get(name) as number) : i];
+    if (!column) {
+      if (raw !== '' && raw !== null) unknown[name] = raw;
+      return;
+    }
+    const value = cellValue(raw, name);
+    if (value === undefined || value === '') return;
+    if (display.has(column.slot) && !column.display) return;
+    if (column.display) display.add(column.slot);
+    cells[column.slot] = { column: name, kind: column.kind, value } satisfies Cell;
+  });
+  return { cells, unknown };
 }
 
-function optionalText(value: string | undefined, field: string): string | undefined {
-  return value === undefined ? undefined : parseText(value, field);
+function cellValue(raw: unknown, column: string): CellValue | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  if (typeof raw === 'string' || typeof raw === 'number') return raw;
+  if (Array.isArray(raw)) return raw as string[];
+  if (isObject(raw) && 'display_value' in raw) return cellValue(raw.display_value, column);
+  throw new FieldProblem(column, 'must be a string');
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function invalid(source: string, location: string, reason: string): PatchwiseError {

@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { AuditStore, CmdbStore, HostStore, auditDigest, decodeCmdbText, PatchwiseError, parseCmdbAssets, reconcile, type CmdbHost, type HostRecord } from '@patchwise/core';
+import { AuditStore, CmdbStore, HostStore, auditDigest, decodeCmdbText, importWarnings, PatchwiseError, parseCmdbAssets, reconcile, type CmdbHost, type HostRecord } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import { personActor } from '../caller-actor.js';
@@ -26,14 +26,22 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ assets: Type.Integer(), problems: Type.Array(Type.String()) }) },
+        response: {
+          200: Type.Object({
+            assets: Type.Integer(),
+            problems: Type.Array(Type.String()),
+            notExpected: Type.Integer({ description: 'rows left out because their status says the machine is not in service (retired, planned, offline…)' }),
+            warnings: Type.Array(Type.String(), { description: 'columns not read, and the statuses of the rows left out; the import still happened' }),
+          }),
+        },
       },
     },
     async (request) => {
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new PatchwiseError('PW_INPUT_INVALID', 'send the file as the request body (application/octet-stream)');
       const source = request.query.filename;
-      const { assets, problems } = parseCmdbAssets(decodeCmdbText(body, source), source);
+      const parsed = parseCmdbAssets(decodeCmdbText(body, source), source);
+      const { assets, problems } = parsed;
       // A file with bad rows is refused whole: a half-imported CMDB would report false "missing"
       // hosts. Every bad row is named (up to a cap), one per line, so one round fixes the file.
       if (problems.length > 0) {
@@ -44,14 +52,15 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
       // An export that reads as no assets is far more often a wrong format than an empty CMDB;
       // replacing the list with nothing would make every host "unknown". Emptying it is explicit.
       if (assets.length === 0 && request.query.allowEmpty !== true) {
-        throw new PatchwiseError('PW_INPUT_INVALID', 'no assets in the file, nothing imported and the stored CMDB kept; to empty the CMDB on purpose, import with allowEmpty=true (patchwise cmdb import --allow-empty)', { input: source });
+        const leftOut = parsed.notExpected.length > 0 ? ` (${parsed.notExpected.length} row(s) left out as not in service by their status)` : '';
+        throw new PatchwiseError('PW_INPUT_INVALID', `no assets in the file${leftOut}, nothing imported and the stored CMDB kept; to empty the CMDB on purpose, import with allowEmpty=true (patchwise cmdb import --allow-empty)`, { input: source });
       }
       await deps.db.transaction().execute(async (trx) => {
         await new CmdbStore(tablesOf(trx), deps.clock).saveImport(request.query.filename, assets);
         const target = { kind: 'cmdb', id: request.query.filename };
-        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: personActor(request), action: 'cmdb.import', target, after: auditDigest(assets), details: { assets: assets.length } });
+        await new AuditStore(tablesOf(trx), deps.clock).append({ actor: personActor(request), action: 'cmdb.import', target, after: auditDigest(assets), details: { assets: assets.length, notExpected: parsed.notExpected.length } });
       });
-      return { assets: assets.length, problems: [] };
+      return { assets: assets.length, problems: [], notExpected: parsed.notExpected.length, warnings: importWarnings(parsed) };
     },
   );
 
