@@ -38,7 +38,7 @@ describe('agent check-in when the inventory cannot be sent whole', () => {
   async function host(id: string) {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/hosts/${id}`, headers: admin(t) });
     expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ name: string; lastSeenAt: string; inventoryAt: string | null; packages: number; facts: { os: { id: string } | null; machineId: string | null; timezone: string | null } }>();
+    return res.json<{ name: string; lastSeenAt: string; inventoryAt: string | null; packages: number; machineId: string | null; os: { id: string; versionId: string | null } | null; ecosystem: string | null; facts: { os: { id: string } | null; machineId: string | null; timezone: string | null } }>();
   }
 
   async function enrolledAgent(name: string, files: Record<string, string>) {
@@ -99,9 +99,13 @@ describe('agent check-in when the inventory cannot be sent whole', () => {
     }
     a.log.length = 0;
     expect(await a.run(), a.log.join('\n')).toBe(0);
+    const known = seen;
     seen = await host(a.hostId);
     expect(seen.lastSeenAt).toBe(t.clock.read().toISOString());
     expect(seen).toMatchObject({ name: 'web-08', packages: 2, inventoryAt: stored.inventoryAt, facts: { os: null, machineId: null, timezone: null } });
+    // Unknown this time is not "none": the host keeps its machine id (clone detection) and OS.
+    expect(known).toMatchObject({ machineId: '8'.repeat(32), os: { id: 'debian' } });
+    expect(seen).toMatchObject({ machineId: known.machineId, os: known.os, ecosystem: known.ecosystem });
     for (const [fact, rel] of [['os', 'etc/os-release'], ['machineId', 'etc/machine-id'], ['timezone', 'etc/timezone']]) {
       expect(a.log).toContain(`warning: fact ${fact} could not be read, reported as unknown: ${join(a.root, rel as string)}: not a regular file`);
     }

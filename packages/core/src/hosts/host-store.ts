@@ -206,18 +206,24 @@ export class HostStore {
     return toRecord(row);
   }
 
-  /** A check-in: the host was seen now, and reports these facts. */
+  /**
+   * A check-in: the host was seen now, and reports these facts. A machine id or OS the agent
+   * could not read this time (null) leaves the stored one: unknown is not "none", and a cleared
+   * machine id would open a gap in clone detection.
+   */
   async recordCheckin(id: string, update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'>): Promise<void> {
+    const { machine_id, os_id, os_version_id, ecosystem, ...rest } = checkinColumns(update, this.clock());
     await this.db
       .updateTable('hosts_hosts')
-      .set(checkinColumns(update, this.clock()))
+      .set({ ...rest, ...(machine_id === null ? {} : { machine_id }), ...(os_id === null ? {} : { os_id, os_version_id, ecosystem }) })
       .where('id', '=', id)
       .execute();
   }
 
   /**
    * Check-ins of many hosts in one statement, for the common case: an active host whose machine
-   * id agrees (or is unknown on either side) is seen now with these facts. Answers in order: the
+   * id agrees (or is unknown on either side) is seen now with these facts (a machine id or OS
+   * unknown this time leaves the stored one, as `recordCheckin`). Answers in order: the
    * host's stored inventory digest, or undefined when it is missing, quarantined or presents
    * another machine id (nothing written for it; the caller's locking path says which). One
    * round trip and one commit for a batch of concurrent check-ins, instead of four statements
@@ -229,8 +235,11 @@ export class HostStore {
     const cols = updates.map((u) => identityColumns(u.update));
     const rows = await sql<{ id: string; inventory_digest: string | null }>`
       update hosts_hosts as h set
-        name = u.name, machine_id = u.machine_id, os_id = u.os_id, os_version_id = u.os_version_id,
-        ecosystem = u.ecosystem, facts = u.facts::jsonb, last_seen_at = ${this.clock()}
+        name = u.name, machine_id = coalesce(u.machine_id, h.machine_id),
+        os_id = case when u.os_id is null then h.os_id else u.os_id end,
+        os_version_id = case when u.os_id is null then h.os_version_id else u.os_version_id end,
+        ecosystem = case when u.os_id is null then h.ecosystem else u.ecosystem end,
+        facts = u.facts::jsonb, last_seen_at = ${this.clock()}
       from unnest(
         ${updates.map((u) => u.id)}::uuid[], ${cols.map((c) => c.name)}::text[], ${cols.map((c) => c.machine_id)}::text[],
         ${cols.map((c) => c.os_id)}::text[], ${cols.map((c) => c.os_version_id)}::text[], ${cols.map((c) => c.ecosystem)}::text[],
