@@ -5,6 +5,7 @@ import { genericScheme } from './generic.js';
 import { mavenScheme } from './maven.js';
 import { pep440Scheme } from './pep440.js';
 import { rpmScheme } from './rpm.js';
+import { rubyGemsScheme } from './rubygems.js';
 import { semverScheme } from './semver.js';
 import type { VersionScheme } from './version-scheme.js';
 
@@ -37,7 +38,7 @@ const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme
   ['Go', semverScheme],
   ['Maven', mavenScheme],
   ['NuGet', genericScheme],
-  ['RubyGems', genericScheme],
+  ['RubyGems', rubyGemsScheme],
   ['Packagist', genericScheme],
   ['Hex', genericScheme],
   ['Pub', genericScheme],

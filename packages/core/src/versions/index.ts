@@ -7,4 +7,6 @@ export { apkScheme } from './apk.js';
 export { pep440Scheme } from './pep440.js';
 export { semverScheme } from './semver.js';
 export { mavenScheme } from './maven.js';
+export { rubyGemsScheme } from './rubygems.js';
+export type { RubyGemsVersion } from './rubygems.js';
 export { genericScheme } from './generic.js';
