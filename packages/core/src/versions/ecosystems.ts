@@ -1,5 +1,6 @@
 import { PatchwiseError } from '../errors/index.js';
 import { apkScheme } from './apk.js';
+import { composerScheme } from './composer.js';
 import { dpkgScheme } from './dpkg.js';
 import { genericScheme } from './generic.js';
 import { mavenScheme } from './maven.js';
@@ -39,7 +40,7 @@ const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme
   ['Maven', mavenScheme],
   ['NuGet', genericScheme],
   ['RubyGems', rubyGemsScheme],
-  ['Packagist', genericScheme],
+  ['Packagist', composerScheme],
   ['Hex', genericScheme],
   ['Pub', genericScheme],
   ['Hackage', genericScheme],
