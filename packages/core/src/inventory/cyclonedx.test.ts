@@ -108,6 +108,29 @@ describe('parseCycloneDx edge cases', () => {
     ]);
   });
 
+  it('names RubyGems and Composer packages as OSV does, and drops a Composer purl without a vendor', () => {
+    const { inventory, skipped } = parseCycloneDx(
+      bom([
+        lib('pkg:gem/rails@7.0.4.2'),
+        lib('pkg:gem/nokogiri@1.13.10?platform=x86_64-linux'),
+        lib('pkg:gem/RedCloth@4.3.2'),
+        lib('pkg:composer/symfony/http-kernel@v5.4.19'),
+        lib('pkg:composer/Monolog/Monolog@2.9.1'),
+        lib('pkg:composer/lonely@1.0'),
+      ]),
+      'x',
+      opts,
+    );
+    expect(inventory.packages.map((p) => `${p.ecosystem} ${p.name} ${p.version}`)).toEqual([
+      'RubyGems rails 7.0.4.2',
+      'RubyGems nokogiri 1.13.10',
+      'RubyGems RedCloth 4.3.2',
+      'Packagist symfony/http-kernel v5.4.19',
+      'Packagist monolog/monolog 2.9.1',
+    ]);
+    expect(skipped).toEqual([{ reason: 'composer component without a vendor', count: 1 }]);
+  });
+
   it('puts the rpm epoch qualifier into the version, dropping epoch 0', () => {
     const { inventory } = parseCycloneDx(
       bom([

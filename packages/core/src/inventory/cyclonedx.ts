@@ -6,7 +6,7 @@
  */
 import { PatchwiseError, isPatchwiseError } from '../errors/index.js';
 import { distroOf, ecosystemForDistro, parseDistroQualifier } from './distro.js';
-import { normalizePyPIName } from './names.js';
+import { normalizePackagistName, normalizePyPIName } from './names.js';
 import { parseSourceRpm, withEpoch } from './package-version.js';
 import { emptyPurl, parsePurlInto } from './purl.js';
 import type { Purl } from './purl.js';
@@ -55,8 +55,8 @@ export function isCycloneDx(value: unknown): value is Obj {
 /**
  * Reads a parsed CycloneDX JSON BOM. Host: `metadata.component.name` (when it has a letter or
  * digit: Syft names directory scans "/"), else `fallbackHost`. Packages: every component, nested
- * ones included, with a `pkg:deb`, `pkg:rpm`, `pkg:apk`, `pkg:pypi` or `pkg:npm` purl; others are
- * counted in `skipped`. Throws PW_INPUT_INVALID for an unsupported specVersion or a `components`
+ * ones included, with a `pkg:deb`, `pkg:rpm`, `pkg:apk`, `pkg:pypi`, `pkg:npm`, `pkg:maven`,
+ * `pkg:golang`, `pkg:cargo`, `pkg:gem` or `pkg:composer` purl; others are counted in `skipped`. Throws PW_INPUT_INVALID for an unsupported specVersion or a `components`
  * that is not an array, and PW_INPUT_TOO_DEEP past `maxDepth` levels of nested components.
  */
 export function parseCycloneDx(bom: Obj, source: string, options: CycloneDxOptions): CycloneDxResult {
@@ -253,6 +253,18 @@ class Walker {
       }
       case 'cargo':
         this.push('crates.io', purl.name, version, undefined, undefined, undefined);
+        return;
+      // RubyGems names are case-sensitive and kept; Composer's are `vendor/name`, compared
+      // case-insensitively (normalizeName lower-cases them, as the purl specification does).
+      case 'gem':
+        this.push('RubyGems', purl.name, version, undefined, undefined, undefined);
+        return;
+      case 'composer':
+        if (purl.namespace === '') {
+          this.skipped.add('composer component without a vendor');
+          return;
+        }
+        this.push('Packagist', normalizePackagistName(`${purl.namespace}/${purl.name}`), version, undefined, undefined, undefined);
         return;
       default:
         this.skipped.add(`unsupported purl type "${purl.type}"`);

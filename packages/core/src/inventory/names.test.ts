@@ -20,6 +20,13 @@ describe('normalizeName', () => {
     expect(normalizeName('npm', 'JSONStream')).toBe('JSONStream');
   });
 
+  it('lower-cases Packagist names, as Composer compares them; keeps RubyGems names', () => {
+    expect(normalizeName('Packagist', 'Symfony/Http-Kernel')).toBe('symfony/http-kernel');
+    expect(normalizeName('packagist', 'Monolog/Monolog')).toBe('monolog/monolog');
+    expect(normalizeName('Packagistx', 'A/B')).toBe('A/B');
+    expect(normalizeName('RubyGems', 'RedCloth')).toBe('RedCloth');
+  });
+
   it('keeps distribution package names as they are', () => {
     expect(normalizeName('Debian:12', 'libstdc++6')).toBe('libstdc++6');
     expect(normalizeName('AlmaLinux:9', 'python3.9')).toBe('python3.9');

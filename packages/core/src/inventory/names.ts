@@ -13,12 +13,21 @@ const PEP503_SEPARATORS = /[-_.]+/g;
  *   PyPI names, so `Django`, `django` and `DJANGO` meet, as do `zope.interface` and `zope-interface`.
  * - npm: unchanged. npm names are lower-case by registry rule and scoped names (`@scope/name`)
  *   are kept whole; lower-casing would hide legacy mixed-case names that really are distinct.
+ * - Packagist: lower-case. Composer compares package names case-insensitively and Packagist
+ *   stores them in lower case, as OSV does (`symfony/http-kernel`); the purl specification
+ *   lower-cases `pkg:composer` names too.
  * - Distribution packages (Debian, Alpine, rpm-based…) and everything else: unchanged, because
  *   their package managers compare names byte for byte.
  */
 export function normalizeName(ecosystem: string, name: string): string {
   if (isPyPI(ecosystem)) return normalizePyPIName(name);
+  if (isPackagist(ecosystem)) return normalizePackagistName(name);
   return name;
+}
+
+/** A Composer package name (`vendor/name`) as Composer compares it: lower-case. */
+export function normalizePackagistName(name: string): string {
+  return name.toLowerCase();
 }
 
 /** PEP 503 normalisation of a Python distribution name. */
@@ -37,6 +46,10 @@ function isPEP503Normal(name: string): boolean {
     prevDash = dash;
   }
   return true;
+}
+
+function isPackagist(ecosystem: string): boolean {
+  return ecosystem.length >= 9 && ecosystem.slice(0, 9).toLowerCase() === 'packagist' && (ecosystem.length === 9 || ecosystem[9] === ':');
 }
 
 function isPyPI(ecosystem: string): boolean {

@@ -1,10 +1,12 @@
 import { PatchwiseError } from '../errors/index.js';
 import { apkScheme } from './apk.js';
+import { composerScheme } from './composer.js';
 import { dpkgScheme } from './dpkg.js';
 import { genericScheme } from './generic.js';
 import { mavenScheme } from './maven.js';
 import { pep440Scheme } from './pep440.js';
 import { rpmScheme } from './rpm.js';
+import { rubyGemsScheme } from './rubygems.js';
 import { semverScheme } from './semver.js';
 import type { VersionScheme } from './version-scheme.js';
 
@@ -37,8 +39,8 @@ const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme
   ['Go', semverScheme],
   ['Maven', mavenScheme],
   ['NuGet', genericScheme],
-  ['RubyGems', genericScheme],
-  ['Packagist', genericScheme],
+  ['RubyGems', rubyGemsScheme],
+  ['Packagist', composerScheme],
   ['Hex', genericScheme],
   ['Pub', genericScheme],
   ['Hackage', genericScheme],

@@ -7,4 +7,8 @@ export { apkScheme } from './apk.js';
 export { pep440Scheme } from './pep440.js';
 export { semverScheme } from './semver.js';
 export { mavenScheme } from './maven.js';
+export { rubyGemsScheme } from './rubygems.js';
+export type { RubyGemsVersion } from './rubygems.js';
+export { composerScheme } from './composer.js';
+export type { ComposerVersion } from './composer.js';
 export { genericScheme } from './generic.js';

@@ -67,8 +67,27 @@ export function requirePython(probe: string, skip: (note: string) => never): voi
  * reading one JSON value per line back. No shell is involved.
  */
 export function askPython(script: string, requests: readonly unknown[]): unknown[] {
+  return askProgram(PYTHON, ['-c', script], requests);
+}
+
+/**
+ * Checks that `program args...` runs and exits 0 (a probe of an oracle that is not python).
+ * Returns undefined when it does, else the reason the oracle is missing, naming `install`.
+ */
+export function programOracleMissing(program: string, args: readonly string[], install: string): string | undefined {
+  if (!existsSync(program)) return `${program} is not installed (${install})`;
+  const r = spawnSync(program, args, { encoding: 'utf8' });
+  if (r.status !== 0) return `${program} probe failed (${install}): ${(r.stderr || String(r.error)).trim().split('\n').pop() ?? ''}`;
+  return undefined;
+}
+
+/**
+ * Runs `program args...` once (execFile-style, no shell), writing one JSON value per line to its
+ * stdin and reading one JSON value per line back: versions never appear on a command line.
+ */
+export function askProgram(program: string, args: readonly string[], requests: readonly unknown[]): unknown[] {
   const input = requests.map((r) => JSON.stringify(r)).join('\n') + '\n';
-  const r = spawnSync(PYTHON, ['-c', script], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(program, args, { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`oracle failed (${String(r.status)}): ${r.stderr || String(r.error)}`);
   const lines = r.stdout.split('\n').filter((l) => l !== '');
   if (lines.length !== requests.length) {
