@@ -3,7 +3,7 @@
  * OSV's Maven ecosystem uses: the "Version Order Specification" of the POM reference
  * (https://maven.apache.org/pom.html#version-order-specification). Written from that
  * specification and checked against maven-artifact itself (packages/core/test/oracle/
- * maven-oracle.test.ts); docs/adr/0010-maven-versions.md says why it is hand-written.
+ * maven-oracle.test.ts); docs/adr/0007-maven-versions.md says why it is hand-written.
  *
  * A version is a tree of items. `.` separates items of one list; `-` starts a sub-list; a change
  * between digits and letters starts a sub-list too (`1.0alpha1` is `1.0-alpha-1`). Numbers
