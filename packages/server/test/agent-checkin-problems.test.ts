@@ -122,38 +122,21 @@ describe('agent check-in when the inventory cannot be sent whole', () => {
   });
 
   it('checks in with its facts, logs the problem, and sends only what cannot close findings wrongly', async () => {
-    const root = join(work, 'root');
-    const stateDir = join(work, 'state');
-    write(root, {
+    const a = await enrolledAgent('web-07', {
       'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
       'etc/hostname': 'web-07\n',
       'etc/machine-id': `${'7'.repeat(32)}\n`,
       'var/lib/dpkg/status': 'Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2+b2\n',
       'usr/local/lib/python3.11/dist-packages/requests-2.31.0.dist-info/METADATA': 'Name: requests\nVersion: 2.31.0\n',
     });
-    const token = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} })).json<{ token: string }>().token;
-    const log: string[] = [];
-    const run = (enroll: boolean) =>
-      runAgent({
-        ...(enroll ? { serverUrl: 'http://patchwise.test', enrollToken: token } : {}),
-        stateDir,
-        root,
-        once: true,
-        jobs: false,
-        agentVersion: 'test',
-        log: (line) => log.push(line),
-        clock: t.clock.read,
-        fetch: injectFetch(),
-      });
-    expect(await run(true), log.join('\n')).toBe(0);
-    const hostId = JSON.parse(readFileSync(join(stateDir, 'identity.json'), 'utf8')).hostId as string;
+    const { root, log, hostId } = a;
     expect((await host(hostId)).packages).toBe(2);
 
     // CentOS Stream: no OSV ecosystem, so its rpm/dpkg packages cannot be placed; Python can.
     t.clock.advance(3_600_000);
     write(root, { 'etc/os-release': 'ID="centos"\nVERSION_ID="9"\n' });
     log.length = 0;
-    expect(await run(false), log.join('\n')).toBe(0);
+    expect(await a.run(), log.join('\n')).toBe(0);
     let seen = await host(hostId);
     expect(seen.lastSeenAt).toBe(t.clock.read().toISOString());
     expect(seen.facts.os?.id).toBe('centos');
@@ -164,7 +147,7 @@ describe('agent check-in when the inventory cannot be sent whole', () => {
     t.clock.advance(3_600_000);
     write(root, { 'etc/os-release': 'ID=debian\nVERSION_CODENAME=sid\n' });
     log.length = 0;
-    expect(await run(false), log.join('\n')).toBe(0);
+    expect(await a.run(), log.join('\n')).toBe(0);
     seen = await host(hostId);
     expect(seen.lastSeenAt).toBe(t.clock.read().toISOString());
     expect(log).toContainEqual(expect.stringContaining('inventory problem: 1 distribution packages not sent (debian: distribution "debian" has no version (VERSION_ID)'));
@@ -174,7 +157,7 @@ describe('agent check-in when the inventory cannot be sent whole', () => {
     t.clock.advance(3_600_000);
     write(root, { 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'var/lib/dpkg/status': '' });
     log.length = 0;
-    expect(await run(false), log.join('\n')).toBe(0);
+    expect(await a.run(), log.join('\n')).toBe(0);
     seen = await host(hostId);
     expect(seen.lastSeenAt).toBe(t.clock.read().toISOString());
     expect(seen.packages).toBe(1);
