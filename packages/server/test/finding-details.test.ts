@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { FindingsStore, HostStore, detailKeyOf, findingKey, migrateToLatest, migrateUpTo, openDatabase, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
+import { FindingsStore, HostStore, InstalledTargets, detailKeyOf, findingKey, migrateToLatest, migrateUpTo, openDatabase, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
 import { tablesOf, type Database } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
 import { POSTGRES_URL, postgresAvailable } from './support/test-database.js';
@@ -133,8 +133,8 @@ describe.each(kinds)('migration 0009 on %s', (kind) => {
         return { ...report, ecosystem: 'AlmaLinux:9', key: findingKey({ advisory, ecosystem: 'AlmaLinux:9', package: pkg }), detail: detailKeyOf(report, 'AlmaLinux:9') };
       };
       const store = new FindingsStore(tablesOf(handle.db), () => now);
-      const changes = await store.syncHost(hostId, [assessed('ALSA-2026:0001', 'openssl'), assessed('ALSA-2026:0002', 'curl')]);
-      expect(changes).toEqual({ opened: 0, updated: 2, fixed: 1 });
+      const changes = await store.syncHost(hostId, [assessed('ALSA-2026:0001', 'openssl'), assessed('ALSA-2026:0002', 'curl')], new InstalledTargets({ packages }));
+      expect(changes).toEqual({ opened: 0, updated: 2, fixed: 1, retracted: 0 });
       const { findings } = await store.list({ hostId, state: 'open' }, { limit: 10, offset: 0, sort: 'package' });
       expect(findings.every((f) => f.published?.getTime() === published.getTime())).toBe(true);
       expect(findings.map((f) => [f.id, f.package, f.firstSeen.toISOString()])).toEqual([
