@@ -161,7 +161,10 @@ describe.each(kinds)('retracted findings on %s', (kind) => {
     expect((await list('state=fixed')).findings.map((f) => [f.advisory, f.package, f.fixedAt])).toEqual([['DSA-9002-1', 'openssl', t.clock.read().toISOString()]]);
   });
 
-  it('refuses an unknown state', async () => {
+  it('documents the states in OpenAPI and refuses an unknown one', async () => {
+    const doc = (await t.app.inject('/api/v1/openapi.json')).json<{ paths: Record<string, { get?: { parameters?: { name: string; schema: unknown }[] } }> }>();
+    const state = doc.paths['/api/v1/findings']?.get?.parameters?.find((p) => p.name === 'state');
+    expect(JSON.stringify(state?.schema)).toMatch(/"open".*"fixed".*"retracted"/);
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/findings?state=closed', headers: admin(t) });
     expect(res.statusCode).toBe(400);
   });
