@@ -148,3 +148,31 @@ describe.each(kinds)('migration 0009 on %s', (kind) => {
     }
   });
 });
+
+describe.each(kinds)('migration 0022 on %s', (kind) => {
+  it('keeps stored findings as they were and lets a finding be retracted, no other state', async () => {
+    const { handle, dispose } = await databaseAt(kind, '0021-snapshot-use');
+    try {
+      const hostId = '5d0c7c55-3f4e-4a43-9c39-6c8f0c0a0002';
+      const seen = new Date('2026-01-05T00:00:00Z');
+      const row = (key: string, state: string, fixedAt: Date | null) => sql`
+        insert into findings_states (host_id, key, detail_id, state, first_seen, fixed_at, updated_at)
+        values (${hostId}, ${key}, ${key}, ${state}, ${seen}, ${fixedAt}, ${seen})`.execute(handle.db);
+      await row('00000000-0000-0000-0000-000000000001', 'open', null);
+      await row('00000000-0000-0000-0000-000000000002', 'fixed', seen);
+      await expect(row('00000000-0000-0000-0000-000000000003', 'retracted', null)).rejects.toThrow(/check constraint/);
+
+      await migrateToLatest(handle.db);
+      await row('00000000-0000-0000-0000-000000000003', 'retracted', null);
+      await expect(row('00000000-0000-0000-0000-000000000004', 'closed', null)).rejects.toThrow(/check constraint/);
+      const states = (await sql<{ state: string; fixed_at: Date | null }>`select state, fixed_at from findings_states order by key`.execute(handle.db)).rows;
+      expect(states.map((s) => [s.state, s.fixed_at?.toISOString() ?? null])).toEqual([
+        ['open', null],
+        ['fixed', seen.toISOString()],
+        ['retracted', null],
+      ]);
+    } finally {
+      await dispose();
+    }
+  });
+});
