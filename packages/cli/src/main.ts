@@ -227,7 +227,7 @@ export function buildProgram(): Command {
     .option('--priority <P1..P4>', 'repeatable', collect, [])
     .option('--kev', 'only known exploited')
     .option('--type <type>', 'security, bugfix, enhancement (repeatable)', collect, [])
-    .addOption(new Option('--state <state>').choices(['open', 'fixed']).default('open'))
+    .addOption(new Option('--state <state>', 'fixed: the host upgraded or removed the package; retracted: the advisory was withdrawn or no longer covers the installed version').choices(['open', 'fixed', 'retracted']).default('open'))
     .option('--package <name>')
     .option('--advisory <id>', 'advisory id or CVE')
     .addOption(new Option('--sort <key>').choices(['priority', 'first_seen', 'package', 'advisory']).default('priority'))

@@ -43,9 +43,9 @@ function debianRoot(): string {
   return root;
 }
 
-/** A Debian security record for openssl, fixed in a version above the installed one. */
-function writeAdvisory(): string {
-  const file = join(work, 'DSA-9001-1.json');
+/** A Debian security record for openssl, fixed in a version above the installed one; `revision` changes it (a later `modified`, `withdrawn`). */
+function writeAdvisory(revision: { modified?: string; withdrawn?: string } = {}): string {
+  const file = join(work, revision.modified ? `DSA-9001-1-${revision.modified.slice(0, 10)}.json` : 'DSA-9001-1.json');
   const record = {
     schema_version: '1.6.0',
     id: 'DSA-9001-1',
@@ -54,6 +54,7 @@ function writeAdvisory(): string {
     aliases: [CVE],
     summary: 'openssl security update',
     affected: [{ package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.15-1~deb12u1' }] }] }],
+    ...revision,
   };
   writeFileSync(file, JSON.stringify(record));
   return file;
@@ -487,5 +488,27 @@ describe('operator commands against a running server', () => {
     const unknown = await cli('hosts', 'show', 'no-such-host');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/no-such-host/);
+  });
+
+  it('lists a finding retracted by a withdrawn record apart from fixed ones, and reopens it when the record returns', async () => {
+    // The host keeps libssl3 from openssl 3.0.11-1~deb12u2; only the record changes.
+    const withdrawn = await cli('feeds', 'import', writeAdvisory({ modified: '2026-12-05T00:00:00Z', withdrawn: '2026-12-05T00:00:00Z' }));
+    expect(withdrawn.status, withdrawn.stderr).toBe(0);
+    expect(withdrawn.stdout).toMatch(/0 new, 1 updated, 0 unchanged records; 1 hosts re-assessed \(findings 1 retracted\)$/m);
+    const listed = await cli('findings', 'list', '--state', 'retracted');
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/P\d\s+pay-api-1\s+openssl\s+3\.0\.11-1~deb12u2\s.*\sretracted\s+DSA-9001-1$/m);
+    const shown = await cli('findings', 'show', (/^(\d+)\s/m.exec(listed.stdout.split('\n')[1] ?? '') ?? [])[1] ?? '');
+    expect(shown.stdout).toMatch(/^state\s+retracted \d{4}-\d{2}-\d{2}, first seen/m);
+    expect((JSON.parse((await cli('findings', 'list', '--json')).stdout) as { total: number }).total).toBe(0);
+    expect((JSON.parse((await cli('findings', 'list', '--state', 'fixed', '--json')).stdout) as { total: number }).total).toBe(0);
+    const refused = await cli('findings', 'list', '--state', 'closed');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/open, fixed, retracted/);
+
+    const back = await cli('feeds', 'import', writeAdvisory({ modified: '2026-12-06T00:00:00Z' }));
+    expect(back.stdout).toMatch(/1 hosts re-assessed$/m); // reopened: no finding opened or closed
+    const open = JSON.parse((await cli('findings', 'list', '--json')).stdout) as { findings: { advisory: string; state: string; fixedAt: string | null }[] };
+    expect(open.findings).toMatchObject([{ advisory: 'DSA-9001-1', state: 'open', fixedAt: null }]);
   });
 });

@@ -8,6 +8,7 @@ import {
   FeedStore,
   FindingsStore,
   HostStore,
+  InstalledTargets,
   KnownDetails,
   SnapshotBases,
   MicroBatcher,
@@ -76,6 +77,8 @@ export interface FeedImportReply {
   readonly records: { readonly inserted: number; readonly updated: number; readonly unchanged: number; readonly older: number };
   readonly documents: string[];
   readonly hostsReassessed: number;
+  /** What the re-assessment changed: a withdrawn or narrowed record retracts findings, it fixes none. */
+  readonly findings: FindingChanges;
   readonly problems: string[];
   readonly warnings: number;
 }
@@ -241,7 +244,7 @@ export class ControlPlane {
     const runningKernel = inventory.runningKernel ?? runningKernelOf(scan?.facts ?? host.facts);
     const findings = this.assessor.assess({ ...inventory, runningKernel }, host.attributes);
     await hosts.saveInventory(hostId, digest, inventory.packages, (p) => matchTarget(p).name);
-    const changes = await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
+    const changes = await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings, new InstalledTargets({ packages: inventory.packages, runningKernel }));
     // The audit event last: it takes the trail's lock, held until this transaction commits.
     if (host.inventoryDigest !== digest) {
       await this.audit(trx, {
@@ -318,11 +321,12 @@ export class ControlPlane {
     const targets = new Set(await hosts.hostsWithNames([...followed.names]));
     if (followed.cves.length > MAX_CVES_TO_TARGET) for (const id of await hosts.ids({ status: 'active' })) targets.add(id);
     else for (const id of await new FindingsStore(tablesOf(this.db), this.clock).hostsWithOpenFindingsFor(followed.cves)) targets.add(id);
-    await this.reassessHosts([...targets]);
+    const findings = await this.reassessHosts([...targets]);
     return {
       records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length },
       documents,
       hostsReassessed: targets.size,
+      findings,
       problems: batch.problems.map((p) => p.message),
       warnings: batch.warnings.length,
     };
@@ -331,24 +335,35 @@ export class ControlPlane {
   /**
    * Re-assesses hosts from their stored snapshots, one transaction per host, a few at a time:
    * each waits mostly on the database, and PostgreSQL serves several connections at once
-   * (PGlite runs them one after another, no worse than before).
+   * (PGlite runs them one after another, no worse than before). Returns what changed, summed.
    */
-  async reassessHosts(hostIds: readonly string[]): Promise<void> {
+  async reassessHosts(hostIds: readonly string[]): Promise<FindingChanges> {
     let next = 0;
+    const total = { opened: 0, updated: 0, fixed: 0, retracted: 0 };
     const worker = async () => {
-      while (next < hostIds.length) await this.reassessHost(hostIds[next++] as string);
+      while (next < hostIds.length) {
+        const c = await this.reassessHost(hostIds[next++] as string);
+        total.opened += c.opened;
+        total.updated += c.updated;
+        total.fixed += c.fixed;
+        total.retracted += c.retracted;
+      }
     };
     await Promise.all(Array.from({ length: Math.min(REASSESS_CONCURRENCY, hostIds.length) }, worker));
+    return total;
   }
 
-  private async reassessHost(hostId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+  private async reassessHost(hostId: string): Promise<FindingChanges> {
+    return this.db.transaction().execute(async (trx) => {
       const hosts = new HostStore(tablesOf(trx), this.clock, this.snapshots);
       const host = await hosts.lock(hostId);
-      if (host.inventoryAt === null) return;
+      if (host.inventoryAt === null) return { opened: 0, updated: 0, fixed: 0, retracted: 0 };
       const packages = sharedPackages(this.packages, await hosts.packagesOf(hostId));
-      const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages, runningKernel: runningKernelOf(host.facts) }, host.attributes);
-      await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings);
+      const runningKernel = runningKernelOf(host.facts);
+      const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages, runningKernel }, host.attributes);
+      // From the stored snapshot: a finding leaves because the advisories changed (retracted),
+      // or because the host now runs another kernel than the one it had (fixed).
+      return new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings, new InstalledTargets({ packages, runningKernel }));
     });
   }
 

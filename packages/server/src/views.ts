@@ -108,6 +108,17 @@ export function hostView(h: HostRecord, now: Date, policy: ConnectivityPolicy, p
   };
 }
 
+/** What a host's re-assessment changed (FindingChanges): retracted ones closed without a fix. */
+export const FindingChangesView = Type.Object({
+  opened: Type.Integer(),
+  updated: Type.Integer({ description: 'kept open with new content, or reopened' }),
+  fixed: Type.Integer({ description: 'closed because the host upgraded or removed the package' }),
+  retracted: Type.Integer({ description: 'closed because the advisory no longer applies to the version still installed' }),
+});
+
+/** A stored finding's lifecycle (docs/ARCHITECTURE.md, findings). */
+export const FindingStateView = Type.Union([Type.Literal('open'), Type.Literal('fixed'), Type.Literal('retracted')]);
+
 export const FindingView = Type.Object({
   id: Str,
   hostId: Str,
@@ -126,17 +137,20 @@ export const FindingView = Type.Object({
   priority: Str,
   reasons: Type.Array(Str),
   summary: Str,
-  state: Str,
+  state: FindingStateView,
   firstSeen: Str,
+  /** When the host's change fixed it; null unless fixed. */
   fixedAt: NullableStr,
+  /** When it was retracted (the advisory withdrawn or revised); null unless retracted. */
+  retractedAt: NullableStr,
   /** The advisory's publication date, when its record gives one. */
   published: NullableStr,
   /** Where the SLA clock started: first seen, publication, or an exception's expiry (docs/sla.md). */
   slaStart: Str,
   /** When the SLA wants it fixed (the clock's start + the window of its priority on the host's tier). */
   dueAt: Str,
-  /** Against the SLA: open ones now, fixed ones at their fix time. */
-  sla: Type.Union([Type.Literal('ok'), Type.Literal('due-soon'), Type.Literal('breached'), Type.Literal('excepted')]),
+  /** Against the SLA: open ones now, fixed ones at their fix time; retracted ones are not judged (nothing was due). */
+  sla: Type.Union([Type.Literal('ok'), Type.Literal('due-soon'), Type.Literal('breached'), Type.Literal('excepted'), Type.Literal('retracted')]),
   /** The exception in force that defers it, if one does. */
   exception: Type.Union([Type.Object({ id: Str, category: Str, owner: Str, expiresAt: Str }), Type.Null()]),
   /** What the host's patch baseline says about the fix (docs/baselines.md). */
@@ -190,10 +204,12 @@ export function findingView(f: StoredFinding, host: { name: string; tier: number
     state: f.state,
     firstSeen: f.firstSeen.toISOString(),
     fixedAt: f.fixedAt?.toISOString() ?? null,
+    // A closed row is not written until it reopens: its last update is its retraction.
+    retractedAt: f.state === 'retracted' ? f.updatedAt.toISOString() : null,
     published: f.published?.toISOString() ?? null,
     slaStart: slaClockStart(ctx.sla, clocked).toISOString(),
     dueAt: verdict.dueAt.toISOString(),
-    sla: exception && f.state === 'open' ? 'excepted' : verdict.state,
+    sla: f.state === 'retracted' ? 'retracted' : exception && f.state === 'open' ? 'excepted' : verdict.state,
     exception: exception ? { id: exception.id, category: exception.category, owner: exception.owner, expiresAt: exception.expiresAt.toISOString() } : null,
     baseline: { name: ctx.baseline.name, state: decision.state, approvesAt: decision.approvesAt?.toISOString() ?? null, reason: decision.reason },
     lane: { lane: lane.lane, reasons: [...lane.reasons] },

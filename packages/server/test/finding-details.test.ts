@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { FindingsStore, HostStore, detailKeyOf, findingKey, migrateToLatest, migrateUpTo, openDatabase, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
+import { FindingsStore, HostStore, InstalledTargets, detailKeyOf, findingKey, migrateToLatest, migrateUpTo, openDatabase, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
 import { tablesOf, type Database } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
 import { POSTGRES_URL, postgresAvailable } from './support/test-database.js';
@@ -133,8 +133,8 @@ describe.each(kinds)('migration 0009 on %s', (kind) => {
         return { ...report, ecosystem: 'AlmaLinux:9', key: findingKey({ advisory, ecosystem: 'AlmaLinux:9', package: pkg }), detail: detailKeyOf(report, 'AlmaLinux:9') };
       };
       const store = new FindingsStore(tablesOf(handle.db), () => now);
-      const changes = await store.syncHost(hostId, [assessed('ALSA-2026:0001', 'openssl'), assessed('ALSA-2026:0002', 'curl')]);
-      expect(changes).toEqual({ opened: 0, updated: 2, fixed: 1 });
+      const changes = await store.syncHost(hostId, [assessed('ALSA-2026:0001', 'openssl'), assessed('ALSA-2026:0002', 'curl')], new InstalledTargets({ packages }));
+      expect(changes).toEqual({ opened: 0, updated: 2, fixed: 1, retracted: 0 });
       const { findings } = await store.list({ hostId, state: 'open' }, { limit: 10, offset: 0, sort: 'package' });
       expect(findings.every((f) => f.published?.getTime() === published.getTime())).toBe(true);
       expect(findings.map((f) => [f.id, f.package, f.firstSeen.toISOString()])).toEqual([
@@ -143,6 +143,34 @@ describe.each(kinds)('migration 0009 on %s', (kind) => {
       ]);
       const gone = await store.list({ hostId, state: 'fixed' }, { limit: 10, offset: 0, sort: 'package' });
       expect(gone.findings.map((f) => [f.package, f.fixedAt?.toISOString()])).toEqual([['bash', now.toISOString()]]);
+    } finally {
+      await dispose();
+    }
+  });
+});
+
+describe.each(kinds)('migration 0022 on %s', (kind) => {
+  it('keeps stored findings as they were and lets a finding be retracted, no other state', async () => {
+    const { handle, dispose } = await databaseAt(kind, '0021-snapshot-use');
+    try {
+      const hostId = '5d0c7c55-3f4e-4a43-9c39-6c8f0c0a0002';
+      const seen = new Date('2026-01-05T00:00:00Z');
+      const row = (key: string, state: string, fixedAt: Date | null) => sql`
+        insert into findings_states (host_id, key, detail_id, state, first_seen, fixed_at, updated_at)
+        values (${hostId}, ${key}, ${key}, ${state}, ${seen}, ${fixedAt}, ${seen})`.execute(handle.db);
+      await row('00000000-0000-0000-0000-000000000001', 'open', null);
+      await row('00000000-0000-0000-0000-000000000002', 'fixed', seen);
+      await expect(row('00000000-0000-0000-0000-000000000003', 'retracted', null)).rejects.toThrow(/check constraint/);
+
+      await migrateToLatest(handle.db);
+      await row('00000000-0000-0000-0000-000000000003', 'retracted', null);
+      await expect(row('00000000-0000-0000-0000-000000000004', 'closed', null)).rejects.toThrow(/check constraint/);
+      const states = (await sql<{ state: string; fixed_at: Date | null }>`select state, fixed_at from findings_states order by key`.execute(handle.db)).rows;
+      expect(states.map((s) => [s.state, s.fixed_at?.toISOString() ?? null])).toEqual([
+        ['open', null],
+        ['fixed', seen.toISOString()],
+        ['retracted', null],
+      ]);
     } finally {
       await dispose();
     }

@@ -10,7 +10,8 @@ export interface CheckinReply {
 
 export interface InventoryReply {
   readonly packages: number;
-  readonly changes: { readonly opened: number; readonly updated: number; readonly fixed: number };
+  /** `retracted`: closed because the advisory changed, not the host (absent from older servers). */
+  readonly changes: { readonly opened: number; readonly updated: number; readonly fixed: number; readonly retracted?: number };
   readonly open: Record<'P1' | 'P2' | 'P3' | 'P4', number>;
 }
 

@@ -179,9 +179,9 @@ async function checkInOnce(client: AgentClient, identity: Signer, state: AgentSt
   }
   const put = await client.putInventory(identity, offer.digest, offer.document);
   remember(state, reported, offer.document, offer.digest, o);
-  const { opened, fixed } = put.changes;
+  const { opened, fixed, retracted } = put.changes;
   const open = put.open;
-  o.log(`check-in ok: ${hostName}, inventory sent (${put.packages} packages; ${opened} findings opened, ${fixed} fixed; open P1 ${open.P1} P2 ${open.P2} P3 ${open.P3} P4 ${open.P4})`);
+  o.log(`check-in ok: ${hostName}, inventory sent (${put.packages} packages; ${opened} findings opened, ${fixed} fixed${retracted ? `, ${retracted} retracted` : ''}; open P1 ${open.P1} P2 ${open.P2} P3 ${open.P3} P4 ${open.P4})`);
   return reply.intervalSeconds;
 }
 

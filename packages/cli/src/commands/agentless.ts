@@ -27,7 +27,7 @@ interface ScanReply {
   hostId: string;
   stored: boolean;
   packages: number;
-  changes: { opened: number; updated: number; fixed: number } | null;
+  changes: { opened: number; updated: number; fixed: number; retracted?: number } | null;
   open: Record<'P1' | 'P2' | 'P3' | 'P4', number> | null;
   warnings: string[];
   commands: number;
@@ -98,7 +98,7 @@ export async function agentlessScan(api: ApiClient, idOrName: string, opts: { js
   if (!opts.json) {
     const c = reply.changes ?? { opened: 0, updated: 0, fixed: 0 };
     const o = reply.open ?? { P1: 0, P2: 0, P3: 0, P4: 0 };
-    io.stdout.write(`${idOrName}: ${reply.packages} packages (${reply.commands} commands, ${reply.durationMs} ms); findings ${c.opened} opened, ${c.fixed} fixed; open P1 ${o.P1} P2 ${o.P2} P3 ${o.P3} P4 ${o.P4}\n`);
+    io.stdout.write(`${idOrName}: ${reply.packages} packages (${reply.commands} commands, ${reply.durationMs} ms); findings ${c.opened} opened, ${c.fixed} fixed${c.retracted ? `, ${c.retracted} retracted` : ''}; open P1 ${o.P1} P2 ${o.P2} P3 ${o.P3} P4 ${o.P4}\n`);
   }
   return 0;
 }

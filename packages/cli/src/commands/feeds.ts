@@ -12,6 +12,8 @@ interface ImportReply {
   records: { inserted: number; updated: number; unchanged: number; older: number };
   documents: string[];
   hostsReassessed: number;
+  /** What the re-assessment changed; absent from servers older than retracted findings. */
+  findings?: { opened: number; updated: number; fixed: number; retracted: number };
   problems: string[];
   warnings: number;
 }
@@ -56,13 +58,23 @@ export async function feedsImport(api: ApiClient, paths: readonly string[], opts
     io.stdout.write(
       `${file}: ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged records` +
         `${r.older ? `, ${r.older} older than the copy held (kept the held one)` : ''}` +
-        `${reply.documents.length ? `; enrichment ${reply.documents.join(', ')} updated` : ''}; ${reply.hostsReassessed} hosts re-assessed\n`,
+        `${reply.documents.length ? `; enrichment ${reply.documents.join(', ')} updated` : ''}; ${reply.hostsReassessed} hosts re-assessed${findingChanges(reply.findings)}\n`,
     );
     for (const p of reply.problems) io.stderr.write(`  problem: ${underUserPath(p, name, file)}\n`);
     if (reply.problems.length) failed++;
   }
   if (failed > 0) io.stderr.write(`patchwise: ${failed} of ${files.length + problems.length} file${files.length + problems.length === 1 ? '' : 's'} not imported whole\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/**
+ * What a feed import did to findings, when it did anything: new ones, and those a withdrawn or
+ * revised record retracted (a host's package stays; a feed import never fixes anything).
+ */
+function findingChanges(c: ImportReply['findings']): string {
+  if (c === undefined) return '';
+  const parts = [c.opened ? `${c.opened} opened` : '', c.retracted ? `${c.retracted} retracted` : '', c.fixed ? `${c.fixed} fixed` : ''].filter(Boolean);
+  return parts.length > 0 ? ` (findings ${parts.join(', ')})` : '';
 }
 
 /**

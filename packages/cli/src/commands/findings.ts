@@ -28,7 +28,7 @@ interface FindingView {
   type: string;
   firstSeen: string;
   dueAt: string;
-  sla: 'ok' | 'due-soon' | 'breached' | 'excepted';
+  sla: 'ok' | 'due-soon' | 'breached' | 'excepted' | 'retracted';
   exception: { id: string; category: string; owner: string; expiresAt: string } | null;
   aliases: string[];
   severity: string | null;
@@ -36,15 +36,25 @@ interface FindingView {
   epss: number | null;
   reasons: string[];
   summary: string;
-  state: string;
+  state: 'open' | 'fixed' | 'retracted';
+  fixedAt: string | null;
+  retractedAt: string | null;
   published: string | null;
   slaStart: string;
   baseline: { name: string; state: string; approvesAt: string | null; reason: string };
   lane: { lane: 'emergency' | 'scheduled'; reasons: string[] };
 }
 
+// A retracted finding was never due: the advisory stopped applying to what is installed.
 const due = (f: FindingView) =>
-  f.exception ? `excepted to ${f.exception.expiresAt.slice(0, 10)}` : `${f.dueAt.slice(0, 10)}${f.sla === 'breached' ? ' OVERDUE' : f.sla === 'due-soon' ? ' soon' : ''}`;
+  f.sla === 'retracted'
+    ? 'retracted'
+    : f.exception
+      ? `excepted to ${f.exception.expiresAt.slice(0, 10)}`
+      : `${f.dueAt.slice(0, 10)}${f.sla === 'breached' ? ' OVERDUE' : f.sla === 'due-soon' ? ' soon' : ''}`;
+/** The state with when it closed: fixed (the host changed) or retracted (the advisory did). */
+const stateOf = (f: FindingView) =>
+  f.state === 'fixed' && f.fixedAt ? `fixed ${f.fixedAt.slice(0, 10)}` : f.state === 'retracted' && f.retractedAt ? `retracted ${f.retractedAt.slice(0, 10)}` : f.state;
 const decision = (f: FindingView) => (f.baseline.state === 'pending' && f.baseline.approvesAt ? `pending to ${f.baseline.approvesAt.slice(0, 10)}` : f.baseline.state);
 
 export async function findingsList(api: ApiClient, opts: FindingsListOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
@@ -85,7 +95,7 @@ export async function findingsShow(api: ApiClient, id: string, opts: { json?: bo
     ['package', `${f.package} ${f.installed} → ${f.fixed ?? 'no fix known'}`],
     ['type', `${f.type}; ${score}`],
     ['priority', `${f.priority}: ${f.reasons.join('; ')}`],
-    ['state', `${f.state}, first seen ${f.firstSeen.slice(0, 10)}${f.published ? `, published ${f.published.slice(0, 10)}` : ''}`],
+    ['state', `${stateOf(f)}, first seen ${f.firstSeen.slice(0, 10)}${f.published ? `, published ${f.published.slice(0, 10)}` : ''}`],
     ['sla', `${due(f)} (clock from ${f.slaStart.slice(0, 10)})`],
     ['exception', f.exception ? `${f.exception.id} ${f.exception.category}, owner ${f.exception.owner}, until ${f.exception.expiresAt.slice(0, 10)}` : '-'],
     ['baseline', `${f.baseline.name}: ${decision(f)}: ${f.baseline.reason}`],

@@ -20,6 +20,7 @@ import { rebootingJobs } from './migrations/0017-rebooting-jobs.js';
 import { patchSetsFromBaselines } from './migrations/0019-patch-sets-from-baselines.js';
 import { snapshotBases } from './migrations/0020-snapshot-bases.js';
 import { snapshotUse } from './migrations/0021-snapshot-use.js';
+import { retractedFindings } from './migrations/0022-retracted-findings.js';
 import { rereadInventories } from './migrations/0023-reread-inventories.js';
 import { agentless } from './migrations/0014-agentless.js';
 
@@ -47,6 +48,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0019-patch-sets-from-baselines': patchSetsFromBaselines,
   '0020-snapshot-bases': snapshotBases,
   '0021-snapshot-use': snapshotUse,
+  '0022-retracted-findings': retractedFindings,
   '0023-reread-inventories': rereadInventories,
   '0014-agentless': agentless,
 };

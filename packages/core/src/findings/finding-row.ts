@@ -13,8 +13,14 @@ export interface AssessedFinding extends FindingReport {
   readonly detail: string;
 }
 
-/** Stored findings move open → fixed, and back to open if the package regresses. */
-export type FindingState = 'open' | 'fixed';
+/**
+ * Stored findings move open → fixed when the host changed (the package was upgraded or
+ * removed), open → retracted when the advisory changed while the host did not (the record was
+ * withdrawn, or its ranges no longer cover the version still installed), and back to open from
+ * either if the finding is assessed again. Only `fixed` is a remediation: a retracted finding
+ * has no fixed at, so time-to-patch and SLA figures never count a false positive as a fix.
+ */
+export type FindingState = 'open' | 'fixed' | 'retracted';
 
 /** A stored finding with its lifecycle. */
 export interface StoredFinding extends FindingReport {
@@ -25,7 +31,9 @@ export interface StoredFinding extends FindingReport {
   readonly state: FindingState;
   /** When it was (last) found open. Reopening starts a new cycle, so time-to-patch stays honest. */
   readonly firstSeen: Date;
+  /** When the host's change closed it; null unless `fixed`. */
   readonly fixedAt: Date | null;
+  /** When its state last changed (for a `retracted` finding: when it was retracted). */
   readonly updatedAt: Date;
 }
 

@@ -64,8 +64,21 @@ export interface JudgedFinding extends Pick<StoredFinding, 'advisory' | 'aliases
 /** What one host's re-assessment changed. */
 export interface FindingChanges {
   readonly opened: number;
+  /** Kept open with another detail, or reopened (from fixed or retracted). */
   readonly updated: number;
+  /** Closed because the host changed: its package was upgraded or removed. */
   readonly fixed: number;
+  /** Closed because the advisory changed while the host kept the version it recorded. */
+  readonly retracted: number;
+}
+
+/**
+ * Which packages a host has now, as findings name them: ecosystem, the name matched (the source
+ * package where the ecosystem's advisories name sources) and the version compared. The caller
+ * builds it from the inventory (matching's `InstalledTargets`), so this module parses none.
+ */
+export interface InstalledNow {
+  has(ecosystem: string, name: string, version: string): boolean;
 }
 
 type DetailRow = Selectable<FindingsTables['findings_details']>;
@@ -78,9 +91,9 @@ const WRITE_CHUNK = 5000;
 const DETAIL_COLUMNS = ['d.advisory_id', 'd.ecosystem', 'd.package', 'd.installed', 'd.fixed', 'd.type', 'd.severity', 'd.cvss', 'd.kev', 'd.epss', 'd.priority', 'd.reasons', 'd.aliases', 'd.summary', 'd.published'] as const;
 
 /**
- * Stored findings with their lifecycle. `syncHost` makes the stored open set equal to a fresh
- * assessment; run it inside the same transaction as the inventory change, so readers see the
- * old picture or the new one, never an empty or half-written one.
+ * Stored findings with their lifecycle (open, fixed, retracted). `syncHost` makes the stored
+ * open set equal to a fresh assessment; run it inside the same transaction as the inventory
+ * change, so readers see the old picture or the new one, never an empty or half-written one.
  *
  * What is shown about a finding lives once per distinct content in `findings_details` (keyed by
  * its digest, never changed); a host's finding in `findings_states` is its identity, the detail
@@ -94,7 +107,14 @@ export class FindingsStore {
     private readonly known: KnownDetails = new KnownDetails(0),
   ) {}
 
-  async syncHost(hostId: string, findings: readonly AssessedFinding[]): Promise<FindingChanges> {
+  /**
+   * Makes the host's open findings those of `findings`. A finding no longer assessed is closed
+   * as `fixed` when the host no longer has the package at the version its detail recorded (a
+   * remediation), and as `retracted` when `installed` says it still has it: then the advisory
+   * changed, not the host, and counting it as fixed would flatter time-to-patch and the SLA.
+   * A closed finding assessed again reopens with a new first seen.
+   */
+  async syncHost(hostId: string, findings: readonly AssessedFinding[], installed: InstalledNow): Promise<FindingChanges> {
     const now = this.clock();
     const existing = await this.db.selectFrom('findings_states').select(['id', 'key', 'detail_id', 'state']).where('host_id', '=', hostId).execute();
     const byKey = new Map(existing.map((r) => [r.key, r]));
@@ -111,7 +131,7 @@ export class FindingsStore {
         needed.set(f.detail, f);
         continue;
       }
-      const reopened = row.state === 'fixed';
+      const reopened = row.state !== 'open';
       if (reopened || row.detail_id !== f.detail) {
         updates.push({ id: row.id, detail: f.detail, reopened });
         needed.set(f.detail, f);
@@ -136,11 +156,36 @@ export class FindingsStore {
         select ${hostId}::uuid, u.key, u.detail, 'open', ${now}, null, ${now}
         from unnest(${uuidArray(chunk.map((f) => f.key))}::uuid[], ${uuidArray(chunk.map((f) => f.detail))}::uuid[]) as u(key, detail)`.execute(this.db);
     }
-    const gone = existing.filter((r) => r.state === 'open' && !seen.has(r.key)).map((r) => r.id);
-    if (gone.length > 0) {
-      await sql`update findings_states set state = 'fixed', fixed_at = ${now}, updated_at = ${now} where id = any(${gone}::bigint[])`.execute(this.db);
+    const gone = existing.filter((r) => r.state === 'open' && !seen.has(r.key));
+    const { fixed, retracted } = await this.whyGone(gone, installed);
+    if (fixed.length > 0) {
+      await sql`update findings_states set state = 'fixed', fixed_at = ${now}, updated_at = ${now} where id = any(${fixed}::bigint[])`.execute(this.db);
     }
-    return { opened: inserts.length, updated: updates.length, fixed: gone.length };
+    if (retracted.length > 0) {
+      await sql`update findings_states set state = 'retracted', fixed_at = null, updated_at = ${now} where id = any(${retracted}::bigint[])`.execute(this.db);
+    }
+    return { opened: inserts.length, updated: updates.length, fixed: fixed.length, retracted: retracted.length };
+  }
+
+  /**
+   * Splits findings that left the assessment into fixed and retracted by the package and version
+   * their current detail recorded. Read only when some left (most syncs close none), so an
+   * upload that changes nothing pays no join.
+   */
+  private async whyGone(gone: readonly { id: string; detail_id: string }[], installed: InstalledNow): Promise<{ fixed: string[]; retracted: string[] }> {
+    const fixed: string[] = [];
+    const retracted: string[] = [];
+    if (gone.length === 0) return { fixed, retracted };
+    const details = await sql<{ id: string; ecosystem: string; package: string; installed: string }>`
+      select id, ecosystem, package, installed from findings_details where id = any(${uuidArray([...new Set(gone.map((r) => r.detail_id))])}::uuid[])`.execute(this.db);
+    const byId = new Map(details.rows.map((d) => [d.id, d]));
+    for (const r of gone) {
+      const d = byId.get(r.detail_id);
+      // A detail is never deleted; were one missing, fixed is what closing meant before.
+      if (d !== undefined && installed.has(d.ecosystem, d.package, d.installed)) retracted.push(r.id);
+      else fixed.push(r.id);
+    }
+    return { fixed, retracted };
   }
 
   /**

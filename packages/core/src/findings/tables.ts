@@ -32,9 +32,15 @@ export interface FindingsTables {
     /** A digest of (advisory, ecosystem, package): the finding, whatever its detail now. */
     key: string;
     detail_id: string;
-    state: 'open' | 'fixed';
+    /** open, fixed or retracted (FindingState; migration 0022 added retracted). */
+    state: 'open' | 'fixed' | 'retracted';
     first_seen: Timestamp;
+    /** Set only when the host's change closed it (`fixed`). */
     fixed_at: Timestamp | null;
+    /**
+     * When the row's state or detail last changed. A closed row is not written again until it
+     * reopens, so for a `retracted` one this is when it was retracted (no column of its own).
+     */
     updated_at: Timestamp;
   };
 }

@@ -4,6 +4,7 @@ export type { PackageMatch } from './package-match.js';
 export { assessHost, findingsOf } from './assess-host.js';
 export { matchTarget } from './match-target.js';
 export { withoutIdleKernels } from './idle-kernels.js';
+export { InstalledTargets } from './installed-targets.js';
 export type { Finding, HostAssessment } from './assess-host.js';
 export type { PackageFindings } from './package-findings.js';
 export { FleetAssessment } from './fleet-assessment.js';

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { AgentFactsSchema } from '../agent-facts.js';
 import { MAX_INVENTORY_BODY, agentRateLimit, type App, type AppDeps } from '../app-types.js';
-import { Priorities } from '../views.js';
+import { FindingChangesView, Priorities } from '../views.js';
 import { agentOf } from '../caller-actor.js';
 
 const Digest = Type.String({ pattern: '^[0-9a-f]{64}$' });
@@ -61,7 +61,7 @@ export function agentRoutes(app: App, deps: AppDeps): void {
         response: {
           200: Type.Object({
             packages: Type.Integer(),
-            changes: Type.Object({ opened: Type.Integer(), updated: Type.Integer(), fixed: Type.Integer() }),
+            changes: FindingChangesView,
             open: Priorities,
           }),
         },

@@ -3,7 +3,7 @@ import type { App, AppDeps } from '../app-types.js';
 import type { AgentlessHostEntry } from '../agentless-hosts.js';
 import { personActor } from '../caller-actor.js';
 import { callerScope } from '../host-scope.js';
-import { AttributesView, Priorities, connectivityOf, type ConnectivityPolicy } from '../views.js';
+import { AttributesView, FindingChangesView, Priorities, connectivityOf, type ConnectivityPolicy } from '../views.js';
 
 const HostId = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
@@ -105,7 +105,7 @@ export function agentlessRoutes(app: App, deps: AppDeps): void {
             hostId: Type.String(),
             stored: Type.Boolean(),
             packages: Type.Integer(),
-            changes: Type.Union([Type.Object({ opened: Type.Integer(), updated: Type.Integer(), fixed: Type.Integer() }), Type.Null()]),
+            changes: Type.Union([FindingChangesView, Type.Null()]),
             open: Type.Union([Priorities, Type.Null()]),
             warnings: Type.Array(Type.String()),
             commands: Type.Integer(),

@@ -7,6 +7,7 @@ import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import type { FeedSyncer } from '../feed-syncer.js';
 import { personActor } from '../caller-actor.js';
+import { FindingChangesView } from '../views.js';
 
 declare module '../app-types.js' {
   interface AppDeps {
@@ -61,6 +62,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
             }),
             documents: Type.Array(Type.String()),
             hostsReassessed: Type.Integer(),
+            findings: FindingChangesView,
             problems: Type.Array(Type.String()),
             warnings: Type.Integer(),
           }),

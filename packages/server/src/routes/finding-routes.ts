@@ -6,7 +6,7 @@ import { tablesOf } from '../database.js';
 import { callerScope } from '../host-scope.js';
 import { coversOf, exceptionFor, exceptionsExpired, exceptionsInForce, lastExpiryFor, type ExceptionInForce } from '../exceptions-in-force.js';
 import { HostBaselines } from '../host-baselines.js';
-import { FindingView, findingView } from '../views.js';
+import { FindingStateView, FindingView, findingView } from '../views.js';
 
 /** Findings across the fleet, filtered, sorted and paged; one finding with its judgements. */
 export function findingRoutes(app: App, deps: AppDeps): void {
@@ -22,7 +22,7 @@ export function findingRoutes(app: App, deps: AppDeps): void {
             priority: Type.Optional(Type.Array(Type.Union(PRIORITIES.map((p) => Type.Literal(p))))),
             kev: Type.Optional(Type.Boolean()),
             type: Type.Optional(Type.Array(Type.Union([Type.Literal('security'), Type.Literal('bugfix'), Type.Literal('enhancement')]))),
-            state: Type.Union([Type.Literal('open'), Type.Literal('fixed')], { default: 'open' }),
+            state: Type.Union(FindingStateView.anyOf, { default: 'open', description: 'open; fixed (the host upgraded or removed the package); retracted (the advisory was withdrawn or no longer covers the version still installed)' }),
             package: Type.Optional(Type.String({ minLength: 1 })),
             advisory: Type.Optional(Type.String({ minLength: 1, description: 'advisory id or alias (CVE)' })),
             overdue: Type.Optional(Type.Boolean({ description: 'only open findings past their SLA due date' })),
