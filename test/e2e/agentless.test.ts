@@ -119,7 +119,7 @@ describe.skipIf(skip).each(kinds)('agentless hosts over a real sshd, on %s', (ki
 
     // The same inventory again changes nothing.
     const second = await server.api<ScanReply>('POST', `/api/v1/agentless/hosts/${hostId}/scan`);
-    expect(second.body.changes).toEqual({ opened: 0, updated: 0, fixed: 0 });
+    expect(second.body.changes).toEqual({ opened: 0, updated: 0, fixed: 0, retracted: 0 });
     const listed = await server.api<{ hosts: AgentlessView[] }>('GET', '/api/v1/agentless/hosts');
     expect(listed.body.hosts.find((h) => h.id === hostId)).toMatchObject({ lastScanCode: null, lastScanError: null, connectivity: 'online' });
   });
