@@ -45,7 +45,7 @@ describe('agent state directory and stopping', () => {
   function injectFetch(polls?: { inFlight: number }): typeof fetch {
     return (async (input: URL | string, init?: RequestInit) => {
       const url = new URL(String(input));
-      if (polls && url.pathname === '/api/v1/agent/jobs' && String(init?.body).includes('waitSeconds')) {
+      if (polls && url.pathname === '/api/v1/agent/jobs' && typeof init?.body === 'string' && init.body.includes('waitSeconds')) {
         polls.inFlight++;
         return new Promise<Response>((_, reject) => {
           const signal = init?.signal;
