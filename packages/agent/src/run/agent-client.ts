@@ -66,12 +66,13 @@ export class AgentClient {
     return this.request<EnrollReply>('POST', '/api/v1/agent/enroll', { token, publicKey, facts, ...(attributes ? { attributes } : {}) });
   }
 
-  checkin(identity: Signer, facts: WireFacts, inventoryDigest: string | null, attributes?: Record<string, unknown>): Promise<CheckinReply> {
-    return this.request<CheckinReply>('POST', '/api/v1/agent/checkin', { facts, inventoryDigest, ...(attributes ? { attributes } : {}) }, identity);
+  /** `signal` abandons the request (the agent is stopping): the next run checks in again. */
+  checkin(identity: Signer, facts: WireFacts, inventoryDigest: string | null, attributes?: Record<string, unknown>, signal?: AbortSignal): Promise<CheckinReply> {
+    return this.request<CheckinReply>('POST', '/api/v1/agent/checkin', { facts, inventoryDigest, ...(attributes ? { attributes } : {}) }, identity, signal);
   }
 
-  putInventory(identity: Signer, digest: string, inventory: unknown): Promise<InventoryReply> {
-    return this.request<InventoryReply>('PUT', '/api/v1/agent/inventory', { digest, inventory }, identity);
+  putInventory(identity: Signer, digest: string, inventory: unknown, signal?: AbortSignal): Promise<InventoryReply> {
+    return this.request<InventoryReply>('PUT', '/api/v1/agent/inventory', { digest, inventory }, identity, signal);
   }
 
   /**
@@ -84,9 +85,13 @@ export class AgentClient {
     return this.send<InventoryReply>('PUT', '/api/v1/agent/inventory', body, identity);
   }
 
-  /** The signed manifests waiting for this host; the server holds the request up to `waitSeconds` for one. */
-  async jobs(identity: Signer, waitSeconds = 0): Promise<SignedJobManifest[]> {
-    return (await this.request<{ jobs: SignedJobManifest[] }>('POST', '/api/v1/agent/jobs', waitSeconds > 0 ? { waitSeconds } : {}, identity)).jobs;
+  /**
+   * The signed manifests waiting for this host; the server holds the request up to `waitSeconds`
+   * for one. `signal` ends the wait (the agent is stopping); the server then hands out nothing,
+   * so no manifest counts as delivered to an agent that went away.
+   */
+  async jobs(identity: Signer, waitSeconds = 0, signal?: AbortSignal): Promise<SignedJobManifest[]> {
+    return (await this.request<{ jobs: SignedJobManifest[] }>('POST', '/api/v1/agent/jobs', waitSeconds > 0 ? { waitSeconds } : {}, identity, signal)).jobs;
   }
 
   /** Sends a job's report; `recorded: false` when the server already had one (a repeat is harmless). */
@@ -94,11 +99,11 @@ export class AgentClient {
     return this.request<{ recorded: boolean }>('POST', '/api/v1/agent/jobs/report', { report }, identity);
   }
 
-  private request<T>(method: string, path: string, payload: unknown, signer?: Signer): Promise<T> {
-    return this.send<T>(method, path, JSON.stringify(payload), signer);
+  private request<T>(method: string, path: string, payload: unknown, signer?: Signer, signal?: AbortSignal): Promise<T> {
+    return this.send<T>(method, path, JSON.stringify(payload), signer, signal);
   }
 
-  private async send<T>(method: string, path: string, body: string, signer?: Signer): Promise<T> {
+  private async send<T>(method: string, path: string, body: string, signer?: Signer, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (signer) {
       const timestamp = String(this.clock().getTime());
@@ -113,7 +118,8 @@ export class AgentClient {
     }
     let res: Awaited<ReturnType<HttpTransport>>;
     try {
-      res = await this.fetchImpl(new URL(path, this.serverUrl), { method, headers, body, signal: this.deadlineSignal() });
+      const deadline = this.deadlineSignal();
+      res = await this.fetchImpl(new URL(path, this.serverUrl), { method, headers, body, signal: signal ? AbortSignal.any([deadline, signal]) : deadline });
     } catch (err) {
       throw new PatchwiseError('PW_SERVER_UNREACHABLE', `${method} ${path}: ${(err as Error).message}`, { input: this.serverUrl, cause: err });
     }

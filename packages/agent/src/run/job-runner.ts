@@ -48,13 +48,26 @@ export class JobRunner {
 
   constructor(private readonly d: JobRunnerDeps) {}
 
-  /** Reports returns from reboots and pending reports, then handles the manifests that arrive within `waitSeconds`; returns how many jobs ran or answered. */
-  async runOnce(waitSeconds: number): Promise<number> {
+  /** The job running now, if any. */
+  #running: string | undefined;
+
+  /**
+   * Reports returns from reboots and pending reports, then handles the manifests that arrive
+   * within `waitSeconds`; returns how many jobs ran or answered. `stop` ends the wait for
+   * manifests at once, but not a job: once received, a manifest counts as delivered on the
+   * server, and a job runs to its end (docs/agent-execution.md, "Stopping the agent").
+   */
+  async runOnce(waitSeconds: number, stop?: AbortSignal): Promise<number> {
     await this.reportReturnsFromReboot();
     await this.flushOutbox();
-    const signed = await this.d.client.jobs(this.d.signer, waitSeconds);
+    const signed = await this.d.client.jobs(this.d.signer, waitSeconds, stop);
     for (const s of signed) await this.handle(s);
     return signed.length;
+  }
+
+  /** The id of the job running now, if one is. */
+  get runningJob(): string | undefined {
+    return this.#running;
   }
 
   /** Reports the server has not acknowledged yet. */
@@ -83,6 +96,7 @@ export class JobRunner {
     try {
       if (!entry) await this.d.gate.claim(manifest);
       this.d.log(`job ${manifest.jobId}: ${manifest.action} ${manifest.targets.map((t) => `${t.name}=${t.version ?? '(remove)'}`).join(' ')}`);
+      this.#running = manifest.jobId;
       const report = await executeJob(manifest, {
         driver: createPackageDriver(manifest.manager satisfies PackageManagerKind, this.d.runner),
         runner: this.d.runner,
@@ -99,7 +113,7 @@ export class JobRunner {
             this.d.log(`job ${manifest.jobId}: reboot requested`);
           },
         },
-      });
+      }).finally(() => (this.#running = undefined));
       this.d.log(`job ${manifest.jobId}: ${report.outcome}${report.failure ? ` (${report.failure.step}: ${report.failure.message})` : ''}`);
       await this.send(report);
     } catch (err) {

@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PatchwiseError, isPatchwiseError, jobSigningKeyId, parsePublicKey } from '@patchwise/core';
+import { PatchwiseError, isPatchwiseError, jobSigningKeyId, lockDirectory, parsePublicKey } from '@patchwise/core';
 import { collectFacts, collectPackages } from '../collect/index.js';
 import type { CollectedPackages, HostFacts, InventoryDocument } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
@@ -11,6 +12,7 @@ import { JobRunner } from './job-runner.js';
 import { PendingReboots } from './pending-reboots.js';
 import { sameApproverPins, type ApproverPins } from './approver-pins.js';
 import { toWireFacts } from './wire-facts.js';
+import { quarantineHint } from './quarantine-hint.js';
 import { offerInventory, refusedOffer, reportedInventoryOf, type InventoryOffer, type ReportedInventory } from './inventory-offer.js';
 
 export interface RunAgentOptions {
@@ -36,6 +38,10 @@ export interface RunAgentOptions {
   readonly clock?: () => Date;
   readonly random?: () => number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Stops the agent (SIGTERM, SIGINT): the wait between check-ins and a check-in in flight end at
+   * once, a job in flight runs to its end. Its reason, when a string, is logged (`stopping (SIGTERM)`).
+   */
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
   /** Run deployment jobs (default true): between check-ins the agent long-polls for job manifests. */
@@ -45,6 +51,9 @@ export interface RunAgentOptions {
 /** Exit statuses of `agent run --once` (and of the loop when it must stop). */
 export const AGENT_EXIT = { ok: 0, failed: 1, usage: 2, quarantined: 3 } as const;
 
+/** The lock file in the state directory: one agent at a time runs jobs and keeps the journal there. */
+export const AGENT_LOCK_FILE = 'agent.lock';
+
 const FIRST_BACKOFF_MS = 5_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
 
@@ -52,25 +61,60 @@ const MAX_BACKOFF_MS = 15 * 60_000;
  * The agent: enroll once, then check in every interval the server sets (±10% jitter so a fleet
  * restarted together spreads out), sending the inventory only when its digest changed. Failures
  * back off exponentially (5 s doubling to 15 min, with jitter). One log line per check-in.
+ *
+ * The agent holds its state directory for as long as it runs: two agents on one directory would
+ * both run the jobs delivered to it, and share a job journal and replay guard that assume one
+ * writer. A second agent is refused (PW_CONFLICT naming the directory and the holder's process
+ * id); a lock left by a killed agent is taken over.
  */
 export async function runAgent(o: RunAgentOptions): Promise<number> {
+  // An agent that can neither enroll nor find a directory fails with its usage error; making the
+  // directory only to lock it would leave an empty one behind.
+  if (!existsSync(o.stateDir) && (!o.serverUrl || !o.enrollToken)) return runLocked(o);
+  mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+  const lock = lockDirectory(o.stateDir, {
+    file: AGENT_LOCK_FILE,
+    refusal: (pid) => `another agent (process ${pid}) is running with this state directory; one agent at a time may use it: stop that one, or give this one its own --state`,
+  });
+  let jobs: JobRunner | undefined;
+  const stopping = () => {
+    const job = jobs?.runningJob;
+    o.log(`stopping (${stopReason(o.signal)})${job ? `: job ${job} runs to its end first` : ''}`);
+  };
+  o.signal?.addEventListener('abort', stopping, { once: true });
+  try {
+    if (o.signal?.aborted) stopping();
+    return await runLocked(o, (runner) => (jobs = runner));
+  } finally {
+    o.signal?.removeEventListener('abort', stopping);
+    lock.release();
+    if (o.signal?.aborted) o.log(`stopped; ${o.stateDir} released`);
+  }
+}
+
+async function runLocked(o: RunAgentOptions, started?: (jobs: JobRunner | undefined) => void): Promise<number> {
   const clock = o.clock ?? (() => new Date());
   const random = o.random ?? Math.random;
   const sleep = o.sleep ?? abortableSleep;
+  const stop = o.signal;
   const state = new AgentState(o.stateDir);
   let identity = state.identity();
+  let enrolledQuarantined = false;
   if (!identity) {
     if (!o.serverUrl || !o.enrollToken) {
       throw new PatchwiseError('PW_USAGE', `not enrolled yet (no identity in ${o.stateDir}): pass --server URL and --enroll-token TOKEN`);
     }
     const keys = state.keyPair();
     const { facts, hostName } = await readFacts(o);
+    // Never abandoned on a stop: a host the server enrolled without the agent saving its id
+    // would refuse the same key at the next try ("this agent key is enrolled already").
     const reply = await new AgentClient(o.serverUrl, clock, o.fetch).enroll(o.enrollToken, keys.publicKey, toWireFacts(facts, hostName, o.agentVersion), o.attributes);
     const jobSigningKey = pinnableKey(reply.jobSigningKey);
     state.saveIdentity(reply.hostId, o.serverUrl, jobSigningKey, o.approvers);
     identity = state.identity();
     if (!identity) throw new Error('identity just saved cannot be read');
     o.log(`enrolled as host ${reply.hostId} (${reply.status}${reply.quarantineReason ? `: ${reply.quarantineReason}` : ''})`);
+    enrolledQuarantined = reply.status === 'quarantined';
     o.log(
       jobSigningKey
         ? `pinned the server's job-signing key ${jobSigningKeyId(parsePublicKey(jobSigningKey))}: only job manifests it signed will run`
@@ -87,29 +131,41 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
   const client = new AgentClient(o.serverUrl ?? identity.serverUrl, clock, o.fetch);
   const signer: Signer = { hostId: identity.hostId, privateKey: createPrivateKey(identity.privateKeyPem) };
   const jobs = o.jobs === false ? undefined : jobRunnerFor(state, client, signer, o, clock);
+  started?.(jobs);
   let failures = 0;
-  for (;;) {
+  while (!stop?.aborted) {
     let waitMs: number;
     try {
       let intervalSeconds = await checkInOnce(client, signer, state, o);
       // Jobs waiting now run before `--once` returns; a job changed the packages, so check in again.
-      if (jobs && (await jobs.runOnce(0)) > 0) intervalSeconds = await checkInOnce(client, signer, state, o);
+      if (jobs && (await jobs.runOnce(0, stop)) > 0) intervalSeconds = await checkInOnce(client, signer, state, o);
       failures = 0;
       if (o.once) return AGENT_EXIT.ok;
       waitMs = intervalSeconds * 1000 * (0.9 + random() * 0.2);
       if (jobs) waitMs = await pollJobsUntil(jobs, clock().getTime() + waitMs, clock, o);
     } catch (err) {
       if (!isPatchwiseError(err)) throw err;
+      // The request the stop abandoned is no failure to report or back off from.
+      if (stop?.aborted) break;
       o.log(`check-in failed: ${err.message}`);
-      if (err.code === 'PW_QUARANTINED') return AGENT_EXIT.quarantined;
+      if (err.code === 'PW_QUARANTINED') {
+        for (const line of quarantineHint(identity.hostId, o.stateDir, enrolledQuarantined)) o.log(line);
+        return AGENT_EXIT.quarantined;
+      }
       if (o.once) return AGENT_EXIT.failed;
       failures++;
       waitMs = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (failures - 1)) * (0.5 + random() * 0.5);
     }
+    if (stop?.aborted) break;
     o.log(`next check-in in ${Math.round(waitMs / 1000)}s`);
-    await sleep(waitMs, o.signal);
-    if (o.signal?.aborted) return AGENT_EXIT.ok;
+    await sleep(waitMs, stop);
   }
+  return AGENT_EXIT.ok;
+}
+
+/** What stopped the agent, for its log: the signal's name when the caller gave it as the reason. */
+function stopReason(signal: AbortSignal | undefined): string {
+  return typeof signal?.reason === 'string' ? signal.reason : 'asked to stop';
 }
 
 /**
@@ -122,9 +178,10 @@ async function pollJobsUntil(jobs: JobRunner, deadline: number, clock: () => Dat
     const left = deadline - clock().getTime();
     if (left < 1000 || o.signal?.aborted) return Math.max(0, left);
     try {
-      if ((await jobs.runOnce(Math.min(30, Math.floor(left / 1000)))) > 0) return 0;
+      if ((await jobs.runOnce(Math.min(30, Math.floor(left / 1000)), o.signal)) > 0) return 0;
     } catch (err) {
       if (!isPatchwiseError(err)) throw err;
+      if (o.signal?.aborted) return 0; // the long-poll the stop abandoned
       o.log(`job poll failed: ${err.message}`);
       return Math.max(0, deadline - clock().getTime());
     }
@@ -162,7 +219,7 @@ async function checkInOnce(client: AgentClient, identity: Signer, state: AgentSt
   const offer = await inventoryOffer(facts, hostName, reported, o);
   const problem = offer.problem?.level === 'error' ? 'inventory error' : 'inventory problem';
   if (offer.problem) o.log(`${problem}: ${offer.problem.text}`);
-  const reply = await client.checkin(identity, toWireFacts(facts, hostName, o.agentVersion), offer.digest, o.attributes);
+  const reply = await client.checkin(identity, toWireFacts(facts, hostName, o.agentVersion), offer.digest, o.attributes, o.signal);
   if (!offer.document || offer.digest === null) {
     o.log(`check-in ok: ${hostName}, no inventory to send (see the ${problem} above)`);
     return reply.intervalSeconds;
@@ -177,7 +234,7 @@ async function checkInOnce(client: AgentClient, identity: Signer, state: AgentSt
     o.log(`check-in ok: ${hostName}, inventory NOT sent: a package database could not be read (see warnings)`);
     return reply.intervalSeconds;
   }
-  const put = await client.putInventory(identity, offer.digest, offer.document);
+  const put = await client.putInventory(identity, offer.digest, offer.document, o.signal);
   remember(state, reported, offer.document, offer.digest, o);
   const { opened, fixed, retracted } = put.changes;
   const open = put.open;

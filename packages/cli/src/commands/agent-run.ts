@@ -17,12 +17,18 @@ export interface AgentRunOptions {
   readonly approvers?: string;
 }
 
-/** `patchwise agent run`: the agent loop, stopped cleanly by SIGINT or SIGTERM. */
+/**
+ * `patchwise agent run`: the agent loop, stopped cleanly by SIGINT or SIGTERM (exit 0; a job in
+ * flight runs to its end first). The handlers are installed once: a second signal while a job
+ * finishes takes Node's default action and ends the process at once, which the job journal
+ * recovers from at the next start (docs/agent-execution.md, "Stopping the agent").
+ */
 export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJS.WritableStream; version: string }): Promise<number> {
   const stateDir = opts.state ?? (process.getuid?.() === 0 ? '/var/lib/patchwise-agent' : join(homedir(), '.patchwise-agent'));
   const approvers = opts.approvers === undefined ? undefined : parseApproverPins(readDocumentFile(opts.approvers, 'approvers'), opts.approvers);
   const controller = new AbortController();
-  const stop = () => controller.abort();
+  // The reason is the signal's name, for the agent's `stopping (SIGTERM)` line.
+  const stop = (signal: NodeJS.Signals) => controller.abort(signal);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DATA_DIR_LOCK_FILE, lockDataDir, processStarted } from './data-dir-lock.js';
+import { processStarted } from '../dir-lock/index.js';
+import { DATA_DIR_LOCK_FILE, lockDataDir } from './data-dir-lock.js';
 
 const dirs: string[] = [];
 afterEach(() => {

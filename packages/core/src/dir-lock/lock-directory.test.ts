@@ -1,0 +1,52 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { lockDirectory, processStarted } from './lock-directory.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function dir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'pw-dir-lock-'));
+  dirs.push(d);
+  return d;
+}
+const options = { file: 'thing.lock', refusal: (pid: number) => `a thing runs here (process ${pid})` };
+
+describe('lockDirectory', () => {
+  it('uses the file and the refusal it is given', () => {
+    const d = dir();
+    const lock = lockDirectory(d, options);
+    expect(lock.path).toBe(join(d, 'thing.lock'));
+    expect(readFileSync(lock.path, 'utf8')).toBe(`${process.pid} ${processStarted(process.pid)}\n`);
+    expect(() => lockDirectory(d, { ...options, pid: 4_000_009, alive: () => true })).toThrow(
+      expect.objectContaining({ code: 'PW_CONFLICT', input: d, message: `${d}: a thing runs here (process ${process.pid})` }),
+    );
+    lock.release();
+    expect(existsSync(lock.path)).toBe(false);
+  });
+
+  it('refuses a second holder in this same process, and takes the lock once the first released it', () => {
+    const d = dir();
+    const first = lockDirectory(d, options);
+    // Same process id: not a previous incarnation's lock, since this process holds it now.
+    expect(() => lockDirectory(d, options)).toThrow(expect.objectContaining({ code: 'PW_CONFLICT', message: `${d}: a thing runs here (process ${process.pid})` }));
+    expect(existsSync(first.path)).toBe(true);
+    first.release();
+    const second = lockDirectory(d, options);
+    first.release(); // a late second release of the first lock leaves the second alone
+    expect(existsSync(second.path)).toBe(true);
+    second.release();
+    expect(existsSync(second.path)).toBe(false);
+  });
+
+  it('takes over the lock of an earlier process with this id that this process does not hold', () => {
+    const d = dir();
+    writeFileSync(join(d, 'thing.lock'), `${process.pid} 00000000-0000-0000-0000-000000000000:1\n`);
+    const lock = lockDirectory(d, options);
+    expect(readFileSync(lock.path, 'utf8')).toBe(`${process.pid} ${processStarted(process.pid)}\n`);
+    lock.release();
+  });
+});
