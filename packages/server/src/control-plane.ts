@@ -6,6 +6,7 @@ import {
   type AuditEventInput,
   EMPTY_ATTRIBUTES,
   FeedStore,
+  type DocumentKeptOut,
   FindingsStore,
   HostStore,
   InstalledTargets,
@@ -76,6 +77,8 @@ export interface FeedImportReply {
   /** `older`: records kept as held because the incoming copy's `modified` is older. */
   readonly records: { readonly inserted: number; readonly updated: number; readonly unchanged: number; readonly older: number };
   readonly documents: string[];
+  /** Enrichment documents kept out: older than the held edition, or the same edition with other content. */
+  readonly keptOut: DocumentKeptOut[];
   readonly hostsReassessed: number;
   /** What the re-assessment changed: a withdrawn or narrowed record retracts findings, it fixes none. */
   readonly findings: FindingChanges;
@@ -297,11 +300,16 @@ export class ControlPlane {
     if (batch.records.length === 0 && batch.documents.length === 0 && batch.problems.length > 0) {
       throw batch.problems[0] as PatchwiseError;
     }
-    const { changes, documents } = await this.db.transaction().execute(async (trx) => {
+    const { changes, documents, keptOut } = await this.db.transaction().execute(async (trx) => {
       const feeds = new FeedStore(tablesOf(trx), this.clock);
       const changes = await feeds.applyRecords(batch.records, source);
       const documents: string[] = [];
-      for (const doc of batch.documents) if (await feeds.putDocument(doc)) documents.push(doc.kind);
+      const keptOut: DocumentKeptOut[] = [];
+      for (const doc of batch.documents) {
+        const put = await feeds.putDocument(doc);
+        if (put.outcome === 'stored') documents.push(doc.kind);
+        else if (put.outcome === 'kept-out') keptOut.push(put.keptOut);
+      }
       if (changes.inserted.length + changes.updated.length + documents.length > 0) {
         await this.audit(trx, {
           actor,
@@ -310,7 +318,7 @@ export class ControlPlane {
           details: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length, documents },
         });
       }
-      return { changes, documents };
+      return { changes, documents, keptOut };
     });
     // The same path as other processes take: what this import stored (and anything another
     // process stored meanwhile) comes back from the database.
@@ -325,6 +333,7 @@ export class ControlPlane {
     return {
       records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length },
       documents,
+      keptOut,
       hostsReassessed: targets.size,
       findings,
       problems: batch.problems.map((p) => p.message),

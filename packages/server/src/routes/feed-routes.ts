@@ -27,6 +27,17 @@ const FeedStatusView = Type.Object({
   lastError: Type.Union([Type.String(), Type.Null()]),
 });
 
+const DocumentEdition = Type.Object({ version: Type.String(), entries: Type.Integer() });
+
+const DocumentKeptOutView = Type.Object({
+  kind: Type.String(),
+  source: Type.String({ description: 'the file it came from' }),
+  reason: Type.Union([Type.Literal('older'), Type.Literal('same-edition')]),
+  incoming: DocumentEdition,
+  held: DocumentEdition,
+  message: Type.String(),
+});
+
 const FeedSyncView = Type.Object({
   name: Type.String(),
   outcome: Type.Union([Type.Literal('imported'), Type.Literal('not-modified'), Type.Literal('skipped'), Type.Literal('failed')]),
@@ -61,6 +72,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
               older: Type.Integer({ description: 'records kept as held: the imported copy has an older "modified"' }),
             }),
             documents: Type.Array(Type.String()),
+            keptOut: Type.Array(DocumentKeptOutView, { description: 'enrichment documents not stored: older than the held edition, or the same edition with other content; the held one stays' }),
             hostsReassessed: Type.Integer(),
             findings: FindingChangesView,
             problems: Type.Array(Type.String()),
@@ -81,7 +93,11 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       try {
         await writeFile(path, body, { mode: 0o600 });
         const reply = await deps.controlPlane.importFeeds([path], request.query.source, personActor(request));
-        return { ...reply, problems: reply.problems.map(shown) };
+        return {
+          ...reply,
+          keptOut: reply.keptOut.map((k) => ({ ...k, source: shown(k.source), message: shown(k.message) })),
+          problems: reply.problems.map(shown),
+        };
       } catch (err) {
         if (!(err instanceof PatchwiseError) || err.input === undefined) throw err;
         const reason = err.message.startsWith(`${err.input}: `) ? err.message.slice(err.input.length + 2) : err.message;
