@@ -273,7 +273,7 @@ export function buildProgram(): Command {
     });
   feeds
     .command('sync')
-    .description('Sync the sources the server was started with (--feeds FILE) that are due now; exit 1 when one failed')
+    .description('Sync the sources the server was started with (--feeds FILE) that are due now; exit 1 when one failed, 2 when the server has no sources configured')
     .option('--force', 'sync every source, due or not')
     .option('--json', 'print JSON')
     .addOption(dataOption())

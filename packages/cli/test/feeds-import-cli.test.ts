@@ -102,3 +102,12 @@ describe('patchwise feeds import', () => {
     expect(JSON.parse(status.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'kev', records: 25 })]));
   }, 60_000);
 });
+
+describe('patchwise feeds sync', () => {
+  it('says that no sources are configured and how to configure them, and exits 2, on a server started without --feeds', async () => {
+    const r = await runCliAsync(['feeds', 'sync', '--data', data]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^patchwise: POST \/api\/v1\/feeds\/sync: no feed sources are configured: start the server with --feeds FILE, a YAML or JSON list of \{ name, kind: osv\|kev\|epss\|nvd, url, sha256Url\?, interval\? \} \(docs\/feeds\.md\)/);
+  }, 60_000);
+});

@@ -76,6 +76,11 @@ export class FeedSyncer {
     this.names = new Set(sources.map((s) => s.name));
   }
 
+  /** How many sources the server was configured with (held ones from an earlier config not counted). */
+  get sourceCount(): number {
+    return this.names.size;
+  }
+
   /** One pass over the configured sources; `force` syncs those not yet due too. */
   tick(options: { force?: boolean } = {}): Promise<FeedSyncResult[]> {
     const pass = this.queue.then(() => this.pass(options.force ?? false));

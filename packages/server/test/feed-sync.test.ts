@@ -280,6 +280,13 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     expect(feeds.requestsFor('/osv/alma.json').at(-1)?.headers['if-none-match']).toBeUndefined();
   });
 
+  it('refuses a sync when no source is configured, saying how to configure one', async () => {
+    await syncer.configure([]);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/feeds/sync', headers: admin(t) });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error: { code: 'PW_CONFLICT', message: expect.stringMatching(/^no feed sources are configured: start the server with --feeds FILE/) } });
+  });
+
   it('lets only admins start a sync', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/feeds/sync' });
     expect(res.statusCode).toBe(401);

@@ -47,6 +47,10 @@ const FeedSyncView = Type.Object({
   dueAt: Type.Optional(Type.String()),
 });
 
+const NO_SOURCES =
+  'no feed sources are configured: start the server with --feeds FILE, a YAML or JSON list of ' +
+  '{ name, kind: osv|kev|epss|nvd, url, sha256Url?, interval? } (docs/feeds.md); without one, feeds come only from `patchwise feeds import`';
+
 /** Feed import (air-gapped sites upload files), sync of the configured sources, and status. */
 export function feedRoutes(app: App, deps: AppDeps): void {
   app.post(
@@ -113,13 +117,15 @@ export function feedRoutes(app: App, deps: AppDeps): void {
     {
       config: { auth: 'person', permission: 'feeds.write' },
       schema: {
-        summary: 'Sync the configured feed sources that are due now (all of them with force=true); answers with what happened to each',
+        summary: 'Sync the configured feed sources that are due now (all of them with force=true); answers with what happened to each; 409 when the server was started without sources (--feeds FILE)',
         querystring: Type.Object({ force: Type.Boolean({ default: false }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ sources: Type.Array(FeedSyncView) }) },
       },
     },
     async (request) => {
-      if (!deps.feedSyncer) throw new PatchwiseError('PW_CONFLICT', 'this server syncs no feeds (start it with --feeds FILE)');
+      // An empty answer would read as "all synced": a server started without --feeds syncs nothing,
+      // and a script calling sync on it should hear that it is misconfigured.
+      if (!deps.feedSyncer || deps.feedSyncer.sourceCount === 0) throw new PatchwiseError('PW_CONFLICT', NO_SOURCES);
       const results = await deps.feedSyncer.tick({ force: request.query.force });
       return { sources: results.map(({ dueAt, ...r }) => ({ ...r, ...(dueAt ? { dueAt: dueAt.toISOString() } : {}) })) };
     },
