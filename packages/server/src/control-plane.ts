@@ -149,6 +149,21 @@ export class ControlPlane {
     return run;
   }
 
+  /** Whether any advisory held (in this process's memory, current to the last followFeeds) applies to hosts of `ecosystem`. */
+  advisoriesCover(ecosystem: string): boolean {
+    return this.assessor.covers(ecosystem);
+  }
+
+  /**
+   * The ecosystems of active hosts that no advisory held covers, with their host counts: those
+   * hosts show no findings because nothing is known about them. One grouped query over hosts;
+   * coverage is answered from memory.
+   */
+  async uncoveredEcosystems(): Promise<{ ecosystem: string; hosts: number }[]> {
+    const held = await new HostStore(tablesOf(this.db), this.clock).activeEcosystems();
+    return held.filter((e) => !this.assessor.covers(e.ecosystem));
+  }
+
   async enroll(request: EnrollRequest): Promise<{ host: HostRecord; intervalSeconds: number }> {
     parsePublicKey(request.publicKey);
     const agentPatch = request.attributes === undefined ? {} : parseAttributePatch(request.attributes, 'agent config attributes');

@@ -91,13 +91,22 @@ function underUserPath(message: string, sentAs: string, file: string): string {
 }
 
 export async function feedsStatus(api: ApiClient, opts: { json?: boolean }, io: Io): Promise<number> {
-  const { feeds } = await api.get<{ feeds: { name: string; kind: string; records: number; ageSeconds: number | null; lastError: string | null }[] }>('/api/v1/feeds');
+  const { feeds, uncovered } = await api.get<{
+    feeds: { name: string; kind: string; records: number; ageSeconds: number | null; lastError: string | null }[];
+    /** Absent from servers before it was reported. */
+    uncovered?: { ecosystem: string; hosts: number }[];
+  }>('/api/v1/feeds');
+  // Hosts of these ecosystems show no findings because nothing is known about them, not because
+  // they are clean. The JSON stays the list it always was, so the note goes to stderr there.
+  const note = uncovered?.length ? `no advisories held for ${uncovered.map((u) => `${u.ecosystem} (${u.hosts} host${u.hosts === 1 ? '' : 's'})`).join(', ')}\n` : '';
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(feeds, null, 2)}\n`);
+    if (note) io.stderr.write(`patchwise: note: ${note}`);
     return 0;
   }
   const age = (s: number | null) => (s === null ? 'never' : s < 3600 ? `${Math.round(s / 60)}m` : s < 172800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86400)}d`);
   io.stdout.write(textTable(['FEED', 'KIND', 'RECORDS', 'AGE', 'LAST ERROR'], feeds.map((f) => [f.name, f.kind, String(f.records), age(f.ageSeconds), f.lastError ?? ''])));
+  io.stdout.write(note);
   return 0;
 }
 

@@ -131,16 +131,34 @@ export function feedRoutes(app: App, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/feeds', { config: { auth: 'person', permission: 'feeds.read' }, schema: { summary: 'Each feed: age, record count, last error', response: { 200: Type.Object({ feeds: Type.Array(FeedStatusView) }) } } }, async () => {
-    const now = deps.clock().getTime();
-    const status = await new FeedStore(tablesOf(deps.db), deps.clock).status();
-    return {
-      feeds: status.map((s) => ({
-        ...s,
-        lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
-        lastAttemptAt: s.lastAttemptAt?.toISOString() ?? null,
-        ageSeconds: s.lastSuccessAt ? Math.round((now - s.lastSuccessAt.getTime()) / 1000) : null,
-      })),
-    };
-  });
+  app.get(
+    '/api/v1/feeds',
+    {
+      config: { auth: 'person', permission: 'feeds.read' },
+      schema: {
+        summary: 'Each feed: age, record count, last error; and the ecosystems of active hosts that no advisory held covers',
+        response: {
+          200: Type.Object({
+            feeds: Type.Array(FeedStatusView),
+            uncovered: Type.Array(Type.Object({ ecosystem: Type.String(), hosts: Type.Integer() }), {
+              description: 'ecosystems of active hosts for which no advisory is held (as matching applies them): those hosts show no findings because nothing is known',
+            }),
+          }),
+        },
+      },
+    },
+    async () => {
+      const now = deps.clock().getTime();
+      const status = await new FeedStore(tablesOf(deps.db), deps.clock).status();
+      return {
+        feeds: status.map((s) => ({
+          ...s,
+          lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
+          lastAttemptAt: s.lastAttemptAt?.toISOString() ?? null,
+          ageSeconds: s.lastSuccessAt ? Math.round((now - s.lastSuccessAt.getTime()) / 1000) : null,
+        })),
+        uncovered: await deps.controlPlane.uncoveredEcosystems(),
+      };
+    },
+  );
 }
