@@ -71,7 +71,7 @@ export function buildProgram(): Command {
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8080')
     .option('--checkin-interval <duration>', 'how often agents check in (e.g. 60s, 5m)', '60s')
     .option('--stale-after <duration>', 'a host not seen for this long is stale', '7d')
-    .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval }')
+    .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval } (docs/feeds.md)')
     .option('--sla <file>', 'SLA policy, YAML/JSON: { days: { P1: { 0: 7, default: 14 }, … }, warnFraction, clock, restartOnExceptionExpiry, emergency } (docs/sla.md)')
     .action(async (opts: ServerOptions) => {
       const { serverCommand } = await import('./commands/server.js');
@@ -273,7 +273,7 @@ export function buildProgram(): Command {
     });
   feeds
     .command('sync')
-    .description('Sync the sources the server was started with (--feeds FILE) that are due now; exit 1 when one failed')
+    .description('Sync the sources the server was started with (--feeds FILE) that are due now; exit 1 when one failed, 2 when the server has no sources configured')
     .option('--force', 'sync every source, due or not')
     .option('--json', 'print JSON')
     .addOption(dataOption())

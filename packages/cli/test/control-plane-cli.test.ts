@@ -62,10 +62,12 @@ function writeAdvisory(revision: { modified?: string; withdrawn?: string } = {})
 
 /** What the feed host serves as the KEV catalog: empty until the test adds the CVE. */
 let kevServed: string;
+// Each list is a new release (a later dateReleased): the server keeps out a catalog of the
+// edition it holds with other content, as it would an excerpt.
 const kevCatalog = (cves: string[]) => JSON.stringify({
   title: 'CISA Catalog of Known Exploited Vulnerabilities',
   catalogVersion: '2026.12.01',
-  dateReleased: '2026-12-01T15:00:00.000Z',
+  dateReleased: `2026-12-01T15:00:${String(cves.length).padStart(2, '0')}.000Z`,
   count: cves.length,
   vulnerabilities: cves.map((cveID) => ({
       cveID,

@@ -3,12 +3,12 @@
  * directories walked as the server reads them, each file imported on its own, failures named by
  * the user's path.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
-import { runCliAsync } from './run-cli.js';
+import { REPO, SAMPLES, runCliAsync } from './run-cli.js';
 
 let work: string;
 let data: string;
@@ -79,5 +79,35 @@ describe('patchwise feeds import', () => {
     const again = await cli('feeds', 'import', older);
     expect(again.status).toBe(0);
     expect(again.stdout).toBe(`${older}: 0 new, 0 updated, 0 unchanged records, 1 older than the copy held (kept the held one); 0 hosts re-assessed\n`);
+  }, 60_000);
+
+  it('keeps the held KEV catalog when the shipped 5-entry excerpt of the same release is imported after it', async () => {
+    // The full catalog of that release: the excerpt's entries and 20 more, same version and date.
+    const excerpt = join(REPO, SAMPLES.kev);
+    const catalog = JSON.parse(readFileSync(excerpt, 'utf8')) as { count: number; vulnerabilities: { cveID: string }[] };
+    const first = catalog.vulnerabilities[0];
+    const more = Array.from({ length: 20 }, (_, i) => ({ ...first, cveID: `CVE-2025-9${String(i).padStart(4, '0')}` }));
+    const full = join(work, 'kev-full', 'known_exploited_vulnerabilities.json');
+    writeTree(work, { 'kev-full/known_exploited_vulnerabilities.json': JSON.stringify({ ...catalog, count: 25, vulnerabilities: [...catalog.vulnerabilities, ...more] }) });
+    expect((await cli('feeds', 'import', full)).stdout).toBe(`${full}: 0 new, 0 updated, 0 unchanged records; enrichment kev updated; 0 hosts re-assessed\n`);
+
+    const r = await cli('feeds', 'import', excerpt);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(
+      `${excerpt}: 0 new, 0 updated, 0 unchanged records; enrichment kev kept out (kept the held one); 0 hosts re-assessed\n` +
+        `  ${excerpt}: kept out: KEV catalog 2025.08.25 (5 entries, released 2025-08-25T17:04:19.979Z) is the edition held, ` +
+        'KEV catalog 2025.08.25 (25 entries, released 2025-08-25T17:04:19.979Z), with other content (an excerpt or an edited copy); the held one stays\n',
+    );
+    const status = await cli('feeds', 'status', '--json');
+    expect(JSON.parse(status.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'kev', records: 25 })]));
+  }, 60_000);
+});
+
+describe('patchwise feeds sync', () => {
+  it('says that no sources are configured and how to configure them, and exits 2, on a server started without --feeds', async () => {
+    const r = await runCliAsync(['feeds', 'sync', '--data', data]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^patchwise: POST \/api\/v1\/feeds\/sync: no feed sources are configured: start the server with --feeds FILE, a YAML or JSON list of \{ name, kind: osv\|kev\|epss\|nvd, url, sha256Url\?, interval\? \} \(docs\/feeds\.md\)/);
   }, 60_000);
 });

@@ -90,6 +90,20 @@ export class Assessor {
     return new Set([...keys].map(nameOfKey));
   }
 
+  /**
+   * Whether any advisory held applies to hosts of `ecosystem`, by the matcher's own rule (its
+   * release, the bare name, narrower repositories, Ubuntu Pro streams). An ecosystem OSV does not
+   * define is covered by nothing.
+   */
+  covers(ecosystem: string): boolean {
+    try {
+      return this.matcher.ecosystemsFor(ecosystem).length > 0;
+    } catch (err) {
+      if (err instanceof PatchwiseError) return false;
+      throw err;
+    }
+  }
+
   assess(inventory: HostInventory, attributes: HostAttributeValues): AssessedFinding[] {
     const host: HostInventory = {
       ...inventory,

@@ -6,6 +6,7 @@ import {
   type AuditEventInput,
   EMPTY_ATTRIBUTES,
   FeedStore,
+  type DocumentKeptOut,
   FindingsStore,
   HostStore,
   InstalledTargets,
@@ -76,6 +77,8 @@ export interface FeedImportReply {
   /** `older`: records kept as held because the incoming copy's `modified` is older. */
   readonly records: { readonly inserted: number; readonly updated: number; readonly unchanged: number; readonly older: number };
   readonly documents: string[];
+  /** Enrichment documents kept out: older than the held edition, or the same edition with other content. */
+  readonly keptOut: DocumentKeptOut[];
   readonly hostsReassessed: number;
   /** What the re-assessment changed: a withdrawn or narrowed record retracts findings, it fixes none. */
   readonly findings: FindingChanges;
@@ -144,6 +147,21 @@ export class ControlPlane {
     });
     this.following = run.catch(() => undefined);
     return run;
+  }
+
+  /** Whether any advisory held (in this process's memory, current to the last followFeeds) applies to hosts of `ecosystem`. */
+  advisoriesCover(ecosystem: string): boolean {
+    return this.assessor.covers(ecosystem);
+  }
+
+  /**
+   * The ecosystems of active hosts that no advisory held covers, with their host counts: those
+   * hosts show no findings because nothing is known about them. One grouped query over hosts;
+   * coverage is answered from memory.
+   */
+  async uncoveredEcosystems(): Promise<{ ecosystem: string; hosts: number }[]> {
+    const held = await new HostStore(tablesOf(this.db), this.clock).activeEcosystems();
+    return held.filter((e) => !this.assessor.covers(e.ecosystem));
   }
 
   async enroll(request: EnrollRequest): Promise<{ host: HostRecord; intervalSeconds: number }> {
@@ -297,11 +315,16 @@ export class ControlPlane {
     if (batch.records.length === 0 && batch.documents.length === 0 && batch.problems.length > 0) {
       throw batch.problems[0] as PatchwiseError;
     }
-    const { changes, documents } = await this.db.transaction().execute(async (trx) => {
+    const { changes, documents, keptOut } = await this.db.transaction().execute(async (trx) => {
       const feeds = new FeedStore(tablesOf(trx), this.clock);
       const changes = await feeds.applyRecords(batch.records, source);
       const documents: string[] = [];
-      for (const doc of batch.documents) if (await feeds.putDocument(doc)) documents.push(doc.kind);
+      const keptOut: DocumentKeptOut[] = [];
+      for (const doc of batch.documents) {
+        const put = await feeds.putDocument(doc);
+        if (put.outcome === 'stored') documents.push(doc.kind);
+        else if (put.outcome === 'kept-out') keptOut.push(put.keptOut);
+      }
       if (changes.inserted.length + changes.updated.length + documents.length > 0) {
         await this.audit(trx, {
           actor,
@@ -310,7 +333,7 @@ export class ControlPlane {
           details: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length, documents },
         });
       }
-      return { changes, documents };
+      return { changes, documents, keptOut };
     });
     // The same path as other processes take: what this import stored (and anything another
     // process stored meanwhile) comes back from the database.
@@ -325,6 +348,7 @@ export class ControlPlane {
     return {
       records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length },
       documents,
+      keptOut,
       hostsReassessed: targets.size,
       findings,
       problems: batch.problems.map((p) => p.message),

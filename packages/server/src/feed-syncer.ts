@@ -76,6 +76,11 @@ export class FeedSyncer {
     this.names = new Set(sources.map((s) => s.name));
   }
 
+  /** How many sources the server was configured with (held ones from an earlier config not counted). */
+  get sourceCount(): number {
+    return this.names.size;
+  }
+
   /** One pass over the configured sources; `force` syncs those not yet due too. */
   tick(options: { force?: boolean } = {}): Promise<FeedSyncResult[]> {
     const pass = this.queue.then(() => this.pass(options.force ?? false));
@@ -155,15 +160,18 @@ export class FeedSyncer {
       const reply = await this.options.controlPlane.importFeeds([file], source.name, { kind: 'system', id: 'feed-sync', name: source.name });
       const records = await this.recordsOf(source, reply);
       const problems = [...reply.problems, ...kindMismatch(source, reply)].map((p) => p.replaceAll(file, source.url));
+      // A source serving an older or cut-down catalog than the one held is worth an error line:
+      // nothing was lost, but the source is not giving what it should.
+      const keptOut = reply.keptOut.map((k) => k.message.replaceAll(file, source.url));
       const ok: SyncOutcome = { ok: true, records };
-      if (problems.length === 0) {
+      if (problems.length === 0 && keptOut.length === 0) {
         await this.store.recordSync(source.name, { ...ok, etag: fetched.etag, lastModified: fetched.lastModified });
         this.log(`feed ${source.name}: imported (${records ?? '?'} records, ${reply.hostsReassessed} hosts re-assessed)`);
         return { name: source.name, outcome: 'imported', records, hostsReassessed: reply.hostsReassessed };
       }
-      // Part of the file was imported: record that, then the problems. The validators are not
-      // stored, so the next sync downloads the file again instead of hearing "not modified".
-      const error = `${problems.length} problem${problems.length > 1 ? 's' : ''} in the file: ${problems[0]}`;
+      // Part of the file was imported (or a document kept out): record that, then the problems. The
+      // validators are not stored, so the next sync downloads the file again instead of hearing "not modified".
+      const error = [...(problems.length > 0 ? [`${problems.length} problem${problems.length > 1 ? 's' : ''} in the file: ${problems[0]}`] : []), ...keptOut].join('; ');
       await this.store.recordSync(source.name, ok);
       await this.store.recordSync(source.name, { ok: false, error });
       this.log(`feed ${source.name}: imported with ${error}`);

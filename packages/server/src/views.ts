@@ -87,7 +87,16 @@ export const HostView = Type.Object({
 });
 export type HostView = Static<typeof HostView>;
 
-export const HostDetailView = Type.Intersect([HostView, Type.Object({ packages: Type.Integer(), openFindings: Priorities })]);
+export const HostDetailView = Type.Intersect([
+  HostView,
+  Type.Object({
+    packages: Type.Integer(),
+    openFindings: Priorities,
+    advisoriesHeld: Type.Union([Type.Boolean(), Type.Null()], {
+      description: "whether any advisory held applies to the host's ecosystem (false: no findings because nothing is known); null when its ecosystem is unknown",
+    }),
+  }),
+]);
 
 export function hostView(h: HostRecord, now: Date, policy: ConnectivityPolicy, packages?: readonly InstalledPackage[]): HostView {
   return {

@@ -144,7 +144,8 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     const kev = await importJson('kev.json', kevCatalog(['CVE-2026-1111']));
     expect(kev.documents).toEqual(['kev']);
     expect(kev.hostsReassessed).toBe(1);
-    const unrelated = await importJson('kev.json', kevCatalog(['CVE-2026-1111', 'CVE-2026-9999']));
+    const unrelated = await importJson('kev.json', kevCatalog(['CVE-2026-1111', 'CVE-2026-9999'], '2026-11-21T15:00:00.000Z'));
+    expect(unrelated.documents).toEqual(['kev']);
     expect(unrelated.hostsReassessed).toBe(0);
     expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0001', kev: true, priority: 'P1' }]);
   });

@@ -247,6 +247,27 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     expect(await status('cisa-kev')).toMatchObject({ records: 2, lastError: null });
   });
 
+  it('replaces the KEV catalog with a newer release on schedule, and names an older one served as the last error', async () => {
+    await syncer.configure([{ ...source('cisa-kev', '/kev.json'), kind: 'kev', intervalSeconds: 24 * 3600 }]);
+    feeds.files.set('/kev.json', { body: JSON.stringify(kevCatalog(['CVE-2026-1111', 'CVE-2026-2222'])), etag: '"k1"' });
+    expect(await sync()).toMatchObject([{ name: 'cisa-kev', outcome: 'imported', records: 2 }]);
+    t.clock.advance(24 * HOUR);
+    feeds.files.set('/kev.json', { body: JSON.stringify(kevCatalog(['CVE-2026-1111', 'CVE-2026-2222', 'CVE-2026-3333'], '2026-11-21T15:00:00.000Z')), etag: '"k2"' });
+    expect(await sync()).toMatchObject([{ name: 'cisa-kev', outcome: 'imported', records: 3 }]);
+    expect(await status('cisa-kev')).toMatchObject({ records: 3, lastError: null });
+
+    // A mirror rolled back to an older release: nothing is replaced, and status says why.
+    t.clock.advance(24 * HOUR);
+    feeds.files.set('/kev.json', { body: JSON.stringify(kevCatalog(['CVE-2026-1111'])), etag: '"k3"' });
+    const [kept] = await sync();
+    expect(kept).toMatchObject({ outcome: 'imported', records: 3 });
+    expect(kept?.error).toBe(
+      `${base}/kev.json: kept out: KEV catalog 2026.11.20 (1 entries, released 2026-11-20T15:00:00.000Z) is older than the held ` +
+        'KEV catalog 2026.11.21 (3 entries, released 2026-11-21T15:00:00.000Z); the held one stays',
+    );
+    expect(await status('cisa-kev')).toMatchObject({ records: 3, lastError: kept?.error });
+  });
+
   it('imports the valid records of a partly bad file and reports the rest as the last error', async () => {
     await syncer.configure([source('alma', '/osv/alma.json')]);
     feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL, { id: 'BROKEN-1', affected: 'nope' }]), etag: '"p"' });
@@ -257,6 +278,13 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     t.clock.advance(6 * HOUR);
     await sync();
     expect(feeds.requestsFor('/osv/alma.json').at(-1)?.headers['if-none-match']).toBeUndefined();
+  });
+
+  it('refuses a sync when no source is configured, saying how to configure one', async () => {
+    await syncer.configure([]);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/feeds/sync', headers: admin(t) });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error: { code: 'PW_CONFLICT', message: expect.stringMatching(/^no feed sources are configured: start the server with --feeds FILE/) } });
   });
 
   it('lets only admins start a sync', async () => {

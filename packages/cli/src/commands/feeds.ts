@@ -11,6 +11,8 @@ type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 interface ImportReply {
   records: { inserted: number; updated: number; unchanged: number; older: number };
   documents: string[];
+  /** Enrichment documents the server kept out (absent from servers before editions were compared). */
+  keptOut?: { kind: string; message: string }[];
   hostsReassessed: number;
   /** What the re-assessment changed; absent from servers older than retracted findings. */
   findings?: { opened: number; updated: number; fixed: number; retracted: number };
@@ -58,8 +60,11 @@ export async function feedsImport(api: ApiClient, paths: readonly string[], opts
     io.stdout.write(
       `${file}: ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged records` +
         `${r.older ? `, ${r.older} older than the copy held (kept the held one)` : ''}` +
-        `${reply.documents.length ? `; enrichment ${reply.documents.join(', ')} updated` : ''}; ${reply.hostsReassessed} hosts re-assessed${findingChanges(reply.findings)}\n`,
+        `${reply.documents.length ? `; enrichment ${reply.documents.join(', ')} updated` : ''}` +
+        `${reply.keptOut?.length ? `; enrichment ${reply.keptOut.map((k) => k.kind).join(', ')} kept out (kept the held one)` : ''}; ${reply.hostsReassessed} hosts re-assessed${findingChanges(reply.findings)}\n`,
     );
+    // Not a failure (nothing held was lost), but the reason must be seen: the file was not used.
+    for (const k of reply.keptOut ?? []) io.stdout.write(`  ${underUserPath(k.message, name, file)}\n`);
     for (const p of reply.problems) io.stderr.write(`  problem: ${underUserPath(p, name, file)}\n`);
     if (reply.problems.length) failed++;
   }
@@ -86,13 +91,22 @@ function underUserPath(message: string, sentAs: string, file: string): string {
 }
 
 export async function feedsStatus(api: ApiClient, opts: { json?: boolean }, io: Io): Promise<number> {
-  const { feeds } = await api.get<{ feeds: { name: string; kind: string; records: number; ageSeconds: number | null; lastError: string | null }[] }>('/api/v1/feeds');
+  const { feeds, uncovered } = await api.get<{
+    feeds: { name: string; kind: string; records: number; ageSeconds: number | null; lastError: string | null }[];
+    /** Absent from servers before it was reported. */
+    uncovered?: { ecosystem: string; hosts: number }[];
+  }>('/api/v1/feeds');
+  // Hosts of these ecosystems show no findings because nothing is known about them, not because
+  // they are clean. The JSON stays the list it always was, so the note goes to stderr there.
+  const note = uncovered?.length ? `no advisories held for ${uncovered.map((u) => `${u.ecosystem} (${u.hosts} host${u.hosts === 1 ? '' : 's'})`).join(', ')}\n` : '';
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(feeds, null, 2)}\n`);
+    if (note) io.stderr.write(`patchwise: note: ${note}`);
     return 0;
   }
   const age = (s: number | null) => (s === null ? 'never' : s < 3600 ? `${Math.round(s / 60)}m` : s < 172800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86400)}d`);
   io.stdout.write(textTable(['FEED', 'KIND', 'RECORDS', 'AGE', 'LAST ERROR'], feeds.map((f) => [f.name, f.kind, String(f.records), age(f.ageSeconds), f.lastError ?? ''])));
+  io.stdout.write(note);
   return 0;
 }
 
@@ -111,7 +125,7 @@ export async function feedsSync(api: ApiClient, opts: { force?: boolean; json?: 
     const detail = (s: SyncReply['sources'][number]): string => {
       switch (s.outcome) {
         case 'imported':
-          return `${s.records ?? 0} records, ${s.hostsReassessed ?? 0} hosts re-assessed`;
+          return `${s.records ?? 0} records, ${s.hostsReassessed ?? 0} hosts re-assessed${s.error ? `; ${s.error}` : ''}`;
         case 'skipped':
           return s.dueAt ? `next due ${s.dueAt}` : '';
         case 'failed':

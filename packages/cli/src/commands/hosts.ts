@@ -79,6 +79,8 @@ interface HostDetail extends HostView {
   eol: HostView['eol'] & { reason: string; packages: { sourceName: string; version: string; reason: string }[] };
   packages: number;
   openFindings: Record<string, number>;
+  /** False when no advisory held applies to the host's ecosystem; absent from older servers. */
+  advisoriesHeld?: boolean | null;
   inventoryAt: string | null;
 }
 
@@ -102,6 +104,8 @@ export async function hostsShow(api: ApiClient, idOrName: string, opts: { json?:
     ['support', `${h.eol.status}: ${h.eol.reason}`],
     ...h.eol.packages.map((p): [string, string] => ['  package', `${p.sourceName} ${p.version}: ${p.reason}`]),
     ['open findings', open],
+    // No findings for lack of advisories is not a clean host: say so where the count is read.
+    ...(h.advisoriesHeld === false ? [['advisories', `none held for this host's ecosystem (${h.ecosystem ?? '?'}): import or sync its feed (docs/feeds.md)`] as [string, string]] : []),
     ['tier', a.tier === null ? '-' : String(a.tier)],
     ['environment', a.environment ?? '-'],
     ['owner', a.owner ?? '-'],

@@ -93,6 +93,16 @@ export function parseEpss(text: string, source: string): EpssScores {
   return { source, modelVersion, scoreDate, date: scoreDate.slice(0, 10), scores };
 }
 
+/**
+ * The model version and score date of an EPSS CSV, from its first line only: enough to tell
+ * which day's scores a stored file holds without parsing its quarter of a million rows.
+ * @throws PatchwiseError `PW_INPUT_INVALID` as parseEpss does for the same line.
+ */
+export function readEpssHeader(text: string, source: string): { modelVersion: string; scoreDate: string } {
+  const first = lineAt(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
+  return parseMetadata(first.line, (reason) => new PatchwiseError('PW_INPUT_INVALID', `line 1: ${reason}`, { input: source }));
+}
+
 /** The line starting at `pos` (without its CR/LF) and the offset of the next one. */
 function lineAt(text: string, pos: number): { line: string; next: number } {
   let end = text.indexOf('\n', pos);

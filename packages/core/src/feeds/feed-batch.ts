@@ -3,6 +3,7 @@ import { parseOsvRecord, type Advisory } from '../advisories/index.js';
 import { parseEpss, parseKev, parseNvd } from '../enrichment/index.js';
 import { PatchwiseError } from '../errors/index.js';
 import { DEFAULT_LIMITS, parseJson, parseYaml, readInputs, type InputLimits } from '../input/index.js';
+import { epssEdition, kevEdition, type DocumentEdition } from './document-edition.js';
 import { isFeedDocumentName } from './feed-files.js';
 
 /** One OSV record ready to store: its canonical JSON, digest, and what it parses to. */
@@ -20,6 +21,10 @@ export interface EnrichmentDocument {
   readonly text: string;
   readonly count: number;
   readonly digest: string;
+  /** The file (or archive entry) it was read from, for messages. */
+  readonly source: string;
+  /** Which release it is (KEV, EPSS), so an older or altered copy does not replace a held one; null for NVD pages. */
+  readonly edition: DocumentEdition | null;
 }
 
 /** What a set of feed files holds, sorted by kind; nothing is stored yet. */
@@ -57,7 +62,7 @@ function addDocument(text: string, name: string, limits: InputLimits, batch: Fee
   const head = text.trimStart();
   if (head.startsWith('#model_version') || /^cve,epss/i.test(head)) {
     const scores = parseEpss(text, name);
-    batch.documents.push({ kind: 'epss', text, count: scores.scores.size, digest: sha256(text) });
+    batch.documents.push({ kind: 'epss', text, count: scores.scores.size, digest: sha256(text), source: name, edition: epssEdition(scores) });
     return;
   }
   const isJson = head.startsWith('{') || head.startsWith('[');
@@ -69,13 +74,13 @@ function addDocument(text: string, name: string, limits: InputLimits, batch: Fee
   const value = isJson ? parseJson(text, name, limits.maxDepth) : parseFeedYaml(text, name, limits);
   if (isObject(value) && 'catalogVersion' in value) {
     const catalog = parseKev(text, name);
-    batch.documents.push({ kind: 'kev', text, count: catalog.entries.size, digest: sha256(text) });
+    batch.documents.push({ kind: 'kev', text, count: catalog.entries.size, digest: sha256(text), source: name, edition: kevEdition(catalog) });
     return;
   }
   if (isObject(value) && value.format === 'NVD_CVE') {
     const records = parseNvd(text, name);
     const digest = sha256(text);
-    batch.documents.push({ kind: `nvd:${digest.slice(0, 16)}`, text, count: records.size, digest });
+    batch.documents.push({ kind: `nvd:${digest.slice(0, 16)}`, text, count: records.size, digest, source: name, edition: null });
     return;
   }
   const records = Array.isArray(value) ? value : [value];

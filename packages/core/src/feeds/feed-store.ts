@@ -1,6 +1,15 @@
 import { sql, type Kysely } from 'kysely';
 import type { EnrichmentDocument, OsvRecordInput } from './feed-batch.js';
+import { compareEditions, keptOutMessage, storedEdition, type DocumentEdition, type DocumentKeptOut } from './document-edition.js';
 import type { FeedsTables } from './tables.js';
+
+/** What putDocument did with an enrichment document. */
+export type DocumentOutcome =
+  | { readonly outcome: 'stored' }
+  /** The same content was held already. */
+  | { readonly outcome: 'unchanged' }
+  /** Older than the held edition, or the same edition with other content: the held one stays. */
+  | { readonly outcome: 'kept-out'; readonly keptOut: DocumentKeptOut };
 
 /** How a batch of records changed what is held. */
 export interface RecordChanges {
@@ -123,11 +132,39 @@ export class FeedStore {
     return this.db.selectFrom('feeds_advisories').select(['id', 'record']).orderBy('id').execute();
   }
 
-  /** Replaces the enrichment document of a kind; false when the same content was held already. Inside a transaction, as applyRecords. */
-  async putDocument(doc: EnrichmentDocument): Promise<boolean> {
+  /**
+   * Stores an enrichment document in place of the held one of its kind, unless that would lose
+   * data: a KEV catalog or EPSS file of an older edition (`dateReleased`, `score_date`) than the
+   * held one is kept out, as an old OSV record is, and so is one of the same edition with other
+   * content, which is an excerpt or an edited copy (a 5-entry sample must not replace the
+   * 1,400-entry catalog it was cut from). A newer edition replaces, whoever brings it (an import
+   * or a scheduled sync). NVD pages are each their own kind and never replace one another.
+   * Inside a transaction, as applyRecords.
+   */
+  async putDocument(doc: EnrichmentDocument): Promise<DocumentOutcome> {
     await this.lockWrites();
-    const held = await this.db.selectFrom('feeds_documents').select('digest').where('kind', '=', doc.kind).executeTakeFirst();
-    if (held?.digest === doc.digest) return false;
+    const held = await this.db.selectFrom('feeds_documents').select(['digest', 'record_count']).where('kind', '=', doc.kind).executeTakeFirst();
+    if (held?.digest === doc.digest) return { outcome: 'unchanged' };
+    if (held && doc.edition) {
+      const heldEdition = await this.heldEdition(doc.kind);
+      const order = heldEdition ? compareEditions(doc.edition, heldEdition) : 1;
+      if (heldEdition && order <= 0) {
+        const reason = order < 0 ? 'older' : 'same-edition';
+        const incoming = { edition: doc.edition, entries: doc.count };
+        const kept = { edition: heldEdition, entries: held.record_count };
+        return {
+          outcome: 'kept-out',
+          keptOut: {
+            kind: doc.kind,
+            source: doc.source,
+            reason,
+            incoming: { version: doc.edition.version, entries: doc.count },
+            held: { version: heldEdition.version, entries: held.record_count },
+            message: keptOutMessage(doc.kind, doc.source, reason, incoming, kept),
+          },
+        };
+      }
+    }
     await this.db
       .insertInto('feeds_documents')
       .values({ kind: doc.kind, content: doc.text, digest: doc.digest, record_count: doc.count, imported_at: this.clock() })
@@ -141,7 +178,17 @@ export class FeedStore {
         })),
       )
       .execute();
-    return true;
+    return { outcome: 'stored' };
+  }
+
+  /** The held document's edition: only an EPSS file's first line is read, a KEV catalog whole (about 1 MB). */
+  private async heldEdition(kind: string): Promise<DocumentEdition | null> {
+    const row = await this.db
+      .selectFrom('feeds_documents')
+      .select(kind === 'epss' ? sql<string>`left(content, 1024)`.as('content') : 'content')
+      .where('kind', '=', kind)
+      .executeTakeFirst();
+    return row ? storedEdition(kind, row.content) : null;
   }
 
   /**

@@ -159,6 +159,19 @@ export class HostStore {
     return rows.map(toRecord);
   }
 
+  /** The distinct ecosystems of active hosts and how many hosts each has (hosts of an unknown distribution left out). */
+  async activeEcosystems(): Promise<{ ecosystem: string; hosts: number }[]> {
+    const rows = await this.db
+      .selectFrom('hosts_hosts')
+      .select(['ecosystem', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('status', '=', 'active')
+      .where('ecosystem', 'is not', null)
+      .groupBy('ecosystem')
+      .orderBy('ecosystem')
+      .execute();
+    return rows.flatMap((r) => (r.ecosystem === null ? [] : [{ ecosystem: r.ecosystem, hosts: Number(r.n) }]));
+  }
+
   /** Ids of matching hosts (no rows loaded: a feed import may target the whole fleet). */
   async ids(filter: HostFilter = {}): Promise<string[]> {
     const rows = await this.filtered(filter).select('id').orderBy('id').execute();

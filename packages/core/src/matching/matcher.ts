@@ -198,7 +198,7 @@ export class Matcher {
    * is not valid in the ecosystem's scheme (and the key has advisories to compare against).
    */
   match(ecosystem: string, name: string, version: string): readonly PackageMatch[] {
-    const ecosystems = this.applicable(ecosystem);
+    const ecosystems = this.ecosystemsFor(ecosystem);
     let result: readonly PackageMatch[] = NO_MATCHES;
     for (const eco of ecosystems) {
       const state = this.byEcosystem.get(eco)?.get(name);
@@ -220,9 +220,11 @@ export class Matcher {
    * name ("Debian" applies to every Debian release); and narrower ones below it
    * ("Red Hat:enterprise_linux:9::appstream" applies to a "Red Hat:enterprise_linux:9" host,
    * since the rpm database does not record the repository); and for Ubuntu, the standard and
-   * Pro (ESM) streams of the same release (`ubuntu-pro.ts`).
+   * Pro (ESM) streams of the same release (`ubuntu-pro.ts`). Empty when no advisory held covers
+   * it: a host of that ecosystem has no findings because nothing is known, not because it is clean.
+   * @throws PatchwiseError `PW_ECOSYSTEM_UNKNOWN` for an ecosystem OSV does not define.
    */
-  private applicable(ecosystem: string): readonly string[] {
+  ecosystemsFor(ecosystem: string): readonly string[] {
     let list = this.applicableCache.get(ecosystem);
     if (list) return list;
     ecosystemInfo(ecosystem); // an ecosystem OSV does not define is an error, not "no findings"

@@ -27,6 +27,17 @@ const FeedStatusView = Type.Object({
   lastError: Type.Union([Type.String(), Type.Null()]),
 });
 
+const DocumentEdition = Type.Object({ version: Type.String(), entries: Type.Integer() });
+
+const DocumentKeptOutView = Type.Object({
+  kind: Type.String(),
+  source: Type.String({ description: 'the file it came from' }),
+  reason: Type.Union([Type.Literal('older'), Type.Literal('same-edition')]),
+  incoming: DocumentEdition,
+  held: DocumentEdition,
+  message: Type.String(),
+});
+
 const FeedSyncView = Type.Object({
   name: Type.String(),
   outcome: Type.Union([Type.Literal('imported'), Type.Literal('not-modified'), Type.Literal('skipped'), Type.Literal('failed')]),
@@ -35,6 +46,10 @@ const FeedSyncView = Type.Object({
   error: Type.Optional(Type.String()),
   dueAt: Type.Optional(Type.String()),
 });
+
+const NO_SOURCES =
+  'no feed sources are configured: start the server with --feeds FILE, a YAML or JSON list of ' +
+  '{ name, kind: osv|kev|epss|nvd, url, sha256Url?, interval? } (docs/feeds.md); without one, feeds come only from `patchwise feeds import`';
 
 /** Feed import (air-gapped sites upload files), sync of the configured sources, and status. */
 export function feedRoutes(app: App, deps: AppDeps): void {
@@ -61,6 +76,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
               older: Type.Integer({ description: 'records kept as held: the imported copy has an older "modified"' }),
             }),
             documents: Type.Array(Type.String()),
+            keptOut: Type.Array(DocumentKeptOutView, { description: 'enrichment documents not stored: older than the held edition, or the same edition with other content; the held one stays' }),
             hostsReassessed: Type.Integer(),
             findings: FindingChangesView,
             problems: Type.Array(Type.String()),
@@ -81,7 +97,11 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       try {
         await writeFile(path, body, { mode: 0o600 });
         const reply = await deps.controlPlane.importFeeds([path], request.query.source, personActor(request));
-        return { ...reply, problems: reply.problems.map(shown) };
+        return {
+          ...reply,
+          keptOut: reply.keptOut.map((k) => ({ ...k, source: shown(k.source), message: shown(k.message) })),
+          problems: reply.problems.map(shown),
+        };
       } catch (err) {
         if (!(err instanceof PatchwiseError) || err.input === undefined) throw err;
         const reason = err.message.startsWith(`${err.input}: `) ? err.message.slice(err.input.length + 2) : err.message;
@@ -97,28 +117,48 @@ export function feedRoutes(app: App, deps: AppDeps): void {
     {
       config: { auth: 'person', permission: 'feeds.write' },
       schema: {
-        summary: 'Sync the configured feed sources that are due now (all of them with force=true); answers with what happened to each',
+        summary: 'Sync the configured feed sources that are due now (all of them with force=true); answers with what happened to each; 409 when the server was started without sources (--feeds FILE)',
         querystring: Type.Object({ force: Type.Boolean({ default: false }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ sources: Type.Array(FeedSyncView) }) },
       },
     },
     async (request) => {
-      if (!deps.feedSyncer) throw new PatchwiseError('PW_CONFLICT', 'this server syncs no feeds (start it with --feeds FILE)');
+      // An empty answer would read as "all synced": a server started without --feeds syncs nothing,
+      // and a script calling sync on it should hear that it is misconfigured.
+      if (!deps.feedSyncer || deps.feedSyncer.sourceCount === 0) throw new PatchwiseError('PW_CONFLICT', NO_SOURCES);
       const results = await deps.feedSyncer.tick({ force: request.query.force });
       return { sources: results.map(({ dueAt, ...r }) => ({ ...r, ...(dueAt ? { dueAt: dueAt.toISOString() } : {}) })) };
     },
   );
 
-  app.get('/api/v1/feeds', { config: { auth: 'person', permission: 'feeds.read' }, schema: { summary: 'Each feed: age, record count, last error', response: { 200: Type.Object({ feeds: Type.Array(FeedStatusView) }) } } }, async () => {
-    const now = deps.clock().getTime();
-    const status = await new FeedStore(tablesOf(deps.db), deps.clock).status();
-    return {
-      feeds: status.map((s) => ({
-        ...s,
-        lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
-        lastAttemptAt: s.lastAttemptAt?.toISOString() ?? null,
-        ageSeconds: s.lastSuccessAt ? Math.round((now - s.lastSuccessAt.getTime()) / 1000) : null,
-      })),
-    };
-  });
+  app.get(
+    '/api/v1/feeds',
+    {
+      config: { auth: 'person', permission: 'feeds.read' },
+      schema: {
+        summary: 'Each feed: age, record count, last error; and the ecosystems of active hosts that no advisory held covers',
+        response: {
+          200: Type.Object({
+            feeds: Type.Array(FeedStatusView),
+            uncovered: Type.Array(Type.Object({ ecosystem: Type.String(), hosts: Type.Integer() }), {
+              description: 'ecosystems of active hosts for which no advisory is held (as matching applies them): those hosts show no findings because nothing is known',
+            }),
+          }),
+        },
+      },
+    },
+    async () => {
+      const now = deps.clock().getTime();
+      const status = await new FeedStore(tablesOf(deps.db), deps.clock).status();
+      return {
+        feeds: status.map((s) => ({
+          ...s,
+          lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
+          lastAttemptAt: s.lastAttemptAt?.toISOString() ?? null,
+          ageSeconds: s.lastSuccessAt ? Math.round((now - s.lastSuccessAt.getTime()) / 1000) : null,
+        })),
+        uncovered: await deps.controlPlane.uncoveredEcosystems(),
+      };
+    },
+  );
 }

@@ -60,7 +60,8 @@ export function hostRoutes(app: App, deps: AppDeps): void {
       const host = (await callerScope(request, deps)).requireHost(await store.require(request.params.id));
       const openFindings = await new FindingsStore(tablesOf(deps.db), deps.clock).openCounts(host.id);
       const packages = await store.packagesOf(host.id);
-      return { ...hostView(host, deps.clock(), deps.policy, packages), packages: packages.length, openFindings };
+      const advisoriesHeld = host.ecosystem === null ? null : deps.controlPlane.advisoriesCover(host.ecosystem);
+      return { ...hostView(host, deps.clock(), deps.policy, packages), packages: packages.length, openFindings, advisoriesHeld };
     },
   );
 

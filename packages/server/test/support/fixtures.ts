@@ -29,11 +29,12 @@ export function almaFacts(machineId = 'machine-a', hostname = 'web-01') {
   return { hostname, machineId, os: { id: 'almalinux', versionId: '9.4' }, kernel: '5.14.0-427.el9.x86_64', arch: 'x86_64', uptimeSeconds: 3600, ips: ['10.0.0.5'], rebootRequired: false, timezone: 'UTC' };
 }
 
-export function kevCatalog(cves: string[]) {
+/** A KEV catalog released at `released`; its version is that day, as CISA names them. */
+export function kevCatalog(cves: string[], released = '2026-11-20T15:00:00.000Z') {
   return {
     title: 'CISA Catalog of Known Exploited Vulnerabilities',
-    catalogVersion: '2026.11.20',
-    dateReleased: '2026-11-20T15:00:00.000Z',
+    catalogVersion: released.slice(0, 10).replaceAll('-', '.'),
+    dateReleased: released,
     count: cves.length,
     vulnerabilities: cves.map((cveID) => ({
       cveID,

@@ -1,0 +1,76 @@
+/** `feeds status` and `hosts show` say when hosts show no findings because no advisory covers them. */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { ApiClient } from '../src/api-client.js';
+import { feedsStatus } from '../src/commands/feeds.js';
+import { hostsShow } from '../src/commands/hosts.js';
+
+function capture() {
+  const out = { stdout: '', stderr: '' };
+  const stdout = new PassThrough().on('data', (c: Buffer) => (out.stdout += c.toString()));
+  const stderr = new PassThrough().on('data', (c: Buffer) => (out.stderr += c.toString()));
+  return { out, io: { stdout, stderr } };
+}
+
+/** An API client answering GET /api/v1/feeds with `reply`. */
+const answering = (reply: unknown) => ({ get: () => Promise.resolve(reply) }) as unknown as ApiClient;
+
+const REPLY = {
+  feeds: [{ name: 'alma', kind: 'osv', records: 12, ageSeconds: 60, lastError: null }],
+  uncovered: [
+    { ecosystem: 'Debian:12', hosts: 1 },
+    { ecosystem: 'Ubuntu:22.04:LTS', hosts: 3 },
+  ],
+};
+
+describe('feeds status', () => {
+  it('names the ecosystems of hosts no advisory covers, under the table', async () => {
+    const { out, io } = capture();
+    expect(await feedsStatus(answering(REPLY), {}, io)).toBe(0);
+    expect(out.stdout).toMatch(/^FEED\s+KIND\s+RECORDS/);
+    expect(out.stdout.endsWith('no advisories held for Debian:12 (1 host), Ubuntu:22.04:LTS (3 hosts)\n')).toBe(true);
+  });
+
+  it('keeps the JSON a list of feeds and puts the note on stderr', async () => {
+    const { out, io } = capture();
+    await feedsStatus(answering(REPLY), { json: true }, io);
+    expect(JSON.parse(out.stdout)).toEqual(REPLY.feeds);
+    expect(out.stderr).toBe('patchwise: note: no advisories held for Debian:12 (1 host), Ubuntu:22.04:LTS (3 hosts)\n');
+  });
+
+  it('says nothing more when every host is covered', async () => {
+    const { out, io } = capture();
+    await feedsStatus(answering({ ...REPLY, uncovered: [] }), {}, io);
+    expect(out.stdout).not.toContain('no advisories');
+  });
+});
+
+describe('hosts show', () => {
+  const ID = '00000000-0000-4000-8000-000000000001';
+  const host = (advisoriesHeld: boolean | null) => ({
+    id: ID,
+    name: 'db-1',
+    machineId: 'm',
+    os: { id: 'debian', versionId: '12' },
+    ecosystem: 'Debian:12',
+    attributes: { tier: null, environment: null, owner: null, tags: [], internetFacing: null, cluster: null, timezone: null },
+    status: 'active',
+    quarantineReason: null,
+    connectivity: 'online',
+    eol: { status: 'supported', date: null, reason: 'supported', packages: [] },
+    lastSeenAt: null,
+    inventoryAt: null,
+    packages: 0,
+    openFindings: { P1: 0, P2: 0, P3: 0, P4: 0 },
+    advisoriesHeld,
+  });
+
+  it("says when no advisory held covers the host's ecosystem, next to its open findings", async () => {
+    const { out, io } = capture();
+    await hostsShow(answering(host(false)), ID, {}, io);
+    expect(out.stdout).toMatch(/^open findings\s+P1 0, P2 0, P3 0, P4 0\nadvisories\s+none held for this host's ecosystem \(Debian:12\): import or sync its feed \(docs\/feeds\.md\)$/m);
+    const { out: covered, io: io2 } = capture();
+    await hostsShow(answering(host(true)), ID, {}, io2);
+    expect(covered.stdout).not.toMatch(/^advisories/m);
+  });
+});
