@@ -89,7 +89,7 @@ export function buildProgram(): Command {
     .option('--hostname <name>', 'host name to report instead of the collected one')
     .option('--attr <key=value>', 'host attribute from the agent config, e.g. tier=1 (repeatable)', collect, [])
     .option('--approvers <file>', 'pin these approvers at enrollment ({ approverKeys, requiredApprovals }, from `patchwise keys approvers`): jobs then need M of their signatures')
-    .option('--once', 'check in once (running the jobs waiting now) and exit: 0 ok, 1 failed, 3 quarantined')
+    .option('--once', 'check in once (running the jobs waiting now) and exit: 0 ok, 1 failed, 3 quarantined, 4 retired')
     .option('--no-jobs', 'only report; never run deployment jobs')
     .action(async (opts: AgentRunOptions) => {
       const { agentRunCommand } = await import('./commands/agent-run.js');

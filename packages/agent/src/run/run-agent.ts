@@ -43,7 +43,7 @@ export interface RunAgentOptions {
 }
 
 /** Exit statuses of `agent run --once` (and of the loop when it must stop). */
-export const AGENT_EXIT = { ok: 0, failed: 1, usage: 2, quarantined: 3 } as const;
+export const AGENT_EXIT = { ok: 0, failed: 1, usage: 2, quarantined: 3, retired: 4 } as const;
 
 const FIRST_BACKOFF_MS = 5_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
@@ -102,6 +102,9 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
       if (!isPatchwiseError(err)) throw err;
       o.log(`check-in failed: ${err.message}`);
       if (err.code === 'PW_QUARANTINED') return AGENT_EXIT.quarantined;
+      // Retired is final: retrying would only knock on a closed door. The machine comes back by
+      // enrolling again (a new host), which needs its state directory cleared.
+      if (err.code === 'PW_HOST_RETIRED') return AGENT_EXIT.retired;
       if (o.once) return AGENT_EXIT.failed;
       failures++;
       waitMs = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (failures - 1)) * (0.5 + random() * 0.5);

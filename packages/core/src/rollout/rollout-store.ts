@@ -324,6 +324,22 @@ export class RolloutStore {
     return new Set(rows.map((r) => r.host_id));
   }
 
+  /**
+   * Deployments in which the host has a job not yet ended (pending, handed out, running, waiting
+   * for its reboot): a host leaving the fleet under them would stall or time out their waves.
+   */
+  async deploymentsAwaiting(hostId: string): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('rollout_jobs')
+      .select('deployment_id')
+      .distinct()
+      .where('host_id', '=', hostId)
+      .where('state', 'in', ['pending', 'dispatched', 'running', 'rebooting'])
+      .orderBy('deployment_id')
+      .execute();
+    return rows.map((r) => r.deployment_id);
+  }
+
   /** The reports of jobs waiting for their host to be back from a reboot, per host, for `hostIds`. */
   async rebootingReports(hostIds: readonly string[]): Promise<Map<string, JobReport[]>> {
     const out = new Map<string, JobReport[]>();
