@@ -325,17 +325,21 @@ export class RolloutStore {
   }
 
   /**
-   * Deployments in which the host has a job not yet ended (pending, handed out, running, waiting
-   * for its reboot): a host leaving the fleet under them would stall or time out their waves.
+   * Deployments that may still go on (not cancelled, completed or rolled back) in which the host
+   * has a job not yet ended (pending, handed out, running, waiting for its reboot): a host
+   * leaving the fleet under them would stall or time out their waves. A job handed out by a
+   * deployment that ended stays `dispatched` until its report, which nobody waits for any more.
    */
   async deploymentsAwaiting(hostId: string): Promise<number[]> {
     const rows = await this.db
-      .selectFrom('rollout_jobs')
-      .select('deployment_id')
+      .selectFrom('rollout_jobs as j')
+      .innerJoin('rollout_deployments as d', 'd.id', 'j.deployment_id')
+      .select('j.deployment_id')
       .distinct()
-      .where('host_id', '=', hostId)
-      .where('state', 'in', ['pending', 'dispatched', 'running', 'rebooting'])
-      .orderBy('deployment_id')
+      .where('j.host_id', '=', hostId)
+      .where('j.state', 'in', ['pending', 'dispatched', 'running', 'rebooting'])
+      .where('d.state', 'not in', ['cancelled', 'completed', 'rolled-back'])
+      .orderBy('j.deployment_id')
       .execute();
     return rows.map((r) => r.deployment_id);
   }
