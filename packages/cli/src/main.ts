@@ -89,7 +89,7 @@ export function buildProgram(): Command {
     .option('--hostname <name>', 'host name to report instead of the collected one')
     .option('--attr <key=value>', 'host attribute from the agent config, e.g. tier=1 (repeatable)', collect, [])
     .option('--approvers <file>', 'pin these approvers at enrollment ({ approverKeys, requiredApprovals }, from `patchwise keys approvers`): jobs then need M of their signatures')
-    .option('--once', 'check in once (running the jobs waiting now) and exit: 0 ok, 1 failed, 3 quarantined')
+    .option('--once', 'check in once (running the jobs waiting now) and exit: 0 ok, 1 failed, 3 quarantined, 4 retired')
     .option('--no-jobs', 'only report; never run deployment jobs')
     .action(async (opts: AgentRunOptions) => {
       const { agentRunCommand } = await import('./commands/agent-run.js');
@@ -116,6 +116,24 @@ export function buildProgram(): Command {
       const { enrollTokenCreate } = await import('./commands/enroll-token.js');
       process.exitCode = await enrollTokenCreate(await api(opts), opts, io);
     });
+  enrollToken
+    .command('list')
+    .description('Every enrollment token: id, created, expires, uses left, attributes, state (usable, revoked, expired, used-up); never the secret')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { json?: boolean; data?: string }) => {
+      const { enrollTokenList } = await import('./commands/enroll-token.js');
+      process.exitCode = await enrollTokenList(await api(opts), opts, io);
+    });
+  enrollToken
+    .command('revoke')
+    .description('Revoke an enrollment token: no agent enrolls with it any more (hosts enrolled with it stay)')
+    .argument('<id>', 'the token id, as enroll-token list shows it')
+    .addOption(dataOption())
+    .action(async (id: string, opts: { data?: string }) => {
+      const { enrollTokenRevoke } = await import('./commands/enroll-token.js');
+      process.exitCode = await enrollTokenRevoke(await api(opts), id, io);
+    });
 
   const hosts = program.command('hosts').description('Managed hosts');
   hosts
@@ -128,6 +146,7 @@ export function buildProgram(): Command {
     .option('--stale', 'only hosts not seen for the stale period')
     .option('--offline', 'only hosts that missed three check-ins')
     .option('--quarantined', 'only quarantined hosts')
+    .option('--retired', 'only retired hosts (left out otherwise)')
     .option('--eol', 'only hosts whose release is past every free support phase')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -155,6 +174,19 @@ export function buildProgram(): Command {
     .action(async (host: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string; data?: string }) => {
       const { hostsSet } = await import('./commands/hosts.js');
       process.exitCode = await hostsSet(await api(opts), host, opts, io);
+    });
+
+  hosts
+    .command('retire')
+    .description('Take hosts out of the fleet for good: their agents are refused, lists, findings, reports and selections leave them out; they and their history stay')
+    .argument('[hosts...]', 'host ids or names')
+    .option('--reason <text>', 'why (kept on the host and in the audit trail)')
+    .option('--name-prefix <prefix>', 'every host whose name starts with this, e.g. sim- for simulated hosts (lists them; add --yes to retire)')
+    .option('--yes', 'with --name-prefix: retire the hosts listed')
+    .addOption(dataOption())
+    .action(async (hostArgs: string[], opts: { reason?: string; namePrefix?: string; yes?: boolean; data?: string }) => {
+      const { hostsRetire } = await import('./commands/hosts.js');
+      process.exitCode = await hostsRetire(await api(opts), hostArgs, opts, io);
     });
 
   const agentless = program.command('agentless').description('Hosts reached over SSH instead of an agent (docs/agentless.md)');

@@ -513,4 +513,42 @@ describe('operator commands against a running server', () => {
     const open = JSON.parse((await cli('findings', 'list', '--json')).stdout) as { findings: { advisory: string; state: string; fixedAt: string | null }[] };
     expect(open.findings).toMatchObject([{ advisory: 'DSA-9001-1', state: 'open', fixedAt: null }]);
   });
+
+  // Last: it retires the host the others use.
+  it('lists and revokes enrollment tokens, and retires the host: gone from lists, shown as retired, its agent exits 4', async () => {
+    const made = await cli('enroll-token', 'create', '--uses', '3', '--attr', 'tier=2', '--json');
+    expect(made.status, made.stderr).toBe(0);
+    const { id, token: secret } = JSON.parse(made.stdout) as { id: string; token: string };
+    const listed = await cli('enroll-token', 'list');
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^ID\s+CREATED\s+EXPIRES\s+USES LEFT\s+ATTRIBUTES\s+STATE$/m);
+    expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+\\S+\\s+\\S+\\s+3\\s+tier=2\\s+usable$`, 'm'));
+    expect(listed.stdout).not.toContain(secret);
+    const revoked = await cli('enroll-token', 'revoke', id);
+    expect(revoked.status, revoked.stderr).toBe(0);
+    expect((JSON.parse((await cli('enroll-token', 'list', '--json')).stdout) as { id: string; state: string }[]).find((x) => x.id === id)).toMatchObject({ state: 'revoked' });
+    expect((await cli('enroll-token', 'revoke', 'not-an-id')).status).toBe(2);
+
+    // The halted deployment of an earlier test still holds a job for it: refused until it ends.
+    const waiting = await cli('hosts', 'retire', 'pay-api-1', '--reason', 'decommissioned');
+    expect(waiting.status).toBe(1);
+    expect(waiting.stderr).toMatch(/unfinished jobs in deployment\(s\) 1;/);
+    expect((await cli('deploy', 'cancel', '1')).status).toBe(0);
+    const retired = await cli('hosts', 'retire', 'pay-api-1', '--reason', 'decommissioned');
+    expect(retired.status, retired.stderr).toBe(0);
+    expect(retired.stdout).toMatch(/^retired pay-api-1 [0-9a-f-]{36}$/m);
+    expect(JSON.parse((await cli('hosts', 'list', '--json')).stdout)).toEqual([]);
+    expect(JSON.parse((await cli('hosts', 'list', '--retired', '--json')).stdout)).toMatchObject([{ name: 'pay-api-1', status: 'retired', retiredReason: 'decommissioned' }]);
+    const shown = await cli('hosts', 'show', 'pay-api-1');
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^state\s+RETIRED at \S+: decommissioned$/m);
+    expect((JSON.parse((await cli('findings', 'list', '--json')).stdout) as { total: number }).total).toBe(0);
+    const again = await cli('hosts', 'retire', 'pay-api-1');
+    expect(again.status).not.toBe(0);
+
+    const url = (JSON.parse(readFileSync(join(data, 'server.json'), 'utf8')) as { url: string }).url;
+    const agent = await runCliAsync(['agent', 'run', '--once', '--server', url, '--state', join(work, 'agent'), '--root', debianRoot()]);
+    expect(agent.status, agent.stderr).toBe(4);
+    expect(agent.stderr + agent.stdout).toMatch(/retired.*decommissioned/);
+  });
 });

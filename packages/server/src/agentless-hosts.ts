@@ -93,13 +93,13 @@ export class AgentlessHosts {
     });
   }
 
-  /** Every agentless host `allows` lets the caller see, by name. */
+  /** Every agentless host still in the fleet (not retired) that `allows` lets the caller see, by name. */
   async list(allows: (host: HostRecord) => boolean): Promise<AgentlessHostEntry[]> {
     const targets = await this.store(this.db).list();
     const hosts = await new HostStore(tablesOf(this.db), this.clock).byIds(targets.map((t) => t.hostId));
     const entries = targets.flatMap((agentless) => {
       const host = hosts.get(agentless.hostId);
-      return host && allows(host) ? [{ host, agentless }] : [];
+      return host && host.status !== 'retired' && allows(host) ? [{ host, agentless }] : [];
     });
     return entries.sort((a, b) => (a.host.name < b.host.name ? -1 : a.host.name > b.host.name ? 1 : 0));
   }
@@ -127,6 +127,7 @@ export class AgentlessHosts {
   async scan(hostId: string, actor: AuditActor): Promise<AgentlessScanReply> {
     const { host, agentless } = await this.get(hostId);
     // Refused before connecting: storing would be refused anyway (ControlPlane.storeInventory).
+    if (host.status === 'retired') throw new PatchwiseError('PW_CONFLICT', `host ${host.id} (${host.name}) was retired; it is not scanned any more`);
     if (host.status === 'quarantined') throw new PatchwiseError('PW_QUARANTINED', `host ${host.id} is quarantined: ${host.quarantineReason ?? 'no reason given'}; release it before scanning`);
     const started = performance.now();
     let remote: RemoteInventory;

@@ -15,6 +15,7 @@ import {
   MicroBatcher,
   PackageCache,
   PatchwiseError,
+  RolloutStore,
   applyAttributePatch,
   countOpen,
   ecosystemForDistro,
@@ -279,7 +280,7 @@ export class ControlPlane {
   }
 
   async setAttributes(hostId: string, patch: HostAttributePatch, actor: AuditActor): Promise<HostRecord> {
-    const host = await this.db.transaction().execute(async (trx) => this.auditedAttributes(trx, await new HostStore(tablesOf(trx), this.clock).lock(hostId), patch, actor));
+    const host = await this.db.transaction().execute(async (trx) => this.auditedAttributes(trx, refuseRetired(await new HostStore(tablesOf(trx), this.clock).lock(hostId), 'PW_CONFLICT'), patch, actor));
     await this.reassessHosts([hostId]);
     return host;
   }
@@ -287,7 +288,7 @@ export class ControlPlane {
   async setQuarantine(hostId: string, quarantined: boolean, reason: string | null, actor: AuditActor): Promise<HostRecord> {
     return this.db.transaction().execute(async (trx) => {
       const hosts = new HostStore(tablesOf(trx), this.clock);
-      const before = await hosts.lock(hostId);
+      const before = refuseRetired(await hosts.lock(hostId), 'PW_CONFLICT');
       await hosts.setStatus(hostId, quarantined ? 'quarantined' : 'active', quarantined ? (reason ?? 'quarantined by an admin') : null);
       const after = await hosts.require(hostId);
       if (after.status !== before.status || after.quarantineReason !== before.quarantineReason) {
@@ -300,6 +301,34 @@ export class ControlPlane {
           ...(reason ? { details: { reason } } : {}),
         });
       }
+      return after;
+    });
+  }
+
+  /**
+   * Takes a host out of the fleet (docs/ARCHITECTURE.md, "Retired hosts"): its agent is refused
+   * from the next request on, and lists, counts, reports, selections and reconciliation leave it
+   * out; its findings and history stay stored. Final: the machine comes back only by enrolling
+   * again, as a new host. Refused while a deployment still waits on one of its jobs.
+   */
+  async retire(hostId: string, reason: string | null, actor: AuditActor): Promise<HostRecord> {
+    return this.db.transaction().execute(async (trx) => {
+      const hosts = new HostStore(tablesOf(trx), this.clock);
+      // The row lock orders this after any upload or re-assessment of the host in flight.
+      const before = refuseRetired(await hosts.lock(hostId), 'PW_CONFLICT');
+      const waiting = await new RolloutStore(tablesOf(trx)).deploymentsAwaiting(hostId);
+      if (waiting.length > 0) {
+        throw new PatchwiseError('PW_CONFLICT', `host ${before.name} (${hostId}) has unfinished jobs in deployment(s) ${waiting.join(', ')}; let them finish or cancel the deployment(s) first`);
+      }
+      const after = await hosts.retire(hostId, reason);
+      await this.audit(trx, {
+        actor,
+        action: 'host.retire',
+        target: { kind: 'host', id: hostId },
+        before: auditDigest(auditedState(before)),
+        after: auditDigest(auditedState(after)),
+        details: { name: before.name, previousStatus: before.status, ...(reason ? { reason } : {}) },
+      });
       return after;
     });
   }
@@ -381,7 +410,8 @@ export class ControlPlane {
     return this.db.transaction().execute(async (trx) => {
       const hosts = new HostStore(tablesOf(trx), this.clock, this.snapshots);
       const host = await hosts.lock(hostId);
-      if (host.inventoryAt === null) return { opened: 0, updated: 0, fixed: 0, retracted: 0 };
+      // A retired host's findings stay as they were when it left: history, not a live assessment.
+      if (host.inventoryAt === null || host.status === 'retired') return { opened: 0, updated: 0, fixed: 0, retracted: 0 };
       const packages = sharedPackages(this.packages, await hosts.packagesOf(hostId));
       const runningKernel = runningKernelOf(host.facts);
       const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages, runningKernel }, host.attributes);
@@ -424,9 +454,23 @@ export class ControlPlane {
     return after;
   }
 
+  /** An agent's request (or a scan) for a host that is not active: refused with the reason. */
   private refuseQuarantined(host: HostRecord): void {
+    refuseRetired(host);
     if (host.status === 'quarantined') throw new PatchwiseError('PW_QUARANTINED', `host ${host.id} is quarantined: ${host.quarantineReason ?? 'no reason given'}`);
   }
+}
+
+/**
+ * A retired host is final: its agent is refused (PW_HOST_RETIRED, on which it stops) and nothing
+ * about it changes any more (a person asking gets PW_CONFLICT: the request, not the caller, is wrong).
+ */
+function refuseRetired(host: HostRecord, code: 'PW_HOST_RETIRED' | 'PW_CONFLICT' = 'PW_HOST_RETIRED'): HostRecord {
+  if (host.status === 'retired') {
+    const when = host.retiredAt ? ` on ${host.retiredAt.toISOString()}` : '';
+    throw new PatchwiseError(code, `host ${host.id} (${host.name}) was retired${when}${host.retiredReason ? `: ${host.retiredReason}` : ''}; enroll the machine again to bring it back`);
+  }
+  return host;
 }
 
 /** The server acting on its own (identity checks); feed syncs name themselves. */

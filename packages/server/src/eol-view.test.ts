@@ -14,6 +14,8 @@ function host(os: { id: string; versionId: string; prettyName: string }): HostRe
     attributes: { tier: null, owner: null, environment: null, internetFacing: null, cluster: null, timezone: null, tags: [] },
     status: 'active',
     quarantineReason: null,
+    retiredAt: null,
+    retiredReason: null,
     enrolledAt: new Date('2024-01-01T00:00:00Z'),
     lastSeenAt: null,
     inventoryDigest: null,

@@ -18,6 +18,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 401;
     case 'PW_FORBIDDEN':
     case 'PW_QUARANTINED':
+    case 'PW_HOST_RETIRED':
     case 'PW_MANIFEST_REJECTED':
       return 403;
     case 'PW_NOT_FOUND':

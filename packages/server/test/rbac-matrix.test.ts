@@ -204,6 +204,19 @@ describe('RBAC: every person route × role × scope', () => {
       'GET /api/v1/hosts': async (h) => ((await get('/api/v1/hosts', h)).hosts as { id: string }[]).map((x) => x.id),
       'GET /api/v1/hosts/:id': (h) => each(async (k) => (await t.app.inject({ method: 'GET', url: `/api/v1/hosts/${hosts[k]}`, headers: h })).statusCode === 200),
       'PATCH /api/v1/hosts/:id': (h) => each(async (k) => (await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${hosts[k]}`, headers: h, payload: { attributes: { owner: 'probe' } } })).statusCode === 200),
+      // Retiring is final, so each probe retires a host made for it with A's, B's or C's
+      // attributes; one left out of the caller's scope is retired by the admin afterwards, so
+      // that no probe host shows up in the other probes' lists.
+      'POST /api/v1/hosts/:id/retire': (h) =>
+        each(async (k) => {
+          const secret = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: { attributes: attributes[k] } })).json<{ token: string }>().token;
+          const probe = new TestAgent(t);
+          expect((await probe.enroll(secret, almaFacts(`probe-${probe.keys.publicKey}`, `probe-${k}`))).statusCode).toBe(201);
+          const res = await t.app.inject({ method: 'POST', url: `/api/v1/hosts/${probe.hostId}/retire`, headers: h, payload: {} });
+          expect([200, 404], res.body).toContain(res.statusCode);
+          if (res.statusCode === 404) expect((await t.app.inject({ method: 'POST', url: `/api/v1/hosts/${probe.hostId}/retire`, headers: admin(t), payload: {} })).statusCode).toBe(200);
+          return res.statusCode === 200;
+        }),
       'GET /api/v1/findings': async (h) => ((await get('/api/v1/findings', h)).findings as { hostId: string }[]).map((f) => f.hostId),
       'GET /api/v1/findings/:id': async (h) => {
         const all = (await get('/api/v1/findings', admin(t))).findings as { id: string; hostId: string }[];

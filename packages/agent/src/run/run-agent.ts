@@ -49,7 +49,7 @@ export interface RunAgentOptions {
 }
 
 /** Exit statuses of `agent run --once` (and of the loop when it must stop). */
-export const AGENT_EXIT = { ok: 0, failed: 1, usage: 2, quarantined: 3 } as const;
+export const AGENT_EXIT = { ok: 0, failed: 1, usage: 2, quarantined: 3, retired: 4 } as const;
 
 /** The lock file in the state directory: one agent at a time runs jobs and keeps the journal there. */
 export const AGENT_LOCK_FILE = 'agent.lock';
@@ -152,6 +152,9 @@ async function runLocked(o: RunAgentOptions, started?: (jobs: JobRunner | undefi
         for (const line of quarantineHint(identity.hostId, o.stateDir, enrolledQuarantined)) o.log(line);
         return AGENT_EXIT.quarantined;
       }
+      // Retired is final: retrying would only knock on a closed door. The machine comes back by
+      // enrolling again (a new host), which needs its state directory cleared.
+      if (err.code === 'PW_HOST_RETIRED') return AGENT_EXIT.retired;
       if (o.once) return AGENT_EXIT.failed;
       failures++;
       waitMs = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (failures - 1)) * (0.5 + random() * 0.5);

@@ -1,4 +1,4 @@
-import { attributePairsToObject, PatchwiseError } from '@patchwise/core';
+import { attributePairsToObject, isPatchwiseError, PatchwiseError } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -21,6 +21,7 @@ export interface HostListOptions {
   readonly stale?: boolean;
   readonly offline?: boolean;
   readonly quarantined?: boolean;
+  readonly retired?: boolean;
   readonly eol?: boolean;
   readonly json?: boolean;
 }
@@ -35,7 +36,7 @@ export async function hostsList(api: ApiClient, opts: HostListOptions, io: Io): 
       tier: opts.tier,
       environment: opts.environment,
       tag: opts.tag,
-      status: opts.quarantined ? 'quarantined' : undefined,
+      status: opts.retired ? 'retired' : opts.quarantined ? 'quarantined' : undefined,
       connectivity: opts.stale ? 'stale' : opts.offline ? 'offline' : undefined,
       eol: opts.eol ? true : undefined,
       limit: 1000,
@@ -53,7 +54,7 @@ export async function hostsList(api: ApiClient, opts: HostListOptions, io: Io): 
     h.os ? `${h.os.id} ${h.os.versionId ?? ''}`.trim() : '-',
     h.attributes.tier === null ? '-' : String(h.attributes.tier),
     h.attributes.environment ?? '-',
-    h.status === 'quarantined' ? 'QUARANTINED' : h.connectivity,
+    stateOf(h),
     h.eol.status === 'eol' ? `EOL ${h.eol.date ?? ''}`.trim() : h.eol.status,
     h.lastSeenAt ?? 'never',
     h.id,
@@ -62,10 +63,18 @@ export async function hostsList(api: ApiClient, opts: HostListOptions, io: Io): 
   return 0;
 }
 
-/** A host by id, or by name when exactly one host has it. */
-export async function resolveHost(api: ApiClient, idOrName: string): Promise<string> {
+function stateOf(h: HostView): string {
+  return h.status === 'quarantined' ? 'QUARANTINED' : h.status === 'retired' ? 'RETIRED' : h.connectivity;
+}
+
+/**
+ * A host by id, or by name when exactly one host in the fleet has it; a name only retired hosts
+ * carry finds the retired one (`hosts show` of a host that left), unless `inFleetOnly`.
+ */
+export async function resolveHost(api: ApiClient, idOrName: string, inFleetOnly = false): Promise<string> {
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(idOrName)) return idOrName;
-  const { hosts } = await api.get<{ hosts: HostView[] }>('/api/v1/hosts', { name: idOrName, limit: 2 });
+  let { hosts } = await api.get<{ hosts: HostView[] }>('/api/v1/hosts', { name: idOrName, limit: 2 });
+  if (hosts.length === 0 && !inFleetOnly) ({ hosts } = await api.get<{ hosts: HostView[] }>('/api/v1/hosts', { name: idOrName, status: 'retired', limit: 2 }));
   if (hosts.length === 0) throw new PatchwiseError('PW_NOT_FOUND', `no host named ${idOrName}`);
   if (hosts.length > 1) throw new PatchwiseError('PW_CONFLICT', `several hosts are named ${idOrName}; use the id`);
   return (hosts[0] as HostView).id;
@@ -75,6 +84,8 @@ interface HostDetail extends HostView {
   machineId: string | null;
   ecosystem: string | null;
   quarantineReason: string | null;
+  retiredAt: string | null;
+  retiredReason: string | null;
   attributes: HostView['attributes'] & { cluster: string | null; timezone: string | null };
   eol: HostView['eol'] & { reason: string; packages: { sourceName: string; version: string; reason: string }[] };
   packages: number;
@@ -98,7 +109,7 @@ export async function hostsShow(api: ApiClient, idOrName: string, opts: { json?:
     ['id', h.id],
     ['machine id', h.machineId ?? '-'],
     ['os', h.os ? `${h.os.id} ${h.os.versionId ?? ''}`.trim() + (h.ecosystem ? ` (${h.ecosystem})` : '') : '-'],
-    ['state', h.status === 'quarantined' ? `QUARANTINED: ${h.quarantineReason ?? ''}` : h.connectivity],
+    ['state', h.status === 'quarantined' ? `QUARANTINED: ${h.quarantineReason ?? ''}` : h.status === 'retired' ? `RETIRED at ${h.retiredAt ?? '?'}${h.retiredReason ? `: ${h.retiredReason}` : ''}` : h.connectivity],
     ['last seen', h.lastSeenAt ?? 'never'],
     ['inventory', h.inventoryAt ? `${h.packages} packages at ${h.inventoryAt}` : 'none yet'],
     ['support', `${h.eol.status}: ${h.eol.reason}`],
@@ -129,4 +140,51 @@ export async function hostsSet(api: ApiClient, idOrName: string, opts: { attr: s
   const host = await api.patch<unknown>(`/api/v1/hosts/${await resolveHost(api, idOrName)}`, body);
   io.stdout.write(`${JSON.stringify(host, null, 2)}\n`);
   return 0;
+}
+
+export interface HostRetireOptions {
+  readonly reason?: string;
+  /** Every host in the fleet whose name starts with this (simulated hosts: `sim-`). */
+  readonly namePrefix?: string;
+  /** With --name-prefix: retire them; without it the command only lists what it would retire. */
+  readonly yes?: boolean;
+}
+
+/**
+ * Retires hosts named on the command line, or every host in the fleet whose name starts with a
+ * prefix. One request per host, so each is audited and refused on its own (a host with
+ * unfinished deployment jobs); the others go on, and the exit code says whether any failed.
+ */
+export async function hostsRetire(api: ApiClient, idsOrNames: readonly string[], opts: HostRetireOptions, io: Io & { stderr: NodeJS.WritableStream }): Promise<number> {
+  if ((idsOrNames.length > 0) === (opts.namePrefix !== undefined)) throw new PatchwiseError('PW_USAGE', 'give the hosts to retire, or --name-prefix, not both');
+  let targets: { id: string; label: string }[];
+  if (opts.namePrefix !== undefined) {
+    const found: HostView[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await api.get<{ total: number; hosts: HostView[] }>('/api/v1/hosts', { namePrefix: opts.namePrefix, limit: 1000, offset });
+      found.push(...page.hosts);
+      if (found.length >= page.total || page.hosts.length === 0) break;
+    }
+    targets = found.map((h) => ({ id: h.id, label: `${h.name} ${h.id}` }));
+    if (!opts.yes) {
+      for (const t of targets) io.stdout.write(`would retire ${t.label}\n`);
+      io.stderr.write(`${targets.length} host(s) named ${opts.namePrefix}…; nothing retired: add --yes to retire them\n`);
+      return 0;
+    }
+  } else {
+    targets = [];
+    for (const h of idsOrNames) targets.push({ id: await resolveHost(api, h, true), label: h });
+  }
+  let failed = 0;
+  for (const t of targets) {
+    try {
+      const host = await api.post<{ id: string; name: string }>(`/api/v1/hosts/${t.id}/retire`, opts.reason ? { reason: opts.reason } : {});
+      io.stdout.write(`retired ${host.name} ${host.id}\n`);
+    } catch (err) {
+      if (!isPatchwiseError(err)) throw err;
+      failed++;
+      io.stderr.write(`patchwise: ${t.label}: ${err.message}\n`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
 }

@@ -34,6 +34,9 @@ export interface EnrollTokenInfo {
   readonly uses: number;
   readonly attributes: Record<string, unknown>;
   readonly revoked: boolean;
+  readonly revokedAt: Date | null;
+  /** Whether an agent could enroll with it now, else why not (revoked first, then expired, then used up). */
+  readonly state: 'usable' | 'revoked' | 'expired' | 'used-up';
 }
 
 /**
@@ -120,8 +123,10 @@ export class AccessStore {
     return { id, secret };
   }
 
+  /** Every enrollment token, oldest first, with its state now; never the secret (only its digest is stored). */
   async listEnrollTokens(): Promise<EnrollTokenInfo[]> {
-    const rows = await this.db.selectFrom('access_enroll_tokens').selectAll().orderBy('created_at').execute();
+    const now = this.clock();
+    const rows = await this.db.selectFrom('access_enroll_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
     return rows.map((r) => ({
       id: r.id,
       createdAt: r.created_at,
@@ -130,12 +135,29 @@ export class AccessStore {
       uses: r.uses,
       attributes: r.attributes,
       revoked: r.revoked_at !== null,
+      revokedAt: r.revoked_at,
+      state:
+        r.revoked_at !== null
+          ? 'revoked'
+          : r.expires_at !== null && r.expires_at.getTime() <= now.getTime()
+            ? 'expired'
+            : r.max_uses !== null && r.uses >= r.max_uses
+              ? 'used-up'
+              : 'usable',
     }));
   }
 
-  async revokeEnrollToken(id: string): Promise<void> {
-    const r = await this.db.updateTable('access_enroll_tokens').set({ revoked_at: this.clock() }).where('id', '=', id).executeTakeFirst();
-    if (r.numUpdatedRows === 0n) throw new PatchwiseError('PW_NOT_FOUND', `no enrollment token ${id}`);
+  /**
+   * Revokes an enrollment token: no agent enrolls with it any more (hosts enrolled with it stay).
+   * True when this call revoked it, false when it was revoked already (its first revocation time
+   * is kept, so the caller audits only a real change).
+   */
+  async revokeEnrollToken(id: string): Promise<boolean> {
+    const r = await this.db.updateTable('access_enroll_tokens').set({ revoked_at: this.clock() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (r.numUpdatedRows > 0n) return true;
+    const known = await this.db.selectFrom('access_enroll_tokens').select('id').where('id', '=', id).executeTakeFirst();
+    if (!known) throw new PatchwiseError('PW_NOT_FOUND', `no enrollment token ${id}`);
+    return false;
   }
 
   /**

@@ -22,6 +22,7 @@ import { snapshotBases } from './migrations/0020-snapshot-bases.js';
 import { snapshotUse } from './migrations/0021-snapshot-use.js';
 import { retractedFindings } from './migrations/0022-retracted-findings.js';
 import { rereadInventories } from './migrations/0023-reread-inventories.js';
+import { retiredHosts } from './migrations/0024-retired-hosts.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -50,6 +51,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0021-snapshot-use': snapshotUse,
   '0022-retracted-findings': retractedFindings,
   '0023-reread-inventories': rereadInventories,
+  '0024-retired-hosts': retiredHosts,
   '0014-agentless': agentless,
 };
 

@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   PW_NOT_FOUND: 'the thing asked for does not exist',
   PW_CONFLICT: 'the request conflicts with the current state',
   PW_QUARANTINED: 'the host is quarantined; its agent is refused until an admin releases it',
+  PW_HOST_RETIRED: 'the host was retired; its agent is refused for good (enroll the machine again to bring it back)',
   PW_RATE_LIMITED: 'too many requests in a short time',
   PW_APPROVAL_REQUIRED: 'the change has not been approved (or its approval expired) as its approval policy requires',
   PW_MANIFEST_REJECTED: 'a job manifest is unsigned, altered, for another host, replayed or expired; the executor refuses it',

@@ -7,6 +7,11 @@ import type { FindingsTables } from './tables.js';
 export interface FindingFilter {
   readonly hostId?: string | undefined;
   readonly hostIds?: readonly string[] | undefined;
+  /**
+   * Leave out these hosts' findings: the retired ones, whose findings are kept as history but are
+   * no longer anybody's to fix (the caller reads which hosts; this module reads no host table).
+   */
+  readonly excludingHosts?: readonly string[] | undefined;
   readonly state?: FindingState | undefined;
   readonly priorities?: readonly Priority[] | undefined;
   readonly kev?: boolean | undefined;
@@ -223,6 +228,7 @@ export class FindingsStore {
     let q = this.joined();
     if (filter.hostId !== undefined) q = q.where('s.host_id', '=', filter.hostId);
     if (filter.hostIds !== undefined) q = filter.hostIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('s.host_id', '=', sql<string>`any(${[...filter.hostIds]}::uuid[])`);
+    if (filter.excludingHosts?.length) q = q.where('s.host_id', '<>', sql<string>`all(${[...filter.excludingHosts]}::uuid[])`);
     q = q.where('s.state', '=', filter.state ?? 'open');
     if (filter.priorities?.length) q = q.where('d.priority', 'in', [...filter.priorities]);
     if (filter.kev !== undefined) q = q.where('d.kev', '=', filter.kev);

@@ -7,7 +7,11 @@ import { encodingOf, snapshotIdOf, type PackageEncoding } from './package-encodi
 import { SnapshotBases, composeSnapshot, type SnapshotDiff } from './snapshot-bases.js';
 import type { HostsTables } from './tables.js';
 
-export type HostStatus = 'active' | 'quarantined';
+/**
+ * `retired`: taken out of the fleet for good (its agent refused, left out of every list, count,
+ * report, selection and reconciliation) but kept, with its findings, for history.
+ */
+export type HostStatus = 'active' | 'quarantined' | 'retired';
 
 /** How long a snapshot no host points at is kept after its last use (HostStore.pruneSnapshots). */
 export const SNAPSHOT_GRACE_MS = 7 * 86_400_000;
@@ -26,6 +30,9 @@ export interface HostRecord {
   readonly attributes: HostAttributeValues;
   readonly status: HostStatus;
   readonly quarantineReason: string | null;
+  /** When and why it was retired; null while it is in the fleet. */
+  readonly retiredAt: Date | null;
+  readonly retiredReason: string | null;
   readonly enrolledAt: Date;
   readonly lastSeenAt: Date | null;
   readonly inventoryDigest: string | null;
@@ -51,7 +58,13 @@ export interface HostFilter {
   readonly tier?: number | undefined;
   readonly environment?: string | undefined;
   readonly tag?: string | undefined;
+  /**
+   * Only hosts with this status. Without one, retired hosts are left out: every list of the
+   * fleet (hosts, groups, CMDB, scopes) means the hosts still in it.
+   */
   readonly status?: HostStatus | undefined;
+  /** Hosts whose name starts with this (case-insensitive; `%` and `_` are plain characters). */
+  readonly namePrefix?: string | undefined;
   /** Hosts not seen since this instant (or never). */
   readonly notSeenSince?: Date | undefined;
   /** Hosts last seen at or after this instant (never-seen hosts excluded). */
@@ -148,7 +161,7 @@ export class HostStore {
     return byTier;
   }
 
-  /** Active hosts claiming a machine id (more than one means a clone or a re-install). */
+  /** Hosts claiming a machine id, in any status (more than one active means a clone or a re-install). */
   async withMachineId(machineId: string): Promise<HostRecord[]> {
     const rows = await this.db.selectFrom('hosts_hosts').selectAll().where('machine_id', '=', machineId).execute();
     return rows.map(toRecord);
@@ -198,7 +211,8 @@ export class HostStore {
     if (filter.tier !== undefined) q = q.where('tier', '=', filter.tier);
     if (filter.environment !== undefined) q = q.where('environment', '=', filter.environment);
     if (filter.tag !== undefined) q = q.where(sql<boolean>`${filter.tag} = any(tags)`);
-    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    q = filter.status !== undefined ? q.where('status', '=', filter.status) : q.where('status', '<>', 'retired');
+    if (filter.namePrefix !== undefined) q = q.where(sql<boolean>`starts_with(lower(name), ${filter.namePrefix.toLowerCase()})`);
     if (filter.name !== undefined) q = q.where(sql<boolean>`lower(name) = ${filter.name.toLowerCase()}`);
     if (filter.notSeenSince !== undefined) {
       const since = filter.notSeenSince;
@@ -264,9 +278,22 @@ export class HostStore {
     return updates.map((u) => (byId.has(u.id) ? { inventoryDigest: byId.get(u.id) ?? null } : undefined));
   }
 
-  async setStatus(id: string, status: HostStatus, reason: string | null): Promise<void> {
+  /** Active or quarantined (with the reason); retiring goes through `retire`, which keeps when. */
+  async setStatus(id: string, status: Exclude<HostStatus, 'retired'>, reason: string | null): Promise<void> {
     const r = await this.db.updateTable('hosts_hosts').set({ status, quarantine_reason: reason }).where('id', '=', id).executeTakeFirst();
     if (r.numUpdatedRows === 0n) throw new PatchwiseError('PW_NOT_FOUND', `no host ${id}`);
+  }
+
+  /** Takes the host out of the fleet: retired now, for this reason (the caller checked it may be). */
+  async retire(id: string, reason: string | null): Promise<HostRecord> {
+    const row = await this.db
+      .updateTable('hosts_hosts')
+      .set({ status: 'retired', retired_at: this.clock(), retired_reason: reason })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new PatchwiseError('PW_NOT_FOUND', `no host ${id}`);
+    return toRecord(row);
   }
 
   /**
@@ -478,6 +505,8 @@ function toRecord(row: HostRow): HostRecord {
     },
     status: row.status,
     quarantineReason: row.quarantine_reason,
+    retiredAt: row.retired_at ?? null,
+    retiredReason: row.retired_reason ?? null,
     enrolledAt: row.enrolled_at,
     lastSeenAt: row.last_seen_at,
     inventoryDigest: row.inventory_digest,

@@ -37,8 +37,12 @@ export interface HostsTables {
     cluster: string | null;
     timezone: string | null;
     tags: ColumnType<string[], string[], string[]>;
-    status: 'active' | 'quarantined';
+    /** `retired` since migration 0024. */
+    status: 'active' | 'quarantined' | 'retired';
     quarantine_reason: string | null;
+    /** When and why the host was retired (migration 0024); null while it is in the fleet. */
+    retired_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+    retired_reason: ColumnType<string | null, string | null | undefined, string | null>;
     enrolled_at: Timestamp;
     last_seen_at: Timestamp | null;
     inventory_digest: string | null;

@@ -324,6 +324,26 @@ export class RolloutStore {
     return new Set(rows.map((r) => r.host_id));
   }
 
+  /**
+   * Deployments that may still go on (not cancelled, completed or rolled back) in which the host
+   * has a job not yet ended (pending, handed out, running, waiting for its reboot): a host
+   * leaving the fleet under them would stall or time out their waves. A job handed out by a
+   * deployment that ended stays `dispatched` until its report, which nobody waits for any more.
+   */
+  async deploymentsAwaiting(hostId: string): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('rollout_jobs as j')
+      .innerJoin('rollout_deployments as d', 'd.id', 'j.deployment_id')
+      .select('j.deployment_id')
+      .distinct()
+      .where('j.host_id', '=', hostId)
+      .where('j.state', 'in', ['pending', 'dispatched', 'running', 'rebooting'])
+      .where('d.state', 'not in', ['cancelled', 'completed', 'rolled-back'])
+      .orderBy('j.deployment_id')
+      .execute();
+    return rows.map((r) => r.deployment_id);
+  }
+
   /** The reports of jobs waiting for their host to be back from a reboot, per host, for `hostIds`. */
   async rebootingReports(hostIds: readonly string[]): Promise<Map<string, JobReport[]>> {
     const out = new Map<string, JobReport[]>();

@@ -16,7 +16,7 @@ export const AgentlessHostView = Type.Object({
   user: Type.String(),
   hostKeySha256: Type.String(),
   attributes: AttributesView,
-  status: Type.Union([Type.Literal('active'), Type.Literal('quarantined')]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('quarantined'), Type.Literal('retired')]),
   connectivity: Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('stale'), Type.Literal('never')]),
   createdAt: Type.String(),
   lastScanAt: NullableStr,

@@ -12,6 +12,8 @@ const TokenView = Type.Object({
   uses: Type.Integer(),
   attributes: Type.Record(Type.String(), Type.Unknown()),
   revoked: Type.Boolean(),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+  state: Type.Union([Type.Literal('usable'), Type.Literal('revoked'), Type.Literal('expired'), Type.Literal('used-up')]),
 });
 
 /** Enrollment tokens: one-time (or N-time) secrets that let an agent enroll. */
@@ -50,19 +52,27 @@ export function enrollTokenRoutes(app: App, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/enroll-tokens', { config: { auth: 'person', permission: 'enroll.manage' }, schema: { response: { 200: Type.Object({ tokens: Type.Array(TokenView) }) } } }, async () => {
-    const tokens = await access().listEnrollTokens();
-    return {
-      tokens: tokens.map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt?.toISOString() ?? null })),
-    };
-  });
+  app.get(
+    '/api/v1/enroll-tokens',
+    { config: { auth: 'person', permission: 'enroll.manage' }, schema: { summary: 'Every enrollment token with its state (never the secret)', response: { 200: Type.Object({ tokens: Type.Array(TokenView) }) } } },
+    async () => {
+      const tokens = await access().listEnrollTokens();
+      return {
+        tokens: tokens.map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt?.toISOString() ?? null, revokedAt: t.revokedAt?.toISOString() ?? null })),
+      };
+    },
+  );
 
   app.delete(
     '/api/v1/enroll-tokens/:id',
-    { config: { auth: 'person', permission: 'enroll.manage' }, schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null() } } },
+    {
+      config: { auth: 'person', permission: 'enroll.manage' },
+      schema: { summary: 'Revoke an enrollment token (hosts enrolled with it stay); revoking it again changes nothing', params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null() } },
+    },
     async (request, reply) => {
       await deps.db.transaction().execute(async (trx) => {
-        await new AccessStore(tablesOf(trx), deps.clock).revokeEnrollToken(request.params.id);
+        // Already revoked: nothing changed, so nothing to audit.
+        if (!(await new AccessStore(tablesOf(trx), deps.clock).revokeEnrollToken(request.params.id))) return;
         await new AuditStore(tablesOf(trx), deps.clock).append({ actor: personActor(request), action: 'enroll-token.revoke', target: { kind: 'enroll-token', id: request.params.id } });
       });
       return reply.status(204).send(null);

@@ -181,7 +181,8 @@ export function exceptionRoutes(app: App, deps: AppDeps): void {
   /** The exceptions whose host or group lies in the caller's scope. */
   async function inScope(scope: HostScope, list: readonly FindingException[], db: Kysely<Database> = deps.db): Promise<FindingException[]> {
     if (scope.unlimited) return [...list];
-    const hosts = new Map((await new HostStore(tablesOf(db), deps.clock).list()).map((h) => [h.id, h]));
+    // By id, retired hosts included: an exception on a host that left the fleet stays in the register.
+    const hosts = await new HostStore(tablesOf(db), deps.clock).byIds([...new Set(list.flatMap((e) => (e.host !== undefined ? [e.host] : [])))]);
     return list.filter((e) => scope.allowsTarget(e.host !== undefined ? { host: hosts.get(e.host) } : { group: e.group }));
   }
 

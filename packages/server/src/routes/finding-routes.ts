@@ -56,8 +56,12 @@ export function findingRoutes(app: App, deps: AppDeps): void {
       const expired = sla.restartOnExceptionExpiry ? await exceptionsExpired(deps.db, now) : [];
       const overdue = q.overdue ? { seenBefore, clockFrom: sla.clock, excluding: coversOf(inForce), restarts: expired.flatMap((e) => coversOf([e]).map((c) => ({ ...c, at: e.exception.expiresAt }))) } : {};
       const emergency = q.lane ? await emergencyFilter(sla, hosts, q.lane === 'emergency') : undefined;
+      const state = q.overdue ? 'open' : (q.state ?? 'open');
+      // A retired host's open findings are nobody's to fix: left out. What was fixed or retracted
+      // on it before it left stays listed, as the history it is.
+      const excludingHosts = state === 'open' ? await hosts.ids({ status: 'retired' }) : undefined;
       const { total, findings } = await new FindingsStore(tablesOf(deps.db), deps.clock).list(
-        { hostIds, state: q.overdue ? 'open' : q.state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory, emergency, ...overdue },
+        { hostIds, excludingHosts, state, priorities: q.priority, kev: q.kev, types: q.type, package: q.package, advisory: q.advisory, emergency, ...overdue },
         { limit: q.limit, offset: q.offset, sort: q.sort },
       );
       return { total, findings: await views(deps, sla, findings, now, inForce, expired) };

@@ -8,7 +8,7 @@ import { callerScope } from '../host-scope.js';
 
 const HostId = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
-/** Hosts: list with filters, detail, attribute changes, quarantine release. */
+/** Hosts: list with filters, detail, attribute changes, quarantine release, retirement. */
 export function hostRoutes(app: App, deps: AppDeps): void {
   const hosts = () => new HostStore(tablesOf(deps.db), deps.clock);
 
@@ -25,7 +25,10 @@ export function hostRoutes(app: App, deps: AppDeps): void {
             environment: Type.Optional(Type.String({ minLength: 1 })),
             tag: Type.Optional(Type.String({ minLength: 1 })),
             name: Type.Optional(Type.String({ minLength: 1 })),
-            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('quarantined')])),
+            namePrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'hosts whose name starts with this (case-insensitive)' })),
+            status: Type.Optional(
+              Type.Union([Type.Literal('active'), Type.Literal('quarantined'), Type.Literal('retired')], { description: 'without it, every host but the retired ones' }),
+            ),
             connectivity: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('stale'), Type.Literal('never')])),
             eol: Type.Optional(Type.Boolean({ description: 'only hosts whose release is past every known support phase (true) or not (false)' })),
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
@@ -40,7 +43,7 @@ export function hostRoutes(app: App, deps: AppDeps): void {
       const q = request.query;
       const now = deps.clock();
       const ids = await (await callerScope(request, deps)).hostIds(deps.db);
-      const filter = { os: q.os, tier: q.tier, environment: q.environment, tag: q.tag, name: q.name, status: q.status, ids, ...seenFilter(q.connectivity, now, deps.policy) };
+      const filter = { os: q.os, tier: q.tier, environment: q.environment, tag: q.tag, name: q.name, namePrefix: q.namePrefix, status: q.status, ids, ...seenFilter(q.connectivity, now, deps.policy) };
       if (q.eol === undefined) {
         // Paged in SQL: a fleet of 10,000 hosts costs one page of rows and EOL lookups, not 10,000.
         const page = await hosts().page(filter, { limit: q.limit, offset: q.offset });
@@ -58,7 +61,8 @@ export function hostRoutes(app: App, deps: AppDeps): void {
     async (request) => {
       const store = hosts();
       const host = (await callerScope(request, deps)).requireHost(await store.require(request.params.id));
-      const openFindings = await new FindingsStore(tablesOf(deps.db), deps.clock).openCounts(host.id);
+      // A retired host's findings are history: none of them counts as open (docs/ARCHITECTURE.md, "Retired hosts").
+      const openFindings = host.status === 'retired' ? { P1: 0, P2: 0, P3: 0, P4: 0 } : await new FindingsStore(tablesOf(deps.db), deps.clock).openCounts(host.id);
       const packages = await store.packagesOf(host.id);
       const advisoriesHeld = host.ecosystem === null ? null : deps.controlPlane.advisoriesCover(host.ecosystem);
       return { ...hostView(host, deps.clock(), deps.policy, packages), packages: packages.length, openFindings, advisoriesHeld };
@@ -89,6 +93,25 @@ export function hostRoutes(app: App, deps: AppDeps): void {
       let host = (await callerScope(request, deps)).requireHost(await hosts().require(id));
       if (body.attributes) host = await deps.controlPlane.setAttributes(id, parseAttributePatch(body.attributes, 'attributes'), personActor(request));
       if (body.status) host = await deps.controlPlane.setQuarantine(id, body.status === 'quarantined', body.reason ?? null, personActor(request));
+      return hostView(host, deps.clock(), deps.policy);
+    },
+  );
+
+  app.post(
+    '/api/v1/hosts/:id/retire',
+    {
+      config: { auth: 'person', permission: 'hosts.write' },
+      schema: {
+        summary: 'Take a host out of the fleet for good: its agent is refused, lists, reports and selections leave it out; it and its findings stay stored',
+        params: HostId,
+        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false })),
+        response: { 200: HostView },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      (await callerScope(request, deps)).requireHost(await hosts().require(id));
+      const host = await deps.controlPlane.retire(id, request.body?.reason ?? null, personActor(request));
       return hostView(host, deps.clock(), deps.policy);
     },
   );

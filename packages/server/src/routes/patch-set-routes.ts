@@ -53,10 +53,12 @@ const view = (p: PatchSet) => ({ ...p, targets: [...p.targets], fixes: [...p.fix
 /** Every open finding (optionally of some hosts, priorities, advisories, KEV only), as patch sets read them. */
 async function openFindings(db: Kysely<Database>, clock: () => Date, filter: { hostIds?: string[] | undefined; priorities?: Priority[] | undefined; advisory?: string | undefined; kev?: boolean | undefined }): Promise<StoredFinding[]> {
   const store = new FindingsStore(tablesOf(db), clock);
+  // Retired hosts left the fleet: nothing is made for their findings.
+  const excludingHosts = await new HostStore(tablesOf(db), clock).ids({ status: 'retired' });
   const out: StoredFinding[] = [];
   const limit = 5000;
   for (let offset = 0; ; offset += limit) {
-    const page = await store.list({ hostIds: filter.hostIds, state: 'open', priorities: filter.priorities, advisory: filter.advisory, kev: filter.kev }, { limit, offset, sort: 'priority' });
+    const page = await store.list({ hostIds: filter.hostIds, excludingHosts, state: 'open', priorities: filter.priorities, advisory: filter.advisory, kev: filter.kev }, { limit, offset, sort: 'priority' });
     out.push(...page.findings);
     if (page.findings.length < limit) return out;
   }

@@ -64,7 +64,7 @@ export function reportRoutes(app: App, deps: AppDeps): void {
         const decided = new Map<PatchBaseline, BaselineState>();
         for (const hostId of f.hostIds) {
           const t = tallies.get(hostId);
-          if (!t) continue; // quarantined hosts are not judged
+          if (!t) continue; // quarantined and retired hosts are not judged
           let state = decided.get(t.baseline);
           if (state === undefined) decided.set(t.baseline, (state = baselineDecision(t.baseline, f, now).state));
           t.decisions[state]++;
