@@ -1,6 +1,7 @@
 import type { Command, Option } from 'commander';
 import type { ApiClient } from './api-client.js';
 import type { DeploySelectionOptions } from './commands/deploy.js';
+import { choiceOption, integerOption } from './option-values.js';
 
 type Io = { stdout: NodeJS.WritableStream & { isTTY?: boolean } };
 type Api = (opts: { data?: string }) => Promise<ApiClient>;
@@ -23,7 +24,7 @@ function selection(cmd: Command): Command {
     .option('--soak <minutes>', 'wait after each wave before the next')
     .option('--cluster-max <n>', 'hosts of one cluster patching or rebooting at once')
     .option('--blitz', 'emergency lane: no soak; concurrency, cluster limits and budgets still hold')
-    .option('--reboot <policy>', 'never, if-required or always')
+    .addOption(choiceOption('--reboot <policy>', 'when hosts reboot after installing', ['never', 'if-required', 'always']))
     .option('--pre-step <script>', 'approved library script to run before installing (repeatable)', collect, [])
     .option('--post-step <script>', 'approved library script to run after installing (repeatable)', collect, [])
     .option('--pre-check <check>', 'service:UNIT, http(s)://URL or script:NAME, before (repeatable)', collect, [])
@@ -36,7 +37,7 @@ export function registerDeployCommands(program: Command, api: Api, io: Io, dataO
   const load = () => import('./commands/deploy.js');
   const deploy = program.command('deploy').description('Deployments: a patch set to hosts in waves, inside windows, within budgets');
   selection(deploy.command('plan').description('Dry run: each host in its wave and window, expected finish; stores nothing'))
-    .option('--job-minutes <n>', 'expected minutes per host', '15')
+    .addOption(integerOption('--job-minutes <n>', 'expected minutes per host', { min: 1, max: 24 * 60 }).default('15'))
     .option('--hosts', 'list every host')
     .option('--json', 'print JSON')
     .addOption(dataOption())

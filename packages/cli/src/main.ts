@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { registerDeployCommands } from './deploy-program.js';
-import { isPatchwiseError } from '@patchwise/core/assessment';
+import { ADVISORY_TYPES, PRIORITIES, isPatchwiseError } from '@patchwise/core/assessment';
+import { choiceOption, integerOption } from './option-values.js';
 import type { ApiClient } from './api-client.js';
 import type { AgentRunOptions } from './commands/agent-run.js';
 import type { AgentlessAddOptions } from './commands/agentless.js';
@@ -43,12 +44,12 @@ export function buildProgram(): Command {
     .option('--kev <file>', 'CISA Known Exploited Vulnerabilities JSON')
     .option('--epss <file>', 'FIRST EPSS scores CSV')
     .option('--nvd <path>', 'NVD CVE API 2.0 JSON (repeatable)', collect, [])
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv', 'sarif']).default('table'))
-    .option('--fail-on <priority>', 'exit 1 when a finding is at or above this priority (P1..P4)')
-    .option('--type <type>', 'only advisories of this type: security, bugfix, enhancement (repeatable)', collect, [])
+    .addOption(choiceOption('--format <format>', 'output format', ['table', 'json', 'csv', 'sarif']).default('table'))
+    .addOption(choiceOption('--fail-on <priority>', 'exit 1 when a finding is at or above this priority', PRIORITIES, { anyCase: true }))
+    .addOption(choiceOption('--type <type>', 'only advisories of this type (repeatable)', ADVISORY_TYPES, { repeatable: true, anyCase: true }))
     .option('--ecosystem <name>', 'ecosystem of dpkg/apk databases that do not name their distro, e.g. Debian:12')
     .option('--strict', 'treat any unreadable input as fatal (exit 2)', false)
-    .option('--jobs <n>', 'threads that read and parse inventories beside the main one (0: none; default: by input size and cores)')
+    .addOption(integerOption('--jobs <n>', 'threads that read and parse inventories beside the main one (0: none; default: by input size and cores)', { min: 0, max: 64 }))
     .action(async (inventories: string[], opts: ScanCommandOptions) => {
       const { scanCommand } = await import('./commands/scan.js');
       process.exitCode = await scanCommand(inventories, opts, { stdout: process.stdout, stderr: process.stderr, version: VERSION });
@@ -108,7 +109,7 @@ export function buildProgram(): Command {
     .command('create')
     .description('Create an enrollment secret (printed once)')
     .option('--expires <duration>', 'lifetime, e.g. 1h, 24h, 30d', '24h')
-    .option('--uses <n>', 'how many agents may use it (default unlimited)')
+    .addOption(integerOption('--uses <n>', 'how many agents may use it (default unlimited)', { min: 1 }))
     .option('--attr <key=value>', 'attribute every host enrolled with it gets, e.g. tier=1 (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -122,7 +123,7 @@ export function buildProgram(): Command {
     .command('list')
     .description('List hosts')
     .option('--os <id[-version]>', 'e.g. debian, debian-12, "ubuntu 22.04", opensuse-leap-15.5')
-    .option('--tier <n>', 'criticality tier 0-3')
+    .addOption(integerOption('--tier <n>', 'criticality tier 0-3', { min: 0, max: 3 }))
     .option('--environment <name>')
     .option('--tag <tag>')
     .option('--stale', 'only hosts not seen for the stale period')
@@ -224,16 +225,16 @@ export function buildProgram(): Command {
     .command('list')
     .description('List findings, most urgent first')
     .option('--host <host>', 'host id or name')
-    .option('--priority <P1..P4>', 'repeatable', collect, [])
+    .addOption(choiceOption('--priority <P1..P4>', 'repeatable', PRIORITIES, { repeatable: true, anyCase: true }))
     .option('--kev', 'only known exploited')
-    .option('--type <type>', 'security, bugfix, enhancement (repeatable)', collect, [])
-    .addOption(new Option('--state <state>', 'fixed: the host upgraded or removed the package; retracted: the advisory was withdrawn or no longer covers the installed version').choices(['open', 'fixed', 'retracted']).default('open'))
+    .addOption(choiceOption('--type <type>', 'repeatable', ADVISORY_TYPES, { repeatable: true, anyCase: true }))
+    .addOption(choiceOption('--state <state>', 'fixed: the host upgraded or removed the package; retracted: the advisory was withdrawn or no longer covers the installed version', ['open', 'fixed', 'retracted']).default('open'))
     .option('--package <name>')
     .option('--advisory <id>', 'advisory id or CVE')
-    .addOption(new Option('--sort <key>').choices(['priority', 'first_seen', 'package', 'advisory']).default('priority'))
-    .option('--limit <n>', 'at most this many', '100')
+    .addOption(choiceOption('--sort <key>', undefined, ['priority', 'first_seen', 'package', 'advisory']).default('priority'))
+    .addOption(integerOption('--limit <n>', 'at most this many', { min: 1, max: 1000 }).default('100'))
     .option('--overdue', 'only open findings past their SLA due date')
-    .addOption(new Option('--lane <lane>', 'only fixes in this lane (docs/sla.md)').choices(['emergency', 'scheduled']))
+    .addOption(choiceOption('--lane <lane>', 'only fixes in this lane (docs/sla.md)', ['emergency', 'scheduled']))
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: FindingsListOptions & { data?: string }) => {
@@ -328,7 +329,7 @@ export function buildProgram(): Command {
   report
     .command('compliance')
     .description("Hosts that are not compliant (EOL release or packages, fixes their baseline approved), with reasons; exit 1 when any")
-    .addOption(new Option('--fail-at <priority>', 'for hosts without a baseline: open security findings at or above this priority fail a host').choices(['P1', 'P2', 'P3', 'P4']).default('P2'))
+    .addOption(choiceOption('--fail-at <priority>', 'for hosts without a baseline: open security findings at or above this priority fail a host', PRIORITIES, { anyCase: true }).default('P2'))
     .option('--all', 'list compliant hosts too')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -344,7 +345,7 @@ export function buildProgram(): Command {
     .argument('<name>', 'lower-case name, e.g. prod-tier0')
     .option('--description <text>')
     .option('--host <id|name>', 'a member by id or name (repeatable; a static group)', collect, [])
-    .option('--tier <n>', 'tier 0-3 (repeatable)', collect, [])
+    .addOption(integerOption('--tier <n>', 'tier 0-3 (repeatable)', { min: 0, max: 3, repeatable: true }))
     .option('--environment <name>', '(repeatable)', collect, [])
     .option('--tag <tag>', 'hosts carrying every tag given (repeatable)', collect, [])
     .option('--os <id[-version]>', 'e.g. debian, debian-12 (repeatable)', collect, [])
@@ -391,7 +392,7 @@ export function buildProgram(): Command {
     .option('--group <name>', 'the host group it is for (or --host)')
     .option('--advisory <id>', 'advisory id or CVE (and/or --package)')
     .option('--package <name>', 'package name as findings show it')
-    .addOption(new Option('--category <category>', 'why').choices(['technical-blocker', 'no-vendor-support', 'pending-test-capacity', 'compensating-control', 'risk-accepted']).makeOptionMandatory())
+    .addOption(choiceOption('--category <category>', 'why', ['technical-blocker', 'no-vendor-support', 'pending-test-capacity', 'compensating-control', 'risk-accepted']).makeOptionMandatory())
     .requiredOption('--reason <text>', 'the reason in words')
     .requiredOption('--owner <who>', 'who answers for it')
     .requiredOption('--expires <when>', 'days (30d) or a date; at most a year')
@@ -416,7 +417,7 @@ export function buildProgram(): Command {
   exceptions
     .command('list')
     .description('The exception register: scope, category, owner, requester, approver, expiry, state (* in force)')
-    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'expired', 'revoked', 'rejected']))
+    .addOption(choiceOption('--state <state>', undefined, ['requested', 'approved', 'expired', 'revoked', 'rejected']))
     .option('--expiring-within <days>', 'only requested or approved ones expiring within this many days (14d)')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -606,7 +607,7 @@ export function buildProgram(): Command {
     .option('--target <eco:pkg=version>', 'an exact target, e.g. AlmaLinux:9:openssl=1:3.0.7-27.el9 (repeatable; instead of findings)', collect, [])
     .option('--host <id|name>', 'findings of this host')
     .option('--group <name>', 'findings of this group\'s hosts')
-    .option('--priority <P1..P4>', 'findings of this priority (repeatable)', collect, [])
+    .addOption(choiceOption('--priority <P1..P4>', 'findings of this priority (repeatable)', PRIORITIES, { repeatable: true, anyCase: true }))
     .option('--advisory <id>', 'findings of this advisory')
     .option('--kev', 'only known exploited')
     .option('--from-baseline', 'only fixes the hosts\' baselines approve now (not rejected, held, pending or under an exception)')
@@ -639,7 +640,7 @@ export function buildProgram(): Command {
   changes
     .command('request')
     .description('Ask for a deployment or promotion of a patch set; others approve it as the environment\'s policy says')
-    .addOption(new Option('--kind <kind>').choices(['deployment', 'promotion']).default('deployment'))
+    .addOption(choiceOption('--kind <kind>', undefined, ['deployment', 'promotion']).default('deployment'))
     .requiredOption('--environment <name>')
     .requiredOption('--patch-set <id>')
     .requiredOption('--title <text>')
@@ -654,7 +655,7 @@ export function buildProgram(): Command {
     });
   changes
     .command('list')
-    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'rejected', 'cancelled', 'expired']))
+    .addOption(choiceOption('--state <state>', undefined, ['requested', 'approved', 'rejected', 'cancelled', 'expired']))
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { state?: string; json?: boolean; data?: string }) => {
@@ -741,7 +742,7 @@ export function buildProgram(): Command {
   approvalPolicies
     .command('set')
     .argument('<environment>', 'an environment, or * for every environment without its own')
-    .requiredOption('--approvals <n>', 'distinct approvers other than the requester (1-5)')
+    .addOption(integerOption('--approvals <n>', 'distinct approvers other than the requester (1-5)', { min: 1, max: 5 }).makeOptionMandatory())
     .option('--role <name>', 'a role approvers must hold over the environment (repeatable; default approver, admin)', collect, [])
     .option('--valid-for <hours>', 'how long an approval lets the change start, e.g. 72h')
     .addOption(dataOption())

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseApproverPins, runAgent } from '@patchwise/agent';
 import { attributePairsToObject } from '@patchwise/core';
 import { readDocumentFile } from '../read-document-file.js';
+import { checkServerUrl } from '../server-url.js';
 
 export interface AgentRunOptions {
   readonly server?: string;
@@ -19,6 +20,7 @@ export interface AgentRunOptions {
 
 /** `patchwise agent run`: the agent loop, stopped cleanly by SIGINT or SIGTERM. */
 export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJS.WritableStream; version: string }): Promise<number> {
+  if (opts.server !== undefined) checkServerUrl(opts.server, '--server');
   const stateDir = opts.state ?? (process.getuid?.() === 0 ? '/var/lib/patchwise-agent' : join(homedir(), '.patchwise-agent'));
   const approvers = opts.approvers === undefined ? undefined : parseApproverPins(readDocumentFile(opts.approvers, 'approvers'), opts.approvers);
   const controller = new AbortController();
