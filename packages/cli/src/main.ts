@@ -56,7 +56,12 @@ export function buildProgram(): Command {
       process.exitCode = await scanCommand(inventories, opts, { stdout: process.stdout, stderr: process.stderr, version: VERSION });
     });
 
-  const version = program.command('version').description('Version semantics of each ecosystem');
+  const version = program
+    .command('version')
+    .description("Print Patchwise's version (as --version does); version compare: version semantics of each ecosystem")
+    .action(() => {
+      process.stdout.write(`${VERSION}\n`);
+    });
   version
     .command('compare')
     .description('Read "A B" lines from stdin; print -1, 0 or 1 per line (or "error: …")')
@@ -139,6 +144,7 @@ export function buildProgram(): Command {
     });
   hosts
     .command('show')
+    .description('One host: OS, state, last check-in, inventory, support, open findings by priority, attributes')
     .argument('<host>', 'host id or name')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -148,6 +154,7 @@ export function buildProgram(): Command {
     });
   hosts
     .command('set')
+    .description("Set a host's attributes, or quarantine or release it")
     .argument('<host>', 'host id or name')
     .option('--attr <key=value>', 'tier, owner, environment, internetFacing, cluster, timezone, tags (comma list); empty value clears (repeatable)', collect, [])
     .option('--quarantine', 'quarantine the host (its agent is refused)')
@@ -360,6 +367,7 @@ export function buildProgram(): Command {
     });
   groups
     .command('list')
+    .description('Every host group and its selector')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -378,6 +386,7 @@ export function buildProgram(): Command {
     });
   groups
     .command('delete')
+    .description('Delete a group (refused, naming them, while a baseline, window or freeze names it)')
     .argument('<name>')
     .addOption(dataOption())
     .action(async (name: string, opts: { data?: string }) => {
@@ -459,6 +468,7 @@ export function buildProgram(): Command {
     });
   baselines
     .command('delete')
+    .description('Delete a baseline')
     .argument('<name>')
     .addOption(dataOption())
     .action(async (name: string, opts: { data?: string }) => {
@@ -492,6 +502,7 @@ export function buildProgram(): Command {
     });
   tokens
     .command('revoke')
+    .description('Revoke a token: it stops working')
     .argument('<id>')
     .addOption(dataOption())
     .action(async (id: string, opts: { data?: string }) => {
@@ -502,6 +513,7 @@ export function buildProgram(): Command {
   const users = program.command('users').description('People: users, passwords, lock-outs and role bindings (users.manage)');
   users
     .command('create')
+    .description('Create a user, with a password from standard input (--password-stdin)')
     .argument('<name>')
     .option('--password-stdin', 'read the password from the first line of standard input (at least 12 characters)')
     .addOption(dataOption())
@@ -511,6 +523,7 @@ export function buildProgram(): Command {
     });
   users
     .command('list')
+    .description('Every user with their role bindings')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -519,6 +532,7 @@ export function buildProgram(): Command {
     });
   users
     .command('show')
+    .description('One user')
     .argument('<name>')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -573,6 +587,7 @@ export function buildProgram(): Command {
   const roles = program.command('roles').description('Roles: built-in viewer, operator, approver, admin, and custom sets of permissions');
   roles
     .command('list')
+    .description('Built-in and custom roles (--permissions: every permission)')
     .option('--permissions', 'list every permission instead')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -582,6 +597,7 @@ export function buildProgram(): Command {
     });
   roles
     .command('create')
+    .description('Create a custom role: a set of permissions')
     .argument('<name>')
     .requiredOption('--permission <name>', 'a permission (repeatable)', collect, [])
     .option('--description <text>')
@@ -592,6 +608,7 @@ export function buildProgram(): Command {
     });
   roles
     .command('delete')
+    .description('Delete a custom role')
     .argument('<name>')
     .addOption(dataOption())
     .action(async (name: string, opts: { data?: string }) => {
@@ -619,6 +636,7 @@ export function buildProgram(): Command {
     });
   patchSets
     .command('list')
+    .description('Every patch set')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -627,6 +645,7 @@ export function buildProgram(): Command {
     });
   patchSets
     .command('show')
+    .description('A patch set: its targets and the advisories they fix')
     .argument('<number>')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -656,6 +675,7 @@ export function buildProgram(): Command {
     });
   changes
     .command('list')
+    .description('Change requests in your scope, newest first')
     .addOption(choiceOption('--state <state>', undefined, ['requested', 'approved', 'rejected', 'cancelled', 'expired']))
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -665,6 +685,7 @@ export function buildProgram(): Command {
     });
   changes
     .command('show')
+    .description('One change request with its decisions')
     .argument('<id>')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -719,6 +740,7 @@ export function buildProgram(): Command {
     });
   keys
     .command('list')
+    .description("Your registered keys (--all: every user's)")
     .option('--all', "every user's keys (users.manage)")
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -742,6 +764,7 @@ export function buildProgram(): Command {
   const approvalPolicies = program.command('approval-policies').description('How many approvers, of which roles, each environment needs');
   approvalPolicies
     .command('set')
+    .description('Set the approval policy of an environment (* for every environment without its own)')
     .argument('<environment>', 'an environment, or * for every environment without its own')
     .addOption(integerOption('--approvals <n>', 'distinct approvers other than the requester (1-5)', { min: 1, max: 5 }).makeOptionMandatory())
     .option('--role <name>', 'a role approvers must hold over the environment (repeatable; default approver, admin)', collect, [])
@@ -753,6 +776,7 @@ export function buildProgram(): Command {
     });
   approvalPolicies
     .command('list')
+    .description('Approval policies per environment (*: every other one)')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -761,6 +785,7 @@ export function buildProgram(): Command {
     });
   approvalPolicies
     .command('delete')
+    .description("Remove an environment's approval policy (the * policy or the default then applies)")
     .argument('<environment>')
     .addOption(dataOption())
     .action(async (environment: string, opts: { data?: string }) => {
