@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PatchwiseError, errorFromResponse } from '@patchwise/core';
+import { checkServerUrl, connectionFailure } from './server-url.js';
 
 export interface ApiTarget {
   readonly url: string;
@@ -15,9 +16,11 @@ export function resolveApiTarget(env: Readonly<Record<string, string | undefined
   const dir = resolve(dataDir ?? env.PATCHWISE_DATA ?? 'data');
   let url = env.PATCHWISE_URL;
   let token = env.PATCHWISE_TOKEN;
-  if (!url) {
+  if (url) checkServerUrl(url, 'PATCHWISE_URL');
+  else {
     const path = join(dir, 'server.json');
     if (existsSync(path)) url = (JSON.parse(readFileSync(path, 'utf8')) as { url?: string }).url;
+    if (url) checkServerUrl(url, `the url in ${path}`);
   }
   if (!token) {
     const path = join(dir, 'admin-token');
@@ -81,10 +84,66 @@ export class ApiClient {
         ...(body !== undefined ? { body } : {}),
       });
     } catch (err) {
-      throw new PatchwiseError('PW_SERVER_UNREACHABLE', `${method} ${url.pathname}: ${(err as Error).message}`, { input: this.target.url, cause: err });
+      throw new PatchwiseError('PW_SERVER_UNREACHABLE', connectionFailure(err, this.target.url), { cause: err });
     }
     const text = await res.text();
     if (res.ok) return (text ? JSON.parse(text) : undefined) as T;
-    throw errorFromResponse(res.status, text, `${method} ${url.pathname}`);
+    const err = errorFromResponse(res.status, text, `${method} ${url.pathname}`);
+    const readable = res.status === 400 && err.code === 'PW_INPUT_INVALID' ? readableValidationMessage(serverMessage(text)) : undefined;
+    throw readable === undefined ? err : new PatchwiseError(err.code, `${method} ${url.pathname}: ${readable}`);
   }
+}
+
+function serverMessage(body: string): string {
+  try {
+    const message = (JSON.parse(body) as { error?: { message?: unknown } }).error?.message;
+    return typeof message === 'string' ? message : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Where a request schema error points: `querystring/priority/0`, `body/attributes/tier`. */
+const SCHEMA_PART = /^(body|querystring|params|headers)((?:\/\S*)?) (.+)$/;
+/** What a schema error with alternatives says besides its branches' own errors. */
+const ALTERNATIVES = /^must match (?:a schema in anyOf|exactly one schema in oneOf)$/;
+
+/**
+ * The server's schema errors, as its validator joins them (`querystring/priority/0 must be equal
+ * to constant, … , querystring/priority/0 must match a schema in anyOf`), said once per field:
+ * `query parameter priority must be one of the allowed values`. Undefined for any other message,
+ * which is then shown as the server wrote it.
+ */
+export function readableValidationMessage(message: string): string | undefined {
+  const parts = message.split(/, (?=(?:body|querystring|params|headers)[/ ])/);
+  const byField = new Map<string, Set<string>>();
+  for (const part of parts) {
+    const m = SCHEMA_PART.exec(part);
+    if (!m) return undefined;
+    const [, scope, path, text] = m as unknown as [string, string, string, string];
+    const field = fieldName(scope, path);
+    const texts = byField.get(field) ?? new Set<string>();
+    texts.add(text);
+    byField.set(field, texts);
+  }
+  const said = [...byField].map(([field, texts]) => {
+    const branches = [...texts].filter((t) => !ALTERNATIVES.test(t));
+    const alternatives = branches.length < texts.size;
+    const what = alternatives && branches.every((t) => t === 'must be equal to constant') ? 'must be one of the allowed values' : branches.join(' or ');
+    return `${field} ${what || [...texts].join(' or ')}`;
+  });
+  return said.join('; ');
+}
+
+function fieldName(scope: string, path: string): string {
+  const segments = path.split('/').filter(Boolean);
+  if (scope === 'querystring') {
+    // A repeated query parameter's index means nothing to the person who typed the flag.
+    while (segments.length > 1 && /^\d+$/.test(segments[segments.length - 1] as string)) segments.pop();
+    return segments.length ? `query parameter ${segments.join('.')}` : 'the query';
+  }
+  const dotted = segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('');
+  if (scope === 'body') return dotted ? `request field ${dotted}` : 'the request body';
+  if (scope === 'params') return dotted ? `path parameter ${dotted}` : 'the path';
+  return dotted ? `header ${dotted}` : 'the headers';
 }

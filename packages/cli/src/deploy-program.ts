@@ -1,6 +1,7 @@
 import type { Command, Option } from 'commander';
 import type { ApiClient } from './api-client.js';
 import type { DeploySelectionOptions } from './commands/deploy.js';
+import { choiceOption, integerOption } from './option-values.js';
 
 type Io = { stdout: NodeJS.WritableStream & { isTTY?: boolean } };
 type Api = (opts: { data?: string }) => Promise<ApiClient>;
@@ -23,7 +24,7 @@ function selection(cmd: Command): Command {
     .option('--soak <minutes>', 'wait after each wave before the next')
     .option('--cluster-max <n>', 'hosts of one cluster patching or rebooting at once')
     .option('--blitz', 'emergency lane: no soak; concurrency, cluster limits and budgets still hold')
-    .option('--reboot <policy>', 'never, if-required or always')
+    .addOption(choiceOption('--reboot <policy>', 'when hosts reboot after installing', ['never', 'if-required', 'always']))
     .option('--pre-step <script>', 'approved library script to run before installing (repeatable)', collect, [])
     .option('--post-step <script>', 'approved library script to run after installing (repeatable)', collect, [])
     .option('--pre-check <check>', 'service:UNIT, http(s)://URL or script:NAME, before (repeatable)', collect, [])
@@ -36,7 +37,7 @@ export function registerDeployCommands(program: Command, api: Api, io: Io, dataO
   const load = () => import('./commands/deploy.js');
   const deploy = program.command('deploy').description('Deployments: a patch set to hosts in waves, inside windows, within budgets');
   selection(deploy.command('plan').description('Dry run: each host in its wave and window, expected finish; stores nothing'))
-    .option('--job-minutes <n>', 'expected minutes per host', '15')
+    .addOption(integerOption('--job-minutes <n>', 'expected minutes per host', { min: 1, max: 24 * 60 }).default('15'))
     .option('--hosts', 'list every host')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -50,15 +51,24 @@ export function registerDeployCommands(program: Command, api: Api, io: Io, dataO
     });
   deploy
     .command('start')
+    .description('Start a created deployment: needs an approved change for its patch set and environment')
     .argument('<id>')
     .option('--change <id>', 'the approved change request (unless given at create)')
     .addOption(dataOption())
     .action(async (id: string, opts: { change?: string; data?: string }) => {
       process.exitCode = await (await load()).deployCommand(await api(opts), id, 'start', opts, io);
     });
+  const what = {
+    pause: 'Dispatch nothing new; jobs in flight finish',
+    resume: 'Go on with a paused deployment',
+    halt: 'Stop a running or paused deployment',
+    cancel: 'Cancel a created, paused or halted deployment and its pending jobs',
+    rollback: 'Cancel pending installs and put back the previous versions on every host that installed',
+  } as const;
   for (const command of ['pause', 'resume', 'halt', 'cancel', 'rollback'] as const) {
     deploy
       .command(command)
+      .description(what[command])
       .argument('<id>')
       .option('--reason <text>', 'kept in the audit trail')
       .addOption(dataOption())
@@ -68,6 +78,7 @@ export function registerDeployCommands(program: Command, api: Api, io: Io, dataO
   }
   deploy
     .command('status')
+    .description('Progress per wave, and why pending hosts wait')
     .argument('<id>')
     .option('--watch', 'redraw live until the deployment ends (exit 1 if it halted)')
     .option('--json', 'print JSON')
@@ -77,6 +88,7 @@ export function registerDeployCommands(program: Command, api: Api, io: Io, dataO
     });
   deploy
     .command('list')
+    .description('Every deployment')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -84,6 +96,7 @@ export function registerDeployCommands(program: Command, api: Api, io: Io, dataO
     });
   deploy
     .command('jobs')
+    .description("A deployment's jobs (--host: one host's)")
     .argument('<id>')
     .option('--host <id|name>')
     .option('--json', 'print JSON')
@@ -93,7 +106,7 @@ export function registerDeployCommands(program: Command, api: Api, io: Io, dataO
     });
 
   const rings = program.command('rings').description('The environments patch sets are promoted through, in order');
-  rings.command('show').addOption(dataOption()).action(async (opts: { data?: string }) => {
+  rings.command('show').description('The rings, in promotion order, with their soak times').addOption(dataOption()).action(async (opts: { data?: string }) => {
     process.exitCode = await (await load()).ringsShow(await api(opts), io);
   });
   rings
@@ -106,10 +119,10 @@ export function registerDeployCommands(program: Command, api: Api, io: Io, dataO
     });
 
   const scripts = program.command('scripts').description('The approved script library: the only commands deployments run besides the package manager');
-  scripts.command('list').option('--json', 'print JSON').addOption(dataOption()).action(async (opts: { json?: boolean; data?: string }) => {
+  scripts.command('list').description('The approved script library').option('--json', 'print JSON').addOption(dataOption()).action(async (opts: { json?: boolean; data?: string }) => {
     process.exitCode = await (await load()).scriptsList(await api(opts), opts, io);
   });
-  scripts.command('put').argument('<name>').argument('<file>').addOption(dataOption()).action(async (name: string, file: string, opts: { data?: string }) => {
+  scripts.command('put').description('Add or change a script (a change needs a new approval)').argument('<name>').argument('<file>').addOption(dataOption()).action(async (name: string, file: string, opts: { data?: string }) => {
     process.exitCode = await (await load()).scriptsPut(await api(opts), name, file, io);
   });
   scripts.command('approve').description('approve a script someone else wrote, naming the SHA-256 you read').argument('<name>').argument('<sha256>').addOption(dataOption()).action(async (name: string, sha256: string, opts: { data?: string }) => {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { registerDeployCommands } from './deploy-program.js';
-import { isPatchwiseError } from '@patchwise/core/assessment';
+import { ADVISORY_TYPES, PRIORITIES, isPatchwiseError } from '@patchwise/core/assessment';
+import { choiceOption, integerOption } from './option-values.js';
 import type { ApiClient } from './api-client.js';
 import type { AgentRunOptions } from './commands/agent-run.js';
 import type { AgentlessAddOptions } from './commands/agentless.js';
@@ -43,18 +44,24 @@ export function buildProgram(): Command {
     .option('--kev <file>', 'CISA Known Exploited Vulnerabilities JSON')
     .option('--epss <file>', 'FIRST EPSS scores CSV')
     .option('--nvd <path>', 'NVD CVE API 2.0 JSON (repeatable)', collect, [])
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv', 'sarif']).default('table'))
-    .option('--fail-on <priority>', 'exit 1 when a finding is at or above this priority (P1..P4)')
-    .option('--type <type>', 'only advisories of this type: security, bugfix, enhancement (repeatable)', collect, [])
-    .option('--ecosystem <name>', 'ecosystem of dpkg/apk databases that do not name their distro, e.g. Debian:12')
+    .addOption(choiceOption('--format <format>', 'output format', ['table', 'json', 'csv', 'sarif']).default('table'))
+    .addOption(choiceOption('--fail-on <priority>', 'exit 1 when a finding is at or above this priority', PRIORITIES, { anyCase: true }))
+    .addOption(choiceOption('--type <type>', 'only advisories of this type (repeatable)', ADVISORY_TYPES, { repeatable: true, anyCase: true }))
+    .option('--ecosystem <name>', 'OSV ecosystem of the distribution packages in dpkg status files, rpm -qa output and apk installed databases (which never name their release), and of CycloneDX packages whose purl names no distro, e.g. Debian:12, AlmaLinux:9, Alpine:v3.20')
+    .option('--os-release <file>', "instead of --ecosystem: the host's /etc/os-release, naming its release (--ecosystem wins when both are given)")
     .option('--strict', 'treat any unreadable input as fatal (exit 2)', false)
-    .option('--jobs <n>', 'threads that read and parse inventories beside the main one (0: none; default: by input size and cores)')
+    .addOption(integerOption('--jobs <n>', 'threads that read and parse inventories beside the main one (0: none; default: by input size and cores)', { min: 0, max: 64 }))
     .action(async (inventories: string[], opts: ScanCommandOptions) => {
       const { scanCommand } = await import('./commands/scan.js');
       process.exitCode = await scanCommand(inventories, opts, { stdout: process.stdout, stderr: process.stderr, version: VERSION });
     });
 
-  const version = program.command('version').description('Version semantics of each ecosystem');
+  const version = program
+    .command('version')
+    .description("Print Patchwise's version (as --version does); version compare: version semantics of each ecosystem")
+    .action(() => {
+      process.stdout.write(`${VERSION}\n`);
+    });
   version
     .command('compare')
     .description('Read "A B" lines from stdin; print -1, 0 or 1 per line (or "error: …")')
@@ -108,7 +115,7 @@ export function buildProgram(): Command {
     .command('create')
     .description('Create an enrollment secret (printed once)')
     .option('--expires <duration>', 'lifetime, e.g. 1h, 24h, 30d', '24h')
-    .option('--uses <n>', 'how many agents may use it (default unlimited)')
+    .addOption(integerOption('--uses <n>', 'how many agents may use it (default unlimited)', { min: 1 }))
     .option('--attr <key=value>', 'attribute every host enrolled with it gets, e.g. tier=1 (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -140,7 +147,7 @@ export function buildProgram(): Command {
     .command('list')
     .description('List hosts')
     .option('--os <id[-version]>', 'e.g. debian, debian-12, "ubuntu 22.04", opensuse-leap-15.5')
-    .option('--tier <n>', 'criticality tier 0-3')
+    .addOption(integerOption('--tier <n>', 'criticality tier 0-3', { min: 0, max: 3 }))
     .option('--environment <name>')
     .option('--tag <tag>')
     .option('--stale', 'only hosts not seen for the stale period')
@@ -156,6 +163,7 @@ export function buildProgram(): Command {
     });
   hosts
     .command('show')
+    .description('One host: OS, state, last check-in, inventory, support, open findings by priority, attributes')
     .argument('<host>', 'host id or name')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -165,6 +173,7 @@ export function buildProgram(): Command {
     });
   hosts
     .command('set')
+    .description("Set a host's attributes, or quarantine or release it")
     .argument('<host>', 'host id or name')
     .option('--attr <key=value>', 'tier, owner, environment, internetFacing, cluster, timezone, tags (comma list); empty value clears (repeatable)', collect, [])
     .option('--quarantine', 'quarantine the host (its agent is refused)')
@@ -256,16 +265,16 @@ export function buildProgram(): Command {
     .command('list')
     .description('List findings, most urgent first')
     .option('--host <host>', 'host id or name')
-    .option('--priority <P1..P4>', 'repeatable', collect, [])
+    .addOption(choiceOption('--priority <P1..P4>', 'repeatable', PRIORITIES, { repeatable: true, anyCase: true }))
     .option('--kev', 'only known exploited')
-    .option('--type <type>', 'security, bugfix, enhancement (repeatable)', collect, [])
-    .addOption(new Option('--state <state>', 'fixed: the host upgraded or removed the package; retracted: the advisory was withdrawn or no longer covers the installed version').choices(['open', 'fixed', 'retracted']).default('open'))
+    .addOption(choiceOption('--type <type>', 'repeatable', ADVISORY_TYPES, { repeatable: true, anyCase: true }))
+    .addOption(choiceOption('--state <state>', 'fixed: the host upgraded or removed the package; retracted: the advisory was withdrawn or no longer covers the installed version', ['open', 'fixed', 'retracted']).default('open'))
     .option('--package <name>')
     .option('--advisory <id>', 'advisory id or CVE')
-    .addOption(new Option('--sort <key>').choices(['priority', 'first_seen', 'package', 'advisory']).default('priority'))
-    .option('--limit <n>', 'at most this many', '100')
+    .addOption(choiceOption('--sort <key>', undefined, ['priority', 'first_seen', 'package', 'advisory']).default('priority'))
+    .addOption(integerOption('--limit <n>', 'at most this many', { min: 1, max: 1000 }).default('100'))
     .option('--overdue', 'only open findings past their SLA due date')
-    .addOption(new Option('--lane <lane>', 'only fixes in this lane (docs/sla.md)').choices(['emergency', 'scheduled']))
+    .addOption(choiceOption('--lane <lane>', 'only fixes in this lane (docs/sla.md)', ['emergency', 'scheduled']))
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: FindingsListOptions & { data?: string }) => {
@@ -360,7 +369,7 @@ export function buildProgram(): Command {
   report
     .command('compliance')
     .description("Hosts that are not compliant (EOL release or packages, fixes their baseline approved), with reasons; exit 1 when any")
-    .addOption(new Option('--fail-at <priority>', 'for hosts without a baseline: open security findings at or above this priority fail a host').choices(['P1', 'P2', 'P3', 'P4']).default('P2'))
+    .addOption(choiceOption('--fail-at <priority>', 'for hosts without a baseline: open security findings at or above this priority fail a host', PRIORITIES, { anyCase: true }).default('P2'))
     .option('--all', 'list compliant hosts too')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -376,7 +385,7 @@ export function buildProgram(): Command {
     .argument('<name>', 'lower-case name, e.g. prod-tier0')
     .option('--description <text>')
     .option('--host <id|name>', 'a member by id or name (repeatable; a static group)', collect, [])
-    .option('--tier <n>', 'tier 0-3 (repeatable)', collect, [])
+    .addOption(integerOption('--tier <n>', 'tier 0-3 (repeatable)', { min: 0, max: 3, repeatable: true }))
     .option('--environment <name>', '(repeatable)', collect, [])
     .option('--tag <tag>', 'hosts carrying every tag given (repeatable)', collect, [])
     .option('--os <id[-version]>', 'e.g. debian, debian-12 (repeatable)', collect, [])
@@ -390,6 +399,7 @@ export function buildProgram(): Command {
     });
   groups
     .command('list')
+    .description('Every host group and its selector')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -408,6 +418,7 @@ export function buildProgram(): Command {
     });
   groups
     .command('delete')
+    .description('Delete a group (refused, naming them, while a baseline, window or freeze names it)')
     .argument('<name>')
     .addOption(dataOption())
     .action(async (name: string, opts: { data?: string }) => {
@@ -423,7 +434,7 @@ export function buildProgram(): Command {
     .option('--group <name>', 'the host group it is for (or --host)')
     .option('--advisory <id>', 'advisory id or CVE (and/or --package)')
     .option('--package <name>', 'package name as findings show it')
-    .addOption(new Option('--category <category>', 'why').choices(['technical-blocker', 'no-vendor-support', 'pending-test-capacity', 'compensating-control', 'risk-accepted']).makeOptionMandatory())
+    .addOption(choiceOption('--category <category>', 'why', ['technical-blocker', 'no-vendor-support', 'pending-test-capacity', 'compensating-control', 'risk-accepted']).makeOptionMandatory())
     .requiredOption('--reason <text>', 'the reason in words')
     .requiredOption('--owner <who>', 'who answers for it')
     .requiredOption('--expires <when>', 'days (30d) or a date; at most a year')
@@ -448,7 +459,7 @@ export function buildProgram(): Command {
   exceptions
     .command('list')
     .description('The exception register: scope, category, owner, requester, approver, expiry, state (* in force)')
-    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'expired', 'revoked', 'rejected']))
+    .addOption(choiceOption('--state <state>', undefined, ['requested', 'approved', 'expired', 'revoked', 'rejected']))
     .option('--expiring-within <days>', 'only requested or approved ones expiring within this many days (14d)')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -489,6 +500,7 @@ export function buildProgram(): Command {
     });
   baselines
     .command('delete')
+    .description('Delete a baseline')
     .argument('<name>')
     .addOption(dataOption())
     .action(async (name: string, opts: { data?: string }) => {
@@ -522,6 +534,7 @@ export function buildProgram(): Command {
     });
   tokens
     .command('revoke')
+    .description('Revoke a token: it stops working')
     .argument('<id>')
     .addOption(dataOption())
     .action(async (id: string, opts: { data?: string }) => {
@@ -532,6 +545,7 @@ export function buildProgram(): Command {
   const users = program.command('users').description('People: users, passwords, lock-outs and role bindings (users.manage)');
   users
     .command('create')
+    .description('Create a user, with a password from standard input (--password-stdin)')
     .argument('<name>')
     .option('--password-stdin', 'read the password from the first line of standard input (at least 12 characters)')
     .addOption(dataOption())
@@ -541,6 +555,7 @@ export function buildProgram(): Command {
     });
   users
     .command('list')
+    .description('Every user with their role bindings')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -549,6 +564,7 @@ export function buildProgram(): Command {
     });
   users
     .command('show')
+    .description('One user')
     .argument('<name>')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -603,6 +619,7 @@ export function buildProgram(): Command {
   const roles = program.command('roles').description('Roles: built-in viewer, operator, approver, admin, and custom sets of permissions');
   roles
     .command('list')
+    .description('Built-in and custom roles (--permissions: every permission)')
     .option('--permissions', 'list every permission instead')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -612,6 +629,7 @@ export function buildProgram(): Command {
     });
   roles
     .command('create')
+    .description('Create a custom role: a set of permissions')
     .argument('<name>')
     .requiredOption('--permission <name>', 'a permission (repeatable)', collect, [])
     .option('--description <text>')
@@ -622,6 +640,7 @@ export function buildProgram(): Command {
     });
   roles
     .command('delete')
+    .description('Delete a custom role')
     .argument('<name>')
     .addOption(dataOption())
     .action(async (name: string, opts: { data?: string }) => {
@@ -638,7 +657,7 @@ export function buildProgram(): Command {
     .option('--target <eco:pkg=version>', 'an exact target, e.g. AlmaLinux:9:openssl=1:3.0.7-27.el9 (repeatable; instead of findings)', collect, [])
     .option('--host <id|name>', 'findings of this host')
     .option('--group <name>', 'findings of this group\'s hosts')
-    .option('--priority <P1..P4>', 'findings of this priority (repeatable)', collect, [])
+    .addOption(choiceOption('--priority <P1..P4>', 'findings of this priority (repeatable)', PRIORITIES, { repeatable: true, anyCase: true }))
     .option('--advisory <id>', 'findings of this advisory')
     .option('--kev', 'only known exploited')
     .option('--from-baseline', 'only fixes the hosts\' baselines approve now (not rejected, held, pending or under an exception)')
@@ -649,6 +668,7 @@ export function buildProgram(): Command {
     });
   patchSets
     .command('list')
+    .description('Every patch set')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -657,6 +677,7 @@ export function buildProgram(): Command {
     });
   patchSets
     .command('show')
+    .description('A patch set: its targets and the advisories they fix')
     .argument('<number>')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -671,7 +692,7 @@ export function buildProgram(): Command {
   changes
     .command('request')
     .description('Ask for a deployment or promotion of a patch set; others approve it as the environment\'s policy says')
-    .addOption(new Option('--kind <kind>').choices(['deployment', 'promotion']).default('deployment'))
+    .addOption(choiceOption('--kind <kind>', undefined, ['deployment', 'promotion']).default('deployment'))
     .requiredOption('--environment <name>')
     .requiredOption('--patch-set <id>')
     .requiredOption('--title <text>')
@@ -686,7 +707,8 @@ export function buildProgram(): Command {
     });
   changes
     .command('list')
-    .addOption(new Option('--state <state>').choices(['requested', 'approved', 'rejected', 'cancelled', 'expired']))
+    .description('Change requests in your scope, newest first')
+    .addOption(choiceOption('--state <state>', undefined, ['requested', 'approved', 'rejected', 'cancelled', 'expired']))
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { state?: string; json?: boolean; data?: string }) => {
@@ -695,6 +717,7 @@ export function buildProgram(): Command {
     });
   changes
     .command('show')
+    .description('One change request with its decisions')
     .argument('<id>')
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -749,6 +772,7 @@ export function buildProgram(): Command {
     });
   keys
     .command('list')
+    .description("Your registered keys (--all: every user's)")
     .option('--all', "every user's keys (users.manage)")
     .option('--json', 'print JSON')
     .addOption(dataOption())
@@ -772,8 +796,9 @@ export function buildProgram(): Command {
   const approvalPolicies = program.command('approval-policies').description('How many approvers, of which roles, each environment needs');
   approvalPolicies
     .command('set')
+    .description('Set the approval policy of an environment (* for every environment without its own)')
     .argument('<environment>', 'an environment, or * for every environment without its own')
-    .requiredOption('--approvals <n>', 'distinct approvers other than the requester (1-5)')
+    .addOption(integerOption('--approvals <n>', 'distinct approvers other than the requester (1-5)', { min: 1, max: 5 }).makeOptionMandatory())
     .option('--role <name>', 'a role approvers must hold over the environment (repeatable; default approver, admin)', collect, [])
     .option('--valid-for <hours>', 'how long an approval lets the change start, e.g. 72h')
     .addOption(dataOption())
@@ -783,6 +808,7 @@ export function buildProgram(): Command {
     });
   approvalPolicies
     .command('list')
+    .description('Approval policies per environment (*: every other one)')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -791,6 +817,7 @@ export function buildProgram(): Command {
     });
   approvalPolicies
     .command('delete')
+    .description("Remove an environment's approval policy (the * policy or the default then applies)")
     .argument('<environment>')
     .addOption(dataOption())
     .action(async (environment: string, opts: { data?: string }) => {
@@ -847,12 +874,17 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; usage and input errors print one line (no stack) and exit 2. */
 export async function main(argv: readonly string[]): Promise<void> {
+  endQuietlyWhenStdoutCloses(process.stdout);
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and --version end "with an error" in commander's exitOverride mode; they succeeded.
       process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (isClosedPipe(err)) {
+      process.exitCode = 0;
       return;
     }
     if (isPatchwiseError(err)) {
@@ -862,4 +894,21 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     throw err;
   }
+}
+
+const isClosedPipe = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 'EPIPE';
+
+/**
+ * `patchwise … | head`: once the reader has gone, nothing more can be said to it, so the command
+ * ends at once with status 0, as a Unix tool ended by SIGPIPE does in a pipeline, and without
+ * the stack trace an unhandled EPIPE would print. Every command writes through process.stdout,
+ * so this one listener covers the whole CLI (the only place that calls process.exit: the
+ * command cannot be left to run on, writing to a closed pipe or waiting for a 'drain' that
+ * never comes).
+ */
+function endQuietlyWhenStdoutCloses(stdout: NodeJS.WriteStream): void {
+  stdout.on('error', (err) => {
+    if (isClosedPipe(err)) process.exit(0);
+    throw err;
+  });
 }

@@ -37,6 +37,7 @@ export function addMaintenanceCommands(program: Command, { api, io, dataOption, 
     });
   windows
     .command('list')
+    .description('Every maintenance window')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -55,6 +56,7 @@ export function addMaintenanceCommands(program: Command, { api, io, dataOption, 
     });
   windows
     .command('delete')
+    .description('Delete a window')
     .argument('<name>')
     .addOption(dataOption())
     .action(async (name: string, opts: { data?: string }) => {
@@ -92,6 +94,7 @@ export function addMaintenanceCommands(program: Command, { api, io, dataOption, 
     });
   freezes
     .command('list')
+    .description('Every freeze')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (opts: { json?: boolean; data?: string }) => {
@@ -100,6 +103,7 @@ export function addMaintenanceCommands(program: Command, { api, io, dataOption, 
     });
   freezes
     .command('delete')
+    .description('Delete a freeze')
     .argument('<name>')
     .addOption(dataOption())
     .action(async (name: string, opts: { data?: string }) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseApproverPins, runAgent } from '@patchwise/agent';
 import { attributePairsToObject } from '@patchwise/core';
 import { readDocumentFile } from '../read-document-file.js';
+import { checkServerUrl } from '../server-url.js';
 
 export interface AgentRunOptions {
   readonly server?: string;
@@ -24,6 +25,7 @@ export interface AgentRunOptions {
  * recovers from at the next start (docs/agent-execution.md, "Stopping the agent").
  */
 export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJS.WritableStream; version: string }): Promise<number> {
+  if (opts.server !== undefined) checkServerUrl(opts.server, '--server');
   const stateDir = opts.state ?? (process.getuid?.() === 0 ? '/var/lib/patchwise-agent' : join(homedir(), '.patchwise-agent'));
   const approvers = opts.approvers === undefined ? undefined : parseApproverPins(readDocumentFile(opts.approvers, 'approvers'), opts.approvers);
   const controller = new AbortController();

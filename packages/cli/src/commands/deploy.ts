@@ -2,6 +2,7 @@ import { PatchwiseError } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { readDocumentFile } from '../read-document-file.js';
 import { textTable } from '../output/index.js';
+import { resolveHost } from './hosts.js';
 
 type Io = { stdout: NodeJS.WritableStream & { isTTY?: boolean } };
 
@@ -140,6 +141,8 @@ export async function deployList(api: ApiClient, o: { json?: boolean }, io: Io):
 export async function deployJobs(api: ApiClient, id: string, o: { host?: string; json?: boolean }, io: Io): Promise<number> {
   type JobView = { id: string; hostName: string; action: string; wave: number; state: string; stateReason: string | null; targets: { name: string; version: string | null }[]; previous: { name: string; version: string | null }[] | null };
   const { jobs } = await api.get<{ jobs: JobView[] }>(`/api/v1/deployments/${int(id, 'deployment id')}/jobs`, { host: o.host });
+  // No jobs for --host: say so when it names no host at all (jobs keep the names of hosts since removed).
+  if (o.host !== undefined && jobs.length === 0) await resolveHost(api, o.host);
   if (o.json) io.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
   else io.stdout.write(textTable(['JOB', 'HOST', 'ACTION', 'WAVE', 'STATE', 'TARGETS', 'PREVIOUS', 'REASON'], jobs.map((j) => [j.id, j.hostName, j.action, String(j.wave), j.state, j.targets.map((t) => `${t.name}=${t.version ?? '(none)'}`).join(' '), (j.previous ?? []).map((t) => `${t.name}=${t.version ?? '(none)'}`).join(' '), j.stateReason ?? ''])));
   return 0;

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { isPatchwiseError, listFeedFiles } from '@patchwise/core';
+import { PatchwiseError, isPatchwiseError, listFeedFiles } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -28,6 +28,10 @@ interface ImportReply {
  * Loose OSV records in one directory are better shipped as one .zip or .tar.gz.
  */
 export async function feedsImport(api: ApiClient, paths: readonly string[], opts: { source?: string }, io: Io): Promise<number> {
+  // A path that names nothing is a mistyped command (exit 2, nothing imported), as for scan; a
+  // file the server refuses is the feed's problem, reported below with exit 1.
+  const missing = paths.filter((p) => statSync(p, { throwIfNoEntry: false }) === undefined);
+  if (missing.length > 0) throw new PatchwiseError('PW_USAGE', `no such file or directory: ${missing.join(', ')}`);
   const { files, skipped, problems } = listFeedFiles(paths);
   let failed = problems.length;
   for (const p of problems) io.stderr.write(`patchwise: ${p.message}

@@ -1,5 +1,6 @@
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
+import { resolveHost } from './hosts.js';
 
 export interface FindingsListOptions {
   readonly host?: string;
@@ -58,8 +59,10 @@ const stateOf = (f: FindingView) =>
 const decision = (f: FindingView) => (f.baseline.state === 'pending' && f.baseline.approvesAt ? `pending to ${f.baseline.approvesAt.slice(0, 10)}` : f.baseline.state);
 
 export async function findingsList(api: ApiClient, opts: FindingsListOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+  // A host that does not exist is an error, as for hosts show, not an empty list.
+  const host = opts.host === undefined ? undefined : await resolveHost(api, opts.host);
   const page = await api.get<{ total: number; findings: FindingView[] }>('/api/v1/findings', {
-    host: opts.host,
+    host,
     priority: opts.priority.length ? opts.priority : undefined,
     kev: opts.kev ? true : undefined,
     type: opts.type.length ? opts.type : undefined,

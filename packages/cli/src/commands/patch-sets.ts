@@ -1,6 +1,7 @@
 import { PatchwiseError } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
+import { resolveHost } from './hosts.js';
 
 type Io = { stdout: NodeJS.WritableStream };
 
@@ -36,7 +37,8 @@ function parseTarget(text: string) {
 
 export async function patchSetsCreate(api: ApiClient, name: string, o: PatchSetCreateOptions, io: Io): Promise<number> {
   if (o.target.length && o.fromBaseline) throw new PatchwiseError('PW_USAGE', '--target and --from-baseline exclude each other');
-  const filter = { ...(o.host ? { host: o.host } : {}), ...(o.group ? { group: o.group } : {}), ...(o.priority.length ? { priority: o.priority } : {}), ...(o.advisory ? { advisory: o.advisory } : {}), ...(o.kev ? { kev: true } : {}) };
+  const host = o.host === undefined ? undefined : await resolveHost(api, o.host);
+  const filter = { ...(host ? { host } : {}), ...(o.group ? { group: o.group } : {}), ...(o.priority.length ? { priority: o.priority } : {}), ...(o.advisory ? { advisory: o.advisory } : {}), ...(o.kev ? { kev: true } : {}) };
   const body = o.target.length ? { targets: o.target.map(parseTarget) } : o.fromBaseline ? { fromBaseline: filter } : { fromFindings: filter };
   const p = await api.post<PatchSetView>('/api/v1/patch-sets', { name, ...(o.description ? { description: o.description } : {}), ...body });
   io.stdout.write(`patch set ${p.number} (${p.name}): ${p.targets.length} targets fixing ${p.fixes.length} advisories\n`);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import {
@@ -9,6 +10,9 @@ import {
   PatchwiseError,
   assessInventories,
   atOrAbove,
+  distroOf,
+  isReleaseUnknownError,
+  parseOsRelease,
   listInputFiles,
   loadAdvisories,
   readListedInventories,
@@ -31,6 +35,8 @@ export interface ScanCommandOptions {
   readonly type: readonly string[];
   readonly strict: boolean;
   readonly ecosystem?: string | undefined;
+  /** A host's /etc/os-release file: the release of package databases that do not name theirs. */
+  readonly osRelease?: string | undefined;
   /** Parser threads beside the main one; 0 parses in the main thread; default: chosen by input size. */
   readonly jobs?: string | undefined;
 }
@@ -53,15 +59,16 @@ export async function scanCommand(inventories: readonly string[], opts: ScanComm
   if (opts.advisories.length === 0) usage('no advisories given: pass --advisories PATH (OSV files, directories or archives)');
   if (inventories.length === 0) usage('no inventory given: pass one or more INVENTORY files or directories');
   const jobs = opts.jobs === undefined ? undefined : checkJobs(opts.jobs);
+  const osRelease = opts.osRelease === undefined ? undefined : readOsRelease(opts.osRelease, opts.ecosystem !== undefined);
 
   // The inventories are listed first so that parser threads, when the scan is large enough to
   // want them, start on the first files while this thread loads the advisories.
   const listed = listInputFiles(inventories);
   const packageCache = new PackageCache();
   const threads = parserThreads(jobs, listed);
-  const pool = threads > 0 ? new ScanThreadPool(listed, { threads, packageCache, ecosystem: opts.ecosystem }) : undefined;
+  const pool = threads > 0 ? new ScanThreadPool(listed, { threads, packageCache, ecosystem: opts.ecosystem, osRelease }) : undefined;
   try {
-    return await scan(listed, pool, packageCache, opts, format, failOn, types, io);
+    return await scan(listed, pool, packageCache, { ...opts, osRelease }, format, failOn, types, io);
   } finally {
     await pool?.close();
   }
@@ -97,12 +104,13 @@ async function scan(
   const leftOut = new Map<string, number>();
   let wroteHost = false;
   await out.write(output.begin());
-  const inputs = pool ? pool.events() : readListedInventories(listed, { inventory: { packageCache, ecosystem: opts.ecosystem } });
+  const inputs = pool ? pool.events() : readListedInventories(listed, { inventory: { packageCache, ecosystem: opts.ecosystem, osRelease: opts.osRelease } });
   for await (const event of assessInventories(inputs, { matcher, reporter })) {
     if (event.kind === 'skipped') {
       progress?.clear();
       skipped++;
-      stderr(`patchwise: skipped ${event.error.message}`);
+      // Core says what is missing; how to give it on this command line is the CLI's to add.
+      stderr(`patchwise: skipped ${event.error.message}${isReleaseUnknownError(event.error) ? ' (scan --ecosystem NAME or --os-release FILE)' : ''}`);
       if (opts.strict) break;
       continue;
     }
@@ -153,6 +161,32 @@ function parserThreads(jobs: number | undefined, listed: readonly (InputFile | I
   for (const entry of listed) if (entry.kind === 'file') files++;
   if (files < MIN_FILES_FOR_THREADS) return 0;
   return Math.min(2, availableParallelism() - 1);
+}
+
+/**
+ * The text of `--os-release FILE`, checked before any inventory is read: a file that cannot be read
+ * or names a release OSV does not know is bad usage, not a problem of every inventory in turn
+ * (unless --ecosystem is given too, which then decides, as in core's parseInventory).
+ */
+function readOsRelease(path: string, ecosystemGiven: boolean): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not an os-release file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new PatchwiseError('PW_INPUT_UNREADABLE', `--os-release ${path}: ${why}`, { cause: err });
+  }
+  if (!ecosystemGiven) {
+    const rel = parseOsRelease(text);
+    try {
+      distroOf(rel.id, rel.versionId);
+    } catch (err) {
+      if (err instanceof PatchwiseError) throw new PatchwiseError(err.code, `--os-release ${path}: ${err.message}`, { cause: err });
+      throw err;
+    }
+  }
+  return text;
 }
 
 function checkJobs(value: string): number {

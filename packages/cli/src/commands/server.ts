@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { loadFeedSources, loadSlaPolicy, parseServerConfig, startServer } from '@patchwise/server';
 
@@ -34,7 +36,7 @@ export async function serverCommand(opts: ServerOptions, io: { stderr: NodeJS.Wr
   const server = await startServer(config, { log, logger: process.env.PATCHWISE_LOG === 'debug', feedSources, ...(slaPolicy ? { slaPolicy } : {}) });
   log(`patchwise server listening on ${server.url} (${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`})`);
   log(`admin API token ${server.adminTokenCreated ? 'created' : 'kept'} in ${server.adminTokenPath} (mode 0600)`);
-  log(`enroll this machine: patchwise enroll-token create, then sudo patchwise agent run --server ${server.url} --enroll-token <token>`);
+  for (const line of enrollmentHint(server.url, config.dataDir)) log(line);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -43,4 +45,25 @@ export async function serverCommand(opts: ServerOptions, io: { stderr: NodeJS.Wr
   log('shutting down');
   await server.close();
   return 0;
+}
+
+/** A path as a POSIX shell word: as it is when safe, else single-quoted. */
+const shellWord = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
+
+/** The repository this CLI runs from, where `npx patchwise` finds it (node_modules/.bin). */
+const REPOSITORY = fileURLToPath(new URL('../../../../', import.meta.url)).replace(/\/$/, '');
+
+/**
+ * How to enroll the machine the server runs on, as commands that run as printed from the
+ * repository root (`npx patchwise`: after `npm ci` nothing is on the PATH), with `--data` when the
+ * admin token is not in the repository's ./data. The agent runs as root: it reads files only root
+ * may read and installs packages; how a person becomes root (sudo, su, a root shell) is theirs.
+ */
+export function enrollmentHint(url: string, dataDir: string, repository: string = REPOSITORY): string[] {
+  const dir = resolve(dataDir);
+  const data = dir === resolve(repository, 'data') ? '' : ` --data ${shellWord(dir)}`;
+  return [
+    `enroll this machine, from ${shellWord(repository)}: npx patchwise enroll-token create${data}`,
+    `  then as root (the agent reads files only root can read, and installs packages): npx patchwise agent run --server ${url} --enroll-token <token>`,
+  ];
 }

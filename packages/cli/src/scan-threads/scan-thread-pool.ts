@@ -32,6 +32,8 @@ export interface ScanThreadPoolOptions {
   readonly limits?: InputLimits | undefined;
   /** As InventoryParseOptions.ecosystem. */
   readonly ecosystem?: string | undefined;
+  /** As InventoryParseOptions.osRelease. */
+  readonly osRelease?: string | undefined;
   /**
    * Files handed to each thread ahead of the scan. Results are small (package numbers), so this
    * mostly decides how much parsing gets done while the main thread loads advisories.
@@ -85,7 +87,7 @@ export class ScanThreadPool {
     private readonly listed: readonly (InputFile | InputProblem)[],
     private readonly options: ScanThreadPoolOptions,
   ) {
-    const start: ThreadStart = { limits: options.limits, ecosystem: options.ecosystem };
+    const start: ThreadStart = { limits: options.limits, ecosystem: options.ecosystem, osRelease: options.osRelease };
     this.ahead = Math.max(1, options.threads) * (options.aheadPerThread ?? DEFAULT_AHEAD_PER_THREAD);
     for (let i = 0; i < Math.max(1, options.threads); i++) {
       // stdout is the report: nothing a thread might print may end up inside it.
@@ -128,7 +130,7 @@ export class ScanThreadPool {
         if (settled.kind === 'archive') {
           yield* readInventoryFile(entry.path, entry.root, {
             limits: this.options.limits,
-            inventory: { packageCache: this.options.packageCache, ecosystem: this.options.ecosystem },
+            inventory: { packageCache: this.options.packageCache, ecosystem: this.options.ecosystem, osRelease: this.options.osRelease },
           });
         } else {
           yield settled;
@@ -183,7 +185,7 @@ export class ScanThreadPool {
   /** Reads a listed file in this thread, as a parser thread would have. */
   private readHere(at: number, entry: InputFile): Settled {
     this.local ??= {
-      reader: new InventoryFileReader({ limits: this.options.limits, ecosystem: this.options.ecosystem }),
+      reader: new InventoryFileReader({ limits: this.options.limits, ecosystem: this.options.ecosystem, osRelease: this.options.osRelease }),
       decoder: new InventoryDecoder(this.options.packageCache),
     };
     this.readHereCount++;

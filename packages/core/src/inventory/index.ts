@@ -4,7 +4,7 @@
  */
 export type { Distro, HostAttributes, HostInventory, InstalledPackage } from './types.js';
 export type { DistroPackage, DistroPackagesResult, InventoryFormat, InventoryParseResult, SkippedCount } from './result.js';
-export { parseInventory, parseInventoryObject } from './parse-inventory.js';
+export { isReleaseUnknownError, parseInventory, parseInventoryObject } from './parse-inventory.js';
 export type { InventoryParseOptions } from './parse-inventory.js';
 export { distroOf, ecosystemForDistro, parseDistroQualifier, parseOsRelease } from './distro.js';
 export type { DistroRelease, OsRelease } from './distro.js';

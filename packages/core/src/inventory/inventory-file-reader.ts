@@ -24,6 +24,8 @@ export interface InventoryFileReaderOptions {
   readonly limits?: InputLimits | undefined;
   /** As InventoryParseOptions.ecosystem. */
   readonly ecosystem?: string | undefined;
+  /** As InventoryParseOptions.osRelease: the text of one os-release file for every input. */
+  readonly osRelease?: string | undefined;
 }
 
 export class InventoryFileReader {
@@ -33,7 +35,7 @@ export class InventoryFileReader {
 
   constructor(options: InventoryFileReaderOptions = {}) {
     this.limits = options.limits ?? DEFAULT_LIMITS;
-    this.parseOptions = { packageCache: new PackageCache(), ecosystem: options.ecosystem, maxDepth: this.limits.maxDepth };
+    this.parseOptions = { packageCache: new PackageCache(), ecosystem: options.ecosystem, osRelease: options.osRelease, maxDepth: this.limits.maxDepth };
   }
 
   /**

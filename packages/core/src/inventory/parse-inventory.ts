@@ -121,6 +121,16 @@ export function parseInventoryObject(value: unknown, source: string, options: In
   );
 }
 
+const RELEASE_UNKNOWN = 'does not say which distribution release it is from';
+
+/**
+ * True for the error a package database read with neither `ecosystem` nor `osRelease` raises, so
+ * that a caller can add how its own users give them (a CLI's flags, an API's fields).
+ */
+export function isReleaseUnknownError(err: unknown): boolean {
+  return err instanceof PatchwiseError && err.code === 'PW_INPUT_INVALID' && err.message.includes(RELEASE_UNKNOWN);
+}
+
 /** For package databases: the caller's ecosystem, else the one os-release names, else an error. */
 function hostEcosystem(format: InventoryFormat, source: string, options: InventoryParseOptions): { ecosystem: string; distro?: Distro } {
   const distro = givenDistro(source, options);
@@ -129,7 +139,7 @@ function hostEcosystem(format: InventoryFormat, source: string, options: Invento
   if (ecosystem === undefined) {
     throw new PatchwiseError(
       'PW_INPUT_INVALID',
-      `a ${format} inventory does not say which distribution release it is from; give its OSV ecosystem (e.g. "Debian:12", "AlmaLinux:9", "Alpine:v3.18") or the host's /etc/os-release`,
+      `a ${format} inventory ${RELEASE_UNKNOWN}; give its OSV ecosystem (e.g. "Debian:12", "AlmaLinux:9", "Alpine:v3.18") or the host's /etc/os-release`,
       { input: source },
     );
   }

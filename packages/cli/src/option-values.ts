@@ -1,0 +1,61 @@
+import { Option } from 'commander';
+import { PatchwiseError } from '@patchwise/core/assessment';
+
+/**
+ * Options whose values the CLI checks itself, before any request: a bad value is then named with
+ * its flag and what it may be (`--priority must be one of P1, P2, P3, P4, not "P5"`, exit 2),
+ * rather than left to the server's schema, which names the request field instead of the flag.
+ * The error is a PW_USAGE PatchwiseError, printed by main() like every other usage error.
+ */
+
+/** The long flag of an Option (`--priority`), for messages. */
+const flagOf = (option: Option): string => option.long ?? option.flags;
+
+export interface ChoiceSettings {
+  /** The option may be given again; every value is collected into an array (default: no). */
+  readonly repeatable?: boolean;
+  /** Accept any letter case and store the value as listed (`p1` → `P1`); default: exact case. */
+  readonly anyCase?: boolean;
+}
+
+/**
+ * An option taking one of `values`. Help lists the choices (commander's `.choices()`), and a
+ * value outside them is a usage error naming the flag and every allowed value.
+ */
+export function choiceOption(flags: string, description: string | undefined, values: readonly string[], settings: ChoiceSettings = {}): Option {
+  const option = new Option(flags, description).choices(values);
+  option.argParser((raw: string, previous: unknown) => {
+    const value = settings.anyCase ? values.find((v) => v.toLowerCase() === raw.toLowerCase()) : values.find((v) => v === raw);
+    if (value === undefined) throw new PatchwiseError('PW_USAGE', `${flagOf(option)} must be one of ${values.join(', ')}, not "${raw}"`);
+    if (!settings.repeatable) return value;
+    return [...(Array.isArray(previous) ? (previous as string[]) : []), value];
+  });
+  if (settings.repeatable) option.default([]);
+  return option;
+}
+
+export interface IntegerSettings {
+  readonly min: number;
+  readonly max?: number;
+  readonly repeatable?: boolean;
+}
+
+/**
+ * An option taking a whole number in [min, max]. The parsed value stays the string given (what
+ * the commands pass on), so only the check moves here.
+ */
+export function integerOption(flags: string, description: string | undefined, { min, max, repeatable }: IntegerSettings): Option {
+  const option = new Option(flags, description);
+  option.argParser((raw: string, previous: unknown) => {
+    const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(n)) throw new PatchwiseError('PW_USAGE', `${flagOf(option)} must be a whole number, not "${raw}"`);
+    if (n < min || (max !== undefined && n > max)) {
+      const range = max === undefined ? `at least ${min}` : max === min + 1 ? `${min} or ${max}` : `from ${min} to ${max}`;
+      throw new PatchwiseError('PW_USAGE', `${flagOf(option)} must be ${range}, not ${raw.trim()}`);
+    }
+    if (!repeatable) return String(n);
+    return [...(Array.isArray(previous) ? (previous as string[]) : []), String(n)];
+  });
+  if (repeatable) option.default([]);
+  return option;
+}
