@@ -73,4 +73,14 @@ describe('hosts show', () => {
     await hostsShow(answering(host(true)), ID, {}, io2);
     expect(covered.stdout).not.toMatch(/^advisories/m);
   });
+
+  it('shows what the agent reported about the running machine, and - for what it could not tell', async () => {
+    const { out, io } = capture();
+    const facts = { kernel: '6.1.0-18-amd64', arch: 'x86_64', ips: ['10.0.0.5', 'fd00::5'], uptimeSeconds: 3 * 86_400 + 4 * 3600 + 59, rebootRequired: true, agentVersion: '0.1.0' };
+    await hostsShow(answering({ ...host(true), facts }), ID, {}, io);
+    expect(out.stdout).toMatch(/^kernel\s+6\.1\.0-18-amd64 \(x86_64\)\naddresses\s+10\.0\.0\.5, fd00::5\nup for\s+3d 4h\nreboot required\s+yes\nagent\s+0\.1\.0$/m);
+    const { out: unknown, io: io2 } = capture();
+    await hostsShow(answering({ ...host(true), facts: { kernel: null, ips: null, uptimeSeconds: null, rebootRequired: null } }), ID, {}, io2);
+    expect(unknown.stdout).toMatch(/^kernel\s+-\naddresses\s+-\nup for\s+-\nreboot required\s+-\nagent\s+-$/m);
+  });
 });

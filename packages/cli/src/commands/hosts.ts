@@ -90,6 +90,8 @@ interface HostDetail extends HostView {
   eol: HostView['eol'] & { reason: string; packages: { sourceName: string; version: string; reason: string }[] };
   packages: number;
   openFindings: Record<string, number>;
+  /** What the agent last reported (the server's AgentFacts); absent from older servers' answers. */
+  facts?: Readonly<Record<string, unknown>>;
   /** False when no advisory held applies to the host's ecosystem; absent from older servers. */
   advisoriesHeld?: boolean | null;
   inventoryAt: string | null;
@@ -111,6 +113,7 @@ export async function hostsShow(api: ApiClient, idOrName: string, opts: { json?:
     ['os', h.os ? `${h.os.id} ${h.os.versionId ?? ''}`.trim() + (h.ecosystem ? ` (${h.ecosystem})` : '') : '-'],
     ['state', h.status === 'quarantined' ? `QUARANTINED: ${h.quarantineReason ?? ''}` : h.status === 'retired' ? `RETIRED at ${h.retiredAt ?? '?'}${h.retiredReason ? `: ${h.retiredReason}` : ''}` : h.connectivity],
     ['last seen', h.lastSeenAt ?? 'never'],
+    ...factLines(h.facts ?? {}),
     ['inventory', h.inventoryAt ? `${h.packages} packages at ${h.inventoryAt}` : 'none yet'],
     ['support', `${h.eol.status}: ${h.eol.reason}`],
     ...h.eol.packages.map((p): [string, string] => ['  package', `${p.sourceName} ${p.version}: ${p.reason}`]),
@@ -128,6 +131,31 @@ export async function hostsShow(api: ApiClient, idOrName: string, opts: { json?:
   const width = Math.max(...lines.map(([k]) => k.length));
   io.stdout.write(lines.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join(''));
   return 0;
+}
+
+/** What the agent last reported about the running machine, `-` where it could not tell. */
+function factLines(facts: Readonly<Record<string, unknown>>): [string, string][] {
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : '-');
+  const ips = Array.isArray(facts.ips) && facts.ips.length > 0 ? facts.ips.join(', ') : '-';
+  const reboot = facts.rebootRequired === true ? 'yes' : facts.rebootRequired === false ? 'no' : '-';
+  return [
+    ['kernel', `${text(facts.kernel)}${typeof facts.arch === 'string' ? ` (${facts.arch})` : ''}`],
+    ['addresses', ips],
+    ['up for', typeof facts.uptimeSeconds === 'number' ? duration(facts.uptimeSeconds) : '-'],
+    ['reboot required', reboot],
+    ['agent', text(facts.agentVersion)],
+  ];
+}
+
+/** Seconds as days, hours and minutes (`3d 4h 5m`), the largest two units that are not zero. */
+function duration(seconds: number): string {
+  const parts: [number, string][] = [
+    [Math.floor(seconds / 86_400), 'd'],
+    [Math.floor((seconds % 86_400) / 3600), 'h'],
+    [Math.floor((seconds % 3600) / 60), 'm'],
+  ];
+  const shown = parts.filter(([n]) => n > 0).slice(0, 2);
+  return shown.length === 0 ? `${Math.floor(seconds)}s` : shown.map(([n, u]) => `${n}${u}`).join(' ');
 }
 
 export async function hostsSet(api: ApiClient, idOrName: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string }, io: Io): Promise<number> {
