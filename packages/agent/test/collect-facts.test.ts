@@ -23,6 +23,7 @@ const fixedIo: FactsIo = {
     ],
     eth1: [{ address: '10.0.0.5', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:02', internal: false, cidr: '10.0.0.5/24' }],
   }),
+  bootTime: () => 1_700_000_000,
   firmwareSerial: () => 'CZ2150ABC7\0', // device-tree style, NUL-terminated
 };
 

@@ -4,12 +4,15 @@
  * (kernel, architecture, uptime, addresses, pending reboot). The running-machine calls come in
  * through `FactsIo` so tests can fix them.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { PatchwiseError, isPatchwiseError, parseOsReleaseText } from '@patchwise/core';
 import type { HostFacts, OsFacts } from './host-facts.js';
 import { RootedFs } from './rooted-fs.js';
+import { bootTimeOf, rpmPackagesAwaitingReboot } from './rpm-reboot-hint.js';
+import type { RpmOptions } from './rpm-packages.js';
+import { runCommand } from './run-command.js';
 
 /** The running machine, as Node reports it. Injected so tests control it. */
 export interface FactsIo {
@@ -20,6 +23,8 @@ export interface FactsIo {
   machine(): string;
   /** Seconds since boot (may be fractional). */
   uptime(): number;
+  /** When the running system started, in seconds since the epoch (see nodeFactsIo). */
+  bootTime(): number;
   networkInterfaces(): NodeJS.Dict<NetworkInterfaceInfo[]>;
   /** The firmware's serial number text as the kernel exposes it, or null when none is readable. */
   firmwareSerial(): string | null;
@@ -42,12 +47,24 @@ function readFirmwareSerial(): string | null {
   return null;
 }
 
+/** See bootTimeOf; /proc/1 unreadable (no procfs) leaves the uptime. */
+function bootTime(): number {
+  let processOne: number | null = null;
+  try {
+    processOne = statSync('/proc/1').mtimeMs / 1000;
+  } catch {
+    // Without procfs the uptime is all there is.
+  }
+  return bootTimeOf(Date.now() / 1000, os.uptime(), processOne);
+}
+
 /** The real machine, from `node:os`. */
 export const nodeFactsIo: FactsIo = {
   hostname: () => os.hostname(),
   kernelRelease: () => os.release(),
   machine: () => os.machine(),
   uptime: () => os.uptime(),
+  bootTime,
   networkInterfaces: () => os.networkInterfaces(),
   firmwareSerial: readFirmwareSerial,
 };
@@ -63,7 +80,12 @@ export interface CollectFactsOptions {
    * rather than looking offline). Without it the first fact that cannot be read throws.
    */
   readonly onUnreadable?: ((fact: FactName, err: PatchwiseError) => void) | undefined;
+  /** How rpm is asked which packages await a reboot (rpm-based hosts); `rpm` from PATH by default. */
+  readonly rpm?: RpmOptions | undefined;
 }
+
+/** Asking rpm for a few install times takes well under a second; a hung rpm must not hold the check-in. */
+const DEFAULT_RPM: RpmOptions = { run: runCommand, rpmCommand: 'rpm', timeoutMs: 30_000, maxBuffer: 1024 * 1024 };
 
 /** The name of one fact, as HostFacts spells it. */
 export type FactName = keyof HostFacts;
@@ -111,7 +133,7 @@ export async function collectFacts(options: CollectFactsOptions): Promise<HostFa
     architecture: live ? await fact('architecture', () => ask('os.machine()', () => io.machine())) : null,
     uptimeSeconds: live ? await fact('uptimeSeconds', () => Math.floor(ask('os.uptime() (/proc/uptime)', () => io.uptime()))) : null,
     ipAddresses: live ? await fact('ipAddresses', () => interfaceAddresses(ask('os.networkInterfaces()', () => io.networkInterfaces()))) : null,
-    rebootRequired: live ? await fact('rebootRequired', () => readRebootRequired(fs, osFacts)) : null,
+    rebootRequired: live ? await fact('rebootRequired', () => readRebootRequired(fs, osFacts, io, options.rpm ?? DEFAULT_RPM)) : null,
     serialNumber: live ? await fact('serialNumber', () => serialOf(ask('firmware serial', () => io.firmwareSerial()))) : null,
     timezone: await fact('timezone', () => readTimezone(fs)),
   };
@@ -207,24 +229,35 @@ function isLoopback(address: string): boolean {
 
 /**
  * Debian and Ubuntu (update-notifier, unattended-upgrades, kernel postinst hooks) touch
- * /run/reboot-required when an update needs a reboot; its absence there means none is pending.
- * rpm systems have no such file: deciding it needs the newest installed kernel compared to the
- * running one by rpm version order (and `needs-restarting -r` is too slow and side-effecting
- * for a collector), so they get null rather than a guess; so do apk and unknown systems.
+ * /run/reboot-required when an update needs a reboot, and SUSE's zypper /run/reboot-needed; on
+ * those families the marker's absence means none is pending. Other rpm-based systems keep no
+ * marker: there the packages installed since boot decide, as `dnf needs-restarting -r` decides
+ * (rpmPackagesAwaitingReboot). apk and unknown systems get null rather than a guess.
  */
-async function readRebootRequired(fs: RootedFs, osFacts: OsFacts | null): Promise<boolean | null> {
-  return rebootRequiredOf((await fs.exists(REBOOT_REQUIRED_FILES[0])) || (await fs.exists(REBOOT_REQUIRED_FILES[1])), osFacts);
+async function readRebootRequired(fs: RootedFs, osFacts: OsFacts | null, io: FactsIo, rpm: RpmOptions): Promise<boolean | null> {
+  for (const file of REBOOT_REQUIRED_FILES) if (await fs.exists(file)) return true;
+  const byMarker = rebootRequiredOf(false, osFacts);
+  if (byMarker !== null) return byMarker;
+  const awaiting = await rpmPackagesAwaitingReboot(fs, rpm, io.bootTime());
+  return awaiting === null ? null : awaiting.length > 0;
 }
 
-/** The files whose presence means a reboot is pending (Debian and Ubuntu). */
-export const REBOOT_REQUIRED_FILES = ['/run/reboot-required', '/var/run/reboot-required'] as const;
+/** The files whose presence means a reboot is pending (Debian and Ubuntu; SUSE's zypper; anyone who touches one). */
+export const REBOOT_REQUIRED_FILES = ['/run/reboot-required', '/var/run/reboot-required', '/run/reboot-needed'] as const;
 
-/** Whether a reboot is pending, given whether a REBOOT_REQUIRED_FILES entry exists (see readRebootRequired). */
+/**
+ * Whether a reboot is pending as far as the marker files tell, given whether a
+ * REBOOT_REQUIRED_FILES entry exists: true when one does; false when none does on a family that
+ * keeps them (Debian, Ubuntu, SUSE); null otherwise (see readRebootRequired).
+ */
 export function rebootRequiredOf(markerExists: boolean, osFacts: OsFacts | null): boolean | null {
   if (markerExists) return true;
   const family = osFacts ? [osFacts.id, ...osFacts.idLike] : [];
-  return family.includes('debian') || family.includes('ubuntu') ? false : null;
+  return family.some((id) => MARKER_FAMILIES.has(id)) ? false : null;
 }
+
+/** os-release IDs of the families whose package managers leave a marker when a reboot is pending. */
+const MARKER_FAMILIES = new Set(['debian', 'ubuntu', 'suse', 'opensuse', 'sles', 'sled']);
 
 /**
  * The C library takes the zone from /etc/localtime, which systemd and Debian's tzdata make a link

@@ -6,8 +6,9 @@
  *
  * What runs on the host, each as one argument vector with LC_ALL=C (messages are matched):
  * `cat` and `wc -c` of the files below, `ls -1Ap` of dpkg's `updates` and `status.d`, `ls -1A` of rpm's database directories, `rpm -qa --qf …`
- * when one holds a database, `uname -n -r -m`, `test -e` of the reboot marker, `readlink` of
- * /etc/localtime; for Python distributions (python-packages.ts) `ls -1Ap` of the library
+ * when one holds a database, `uname -n -r -m`, `test -e` of the reboot markers, `readlink` of
+ * /etc/localtime; on rpm hosts without a marker `date +%s`, `cat /proc/uptime`, `stat -c %Y /proc/1`,
+ * the `*.conf` files of /etc/dnf/plugins/needs-restarting.d and `rpm … -qa --qf '%{NAME}\t%{INSTALLTIME}\n' NAME…`; for Python distributions (python-packages.ts) `ls -1Ap` of the library
  * directories, `readlink -f` of the site directories, `cat` of each METADATA / PKG-INFO, and to
  * leave out those the system package manager installed, one `find … -name '*.list' -exec grep -Fxh
  * -e PATH… {} +` over dpkg's file lists and `rpm … -qa --qf '[%{FILENAMES}\n]'`.
@@ -33,6 +34,7 @@ import { DPKG_INFO, collectDpkgPackages } from './dpkg-packages.js';
 import { collectPythonPackages, type SystemOwners } from './python-packages.js';
 import type { HostFacts, OsFacts } from './host-facts.js';
 import { buildInventoryDocument, type InventoryDocument } from './inventory-document.js';
+import { bootTimeOf, rebootPackageNames, rpmInstallTimeArgs, updatedSinceBoot } from './rpm-reboot-hint.js';
 import { RPM_DB_DIRS, RPM_FILES_QUERY, firstLines, ownedAmong, rpmDbArgs, rpmDbFormat, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs, type RpmDbFormat } from './rpm-packages.js';
 
 export interface RemoteInventoryOptions {
@@ -145,7 +147,7 @@ class RemoteReader {
       this.readLink('/etc/localtime'),
       this.live ? undefined : this.readText('/etc/hostname', SMALL_FILE),
       this.live ? this.run('facts: uname', ['uname', '-n', '-r', '-m']) : undefined,
-      this.live ? this.run('facts: reboot marker', ['test', '-e', REBOOT_REQUIRED_FILES[0], '-o', '-e', REBOOT_REQUIRED_FILES[1]]) : undefined,
+      this.live ? this.run('facts: reboot marker', ['test', ...REBOOT_REQUIRED_FILES.flatMap((file, i) => [...(i > 0 ? ['-o'] : []), '-e', file])]) : undefined,
     ]);
     const osRelease = osText ?? (await this.readText(OS_RELEASE_FILES[1], SMALL_FILE));
     const os: OsFacts | null = osRelease === undefined ? null : osFactsFromText(osRelease);
@@ -170,7 +172,8 @@ class RemoteReader {
       // agentless host reports them as unknown rather than as a guess.
       uptimeSeconds: null,
       ipAddresses: null,
-      rebootRequired: marker.exitCode === 0 || marker.exitCode === 1 ? rebootRequiredOf(marker.exitCode === 0, os) : null,
+      // No marker on an rpm host that keeps none: the packages installed since boot decide.
+      rebootRequired: marker.exitCode === 0 || marker.exitCode === 1 ? (rebootRequiredOf(marker.exitCode === 0, os) ?? (await this.rpmRebootHint())) : null,
       serialNumber: null,
       timezone,
     };
@@ -205,6 +208,28 @@ class RemoteReader {
       if (format) return { dbPath: dir, format };
     }
     return undefined;
+  }
+
+  /**
+   * Whether an rpm package that needs a reboot was installed since boot (see
+   * rpmPackagesAwaitingReboot: the same names and query, the host's own clock, uptime and process
+   * 1); null without an rpm database, or when the host does not answer one of them.
+   */
+  private async rpmRebootHint(): Promise<boolean | null> {
+    const found = await this.findRpmDb();
+    if (found === undefined) return null;
+    const [clock, uptime, processOne, names] = await Promise.all([
+      this.run('facts: clock', ['date', '+%s']),
+      this.run('facts: uptime', ['cat', '/proc/uptime']),
+      this.run('facts: start of process 1', ['stat', '-c', '%Y', '/proc/1']),
+      rebootPackageNames(this),
+    ]);
+    const now = Number(clock.stdout.trim());
+    const up = Number(/^\s*(\d+(?:\.\d+)?)\s/.exec(uptime.stdout)?.[1] ?? NaN);
+    if (clock.exitCode !== 0 || uptime.exitCode !== 0 || !Number.isFinite(now) || !Number.isFinite(up)) return null;
+    const start = processOne.exitCode === 0 && /^\d+$/.test(processOne.stdout.trim()) ? Number(processOne.stdout.trim()) : null;
+    const listed = await this.run('facts: packages awaiting a reboot', ['rpm', ...rpmDbArgs(this.root, found.dbPath, found.format.backend), ...rpmInstallTimeArgs(names)]);
+    return listed.exitCode === 0 ? updatedSinceBoot(listed.stdout, bootTimeOf(now, up, start)).length > 0 : null;
   }
 
   /** rpm's database, when one of RPM_DB_DIRS holds one (rpm on an empty directory would create one). */

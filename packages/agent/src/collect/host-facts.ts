@@ -41,9 +41,11 @@ export interface HostFacts {
    */
   readonly ipAddresses: readonly string[] | null;
   /**
-   * Whether the running machine waits for a reboot to finish an update: the presence of
-   * `/run/reboot-required` (or `/var/run/reboot-required`) on Debian and Ubuntu family systems.
-   * null elsewhere (rpm, apk: see collectFacts) and for a mounted root.
+   * Whether the running machine waits for a reboot to finish an update: a marker file
+   * (`/run/reboot-required` or `/var/run/reboot-required` on Debian and Ubuntu, `/run/reboot-needed`
+   * from SUSE's zypper); on other rpm systems, a kernel, glibc, systemd, firmware or D-Bus package
+   * installed since boot, as `dnf needs-restarting -r` decides (rpm-reboot-hint.ts). null on apk and
+   * unknown systems and for a mounted root.
    */
   readonly rebootRequired: boolean | null;
   /**

@@ -85,29 +85,34 @@ export interface RpmOptions {
  * PW_INPUT_TOO_LARGE when its output exceeds `maxBuffer`, PW_INPUT_MALFORMED on unexpected output.
  */
 export async function collectRpmPackages(fs: RootedFs, options: RpmOptions): Promise<CollectedPackages | undefined> {
-  const found = await findRpmDb(fs);
-  if (found === undefined) return undefined;
-  const { dbPath, format } = found;
-  const where = `rpm database ${fs.display(dbPath)}`;
-  return withRpmDb(fs, found, async (dbArgs) => {
-    let stdout: string;
-    let stderr: string;
-    try {
-      ({ stdout, stderr } = await options.run(options.rpmCommand, [...dbArgs, '-qa', '--qf', RPM_QA_QUERY_FORMAT], { timeoutMs: options.timeoutMs, maxBuffer: options.maxBuffer }));
-    } catch (err) {
-      const e = err as { code?: unknown; killed?: boolean; stderr?: unknown };
-      if (e.code === 'ENOENT') return rpmProgramMissing(where, options.rpmCommand);
-      if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-        throw new PatchwiseError('PW_INPUT_TOO_LARGE', `rpm -qa printed more than ${options.maxBuffer} bytes`, { input: where, cause: err });
-      }
-      if (e.killed) {
-        throw new PatchwiseError('PW_INPUT_UNREADABLE', `rpm -qa did not finish within ${options.timeoutMs} ms`, { input: where, cause: err });
-      }
-      const why = firstLines(typeof e.stderr === 'string' ? e.stderr : '') || (err instanceof Error ? err.message : String(err));
-      throw new PatchwiseError('PW_INPUT_UNREADABLE', `rpm -qa failed: ${why}`, { input: where, cause: err });
-    }
-    return rpmPackagesFromOutput(stdout, stderr, where, `rpm -qa output for ${fs.display(dbPath)}`, format);
+  return withRootRpmDb(fs, async (dbArgs, found) => {
+    const where = `rpm database ${fs.display(found.dbPath)}`;
+    const out = await runRpmQuery(options, [...dbArgs, '-qa', '--qf', RPM_QA_QUERY_FORMAT], where);
+    if (out === undefined) return rpmProgramMissing(where, options.rpmCommand);
+    return rpmPackagesFromOutput(out.stdout, out.stderr, where, `rpm -qa output for ${fs.display(found.dbPath)}`, found.format);
   });
+}
+
+/**
+ * Runs `rpm` with `args` (a query; `where` names the database in errors). Resolves undefined when
+ * the rpm program is missing. Throws PW_INPUT_TOO_LARGE when the output exceeds `maxBuffer`,
+ * PW_INPUT_UNREADABLE when rpm fails or times out, naming the database.
+ */
+export async function runRpmQuery(options: RpmOptions, args: readonly string[], where: string): Promise<{ stdout: string; stderr: string } | undefined> {
+  try {
+    return await options.run(options.rpmCommand, [...args], { timeoutMs: options.timeoutMs, maxBuffer: options.maxBuffer });
+  } catch (err) {
+    const e = err as { code?: unknown; killed?: boolean; stderr?: unknown };
+    if (e.code === 'ENOENT') return undefined;
+    if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+      throw new PatchwiseError('PW_INPUT_TOO_LARGE', `rpm -qa printed more than ${options.maxBuffer} bytes`, { input: where, cause: err });
+    }
+    if (e.killed) {
+      throw new PatchwiseError('PW_INPUT_UNREADABLE', `rpm -qa did not finish within ${options.timeoutMs} ms`, { input: where, cause: err });
+    }
+    const why = firstLines(typeof e.stderr === 'string' ? e.stderr : '') || (err instanceof Error ? err.message : String(err));
+    throw new PatchwiseError('PW_INPUT_UNREADABLE', `rpm -qa failed: ${why}`, { input: where, cause: err });
+  }
 }
 
 /**
@@ -118,20 +123,20 @@ export async function collectRpmPackages(fs: RootedFs, options: RpmOptions): Pro
  */
 export function rpmOwners(fs: RootedFs, options: RpmOptions): SystemOwners {
   return async (paths) => {
-    const found = await findRpmDb(fs);
-    if (found === undefined || paths.length === 0) return { owned: new Set(), warnings: [] };
-    const where = `rpm database ${fs.display(found.dbPath)}`;
-    return withRpmDb(fs, found, async (dbArgs) => {
+    const none = { owned: new Set<string>(), warnings: [] };
+    if (paths.length === 0) return none;
+    const owners = await withRootRpmDb(fs, async (dbArgs, found) => {
       try {
         const { stdout } = await options.run(options.rpmCommand, [...dbArgs, ...RPM_FILES_QUERY], { timeoutMs: options.timeoutMs, maxBuffer: options.maxBuffer });
         return { owned: ownedAmong(paths, stdout), warnings: [] };
       } catch (err) {
         const e = err as { code?: unknown; stderr?: unknown };
-        if (e.code === 'ENOENT') return { owned: new Set<string>(), warnings: [] };
+        if (e.code === 'ENOENT') return none;
         const why = firstLines(typeof e.stderr === 'string' ? e.stderr : '') || (err instanceof Error ? err.message : String(err));
-        return { owned: new Set<string>(), warnings: [`${where}: could not list the files rpm installed (${why}); rpm-installed Python distributions are reported as PyPI packages`] };
+        return { owned: new Set<string>(), warnings: [`rpm database ${fs.display(found.dbPath)}: could not list the files rpm installed (${why}); rpm-installed Python distributions are reported as PyPI packages`] };
       }
     });
+    return owners ?? none;
   };
 }
 
@@ -144,16 +149,18 @@ export function ownedAmong(paths: readonly string[], listing: string): Set<strin
 }
 
 /**
- * Runs `use` with the arguments that point rpm at the root's database. On this machine's own `/`
- * that is the database in place; for any other root a private copy (see collectRpmPackages),
- * removed afterwards.
+ * Runs `use` with the arguments that point rpm at the root's database, or resolves undefined when
+ * the root has none. On this machine's own `/` that is the database in place; for any other root
+ * a private copy (see collectRpmPackages), removed afterwards.
  */
-async function withRpmDb<T>(fs: RootedFs, found: { dbPath: string; format: RpmDbFormat }, use: (dbArgs: string[]) => Promise<T>): Promise<T> {
-  if (fs.isHostRoot) return use(rpmDbArgs(fs.root, found.dbPath, found.format.backend));
+export async function withRootRpmDb<T>(fs: RootedFs, use: (dbArgs: string[], found: { dbPath: string; format: RpmDbFormat }) => Promise<T>): Promise<T | undefined> {
+  const found = await findRpmDb(fs);
+  if (found === undefined) return undefined;
+  if (fs.isHostRoot) return use(rpmDbArgs(fs.root, found.dbPath, found.format.backend), found);
   const scratch = await mkdtemp(path.join(tmpdir(), 'pw-rpmdb-'));
   try {
     for (const file of found.format.files) await fs.copyOut(`${found.dbPath}/${file}`, path.join(scratch, file), MAX_RPM_DB_BYTES);
-    return await use(rpmDbArgs('/', scratch, found.format.backend));
+    return await use(rpmDbArgs('/', scratch, found.format.backend), found);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

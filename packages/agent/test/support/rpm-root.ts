@@ -101,3 +101,12 @@ export async function buildPythonRpm(): Promise<string> {
   const found = await readdir(path.join(top, 'RPMS'), { recursive: true });
   return path.join(top, 'RPMS', found.find((f) => f.endsWith('.rpm')) as string);
 }
+
+/** Builds an empty noarch rpm of `name` (say `glibc`, to stand for it in a database); resolves with its path. */
+export async function buildEmptyRpm(name: string, version = '1.0', release = '1'): Promise<string> {
+  const spec = `Name: ${name}\nVersion: ${version}\nRelease: ${release}\nSummary: Patchwise test package\nLicense: MIT\nBuildArch: noarch\n%description\ntest\n%files\n`;
+  const top = await makeTree({ files: { 'SPECS/empty.spec': spec } }, 'pw-rpmbuild-');
+  await run('rpmbuild', ['--define', `_topdir ${top}`, '--define', '_build_id_links none', '--quiet', '-bb', path.join(top, 'SPECS', 'empty.spec')]);
+  const found = await readdir(path.join(top, 'RPMS'), { recursive: true });
+  return path.join(top, 'RPMS', found.find((f) => f.endsWith('.rpm')) as string);
+}

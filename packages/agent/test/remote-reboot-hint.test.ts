@@ -1,0 +1,82 @@
+/**
+ * An agentless Rocky Linux host's pending reboot: no marker file, so the packages installed since
+ * boot decide, asked with the same query as the agent's (rpm-reboot-hint.ts). The host is a
+ * runner answering from a table of what the real commands print there; any command not in the
+ * table answers as a missing file does, so an unexpected read cannot pass unnoticed as data.
+ */
+import type { CommandRecord } from '@patchwise/core';
+import { collectRemoteInventory, type CommandRunner } from '@patchwise/agent';
+import { describe, expect, it } from 'vitest';
+
+const ROCKY = 'NAME="Rocky Linux"\nVERSION_ID="9.4"\nID="rocky"\nID_LIKE="rhel centos fedora"\nPRETTY_NAME="Rocky Linux 9.4 (Blue Onyx)"\n';
+const BOOTED = 1_765_000_000;
+const INSTALL_TIMES = `kernel-core\t${BOOTED - 86_400}\nkernel-core\t${BOOTED + 7_200}\nglibc\t${BOOTED - 86_400}\nsystemd\t${BOOTED - 86_400}\n`;
+
+class FakeRockyHost implements CommandRunner {
+  readonly description = 'fake:rocky';
+  readonly seen: string[] = [];
+  constructor(private readonly answers: Record<string, Partial<CommandRecord>>) {}
+
+  run(step: string, argv: readonly string[]): Promise<CommandRecord> {
+    const key = argv.join(' ');
+    this.seen.push(key);
+    const answer = this.answers[key] ?? this.answers[argv[0] === 'rpm' ? rpmQueryName(argv) : ''] ?? { exitCode: 1, stderr: `${argv[0]}: ${argv.at(-1)}: No such file or directory` };
+    return Promise.resolve({ step, argv: [...argv], exitCode: 0, signal: null, stdout: '', stderr: '', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, ...answer });
+  }
+}
+
+/** Which of the two rpm queries this is: the package list, or the install times of the reboot packages. */
+function rpmQueryName(argv: readonly string[]): string {
+  return argv.some((a) => a.includes('%{INSTALLTIME}')) ? 'rpm install times' : 'rpm packages';
+}
+
+function rockyHost(extra: Record<string, Partial<CommandRecord>> = {}): FakeRockyHost {
+  return new FakeRockyHost({
+    'cat -- /etc/os-release': { stdout: ROCKY },
+    'uname -n -r -m': { stdout: 'web-1 5.14.0-427.13.1.el9_4.x86_64 x86_64\n' },
+    'test -e /run/reboot-required -o -e /var/run/reboot-required -o -e /run/reboot-needed': { exitCode: 1 },
+    'ls -1A -- /usr/lib/sysimage/rpm': { stdout: 'rpmdb.sqlite\nrpmdb.sqlite-shm\nrpmdb.sqlite-wal\n' },
+    'date +%s': { stdout: `${BOOTED + 90_000}\n` },
+    'cat /proc/uptime': { stdout: '90000.25 170000.00\n' },
+    'stat -c %Y /proc/1': { stdout: `${BOOTED}\n` },
+    'rpm install times': { stdout: INSTALL_TIMES },
+    'rpm packages': { stdout: 'kernel-core\t(none)\t5.14.0\t427.13.1.el9_4\tx86_64\tkernel-5.14.0-427.13.1.el9_4.src.rpm\n' },
+    ...extra,
+  });
+}
+
+describe('an agentless rpm host without a reboot marker', () => {
+  it('needs a reboot when a kernel was installed after boot, asking rpm for the reboot packages', async () => {
+    const host = rockyHost();
+    expect((await factsOnly(host)).rebootRequired).toBe(true);
+    const query = host.seen.find((c) => c.includes('%{INSTALLTIME}'));
+    expect(query).toBe('rpm --root / --dbpath /usr/lib/sysimage/rpm --define _db_backend sqlite -qa --qf %{NAME}\\t%{INSTALLTIME}\\n kernel kernel-core kernel-rt glibc linux-firmware systemd dbus dbus-broker dbus-daemon');
+  });
+
+  it('needs none when everything was installed before boot', async () => {
+    const facts = await factsOnly(rockyHost({ 'rpm install times': { stdout: `kernel-core\t${BOOTED - 5}\nglibc\t${BOOTED - 86_400}\n` } }));
+    expect(facts.rebootRequired).toBe(false);
+  });
+
+  it('takes the later of uptime and process 1 as the boot (a container started after the host)', async () => {
+    // The kernel says the host booted a day earlier; process 1 (the container) started after the kernel update.
+    const facts = await factsOnly(rockyHost({ 'cat /proc/uptime': { stdout: `${90_000 + 86_400}.00 0\n` }, 'stat -c %Y /proc/1': { stdout: `${BOOTED + 8_000}\n` } }));
+    expect(facts.rebootRequired).toBe(false);
+  });
+
+  it('says unknown when the host does not answer the clock, or rpm fails', async () => {
+    expect((await factsOnly(rockyHost({ 'date +%s': { exitCode: 127, stdout: '' } }))).rebootRequired).toBeNull();
+    expect((await factsOnly(rockyHost({ 'rpm install times': { exitCode: 1, stderr: 'error: rpmdb open failed' } }))).rebootRequired).toBeNull();
+  });
+
+  it('takes the marker when there is one, without asking rpm', async () => {
+    const host = rockyHost({ 'test -e /run/reboot-required -o -e /var/run/reboot-required -o -e /run/reboot-needed': { exitCode: 0 } });
+    expect((await factsOnly(host)).rebootRequired).toBe(true);
+    expect(host.seen.some((c) => c.includes('%{INSTALLTIME}'))).toBe(false);
+  });
+});
+
+/** The facts of a whole remote collection. */
+async function factsOnly(host: FakeRockyHost) {
+  return (await collectRemoteInventory(host, { hostName: 'web-1' })).facts;
+}
