@@ -93,3 +93,19 @@ describe('AgentClient.putInventoryJson', () => {
     expect(verifyRequestSignature(parsePublicKey(keys.publicKey), { ...parts, bodyDigest: bodyDigest(`${viaText?.body} `) }, h[AGENT_HEADERS.signature] ?? '')).toBe(false);
   });
 });
+
+describe('AgentClient without a server', () => {
+  it('says why there was no answer, not fetch\'s bare "fetch failed"', async () => {
+    // A port that was free a moment ago: nothing listens there now.
+    const srv = createServer();
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+    const url = `http://127.0.0.1:${port}`;
+    const client = new AgentClient(url);
+    await expect(client.enroll('secret', 'k', FACTS)).rejects.toMatchObject({
+      code: 'PW_SERVER_UNREACHABLE',
+      message: `POST /api/v1/agent/enroll: cannot connect to the server at ${url} (connection refused): is it running?`,
+    });
+  });
+});

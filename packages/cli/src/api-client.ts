@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PatchwiseError, errorFromResponse } from '@patchwise/core';
-import { checkServerUrl, connectionFailure } from './server-url.js';
+import { PatchwiseError, connectionFailure, errorFromResponse } from '@patchwise/core';
+import { checkServerUrl } from './server-url.js';
 
 export interface ApiTarget {
   readonly url: string;

@@ -1,6 +1,6 @@
 import { randomFillSync, type KeyObject } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { AGENT_HEADERS, PatchwiseError, bodyDigest, errorFromResponse, signRequest, type JobReport, type SignedJobManifest } from '@patchwise/core';
+import { AGENT_HEADERS, PatchwiseError, bodyDigest, connectionFailure, errorFromResponse, signRequest, type JobReport, type SignedJobManifest } from '@patchwise/core';
 import type { WireFacts } from './wire-facts.js';
 
 export interface CheckinReply {
@@ -121,7 +121,9 @@ export class AgentClient {
       const deadline = this.deadlineSignal();
       res = await this.fetchImpl(new URL(path, this.serverUrl), { method, headers, body, signal: signal ? AbortSignal.any([deadline, signal]) : deadline });
     } catch (err) {
-      throw new PatchwiseError('PW_SERVER_UNREACHABLE', `${method} ${path}: ${(err as Error).message}`, { input: this.serverUrl, cause: err });
+      // The caller's own stop is no connection failure; anything else says why there was no answer.
+      const why = signal?.aborted ? `stopped (${this.serverUrl})` : connectionFailure(err, this.serverUrl);
+      throw new PatchwiseError('PW_SERVER_UNREACHABLE', `${method} ${path}: ${why}`, { cause: err });
     }
     const text = await res.text();
     if (res.ok) return JSON.parse(text) as T;

@@ -1,3 +1,4 @@
+export { connectionFailure } from './connection-failure.js';
 export { ERROR_CODES, PatchwiseError, assertNever, isPatchwiseError } from './patchwise-error.js';
 export { errorFromResponse } from './error-from-response.js';
 export type { ErrorCode, ErrorDetails } from './patchwise-error.js';
