@@ -19,6 +19,7 @@ import {
   applyAttributePatch,
   countOpen,
   ecosystemForDistro,
+  idleKernels,
   matchTarget,
   parseAttributePatch,
   parseInventoryObject,
@@ -262,7 +263,7 @@ export class ControlPlane {
     // The document's own running kernel, else the one the host reported (agentless: just now).
     const runningKernel = inventory.runningKernel ?? runningKernelOf(scan?.facts ?? host.facts);
     const findings = this.assessor.assess({ ...inventory, runningKernel }, host.attributes);
-    await hosts.saveInventory(hostId, digest, inventory.packages, (p) => matchTarget(p).name);
+    await hosts.saveInventory(hostId, digest, inventory.packages, (p) => matchTarget(p).name, idleKernels(inventory.packages, runningKernel));
     const changes = await new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings, new InstalledTargets({ packages: inventory.packages, runningKernel }));
     // The audit event last: it takes the trail's lock, held until this transaction commits.
     if (host.inventoryDigest !== digest) {

@@ -20,6 +20,7 @@ function host(os: { id: string; versionId: string; prettyName: string }): HostRe
     lastSeenAt: null,
     inventoryDigest: null,
     inventoryAt: null,
+    idleKernels: [],
   };
 }
 

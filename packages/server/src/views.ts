@@ -2,11 +2,13 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import {
   baselineDecision,
   findingLane,
+  fixAwaitingBoot,
   hostEolStatus,
   slaClockStart,
   slaVerdict,
   type FindingException,
   type HostRecord,
+  type IdleKernel,
   type InstalledPackage,
   type PatchBaseline,
   type SlaPolicy,
@@ -154,6 +156,11 @@ export const FindingView = Type.Object({
   firstSeen: Str,
   /** When the host's change fixed it; null unless fixed. */
   fixedAt: NullableStr,
+  /**
+   * An open kernel finding whose fix is installed but not running: the installed kernel version
+   * that fixes it once the host reboots into it (docs/inventory-format.md); null otherwise.
+   */
+  fixAwaitingReboot: NullableStr,
   /** When it was retracted (the advisory withdrawn or revised); null unless retracted. */
   retractedAt: NullableStr,
   /** The advisory's publication date, when its record gives one. */
@@ -178,6 +185,15 @@ export const FindingView = Type.Object({
 });
 export type FindingView = Static<typeof FindingView>;
 
+/** What a finding's view reads of its host. */
+export interface FindingHost {
+  readonly name: string;
+  readonly tier: number | null;
+  readonly internetFacing: boolean | null;
+  /** Kernels installed beside the running one (HostRecord.idleKernels). */
+  readonly idleKernels: readonly IdleKernel[];
+}
+
 /** What judging a finding needs besides the finding and its host. */
 export interface FindingContext {
   readonly sla: SlaPolicy;
@@ -190,7 +206,7 @@ export interface FindingContext {
   readonly baseline: PatchBaseline;
 }
 
-export function findingView(f: StoredFinding, host: { name: string; tier: number | null; internetFacing: boolean | null }, ctx: FindingContext): FindingView {
+export function findingView(f: StoredFinding, host: FindingHost, ctx: FindingContext): FindingView {
   const { exception, now } = ctx;
   const clocked = { ...f, exceptionExpiredAt: ctx.exceptionExpiredAt ?? null };
   const verdict = slaVerdict(ctx.sla, clocked, host.tier, now);
@@ -217,6 +233,7 @@ export function findingView(f: StoredFinding, host: { name: string; tier: number
     state: f.state,
     firstSeen: f.firstSeen.toISOString(),
     fixedAt: f.fixedAt?.toISOString() ?? null,
+    fixAwaitingReboot: f.state === 'open' ? (fixAwaitingBoot(f, host.idleKernels) ?? null) : null,
     // A closed row is not written until it reopens: its last update is its retraction.
     retractedAt: f.state === 'retracted' ? f.updatedAt.toISOString() : null,
     published: f.published?.toISOString() ?? null,

@@ -114,9 +114,11 @@ describe.each(kinds)('control plane API on %s', (kind) => {
       return put.json<{ changes: { opened: number; fixed: number } }>().changes;
     };
     expect(await upload('5.14.0-362.24.1.el9_3.x86_64', ['5.14.0-362.24.1.el9_3'])).toMatchObject({ opened: 1 });
+    expect((await openFindings()).findings).toMatchObject([{ fixAwaitingReboot: null }]);
     // The fixed kernel is installed beside the old one, which still runs: still exposed.
     expect(await upload('5.14.0-362.24.1.el9_3.x86_64', ['5.14.0-362.24.1.el9_3', '5.14.0-427.13.1.el9_4'])).toMatchObject({ opened: 0, fixed: 0 });
-    expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0100', package: 'kernel-core' }]);
+    // It says the fix is there and waits for a reboot; before it was installed, it did not.
+    expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0100', package: 'kernel-core', installed: '5.14.0-362.24.1.el9_3', fixAwaitingReboot: '5.14.0-427.13.1.el9_4' }]);
     // After the reboot the old kernel stays installed (dnf keeps three), and the finding is fixed.
     expect(await upload('5.14.0-427.13.1.el9_4.x86_64', ['5.14.0-362.24.1.el9_3', '5.14.0-427.13.1.el9_4'])).toMatchObject({ fixed: 1, retracted: 0 }); // a remediation, though the old package stays
     expect((await openFindings()).total).toBe(0);

@@ -39,6 +39,7 @@ interface FindingView {
   summary: string;
   state: 'open' | 'fixed' | 'retracted';
   fixedAt: string | null;
+  fixAwaitingReboot: string | null;
   retractedAt: string | null;
   published: string | null;
   slaStart: string;
@@ -53,9 +54,17 @@ const due = (f: FindingView) =>
     : f.exception
       ? `excepted to ${f.exception.expiresAt.slice(0, 10)}`
       : `${f.dueAt.slice(0, 10)}${f.sla === 'breached' ? ' OVERDUE' : f.sla === 'due-soon' ? ' soon' : ''}`;
-/** The state with when it closed: fixed (the host changed) or retracted (the advisory did). */
+/** The state with when it closed (fixed: the host changed; retracted: the advisory did), or the fix an open one awaits a reboot for. */
 const stateOf = (f: FindingView) =>
-  f.state === 'fixed' && f.fixedAt ? `fixed ${f.fixedAt.slice(0, 10)}` : f.state === 'retracted' && f.retractedAt ? `retracted ${f.retractedAt.slice(0, 10)}` : f.state;
+  f.state === 'fixed' && f.fixedAt
+    ? `fixed ${f.fixedAt.slice(0, 10)}`
+    : f.state === 'retracted' && f.retractedAt
+      ? `retracted ${f.retractedAt.slice(0, 10)}`
+      : f.fixAwaitingReboot
+        ? `${f.state}: the fixed kernel ${f.fixAwaitingReboot} is installed, the host has not rebooted into it`
+        : f.state;
+/** The installed version, and the installed fix the host has not booted. */
+const installed = (f: FindingView) => (f.fixAwaitingReboot ? `${f.installed} (${f.fixAwaitingReboot} at reboot)` : f.installed);
 const decision = (f: FindingView) => (f.baseline.state === 'pending' && f.baseline.approvesAt ? `pending to ${f.baseline.approvesAt.slice(0, 10)}` : f.baseline.state);
 
 export async function findingsList(api: ApiClient, opts: FindingsListOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
@@ -78,7 +87,7 @@ export async function findingsList(api: ApiClient, opts: FindingsListOptions, io
     io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
     return 0;
   }
-  const rows = page.findings.map((f) => [f.id, f.priority, f.host, f.package, f.installed, f.fixed ?? '-', f.kev ? 'KEV' : '', f.type, f.lane.lane, decision(f), f.firstSeen.slice(0, 10), due(f), f.advisory]);
+  const rows = page.findings.map((f) => [f.id, f.priority, f.host, f.package, installed(f), f.fixed ?? '-', f.kev ? 'KEV' : '', f.type, f.lane.lane, decision(f), f.firstSeen.slice(0, 10), due(f), f.advisory]);
   io.stdout.write(textTable(['ID', 'PRIORITY', 'HOST', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'KEV', 'TYPE', 'LANE', 'BASELINE', 'FIRST SEEN', 'DUE', 'ADVISORY'], rows));
   if (page.total > page.findings.length) io.stderr.write(`${page.findings.length} of ${page.total} shown; use --limit or --json\n`);
   return 0;

@@ -23,6 +23,7 @@ import { snapshotUse } from './migrations/0021-snapshot-use.js';
 import { retractedFindings } from './migrations/0022-retracted-findings.js';
 import { rereadInventories } from './migrations/0023-reread-inventories.js';
 import { retiredHosts } from './migrations/0024-retired-hosts.js';
+import { idleKernels } from './migrations/0025-idle-kernels.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -52,6 +53,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0022-retracted-findings': retractedFindings,
   '0023-reread-inventories': rereadInventories,
   '0024-retired-hosts': retiredHosts,
+  '0025-idle-kernels': idleKernels,
   '0014-agentless': agentless,
 };
 

@@ -5,7 +5,7 @@ import { parseOsSelector, type InstalledPackage } from '../inventory/index.js';
 import { applyAttributePatch, type HostAttributePatch, type HostAttributeValues } from './host-attributes.js';
 import { encodingOf, snapshotIdOf, type PackageEncoding } from './package-encoding.js';
 import { SnapshotBases, composeSnapshot, type SnapshotDiff } from './snapshot-bases.js';
-import type { HostsTables } from './tables.js';
+import type { HostsTables, IdleKernelRow } from './tables.js';
 
 /**
  * `retired`: taken out of the fleet for good (its agent refused, left out of every list, count,
@@ -37,6 +37,11 @@ export interface HostRecord {
   readonly lastSeenAt: Date | null;
   readonly inventoryDigest: string | null;
   readonly inventoryAt: Date | null;
+  /**
+   * Kernels installed beside the running one at the last inventory, the newest per package: a
+   * kernel fix installed but not booted yet is here (matching's fixAwaitingBoot).
+   */
+  readonly idleKernels: readonly IdleKernelRow[];
 }
 
 export interface NewHost {
@@ -301,9 +306,10 @@ export class HostStore {
    * or as its difference from a recent whole one (`SnapshotBases`), and points the host at it.
    * `digest` is what the agent computed; the snapshot id is computed here from the normalised
    * packages, so no client can make two different sets collide. `matchName` gives the name a
-   * package is matched under, for `hostsWithNames`.
+   * package is matched under, for `hostsWithNames`; `idleKernels` are the kernels installed beside
+   * the running one (none when it is not known).
    */
-  async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string): Promise<string> {
+  async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string, idleKernels: readonly IdleKernelRow[] = []): Promise<string> {
     const encodings = packages.map(encodingOf);
     const names = packages.map(matchName);
     const snapshotId = snapshotIdOf(encodings);
@@ -320,7 +326,7 @@ export class HostStore {
     }
     await this.db
       .updateTable('hosts_hosts')
-      .set({ inventory_digest: digest, snapshot_id: snapshotId, inventory_at: this.clock(), last_seen_at: this.clock() })
+      .set({ inventory_digest: digest, snapshot_id: snapshotId, inventory_at: this.clock(), last_seen_at: this.clock(), idle_kernels: idleKernels.length === 0 ? null : JSON.stringify(idleKernels) })
       .where('id', '=', id)
       .execute();
     return snapshotId;
@@ -511,6 +517,7 @@ function toRecord(row: HostRow): HostRecord {
     lastSeenAt: row.last_seen_at,
     inventoryDigest: row.inventory_digest,
     inventoryAt: row.inventory_at,
+    idleKernels: row.idle_kernels ?? [],
   };
 }
 

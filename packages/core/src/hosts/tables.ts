@@ -3,6 +3,13 @@ import type { ColumnType } from 'kysely';
 type Timestamp = ColumnType<Date, Date, Date>;
 type Json<T> = ColumnType<T, string, string>;
 
+/** A kernel installed but not running, named as advisories name it (matching's IdleKernel). */
+export interface IdleKernelRow {
+  readonly ecosystem: string;
+  readonly package: string;
+  readonly version: string;
+}
+
 /** Tables written only by the hosts module. */
 export interface HostsTables {
   hosts_snapshots: {
@@ -48,6 +55,8 @@ export interface HostsTables {
     inventory_digest: string | null;
     snapshot_id: string | null;
     inventory_at: Timestamp | null;
+    /** Kernels installed beside the running one, as of the last inventory (migration 0025); null when none. */
+    idle_kernels: ColumnType<IdleKernelRow[] | null, string | null | undefined, string | null>;
   };
   /** Hosts reached over SSH instead of running an agent (migration 0014). */
   hosts_agentless: {

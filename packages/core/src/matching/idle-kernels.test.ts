@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AffectedRange } from '../advisories/index.js';
 import type { InstalledPackage } from '../inventory/index.js';
-import { Matcher, assessHost, findingsOf, withoutIdleKernels } from './index.js';
+import { Matcher, assessHost, findingsOf, fixAwaitingBoot, idleKernels, withoutIdleKernels } from './index.js';
 
 const deb = (name: string, version: string, sourceName = 'linux'): InstalledPackage => ({ ecosystem: 'Debian:12', name, version, sourceName, sourceVersion: version, arch: 'amd64' });
 const ubuntu = (name: string, version: string, sourceName = 'linux'): InstalledPackage => ({ ecosystem: 'Ubuntu:22.04:LTS', name, version, sourceName, sourceVersion: version });
@@ -116,6 +116,40 @@ describe('withoutIdleKernels', () => {
     expect(withoutIdleKernels(one, '5.14.0-427.13.1.el9_4.x86_64')).toBe(one);
     const unknown = [{ ecosystem: 'Nonesuch', name: 'kernel', version: '1' }, { ecosystem: 'Nonesuch', name: 'kernel', version: '2' }];
     expect(withoutIdleKernels(unknown, '1')).toBe(unknown);
+  });
+});
+
+describe('idleKernels and fixAwaitingBoot', () => {
+  it('Debian: the newest idle kernel per source package, which fixes a finding once booted', () => {
+    // Running 6.1.0-18 (source linux 6.1.76-1); 6.1.0-17 (older) and 6.1.0-20 (newer) idle.
+    const idle = idleKernels(bookworm, '6.1.0-18-amd64');
+    expect(idle).toEqual(
+      expect.arrayContaining([
+        { ecosystem: 'Debian:12', package: 'linux', version: '6.1.85-1' },
+        { ecosystem: 'Debian:12', package: 'linux-signed-amd64', version: '6.1.85-1' },
+      ]),
+    );
+    expect(idle).toHaveLength(2);
+    const finding = (fixed: string | null, pkg = 'linux') => ({ ecosystem: 'Debian:12', package: pkg, fixed });
+    expect(fixAwaitingBoot(finding('6.1.85-1'), idle)).toBe('6.1.85-1');
+    expect(fixAwaitingBoot(finding('6.1.82-1'), idle)).toBe('6.1.85-1');
+    // A fix newer than every installed kernel, a finding without a fix, another package: nothing awaits a boot.
+    expect(fixAwaitingBoot(finding('6.1.90-1'), idle)).toBeUndefined();
+    expect(fixAwaitingBoot(finding(null), idle)).toBeUndefined();
+    expect(fixAwaitingBoot(finding('3.0.13-1~deb12u1', 'openssl'), idle)).toBeUndefined();
+    expect(fixAwaitingBoot({ ecosystem: 'Debian:11', package: 'linux', fixed: '6.1.82-1' }, idle)).toBeUndefined();
+    // Booted into the newest: only older kernels idle, and none of them fixes anything still open.
+    expect(fixAwaitingBoot(finding('6.1.90-1'), idleKernels(bookworm, '6.1.0-20-amd64'))).toBeUndefined();
+  });
+
+  it('rpm: compares in rpm order, and finds nothing when the running kernel is unknown', () => {
+    const host = [alma('kernel-core', '5.14.0-362.24.1.el9_3'), alma('kernel-core', '5.14.0-427.13.1.el9_4'), alma('kernel-core', '5.14.0-70.13.1.el9_0')];
+    const idle = idleKernels(host, '5.14.0-70.13.1.el9_0.x86_64');
+    // 427 > 362 in rpm order (a plain string order would pick 70 or 362).
+    expect(idle).toEqual([{ ecosystem: 'AlmaLinux:9', package: 'kernel-core', version: '5.14.0-427.13.1.el9_4' }]);
+    expect(fixAwaitingBoot({ ecosystem: 'AlmaLinux:9', package: 'kernel-core', fixed: '5.14.0-427.13.1.el9_4' }, idle)).toBe('5.14.0-427.13.1.el9_4');
+    expect(fixAwaitingBoot({ ecosystem: 'AlmaLinux:9', package: 'kernel-core', fixed: '5.14.0-503.11.1.el9_5' }, idle)).toBeUndefined();
+    expect(idleKernels(host, undefined)).toEqual([]);
   });
 });
 

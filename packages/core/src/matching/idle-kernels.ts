@@ -1,5 +1,6 @@
 import type { InstalledPackage } from '../inventory/index.js';
 import { ecosystemInfo } from '../versions/index.js';
+import { matchTarget } from './match-target.js';
 
 /**
  * The packages to assess on a host whose running kernel is known: kernel packages of other
@@ -24,8 +25,70 @@ import { ecosystemInfo } from '../versions/index.js';
  *   Single-version names (`kernel-headers`, `kernel-tools`) are never touched.
  */
 export function withoutIdleKernels(packages: readonly InstalledPackage[], runningKernel: string | undefined): readonly InstalledPackage[] {
+  const idle = idlePackages(packages, runningKernel);
+  return idle.size === 0 ? packages : packages.filter((p) => !idle.has(p));
+}
+
+/** A kernel installed beside the running one, as advisories name it (see idleKernels). */
+export interface IdleKernel {
+  readonly ecosystem: string;
+  /** The name advisories use: the source package (`linux`) where the ecosystem's advisories name sources. */
+  readonly package: string;
+  readonly version: string;
+}
+
+/**
+ * The kernels installed but not running (those withoutIdleKernels leaves out), one per matched
+ * name: the newest version, in the ecosystem's order. A host that installed a kernel fix and did
+ * not boot it yet has it here (see fixAwaitingBoot).
+ */
+export function idleKernels(packages: readonly InstalledPackage[], runningKernel: string | undefined): IdleKernel[] {
+  const newest = new Map<string, IdleKernel>();
+  for (const p of idlePackages(packages, runningKernel)) {
+    const target = matchTarget(p);
+    const key = `${p.ecosystem}\u001f${target.name}`;
+    const seen = newest.get(key);
+    if (!seen || isNewer(p.ecosystem, target.version, seen.version)) newest.set(key, { ecosystem: p.ecosystem, package: target.name, version: target.version });
+  }
+  return [...newest.values()];
+}
+
+/**
+ * The installed version that fixes an open finding once the host boots it: an idle kernel of the
+ * finding's ecosystem and package at or above its fixed version; undefined when there is none
+ * (or the finding names no fix, or a version cannot be read).
+ */
+export function fixAwaitingBoot(finding: { readonly ecosystem: string; readonly package: string; readonly fixed?: string | null | undefined }, idle: readonly IdleKernel[]): string | undefined {
+  const fixed = finding.fixed;
+  if (!fixed) return undefined;
+  const kernel = idle.find((k) => k.ecosystem === finding.ecosystem && k.package === finding.package);
+  if (!kernel) return undefined;
+  try {
+    return compareIn(kernel.ecosystem, kernel.version, fixed) >= 0 ? kernel.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** a after b; a version that cannot be read is never newer (matching reports it). */
+function isNewer(ecosystem: string, a: string, b: string): boolean {
+  try {
+    return compareIn(ecosystem, a, b) > 0;
+  } catch {
+    return false;
+  }
+}
+
+function compareIn(ecosystem: string, a: string, b: string): number {
+  const scheme = ecosystemInfo(ecosystem).scheme;
+  return scheme.compare(scheme.parse(a), scheme.parse(b));
+}
+
+/** The kernel packages of other releases than the running one (see withoutIdleKernels); empty when that cannot be told. */
+function idlePackages(packages: readonly InstalledPackage[], runningKernel: string | undefined): Set<InstalledPackage> {
+  const idle = new Set<InstalledPackage>();
   const running = runningKernel?.trim();
-  if (!running) return packages;
+  if (!running) return idle;
   const runningAbi = abiOf(running);
   const families = new Map<string, Family | undefined>();
   const debianKernels: { pkg: InstalledPackage; abi: string }[] = [];
@@ -43,7 +106,6 @@ export function withoutIdleKernels(packages: readonly InstalledPackage[], runnin
       else rpmKernels.set(key, [p]);
     }
   }
-  const idle = new Set<InstalledPackage>();
   if (runningAbi !== undefined && debianKernels.some((k) => k.abi === runningAbi)) {
     for (const k of debianKernels) if (k.abi !== runningAbi) idle.add(k.pkg);
   }
@@ -51,7 +113,7 @@ export function withoutIdleKernels(packages: readonly InstalledPackage[], runnin
     if (versions.length < 2 || !versions.some((p) => isRunningRpm(p.version, running))) continue;
     for (const p of versions) if (!isRunningRpm(p.version, running)) idle.add(p);
   }
-  return idle.size === 0 ? packages : packages.filter((p) => !idle.has(p));
+  return idle;
 }
 
 type Family = 'dpkg' | 'rpm';

@@ -101,7 +101,9 @@ async function views(deps: AppDeps, sla: SlaPolicy, findings: readonly StoredFin
   const baselines = await HostBaselines.load(deps.db, deps.clock);
   return findings.map((f) => {
     const host: HostRecord | undefined = records.get(f.hostId);
-    const label = host ? { name: host.name, tier: host.attributes.tier, internetFacing: host.attributes.internetFacing } : { name: f.hostId, tier: null, internetFacing: null };
+    const label = host
+      ? { name: host.name, tier: host.attributes.tier, internetFacing: host.attributes.internetFacing, idleKernels: host.idleKernels }
+      : { name: f.hostId, tier: null, internetFacing: null, idleKernels: [] };
     // Hosts are not deleted; should one be missing, the built-in rule judges its findings.
     const baseline = host ? baselines.of(host).baseline : baselines.builtIn;
     return findingView(f, label, { sla, now, exception: exceptionFor(inForce, f), exceptionExpiredAt: lastExpiryFor(expired, f), baseline });
