@@ -131,6 +131,27 @@ describe('parseCycloneDx edge cases', () => {
     expect(skipped).toEqual([{ reason: 'composer component without a vendor', count: 1 }]);
   });
 
+  it('reads pkg:nuget purls as NuGet packages, ids lower-cased as NuGet compares them, versions as written', () => {
+    const { inventory, skipped } = parseCycloneDx(
+      bom([
+        lib('pkg:nuget/Newtonsoft.Json@13.0.1'),
+        lib('pkg:nuget/System.Text.Encodings.Web@4.5.0.1'),
+        lib('pkg:nuget/microsoft.data.sqlclient@5.2.0-preview4.23342.2'),
+        lib('pkg:nuget/Serilog@3.1.1%2Bbuild.5'),
+        lib('pkg:nuget/Contoso/Widgets@1.0.0'),
+      ]),
+      'x',
+      opts,
+    );
+    expect(inventory.packages.map((p) => `${p.ecosystem} ${p.name} ${p.version}`)).toEqual([
+      'NuGet newtonsoft.json 13.0.1',
+      'NuGet system.text.encodings.web 4.5.0.1',
+      'NuGet microsoft.data.sqlclient 5.2.0-preview4.23342.2',
+      'NuGet serilog 3.1.1+build.5',
+    ]);
+    expect(skipped).toEqual([{ reason: 'nuget component with a namespace (NuGet purls have none)', count: 1 }]);
+  });
+
   it('puts the rpm epoch qualifier into the version, dropping epoch 0', () => {
     const { inventory } = parseCycloneDx(
       bom([

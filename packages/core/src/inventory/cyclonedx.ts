@@ -6,7 +6,7 @@
  */
 import { PatchwiseError, isPatchwiseError } from '../errors/index.js';
 import { distroOf, ecosystemForDistro, parseDistroQualifier } from './distro.js';
-import { normalizePackagistName, normalizePyPIName } from './names.js';
+import { normalizeNuGetName, normalizePackagistName, normalizePyPIName } from './names.js';
 import { parseSourceRpm, withEpoch } from './package-version.js';
 import { emptyPurl, parsePurlInto } from './purl.js';
 import type { Purl } from './purl.js';
@@ -56,7 +56,7 @@ export function isCycloneDx(value: unknown): value is Obj {
  * Reads a parsed CycloneDX JSON BOM. Host: `metadata.component.name` (when it has a letter or
  * digit: Syft names directory scans "/"), else `fallbackHost`. Packages: every component, nested
  * ones included, with a `pkg:deb`, `pkg:rpm`, `pkg:apk`, `pkg:pypi`, `pkg:npm`, `pkg:maven`,
- * `pkg:golang`, `pkg:cargo`, `pkg:gem` or `pkg:composer` purl; others are counted in `skipped`. Throws PW_INPUT_INVALID for an unsupported specVersion or a `components`
+ * `pkg:golang`, `pkg:cargo`, `pkg:gem`, `pkg:composer` or `pkg:nuget` purl; others are counted in `skipped`. Throws PW_INPUT_INVALID for an unsupported specVersion or a `components`
  * that is not an array, and PW_INPUT_TOO_DEEP past `maxDepth` levels of nested components.
  */
 export function parseCycloneDx(bom: Obj, source: string, options: CycloneDxOptions): CycloneDxResult {
@@ -265,6 +265,15 @@ class Walker {
           return;
         }
         this.push('Packagist', normalizePackagistName(`${purl.namespace}/${purl.name}`), version, undefined, undefined, undefined);
+        return;
+      // NuGet ids have no namespace (purl specification) and are compared case-insensitively;
+      // a namespace means the purl names something else, which a guess could mismatch.
+      case 'nuget':
+        if (purl.namespace !== '') {
+          this.skipped.add('nuget component with a namespace (NuGet purls have none)');
+          return;
+        }
+        this.push('NuGet', normalizeNuGetName(purl.name), version, undefined, undefined, undefined);
         return;
       default:
         this.skipped.add(`unsupported purl type "${purl.type}"`);

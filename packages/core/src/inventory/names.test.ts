@@ -27,6 +27,13 @@ describe('normalizeName', () => {
     expect(normalizeName('RubyGems', 'RedCloth')).toBe('RedCloth');
   });
 
+  it('lower-cases NuGet ids, as NuGet compares them', () => {
+    expect(normalizeName('NuGet', 'Newtonsoft.Json')).toBe('newtonsoft.json');
+    expect(normalizeName('nuget', 'System.Text.Encodings.Web')).toBe('system.text.encodings.web');
+    expect(normalizeName('NuGet:extra', 'A.B')).toBe('a.b');
+    expect(normalizeName('NuGetx', 'A.B')).toBe('A.B');
+  });
+
   it('keeps distribution package names as they are', () => {
     expect(normalizeName('Debian:12', 'libstdc++6')).toBe('libstdc++6');
     expect(normalizeName('AlmaLinux:9', 'python3.9')).toBe('python3.9');

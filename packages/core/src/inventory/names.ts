@@ -16,17 +16,26 @@ const PEP503_SEPARATORS = /[-_.]+/g;
  * - Packagist: lower-case. Composer compares package names case-insensitively and Packagist
  *   stores them in lower case, as OSV does (`symfony/http-kernel`); the purl specification
  *   lower-cases `pkg:composer` names too.
+ * - NuGet: lower-case. NuGet compares package ids case-insensitively (nuget.org's package
+ *   content API lower-cases them), while OSV keeps the registry's casing (`Newtonsoft.Json`) and
+ *   SBOMs whatever casing the project file used (`newtonsoft.json`).
  * - Distribution packages (Debian, Alpine, rpm-based…) and everything else: unchanged, because
  *   their package managers compare names byte for byte.
  */
 export function normalizeName(ecosystem: string, name: string): string {
   if (isPyPI(ecosystem)) return normalizePyPIName(name);
   if (isPackagist(ecosystem)) return normalizePackagistName(name);
+  if (isNuGet(ecosystem)) return normalizeNuGetName(name);
   return name;
 }
 
 /** A Composer package name (`vendor/name`) as Composer compares it: lower-case. */
 export function normalizePackagistName(name: string): string {
+  return name.toLowerCase();
+}
+
+/** A NuGet package id as NuGet compares it: case-insensitively, so lower-cased on both sides. */
+export function normalizeNuGetName(name: string): string {
   return name.toLowerCase();
 }
 
@@ -50,6 +59,10 @@ function isPEP503Normal(name: string): boolean {
 
 function isPackagist(ecosystem: string): boolean {
   return ecosystem.length >= 9 && ecosystem.slice(0, 9).toLowerCase() === 'packagist' && (ecosystem.length === 9 || ecosystem[9] === ':');
+}
+
+function isNuGet(ecosystem: string): boolean {
+  return ecosystem.length >= 5 && ecosystem.slice(0, 5).toLowerCase() === 'nuget' && (ecosystem.length === 5 || ecosystem[5] === ':');
 }
 
 function isPyPI(ecosystem: string): boolean {

@@ -4,6 +4,7 @@ import { composerScheme } from './composer.js';
 import { dpkgScheme } from './dpkg.js';
 import { genericScheme } from './generic.js';
 import { mavenScheme } from './maven.js';
+import { nugetScheme } from './nuget.js';
 import { pep440Scheme } from './pep440.js';
 import { rpmScheme } from './rpm.js';
 import { rubyGemsScheme } from './rubygems.js';
@@ -38,7 +39,7 @@ const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme
   ['crates.io', semverScheme],
   ['Go', semverScheme],
   ['Maven', mavenScheme],
-  ['NuGet', genericScheme],
+  ['NuGet', nugetScheme],
   ['RubyGems', rubyGemsScheme],
   ['Packagist', composerScheme],
   ['Hex', genericScheme],

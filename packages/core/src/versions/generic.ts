@@ -3,7 +3,7 @@ import { describeChar, isDigit, isLetter } from './order-key.js';
 import type { VersionScheme } from './version-scheme.js';
 
 /**
- * The fallback order for ecosystems whose own ordering Patchwise does not implement yet (NuGet,
+ * The fallback order for ecosystems whose own ordering Patchwise does not implement yet (CRAN,
  * Hex, Pub, ...). It is documented, deterministic and total, but it is not any
  * ecosystem's exact rule; docs/versions.md lists where it differs. The definition:
  *

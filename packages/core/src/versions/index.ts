@@ -11,4 +11,6 @@ export { rubyGemsScheme } from './rubygems.js';
 export type { RubyGemsVersion } from './rubygems.js';
 export { composerScheme } from './composer.js';
 export type { ComposerVersion } from './composer.js';
+export { nugetScheme } from './nuget.js';
+export type { NuGetVersion } from './nuget.js';
 export { genericScheme } from './generic.js';
