@@ -11,4 +11,8 @@ export { rubyGemsScheme } from './rubygems.js';
 export type { RubyGemsVersion } from './rubygems.js';
 export { composerScheme } from './composer.js';
 export type { ComposerVersion } from './composer.js';
+export { hexScheme } from './hex.js';
+export type { HexVersion } from './hex.js';
+export { pubScheme } from './pub.js';
+export type { PubVersion } from './pub.js';
 export { genericScheme } from './generic.js';
