@@ -152,6 +152,35 @@ describe('parseCycloneDx edge cases', () => {
     expect(skipped).toEqual([{ reason: 'nuget component with a namespace (NuGet purls have none)', count: 1 }]);
   });
 
+  it('reads hex and pub purls as OSV Hex and Pub packages, lower-case, leaving out private hex organisations', () => {
+    const { inventory, skipped } = parseCycloneDx(
+      bom([
+        lib('pkg:hex/plug@1.14.0'),
+        lib('pkg:hex/phoenix_html@3.3.1#priv/static/phoenix_html.js'),
+        lib('pkg:hex/Jason@1.4.0-rc.1'),
+        lib('pkg:hex/acme/plug@1.0.0'),
+        lib('pkg:pub/http@0.13.5'),
+        lib('pkg:pub/flutter_secure_storage@9.0.0%2B1'),
+        lib('pkg:pub/Characters@1.3.0-nullsafety.0'),
+        lib('pkg:pub/x/http@1.0.0'),
+      ]),
+      'x',
+      opts,
+    );
+    expect(inventory.packages.map((p) => `${p.ecosystem} ${p.name} ${p.version}`)).toEqual([
+      'Hex plug 1.14.0',
+      'Hex phoenix_html 3.3.1',
+      'Hex jason 1.4.0-rc.1',
+      'Pub http 0.13.5',
+      'Pub flutter_secure_storage 9.0.0+1',
+      'Pub characters 1.3.0-nullsafety.0',
+    ]);
+    expect(skipped).toEqual([
+      { reason: 'hex component of a private organisation', count: 1 },
+      { reason: 'pub component with a namespace (pub has none)', count: 1 },
+    ]);
+  });
+
   it('puts the rpm epoch qualifier into the version, dropping epoch 0', () => {
     const { inventory } = parseCycloneDx(
       bom([

@@ -275,6 +275,23 @@ class Walker {
         }
         this.push('NuGet', normalizeNuGetName(purl.name), version, undefined, undefined, undefined);
         return;
+      // Hex and pub names are lower-case by registry rule, and the purl specification lower-cases
+      // them. A hex namespace is a hex.pm organisation: its private packages are not the public
+      // ones OSV's advisories name, so they are left out rather than matched by name.
+      case 'hex':
+        if (purl.namespace !== '') {
+          this.skipped.add('hex component of a private organisation');
+          return;
+        }
+        this.push('Hex', purl.name.toLowerCase(), version, undefined, undefined, undefined);
+        return;
+      case 'pub':
+        if (purl.namespace !== '') {
+          this.skipped.add('pub component with a namespace (pub has none)');
+          return;
+        }
+        this.push('Pub', purl.name.toLowerCase(), version, undefined, undefined, undefined);
+        return;
       default:
         this.skipped.add(`unsupported purl type "${purl.type}"`);
     }

@@ -3,9 +3,11 @@ import { apkScheme } from './apk.js';
 import { composerScheme } from './composer.js';
 import { dpkgScheme } from './dpkg.js';
 import { genericScheme } from './generic.js';
+import { hexScheme } from './hex.js';
 import { mavenScheme } from './maven.js';
 import { nugetScheme } from './nuget.js';
 import { pep440Scheme } from './pep440.js';
+import { pubScheme } from './pub.js';
 import { rpmScheme } from './rpm.js';
 import { rubyGemsScheme } from './rubygems.js';
 import { semverScheme } from './semver.js';
@@ -42,8 +44,8 @@ const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme
   ['NuGet', nugetScheme],
   ['RubyGems', rubyGemsScheme],
   ['Packagist', composerScheme],
-  ['Hex', genericScheme],
-  ['Pub', genericScheme],
+  ['Hex', hexScheme],
+  ['Pub', pubScheme],
   ['Hackage', genericScheme],
   ['GHC', genericScheme],
   ['CRAN', genericScheme],

@@ -4,7 +4,7 @@ import type { VersionScheme } from './version-scheme.js';
 
 /**
  * The fallback order for ecosystems whose own ordering Patchwise does not implement yet (CRAN,
- * Hex, Pub, ...). It is documented, deterministic and total, but it is not any
+ * Hackage, Swift, ...). It is documented, deterministic and total, but it is not any
  * ecosystem's exact rule; docs/versions.md lists where it differs. The definition:
  *
  * 1. Valid strings are non-empty, made of printable ASCII (0x21-0x7E: no whitespace, no control

@@ -13,4 +13,8 @@ export { composerScheme } from './composer.js';
 export type { ComposerVersion } from './composer.js';
 export { nugetScheme } from './nuget.js';
 export type { NuGetVersion } from './nuget.js';
+export { hexScheme } from './hex.js';
+export type { HexVersion } from './hex.js';
+export { pubScheme } from './pub.js';
+export type { PubVersion } from './pub.js';
 export { genericScheme } from './generic.js';

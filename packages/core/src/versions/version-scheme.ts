@@ -3,7 +3,7 @@
  * values many times. Parse errors are PatchwiseError PW_VERSION_INVALID naming the string;
  * a scheme never guesses.
  */
-export type SchemeId = 'dpkg' | 'rpm' | 'apk' | 'pep440' | 'semver' | 'maven' | 'rubygems' | 'composer' | 'nuget' | 'generic';
+export type SchemeId = 'dpkg' | 'rpm' | 'apk' | 'pep440' | 'semver' | 'maven' | 'rubygems' | 'composer' | 'nuget' | 'hex' | 'pub' | 'generic';
 
 export interface VersionScheme<V = unknown> {
   readonly id: SchemeId;

@@ -96,6 +96,25 @@ export function askProgram(program: string, args: readonly string[], requests: r
   return lines.map((l) => JSON.parse(l) as unknown);
 }
 
+/**
+ * Runs `program args...` once (no shell), writing `lines` to its stdin and returning its stdout
+ * lines, for oracles that have no JSON reader (Elixir 1.14): each line must carry its versions
+ * encoded (`hexEncode`) so that no version can break the line format.
+ */
+export function askProgramLines(program: string, args: readonly string[], lines: readonly string[]): string[] {
+  if (lines.some((l) => l.includes('\n'))) throw new Error('a request line contains a newline');
+  const r = spawnSync(program, args, { input: lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`oracle failed (${String(r.status)}): ${r.stderr || String(r.error)}`);
+  const out = r.stdout.split('\n').filter((l) => l !== '');
+  if (out.length !== lines.length) throw new Error(`oracle answered ${out.length} lines for ${lines.length} requests: ${r.stderr}`);
+  return out;
+}
+
+/** The UTF-8 bytes of `text` as lower-case hexadecimal: nothing a line protocol could misread. */
+export function hexEncode(text: string): string {
+  return Buffer.from(text, 'utf8').toString('hex');
+}
+
 /** Formats the first disagreements for a failure message. */
 export function firstDisagreements(lines: readonly string[], total: number, limit = 20): string {
   if (lines.length === 0) return '';
