@@ -251,7 +251,7 @@ async function checkInOnce(client: AgentClient, identity: Signer, state: AgentSt
 /**
  * The facts, each read on its own: one that cannot be read is null (the server takes null facts)
  * and logged. The host name is the one fact the server requires, so when it is unknown the agent
- * reports, as when none is set, the machine id or `unnamed-host` (`--host-name` pins a name).
+ * reports, as when none is set, the machine id or `unnamed-host` (`--hostname` pins a name).
  */
 async function readFacts(o: RunAgentOptions): Promise<{ facts: HostFacts; hostName: string }> {
   const facts = await collectFacts({ root: o.root, onUnreadable: (fact, err) => o.log(`warning: fact ${fact} could not be read, reported as unknown: ${err.message}`) });
