@@ -10,25 +10,30 @@ export interface ApiTarget {
 
 /**
  * Where the API is and which token to use: PATCHWISE_URL and PATCHWISE_TOKEN when set, else
- * what a local server left in its data directory (`server.json`, `admin-token`).
+ * what a local server left in its data directory (`server.json`, `admin-token`). The local admin
+ * token goes only to the server that wrote it: with PATCHWISE_URL naming another origin (another
+ * machine, a typo, a look-alike), PATCHWISE_TOKEN must be set, or the admin token would be sent
+ * to whoever answers there.
  */
 export function resolveApiTarget(env: Readonly<Record<string, string | undefined>>, dataDir?: string): ApiTarget {
   const dir = resolve(dataDir ?? env.PATCHWISE_DATA ?? 'data');
-  let url = env.PATCHWISE_URL;
-  let token = env.PATCHWISE_TOKEN;
-  if (url) checkServerUrl(url, 'PATCHWISE_URL');
-  else {
-    const path = join(dir, 'server.json');
-    if (existsSync(path)) url = (JSON.parse(readFileSync(path, 'utf8')) as { url?: string }).url;
-    if (url) checkServerUrl(url, `the url in ${path}`);
-  }
-  if (!token) {
-    const path = join(dir, 'admin-token');
-    if (existsSync(path)) token = readFileSync(path, 'utf8').trim();
-  }
+  const serverFile = join(dir, 'server.json');
+  const tokenFile = join(dir, 'admin-token');
+  const localUrl = existsSync(serverFile) ? (JSON.parse(readFileSync(serverFile, 'utf8')) as { url?: string }).url : undefined;
+  if (localUrl) checkServerUrl(localUrl, `the url in ${serverFile}`);
+  const url = env.PATCHWISE_URL || localUrl;
+  if (env.PATCHWISE_URL) checkServerUrl(env.PATCHWISE_URL, 'PATCHWISE_URL');
   if (!url) throw new PatchwiseError('PW_CONFIG_INVALID', `no server: set PATCHWISE_URL, or run this where the server's data directory (${dir}) is`, { input: 'PATCHWISE_URL' });
-  if (!token) throw new PatchwiseError('PW_CONFIG_INVALID', `no API token: set PATCHWISE_TOKEN, or run this where ${join(dir, 'admin-token')} is readable`, { input: 'PATCHWISE_TOKEN' });
-  return { url, token };
+  if (env.PATCHWISE_TOKEN) return { url, token: env.PATCHWISE_TOKEN };
+  if (!existsSync(tokenFile)) throw new PatchwiseError('PW_CONFIG_INVALID', `no API token: set PATCHWISE_TOKEN, or run this where ${tokenFile} is readable`, { input: 'PATCHWISE_TOKEN' });
+  if (!localUrl || new URL(url).origin !== new URL(localUrl).origin) {
+    throw new PatchwiseError(
+      'PW_CONFIG_INVALID',
+      `PATCHWISE_URL (${url}) is not the server whose admin token is in ${tokenFile}${localUrl ? ` (${localUrl})` : ''}: set PATCHWISE_TOKEN to a token of that server; the local admin token is sent only to its own server`,
+      { input: 'PATCHWISE_TOKEN' },
+    );
+  }
+  return { url, token: readFileSync(tokenFile, 'utf8').trim() };
 }
 
 /** A small client for the admin API; errors come back as the server's PatchwiseError code. */

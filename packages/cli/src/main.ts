@@ -179,8 +179,9 @@ export function buildProgram(): Command {
     .option('--quarantine', 'quarantine the host (its agent is refused)')
     .option('--release', 'release the host from quarantine')
     .option('--reason <text>', 'why (with --quarantine)')
+    .option('--json', 'print the host as the API returns it')
     .addOption(dataOption())
-    .action(async (host: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string; data?: string }) => {
+    .action(async (host: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string; json?: boolean; data?: string }) => {
       const { hostsSet } = await import('./commands/hosts.js');
       process.exitCode = await hostsSet(await api(opts), host, opts, io);
     });

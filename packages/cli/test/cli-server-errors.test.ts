@@ -3,7 +3,7 @@
  * schema refuses, against a real server in this process (PGlite from the test template).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,17 @@ describe('feeds import', () => {
   it('of a path that does not exist is bad usage (exit 2), and imports nothing', async () => {
     const r = await patchwise(['feeds', 'import', '/nonexistent']);
     expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'patchwise: no such file or directory: /nonexistent\n']);
+  });
+});
+
+describe('an empty file', () => {
+  it('is said to be empty, by its path, for feeds import and cmdb import', async () => {
+    const empty = join(dataDir, 'empty.json');
+    writeFileSync(empty, '');
+    const [feeds, cmdb] = await Promise.all([patchwise(['feeds', 'import', empty]), patchwise(['cmdb', 'import', empty])]);
+    expect(feeds.status).toBe(1);
+    expect(feeds.stderr.split('\n')[0]).toBe(`patchwise: ${empty}: the file is empty`);
+    expect([cmdb.status, cmdb.stderr]).toEqual([2, `patchwise: ${empty}: the file is empty\n`]);
   });
 });
 

@@ -39,6 +39,17 @@ describe('option values', () => {
     expect([limit.status, limit.stderr]).toEqual([2, 'patchwise: --limit must be a whole number, not "many"\n']);
   });
 
+  it('checks --expires and --agents in their own terms, not the API field they become', async () => {
+    const [zero, long, agents] = await Promise.all([
+      offline(['enroll-token', 'create', '--expires', '0']),
+      offline(['enroll-token', 'create', '--expires', '100000d']),
+      offline(['simulate', '--agents', '0']),
+    ]);
+    expect([zero.status, zero.stderr]).toEqual([2, 'patchwise: --expires must be from 1m to 365d, not 0\n']);
+    expect([long.status, long.stderr]).toEqual([2, 'patchwise: --expires must be from 1m to 365d, not 100000d\n']);
+    expect([agents.status, agents.stderr]).toEqual([2, 'patchwise: --agents must be at least 1, not 0\n']);
+  });
+
   it('lists the choices in help, and takes priorities in any case', () => {
     const findings = buildProgram().commands.find((c) => c.name() === 'findings')!.commands.find((c) => c.name() === 'list')!;
     expect(findings.helpInformation()).toMatch(/--priority <P1\.\.P4>\s+repeatable \(choices: "P1", "P2", "P3", "P4"/);

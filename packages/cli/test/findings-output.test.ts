@@ -1,4 +1,7 @@
-/** `findings list` and `findings show` say when a kernel fix is installed and waits for a reboot. */
+/**
+ * `findings list` and `findings show` say when a kernel fix is installed and waits for a reboot,
+ * and an empty list says when the hosts' packages were not assessed at all.
+ */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../src/api-client.js';
@@ -64,5 +67,30 @@ describe('a kernel fix installed but not booted', () => {
     const shown = capture();
     await findingsShow(answering(finding(null)), '17', {}, shown.io);
     expect(shown.out.stdout).toMatch(/^state\s+open, first seen/m);
+  });
+});
+
+/** An API client answering each GET path from `replies`; any other path fails as a 403 would. */
+const routing = (replies: Record<string, unknown>) =>
+  ({
+    get: (path: string) => (path in replies ? Promise.resolve(replies[path]) : Promise.reject(new Error(`403 ${path}`))),
+  }) as unknown as ApiClient;
+
+describe('an empty findings list', () => {
+  const empty = { total: 0, findings: [] };
+
+  it('names the ecosystems no advisory covers, fleet-wide', async () => {
+    const { out, io } = capture();
+    await findingsList(routing({ '/api/v1/findings': empty, '/api/v1/feeds': { feeds: [], uncovered: [{ ecosystem: 'Debian:12', hosts: 3 }] } }), OPTIONS, io);
+    expect(out.stderr).toBe("no findings, but no advisories are held for Debian:12 (3 hosts): those hosts' distribution packages were not assessed (see feeds status)\n");
+  });
+
+  it('says nothing more when every ecosystem is covered, or when the caller may not read feeds', async () => {
+    const covered = capture();
+    await findingsList(routing({ '/api/v1/findings': empty, '/api/v1/feeds': { feeds: [], uncovered: [] } }), OPTIONS, covered.io);
+    expect(covered.out.stderr).toBe('');
+    const scoped = capture();
+    await findingsList(routing({ '/api/v1/findings': empty }), OPTIONS, scoped.io);
+    expect(scoped.out.stderr).toBe('');
   });
 });

@@ -73,6 +73,8 @@ export interface InventoryReply {
   readonly packages: number;
   readonly changes: FindingChanges;
   readonly open: Record<Priority, number>;
+  /** Ecosystems of its packages that no advisory held covers: those packages were not assessed. */
+  readonly uncovered: string[];
 }
 
 export interface FeedImportReply {
@@ -277,7 +279,8 @@ export class ControlPlane {
       });
     }
     // After syncHost the host's open findings are exactly these: counted here, not queried.
-    return { packages: inventory.packages.length, changes, open: countOpen(findings) };
+    const uncovered = [...new Set(inventory.packages.map((p) => p.ecosystem))].filter((e) => !this.assessor.covers(e)).sort();
+    return { packages: inventory.packages.length, changes, open: countOpen(findings), uncovered };
   }
 
   async setAttributes(hostId: string, patch: HostAttributePatch, actor: AuditActor): Promise<HostRecord> {

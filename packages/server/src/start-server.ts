@@ -18,6 +18,7 @@ import { AgentlessExecutor } from './rollout/agentless-executor.js';
 import { EngineLeader } from './rollout/engine-leader.js';
 import { createRollout } from './rollout/rollout-runtime.js';
 import type { ServerConfig } from './server-config.js';
+import { startFailure } from './start-failure.js';
 
 export interface RunningServer {
   readonly app: App;
@@ -54,12 +55,21 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? (() => undefined);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw startFailure(err, { kind: 'data', dataDir: config.dataDir });
+  }
   const handle: DatabaseHandle<Database> = await openDatabase<Database>(
     config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: join(config.dataDir, 'pglite') },
   );
   try {
-    await migrateToLatest(handle.db);
+    try {
+      await migrateToLatest(handle.db);
+    } catch (err) {
+      // The first statement is the first connection: PostgreSQL down, no such database, refused login.
+      throw config.databaseUrl ? startFailure(err, { kind: 'database', url: config.databaseUrl }) : err;
+    }
     const token = await ensureAdminToken(new AccessStore(tablesOf(handle.db), clock), new UserStore(tablesOf(handle.db), clock), config.dataDir);
     if (options.slaPolicy) await adoptSlaFile(handle.db, options.slaPolicy, clock);
     const auditKey = ensureAuditKey(config.dataDir);
@@ -95,7 +105,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const problems = await controlPlane.load();
     for (const p of problems) log(`warning: ${p}`);
     ready = true;
-    const address = await app.listen({ host: config.host, port: config.port });
+    let address: string;
+    try {
+      address = await app.listen({ host: config.host, port: config.port });
+    } catch (err) {
+      throw startFailure(err, { kind: 'listen', host: config.host, port: config.port });
+    }
     const url = address.replace('0.0.0.0', '127.0.0.1');
     writeFileSync(join(config.dataDir, 'server.json'), `${JSON.stringify({ url, pid: process.pid })}\n`, { mode: 0o600 });
     feedSyncer.start();

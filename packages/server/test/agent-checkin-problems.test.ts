@@ -75,6 +75,8 @@ describe('agent check-in when the inventory cannot be sent whole', () => {
     });
     const stored = await host(a.hostId);
     expect(stored.packages).toBe(2);
+    // No advisory is held here: the agent says its packages were not assessed, rather than look clean.
+    expect(a.log).toContain('warning: the server holds no advisories for Debian:12, PyPI: those packages were not assessed (import or sync that feed on the server)');
 
     // os-release lost VERSION_ID: this is no longer a Debian 12 the agent can name, but not a
     // distribution without an OSV ecosystem either; a Python-only upload would close every

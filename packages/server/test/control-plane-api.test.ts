@@ -319,6 +319,15 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(of(legacy.hostId)?.reasons.join()).toMatch(/Debian 10/);
     expect((await report('?failAt=P4')).summary).toMatchObject({ compliant: 0, nonCompliant: 3 });
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/reports/compliance?failAt=P9', headers: admin(t) })).statusCode).toBe(400);
+
+    // A supported Debian 12 host, with no Debian advisory held: no finding means nothing was looked at.
+    const blind = new TestAgent(t);
+    expect((await blind.enroll(await enrollToken(), { ...almaFacts('machine-e', 'deb12-01'), os: { id: 'debian', versionId: '12' } })).statusCode).toBe(201);
+    const invE = { format: 'patchwise-inventory', version: 1, host: { name: 'deb12-01', os: { id: 'debian', versionId: '12' } }, packages: [{ name: 'bash', version: '5.2.15-2+b2', arch: 'amd64' }] };
+    await blind.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(invE), inventory: invE });
+    const after = await report();
+    expect(after.summary).toEqual({ hosts: 5, compliant: 1, nonCompliant: 2, unknown: 2, rate: 0.2 });
+    expect(after.hosts.find((h) => h.id === blind.hostId)).toMatchObject({ status: 'unknown', reasons: ['no advisories held for Debian:12: import or sync its feed'] });
   });
 
   it('records who changed what in the audit trail, and names the event edited behind its back', async () => {

@@ -13,6 +13,8 @@ export interface InventoryReply {
   /** `retracted`: closed because the advisory changed, not the host (absent from older servers). */
   readonly changes: { readonly opened: number; readonly updated: number; readonly fixed: number; readonly retracted?: number };
   readonly open: Record<'P1' | 'P2' | 'P3' | 'P4', number>;
+  /** Ecosystems of its packages no advisory on the server covers (absent from older servers). */
+  readonly uncovered?: readonly string[];
 }
 
 export interface EnrollReply {

@@ -242,13 +242,16 @@ async function checkInOnce(client: AgentClient, identity: Signer, state: AgentSt
   const { opened, fixed, retracted } = put.changes;
   const open = put.open;
   o.log(`check-in ok: ${hostName}, inventory sent (${put.packages} packages; ${opened} findings opened, ${fixed} fixed${retracted ? `, ${retracted} retracted` : ''}; open P1 ${open.P1} P2 ${open.P2} P3 ${open.P3} P4 ${open.P4})`);
+  // No findings for packages nothing is known about is not a clean bill: say so where the operator looks.
+  const uncovered = put.uncovered ?? [];
+  if (uncovered.length > 0) o.log(`warning: the server holds no advisories for ${uncovered.join(', ')}: those packages were not assessed (import or sync that feed on the server)`);
   return reply.intervalSeconds;
 }
 
 /**
  * The facts, each read on its own: one that cannot be read is null (the server takes null facts)
  * and logged. The host name is the one fact the server requires, so when it is unknown the agent
- * reports, as when none is set, the machine id or `unnamed-host` (`--host-name` pins a name).
+ * reports, as when none is set, the machine id or `unnamed-host` (`--hostname` pins a name).
  */
 async function readFacts(o: RunAgentOptions): Promise<{ facts: HostFacts; hostName: string }> {
   const facts = await collectFacts({ root: o.root, onUnreadable: (fact, err) => o.log(`warning: fact ${fact} could not be read, reported as unknown: ${err.message}`) });

@@ -17,6 +17,7 @@ export async function cmdbImport(api: ApiClient, file: string, io: Io, opts: { a
   } catch (err) {
     throw new PatchwiseError('PW_INPUT_UNREADABLE', (err as Error).message, { input: file });
   }
+  if (bytes.length === 0) throw new PatchwiseError('PW_INPUT_INVALID', 'the file is empty', { input: file });
   const query: Record<string, string> = { filename: basename(file).replace(/[^A-Za-z0-9._-]/g, '_') };
   if (opts.allowEmpty) query.allowEmpty = 'true';
   const reply = await api.upload<{ assets: number; warnings?: string[] }>('/api/v1/cmdb/import', query, bytes);

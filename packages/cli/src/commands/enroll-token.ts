@@ -10,10 +10,21 @@ export interface EnrollTokenCreateOptions {
   readonly json?: boolean;
 }
 
+/** The server takes enrollment secrets living from a minute to a year. */
+const MIN_LIFETIME_S = 60;
+const MAX_LIFETIME_S = 365 * 86_400;
+
+/** `--expires` in seconds, checked against what the server takes, in the option's own terms. */
+function enrollmentLifetime(text: string): number {
+  const seconds = parseDuration(text, '--expires') / 1000;
+  if (seconds < MIN_LIFETIME_S || seconds > MAX_LIFETIME_S) throw new PatchwiseError('PW_USAGE', `--expires must be from 1m to 365d, not ${text.trim()}`);
+  return seconds;
+}
+
 /** Prints a new enrollment secret (shown once) on stdout; details go to stderr. */
 export async function enrollTokenCreate(api: ApiClient, opts: EnrollTokenCreateOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
   const body: Record<string, unknown> = {};
-  body.expiresInSeconds = parseDuration(opts.expires ?? '24h', '--expires') / 1000;
+  body.expiresInSeconds = enrollmentLifetime(opts.expires ?? '24h');
   if (opts.uses !== undefined) body.maxUses = Number(opts.uses);
   if (opts.attr.length > 0) body.attributes = attributePairsToObject(opts.attr);
   const created = await api.post<{ id: string; token: string; expiresAt: string | null; maxUses: number | null }>('/api/v1/enroll-tokens', body);

@@ -87,10 +87,32 @@ export async function findingsList(api: ApiClient, opts: FindingsListOptions, io
     io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
     return 0;
   }
+  if (page.total === 0) {
+    // A hint only: a caller not allowed to read feeds or the host still gets its (empty) list.
+    const blind = await blindSpots(api, host).catch(() => undefined);
+    if (blind) io.stderr.write(`${blind}\n`);
+  }
   const rows = page.findings.map((f) => [f.id, f.priority, f.host, f.package, installed(f), f.fixed ?? '-', f.kev ? 'KEV' : '', f.type, f.lane.lane, decision(f), f.firstSeen.slice(0, 10), due(f), f.advisory]);
   io.stdout.write(textTable(['ID', 'PRIORITY', 'HOST', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'KEV', 'TYPE', 'LANE', 'BASELINE', 'FIRST SEEN', 'DUE', 'ADVISORY'], rows));
   if (page.total > page.findings.length) io.stderr.write(`${page.findings.length} of ${page.total} shown; use --limit or --json\n`);
   return 0;
+}
+
+/**
+ * Why an empty list may not mean "nothing to fix": the ecosystems of the host (or of any host)
+ * that no advisory held covers, whose packages nobody assessed. Asked only for an empty list.
+ */
+async function blindSpots(api: ApiClient, hostId: string | undefined): Promise<string | undefined> {
+  if (hostId !== undefined) {
+    const host = await api.get<{ name: string; ecosystem: string | null; advisoriesHeld: boolean | null }>(`/api/v1/hosts/${encodeURIComponent(hostId)}`);
+    return host.advisoriesHeld === false && host.ecosystem
+      ? `no findings, but no advisories are held for ${host.ecosystem}: ${host.name}'s distribution packages were not assessed (see feeds status)`
+      : undefined;
+  }
+  const { uncovered } = await api.get<{ uncovered?: { ecosystem: string; hosts: number }[] }>('/api/v1/feeds');
+  return uncovered?.length
+    ? `no findings, but no advisories are held for ${uncovered.map((u) => `${u.ecosystem} (${u.hosts} host${u.hosts === 1 ? '' : 's'})`).join(', ')}: those hosts' distribution packages were not assessed (see feeds status)`
+    : undefined;
 }
 
 /** One finding with every judgement and its reasons: priority, SLA, exception, baseline, lane. */

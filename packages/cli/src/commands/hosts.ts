@@ -73,10 +73,14 @@ function stateOf(h: HostView): string {
  */
 export async function resolveHost(api: ApiClient, idOrName: string, inFleetOnly = false): Promise<string> {
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(idOrName)) return idOrName;
-  let { hosts } = await api.get<{ hosts: HostView[] }>('/api/v1/hosts', { name: idOrName, limit: 2 });
-  if (hosts.length === 0 && !inFleetOnly) ({ hosts } = await api.get<{ hosts: HostView[] }>('/api/v1/hosts', { name: idOrName, status: 'retired', limit: 2 }));
+  // Up to ten of a name, to list them when it is not one.
+  let { hosts } = await api.get<{ hosts: HostView[] }>('/api/v1/hosts', { name: idOrName, limit: 10 });
+  if (hosts.length === 0 && !inFleetOnly) ({ hosts } = await api.get<{ hosts: HostView[] }>('/api/v1/hosts', { name: idOrName, status: 'retired', limit: 10 }));
   if (hosts.length === 0) throw new PatchwiseError('PW_NOT_FOUND', `no host named ${idOrName}`);
-  if (hosts.length > 1) throw new PatchwiseError('PW_CONFLICT', `several hosts are named ${idOrName}; use the id`);
+  if (hosts.length > 1) {
+    const which = hosts.map((h) => `${h.id} (${stateOf(h)}, last seen ${h.lastSeenAt ?? 'never'})`).join(', ');
+    throw new PatchwiseError('PW_CONFLICT', `several hosts are named ${idOrName}; use the id: ${which}${hosts.length === 10 ? ', …' : ''}`);
+  }
   return (hosts[0] as HostView).id;
 }
 
@@ -125,7 +129,8 @@ export async function hostsShow(api: ApiClient, idOrName: string, opts: { json?:
     ['owner', a.owner ?? '-'],
     ['internet-facing', a.internetFacing === null ? '-' : a.internetFacing ? 'yes' : 'no'],
     ['cluster', a.cluster ?? '-'],
-    ['timezone', a.timezone ?? '-'],
+    // The attribute decides maintenance windows; without one, the zone the host reports does.
+    ['timezone', a.timezone ?? (typeof h.facts?.timezone === 'string' ? `${h.facts.timezone} (reported by the host; no attribute set)` : '-')],
     ['tags', a.tags.join(', ') || '-'],
   ];
   const width = Math.max(...lines.map(([k]) => k.length));
@@ -158,16 +163,17 @@ function duration(seconds: number): string {
   return shown.length === 0 ? `${Math.floor(seconds)}s` : shown.map(([n, u]) => `${n}${u}`).join(' ');
 }
 
-export async function hostsSet(api: ApiClient, idOrName: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string }, io: Io): Promise<number> {
+/** Changes a host, then shows it as `hosts show` does (the API's JSON with `--json`). */
+export async function hostsSet(api: ApiClient, idOrName: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string; json?: boolean }, io: Io): Promise<number> {
   const body: Record<string, unknown> = {};
   if (opts.attr.length > 0) body.attributes = attributePairsToObject(opts.attr);
   if (opts.quarantine) body.status = 'quarantined';
   if (opts.release) body.status = 'active';
   if (opts.reason) body.reason = opts.reason;
   if (Object.keys(body).length === 0) throw new PatchwiseError('PW_USAGE', 'nothing to set: give --attr key=value, --quarantine or --release');
-  const host = await api.patch<unknown>(`/api/v1/hosts/${await resolveHost(api, idOrName)}`, body);
-  io.stdout.write(`${JSON.stringify(host, null, 2)}\n`);
-  return 0;
+  const id = await resolveHost(api, idOrName);
+  await api.patch<unknown>(`/api/v1/hosts/${id}`, body);
+  return hostsShow(api, id, { json: opts.json }, io);
 }
 
 export interface HostRetireOptions {

@@ -34,6 +34,7 @@ interface Io {
  */
 export async function simulateCommand(opts: SimulateOptions, io: Io): Promise<number> {
   const agents = wholeNumber(opts.agents, '--agents');
+  if (agents < 1) throw new PatchwiseError('PW_USAGE', `--agents must be at least 1, not ${agents}`);
   const durationMs = parseDuration(opts.duration, '--duration');
   const serverUrl = checkSimulationTarget(opts.server ?? (await io.api()).url).origin;
   const changedFraction = Number(opts.changedFraction);

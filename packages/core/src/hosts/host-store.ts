@@ -307,9 +307,9 @@ export class HostStore {
    * `digest` is what the agent computed; the snapshot id is computed here from the normalised
    * packages, so no client can make two different sets collide. `matchName` gives the name a
    * package is matched under, for `hostsWithNames`; `idleKernels` are the kernels installed beside
-   * the running one (none when it is not known).
+   * the running one (an empty list when none or not known; left as stored when not given).
    */
-  async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string, idleKernels: readonly IdleKernelRow[] = []): Promise<string> {
+  async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string, idleKernels?: readonly IdleKernelRow[]): Promise<string> {
     const encodings = packages.map(encodingOf);
     const names = packages.map(matchName);
     const snapshotId = snapshotIdOf(encodings);
@@ -326,7 +326,13 @@ export class HostStore {
     }
     await this.db
       .updateTable('hosts_hosts')
-      .set({ inventory_digest: digest, snapshot_id: snapshotId, inventory_at: this.clock(), last_seen_at: this.clock(), idle_kernels: idleKernels.length === 0 ? null : JSON.stringify(idleKernels) })
+      .set({
+        inventory_digest: digest,
+        snapshot_id: snapshotId,
+        inventory_at: this.clock(),
+        last_seen_at: this.clock(),
+        ...(idleKernels === undefined ? {} : { idle_kernels: idleKernels.length === 0 ? null : JSON.stringify(idleKernels) }),
+      })
       .where('id', '=', id)
       .execute();
     return snapshotId;

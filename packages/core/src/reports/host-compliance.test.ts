@@ -27,6 +27,15 @@ describe('hostCompliance', () => {
     expect(r).toEqual({ status: 'non-compliant', reasons: ['Debian 10 reached end of life on 2024-06-30', 'security support ended for openjdk-11'] });
   });
 
+  it('judges a host whose distribution packages could not be assessed unknown, not compliant; a failure still fails', () => {
+    const blind = { ...clean, unassessed: 'no advisories held for Debian:12: import or sync its feed' };
+    expect(hostCompliance(blind)).toEqual({ status: 'unknown', reasons: ['no advisories held for Debian:12: import or sync its feed'] });
+    expect(hostCompliance({ ...blind, release: { status: 'eol', reason: 'Debian 10 reached end of life on 2024-06-30' } })).toEqual({
+      status: 'non-compliant',
+      reasons: ['Debian 10 reached end of life on 2024-06-30', 'no advisories held for Debian:12: import or sync its feed'],
+    });
+  });
+
   it('counts an extended-support release as supported', () => {
     expect(hostCompliance({ ...clean, release: { status: 'extended', reason: 'in LTS until 2028-06-30' } }).status).toBe('compliant');
   });

@@ -16,6 +16,12 @@ export interface HostComplianceInput {
    * required (pending, held, rejected and unapproved ones are not), whatever their priority.
    */
   readonly baseline?: { readonly name: string; readonly approved: Readonly<Record<Priority, number>> } | undefined;
+  /**
+   * Why the host's distribution packages could not be assessed, when they could not: its
+   * distribution is unknown, or no advisory held covers its ecosystem. No finding then means
+   * nothing was looked at, not that nothing is missing.
+   */
+  readonly unassessed?: string | undefined;
 }
 
 export interface ComplianceRule {
@@ -38,7 +44,8 @@ export const DEFAULT_COMPLIANCE_RULE: ComplianceRule = { failAt: 'P2' };
  * Judges a host: non-compliant when its release is past end of life, when a package lost
  * security support, or when fixes are missing: those its baseline approved, or without a
  * baseline, open security findings at or above `rule.failAt`. Unknown when it never sent an
- * inventory.
+ * inventory, or when nothing else fails it but its distribution packages could not be assessed
+ * (`unassessed`): a blind spot is not counted as clean.
  */
 export function hostCompliance(host: HostComplianceInput, rule: ComplianceRule = DEFAULT_COMPLIANCE_RULE): HostCompliance {
   if (!host.assessed) return { status: 'unknown', reasons: ['no inventory received yet'] };
@@ -54,7 +61,8 @@ export function hostCompliance(host: HostComplianceInput, rule: ComplianceRule =
     const failing = PRIORITIES.filter((p) => atOrAbove(p, rule.failAt) && host.openSecurity[p] > 0);
     if (failing.length > 0) reasons.push(`open security findings: ${failing.map((p) => `${p} ${host.openSecurity[p]}`).join(', ')}`);
   }
-  return { status: reasons.length > 0 ? 'non-compliant' : 'compliant', reasons };
+  if (reasons.length > 0) return { status: 'non-compliant', reasons: host.unassessed ? [...reasons, host.unassessed] : reasons };
+  return host.unassessed ? { status: 'unknown', reasons: [host.unassessed] } : { status: 'compliant', reasons };
 }
 
 export interface ComplianceSummary {

@@ -63,6 +63,7 @@ export function agentRoutes(app: App, deps: AppDeps): void {
             packages: Type.Integer(),
             changes: FindingChangesView,
             open: Priorities,
+            uncovered: Type.Array(Type.String(), { description: 'ecosystems of its packages no advisory held covers: those packages were not assessed' }),
           }),
         },
       },

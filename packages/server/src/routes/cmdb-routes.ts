@@ -4,6 +4,7 @@ import type { App, AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import { personActor } from '../caller-actor.js';
 import { prettyNameOf } from '../pretty-name-of.js';
+import { uploadedFile } from './uploaded-file.js';
 
 const Loose = Type.Record(Type.String(), Type.Unknown());
 
@@ -37,8 +38,7 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
       },
     },
     async (request) => {
-      const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new PatchwiseError('PW_INPUT_INVALID', 'send the file as the request body (application/octet-stream)');
+      const body = uploadedFile(request.body, request.headers, request.query.filename);
       const source = request.query.filename;
       const parsed = parseCmdbAssets(decodeCmdbText(body, source), source);
       const { assets, problems } = parsed;

@@ -8,6 +8,7 @@ import { tablesOf } from '../database.js';
 import type { FeedSyncer } from '../feed-syncer.js';
 import { personActor } from '../caller-actor.js';
 import { FindingChangesView } from '../views.js';
+import { uploadedFile } from './uploaded-file.js';
 
 declare module '../app-types.js' {
   interface AppDeps {
@@ -86,8 +87,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       },
     },
     async (request) => {
-      const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new PatchwiseError('PW_INPUT_INVALID', 'send the file as the request body (application/octet-stream)');
+      const body = uploadedFile(request.body, request.headers, request.query.filename);
       // Staged under a random directory: the client's file name only picks the reader by extension.
       const dir = join(deps.uploadDir, randomUUID());
       await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -73,6 +73,14 @@ export function reportRoutes(app: App, deps: AppDeps): void {
         }
       }
       const judged = [];
+      // Asked once per ecosystem: a fleet has a handful.
+      const covered = new Map<string, boolean>();
+      const unassessed = (ecosystem: string | null): string | undefined => {
+        if (ecosystem === null) return 'its distribution is not known, so its distribution packages are not assessed';
+        let held = covered.get(ecosystem);
+        if (held === undefined) covered.set(ecosystem, (held = deps.controlPlane.advisoriesCover(ecosystem)));
+        return held ? undefined : `no advisories held for ${ecosystem}: import or sync its feed`;
+      };
       // Hosts of one image share an inventory: read each distinct one once.
       const byDigest = new Map<string, readonly InstalledPackage[]>();
       for (const h of active) {
@@ -87,7 +95,14 @@ export function reportRoutes(app: App, deps: AppDeps): void {
         const eol = eolView(h, now, packages);
         const t = tallies.get(h.id)!;
         const verdict = hostCompliance(
-          { assessed: h.inventoryAt !== null, release: eol, packages: eol.packages, openSecurity: t.security, baseline: t.stored ? { name: t.baseline.name, approved: t.approved } : undefined },
+          {
+            assessed: h.inventoryAt !== null,
+            release: eol,
+            packages: eol.packages,
+            openSecurity: t.security,
+            baseline: t.stored ? { name: t.baseline.name, approved: t.approved } : undefined,
+            unassessed: unassessed(h.ecosystem),
+          },
           { failAt: request.query.failAt },
         );
         judged.push({ id: h.id, name: h.name, ...verdict, reasons: [...verdict.reasons], baseline: t.baseline.name, decisions: t.decisions });
