@@ -39,7 +39,7 @@ export function buildProgram(): Command {
   program
     .command('scan')
     .description('Match host inventories against advisories and rank findings by risk')
-    .argument('[inventory...]', 'inventory files or directories (CycloneDX, dpkg status, rpm -qa, apk db, Patchwise JSON)')
+    .argument('[inventory...]', 'inventory files or directories (CycloneDX JSON, SPDX 2.2/2.3 JSON, dpkg status, rpm -qa, apk db, Patchwise JSON)')
     .option('--advisories <path>', 'OSV advisories: file, directory, .zip or .tar.gz (repeatable)', collect, [])
     .option('--kev <file>', 'CISA Known Exploited Vulnerabilities JSON')
     .option('--epss <file>', 'FIRST EPSS scores CSV')
@@ -47,7 +47,7 @@ export function buildProgram(): Command {
     .addOption(choiceOption('--format <format>', 'output format', ['table', 'json', 'csv', 'sarif']).default('table'))
     .addOption(choiceOption('--fail-on <priority>', 'exit 1 when a finding is at or above this priority', PRIORITIES, { anyCase: true }))
     .addOption(choiceOption('--type <type>', 'only advisories of this type (repeatable)', ADVISORY_TYPES, { repeatable: true, anyCase: true }))
-    .option('--ecosystem <name>', 'OSV ecosystem of the distribution packages in dpkg status files, rpm -qa output and apk installed databases (which never name their release), and of CycloneDX packages whose purl names no distro, e.g. Debian:12, AlmaLinux:9, Alpine:v3.20')
+    .option('--ecosystem <name>', 'OSV ecosystem of the distribution packages in dpkg status files, rpm -qa output and apk installed databases (which never name their release), and of CycloneDX or SPDX packages whose purl names no distro, e.g. Debian:12, AlmaLinux:9, Alpine:v3.20')
     .option('--os-release <file>', "instead of --ecosystem: the host's /etc/os-release, naming its release (--ecosystem wins when both are given)")
     .option('--strict', 'treat any unreadable input as fatal (exit 2)', false)
     .addOption(integerOption('--jobs <n>', 'threads that read and parse inventories beside the main one (0: none; default: by input size and cores)', { min: 0, max: 64 }))

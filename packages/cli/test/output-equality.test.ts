@@ -8,7 +8,10 @@
  * The goldens (output-equality.golden.json) were made by main at 7234781, before the scan
  * optimisations of issue 2; the four fixtures-mixed cases were re-made when Maven purls came to be
  * read (web-01's SBOM lists log4j-core, no longer skipped); the fixtures' digest moved when the
- * Patchwise example document gained `host.kernel` (no output changed). Regenerate them only for an intended output change, and then from
+ * Patchwise example document gained `host.kernel` (no output changed); the fixtures-mixed and strict
+ * cases were re-made when SPDX JSON came to be read (four SPDX fixtures became hosts, the
+ * unknown-format message names SPDX; every other host's output checked identical to main's at
+ * 88cbbee, scanned from the same fixtures). Regenerate them only for an intended output change, and then from
  * the code before the change:  PW_UPDATE_GOLDEN=1 npx vitest run packages/cli/test/output-equality.test.ts
  * A failing case leaves its stdout under .tmp/output-equality/actual/ for diffing against the
  * output of that older code.

@@ -11,6 +11,8 @@ export type { DistroRelease, OsRelease } from './distro.js';
 export { normalizeName, normalizePyPIName } from './names.js';
 export { CYCLONEDX_SPEC_VERSIONS, MAX_COMPONENT_DEPTH, isCycloneDx, parseCycloneDx } from './cyclonedx.js';
 export type { CycloneDxOptions, CycloneDxResult } from './cyclonedx.js';
+export { SPDX_VERSIONS, isSpdx3JsonLd, parseSpdx, spdxDocumentOf } from './spdx.js';
+export type { SpdxOptions, SpdxResult } from './spdx.js';
 export { DPKG_ON_DISK_STATES, dpkgPackagesOf, parseDpkgStanzas, parseDpkgStatus } from './dpkg-status.js';
 export type { DpkgStanza } from './dpkg-status.js';
 export { dpkgUpdateNames, replayDpkgUpdates } from './dpkg-journal.js';

@@ -17,6 +17,10 @@ describe('parseInventory detects the format from content', () => {
     ['trivy-almalinux9.cdx.json', 'cyclonedx-json', 'db-02', 'AlmaLinux:9'],
     ['trivy-alpine318.cdx.json', 'cyclonedx-json', 'edge-proxy-3', 'Alpine:v3.18'],
     ['patchwise-pay-api-1.json', 'patchwise-json', 'pay-api-1', 'Debian:12'],
+    ['syft-debian12.spdx.json', 'spdx-json', 'web-01', 'Debian:12'],
+    ['trivy-debian12.spdx.json', 'spdx-json', 'web-02', 'Debian:12'],
+    ['trivy-almalinux9.spdx.json', 'spdx-json', 'db-02', 'AlmaLinux:9'],
+    ['github-storefront.spdx.json', 'spdx-json', 'com.github.acme/storefront', 'npm'],
   ])('%s', (file, format, host, ecosystem) => {
     const r = parseInventory(fixture(file), `uploads/${file}`);
     expect(r.format).toBe(format);
@@ -121,9 +125,19 @@ describe('parseInventory refuses what it cannot read', () => {
   });
 
   it('JSON of another kind', () => {
-    expect(failure('{"spdxVersion":"SPDX-2.3"}').message).toContain('SPDX documents are not read');
+    expect(failure('{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[]}')).toMatchObject({
+      code: 'PW_INPUT_FORMAT_UNKNOWN',
+      message: expect.stringContaining('SPDX 3 JSON-LD is not read') as unknown,
+    });
     expect(failure('[1,2,3]').code).toBe('PW_INPUT_FORMAT_UNKNOWN');
     expect(failure('{"hello":"world"}').message).toContain('neither a CycloneDX BOM');
+  });
+
+  it('SPDX of another version, naming it', () => {
+    expect(failure('{"spdxVersion":"SPDX-2.1","packages":[]}')).toMatchObject({
+      code: 'PW_INPUT_INVALID',
+      message: 'in/host-9.txt: SPDX spdxVersion "SPDX-2.1" is not supported (supported: SPDX-2.2, SPDX-2.3)',
+    });
   });
 
   it('malformed lines in a detected format, naming the line', () => {
@@ -137,6 +151,14 @@ describe('parseInventoryObject', () => {
     const r = parseInventoryObject(JSON.parse(fixture('trivy-almalinux9.cdx.json')), 'x.json');
     expect(r.format).toBe('cyclonedx-json');
     expect(r.inventories[0]?.packages).toHaveLength(6);
+  });
+
+  it("reads GitHub's REST answer, the SPDX document under `sbom`, with the caller's host name as fallback", () => {
+    const sbom = JSON.parse(fixture('github-storefront.spdx.json')) as Record<string, unknown>;
+    const r = parseInventoryObject({ sbom: { ...sbom, name: '' } }, 'repos/storefront.json', { host: 'storefront' });
+    expect(r.format).toBe('spdx-json');
+    expect(r.inventories[0]?.host).toBe('storefront');
+    expect(r.inventories[0]?.packages.map((p) => p.name)).toContain('lodash');
   });
 
   it('uses the base name as host when the SBOM has none', () => {

@@ -10,6 +10,7 @@ import { distroOf, parseOsRelease } from './distro.js';
 import { parseDpkgStatus } from './dpkg-status.js';
 import { jsonErrorOffset, lineColumn } from './json-error.js';
 import { isPatchwiseInventory, parsePatchwiseInventory } from './patchwise-json.js';
+import { isSpdx3JsonLd, parseSpdx, spdxDocumentOf } from './spdx.js';
 import type { DistroPackagesResult, InventoryFormat, InventoryParseResult } from './result.js';
 import { parseRpmQa } from './rpm-qa.js';
 import type { Distro, HostInventory } from './types.js';
@@ -19,9 +20,9 @@ import type { PackageCache } from './package-cache.js';
 export interface InventoryParseOptions {
   /**
    * OSV ecosystem of the host's distribution packages (`Debian:12`) for inputs that do not name
-   * it: dpkg status, rpm -qa and apk databases always, CycloneDX SBOMs whose purls and components
-   * do not. It outranks `osRelease` for packages; a CycloneDX purl's own `distro` qualifier
-   * outranks both.
+   * it: dpkg status, rpm -qa and apk databases always, CycloneDX and SPDX SBOMs whose purls and
+   * operating-system entries do not. It outranks `osRelease` for packages; a purl's own `distro`
+   * qualifier outranks both.
    */
   readonly ecosystem?: string | undefined;
   /** The host's /etc/os-release text, read alongside the package database. */
@@ -35,8 +36,8 @@ export interface InventoryParseOptions {
 }
 
 /**
- * Reads an inventory file's text: CycloneDX JSON (1.4–1.6), Patchwise inventory JSON, a dpkg
- * status file, `rpm -qa` output in Patchwise's query format, or an apk installed database.
+ * Reads an inventory file's text: CycloneDX JSON (1.4–1.6), SPDX JSON (2.2, 2.3), Patchwise
+ * inventory JSON, a dpkg status file, `rpm -qa` output in Patchwise's query format, or an apk installed database.
  * A leading byte-order mark and CRLF line endings are accepted.
  * Throws PatchwiseError naming `source`: PW_INPUT_FORMAT_UNKNOWN (empty, binary, or no format
  * matches), PW_INPUT_MALFORMED (bad JSON with line and column, or a bad line), PW_INPUT_INVALID
@@ -61,7 +62,7 @@ export function parseInventory(text: string, source: string, options: InventoryP
     return parseInventoryObject(value, source, options);
   }
   if (first === '<') {
-    throw unknownFormat(source, 'XML is not read (CycloneDX XML: export the SBOM as JSON instead)');
+    throw unknownFormat(source, 'XML is not read (CycloneDX or SPDX XML: export the SBOM as JSON instead)');
   }
 
   const lineEnd = text.indexOf('\n', start);
@@ -80,7 +81,7 @@ export function parseInventory(text: string, source: string, options: InventoryP
   } else {
     throw unknownFormat(
       source,
-      'it is not CycloneDX JSON, Patchwise inventory JSON, a dpkg status file, rpm -qa output in the documented format, or an apk installed database',
+      'it is not CycloneDX JSON, SPDX JSON, Patchwise inventory JSON, a dpkg status file, rpm -qa output in the documented format, or an apk installed database',
     );
   }
   const { ecosystem, distro } = hostEcosystem(format, source, options);
@@ -94,8 +95,8 @@ export function parseInventory(text: string, source: string, options: InventoryP
 }
 
 /**
- * The same as `parseInventory` for JSON the caller has already parsed (CycloneDX or Patchwise).
- * Throws PW_INPUT_FORMAT_UNKNOWN for any other value, with a hint for SPDX.
+ * The same as `parseInventory` for JSON the caller has already parsed (CycloneDX, SPDX 2.x or
+ * Patchwise). Throws PW_INPUT_FORMAT_UNKNOWN for any other value, with a hint for SPDX 3.
  */
 export function parseInventoryObject(value: unknown, source: string, options: InventoryParseOptions = {}): InventoryParseResult {
   if (isCycloneDx(value)) {
@@ -112,12 +113,21 @@ export function parseInventoryObject(value: unknown, source: string, options: In
   if (isPatchwiseInventory(value)) {
     return { format: 'patchwise-json', inventories: [parsePatchwiseInventory(value, source, options.packageCache)], skipped: [] };
   }
-  const spdx = typeof value === 'object' && value !== null && 'spdxVersion' in value;
+  const spdx = spdxDocumentOf(value);
+  if (spdx) {
+    const r = parseSpdx(spdx, source, {
+      fallbackHost: options.host ?? baseName(source),
+      distro: givenDistro(source, options),
+      ecosystem: options.ecosystem === undefined ? undefined : canonicalEcosystem(options.ecosystem),
+      packageCache: options.packageCache,
+    });
+    return { format: 'spdx-json', inventories: [r.inventory], skipped: r.skipped };
+  }
   throw unknownFormat(
     source,
-    spdx
-      ? 'SPDX documents are not read; export a CycloneDX JSON SBOM instead'
-      : 'JSON that is neither a CycloneDX BOM ("bomFormat": "CycloneDX") nor a Patchwise inventory ("format": "patchwise-inventory")',
+    isSpdx3JsonLd(value)
+      ? 'SPDX 3 JSON-LD is not read (it is a different format from SPDX 2.x JSON); export the SBOM as SPDX 2.3 JSON or CycloneDX JSON instead'
+      : 'JSON that is neither a CycloneDX BOM ("bomFormat": "CycloneDX"), an SPDX 2.2/2.3 document ("spdxVersion"), nor a Patchwise inventory ("format": "patchwise-inventory")',
   );
 }
 

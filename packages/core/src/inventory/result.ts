@@ -12,7 +12,7 @@ export interface SkippedCount {
 }
 
 /** The formats `parseInventory` recognises. */
-export type InventoryFormat = 'cyclonedx-json' | 'patchwise-json' | 'dpkg-status' | 'rpm-qa' | 'apk-installed';
+export type InventoryFormat = 'cyclonedx-json' | 'spdx-json' | 'patchwise-json' | 'dpkg-status' | 'rpm-qa' | 'apk-installed';
 
 /** The hosts read from one input (one for every format today), and what was skipped. */
 export interface InventoryParseResult {
