@@ -175,7 +175,7 @@ export function buildProgram(): Command {
     .command('set')
     .description("Set a host's attributes, or quarantine or release it")
     .argument('<host>', 'host id or name')
-    .option('--attr <key=value>', 'tier, owner, environment, internetFacing, cluster, timezone, tags (comma list); empty value clears (repeatable)', collect, [])
+    .option('--attr <key=value>', 'tier, owner, environment, internetFacing (or exposure=internet|internal), cluster, timezone, tags (comma list); empty value clears (repeatable)', collect, [])
     .option('--quarantine', 'quarantine the host (its agent is refused)')
     .option('--release', 'release the host from quarantine')
     .option('--reason <text>', 'why (with --quarantine)')
@@ -208,7 +208,7 @@ export function buildProgram(): Command {
     .option('--port <n>', 'SSH port (default 22)')
     .requiredOption('--user <name>', 'the account commands run as')
     .requiredOption('--host-key <SHA256:…>', 'the pinned host key fingerprint, as ssh-keygen -lf prints it on the host')
-    .option('--attr <key=value>', 'tier, owner, environment, internetFacing, cluster, timezone, tags (repeatable)', collect, [])
+    .option('--attr <key=value>', 'tier, owner, environment, internetFacing (or exposure=internet|internal), cluster, timezone, tags (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (name: string, opts: AgentlessAddOptions & { data?: string }) => {

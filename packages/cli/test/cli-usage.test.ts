@@ -39,6 +39,15 @@ describe('option values', () => {
     expect([limit.status, limit.stderr]).toEqual([2, 'patchwise: --limit must be a whole number, not "many"\n']);
   });
 
+  it('refuses an agent configuration it could only fail on inside its loop (exit 2, nothing sent)', async () => {
+    const [root, attr] = await Promise.all([
+      offline(['agent', 'run', '--once', '--server', 'http://127.0.0.1:9', '--enroll-token', 'x', '--state', join(dir, 'agent-a'), '--root', join(dir, 'no-such-root')]),
+      offline(['agent', 'run', '--once', '--server', 'http://127.0.0.1:9', '--enroll-token', 'x', '--state', join(dir, 'agent-b'), '--root', dir, '--attr', 'tier=9']),
+    ]);
+    expect([root.status, root.stderr]).toEqual([2, `patchwise: --root ${join(dir, 'no-such-root')}: no such directory\n`]);
+    expect([attr.status, attr.stderr]).toEqual([2, 'patchwise: --attr: tier: must be 0, 1, 2 or 3\n']);
+  });
+
   it('checks --expires and --agents in their own terms, not the API field they become', async () => {
     const [zero, long, agents] = await Promise.all([
       offline(['enroll-token', 'create', '--expires', '0']),

@@ -1,7 +1,8 @@
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseApproverPins, runAgent } from '@patchwise/agent';
-import { attributePairsToObject } from '@patchwise/core';
+import { PatchwiseError, attributePairsToObject, parseAttributePatch } from '@patchwise/core';
 import { readDocumentFile } from '../read-document-file.js';
 import { checkServerUrl } from '../server-url.js';
 
@@ -26,6 +27,12 @@ export interface AgentRunOptions {
  */
 export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJS.WritableStream; version: string }): Promise<number> {
   if (opts.server !== undefined) checkServerUrl(opts.server, '--server');
+  // Settings the agent would otherwise only find wrong inside its loop, where a service retries
+  // them for ever with back-off: checked here, as bad usage (exit 2).
+  const attributes = opts.attr.length > 0 ? attributePairsToObject(opts.attr) : undefined;
+  if (attributes) parseAttributePatch(attributes, '--attr');
+  const root = statSync(opts.root, { throwIfNoEntry: false });
+  if (!root?.isDirectory()) throw new PatchwiseError('PW_USAGE', `--root ${opts.root}: ${root ? 'is not a directory' : 'no such directory'}`);
   const stateDir = opts.state ?? (process.getuid?.() === 0 ? '/var/lib/patchwise-agent' : join(homedir(), '.patchwise-agent'));
   const approvers = opts.approvers === undefined ? undefined : parseApproverPins(readDocumentFile(opts.approvers, 'approvers'), opts.approvers);
   const controller = new AbortController();
@@ -41,7 +48,7 @@ export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJ
       root: opts.root,
       once: opts.once ?? false,
       jobs: opts.jobs ?? true,
-      attributes: opts.attr.length > 0 ? attributePairsToObject(opts.attr) : undefined,
+      attributes,
       hostName: opts.hostname,
       approvers,
       agentVersion: io.version,

@@ -39,7 +39,11 @@ export function parseAttributePatch(value: unknown, source: string): HostAttribu
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(source, 'attributes', 'must be an object');
   const patch: HostAttributePatch = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (!KEYS.has(key)) throw invalid(source, key, `is not a host attribute (known: ${[...KEYS].join(', ')})`);
+    if (key === 'exposure') {
+      patch.internetFacing = exposure(v, source);
+      continue;
+    }
+    if (!KEYS.has(key)) throw invalid(source, key, `is not a host attribute (known: ${[...KEYS].join(', ')}, exposure)`);
     const k = key as keyof HostAttributeValues;
     if (v === null) {
       if (k === 'tags') patch.tags = [];
@@ -78,6 +82,16 @@ export function parseAttributePatch(value: unknown, source: string): HostAttribu
     }
   }
   return patch;
+}
+
+/** Exposure in words, as CMDBs and scanners say it: another spelling of internetFacing. */
+const EXPOSURES: Readonly<Record<string, boolean>> = { internet: true, 'internet-facing': true, public: true, external: true, internal: false, private: false, none: false };
+
+function exposure(v: unknown, source: string): boolean | null {
+  if (v === null) return null;
+  const known = typeof v === 'string' ? EXPOSURES[v.toLowerCase()] : undefined;
+  if (known === undefined) throw invalid(source, 'exposure', `must be one of ${Object.keys(EXPOSURES).join(', ')} (it sets internetFacing)`);
+  return known;
 }
 
 /**
