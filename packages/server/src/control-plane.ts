@@ -67,6 +67,11 @@ export interface CheckinReply {
   readonly intervalSeconds: number;
   /** True when the server's copy of the inventory differs from the digest the agent sent. */
   readonly sendInventory: boolean;
+  /**
+   * Attributes of the agent's configuration the server did not apply, because a person set them
+   * to something else (HostRecord.personAttributes); absent when there are none.
+   */
+  readonly heldAttributes?: string[];
 }
 
 export interface InventoryReply {
@@ -220,14 +225,17 @@ export class ControlPlane {
         return 'quarantined' as const;
       }
       await hosts.recordCheckin(hostId, { ...identityOf(facts), facts: { ...facts } });
-      const reassess = patch !== undefined && changesAttributes(host, patch);
-      if (reassess) await this.auditedAttributes(trx, host, patch, agentActor(host));
+      // What a person set wins over the agent's own configuration (a host must not lower its own tier).
+      const { own, held } = splitHeld(host, patch ?? {});
+      const reassess = changesAttributes(host, own);
+      if (reassess) await this.auditedAttributes(trx, host, own, agentActor(host));
       // A check-in never changes the stored digest, so the locked row answers sendInventory.
-      return { reassess, storedDigest: host.inventoryDigest };
+      return { reassess, held, storedDigest: host.inventoryDigest };
     });
     if (outcome === 'quarantined') throw new PatchwiseError('PW_QUARANTINED', 'this host identity is quarantined: presented by a different machine');
     if (outcome.reassess) await this.reassessHosts([hostId]);
-    return { intervalSeconds: this.options.checkinIntervalSeconds, sendInventory: outcome.storedDigest !== inventoryDigest };
+    const reply = { intervalSeconds: this.options.checkinIntervalSeconds, sendInventory: outcome.storedDigest !== inventoryDigest };
+    return outcome.held.length > 0 ? { ...reply, heldAttributes: outcome.held } : reply;
   }
 
   /** Stores a host's inventory (Patchwise inventory JSON) and re-assesses that host only. */
@@ -284,7 +292,7 @@ export class ControlPlane {
   }
 
   async setAttributes(hostId: string, patch: HostAttributePatch, actor: AuditActor): Promise<HostRecord> {
-    const host = await this.db.transaction().execute(async (trx) => this.auditedAttributes(trx, refuseRetired(await new HostStore(tablesOf(trx), this.clock).lock(hostId), 'PW_CONFLICT'), patch, actor));
+    const host = await this.db.transaction().execute(async (trx) => this.auditedAttributes(trx, refuseRetired(await new HostStore(tablesOf(trx), this.clock).lock(hostId), 'PW_CONFLICT'), patch, actor, true));
     await this.reassessHosts([hostId]);
     return host;
   }
@@ -445,8 +453,8 @@ export class ControlPlane {
   }
 
   /** Sets attributes on a locked host and records who changed them from what to what. */
-  private async auditedAttributes(trx: Kysely<Database>, host: HostRecord, patch: HostAttributePatch, actor: AuditActor): Promise<HostRecord> {
-    const after = await new HostStore(tablesOf(trx), this.clock).setAttributes(host.id, patch);
+  private async auditedAttributes(trx: Kysely<Database>, host: HostRecord, patch: HostAttributePatch, actor: AuditActor, byPerson = false): Promise<HostRecord> {
+    const after = await new HostStore(tablesOf(trx), this.clock).setAttributes(host.id, patch, byPerson);
     await this.audit(trx, {
       actor,
       action: 'host.attributes.set',
@@ -505,6 +513,21 @@ function ecosystemOf(facts: AgentFacts): string | null {
   } catch {
     return null; // a distribution OSV does not cover: its language packages still match
   }
+}
+
+/**
+ * An agent's attribute patch split in what it may set and the keys a person holds at another
+ * value (left as the person set them, and named back to the agent).
+ */
+function splitHeld(host: HostRecord, patch: HostAttributePatch): { own: HostAttributePatch; held: string[] } {
+  const own: Record<string, unknown> = {};
+  const held: string[] = [];
+  const current = host.attributes as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(patch)) {
+    if (!host.personAttributes.includes(key)) own[key] = value;
+    else if (JSON.stringify(current[key]) !== JSON.stringify(value)) held.push(key);
+  }
+  return { own: own as HostAttributePatch, held: held.sort() };
 }
 
 function changesAttributes(host: HostRecord, patch: HostAttributePatch): boolean {

@@ -21,6 +21,7 @@ function host(os: { id: string; versionId: string; prettyName: string }): HostRe
     inventoryDigest: null,
     inventoryAt: null,
     idleKernels: [],
+    personAttributes: [],
   };
 }
 

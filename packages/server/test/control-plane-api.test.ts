@@ -178,7 +178,7 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect((await openFindings()).findings).toMatchObject([{ advisory: 'ALSA-2026:0009', state: 'open' }]);
   });
 
-  it('raises priority when a host becomes tier 0 and internet-facing', async () => {
+  it('raises priority when a person makes a host tier 0 and internet-facing, which its agent cannot undo', async () => {
     await importJson('alma.json', [almaAdvisory('ALSA-2026:0003', 'openssl', '1:3.0.7-18.el9_2', { summary: 'Moderate: openssl update' })]);
     const agent = await enrolledAgent();
     const inv = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
@@ -188,6 +188,18 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(patch.statusCode, patch.body).toBe(200);
     const after = (await openFindings()).findings[0]?.priority;
     expect(before && after && after < before).toBe(true);
+
+    // The host's own agent configuration cannot lower what a person set; keys nobody set stay its own.
+    const checkin = await agent.send('POST', '/api/v1/agent/checkin', { facts: almaFacts(), inventoryDigest: digestOf(inv), attributes: { tier: 3, internetFacing: false, owner: 'web team' } });
+    expect(checkin.json()).toEqual({ intervalSeconds: 60, sendInventory: false, heldAttributes: ['internetFacing', 'tier'] });
+    const host = (await t.app.inject({ method: 'GET', url: `/api/v1/hosts/${agent.hostId}`, headers: admin(t) })).json<{ attributes: Record<string, unknown> }>();
+    expect(host.attributes).toMatchObject({ tier: 0, internetFacing: true, owner: 'web team' });
+    expect((await openFindings()).findings[0]?.priority).toBe(after);
+    // Agreeing with the person is no conflict; a person clearing a key hands it back to the agent.
+    expect((await agent.send('POST', '/api/v1/agent/checkin', { facts: almaFacts(), inventoryDigest: digestOf(inv), attributes: { tier: 0 } })).json()).toEqual({ intervalSeconds: 60, sendInventory: false });
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${agent.hostId}`, headers: admin(t), payload: { attributes: { tier: null } } });
+    expect((await agent.send('POST', '/api/v1/agent/checkin', { facts: almaFacts(), inventoryDigest: digestOf(inv), attributes: { tier: 2 } })).json()).toEqual({ intervalSeconds: 60, sendInventory: false });
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/hosts/${agent.hostId}`, headers: admin(t) })).json<{ attributes: { tier: number } }>().attributes.tier).toBe(2);
   });
 
   it('refuses replays, stale timestamps, altered bodies and one host speaking for another', async () => {

@@ -6,6 +6,8 @@ import type { WireFacts } from './wire-facts.js';
 export interface CheckinReply {
   readonly intervalSeconds: number;
   readonly sendInventory: boolean;
+  /** Attributes of this agent's configuration the server kept as a person set them (absent when none). */
+  readonly heldAttributes?: readonly string[];
 }
 
 export interface InventoryReply {

@@ -223,6 +223,7 @@ async function checkInOnce(client: AgentClient, identity: Signer, state: AgentSt
   const problem = offer.problem?.level === 'error' ? 'inventory error' : 'inventory problem';
   if (offer.problem) o.log(`${problem}: ${offer.problem.text}`);
   const reply = await client.checkin(identity, toWireFacts(facts, hostName, o.agentVersion), offer.digest, o.attributes, o.signal);
+  if (reply.heldAttributes?.length) o.log(`warning: --attr ${reply.heldAttributes.join(', ')} not applied: a person set ${reply.heldAttributes.length === 1 ? 'it' : 'them'} on the server, which wins over this agent's configuration`);
   if (!offer.document || offer.digest === null) {
     o.log(`check-in ok: ${hostName}, no inventory to send (see the ${problem} above)`);
     return reply.intervalSeconds;

@@ -42,6 +42,8 @@ export interface HostRecord {
    * kernel fix installed but not booted yet is here (matching's fixAwaitingBoot).
    */
   readonly idleKernels: readonly IdleKernelRow[];
+  /** Attribute keys a person set: the agent's own configuration does not change them (setAttributes). */
+  readonly personAttributes: readonly string[];
 }
 
 export interface NewHost {
@@ -231,10 +233,21 @@ export class HostStore {
     return q;
   }
 
-  async setAttributes(id: string, patch: HostAttributePatch): Promise<HostRecord> {
+  /**
+   * Applies an attribute patch. Set `byPerson`, the keys it gives a value become held against the
+   * agent's configuration, and the keys it clears are released (the agent may set them again).
+   */
+  async setAttributes(id: string, patch: HostAttributePatch, byPerson = false): Promise<HostRecord> {
     const current = await this.require(id);
     const next = applyAttributePatch(current.attributes, patch);
-    const row = await this.db.updateTable('hosts_hosts').set(attributeColumns(next)).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const held = new Set(current.personAttributes);
+    if (byPerson) for (const [key, value] of Object.entries(patch)) value === null ? held.delete(key) : held.add(key);
+    const row = await this.db
+      .updateTable('hosts_hosts')
+      .set({ ...attributeColumns(next), ...(byPerson ? { person_attributes: [...held].sort() } : {}) })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     return toRecord(row);
   }
 
@@ -524,6 +537,8 @@ function toRecord(row: HostRow): HostRecord {
     inventoryDigest: row.inventory_digest,
     inventoryAt: row.inventory_at,
     idleKernels: row.idle_kernels ?? [],
+    // Absent on a schema before migration 0026 (the upgrade tests read rows of older schemas).
+    personAttributes: row.person_attributes ?? [],
   };
 }
 

@@ -57,6 +57,8 @@ export interface HostsTables {
     inventory_at: Timestamp | null;
     /** Kernels installed beside the running one, as of the last inventory (migration 0025); null when none. */
     idle_kernels: ColumnType<IdleKernelRow[] | null, string | null | undefined, string | null>;
+    /** Attribute keys a person set, which the agent's configuration does not override (migration 0026). */
+    person_attributes: ColumnType<string[], string[] | undefined, string[]>;
   };
   /** Hosts reached over SSH instead of running an agent (migration 0014). */
   hosts_agentless: {

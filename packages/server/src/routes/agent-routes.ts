@@ -44,7 +44,13 @@ export function agentRoutes(app: App, deps: AppDeps): void {
       schema: {
         summary: 'Check in: facts and the digest of the current inventory',
         body: Type.Object({ facts: AgentFactsSchema, inventoryDigest: Type.Union([Digest, Type.Null()]), attributes: Attributes }, { additionalProperties: false }),
-        response: { 200: Type.Object({ intervalSeconds: Type.Integer(), sendInventory: Type.Boolean() }) },
+        response: {
+          200: Type.Object({
+            intervalSeconds: Type.Integer(),
+            sendInventory: Type.Boolean(),
+            heldAttributes: Type.Optional(Type.Array(Type.String(), { description: "attributes of the agent's configuration not applied: a person set them otherwise" })),
+          }),
+        },
       },
     },
     (request) => deps.controlPlane.checkin(agentOf(request.caller), request.body.facts, request.body.inventoryDigest, request.body.attributes),
