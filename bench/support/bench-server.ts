@@ -64,7 +64,8 @@ export class BenchServer {
       env.DATABASE_URL = url.toString();
     }
     const nodeArgs = (process.env.PATCHWISE_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, BIN, 'server', '--data', dataDir, '--listen', `127.0.0.1:${o.port}`, ...(o.serverArgs ?? [])], {
+    // Every simulated agent enrolls from 127.0.0.1: the per-address enrollment limit is lifted.
+    const child = spawn(process.execPath, [...nodeArgs, BIN, 'server', '--data', dataDir, '--enroll-limit', '9999999', '--listen', `127.0.0.1:${o.port}`, ...(o.serverArgs ?? [])], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'ignore', 'inherit'],

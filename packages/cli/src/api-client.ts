@@ -108,47 +108,30 @@ function serverMessage(body: string): string {
   }
 }
 
-/** Where a request schema error points: `querystring/priority/0`, `body/attributes/tier`. */
-const SCHEMA_PART = /^(body|querystring|params|headers)((?:\/\S*)?) (.+)$/;
-/** What a schema error with alternatives says besides its branches' own errors. */
-const ALTERNATIVES = /^must match (?:a schema in anyOf|exactly one schema in oneOf)$/;
+/** One schema error as the server says it: `querystring sort: …`, `body attributes.tier: …`, `body: …`. */
+const SCHEMA_ERROR = /^(body|querystring|params|headers)(?: ([^\s:]+))?: (.+)$/;
 
 /**
- * The server's schema errors, as its validator joins them (`querystring/priority/0 must be equal
- * to constant, … , querystring/priority/0 must match a schema in anyOf`), said once per field:
- * `query parameter priority must be one of the allowed values`. Undefined for any other message,
- * which is then shown as the server wrote it.
+ * The server's schema errors (`querystring sort: must be one of priority, first_seen (got "x")`,
+ * one per field, joined by `; `) in the words of a person who typed a command:
+ * `query parameter sort: must be one of …`. Undefined for any other message, which is then shown
+ * as the server wrote it.
  */
 export function readableValidationMessage(message: string): string | undefined {
-  const parts = message.split(/, (?=(?:body|querystring|params|headers)[/ ])/);
-  const byField = new Map<string, Set<string>>();
-  for (const part of parts) {
-    const m = SCHEMA_PART.exec(part);
+  const said: string[] = [];
+  // Split only where the next field's error starts: a message's own text may hold `; `.
+  for (const part of message.split(/; (?=(?:body|querystring|params|headers)[ :])/)) {
+    const m = SCHEMA_ERROR.exec(part);
     if (!m) return undefined;
-    const [, scope, path, text] = m as unknown as [string, string, string, string];
-    const field = fieldName(scope, path);
-    const texts = byField.get(field) ?? new Set<string>();
-    texts.add(text);
-    byField.set(field, texts);
+    const [, scope, field, text] = m as unknown as [string, string, string | undefined, string];
+    said.push(`${fieldName(scope, field ?? '')}: ${text}`);
   }
-  const said = [...byField].map(([field, texts]) => {
-    const branches = [...texts].filter((t) => !ALTERNATIVES.test(t));
-    const alternatives = branches.length < texts.size;
-    const what = alternatives && branches.every((t) => t === 'must be equal to constant') ? 'must be one of the allowed values' : branches.join(' or ');
-    return `${field} ${what || [...texts].join(' or ')}`;
-  });
   return said.join('; ');
 }
 
-function fieldName(scope: string, path: string): string {
-  const segments = path.split('/').filter(Boolean);
-  if (scope === 'querystring') {
-    // A repeated query parameter's index means nothing to the person who typed the flag.
-    while (segments.length > 1 && /^\d+$/.test(segments[segments.length - 1] as string)) segments.pop();
-    return segments.length ? `query parameter ${segments.join('.')}` : 'the query';
-  }
-  const dotted = segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('');
-  if (scope === 'body') return dotted ? `request field ${dotted}` : 'the request body';
-  if (scope === 'params') return dotted ? `path parameter ${dotted}` : 'the path';
-  return dotted ? `header ${dotted}` : 'the headers';
+function fieldName(scope: string, field: string): string {
+  if (scope === 'querystring') return field ? `query parameter ${field}` : 'the query';
+  if (scope === 'body') return field ? `request field ${field}` : 'the request body';
+  if (scope === 'params') return field ? `path parameter ${field}` : 'the path';
+  return field ? `header ${field}` : 'the headers';
 }

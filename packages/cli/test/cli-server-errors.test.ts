@@ -63,8 +63,9 @@ describe('an empty file', () => {
 describe("the server's schema errors", () => {
   it('are said once per field, not once per alternative of the schema', async () => {
     const api = new ApiClient({ url: server.url, token: readFileSync(join(dataDir, 'admin-token'), 'utf8').trim() });
-    await expect(api.get('/api/v1/findings', { priority: ['P5'] })).rejects.toThrow(/^GET \/api\/v1\/findings: query parameter priority must be one of the allowed values$/);
-    await expect(api.post('/api/v1/enroll-tokens', { maxUses: 0 })).rejects.toThrow(/^POST \/api\/v1\/enroll-tokens: request field maxUses must be >= 1$/);
+    await expect(api.get('/api/v1/findings', { priority: ['P5'] })).rejects.toThrow(/^GET \/api\/v1\/findings: query parameter priority: must be one of P1, P2, P3, P4 \(got "P5"\)$/);
+    await expect(api.post('/api/v1/enroll-tokens', { maxUses: 0 })).rejects.toThrow(/^POST \/api\/v1\/enroll-tokens: request field maxUses: must be >= 1$/);
+    await expect(api.get('/api/v1/hosts', { sort: 'name' })).rejects.toThrow(/^GET \/api\/v1\/hosts: the query: unknown parameter "sort"$/);
   });
 });
 

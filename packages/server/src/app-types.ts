@@ -31,6 +31,8 @@ export interface AppDeps {
   /** Agentless hosts: registration, and scans over SSH with the server's client key. */
   readonly agentless: AgentlessHosts;
   readonly logger?: FastifyServerOptions['logger'];
+  /** Enrollment attempts one address may make per minute (default ENROLLMENTS_PER_MINUTE). */
+  readonly enrollmentsPerMinute?: number;
 }
 
 export const MAX_JSON_BODY = 1024 * 1024;
@@ -40,10 +42,28 @@ export const MAX_FEED_UPLOAD = 1024 * 1024 * 1024;
 /** Requests one agent may make per minute: a check-in, an upload and retries fit many times over. */
 export const AGENT_REQUESTS_PER_MINUTE = 30;
 
+/**
+ * Enrollment attempts one client address may make per minute. Enrollment is public (the secret
+ * is in the body), so this bounds guessing secrets; it is generous because a fleet behind one NAT
+ * enrolls from one address, and an agent that is refused retries later. `--enroll-limit` changes it.
+ */
+export const ENROLLMENTS_PER_MINUTE = 120;
+
+/**
+ * Failed authentications (an API token or session cookie presented and refused) one client
+ * address may have per minute on person routes before further failures are answered 429 instead
+ * of 401. Valid credentials are never refused by this, so an attacker sharing an address with
+ * real users cannot lock them out.
+ */
+export const FAILED_AUTHENTICATIONS_PER_MINUTE = 30;
+
+/** The window of every request limit, which the 429's message names. */
+export const RATE_LIMIT_WINDOW = '1 minute';
+
 /** Route config that limits each authenticated agent separately. */
 export const agentRateLimit = {
   max: AGENT_REQUESTS_PER_MINUTE,
-  timeWindow: '1 minute',
+  timeWindow: RATE_LIMIT_WINDOW,
   // Agents counted per route in a least-recently-used map; at its default of 5,000 entries a fleet
   // of 10,000 agents pushed each one's count out before it could reach the limit.
   cache: 200_000,

@@ -2,9 +2,12 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { MAX_FEED_UPLOAD, MAX_JSON_BODY, type App, type AppDeps } from './app-types.js';
+import { FAILED_AUTHENTICATIONS_PER_MINUTE, MAX_FEED_UPLOAD, MAX_JSON_BODY, RATE_LIMIT_WINDOW, type App, type AppDeps } from './app-types.js';
 import { AGENT_HEADERS, AccessStore, AgentAuthenticator, PatchwiseError, isPatchwiseError, parseJson } from '@patchwise/core';
-import { authenticatePerson } from './person-auth.js';
+import { authenticatePerson, presentsCredential } from './person-auth.js';
+import { checkBodyMediaType } from './body-media-type.js';
+import { FailedAuthLimiter } from './failed-auth-limiter.js';
+import { validationMessage } from './validation-message.js';
 import Fastify from 'fastify';
 import { tablesOf } from './database.js';
 import { httpStatusOf } from './http-status.js';
@@ -43,7 +46,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger ?? false,
     bodyLimit: MAX_JSON_BODY,
     // Unknown fields are refused, not silently dropped (Fastify's default removes them).
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // `verbose` puts the refused value and the keyword's schema into each error, so messages can
+    // say what was sent and list the values an anyOf of literals accepts.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, verbose: true } },
+    schemaErrorFormatter: (errors, part) => new Error(validationMessage(errors, part)),
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -58,11 +64,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       done(err as Error, undefined);
     }
   });
+  // No route takes text; without this parser a text body is refused by the media type check
+  // (415) rather than reaching a JSON route's schema as a string.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_FEED_UPLOAD }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number; validation?: unknown }, request, reply) => {
     if (isPatchwiseError(err)) return reply.status(httpStatusOf(err.code)).send({ error: { code: err.code, message: err.message } });
     if (err.validation) return reply.status(400).send({ error: { code: 'PW_INPUT_INVALID', message: err.message } });
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.status(415).send({ error: { code: 'PW_MEDIA_TYPE_UNSUPPORTED', message: err.message } });
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: { code: 'PW_INPUT_TOO_LARGE', message: err.message } });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ error: { code: 'PW_INPUT_INVALID', message: err.message } });
@@ -88,15 +98,29 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Authentication and authorisation run before validation, so a caller without the right
   // learns nothing about the schema. Tokens and sessions need no body; agent signatures cover
   // the raw body, so they wait for parsing (bounded by the body limit) and run just before validation.
-  app.addHook('onRequest', async (request) => {
+  const failedAuths = new FailedAuthLimiter(FAILED_AUTHENTICATIONS_PER_MINUTE, 60_000, deps.clock);
+  app.addHook('onRequest', async (request, reply) => {
     const { auth, permission } = request.routeOptions.config;
     if (auth === 'person') {
       // onRoute refuses a person route without a permission; should one slip through, deny.
       if (permission === undefined) throw new PatchwiseError('PW_FORBIDDEN', 'this route declares no permission');
-      request.caller = await authenticatePerson(request, deps.db, deps.clock, permission);
+      try {
+        request.caller = await authenticatePerson(request, deps.db, deps.clock, permission);
+      } catch (err) {
+        // Only refused credentials count: a request without any cannot be guessing one.
+        const wait = isPatchwiseError(err) && err.code === 'PW_UNAUTHENTICATED' && presentsCredential(request) ? failedAuths.fail(request.ip) : undefined;
+        if (wait === undefined) throw err;
+        reply.header('retry-after', String(wait));
+        throw new PatchwiseError('PW_RATE_LIMITED', `more than ${failedAuths.max} failed authentications from this address in ${RATE_LIMIT_WINDOW}; retry in ${wait} seconds`);
+      }
     } else if (auth === 'agent' && typeof request.headers[AGENT_HEADERS.signature] !== 'string') {
       throw new PatchwiseError('PW_UNAUTHENTICATED', 'this route takes requests signed by an enrolled agent');
     }
+  });
+  // After authentication (a caller without the right learns nothing), before any parser reads the body.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    checkBodyMediaType(request);
+    return payload;
   });
   app.addHook('preValidation', async (request) => {
     if (request.routeOptions.config.auth !== 'agent') return;
@@ -104,13 +128,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     request.caller = { kind: 'agent', hostId };
   });
 
-  // Per-agent limits, counted after authentication (keyed by the proven host id), so nobody can
-  // exhaust another host's allowance by sending requests in its name.
+  // Limits that routes opt into: per agent, counted after authentication (keyed by the proven host
+  // id), so nobody can exhaust another host's allowance by sending requests in its name; and per
+  // client address for the public login and enrollment. 429s carry Retry-After.
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',
     errorResponseBuilder: (_request, context) =>
-      new PatchwiseError('PW_RATE_LIMITED', `more than ${context.max} requests in ${context.after}; retry later`),
+      // `after` is the time left in the window, not the window itself.
+      new PatchwiseError('PW_RATE_LIMITED', `more than ${context.max} requests in ${RATE_LIMIT_WINDOW}; retry in ${context.after}`),
   });
 
   await app.register(swagger, {

@@ -28,6 +28,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 409;
     case 'PW_INPUT_TOO_LARGE':
       return 413;
+    case 'PW_MEDIA_TYPE_UNSUPPORTED':
+      return 415;
     case 'PW_RATE_LIMITED':
       return 429;
     case 'PW_HOST_KEY_MISMATCH':

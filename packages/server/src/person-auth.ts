@@ -15,6 +15,12 @@ export const CSRF_HEADER = 'x-patchwise-csrf';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ALL: Grant = { kind: 'all' };
 
+/** Whether the request carries a credential of a person (a bearer token or the session cookie), valid or not. */
+export function presentsCredential(request: FastifyRequest): boolean {
+  const header = request.headers.authorization;
+  return (typeof header === 'string' && header.startsWith('Bearer ')) || Boolean(request.cookies[SESSION_COOKIE]);
+}
+
 /**
  * Who is calling and whether they may: a bearer API token, else the session cookie; then the
  * user's role bindings (narrowed by the token's permissions) must grant the route's permission

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { PatchwiseError } from '@patchwise/core';
+import { ENROLLMENTS_PER_MINUTE } from './app-types.js';
 
 export interface ServerConfig {
   readonly dataDir: string;
@@ -9,6 +10,8 @@ export interface ServerConfig {
   readonly databaseUrl: string | undefined;
   readonly checkinIntervalSeconds: number;
   readonly staleAfterMs: number;
+  /** Enrollment attempts one client address may make per minute (`--enroll-limit`). */
+  readonly enrollmentsPerMinute: number;
 }
 
 export interface ServerConfigInput {
@@ -16,6 +19,7 @@ export interface ServerConfigInput {
   readonly listen?: string | undefined;
   readonly checkinInterval?: string | undefined;
   readonly staleAfter?: string | undefined;
+  readonly enrollLimit?: string | undefined;
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -31,6 +35,10 @@ export function parseServerConfig(input: ServerConfigInput): ServerConfig {
   if (checkinIntervalSeconds < 5 || checkinIntervalSeconds > 86400) {
     throw new PatchwiseError('PW_CONFIG_INVALID', 'must be between 5s and 24h', { input: '--checkin-interval' });
   }
+  const enrollLimit = input.enrollLimit ?? String(ENROLLMENTS_PER_MINUTE);
+  if (!/^\d{1,7}$/.test(enrollLimit) || Number(enrollLimit) < 1) {
+    throw new PatchwiseError('PW_CONFIG_INVALID', `"${enrollLimit}" is not a number of enrollments a minute from 1 to 9999999`, { input: '--enroll-limit' });
+  }
   return {
     dataDir: resolve(input.data ?? env.PATCHWISE_DATA ?? 'data'),
     host,
@@ -38,6 +46,7 @@ export function parseServerConfig(input: ServerConfigInput): ServerConfig {
     databaseUrl,
     checkinIntervalSeconds,
     staleAfterMs: parseDuration(input.staleAfter ?? '7d', '--stale-after'),
+    enrollmentsPerMinute: Number(enrollLimit),
   };
 }
 

@@ -101,6 +101,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       jobSigningKey,
       slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
       agentless: new AgentlessHosts(handle.db, controlPlane, clock, { clientKey: sshKey }),
+      enrollmentsPerMinute: config.enrollmentsPerMinute,
     });
     const problems = await controlPlane.load();
     for (const p of problems) log(`warning: ${p}`);

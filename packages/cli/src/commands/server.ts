@@ -8,6 +8,7 @@ export interface ServerOptions {
   readonly listen?: string;
   readonly checkinInterval?: string;
   readonly staleAfter?: string;
+  readonly enrollLimit?: string;
   readonly feeds?: string;
   readonly sla?: string;
 }

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   PW_INPUT_TOO_LARGE: 'an input exceeds a size limit',
   PW_INPUT_TOO_DEEP: 'an input is nested deeper than the limit',
   PW_INPUT_FORMAT_UNKNOWN: 'an input matches no supported format',
+  PW_MEDIA_TYPE_UNSUPPORTED: 'a request body is in a media type (content-type) the route does not take',
   PW_ARCHIVE_UNSAFE: 'an archive entry has an unsafe path or type, or the archive expands too far',
   PW_CONFIG_INVALID: 'a setting (option, environment variable, config file) is invalid',
   PW_DATABASE: 'the database refused an operation or a migration failed',

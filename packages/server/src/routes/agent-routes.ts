@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { AgentFactsSchema } from '../agent-facts.js';
-import { MAX_INVENTORY_BODY, agentRateLimit, type App, type AppDeps } from '../app-types.js';
+import { ENROLLMENTS_PER_MINUTE, MAX_INVENTORY_BODY, RATE_LIMIT_WINDOW, agentRateLimit, type App, type AppDeps } from '../app-types.js';
 import { FindingChangesView, Priorities } from '../views.js';
 import { agentOf } from '../caller-actor.js';
 
@@ -12,7 +12,8 @@ export function agentRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/api/v1/agent/enroll',
     {
-      config: { auth: 'enroll' },
+      // Per client address (the plugin's default key): the secret is guessed from outside.
+      config: { auth: 'enroll', rateLimit: { max: deps.enrollmentsPerMinute ?? ENROLLMENTS_PER_MINUTE, timeWindow: RATE_LIMIT_WINDOW } },
       schema: {
         summary: 'Enroll an agent with a one-time secret and its Ed25519 public key',
         body: Type.Object(

@@ -1,6 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { AuditStore, type AuditEvent } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
+import { defaulted } from '../defaulted.js';
 import { tablesOf } from '../database.js';
 
 const AuditEventView = Type.Object({
@@ -32,9 +33,9 @@ export function auditRoutes(app: App, deps: AppDeps): void {
         summary: 'Audit events in order; page with afterSeq (the last seq received)',
         querystring: Type.Object(
           {
-            afterSeq: Type.Integer({ minimum: 0, default: 0 }),
+            afterSeq: defaulted(Type.Integer({ minimum: 0, default: 0 })),
             since: Type.Optional(Type.String({ format: 'date-time' })),
-            limit: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }),
+            limit: defaulted(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })),
           },
           { additionalProperties: false },
         ),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Type } from '@fastify/type-provider-typebox';
 import { FeedStore, PatchwiseError } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
+import { defaulted } from '../defaulted.js';
 import { tablesOf } from '../database.js';
 import type { FeedSyncer } from '../feed-syncer.js';
 import { personActor } from '../caller-actor.js';
@@ -64,7 +65,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
         querystring: Type.Object(
           {
             filename: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._-]+$', description: 'the file name; its extension tells archives apart' }),
-            source: Type.String({ minLength: 1, maxLength: 100, default: 'import' }),
+            source: defaulted(Type.String({ minLength: 1, maxLength: 100, default: 'import' })),
           },
           { additionalProperties: false },
         ),
@@ -118,7 +119,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       config: { auth: 'person', permission: 'feeds.write' },
       schema: {
         summary: 'Sync the configured feed sources that are due now (all of them with force=true); answers with what happened to each; 409 when the server was started without sources (--feeds FILE)',
-        querystring: Type.Object({ force: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+        querystring: Type.Object({ force: defaulted(Type.Boolean({ default: false })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ sources: Type.Array(FeedSyncView) }) },
       },
     },

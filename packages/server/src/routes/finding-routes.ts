@@ -1,6 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { FindingsStore, HostStore, PRIORITIES, PatchwiseError, slaDays, type EmergencyFilter, type HostRecord, type SlaPolicy, type StoredFinding } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
+import { defaulted } from '../defaulted.js';
 import { slaInForce } from '../sla-in-force.js';
 import { tablesOf } from '../database.js';
 import { callerScope } from '../host-scope.js';
@@ -22,14 +23,14 @@ export function findingRoutes(app: App, deps: AppDeps): void {
             priority: Type.Optional(Type.Array(Type.Union(PRIORITIES.map((p) => Type.Literal(p))))),
             kev: Type.Optional(Type.Boolean()),
             type: Type.Optional(Type.Array(Type.Union([Type.Literal('security'), Type.Literal('bugfix'), Type.Literal('enhancement')]))),
-            state: Type.Union(FindingStateView.anyOf, { default: 'open', description: 'open; fixed (the host upgraded or removed the package); retracted (the advisory was withdrawn or no longer covers the version still installed)' }),
+            state: defaulted(Type.Union(FindingStateView.anyOf, { default: 'open', description: 'open; fixed (the host upgraded or removed the package); retracted (the advisory was withdrawn or no longer covers the version still installed)' })),
             package: Type.Optional(Type.String({ minLength: 1 })),
             advisory: Type.Optional(Type.String({ minLength: 1, description: 'advisory id or alias (CVE)' })),
             overdue: Type.Optional(Type.Boolean({ description: 'only open findings past their SLA due date' })),
             lane: Type.Optional(Type.Union([Type.Literal('emergency'), Type.Literal('scheduled')], { description: 'only fixes in this lane (docs/sla.md)' })),
-            sort: Type.Union([Type.Literal('priority'), Type.Literal('first_seen'), Type.Literal('package'), Type.Literal('advisory')], { default: 'priority' }),
-            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-            offset: Type.Integer({ minimum: 0, default: 0 }),
+            sort: defaulted(Type.Union([Type.Literal('priority'), Type.Literal('first_seen'), Type.Literal('package'), Type.Literal('advisory')], { default: 'priority' })),
+            limit: defaulted(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+            offset: defaulted(Type.Integer({ minimum: 0, default: 0 })),
           },
           { additionalProperties: false },
         ),

@@ -1,6 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { FindingsStore, HostStore, assertNever, parseAttributePatch, type HostFilter } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
+import { defaulted } from '../defaulted.js';
 import { tablesOf } from '../database.js';
 import { HostDetailView, HostView, hostView, type Connectivity, type ConnectivityPolicy } from '../views.js';
 import { personActor } from '../caller-actor.js';
@@ -31,8 +32,8 @@ export function hostRoutes(app: App, deps: AppDeps): void {
             ),
             connectivity: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('stale'), Type.Literal('never')])),
             eol: Type.Optional(Type.Boolean({ description: 'only hosts whose release is past every known support phase (true) or not (false)' })),
-            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-            offset: Type.Integer({ minimum: 0, default: 0 }),
+            limit: defaulted(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+            offset: defaulted(Type.Integer({ minimum: 0, default: 0 })),
           },
           { additionalProperties: false },
         ),

@@ -1,6 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { FindingsStore, HostStore, PRIORITIES, baselineDecision, complianceSummary, hostCompliance, type BaselineState, type InstalledPackage, type PatchBaseline, type Priority } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
+import { defaulted } from '../defaulted.js';
 import { tablesOf } from '../database.js';
 import { callerScope } from '../host-scope.js';
 import { coversOf, exceptionsInForce } from '../exceptions-in-force.js';
@@ -36,7 +37,7 @@ export function reportRoutes(app: App, deps: AppDeps): void {
       config: { auth: 'person', permission: 'reports.read' },
       schema: {
         summary: "Compliance of every active host: EOL release, packages past security support, fixes its patch baseline approved (without one: open security findings at or above failAt)",
-        querystring: Type.Object({ failAt: Type.Union(PRIORITIES.map((p) => Type.Literal(p)), { default: 'P2' }) }, { additionalProperties: false }),
+        querystring: Type.Object({ failAt: defaulted(Type.Union(PRIORITIES.map((p) => Type.Literal(p)), { default: 'P2' })) }, { additionalProperties: false }),
         response: {
           200: Type.Object({
             failAt: Type.String(),

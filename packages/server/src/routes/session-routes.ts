@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { AuditStore, PatchwiseError, UserStore, hashPassword } from '@patchwise/core';
-import type { App, AppDeps } from '../app-types.js';
+import { RATE_LIMIT_WINDOW, type App, type AppDeps } from '../app-types.js';
 import { personActor, personOf } from '../caller-actor.js';
 import { tablesOf } from '../database.js';
 import { SESSION_COOKIE } from '../person-auth.js';
@@ -20,7 +20,7 @@ export function sessionRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/api/v1/sessions',
     {
-      config: { auth: 'public', rateLimit: { max: LOGINS_PER_MINUTE, timeWindow: '1 minute' } },
+      config: { auth: 'public', rateLimit: { max: LOGINS_PER_MINUTE, timeWindow: RATE_LIMIT_WINDOW } },
       schema: {
         summary: 'Log in with a user name and password; sets the session cookie',
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { ENROLLMENTS_PER_MINUTE } from './app-types.js';
+import { parseServerConfig } from './server-config.js';
+
+describe('--enroll-limit', () => {
+  it('defaults to the documented limit and takes a positive count', () => {
+    expect(parseServerConfig({ env: {} }).enrollmentsPerMinute).toBe(ENROLLMENTS_PER_MINUTE);
+    expect(parseServerConfig({ env: {}, enrollLimit: '5000' }).enrollmentsPerMinute).toBe(5000);
+  });
+
+  it('refuses anything else, naming the setting', () => {
+    for (const bad of ['0', '-1', '1.5', 'lots', '']) {
+      expect(() => parseServerConfig({ env: {}, enrollLimit: bad })).toThrow(expect.objectContaining({ code: 'PW_CONFIG_INVALID', input: '--enroll-limit' }));
+    }
+  });
+});
