@@ -527,7 +527,7 @@ function splitHeld(host: HostRecord, patch: HostAttributePatch): { own: HostAttr
     if (!host.personAttributes.includes(key)) own[key] = value;
     else if (JSON.stringify(current[key]) !== JSON.stringify(value)) held.push(key);
   }
-  return { own: own as HostAttributePatch, held: held.sort() };
+  return { own, held: held.sort() };
 }
 
 function changesAttributes(host: HostRecord, patch: HostAttributePatch): boolean {

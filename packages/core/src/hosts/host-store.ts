@@ -241,7 +241,12 @@ export class HostStore {
     const current = await this.require(id);
     const next = applyAttributePatch(current.attributes, patch);
     const held = new Set(current.personAttributes);
-    if (byPerson) for (const [key, value] of Object.entries(patch)) value === null ? held.delete(key) : held.add(key);
+    if (byPerson) {
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === null) held.delete(key);
+        else held.add(key);
+      }
+    }
     const row = await this.db
       .updateTable('hosts_hosts')
       .set({ ...attributeColumns(next), ...(byPerson ? { person_attributes: [...held].sort() } : {}) })
