@@ -26,6 +26,8 @@ import {
   parsePublicKey,
   sharedPackages,
   readFeedBatch,
+  type FeedBatch,
+  type FeedSource,
   type FindingChanges,
   type HostAttributePatch,
   type HostInventory,
@@ -82,6 +84,11 @@ export interface FeedImportReply {
   /** Enrichment documents kept out: older than the held edition, or the same edition with other content. */
   readonly keptOut: DocumentKeptOut[];
   readonly hostsReassessed: number;
+  /**
+   * Entries of the enrichment documents now held as this import gave them (stored, or the same
+   * content already held); kept-out documents count none.
+   */
+  readonly documentEntries: number;
   /** What the re-assessment changed: a withdrawn or narrowed record retracts findings, it fixes none. */
   readonly findings: FindingChanges;
   readonly problems: string[];
@@ -340,20 +347,23 @@ export class ControlPlane {
    * findings when enrichment changed, since priorities may move). A file that fails validation
    * is reported and changes nothing.
    */
-  async importFeeds(paths: readonly string[], source: string, actor: AuditActor): Promise<FeedImportReply> {
+  async importFeeds(paths: readonly string[], source: string, actor: AuditActor, options: { readonly kind?: FeedSource['kind'] } = {}): Promise<FeedImportReply> {
     const batch = await readFeedBatch(paths);
     if (batch.records.length === 0 && batch.documents.length === 0 && batch.problems.length > 0) {
       throw batch.problems[0] as PatchwiseError;
     }
-    const { changes, documents, keptOut } = await this.db.transaction().execute(async (trx) => {
+    if (options.kind) refuseOtherKinds(batch, options.kind, paths);
+    const { changes, documents, keptOut, documentEntries } = await this.db.transaction().execute(async (trx) => {
       const feeds = new FeedStore(tablesOf(trx), this.clock);
       const changes = await feeds.applyRecords(batch.records, source);
       const documents: string[] = [];
       const keptOut: DocumentKeptOut[] = [];
+      let documentEntries = 0;
       for (const doc of batch.documents) {
-        const put = await feeds.putDocument(doc);
+        const put = await feeds.putDocument(doc, source);
         if (put.outcome === 'stored') documents.push(doc.kind);
         else if (put.outcome === 'kept-out') keptOut.push(put.keptOut);
+        if (put.outcome !== 'kept-out') documentEntries += doc.count;
       }
       if (changes.inserted.length + changes.updated.length + documents.length > 0) {
         await this.audit(trx, {
@@ -363,7 +373,7 @@ export class ControlPlane {
           details: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length, documents },
         });
       }
-      return { changes, documents, keptOut };
+      return { changes, documents, keptOut, documentEntries };
     });
     // The same path as other processes take: what this import stored (and anything another
     // process stored meanwhile) comes back from the database.
@@ -380,6 +390,7 @@ export class ControlPlane {
       documents,
       keptOut,
       hostsReassessed: targets.size,
+      documentEntries,
       findings,
       problems: batch.problems.map((p) => p.message),
       warnings: batch.warnings.length,
@@ -472,6 +483,23 @@ function refuseRetired(host: HostRecord, code: 'PW_HOST_RETIRED' | 'PW_CONFLICT'
     throw new PatchwiseError(code, `host ${host.id} (${host.name}) was retired${when}${host.retiredReason ? `: ${host.retiredReason}` : ''}; enroll the machine again to bring it back`);
   }
   return host;
+}
+
+/**
+ * A configured source must serve what its kind says: a KEV source serving OSV records (or an OSV
+ * source serving a catalog) is misconfigured or compromised, so nothing of it is stored.
+ */
+function refuseOtherKinds(batch: FeedBatch, kind: FeedSource['kind'], paths: readonly string[]): void {
+  const input = paths.length === 1 ? { input: paths[0] as string } : {};
+  const others = batch.documents.filter((d) => d.kind.split(':')[0] !== kind).map((d) => d.kind);
+  if (kind === 'osv') {
+    if (others.length > 0) throw new PatchwiseError('PW_INPUT_INVALID', `expected OSV records, found ${others.join(', ')}; nothing imported`, input);
+    return;
+  }
+  if (batch.records.length > 0 || others.length > 0) {
+    const found = batch.records.length > 0 ? `${batch.records.length} OSV record${batch.records.length === 1 ? '' : 's'}` : others.join(', ');
+    throw new PatchwiseError('PW_INPUT_INVALID', `expected a ${kind} document, found ${found}; nothing imported`, input);
+  }
 }
 
 /** The server acting on its own (identity checks); feed syncs name themselves. */
