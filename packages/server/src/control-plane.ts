@@ -25,10 +25,12 @@ import {
   parseInventoryObject,
   parsePublicKey,
   sharedPackages,
+  touchedNamesFor,
   readFeedBatch,
   type FeedBatch,
   type FeedSource,
   type FindingChanges,
+  type TouchedKey,
   type HostAttributePatch,
   type HostInventory,
   type HostRecord,
@@ -145,14 +147,14 @@ export class ControlPlane {
    * wrote it (several server processes share one PostgreSQL). Re-assesses nothing: the writer
    * re-assesses the hosts its change touched. Returns what changed.
    */
-  followFeeds(): Promise<{ names: Set<string>; cves: string[]; problems: string[] }> {
+  followFeeds(): Promise<{ keys: TouchedKey[]; names: Set<string>; cves: string[]; problems: string[] }> {
     const run = this.following.then(async () => {
       const feeds = new FeedStore(tablesOf(this.db), this.clock);
       const changes = await feeds.changesSince(this.feedMark);
-      const { names, problems } = this.assessor.applyRecords(changes.records);
+      const { keys, names, problems } = this.assessor.applyRecords(changes.records);
       const cves = changes.documents.length > 0 ? this.assessor.loadDocuments(await feeds.documents()) : [];
       this.feedMark = changes.mark;
-      return { names, cves, problems };
+      return { keys, names, cves, problems };
     });
     this.following = run.catch(() => undefined);
     return run;
@@ -381,7 +383,7 @@ export class ControlPlane {
     const hosts = new HostStore(tablesOf(this.db), this.clock);
     // Advisories touch hosts carrying their packages; enrichment touches hosts with findings for
     // the CVEs it changed (a daily EPSS file changes most of them: then every active host).
-    const targets = new Set(await hosts.hostsWithNames([...followed.names]));
+    const targets = new Set(await this.hostsTouchedBy(hosts, followed.keys));
     if (followed.cves.length > MAX_CVES_TO_TARGET) for (const id of await hosts.ids({ status: 'active' })) targets.add(id);
     else for (const id of await new FindingsStore(tablesOf(this.db), this.clock).hostsWithOpenFindingsFor(followed.cves)) targets.add(id);
     const findings = await this.reassessHosts([...targets]);
@@ -395,6 +397,19 @@ export class ControlPlane {
       problems: batch.problems.map((p) => p.message),
       warnings: batch.warnings.length,
     };
+  }
+
+  /**
+   * The active hosts carrying a package whose answers the touched keys may change: per host
+   * ecosystem (one query each), the names that can reach its hosts (`touchedNamesFor`: a Debian
+   * record never reaches an AlmaLinux host's openssl, a PyPI record reaches every host).
+   */
+  private async hostsTouchedBy(hosts: HostStore, keys: readonly TouchedKey[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const ecosystems: (string | null)[] = [null, ...(await hosts.activeEcosystems()).map((e) => e.ecosystem)];
+    const ids: string[] = [];
+    for (const ecosystem of ecosystems) ids.push(...(await hosts.hostsWithNames([...touchedNamesFor(keys, ecosystem)], ecosystem)));
+    return ids;
   }
 
   /**
