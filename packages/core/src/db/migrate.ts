@@ -24,7 +24,7 @@ import { retractedFindings } from './migrations/0022-retracted-findings.js';
 import { rereadInventories } from './migrations/0023-reread-inventories.js';
 import { retiredHosts } from './migrations/0024-retired-hosts.js';
 import { idleKernels } from './migrations/0025-idle-kernels.js';
-import { documentSource } from './migrations/0026-document-source.js';
+import { documentSource } from './migrations/0027-document-source.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -55,7 +55,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0023-reread-inventories': rereadInventories,
   '0024-retired-hosts': retiredHosts,
   '0025-idle-kernels': idleKernels,
-  '0026-document-source': documentSource,
+  '0027-document-source': documentSource,
   '0014-agentless': agentless,
 };
 

@@ -19,7 +19,7 @@ export interface FeedsTables {
     content: string;
     digest: string;
     record_count: number;
-    /** The source (configured feed or import) that stored this content; null for documents held before migration 0026 and not attributable. */
+    /** The source (configured feed or import) that stored this content; null for documents held before migration 0027 and not attributable. */
     source: string | null;
     imported_at: Timestamp;
     seq: ColumnType<string, never, RawBuilder<unknown>>;
