@@ -8,6 +8,7 @@ import {
   assessedFindings,
   changedCves,
   cveLookupOf,
+  ecosystemOfKey,
   nameOfKey,
   parseEpss,
   parseKev,
@@ -17,6 +18,7 @@ import {
   type AssessedFinding,
   type HostAttributeValues,
   type HostInventory,
+  type TouchedKey,
 } from '@patchwise/core';
 
 type StoredRecord = { readonly id: string; readonly record: unknown };
@@ -58,10 +60,14 @@ export class Assessor {
     return problems;
   }
 
-  /** Applies stored records that changed (withdrawn ones leave); returns the package names touched. */
-  applyRecords(records: readonly StoredRecord[]): { names: Set<string>; problems: string[] } {
+  /**
+   * Applies stored records that changed (withdrawn ones leave); returns the (ecosystem, package
+   * name) keys touched, so that only hosts that can match them are re-assessed, and their names.
+   */
+  applyRecords(records: readonly StoredRecord[]): { keys: TouchedKey[]; names: Set<string>; problems: string[] } {
     const { advisories, problems } = parseStored(records);
-    return { names: this.applyAdvisories(advisories), problems };
+    const keys = this.applyAdvisories(advisories);
+    return { keys, names: new Set(keys.map((k) => k.name)), problems };
   }
 
   /**
@@ -81,13 +87,13 @@ export class Assessor {
     return changed;
   }
 
-  /** Applies changed advisories; returns the package names whose answers may have changed. */
-  applyAdvisories(changed: readonly Advisory[]): Set<string> {
+  /** Applies changed advisories; returns the (ecosystem, package name) keys whose answers may have changed. */
+  applyAdvisories(changed: readonly Advisory[]): TouchedKey[] {
     const withdrawn = changed.filter((a) => a.withdrawn).map((a) => a.id);
     const keys = new Set<string>();
     for (const k of this.matcher.remove(withdrawn)) keys.add(k);
     for (const k of this.matcher.upsert(changed.filter((a) => !a.withdrawn))) keys.add(k);
-    return new Set([...keys].map(nameOfKey));
+    return [...keys].map((k) => ({ ecosystem: ecosystemOfKey(k), name: nameOfKey(k) }));
   }
 
   /**

@@ -25,8 +25,12 @@ import {
   parseInventoryObject,
   parsePublicKey,
   sharedPackages,
+  touchedNamesFor,
   readFeedBatch,
+  type FeedBatch,
+  type FeedSource,
   type FindingChanges,
+  type TouchedKey,
   type HostAttributePatch,
   type HostInventory,
   type HostRecord,
@@ -89,6 +93,11 @@ export interface FeedImportReply {
   /** Enrichment documents kept out: older than the held edition, or the same edition with other content. */
   readonly keptOut: DocumentKeptOut[];
   readonly hostsReassessed: number;
+  /**
+   * Entries of the enrichment documents now held as this import gave them (stored, or the same
+   * content already held); kept-out documents count none.
+   */
+  readonly documentEntries: number;
   /** What the re-assessment changed: a withdrawn or narrowed record retracts findings, it fixes none. */
   readonly findings: FindingChanges;
   readonly problems: string[];
@@ -145,14 +154,14 @@ export class ControlPlane {
    * wrote it (several server processes share one PostgreSQL). Re-assesses nothing: the writer
    * re-assesses the hosts its change touched. Returns what changed.
    */
-  followFeeds(): Promise<{ names: Set<string>; cves: string[]; problems: string[] }> {
+  followFeeds(): Promise<{ keys: TouchedKey[]; names: Set<string>; cves: string[]; problems: string[] }> {
     const run = this.following.then(async () => {
       const feeds = new FeedStore(tablesOf(this.db), this.clock);
       const changes = await feeds.changesSince(this.feedMark);
-      const { names, problems } = this.assessor.applyRecords(changes.records);
+      const { keys, names, problems } = this.assessor.applyRecords(changes.records);
       const cves = changes.documents.length > 0 ? this.assessor.loadDocuments(await feeds.documents()) : [];
       this.feedMark = changes.mark;
-      return { names, cves, problems };
+      return { keys, names, cves, problems };
     });
     this.following = run.catch(() => undefined);
     return run;
@@ -351,20 +360,23 @@ export class ControlPlane {
    * findings when enrichment changed, since priorities may move). A file that fails validation
    * is reported and changes nothing.
    */
-  async importFeeds(paths: readonly string[], source: string, actor: AuditActor): Promise<FeedImportReply> {
+  async importFeeds(paths: readonly string[], source: string, actor: AuditActor, options: { readonly kind?: FeedSource['kind'] } = {}): Promise<FeedImportReply> {
     const batch = await readFeedBatch(paths);
     if (batch.records.length === 0 && batch.documents.length === 0 && batch.problems.length > 0) {
       throw batch.problems[0] as PatchwiseError;
     }
-    const { changes, documents, keptOut } = await this.db.transaction().execute(async (trx) => {
+    if (options.kind) refuseOtherKinds(batch, options.kind, paths);
+    const { changes, documents, keptOut, documentEntries } = await this.db.transaction().execute(async (trx) => {
       const feeds = new FeedStore(tablesOf(trx), this.clock);
       const changes = await feeds.applyRecords(batch.records, source);
       const documents: string[] = [];
       const keptOut: DocumentKeptOut[] = [];
+      let documentEntries = 0;
       for (const doc of batch.documents) {
-        const put = await feeds.putDocument(doc);
+        const put = await feeds.putDocument(doc, source);
         if (put.outcome === 'stored') documents.push(doc.kind);
         else if (put.outcome === 'kept-out') keptOut.push(put.keptOut);
+        if (put.outcome !== 'kept-out') documentEntries += doc.count;
       }
       if (changes.inserted.length + changes.updated.length + documents.length > 0) {
         await this.audit(trx, {
@@ -374,7 +386,7 @@ export class ControlPlane {
           details: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length, documents },
         });
       }
-      return { changes, documents, keptOut };
+      return { changes, documents, keptOut, documentEntries };
     });
     // The same path as other processes take: what this import stored (and anything another
     // process stored meanwhile) comes back from the database.
@@ -382,7 +394,7 @@ export class ControlPlane {
     const hosts = new HostStore(tablesOf(this.db), this.clock);
     // Advisories touch hosts carrying their packages; enrichment touches hosts with findings for
     // the CVEs it changed (a daily EPSS file changes most of them: then every active host).
-    const targets = new Set(await hosts.hostsWithNames([...followed.names]));
+    const targets = new Set(await this.hostsTouchedBy(hosts, followed.keys));
     if (followed.cves.length > MAX_CVES_TO_TARGET) for (const id of await hosts.ids({ status: 'active' })) targets.add(id);
     else for (const id of await new FindingsStore(tablesOf(this.db), this.clock).hostsWithOpenFindingsFor(followed.cves)) targets.add(id);
     const findings = await this.reassessHosts([...targets]);
@@ -391,10 +403,24 @@ export class ControlPlane {
       documents,
       keptOut,
       hostsReassessed: targets.size,
+      documentEntries,
       findings,
       problems: batch.problems.map((p) => p.message),
       warnings: batch.warnings.length,
     };
+  }
+
+  /**
+   * The active hosts carrying a package whose answers the touched keys may change: per host
+   * ecosystem (one query each), the names that can reach its hosts (`touchedNamesFor`: a Debian
+   * record never reaches an AlmaLinux host's openssl, a PyPI record reaches every host).
+   */
+  private async hostsTouchedBy(hosts: HostStore, keys: readonly TouchedKey[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const ecosystems: (string | null)[] = [null, ...(await hosts.activeEcosystems()).map((e) => e.ecosystem)];
+    const ids: string[] = [];
+    for (const ecosystem of ecosystems) ids.push(...(await hosts.hostsWithNames([...touchedNamesFor(keys, ecosystem)], ecosystem)));
+    return ids;
   }
 
   /**
@@ -483,6 +509,23 @@ function refuseRetired(host: HostRecord, code: 'PW_HOST_RETIRED' | 'PW_CONFLICT'
     throw new PatchwiseError(code, `host ${host.id} (${host.name}) was retired${when}${host.retiredReason ? `: ${host.retiredReason}` : ''}; enroll the machine again to bring it back`);
   }
   return host;
+}
+
+/**
+ * A configured source must serve what its kind says: a KEV source serving OSV records (or an OSV
+ * source serving a catalog) is misconfigured or compromised, so nothing of it is stored.
+ */
+function refuseOtherKinds(batch: FeedBatch, kind: FeedSource['kind'], paths: readonly string[]): void {
+  const input = paths.length === 1 ? { input: paths[0] as string } : {};
+  const others = batch.documents.filter((d) => d.kind.split(':')[0] !== kind).map((d) => d.kind);
+  if (kind === 'osv') {
+    if (others.length > 0) throw new PatchwiseError('PW_INPUT_INVALID', `expected OSV records, found ${others.join(', ')}; nothing imported`, input);
+    return;
+  }
+  if (batch.records.length > 0 || others.length > 0) {
+    const found = batch.records.length > 0 ? `${batch.records.length} OSV record${batch.records.length === 1 ? '' : 's'}` : others.join(', ');
+    throw new PatchwiseError('PW_INPUT_INVALID', `expected a ${kind} document, found ${found}; nothing imported`, input);
+  }
 }
 
 /** The server acting on its own (identity checks); feed syncs name themselves. */

@@ -5,7 +5,6 @@ import {
   FeedStore,
   PatchwiseError,
   claimFeedSource,
-  documentRecordCount,
   fetchFeed,
   type FeedSource,
   type FeedsTables,
@@ -34,7 +33,7 @@ export interface FeedSyncerOptions {
 export interface FeedSyncResult {
   readonly name: string;
   readonly outcome: 'imported' | 'not-modified' | 'skipped' | 'failed';
-  /** Records (OSV) or entries (KEV, EPSS, NVD) the source's current file holds. */
+  /** Records (OSV) or entries (KEV, EPSS, NVD) this sync imported and that are held now as its file gave them. */
   readonly records?: number | undefined;
   readonly hostsReassessed?: number;
   /** Why the sync failed, or the problems of a file that was otherwise imported. */
@@ -157,13 +156,14 @@ export class FeedSyncer {
         await this.store.recordSync(source.name, { ok: true });
         return { name: source.name, outcome: 'not-modified' };
       }
-      const reply = await this.options.controlPlane.importFeeds([file], source.name, { kind: 'system', id: 'feed-sync', name: source.name });
-      const records = await this.recordsOf(source, reply);
-      const problems = [...reply.problems, ...kindMismatch(source, reply)].map((p) => p.replaceAll(file, source.url));
+      // The kind is checked before anything is stored: a file of another kind imports nothing.
+      const reply = await this.options.controlPlane.importFeeds([file], source.name, { kind: 'system', id: 'feed-sync', name: source.name }, { kind: source.kind });
+      const records = recordsOf(source, reply);
+      const problems = reply.problems.map((p) => p.replaceAll(file, source.url));
       // A source serving an older or cut-down catalog than the one held is worth an error line:
       // nothing was lost, but the source is not giving what it should.
       const keptOut = reply.keptOut.map((k) => k.message.replaceAll(file, source.url));
-      const ok: SyncOutcome = { ok: true, records };
+      const ok: SyncOutcome = { ok: true };
       if (problems.length === 0 && keptOut.length === 0) {
         await this.store.recordSync(source.name, { ...ok, etag: fetched.etag, lastModified: fetched.lastModified });
         this.log(`feed ${source.name}: imported (${records ?? '?'} records, ${reply.hostsReassessed} hosts re-assessed)`);
@@ -184,14 +184,6 @@ export class FeedSyncer {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }
-
-  /** The record count `feeds status` shows: the file's OSV records, or the held document's entries. */
-  private async recordsOf(source: HeldSource, reply: FeedImportReply): Promise<number | undefined> {
-    if (source.kind === 'osv') return reply.records.inserted + reply.records.updated + reply.records.unchanged + reply.records.older;
-    // An NVD page is stored under a kind derived from its digest; only a changed one is named.
-    const kind = source.kind === 'nvd' ? reply.documents.find((d) => d.startsWith('nvd:')) : source.kind;
-    return kind ? ((await documentRecordCount(this.feeds, kind)) ?? undefined) : undefined;
   }
 
   private log(line: string): void {
@@ -222,11 +214,11 @@ function fileNameFor(source: FeedSource): string {
   return /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/.test(last) ? last : `${source.kind}-feed`;
 }
 
-/** A file whose content is not the configured kind is worth an error line, though it was valid. */
-function kindMismatch(source: FeedSource, reply: FeedImportReply): string[] {
-  const osvRecords = reply.records.inserted + reply.records.updated + reply.records.unchanged + reply.records.older;
-  if (source.kind === 'osv') return reply.documents.length > 0 ? [`expected OSV records, found ${reply.documents.join(', ')}`] : [];
-  const other = reply.documents.filter((d) => d.split(':')[0] !== source.kind);
-  if (osvRecords > 0 || other.length > 0) return [`expected a ${source.kind} document, found ${osvRecords > 0 ? `${osvRecords} OSV records` : other.join(', ')}`];
-  return [];
+/**
+ * What one sync imported: the records of its file now held as it served them (new, updated or
+ * unchanged; older copies kept out count none), or the entries of its document when that is held
+ * now. What the source holds in all is `feeds status`'s to say (FeedStore.status).
+ */
+function recordsOf(source: HeldSource, reply: FeedImportReply): number {
+  return source.kind === 'osv' ? reply.records.inserted + reply.records.updated + reply.records.unchanged : reply.documentEntries;
 }

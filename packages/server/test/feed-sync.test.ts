@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SLA_POLICY, type DatabaseHandle, type FeedSource } from '@patchwise/core';
 import { buildApp } from '../src/app.js';
@@ -15,6 +16,8 @@ import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fi
 import { openTestDatabase, postgresAvailable } from './support/test-database.js';
 import { TEST_AUDIT_SIGNER, TEST_JOB_SIGNING_KEY, TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
 
+// The PyPA advisory database (CC-BY-4.0; see ../shared/data/README.md): a real .tar.gz of about 2,600 OSV records.
+const PYPA = fileURLToPath(new URL('../../../../shared/data/osv/pypa-advisory-database.tar.gz', import.meta.url));
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 const HOUR = 3600_000;
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -260,7 +263,8 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     t.clock.advance(24 * HOUR);
     feeds.files.set('/kev.json', { body: JSON.stringify(kevCatalog(['CVE-2026-1111'])), etag: '"k3"' });
     const [kept] = await sync();
-    expect(kept).toMatchObject({ outcome: 'imported', records: 3 });
+    // This sync imported nothing; the catalog the source brought before is what it still holds.
+    expect(kept).toMatchObject({ outcome: 'imported', records: 0 });
     expect(kept?.error).toBe(
       `${base}/kev.json: kept out: KEV catalog 2026.11.20 (1 entries, released 2026-11-20T15:00:00.000Z) is older than the held ` +
         'KEV catalog 2026.11.21 (3 entries, released 2026-11-21T15:00:00.000Z); the held one stays',
@@ -278,6 +282,60 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     t.clock.advance(6 * HOUR);
     await sync();
     expect(feeds.requestsFor('/osv/alma.json').at(-1)?.headers['if-none-match']).toBeUndefined();
+  });
+
+  it.skipIf(!existsSync(PYPA))('imports nothing of a truncated archive, keeps what the source held, and downloads it again next time', async () => {
+    await syncer.configure([source('pypa', '/pypa.tar.gz')]);
+    const whole = readFileSync(PYPA);
+    feeds.files.set('/pypa.tar.gz', { body: whole, etag: '"whole"' });
+    const [first] = await sync();
+    expect(first).toMatchObject({ name: 'pypa', outcome: 'imported' });
+    const held = first?.records ?? 0;
+    expect(held).toBe(2661);
+    expect(await status('pypa')).toMatchObject({ records: held, lastError: null });
+
+    // The source's next copy arrives cut short (the size of a dropped connection's worth).
+    t.clock.advance(6 * HOUR);
+    feeds.files.set('/pypa.tar.gz', { body: whole.subarray(0, 300_000), etag: '"cut"' });
+    const [cut] = await sync();
+    expect(cut).toEqual({ name: 'pypa', outcome: 'failed', error: `${base}/pypa.tar.gz: unreadable archive (unexpected end of file); nothing in it was imported` });
+    expect(await status('pypa')).toMatchObject({ records: held, lastError: cut?.error });
+    // The validators of the cut copy were not kept: the next sync asks with those of the whole one.
+    t.clock.advance(HOUR);
+    feeds.files.set('/pypa.tar.gz', { body: whole, etag: '"whole"' });
+    expect(await sync()).toEqual([{ name: 'pypa', outcome: 'not-modified' }]);
+    expect(feeds.requestsFor('/pypa.tar.gz').at(-1)?.headers['if-none-match']).toBe('"whole"');
+    expect(await status('pypa')).toMatchObject({ records: held, lastError: null });
+  });
+
+  it('imports nothing from a source serving another kind, and counts for each source only what it brought', async () => {
+    await hostWithOldPackages();
+    await syncer.configure([
+      { ...source('cisa-kev', '/kev.json'), kind: 'kev' },
+      { ...source('wrongkind', '/osv-as-kev.json'), kind: 'kev' },
+      source('alma', '/osv/alma.json'),
+      source('kev-as-osv', '/kev-as-osv.json'),
+    ]);
+    feeds.files.set('/kev.json', { body: JSON.stringify(kevCatalog(['CVE-2026-1111', 'CVE-2026-2222'])) });
+    feeds.files.set('/osv-as-kev.json', { body: JSON.stringify(OPENSSL), etag: '"w"' });
+    feeds.files.set('/osv/alma.json', { body: JSON.stringify([CURL]) });
+    feeds.files.set('/kev-as-osv.json', { body: JSON.stringify(kevCatalog(['CVE-2026-3333'], '2026-11-21T15:00:00.000Z')) });
+    expect(await sync()).toEqual([
+      { name: 'alma', outcome: 'imported', records: 1, hostsReassessed: 1 },
+      { name: 'cisa-kev', outcome: 'imported', records: 2, hostsReassessed: 0 },
+      { name: 'kev-as-osv', outcome: 'failed', error: `${base}/kev-as-osv.json: expected OSV records, found kev; nothing imported` },
+      { name: 'wrongkind', outcome: 'failed', error: `${base}/osv-as-kev.json: expected a kev document, found 1 OSV record; nothing imported` },
+    ]);
+    // Neither the OSV record nor the newer catalog served by the wrong sources got in.
+    expect(await findings()).toEqual(['ALSA-2026:0002 curl']);
+    expect(await status('wrongkind')).toMatchObject({ records: 0, lastError: expect.stringContaining('expected a kev document') });
+    expect(await status('kev-as-osv')).toMatchObject({ records: 0 });
+    expect(await status('cisa-kev')).toMatchObject({ records: 2, lastError: null });
+    expect(await status('alma')).toMatchObject({ records: 1 });
+    // Its validators were not kept either: the next sync downloads the file again.
+    t.clock.advance(HOUR);
+    await sync();
+    expect(feeds.requestsFor('/osv-as-kev.json').at(-1)?.headers['if-none-match']).toBeUndefined();
   });
 
   it('refuses a sync when no source is configured, saying how to configure one', async () => {

@@ -25,6 +25,7 @@ import { rereadInventories } from './migrations/0023-reread-inventories.js';
 import { retiredHosts } from './migrations/0024-retired-hosts.js';
 import { idleKernels } from './migrations/0025-idle-kernels.js';
 import { personAttributes } from './migrations/0026-person-attributes.js';
+import { documentSource } from './migrations/0027-document-source.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -56,6 +57,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0024-retired-hosts': retiredHosts,
   '0025-idle-kernels': idleKernels,
   '0026-person-attributes': personAttributes,
+  '0027-document-source': documentSource,
   '0014-agentless': agentless,
 };
 

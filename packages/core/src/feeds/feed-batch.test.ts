@@ -43,3 +43,29 @@ describe('readFeedBatch names what it cannot read', () => {
     expect((await problemsOf('r.txt', 'a: b: c'))[0]).toMatchObject({ code: 'PW_INPUT_FORMAT_UNKNOWN', message: expect.stringContaining('not a supported feed file') });
   });
 });
+
+// The PyPA advisory database (CC-BY-4.0; see ../shared/data/README.md) as a real, large .tar.gz.
+const PYPA = fileURLToPath(new URL('../../../../../shared/data/osv/pypa-advisory-database.tar.gz', import.meta.url));
+
+describe.skipIf(!existsSync(PYPA))('readFeedBatch takes an archive whole or not at all', () => {
+  it('adds nothing from a truncated archive but the error that cut it short', async () => {
+    const path = join(dir, 'pypa-truncated.tar.gz');
+    writeFileSync(path, readFileSync(PYPA).subarray(0, 300_000));
+    const batch = await readFeedBatch([path]);
+    expect(batch.records).toEqual([]);
+    expect(batch.documents).toEqual([]);
+    expect(batch.problems.map((p) => ({ code: p.code, message: p.message }))).toEqual([
+      { code: 'PW_INPUT_MALFORMED', message: `${path}: unreadable archive (unexpected end of file); nothing in it was imported` },
+    ]);
+  });
+
+  it('still reads the other files given with a truncated archive', async () => {
+    const path = join(dir, 'cut.tar.gz');
+    writeFileSync(path, readFileSync(PYPA).subarray(0, 300_000));
+    const record = join(dir, 'one.json');
+    writeFileSync(record, JSON.stringify({ id: 'PYSEC-TEST-1', modified: '2026-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'PyPI', name: 'x' }, versions: ['1.0'] }] }));
+    const batch = await readFeedBatch([path, record]);
+    expect(batch.records.map((r) => r.id)).toEqual(['PYSEC-TEST-1']);
+    expect(batch.problems).toHaveLength(1);
+  });
+});

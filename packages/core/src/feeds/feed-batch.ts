@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseOsvRecord, type Advisory } from '../advisories/index.js';
 import { parseEpss, parseKev, parseNvd } from '../enrichment/index.js';
 import { PatchwiseError } from '../errors/index.js';
-import { DEFAULT_LIMITS, parseJson, parseYaml, readInputs, type InputLimits } from '../input/index.js';
+import { DEFAULT_LIMITS, listInputFiles, parseJson, parseYaml, readInputFile, type InputLimits } from '../input/index.js';
 import { epssEdition, kevEdition, type DocumentEdition } from './document-edition.js';
 import { isFeedDocumentName } from './feed-files.js';
 
@@ -39,23 +39,47 @@ export interface FeedBatch {
  * Reads feed files (OSV records as JSON/YAML files, directories, .zip or .tar.gz; the CISA KEV
  * JSON; an EPSS CSV; NVD CVE API 2.0 pages) and sorts them by what their content is. Every
  * document is validated in full before anything is stored, so a corrupt file changes nothing.
+ * An archive that cannot be read to its end (truncated, corrupt) adds nothing but its problem:
+ * the records before the cut are a random part of the feed, and importing them would mix a
+ * partial feed into what is held. Records malformed one by one inside a whole archive are left
+ * out as problems, and the others are kept.
  */
 export async function readFeedBatch(paths: readonly string[], limits: InputLimits = DEFAULT_LIMITS): Promise<FeedBatch> {
   const batch: FeedBatch = { records: [], documents: [], problems: [], warnings: [] };
-  for await (const item of readInputs(paths, limits)) {
-    if (item.kind === 'problem') {
-      batch.problems.push(item.error);
+  for (const file of listInputFiles(paths)) {
+    if (file.kind === 'problem') {
+      batch.problems.push(file.error);
       continue;
     }
-    if (item.name !== item.root && !isFeedDocumentName(item.name)) continue;
-    try {
-      addDocument(item.text, item.name, limits, batch);
-    } catch (err) {
-      if (!(err instanceof PatchwiseError)) throw err;
-      batch.problems.push(err.withInput(item.name));
+    // Gathered per file, and added only once the file was read to its end.
+    let part: FeedBatch = { records: [], documents: [], problems: [], warnings: [] };
+    for await (const item of readInputFile(file.path, file.root, limits)) {
+      if (item.kind === 'problem') {
+        if (item.incomplete) part = { records: [], documents: [], problems: [incompleteArchive(item.error)], warnings: [] };
+        else part.problems.push(item.error);
+        continue;
+      }
+      if (item.name !== item.root && !isFeedDocumentName(item.name)) continue;
+      try {
+        addDocument(item.text, item.name, limits, part);
+      } catch (err) {
+        if (!(err instanceof PatchwiseError)) throw err;
+        part.problems.push(err.withInput(item.name));
+      }
     }
+    // One by one: an archive holds up to hundreds of thousands of records, too many for push(...spread).
+    for (const r of part.records) batch.records.push(r);
+    for (const d of part.documents) batch.documents.push(d);
+    for (const p of part.problems) batch.problems.push(p);
+    for (const w of part.warnings) batch.warnings.push(w);
   }
   return batch;
+}
+
+/** The error that cut an archive short, saying that nothing of the archive is used. */
+function incompleteArchive(error: PatchwiseError): PatchwiseError {
+  const reason = error.input && error.message.startsWith(`${error.input}: `) ? error.message.slice(error.input.length + 2) : error.message;
+  return new PatchwiseError(error.code, `${reason}; nothing in it was imported`, { ...(error.input ? { input: error.input } : {}), cause: error });
 }
 
 function addDocument(text: string, name: string, limits: InputLimits, batch: FeedBatch): void {

@@ -44,7 +44,6 @@ export interface SyncOutcome {
   readonly ok: boolean;
   readonly etag?: string | null | undefined;
   readonly lastModified?: string | null | undefined;
-  readonly records?: number | undefined;
   readonly error?: string | undefined;
 }
 
@@ -139,9 +138,10 @@ export class FeedStore {
    * content, which is an excerpt or an edited copy (a 5-entry sample must not replace the
    * 1,400-entry catalog it was cut from). A newer edition replaces, whoever brings it (an import
    * or a scheduled sync). NVD pages are each their own kind and never replace one another.
-   * Inside a transaction, as applyRecords.
+   * Inside a transaction, as applyRecords. `source` is remembered with stored content, as a
+   * record's is, so `feeds status` counts for each source only what it brought.
    */
-  async putDocument(doc: EnrichmentDocument): Promise<DocumentOutcome> {
+  async putDocument(doc: EnrichmentDocument, source: string): Promise<DocumentOutcome> {
     await this.lockWrites();
     const held = await this.db.selectFrom('feeds_documents').select(['digest', 'record_count']).where('kind', '=', doc.kind).executeTakeFirst();
     if (held?.digest === doc.digest) return { outcome: 'unchanged' };
@@ -167,12 +167,13 @@ export class FeedStore {
     }
     await this.db
       .insertInto('feeds_documents')
-      .values({ kind: doc.kind, content: doc.text, digest: doc.digest, record_count: doc.count, imported_at: this.clock() })
+      .values({ kind: doc.kind, content: doc.text, digest: doc.digest, record_count: doc.count, source, imported_at: this.clock() })
       .onConflict((oc) =>
         oc.column('kind').doUpdateSet((eb) => ({
           content: eb.ref('excluded.content'),
           digest: eb.ref('excluded.digest'),
           record_count: eb.ref('excluded.record_count'),
+          source: eb.ref('excluded.source'),
           imported_at: eb.ref('excluded.imported_at'),
           seq: NEXT_CHANGE,
         })),
@@ -285,7 +286,6 @@ export class FeedStore {
               last_error: null,
               ...(outcome.etag !== undefined ? { etag: outcome.etag } : {}),
               ...(outcome.lastModified !== undefined ? { last_modified: outcome.lastModified } : {}),
-              ...(outcome.records !== undefined ? { record_count: outcome.records } : {}),
             }
           : { last_attempt_at: now, last_error: outcome.error ?? 'unknown error' },
       )
@@ -293,7 +293,12 @@ export class FeedStore {
       .execute();
   }
 
-  /** Each configured source, then each import origin (advisory sources and enrichment kinds). */
+  /**
+   * Each configured source, then each import origin (advisory sources and enrichment kinds). A
+   * configured source's records are what it holds now: the advisory records whose held copy it
+   * stored, or the entries of the documents it stored that are still held (0 when none is), never
+   * what its last file counted or what another source brought.
+   */
   async status(): Promise<FeedStatus[]> {
     const configured = await this.db.selectFrom('feeds_sources').selectAll().orderBy('name').execute();
     const bySource = await this.db
@@ -302,14 +307,18 @@ export class FeedStore {
       .groupBy('source')
       .orderBy('source')
       .execute();
-    const docs = await this.db.selectFrom('feeds_documents').select(['kind', 'record_count', 'imported_at']).orderBy('kind').execute();
+    const docs = await this.db.selectFrom('feeds_documents').select(['kind', 'record_count', 'source', 'imported_at']).orderBy('kind').execute();
     const names = new Set(configured.map((c) => c.name));
+    const held = (c: { name: string; kind: string }): number =>
+      c.kind === 'osv'
+        ? Number(bySource.find((s) => s.source === c.name)?.n ?? 0)
+        : docs.filter((d) => d.source === c.name && d.kind.split(':')[0] === c.kind).reduce((sum, d) => sum + d.record_count, 0);
     return [
       ...configured.map((c) => ({
         name: c.name,
         kind: c.kind,
         url: c.url,
-        records: c.record_count ?? 0,
+        records: held(c),
         lastSuccessAt: c.last_success_at,
         lastAttemptAt: c.last_attempt_at,
         lastError: c.last_error,

@@ -14,4 +14,3 @@ export type { FeedsTables } from './tables.js';
 export { fetchFeed, parseFeedUrl, parseSha256List, DEFAULT_FEED_MAX_BYTES, DEFAULT_FEED_TIMEOUT_MS } from './fetch-feed.js';
 export type { FetchFeedOptions, FetchFeedRequest, FetchFeedResult } from './fetch-feed.js';
 export { claimFeedSource } from './claim-feed-source.js';
-export { documentRecordCount } from './document-record-count.js';

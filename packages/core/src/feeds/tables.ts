@@ -19,6 +19,8 @@ export interface FeedsTables {
     content: string;
     digest: string;
     record_count: number;
+    /** The source (configured feed or import) that stored this content; null for documents held before migration 0027 and not attributable. */
+    source: string | null;
     imported_at: Timestamp;
     seq: ColumnType<string, never, RawBuilder<unknown>>;
   };
@@ -33,6 +35,7 @@ export interface FeedsTables {
     last_attempt_at: Timestamp | null;
     last_success_at: Timestamp | null;
     last_error: string | null;
+    /** No longer written or read: `feeds status` counts what each source holds (FeedStore.status). */
     record_count: number | null;
   };
 }

@@ -477,14 +477,16 @@ export class HostStore {
 
   /**
    * Active hosts whose current inventory has a package matched under one of these names: a
-   * snapshot's own names, or its base's that it did not lose (`removed_names`).
+   * snapshot's own names, or its base's that it did not lose (`removed_names`). With `ecosystem`,
+   * only hosts of that distribution (null: of none known).
    */
-  async hostsWithNames(names: readonly string[]): Promise<string[]> {
+  async hostsWithNames(names: readonly string[], ecosystem?: string | null): Promise<string[]> {
     if (names.length === 0) return [];
     const wanted = [...names];
+    const ofEcosystem = ecosystem === undefined ? sql`true` : ecosystem === null ? sql`ecosystem is null` : sql`ecosystem = ${ecosystem}`;
     const rows = await sql<{ id: string }>`
       select id from hosts_hosts
-      where status = 'active' and snapshot_id in (
+      where status = 'active' and ${ofEcosystem} and snapshot_id in (
         select id from hosts_snapshots where names && ${wanted}::text[]
         union all
         select s.id from hosts_snapshots b join hosts_snapshots s on s.base_id = b.id

@@ -16,6 +16,11 @@ export interface InputProblem {
   readonly kind: 'problem';
   readonly name: string;
   readonly error: PatchwiseError;
+  /**
+   * True when the problem cut an archive short (truncated, corrupt, past a limit): the documents
+   * yielded from it before are only the part read up to here, not the archive.
+   */
+  readonly incomplete?: true;
 }
 
 export type InputItem = InputDocument | InputProblem;

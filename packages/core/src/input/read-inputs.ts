@@ -133,8 +133,9 @@ async function* readArchive(path: string, root: string, container: 'zip' | 'tar'
     if (container === 'zip') yield* readZip(path, root, limits);
     else yield* readTar(path, root, container === 'tar.gz', limits);
   } catch (err) {
-    if (err instanceof PatchwiseError) yield { kind: 'problem', name: err.input ?? path, error: err };
-    else yield problem(path, 'PW_INPUT_UNREADABLE', describeFsError(err));
+    // The archive's reading stopped here: a caller that must take an archive whole (a feed) needs to know.
+    if (err instanceof PatchwiseError) yield { kind: 'problem', name: err.input ?? path, error: err, incomplete: true };
+    else yield { ...problem(path, 'PW_INPUT_UNREADABLE', describeFsError(err)), incomplete: true };
   }
 }
 

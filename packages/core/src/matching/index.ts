@@ -1,4 +1,4 @@
-export { Matcher, nameOfKey } from './matcher.js';
+export { Matcher, ecosystemOfKey, nameOfKey } from './matcher.js';
 export type { MatcherStats } from './matcher.js';
 export type { PackageMatch } from './package-match.js';
 export { assessHost, findingsOf } from './assess-host.js';
@@ -10,3 +10,6 @@ export type { Finding, HostAssessment } from './assess-host.js';
 export type { PackageFindings } from './package-findings.js';
 export { FleetAssessment } from './fleet-assessment.js';
 export type { AdvisoryChange } from './fleet-assessment.js';
+export { ecosystemApplies } from './ecosystem-applies.js';
+export { touchedNamesFor } from './touched-names.js';
+export type { TouchedKey } from './touched-names.js';

@@ -6,7 +6,8 @@ import { matchTarget } from './match-target.js';
 import type { PackageFindings } from './package-findings.js';
 import type { PackageMatch } from './package-match.js';
 import { PositionalAnswers, type LayoutAnswers } from './positional-answers.js';
-import { ubuntuProFixNote, ubuntuReleaseStreams } from './ubuntu-pro.js';
+import { ecosystemApplies } from './ecosystem-applies.js';
+import { ubuntuProFixNote } from './ubuntu-pro.js';
 import { compileEntry, evaluateEntry, nearerFix, simpleFix, type CompiledEntry, type EntryVerdict } from './compiled-entry.js';
 
 
@@ -22,6 +23,11 @@ const NO_MATCHES: readonly PackageMatch[] = Object.freeze([]);
 /** Index key of a package: ecosystem and name; versions are evaluated under it. */
 export function packageKey(ecosystem: string, name: string): string {
   return `${ecosystem}\u0000${name}`;
+}
+
+/** The ecosystem of an index key. */
+export function ecosystemOfKey(key: string): string {
+  return key.slice(0, key.indexOf('\u0000'));
 }
 
 /** The package name of an index key. */
@@ -228,18 +234,8 @@ export class Matcher {
     let list = this.applicableCache.get(ecosystem);
     if (list) return list;
     ecosystemInfo(ecosystem); // an ecosystem OSV does not define is an error, not "no findings"
-    // Compared ignoring case, as ecosystemInfo looks names up: `ubuntu:22.04:lts` is Ubuntu 22.04 LTS.
-    const key = ecosystem.toLowerCase();
-    const colon = key.indexOf(':');
-    const bare = colon < 0 ? undefined : key.slice(0, colon);
-    const prefix = `${key}:`;
-    const streams = ubuntuReleaseStreams(ecosystem).map((e) => e.toLowerCase());
-    list = [...this.byEcosystem.keys()]
-      .filter((e) => {
-        const k = e.toLowerCase();
-        return k === key || k === bare || k.startsWith(prefix) || streams.includes(k);
-      })
-      .sort();
+    const applies = ecosystemApplies(ecosystem);
+    list = [...this.byEcosystem.keys()].filter(applies).sort();
     this.applicableCache.set(ecosystem, list);
     return list;
   }

@@ -66,6 +66,13 @@ const REGISTRY: ReadonlyArray<readonly [canonical: string, scheme: VersionScheme
  */
 const NAMES_SOURCE_PACKAGES = new Set(['Debian', 'Ubuntu', 'Alpine', 'Wolfi', 'Chainguard', 'MinimOS', 'Rocky Linux']);
 
+/**
+ * Operating system distributions: their packages are installed by the host's own package manager,
+ * so a host carries them only in its distribution's ecosystem. The others (PyPI, npm, Go, …) are
+ * application packages, found on hosts of any distribution.
+ */
+const DISTRIBUTIONS = new Set(['Debian', 'Ubuntu', 'AlmaLinux', 'Rocky Linux', 'Red Hat', 'SUSE', 'openSUSE', 'Fedora', 'Mageia', 'openEuler', 'Photon OS', 'Azure Linux', 'Alpine', 'Wolfi', 'Chainguard', 'MinimOS']);
+
 const BY_NAME = new Map(REGISTRY.map(([name, scheme]) => [name.toLowerCase(), { name, scheme }]));
 
 export interface EcosystemInfo {
@@ -73,6 +80,8 @@ export interface EcosystemInfo {
   readonly base: string;
   /** True when its advisories name source packages rather than installed binaries. */
   readonly namesSourcePackages: boolean;
+  /** True for an operating system distribution (Debian, AlmaLinux, Alpine, …), false for application packages (PyPI, npm, …). */
+  readonly distribution: boolean;
   /** The release part after the base, e.g. `9` for `AlmaLinux:9`, `22.04:LTS` for Ubuntu; '' when absent. */
   readonly release: string;
   readonly scheme: VersionScheme;
@@ -89,6 +98,7 @@ export function ecosystemInfo(ecosystem: string): EcosystemInfo {
   return {
     base: entry.name,
     namesSourcePackages: NAMES_SOURCE_PACKAGES.has(entry.name),
+    distribution: DISTRIBUTIONS.has(entry.name),
     release: colon < 0 ? '' : ecosystem.slice(colon + 1),
     scheme: entry.scheme,
   };

@@ -80,6 +80,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
             documents: Type.Array(Type.String()),
             keptOut: Type.Array(DocumentKeptOutView, { description: 'enrichment documents not stored: older than the held edition, or the same edition with other content; the held one stays' }),
             hostsReassessed: Type.Integer(),
+            documentEntries: Type.Integer({ description: 'entries of the enrichment documents now held as this file gave them (stored or already held); kept-out ones count none' }),
             findings: FindingChangesView,
             problems: Type.Array(Type.String()),
             warnings: Type.Integer(),
