@@ -1,16 +1,11 @@
 /** `feeds status` and `hosts show` say when hosts show no findings because no advisory covers them. */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../src/api-client.js';
+import { captureIo } from './support/capture-io.js';
 import { feedsStatus } from '../src/commands/feeds.js';
 import { hostsShow } from '../src/commands/hosts.js';
 
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  const stdout = new PassThrough().on('data', (c: Buffer) => (out.stdout += c.toString()));
-  const stderr = new PassThrough().on('data', (c: Buffer) => (out.stderr += c.toString()));
-  return { out, io: { stdout, stderr } };
-}
+const capture = captureIo;
 
 /** An API client answering GET /api/v1/feeds with `reply`. */
 const answering = (reply: unknown) => ({ get: () => Promise.resolve(reply) }) as unknown as ApiClient;

@@ -2,17 +2,12 @@
  * `findings list` and `findings show` say when a kernel fix is installed and waits for a reboot,
  * and an empty list says when the hosts' packages were not assessed at all.
  */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../src/api-client.js';
+import { captureIo } from './support/capture-io.js';
 import { findingsList, findingsShow } from '../src/commands/findings.js';
 
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  const stdout = new PassThrough().on('data', (c: Buffer) => (out.stdout += c.toString()));
-  const stderr = new PassThrough().on('data', (c: Buffer) => (out.stderr += c.toString()));
-  return { out, io: { stdout, stderr } };
-}
+const capture = captureIo;
 
 const answering = (reply: unknown) => ({ get: () => Promise.resolve(reply) }) as unknown as ApiClient;
 

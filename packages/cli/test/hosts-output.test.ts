@@ -1,14 +1,10 @@
 /** `hosts set` shows the host as `hosts show` does; names that are not one host list the candidates; the reported zone shows. */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../src/api-client.js';
+import { captureIo } from './support/capture-io.js';
 import { hostsSet, hostsShow, resolveHost } from '../src/commands/hosts.js';
 
-function capture() {
-  const out = { stdout: '' };
-  const stdout = new PassThrough().on('data', (c: Buffer) => (out.stdout += c.toString()));
-  return { out, io: { stdout } };
-}
+const capture = captureIo;
 
 const ID = '00000000-0000-4000-8000-000000000001';
 const host = (attributes: Record<string, unknown> = {}) => ({

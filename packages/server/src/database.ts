@@ -1,8 +1,13 @@
 import type { AccessTables, ApprovalsTables, MaintenanceTables, PatchSetsTables, RolloutTables, AuditTables, CmdbTables, FeedsTables, FindingsTables, HostsTables, PolicyTables } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 
+/** The server's own table: the public keys it signs with (migration 0028; server-keys.ts). */
+export interface ServerKeysTables {
+  server_keys: { kind: string; public_key: string; recorded_at: Date };
+}
+
 /** Every table of the control plane; each module sees only its own through its store. */
-export type Database = AccessTables & ApprovalsTables & MaintenanceTables & PatchSetsTables & RolloutTables & HostsTables & FindingsTables & FeedsTables & CmdbTables & AuditTables & PolicyTables;
+export type Database = AccessTables & ApprovalsTables & MaintenanceTables & PatchSetsTables & RolloutTables & HostsTables & FindingsTables & FeedsTables & CmdbTables & AuditTables & PolicyTables & ServerKeysTables;
 
 /**
  * The same connection (or transaction) typed down to one module's tables. Kysely's type is

@@ -8,6 +8,7 @@ import { ensureAdminToken } from './admin-token.js';
 import { AgentlessHosts } from './agentless-hosts.js';
 import { ensureAuditKey } from './audit-key.js';
 import { ensureJobSigningKey } from './job-signing-key.js';
+import { agreeOnKeys, refuseMissingKeyFiles } from './server-keys.js';
 import { ensureSshClientKey } from './ssh-client-key.js';
 import { PeriodicTask } from './periodic-task.js';
 import { Assessor } from './assessor.js';
@@ -70,11 +71,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       // The first statement is the first connection: PostgreSQL down, no such database, refused login.
       throw config.databaseUrl ? startFailure(err, { kind: 'database', url: config.databaseUrl }) : err;
     }
+    await refuseMissingKeyFiles(handle.db, config.dataDir);
     const token = await ensureAdminToken(new AccessStore(tablesOf(handle.db), clock), new UserStore(tablesOf(handle.db), clock), config.dataDir);
     if (options.slaPolicy) await adoptSlaFile(handle.db, options.slaPolicy, clock);
     const auditKey = ensureAuditKey(config.dataDir);
     if (auditKey.created) log(`audit checkpoint key created in ${auditKey.path} (mode 0600): back it up; its public key is ${auditKey.publicKey}`);
     const jobSigningKey = ensureJobSigningKey(config.dataDir);
+    await agreeOnKeys(handle.db, config.dataDir, { 'job-signing': jobSigningKey.publicKey, 'audit-signing': auditKey.publicKey }, clock());
     if (jobSigningKey.created) log(`job-signing key created in ${jobSigningKey.path} (mode 0600): back it up; agents pin it at enrollment (key id ${jobSigningKey.keyId})`);
     const controlPlane = new ControlPlane(handle.db, new Assessor(), clock, { checkinIntervalSeconds: config.checkinIntervalSeconds });
     const sshKey = ensureSshClientKey(config.dataDir);

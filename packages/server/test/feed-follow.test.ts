@@ -5,7 +5,7 @@
  * runs two real servers on PostgreSQL and lets the follower's timer do it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -91,6 +91,9 @@ describe.runIf(hasPostgres)('two real servers on one PostgreSQL', () => {
 
   async function server(): Promise<{ url: string; token: string }> {
     const data = mkdtempSync(join(tmpdir(), 'patchwise-follow-'));
+    // Servers sharing one PostgreSQL share its signing keys (docs: copy the files to each).
+    const first = dirs[0];
+    if (first) for (const file of ['job-signing-key', 'audit-signing-key']) copyFileSync(join(first, file), join(data, file));
     dirs.push(data);
     const url = new URL(POSTGRES_URL);
     url.searchParams.set('options', `-c search_path=${schema}`);

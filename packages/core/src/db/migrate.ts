@@ -26,6 +26,7 @@ import { retiredHosts } from './migrations/0024-retired-hosts.js';
 import { idleKernels } from './migrations/0025-idle-kernels.js';
 import { personAttributes } from './migrations/0026-person-attributes.js';
 import { documentSource } from './migrations/0027-document-source.js';
+import { serverKeys } from './migrations/0028-server-keys.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -58,6 +59,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0025-idle-kernels': idleKernels,
   '0026-person-attributes': personAttributes,
   '0027-document-source': documentSource,
+  '0028-server-keys': serverKeys,
   '0014-agentless': agentless,
 };
 
