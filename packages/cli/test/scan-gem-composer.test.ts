@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
+import { librarySbom, type LibraryScanJson } from './support/library-sbom.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-cli-gem-composer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,19 +68,6 @@ const SYMFONY = {
   database_specific: { cwe_ids: ['CWE-285'], severity: 'MODERATE', github_reviewed: true, github_reviewed_at: '2023-02-01T18:48:09Z' },
 };
 
-function sbom(host: string, purls: readonly string[]): unknown {
-  return {
-    bomFormat: 'CycloneDX',
-    specVersion: '1.5',
-    metadata: { component: { type: 'application', name: host } },
-    components: purls.map((purl) => ({ type: 'library', name: purl.replace(/@.*/, '').split('/').pop(), purl })),
-  };
-}
-
-interface JsonOut {
-  hosts: { host: string; findings: { advisory: string; package: string; installed: string; fixed: string | null; severity: string | null }[] }[];
-}
-
 describe('patchwise scan: RubyGems and Composer libraries in CycloneDX', () => {
   it('matches gems and Composer packages by OSV name, in their own version order', () => {
     const advisories = join(dir, 'advisories');
@@ -88,15 +76,15 @@ describe('patchwise scan: RubyGems and Composer libraries in CycloneDX', () => {
     writeFileSync(join(advisories, 'GHSA-h7vf-5wrv-9fhv.json'), JSON.stringify(SYMFONY));
     const files = {
       // 7.0.3 is before the 7.0.3.1 fix; 6.1.6.1 is the fix itself; 5.2.8.rc1 is a pre-release of 5.2.8.
-      'rails-app.cdx.json': sbom('rails-app', ['pkg:gem/activerecord@7.0.3', 'pkg:gem/rack@2.2.4']),
-      'rails-fixed.cdx.json': sbom('rails-fixed', ['pkg:gem/activerecord@6.1.6.1']),
-      'rails-old.cdx.json': sbom('rails-old', ['pkg:gem/activerecord@5.2.8.rc1']),
+      'rails-app.cdx.json': librarySbom('rails-app', ['pkg:gem/activerecord@7.0.3', 'pkg:gem/rack@2.2.4']),
+      'rails-fixed.cdx.json': librarySbom('rails-fixed', ['pkg:gem/activerecord@6.1.6.1']),
+      'rails-old.cdx.json': librarySbom('rails-old', ['pkg:gem/activerecord@5.2.8.rc1']),
       // Symfony's composer.lock spells versions with a `v`; names arrive as OSV spells them (lower case).
-      'php-app.cdx.json': sbom('php-app', ['pkg:composer/symfony/http-kernel@v6.2.5', 'pkg:composer/Symfony/Symfony@v5.4.19', 'pkg:composer/monolog/monolog@2.9.1']),
-      'php-rc.cdx.json': sbom('php-rc', ['pkg:composer/symfony/http-kernel@v6.2.6-RC1']),
-      'php-patched.cdx.json': sbom('php-patched', ['pkg:composer/symfony/http-kernel@6.2.6-p1']),
+      'php-app.cdx.json': librarySbom('php-app', ['pkg:composer/symfony/http-kernel@v6.2.5', 'pkg:composer/Symfony/Symfony@v5.4.19', 'pkg:composer/monolog/monolog@2.9.1']),
+      'php-rc.cdx.json': librarySbom('php-rc', ['pkg:composer/symfony/http-kernel@v6.2.6-RC1']),
+      'php-patched.cdx.json': librarySbom('php-patched', ['pkg:composer/symfony/http-kernel@6.2.6-p1']),
       // A branch has no place in a range (docs/versions.md): named in a warning, not guessed.
-      'php-branch.cdx.json': sbom('php-branch', ['pkg:composer/symfony/symfony@dev-main']),
+      'php-branch.cdx.json': librarySbom('php-branch', ['pkg:composer/symfony/symfony@dev-main']),
     };
     const paths = Object.entries(files).map(([name, doc]) => {
       writeFileSync(join(dir, name), JSON.stringify(doc));
@@ -106,7 +94,7 @@ describe('patchwise scan: RubyGems and Composer libraries in CycloneDX', () => {
     expect(r.status).toBe(0);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/php-branch\.cdx\.json: package symfony\/symfony dev-main \(Packagist\): .*is a branch/)]);
     const findings = Object.fromEntries(
-      (JSON.parse(r.stdout) as JsonOut).hosts.map((h) => [h.host, h.findings.map((f) => `${f.advisory} ${f.package} ${f.installed} → ${f.fixed ?? '-'} (${f.severity ?? '?'})`)]),
+      (JSON.parse(r.stdout) as LibraryScanJson).hosts.map((h) => [h.host, h.findings.map((f) => `${f.advisory} ${f.package} ${f.installed} → ${f.fixed ?? '-'} (${f.severity ?? '?'})`)]),
     );
     expect(findings).toEqual({
       'rails-app': ['GHSA-3hhc-qp5v-9p2j activerecord 7.0.3 → 7.0.3.1 (high)'],

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
+import { librarySbom, type LibraryScanJson } from './support/library-sbom.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-cli-nuget-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,19 +40,6 @@ const ENCODINGS_WEB = {
   database_specific: { cwe_ids: [], severity: 'CRITICAL', github_reviewed: true },
 };
 
-function sbom(host: string, purls: readonly string[]): unknown {
-  return {
-    bomFormat: 'CycloneDX',
-    specVersion: '1.5',
-    metadata: { component: { type: 'application', name: host } },
-    components: purls.map((purl) => ({ type: 'library', name: purl.replace(/@.*/, '').split('/').pop(), purl })),
-  };
-}
-
-interface JsonOut {
-  hosts: { host: string; findings: { advisory: string; package: string; installed: string; fixed: string | null; severity: string | null }[] }[];
-}
-
 describe('patchwise scan: NuGet libraries in CycloneDX', () => {
   it('matches NuGet ids case-insensitively, in NuGet version order (four parts, pre-releases, metadata)', () => {
     const advisories = join(dir, 'advisories');
@@ -59,17 +47,17 @@ describe('patchwise scan: NuGet libraries in CycloneDX', () => {
     writeFileSync(join(advisories, 'GHSA-ghhp-997w-qr28.json'), JSON.stringify(ENCODINGS_WEB));
     const files = {
       // SBOM tools write the id as the project file does: here in lower case.
-      'api.cdx.json': sbom('api', ['pkg:nuget/system.text.encodings.web@4.5.0', 'pkg:nuget/Newtonsoft.Json@13.0.1']),
+      'api.cdx.json': librarySbom('api', ['pkg:nuget/system.text.encodings.web@4.5.0', 'pkg:nuget/Newtonsoft.Json@13.0.1']),
       // A fourth number: 4.7.1.9 is before the 4.7.2 fix, 4.7.2.1 after it.
-      'four-part.cdx.json': sbom('four-part', ['pkg:nuget/System.Text.Encodings.Web@4.7.1.9']),
-      'four-part-fixed.cdx.json': sbom('four-part-fixed', ['pkg:nuget/SYSTEM.TEXT.ENCODINGS.WEB@4.7.2.1']),
+      'four-part.cdx.json': librarySbom('four-part', ['pkg:nuget/System.Text.Encodings.Web@4.7.1.9']),
+      'four-part-fixed.cdx.json': librarySbom('four-part-fixed', ['pkg:nuget/SYSTEM.TEXT.ENCODINGS.WEB@4.7.2.1']),
       // A pre-release of the fix is still affected; a pre-release of 5.0.0 is before the range.
-      'preview.cdx.json': sbom('preview', ['pkg:nuget/System.Text.Encodings.Web@5.0.1-RC.1.20451.14']),
-      'before-range.cdx.json': sbom('before-range', ['pkg:nuget/System.Text.Encodings.Web@5.0.0-rc.2.20475.5']),
+      'preview.cdx.json': librarySbom('preview', ['pkg:nuget/System.Text.Encodings.Web@5.0.1-RC.1.20451.14']),
+      'before-range.cdx.json': librarySbom('before-range', ['pkg:nuget/System.Text.Encodings.Web@5.0.0-rc.2.20475.5']),
       // Build metadata is ignored: this is the fix itself (the generic order made it older).
-      'metadata.cdx.json': sbom('metadata', ['pkg:nuget/System.Text.Encodings.Web@4.7.2%2Bbuild.7']),
+      'metadata.cdx.json': librarySbom('metadata', ['pkg:nuget/System.Text.Encodings.Web@4.7.2%2Bbuild.7']),
       // NuGet refuses a 'v': named in a warning, not guessed.
-      'v-prefix.cdx.json': sbom('v-prefix', ['pkg:nuget/System.Text.Encodings.Web@v4.5.0']),
+      'v-prefix.cdx.json': librarySbom('v-prefix', ['pkg:nuget/System.Text.Encodings.Web@v4.5.0']),
     };
     const paths = Object.entries(files).map(([name, doc]) => {
       writeFileSync(join(dir, name), JSON.stringify(doc));
@@ -81,7 +69,7 @@ describe('patchwise scan: NuGet libraries in CycloneDX', () => {
     ]);
     expect(r.status).toBe(0);
     const findings = Object.fromEntries(
-      (JSON.parse(r.stdout) as JsonOut).hosts.map((h) => [h.host, h.findings.map((f) => `${f.advisory} ${f.package} ${f.installed} → ${f.fixed ?? '-'} (${f.severity ?? '?'})`)]),
+      (JSON.parse(r.stdout) as LibraryScanJson).hosts.map((h) => [h.host, h.findings.map((f) => `${f.advisory} ${f.package} ${f.installed} → ${f.fixed ?? '-'} (${f.severity ?? '?'})`)]),
     );
     expect(findings).toEqual({
       api: ['GHSA-ghhp-997w-qr28 system.text.encodings.web 4.5.0 → 4.5.1 (critical)'],

@@ -64,7 +64,7 @@ function settingOf(step: StartStep): string {
 }
 
 /** The URL as it may be printed: a password in it is replaced by `***`. */
-export function withoutPassword(url: string): string {
+function withoutPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password === '') return url;

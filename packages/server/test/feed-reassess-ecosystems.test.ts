@@ -5,12 +5,10 @@
  * (PyPI) reaches every host that carries the package, whatever its distribution.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '@patchwise/core';
-import type { Database } from '../src/database.js';
+import { describe, expect, it } from 'vitest';
 import { almaAdvisory, almaFacts, almaInventory } from './support/fixtures.js';
-import { openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+import { postgresAvailable } from './support/test-database.js';
+import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
@@ -27,19 +25,9 @@ function record(id: string, ecosystem: string, name: string, fixed: string) {
 const JINJA2 = { ecosystem: 'PyPI', name: 'jinja2', version: '3.1.2' };
 
 describe.each(kinds)('re-assessment after a feed import on %s', (kind) => {
-  let db: DatabaseHandle<Database>;
   let t: TestApp;
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    t = await openTestApp(db);
-  });
-  afterEach(async () => {
-    await t.close();
+  eachTestApp(kind, (app) => {
+    t = app;
   });
 
   async function enroll(facts: Parameters<TestAgent['enroll']>[1], inventory: object): Promise<void> {
