@@ -10,6 +10,10 @@
  *   flock /tmp/patchwise-bench.lock node --import tsx bench/upload-phases.ts [--uploads 400]
  *
  * The phases are timed by wrapping the methods on their prototypes for this process only.
+ *
+ * With `--concurrency C` (C > 1) the uploads go C at a time, as concurrent agents' do, and the
+ * bench reports instead what one upload costs then: this process's CPU and PostgreSQL's (no
+ * HTTP, signatures or load generator: the store path alone), and the uploads per second.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -20,10 +24,12 @@ import { ALMA_FEED, SimulatedAgent, SyntheticFleet } from '@patchwise/simulator'
 import { Assessor } from '../packages/server/src/assessor.js';
 import { ControlPlane } from '../packages/server/src/control-plane.js';
 import { tablesOf, type Database } from '../packages/server/src/database.js';
+import { PostgresCpu } from './support/process-usage.js';
 
 const URL = process.env.PATCHWISE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const { values } = parseArgs({ options: { uploads: { type: 'string' } } });
+const { values } = parseArgs({ options: { uploads: { type: 'string' }, concurrency: { type: 'string' } } });
 const uploads = Number(values.uploads ?? 400);
+const concurrency = Number(values.concurrency ?? 1);
 
 const spent = new Map<string, number>();
 const add = (label: string, ms: number) => spent.set(label, (spent.get(label) ?? 0) + ms);
@@ -77,6 +83,10 @@ async function main(): Promise<void> {
       agents.push(agent);
     }
     const bodies = agents.map((a) => a.inventoryBody(a.digest()));
+    if (concurrency > 1) {
+      await concurrent(plane, agents, bodies);
+      return;
+    }
 
     timeMethod(ControlPlane.prototype, 'parseUpload', 'parse the document');
     timeMethod(Assessor.prototype, 'assess', 'assess');
@@ -106,6 +116,27 @@ async function main(): Promise<void> {
     await admin.query(`drop schema ${schema} cascade`);
     await admin.end();
   }
+}
+
+/** C uploads in flight at a time; CPU per upload of this process and of PostgreSQL. */
+async function concurrent(plane: ControlPlane, agents: readonly SimulatedAgent[], bodies: readonly string[]): Promise<void> {
+  const postgres = new PostgresCpu(new globalThis.URL(URL).pathname.slice(1));
+  const pgBefore = postgres.snapshot();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < uploads; i = next++) {
+      const body = JSON.parse(bodies[i] as string) as { digest: string; inventory: unknown };
+      await plane.putInventory((agents[i] as SimulatedAgent).hostId, body.inventory, body.digest);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wall = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  const per = (ms: number) => `${(ms / uploads).toFixed(2)} ms`;
+  console.log(`${uploads} first uploads of 1,000 packages, ${concurrency} at a time: ${((uploads / wall) * 1000).toFixed(1)}/s; per upload: ` +
+    `this process's CPU ${per((used.user + used.system) / 1000)}, PostgreSQL's ${per(postgres.since(pgBefore) * 1000)}`);
 }
 
 await main();

@@ -33,6 +33,27 @@ describe('MicroBatcher', () => {
     expect(w.batches).toEqual([[1, 2, 3], [4, 5], [6]]);
   });
 
+  it('writes up to `concurrency` batches at once, and no more', async () => {
+    const w = gatedWriter();
+    const b = new MicroBatcher(w.write, { concurrency: 2 });
+    const first = b.submit(1);
+    await new Promise((r) => setImmediate(r));
+    const second = b.submit(2); // the first batch is still being written: a second one starts
+    const third = b.submit(3); // both slots busy: waits for one of them
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(w.batches).toEqual([[1], [2, 3]]);
+    const fourth = b.submit(4);
+    await new Promise((r) => setImmediate(r));
+    expect(w.batches).toEqual([[1], [2, 3]]);
+    await w.releaseNext(); // [1] done: its slot takes [4]
+    await new Promise((r) => setImmediate(r));
+    expect(w.batches).toEqual([[1], [2, 3], [4]]);
+    await w.releaseNext();
+    await w.releaseNext();
+    expect(await Promise.all([first, second, third, fourth])).toEqual([10, 20, 30, 40]);
+  });
+
   it('keeps batches under the size limit and one item per key', async () => {
     const batches: number[][] = [];
     const b = new MicroBatcher(

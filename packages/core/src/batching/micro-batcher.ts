@@ -9,6 +9,12 @@ export interface MicroBatcherOptions<In> {
    * holds two writes to one row (an UPDATE … FROM would apply only one of them).
    */
   readonly keyOf?: (item: In) => string;
+  /**
+   * Batches written at once (default 1). Two let one batch's CPU work overlap another's wait on
+   * the database; items of one key may then be written by two batches at once, so the writer
+   * must order them itself (row locks).
+   */
+  readonly concurrency?: number;
 }
 
 interface Pending<In, Out> {
@@ -27,22 +33,24 @@ interface Pending<In, Out> {
  */
 export class MicroBatcher<In, Out> {
   private queue: Pending<In, Out>[] = [];
-  private running = false;
+  private running = 0;
   private readonly maxBatch: number;
+  private readonly concurrency: number;
 
   constructor(
     private readonly write: BatchWriter<In, Out>,
     private readonly options: MicroBatcherOptions<In> = {},
   ) {
     this.maxBatch = Math.max(1, options.maxBatch ?? 500);
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
   }
 
   /** Queues one item; resolves with its answer once the batch holding it is written. */
   submit(item: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.running) {
-        this.running = true;
+      if (this.running < this.concurrency) {
+        this.running++;
         // Requests parsed in the same event-loop turn join the first batch.
         setImmediate(() => void this.drain());
       }
@@ -60,7 +68,7 @@ export class MicroBatcher<In, Out> {
         for (const p of batch) p.reject(err);
       }
     }
-    this.running = false;
+    this.running--;
   }
 
   /** The next batch: oldest first, at most maxBatch, at most one item per key. */

@@ -91,6 +91,9 @@ function publishedOf(text: string | undefined): Date | null {
 }
 
 function uuidDigest(text: string): string {
-  const h = createHash('sha256').update(text, 'utf8').digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  // One replace builds a flat string; joined pieces would be a rope that every Set lookup and
+  // every join of the upload's ~500 keys must walk first.
+  return createHash('sha256').update(text, 'utf8').digest('hex').replace(UUID_OF_HEX, '$1-$2-$3-$4-$5');
 }
+
+const UUID_OF_HEX = /^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/;

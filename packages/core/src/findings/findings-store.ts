@@ -86,6 +86,13 @@ export interface InstalledNow {
   has(ecosystem: string, name: string, version: string): boolean;
 }
 
+/** One host's fresh assessment, as `syncHosts` takes it. */
+export interface HostSync {
+  readonly hostId: string;
+  readonly findings: readonly AssessedFinding[];
+  readonly installed: InstalledNow;
+}
+
 type DetailRow = Selectable<FindingsTables['findings_details']>;
 type StateRow = Selectable<FindingsTables['findings_states']>;
 /** The two tables joined as the readers see them: `s` a host's finding, `d` what it shows. */
@@ -120,28 +127,53 @@ export class FindingsStore {
    * A closed finding assessed again reopens with a new first seen.
    */
   async syncHost(hostId: string, findings: readonly AssessedFinding[], installed: InstalledNow): Promise<FindingChanges> {
+    return (await this.syncHosts([{ hostId, findings, installed }]))[0] as FindingChanges;
+  }
+
+  /**
+   * `syncHost` for several hosts at once (uploads written together): the same statements as for
+   * one host, each carrying every host's rows, so N hosts cost one round trip per statement
+   * instead of N. Each host appears at most once. Answers in the order given.
+   */
+  async syncHosts(hosts: readonly HostSync[]): Promise<FindingChanges[]> {
+    if (hosts.length === 0) return [];
     const now = this.clock();
-    const existing = await this.db.selectFrom('findings_states').select(['id', 'key', 'detail_id', 'state']).where('host_id', '=', hostId).execute();
-    const byKey = new Map(existing.map((r) => [r.key, r]));
-    const inserts: AssessedFinding[] = [];
+    const existing = await this.db
+      .selectFrom('findings_states')
+      .select(['host_id', 'id', 'key', 'detail_id', 'state'])
+      .where('host_id', '=', sql<string>`any(${hosts.map((h) => h.hostId)}::uuid[])`)
+      .execute();
+    const storedOf = new Map<string, Map<string, (typeof existing)[number]>>(hosts.map((h) => [h.hostId, new Map()]));
+    for (const r of existing) storedOf.get(r.host_id)?.set(r.key, r);
+    const inserts: { hostId: string; finding: AssessedFinding }[] = [];
     const updates: { id: string; detail: string; reopened: boolean }[] = [];
     const needed = new Map<string, AssessedFinding>();
-    const seen = new Set<string>();
-    for (const f of findings) {
-      if (seen.has(f.key)) continue;
-      seen.add(f.key);
-      const row = byKey.get(f.key);
-      if (!row) {
-        inserts.push(f);
-        needed.set(f.detail, f);
-        continue;
+    const gone: { host: number; id: string; detail_id: string }[] = [];
+    const changes = hosts.map((h, index) => {
+      const stored = storedOf.get(h.hostId) as Map<string, (typeof existing)[number]>;
+      const seen = new Set<string>();
+      let opened = 0;
+      let updated = 0;
+      for (const f of h.findings) {
+        if (seen.has(f.key)) continue;
+        seen.add(f.key);
+        const row = stored.get(f.key);
+        if (!row) {
+          inserts.push({ hostId: h.hostId, finding: f });
+          needed.set(f.detail, f);
+          opened++;
+          continue;
+        }
+        const reopened = row.state !== 'open';
+        if (reopened || row.detail_id !== f.detail) {
+          updates.push({ id: row.id, detail: f.detail, reopened });
+          needed.set(f.detail, f);
+          updated++;
+        }
       }
-      const reopened = row.state !== 'open';
-      if (reopened || row.detail_id !== f.detail) {
-        updates.push({ id: row.id, detail: f.detail, reopened });
-        needed.set(f.detail, f);
-      }
-    }
+      for (const r of stored.values()) if (r.state === 'open' && !seen.has(r.key)) gone.push({ host: index, id: r.id, detail_id: r.detail_id });
+      return { opened, updated, fixed: 0, retracted: 0 };
+    });
     await this.storeDetails(needed);
     // Arrays bound as one parameter per column (unnest): one round trip per chunk, and a
     // statement's cost does not grow with its parameter count.
@@ -158,18 +190,19 @@ export class FindingsStore {
       const chunk = inserts.slice(i, i + WRITE_CHUNK);
       await sql`
         insert into findings_states (host_id, key, detail_id, state, first_seen, fixed_at, updated_at)
-        select ${hostId}::uuid, u.key, u.detail, 'open', ${now}, null, ${now}
-        from unnest(${uuidArray(chunk.map((f) => f.key))}::uuid[], ${uuidArray(chunk.map((f) => f.detail))}::uuid[]) as u(key, detail)`.execute(this.db);
+        select u.host_id, u.key, u.detail, 'open', ${now}, null, ${now}
+        from unnest(${uuidArray(chunk.map((f) => f.hostId))}::uuid[], ${uuidArray(chunk.map((f) => f.finding.key))}::uuid[], ${uuidArray(chunk.map((f) => f.finding.detail))}::uuid[]) as u(host_id, key, detail)`.execute(this.db);
     }
-    const gone = existing.filter((r) => r.state === 'open' && !seen.has(r.key));
-    const { fixed, retracted } = await this.whyGone(gone, installed);
-    if (fixed.length > 0) {
-      await sql`update findings_states set state = 'fixed', fixed_at = ${now}, updated_at = ${now} where id = any(${fixed}::bigint[])`.execute(this.db);
+    const why = await this.whyGone(gone, (r) => (hosts[r.host] as HostSync).installed);
+    if (why.fixed.length > 0) {
+      await sql`update findings_states set state = 'fixed', fixed_at = ${now}, updated_at = ${now} where id = any(${why.fixed.map((r) => r.id)}::bigint[])`.execute(this.db);
     }
-    if (retracted.length > 0) {
-      await sql`update findings_states set state = 'retracted', fixed_at = null, updated_at = ${now} where id = any(${retracted}::bigint[])`.execute(this.db);
+    if (why.retracted.length > 0) {
+      await sql`update findings_states set state = 'retracted', fixed_at = null, updated_at = ${now} where id = any(${why.retracted.map((r) => r.id)}::bigint[])`.execute(this.db);
     }
-    return { opened: inserts.length, updated: updates.length, fixed: fixed.length, retracted: retracted.length };
+    for (const r of why.fixed) (changes[r.host] as { fixed: number }).fixed++;
+    for (const r of why.retracted) (changes[r.host] as { retracted: number }).retracted++;
+    return changes;
   }
 
   /**
@@ -177,9 +210,9 @@ export class FindingsStore {
    * their current detail recorded. Read only when some left (most syncs close none), so an
    * upload that changes nothing pays no join.
    */
-  private async whyGone(gone: readonly { id: string; detail_id: string }[], installed: InstalledNow): Promise<{ fixed: string[]; retracted: string[] }> {
-    const fixed: string[] = [];
-    const retracted: string[] = [];
+  private async whyGone<R extends { readonly detail_id: string }>(gone: readonly R[], installedOf: (row: R) => InstalledNow): Promise<{ fixed: R[]; retracted: R[] }> {
+    const fixed: R[] = [];
+    const retracted: R[] = [];
     if (gone.length === 0) return { fixed, retracted };
     const details = await sql<{ id: string; ecosystem: string; package: string; installed: string }>`
       select id, ecosystem, package, installed from findings_details where id = any(${uuidArray([...new Set(gone.map((r) => r.detail_id))])}::uuid[])`.execute(this.db);
@@ -187,8 +220,8 @@ export class FindingsStore {
     for (const r of gone) {
       const d = byId.get(r.detail_id);
       // A detail is never deleted; were one missing, fixed is what closing meant before.
-      if (d !== undefined && installed.has(d.ecosystem, d.package, d.installed)) retracted.push(r.id);
-      else fixed.push(r.id);
+      if (d !== undefined && installedOf(r).has(d.ecosystem, d.package, d.installed)) retracted.push(r);
+      else fixed.push(r);
     }
     return { fixed, retracted };
   }

@@ -4,7 +4,7 @@
  * so time-to-patch can be measured without counting false positives as fixes.
  */
 export { FindingsStore, countOpen } from './findings-store.js';
-export type { EmergencyFilter, FindingChanges, FindingCover, InstalledNow, FindingFilter, FindingPage, FindingSort, JudgedFinding } from './findings-store.js';
+export type { EmergencyFilter, FindingChanges, FindingCover, HostSync, InstalledNow, FindingFilter, FindingPage, FindingSort, JudgedFinding } from './findings-store.js';
 export { FindingKeys, assessedFindings, detailKeyOf, findingKey } from './finding-row.js';
 export { KnownDetails } from './known-details.js';
 export type { AssessedFinding, FindingState, StoredFinding } from './finding-row.js';

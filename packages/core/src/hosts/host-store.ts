@@ -91,6 +91,16 @@ type HostRow = Selectable<HostsTables['hosts_hosts']>;
 type SnapshotRow = Selectable<HostsTables['hosts_snapshots']>;
 
 /** Hosts, their facts and attributes, and content-addressed inventory snapshots. */
+/** One host's inventory as `saveInventories` takes it; `matchName` names a package as advisories do. */
+export interface InventoryToSave {
+  readonly id: string;
+  readonly digest: string;
+  readonly packages: readonly InstalledPackage[];
+  readonly matchName: (p: InstalledPackage) => string;
+  /** Kernels installed beside the running one; absent keeps what the row holds. */
+  readonly idleKernels?: readonly IdleKernelRow[];
+}
+
 export class HostStore {
   constructor(
     private readonly db: Kysely<HostsTables>,
@@ -139,6 +149,16 @@ export class HostStore {
     const row = await this.db.selectFrom('hosts_hosts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!row) throw new PatchwiseError('PW_NOT_FOUND', `no host ${id}`);
     return toRecord(row);
+  }
+
+  /**
+   * Locks several hosts' rows in one statement, in id order, so that two transactions locking
+   * overlapping sets never wait on each other in a cycle. Hosts that do not exist are absent.
+   */
+  async lockMany(ids: readonly string[]): Promise<Map<string, HostRecord>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('hosts_hosts').selectAll().where('id', 'in', [...ids]).orderBy('id').forUpdate().execute();
+    return new Map(rows.map((r) => [r.id, toRecord(r)]));
   }
 
   /** Names of the given hosts, in one query (for lists that show host names beside ids). */
@@ -328,32 +348,46 @@ export class HostStore {
    * the running one (an empty list when none or not known; left as stored when not given).
    */
   async saveInventory(id: string, digest: string, packages: readonly InstalledPackage[], matchName: (p: InstalledPackage) => string, idleKernels?: readonly IdleKernelRow[]): Promise<string> {
-    const encodings = packages.map(encodingOf);
-    const names = packages.map(matchName);
-    const snapshotId = snapshotIdOf(encodings);
-    const diff = this.bases.diff(encodings);
-    await this.markUsed(diff ? [snapshotId, diff.baseId] : [snapshotId]);
-    if (!diff || !(await this.saveBased(snapshotId, diff, packages, names))) {
+    return (await this.saveInventories([{ id, digest, packages, matchName, ...(idleKernels ? { idleKernels } : {}) }]))[0] as string;
+  }
+
+  /**
+   * `saveInventory` for several hosts at once (uploads stored together): the snapshots marked
+   * used in one statement and the host rows pointed at them in another; each snapshot not yet
+   * stored is stored on its own. Each host appears at most once. Returns the snapshot ids in order.
+   */
+  async saveInventories(inventories: readonly InventoryToSave[]): Promise<string[]> {
+    if (inventories.length === 0) return [];
+    const prepared = inventories.map((inv) => {
+      const encodings = inv.packages.map(encodingOf);
+      return { inv, encodings, names: inv.packages.map(inv.matchName), snapshotId: snapshotIdOf(encodings), diff: this.bases.diff(encodings) };
+    });
+    await this.markUsed([...new Set(prepared.flatMap((p) => (p.diff ? [p.snapshotId, p.diff.baseId] : [p.snapshotId])))]);
+    // In snapshot id order: two transactions storing the same new snapshots wait on each other's
+    // insert, never in a cycle.
+    for (const { inv, encodings, names, snapshotId, diff } of [...prepared].sort((a, b) => (a.snapshotId < b.snapshotId ? -1 : a.snapshotId > b.snapshotId ? 1 : 0))) {
+      if (diff && (await this.saveBased(snapshotId, diff, inv.packages, names))) continue;
       const inserted = await this.db
         .insertInto('hosts_snapshots')
-        .values({ id: snapshotId, packages: packagesJson(encodings), package_count: packages.length, created_at: this.clock(), used_at: this.clock(), names: distinctSorted(names) })
+        .values({ id: snapshotId, packages: packagesJson(encodings), package_count: inv.packages.length, created_at: this.clock(), used_at: this.clock(), names: distinctSorted(names) })
         .onConflict((oc) => oc.column('id').doNothing())
         .returning('id')
         .execute();
       if (inserted.length > 0) this.bases.remember(snapshotId, encodings, names);
     }
-    await this.db
-      .updateTable('hosts_hosts')
-      .set({
-        inventory_digest: digest,
-        snapshot_id: snapshotId,
-        inventory_at: this.clock(),
-        last_seen_at: this.clock(),
-        ...(idleKernels === undefined ? {} : { idle_kernels: idleKernels.length === 0 ? null : JSON.stringify(idleKernels) }),
-      })
-      .where('id', '=', id)
-      .execute();
-    return snapshotId;
+    const now = this.clock();
+    // Idle kernels are written only when some upload knows them (a caller that does not leaves the column alone).
+    const kernels = prepared.some((p) => p.inv.idleKernels !== undefined) ? sql`, idle_kernels = case when u.keep_kernels then h.idle_kernels else u.idle_kernels::jsonb end` : sql``;
+    // One statement for every host row: unnest pairs each host with its digest, snapshot and idle kernels.
+    await sql`
+      update hosts_hosts as h set
+        inventory_digest = u.digest, snapshot_id = u.snapshot_id, inventory_at = ${now}, last_seen_at = ${now}${kernels}
+      from unnest(${prepared.map((p) => p.inv.id)}::uuid[], ${prepared.map((p) => p.inv.digest)}::text[], ${prepared.map((p) => p.snapshotId)}::text[],
+        ${prepared.map((p) => p.inv.idleKernels === undefined)}::boolean[],
+        ${prepared.map((p) => (p.inv.idleKernels === undefined || p.inv.idleKernels.length === 0 ? null : JSON.stringify(p.inv.idleKernels)))}::text[])
+        as u(id, digest, snapshot_id, keep_kernels, idle_kernels)
+      where h.id = u.id`.execute(this.db);
+    return prepared.map((p) => p.snapshotId);
   }
 
   /**
