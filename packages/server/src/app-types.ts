@@ -33,6 +33,8 @@ export interface AppDeps {
   readonly logger?: FastifyServerOptions['logger'];
   /** Enrollment attempts one address may make per minute (default ENROLLMENTS_PER_MINUTE). */
   readonly enrollmentsPerMinute?: number;
+  /** Failed authentications one address may have per minute on person routes (default FAILED_AUTHENTICATIONS_PER_MINUTE). */
+  readonly failedAuthenticationsPerMinute?: number;
 }
 
 export const MAX_JSON_BODY = 1024 * 1024;
@@ -53,7 +55,7 @@ export const ENROLLMENTS_PER_MINUTE = 120;
  * Failed authentications (an API token or session cookie presented and refused) one client
  * address may have per minute on person routes before further failures are answered 429 instead
  * of 401. Valid credentials are never refused by this, so an attacker sharing an address with
- * real users cannot lock them out.
+ * real users cannot lock them out. `--auth-failure-limit` changes it.
  */
 export const FAILED_AUTHENTICATIONS_PER_MINUTE = 30;
 

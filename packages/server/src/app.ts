@@ -98,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Authentication and authorisation run before validation, so a caller without the right
   // learns nothing about the schema. Tokens and sessions need no body; agent signatures cover
   // the raw body, so they wait for parsing (bounded by the body limit) and run just before validation.
-  const failedAuths = new FailedAuthLimiter(FAILED_AUTHENTICATIONS_PER_MINUTE, 60_000, deps.clock);
+  const failedAuths = new FailedAuthLimiter(deps.failedAuthenticationsPerMinute ?? FAILED_AUTHENTICATIONS_PER_MINUTE, 60_000, deps.clock);
   app.addHook('onRequest', async (request, reply) => {
     const { auth, permission } = request.routeOptions.config;
     if (auth === 'person') {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { PatchwiseError } from '@patchwise/core';
-import { ENROLLMENTS_PER_MINUTE } from './app-types.js';
+import { ENROLLMENTS_PER_MINUTE, FAILED_AUTHENTICATIONS_PER_MINUTE } from './app-types.js';
 
 export interface ServerConfig {
   readonly dataDir: string;
@@ -12,6 +12,8 @@ export interface ServerConfig {
   readonly staleAfterMs: number;
   /** Enrollment attempts one client address may make per minute (`--enroll-limit`). */
   readonly enrollmentsPerMinute: number;
+  /** Failed authentications on person routes one client address may have per minute (`--auth-failure-limit`). */
+  readonly failedAuthenticationsPerMinute: number;
 }
 
 export interface ServerConfigInput {
@@ -20,6 +22,7 @@ export interface ServerConfigInput {
   readonly checkinInterval?: string | undefined;
   readonly staleAfter?: string | undefined;
   readonly enrollLimit?: string | undefined;
+  readonly authFailureLimit?: string | undefined;
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -35,10 +38,6 @@ export function parseServerConfig(input: ServerConfigInput): ServerConfig {
   if (checkinIntervalSeconds < 5 || checkinIntervalSeconds > 86400) {
     throw new PatchwiseError('PW_CONFIG_INVALID', 'must be between 5s and 24h', { input: '--checkin-interval' });
   }
-  const enrollLimit = input.enrollLimit ?? String(ENROLLMENTS_PER_MINUTE);
-  if (!/^\d{1,7}$/.test(enrollLimit) || Number(enrollLimit) < 1) {
-    throw new PatchwiseError('PW_CONFIG_INVALID', `"${enrollLimit}" is not a number of enrollments a minute from 1 to 9999999`, { input: '--enroll-limit' });
-  }
   return {
     dataDir: resolve(input.data ?? env.PATCHWISE_DATA ?? 'data'),
     host,
@@ -46,8 +45,18 @@ export function parseServerConfig(input: ServerConfigInput): ServerConfig {
     databaseUrl,
     checkinIntervalSeconds,
     staleAfterMs: parseDuration(input.staleAfter ?? '7d', '--stale-after'),
-    enrollmentsPerMinute: Number(enrollLimit),
+    enrollmentsPerMinute: perMinute(input.enrollLimit, ENROLLMENTS_PER_MINUTE, 'enrollments', '--enroll-limit'),
+    failedAuthenticationsPerMinute: perMinute(input.authFailureLimit, FAILED_AUTHENTICATIONS_PER_MINUTE, 'failed authentications', '--auth-failure-limit'),
   };
+}
+
+/** A per-minute limit: a whole number from 1 to 9,999,999, or the default when not given. */
+function perMinute(text: string | undefined, fallback: number, what: string, setting: string): number {
+  if (text === undefined) return fallback;
+  if (!/^\d{1,7}$/.test(text) || Number(text) < 1) {
+    throw new PatchwiseError('PW_CONFIG_INVALID', `"${text}" is not a number of ${what} a minute from 1 to 9999999`, { input: setting });
+  }
+  return Number(text);
 }
 
 function parseListen(text: string): { host: string; port: number } {

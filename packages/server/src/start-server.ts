@@ -105,6 +105,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
       agentless: new AgentlessHosts(handle.db, controlPlane, clock, { clientKey: sshKey }),
       enrollmentsPerMinute: config.enrollmentsPerMinute,
+      failedAuthenticationsPerMinute: config.failedAuthenticationsPerMinute,
     });
     const problems = await controlPlane.load();
     for (const p of problems) log(`warning: ${p}`);

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ENROLLMENTS_PER_MINUTE, FAILED_AUTHENTICATIONS_PER_MINUTE } from '../src/app-types.js';
 import { SESSION_COOKIE } from '../src/person-auth.js';
 import { almaFacts } from './support/fixtures.js';
-import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
+import { openTestDatabase } from './support/test-database.js';
+import { TestAgent, admin, eachTestApp, openTestApp, type TestApp } from './support/test-app.js';
 
 describe('rate limits per client address', () => {
   let t: TestApp;
@@ -70,5 +71,22 @@ describe('rate limits per client address', () => {
   it('never count successful requests', async () => {
     for (let i = 0; i < FAILED_AUTHENTICATIONS_PER_MINUTE * 3; i++) expect((await feedsWith(admin(t))).statusCode).toBe(200);
     expect((await feedsWith(badToken(0))).statusCode).toBe(401);
+  });
+});
+
+describe('--auth-failure-limit', () => {
+  it('sets how many failed authentications an address may have a minute', async () => {
+    const db = await openTestDatabase('pglite');
+    const t = await openTestApp(db, { failedAuthenticationsPerMinute: 3 });
+    try {
+      const guess = (i: number) => t.app.inject({ method: 'GET', url: '/api/v1/feeds', remoteAddress: '203.0.113.9', headers: { authorization: `Bearer pw_guess_${i}` } });
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await guess(i)).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429]);
+      expect((await guess(4)).json().error.message).toMatch(/^more than 3 failed authentications from this address in 1 minute/);
+    } finally {
+      await t.close();
+      await db.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ export interface ServerOptions {
   readonly checkinInterval?: string;
   readonly staleAfter?: string;
   readonly enrollLimit?: string;
+  readonly authFailureLimit?: string;
   readonly feeds?: string;
   readonly sla?: string;
 }
