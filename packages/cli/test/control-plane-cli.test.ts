@@ -455,7 +455,8 @@ describe('operator commands against a running server', () => {
 
   it('reconciles a CMDB export and names bad input with exit 2', async () => {
     const csv = join(work, 'cmdb.csv');
-    writeFileSync(csv, `hostname,machine_id,tier,owner,Rack\npay-api-1,${MACHINE_ID},1,payments,R1\ndb-9,,0,dba,R2\n`);
+    // Line 4 is a second record of pay-api-1 (by its name): a duplicate, not a missing machine.
+    writeFileSync(csv, `hostname,machine_id,tier,owner,Rack\npay-api-1,${MACHINE_ID},1,payments,R1\ndb-9,,0,dba,R2\npay-api-1,,1,payments,R1\n`);
     const imported = await cli('cmdb', 'import', csv);
     expect(imported.status).toBe(0);
     // A column it does not read is named once, on stderr; the import still happened.
@@ -466,6 +467,12 @@ describe('operator commands against a running server', () => {
     expect(result.matched).toMatchObject([{ by: 'machine_id' }]);
     expect(result.matched[0]?.mismatches).toContainEqual({ field: 'tier', expected: '1', actual: '0' });
     expect(result.missing).toMatchObject([{ asset: { hostname: 'db-9' } }]);
+    const text = await cli('cmdb', 'reconcile');
+    expect(text.status).toBe(1);
+    const hostId = (JSON.parse((await cli('hosts', 'list', '--json')).stdout) as { id: string; name: string }[]).find((h) => h.name === 'pay-api-1')?.id;
+    expect(text.stdout).toContain(`duplicate cmdb.csv line 4 (pay-api-1): names host pay-api-1 (${hostId}) by hostname, as cmdb.csv line 2 (pay-api-1) does by machine_id\n`);
+    expect(text.stdout).not.toMatch(/^missing\s+pay-api-1/m);
+    expect(text.stderr).toBe('1 matched (1 with mismatches), 1 missing, 0 unknown, 1 duplicate, 0 ambiguous\n');
 
     // Every bad row is printed, one per line; the stored CMDB is kept.
     const badRows = join(work, 'bad-rows.csv');

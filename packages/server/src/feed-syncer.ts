@@ -67,8 +67,8 @@ export class FeedSyncer {
 
   /**
    * Stores the configured sources (kept validators and history survive a restart) and makes
-   * them the ones synced. Sources held from an earlier config are shown by `feeds status` but
-   * no longer synced.
+   * them the ones synced. Sources held from an earlier config are no longer synced; `feeds
+   * status` shows them as no longer configured, with the records they still hold.
    */
   async configure(sources: readonly FeedSource[]): Promise<void> {
     for (const source of sources) await this.store.upsertSource(source);
@@ -78,6 +78,11 @@ export class FeedSyncer {
   /** How many sources the server was configured with (held ones from an earlier config not counted). */
   get sourceCount(): number {
     return this.names.size;
+  }
+
+  /** The names of the sources the server was configured with; `feeds status` marks the others held as no longer configured. */
+  get configuredNames(): ReadonlySet<string> {
+    return this.names;
   }
 
   /** One pass over the configured sources; `force` syncs those not yet due too. */

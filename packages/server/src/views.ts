@@ -91,14 +91,19 @@ export const HostView = Type.Object({
 });
 export type HostView = Static<typeof HostView>;
 
+const AdvisoriesHeld = Type.Union([Type.Boolean(), Type.Null()], {
+  description: "whether any advisory held applies to the host's ecosystem (false: not assessed, no findings because nothing is known); null when its ecosystem is unknown",
+});
+
+/** A line of the host list: the host, and whether anything held can assess it. */
+export const HostListItemView = Type.Intersect([HostView, Type.Object({ advisoriesHeld: AdvisoriesHeld })]);
+
 export const HostDetailView = Type.Intersect([
   HostView,
   Type.Object({
     packages: Type.Integer(),
     openFindings: Priorities,
-    advisoriesHeld: Type.Union([Type.Boolean(), Type.Null()], {
-      description: "whether any advisory held applies to the host's ecosystem (false: no findings because nothing is known); null when its ecosystem is unknown",
-    }),
+    advisoriesHeld: AdvisoriesHeld,
   }),
 ]);
 

@@ -83,6 +83,37 @@ describe.each(kinds)('CMDB import on %s', (kind) => {
     expect(again.matched.map((m) => m.mismatches)).toEqual([[]]);
   });
 
+  it('reports a second record of an already matched host as a duplicate naming both records, not as missing', async () => {
+    const enroll = async (hostname: string, machineId: string, extra: Record<string, unknown> = {}) => {
+      const token = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} })).json<{ token: string }>().token;
+      const agent = new TestAgent(t);
+      expect((await agent.enroll(token, { ...almaFacts(machineId, hostname), ...extra })).statusCode).toBe(201);
+      return agent.hostId;
+    };
+    const web = await enroll('web-01', '0b000000000000000000000000000001');
+    const db = await enroll('db-02', '0b000000000000000000000000000002', { serial: 'SN-77' });
+    // Rows 3 and 5 are second records of web-01 (its FQDN) and db-02 (its serial); gone-03 is missing.
+    const csv = 'hostname,machine_id,serial\nweb-01,0b000000000000000000000000000001,\nweb-01.corp.example,,\ndb-02,0b000000000000000000000000000002,\n,,sn-77\ngone-03,,\n';
+    expect((await upload('cmdb.csv', csv)).statusCode).toBe(200);
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/cmdb/reconcile', headers: admin(t) });
+    expect(res.statusCode, res.body).toBe(200);
+    const r = res.json<{
+      matched: { host: { id: string }; by: string }[];
+      missing: { asset: { hostname?: string }; reason: string }[];
+      duplicate: { asset: { location: string }; of: { location: string }; host: { id: string; hostname: string }; by: string; ofBy: string; mismatches: unknown[]; reason: string }[];
+      ambiguous: unknown[];
+    }>();
+    expect(r.matched.map((m) => [m.host.id, m.by])).toEqual([[web, 'machine_id'], [db, 'machine_id']]);
+    expect(r.missing.map((m) => [m.asset.hostname, m.reason])).toEqual([['gone-03', 'never-seen']]);
+    expect(r.duplicate.map((d) => [d.asset.location, d.of.location, d.host.id, d.host.hostname, d.by, d.ofBy])).toEqual([
+      ['line 3', 'line 2', web, 'web-01', 'hostname', 'machine_id'],
+      ['line 5', 'line 4', db, 'db-02', 'serial', 'machine_id'],
+    ]);
+    expect(r.duplicate[1]?.reason).toBe(`cmdb.csv line 5 and cmdb.csv line 4 both match host ${db} (db-02): cmdb.csv line 5 by serial, cmdb.csv line 4 by machine_id`);
+    expect(r.duplicate.map((d) => d.mismatches)).toEqual([[], []]);
+    expect(r.ambiguous).toEqual([]);
+  });
+
   it('imports a ServiceNow JSONv2 export and a NetBox CSV export and reconciles them: FQDN against short names, retired and offline records not expected', async () => {
     const enroll = async (hostname: string, machineId: string, ips: string[], attributes: Record<string, unknown>) => {
       const token = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: { attributes } })).json<{ token: string }>().token;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { almaFacts } from './support/fixtures.js';
+import { almaAdvisory, almaFacts } from './support/fixtures.js';
 import { postgresAvailable } from './support/test-database.js';
 import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
 
@@ -62,5 +62,33 @@ describe.each(kinds)('host list, paged in SQL, on %s', (kind) => {
     const bad = await t.app.inject({ method: 'GET', url: '/api/v1/hosts?os=12', headers: admin(t) });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/^os: "12": expected an os-release id/);
+  });
+
+  it('says of each host whether any advisory held covers its ecosystem, in both the paged and the end-of-life list', async () => {
+    await enroll('alma-1');
+    await enroll('deb-12', { id: 'debian', versionId: '12' });
+    const held = async (query: string) => {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/hosts?${query}`, headers: admin(t) });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ hosts: { name: string; ecosystem: string | null; advisoriesHeld: boolean | null }[] }>().hosts.map((h) => [h.name, h.ecosystem, h.advisoriesHeld]);
+    };
+    // Nothing held yet: no host is assessed.
+    expect(await held('limit=10')).toEqual([
+      ['alma-1', 'AlmaLinux:9', false],
+      ['deb-12', 'Debian:12', false],
+    ]);
+    const imported = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/feeds/import?filename=alma.json',
+      headers: { ...admin(t), 'content-type': 'application/octet-stream' },
+      payload: Buffer.from(JSON.stringify([almaAdvisory('ALSA-2026:0001', 'openssl', '1:3.0.7-18.el9_2')])),
+    });
+    expect(imported.statusCode, imported.body).toBe(200);
+    const expected = [
+      ['alma-1', 'AlmaLinux:9', true],
+      ['deb-12', 'Debian:12', false],
+    ];
+    expect(await held('limit=10')).toEqual(expected);
+    expect(await held('eol=false')).toEqual(expected);
   });
 });

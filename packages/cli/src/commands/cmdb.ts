@@ -31,11 +31,26 @@ interface Reconciliation {
   missing: { asset: { hostname?: string; machineId?: string; location: string }; reason: string }[];
   unknown: { host: { hostname: string; id: string } }[];
   ambiguous: { by: string; reason: string }[];
+  /** Absent from servers before duplicates were told apart from missing records. */
+  duplicate?: { asset: CmdbRecord; of: CmdbRecord; host: { hostname: string; id: string }; by: string; ofBy: string }[];
+}
+
+interface CmdbRecord {
+  hostname?: string;
+  machineId?: string;
+  source: string;
+  location: string;
+}
+
+/** How a record is named to a person: where it is in the export, and the hostname it gives. */
+function recordName(a: CmdbRecord): string {
+  return `${a.source} ${a.location}${a.hostname ? ` (${a.hostname})` : ''}`;
 }
 
 /** Prints what differs between the CMDB and the fleet; exit 1 when anything does. */
 export async function cmdbReconcile(api: ApiClient, opts: { json?: boolean }, io: Io): Promise<number> {
   const r = await api.get<Reconciliation>('/api/v1/cmdb/reconcile');
+  const duplicate = r.duplicate ?? [];
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   } else {
@@ -44,10 +59,13 @@ export async function cmdbReconcile(api: ApiClient, opts: { json?: boolean }, io
     for (const m of r.matched) {
       for (const x of m.mismatches) io.stdout.write(`mismatch  ${m.host.hostname}: ${x.field} is ${x.actual ?? 'unset'}, CMDB says ${x.expected}\n`);
     }
+    for (const d of duplicate) {
+      io.stdout.write(`duplicate ${recordName(d.asset)}: names host ${d.host.hostname} (${d.host.id}) by ${d.by}, as ${recordName(d.of)} does by ${d.ofBy}\n`);
+    }
     for (const a of r.ambiguous) io.stdout.write(`ambiguous ${a.by}: ${a.reason}\n`);
     const mismatched = r.matched.filter((m) => m.mismatches.length > 0).length;
-    io.stderr.write(`${r.matched.length} matched (${mismatched} with mismatches), ${r.missing.length} missing, ${r.unknown.length} unknown, ${r.ambiguous.length} ambiguous\n`);
+    io.stderr.write(`${r.matched.length} matched (${mismatched} with mismatches), ${r.missing.length} missing, ${r.unknown.length} unknown, ${duplicate.length} duplicate, ${r.ambiguous.length} ambiguous\n`);
   }
-  const clean = r.missing.length === 0 && r.unknown.length === 0 && r.ambiguous.length === 0 && r.matched.every((m) => m.mismatches.length === 0);
+  const clean = r.missing.length === 0 && r.unknown.length === 0 && duplicate.length === 0 && r.ambiguous.length === 0 && r.matched.every((m) => m.mismatches.length === 0);
   return clean ? 0 : 1;
 }

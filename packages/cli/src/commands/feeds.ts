@@ -94,23 +94,36 @@ function underUserPath(message: string, sentAs: string, file: string): string {
   return message.startsWith(sentAs) ? `${file}${message.slice(sentAs.length)}` : `${file}: ${message}`;
 }
 
+const ORIGIN_SHOWN = { configured: 'configured', 'no-longer-configured': 'no longer configured', import: 'import' } as const;
+
 export async function feedsStatus(api: ApiClient, opts: { json?: boolean }, io: Io): Promise<number> {
   const { feeds, uncovered } = await api.get<{
-    feeds: { name: string; kind: string; records: number; ageSeconds: number | null; lastError: string | null }[];
+    /** `origin` is absent from servers before it was reported. */
+    feeds: { name: string; kind: string; origin?: keyof typeof ORIGIN_SHOWN; records: number; ageSeconds: number | null; lastError: string | null }[];
     /** Absent from servers before it was reported. */
     uncovered?: { ecosystem: string; hosts: number }[];
   }>('/api/v1/feeds');
   // Hosts of these ecosystems show no findings because nothing is known about them, not because
-  // they are clean. The JSON stays the list it always was, so the note goes to stderr there.
-  const note = uncovered?.length ? `no advisories held for ${uncovered.map((u) => `${u.ecosystem} (${u.hosts} host${u.hosts === 1 ? '' : 's'})`).join(', ')}\n` : '';
+  // they are clean. The JSON stays the list it always was, so the notes go to stderr there.
+  const notes: string[] = [];
+  if (uncovered?.length) notes.push(`no advisories held for ${uncovered.map((u) => `${u.ecosystem} (${u.hosts} host${u.hosts === 1 ? '' : 's'})`).join(', ')}`);
+  // A source dropped from --feeds still feeds findings with what it brought: say so, so its
+  // growing age is not read as a sync that stopped working, nor its records as gone.
+  const dropped = feeds.filter((f) => f.origin === 'no-longer-configured');
+  if (dropped.length > 0) {
+    const held = dropped.map((f) => `${f.name} (${f.records} ${f.records === 1 ? 'record' : 'records'})`).join(', ');
+    const one = dropped.length === 1;
+    notes.push(`${held}: no longer in the server's --feeds file, so no longer synced; what ${one ? 'it holds' : 'they hold'} is kept and still matched (docs/feeds.md)`);
+  }
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(feeds, null, 2)}\n`);
-    if (note) io.stderr.write(`patchwise: note: ${note}`);
+    for (const note of notes) io.stderr.write(`patchwise: note: ${note}\n`);
     return 0;
   }
   const age = (s: number | null) => (s === null ? 'never' : s < 3600 ? `${Math.round(s / 60)}m` : s < 172800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86400)}d`);
-  io.stdout.write(textTable(['FEED', 'KIND', 'RECORDS', 'AGE', 'LAST ERROR'], feeds.map((f) => [f.name, f.kind, String(f.records), age(f.ageSeconds), f.lastError ?? ''])));
-  io.stdout.write(note);
+  const rows = feeds.map((f) => [f.name, f.kind, String(f.records), age(f.ageSeconds), f.origin ? ORIGIN_SHOWN[f.origin] : '-', f.lastError ?? '']);
+  io.stdout.write(textTable(['FEED', 'KIND', 'RECORDS', 'AGE', 'ORIGIN', 'LAST ERROR'], rows));
+  for (const note of notes) io.stdout.write(`${note}\n`);
   return 0;
 }
 

@@ -11,6 +11,10 @@ interface HostView {
   connectivity: string;
   eol: { status: string; date: string | null };
   lastSeenAt: string | null;
+  ecosystem: string | null;
+  inventoryAt: string | null;
+  /** False when no advisory held applies to the host's ecosystem; absent from older servers. */
+  advisoriesHeld?: boolean | null;
 }
 
 export interface HostListOptions {
@@ -56,11 +60,34 @@ export async function hostsList(api: ApiClient, opts: HostListOptions, io: Io): 
     h.attributes.environment ?? '-',
     stateOf(h),
     h.eol.status === 'eol' ? `EOL ${h.eol.date ?? ''}`.trim() : h.eol.status,
+    assessedOf(h),
     h.lastSeenAt ?? 'never',
     h.id,
   ]);
-  io.stdout.write(textTable(['NAME', 'OS', 'TIER', 'ENVIRONMENT', 'STATE', 'SUPPORT', 'LAST SEEN', 'ID'], rows));
+  io.stdout.write(textTable(['NAME', 'OS', 'TIER', 'ENVIRONMENT', 'STATE', 'SUPPORT', 'ASSESSED', 'LAST SEEN', 'ID'], rows));
+  io.stdout.write(unassessedNote(hosts));
   return 0;
+}
+
+/**
+ * Whether the host's packages are assessed: a host no advisory held covers has no findings
+ * because nothing is known, and must not read as clean (as compliance reports it `unknown`).
+ */
+function assessedOf(h: HostView): string {
+  if (h.advisoriesHeld === undefined) return '-'; // an older server does not say
+  if (h.advisoriesHeld === null) return 'unknown os';
+  if (!h.advisoriesHeld) return 'NO ADVISORIES';
+  return h.inventoryAt === null ? 'no inventory' : 'yes';
+}
+
+/** The line under the table naming the ecosystems of the listed hosts that nothing held covers. */
+function unassessedNote(hosts: readonly HostView[]): string {
+  const counts = new Map<string, number>();
+  for (const h of hosts) if (h.advisoriesHeld === false) counts.set(h.ecosystem ?? '?', (counts.get(h.ecosystem ?? '?') ?? 0) + 1);
+  if (counts.size === 0) return '';
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const each = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([e, n]) => `${e} (${n} host${n === 1 ? '' : 's'})`);
+  return `${total} host${total === 1 ? '' : 's'} not assessed: no advisories held for ${each.join(', ')}; import or sync their feeds (docs/feeds.md)\n`;
 }
 
 function stateOf(h: HostView): string {
@@ -86,7 +113,6 @@ export async function resolveHost(api: ApiClient, idOrName: string, inFleetOnly 
 
 interface HostDetail extends HostView {
   machineId: string | null;
-  ecosystem: string | null;
   quarantineReason: string | null;
   retiredAt: string | null;
   retiredReason: string | null;
@@ -96,9 +122,6 @@ interface HostDetail extends HostView {
   openFindings: Record<string, number>;
   /** What the agent last reported (the server's AgentFacts); absent from older servers' answers. */
   facts?: Readonly<Record<string, unknown>>;
-  /** False when no advisory held applies to the host's ecosystem; absent from older servers. */
-  advisoriesHeld?: boolean | null;
-  inventoryAt: string | null;
 }
 
 /** One host: a readable summary, or the API's JSON with `--json`. */

@@ -1,7 +1,8 @@
 /**
  * CMDB reconciliation: read the assets a CMDB export records (CSV or JSON) and pair them with the
  * hosts Patchwise sees, reporting matches with their disagreements, assets never or no longer
- * seen, hosts the CMDB does not know, and ambiguous claims. Pure; docs/cmdb.md has the rules.
+ * seen, hosts the CMDB does not know, records of a host another record already pairs with, and
+ * ambiguous claims. Pure; docs/cmdb.md has the rules.
  */
 export type {
   CmdbAsset,
@@ -9,6 +10,7 @@ export type {
   MatchKey,
   Mismatch,
   ReconcileAmbiguity,
+  ReconcileDuplicate,
   ReconcileMatch,
   ReconcileMissing,
   ReconcileOptions,

@@ -8,6 +8,7 @@ const DAY = 86_400_000;
 const OPTS = { now: NOW, staleAfterMs: 7 * DAY };
 const MID_A = 'a'.repeat(32);
 const MID_B = 'b'.repeat(32);
+const MID_C = 'c'.repeat(32);
 
 function assets(csv: string): CmdbAsset[] {
   const r = parseCmdbAssets(csv, 'cmdb.csv');
@@ -114,11 +115,66 @@ describe('reconcile: ambiguity is reported, not resolved', () => {
     const as = assets(`${HEAD}a,,,,,,,\nb,,S,,,,,\nc,,S,,,,,\nd,,,10.0.0.1,,,,\ne,,,,,,,\n`);
     const hs = [host('a'), host('x', { serial: 'S' }), host('y', { ips: ['10.0.0.1'] }), host('z')];
     const r = reconcile(as, hs, OPTS);
-    const seenAssets = [...r.matched.map((m) => m.asset), ...r.missing.map((m) => m.asset), ...r.ambiguous.flatMap((a) => a.assets)];
+    const seenAssets = [...r.matched.map((m) => m.asset), ...r.missing.map((m) => m.asset), ...r.duplicate.map((d) => d.asset), ...r.ambiguous.flatMap((a) => a.assets)];
     expect(seenAssets.sort((p, q) => p.location.localeCompare(q.location))).toEqual(as);
     const seenHosts = [...r.matched.map((m) => m.host), ...r.missing.flatMap((m) => (m.host ? [m.host] : [])), ...r.unknown.map((u) => u.host), ...r.ambiguous.flatMap((a) => a.hosts)];
     expect(new Set(seenHosts).size).toBe(seenHosts.length);
     expect(seenHosts).toHaveLength(hs.length);
+  });
+});
+
+describe('reconcile: two records of one host are a duplicate, not a missing machine', () => {
+  it('a second record naming an already matched host by a weaker key (hostname, serial, IP) is a duplicate of the first', () => {
+    const r = reconcile(
+      assets(`${HEAD}web01,${MID_A},,,,,,\nWEB01,,,,,,,\ndb01,${MID_C},,,,,,\n,,sn-1,,,,,\n,,,10.0.0.5,,,,\napp01,${MID_B},,10.0.0.5,,,,\n`),
+      [host('web01', { machineId: MID_A }), host('db01', { machineId: MID_C, serial: 'SN-1' }), host('app01', { machineId: MID_B, ips: ['10.0.0.5'] })],
+      OPTS,
+    );
+    expect(r.missing).toEqual([]);
+    expect(r.matched.map((m) => [m.asset.location, m.host.id, m.by])).toEqual([
+      ['line 2', 'web01', 'machine_id'],
+      ['line 4', 'db01', 'machine_id'],
+      ['line 7', 'app01', 'machine_id'],
+    ]);
+    expect(r.duplicate.map((d) => [d.asset.location, d.of.location, d.host.id, d.by])).toEqual([
+      ['line 3', 'line 2', 'web01', 'hostname'],
+      ['line 5', 'line 4', 'db01', 'serial'],
+      ['line 6', 'line 7', 'app01', 'ip'],
+    ]);
+    expect(r.duplicate[0]?.reason).toBe('cmdb.csv line 3 and cmdb.csv line 2 both match host web01 (web01): cmdb.csv line 3 by hostname, cmdb.csv line 2 by machine_id');
+    // What the second record says that the host contradicts tells a stale copy from another machine.
+    expect(r.duplicate[2]?.mismatches).toEqual([]);
+    expect(r.ambiguous).toEqual([]);
+  });
+
+  it('names the short-name rule and the hosts that are missing with their first record', () => {
+    const r = reconcile(assets(`${HEAD}web01.corp.example,,,,,,,\nweb01,,,,,,,\n`), [host('web01.corp.example', { lastSeenAt: null })], OPTS);
+    expect(r.missing.map((m) => [m.asset.location, m.reason, m.host?.id])).toEqual([['line 2', 'never-seen', 'web01.corp.example']]);
+    expect(r.duplicate.map((d) => [d.asset.location, d.of.location, d.by])).toEqual([['line 3', 'line 2', 'hostname']]);
+  });
+
+  it('a record whose strongest key names several hosts already claimed is ambiguous, not a guess', () => {
+    const r = reconcile(
+      assets(`${HEAD}lb1,,,10.0.0.100,,,,\nlb2,,,10.0.0.100,,,,\nlb3,,,10.0.0.100,,,,\n`),
+      [host('lb1', { ips: ['10.0.0.100'] }), host('lb2', { ips: ['10.0.0.100'] })],
+      OPTS,
+    );
+    expect(r.matched.map((m) => m.host.id)).toEqual(['lb1', 'lb2']);
+    expect(r.missing).toEqual([]);
+    expect(r.duplicate).toEqual([]);
+    expect(r.ambiguous.map((a) => [a.by, a.assets.map((x) => x.location), a.hosts.map((h) => h.id), a.reason])).toEqual([
+      ['ip', ['line 4'], ['lb1', 'lb2'], 'asset cmdb.csv line 4 matches 2 hosts (lb1, lb2) by ip, each already claimed by another record (cmdb.csv line 2; cmdb.csv line 3)'],
+    ]);
+  });
+
+  it('a third record of a host two records already contest joins no pairing either', () => {
+    const r = reconcile(assets(`${HEAD}a1,,SN1,,,,,\na2,,sn1,,,,,\nzz,,,,,,,\n`), [host('h1', { hostname: 'zz', serial: 'SN1' })], OPTS);
+    expect(r.missing).toEqual([]);
+    expect(r.duplicate).toEqual([]);
+    expect(r.ambiguous.map((a) => [a.by, a.assets.map((x) => x.location), a.reason])).toEqual([
+      ['serial', ['line 2', 'line 3'], '2 assets (cmdb.csv line 2, cmdb.csv line 3) claim host h1 by serial'],
+      ['hostname', ['line 4'], 'asset cmdb.csv line 4 matches host h1 by hostname, already claimed by other records (cmdb.csv line 2, cmdb.csv line 3)'],
+    ]);
   });
 });
 

@@ -9,6 +9,9 @@
  *   other's first label); two FQDNs pair only when equal, so web01.prod.x and web01.test.x differ.
  * - A matched host that never reported, or not within `staleAfterMs` of `now`, makes its asset
  *   missing (`never-seen` / `stale`) rather than matched.
+ * - A record left over whose identifiers name a host another record already paired with is a
+ *   `duplicate` of that record, not a missing machine; when its strongest claim names several
+ *   such hosts, or one held in an ambiguity, it is ambiguous.
  */
 import {
   isIdentifyingIp,
@@ -25,6 +28,7 @@ import type {
   MatchKey,
   Mismatch,
   ReconcileAmbiguity,
+  ReconcileDuplicate,
   ReconcileMatch,
   ReconcileMissing,
   ReconcileOptions,
@@ -64,7 +68,7 @@ const LEVELS: readonly Level[] = [
   },
 ];
 
-/** Reconciles assets with hosts; every asset ends in exactly one of matched, missing, ambiguous. */
+/** Reconciles assets with hosts; every asset ends in exactly one of matched, missing, duplicate, ambiguous. */
 export function reconcile(assets: readonly CmdbAsset[], hosts: readonly CmdbHost[], options: ReconcileOptions): ReconcileResult {
   const keys = hosts.map(hostKeys);
   const assetLeft = new Set(assets.keys());
@@ -97,6 +101,33 @@ export function reconcile(assets: readonly CmdbAsset[], hosts: readonly CmdbHost
     }
   }
 
+  // A record left over can still name hosts: only ones a stronger level settled, since a claim on
+  // a host still free would have grouped them at its level. Such a record is a second record of
+  // a host, and calling it missing would send someone looking for a machine that reports.
+  const duplicate: ReconcileDuplicate[] = [];
+  const pairOfHost = new Map(pairs.map((p) => [p.host, p]));
+  const claimsOnSettled = settledClaims(assets, assetLeft, keys);
+  for (const [a, claim] of claimsOnSettled) {
+    assetLeft.delete(a);
+    const asset = assets[a] as CmdbAsset;
+    const pair = claim.hosts.length === 1 ? pairOfHost.get(claim.hosts[0] as number) : undefined;
+    if (pair) {
+      const host = hosts[pair.host] as CmdbHost;
+      const of = assets[pair.asset] as CmdbAsset;
+      const reason = `${named(asset)} and ${named(of)} both match host ${host.id} (${host.hostname}): ${named(asset)} by ${claim.by}, ${named(of)} by ${pair.by}`;
+      duplicate.push({ asset, of, host, by: claim.by, ofBy: pair.by, mismatches: mismatches(asset, host, keys[pair.host] as HostKeys), reason });
+      continue;
+    }
+    // Several hosts, or one already contested: which machine this record means is not ours to guess.
+    const hs = claim.hosts.map((h) => hosts[h] as CmdbHost);
+    const claimedBy = claim.hosts.map((h) => {
+      const p = pairOfHost.get(h);
+      return p ? named(assets[p.asset] as CmdbAsset) : (ambiguous.find((x) => x.hosts.includes(hosts[h] as CmdbHost))?.assets.map(named).join(', ') ?? '');
+    });
+    const reason = `asset ${named(asset)} matches ${hs.length === 1 ? `host ${hs[0]?.id ?? ''}` : `${hs.length} hosts (${hs.map((h) => h.id).join(', ')})`} by ${claim.by}, ${hs.length === 1 ? 'already claimed by other records' : 'each already claimed by another record'} (${claimedBy.join('; ')})`;
+    ambiguous.push({ by: claim.by, assets: [asset], hosts: hs, reason });
+  }
+
   const now = options.now.getTime();
   const matched: ReconcileMatch[] = [];
   const missing: ReconcileMissing[] = [];
@@ -112,8 +143,38 @@ export function reconcile(assets: readonly CmdbAsset[], hosts: readonly CmdbHost
   const order = new Map(assets.map((a, i) => [a, i]));
   matched.sort((x, y) => (order.get(x.asset) ?? 0) - (order.get(y.asset) ?? 0));
   missing.sort((x, y) => (order.get(x.asset) ?? 0) - (order.get(y.asset) ?? 0));
+  duplicate.sort((x, y) => (order.get(x.asset) ?? 0) - (order.get(y.asset) ?? 0));
   const unknown = [...hostLeft].sort((x, y) => x - y).map((h) => ({ host: hosts[h] as CmdbHost }));
-  return { matched, missing, unknown, ambiguous };
+  return { matched, missing, unknown, ambiguous, duplicate };
+}
+
+/**
+ * For each asset in `left`, the strongest level at which its identifiers name any host, and the
+ * hosts named there (sorted). Asked only after every level ran, so those hosts are all settled.
+ */
+function settledClaims(assets: readonly CmdbAsset[], left: ReadonlySet<number>, keys: readonly HostKeys[]): Map<number, { by: MatchKey; hosts: number[] }> {
+  const out = new Map<number, { by: MatchKey; hosts: number[] }>();
+  if (left.size === 0) return out;
+  const pending = new Set(left);
+  for (const level of LEVELS) {
+    if (pending.size === 0) break;
+    const hostsByKey = new Map<string, number[]>();
+    keys.forEach((k, h) => {
+      for (const key of level.hostKeys(k)) push(hostsByKey, key, h);
+    });
+    for (const a of [...pending].sort((x, y) => x - y)) {
+      const found = new Set<number>();
+      for (const k of level.assetKeys(assets[a] as CmdbAsset)) for (const h of hostsByKey.get(k) ?? []) found.add(h);
+      if (found.size === 0) continue;
+      out.set(a, { by: level.by, hosts: [...found].sort((x, y) => x - y) });
+      pending.delete(a);
+    }
+  }
+  return out;
+}
+
+function named(asset: CmdbAsset): string {
+  return `${asset.source} ${asset.location}`;
 }
 
 /** Connected groups of the claim graph (assets and hosts joined by a claim), each sorted. */

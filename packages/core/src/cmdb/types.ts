@@ -69,12 +69,37 @@ export interface ReconcileAmbiguity {
   readonly reason: string;
 }
 
-/** Every asset appears exactly once in matched, missing or ambiguous; every host at most once overall. */
+/**
+ * A record that pairs with no host of its own because its identifiers name a host another record
+ * already paired with (matched, or missing with that host): two records of one machine.
+ */
+export interface ReconcileDuplicate {
+  /** The record left over. */
+  readonly asset: CmdbAsset;
+  /** The record the host is paired with, by a stronger or earlier claim. */
+  readonly of: CmdbAsset;
+  readonly host: CmdbHost;
+  /** The strongest identifier `asset` shares with the host. */
+  readonly by: MatchKey;
+  /** How `of` is paired with the host. */
+  readonly ofBy: MatchKey;
+  /** What `asset` states that the host lacks or contradicts: a stale copy, or another machine sharing an address. */
+  readonly mismatches: readonly Mismatch[];
+  readonly reason: string;
+}
+
+/**
+ * Every asset appears exactly once in matched, missing, duplicate or ambiguous. Every host is at
+ * most once in matched, missing, unknown and the ambiguities of one precedence level; a duplicate
+ * (and an ambiguity of a record left over, whose hosts other records already claim) names again
+ * a host listed there.
+ */
 export interface ReconcileResult {
   readonly matched: readonly ReconcileMatch[];
   readonly missing: readonly ReconcileMissing[];
   readonly unknown: readonly { readonly host: CmdbHost }[];
   readonly ambiguous: readonly ReconcileAmbiguity[];
+  readonly duplicate: readonly ReconcileDuplicate[];
 }
 
 export interface ReconcileOptions {

@@ -20,10 +20,18 @@ export interface RecordChanges {
   readonly older: readonly string[];
 }
 
+/**
+ * Where a line of `feeds status` comes from: a source of the server's `--feeds` file (synced on
+ * its interval); a source an earlier file named and the present one does not (no longer synced,
+ * its records still held and matched); or files given to `feeds import`.
+ */
+export type FeedOrigin = 'configured' | 'no-longer-configured' | 'import';
+
 /** One line of `feeds status`: a configured source or an imported kind. */
 export interface FeedStatus {
   readonly name: string;
   readonly kind: string;
+  readonly origin: FeedOrigin;
   readonly url: string | null;
   readonly records: number;
   readonly lastSuccessAt: Date | null;
@@ -298,9 +306,17 @@ export class FeedStore {
    * configured source's records are what it holds now: the advisory records whose held copy it
    * stored, or the entries of the documents it stored that are still held (0 when none is), never
    * what its last file counted or what another source brought.
+   *
+   * `configured` names the sources of the server's present `--feeds` file; a held source not in
+   * it is listed after them as no longer configured, with what it still holds (its rows and
+   * records are kept: they are published advisories still matched, and their sync history is
+   * what an operator restoring the entry wants back). Omitted, every held source is configured.
    */
-  async status(): Promise<FeedStatus[]> {
-    const configured = await this.db.selectFrom('feeds_sources').selectAll().orderBy('name').execute();
+  async status(configured?: ReadonlySet<string>): Promise<FeedStatus[]> {
+    const held = await this.db.selectFrom('feeds_sources').selectAll().orderBy('name').execute();
+    const isConfigured = (name: string): boolean => configured === undefined || configured.has(name);
+    // Configured first, in name order; those the present file dropped after them.
+    const sources = [...held.filter((c) => isConfigured(c.name)), ...held.filter((c) => !isConfigured(c.name))];
     const bySource = await this.db
       .selectFrom('feeds_advisories')
       .select(['source', (eb) => eb.fn.countAll<string>().as('n'), (eb) => eb.fn.max('imported_at').as('at')])
@@ -308,27 +324,28 @@ export class FeedStore {
       .orderBy('source')
       .execute();
     const docs = await this.db.selectFrom('feeds_documents').select(['kind', 'record_count', 'source', 'imported_at']).orderBy('kind').execute();
-    const names = new Set(configured.map((c) => c.name));
-    const held = (c: { name: string; kind: string }): number =>
+    const names = new Set(held.map((c) => c.name));
+    const holds = (c: { name: string; kind: string }): number =>
       c.kind === 'osv'
         ? Number(bySource.find((s) => s.source === c.name)?.n ?? 0)
         : docs.filter((d) => d.source === c.name && d.kind.split(':')[0] === c.kind).reduce((sum, d) => sum + d.record_count, 0);
     return [
-      ...configured.map((c) => ({
+      ...sources.map((c) => ({
         name: c.name,
         kind: c.kind,
+        origin: isConfigured(c.name) ? ('configured' as const) : ('no-longer-configured' as const),
         url: c.url,
-        records: held(c),
+        records: holds(c),
         lastSuccessAt: c.last_success_at,
         lastAttemptAt: c.last_attempt_at,
         lastError: c.last_error,
       })),
       ...bySource
         .filter((s) => !names.has(s.source))
-        .map((s) => ({ name: s.source, kind: 'osv', url: null, records: Number(s.n), lastSuccessAt: s.at, lastAttemptAt: s.at, lastError: null })),
+        .map((s) => ({ name: s.source, kind: 'osv', origin: 'import' as const, url: null, records: Number(s.n), lastSuccessAt: s.at, lastAttemptAt: s.at, lastError: null })),
       ...docs
         .filter((d) => !names.has(d.kind))
-        .map((d) => ({ name: d.kind, kind: d.kind.split(':')[0] ?? d.kind, url: null, records: d.record_count, lastSuccessAt: d.imported_at, lastAttemptAt: d.imported_at, lastError: null })),
+        .map((d) => ({ name: d.kind, kind: d.kind.split(':')[0] ?? d.kind, origin: 'import' as const, url: null, records: d.record_count, lastSuccessAt: d.imported_at, lastAttemptAt: d.imported_at, lastError: null })),
     ];
   }
 }

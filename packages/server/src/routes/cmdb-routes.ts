@@ -7,6 +7,8 @@ import { prettyNameOf } from '../pretty-name-of.js';
 import { uploadedFile } from './uploaded-file.js';
 
 const Loose = Type.Record(Type.String(), Type.Unknown());
+const MatchKey = Type.Union([Type.Literal('machine_id'), Type.Literal('serial'), Type.Literal('hostname'), Type.Literal('ip')]);
+const HostRef = Type.Object({ id: Type.String(), hostname: Type.String(), lastSeenAt: Type.Union([Type.String(), Type.Null()]) });
 
 /** Bad rows named in a refused import's message; enough to fix a file's pattern, not a flood. */
 export const MAX_LISTED_PROBLEMS = 50;
@@ -69,7 +71,7 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
     {
       config: { auth: 'person', permission: 'cmdb.read' },
       schema: {
-        summary: 'Missing (expected, never or no longer seen), unknown (seen, not expected), mismatched attributes, ambiguous claims',
+        summary: 'Missing (expected, never or no longer seen), unknown (seen, not expected), mismatched attributes, duplicate records of one host, ambiguous claims',
         response: {
           200: Type.Object({
             importedAt: Type.Union([Type.String(), Type.Null()]),
@@ -77,6 +79,18 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
             missing: Type.Array(Loose),
             unknown: Type.Array(Loose),
             ambiguous: Type.Array(Loose),
+            duplicate: Type.Array(
+              Type.Object({
+                asset: Loose,
+                of: Loose,
+                host: HostRef,
+                by: MatchKey,
+                ofBy: MatchKey,
+                mismatches: Type.Array(Type.Object({ field: Type.String(), expected: Type.String(), actual: Type.Union([Type.String(), Type.Null()]) })),
+                reason: Type.String(),
+              }),
+              { description: 'records that pair with no host of their own because their identifiers name a host another record (`of`) already pairs with; not counted as missing' },
+            ),
           }),
         },
       },
@@ -93,6 +107,7 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
         missing: result.missing.map((m) => ({ asset: m.asset, reason: m.reason, host: m.host ? host(m.host) : null })),
         unknown: result.unknown.map((u) => ({ host: host(u.host) })),
         ambiguous: result.ambiguous.map((a) => ({ by: a.by, reason: a.reason, assets: a.assets, hosts: a.hosts.map(host) })),
+        duplicate: result.duplicate.map((d) => ({ asset: { ...d.asset }, of: { ...d.of }, host: host(d.host), by: d.by, ofBy: d.ofBy, mismatches: [...d.mismatches], reason: d.reason })),
       };
     },
   );

@@ -21,6 +21,10 @@ declare module '../app-types.js' {
 const FeedStatusView = Type.Object({
   name: Type.String(),
   kind: Type.String(),
+  origin: Type.Union([Type.Literal('configured'), Type.Literal('no-longer-configured'), Type.Literal('import')], {
+    description:
+      "configured: a source of this server's --feeds file, synced on its interval; no-longer-configured: a source an earlier --feeds file named, no longer synced, its records still held and matched; import: files given to feeds import",
+  }),
   url: Type.Union([Type.String(), Type.Null()]),
   records: Type.Integer(),
   lastSuccessAt: Type.Union([Type.String(), Type.Null()]),
@@ -138,7 +142,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
     {
       config: { auth: 'person', permission: 'feeds.read' },
       schema: {
-        summary: 'Each feed: age, record count, last error; and the ecosystems of active hosts that no advisory held covers',
+        summary: 'Each feed: whether it is configured, age, record count, last error; and the ecosystems of active hosts that no advisory held covers',
         response: {
           200: Type.Object({
             feeds: Type.Array(FeedStatusView),
@@ -151,7 +155,9 @@ export function feedRoutes(app: App, deps: AppDeps): void {
     },
     async () => {
       const now = deps.clock().getTime();
-      const status = await new FeedStore(tablesOf(deps.db), deps.clock).status();
+      // This process's own --feeds file decides: it is the one syncing (several processes on one
+      // PostgreSQL are started with the same file).
+      const status = await new FeedStore(tablesOf(deps.db), deps.clock).status(deps.feedSyncer?.configuredNames);
       return {
         feeds: status.map((s) => ({
           ...s,

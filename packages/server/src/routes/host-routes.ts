@@ -1,9 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { FindingsStore, HostStore, assertNever, parseAttributePatch, type HostFilter } from '@patchwise/core';
+import { FindingsStore, HostStore, assertNever, parseAttributePatch, type HostFilter, type HostRecord } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { defaulted } from '../defaulted.js';
 import { tablesOf } from '../database.js';
-import { HostDetailView, HostView, hostView, type Connectivity, type ConnectivityPolicy } from '../views.js';
+import { HostDetailView, HostListItemView, HostView, hostView, type Connectivity, type ConnectivityPolicy } from '../views.js';
+import { advisoryCoverage } from '../advisory-coverage.js';
 import { personActor } from '../caller-actor.js';
 import { callerScope } from '../host-scope.js';
 
@@ -37,7 +38,7 @@ export function hostRoutes(app: App, deps: AppDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ total: Type.Integer(), hosts: Type.Array(HostView) }) },
+        response: { 200: Type.Object({ total: Type.Integer(), hosts: Type.Array(HostListItemView) }) },
       },
     },
     async (request) => {
@@ -45,13 +46,16 @@ export function hostRoutes(app: App, deps: AppDeps): void {
       const now = deps.clock();
       const ids = await (await callerScope(request, deps)).hostIds(deps.db);
       const filter = { os: q.os, tier: q.tier, environment: q.environment, tag: q.tag, name: q.name, namePrefix: q.namePrefix, status: q.status, ids, ...seenFilter(q.connectivity, now, deps.policy) };
+      // A host no advisory held covers lists as clean as a patched one unless the line says so.
+      const covered = advisoryCoverage(deps.controlPlane);
+      const item = (h: HostRecord) => ({ ...hostView(h, now, deps.policy), advisoriesHeld: covered(h.ecosystem) });
       if (q.eol === undefined) {
         // Paged in SQL: a fleet of 10,000 hosts costs one page of rows and EOL lookups, not 10,000.
         const page = await hosts().page(filter, { limit: q.limit, offset: q.offset });
-        return { total: page.total, hosts: page.hosts.map((h) => hostView(h, now, deps.policy)) };
+        return { total: page.total, hosts: page.hosts.map(item) };
       }
       // End of life depends on release lifecycles, not on a column: that filter stays in memory.
-      const views = (await hosts().list(filter)).map((h) => hostView(h, now, deps.policy)).filter((h) => (h.eol.status === 'eol') === q.eol);
+      const views = (await hosts().list(filter)).map(item).filter((h) => (h.eol.status === 'eol') === q.eol);
       return { total: views.length, hosts: views.slice(q.offset, q.offset + q.limit) };
     },
   );
@@ -65,7 +69,7 @@ export function hostRoutes(app: App, deps: AppDeps): void {
       // A retired host's findings are history: none of them counts as open (docs/ARCHITECTURE.md, "Retired hosts").
       const openFindings = host.status === 'retired' ? { P1: 0, P2: 0, P3: 0, P4: 0 } : await new FindingsStore(tablesOf(deps.db), deps.clock).openCounts(host.id);
       const packages = await store.packagesOf(host.id);
-      const advisoriesHeld = host.ecosystem === null ? null : deps.controlPlane.advisoriesCover(host.ecosystem);
+      const advisoriesHeld = advisoryCoverage(deps.controlPlane)(host.ecosystem);
       return { ...hostView(host, deps.clock(), deps.policy, packages), packages: packages.length, openFindings, advisoriesHeld };
     },
   );

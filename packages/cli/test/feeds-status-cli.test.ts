@@ -1,0 +1,115 @@
+/**
+ * `patchwise feeds status` (the real binary) against a real server (PGlite, in this process)
+ * restarted with an edited `--feeds` file: a source taken out of the file is shown as no longer
+ * configured, with the records it still holds, and is no longer synced; put back, it is
+ * configured again.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFeedSources, parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
+import { runCliAsync } from './run-cli.js';
+
+let work: string;
+let data: string;
+let feedHost: Server;
+let base: string;
+let server: RunningServer | undefined;
+
+/** An OSV record of `ecosystem` for openssl, as the distributions publish them. */
+function record(id: string, ecosystem: string): string {
+  return JSON.stringify([
+    {
+      schema_version: '1.6.0',
+      id,
+      modified: '2026-11-30T00:00:00Z',
+      published: '2026-11-30T00:00:00Z',
+      summary: 'openssl security update',
+      affected: [{ package: { ecosystem, name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.15-1' }] }] }],
+    },
+  ]);
+}
+
+const SERVED: Record<string, string> = {
+  '/debian.json': record('DSA-9101-1', 'Debian:12'),
+  '/ubuntu.json': record('USN-9101-1', 'Ubuntu:22.04:LTS'),
+};
+
+/** Restarts the server over the same data directory with a --feeds file naming these sources. */
+async function restartWith(names: readonly string[]): Promise<void> {
+  await server?.close();
+  const file = join(work, 'feeds.yaml');
+  writeFileSync(file, names.map((n) => `- name: ${n}\n  kind: osv\n  url: ${base}/${n}.json\n  interval: 6h\n`).join(''));
+  server = await startServer(parseServerConfig({ data, listen: '127.0.0.1:0', env: {} }), { feedSources: await loadFeedSources(file) });
+}
+
+beforeAll(async () => {
+  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
+  if (!template) throw new Error('the PGlite template is missing: vitest globalSetup did not run');
+  work = mkdtempSync(join(tmpdir(), 'patchwise-cli-feeds-status-'));
+  data = join(work, 'data');
+  cpSync(template, join(data, 'pglite'), { recursive: true });
+  feedHost = createServer((req, res) => {
+    const body = SERVED[req.url ?? ''];
+    if (body === undefined) res.writeHead(404).end('not found');
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => feedHost.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(feedHost.address() as AddressInfo).port}`;
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  feedHost?.closeAllConnections();
+  await new Promise((resolve) => feedHost?.close(resolve));
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('patchwise feeds status after a source left the --feeds file', () => {
+  const cli = (...args: string[]) => runCliAsync([...args, '--data', data]);
+  type Line = { name: string; origin: string; records: number; url: string | null };
+  const statusJson = async (): Promise<Line[]> => {
+    const r = await cli('feeds', 'status', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as Line[]).map(({ name, origin, records, url }) => ({ name, origin, records, url }));
+  };
+
+  it('shows it as no longer configured with the records it still holds, syncs it no more, and takes it back when restored', async () => {
+    await restartWith(['debian', 'ubuntu']);
+    // Waits for the start-up pass too: passes run one after another.
+    const synced = await cli('feeds', 'sync', '--force', '--json');
+    expect(synced.status, synced.stderr).toBe(0);
+    expect(await statusJson()).toEqual([
+      { name: 'debian', origin: 'configured', records: 1, url: `${base}/debian.json` },
+      { name: 'ubuntu', origin: 'configured', records: 1, url: `${base}/ubuntu.json` },
+    ]);
+
+    await restartWith(['debian']);
+    expect(await statusJson()).toEqual([
+      { name: 'debian', origin: 'configured', records: 1, url: `${base}/debian.json` },
+      { name: 'ubuntu', origin: 'no-longer-configured', records: 1, url: `${base}/ubuntu.json` },
+    ]);
+    const text = await cli('feeds', 'status');
+    expect(text.status, text.stderr).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toMatch(/^FEED\s+KIND\s+RECORDS\s+AGE\s+ORIGIN\s+LAST ERROR$/);
+    expect(lines[1]).toMatch(/^debian\s+osv\s+1\s+0m\s+configured\s*$/);
+    expect(lines[2]).toMatch(/^ubuntu\s+osv\s+1\s+0m\s+no longer configured\s*$/);
+    expect(text.stdout).toContain("ubuntu (1 record): no longer in the server's --feeds file, so no longer synced; what it holds is kept and still matched (docs/feeds.md)\n");
+    // --json keeps stdout the list; the note goes to stderr.
+    expect((await cli('feeds', 'status', '--json')).stderr).toContain("patchwise: note: ubuntu (1 record): no longer in the server's --feeds file");
+    // Only the configured source is synced; the dropped one's advisory still counts as held.
+    const again = await cli('feeds', 'sync', '--force', '--json');
+    expect((JSON.parse(again.stdout) as { name: string }[]).map((s) => s.name)).toEqual(['debian']);
+
+    await restartWith(['debian', 'ubuntu']);
+    expect((await statusJson()).map((l) => [l.name, l.origin, l.records])).toEqual([
+      ['debian', 'configured', 1],
+      ['ubuntu', 'configured', 1],
+    ]);
+    expect((await cli('feeds', 'status')).stdout).not.toContain('no longer');
+  }, 120_000);
+});
