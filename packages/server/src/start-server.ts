@@ -103,7 +103,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       auditSigner: auditKey,
       jobSigningKey,
       slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
-      agentless: new AgentlessHosts(handle.db, controlPlane, clock, { clientKey: sshKey }),
+      agentless: new AgentlessHosts(handle.db, controlPlane, clock, { clientKey: sshKey, log }),
       enrollmentsPerMinute: config.enrollmentsPerMinute,
     });
     const problems = await controlPlane.load();

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PatchwiseError, isPatchwiseError, jobSigningKeyId, lockDirectory, parsePublicKey } from '@patchwise/core';
-import { collectFacts, collectPackages } from '../collect/index.js';
+import { collectFacts, collectPackages, unreadableFactMessage } from '../collect/index.js';
 import type { CollectedPackages, HostFacts, InventoryDocument } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
 import { AgentState } from './agent-state.js';
@@ -255,7 +255,7 @@ async function checkInOnce(client: AgentClient, identity: Signer, state: AgentSt
  * reports, as when none is set, the machine id or `unnamed-host` (`--hostname` pins a name).
  */
 async function readFacts(o: RunAgentOptions): Promise<{ facts: HostFacts; hostName: string }> {
-  const facts = await collectFacts({ root: o.root, onUnreadable: (fact, err) => o.log(`warning: fact ${fact} could not be read, reported as unknown: ${err.message}`) });
+  const facts = await collectFacts({ root: o.root, onUnreadable: (fact, err) => o.log(`warning: ${unreadableFactMessage(fact, err)}`) });
   const hostName = o.hostName ?? facts.hostname ?? facts.machineId ?? 'unnamed-host';
   return { facts, hostName };
 }
