@@ -41,6 +41,22 @@ export default tseslint.config(
     },
   },
   {
+    // Node's recursive mkdir (sync, callback or promise) never returns when a parent exists but
+    // still answers ENOENT: a path under /proc, or below a symlink to nothing. The programs make
+    // directories with makeDirectories / makeDirectoriesAsync (core/src/directories) instead.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['callee.name', 'callee.property.name'].map((callee) => ({
+          selector: `CallExpression[${callee}=/^mkdir(Sync)?$/] > ObjectExpression > Property[key.name='recursive']`,
+          message: "Node's recursive mkdir loops forever under /proc; use makeDirectories or makeDirectoriesAsync from @patchwise/core.",
+        })),
+      ],
+    },
+  },
+  {
     // Tests may reach shared test support (../../test/support/…) and their own module's files.
     files: ['**/*.test.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-member-access': 'off' },

@@ -140,6 +140,37 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     await expect(collectRemoteInventory(runner, { hostName: 'x', root: 'relative/path' })).rejects.toMatchObject({ code: 'PW_INPUT_INVALID' });
   });
 
+  it('reads each fact of a root on its own, as the agent does: the ones it cannot read are null and listed', async () => {
+    // Unreadable even for root: a directory, a symlink loop, an oversized file where files should be.
+    const root = await makeTree({
+      files: { 'var/lib/dpkg/status': DPKG_STATUS, 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'etc/hostname': 'deb-image\n', 'etc/timezone': `${'x'.repeat(70_000)}\n` },
+      dirs: ['etc/machine-id'],
+      symlinks: { 'etc/localtime': 'localtime' },
+    });
+    const remote = await collectRemoteInventory(runner, { hostName: 'image', root });
+    const problems: string[] = [];
+    const local = await collectFacts({ root, onUnreadable: (fact, err) => problems.push(`${fact} ${err.code}`) });
+    expect(remote.facts).toEqual(local);
+    expect(remote.facts).toMatchObject({ hostname: 'deb-image', machineId: null, timezone: null, os: { id: 'debian', versionId: '12' } });
+    expect(remote.unreadableFacts.map((u) => `${u.fact} ${u.error.code}`)).toEqual(problems);
+    expect(remote.unreadableFacts.map((u) => u.error.message)).toEqual([
+      expect.stringMatching(new RegExp(`^${runner.description}:${root}/etc/machine-id: cat failed \\(exit 1\\): .*Is a directory$`)),
+      `${runner.description}:${root}/etc/timezone: exceeds the 65536-byte limit`,
+    ]);
+    // The packages are read whole all the same.
+    expect(remote.document).toEqual(buildInventoryDocument(local, (await collectPackages({ root })).packages, { hostName: 'image' }));
+  });
+
+  it('says which fact was unreadable when the document cannot be built without it, and still fails for an unreadable database', async () => {
+    const root = await makeTree({ files: { 'var/lib/dpkg/status': DPKG_STATUS }, dirs: ['etc/os-release'] });
+    await expect(collectRemoteInventory(runner, { hostName: 'x', root })).rejects.toMatchObject({
+      code: 'PW_INPUT_INVALID',
+      message: expect.stringMatching(/no os-release to name their ecosystem \(fact os could not be read, reported as unknown: .*etc\/os-release: cat failed \(exit 1\): .*Is a directory\)$/),
+    });
+    const both = await makeTree({ files: { 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n' }, dirs: ['etc/machine-id', 'var/lib/dpkg/status'] });
+    await expect(collectRemoteInventory(runner, { hostName: 'x', root: both })).rejects.toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: expect.stringContaining(`${both}/var/lib/dpkg/status: cat failed`) });
+  });
+
   it('refuses a database a runner returned cut short, rather than reporting packages as removed', async () => {
     const root = await makeTree({ files: { 'var/lib/dpkg/status': DPKG_STATUS.repeat(50).replaceAll('libssl3', 'p').replaceAll('removed-pkg', 'q'), 'etc/os-release': 'ID=debian\nVERSION_ID=12\n' } });
     // A runner that keeps only its usual 4 KiB whatever it is asked for (the real one, cut down).

@@ -64,9 +64,27 @@ describe('an agentless rpm host without a reboot marker', () => {
     expect(facts.rebootRequired).toBe(false);
   });
 
-  it('says unknown when the host does not answer the clock, or rpm fails', async () => {
-    expect((await factsOnly(rockyHost({ 'date +%s': { exitCode: 127, stdout: '' } }))).rebootRequired).toBeNull();
-    expect((await factsOnly(rockyHost({ 'rpm install times': { exitCode: 1, stderr: 'error: rpmdb open failed' } }))).rebootRequired).toBeNull();
+  it('says unknown, and why, when the host does not answer the clock or the uptime, or rpm fails', async () => {
+    const unknown = async (answers: Record<string, Partial<CommandRecord>>) => {
+      const remote = await collectRemoteInventory(rockyHost(answers), { hostName: 'web-1' });
+      expect(remote.facts.rebootRequired).toBeNull();
+      // The other facts and the packages are read all the same.
+      expect(remote.facts).toMatchObject({ hostname: 'web-1', kernelRelease: '5.14.0-427.13.1.el9_4.x86_64', os: { id: 'rocky' } });
+      expect(remote.document.packages.map((p) => p.name)).toEqual(['kernel-core']);
+      expect(remote.unreadableFacts.map((u) => u.fact)).toEqual(['rebootRequired']);
+      return remote.unreadableFacts[0]?.error;
+    };
+    expect(await unknown({ 'date +%s': { exitCode: 127, stdout: '', stderr: "env: 'date': No such file or directory" } })).toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: "fake:rocky: date +%s failed (exit 127): env: 'date': No such file or directory" });
+    // /proc not mounted (a chroot), or hidden from the account.
+    expect(await unknown({ 'cat /proc/uptime': { exitCode: 1, stdout: '', stderr: 'cat: /proc/uptime: No such file or directory' } })).toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: 'fake:rocky:/proc/uptime: cat failed (exit 1): cat: /proc/uptime: No such file or directory' });
+    expect(await unknown({ 'cat /proc/uptime': { stdout: 'soon\n' } })).toMatchObject({ code: 'PW_INPUT_MALFORMED', message: 'fake:rocky:/proc/uptime: "soon" does not start with seconds since boot' });
+    expect(await unknown({ 'rpm install times': { exitCode: 1, stderr: 'error: rpmdb open failed' } })).toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: 'rpm database fake:rocky:/usr/lib/sysimage/rpm: rpm -qa failed (exit 1): error: rpmdb open failed' });
+  });
+
+  it('says unknown without a problem when the host has no rpm program to ask', async () => {
+    const remote = await collectRemoteInventory(rockyHost({ 'rpm install times': { exitCode: 127, stderr: "env: 'rpm': No such file or directory" }, 'rpm packages': { exitCode: 127 } }), { hostName: 'web-1' });
+    expect(remote.facts.rebootRequired).toBeNull();
+    expect(remote.unreadableFacts).toEqual([]);
   });
 
   it('takes the marker when there is one, without asking rpm', async () => {

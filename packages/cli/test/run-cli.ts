@@ -18,11 +18,13 @@ export function runCli(args: readonly string[], input?: string): CliResult {
 
 /**
  * The same, without blocking this process: for commands that talk to a server (or a feed host)
- * living in this test process or beside it.
+ * living in this test process or beside it. With `timeoutMs`, a command still running then is
+ * killed (SIGKILL) and its status is null: a test of something that must not hang fails instead.
  */
-export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = process.env, input?: string): Promise<CliResult> {
+export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = process.env, input?: string, options: { timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: REPO, env, encoding: 'utf8', maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
+    const limit = options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const };
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: REPO, env, encoding: 'utf8', maxBuffer: 1 << 28, ...limit }, (err, stdout, stderr) => {
       const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       done({ status, stdout, stderr });
     });

@@ -3,7 +3,7 @@
  * stack: the data directory, the listen address, the PostgreSQL of DATABASE_URL (a real
  * PostgreSQL at 127.0.0.1:5432 answers for a database that does not exist).
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +13,8 @@ import { runCliAsync } from './run-cli.js';
 const work = mkdtempSync(join(tmpdir(), 'pw-server-start-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const server = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  runCliAsync(['server', ...args], { ...process.env, DATABASE_URL: undefined, PATCHWISE_URL: undefined, PATCHWISE_TOKEN: undefined, ...env });
+const server = (args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs?: number) =>
+  runCliAsync(['server', ...args], { ...process.env, DATABASE_URL: undefined, PATCHWISE_URL: undefined, PATCHWISE_TOKEN: undefined, ...env }, undefined, timeoutMs === undefined ? {} : { timeoutMs });
 
 /** A port something else already listens on. */
 async function takenPort(): Promise<{ port: number; holder: Server }> {
@@ -29,6 +29,26 @@ describe('a server that cannot start', () => {
     writeFileSync(file, '');
     const r = await server(['--data', file, '--listen', '127.0.0.1:0']);
     expect([r.status, r.stderr]).toEqual([2, `patchwise: --data ${file}: is not a directory\n`]);
+  });
+
+  // Node's recursive mkdir spun forever on these (a parent that exists but answers ENOENT), so the
+  // server never printed a word; each is killed after the limit, failing the test, if it hangs.
+  it.runIf(existsSync('/proc/self'))('fails at once, naming --data, where the directory cannot be made or cannot hold files (/proc, a symlink to nothing)', async () => {
+    const dangling = join(work, 'dangling');
+    symlinkSync(join(work, 'no-such-directory'), dangling);
+    const file = join(work, 'a-file');
+    writeFileSync(file, '');
+    const refused = 'cannot be created or written here: the file system takes no new files there (as /proc does not)';
+    const cases: [string, string][] = [
+      ['/proc/x', refused],
+      ['/proc/x/y/z', refused],
+      // A directory, but none that takes files: the lock, initdb and the keys would each fail later.
+      ['/proc/self', refused],
+      [join(dangling, 'data'), `${dangling} is in the way: not a directory (a file, or a symbolic link to nothing)`],
+      [join(file, 'data'), 'is not a directory (a part of its path is a file)'],
+    ];
+    const results = await Promise.all(cases.map(([data]) => server(['--data', data, '--listen', '127.0.0.1:0'], {}, 60_000)));
+    expect(results.map((r) => [r.status, r.stderr])).toEqual(cases.map(([data, why]) => [2, `patchwise: --data ${data}: ${why}\n`]));
   });
 
   it('names --listen when the address is taken', async () => {

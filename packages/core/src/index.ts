@@ -5,6 +5,7 @@
 export * from './assessment.js';
 export * from './db/index.js';
 export * from './dir-lock/index.js';
+export * from './directories/index.js';
 export * from './batching/index.js';
 export * from './access/index.js';
 export * from './hosts/index.js';

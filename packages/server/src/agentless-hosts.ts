@@ -14,7 +14,7 @@ import {
   type AuditEventInput,
   type HostRecord,
 } from '@patchwise/core';
-import { SshRunner, collectRemoteInventory, inventoryDigest, toWireFacts, type HostFacts, type RemoteInventory, type SshClientKey, type SshTimeouts } from '@patchwise/agent';
+import { SshRunner, collectRemoteInventory, inventoryDigest, toWireFacts, unreadableFactMessage, type HostFacts, type RemoteInventory, type SshClientKey, type SshTimeouts } from '@patchwise/agent';
 import type { Kysely } from 'kysely';
 import type { AgentFacts } from './agent-facts.js';
 import type { ControlPlane, InventoryReply } from './control-plane.js';
@@ -43,6 +43,7 @@ export interface AgentlessScanReply {
   readonly packages: number;
   readonly changes: InventoryReply['changes'] | null;
   readonly open: InventoryReply['open'] | null;
+  /** What the scan could not read and went on without: facts reported as unknown (each naming the file or command), then the collectors' warnings. */
   readonly warnings: string[];
   /** Commands run on the host. */
   readonly commands: number;
@@ -53,6 +54,8 @@ export interface AgentlessOptions {
   /** The server's key pair (ssh-client-key.ts). */
   readonly clientKey: SshClientKey;
   readonly timeouts?: SshTimeouts;
+  /** The server's log: a scan's warnings go there as well as to the caller and the registration. */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -137,7 +140,11 @@ export class AgentlessHosts {
       throw await this.failed(hostId, err, actor);
     }
     const durationMs = Math.round(performance.now() - started);
-    const base = { hostId, packages: remote.document.packages.length, warnings: [...remote.collected.warnings], commands: remote.commands.length, durationMs };
+    // A fact that could not be read is unknown and said so, as the agent does: the packages are
+    // what the scan is for, and failing it would keep the host's findings from being assessed.
+    const warnings = [...remote.unreadableFacts.map((u) => unreadableFactMessage(u.fact, u.error)), ...remote.collected.warnings];
+    for (const w of warnings) this.options.log?.(`warning: agentless scan of ${host.name} (${hostId}): ${w}`);
+    const base = { hostId, packages: remote.document.packages.length, warnings, commands: remote.commands.length, durationMs };
     if (!remote.collected.complete) {
       // As the agent does: a partial list would close the missing packages' findings as fixed.
       const message = `inventory not stored: ${remote.collected.warnings.join('; ')}`;
@@ -149,8 +156,9 @@ export class AgentlessHosts {
       const facts = scannedFacts(host, remote.facts);
       const reply = await this.db.transaction().execute(async (trx) => {
         const stored = await this.controlPlane.storeInventory(trx, hostId, inventory, inventoryDigest(remote.document), { facts, actor });
-        await this.store(trx).recordScan(hostId, { ok: true });
-        await this.audit(trx, { actor, action: 'host.agentless.scan', target: { kind: 'host', id: hostId }, details: { ok: true, packages: stored.packages, commands: base.commands, durationMs, ...stored.changes } });
+        await this.store(trx).recordScan(hostId, { ok: true, warnings });
+        const unknownFacts = remote.unreadableFacts.map((u) => u.fact);
+        await this.audit(trx, { actor, action: 'host.agentless.scan', target: { kind: 'host', id: hostId }, details: { ok: true, packages: stored.packages, commands: base.commands, durationMs, ...stored.changes, ...(unknownFacts.length > 0 ? { unknownFacts } : {}) } });
         return stored;
       });
       return { ...base, stored: true, changes: reply.changes, open: reply.open };

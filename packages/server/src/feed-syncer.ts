@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   FeedStore,
   PatchwiseError,
   claimFeedSource,
   fetchFeed,
+  makeDirectoriesAsync,
   type FeedSource,
   type FeedsTables,
   type SyncOutcome,
@@ -147,7 +148,7 @@ export class FeedSyncer {
     const dir = join(this.options.workDir, randomUUID());
     const file = join(dir, fileNameFor(source));
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await makeDirectoriesAsync(dir, 0o700);
       const fetched = await fetchFeed(
         { url: source.url, sha256Url: source.sha256Url, etag: source.etag, lastModified: source.lastModified, destination: file },
         {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { PatchwiseError } from '@patchwise/core';
 
 /**
@@ -13,7 +14,8 @@ export function startFailure(err: unknown, step: StartStep): unknown {
     const why = typeof code === 'string' ? STEP_FAILURES[step.kind][code] : undefined;
     if (why === undefined) continue;
     const errorCode = step.kind === 'database' ? 'PW_DATABASE' : 'PW_CONFIG_INVALID';
-    return new PatchwiseError(errorCode, why(step, e.message), { input: settingOf(step), cause: err });
+    const path = (e as { path?: unknown }).path;
+    return new PatchwiseError(errorCode, why(step, e.message, typeof path === 'string' ? path : undefined), { input: settingOf(step), cause: err });
   }
   return err;
 }
@@ -23,13 +25,17 @@ export type StartStep =
   | { readonly kind: 'listen'; readonly host: string; readonly port: number }
   | { readonly kind: 'database'; readonly url: string };
 
-type Explain = (step: StartStep, message: string) => string;
+/** The reason, from the step, the system's message and the path the system call failed on (a parent of `--data`, say). */
+type Explain = (step: StartStep, message: string, path: string | undefined) => string;
 
 /** PostgreSQL's SQLSTATEs for a missing database and refused credentials; node's for the network. */
 const STEP_FAILURES: Readonly<Record<StartStep['kind'], Readonly<Record<string, Explain>>>> = {
   data: {
-    EEXIST: () => 'is not a directory',
+    EEXIST: (s, _m, path) => (path === undefined || s.kind !== 'data' || path === resolve(s.dataDir) ? 'is not a directory' : `${path} is in the way: not a directory (a file, or a symbolic link to nothing)`),
     ENOTDIR: () => 'is not a directory (a part of its path is a file)',
+    // makeDirectories made every missing parent, so ENOENT is the file system refusing the entry.
+    ENOENT: () => 'cannot be created or written here: the file system takes no new files there (as /proc does not)',
+    ELOOP: () => 'cannot be reached: its path has a loop of symbolic links',
     EACCES: () => 'cannot be created or written here (permission denied)',
     EPERM: () => 'cannot be created or written here (operation not permitted)',
     EROFS: () => 'is on a read-only file system',

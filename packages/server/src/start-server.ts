@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccessStore, AuditStore, PolicyStore, UserStore, DEFAULT_SLA_POLICY, auditDigest, migrateToLatest, type SlaPolicy, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
 import type { Kysely } from 'kysely';
@@ -7,6 +7,7 @@ import type { App } from './app-types.js';
 import { ensureAdminToken } from './admin-token.js';
 import { AgentlessHosts } from './agentless-hosts.js';
 import { ensureAuditKey } from './audit-key.js';
+import { ensureDataDir } from './ensure-data-dir.js';
 import { ensureJobSigningKey } from './job-signing-key.js';
 import { agreeOnKeys, refuseMissingKeyFiles } from './server-keys.js';
 import { ensureSshClientKey } from './ssh-client-key.js';
@@ -56,11 +57,7 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? (() => undefined);
-  try {
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  } catch (err) {
-    throw startFailure(err, { kind: 'data', dataDir: config.dataDir });
-  }
+  ensureDataDir(config.dataDir);
   const handle: DatabaseHandle<Database> = await openDatabase<Database>(
     config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: join(config.dataDir, 'pglite') },
   );
@@ -103,7 +100,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       auditSigner: auditKey,
       jobSigningKey,
       slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
-      agentless: new AgentlessHosts(handle.db, controlPlane, clock, { clientKey: sshKey }),
+      agentless: new AgentlessHosts(handle.db, controlPlane, clock, { clientKey: sshKey, log }),
       enrollmentsPerMinute: config.enrollmentsPerMinute,
       failedAuthenticationsPerMinute: config.failedAuthenticationsPerMinute,
     });

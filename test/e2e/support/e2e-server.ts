@@ -39,6 +39,8 @@ export interface E2eServerOptions {
   readonly listen?: string;
   /** How often the rollout engine ticks (default the server's 2 s). */
   readonly engineTickMs?: number;
+  /** The server's log lines (default: none kept). */
+  readonly log?: (line: string) => void;
 }
 
 /** Starts a server with a fresh data directory and (for PostgreSQL) a fresh schema. */
@@ -62,6 +64,7 @@ export async function startE2eServer(kind: DatabaseKind, options: E2eServerOptio
     server = await startServer(parseServerConfig({ data: dataDir, listen: options.listen ?? '127.0.0.1:0', env }), {
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.engineTickMs ? { engineTickMs: options.engineTickMs } : {}),
+      ...(options.log ? { log: options.log } : {}),
     });
     if (schema) await assertTablesIn(schema);
     const adminToken = readFileSync(server.adminTokenPath, 'utf8').trim();

@@ -7,8 +7,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { PatchwiseError, isPatchwiseError, parseOsReleaseText } from '@patchwise/core';
+import { PatchwiseError, parseOsReleaseText } from '@patchwise/core';
 import type { HostFacts, OsFacts } from './host-facts.js';
+import { factReader, type OnUnreadableFact } from './read-fact.js';
 import { RootedFs } from './rooted-fs.js';
 import { bootTimeOf, rpmPackagesAwaitingReboot } from './rpm-reboot-hint.js';
 import type { RpmOptions } from './rpm-packages.js';
@@ -79,16 +80,13 @@ export interface CollectFactsOptions {
    * its reason, and the others are still collected (the agent checks in with what it could read
    * rather than looking offline). Without it the first fact that cannot be read throws.
    */
-  readonly onUnreadable?: ((fact: FactName, err: PatchwiseError) => void) | undefined;
+  readonly onUnreadable?: OnUnreadableFact | undefined;
   /** How rpm is asked which packages await a reboot (rpm-based hosts); `rpm` from PATH by default. */
   readonly rpm?: RpmOptions | undefined;
 }
 
 /** Asking rpm for a few install times takes well under a second; a hung rpm must not hold the check-in. */
 const DEFAULT_RPM: RpmOptions = { run: runCommand, rpmCommand: 'rpm', timeoutMs: 30_000, maxBuffer: 1024 * 1024 };
-
-/** The name of one fact, as HostFacts spells it. */
-export type FactName = keyof HostFacts;
 
 /** Facts files are a line or a few dozen; anything bigger is not what it claims to be. */
 export const SMALL_FILE = 64 * 1024;
@@ -112,22 +110,11 @@ export async function collectFacts(options: CollectFactsOptions): Promise<HostFa
   const fs = await RootedFs.open(options.root);
   const io = options.io ?? nodeFactsIo;
   const live = fs.isHostRoot;
-  const fact = async <K extends FactName>(name: K, read: () => HostFacts[K] | Promise<HostFacts[K]>): Promise<HostFacts[K] | null> => {
-    try {
-      return await read();
-    } catch (err) {
-      // Anything but a typed read failure is a bug here, not a machine refusing a fact.
-      if (!isPatchwiseError(err) || !options.onUnreadable) throw err;
-      options.onUnreadable(name, err);
-      return null;
-    }
-  };
+  const fact = factReader(options.onUnreadable);
   const osFacts = await fact('os', () => readOsFacts(fs));
   return {
     hostname: await fact('hostname', async () => (live ? ask('os.hostname()', () => io.hostname()) || null : await readHostnameFile(fs))),
-    // Only /etc/machine-id's own failure makes the id unknown: falling back to the D-Bus copy
-    // then could report a stale id, which the server takes for another machine (quarantine).
-    machineId: await fact('machineId', async () => (await readMachineId(fs, MACHINE_ID_FILES[0])) ?? (await readMachineId(fs, MACHINE_ID_FILES[1]))),
+    machineId: await fact('machineId', () => readMachineId(fs)),
     os: osFacts,
     kernelRelease: live ? await fact('kernelRelease', () => ask('os.release()', () => io.kernelRelease())) : null,
     architecture: live ? await fact('architecture', () => ask('os.machine()', () => io.machine())) : null,
@@ -152,7 +139,20 @@ function ask<T>(what: string, call: () => T): T {
   }
 }
 
-async function readOsFacts(fs: RootedFs): Promise<OsFacts | null> {
+/**
+ * What the facts kept in files are read through: RootedFs here, the agentless reader over SSH
+ * (collect-remote-inventory.ts), so both apply the same files, fallbacks and refusals. Each
+ * throws a PatchwiseError naming the file when it exists but cannot be read.
+ */
+export interface FactFiles {
+  /** A file's text, or undefined when it does not exist; PW_INPUT_TOO_LARGE above `maxBytes`. */
+  readText(rel: string, maxBytes: number): Promise<string | undefined>;
+  /** A symlink's target, unresolved, or undefined when the path is missing or not a link. */
+  readLink(rel: string): Promise<string | undefined>;
+}
+
+/** The distribution, or null when neither os-release file exists. */
+export async function readOsFacts(fs: FactFiles): Promise<OsFacts | null> {
   // os-release(5): /etc/os-release takes precedence; /usr/lib/os-release is the vendor fallback.
   const text = (await fs.readText(OS_RELEASE_FILES[0], SMALL_FILE)) ?? (await fs.readText(OS_RELEASE_FILES[1], SMALL_FILE));
   return text === undefined ? null : osFactsFromText(text);
@@ -174,7 +174,8 @@ export function osFactsFromText(text: string): OsFacts {
   };
 }
 
-async function readHostnameFile(fs: RootedFs): Promise<string | null> {
+/** The first name in the root's /etc/hostname (facts of a mounted root). */
+export async function readHostnameFile(fs: FactFiles): Promise<string | null> {
   const text = await fs.readText('/etc/hostname', SMALL_FILE);
   return text === undefined ? null : hostnameFromText(text);
 }
@@ -191,10 +192,16 @@ export function hostnameFromText(text: string): string | null {
 }
 
 /**
- * machine-id(5). Container images often ship it empty, and first boot may leave `uninitialized`;
- * neither identifies a machine, so both fall through to the next file (and then null).
+ * machine-id(5), else the D-Bus copy. Container images often ship /etc/machine-id empty, and first
+ * boot may leave `uninitialized`; neither identifies a machine, so both fall through to the copy
+ * (and then null). Only /etc/machine-id's own failure makes the id unknown: falling back to the
+ * D-Bus copy then could report a stale id, which the server takes for another machine (quarantine).
  */
-async function readMachineId(fs: RootedFs, file: string): Promise<string | null> {
+export async function readMachineId(fs: FactFiles): Promise<string | null> {
+  return (await readMachineIdFile(fs, MACHINE_ID_FILES[0])) ?? (await readMachineIdFile(fs, MACHINE_ID_FILES[1]));
+}
+
+async function readMachineIdFile(fs: FactFiles, file: string): Promise<string | null> {
   const text = await fs.readText(file, SMALL_FILE);
   return text === undefined ? null : machineIdFromText(text);
 }
@@ -267,7 +274,7 @@ const MARKER_FAMILIES = new Set(['debian', 'ubuntu', 'suse', 'opensuse', 'sles',
  * zone file, whose name is recorded nowhere else). Without either the C library uses UTC, so UTC
  * is the truth, not a guess.
  */
-async function readTimezone(fs: RootedFs): Promise<string> {
+export async function readTimezone(fs: FactFiles): Promise<string> {
   return timezoneOf(await fs.readText('/etc/timezone', SMALL_FILE), await fs.readLink('/etc/localtime'));
 }
 

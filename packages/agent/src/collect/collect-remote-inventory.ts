@@ -14,26 +14,17 @@
  * -e PATH… {} +` over dpkg's file lists and `rpm … -qa --qf '[%{FILENAMES}\n]'`.
  * Nothing is written.
  */
-import { PatchwiseError, type CommandRecord } from '@patchwise/core';
+import { PatchwiseError, isPatchwiseError, type CommandRecord } from '@patchwise/core';
 import type { CommandRunner } from '../execute/command-runner.js';
 import { APK_INSTALLED, MAX_APK_DB_BYTES, apkPackagesFromText } from './apk-packages.js';
-import {
-  MACHINE_ID_FILES,
-  OS_RELEASE_FILES,
-  REBOOT_REQUIRED_FILES,
-  SMALL_FILE,
-  hostnameFromText,
-  machineIdFromText,
-  osFactsFromText,
-  rebootRequiredOf,
-  timezoneOf,
-} from './collect-facts.js';
+import { REBOOT_REQUIRED_FILES, SMALL_FILE, readHostnameFile, readMachineId, readOsFacts, readTimezone, rebootRequiredOf, type FactFiles } from './collect-facts.js';
 import { combineCollected, systemOwners } from './collect-packages.js';
 import type { CollectedPackages } from './collected-packages.js';
 import { DPKG_INFO, collectDpkgPackages } from './dpkg-packages.js';
 import { collectPythonPackages, type SystemOwners } from './python-packages.js';
-import type { HostFacts, OsFacts } from './host-facts.js';
+import type { FactName, HostFacts, OsFacts } from './host-facts.js';
 import { buildInventoryDocument, type InventoryDocument } from './inventory-document.js';
+import { factReader, unreadableFactMessage, type OnUnreadableFact, type UnreadableFact } from './read-fact.js';
 import { bootTimeOf, rebootPackageNames, rpmInstallTimeArgs, updatedSinceBoot } from './rpm-reboot-hint.js';
 import { RPM_DB_DIRS, RPM_FILES_QUERY, firstLines, ownedAmong, rpmDbArgs, rpmDbFormat, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs, type RpmDbFormat } from './rpm-packages.js';
 
@@ -51,7 +42,10 @@ export interface RemoteInventoryOptions {
 export interface RemoteInventory {
   /** What an agent would send, built by `buildInventoryDocument`. */
   readonly document: InventoryDocument;
+  /** Each fact read on its own, as the agent reads them: one that could not be read is null and listed in `unreadableFacts`. */
   readonly facts: HostFacts;
+  /** The facts that could not be read (null in `facts`), in HostFacts' order, each with the error naming the file or command. */
+  readonly unreadableFacts: readonly UnreadableFact[];
   /** The packages with their warnings and skipped counts; `complete: false` must not be stored as the host's truth. */
   readonly collected: CollectedPackages;
   /** Every command run, as the runner recorded it, in the order they finished (independent reads run at once). */
@@ -68,15 +62,28 @@ const PARALLEL_COMMANDS = 4;
 const MISSING = /No such file or directory|Not a directory/;
 
 /**
- * Collects facts and distribution packages of the host behind `runner`. Throws like the local
- * collectors (PW_INPUT_UNREADABLE, PW_INPUT_MALFORMED, PW_INPUT_TOO_LARGE, each naming
- * `runner.description` and the file) when a database exists but cannot be read whole, and
- * PW_INPUT_INVALID when the document cannot be built (see buildInventoryDocument).
+ * Whether a command failed because its path is not there. 126 and 127 are the shell's (or env's)
+ * "cannot run" and "no such program", whose message also says "No such file or directory": a host
+ * without `cat` must not look like a host without a package database, whose findings would all
+ * close as fixed.
+ */
+function isMissing(record: CommandRecord): boolean {
+  return record.exitCode !== null && record.exitCode !== 126 && record.exitCode !== 127 && MISSING.test(record.stderr);
+}
+
+/**
+ * Collects facts and distribution packages of the host behind `runner`. Each fact is read on its
+ * own, as the agent reads them (read-fact.ts): one that cannot be read is null and listed in
+ * `unreadableFacts`, and the scan goes on. Throws like the local collectors (PW_INPUT_UNREADABLE,
+ * PW_INPUT_MALFORMED, PW_INPUT_TOO_LARGE, each naming `runner.description` and the file) when a
+ * package database exists but cannot be read whole, and PW_INPUT_INVALID when the document cannot
+ * be built (see buildInventoryDocument; the message then adds the facts that could not be read).
  */
 export async function collectRemoteInventory(runner: CommandRunner, options: RemoteInventoryOptions): Promise<RemoteInventory> {
   const remote = new RemoteReader(runner, normaliseRoot(options.root ?? '/'), options.timeoutMs ?? 120_000);
+  const unreadable: UnreadableFact[] = [];
   const [facts, dpkg, rpm, apk, python] = await Promise.all([
-    remote.facts(),
+    remote.facts((fact, error) => unreadable.push({ fact, error })),
     collectDpkgPackages({ readText: (rel, max) => remote.readDatabaseText(rel, max), listDir: (rel) => remote.listDir(rel), display: (rel) => remote.display(rel) }),
     remote.rpm(options.rpmMaxBytes ?? 64 * 1024 * 1024),
     remote.readDatabaseText(APK_INSTALLED, MAX_APK_DB_BYTES).then((text) => (text === undefined ? undefined : apkPackagesFromText(text, remote.display(APK_INSTALLED)))),
@@ -84,8 +91,24 @@ export async function collectRemoteInventory(runner: CommandRunner, options: Rem
   ]);
   const distro = { dpkg, rpm, apk };
   const collected = combineCollected(remote.display('/'), distro, python === undefined ? [] : [python]);
-  const document = buildInventoryDocument(facts, collected.packages, { hostName: options.hostName });
-  return { document, facts, collected, commands: remote.commands };
+  // The reads ran at once; the list follows HostFacts' order so a report reads the same each time.
+  const order = Object.keys(facts) as FactName[];
+  const unreadableFacts = unreadable.sort((a, b) => order.indexOf(a.fact) - order.indexOf(b.fact));
+  return { document: buildDocument(facts, collected, options.hostName, unreadableFacts), facts, unreadableFacts, collected, commands: remote.commands };
+}
+
+/**
+ * buildInventoryDocument, whose refusal (packages but no os-release to name their ecosystem)
+ * would otherwise blame a missing file when the file was there but could not be read.
+ */
+function buildDocument(facts: HostFacts, collected: CollectedPackages, hostName: string, unreadable: readonly UnreadableFact[]): InventoryDocument {
+  try {
+    return buildInventoryDocument(facts, collected.packages, { hostName });
+  } catch (err) {
+    if (!isPatchwiseError(err) || unreadable.length === 0) throw err;
+    const why = unreadable.map((u) => unreadableFactMessage(u.fact, u.error)).join('; ');
+    throw new PatchwiseError(err.code, `${err.message} (${why})`, { cause: err });
+  }
 }
 
 /** Absolute, without `..` or empty segments, without a trailing slash (except `/` itself). */
@@ -95,7 +118,7 @@ function normaliseRoot(root: string): string {
   return `/${segments.join('/')}`;
 }
 
-class RemoteReader {
+class RemoteReader implements FactFiles {
   readonly commands: CommandRecord[] = [];
   private running = 0;
   private readonly waiting: (() => void)[] = [];
@@ -136,47 +159,46 @@ class RemoteReader {
   }
 
   /**
-   * Facts as collectFacts reads them from a root; the running machine's only when the root is `/`.
-   * The reads are independent, so they share the connection at once (one channel each).
+   * Facts as collectFacts reads them from a root, with the same file readers and each fact on its
+   * own (factReader: one that cannot be read is null and goes to `onUnreadable`); the running
+   * machine's only when the root is `/`. The reads are independent, so they share the connection
+   * at once (one channel each).
    */
-  async facts(): Promise<HostFacts> {
-    const [osText, machineIdText, zoneText, zoneLink, hostnameText, uname, marker] = await Promise.all([
-      this.readText(OS_RELEASE_FILES[0], SMALL_FILE),
-      this.readText(MACHINE_ID_FILES[0], SMALL_FILE),
-      this.readText('/etc/timezone', SMALL_FILE),
-      this.readLink('/etc/localtime'),
-      this.live ? undefined : this.readText('/etc/hostname', SMALL_FILE),
-      this.live ? this.run('facts: uname', ['uname', '-n', '-r', '-m']) : undefined,
-      this.live ? this.run('facts: reboot marker', ['test', ...REBOOT_REQUIRED_FILES.flatMap((file, i) => [...(i > 0 ? ['-o'] : []), '-e', file])]) : undefined,
-    ]);
-    const osRelease = osText ?? (await this.readText(OS_RELEASE_FILES[1], SMALL_FILE));
-    const os: OsFacts | null = osRelease === undefined ? null : osFactsFromText(osRelease);
-    let machineId = machineIdText === undefined ? null : machineIdFromText(machineIdText);
-    if (machineId === null) {
-      const fallback = await this.readText(MACHINE_ID_FILES[1], SMALL_FILE);
-      machineId = fallback === undefined ? null : machineIdFromText(fallback);
-    }
-    const timezone = timezoneOf(zoneText, zoneLink);
-    if (!uname || !marker) {
-      const hostname = hostnameText === undefined ? null : hostnameFromText(hostnameText);
-      return { hostname, machineId, os, kernelRelease: null, architecture: null, uptimeSeconds: null, ipAddresses: null, rebootRequired: null, serialNumber: null, timezone };
-    }
-    const [hostname, kernelRelease, architecture] = uname.exitCode === 0 ? uname.stdout.trim().split(/\s+/) : [];
-    return {
-      hostname: hostname || null,
-      machineId,
+  async facts(onUnreadable: OnUnreadableFact): Promise<HostFacts> {
+    const fact = factReader(onUnreadable);
+    // One command answers three facts; when it fails, each of them is unknown and says why.
+    const uname = this.live ? this.uname() : undefined;
+    const os = fact('os', () => readOsFacts(this));
+    const [hostname, machineId, osFacts, kernelRelease, architecture, rebootRequired, timezone] = await Promise.all([
+      fact('hostname', async () => (uname ? (await uname).hostname : await readHostnameFile(this))),
+      fact('machineId', () => readMachineId(this)),
       os,
-      kernelRelease: kernelRelease || null,
-      architecture: architecture || null,
-      // Addresses, uptime and serial need commands whose output differs between systems; an
-      // agentless host reports them as unknown rather than as a guess.
-      uptimeSeconds: null,
-      ipAddresses: null,
-      // No marker on an rpm host that keeps none: the packages installed since boot decide.
-      rebootRequired: marker.exitCode === 0 || marker.exitCode === 1 ? (rebootRequiredOf(marker.exitCode === 0, os) ?? (await this.rpmRebootHint())) : null,
-      serialNumber: null,
-      timezone,
-    };
+      uname ? fact('kernelRelease', async () => (await uname).kernelRelease) : null,
+      uname ? fact('architecture', async () => (await uname).architecture) : null,
+      this.live ? fact('rebootRequired', async () => this.rebootRequired(await os)) : null,
+      fact('timezone', () => readTimezone(this)),
+    ]);
+    // Addresses, uptime and serial need commands whose output differs between systems; an
+    // agentless host reports them as unknown rather than as a guess.
+    return { hostname, machineId, os: osFacts, kernelRelease, architecture, uptimeSeconds: null, ipAddresses: null, rebootRequired, serialNumber: null, timezone };
+  }
+
+  /** `uname -n -r -m`: the running machine's name, kernel release and hardware name. */
+  private async uname(): Promise<{ hostname: string | null; kernelRelease: string | null; architecture: string | null }> {
+    const record = await this.run('facts: uname', ['uname', '-n', '-r', '-m']);
+    if (record.exitCode !== 0) throw unreadable(this.runner.description, 'uname -n -r -m', record);
+    const [hostname, kernelRelease, architecture] = record.stdout.trim().split(/\s+/);
+    return { hostname: hostname || null, kernelRelease: kernelRelease || null, architecture: architecture || null };
+  }
+
+  /**
+   * A marker file (`test -e`: 0 when one exists, 1 when none does, anything else a failure);
+   * without one on an rpm host that keeps none, the packages installed since boot decide.
+   */
+  private async rebootRequired(os: OsFacts | null): Promise<boolean | null> {
+    const marker = await this.run('facts: reboot marker', ['test', ...REBOOT_REQUIRED_FILES.flatMap((file, i) => [...(i > 0 ? ['-o'] : []), '-e', file])]);
+    if (marker.exitCode !== 0 && marker.exitCode !== 1) throw unreadable(this.runner.description, `test -e ${REBOOT_REQUIRED_FILES.join(' -o -e ')}`, marker);
+    return rebootRequiredOf(marker.exitCode === 0, os) ?? (await this.rpmRebootHint());
   }
 
   /**
@@ -201,7 +223,7 @@ class RemoteReader {
     for (const dir of RPM_DB_DIRS) {
       const listed = await this.run(`packages: look for an rpm database in ${dir}`, ['ls', '-1A', '--', this.path(dir)]);
       if (listed.exitCode !== 0) {
-        if (MISSING.test(listed.stderr)) continue;
+        if (isMissing(listed)) continue;
         throw unreadable(this.display(dir), 'ls', listed);
       }
       const format = rpmDbFormat(listed.stdout.split('\n'));
@@ -213,7 +235,8 @@ class RemoteReader {
   /**
    * Whether an rpm package that needs a reboot was installed since boot (see
    * rpmPackagesAwaitingReboot: the same names and query, the host's own clock, uptime and process
-   * 1); null without an rpm database, or when the host does not answer one of them.
+   * 1); null without an rpm database or rpm program. Throws, as the agent does, when the host
+   * does not answer the clock, the uptime or the query (the fact is then unknown, and says why).
    */
   private async rpmRebootHint(): Promise<boolean | null> {
     const found = await this.findRpmDb();
@@ -224,12 +247,20 @@ class RemoteReader {
       this.run('facts: start of process 1', ['stat', '-c', '%Y', '/proc/1']),
       rebootPackageNames(this),
     ]);
-    const now = Number(clock.stdout.trim());
+    if (clock.exitCode !== 0) throw unreadable(this.runner.description, 'date +%s', clock);
+    if (uptime.exitCode !== 0) throw unreadable(this.display('/proc/uptime'), 'cat', uptime);
+    const now = /^\d+$/.test(clock.stdout.trim()) ? Number(clock.stdout.trim()) : NaN;
     const up = Number(/^\s*(\d+(?:\.\d+)?)\s/.exec(uptime.stdout)?.[1] ?? NaN);
-    if (clock.exitCode !== 0 || uptime.exitCode !== 0 || !Number.isFinite(now) || !Number.isFinite(up)) return null;
+    if (!Number.isFinite(now)) throw new PatchwiseError('PW_INPUT_MALFORMED', `date +%s printed ${JSON.stringify(firstLines(clock.stdout))}, not seconds since the epoch`, { input: this.runner.description });
+    if (!Number.isFinite(up)) throw new PatchwiseError('PW_INPUT_MALFORMED', `${JSON.stringify(firstLines(uptime.stdout))} does not start with seconds since boot`, { input: this.display('/proc/uptime') });
+    // Process 1's start only refines the boot time (bootTimeOf); without it the uptime decides.
     const start = processOne.exitCode === 0 && /^\d+$/.test(processOne.stdout.trim()) ? Number(processOne.stdout.trim()) : null;
+    const where = `rpm database ${this.display(found.dbPath)}`;
     const listed = await this.run('facts: packages awaiting a reboot', ['rpm', ...rpmDbArgs(this.root, found.dbPath, found.format.backend), ...rpmInstallTimeArgs(names)]);
-    return listed.exitCode === 0 ? updatedSinceBoot(listed.stdout, bootTimeOf(now, up, start)).length > 0 : null;
+    // 127: no rpm program, as locally (runRpmQuery): nothing to ask, not a failure.
+    if (listed.exitCode === 127) return null;
+    if (listed.exitCode !== 0) throw unreadable(where, 'rpm -qa', listed);
+    return updatedSinceBoot(listed.stdout, bootTimeOf(now, up, start)).length > 0;
   }
 
   /** rpm's database, when one of RPM_DB_DIRS holds one (rpm on an empty directory would create one). */
@@ -278,7 +309,7 @@ class RemoteReader {
   async readText(rel: string, maxBytes: number): Promise<string | undefined> {
     const record = await this.run(`read ${rel}`, ['cat', '--', this.path(rel)], maxBytes + 1);
     if (record.exitCode !== 0) {
-      if (record.exitCode !== null && MISSING.test(record.stderr)) return undefined;
+      if (isMissing(record)) return undefined;
       throw unreadable(this.display(rel), 'cat', record);
     }
     if (Buffer.byteLength(record.stdout, 'utf8') > maxBytes) throw new PatchwiseError('PW_INPUT_TOO_LARGE', `exceeds the ${maxBytes}-byte limit`, { input: this.display(rel) });
@@ -293,7 +324,7 @@ class RemoteReader {
   async listDir(rel: string): Promise<{ name: string; isDirectory(): boolean }[] | undefined> {
     const record = await this.run(`list ${rel}`, ['ls', '-1Ap', '--', `${this.path(rel).replace(/\/$/, '')}/`], 16 * 1024 * 1024);
     if (record.exitCode !== 0) {
-      if (record.exitCode !== null && MISSING.test(record.stderr)) return undefined;
+      if (isMissing(record)) return undefined;
       throw unreadable(this.display(rel), 'ls', record);
     }
     return record.stdout
@@ -319,10 +350,16 @@ class RemoteReader {
     return real === this.root || real.startsWith(`${this.root}/`) ? { rootPath: real.slice(this.root.length) || '/' } : undefined;
   }
 
-  /** A symbolic link's target, or undefined when the path is missing or not a link. */
-  private async readLink(rel: string): Promise<string | undefined> {
+  /**
+   * A symbolic link's target, or undefined when the path is missing or not a link: readlink then
+   * exits 1 (GNU and BusyBox print nothing without -v). Anything else (no readlink, a command
+   * killed or cut off) is a failure to read, not an answer.
+   */
+  async readLink(rel: string): Promise<string | undefined> {
     const record = await this.run(`read link ${rel}`, ['readlink', '--', this.path(rel)]);
-    return record.exitCode === 0 ? record.stdout.replace(/\n$/, '') : undefined;
+    if (record.exitCode === 0) return record.stdout.replace(/\n$/, '');
+    if (record.exitCode === 1) return undefined;
+    throw unreadable(this.display(rel), 'readlink', record);
   }
 }
 

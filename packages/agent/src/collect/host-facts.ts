@@ -60,3 +60,6 @@ export interface HostFacts {
    */
   readonly timezone: string | null;
 }
+
+/** The name of one fact, as HostFacts spells it. */
+export type FactName = keyof HostFacts;

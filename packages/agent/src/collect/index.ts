@@ -2,7 +2,9 @@
  * Collectors: what the agent learns about the host it runs on, or about a mounted filesystem,
  * and the inventory document (with its digest) it sends. This file is the module's only door.
  */
-export type { HostFacts, OsFacts } from './host-facts.js';
+export type { FactName, HostFacts, OsFacts } from './host-facts.js';
+export { unreadableFactMessage } from './read-fact.js';
+export type { OnUnreadableFact, UnreadableFact } from './read-fact.js';
 export { collectFacts, nodeFactsIo } from './collect-facts.js';
 export type { CollectFactsOptions, FactsIo } from './collect-facts.js';
 export { collectPackages } from './collect-packages.js';

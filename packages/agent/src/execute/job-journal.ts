@@ -8,9 +8,9 @@
  * entry or the new one, never a torn one, even across a power cut.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PatchwiseError, type HealthCheck, type JobReport, type PackageVersion } from '@patchwise/core';
+import { PatchwiseError, makeDirectoriesAsync, type HealthCheck, type JobReport, type PackageVersion } from '@patchwise/core';
 
 export type JournalState = 'started' | 'finished';
 
@@ -85,7 +85,7 @@ export class JobJournal {
 
   /** Writes `entry` atomically and durably (replacing any earlier entry of its key). */
   async put(entry: JournalEntry): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await makeDirectoriesAsync(this.dir, 0o700);
     const path = this.pathOf(entry.idempotencyKey);
     const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     try {

@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PatchwiseError, generateAgentKeyPair, parsePublicKey, publicKeyOf } from '@patchwise/core';
+import { PatchwiseError, generateAgentKeyPair, parsePublicKey, publicKeyOf, makeDirectories } from '@patchwise/core';
 import { NO_APPROVERS, parseApproverPins, type ApproverPins } from './approver-pins.js';
 import type { ReportedInventory } from './inventory-offer.js';
 
@@ -45,7 +45,7 @@ export class AgentState {
         throw new PatchwiseError('PW_INPUT_INVALID', 'not an Ed25519 private key in PEM', { input: path, cause: err });
       }
     }
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    makeDirectories(this.dir, 0o700);
     const pair = generateAgentKeyPair();
     writeFileSync(path, pair.privateKeyPem, { mode: 0o600 });
     chmodSync(path, 0o600);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_MANIFEST_LIFETIME_MS, type ReplayGuard } from '@patchwise/core';
+import { MAX_MANIFEST_LIFETIME_MS, makeDirectories, type ReplayGuard } from '@patchwise/core';
 
 /**
  * How long past its manifest's expiry an accepted job id is kept. Expired manifests are refused
@@ -32,7 +32,7 @@ export class FileReplayGuard implements ReplayGuard {
   }
 
   remember(jobId: string, expiresAt: Date): boolean {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    makeDirectories(this.dir, 0o700);
     this.prune();
     const temp = join(this.dir, `.${randomBytes(8).toString('hex')}.tmp`);
     const fd = openSync(temp, 'wx', 0o600);

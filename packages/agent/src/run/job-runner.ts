@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isManifestRejected, isPatchwiseError, type JobManifest, type JobReport, type PackageManagerKind, type SignedJobManifest } from '@patchwise/core';
+import { isManifestRejected, isPatchwiseError, makeDirectoriesAsync, type JobManifest, type JobReport, type PackageManagerKind, type SignedJobManifest } from '@patchwise/core';
 import { createPackageDriver, executeJob, reportBack, type CommandRunner, type HostReboot, type JobJournal, type ReportBackDeps } from '../execute/index.js';
 import type { AgentClient, Signer } from './agent-client.js';
 import type { JobManifestGate } from './job-manifest-gate.js';
@@ -150,7 +150,7 @@ export class JobRunner {
 
   private async send(report: JobReport): Promise<void> {
     const file = join(this.d.outboxDir, `${createHash('sha256').update(report.idempotencyKey).digest('hex')}.json`);
-    await mkdir(this.d.outboxDir, { recursive: true, mode: 0o700 });
+    await makeDirectoriesAsync(this.d.outboxDir, 0o700);
     await writeFile(`${file}.tmp`, JSON.stringify(report), { mode: 0o600 });
     await rename(`${file}.tmp`, file);
     await this.deliver(file, report);

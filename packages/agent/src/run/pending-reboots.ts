@@ -4,14 +4,15 @@
  * agent that starts after the reboot knows which reports to complete.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirectoriesAsync } from '@patchwise/core';
 
 export class PendingReboots {
   constructor(readonly dir: string) {}
 
   async add(idempotencyKey: string): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await makeDirectoriesAsync(this.dir, 0o700);
     const file = this.fileOf(idempotencyKey);
     await writeFile(`${file}.tmp`, JSON.stringify({ idempotencyKey }), { mode: 0o600 });
     await rename(`${file}.tmp`, file);

@@ -1,8 +1,8 @@
 import { createPrivateKey } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PatchwiseError, isPatchwiseError, jobSigningKeyId, lockDirectory, parsePublicKey } from '@patchwise/core';
-import { collectFacts, collectPackages } from '../collect/index.js';
+import { PatchwiseError, isPatchwiseError, jobSigningKeyId, lockDirectory, parsePublicKey, makeDirectories } from '@patchwise/core';
+import { collectFacts, collectPackages, unreadableFactMessage } from '../collect/index.js';
 import type { CollectedPackages, HostFacts, InventoryDocument } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
 import { AgentState } from './agent-state.js';
@@ -71,7 +71,7 @@ export async function runAgent(o: RunAgentOptions): Promise<number> {
   // An agent that can neither enroll nor find a directory fails with its usage error; making the
   // directory only to lock it would leave an empty one behind.
   if (!existsSync(o.stateDir) && (!o.serverUrl || !o.enrollToken)) return runLocked(o);
-  mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+  makeDirectories(o.stateDir, 0o700);
   const lock = lockDirectory(o.stateDir, {
     file: AGENT_LOCK_FILE,
     refusal: (pid) => `another agent (process ${pid}) is running with this state directory; one agent at a time may use it: stop that one, or give this one its own --state`,
@@ -255,7 +255,7 @@ async function checkInOnce(client: AgentClient, identity: Signer, state: AgentSt
  * reports, as when none is set, the machine id or `unnamed-host` (`--hostname` pins a name).
  */
 async function readFacts(o: RunAgentOptions): Promise<{ facts: HostFacts; hostName: string }> {
-  const facts = await collectFacts({ root: o.root, onUnreadable: (fact, err) => o.log(`warning: fact ${fact} could not be read, reported as unknown: ${err.message}`) });
+  const facts = await collectFacts({ root: o.root, onUnreadable: (fact, err) => o.log(`warning: ${unreadableFactMessage(fact, err)}`) });
   const hostName = o.hostName ?? facts.hostname ?? facts.machineId ?? 'unnamed-host';
   return { facts, hostName };
 }

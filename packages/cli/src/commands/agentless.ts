@@ -20,6 +20,8 @@ interface AgentlessHostView {
   lastScanAt: string | null;
   lastScanCode: string | null;
   lastScanError: string | null;
+  /** Absent from servers older than the field. */
+  lastScanWarnings?: string[];
   inventoryAt: string | null;
 }
 
@@ -75,7 +77,10 @@ export async function agentlessList(api: ApiClient, opts: { json?: boolean }, io
     h.id,
   ]);
   io.stdout.write(textTable(['NAME', 'TARGET', 'STATE', 'LAST SCAN', 'HOST KEY', 'ID'], rows));
-  for (const h of hosts) if (h.lastScanError !== null) io.stderr.write(`${h.name}: last scan failed: ${h.lastScanError}\n`);
+  for (const h of hosts) {
+    if (h.lastScanError !== null) io.stderr.write(`${h.name}: last scan failed: ${h.lastScanError}\n`);
+    for (const w of h.lastScanWarnings ?? []) io.stderr.write(`${h.name}: last scan warning: ${w}\n`);
+  }
   return 0;
 }
 

@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { PatchwiseError, jobSigningKeyId } from '@patchwise/core';
+import { PatchwiseError, jobSigningKeyId, makeDirectories } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -57,7 +57,7 @@ export function readSigningKey(path: string): { privateKey: KeyObject; publicKey
 export function keysGenerate(opts: { out?: string; force?: boolean }, io: Io): number {
   const path = resolve(opts.out ?? defaultSigningKeyPath());
   if (existsSync(path) && !opts.force) throw new PatchwiseError('PW_USAGE', `a key exists already; pass --force to replace it (approvals signed with it stay valid only while agents pin it)`, { input: path });
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  makeDirectories(dirname(path), 0o700);
   const { privateKey } = generateKeyPairSync('ed25519');
   writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   chmodSync(path, 0o600);

@@ -27,6 +27,7 @@ import { idleKernels } from './migrations/0025-idle-kernels.js';
 import { personAttributes } from './migrations/0026-person-attributes.js';
 import { documentSource } from './migrations/0027-document-source.js';
 import { serverKeys } from './migrations/0028-server-keys.js';
+import { agentlessScanWarnings } from './migrations/0029-agentless-scan-warnings.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -60,6 +61,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0026-person-attributes': personAttributes,
   '0027-document-source': documentSource,
   '0028-server-keys': serverKeys,
+  '0029-agentless-scan-warnings': agentlessScanWarnings,
   '0014-agentless': agentless,
 };
 

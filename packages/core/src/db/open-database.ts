@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect } from 'kysely';
+import { makeDirectories } from '../directories/index.js';
 import { PatchwiseError } from '../errors/index.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { initPgliteDataDir } from './init-pglite-data-dir.js';
@@ -39,7 +39,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export async function openDatabase<DB = unknown>(options: DatabaseOptions): Promise<DatabaseHandle<DB>> {
   if (options.kind === 'pglite') {
     try {
-      mkdirSync(options.dataDir, { recursive: true });
+      // Not Node's recursive mkdir: it never returns for a directory under /proc (make-directories.ts).
+      makeDirectories(options.dataDir);
     } catch (err) {
       throw new PatchwiseError('PW_INPUT_UNREADABLE', `cannot create the data directory: ${(err as Error).message}`, {
         input: options.dataDir,

@@ -12,10 +12,16 @@ export interface AgentlessHost extends SshTarget {
   readonly lastScanError: string | null;
   /** The error code of the failed last scan (`PW_HOST_KEY_MISMATCH`, `PW_HOST_UNREACHABLE`, …). */
   readonly lastScanCode: string | null;
+  /** What the last scan succeeded without (facts reported as unknown, and why); empty when it read everything or failed. */
+  readonly lastScanWarnings: readonly string[];
 }
 
-/** How a scan ended, as stored beside the target. */
-export type AgentlessScanOutcome = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
+/** How a scan ended, as stored beside the target: a success may carry warnings (what it could not read). */
+export type AgentlessScanOutcome = { readonly ok: true; readonly warnings?: readonly string[] } | { readonly ok: false; readonly code: string; readonly message: string };
+
+/** Stored warnings: at most this many, each cut to MAX_MESSAGE characters (a broken host must not fill the row). */
+const MAX_WARNINGS = 50;
+const MAX_MESSAGE = 2000;
 
 type Row = Selectable<HostsTables['hosts_agentless']>;
 
@@ -44,6 +50,7 @@ export class AgentlessHostStore {
           last_scan_at: null,
           last_scan_error: null,
           last_scan_code: null,
+          last_scan_warnings: [],
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -85,8 +92,9 @@ export class AgentlessHostStore {
       .updateTable('hosts_agentless')
       .set({
         last_scan_at: this.clock(),
-        last_scan_error: outcome.ok ? null : outcome.message.slice(0, 2000),
+        last_scan_error: outcome.ok ? null : outcome.message.slice(0, MAX_MESSAGE),
         last_scan_code: outcome.ok ? null : outcome.code,
+        last_scan_warnings: outcome.ok ? (outcome.warnings ?? []).slice(0, MAX_WARNINGS).map((w) => w.slice(0, MAX_MESSAGE)) : [],
       })
       .where('host_id', '=', hostId)
       .execute();
@@ -104,5 +112,6 @@ function toAgentless(row: Row): AgentlessHost {
     lastScanAt: row.last_scan_at,
     lastScanError: row.last_scan_error,
     lastScanCode: row.last_scan_code,
+    lastScanWarnings: row.last_scan_warnings,
   };
 }

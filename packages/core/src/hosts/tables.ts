@@ -72,5 +72,7 @@ export interface HostsTables {
     /** Null after a successful scan (or before the first); else why the last one failed. */
     last_scan_error: string | null;
     last_scan_code: string | null;
+    /** What the last successful scan could not read and worked around (migration 0029); empty after a failed one. */
+    last_scan_warnings: ColumnType<string[], string[] | undefined, string[]>;
   };
 }

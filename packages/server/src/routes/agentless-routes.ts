@@ -23,6 +23,8 @@ export const AgentlessHostView = Type.Object({
   /** Null when the last scan succeeded (or none ran yet). */
   lastScanCode: NullableStr,
   lastScanError: NullableStr,
+  /** What the last scan succeeded without (facts it could not read, reported as unknown); empty otherwise. */
+  lastScanWarnings: Type.Array(Type.String()),
   inventoryAt: NullableStr,
 });
 type AgentlessHostView = Static<typeof AgentlessHostView>;
@@ -138,6 +140,7 @@ function agentlessView({ host, agentless }: AgentlessHostEntry, now: Date, polic
     lastScanAt: agentless.lastScanAt?.toISOString() ?? null,
     lastScanCode: agentless.lastScanCode,
     lastScanError: agentless.lastScanError,
+    lastScanWarnings: [...agentless.lastScanWarnings],
     inventoryAt: host.inventoryAt?.toISOString() ?? null,
   };
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@fastify/type-provider-typebox';
-import { FeedStore, PatchwiseError } from '@patchwise/core';
+import { FeedStore, PatchwiseError, makeDirectoriesAsync } from '@patchwise/core';
 import type { App, AppDeps } from '../app-types.js';
 import { defaulted } from '../defaulted.js';
 import { tablesOf } from '../database.js';
@@ -96,7 +96,7 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       const body = uploadedFile(request.body, request.headers, request.query.filename);
       // Staged under a random directory: the client's file name only picks the reader by extension.
       const dir = join(deps.uploadDir, randomUUID());
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await makeDirectoriesAsync(dir, 0o700);
       const path = join(dir, request.query.filename);
       // Errors name the file as the client called it, never the staging path on the server.
       const shown = (text: string) => text.split(`${dir}/`).join('');
