@@ -245,7 +245,7 @@ async function readRebootRequired(fs: RootedFs, osFacts: OsFacts | null, io: Fac
   for (const file of REBOOT_REQUIRED_FILES) if (await fs.exists(file)) return true;
   const byMarker = rebootRequiredOf(false, osFacts);
   if (byMarker !== null) return byMarker;
-  const awaiting = await rpmPackagesAwaitingReboot(fs, rpm, io.bootTime());
+  const awaiting = await rpmPackagesAwaitingReboot(fs, rpm, ask('the boot time (os.uptime(), /proc/uptime)', () => io.bootTime()));
   return awaiting === null ? null : awaiting.length > 0;
 }
 
