@@ -48,6 +48,18 @@ describe('option values', () => {
     expect([attr.status, attr.stderr]).toEqual([2, 'patchwise: --attr: tier: must be 0, 1, 2 or 3\n']);
   });
 
+  it('refuses a --state that cannot hold files at once (it used to hang under /proc)', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const [proc, self, underFile] = await Promise.all(
+      ['/proc/patchwise-x', '/proc/self', join(file, 'state')].map((state) => offline(['agent', 'run', '--once', '--server', 'http://127.0.0.1:9', '--enroll-token', 'x', '--state', state, '--root', dir])),
+    );
+    expect([proc?.status, proc?.stderr]).toEqual([2, "patchwise: --state /proc/patchwise-x: cannot hold the agent's state (ENOENT)\n"]);
+    expect(self?.status).toBe(2);
+    expect(self?.stderr).toMatch(/^patchwise: --state \/proc\/self: cannot hold the agent's state \(E[A-Z]+\)\n$/);
+    expect([underFile?.status, underFile?.stderr]).toEqual([2, `patchwise: --state ${join(file, 'state')}: cannot hold the agent's state (ENOTDIR)\n`]);
+  });
+
   it('checks --expires and --agents in their own terms, not the API field they become', async () => {
     const [zero, long, agents] = await Promise.all([
       offline(['enroll-token', 'create', '--expires', '0']),

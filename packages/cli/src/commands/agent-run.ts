@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseApproverPins, runAgent } from '@patchwise/agent';
-import { PatchwiseError, attributePairsToObject, parseAttributePatch } from '@patchwise/core';
+import { PatchwiseError, attributePairsToObject, makeWritableDirectory, parseAttributePatch } from '@patchwise/core';
 import { readDocumentFile } from '../read-document-file.js';
 import { checkServerUrl } from '../server-url.js';
 
@@ -34,6 +34,12 @@ export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJ
   const root = statSync(opts.root, { throwIfNoEntry: false });
   if (!root?.isDirectory()) throw new PatchwiseError('PW_USAGE', `--root ${opts.root}: ${root ? 'is not a directory' : 'no such directory'}`);
   const stateDir = opts.state ?? (process.getuid?.() === 0 ? '/var/lib/patchwise-agent' : join(homedir(), '.patchwise-agent'));
+  try {
+    makeWritableDirectory(stateDir, 0o700);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    throw new PatchwiseError('PW_USAGE', `--state ${stateDir}: cannot hold the agent's state (${reason})`, { cause: err });
+  }
   const approvers = opts.approvers === undefined ? undefined : parseApproverPins(readDocumentFile(opts.approvers, 'approvers'), opts.approvers);
   const controller = new AbortController();
   // The reason is the signal's name, for the agent's `stopping (SIGTERM)` line.

@@ -3,3 +3,4 @@
  * never returns (a parent under /proc, or behind a dangling symlink).
  */
 export { makeDirectories, makeDirectoriesAsync } from './make-directories.js';
+export { makeWritableDirectory } from './make-writable-directory.js';
