@@ -421,6 +421,12 @@ describe.each(kinds)('control plane API on %s', (kind) => {
     expect(await members()).toEqual([a.hostId]);
     await t.app.inject({ method: 'PATCH', url: `/api/v1/hosts/${b.hostId}`, headers: admin(t), payload: { attributes: { tier: 0 } } });
     expect((await members()).sort()).toEqual([a.hostId, b.hostId].sort());
+    // Each member says, as the host list does, whether any advisory held covers it.
+    type Listed = { id: string; advisoriesHeld: boolean | null };
+    const grouped = (await t.app.inject({ method: 'GET', url: '/api/v1/groups/prod-tier0/hosts', headers: admin(t) })).json<{ hosts: Listed[] }>().hosts;
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/hosts', headers: admin(t) })).json<{ hosts: Listed[] }>().hosts;
+    expect(grouped.map((h) => [h.id, h.advisoriesHeld]).sort()).toEqual(listed.map((h) => [h.id, h.advisoriesHeld]).sort());
+    expect(grouped.every((h) => typeof h.advisoriesHeld === 'boolean')).toBe(true);
 
     const bad = await put('prod-tier0', { selector: { tier: [7] } });
     expect(bad.statusCode).toBe(400);

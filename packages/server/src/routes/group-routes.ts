@@ -5,7 +5,8 @@ import { personActor } from '../caller-actor.js';
 import { tablesOf } from '../database.js';
 import { deleteGroup } from '../group-references.js';
 import { callerScope } from '../host-scope.js';
-import { HostView, hostView } from '../views.js';
+import { HostListItemView, hostView } from '../views.js';
+import { advisoryCoverage } from '../advisory-coverage.js';
 
 const Loose = Type.Record(Type.String(), Type.Unknown());
 const GroupView = Type.Object({ name: Type.String(), description: Type.String(), selector: Loose });
@@ -51,13 +52,15 @@ export function groupRoutes(app: App, deps: AppDeps): void {
 
   app.get(
     '/api/v1/groups/:name/hosts',
-    { config: { auth: 'person', permission: 'hosts.read' }, schema: { summary: 'The hosts a group selects now', params: NameParam, response: { 200: Type.Object({ group: GroupView, hosts: Type.Array(HostView) }) } } },
+    { config: { auth: 'person', permission: 'hosts.read' }, schema: { summary: 'The hosts a group selects now', params: NameParam, response: { 200: Type.Object({ group: GroupView, hosts: Type.Array(HostListItemView) }) } } },
     async (request) => {
       const group = await new PolicyStore(tablesOf(deps.db), deps.clock).requireGroup(request.params.name);
       const now = deps.clock();
       const scope = await callerScope(request, deps);
       const members = (await new HostStore(tablesOf(deps.db), deps.clock).list()).filter((h) => selects(group.selector, h) && scope.allows(h));
-      return { group: groupView(group), hosts: members.map((h) => hostView(h, now, deps.policy)) };
+      // As in the host list: whether any advisory held covers each host, so an unassessed one is not taken for clean.
+      const covered = advisoryCoverage(deps.controlPlane);
+      return { group: groupView(group), hosts: members.map((h) => ({ ...hostView(h, now, deps.policy), advisoriesHeld: covered(h.ecosystem) })) };
     },
   );
 
