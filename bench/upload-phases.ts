@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { EMPTY_ATTRIBUTES, FindingsStore, HostStore, migrateToLatest, openDatabase } from '@patchwise/core';
+import { AuditStore, EMPTY_ATTRIBUTES, FindingsStore, HostStore, migrateToLatest, openDatabase } from '@patchwise/core';
 import { ALMA_FEED, SimulatedAgent, SyntheticFleet } from '@patchwise/simulator';
 import { Assessor } from '../packages/server/src/assessor.js';
 import { ControlPlane } from '../packages/server/src/control-plane.js';
@@ -90,10 +90,11 @@ async function main(): Promise<void> {
 
     timeMethod(ControlPlane.prototype, 'parseUpload', 'parse the document');
     timeMethod(Assessor.prototype, 'assess', 'assess');
-    timeMethod(HostStore.prototype, 'lock', 'lock the host row');
-    timeMethod(HostStore.prototype, 'saveInventory', 'store the snapshot');
-    timeMethod(FindingsStore.prototype, 'syncHost', 'sync the findings');
-    timeMethod(ControlPlane.prototype, 'audit', 'audit event');
+    // The methods the upload path calls (ControlPlane.storeInventories), each once per upload here.
+    timeMethod(HostStore.prototype, 'lockMany', 'lock the host row');
+    timeMethod(HostStore.prototype, 'saveInventories', 'store the snapshot');
+    timeMethod(FindingsStore.prototype, 'syncHosts', 'sync the findings');
+    timeMethod(AuditStore.prototype, 'appendMany', 'audit event');
     timeStatements();
 
     let opened = 0;

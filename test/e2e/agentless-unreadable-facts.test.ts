@@ -9,16 +9,15 @@
  *
  * Needs root, sshd, debootstrap and overlayfs (CI fails without them).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, rmdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshRunner, collectFacts, collectPackages, collectRemoteInventory } from '@patchwise/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2eServer, type E2eServer } from './support/e2e-server.js';
-import { exec } from './support/exec-file.js';
 import { cloneHost, type HostClone } from './support/host-clone.js';
 import { missingAptHostPrerequisites, skipUnlessAvailable } from './support/prerequisites.js';
-import { missingSshdPrerequisites, startTestSshd, type TestSshd } from './support/test-sshd.js';
+import { startChrootedSshd, type ChrootedSshd } from './support/chrooted-sshd.js';
+import { missingSshdPrerequisites, type TestSshd } from './support/test-sshd.js';
 
 const skip = skipUnlessAvailable('the agentless unreadable-facts test', (await missingAptHostPrerequisites()) ?? (await missingSshdPrerequisites()));
 
@@ -35,8 +34,7 @@ describe.skipIf(skip)('an agentless host whose facts cannot all be read', () => 
   let server: E2eServer;
   let hostId: string;
   const logged: string[] = [];
-  // sshd wants every component of a chroot root-owned and not writable by others, which /tmp is not.
-  const jail = `/run/pw-ssh-${randomBytes(4).toString('hex')}`;
+  let ssh: ChrootedSshd | undefined;
   const at = (rel: string) => join(clone.root, rel);
 
   beforeAll(async () => {
@@ -48,9 +46,8 @@ describe.skipIf(skip)('an agentless host whose facts cannot all be read', () => 
     rmSync(at('etc/timezone'), { force: true });
     mkdirSync(at('etc/timezone'));
     rmSync(at('usr/bin/uname'));
-    mkdirSync(jail, { mode: 0o755 });
-    await exec('mount', ['--rbind', clone.root, jail]);
-    sshd = await startTestSshd({ chrootDirectory: jail });
+    ssh = await startChrootedSshd(clone.root);
+    sshd = ssh.sshd;
     server = await startE2eServer('pglite', { log: (line) => logged.push(line) });
     sshd.authorize((await server.api<{ publicKey: string }>('GET', '/api/v1/agentless/public-key')).body.publicKey);
     const registered = await server.api<{ id: string }>('POST', '/api/v1/agentless/hosts', { name: 'odd-host', address: sshd.host, port: sshd.port, user: 'root', hostKeySha256: sshd.hostKeySha256 });
@@ -60,13 +57,7 @@ describe.skipIf(skip)('an agentless host whose facts cannot all be read', () => 
 
   afterAll(async () => {
     await server?.close();
-    await sshd?.stop();
-    await exec('umount', ['-R', jail]).catch(() => undefined);
-    try {
-      rmdirSync(jail);
-    } catch {
-      // not made, or still busy: /run is a tmpfs, gone at the next boot
-    }
+    await ssh?.stop();
     await clone?.dispose();
   });
 

@@ -6,20 +6,20 @@
  *
  * Needs root, sshd, debootstrap, overlayfs and dpkg-dev (CI fails without them).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BOOT_ID_FILE } from '@patchwise/agent';
 import type { JobReport } from '@patchwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dpkgState, installsLogged } from './support/apt-job-fixtures.js';
 import { startE2eServer, type E2eServer } from './support/e2e-server.js';
-import { exec } from './support/exec-file.js';
 import { cloneHost, type HostClone } from './support/host-clone.js';
 import { approved, localAptRepository, type LocalAptRepository } from './support/local-apt-repository.js';
 import { missingAptHostPrerequisites, skipUnlessAvailable } from './support/prerequisites.js';
 import { approverToken, debianPatchSet, deploymentJobs, deploymentStatus, startDeployment, waitFor } from './support/rollout-fixtures.js';
-import { missingSshdPrerequisites, startTestSshd, type TestSshd } from './support/test-sshd.js';
+import { startChrootedSshd, type ChrootedSshd } from './support/chrooted-sshd.js';
+import { missingSshdPrerequisites, type TestSshd } from './support/test-sshd.js';
 
 const skip = skipUnlessAvailable('the agentless rollout end-to-end test', (await missingAptHostPrerequisites()) ?? (await missingSshdPrerequisites()));
 
@@ -28,27 +28,19 @@ describe.skipIf(skip)('deployments over SSH to a host without an agent', () => {
   let clone: HostClone;
   let sshd: TestSshd;
   let server: E2eServer;
-  // sshd wants every component of a chroot root-owned and not writable by others, which /tmp is not.
-  const jail = `/run/pw-ssh-${randomBytes(4).toString('hex')}`;
+  let ssh: ChrootedSshd | undefined;
 
   beforeAll(async () => {
     repo = await localAptRepository();
     clone = await cloneHost('ssh-host', { layers: [await repo.layer()] });
-    mkdirSync(jail, { mode: 0o755 });
-    await exec('mount', ['--rbind', clone.root, jail]);
-    sshd = await startTestSshd({ chrootDirectory: jail });
+    ssh = await startChrootedSshd(clone.root);
+    sshd = ssh.sshd;
     server = await startE2eServer('pglite', { engineTickMs: 200 });
   }, 20 * 60_000);
 
   afterAll(async () => {
     await server?.close();
-    await sshd?.stop();
-    await exec('umount', ['-R', jail]).catch(() => undefined);
-    try {
-      rmdirSync(jail);
-    } catch {
-      // not made, or still busy: /run is a tmpfs, gone at the next boot
-    }
+    await ssh?.stop();
     await clone?.dispose();
     await repo?.dispose();
   });

@@ -4,21 +4,18 @@
  * state directory released.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
 import { BIN, REPO, runCliAsync } from './run-cli.js';
+import { templateWorkDir } from './support/template-work-dir.js';
 
 let server: RunningServer;
 let work: string;
 
 beforeAll(async () => {
-  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
-  if (!template) throw new Error('the PGlite template is missing: vitest globalSetup did not run');
-  work = mkdtempSync(join(tmpdir(), 'patchwise-agent-stop-'));
-  cpSync(template, join(work, 'data', 'pglite'), { recursive: true });
+  ({ work } = templateWorkDir('patchwise-agent-stop-'));
   server = await startServer(parseServerConfig({ data: join(work, 'data'), listen: '127.0.0.1:0', env: {} }));
 });
 

@@ -5,14 +5,14 @@
  * enrollment (`agent run --approvers`), and a manifest carrying both signatures passes the
  * agent's gate while one carrying a single signature does not.
  */
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentState, JobManifestGate } from '@patchwise/agent';
 import { signJobManifest, type ApprovedTarget, type ApproverSignature, type JobManifest } from '@patchwise/core';
 import { jobSigningKeyOf, parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
 import { runCliAsync } from './run-cli.js';
+import { templateWorkDir } from './support/template-work-dir.js';
 
 let server: RunningServer;
 let work: string;
@@ -40,10 +40,7 @@ async function person(name: string) {
 }
 
 beforeAll(async () => {
-  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
-  if (!template) throw new Error('the PGlite template is missing: vitest globalSetup did not run');
-  work = mkdtempSync(join(tmpdir(), 'patchwise-approver-cli-'));
-  cpSync(template, join(work, 'data', 'pglite'), { recursive: true });
+  ({ work } = templateWorkDir('patchwise-approver-cli-'));
   server = await startServer(parseServerConfig({ data: join(work, 'data'), listen: '127.0.0.1:0', env: {} }));
   adminToken = readFileSync(server.adminTokenPath, 'utf8').trim();
 });

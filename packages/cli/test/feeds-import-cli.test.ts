@@ -3,12 +3,12 @@
  * directories walked as the server reads them, each file imported on its own, failures named by
  * the user's path.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
 import { REPO, SAMPLES, runCliAsync } from './run-cli.js';
+import { templateWorkDir } from './support/template-work-dir.js';
 
 let work: string;
 let data: string;
@@ -34,11 +34,7 @@ function dsa(id: string, modified: string, fixed = '3.0.15-1~deb12u1'): string {
 }
 
 beforeAll(async () => {
-  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
-  if (!template) throw new Error('the PGlite template is missing: vitest globalSetup did not run');
-  work = mkdtempSync(join(tmpdir(), 'patchwise-cli-feeds-'));
-  data = join(work, 'data');
-  cpSync(template, join(data, 'pglite'), { recursive: true });
+  ({ work, data } = templateWorkDir('patchwise-cli-feeds-'));
   server = await startServer(parseServerConfig({ data, listen: '127.0.0.1:0', env: {} }));
 }, 60_000);
 

@@ -4,14 +4,14 @@
  * configured, with the records it still holds, and is no longer synced; put back, it is
  * configured again.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFeedSources, parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
 import { runCliAsync } from './run-cli.js';
+import { templateWorkDir } from './support/template-work-dir.js';
 
 let work: string;
 let data: string;
@@ -47,11 +47,7 @@ async function restartWith(names: readonly string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
-  if (!template) throw new Error('the PGlite template is missing: vitest globalSetup did not run');
-  work = mkdtempSync(join(tmpdir(), 'patchwise-cli-feeds-status-'));
-  data = join(work, 'data');
-  cpSync(template, join(data, 'pglite'), { recursive: true });
+  ({ work, data } = templateWorkDir('patchwise-cli-feeds-status-'));
   feedHost = createServer((req, res) => {
     const body = SERVED[req.url ?? ''];
     if (body === undefined) res.writeHead(404).end('not found');

@@ -4,13 +4,13 @@
  * API: a host whose ecosystem no advisory held covers is marked as not assessed, not listed as
  * clean.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAgentKeyPair } from '@patchwise/core';
 import { parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
 import { runCliAsync } from './run-cli.js';
+import { templateWorkDir } from './support/template-work-dir.js';
 
 let work: string;
 let data: string;
@@ -36,11 +36,7 @@ function dpkgRoot(name: string, osRelease: string, machineId: string): string {
 }
 
 beforeAll(async () => {
-  const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
-  if (!template) throw new Error('the PGlite template is missing: vitest globalSetup did not run');
-  work = mkdtempSync(join(tmpdir(), 'patchwise-cli-hosts-list-'));
-  data = join(work, 'data');
-  cpSync(template, join(data, 'pglite'), { recursive: true });
+  ({ work, data } = templateWorkDir('patchwise-cli-hosts-list-'));
   server = await startServer(parseServerConfig({ data, listen: '127.0.0.1:0', env: {} }));
 }, 60_000);
 

@@ -142,10 +142,6 @@ export class ControlPlane {
   private following: Promise<unknown> = Promise.resolve();
 
   /**
-   * Unchanged check-ins of concurrent agents are written together (one statement, one commit per
-   * batch); each agent's reply still waits for its own row. One host at a time per batch.
-   */
-  /**
    * Packages shared across uploads and re-assessments: hosts of one image send the same
    * packages, and one object per package lets the matcher, the reporter and the finding keys
    * answer from their per-object memos (and by position for hosts of one layout) instead of
@@ -161,6 +157,10 @@ export class ControlPlane {
    * per kind of row for all of them, one audit append (ControlPlane.writeUploads).
    */
   private readonly uploads = new MicroBatcher<Upload, Stored>((batch) => this.writeUploads(batch), { keyOf: (u) => u.hostId, maxBatch: UPLOAD_BATCH, concurrency: UPLOAD_BATCHES_AT_ONCE });
+  /**
+   * Unchanged check-ins of concurrent agents are written together (one statement, one commit per
+   * batch); each agent's reply still waits for its own row. One host at a time per batch.
+   */
   private readonly checkins: MicroBatcher<{ id: string; update: Pick<NewHost, 'name' | 'machineId' | 'os' | 'ecosystem' | 'facts'> }, { inventoryDigest: string | null } | undefined>;
 
   constructor(
