@@ -4,7 +4,7 @@
  * the user's path.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServerConfig, startServer, type RunningServer } from '@patchwise/server';
 import { REPO, SAMPLES, runCliAsync } from './run-cli.js';
@@ -96,6 +96,17 @@ describe('patchwise feeds import', () => {
     );
     const status = await cli('feeds', 'status', '--json');
     expect(JSON.parse(status.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'kev', records: 25 })]));
+  }, 60_000);
+
+  it('holds the CVEs of real NVD pages once each, however often a page is imported', async () => {
+    // NVD CVE API 2.0 pages (vunnel test fixtures; see ../shared/data/README.md): 38 CVEs, and 1.
+    const page = resolve(REPO, '../shared/data/nvd/vunnel-nvd-api2-full-page.json');
+    const single = resolve(REPO, '../shared/data/nvd/vunnel-nvd-api2-single-entry.json');
+    expect((await cli('feeds', 'import', page)).stdout).toBe(`${page}: 0 new, 0 updated, 0 unchanged records; NVD 38 CVE records stored, 0 unchanged; 0 hosts re-assessed\n`);
+    expect((await cli('feeds', 'import', page)).stdout).toBe(`${page}: 0 new, 0 updated, 0 unchanged records; NVD 0 CVE records stored, 38 unchanged; 0 hosts re-assessed\n`);
+    expect((await cli('feeds', 'import', single)).stdout).toBe(`${single}: 0 new, 0 updated, 0 unchanged records; NVD 1 CVE records stored, 0 unchanged; 0 hosts re-assessed\n`);
+    const status = JSON.parse((await cli('feeds', 'status', '--json')).stdout) as { name: string; kind: string; records: number }[];
+    expect(status.filter((f) => f.kind === 'nvd')).toEqual([expect.objectContaining({ name: 'nvd', records: 39 })]);
   }, 60_000);
 });
 

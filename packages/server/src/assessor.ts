@@ -12,12 +12,14 @@ import {
   nameOfKey,
   parseEpss,
   parseKev,
-  parseNvd,
   parseOsvRecord,
   type Advisory,
   type AssessedFinding,
+  type EpssScores,
   type HostAttributeValues,
   type HostInventory,
+  type KevCatalog,
+  type NvdRecord,
   type TouchedKey,
 } from '@patchwise/core';
 
@@ -45,6 +47,10 @@ function parseStored(records: readonly StoredRecord[]): { advisories: Advisory[]
 export class Assessor {
   private readonly matcher = new Matcher();
   private enrichment = new Enrichment();
+  /** The enrichment documents held (KEV, EPSS), parsed when last loaded. */
+  private documents: { kev: KevCatalog[]; epss: EpssScores[] } = { kev: [], epss: [] };
+  /** The NVD records held, one per CVE (the store keeps the copy NVD modified last). */
+  private readonly nvd = new Map<string, NvdRecord>();
   private reporter = new HostReporter();
   /** Finding keys per shared report: each distinct finding of the fleet is hashed once. */
   private readonly keys = new FindingKeys();
@@ -71,17 +77,33 @@ export class Assessor {
   }
 
   /**
-   * Rebuilds enrichment from the stored documents (KEV, EPSS, NVD pages); returns the CVEs whose
-   * enrichment changed, so only hosts with findings for them need re-assessing.
+   * Rebuilds enrichment from the stored documents (KEV, EPSS) and the NVD records held; returns
+   * the CVEs whose enrichment changed, so only hosts with findings for them need re-assessing.
    */
   loadDocuments(documents: readonly { kind: string; content: string }[]): string[] {
+    this.documents = {
+      kev: documents.filter((d) => d.kind === 'kev').map((d) => parseKev(d.content, 'stored KEV catalog')),
+      epss: documents.filter((d) => d.kind === 'epss').map((d) => parseEpss(d.content, 'stored EPSS scores')),
+    };
+    return this.rebuildEnrichment();
+  }
+
+  /**
+   * Takes NVD records stored since the last call (each the copy now held for its CVE); returns
+   * the CVEs among them whose enrichment changed. The documents are not parsed again.
+   */
+  applyNvd(records: readonly NvdRecord[]): string[] {
+    if (records.length === 0) return [];
+    for (const r of records) this.nvd.set(r.id, r);
+    return this.rebuildEnrichment(records.map((r) => r.id));
+  }
+
+  private rebuildEnrichment(among?: readonly string[]): string[] {
     const enrichment = new Enrichment();
-    for (const d of documents) {
-      if (d.kind === 'kev') enrichment.addKev(parseKev(d.content, 'stored KEV catalog'));
-      else if (d.kind === 'epss') enrichment.addEpss(parseEpss(d.content, 'stored EPSS scores'));
-      else if (d.kind.startsWith('nvd:')) enrichment.addNvd(parseNvd(d.content, `stored NVD page ${d.kind}`));
-    }
-    const changed = changedCves(this.enrichment, enrichment);
+    for (const catalog of this.documents.kev) enrichment.addKev(catalog);
+    for (const scores of this.documents.epss) enrichment.addEpss(scores);
+    enrichment.addNvd(this.nvd);
+    const changed = changedCves(this.enrichment, enrichment, among);
     this.enrichment = enrichment;
     this.reporter = new HostReporter(cveLookupOf(enrichment));
     return changed;

@@ -7,6 +7,7 @@ import {
   EMPTY_ATTRIBUTES,
   FeedStore,
   type DocumentKeptOut,
+  type NvdChanges,
   FindingsStore,
   HostStore,
   InstalledTargets,
@@ -116,13 +117,16 @@ type Stored = { readonly reply: InventoryReply } | { readonly error: unknown };
 export interface FeedImportReply {
   /** `older`: records kept as held because the incoming copy's `modified` is older. */
   readonly records: { readonly inserted: number; readonly updated: number; readonly unchanged: number; readonly older: number };
+  /** Enrichment stored: `kev`, `epss`, and `nvd` when any NVD record was. */
   readonly documents: string[];
   /** Enrichment documents kept out: older than the held edition, or the same edition with other content. */
   readonly keptOut: DocumentKeptOut[];
+  /** The NVD CVE records of the pages imported, one per CVE (`older`: NVD modified the held copy later; it stays). */
+  readonly nvd: NvdChanges;
   readonly hostsReassessed: number;
   /**
    * Entries of the enrichment documents now held as this import gave them (stored, or the same
-   * content already held); kept-out documents count none.
+   * content already held), NVD records included; kept-out documents and older NVD records count none.
    */
   readonly documentEntries: number;
   /** What the re-assessment changed: a withdrawn or narrowed record retracts findings, it fixes none. */
@@ -177,6 +181,7 @@ export class ControlPlane {
     const feeds = new FeedStore(tablesOf(this.db), this.clock);
     // The mark first: whatever commits while the rest is read is applied again later, harmlessly.
     this.feedMark = await feeds.changeMark();
+    this.assessor.applyNvd(await feeds.nvdRecords());
     this.assessor.loadDocuments(await feeds.documents());
     return this.assessor.loadRecords(await feeds.records());
   }
@@ -191,9 +196,10 @@ export class ControlPlane {
       const feeds = new FeedStore(tablesOf(this.db), this.clock);
       const changes = await feeds.changesSince(this.feedMark);
       const { keys, names, problems } = this.assessor.applyRecords(changes.records);
-      const cves = changes.documents.length > 0 ? this.assessor.loadDocuments(await feeds.documents()) : [];
+      const cves = new Set(this.assessor.applyNvd(changes.nvd));
+      if (changes.documents.length > 0) for (const id of this.assessor.loadDocuments(await feeds.documents())) cves.add(id);
       this.feedMark = changes.mark;
-      return { keys, names, cves, problems };
+      return { keys, names, cves: [...cves], problems };
     });
     this.following = run.catch(() => undefined);
     return run;
@@ -457,11 +463,11 @@ export class ControlPlane {
    */
   async importFeeds(paths: readonly string[], source: string, actor: AuditActor, options: { readonly kind?: FeedSource['kind'] } = {}): Promise<FeedImportReply> {
     const batch = await readFeedBatch(paths);
-    if (batch.records.length === 0 && batch.documents.length === 0 && batch.problems.length > 0) {
+    if (batch.records.length === 0 && batch.documents.length === 0 && batch.nvdPages.length === 0 && batch.problems.length > 0) {
       throw batch.problems[0] as PatchwiseError;
     }
     if (options.kind) refuseOtherKinds(batch, options.kind, paths);
-    const { changes, documents, keptOut, documentEntries } = await this.db.transaction().execute(async (trx) => {
+    const { changes, documents, keptOut, documentEntries, nvd } = await this.db.transaction().execute(async (trx) => {
       const feeds = new FeedStore(tablesOf(trx), this.clock);
       const changes = await feeds.applyRecords(batch.records, source);
       const documents: string[] = [];
@@ -473,15 +479,18 @@ export class ControlPlane {
         else if (put.outcome === 'kept-out') keptOut.push(put.keptOut);
         if (put.outcome !== 'kept-out') documentEntries += doc.count;
       }
+      const nvd = await feeds.applyNvd(batch.nvd, source);
+      if (nvd.stored > 0) documents.push('nvd');
+      documentEntries += nvd.stored + nvd.unchanged;
       if (changes.inserted.length + changes.updated.length + documents.length > 0) {
         await this.audit(trx, {
           actor,
           action: 'feeds.import',
           target: { kind: 'feed', id: source },
-          details: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length, documents },
+          details: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length, documents, ...(nvd.stored > 0 ? { nvdStored: nvd.stored } : {}) },
         });
       }
-      return { changes, documents, keptOut, documentEntries };
+      return { changes, documents, keptOut, documentEntries, nvd };
     });
     // The same path as other processes take: what this import stored (and anything another
     // process stored meanwhile) comes back from the database.
@@ -497,6 +506,7 @@ export class ControlPlane {
       records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length },
       documents,
       keptOut,
+      nvd,
       hostsReassessed: targets.size,
       documentEntries,
       findings,
@@ -612,7 +622,8 @@ function refuseRetired(host: HostRecord, code: 'PW_HOST_RETIRED' | 'PW_CONFLICT'
  */
 function refuseOtherKinds(batch: FeedBatch, kind: FeedSource['kind'], paths: readonly string[]): void {
   const input = paths.length === 1 ? { input: paths[0] as string } : {};
-  const others = batch.documents.filter((d) => d.kind.split(':')[0] !== kind).map((d) => d.kind);
+  const kinds = [...batch.documents.map((d) => d.kind), ...(batch.nvdPages.length > 0 ? ['nvd'] : [])];
+  const others = kinds.filter((k) => k !== kind);
   if (kind === 'osv') {
     if (others.length > 0) throw new PatchwiseError('PW_INPUT_INVALID', `expected OSV records, found ${others.join(', ')}; nothing imported`, input);
     return;

@@ -12,7 +12,7 @@ import { createRollout } from '../src/rollout/rollout-runtime.js';
 import type { Database } from '../src/database.js';
 import { FeedSyncer } from '../src/feed-syncer.js';
 import { loadFeedSources } from '../src/load-feed-sources.js';
-import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
+import { almaAdvisory, almaFacts, almaInventory, kevCatalog, nvdPage } from './support/fixtures.js';
 import { openTestDatabase, postgresAvailable } from './support/test-database.js';
 import { TEST_AUDIT_SIGNER, TEST_JOB_SIGNING_KEY, TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
 
@@ -270,6 +270,24 @@ describe.each(kinds)('feed sync on %s', (kind) => {
         'KEV catalog 2026.11.21 (3 entries, released 2026-11-21T15:00:00.000Z); the held one stays',
     );
     expect(await status('cisa-kev')).toMatchObject({ records: 3, lastError: kept?.error });
+  });
+
+  it('holds an NVD source\'s CVEs once however many revisions of its page it synced, and refuses NVD from a KEV source', async () => {
+    const vector = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N';
+    const cve = (id: string, modified: string) => ({ id, modified, vector, score: 5.3 });
+    await syncer.configure([{ ...source('nvd-recent', '/nvd.json'), kind: 'nvd' }, { ...source('cisa-kev', '/kev.json'), kind: 'kev' }]);
+    feeds.files.set('/nvd.json', { body: nvdPage([cve('CVE-2026-1111', '2026-11-01T00:00:00.000'), cve('CVE-2026-2222', '2026-11-01T00:00:00.000')]), etag: '"n1"' });
+    feeds.files.set('/kev.json', { body: nvdPage([cve('CVE-2026-3333', '2026-11-01T00:00:00.000')]) });
+    expect(await sync()).toEqual([
+      { name: 'cisa-kev', outcome: 'failed', error: `${base}/kev.json: expected a kev document, found nvd; nothing imported` },
+      { name: 'nvd-recent', outcome: 'imported', records: 2, hostsReassessed: 0 },
+    ]);
+    // The query's next answer: one CVE revised, one new. Three CVEs held, not 2 + 2 entries of two pages.
+    t.clock.advance(6 * HOUR);
+    feeds.files.set('/nvd.json', { body: nvdPage([cve('CVE-2026-2222', '2026-11-03T00:00:00.000'), cve('CVE-2026-4444', '2026-11-03T00:00:00.000')]), etag: '"n2"' });
+    expect((await sync()).find((s) => s.name === 'nvd-recent')).toMatchObject({ outcome: 'imported', records: 2 });
+    expect(await status('nvd-recent')).toMatchObject({ records: 3, lastError: null });
+    expect(await status('cisa-kev')).toMatchObject({ records: 0 });
   });
 
   it('imports the valid records of a partly bad file and reports the rest as the last error', async () => {

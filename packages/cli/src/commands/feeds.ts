@@ -13,6 +13,8 @@ interface ImportReply {
   documents: string[];
   /** Enrichment documents the server kept out (absent from servers before editions were compared). */
   keptOut?: { kind: string; message: string }[];
+  /** NVD CVE records, one per CVE; absent from servers that kept NVD pages whole. */
+  nvd?: { stored: number; unchanged: number; older: number };
   hostsReassessed: number;
   /** What the re-assessment changed; absent from servers older than retracted findings. */
   findings?: { opened: number; updated: number; fixed: number; retracted: number };
@@ -61,10 +63,12 @@ export async function feedsImport(api: ApiClient, paths: readonly string[], opts
       continue;
     }
     const r = reply.records;
+    const documents = reply.nvd ? reply.documents.filter((d) => d !== 'nvd') : reply.documents;
     io.stdout.write(
       `${file}: ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged records` +
         `${r.older ? `, ${r.older} older than the copy held (kept the held one)` : ''}` +
-        `${reply.documents.length ? `; enrichment ${reply.documents.join(', ')} updated` : ''}` +
+        `${documents.length ? `; enrichment ${documents.join(', ')} updated` : ''}` +
+        nvdRecords(reply.nvd) +
         `${reply.keptOut?.length ? `; enrichment ${reply.keptOut.map((k) => k.kind).join(', ')} kept out (kept the held one)` : ''}; ${reply.hostsReassessed} hosts re-assessed${findingChanges(reply.findings)}\n`,
     );
     // Not a failure (nothing held was lost), but the reason must be seen: the file was not used.
@@ -74,6 +78,12 @@ export async function feedsImport(api: ApiClient, paths: readonly string[], opts
   }
   if (failed > 0) io.stderr.write(`patchwise: ${failed} of ${files.length + problems.length} file${files.length + problems.length === 1 ? '' : 's'} not imported whole\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** What a feed import did with NVD records, when the file had any. */
+function nvdRecords(nvd: ImportReply['nvd']): string {
+  if (!nvd || nvd.stored + nvd.unchanged + nvd.older === 0) return '';
+  return `; NVD ${nvd.stored} CVE records stored, ${nvd.unchanged} unchanged${nvd.older ? `, ${nvd.older} older than the copy held (kept the held one)` : ''}`;
 }
 
 /**

@@ -28,6 +28,7 @@ import { personAttributes } from './migrations/0026-person-attributes.js';
 import { documentSource } from './migrations/0027-document-source.js';
 import { serverKeys } from './migrations/0028-server-keys.js';
 import { agentlessScanWarnings } from './migrations/0029-agentless-scan-warnings.js';
+import { nvdRecords } from './migrations/0030-nvd-records.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -62,6 +63,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0027-document-source': documentSource,
   '0028-server-keys': serverKeys,
   '0029-agentless-scan-warnings': agentlessScanWarnings,
+  '0030-nvd-records': nvdRecords,
   '0014-agentless': agentless,
 };
 

@@ -1,7 +1,7 @@
 import { normalizeCveId } from './cve-id.js';
 import type { EpssScores } from './epss.js';
 import type { KevCatalog, KevEntry } from './kev.js';
-import type { NvdRecord } from './nvd.js';
+import { nvdModifiedAt, type NvdRecord } from './nvd.js';
 
 /** A CVE's EPSS values with the day and model they belong to. */
 export interface EpssLookup {
@@ -70,7 +70,7 @@ export class Enrichment {
   addNvd(records: ReadonlyMap<string, NvdRecord>): this {
     for (const record of records.values()) {
       const current = this.nvd.get(record.id);
-      if (current === undefined || Date.parse(current.lastModified) <= Date.parse(record.lastModified)) {
+      if (current === undefined || nvdModifiedAt(current) <= nvdModifiedAt(record)) {
         this.nvd.set(record.id, record);
       }
     }
@@ -116,11 +116,12 @@ export class Enrichment {
 /**
  * The CVEs whose enrichment differs between two states in what priorities and reasons read: the
  * KEV entry, the EPSS score and percentile (not the scoring date), the NVD record. A feed update
- * re-assesses only hosts with findings for these.
+ * re-assesses only hosts with findings for these. `among` limits the comparison to CVEs known to
+ * be the only ones that may differ (the NVD records one import stored).
  */
-export function changedCves(before: Enrichment, after: Enrichment): string[] {
+export function changedCves(before: Enrichment, after: Enrichment, among?: Iterable<string>): string[] {
   const changed: string[] = [];
-  for (const id of new Set([...before.cveIds(), ...after.cveIds()])) {
+  for (const id of new Set(among ?? [...before.cveIds(), ...after.cveIds()])) {
     if (relevant(before.lookup(id)) !== relevant(after.lookup(id))) changed.push(id);
   }
   return changed;

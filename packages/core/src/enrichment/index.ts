@@ -7,7 +7,7 @@ export { parseKev } from './kev.js';
 export type { KevCatalog, KevEntry } from './kev.js';
 export { parseEpss, readEpssHeader } from './epss.js';
 export type { EpssScore, EpssScores } from './epss.js';
-export { parseNvd } from './nvd.js';
+export { nvdModifiedAt, parseNvd } from './nvd.js';
 export type { NvdCvssMetric, NvdRecord } from './nvd.js';
 export { Enrichment, changedCves } from './enrichment.js';
 export type { EnrichmentCounts, EnrichmentRecord, EpssLookup } from './enrichment.js';

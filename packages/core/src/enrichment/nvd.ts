@@ -32,6 +32,14 @@ export interface NvdRecord {
   readonly cwes: readonly string[];
 }
 
+/**
+ * When NVD last modified a record, for choosing between two copies of one CVE (the later wins).
+ * NVD writes UTC without a zone; both copies are read the same way, so the order holds.
+ */
+export function nvdModifiedAt(record: Pick<NvdRecord, 'lastModified'>): number {
+  return Date.parse(record.lastModified);
+}
+
 // The metric arrays of an NVD CVE API 2.0 record, by the CVSS version they carry.
 const METRIC_KEYS: readonly (readonly [key: string, version: CvssVersion])[] = [
   ['cvssMetricV2', '2.0'],

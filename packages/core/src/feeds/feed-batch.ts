@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseOsvRecord, type Advisory } from '../advisories/index.js';
-import { parseEpss, parseKev, parseNvd } from '../enrichment/index.js';
+import { parseEpss, parseKev, parseNvd, type NvdRecord } from '../enrichment/index.js';
 import { PatchwiseError } from '../errors/index.js';
 import { DEFAULT_LIMITS, listInputFiles, parseJson, parseYaml, readInputFile, type InputLimits } from '../input/index.js';
 import { epssEdition, kevEdition, type DocumentEdition } from './document-edition.js';
@@ -15,22 +15,36 @@ export interface OsvRecordInput {
   readonly advisory: Advisory;
 }
 
-/** A whole enrichment document (KEV catalog, EPSS CSV, NVD page), kept as text. */
+/** One NVD CVE record ready to store: what Patchwise keeps of it, as JSON, and its digest. */
+export interface NvdRecordInput {
+  readonly record: NvdRecord;
+  readonly json: string;
+  readonly digest: string;
+}
+
+/** A whole enrichment document (KEV catalog, EPSS CSV), kept as text. */
 export interface EnrichmentDocument {
-  readonly kind: 'kev' | 'epss' | `nvd:${string}`;
+  readonly kind: 'kev' | 'epss';
   readonly text: string;
   readonly count: number;
   readonly digest: string;
   /** The file (or archive entry) it was read from, for messages. */
   readonly source: string;
-  /** Which release it is (KEV, EPSS), so an older or altered copy does not replace a held one; null for NVD pages. */
-  readonly edition: DocumentEdition | null;
+  /** Which release it is, so an older or altered copy does not replace a held one. */
+  readonly edition: DocumentEdition;
 }
 
 /** What a set of feed files holds, sorted by kind; nothing is stored yet. */
 export interface FeedBatch {
   readonly records: OsvRecordInput[];
   readonly documents: EnrichmentDocument[];
+  /**
+   * NVD CVE records, from every page read: stored one per CVE (not as pages), so a page synced
+   * again or a newer one replaces what it covers instead of piling up beside it.
+   */
+  readonly nvd: NvdRecordInput[];
+  /** The NVD pages they came from, for what an import says it read. */
+  readonly nvdPages: string[];
   readonly problems: PatchwiseError[];
   readonly warnings: string[];
 }
@@ -45,17 +59,17 @@ export interface FeedBatch {
  * out as problems, and the others are kept.
  */
 export async function readFeedBatch(paths: readonly string[], limits: InputLimits = DEFAULT_LIMITS): Promise<FeedBatch> {
-  const batch: FeedBatch = { records: [], documents: [], problems: [], warnings: [] };
+  const batch = emptyBatch();
   for (const file of listInputFiles(paths)) {
     if (file.kind === 'problem') {
       batch.problems.push(file.error);
       continue;
     }
     // Gathered per file, and added only once the file was read to its end.
-    let part: FeedBatch = { records: [], documents: [], problems: [], warnings: [] };
+    let part = emptyBatch();
     for await (const item of readInputFile(file.path, file.root, limits)) {
       if (item.kind === 'problem') {
-        if (item.incomplete) part = { records: [], documents: [], problems: [incompleteArchive(item.error)], warnings: [] };
+        if (item.incomplete) part = { ...emptyBatch(), problems: [incompleteArchive(item.error)] };
         else part.problems.push(item.error);
         continue;
       }
@@ -70,10 +84,16 @@ export async function readFeedBatch(paths: readonly string[], limits: InputLimit
     // One by one: an archive holds up to hundreds of thousands of records, too many for push(...spread).
     for (const r of part.records) batch.records.push(r);
     for (const d of part.documents) batch.documents.push(d);
+    for (const n of part.nvd) batch.nvd.push(n);
+    for (const n of part.nvdPages) batch.nvdPages.push(n);
     for (const p of part.problems) batch.problems.push(p);
     for (const w of part.warnings) batch.warnings.push(w);
   }
   return batch;
+}
+
+function emptyBatch(): FeedBatch {
+  return { records: [], documents: [], nvd: [], nvdPages: [], problems: [], warnings: [] };
 }
 
 /** The error that cut an archive short, saying that nothing of the archive is used. */
@@ -102,9 +122,11 @@ function addDocument(text: string, name: string, limits: InputLimits, batch: Fee
     return;
   }
   if (isObject(value) && value.format === 'NVD_CVE') {
-    const records = parseNvd(text, name);
-    const digest = sha256(text);
-    batch.documents.push({ kind: `nvd:${digest.slice(0, 16)}`, text, count: records.size, digest, source: name, edition: null });
+    for (const record of parseNvd(text, name).values()) {
+      const json = JSON.stringify(record);
+      batch.nvd.push({ record, json, digest: sha256(json) });
+    }
+    batch.nvdPages.push(name);
     return;
   }
   const records = Array.isArray(value) ? value : [value];

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { EnrichmentDocument, OsvRecordInput } from './feed-batch.js';
+import { nvdModifiedAt, type NvdRecord } from '../enrichment/index.js';
+import type { EnrichmentDocument, NvdRecordInput, OsvRecordInput } from './feed-batch.js';
 import { compareEditions, keptOutMessage, storedEdition, type DocumentEdition, type DocumentKeptOut } from './document-edition.js';
 import type { FeedsTables } from './tables.js';
 
@@ -18,6 +19,15 @@ export interface RecordChanges {
   readonly unchanged: number;
   /** Ids whose incoming copy was older (by `modified`) than the one held, which was kept. */
   readonly older: readonly string[];
+}
+
+/** How a batch of NVD records changed what is held (one row per CVE). */
+export interface NvdChanges {
+  /** CVEs whose held copy is now this batch's: new ones, or a copy modified later (or as late, with other content). */
+  readonly stored: number;
+  readonly unchanged: number;
+  /** CVEs whose held copy NVD modified later than the incoming one: the held copy stays. */
+  readonly older: number;
 }
 
 /**
@@ -59,8 +69,10 @@ export interface SyncOutcome {
 export interface FeedChanges {
   /** Advisory records stored or replaced since the mark, as their JSON values. */
   readonly records: readonly { readonly id: string; readonly record: unknown }[];
-  /** Enrichment kinds replaced since the mark (`kev`, `epss`, `nvd:…`). */
+  /** Enrichment documents replaced since the mark (`kev`, `epss`). */
   readonly documents: readonly string[];
+  /** NVD records stored or replaced since the mark. */
+  readonly nvd: readonly NvdRecord[];
   /** The mark to ask from next time. */
   readonly mark: string;
 }
@@ -140,12 +152,67 @@ export class FeedStore {
   }
 
   /**
+   * Stores NVD records, one row per CVE: the copy NVD modified last is held, as the lookup always
+   * chose. An incoming copy modified earlier than the held one is left out (counted `older`); at
+   * the same time with other content it replaces the held one (the later import wins, as for OSV
+   * records); the same content is unchanged. Within a batch the copy modified last wins, the last
+   * one at a tie. Inside a transaction, as applyRecords.
+   */
+  async applyNvd(records: readonly NvdRecordInput[], source: string): Promise<NvdChanges> {
+    await this.lockWrites();
+    const latest = new Map<string, NvdRecordInput>();
+    for (const r of records) {
+      const seen = latest.get(r.record.id);
+      if (seen === undefined || nvdModifiedAt(seen.record) <= nvdModifiedAt(r.record)) latest.set(r.record.id, r);
+    }
+    const ids = [...latest.keys()];
+    const held = new Map<string, { digest: string; lastModified: string }>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.db.selectFrom('feeds_nvd').select(['cve_id', 'digest', 'last_modified']).where('cve_id', 'in', ids.slice(i, i + CHUNK)).execute();
+      for (const row of rows) held.set(row.cve_id, { digest: row.digest, lastModified: row.last_modified });
+    }
+    let older = 0;
+    let unchanged = 0;
+    const changed: NvdRecordInput[] = [];
+    for (const r of latest.values()) {
+      const h = held.get(r.record.id);
+      if (h?.digest === r.digest) unchanged++;
+      else if (h && nvdModifiedAt({ lastModified: h.lastModified }) > nvdModifiedAt(r.record)) older++;
+      else changed.push(r);
+    }
+    const now = this.clock();
+    for (let i = 0; i < changed.length; i += CHUNK) {
+      await this.db
+        .insertInto('feeds_nvd')
+        .values(changed.slice(i, i + CHUNK).map((r) => ({ cve_id: r.record.id, last_modified: r.record.lastModified, digest: r.digest, record: r.json, source, imported_at: now })))
+        .onConflict((oc) =>
+          oc.column('cve_id').doUpdateSet((eb) => ({
+            last_modified: eb.ref('excluded.last_modified'),
+            digest: eb.ref('excluded.digest'),
+            record: eb.ref('excluded.record'),
+            source: eb.ref('excluded.source'),
+            imported_at: eb.ref('excluded.imported_at'),
+            seq: NEXT_CHANGE,
+          })),
+        )
+        .execute();
+    }
+    return { stored: changed.length, unchanged, older };
+  }
+
+  /** Every NVD record held, one per CVE. */
+  async nvdRecords(): Promise<NvdRecord[]> {
+    const rows = await this.db.selectFrom('feeds_nvd').select('record').orderBy('cve_id').execute();
+    return rows.map((r) => r.record as NvdRecord);
+  }
+
+  /**
    * Stores an enrichment document in place of the held one of its kind, unless that would lose
    * data: a KEV catalog or EPSS file of an older edition (`dateReleased`, `score_date`) than the
    * held one is kept out, as an old OSV record is, and so is one of the same edition with other
    * content, which is an excerpt or an edited copy (a 5-entry sample must not replace the
    * 1,400-entry catalog it was cut from). A newer edition replaces, whoever brings it (an import
-   * or a scheduled sync). NVD pages are each their own kind and never replace one another.
+   * or a scheduled sync). NVD records are stored one per CVE (applyNvd), not as documents.
    * Inside a transaction, as applyRecords. `source` is remembered with stored content, as a
    * record's is, so `feeds status` counts for each source only what it brought.
    */
@@ -207,19 +274,25 @@ export class FeedStore {
    */
   async changeMark(): Promise<string> {
     const row = await sql<{ mark: string }>`
-      select greatest(coalesce((select max(seq) from feeds_advisories), 0), coalesce((select max(seq) from feeds_documents), 0))::text as mark
+      select greatest(
+        coalesce((select max(seq) from feeds_advisories), 0),
+        coalesce((select max(seq) from feeds_documents), 0),
+        coalesce((select max(seq) from feeds_nvd), 0))::text as mark
     `.execute(this.db);
     return row.rows[0]?.mark ?? '0';
   }
 
-  /** Records and documents stored after `mark`, read in one snapshot, and the next mark. */
+  /** Records, documents and NVD records stored after `mark`, read in one snapshot, and the next mark. */
   async changesSince(mark: string): Promise<FeedChanges> {
     // One statement, one snapshot: a commit between two queries could otherwise move the mark
-    // past changes that the first query did not see.
-    const changed = await sql<{ table: 'a' | 'd'; key: string; seq: string }>`
+    // past changes that the first query did not see. Rows are read again by key afterwards: a
+    // later replacement only brings newer content, which the next call would bring anyway.
+    const changed = await sql<{ table: 'a' | 'd' | 'n'; key: string; seq: string }>`
       select 'a' as table, id as key, seq::text from feeds_advisories where seq > ${mark}::bigint
       union all
       select 'd' as table, kind as key, seq::text from feeds_documents where seq > ${mark}::bigint
+      union all
+      select 'n' as table, cve_id as key, seq::text from feeds_nvd where seq > ${mark}::bigint
     `.execute(this.db);
     let next = BigInt(mark);
     for (const row of changed.rows) if (BigInt(row.seq) > next) next = BigInt(row.seq);
@@ -228,7 +301,12 @@ export class FeedStore {
     for (let i = 0; i < ids.length; i += CHUNK) {
       records.push(...(await this.db.selectFrom('feeds_advisories').select(['id', 'record']).where('id', 'in', ids.slice(i, i + CHUNK)).execute()));
     }
-    return { records, documents: changed.rows.filter((r) => r.table === 'd').map((r) => r.key), mark: next.toString() };
+    const cves = changed.rows.filter((r) => r.table === 'n').map((r) => r.key);
+    const nvd: NvdRecord[] = [];
+    for (let i = 0; i < cves.length; i += CHUNK) {
+      for (const row of await this.db.selectFrom('feeds_nvd').select('record').where('cve_id', 'in', cves.slice(i, i + CHUNK)).execute()) nvd.push(row.record as NvdRecord);
+    }
+    return { records, documents: changed.rows.filter((r) => r.table === 'd').map((r) => r.key), nvd, mark: next.toString() };
   }
 
   private async lockWrites(): Promise<void> {
@@ -324,11 +402,21 @@ export class FeedStore {
       .orderBy('source')
       .execute();
     const docs = await this.db.selectFrom('feeds_documents').select(['kind', 'record_count', 'source', 'imported_at']).orderBy('kind').execute();
+    const nvdBySource = await this.db
+      .selectFrom('feeds_nvd')
+      .select(['source', (eb) => eb.fn.countAll<string>().as('n'), (eb) => eb.fn.max('imported_at').as('at')])
+      .groupBy('source')
+      .orderBy('source')
+      .execute();
     const names = new Set(held.map((c) => c.name));
-    const holds = (c: { name: string; kind: string }): number =>
-      c.kind === 'osv'
-        ? Number(bySource.find((s) => s.source === c.name)?.n ?? 0)
-        : docs.filter((d) => d.source === c.name && d.kind.split(':')[0] === c.kind).reduce((sum, d) => sum + d.record_count, 0);
+    const holds = (c: { name: string; kind: string }): number => {
+      if (c.kind === 'osv') return Number(bySource.find((s) => s.source === c.name)?.n ?? 0);
+      if (c.kind === 'nvd') return Number(nvdBySource.find((s) => s.source === c.name)?.n ?? 0);
+      return docs.filter((d) => d.source === c.name && d.kind === c.kind).reduce((sum, d) => sum + d.record_count, 0);
+    };
+    // Imported NVD records are one line, as a KEV catalog is, whatever the pages were named.
+    const nvdImported = nvdBySource.filter((s) => !names.has(s.source));
+    const imported = (name: string, kind: string, records: number, at: Date | null): FeedStatus => ({ name, kind, origin: 'import', url: null, records, lastSuccessAt: at, lastAttemptAt: at, lastError: null });
     return [
       ...sources.map((c) => ({
         name: c.name,
@@ -340,14 +428,15 @@ export class FeedStore {
         lastAttemptAt: c.last_attempt_at,
         lastError: c.last_error,
       })),
-      ...bySource
-        .filter((s) => !names.has(s.source))
-        .map((s) => ({ name: s.source, kind: 'osv', origin: 'import' as const, url: null, records: Number(s.n), lastSuccessAt: s.at, lastAttemptAt: s.at, lastError: null })),
-      ...docs
-        .filter((d) => !names.has(d.kind))
-        .map((d) => ({ name: d.kind, kind: d.kind.split(':')[0] ?? d.kind, origin: 'import' as const, url: null, records: d.record_count, lastSuccessAt: d.imported_at, lastAttemptAt: d.imported_at, lastError: null })),
+      ...bySource.filter((s) => !names.has(s.source)).map((s) => imported(s.source, 'osv', Number(s.n), s.at)),
+      ...docs.filter((d) => !names.has(d.kind)).map((d) => imported(d.kind, d.kind, d.record_count, d.imported_at)),
+      ...(nvdImported.length > 0 ? [imported('nvd', 'nvd', nvdImported.reduce((sum, r) => sum + Number(r.n), 0), latestOf(nvdImported.map((r) => r.at)))] : []),
     ];
   }
+}
+
+function latestOf(dates: readonly (Date | null)[]): Date | null {
+  return dates.reduce<Date | null>((last, d) => (d !== null && (last === null || d > last) ? d : last), null);
 }
 
 /** Whether a record revision is strictly older than another; unknown when either has no date. */

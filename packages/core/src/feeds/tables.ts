@@ -24,6 +24,18 @@ export interface FeedsTables {
     imported_at: Timestamp;
     seq: ColumnType<string, never, RawBuilder<unknown>>;
   };
+  /** NVD CVE records, one per CVE: the one NVD modified last, as Patchwise keeps it (`NvdRecord`). */
+  feeds_nvd: {
+    cve_id: string;
+    /** As NVD writes it (UTC without zone); compared as a date. */
+    last_modified: string;
+    digest: string;
+    record: ColumnType<unknown, string, string>;
+    /** The source (configured feed or import) that stored this copy. */
+    source: string;
+    imported_at: Timestamp;
+    seq: ColumnType<string, never, RawBuilder<unknown>>;
+  };
   feeds_sources: {
     name: string;
     kind: string;

@@ -83,8 +83,16 @@ export function feedRoutes(app: App, deps: AppDeps): void {
             }),
             documents: Type.Array(Type.String()),
             keptOut: Type.Array(DocumentKeptOutView, { description: 'enrichment documents not stored: older than the held edition, or the same edition with other content; the held one stays' }),
+            nvd: Type.Object(
+              {
+                stored: Type.Integer({ description: 'CVEs whose held record is now this file\'s' }),
+                unchanged: Type.Integer(),
+                older: Type.Integer({ description: 'CVEs whose held record NVD modified later than this file\'s; the held one stays' }),
+              },
+              { description: 'the NVD CVE records of the file, held one per CVE (the copy NVD modified last)' },
+            ),
             hostsReassessed: Type.Integer(),
-            documentEntries: Type.Integer({ description: 'entries of the enrichment documents now held as this file gave them (stored or already held); kept-out ones count none' }),
+            documentEntries: Type.Integer({ description: 'entries of the enrichment documents now held as this file gave them (stored or already held), NVD records included; kept-out documents and older NVD records count none' }),
             findings: FindingChangesView,
             problems: Type.Array(Type.String()),
             warnings: Type.Integer(),

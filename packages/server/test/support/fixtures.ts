@@ -50,3 +50,28 @@ export function kevCatalog(cves: string[], released = '2026-11-20T15:00:00.000Z'
     })),
   };
 }
+
+/** An NVD CVE API 2.0 page: each CVE with its last modification and one CVSS 3.1 vector (NVD's score). */
+export function nvdPage(cves: { id: string; modified: string; vector: string; score: number }[]): string {
+  return JSON.stringify({
+    resultsPerPage: cves.length,
+    startIndex: 0,
+    totalResults: cves.length,
+    format: 'NVD_CVE',
+    version: '2.0',
+    timestamp: '2026-12-01T00:00:00.000',
+    vulnerabilities: cves.map((c) => ({
+      cve: {
+        id: c.id,
+        published: '2026-10-01T10:00:00.000',
+        lastModified: c.modified,
+        vulnStatus: 'Analyzed',
+        descriptions: [{ lang: 'en', value: `${c.id} in openssl` }],
+        metrics: {
+          cvssMetricV31: [{ source: 'nvd@nist.gov', type: 'Primary', cvssData: { version: '3.1', vectorString: c.vector, baseScore: c.score } }],
+        },
+        weaknesses: [],
+      },
+    })),
+  });
+}
