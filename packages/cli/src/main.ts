@@ -316,6 +316,16 @@ export function buildProgram(): Command {
       process.exitCode = await feedsStatus(await api(opts), opts, io);
     });
   feeds
+    .command('forget')
+    .description("Remove what a feed source brought (advisory records, NVD records, KEV/EPSS documents) and re-assess the hosts it reached; not a source of the server's --feeds file")
+    .argument('<source>', 'a source no longer in --feeds, or an import source ("import" unless feeds import was given --source)')
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (source: string, opts: { json?: boolean; data?: string }) => {
+      const { feedsForget } = await import('./commands/feeds.js');
+      process.exitCode = await feedsForget(await api(opts), source, opts, io);
+    });
+  feeds
     .command('sync')
     .description('Sync the sources the server was started with (--feeds FILE) that are due now; exit 1 when one failed, 2 when the server has no sources configured')
     .option('--force', 'sync every source, due or not')

@@ -94,7 +94,7 @@ describe('patchwise feeds status after a source left the --feeds file', () => {
     expect(lines[0]).toMatch(/^FEED\s+KIND\s+RECORDS\s+AGE\s+ORIGIN\s+LAST ERROR$/);
     expect(lines[1]).toMatch(/^debian\s+osv\s+1\s+0m\s+configured\s*$/);
     expect(lines[2]).toMatch(/^ubuntu\s+osv\s+1\s+0m\s+no longer configured\s*$/);
-    expect(text.stdout).toContain("ubuntu (1 record): no longer in the server's --feeds file, so no longer synced; what it holds is kept and still matched (docs/feeds.md)\n");
+    expect(text.stdout).toContain("ubuntu (1 record): no longer in the server's --feeds file, so no longer synced; what it holds is kept and still matched until `patchwise feeds forget NAME` (docs/feeds.md)\n");
     // --json keeps stdout the list; the note goes to stderr.
     expect((await cli('feeds', 'status', '--json')).stderr).toContain("patchwise: note: ubuntu (1 record): no longer in the server's --feeds file");
     // Only the configured source is synced; the dropped one's advisory still counts as held.
@@ -107,5 +107,22 @@ describe('patchwise feeds status after a source left the --feeds file', () => {
       ['ubuntu', 'configured', 1],
     ]);
     expect((await cli('feeds', 'status')).stdout).not.toContain('no longer');
+  }, 120_000);
+
+  it('forgets a source no longer configured, and refuses one the --feeds file still names', async () => {
+    await restartWith(['debian', 'ubuntu']);
+    expect((await cli('feeds', 'sync', '--force', '--json')).status).toBe(0);
+    const refused = await cli('feeds', 'forget', 'ubuntu');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/feed source ubuntu is configured in the server's --feeds file, so its next sync would bring it back/);
+
+    await restartWith(['debian']);
+    const forgot = await cli('feeds', 'forget', 'ubuntu');
+    expect(forgot.status, forgot.stderr).toBe(0);
+    expect(forgot.stdout).toBe('forgot feed source ubuntu: 1 advisory records, 0 NVD records; 0 hosts re-assessed\n');
+    expect((await statusJson()).map((l) => l.name)).toEqual(['debian']);
+    const unknown = await cli('feeds', 'forget', 'ubuntu');
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toContain('nothing is held from a feed source named ubuntu');
   }, 120_000);
 });

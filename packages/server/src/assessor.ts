@@ -98,6 +98,13 @@ export class Assessor {
     return this.rebuildEnrichment(records.map((r) => r.id));
   }
 
+  /** Drops NVD records forgotten (`feeds forget`); returns the CVEs among them whose enrichment changed. */
+  forgetNvd(cves: readonly string[]): string[] {
+    if (cves.length === 0) return [];
+    for (const id of cves) this.nvd.delete(id);
+    return this.rebuildEnrichment(cves);
+  }
+
   private rebuildEnrichment(among?: readonly string[]): string[] {
     const enrichment = new Enrichment();
     for (const catalog of this.documents.kev) enrichment.addKev(catalog);
@@ -107,6 +114,11 @@ export class Assessor {
     this.enrichment = enrichment;
     this.reporter = new HostReporter(cveLookupOf(enrichment));
     return changed;
+  }
+
+  /** Drops advisories forgotten (`feeds forget`); returns the keys whose answers may have changed. */
+  forgetAdvisories(ids: readonly string[]): TouchedKey[] {
+    return [...new Set(this.matcher.remove(ids))].map((k) => ({ ecosystem: ecosystemOfKey(k), name: nameOfKey(k) }));
   }
 
   /** Applies changed advisories; returns the (ecosystem, package name) keys whose answers may have changed. */

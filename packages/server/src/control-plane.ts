@@ -135,6 +135,16 @@ export interface FeedImportReply {
   readonly warnings: number;
 }
 
+/** What `feeds forget` removed, and what re-assessing the hosts it reached changed. */
+export interface FeedForgetReply {
+  readonly advisories: number;
+  readonly nvd: number;
+  /** Enrichment document kinds (`kev`, `epss`) the source had stored. */
+  readonly documents: string[];
+  readonly hostsReassessed: number;
+  readonly findings: FindingChanges;
+}
+
 /**
  * The control plane's use cases: enrollment, check-ins, inventory uploads, attribute changes and
  * feed imports, each one transaction so readers see the state before or after, never between.
@@ -195,11 +205,15 @@ export class ControlPlane {
     const run = this.following.then(async () => {
       const feeds = new FeedStore(tablesOf(this.db), this.clock);
       const changes = await feeds.changesSince(this.feedMark);
-      const { keys, names, problems } = this.assessor.applyRecords(changes.records);
-      const cves = new Set(this.assessor.applyNvd(changes.nvd));
-      if (changes.documents.length > 0) for (const id of this.assessor.loadDocuments(await feeds.documents())) cves.add(id);
+      // Removals first: an id forgotten and imported again since the mark is among the records.
+      const forgotten = this.assessor.forgetAdvisories(changes.removed.advisories);
+      const cves = new Set(this.assessor.forgetNvd(changes.removed.nvd));
+      const applied = this.assessor.applyRecords(changes.records);
+      for (const id of this.assessor.applyNvd(changes.nvd)) cves.add(id);
+      if (changes.documents.length > 0 || changes.removed.documents.length > 0) for (const id of this.assessor.loadDocuments(await feeds.documents())) cves.add(id);
       this.feedMark = changes.mark;
-      return { keys, names, cves: [...cves], problems };
+      const keys = [...new Map([...forgotten, ...applied.keys].map((k) => [`${k.ecosystem}\u001f${k.name}`, k])).values()];
+      return { keys, names: new Set(keys.map((k) => k.name)), cves: [...cves], problems: applied.problems };
     });
     this.following = run.catch(() => undefined);
     return run;
@@ -492,27 +506,61 @@ export class ControlPlane {
       }
       return { changes, documents, keptOut, documentEntries, nvd };
     });
-    // The same path as other processes take: what this import stored (and anything another
-    // process stored meanwhile) comes back from the database.
-    const followed = await this.followFeeds();
-    const hosts = new HostStore(tablesOf(this.db), this.clock);
-    // Advisories touch hosts carrying their packages; enrichment touches hosts with findings for
-    // the CVEs it changed (a daily EPSS file changes most of them: then every active host).
-    const targets = new Set(await this.hostsTouchedBy(hosts, followed.keys));
-    if (followed.cves.length > MAX_CVES_TO_TARGET) for (const id of await hosts.ids({ status: 'active' })) targets.add(id);
-    else for (const id of await new FindingsStore(tablesOf(this.db), this.clock).hostsWithOpenFindingsFor(followed.cves)) targets.add(id);
-    const findings = await this.reassessHosts([...targets]);
+    const { hostsReassessed, findings } = await this.followAndReassess();
     return {
       records: { inserted: changes.inserted.length, updated: changes.updated.length, unchanged: changes.unchanged, older: changes.older.length },
       documents,
       keptOut,
       nvd,
-      hostsReassessed: targets.size,
+      hostsReassessed,
       documentEntries,
       findings,
       problems: batch.problems.map((p) => p.message),
       warnings: batch.warnings.length,
     };
+  }
+
+  /**
+   * Removes everything a feed source stored (`feeds forget`): its advisory records, NVD records,
+   * enrichment documents and sync state, then re-assesses the hosts that can match what left.
+   * Their findings for it are retracted, not fixed: the hosts did not change. A source of the
+   * server's --feeds file is refused (its next sync would bring it all back); so is a name that
+   * holds nothing, which is more likely a typo than a request.
+   */
+  async forgetFeedSource(source: string, actor: AuditActor, configured: ReadonlySet<string>): Promise<FeedForgetReply> {
+    if (configured.has(source)) {
+      throw new PatchwiseError('PW_CONFLICT', `feed source ${source} is configured in the server's --feeds file, so its next sync would bring it back: remove it from the file and restart the server first`);
+    }
+    const removed = await this.db.transaction().execute(async (trx) => {
+      const removed = await new FeedStore(tablesOf(trx), this.clock).forget(source);
+      const held = removed.advisories.length + removed.nvd.length + removed.documents.length;
+      if (held === 0 && !removed.syncState) throw new PatchwiseError('PW_NOT_FOUND', `nothing is held from a feed source named ${source} (feeds status lists the sources; imports are "import" unless given --source)`);
+      await this.audit(trx, {
+        actor,
+        action: 'feeds.forget',
+        target: { kind: 'feed', id: source },
+        details: { advisories: removed.advisories.length, nvd: removed.nvd.length, documents: removed.documents },
+      });
+      return removed;
+    });
+    const { hostsReassessed, findings } = await this.followAndReassess();
+    return { advisories: removed.advisories.length, nvd: removed.nvd.length, documents: [...removed.documents], hostsReassessed, findings };
+  }
+
+  /**
+   * After a feed change this process made: takes what changed from the database, as other
+   * processes do (anything another process stored meanwhile comes too), and re-assesses only the
+   * hosts it can reach. Advisories touch hosts carrying their packages; enrichment touches hosts
+   * with findings for the CVEs it changed (a daily EPSS file changes most of them: then every
+   * active host).
+   */
+  private async followAndReassess(): Promise<{ hostsReassessed: number; findings: FindingChanges }> {
+    const followed = await this.followFeeds();
+    const hosts = new HostStore(tablesOf(this.db), this.clock);
+    const targets = new Set(await this.hostsTouchedBy(hosts, followed.keys));
+    if (followed.cves.length > MAX_CVES_TO_TARGET) for (const id of await hosts.ids({ status: 'active' })) targets.add(id);
+    else for (const id of await new FindingsStore(tablesOf(this.db), this.clock).hostsWithOpenFindingsFor(followed.cves)) targets.add(id);
+    return { hostsReassessed: targets.size, findings: await this.reassessHosts([...targets]) };
   }
 
   /**

@@ -104,6 +104,21 @@ function underUserPath(message: string, sentAs: string, file: string): string {
   return message.startsWith(sentAs) ? `${file}${message.slice(sentAs.length)}` : `${file}: ${message}`;
 }
 
+/**
+ * Removes what a feed source brought (`DELETE /api/v1/feeds/:source`) and says what the
+ * re-assessment of the hosts it reached changed.
+ */
+export async function feedsForget(api: ApiClient, source: string, opts: { json?: boolean }, io: Io): Promise<number> {
+  const reply = await api.delete<{ advisories: number; nvd: number; documents: string[]; hostsReassessed: number; findings: ImportReply['findings'] }>(`/api/v1/feeds/${encodeURIComponent(source)}`);
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(reply, null, 2)}\n`);
+    return 0;
+  }
+  const documents = reply.documents.length > 0 ? `, enrichment ${reply.documents.join(', ')}` : '';
+  io.stdout.write(`forgot feed source ${source}: ${reply.advisories} advisory records, ${reply.nvd} NVD records${documents}; ${reply.hostsReassessed} hosts re-assessed${findingChanges(reply.findings)}\n`);
+  return 0;
+}
+
 const ORIGIN_SHOWN = { configured: 'configured', 'no-longer-configured': 'no longer configured', import: 'import' } as const;
 
 export async function feedsStatus(api: ApiClient, opts: { json?: boolean }, io: Io): Promise<number> {
@@ -123,7 +138,7 @@ export async function feedsStatus(api: ApiClient, opts: { json?: boolean }, io: 
   if (dropped.length > 0) {
     const held = dropped.map((f) => `${f.name} (${f.records} ${f.records === 1 ? 'record' : 'records'})`).join(', ');
     const one = dropped.length === 1;
-    notes.push(`${held}: no longer in the server's --feeds file, so no longer synced; what ${one ? 'it holds' : 'they hold'} is kept and still matched (docs/feeds.md)`);
+    notes.push(`${held}: no longer in the server's --feeds file, so no longer synced; what ${one ? 'it holds' : 'they hold'} is kept and still matched until \`patchwise feeds forget NAME\` (docs/feeds.md)`);
   }
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(feeds, null, 2)}\n`);

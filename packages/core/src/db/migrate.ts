@@ -29,6 +29,7 @@ import { documentSource } from './migrations/0027-document-source.js';
 import { serverKeys } from './migrations/0028-server-keys.js';
 import { agentlessScanWarnings } from './migrations/0029-agentless-scan-warnings.js';
 import { nvdRecords } from './migrations/0030-nvd-records.js';
+import { feedRemovals } from './migrations/0031-feed-removals.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -64,6 +65,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0028-server-keys': serverKeys,
   '0029-agentless-scan-warnings': agentlessScanWarnings,
   '0030-nvd-records': nvdRecords,
+  '0031-feed-removals': feedRemovals,
   '0014-agentless': agentless,
 };
 

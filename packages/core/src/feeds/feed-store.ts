@@ -30,6 +30,13 @@ export interface NvdChanges {
   readonly older: number;
 }
 
+/** What was removed from what is held, by kind (see FeedStore.forget). */
+export interface FeedRemovals {
+  readonly advisories: readonly string[];
+  readonly nvd: readonly string[];
+  readonly documents: readonly string[];
+}
+
 /**
  * Where a line of `feeds status` comes from: a source of the server's `--feeds` file (synced on
  * its interval); a source an earlier file named and the present one does not (no longer synced,
@@ -73,6 +80,12 @@ export interface FeedChanges {
   readonly documents: readonly string[];
   /** NVD records stored or replaced since the mark. */
   readonly nvd: readonly NvdRecord[];
+  /**
+   * What `feeds forget` removed since the mark: advisory ids, CVE ids of NVD records, document
+   * kinds. Apply these before the records: an id forgotten and then imported again comes back as
+   * a record numbered after its removal.
+   */
+  readonly removed: FeedRemovals;
   /** The mark to ask from next time. */
   readonly mark: string;
 }
@@ -277,7 +290,8 @@ export class FeedStore {
       select greatest(
         coalesce((select max(seq) from feeds_advisories), 0),
         coalesce((select max(seq) from feeds_documents), 0),
-        coalesce((select max(seq) from feeds_nvd), 0))::text as mark
+        coalesce((select max(seq) from feeds_nvd), 0),
+        coalesce((select max(seq) from feeds_removals), 0))::text as mark
     `.execute(this.db);
     return row.rows[0]?.mark ?? '0';
   }
@@ -287,12 +301,14 @@ export class FeedStore {
     // One statement, one snapshot: a commit between two queries could otherwise move the mark
     // past changes that the first query did not see. Rows are read again by key afterwards: a
     // later replacement only brings newer content, which the next call would bring anyway.
-    const changed = await sql<{ table: 'a' | 'd' | 'n'; key: string; seq: string }>`
+    const changed = await sql<{ table: 'a' | 'd' | 'n' | 'r'; key: string; seq: string }>`
       select 'a' as table, id as key, seq::text from feeds_advisories where seq > ${mark}::bigint
       union all
       select 'd' as table, kind as key, seq::text from feeds_documents where seq > ${mark}::bigint
       union all
       select 'n' as table, cve_id as key, seq::text from feeds_nvd where seq > ${mark}::bigint
+      union all
+      select 'r' as table, what || ':' || key as key, seq::text from feeds_removals where seq > ${mark}::bigint
     `.execute(this.db);
     let next = BigInt(mark);
     for (const row of changed.rows) if (BigInt(row.seq) > next) next = BigInt(row.seq);
@@ -306,7 +322,34 @@ export class FeedStore {
     for (let i = 0; i < cves.length; i += CHUNK) {
       for (const row of await this.db.selectFrom('feeds_nvd').select('record').where('cve_id', 'in', cves.slice(i, i + CHUNK)).execute()) nvd.push(row.record as NvdRecord);
     }
-    return { records, documents: changed.rows.filter((r) => r.table === 'd').map((r) => r.key), nvd, mark: next.toString() };
+    const removals = changed.rows.filter((r) => r.table === 'r').map((r) => r.key);
+    const removedAs = (what: string) => removals.filter((k) => k.startsWith(`${what}:`)).map((k) => k.slice(what.length + 1));
+    return {
+      records,
+      documents: changed.rows.filter((r) => r.table === 'd').map((r) => r.key),
+      nvd,
+      removed: { advisories: removedAs('advisory'), nvd: removedAs('nvd'), documents: removedAs('document') },
+      mark: next.toString(),
+    };
+  }
+
+  /**
+   * Removes everything held under a source name: the advisory records, NVD records and
+   * enrichment documents it stored, and its sync state. Each removal is recorded in the change
+   * sequence, so processes following changes drop it too. A record another source (or an import)
+   * stored last is not this source's and stays. Inside a transaction, as applyRecords.
+   */
+  async forget(source: string): Promise<FeedRemovals & { readonly syncState: boolean }> {
+    await this.lockWrites();
+    const advisories = (await this.db.deleteFrom('feeds_advisories').where('source', '=', source).returning('id').execute()).map((r) => r.id);
+    const nvd = (await this.db.deleteFrom('feeds_nvd').where('source', '=', source).returning('cve_id').execute()).map((r) => r.cve_id);
+    const documents = (await this.db.deleteFrom('feeds_documents').where('source', '=', source).returning('kind').execute()).map((r) => r.kind);
+    const syncState = (await this.db.deleteFrom('feeds_sources').where('name', '=', source).returning('name').execute()).length > 0;
+    const removals = [...advisories.map((key) => ['advisory', key]), ...nvd.map((key) => ['nvd', key]), ...documents.map((key) => ['document', key])];
+    if (removals.length > 0) {
+      await sql`insert into feeds_removals (what, key) select * from unnest(${removals.map((r) => r[0])}::text[], ${removals.map((r) => r[1])}::text[])`.execute(this.db);
+    }
+    return { advisories, nvd, documents, syncState };
   }
 
   private async lockWrites(): Promise<void> {

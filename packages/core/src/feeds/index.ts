@@ -7,7 +7,7 @@ export { isFeedDocumentName, listFeedFiles } from './feed-files.js';
 export type { FeedFileList } from './feed-files.js';
 export type { EnrichmentDocument, FeedBatch, NvdRecordInput, OsvRecordInput } from './feed-batch.js';
 export { FeedStore } from './feed-store.js';
-export type { DocumentOutcome, FeedChanges, FeedOrigin, FeedSource, FeedStatus, NvdChanges, RecordChanges, SyncOutcome } from './feed-store.js';
+export type { DocumentOutcome, FeedChanges, FeedOrigin, FeedRemovals, FeedSource, FeedStatus, NvdChanges, RecordChanges, SyncOutcome } from './feed-store.js';
 export { compareEditions, storedEdition } from './document-edition.js';
 export type { DocumentEdition, DocumentKeptOut, KeptOutReason } from './document-edition.js';
 export type { FeedsTables } from './tables.js';

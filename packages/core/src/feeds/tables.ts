@@ -36,6 +36,12 @@ export interface FeedsTables {
     imported_at: Timestamp;
     seq: ColumnType<string, never, RawBuilder<unknown>>;
   };
+  /** What `feeds forget` removed, numbered in the change sequence so following processes drop it too. */
+  feeds_removals: {
+    seq: ColumnType<string, never, never>;
+    what: 'advisory' | 'nvd' | 'document';
+    key: string;
+  };
   feeds_sources: {
     name: string;
     kind: string;

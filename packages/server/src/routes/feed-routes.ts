@@ -145,6 +145,28 @@ export function feedRoutes(app: App, deps: AppDeps): void {
     },
   );
 
+  app.delete(
+    '/api/v1/feeds/:source',
+    {
+      config: { auth: 'person', permission: 'feeds.write' },
+      schema: {
+        summary:
+          "Forget a feed source: remove the advisory records, NVD records and enrichment documents it stored, and its sync state, then re-assess the hosts they reached (their findings are retracted); 409 for a source of the server's --feeds file, 404 when nothing is held under the name",
+        params: Type.Object({ source: Type.String({ minLength: 1, maxLength: 100, description: 'the source name: a --feeds entry no longer configured, or an import source ("import" unless feeds import was given --source)' }) }),
+        response: {
+          200: Type.Object({
+            advisories: Type.Integer({ description: 'advisory records removed' }),
+            nvd: Type.Integer({ description: 'NVD CVE records removed' }),
+            documents: Type.Array(Type.String(), { description: 'enrichment documents removed (kev, epss)' }),
+            hostsReassessed: Type.Integer(),
+            findings: FindingChangesView,
+          }),
+        },
+      },
+    },
+    async (request) => deps.controlPlane.forgetFeedSource(request.params.source, personActor(request), deps.feedSyncer?.configuredNames ?? new Set()),
+  );
+
   app.get(
     '/api/v1/feeds',
     {

@@ -1,0 +1,123 @@
+/**
+ * `feeds forget SOURCE` (DELETE /api/v1/feeds/:source): what one source brought (advisory
+ * records, NVD records, a KEV catalog) leaves, the hosts it reached are re-assessed (their
+ * findings retracted, not fixed), another process following changes drops it too, and an id
+ * imported again after its removal comes back in that process as well.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '@patchwise/core';
+import type { Database } from '../src/database.js';
+import { almaAdvisory, almaFacts, almaInventory, kevCatalog, nvdPage } from './support/fixtures.js';
+import { openTestDatabase, postgresAvailable } from './support/test-database.js';
+import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+
+const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
+const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
+
+const OPENSSL = almaAdvisory('ALSA-2026:0301', 'openssl', '1:3.0.7-18.el9_2', { cve: 'CVE-2026-3001' });
+const CURL = almaAdvisory('ALSA-2026:0302', 'curl', '7.76.1-30.el9', { cve: 'CVE-2026-3002' });
+const NVD = nvdPage([{ id: 'CVE-2026-3001', modified: '2026-11-01T08:00:00.000', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', score: 9.8 }]);
+
+describe.each(kinds)('forgetting a feed source on %s', (kind) => {
+  let db: DatabaseHandle<Database>;
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  const importAs = async (t: TestApp, source: string, filename: string, body: string) => {
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/feeds/import?filename=${filename}&source=${source}`, headers: { ...admin(t), 'content-type': 'application/octet-stream' }, payload: Buffer.from(body) });
+    expect(res.statusCode, res.body).toBe(200);
+  };
+  const findings = async (t: TestApp, state = 'open') =>
+    (await t.app.inject({ method: 'GET', url: `/api/v1/findings?state=${state}`, headers: admin(t) }))
+      .json<{ findings: { advisory: string; kev: boolean; cvss: number | null }[] }>()
+      .findings.map((f) => `${f.advisory} kev=${f.kev} cvss=${f.cvss}`)
+      .sort();
+
+  it('removes what the source brought, retracts its findings, and another process drops it too', async () => {
+    const one = await openTestApp(db);
+    const two = await openTestApp(db, { empty: false });
+    try {
+      const agent = new TestAgent(one);
+      const token = (await one.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(one), payload: {} })).json<{ token: string }>().token;
+      expect((await agent.enroll(token, almaFacts())).statusCode).toBe(201);
+      const inventory = almaInventory([
+        { name: 'openssl', version: '1:3.0.7-16.el9_2' },
+        { name: 'curl', version: '7.76.1-29.el9' },
+      ]);
+      await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory });
+      await importAs(one, 'vendor-x', 'openssl.json', JSON.stringify([OPENSSL]));
+      await importAs(one, 'vendor-x', 'nvd.json', NVD);
+      await importAs(one, 'vendor-x', 'kev.json', JSON.stringify(kevCatalog(['CVE-2026-3001', 'CVE-2026-3002'])));
+      await importAs(one, 'import', 'curl.json', JSON.stringify([CURL]));
+      expect(await findings(one)).toEqual(['ALSA-2026:0301 kev=true cvss=9.8', 'ALSA-2026:0302 kev=true cvss=null']);
+      await two.controlPlane.followFeeds();
+
+      const res = await one.app.inject({ method: 'DELETE', url: '/api/v1/feeds/vendor-x', headers: admin(one) });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toEqual({ advisories: 1, nvd: 1, documents: ['kev'], hostsReassessed: 1, findings: { opened: 0, updated: 1, fixed: 0, retracted: 1 } });
+      // curl's finding stays, without the KEV entry the forgotten catalog gave it.
+      expect(await findings(one)).toEqual(['ALSA-2026:0302 kev=false cvss=null']);
+      expect(await findings(one, 'retracted')).toEqual(['ALSA-2026:0301 kev=true cvss=9.8']);
+      const feeds = (await one.app.inject({ method: 'GET', url: '/api/v1/feeds', headers: admin(one) })).json<{ feeds: { name: string }[] }>().feeds;
+      expect(feeds.map((f) => f.name)).toEqual(['import']);
+      const audit = (await one.app.inject({ method: 'GET', url: '/api/v1/audit/events?limit=1000', headers: admin(one) })).json<{ events: { action: string; details: unknown }[] }>();
+      expect(audit.events.filter((e) => e.action === 'feeds.forget').map((e) => e.details)).toEqual([{ advisories: 1, nvd: 1, documents: ['kev'] }]);
+
+      // Process two learns of the removals: the package and the CVEs they reached.
+      const followed = await two.controlPlane.followFeeds();
+      expect([...followed.names]).toEqual(['openssl']);
+      expect(new Set(followed.cves)).toEqual(new Set(['CVE-2026-3001', 'CVE-2026-3002']));
+      // An upload to it no longer finds openssl vulnerable.
+      const same = Object.assign(new TestAgent(two), { keys: agent.keys, hostId: agent.hostId });
+      const changed = almaInventory([
+        { name: 'openssl', version: '1:3.0.7-16.el9_2' },
+        { name: 'curl', version: '7.76.1-29.el9' },
+        { name: 'bash', version: '5.1.8-6.el9' },
+      ]);
+      expect((await same.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(changed), inventory: changed })).json()).toMatchObject({ changes: { opened: 0, fixed: 0 } });
+
+      // Nothing held under the name any more, or a name never used: 404.
+      const again = await one.app.inject({ method: 'DELETE', url: '/api/v1/feeds/vendor-x', headers: admin(one) });
+      expect(again.statusCode).toBe(404);
+      expect(again.json()).toMatchObject({ error: { code: 'PW_NOT_FOUND', message: expect.stringContaining('nothing is held from a feed source named vendor-x') } });
+
+      // Imported again after the removal: process two, following both at once, ends with it held.
+      await importAs(one, 'vendor-y', 'openssl.json', JSON.stringify([OPENSSL]));
+      expect([...(await two.controlPlane.followFeeds()).names]).toEqual(['openssl']);
+      const back = almaInventory([
+        { name: 'openssl', version: '1:3.0.7-16.el9_2' },
+        { name: 'curl', version: '7.76.1-29.el9' },
+      ]);
+      expect((await same.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(back), inventory: back })).statusCode).toBe(200);
+      expect(await findings(two)).toEqual(['ALSA-2026:0301 kev=false cvss=null', 'ALSA-2026:0302 kev=false cvss=null']);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('follows a removal and a re-import of the same record in one pass', async () => {
+    const one = await openTestApp(db);
+    const two = await openTestApp(db, { empty: false });
+    try {
+      await importAs(one, 'vendor-x', 'openssl.json', JSON.stringify([OPENSSL]));
+      await two.controlPlane.followFeeds();
+      expect((await one.app.inject({ method: 'DELETE', url: '/api/v1/feeds/vendor-x', headers: admin(one) })).statusCode).toBe(200);
+      await importAs(one, 'vendor-y', 'openssl.json', JSON.stringify([OPENSSL]));
+      // Removal, then the record numbered after it: two keeps the advisory.
+      expect([...(await two.controlPlane.followFeeds()).names]).toEqual(['openssl']);
+      expect(two.controlPlane.advisoriesCover('AlmaLinux:9')).toBe(true);
+      expect((await one.app.inject({ method: 'DELETE', url: '/api/v1/feeds/vendor-y', headers: admin(one) })).statusCode).toBe(200);
+      await two.controlPlane.followFeeds();
+      expect(two.controlPlane.advisoriesCover('AlmaLinux:9')).toBe(false);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+});
