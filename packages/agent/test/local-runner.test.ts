@@ -53,6 +53,15 @@ describe('LocalRunner', () => {
     expect(Buffer.byteLength(record.stdout.slice(record.stdout.indexOf('\n') + 1))).toBe(1024);
   });
 
+  it('keeps at least the maxOutputBytes a caller asks for (a package database read through a chroot)', async () => {
+    const capped = new LocalRunner({ outputCapBytes: 1024 });
+    const record = await capped.run('seq', ['seq', '1', '100000'], { maxOutputBytes: 1024 * 1024 });
+    expect(Buffer.byteLength(record.stdout)).toBe(588_895);
+    expect(record.stdout.startsWith('1\n2\n')).toBe(true);
+    // Asking for less than the cap does not cut below it.
+    expect((await capped.run('seq', ['seq', '1', '1000'], { maxOutputBytes: 10 })).stdout.startsWith('[')).toBe(true);
+  });
+
   it('kills the whole process group on timeout and notes it', async () => {
     const t0 = Date.now();
     // The shell starts a grandchild, prints its pid and waits: the timeout must kill both.

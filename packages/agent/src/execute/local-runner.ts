@@ -30,7 +30,7 @@ export interface LocalRunnerOptions {
   readonly prefix?: readonly string[];
   /** Where commands run, for records and logs; default `local`. */
   readonly description?: string;
-  /** Cap of each of stdout and stderr in bytes; default 64 KiB. */
+  /** Cap of each of stdout and stderr in bytes, unless a call asks for more (maxOutputBytes); default 64 KiB. */
   readonly outputCapBytes?: number;
   /** The clock records are stamped with. */
   readonly clock?: () => Date;
@@ -67,8 +67,11 @@ export class LocalRunner implements CommandRunner {
     const started = this.#clock();
     const t0 = performance.now();
     return new Promise((resolve) => {
-      const stdout = new TailBuffer(this.#cap);
-      const stderr = new TailBuffer(this.#cap);
+      // A caller that needs more (a collector reading a whole package database) gets it: the
+      // runner contract keeps at least `maxOutputBytes`; the cap only bounds job records.
+      const cap = Math.max(this.#cap, options.maxOutputBytes ?? 0);
+      const stdout = new TailBuffer(cap);
+      const stderr = new TailBuffer(cap);
       let timedOut = false;
       let startError: Error | undefined;
       let settled = false;

@@ -78,6 +78,15 @@ describe('hostEolStatus: releases', () => {
     expect(hostEolStatus(host('ubuntu', '26.10'), at('2026-01-01')).release).toMatchObject({ status: 'supported', eol: false });
   });
 
+  it('Debian testing or unstable (no VERSION_ID) is not a release: unknown, and the reason says why', () => {
+    const forky = { os: { id: 'debian', versionId: '', name: 'Debian GNU/Linux forky/sid' }, packages: [] };
+    expect(hostEolStatus(forky, at('2026-12-07')).release).toEqual({
+      status: 'unknown',
+      reason: 'Debian testing or unstable (Debian GNU/Linux forky/sid): no VERSION_ID, so not a Debian release; these have no end of life and no security support from the Debian security team',
+    });
+    expect(hostEolStatus(host('debian', ''), at('2026-12-07')).release.reason).toMatch(/^Debian testing or unstable: no VERSION_ID/);
+  });
+
   it('unknown release', () => {
     expect(hostEolStatus(host('fedora', '40'), at('2026-01-01')).release).toEqual({ status: 'unknown', reason: 'no lifecycle data for fedora 40' });
   });

@@ -86,7 +86,7 @@ export function hostEolStatus(host: HostEolInput, now: Date, options: HostEolOpt
   const lc = releaseLifecycle(osId, host.os.versionId, data);
   const release = lc
     ? releaseStatus(lc, now.getTime(), options.assumeSubscriptions ?? true)
-    : unknownRelease(osId, host.os.versionId);
+    : unknownRelease(osId, host.os.versionId, host.os.name);
   if (lc?.osId !== 'debian') return { release, packages: [] };
   // Debian's lists name Debian source packages of one release; a pip `cython` is not Debian's.
   const ecosystem = `Debian:${major(lc.version)}`;
@@ -143,7 +143,16 @@ function phase(p: ExtendedPhase): Omit<ExtendedPhase, 'end'> & { until: IsoDate 
   return { name: p.name, provider: p.provider, subscription: p.subscription, until: p.end };
 }
 
-function unknownRelease(id: string, versionId: string): UnknownReleaseStatus {
+function unknownRelease(id: string, versionId: string, name: string | undefined): UnknownReleaseStatus {
+  // Debian testing and unstable (sid) carry no VERSION_ID, only the next release's codename
+  // (PRETTY_NAME "Debian GNU/Linux forky/sid"): not releases, so no end of life to report.
+  if (id === 'debian' && versionId.trim() === '') {
+    const shown = name?.trim() ? ` (${name.trim()})` : '';
+    return {
+      status: 'unknown',
+      reason: `Debian testing or unstable${shown}: no VERSION_ID, so not a Debian release; these have no end of life and no security support from the Debian security team`,
+    };
+  }
   const shown = `${id}${versionId ? ` ${versionId}` : ''}`.trim() || '(no os id)';
   return { status: 'unknown', reason: `no lifecycle data for ${shown}` };
 }
