@@ -4,6 +4,7 @@ import type { App, AppDeps } from '../app-types.js';
 import { defaulted } from '../defaulted.js';
 import { tablesOf } from '../database.js';
 import { callerScope } from '../host-scope.js';
+import { advisoryCoverage } from '../advisory-coverage.js';
 import { coversOf, exceptionsInForce } from '../exceptions-in-force.js';
 import { HostBaselines } from '../host-baselines.js';
 import { eolView } from '../views.js';
@@ -74,13 +75,10 @@ export function reportRoutes(app: App, deps: AppDeps): void {
         }
       }
       const judged = [];
-      // Asked once per ecosystem: a fleet has a handful.
-      const covered = new Map<string, boolean>();
+      const covered = advisoryCoverage(deps.controlPlane);
       const unassessed = (ecosystem: string | null): string | undefined => {
         if (ecosystem === null) return 'its distribution is not known, so its distribution packages are not assessed';
-        let held = covered.get(ecosystem);
-        if (held === undefined) covered.set(ecosystem, (held = deps.controlPlane.advisoriesCover(ecosystem)));
-        return held ? undefined : `no advisories held for ${ecosystem}: import or sync its feed`;
+        return covered(ecosystem) ? undefined : `no advisories held for ${ecosystem}: import or sync its feed`;
       };
       // Hosts of one image share an inventory: read each distinct one once.
       const byDigest = new Map<string, readonly InstalledPackage[]>();
