@@ -74,7 +74,8 @@ describe('patchwise hosts list', () => {
       expect(agent.status, agent.stderr).toBe(0);
     }
     // Two enrolled without an inventory yet: one of a known release, one reporting no os-release.
-    for (const [hostname, os] of [['new-1', { id: 'debian', versionId: '12' }], ['odd-1', null]] as const) {
+    // And a Debian 11 one, past its LTS (2026-08-31) whatever day the test runs.
+    for (const [hostname, os] of [['new-1', { id: 'debian', versionId: '12' }], ['odd-1', null], ['old-1', { id: 'debian', versionId: '11' }]] as const) {
       const res = await fetch(new URL('/api/v1/agent/enroll', url), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -90,6 +91,7 @@ describe('patchwise hosts list', () => {
       ['deb-1', 'Debian:12', true],
       ['new-1', 'Debian:12', true],
       ['odd-1', null, null],
+      ['old-1', 'Debian:11', false],
       ['ubu-1', 'Ubuntu:22.04:LTS', false],
     ]);
 
@@ -97,8 +99,10 @@ describe('patchwise hosts list', () => {
     expect(text.status, text.stderr).toBe(0);
     const lines = text.stdout.split('\n');
     expect(lines[0]).toMatch(/^NAME\s+OS\s+TIER\s+ENVIRONMENT\s+STATE\s+SUPPORT\s+ASSESSED\s+LAST SEEN\s+ID$/);
-    const assessed = Object.fromEntries(lines.slice(1, 5).map((l) => [l.split(/\s+/)[0], /\s(yes|no inventory|unknown os|NO ADVISORIES)\s+\d{4}-/.exec(l)?.[1]]));
-    expect(assessed).toEqual({ 'deb-1': 'yes', 'new-1': 'no inventory', 'odd-1': 'unknown os', 'ubu-1': 'NO ADVISORIES' });
-    expect(lines.slice(5)).toEqual(['1 host not assessed: no advisories held for Ubuntu:22.04:LTS (1 host); import or sync their feeds (docs/feeds.md)', '']);
+    const assessed = Object.fromEntries(lines.slice(1, 6).map((l) => [l.split(/\s+/)[0], /\s(yes|no inventory|unknown os|NO ADVISORIES)\s+\d{4}-/.exec(l)?.[1]]));
+    expect(assessed).toEqual({ 'deb-1': 'yes', 'new-1': 'no inventory', 'odd-1': 'unknown os', 'old-1': 'NO ADVISORIES', 'ubu-1': 'NO ADVISORIES' });
+    // SUPPORT gives the day the last support counted ended: Debian 11's LTS, not its standard end (2024-08-14).
+    expect(lines.find((l) => l.startsWith('old-1'))).toMatch(/\sEOL 2026-08-31\s/);
+    expect(lines.slice(6)).toEqual(['2 hosts not assessed: no advisories held for Debian:11 (1 host), Ubuntu:22.04:LTS (1 host); import or sync their feeds (docs/feeds.md)', '']);
   }, 120_000);
 });

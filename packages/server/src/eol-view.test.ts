@@ -37,7 +37,18 @@ describe('eolView', () => {
   });
 
   it('gives CentOS Stream 8 its own end of life, read from the PRETTY_NAME the agent reported', () => {
-    expect(eolView(host({ id: 'centos', versionId: '8', prettyName: 'CentOS Stream 8' }), now)).toMatchObject({ status: 'eol', date: '2024-05-31', reason: 'CentOS Stream 8 reached end of life on 2024-05-31' });
+    expect(eolView(host({ id: 'centos', versionId: '8', prettyName: 'CentOS Stream 8' }), now)).toMatchObject({ status: 'eol', date: '2024-05-31', endedOn: '2024-05-31', reason: 'CentOS Stream 8 reached end of life on 2024-05-31' });
     expect(eolView(host({ id: 'centos', versionId: '8', prettyName: 'CentOS Linux 8' }), now)).toMatchObject({ status: 'eol', date: '2021-12-31' });
+  });
+
+  it('says Debian 11 ended with its LTS (2026-08-31), not with its standard support two years before', () => {
+    // Free LTS counts; paid ELTS is not assumed by the server.
+    const deb11 = eolView(host({ id: 'debian', versionId: '11', prettyName: 'Debian GNU/Linux 11 (bullseye)' }), now);
+    expect(deb11).toMatchObject({ status: 'eol', date: '2024-08-14', endedOn: '2026-08-31' });
+    expect(deb11.reason).toBe(
+      'Debian 11 (bullseye) reached end of life on 2026-08-31: standard support ended on 2024-08-14; LTS ended on 2026-08-31; ELTS (Freexian Extended LTS) until 2031-06-30 needs a subscription, not assumed',
+    );
+    // Still in LTS, it is not end of life and has no end date yet.
+    expect(eolView(host({ id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)' }), now)).toMatchObject({ status: 'extended', endedOn: null });
   });
 });

@@ -49,6 +49,7 @@ export const AttributesView = Type.Object({
 export const EolView = Type.Object({
   status: Type.Union([Type.Literal('supported'), Type.Literal('maintenance'), Type.Literal('extended'), Type.Literal('eol'), Type.Literal('unknown')]),
   date: NullableStr,
+  endedOn: Type.Union([Type.String(), Type.Null()], { description: 'eol only: the first day without any support counted (the end of the last extended phase counted, such as Debian LTS, else date)' }),
   reason: Str,
   packages: Type.Array(Type.Object({ name: Str, sourceName: Str, version: Str, status: Str, reason: Str, date: NullableStr })),
 });
@@ -59,13 +60,14 @@ export type EolView = Static<typeof EolView>;
  * of Debian source packages whose security support ended. EOL counts as non-compliant.
  */
 export function eolView(h: HostRecord, now: Date, packages: readonly InstalledPackage[] = []): EolView {
-  if (!h.os) return { status: 'unknown', date: null, reason: 'the host reported no os-release', packages: [] };
+  if (!h.os) return { status: 'unknown', date: null, endedOn: null, reason: 'the host reported no os-release', packages: [] };
   // Paid phases (Debian ELTS, Ubuntu ESM, RHEL ELS) are not assumed: whether a host has such a
   // subscription is not known, and assuming it would hide exactly the hosts auditors ask about.
   const status = hostEolStatus({ os: { id: h.os.id, versionId: h.os.versionId ?? '', name: prettyNameOf(h) }, packages }, now, { assumeSubscriptions: false });
   return {
     status: status.release.status,
     date: 'date' in status.release ? (status.release.date ?? null) : null,
+    endedOn: status.release.status === 'eol' ? (status.release.extended?.until ?? status.release.date ?? null) : null,
     reason: status.release.reason,
     packages: status.packages.map((p) => ({ name: p.name, sourceName: p.sourceName, version: p.version, status: p.status, reason: p.reason, date: p.date ?? null })),
   };

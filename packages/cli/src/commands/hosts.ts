@@ -9,7 +9,8 @@ interface HostView {
   attributes: { tier: number | null; environment: string | null; owner: string | null; tags: string[]; internetFacing: boolean | null };
   status: string;
   connectivity: string;
-  eol: { status: string; date: string | null };
+  /** `endedOn` is absent from servers before it was reported. */
+  eol: { status: string; date: string | null; endedOn?: string | null };
   lastSeenAt: string | null;
   ecosystem: string | null;
   inventoryAt: string | null;
@@ -59,7 +60,7 @@ export async function hostsList(api: ApiClient, opts: HostListOptions, io: Io): 
     h.attributes.tier === null ? '-' : String(h.attributes.tier),
     h.attributes.environment ?? '-',
     stateOf(h),
-    h.eol.status === 'eol' ? `EOL ${h.eol.date ?? ''}`.trim() : h.eol.status,
+    h.eol.status === 'eol' ? `EOL ${h.eol.endedOn ?? h.eol.date ?? ''}`.trim() : h.eol.status,
     assessedOf(h),
     h.lastSeenAt ?? 'never',
     h.id,

@@ -18,7 +18,7 @@ describe('hostEolStatus: releases', () => {
     const { release } = hostEolStatus(host('debian', '10'), at('2025-01-01'), { assumeSubscriptions: false });
     expect(release).toMatchObject({ status: 'eol', eol: true, extended: { name: 'LTS', until: '2024-06-30' } });
     expect(release.reason).toBe(
-      'Debian 10 (buster) reached end of life on 2022-09-10; LTS ended on 2024-06-30; ELTS (Freexian Extended LTS) until 2029-06-30 needs a subscription, not assumed',
+      'Debian 10 (buster) reached end of life on 2024-06-30: standard support ended on 2022-09-10; LTS ended on 2024-06-30; ELTS (Freexian Extended LTS) until 2029-06-30 needs a subscription, not assumed',
     );
   });
 
@@ -31,7 +31,7 @@ describe('hostEolStatus: releases', () => {
   it('Debian 10 past every phase is EOL', () => {
     const { release } = hostEolStatus(host('debian', '10'), at('2030-01-01'));
     expect(release).toMatchObject({ status: 'eol', eol: true });
-    expect(release.reason).toBe('Debian 10 (buster) reached end of life on 2022-09-10; LTS ended on 2024-06-30; ELTS ended on 2029-06-30');
+    expect(release.reason).toBe('Debian 10 (buster) reached end of life on 2029-06-30: standard support ended on 2022-09-10; LTS ended on 2024-06-30; ELTS ended on 2029-06-30');
   });
 
   it('the end date itself is already past (support ends at the start of that day, UTC)', () => {

@@ -131,7 +131,11 @@ function releaseStatus(lc: ReleaseLifecycle, now: number, assumeSubscriptions: b
     status: 'eol',
     eol: true,
     extended: last ? phase(last) : undefined,
-    reason: `${lc.label} reached end of life on ${lc.supportEnd}${endedText}${skippedText}`,
+    // The day it lost the last support counted, with how it got there: "reached end of life on
+    // 2022-09-10" alone would hide the two years of LTS a Debian release had after it.
+    reason: last
+      ? `${lc.label} reached end of life on ${last.end}: standard support ended on ${lc.supportEnd}${endedText}${skippedText}`
+      : `${lc.label} reached end of life on ${lc.supportEnd}${skippedText}`,
   };
 }
 
