@@ -68,6 +68,9 @@ describe.skipIf(skip)('an agentless host whose facts cannot all be read', () => 
       // One command, three facts: each unknown, each saying why (env(1) runs the program, and finds none).
       const unameMissing = failed(`${runner.description}: uname -n -r -m failed (exit 127)`, "env: 'uname': No such file or directory");
       expect(remote.facts).toMatchObject({ hostname: null, machineId: null, kernelRelease: null, architecture: null, timezone: null, os: { id: 'debian', versionId: '12' }, rebootRequired: false });
+      // Read from procfs, with cat alone: the running machine's uptime and addresses.
+      expect(remote.facts.uptimeSeconds).toBeGreaterThan(0);
+      expect(remote.facts.ipAddresses).toEqual((await collectFacts({ root: '/' })).ipAddresses);
       expect(remote.unreadableFacts.map((u) => [u.fact, u.error.code, u.error.message])).toEqual([
         ['hostname', 'PW_INPUT_UNREADABLE', unameMissing],
         ['machineId', 'PW_INPUT_UNREADABLE', failed(`${runner.description}:/etc/machine-id: cat failed (exit 1)`, 'cat: /etc/machine-id: Too many levels of symbolic links')],

@@ -3,6 +3,7 @@
  * what it reads of `/` (dpkg and system Python here) and of fake roots (dpkg, apk, Python, real rpm
  * databases) must be what the local collectors read of the same files. Skipped without root or sshd, except on CI.
  */
+import { uptime } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshRunner, buildInventoryDocument, collectFacts, collectPackages, collectRemoteInventory, type CommandRunner } from '@patchwise/agent';
 import { skipUnlessAvailable } from '../../../test/e2e/support/prerequisites.js';
@@ -54,7 +55,9 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
   }
 
   it("reads this machine's / exactly as the local collector does", async () => {
+    const bootedBefore = uptime();
     const remote = await collectRemoteInventory(runner, { hostName: 'this-machine' });
+    const bootedAfter = uptime();
     const local = await localDocument('/', 'this-machine');
     expect(remote.document).toEqual(local.document);
     expect(remote.document.packages.length).toBeGreaterThan(50);
@@ -62,8 +65,12 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     expect(remote.collected.skipped).toEqual(local.packages.skipped);
     expect(remote.collected.warnings.length).toBe(local.packages.warnings.length);
     const facts = await collectFacts({ root: '/' });
-    const { hostname, machineId, os, kernelRelease, architecture, rebootRequired, timezone } = facts;
-    expect(remote.facts).toEqual({ hostname, machineId, os, kernelRelease, architecture, rebootRequired, timezone, uptimeSeconds: null, ipAddresses: null, serialNumber: null });
+    // The same machine: the same facts, the uptime seconds apart at most, addresses read from
+    // procfs as getifaddrs gives them, the serial as the agent reads it (both as root).
+    expect({ ...remote.facts, uptimeSeconds: 0 }).toEqual({ ...facts, uptimeSeconds: 0 });
+    expect(remote.facts.uptimeSeconds).toBeGreaterThanOrEqual(Math.floor(bootedBefore) - 1);
+    expect(remote.facts.uptimeSeconds).toBeLessThanOrEqual(bootedAfter + 1);
+    expect(remote.facts.ipAddresses?.length).toBeGreaterThan(0);
     // Every command is recorded, and none wrote anything: reads and look-ups only.
     expect(remote.commands.map((c) => c.argv[0]).sort()).toEqual(expect.arrayContaining(['cat', 'ls', 'readlink', 'test', 'uname', 'wc']));
     const optional = ['rpm', 'find'].filter((p) => remote.commands.some((c) => c.argv[0] === p));

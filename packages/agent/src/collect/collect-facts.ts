@@ -35,7 +35,7 @@ export interface FactsIo {
  * x86 firmware (SMBIOS) publishes the serial in sysfs, readable by root only; device-tree
  * machines (ARM boards, POWER) publish it NUL-terminated. Either may be absent (VMs, containers).
  */
-const SERIAL_FILES = ['/sys/class/dmi/id/product_serial', '/sys/firmware/devicetree/base/serial-number'];
+export const SERIAL_FILES = ['/sys/class/dmi/id/product_serial', '/sys/firmware/devicetree/base/serial-number'];
 
 function readFirmwareSerial(): string | null {
   for (const file of SERIAL_FILES) {
@@ -121,7 +121,7 @@ export async function collectFacts(options: CollectFactsOptions): Promise<HostFa
     uptimeSeconds: live ? await fact('uptimeSeconds', () => Math.floor(ask('os.uptime() (/proc/uptime)', () => io.uptime()))) : null,
     ipAddresses: live ? await fact('ipAddresses', () => interfaceAddresses(ask('os.networkInterfaces()', () => io.networkInterfaces()))) : null,
     rebootRequired: live ? await fact('rebootRequired', () => readRebootRequired(fs, osFacts, io, options.rpm ?? DEFAULT_RPM)) : null,
-    serialNumber: live ? await fact('serialNumber', () => serialOf(ask('firmware serial', () => io.firmwareSerial()))) : null,
+    serialNumber: live ? await fact('serialNumber', () => firmwareSerialOf(ask('firmware serial', () => io.firmwareSerial()))) : null,
     timezone: await fact('timezone', () => readTimezone(fs)),
   };
 }
@@ -225,7 +225,7 @@ function interfaceAddresses(ifaces: NodeJS.Dict<NetworkInterfaceInfo[]>): string
 }
 
 /** Printable ASCII, at most 128 characters, once the NUL terminator and blanks are trimmed; else no serial. */
-function serialOf(raw: string | null): string | null {
+export function firmwareSerialOf(raw: string | null): string | null {
   const s = raw?.replace(/\0+$/, '').trim();
   return s && /^[\x20-\x7e]{1,128}$/.test(s) ? s : null;
 }

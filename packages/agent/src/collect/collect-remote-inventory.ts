@@ -7,7 +7,8 @@
  * What runs on the host, each as one argument vector with LC_ALL=C (messages are matched):
  * `cat` and `wc -c` of the files below, `ls -1Ap` of dpkg's `updates` and `status.d`, `ls -1A` of rpm's database directories, `rpm -qa --qf …`
  * when one holds a database, `uname -n -r -m`, `test -e` of the reboot markers, `readlink` of
- * /etc/localtime; on rpm hosts without a marker `date +%s`, `cat /proc/uptime`, `stat -c %Y /proc/1`,
+ * /etc/localtime, `cat` of /proc/uptime, /proc/net/fib_trie, /proc/net/if_inet6 and the firmware
+ * serial files; on rpm hosts without a marker `date +%s`, `stat -c %Y /proc/1`,
  * the `*.conf` files of /etc/dnf/plugins/needs-restarting.d and `rpm … -qa --qf '%{NAME}\t%{INSTALLTIME}\n' NAME…`; for Python distributions (python-packages.ts) `ls -1Ap` of the library
  * directories, `readlink -f` of the site directories, `cat` of each METADATA / PKG-INFO, and to
  * leave out those the system package manager installed, one `find … -name '*.list' -exec grep -Fxh
@@ -17,13 +18,14 @@
 import { PatchwiseError, isPatchwiseError, type CommandRecord } from '@patchwise/core';
 import type { CommandRunner } from '../execute/command-runner.js';
 import { APK_INSTALLED, MAX_APK_DB_BYTES, apkPackagesFromText } from './apk-packages.js';
-import { REBOOT_REQUIRED_FILES, SMALL_FILE, readHostnameFile, readMachineId, readOsFacts, readTimezone, rebootRequiredOf, type FactFiles } from './collect-facts.js';
+import { REBOOT_REQUIRED_FILES, SERIAL_FILES, SMALL_FILE, firmwareSerialOf, readHostnameFile, readMachineId, readOsFacts, readTimezone, rebootRequiredOf, type FactFiles } from './collect-facts.js';
 import { combineCollected, systemOwners } from './collect-packages.js';
 import type { CollectedPackages } from './collected-packages.js';
 import { DPKG_INFO, collectDpkgPackages } from './dpkg-packages.js';
 import { collectPythonPackages, type SystemOwners } from './python-packages.js';
 import type { FactName, HostFacts, OsFacts } from './host-facts.js';
 import { buildInventoryDocument, type InventoryDocument } from './inventory-document.js';
+import { addressesFromProcNet } from './proc-net-addresses.js';
 import { factReader, unreadableFactMessage, type OnUnreadableFact, type UnreadableFact } from './read-fact.js';
 import { bootTimeOf, rebootPackageNames, rpmInstallTimeArgs, updatedSinceBoot } from './rpm-reboot-hint.js';
 import { RPM_DB_DIRS, RPM_FILES_QUERY, firstLines, ownedAmong, rpmDbArgs, rpmDbFormat, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs, type RpmDbFormat } from './rpm-packages.js';
@@ -118,6 +120,9 @@ function normaliseRoot(root: string): string {
   return `/${segments.join('/')}`;
 }
 
+/** Kept of /proc/net/fib_trie (its end, where the local table is) and if_inet6. */
+const PROC_NET_BYTES = 1024 * 1024;
+
 class RemoteReader implements FactFiles {
   readonly commands: CommandRecord[] = [];
   private running = 0;
@@ -169,7 +174,7 @@ class RemoteReader implements FactFiles {
     // One command answers three facts; when it fails, each of them is unknown and says why.
     const uname = this.live ? this.uname() : undefined;
     const os = fact('os', () => readOsFacts(this));
-    const [hostname, machineId, osFacts, kernelRelease, architecture, rebootRequired, timezone] = await Promise.all([
+    const [hostname, machineId, osFacts, kernelRelease, architecture, rebootRequired, timezone, uptimeSeconds, ipAddresses, serialNumber] = await Promise.all([
       fact('hostname', async () => (uname ? (await uname).hostname : await readHostnameFile(this))),
       fact('machineId', () => readMachineId(this)),
       os,
@@ -177,10 +182,41 @@ class RemoteReader implements FactFiles {
       uname ? fact('architecture', async () => (await uname).architecture) : null,
       this.live ? fact('rebootRequired', async () => this.rebootRequired(await os)) : null,
       fact('timezone', () => readTimezone(this)),
+      this.live ? fact('uptimeSeconds', async () => Math.floor(await this.uptime())) : null,
+      this.live ? fact('ipAddresses', () => this.addresses()) : null,
+      this.live ? this.serial() : null,
     ]);
-    // Addresses, uptime and serial need commands whose output differs between systems; an
-    // agentless host reports them as unknown rather than as a guess.
-    return { hostname, machineId, os: osFacts, kernelRelease, architecture, uptimeSeconds: null, ipAddresses: null, rebootRequired, serialNumber: null, timezone };
+    return { hostname, machineId, os: osFacts, kernelRelease, architecture, uptimeSeconds, ipAddresses, rebootRequired, serialNumber, timezone };
+  }
+
+  /** Seconds since boot, the first number of `/proc/uptime`. */
+  private async uptime(): Promise<number> {
+    const record = await this.run('facts: uptime', ['cat', '/proc/uptime']);
+    if (record.exitCode !== 0) throw unreadable(this.display('/proc/uptime'), 'cat', record);
+    const up = Number(/^\s*(\d+(?:\.\d+)?)\s/.exec(record.stdout)?.[1] ?? NaN);
+    if (!Number.isFinite(up)) throw new PatchwiseError('PW_INPUT_MALFORMED', `${JSON.stringify(firstLines(record.stdout))} does not start with seconds since boot`, { input: this.display('/proc/uptime') });
+    return up;
+  }
+
+  /** The host's addresses as the agent reports them, from procfs (addressesFromProcNet). */
+  private async addresses(): Promise<string[]> {
+    const [fibTrie, ifInet6] = await Promise.all([this.run('facts: IPv4 addresses', ['cat', '/proc/net/fib_trie'], PROC_NET_BYTES), this.run('facts: IPv6 addresses', ['cat', '/proc/net/if_inet6'], PROC_NET_BYTES)]);
+    if (fibTrie.exitCode !== 0) throw unreadable(this.display('/proc/net/fib_trie'), 'cat', fibTrie);
+    // A kernel without IPv6 has no if_inet6: no IPv6 addresses, not an unreadable fact.
+    if (ifInet6.exitCode !== 0 && !isMissing(ifInet6)) throw unreadable(this.display('/proc/net/if_inet6'), 'cat', ifInet6);
+    return addressesFromProcNet(fibTrie.stdout, ifInet6.exitCode === 0 ? ifInet6.stdout : '');
+  }
+
+  /**
+   * The firmware serial from the files the agent reads (SERIAL_FILES), the first one readable;
+   * none readable (absent in VMs, root-only on x86) is no serial, as for the agent, not a failure.
+   */
+  private async serial(): Promise<string | null> {
+    for (const file of SERIAL_FILES) {
+      const record = await this.run('facts: firmware serial', ['cat', '--', file]);
+      if (record.exitCode === 0) return firmwareSerialOf(record.stdout);
+    }
+    return null;
   }
 
   /** `uname -n -r -m`: the running machine's name, kernel release and hardware name. */
@@ -241,18 +277,15 @@ class RemoteReader implements FactFiles {
   private async rpmRebootHint(): Promise<boolean | null> {
     const found = await this.findRpmDb();
     if (found === undefined) return null;
-    const [clock, uptime, processOne, names] = await Promise.all([
+    const [clock, up, processOne, names] = await Promise.all([
       this.run('facts: clock', ['date', '+%s']),
-      this.run('facts: uptime', ['cat', '/proc/uptime']),
+      this.uptime(),
       this.run('facts: start of process 1', ['stat', '-c', '%Y', '/proc/1']),
       rebootPackageNames(this),
     ]);
     if (clock.exitCode !== 0) throw unreadable(this.runner.description, 'date +%s', clock);
-    if (uptime.exitCode !== 0) throw unreadable(this.display('/proc/uptime'), 'cat', uptime);
     const now = /^\d+$/.test(clock.stdout.trim()) ? Number(clock.stdout.trim()) : NaN;
-    const up = Number(/^\s*(\d+(?:\.\d+)?)\s/.exec(uptime.stdout)?.[1] ?? NaN);
     if (!Number.isFinite(now)) throw new PatchwiseError('PW_INPUT_MALFORMED', `date +%s printed ${JSON.stringify(firstLines(clock.stdout))}, not seconds since the epoch`, { input: this.runner.description });
-    if (!Number.isFinite(up)) throw new PatchwiseError('PW_INPUT_MALFORMED', `${JSON.stringify(firstLines(uptime.stdout))} does not start with seconds since boot`, { input: this.display('/proc/uptime') });
     // Process 1's start only refines the boot time (bootTimeOf); without it the uptime decides.
     const start = processOne.exitCode === 0 && /^\d+$/.test(processOne.stdout.trim()) ? Number(processOne.stdout.trim()) : null;
     const where = `rpm database ${this.display(found.dbPath)}`;
