@@ -106,7 +106,7 @@ describe.skipIf(skip)('an agentless host whose facts cannot all be read', () => 
     expect(listed.body.hosts.find((h) => h.id === hostId)).toMatchObject({ lastScanCode: null, lastScanError: null, lastScanWarnings: scan.body.warnings });
     const host = await server.api<{ packages: number; connectivity: string; facts: Record<string, unknown> }>('GET', `/api/v1/hosts/${hostId}`);
     expect(host.body).toMatchObject({ packages: scan.body.packages, connectivity: 'online' });
-    expect(host.body.facts).toMatchObject({ hostname: 'odd-host', machineId: null, kernel: null, timezone: null, agentVersion: 'agentless' });
+    expect(host.body.facts).toMatchObject({ hostname: 'odd-host', machineId: null, kernel: null, timezone: null, agentVersion: 'agentless', ips: expect.arrayContaining([expect.any(String)]), uptimeSeconds: expect.any(Number) });
 
     expect(logged.filter((l) => l.startsWith('warning: agentless scan of odd-host'))).toEqual(scan.body.warnings.map((w) => `warning: agentless scan of odd-host (${hostId}): ${w}`));
     const events = (await server.api<{ events: { action: string; target: { id: string }; details: Record<string, unknown> }[] }>('GET', '/api/v1/audit/events')).body.events;
