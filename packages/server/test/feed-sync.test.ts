@@ -230,6 +230,21 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     expect(await status('big')).toMatchObject({ records: 0, ageSeconds: null, lastError: big?.error });
   });
 
+  it('stores a configured source\'s copy again after forgetting an import that had replaced it', async () => {
+    await syncer.configure([source('alma', '/osv/alma.json')]);
+    feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL]), etag: '"a"' });
+    expect(await sync()).toMatchObject([{ name: 'alma', outcome: 'imported', records: 1 }]);
+    // A newer copy imported by hand replaces the synced one (one row per id), then is forgotten.
+    const newer = { ...OPENSSL, modified: '2026-10-05T00:00:00Z', summary: 'revised' };
+    const imported = await t.app.inject({ method: 'POST', url: '/api/v1/feeds/import?filename=alma.json&source=manual', headers: { ...admin(t), 'content-type': 'application/octet-stream' }, payload: Buffer.from(JSON.stringify([newer])) });
+    expect(imported.statusCode, imported.body).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: '/api/v1/feeds/manual', headers: admin(t) })).statusCode).toBe(200);
+    expect(await status('alma')).toMatchObject({ records: 0 });
+    // The source's file did not change, but what it holds did: the sync downloads it in full.
+    expect(await sync('?force=true')).toMatchObject([{ name: 'alma', outcome: 'imported', records: 1 }]);
+    expect(await status('alma')).toMatchObject({ records: 1 });
+  });
+
   it('syncs only due sources unless forced, and counts the entries of an enrichment document', async () => {
     await syncer.configure([source('alma', '/osv/alma.json'), { ...source('cisa-kev', '/kev.json'), kind: 'kev', intervalSeconds: 24 * 3600 }]);
     feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL]), etag: '"a"' });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { caught } from '../../test/support/caught.js';
 import { sharedData } from '../../test/support/shared-data.js';
 import { cvssFromVector } from '../cvss/index.js';
-import { parseNvd } from './index.js';
+import { nvdModifiedAt, parseNvd } from './index.js';
 
 const read = (name: string): string => readFileSync(sharedData('nvd', name), 'utf8');
 const PAGE = 'vunnel-nvd-api2-full-page.json';
@@ -137,5 +137,39 @@ describe('parseNvd on malformed input', () => {
     const metrics = page.vulnerabilities[0]?.cve['metrics'] as Record<string, unknown[]>;
     metrics['cvssMetricV31']?.push({ source: 'cna@example.org', type: 'Secondary', cvssData: { vectorString: 'nonsense' } });
     expect(parseNvd(JSON.stringify(page), 'p.json').get('CVE-2022-1576')?.cvss[1]?.baseScore).toBe(6.5);
+  });
+});
+
+describe('nvdModifiedAt', () => {
+  // NVD writes UTC without a zone; the process may run anywhere (servers in Europe, a laptop).
+  const inZone = <T>(tz: string, run: () => T): T => {
+    const before = process.env['TZ'];
+    process.env['TZ'] = tz;
+    try {
+      return run();
+    } finally {
+      if (before === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = before;
+    }
+  };
+  const at = (lastModified: string) => nvdModifiedAt({ lastModified });
+
+  it('reads a date-time without a zone as UTC, whatever the process time zone', () => {
+    inZone('Europe/Berlin', () => {
+      expect(at('2026-11-01T08:00:00.000')).toBe(Date.UTC(2026, 10, 1, 8));
+      // A copy written with a zone (a mirror, a converter) compares by the instant it names.
+      expect(at('2026-11-01T08:00:00.000')).toBeGreaterThan(at('2026-11-01T07:30:00.000Z'));
+      expect(at('2026-11-01T08:00:00.000')).toBeLessThan(at('2026-11-01T08:30:00.000+00:00'));
+      expect(at('2026-11-01T08:00:00.000')).toBe(at('2026-11-01T10:00:00.000+0200'));
+      expect(at('2026-11-01 08:00:00')).toBe(Date.UTC(2026, 10, 1, 8));
+      expect(at('2026-11-01')).toBe(Date.UTC(2026, 10, 1));
+    });
+  });
+
+  it('keeps the order of two copies across a daylight-saving gap of the process time zone', () => {
+    inZone('Europe/Berlin', () => {
+      // 02:30 does not exist in Berlin on 2026-03-29; read as local time it lands after 03:10.
+      expect(at('2026-03-29T02:30:00.000')).toBeLessThan(at('2026-03-29T03:10:00.000'));
+    });
   });
 });

@@ -32,12 +32,21 @@ export interface NvdRecord {
   readonly cwes: readonly string[];
 }
 
+/** A zone designator at the end of a date-time: `Z`, `+02:00`, `-0500`, `+02`. */
+const ZONE = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
 /**
  * When NVD last modified a record, for choosing between two copies of one CVE (the later wins).
- * NVD writes UTC without a zone; both copies are read the same way, so the order holds.
+ * NVD writes UTC without a zone, so a date-time without one is read as UTC, never in the
+ * process's time zone: `Date.parse` would read it as local time, which moves it by the offset
+ * against a copy written with `Z` or an offset, and in a daylight-saving gap (02:30 on a spring
+ * day in Europe) puts an earlier copy after a later one.
  */
 export function nvdModifiedAt(record: Pick<NvdRecord, 'lastModified'>): number {
-  return Date.parse(record.lastModified);
+  const text = record.lastModified.trim();
+  // A time (after `T` or a space) without a zone; a date alone is UTC to Date.parse already.
+  const utc = /^\d{4}-\d{2}-\d{2}[T ]\d/.test(text) && !ZONE.test(text) ? Date.parse(`${text}Z`) : Number.NaN;
+  return Number.isNaN(utc) ? Date.parse(text) : utc;
 }
 
 // The metric arrays of an NVD CVE API 2.0 record, by the CVSS version they carry.

@@ -337,7 +337,9 @@ export class FeedStore {
    * Removes everything held under a source name: the advisory records, NVD records and
    * enrichment documents it stored, and its sync state. Each removal is recorded in the change
    * sequence, so processes following changes drop it too. A record another source (or an import)
-   * stored last is not this source's and stays. Inside a transaction, as applyRecords.
+   * stored last is not this source's and stays; one this source stored last over another's copy
+   * leaves, and the other sources of that kind lose their validators so their next sync stores
+   * their copy again. Inside a transaction, as applyRecords.
    */
   async forget(source: string): Promise<FeedRemovals & { readonly syncState: boolean }> {
     await this.lockWrites();
@@ -348,6 +350,12 @@ export class FeedStore {
     const removals = [...advisories.map((key) => ['advisory', key]), ...nvd.map((key) => ['nvd', key]), ...documents.map((key) => ['document', key])];
     if (removals.length > 0) {
       await sql`insert into feeds_removals (what, key) select * from unnest(${removals.map((r) => r[0])}::text[], ${removals.map((r) => r[1])}::text[])`.execute(this.db);
+      // What this source stored last may have replaced another source's copy of the same id
+      // (one row per id), which is gone with it. The validators of the sources of those kinds are
+      // dropped, so their next sync downloads the file in full and stores that copy again,
+      // instead of hearing "not modified" and leaving the id unheld until the file changes.
+      const kinds = [...(advisories.length > 0 ? ['osv'] : []), ...(nvd.length > 0 ? ['nvd'] : []), ...documents];
+      await this.db.updateTable('feeds_sources').set({ etag: null, last_modified: null }).where('kind', 'in', kinds).execute();
     }
     return { advisories, nvd, documents, syncState };
   }

@@ -27,11 +27,18 @@ export const nvdRecords: Migration = {
         seq bigint not null default nextval('feeds_change_seq')
       )`.execute(db);
     await sql`create index feeds_nvd_seq on feeds_nvd (seq)`.execute(db);
-    const pages = await sql<{ kind: string; content: string; source: string | null; imported_at: Date }>`
-      select kind, content, source, imported_at from feeds_documents where kind like 'nvd:%' order by seq`.execute(db);
+    // The pages one at a time: a source synced on a schedule held one page per sync, each up to
+    // tens of MB, and read all at once they could outgrow the process before the server starts.
+    const kinds = await sql<{ kind: string }>`select kind from feeds_documents where kind like 'nvd:%' order by seq`.execute(db);
     const held = new Map<string, { record: NvdRecord; source: string; at: Date }>();
-    for (const page of pages.rows) {
-      // A page that no longer parses was skipped by every reload, so it held nothing.
+    for (const { kind } of kinds.rows) {
+      const page = (
+        await sql<{ kind: string; content: string; source: string | null; imported_at: Date }>`
+          select kind, content, source, imported_at from feeds_documents where kind = ${kind}`.execute(db)
+      ).rows[0];
+      if (page === undefined) continue;
+      // A page that no longer parses (a stricter parser than the one that stored it) could not be
+      // loaded by any server either (the reload threw), so it held nothing usable; it goes with the rest.
       let records: Map<string, NvdRecord>;
       try {
         records = parseNvd(page.content, `stored NVD page ${page.kind}`);
