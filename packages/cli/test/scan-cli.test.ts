@@ -165,6 +165,15 @@ describe('patchwise scan: bad input', () => {
     );
     expect(runCli([...base, '--fail-on', 'P9', SAMPLES.inventories]).status).toBe(2);
     expect(runCli([...base, '--type', 'feature', SAMPLES.inventories]).status).toBe(2);
+    // An ecosystem OSV does not define assesses nothing: refused, not a clean-looking "no findings" with exit 0.
+    const dpkg = join(dir, 'status');
+    writeFileSync(dpkg, 'Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2\n');
+    const ecosystem = runCli([...base, '--ecosystem', 'Debain:12', dpkg]);
+    expect([ecosystem.status, ecosystem.stdout, ecosystem.stderr]).toEqual([
+      2,
+      '',
+      'patchwise: --ecosystem: unknown ecosystem "Debain:12" (OSV names such as Debian:12, AlmaLinux:9, Alpine:v3.20, PyPI)\n',
+    ]);
     const kev = runCli([...base.slice(0, 3), '--kev', join(dir, 'notes.txt'), SAMPLES.inventories]);
     expect(kev.status).toBe(2);
     expect(kev.stderr).toMatch(new RegExp(`^patchwise: ${join(dir, 'notes.txt')}: `));

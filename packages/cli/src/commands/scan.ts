@@ -11,6 +11,7 @@ import {
   assessInventories,
   atOrAbove,
   distroOf,
+  ecosystemInfo,
   isReleaseUnknownError,
   parseOsRelease,
   listInputFiles,
@@ -59,6 +60,7 @@ export async function scanCommand(inventories: readonly string[], opts: ScanComm
   if (opts.advisories.length === 0) usage('no advisories given: pass --advisories PATH (OSV files, directories or archives)');
   if (inventories.length === 0) usage('no inventory given: pass one or more INVENTORY files or directories');
   const jobs = opts.jobs === undefined ? undefined : checkJobs(opts.jobs);
+  if (opts.ecosystem !== undefined) checkEcosystem(opts.ecosystem);
   const osRelease = opts.osRelease === undefined ? undefined : readOsRelease(opts.osRelease, opts.ecosystem !== undefined);
 
   // The inventories are listed first so that parser threads, when the scan is large enough to
@@ -187,6 +189,20 @@ function readOsRelease(path: string, ecosystemGiven: boolean): string {
     }
   }
   return text;
+}
+
+/**
+ * `--ecosystem` names the release of every package database in the scan: a name OSV does not
+ * define is bad usage, refused before anything is read, not a warning per inventory beside a
+ * "no findings" that looks like a clean host.
+ */
+function checkEcosystem(value: string): void {
+  try {
+    ecosystemInfo(value);
+  } catch (err) {
+    if (err instanceof PatchwiseError) throw new PatchwiseError(err.code, `--ecosystem: unknown ecosystem "${value}" (OSV names such as Debian:12, AlmaLinux:9, Alpine:v3.20, PyPI)`, { cause: err });
+    throw err;
+  }
 }
 
 function checkJobs(value: string): number {
