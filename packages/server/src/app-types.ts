@@ -31,6 +31,12 @@ export interface AppDeps {
   /** Agentless hosts: registration, and scans over SSH with the server's client key. */
   readonly agentless: AgentlessHosts;
   readonly logger?: FastifyServerOptions['logger'];
+  /**
+   * The server's own log lines (stderr). Without a Fastify logger, a request that fails
+   * unexpectedly (HTTP 500, `PW_INTERNAL`) is written here, stack and all: the client is told
+   * to see the server log, so the server log must have it.
+   */
+  readonly log?: (line: string) => void;
   /** Enrollment attempts one address may make per minute (default ENROLLMENTS_PER_MINUTE). */
   readonly enrollmentsPerMinute?: number;
   /** Failed authentications one address may have per minute on person routes (default FAILED_AUTHENTICATIONS_PER_MINUTE). */
