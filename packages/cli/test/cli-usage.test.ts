@@ -39,6 +39,13 @@ describe('option values', () => {
     expect([limit.status, limit.stderr]).toEqual([2, 'patchwise: --limit must be a whole number, not "many"\n']);
   });
 
+  it('refuses a CMDB export over the import limit before uploading it, naming the file and the limit', async () => {
+    const file = join(dir, 'huge-cmdb.csv');
+    writeFileSync(file, Buffer.alloc(32 * 1024 * 1024 + 1, 'a'));
+    const r = await offline(['cmdb', 'import', file]);
+    expect([r.status, r.stderr]).toEqual([2, `patchwise: ${file}: ${32 * 1024 * 1024 + 1} bytes, more than the 32 MiB a CMDB import takes\n`]);
+  });
+
   it('refuses an agent configuration it could only fail on inside its loop (exit 2, nothing sent)', async () => {
     const [root, attr] = await Promise.all([
       offline(['agent', 'run', '--once', '--server', 'http://127.0.0.1:9', '--enroll-token', 'x', '--state', join(dir, 'agent-a'), '--root', join(dir, 'no-such-root')]),
