@@ -39,6 +39,12 @@ describe('option values', () => {
     expect([limit.status, limit.stderr]).toEqual([2, 'patchwise: --limit must be a whole number, not "many"\n']);
   });
 
+  it('refuses hosts set flags that contradict each other or do nothing, before any request', async () => {
+    const [both, reason] = await Promise.all([offline(['hosts', 'set', 'web-01', '--quarantine', '--release']), offline(['hosts', 'set', 'web-01', '--attr', 'tier=1', '--reason', 'cloned'])]);
+    expect([both.status, both.stderr]).toEqual([2, 'patchwise: --quarantine and --release contradict each other: give one\n']);
+    expect([reason.status, reason.stderr]).toEqual([2, 'patchwise: --reason goes with --quarantine or --release (it says why, in the audit trail)\n']);
+  });
+
   it('refuses a CMDB export over the import limit before uploading it, naming the file and the limit', async () => {
     const file = join(dir, 'huge-cmdb.csv');
     writeFileSync(file, Buffer.alloc(32 * 1024 * 1024 + 1, 'a'));
