@@ -39,6 +39,18 @@ describe('option values', () => {
     expect([limit.status, limit.stderr]).toEqual([2, 'patchwise: --limit must be a whole number, not "many"\n']);
   });
 
+  it('refuses an --output it cannot write, naming it and why, before any request and without a stack', async () => {
+    const missing = join(dir, 'no-such-dir', 'out');
+    const [audit, policy, isDir] = await Promise.all([
+      offline(['audit', 'export', '--output', missing]),
+      offline(['policy', 'export', '--output', missing]),
+      offline(['audit', 'export', '--output', dir]),
+    ]);
+    expect([audit.status, audit.stderr]).toEqual([2, `patchwise: --output ${missing}: cannot write there: its directory does not exist\n`]);
+    expect([policy.status, policy.stderr]).toEqual([2, `patchwise: --output ${missing}: cannot write there: its directory does not exist\n`]);
+    expect([isDir.status, isDir.stderr]).toEqual([2, `patchwise: --output ${dir}: cannot write there: a directory, not a file\n`]);
+  });
+
   it('refuses hosts set flags that contradict each other or do nothing, before any request', async () => {
     const [both, reason] = await Promise.all([offline(['hosts', 'set', 'web-01', '--quarantine', '--release']), offline(['hosts', 'set', 'web-01', '--attr', 'tier=1', '--reason', 'cloned'])]);
     expect([both.status, both.stderr]).toEqual([2, 'patchwise: --quarantine and --release contradict each other: give one\n']);
