@@ -1,8 +1,8 @@
 import { openSync } from 'node:fs';
 import { PatchwiseError } from '@patchwise/core';
 
-/** Why a file could not be opened for writing, in a person's words. */
-function whyUnwritable(err: NodeJS.ErrnoException): string {
+/** Why a file could not be opened for writing (or its directory made), in a person's words. */
+export function whyUnwritable(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'ENOENT':
       return 'its directory does not exist';
@@ -14,6 +14,7 @@ function whyUnwritable(err: NodeJS.ErrnoException): string {
     case 'EROFS':
       return 'a read-only file system';
     case 'ENOTDIR':
+    case 'EEXIST': // from making its directories: a part of the path exists, as a file
       return 'a part of the path is not a directory';
     default:
       return err.message;

@@ -51,6 +51,14 @@ describe('option values', () => {
     expect([isDir.status, isDir.stderr]).toEqual([2, `patchwise: --output ${dir}: cannot write there: a directory, not a file\n`]);
   });
 
+  it('keys generate names an --out it cannot write, and why, without a stack', async () => {
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, 'x');
+    const [under, isDir] = await Promise.all([offline(['keys', 'generate', '--out', join(file, 'key')]), offline(['keys', 'generate', '--out', dir, '--force'])]);
+    expect([under.status, under.stderr]).toEqual([2, `patchwise: --out ${join(file, 'key')}: cannot write there: a part of the path is not a directory\n`]);
+    expect([isDir.status, isDir.stderr]).toEqual([2, `patchwise: --out ${dir}: cannot write there: a directory, not a file\n`]);
+  });
+
   it('refuses hosts set flags that contradict each other or do nothing, before any request', async () => {
     const [both, reason] = await Promise.all([offline(['hosts', 'set', 'web-01', '--quarantine', '--release']), offline(['hosts', 'set', 'web-01', '--attr', 'tier=1', '--reason', 'cloned'])]);
     expect([both.status, both.stderr]).toEqual([2, 'patchwise: --quarantine and --release contradict each other: give one\n']);
