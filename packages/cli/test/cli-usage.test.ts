@@ -51,6 +51,14 @@ describe('option values', () => {
     expect([isDir.status, isDir.stderr]).toEqual([2, `patchwise: --output ${dir}: cannot write there: a directory, not a file\n`]);
   });
 
+  it('reads a .yaml document in YAML flow style as YAML, not as broken JSON', async () => {
+    const flow = join(dir, 'flow.yaml');
+    writeFileSync(flow, '{version: 1, groups: [{name: web, selector: {tiers: [1]}}]}\n');
+    const r = await offline(['policy', 'apply', flow, '--dry-run']);
+    // Parsed: what stops it now is the server this test does not run.
+    expect([r.status, r.stderr]).toEqual([2, 'patchwise: cannot connect to the server at http://127.0.0.1:9 (bad port)\n']);
+  });
+
   it('keys generate names an --out it cannot write, and why, without a stack', async () => {
     const file = join(dir, 'plain-file');
     writeFileSync(file, 'x');
