@@ -180,7 +180,7 @@ export function buildProgram(): Command {
     .option('--attr <key=value>', 'tier, owner, environment, internetFacing (or exposure=internet|internal), cluster, timezone, tags (comma list); empty value clears (repeatable)', collect, [])
     .option('--quarantine', 'quarantine the host (its agent is refused)')
     .option('--release', 'release the host from quarantine')
-    .option('--reason <text>', 'why (with --quarantine)')
+    .option('--reason <text>', 'why (with --quarantine or --release)')
     .option('--json', 'print the host as the API returns it')
     .addOption(dataOption())
     .action(async (host: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string; json?: boolean; data?: string }) => {

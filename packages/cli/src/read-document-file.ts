@@ -17,7 +17,9 @@ export function readDocumentFile(file: string, what: string): Record<string, unk
     if (err instanceof PatchwiseError) throw err;
     throw new PatchwiseError('PW_INPUT_UNREADABLE', (err as Error).message, { input: file });
   }
-  const value = /\.json$/i.test(file) || /^\s*[[{]/.test(text) ? parseJson(text, file) : parseYaml(text, file);
+  // A .yaml file is YAML even when it opens with `{`: a flow mapping (`{version: 1}`) is not JSON.
+  const json = /\.json$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^\s*[[{]/.test(text));
+  const value = json ? parseJson(text, file) : parseYaml(text, file);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PatchwiseError('PW_INPUT_INVALID', `expected a ${what}: an object`, { input: file });
   return value as Record<string, unknown>;
 }

@@ -39,6 +39,47 @@ describe('option values', () => {
     expect([limit.status, limit.stderr]).toEqual([2, 'patchwise: --limit must be a whole number, not "many"\n']);
   });
 
+  it('refuses an --output it cannot write, naming it and why, before any request and without a stack', async () => {
+    const missing = join(dir, 'no-such-dir', 'out');
+    const [audit, policy, isDir] = await Promise.all([
+      offline(['audit', 'export', '--output', missing]),
+      offline(['policy', 'export', '--output', missing]),
+      offline(['audit', 'export', '--output', dir]),
+    ]);
+    expect([audit.status, audit.stderr]).toEqual([2, `patchwise: --output ${missing}: cannot write there: its directory does not exist\n`]);
+    expect([policy.status, policy.stderr]).toEqual([2, `patchwise: --output ${missing}: cannot write there: its directory does not exist\n`]);
+    expect([isDir.status, isDir.stderr]).toEqual([2, `patchwise: --output ${dir}: cannot write there: a directory, not a file\n`]);
+  });
+
+  it('reads a .yaml document in YAML flow style as YAML, not as broken JSON', async () => {
+    const flow = join(dir, 'flow.yaml');
+    writeFileSync(flow, '{version: 1, groups: [{name: web, selector: {tiers: [1]}}]}\n');
+    const r = await offline(['policy', 'apply', flow, '--dry-run']);
+    // Parsed: what stops it now is the server this test does not run.
+    expect([r.status, r.stderr]).toEqual([2, 'patchwise: cannot connect to the server at http://127.0.0.1:9 (bad port)\n']);
+  });
+
+  it('keys generate names an --out it cannot write, and why, without a stack', async () => {
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, 'x');
+    const [under, isDir] = await Promise.all([offline(['keys', 'generate', '--out', join(file, 'key')]), offline(['keys', 'generate', '--out', dir, '--force'])]);
+    expect([under.status, under.stderr]).toEqual([2, `patchwise: --out ${join(file, 'key')}: cannot write there: a part of the path is not a directory\n`]);
+    expect([isDir.status, isDir.stderr]).toEqual([2, `patchwise: --out ${dir}: cannot write there: a directory, not a file\n`]);
+  });
+
+  it('refuses hosts set flags that contradict each other or do nothing, before any request', async () => {
+    const [both, reason] = await Promise.all([offline(['hosts', 'set', 'web-01', '--quarantine', '--release']), offline(['hosts', 'set', 'web-01', '--attr', 'tier=1', '--reason', 'cloned'])]);
+    expect([both.status, both.stderr]).toEqual([2, 'patchwise: --quarantine and --release contradict each other: give one\n']);
+    expect([reason.status, reason.stderr]).toEqual([2, 'patchwise: --reason goes with --quarantine or --release (it says why, in the audit trail)\n']);
+  });
+
+  it('refuses a CMDB export over the import limit before uploading it, naming the file and the limit', async () => {
+    const file = join(dir, 'huge-cmdb.csv');
+    writeFileSync(file, Buffer.alloc(32 * 1024 * 1024 + 1, 'a'));
+    const r = await offline(['cmdb', 'import', file]);
+    expect([r.status, r.stderr]).toEqual([2, `patchwise: ${file}: ${32 * 1024 * 1024 + 1} bytes, more than the 32 MiB a CMDB import takes\n`]);
+  });
+
   it('refuses an agent configuration it could only fail on inside its loop (exit 2, nothing sent)', async () => {
     const [root, attr] = await Promise.all([
       offline(['agent', 'run', '--once', '--server', 'http://127.0.0.1:9', '--enroll-token', 'x', '--state', join(dir, 'agent-a'), '--root', join(dir, 'no-such-root')]),

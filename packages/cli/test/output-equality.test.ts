@@ -11,7 +11,8 @@
  * Patchwise example document gained `host.kernel` (no output changed); the fixtures-mixed and strict
  * cases were re-made when SPDX JSON came to be read (four SPDX fixtures became hosts, the
  * unknown-format message names SPDX; every other host's output checked identical to main's at
- * 88cbbee, scanned from the same fixtures). Regenerate them only for an intended output change, and then from
+ * 88cbbee, scanned from the same fixtures); the four fixtures-mixed cases' stderr gained the warning
+ * that no advisory given covers Debian:12 and Alpine:v3.18 (stdout and status checked unchanged). Regenerate them only for an intended output change, and then from
  * the code before the change:  PW_UPDATE_GOLDEN=1 npx vitest run packages/cli/test/output-equality.test.ts
  * A failing case leaves its stdout under .tmp/output-equality/actual/ for diffing against the
  * output of that older code.

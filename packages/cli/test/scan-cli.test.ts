@@ -155,6 +155,21 @@ describe('patchwise scan: bad input', () => {
     expect(strict.status).toBe(2);
   });
 
+  it('warns when no advisory given covers a host\'s distribution, rather than letting "no findings" pass for a clean host', () => {
+    const debian = join(dir, 'debian-advisory.json');
+    writeFileSync(debian, JSON.stringify({ id: 'DEBIAN-CVE-2024-0727', modified: '2025-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.15-1~deb12u1' }] }] }] }));
+    const r = runCli(['scan', '--advisories', debian, SAMPLES.inventories]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Scanned 3 hosts: 0 findings$/m);
+    const note = "their distribution packages were not assessed; add that distribution's advisories with --advisories";
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `patchwise: warning: no advisory given covers AlmaLinux:9 (2 hosts: edge-proxy-01, web-01): ${note}`,
+      `patchwise: warning: no advisory given covers AlmaLinux:8 (1 host: legacy-app-01): ${note}`,
+    ]);
+    // Covered: no warning.
+    expect(runCli([...base, SAMPLES.inventories]).stderr).not.toMatch(/no advisory given covers/);
+  });
+
   it('exits 2 when nothing could be scanned, and for bad usage', () => {
     expect(runCli([...base, join(dir, 'missing')]).status).toBe(2);
     const usage = runCli([...base, '--format', 'xml', SAMPLES.inventories]);
@@ -165,6 +180,15 @@ describe('patchwise scan: bad input', () => {
     );
     expect(runCli([...base, '--fail-on', 'P9', SAMPLES.inventories]).status).toBe(2);
     expect(runCli([...base, '--type', 'feature', SAMPLES.inventories]).status).toBe(2);
+    // An ecosystem OSV does not define assesses nothing: refused, not a clean-looking "no findings" with exit 0.
+    const dpkg = join(dir, 'status');
+    writeFileSync(dpkg, 'Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2\n');
+    const ecosystem = runCli([...base, '--ecosystem', 'Debain:12', dpkg]);
+    expect([ecosystem.status, ecosystem.stdout, ecosystem.stderr]).toEqual([
+      2,
+      '',
+      'patchwise: --ecosystem: unknown ecosystem "Debain:12" (OSV names such as Debian:12, AlmaLinux:9, Alpine:v3.20, PyPI)\n',
+    ]);
     const kev = runCli([...base.slice(0, 3), '--kev', join(dir, 'notes.txt'), SAMPLES.inventories]);
     expect(kev.status).toBe(2);
     expect(kev.stderr).toMatch(new RegExp(`^patchwise: ${join(dir, 'notes.txt')}: `));

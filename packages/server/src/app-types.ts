@@ -31,6 +31,12 @@ export interface AppDeps {
   /** Agentless hosts: registration, and scans over SSH with the server's client key. */
   readonly agentless: AgentlessHosts;
   readonly logger?: FastifyServerOptions['logger'];
+  /**
+   * The server's own log lines (stderr). Without a Fastify logger, a request that fails
+   * unexpectedly (HTTP 500, `PW_INTERNAL`) is written here, stack and all: the client is told
+   * to see the server log, so the server log must have it.
+   */
+  readonly log?: (line: string) => void;
   /** Enrollment attempts one address may make per minute (default ENROLLMENTS_PER_MINUTE). */
   readonly enrollmentsPerMinute?: number;
   /** Failed authentications one address may have per minute on person routes (default FAILED_AUTHENTICATIONS_PER_MINUTE). */
@@ -40,6 +46,14 @@ export interface AppDeps {
 export const MAX_JSON_BODY = 1024 * 1024;
 export const MAX_INVENTORY_BODY = 32 * 1024 * 1024;
 export const MAX_FEED_UPLOAD = 1024 * 1024 * 1024;
+/**
+ * A CMDB export: an import is stored whole as one value, so an unbounded one exhausts the
+ * database's memory (PGlite ran out at 1.5 million rows of a 15 MB CSV, after 3 GB and minutes).
+ * 32 MiB holds a wide export of a fleet of hundreds of thousands; MAX_CMDB_ASSETS bounds the rows.
+ */
+export const MAX_CMDB_UPLOAD = 32 * 1024 * 1024;
+/** Assets one CMDB import may list (500,000 imported on PGlite in ~25 s). */
+export const MAX_CMDB_ASSETS = 500_000;
 
 /** Requests one agent may make per minute: a check-in, an upload and retries fit many times over. */
 export const AGENT_REQUESTS_PER_MINUTE = 30;

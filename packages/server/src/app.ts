@@ -78,6 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       return reply.status(err.statusCode).send({ error: { code: 'PW_INPUT_INVALID', message: err.message } });
     }
     request.log.error({ err }, 'request failed');
+    // Only the stack: a database error's own fields can hold a whole request body (its parameters).
+    if (!deps.logger) deps.log?.(`error: ${request.method} ${request.url.split('?')[0]} failed (${request.id}): ${err.stack ?? err.message}`);
     return reply.status(500).send({ error: { code: 'PW_INTERNAL', message: 'internal error; see the server log' } });
   });
   app.setNotFoundHandler((request, reply) =>

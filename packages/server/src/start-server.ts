@@ -96,6 +96,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       uploadDir,
       ready: () => ready,
       logger: options.logger ?? false,
+      log,
       feedSyncer,
       auditSigner: auditKey,
       jobSigningKey,

@@ -3,8 +3,11 @@
  * list of values, the list and what was sent; and 415 for a body in a media type the route does
  * not take. Same error code and status as before: only the messages got clearer.
  */
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { admin, eachTestApp, type TestApp } from './support/test-app.js';
+import type { DatabaseHandle } from '@patchwise/core';
+import type { Database } from '../src/database.js';
+import { admin, eachTestApp, openTestApp, type TestApp } from './support/test-app.js';
 
 describe('schema errors', () => {
   let t: TestApp;
@@ -85,5 +88,32 @@ describe('a body in a media type the route does not take', () => {
   it('is checked after authentication: a caller without credentials learns nothing more', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: { 'content-type': 'text/plain' }, payload: 'x' });
     expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('a request that fails unexpectedly', () => {
+  let t: TestApp;
+  let db: DatabaseHandle<Database>;
+  eachTestApp('pglite', (app, handle) => {
+    t = app;
+    db = handle;
+  });
+
+  it('tells the client only PW_INTERNAL, and writes the stack to the server log even without a Fastify logger', async () => {
+    const lines: string[] = [];
+    const logged = await openTestApp(db, { empty: false, log: (line) => lines.push(line) });
+    // A table gone from under the server: an error no route expects.
+    await sql`alter table cmdb_imports rename to cmdb_imports_away`.execute(t.db);
+    try {
+      const res = await logged.app.inject({ method: 'GET', url: '/api/v1/cmdb/reconcile?x=1', headers: admin(logged) });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: { code: 'PW_INTERNAL', message: 'internal error; see the server log' } });
+      expect(res.body).not.toMatch(/cmdb_imports|\bat /);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: GET \/api\/v1\/cmdb\/reconcile failed \(req-\d+\): error: relation "cmdb_imports" does not exist\n\s+at /);
+    } finally {
+      await sql`alter table cmdb_imports_away rename to cmdb_imports`.execute(t.db);
+      await logged.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_CMDB_ASSETS, MAX_CMDB_UPLOAD } from '../src/app-types.js';
 import { almaFacts } from './support/fixtures.js';
 import { postgresAvailable } from './support/test-database.js';
 import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
@@ -33,6 +34,18 @@ describe.each(kinds)('CMDB import on %s', (kind) => {
     expect(lines).toHaveLength(1 + 50 + 1);
     expect(lines.at(-2)).toBe('  cmdb.csv: line 52: tier: must be 0–3, got "9"');
     expect(lines.at(-1)).toBe('  … and 10 more');
+    expect(await expectedHostnames()).toEqual(['keep-01']);
+  });
+
+  it('refuses an export over the size or asset limit and keeps the stored CMDB, instead of exhausting the database', async () => {
+    expect((await upload('cmdb.csv', 'hostname\nkeep-01\n')).statusCode).toBe(200);
+    const rows = Array.from({ length: MAX_CMDB_ASSETS + 1 }, (_, i) => `h${i}`);
+    const many = await upload('cmdb.csv', `hostname\n${rows.join('\n')}\n`);
+    expect(many.statusCode).toBe(413);
+    expect(many.json()).toEqual({ error: { code: 'PW_INPUT_TOO_LARGE', message: `cmdb.csv: ${MAX_CMDB_ASSETS + 1} assets, more than the ${MAX_CMDB_ASSETS} one import takes; nothing imported and the stored CMDB kept` } });
+    const big = await upload('cmdb.csv', Buffer.alloc(MAX_CMDB_UPLOAD + 1, 'a'));
+    expect(big.statusCode).toBe(413);
+    expect(big.json<{ error: { code: string } }>().error.code).toBe('PW_INPUT_TOO_LARGE');
     expect(await expectedHostnames()).toEqual(['keep-01']);
   });
 

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { PatchwiseError } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
+import { openOutputFile } from '../open-output-file.js';
 
 type Io = { stdout: NodeJS.WritableStream };
 
@@ -37,7 +38,7 @@ export async function auditExport(api: ApiClient, opts: { since?: string; output
     if (Number.isNaN(at.getTime())) throw new PatchwiseError('PW_USAGE', `--since: "${opts.since}" is not a date or time (e.g. 2026-12-01 or 2026-12-01T08:00:00Z)`);
     since = at.toISOString();
   }
-  const file = opts.output ? createWriteStream(opts.output, { mode: 0o600 }) : undefined;
+  const file = opts.output ? createWriteStream(opts.output, { fd: openOutputFile(opts.output, 0o600) }) : undefined;
   const out: NodeJS.WritableStream = file ?? io.stdout;
   let afterSeq = 0;
   for (;;) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PatchwiseError } from '@patchwise/core';
+import { MAX_CMDB_UPLOAD } from '@patchwise/server';
 import type { ApiClient } from '../api-client.js';
 
 type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
@@ -18,6 +19,10 @@ export async function cmdbImport(api: ApiClient, file: string, io: Io, opts: { a
     throw new PatchwiseError('PW_INPUT_UNREADABLE', (err as Error).message, { input: file });
   }
   if (bytes.length === 0) throw new PatchwiseError('PW_INPUT_INVALID', 'the file is empty', { input: file });
+  // Said here, naming the file and the limit, rather than after uploading it to be refused (413).
+  if (bytes.length > MAX_CMDB_UPLOAD) {
+    throw new PatchwiseError('PW_INPUT_TOO_LARGE', `${bytes.length} bytes, more than the ${MAX_CMDB_UPLOAD / (1024 * 1024)} MiB a CMDB import takes`, { input: file });
+  }
   const query: Record<string, string> = { filename: basename(file).replace(/[^A-Za-z0-9._-]/g, '_') };
   if (opts.allowEmpty) query.allowEmpty = 'true';
   const reply = await api.upload<{ assets: number; warnings?: string[] }>('/api/v1/cmdb/import', query, bytes);

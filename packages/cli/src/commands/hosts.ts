@@ -189,6 +189,9 @@ function duration(seconds: number): string {
 
 /** Changes a host, then shows it as `hosts show` does (the API's JSON with `--json`). */
 export async function hostsSet(api: ApiClient, idOrName: string, opts: { attr: string[]; quarantine?: boolean; release?: boolean; reason?: string; json?: boolean }, io: Io): Promise<number> {
+  // Refused rather than one of them quietly winning (the later flag used to release the host).
+  if (opts.quarantine && opts.release) throw new PatchwiseError('PW_USAGE', '--quarantine and --release contradict each other: give one');
+  if (opts.reason !== undefined && !opts.quarantine && !opts.release) throw new PatchwiseError('PW_USAGE', '--reason goes with --quarantine or --release (it says why, in the audit trail)');
   const body: Record<string, unknown> = {};
   if (opts.attr.length > 0) body.attributes = attributePairsToObject(opts.attr);
   if (opts.quarantine) body.status = 'quarantined';

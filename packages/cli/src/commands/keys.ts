@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PatchwiseError, jobSigningKeyId, makeDirectories } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
+import { whyUnwritable } from '../open-output-file.js';
 import { textTable } from '../output/index.js';
 
 type Io = { stdout: NodeJS.WritableStream };
@@ -57,10 +58,15 @@ export function readSigningKey(path: string): { privateKey: KeyObject; publicKey
 export function keysGenerate(opts: { out?: string; force?: boolean }, io: Io): number {
   const path = resolve(opts.out ?? defaultSigningKeyPath());
   if (existsSync(path) && !opts.force) throw new PatchwiseError('PW_USAGE', `a key exists already; pass --force to replace it (approvals signed with it stay valid only while agents pin it)`, { input: path });
-  makeDirectories(dirname(path), 0o700);
   const { privateKey } = generateKeyPairSync('ed25519');
-  writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
-  chmodSync(path, 0o600);
+  try {
+    makeDirectories(dirname(path), 0o700);
+    writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    chmodSync(path, 0o600);
+  } catch (err) {
+    if (err instanceof PatchwiseError) throw err;
+    throw new PatchwiseError('PW_USAGE', `${opts.out === undefined ? 'the key' : '--out'} ${path}: cannot write there: ${whyUnwritable(err as NodeJS.ErrnoException)}`, { cause: err });
+  }
   const key = readSigningKey(path);
   io.stdout.write(`signing key written to ${path} (mode 0600)\npublic key ${key.publicKey}\nkey id ${key.keyId}\nregister it: patchwise keys register${opts.out ? ` --key ${path}` : ''}\n`);
   return 0;

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, writeFileSync } from 'node:fs';
+import { openOutputFile } from '../open-output-file.js';
 import { stringify } from 'yaml';
 import type { ApiClient } from '../api-client.js';
 import { readDocumentFile } from '../read-document-file.js';
@@ -14,13 +15,22 @@ const HEADER = '# Patchwise policy: groups, baselines, approval policies, custom
 
 /** Writes the server's policy as YAML (to a file or stdout). */
 export async function policyExport(api: ApiClient, opts: { output?: string }, io: Io): Promise<number> {
-  const doc = await api.get<Record<string, unknown>>('/api/v1/policy');
-  const text = HEADER + stringify(doc, { lineWidth: 0 });
-  if (opts.output) {
-    writeFileSync(opts.output, text);
+  if (opts.output !== undefined) {
+    // Opened first: a path that cannot be written is said before the server is asked.
+    const fd = openOutputFile(opts.output);
+    try {
+      writeFileSync(fd, await policyText(api));
+    } finally {
+      closeSync(fd);
+    }
     io.stderr.write(`policy written to ${opts.output}\n`);
-  } else io.stdout.write(text);
+  } else io.stdout.write(await policyText(api));
   return 0;
+}
+
+async function policyText(api: ApiClient): Promise<string> {
+  const doc = await api.get<Record<string, unknown>>('/api/v1/policy');
+  return HEADER + stringify(doc, { lineWidth: 0 });
 }
 
 /** Shows the plan (+ create, ~ update with the fields, - delete) and applies it unless --dry-run. */

@@ -11,11 +11,14 @@ import {
   assessInventories,
   atOrAbove,
   distroOf,
+  ecosystemApplies,
+  ecosystemInfo,
   isReleaseUnknownError,
   parseOsRelease,
   listInputFiles,
   loadAdvisories,
   readListedInventories,
+  type Advisory,
   type AdvisoryType,
   type InputFile,
   type InputProblem,
@@ -59,6 +62,7 @@ export async function scanCommand(inventories: readonly string[], opts: ScanComm
   if (opts.advisories.length === 0) usage('no advisories given: pass --advisories PATH (OSV files, directories or archives)');
   if (inventories.length === 0) usage('no inventory given: pass one or more INVENTORY files or directories');
   const jobs = opts.jobs === undefined ? undefined : checkJobs(opts.jobs);
+  if (opts.ecosystem !== undefined) checkEcosystem(opts.ecosystem);
   const osRelease = opts.osRelease === undefined ? undefined : readOsRelease(opts.osRelease, opts.ecosystem !== undefined);
 
   // The inventories are listed first so that parser threads, when the scan is large enough to
@@ -102,6 +106,7 @@ async function scan(
   const summary = { hosts: 0, findings: 0, byPriority: { P1: 0, P2: 0, P3: 0, P4: 0 } };
   const progress = io.stderr.isTTY ? new Progress(io.stderr) : undefined;
   const leftOut = new Map<string, number>();
+  const coverage = new AdvisoryCoverage(loaded.advisories);
   let wroteHost = false;
   await out.write(output.begin());
   const inputs = pool ? pool.events() : readListedInventories(listed, { inventory: { packageCache, ecosystem: opts.ecosystem, osRelease: opts.osRelease } });
@@ -117,6 +122,7 @@ async function scan(
     if (event.problems.length > 0) progress?.clear();
     for (const problem of event.problems) stderr(`patchwise: warning: ${problem.message}`);
     for (const { reason, count } of event.leftOut) leftOut.set(reason, (leftOut.get(reason) ?? 0) + count);
+    coverage.note(event.report.ecosystem, event.report.host);
     summary.hosts++;
     for (const p of PRIORITIES) {
       summary.findings += event.byPriority[p];
@@ -133,6 +139,7 @@ async function scan(
   }
   progress?.clear();
   for (const err of matcher.advisoryProblems.values()) stderr(`patchwise: warning: ${err.message}`);
+  for (const line of coverage.warnings()) stderr(`patchwise: warning: ${line}`);
   // One line for the whole scan: SBOMs list many entries that are not packages (files, …).
   if (leftOut.size > 0) {
     const reasons = [...leftOut].map(([reason, count]) => `${reason} (${count})`).join('; ');
@@ -144,6 +151,49 @@ async function scan(
   if (skipped > 0 && (opts.strict || summary.hosts === 0)) return 2;
   const failing = failOn !== undefined && PRIORITIES.some((p) => atOrAbove(p, failOn) && summary.byPriority[p] > 0);
   return failing ? 1 : 0;
+}
+
+/**
+ * The distributions of scanned hosts that no advisory given covers. Their packages were not
+ * assessed, so "no findings" for such a host says nothing about it: without this warning, a scan
+ * of AlmaLinux hosts against Debian advisories looks exactly like a clean fleet.
+ */
+class AdvisoryCoverage {
+  private readonly ecosystems: readonly string[];
+  private readonly covered = new Map<string, boolean>();
+  private readonly uncovered = new Map<string, string[]>();
+
+  constructor(advisories: readonly Advisory[]) {
+    const seen = new Set<string>();
+    for (const a of advisories) for (const p of a.affected) seen.add(p.ecosystem);
+    this.ecosystems = [...seen];
+  }
+
+  note(ecosystem: string | null, host: string): void {
+    if (ecosystem === null) return;
+    let covered = this.covered.get(ecosystem);
+    if (covered === undefined) {
+      const applies = ecosystemApplies(ecosystem);
+      covered = !isDistribution(ecosystem) || this.ecosystems.some(applies);
+      this.covered.set(ecosystem, covered);
+    }
+    if (!covered) this.uncovered.set(ecosystem, [...(this.uncovered.get(ecosystem) ?? []), host]);
+  }
+
+  warnings(): string[] {
+    return [...this.uncovered].map(([ecosystem, hosts]) => {
+      const named = hosts.length > 3 ? `${hosts.slice(0, 3).join(', ')} and ${hosts.length - 3} more` : hosts.join(', ');
+      return `no advisory given covers ${ecosystem} (${hosts.length} host${hosts.length === 1 ? '' : 's'}: ${named}): their distribution packages were not assessed; add that distribution's advisories with --advisories`;
+    });
+  }
+}
+
+function isDistribution(ecosystem: string): boolean {
+  try {
+    return ecosystemInfo(ecosystem).distribution;
+  } catch {
+    return false; // an unknown ecosystem is reported as such by the assessment
+  }
 }
 
 /**
@@ -187,6 +237,20 @@ function readOsRelease(path: string, ecosystemGiven: boolean): string {
     }
   }
   return text;
+}
+
+/**
+ * `--ecosystem` names the release of every package database in the scan: a name OSV does not
+ * define is bad usage, refused before anything is read, not a warning per inventory beside a
+ * "no findings" that looks like a clean host.
+ */
+function checkEcosystem(value: string): void {
+  try {
+    ecosystemInfo(value);
+  } catch (err) {
+    if (err instanceof PatchwiseError) throw new PatchwiseError(err.code, `--ecosystem: unknown ecosystem "${value}" (OSV names such as Debian:12, AlmaLinux:9, Alpine:v3.20, PyPI)`, { cause: err });
+    throw err;
+  }
 }
 
 function checkJobs(value: string): number {

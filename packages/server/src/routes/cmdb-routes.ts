@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { AuditStore, CmdbStore, HostStore, auditDigest, decodeCmdbText, importWarnings, PatchwiseError, parseCmdbAssets, reconcile, type CmdbHost, type HostRecord } from '@patchwise/core';
-import type { App, AppDeps } from '../app-types.js';
+import { MAX_CMDB_ASSETS, MAX_CMDB_UPLOAD, type App, type AppDeps } from '../app-types.js';
 import { tablesOf } from '../database.js';
 import { personActor } from '../caller-actor.js';
 import { prettyNameOf } from '../pretty-name-of.js';
@@ -19,6 +19,7 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
     '/api/v1/cmdb/import',
     {
       config: { auth: 'person', permission: 'cmdb.write' },
+      bodyLimit: MAX_CMDB_UPLOAD,
       schema: {
         summary: 'Import the expected assets (CSV with a header row, or JSON); replaces the previous list',
         consumes: ['application/octet-stream'],
@@ -44,6 +45,9 @@ export function cmdbRoutes(app: App, deps: AppDeps): void {
       const source = request.query.filename;
       const parsed = parseCmdbAssets(decodeCmdbText(body, source), source);
       const { assets, problems } = parsed;
+      if (assets.length > MAX_CMDB_ASSETS) {
+        throw new PatchwiseError('PW_INPUT_TOO_LARGE', `${assets.length} assets, more than the ${MAX_CMDB_ASSETS} one import takes; nothing imported and the stored CMDB kept`, { input: source });
+      }
       // A file with bad rows is refused whole: a half-imported CMDB would report false "missing"
       // hosts. Every bad row is named (up to a cap), one per line, so one round fixes the file.
       if (problems.length > 0) {

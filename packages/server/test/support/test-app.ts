@@ -52,7 +52,7 @@ export interface TestApp {
  * A fresh app over an emptied database: one database per test file (opening PGlite costs
  * seconds), emptied before each test so tests never see each other's rows.
  */
-export async function openTestApp(handle: DatabaseHandle<Database>, options: { empty?: boolean; slaPolicy?: SlaPolicy; failedAuthenticationsPerMinute?: number } = {}): Promise<TestApp> {
+export async function openTestApp(handle: DatabaseHandle<Database>, options: { empty?: boolean; slaPolicy?: SlaPolicy; failedAuthenticationsPerMinute?: number; log?: (line: string) => void } = {}): Promise<TestApp> {
   // `empty: false` opens a second app over the same rows: another server process, as it were.
   if (options.empty !== false) await sql`truncate cmdb_imports, hosts_hosts, hosts_snapshots, access_users, access_roles, access_role_bindings, access_sessions, access_tokens, access_enroll_tokens, access_agents, access_nonces, findings_states, findings_details, feeds_advisories, feeds_documents, feeds_nvd, feeds_removals, feeds_sources, audit_events, audit_checkpoints, policy_groups, policy_exceptions, policy_baselines, approvals_policies, approvals_changes, maintenance_windows, maintenance_freezes cascade`.execute(handle.db);
   // Patch set numbers start at 1 in each test.
@@ -75,6 +75,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     slaPolicy: options.slaPolicy ?? DEFAULT_SLA_POLICY,
     agentless,
     ...(options.failedAuthenticationsPerMinute === undefined ? {} : { failedAuthenticationsPerMinute: options.failedAuthenticationsPerMinute }),
+    ...(options.log ? { log: options.log } : {}),
   });
   await controlPlane.load();
   const admin = await ensureAdminUser(new UserStore(tablesOf(handle.db), clock.read));
