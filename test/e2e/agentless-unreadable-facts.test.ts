@@ -46,7 +46,7 @@ describe.skipIf(skip)('an agentless host whose facts cannot all be read', () => 
     rmSync(at('etc/timezone'), { force: true });
     mkdirSync(at('etc/timezone'));
     rmSync(at('usr/bin/uname'));
-    ssh = await startChrootedSshd(clone.root);
+    ssh = await startChrootedSshd(clone.root, { procfs: true });
     sshd = ssh.sshd;
     server = await startE2eServer('pglite', { log: (line) => logged.push(line) });
     sshd.authorize((await server.api<{ publicKey: string }>('GET', '/api/v1/agentless/public-key')).body.publicKey);

@@ -38,6 +38,8 @@ function rockyHost(extra: Record<string, Partial<CommandRecord>> = {}): FakeRock
     'ls -1A -- /usr/lib/sysimage/rpm': { stdout: 'rpmdb.sqlite\nrpmdb.sqlite-shm\nrpmdb.sqlite-wal\n' },
     'date +%s': { stdout: `${BOOTED + 90_000}\n` },
     'cat /proc/uptime': { stdout: '90000.25 170000.00\n' },
+    'cat /proc/net/fib_trie': { stdout: 'Local:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 10.0.0.7\n        /32 host LOCAL\n' },
+    'cat /proc/net/if_inet6': { stdout: '' },
     'stat -c %Y /proc/1': { stdout: `${BOOTED}\n` },
     'rpm install times': { stdout: INSTALL_TIMES },
     'rpm packages': { stdout: 'kernel-core\t(none)\t5.14.0\t427.13.1.el9_4\tx86_64\tkernel-5.14.0-427.13.1.el9_4.src.rpm\n' },
@@ -69,10 +71,13 @@ describe('an agentless rpm host without a reboot marker', () => {
       const remote = await collectRemoteInventory(rockyHost(answers), { hostName: 'web-1' });
       expect(remote.facts.rebootRequired).toBeNull();
       // The other facts and the packages are read all the same.
-      expect(remote.facts).toMatchObject({ hostname: 'web-1', kernelRelease: '5.14.0-427.13.1.el9_4.x86_64', os: { id: 'rocky' } });
+      expect(remote.facts).toMatchObject({ hostname: 'web-1', kernelRelease: '5.14.0-427.13.1.el9_4.x86_64', os: { id: 'rocky' }, ipAddresses: ['10.0.0.7'] });
       expect(remote.document.packages.map((p) => p.name)).toEqual(['kernel-core']);
-      expect(remote.unreadableFacts.map((u) => u.fact)).toEqual(['rebootRequired']);
-      return remote.unreadableFacts[0]?.error;
+      // An unanswered uptime is also the uptime fact's problem, and says the same.
+      const reboot = remote.unreadableFacts.find((u) => u.fact === 'rebootRequired');
+      const others = remote.unreadableFacts.filter((u) => u.fact !== 'rebootRequired');
+      expect(others.map((u) => [u.fact, u.error.message])).toEqual('cat /proc/uptime' in answers ? [['uptimeSeconds', reboot?.error.message]] : []);
+      return reboot?.error;
     };
     expect(await unknown({ 'date +%s': { exitCode: 127, stdout: '', stderr: "env: 'date': No such file or directory" } })).toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: "fake:rocky: date +%s failed (exit 127): env: 'date': No such file or directory" });
     // /proc not mounted (a chroot), or hidden from the account.

@@ -13,15 +13,19 @@ export interface ChrootedSshd {
 /**
  * Serves `root` (a host clone's tree) over SSH as an agentless host would be: the tree is bound
  * under /run, since sshd wants every component of a chroot root-owned and not writable by
- * others, which /tmp is not, and sshd chroots each session into it; procfs is mounted in it.
+ * others, which /tmp is not, and sshd chroots each session into it; with `procfs`, procfs is
+ * mounted in it.
  */
-export async function startChrootedSshd(root: string): Promise<ChrootedSshd> {
+export async function startChrootedSshd(root: string, options: { readonly procfs?: boolean } = {}): Promise<ChrootedSshd> {
   const jail = `/run/pw-ssh-${randomBytes(4).toString('hex')}`;
   mkdirSync(jail, { mode: 0o755 });
   await exec('mount', ['--rbind', root, jail]);
-  // A real host has procfs: the scan reads its uptime and addresses there.
-  mkdirSync(`${jail}/proc`, { recursive: true });
-  await exec('mount', ['-t', 'proc', 'proc', `${jail}/proc`]);
+  // As a real host has it, for the scan's uptime and addresses; a test that plants its own files
+  // under /proc (a boot id) goes without.
+  if (options.procfs === true) {
+    mkdirSync(`${jail}/proc`, { recursive: true });
+    await exec('mount', ['-t', 'proc', 'proc', `${jail}/proc`]);
+  }
   const unmount = async () => {
     await exec('umount', ['-R', jail]).catch(() => undefined);
     try {

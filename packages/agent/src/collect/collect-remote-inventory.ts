@@ -127,6 +127,7 @@ class RemoteReader implements FactFiles {
   readonly commands: CommandRecord[] = [];
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private uptimeRead: Promise<number> | undefined;
 
   constructor(
     private readonly runner: CommandRunner,
@@ -189,8 +190,13 @@ class RemoteReader implements FactFiles {
     return { hostname, machineId, os: osFacts, kernelRelease, architecture, uptimeSeconds, ipAddresses, rebootRequired, serialNumber, timezone };
   }
 
-  /** Seconds since boot, the first number of `/proc/uptime`. */
-  private async uptime(): Promise<number> {
+  /** Seconds since boot, the first number of `/proc/uptime`: read once, for the fact and the rpm reboot hint. */
+  private uptime(): Promise<number> {
+    this.uptimeRead ??= this.readUptime();
+    return this.uptimeRead;
+  }
+
+  private async readUptime(): Promise<number> {
     const record = await this.run('facts: uptime', ['cat', '/proc/uptime']);
     if (record.exitCode !== 0) throw unreadable(this.display('/proc/uptime'), 'cat', record);
     const up = Number(/^\s*(\d+(?:\.\d+)?)\s/.exec(record.stdout)?.[1] ?? NaN);
