@@ -49,4 +49,57 @@ describe('lockDirectory', () => {
     expect(readFileSync(lock.path, 'utf8')).toBe(`${process.pid} ${processStarted(process.pid)}\n`);
     lock.release();
   });
+
+  describe('taking over a stale lock', () => {
+    const stale = 4_000_009;
+    const alive = (h: { pid: number }) => h.pid !== stale;
+
+    it('lets one of two processes that found the same stale lock have it, never both', () => {
+      const d = dir();
+      writeFileSync(join(d, 'thing.lock'), `${stale}\n`);
+      let rival: unknown = 'not tried';
+      const first = lockDirectory(d, {
+        ...options,
+        pid: 4_000_001,
+        alive,
+        beforeTakeover: () => {
+          try {
+            rival = lockDirectory(d, { ...options, pid: 4_000_002, alive });
+          } catch (err) {
+            rival = err;
+          }
+        },
+      });
+      expect(rival).toMatchObject({ code: 'PW_CONFLICT', message: `${d}: the directory is being locked by another process at the same moment` });
+      expect(readFileSync(first.path, 'utf8')).toBe('4000001\n');
+      expect(existsSync(join(d, 'thing.lock.takeover'))).toBe(false);
+      // Once the takeover is done, the rival is refused by name.
+      expect(() => lockDirectory(d, { ...options, pid: 4_000_002, alive })).toThrow(expect.objectContaining({ message: `${d}: a thing runs here (process 4000001)` }));
+      first.release();
+    });
+
+    it('does not remove a lock that another process took over after this one judged it stale', () => {
+      const d = dir();
+      writeFileSync(join(d, 'thing.lock'), `${stale}\n`);
+      // The rival's takeover lands between this process's look at the lock and its removal.
+      let rivalLock: ReturnType<typeof lockDirectory> | undefined;
+      const alsoRival = (h: { pid: number }) => {
+        if (h.pid === stale && rivalLock === undefined) rivalLock = lockDirectory(d, { ...options, pid: 4_000_002, alive });
+        return alive(h);
+      };
+      expect(() => lockDirectory(d, { ...options, pid: 4_000_001, alive: alsoRival })).toThrow(expect.objectContaining({ message: `${d}: a thing runs here (process 4000002)` }));
+      expect(readFileSync(join(d, 'thing.lock'), 'utf8')).toBe('4000002\n');
+      rivalLock?.release();
+    });
+
+    it('removes a takeover guard whose process is gone, and takes the lock', () => {
+      const d = dir();
+      writeFileSync(join(d, 'thing.lock'), `${stale}\n`);
+      writeFileSync(join(d, 'thing.lock.takeover'), `${stale}\n`);
+      const lock = lockDirectory(d, { ...options, pid: 4_000_001, alive });
+      expect(readFileSync(lock.path, 'utf8')).toBe('4000001\n');
+      expect(existsSync(join(d, 'thing.lock.takeover'))).toBe(false);
+      lock.release();
+    });
+  });
 });

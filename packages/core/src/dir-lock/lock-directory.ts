@@ -17,6 +17,8 @@ export interface LockDirectoryOptions {
   readonly pid?: number | undefined;
   /** Whether a holder still runs (tests decide). */
   readonly alive?: ((holder: LockHolder) => boolean) | undefined;
+  /** Called while a stale lock is being taken over, just before it is removed (tests interleave a rival here). */
+  readonly beforeTakeover?: (() => void) | undefined;
 }
 
 /**
@@ -72,6 +74,14 @@ export function holderAlive(holder: LockHolder): boolean {
  * taken over too, unless this process holds it now (two agents or databases in one process,
  * as tests and embedders run them); so is a lock whose id now belongs to a process that started
  * at another time (after a reboot, say). Throws PW_CONFLICT naming the directory.
+ *
+ * A takeover happens under a second lock file, `<file>.takeover`, made the same way: two
+ * processes that both found the same stale lock would otherwise both remove it, and the later
+ * removal could take away the lock the earlier one had just linked, leaving both holding the
+ * directory. The guard's holder checks that the lock is still the stale one it judged before
+ * removing it. A guard whose process died mid-takeover is itself removed as stale; that removal
+ * is unguarded, so the race remains only for two processes starting together right after a
+ * process died while taking over.
  */
 export function lockDirectory(dir: string, options: LockDirectoryOptions): DirectoryLock {
   const pid = options.pid ?? process.pid;
@@ -83,7 +93,7 @@ export function lockDirectory(dir: string, options: LockDirectoryOptions): Direc
   const started = processStarted(pid);
   writeFileSync(aside, `${started ? `${pid} ${started}` : pid}\n`, { mode: 0o600 });
   try {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < 4; attempt++) {
       try {
         linkSync(aside, path);
         const key = resolve(path);
@@ -100,14 +110,20 @@ export function lockDirectory(dir: string, options: LockDirectoryOptions): Direc
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      const holder = holderOf(path);
+      const seen = readText(path);
+      const holder = holderIn(seen);
       const ours = holder?.pid === pid;
       if (holder !== undefined && ((ours && heldHere.has(resolve(path))) || (!ours && alive(holder)))) {
         throw new PatchwiseError('PW_CONFLICT', options.refusal(holder.pid), { input: dir });
       }
-      rmSync(path, { force: true }); // its process is gone: a stale lock
+      // Its process is gone: a stale lock, removed under the takeover guard.
+      takeOver(path, aside, pid, alive, () => {
+        if (readText(path) !== seen) return; // taken over by another process since: judged again next time round
+        options.beforeTakeover?.();
+        rmSync(path, { force: true });
+      }, dir);
     }
-    throw new PatchwiseError('PW_CONFLICT', 'the directory is being locked by another process at the same moment', { input: dir });
+    throw new PatchwiseError('PW_CONFLICT', BUSY, { input: dir });
   } finally {
     rmSync(aside, { force: true });
   }
@@ -120,13 +136,48 @@ export function lockDirectory(dir: string, options: LockDirectoryOptions): Direc
  */
 const heldHere = new Map<string, symbol>();
 
-/** The lock's holder: `<pid> [<started>]` (locks of earlier releases hold the id alone). */
-function holderOf(path: string): LockHolder | undefined {
+const BUSY = 'the directory is being locked by another process at the same moment';
+
+/**
+ * Runs `remove` holding `<lock>.takeover`, linked from this process's `aside` file. Another
+ * live holder of the guard means another process is taking over right now: PW_CONFLICT. A guard
+ * whose holder is gone is removed, and the caller tries again.
+ */
+function takeOver(path: string, aside: string, pid: number, alive: (holder: LockHolder) => boolean, remove: () => void, dir: string): void {
+  const guard = `${path}.takeover`;
   try {
-    const [id, started] = readFileSync(path, 'utf8').trim().split(' ');
-    const pid = Number(id);
-    return Number.isInteger(pid) && pid > 0 ? { pid, started } : undefined;
+    linkSync(aside, guard);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const holder = holderOf(guard);
+    if (holder !== undefined && holder.pid !== pid && alive(holder)) throw new PatchwiseError('PW_CONFLICT', BUSY, { input: dir });
+    rmSync(guard, { force: true });
+    return;
+  }
+  try {
+    remove();
+  } finally {
+    rmSync(guard, { force: true });
+  }
+}
+
+/** A file's text, or undefined when it cannot be read (gone). */
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
+}
+
+/** The lock's holder: `<pid> [<started>]` (locks of earlier releases hold the id alone). */
+function holderOf(path: string): LockHolder | undefined {
+  return holderIn(readText(path));
+}
+
+function holderIn(text: string | undefined): LockHolder | undefined {
+  if (text === undefined) return undefined;
+  const [id, started] = text.trim().split(' ');
+  const pid = Number(id);
+  return Number.isInteger(pid) && pid > 0 ? { pid, started } : undefined;
 }
