@@ -1,11 +1,10 @@
 import type { Command, Option } from 'commander';
 import type { ApiClient } from './api-client.js';
 import type { DeploySelectionOptions } from './commands/deploy.js';
-import { choiceOption, integerOption } from './option-values.js';
+import { choiceOption, collect, integerOption } from './option-values.js';
 
 type Io = { stdout: NodeJS.WritableStream & { isTTY?: boolean } };
 type Api = (opts: { data?: string }) => Promise<ApiClient>;
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** The selection and strategy options shared by `deploy plan` and `deploy create`. */
 function selection(cmd: Command): Command {

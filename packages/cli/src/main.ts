@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { registerDeployCommands } from './deploy-program.js';
-import { ADVISORY_TYPES, PRIORITIES, isPatchwiseError } from '@patchwise/core/assessment';
-import { choiceOption, integerOption } from './option-values.js';
+import { ADVISORY_TYPES, PRIORITIES } from '@patchwise/core/assessment';
+import { choiceOption, collect, integerOption } from './option-values.js';
 import type { ApiClient } from './api-client.js';
-import type { AgentRunOptions } from './commands/agent-run.js';
 import type { AgentlessAddOptions } from './commands/agentless.js';
 import type { EnrollTokenCreateOptions } from './commands/enroll-token.js';
 import type { FindingsListOptions } from './commands/findings.js';
@@ -19,14 +17,15 @@ import type { PatchSetCreateOptions } from './commands/patch-sets.js';
 import type { TokenCreateOptions } from './commands/tokens.js';
 import type { ScopeOptions } from './commands/users.js';
 import { addMaintenanceCommands } from './maintenance-commands.js';
+import { addAgentRunCommand } from './agent-commands.js';
+import { runProgram } from './run-program.js';
+import { CLI_VERSION as VERSION } from './cli-version.js';
 
 // Each command's module is imported when the command runs, not at start-up: the server, the
 // agent and the API client bring the database layer, Fastify and their dependencies, which a
 // `patchwise scan` would otherwise spend most of a second loading (issue 2).
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Builds the command tree. Each action sets `process.exitCode`; nothing calls process.exit(). */
 export function buildProgram(): Command {
@@ -88,22 +87,7 @@ export function buildProgram(): Command {
     });
 
   const agent = program.command('agent').description('The Patchwise agent, run on each managed Linux host');
-  agent
-    .command('run')
-    .description('Enroll (first run) and check in: facts, and the inventory when it changed; run deployment jobs signed by the pinned key')
-    .option('--server <url>', 'server URL (needed to enroll)')
-    .option('--enroll-token <token>', 'one-time enrollment secret (or PATCHWISE_ENROLL_TOKEN)')
-    .option('--state <dir>', 'agent state: key pair and host id (default /var/lib/patchwise-agent as root)')
-    .option('--root <dir>', 'inventory this mounted filesystem or chroot instead of /', '/')
-    .option('--hostname <name>', 'host name to report instead of the collected one')
-    .option('--attr <key=value>', 'host attribute from the agent config, e.g. tier=1 (repeatable)', collect, [])
-    .option('--approvers <file>', 'pin these approvers at enrollment ({ approverKeys, requiredApprovals }, from `patchwise keys approvers`): jobs then need M of their signatures')
-    .option('--once', 'check in once (running the jobs waiting now) and exit: 0 ok, 1 failed, 3 quarantined, 4 retired')
-    .option('--no-jobs', 'only report; never run deployment jobs')
-    .action(async (opts: AgentRunOptions) => {
-      const { agentRunCommand } = await import('./commands/agent-run.js');
-      process.exitCode = await agentRunCommand(opts, { stderr: process.stderr, version: VERSION });
-    });
+  addAgentRunCommand(agent, VERSION);
 
   const api = async (opts: { data?: string }): Promise<ApiClient> => {
     const { ApiClient, resolveApiTarget } = await import('./api-client.js');
@@ -887,41 +871,5 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; usage and input errors print one line (no stack) and exit 2. */
 export async function main(argv: readonly string[]): Promise<void> {
-  endQuietlyWhenStdoutCloses(process.stdout);
-  try {
-    await buildProgram().parseAsync([...argv]);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and --version end "with an error" in commander's exitOverride mode; they succeeded.
-      process.exitCode = err.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    if (isClosedPipe(err)) {
-      process.exitCode = 0;
-      return;
-    }
-    if (isPatchwiseError(err)) {
-      process.stderr.write(`patchwise: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw err;
-  }
-}
-
-const isClosedPipe = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 'EPIPE';
-
-/**
- * `patchwise … | head`: once the reader has gone, nothing more can be said to it, so the command
- * ends at once with status 0, as a Unix tool ended by SIGPIPE does in a pipeline, and without
- * the stack trace an unhandled EPIPE would print. Every command writes through process.stdout,
- * so this one listener covers the whole CLI (the only place that calls process.exit: the
- * command cannot be left to run on, writing to a closed pipe or waiting for a 'drain' that
- * never comes).
- */
-function endQuietlyWhenStdoutCloses(stdout: NodeJS.WriteStream): void {
-  stdout.on('error', (err) => {
-    if (isClosedPipe(err)) process.exit(0);
-    throw err;
-  });
+  await runProgram(buildProgram(), argv, 'patchwise');
 }

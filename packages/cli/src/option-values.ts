@@ -59,3 +59,6 @@ export function integerOption(flags: string, description: string | undefined, { 
   if (repeatable) option.default([]);
   return option;
 }
+
+/** The parser of a repeatable string option: each occurrence appended (commander's `collect` idiom). */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
