@@ -191,8 +191,8 @@ export class ControlPlane {
     const feeds = new FeedStore(tablesOf(this.db), this.clock);
     // The mark first: whatever commits while the rest is read is applied again later, harmlessly.
     this.feedMark = await feeds.changeMark();
-    this.assessor.applyNvd(await feeds.nvdRecords());
-    this.assessor.loadDocuments(await feeds.documents());
+    // One build, no changed set: nothing was held before and nothing is re-assessed at start.
+    this.assessor.loadEnrichment(await feeds.documents(), await feeds.nvdRecords());
     return this.assessor.loadRecords(await feeds.records());
   }
 
