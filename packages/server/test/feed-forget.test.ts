@@ -44,18 +44,24 @@ describe.each(kinds)('forgetting a feed source on %s', (kind) => {
       .findings.map((f) => `${f.advisory} kev=${f.kev} cvss=${f.cvss}`)
       .sort();
 
+  /** An enrolled AlmaLinux host that uploaded these packages, so advisories turn into findings. */
+  const hostWith = async (t: TestApp, packages: { name: string; version: string }[]): Promise<TestAgent> => {
+    const agent = new TestAgent(t);
+    const token = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} })).json<{ token: string }>().token;
+    expect((await agent.enroll(token, almaFacts())).statusCode).toBe(201);
+    const inventory = almaInventory(packages);
+    await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory });
+    return agent;
+  };
+
   it('removes what the source brought, retracts its findings, and another process drops it too', async () => {
     const one = await openTestApp(db);
     const two = await openTestApp(db, { empty: false });
     try {
-      const agent = new TestAgent(one);
-      const token = (await one.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(one), payload: {} })).json<{ token: string }>().token;
-      expect((await agent.enroll(token, almaFacts())).statusCode).toBe(201);
-      const inventory = almaInventory([
+      const agent = await hostWith(one, [
         { name: 'openssl', version: '1:3.0.7-16.el9_2' },
         { name: 'curl', version: '7.76.1-29.el9' },
       ]);
-      await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory });
       await importAs(one, 'vendor-x', 'openssl.json', JSON.stringify([OPENSSL]));
       await importAs(one, 'vendor-x', 'nvd.json', NVD);
       await importAs(one, 'vendor-x', 'kev.json', JSON.stringify(kevCatalog(['CVE-2026-3001', 'CVE-2026-3002'])));
@@ -131,11 +137,7 @@ describe.each(kinds)('forgetting a feed source on %s', (kind) => {
     const one = await openTestApp(db);
     const two = await openTestApp(db, { empty: false });
     try {
-      const agent = new TestAgent(one);
-      const token = (await one.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(one), payload: {} })).json<{ token: string }>().token;
-      expect((await agent.enroll(token, almaFacts())).statusCode).toBe(201);
-      const inventory = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
-      await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory });
+      await hostWith(one, [{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
       await importAs(one, 'import', 'openssl.json', JSON.stringify([OPENSSL]));
       await importAs(one, 'vendor-x', 'nvd.json', NVD);
       await importAs(one, 'vendor-x', 'kev.json', JSON.stringify(kevCatalog(['CVE-2026-3001'])));
