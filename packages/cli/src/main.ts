@@ -302,7 +302,7 @@ export function buildProgram(): Command {
   feeds
     .command('forget')
     .description("Remove what a feed source brought (advisory records, NVD records, KEV/EPSS documents) and re-assess the hosts it reached; not a source of the server's --feeds file")
-    .argument('<source>', 'a source no longer in --feeds, or an import source ("import" unless feeds import was given --source)')
+    .argument('<source>', 'a name feeds status shows (a source no longer in --feeds, an import source, or kev, epss, nvd for imported enrichment), or the --source an import was given')
     .option('--json', 'print JSON')
     .addOption(dataOption())
     .action(async (source: string, opts: { json?: boolean; data?: string }) => {

@@ -2,7 +2,7 @@
  * `patchwise feeds status` (the real binary) against a real server (PGlite, in this process)
  * restarted with an edited `--feeds` file: a source taken out of the file is shown as no longer
  * configured, with the records it still holds, and is no longer synced; put back, it is
- * configured again.
+ * configured again. `feeds forget` takes the names status shows.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -124,5 +124,32 @@ describe('patchwise feeds status after a source left the --feeds file', () => {
     const unknown = await cli('feeds', 'forget', 'ubuntu');
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toContain('nothing is held from a feed source named ubuntu');
+  }, 120_000);
+
+  it('forgets imported enrichment by the names status shows (kev, nvd), and lists the forgettable names for one that holds nothing', async () => {
+    await restartWith(['debian']);
+    const kev = join(work, 'known_exploited_vulnerabilities.json');
+    writeFileSync(kev, JSON.stringify({ title: 'CISA KEV', catalogVersion: '2026.11.20', dateReleased: '2026-11-20T15:00:00.000Z', count: 1, vulnerabilities: [{ cveID: 'CVE-2026-9101', vendorProject: 'OpenSSL', product: 'OpenSSL', vulnerabilityName: 'test', dateAdded: '2026-11-01', shortDescription: 'test', requiredAction: 'Apply updates.', dueDate: '2026-11-22', knownRansomwareCampaignUse: 'Unknown', notes: '' }] }));
+    const nvd = join(work, 'nvd-page.json');
+    const cve = { id: 'CVE-2026-9101', published: '2026-10-01T10:00:00.000', lastModified: '2026-11-01T08:00:00.000', metrics: { cvssMetricV31: [{ source: 'nvd@nist.gov', type: 'Primary', cvssData: { version: '3.1', vectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', baseScore: 9.8 } }] } };
+    writeFileSync(nvd, JSON.stringify({ resultsPerPage: 1, startIndex: 0, totalResults: 1, format: 'NVD_CVE', version: '2.0', timestamp: '2026-12-01T00:00:00.000', vulnerabilities: [{ cve }] }));
+    const imported = await cli('feeds', 'import', '--source', 'vendor-x', kev, nvd);
+    expect(imported.status, imported.stderr).toBe(0);
+    expect((await statusJson()).map((l) => [l.name, l.origin, l.records])).toEqual([
+      ['debian', 'configured', 1],
+      ['kev', 'import', 1],
+      ['nvd', 'import', 1],
+    ]);
+
+    const forgotNvd = await cli('feeds', 'forget', 'nvd');
+    expect(forgotNvd.status, forgotNvd.stderr).toBe(0);
+    expect(forgotNvd.stdout).toBe('forgot feed source nvd: 0 advisory records, 1 NVD records; 0 hosts re-assessed\n');
+    const unknown = await cli('feeds', 'forget', 'ubuntu');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('nothing is held from a feed source named ubuntu; the names that can be forgotten: kev, vendor-x');
+    const forgotKev = await cli('feeds', 'forget', 'kev');
+    expect(forgotKev.status, forgotKev.stderr).toBe(0);
+    expect(forgotKev.stdout).toBe('forgot feed source kev: 0 advisory records, 0 NVD records, enrichment kev; 0 hosts re-assessed\n');
+    expect((await statusJson()).map((l) => l.name)).toEqual(['debian']);
   }, 120_000);
 });

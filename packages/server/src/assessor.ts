@@ -15,6 +15,7 @@ import {
   parseOsvRecord,
   type Advisory,
   type AssessedFinding,
+  type EnrichmentRecord,
   type EpssScores,
   type HostAttributeValues,
   type HostInventory,
@@ -24,6 +25,13 @@ import {
 } from '@patchwise/core';
 
 type StoredRecord = { readonly id: string; readonly record: unknown };
+
+function parseDocuments(documents: readonly { kind: string; content: string }[]): { kev: KevCatalog[]; epss: EpssScores[] } {
+  return {
+    kev: documents.filter((d) => d.kind === 'kev').map((d) => parseKev(d.content, 'stored KEV catalog')),
+    epss: documents.filter((d) => d.kind === 'epss').map((d) => parseEpss(d.content, 'stored EPSS scores')),
+  };
+}
 
 function parseStored(records: readonly StoredRecord[]): { advisories: Advisory[]; problems: string[] } {
   const problems: string[] = [];
@@ -77,43 +85,72 @@ export class Assessor {
   }
 
   /**
+   * Start-up: holds every stored NVD record and enrichment document (KEV, EPSS) and builds the
+   * enrichment once. Unlike applyNvd and loadDocuments it computes no changed set: at start
+   * nothing was held before and nothing is re-assessed, and comparing every CVE of the full NVD
+   * cost about a second for an answer nobody read.
+   */
+  loadEnrichment(documents: readonly { kind: string; content: string }[], nvd: readonly NvdRecord[]): void {
+    this.documents = parseDocuments(documents);
+    this.nvd.clear();
+    for (const r of nvd) this.nvd.set(r.id, r);
+    this.useEnrichment(this.buildEnrichment());
+  }
+
+  /**
    * Rebuilds enrichment from the stored documents (KEV, EPSS) and the NVD records held; returns
    * the CVEs whose enrichment changed, so only hosts with findings for them need re-assessing.
+   * A new document replaces every value of its kind, so this one is a rebuild.
    */
   loadDocuments(documents: readonly { kind: string; content: string }[]): string[] {
-    this.documents = {
-      kev: documents.filter((d) => d.kind === 'kev').map((d) => parseKev(d.content, 'stored KEV catalog')),
-      epss: documents.filter((d) => d.kind === 'epss').map((d) => parseEpss(d.content, 'stored EPSS scores')),
-    };
-    return this.rebuildEnrichment();
+    this.documents = parseDocuments(documents);
+    const enrichment = this.buildEnrichment();
+    const changed = changedCves(this.enrichment, enrichment);
+    this.useEnrichment(enrichment);
+    return changed;
   }
 
   /**
    * Takes NVD records stored since the last call (each the copy now held for its CVE); returns
-   * the CVEs among them whose enrichment changed. The documents are not parsed again.
+   * the CVEs among them whose enrichment changed. Updated in place: only these CVEs are touched,
+   * the documents are not parsed again and the other NVD records not added again.
    */
   applyNvd(records: readonly NvdRecord[]): string[] {
     if (records.length === 0) return [];
     for (const r of records) this.nvd.set(r.id, r);
-    return this.rebuildEnrichment(records.map((r) => r.id));
+    return this.changedInPlace(this.enrichment.replaceNvd(records));
   }
 
   /** Drops NVD records forgotten (`feeds forget`); returns the CVEs among them whose enrichment changed. */
   forgetNvd(cves: readonly string[]): string[] {
     if (cves.length === 0) return [];
     for (const id of cves) this.nvd.delete(id);
-    return this.rebuildEnrichment(cves);
+    return this.changedInPlace(this.enrichment.replaceNvd([], cves));
   }
 
-  private rebuildEnrichment(among?: readonly string[]): string[] {
+  /** What a rebuild from the documents and NVD records held gives (in-place updates must equal it). */
+  private buildEnrichment(): Enrichment {
     const enrichment = new Enrichment();
     for (const catalog of this.documents.kev) enrichment.addKev(catalog);
     for (const scores of this.documents.epss) enrichment.addEpss(scores);
     enrichment.addNvd(this.nvd);
-    const changed = changedCves(this.enrichment, enrichment, among);
+    return enrichment;
+  }
+
+  /** After an in-place change: the reporter caches risk per advisory, read through the enrichment, so it starts over when anything changed. */
+  private changedInPlace(changed: string[]): string[] {
+    if (changed.length > 0) this.reporter = new HostReporter(cveLookupOf(this.enrichment));
+    return changed;
+  }
+
+  private useEnrichment(enrichment: Enrichment): void {
     this.enrichment = enrichment;
     this.reporter = new HostReporter(cveLookupOf(enrichment));
-    return changed;
+  }
+
+  /** What the enrichment held says about a CVE, as findings read it. */
+  lookup(cve: string): EnrichmentRecord {
+    return this.enrichment.lookup(cve);
   }
 
   /** Drops advisories forgotten (`feeds forget`); returns the keys whose answers may have changed. */

@@ -191,8 +191,8 @@ export class ControlPlane {
     const feeds = new FeedStore(tablesOf(this.db), this.clock);
     // The mark first: whatever commits while the rest is read is applied again later, harmlessly.
     this.feedMark = await feeds.changeMark();
-    this.assessor.applyNvd(await feeds.nvdRecords());
-    this.assessor.loadDocuments(await feeds.documents());
+    // One build, no changed set: nothing was held before and nothing is re-assessed at start.
+    this.assessor.loadEnrichment(await feeds.documents(), await feeds.nvdRecords());
     return this.assessor.loadRecords(await feeds.records());
   }
 
@@ -521,20 +521,27 @@ export class ControlPlane {
   }
 
   /**
-   * Removes everything a feed source stored (`feeds forget`): its advisory records, NVD records,
-   * enrichment documents and sync state, then re-assesses the hosts that can match what left.
-   * Their findings for it are retracted, not fixed: the hosts did not change. A source of the
-   * server's --feeds file is refused (its next sync would bring it all back); so is a name that
-   * holds nothing, which is more likely a typo than a request.
+   * Removes everything a feed stored (`feeds forget`), named as `feeds status` shows it (`kev`,
+   * `epss`, `nvd` for imported enrichment) or by its stored source name: its advisory records, NVD
+   * records, enrichment documents and sync state, then re-assesses the hosts that can match what
+   * left. Their findings for it are retracted, not fixed: the hosts did not change. A source of
+   * the server's --feeds file is refused (its next sync would bring it all back); so is a name
+   * that holds nothing, which is more likely a typo than a request: that error lists the names
+   * that can be forgotten, so the caller need not guess which naming is meant.
    */
   async forgetFeedSource(source: string, actor: AuditActor, configured: ReadonlySet<string>): Promise<FeedForgetReply> {
     if (configured.has(source)) {
       throw new PatchwiseError('PW_CONFLICT', `feed source ${source} is configured in the server's --feeds file, so its next sync would bring it back: remove it from the file and restart the server first`);
     }
     const removed = await this.db.transaction().execute(async (trx) => {
-      const removed = await new FeedStore(tablesOf(trx), this.clock).forget(source);
+      const feeds = new FeedStore(tablesOf(trx), this.clock);
+      const removed = await feeds.forget(source);
       const held = removed.advisories.length + removed.nvd.length + removed.documents.length;
-      if (held === 0 && !removed.syncState) throw new PatchwiseError('PW_NOT_FOUND', `nothing is held from a feed source named ${source} (feeds status lists the sources; imports are "import" unless given --source)`);
+      if (held === 0 && !removed.syncState) {
+        const names = await feeds.forgettableNames(configured);
+        const known = names.length > 0 ? `the names that can be forgotten: ${names.join(', ')}` : 'nothing is held that can be forgotten (configured sources are removed from the --feeds file first)';
+        throw new PatchwiseError('PW_NOT_FOUND', `nothing is held from a feed source named ${source}; ${known}`);
+      }
       await this.audit(trx, {
         actor,
         action: 'feeds.forget',

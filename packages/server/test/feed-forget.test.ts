@@ -2,12 +2,14 @@
  * `feeds forget SOURCE` (DELETE /api/v1/feeds/:source): what one source brought (advisory
  * records, NVD records, a KEV catalog) leaves, the hosts it reached are re-assessed (their
  * findings retracted, not fixed), another process following changes drops it too, and an id
- * imported again after its removal comes back in that process as well.
+ * imported again after its removal comes back in that process as well. Names are taken as
+ * `feeds status` shows them (imported KEV, EPSS and NVD by kind) as well as stored source names.
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '@patchwise/core';
+import { FeedStore, type DatabaseHandle } from '@patchwise/core';
 import type { Database } from '../src/database.js';
+import { tablesOf } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog, nvdPage } from './support/fixtures.js';
 import { openTestDatabase, postgresAvailable } from './support/test-database.js';
 import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
@@ -17,6 +19,7 @@ const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(do
 
 const OPENSSL = almaAdvisory('ALSA-2026:0301', 'openssl', '1:3.0.7-18.el9_2', { cve: 'CVE-2026-3001' });
 const CURL = almaAdvisory('ALSA-2026:0302', 'curl', '7.76.1-30.el9', { cve: 'CVE-2026-3002' });
+const EPSS = '#model_version:v2023.03.01,score_date:2026-11-20T00:00:00+0000\ncve,epss,percentile\nCVE-2026-3001,0.50000,0.90000\n';
 const NVD = nvdPage([{ id: 'CVE-2026-3001', modified: '2026-11-01T08:00:00.000', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', score: 9.8 }]);
 
 describe.each(kinds)('forgetting a feed source on %s', (kind) => {
@@ -32,24 +35,33 @@ describe.each(kinds)('forgetting a feed source on %s', (kind) => {
     const res = await t.app.inject({ method: 'POST', url: `/api/v1/feeds/import?filename=${filename}&source=${source}`, headers: { ...admin(t), 'content-type': 'application/octet-stream' }, payload: Buffer.from(body) });
     expect(res.statusCode, res.body).toBe(200);
   };
+  const statusNames = async (t: TestApp) =>
+    (await t.app.inject({ method: 'GET', url: '/api/v1/feeds', headers: admin(t) })).json<{ feeds: { name: string; kind: string }[] }>().feeds.map((f) => `${f.name}:${f.kind}`);
+  const forget = (t: TestApp, name: string) => t.app.inject({ method: 'DELETE', url: `/api/v1/feeds/${encodeURIComponent(name)}`, headers: admin(t) });
   const findings = async (t: TestApp, state = 'open') =>
     (await t.app.inject({ method: 'GET', url: `/api/v1/findings?state=${state}`, headers: admin(t) }))
       .json<{ findings: { advisory: string; kev: boolean; cvss: number | null }[] }>()
       .findings.map((f) => `${f.advisory} kev=${f.kev} cvss=${f.cvss}`)
       .sort();
 
+  /** An enrolled AlmaLinux host that uploaded these packages, so advisories turn into findings. */
+  const hostWith = async (t: TestApp, packages: { name: string; version: string }[]): Promise<TestAgent> => {
+    const agent = new TestAgent(t);
+    const token = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} })).json<{ token: string }>().token;
+    expect((await agent.enroll(token, almaFacts())).statusCode).toBe(201);
+    const inventory = almaInventory(packages);
+    await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory });
+    return agent;
+  };
+
   it('removes what the source brought, retracts its findings, and another process drops it too', async () => {
     const one = await openTestApp(db);
     const two = await openTestApp(db, { empty: false });
     try {
-      const agent = new TestAgent(one);
-      const token = (await one.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(one), payload: {} })).json<{ token: string }>().token;
-      expect((await agent.enroll(token, almaFacts())).statusCode).toBe(201);
-      const inventory = almaInventory([
+      const agent = await hostWith(one, [
         { name: 'openssl', version: '1:3.0.7-16.el9_2' },
         { name: 'curl', version: '7.76.1-29.el9' },
       ]);
-      await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory });
       await importAs(one, 'vendor-x', 'openssl.json', JSON.stringify([OPENSSL]));
       await importAs(one, 'vendor-x', 'nvd.json', NVD);
       await importAs(one, 'vendor-x', 'kev.json', JSON.stringify(kevCatalog(['CVE-2026-3001', 'CVE-2026-3002'])));
@@ -118,6 +130,66 @@ describe.each(kinds)('forgetting a feed source on %s', (kind) => {
     } finally {
       await one.close();
       await two.close();
+    }
+  });
+
+  it('forgets by the names feeds status shows: kev, epss and nvd for imported enrichment, whatever --source', async () => {
+    const one = await openTestApp(db);
+    const two = await openTestApp(db, { empty: false });
+    try {
+      await hostWith(one, [{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
+      await importAs(one, 'import', 'openssl.json', JSON.stringify([OPENSSL]));
+      await importAs(one, 'vendor-x', 'nvd.json', NVD);
+      await importAs(one, 'vendor-x', 'kev.json', JSON.stringify(kevCatalog(['CVE-2026-3001'])));
+      await importAs(one, 'import', 'epss.csv', EPSS);
+      await two.controlPlane.followFeeds();
+      expect(await statusNames(one)).toEqual(['import:osv', 'epss:epss', 'kev:kev', 'nvd:nvd']);
+      expect(await findings(one)).toEqual(['ALSA-2026:0301 kev=true cvss=9.8']);
+
+      // `nvd` as status shows it: the imported NVD records leave (vendor-x's pages), nothing else.
+      const nvd = await forget(one, 'nvd');
+      expect(nvd.statusCode, nvd.body).toBe(200);
+      expect(nvd.json()).toEqual({ advisories: 0, nvd: 1, documents: [], hostsReassessed: 1, findings: { opened: 0, updated: 1, fixed: 0, retracted: 0 } });
+      expect(await findings(one)).toEqual(['ALSA-2026:0301 kev=true cvss=null']);
+      expect(await statusNames(one)).toEqual(['import:osv', 'epss:epss', 'kev:kev']);
+      const kev = await forget(one, 'kev');
+      expect(kev.statusCode, kev.body).toBe(200);
+      expect(kev.json()).toMatchObject({ advisories: 0, nvd: 0, documents: ['kev'], hostsReassessed: 1 });
+      expect(await findings(one)).toEqual(['ALSA-2026:0301 kev=false cvss=null']);
+      // Another process drops both too.
+      expect(new Set((await two.controlPlane.followFeeds()).cves)).toEqual(new Set(['CVE-2026-3001']));
+      const audit = (await one.app.inject({ method: 'GET', url: '/api/v1/audit/events?limit=1000', headers: admin(one) })).json<{ events: { action: string; target: { id: string } }[] }>();
+      expect(audit.events.filter((e) => e.action === 'feeds.forget').map((e) => e.target.id).sort()).toEqual(['kev', 'nvd']);
+
+      // Nothing held under a name: 404, listing what can be forgotten (status names and stored sources).
+      const unknown = await forget(one, 'vendor-x');
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toEqual({ error: { code: 'PW_NOT_FOUND', message: 'nothing is held from a feed source named vendor-x; the names that can be forgotten: epss, import' } });
+      // The stored source name still works: the EPSS file was imported as "import".
+      expect((await forget(one, 'import')).json()).toMatchObject({ advisories: 1, documents: ['epss'] });
+      expect(await statusNames(one)).toEqual([]);
+      expect((await forget(one, 'epss')).json()).toEqual({ error: { code: 'PW_NOT_FOUND', message: 'nothing is held from a feed source named epss; nothing is held that can be forgotten (configured sources are removed from the --feeds file first)' } });
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('shows a document a source stored on that source\'s line only, and kev does not forget it', async () => {
+    const t = await openTestApp(db);
+    try {
+      // A source of an earlier --feeds file that stored the KEV catalog; an import stored the NVD records.
+      await new FeedStore(tablesOf(t.db), t.clock.read).upsertSource({ name: 'cisa-kev', kind: 'kev', url: 'https://cisa.example/kev.json', intervalSeconds: 86_400 });
+      await importAs(t, 'cisa-kev', 'kev.json', JSON.stringify(kevCatalog(['CVE-2026-3001'])));
+      await importAs(t, 'import', 'nvd.json', NVD);
+      expect(await statusNames(t)).toEqual(['cisa-kev:kev', 'nvd:nvd']);
+      const kev = await forget(t, 'kev');
+      expect(kev.statusCode).toBe(404);
+      expect(kev.json<{ error: { message: string } }>().error.message).toBe('nothing is held from a feed source named kev; the names that can be forgotten: cisa-kev, import, nvd');
+      expect((await forget(t, 'cisa-kev')).json()).toMatchObject({ advisories: 0, nvd: 0, documents: ['kev'] });
+      expect(await statusNames(t)).toEqual(['nvd:nvd']);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -114,3 +114,59 @@ describe('changedCves', () => {
     expect(changedCves(withKev, before).length).toBe(olderKev.entries.size); // leaving KEV is a change too
   });
 });
+
+describe('Enrichment.replaceNvd', () => {
+  // The held NVD records before and after one delta, as the server's feed store decides them.
+  const ids = [...nvdPage.keys()];
+  const [revised, older, same, removed, removedAndBack, untouched] = ids;
+  if (!revised || !older || !same || !removed || !removedAndBack || !untouched) throw new Error('fixture changed');
+  const record = (id: string): NvdRecord => {
+    const r = nvdPage.get(id);
+    if (!r) throw new Error(`fixture lost ${id}`);
+    return r;
+  };
+  const added: NvdRecord = { ...record(revised), id: 'CVE-2026-9999', description: 'new to NVD' };
+  const delta: NvdRecord[] = [
+    { ...record(revised), lastModified: '2030-01-01T00:00:00.000', cwes: ['CWE-787'] },
+    // Modified earlier than the copy held: addNvd would keep the held one, but the store chose
+    // this copy (the held one was forgotten), so it must be held.
+    { ...record(older), lastModified: '2000-01-01T00:00:00.000', description: 'an older copy' },
+    { ...record(same) },
+    { ...record(removedAndBack), cwes: ['CWE-79'] },
+    added,
+  ];
+  const gone = [removed, removedAndBack];
+  // A touched CVE that KEV lists too, so the other feeds' fields are seen to survive.
+  const kevEntry = kev.entries.values().next().value;
+  if (!kevEntry) throw new Error('fixture changed');
+  const kevWithTouched: KevCatalog = { ...kev, entries: new Map([...kev.entries, [revised, { ...kevEntry, cveId: revised }]]) };
+
+  const heldBefore = new Map(nvdPage);
+  const heldAfter = new Map(nvdPage);
+  for (const id of gone) heldAfter.delete(id);
+  for (const r of delta) heldAfter.set(r.id, r);
+  const rebuild = (held: ReadonlyMap<string, NvdRecord>) => new Enrichment().addKev(kevWithTouched).addEpss(epss).addNvd(held);
+
+  it('gives what a rebuild from the held records gives, for the touched CVEs and all others', () => {
+    const inPlace = rebuild(heldBefore);
+    inPlace.replaceNvd(delta, gone);
+    const rebuilt = rebuild(heldAfter);
+    expect(inPlace.counts()).toEqual(rebuilt.counts());
+    const every = new Set([...inPlace.cveIds(), ...rebuilt.cveIds(), ...gone]);
+    expect(every.size).toBeGreaterThan(1400);
+    for (const id of every) expect(inPlace.lookup(id), id).toEqual(rebuilt.lookup(id));
+    expect(inPlace.lookup(revised).kev?.cveId).toBe(revised);
+    expect(inPlace.lookup(removed)).toEqual({});
+    expect(inPlace.lookup(untouched).nvd).toBe(record(untouched));
+  });
+
+  it('returns the CVEs whose enrichment changed: those changedCves finds against the rebuild', () => {
+    const inPlace = rebuild(heldBefore);
+    const changed = inPlace.replaceNvd(delta, gone);
+    expect(new Set(changed)).toEqual(new Set([revised, older, removed, removedAndBack, added.id]));
+    expect(changed.length).toBe(5);
+    expect(new Set(changed)).toEqual(new Set(changedCves(rebuild(heldBefore), rebuild(heldAfter))));
+    // The same delta again changes nothing.
+    expect(inPlace.replaceNvd(delta, [])).toEqual([]);
+  });
+});

@@ -78,6 +78,31 @@ export class Enrichment {
   }
 
   /**
+   * Holds exactly these NVD records for their CVEs, whatever their modified times, and none for
+   * the `removed` CVEs (removals first, so a CVE in both ends with its record). For a caller that
+   * already chose the copy held per CVE (the server's feed store: the one NVD modified last), so
+   * the result is what a new Enrichment given the same KEV, EPSS and held records would be; an
+   * NVD delta then costs its own CVEs instead of a rebuild over the whole NVD. Returns the CVEs
+   * among those given whose enrichment changed, as {@link changedCves} compares them.
+   */
+  replaceNvd(records: Iterable<NvdRecord>, removed: Iterable<string> = []): string[] {
+    const touched = new Map<string, string>();
+    // What each touched CVE read before, taken before the first change.
+    const remember = (id: string): void => {
+      if (!touched.has(id)) touched.set(id, relevant(this.lookup(id)));
+    };
+    for (const id of removed) {
+      remember(id);
+      this.nvd.delete(id);
+    }
+    for (const record of records) {
+      remember(record.id);
+      this.nvd.set(record.id, record);
+    }
+    return [...touched].filter(([id, before]) => relevant(this.lookup(id)) !== before).map(([id]) => id);
+  }
+
+  /**
    * What the feeds say about a CVE. The id is normalised (`' cve-2021-44228 '` works); an id
    * that is not a CVE id, or one no feed mentions, gives `{}`.
    */

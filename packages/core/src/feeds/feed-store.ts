@@ -91,6 +91,11 @@ export interface FeedChanges {
 }
 
 const CHUNK = 1000;
+/**
+ * The `feeds status` line of the NVD records imports hold, whatever the pages' `--source`; also a
+ * name `feeds forget` takes for them (KEV and EPSS imports are named by their kind the same way).
+ */
+const IMPORTED_NVD = 'nvd';
 /** pg_advisory_xact_lock key that serialises feed writers ('pwfe'), so change numbers commit in order. */
 const FEED_WRITE_LOCK = 0x70776665;
 const NEXT_CHANGE = sql<string>`nextval('feeds_change_seq')`;
@@ -334,19 +339,34 @@ export class FeedStore {
   }
 
   /**
-   * Removes everything held under a source name: the advisory records, NVD records and
-   * enrichment documents it stored, and its sync state. Each removal is recorded in the change
+   * Removes everything held under `name`, read as `feeds status` names things, and under a stored
+   * source name: the advisory records, NVD records and enrichment documents stored under that
+   * source name, and its sync state. Status names what imports hold of `kev`, `epss` and `nvd` by
+   * the kind, whatever `--source` the import was given (one KEV catalog and one EPSS file are held;
+   * NVD records from any number of pages are one line), so those names also take that kind's
+   * content stored by a source that is not configured (no `feeds_sources` row): the name shown is
+   * the name forgotten, and the line it was shown on goes. Each removal is recorded in the change
    * sequence, so processes following changes drop it too. A record another source (or an import)
    * stored last is not this source's and stays; one this source stored last over another's copy
    * leaves, and the other sources of that kind lose their validators so their next sync stores
    * their copy again. Inside a transaction, as applyRecords.
    */
-  async forget(source: string): Promise<FeedRemovals & { readonly syncState: boolean }> {
+  async forget(name: string): Promise<FeedRemovals & { readonly syncState: boolean }> {
     await this.lockWrites();
-    const advisories = (await this.db.deleteFrom('feeds_advisories').where('source', '=', source).returning('id').execute()).map((r) => r.id);
-    const nvd = (await this.db.deleteFrom('feeds_nvd').where('source', '=', source).returning('cve_id').execute()).map((r) => r.cve_id);
-    const documents = (await this.db.deleteFrom('feeds_documents').where('source', '=', source).returning('kind').execute()).map((r) => r.kind);
-    const syncState = (await this.db.deleteFrom('feeds_sources').where('name', '=', source).returning('name').execute()).length > 0;
+    const sourceNames = new Set((await this.db.selectFrom('feeds_sources').select('name').execute()).map((r) => r.name));
+    const advisories = (await this.db.deleteFrom('feeds_advisories').where('source', '=', name).returning('id').execute()).map((r) => r.id);
+    const nvdSources = [name];
+    if (name === IMPORTED_NVD) {
+      const stored = await this.db.selectFrom('feeds_nvd').select('source').distinct().execute();
+      nvdSources.push(...stored.map((r) => r.source).filter((s) => s !== name && !sourceNames.has(s)));
+    }
+    const nvd = (await this.db.deleteFrom('feeds_nvd').where('source', 'in', nvdSources).returning('cve_id').execute()).map((r) => r.cve_id);
+    const heldDocuments = await this.db.selectFrom('feeds_documents').select(['kind', 'source']).execute();
+    // A document without a source (held since before sources were recorded) is shown by its kind too.
+    const documentKinds = heldDocuments.filter((d) => d.source === name || (d.kind === name && (d.source === null || !sourceNames.has(d.source)))).map((d) => d.kind);
+    const documents =
+      documentKinds.length === 0 ? [] : (await this.db.deleteFrom('feeds_documents').where('kind', 'in', documentKinds).returning('kind').execute()).map((r) => r.kind);
+    const syncState = (await this.db.deleteFrom('feeds_sources').where('name', '=', name).returning('name').execute()).length > 0;
     const removals = [...advisories.map((key) => ['advisory', key]), ...nvd.map((key) => ['nvd', key]), ...documents.map((key) => ['document', key])];
     if (removals.length > 0) {
       await sql`insert into feeds_removals (what, key) select * from unnest(${removals.map((r) => r[0])}::text[], ${removals.map((r) => r[1])}::text[])`.execute(this.db);
@@ -358,6 +378,21 @@ export class FeedStore {
       await this.db.updateTable('feeds_sources').set({ etag: null, last_modified: null }).where('kind', 'in', kinds).execute();
     }
     return { advisories, nvd, documents, syncState };
+  }
+
+  /**
+   * The names forget takes that hold something and are not `configured` (those are refused):
+   * each name `feeds status` shows for what is held, and each source name content is stored
+   * under (an import's `--source`, shown by kind for enrichment). Sorted; for the error that
+   * answers a name that holds nothing.
+   */
+  async forgettableNames(configured: ReadonlySet<string>): Promise<string[]> {
+    const stored = await sql<{ source: string }>`
+      select source from feeds_advisories union select source from feeds_nvd union select source from feeds_documents where source is not null
+    `.execute(this.db);
+    const shown = (await this.status(configured)).map((line) => line.name);
+    const names = new Set([...shown, ...stored.rows.map((r) => r.source)]);
+    return [...names].filter((n) => !configured.has(n)).sort();
   }
 
   private async lockWrites(): Promise<void> {
@@ -480,8 +515,9 @@ export class FeedStore {
         lastError: c.last_error,
       })),
       ...bySource.filter((s) => !names.has(s.source)).map((s) => imported(s.source, 'osv', Number(s.n), s.at)),
-      ...docs.filter((d) => !names.has(d.kind)).map((d) => imported(d.kind, d.kind, d.record_count, d.imported_at)),
-      ...(nvdImported.length > 0 ? [imported('nvd', 'nvd', nvdImported.reduce((sum, r) => sum + Number(r.n), 0), latestOf(nvdImported.map((r) => r.at)))] : []),
+      // A document a source stored is counted on that source's line; an imported one is named by its kind.
+      ...docs.filter((d) => d.source === null || !names.has(d.source)).map((d) => imported(d.kind, d.kind, d.record_count, d.imported_at)),
+      ...(nvdImported.length > 0 ? [imported(IMPORTED_NVD, 'nvd', nvdImported.reduce((sum, r) => sum + Number(r.n), 0), latestOf(nvdImported.map((r) => r.at)))] : []),
     ];
   }
 }

@@ -151,8 +151,8 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       config: { auth: 'person', permission: 'feeds.write' },
       schema: {
         summary:
-          "Forget a feed source: remove the advisory records, NVD records and enrichment documents it stored, and its sync state, then re-assess the hosts they reached (their findings are retracted); 409 for a source of the server's --feeds file, 404 when nothing is held under the name",
-        params: Type.Object({ source: Type.String({ minLength: 1, maxLength: 100, description: 'the source name: a --feeds entry no longer configured, or an import source ("import" unless feeds import was given --source)' }) }),
+          "Forget a feed source: remove the advisory records, NVD records and enrichment documents it stored, and its sync state, then re-assess the hosts they reached (their findings are retracted); 409 for a source of the server's --feeds file, 404 when nothing is held under the name (the message lists the names that can be forgotten)",
+        params: Type.Object({ source: Type.String({ minLength: 1, maxLength: 100, description: 'a name GET /api/v1/feeds shows (a --feeds entry no longer configured; an import source, "import" unless feeds import was given --source; kev, epss or nvd for imported enrichment, whatever its source), or the source name an import was given' }) }),
         response: {
           200: Type.Object({
             advisories: Type.Integer({ description: 'advisory records removed' }),
