@@ -105,3 +105,15 @@ describe('Assessor NVD deltas, updated in place', () => {
     expect(cvssOf(assessor)).toEqual({ openssl: { cvss: null, kev: false }, curl: { cvss: 9.8, kev: true } });
   });
 });
+
+describe('Assessor advisory revisions', () => {
+  it('reads a revised advisory afresh: a CVE it now names brings KEV and the alias, though its id is the same', () => {
+    const assessor = assessorWith([]);
+    const before = assessor.assess(host, EMPTY_ATTRIBUTES).find((f) => f.package === 'curl');
+    expect(before).toMatchObject({ advisory: 'ALSA-2026:0402', kev: false, aliases: [CURL_CVE] });
+    // The same id, revised to name the CVE KEV lists (the openssl one).
+    assessor.applyRecords([{ id: 'ALSA-2026:0402', record: { ...almaAdvisory('ALSA-2026:0402', 'curl', '7.76.1-30.el9', { cve: OPENSSL_CVE }), modified: '2026-11-02T00:00:00Z' } }]);
+    const after = assessor.assess(host, EMPTY_ATTRIBUTES).find((f) => f.package === 'curl');
+    expect(after).toMatchObject({ advisory: 'ALSA-2026:0402', kev: true, aliases: [OPENSSL_CVE] });
+  });
+});

@@ -69,7 +69,12 @@ interface ReportGroup {
  * than everything else in the report); `compareFindings` ranks them for people.
  */
 export class HostReporter {
-  private readonly risks = new Map<string, AdvisoryRisk>();
+  /**
+   * By the advisory object, not its id: a record revised under the same id (new CVEs, a new
+   * score) is a new object from the matcher, so it is read afresh, and the old one's entry goes
+   * with it.
+   */
+  private readonly risks = new WeakMap<Advisory, AdvisoryRisk>();
   /** Host context (`tier|internetFacing`) → report groups by matcher answer. */
   private readonly cache = new Map<string, WeakMap<readonly PackageMatch[], ReportGroup>>();
 
@@ -153,7 +158,7 @@ export class HostReporter {
   }
 
   private riskOf(advisory: Advisory): AdvisoryRisk {
-    let risk = this.risks.get(advisory.id);
+    let risk = this.risks.get(advisory);
     if (risk) return risk;
     let cvss: RiskInput['cvss'];
     for (const s of advisory.cvss) if (!cvss || s.baseScore > cvss.score) cvss = { score: s.baseScore, version: s.version };
@@ -176,7 +181,7 @@ export class HostReporter {
     const severity = pickSeverity(fromCvss, vendorSeverity?.severity);
     const aliases = [...new Set([...advisory.aliases, ...advisory.related, ...(advisory.upstream ?? [])])];
     risk = { input: { type: advisory.type, cvss, vendorSeverity, kev, epss }, aliases, severity };
-    this.risks.set(advisory.id, risk);
+    this.risks.set(advisory, risk);
     return risk;
   }
 }
