@@ -47,10 +47,13 @@ export interface IntegerSettings {
 export function integerOption(flags: string, description: string | undefined, { min, max, repeatable }: IntegerSettings): Option {
   const option = new Option(flags, description);
   option.argParser((raw: string, previous: unknown) => {
-    const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(n)) throw new PatchwiseError('PW_USAGE', `${flagOf(option)} must be a whole number, not "${raw}"`);
-    if (n < min || (max !== undefined && n > max)) {
-      const range = max === undefined ? `at least ${min}` : max === min + 1 ? `${min} or ${max}` : `from ${min} to ${max}`;
+    const digits = /^-?\d+$/.test(raw.trim());
+    const n = digits ? Number(raw) : NaN;
+    if (!digits) throw new PatchwiseError('PW_USAGE', `${flagOf(option)} must be a whole number, not "${raw}"`);
+    // Digits past 2^53 are a whole number still, only out of range.
+    if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+      const tooLarge = n > min;
+      const range = max !== undefined ? (max === min + 1 ? `${min} or ${max}` : `from ${min} to ${max}`) : tooLarge ? `at most ${Number.MAX_SAFE_INTEGER}` : `at least ${min}`;
       throw new PatchwiseError('PW_USAGE', `${flagOf(option)} must be ${range}, not ${raw.trim()}`);
     }
     if (!repeatable) return String(n);

@@ -25,18 +25,21 @@ const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
 
 describe('option values', () => {
   it('names the flag and the allowed values, once, before any request (exit 2)', async () => {
-    const [priority, uses, tier, format, limit] = await Promise.all([
+    const [priority, uses, tier, format, limit, huge] = await Promise.all([
       offline(['findings', 'list', '--priority', 'P5']),
       offline(['enroll-token', 'create', '--uses', '0']),
       offline(['hosts', 'list', '--tier', '9']),
       offline(['scan', '--format', 'xml', '--advisories', SAMPLES.advisories, SAMPLES.inventories]),
       offline(['findings', 'list', '--limit', 'many']),
+      offline(['enroll-token', 'create', '--uses', '99999999999999999999']),
     ]);
     expect([priority.status, priority.stderr]).toEqual([2, 'patchwise: --priority must be one of P1, P2, P3, P4, not "P5"\n']);
     expect([uses.status, uses.stderr]).toEqual([2, 'patchwise: --uses must be at least 1, not 0\n']);
     expect([tier.status, tier.stderr]).toEqual([2, 'patchwise: --tier must be from 0 to 3, not 9\n']);
     expect([format.status, format.stderr]).toEqual([2, 'patchwise: --format must be one of table, json, csv, sarif, not "xml"\n']);
     expect([limit.status, limit.stderr]).toEqual([2, 'patchwise: --limit must be a whole number, not "many"\n']);
+    // A whole number still, only past what can be counted exactly.
+    expect([huge.status, huge.stderr]).toEqual([2, 'patchwise: --uses must be at most 9007199254740991, not 99999999999999999999\n']);
   });
 
   it('refuses an --output it cannot write, naming it and why, before any request and without a stack', async () => {

@@ -44,7 +44,9 @@ describe('baselineDecision', () => {
   });
 
   it('takes the earliest date of the rules that match', () => {
-    expect(baselineDecision(baseline, finding({ severity: 'critical' }), now)).toMatchObject({ state: 'approved', approvesAt: new Date('2026-11-25T00:00:00Z') });
+    const critical = baselineDecision(baseline, finding({ severity: 'critical' }), now);
+    expect(critical).toMatchObject({ state: 'approved', approvesAt: new Date('2026-11-25T00:00:00Z') });
+    expect(critical.reason).toBe('approved by rule 1 of baseline prod-web (security, severity ≥ critical, at once), from its publication on 2026-11-25');
   });
 
   it('counts from first seen when the advisory has no publication date', () => {

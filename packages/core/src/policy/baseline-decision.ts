@@ -66,8 +66,10 @@ export function baselineDecision(baseline: PatchBaseline, f: DecidableFinding, n
   const rule = baseline.rules[best.index]!;
   const from = f.published ? `its publication on ${day(f.published)}` : `first seen on ${day(f.firstSeen)} (no publication date)`;
   const words = `rule ${best.index + 1} of baseline ${baseline.name} (${describeRule(rule)})`;
-  if (best.at.getTime() <= now.getTime()) return { state: 'approved', approvesAt: best.at, reason: `approved by ${words}, ${rule.afterDays} days after ${from}` };
-  return { state: 'pending', approvesAt: best.at, reason: `approved on ${day(best.at)} by ${words}, ${rule.afterDays} days after ${from}` };
+  // A rule of 0 days approves from the day counted from, not "0 days after" it.
+  const when = rule.afterDays === 0 ? `from ${from}` : `${rule.afterDays} days after ${from}`;
+  if (best.at.getTime() <= now.getTime()) return { state: 'approved', approvesAt: best.at, reason: `approved by ${words}, ${when}` };
+  return { state: 'pending', approvesAt: best.at, reason: `approved on ${day(best.at)} by ${words}, ${when}` };
 }
 
 /** A rule in words: `security, severity ≥ high, P2 or above, after 7 days`. */
