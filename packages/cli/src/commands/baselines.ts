@@ -1,3 +1,4 @@
+import { countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { readDocumentFile } from '../read-document-file.js';
 import { textTable } from '../output/index.js';
@@ -58,7 +59,7 @@ export async function baselinesShow(api: ApiClient, name: string, opts: { json?:
     `approve: ${b.approve.join(', ') || '-'}`,
     `reject: ${b.reject.join(', ') || '-'}`,
     ...b.holds.map((h) => `hold: ${h.package} at ${h.version}${h.ecosystem ? ` (${h.ecosystem})` : ''}: ${h.reason}`),
-    `${r.hosts.length} hosts follow it${r.hosts.length ? `: ${r.hosts.map((h) => h.name).join(', ')}` : ''}`,
+    `${countNoun(r.hosts.length, 'host')} follow${r.hosts.length === 1 ? 's' : ''} it${r.hosts.length ? `: ${r.hosts.map((h) => h.name).join(', ')}` : ''}`,
   ];
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
