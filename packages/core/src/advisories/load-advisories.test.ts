@@ -34,7 +34,8 @@ describe('loadAdvisories', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(feed);
     writeFileSync(join(feed, 'README.md'), '# not an advisory');
-    writeFileSync(join(feed, 'list.json'), JSON.stringify([{ id: 'A-1' }, { id: 'A-2', withdrawn: '2024-01-01T00:00:00Z' }, { nope: 1 }]));
+    const modified = '2024-01-01T00:00:00Z';
+    writeFileSync(join(feed, 'list.json'), JSON.stringify([{ id: 'A-1', modified }, { id: 'A-2', modified, withdrawn: modified }, { nope: 1 }, { id: 'A-3' }]));
     writeFileSync(join(feed, 'broken.json'), '{"id": ');
     writeFileSync(join(feed, 'deep.json'), `${'['.repeat(5000)}${']'.repeat(5000)}`);
     const result = await loadAdvisories([feed]);
@@ -44,6 +45,8 @@ describe('loadAdvisories', () => {
       ['PW_INPUT_MALFORMED', join(feed, 'broken.json')],
       ['PW_INPUT_TOO_DEEP', join(feed, 'deep.json')],
       ['PW_INPUT_INVALID', `${join(feed, 'list.json')}[2]`],
+      ['PW_INPUT_INVALID', `${join(feed, 'list.json')}[3] (A-3)`],
     ]);
+    expect(result.problems[3]?.message).toBe(`${join(feed, 'list.json')}[3] (A-3): field "modified": missing; OSV 1.6 requires it (when the record was last changed)`);
   });
 });
