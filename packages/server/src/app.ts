@@ -138,7 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     hook: 'preHandler',
     errorResponseBuilder: (_request, context) =>
       // `after` is the time left in the window, not the window itself.
-      new PatchwiseError('PW_RATE_LIMITED', `more than ${context.max} requests in ${RATE_LIMIT_WINDOW}; retry in ${context.after}`),
+      new PatchwiseError('PW_RATE_LIMITED', `more than ${countNoun(context.max, 'request')} in ${RATE_LIMIT_WINDOW}; retry in ${context.after}`),
   });
 
   await app.register(swagger, {

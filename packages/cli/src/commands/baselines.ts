@@ -29,7 +29,7 @@ const applies = (b: BaselineView) => (b.group === undefined ? 'default' : `group
 
 export async function baselinesSet(api: ApiClient, name: string, file: string, io: Io): Promise<number> {
   const b = await api.put<BaselineView>(`/api/v1/baselines/${encodeURIComponent(name)}`, readDocumentFile(file, 'baseline (group, precedence, rules, approve, reject, holds)'));
-  io.stdout.write(`baseline ${b.name}: ${applies(b)}; ${b.rules.length} rules, ${b.approve.length} approved, ${b.reject.length} rejected, ${b.holds.length} holds\n`);
+  io.stdout.write(`baseline ${b.name}: ${applies(b)}; ${countNoun(b.rules.length, 'rule')}, ${b.approve.length} approved, ${b.reject.length} rejected, ${countNoun(b.holds.length, 'hold')}\n`);
   return 0;
 }
 

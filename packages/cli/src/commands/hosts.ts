@@ -229,7 +229,7 @@ export async function hostsRetire(api: ApiClient, idsOrNames: readonly string[],
     targets = found.map((h) => ({ id: h.id, label: `${h.name} ${h.id}` }));
     if (!opts.yes) {
       for (const t of targets) io.stdout.write(`would retire ${t.label}\n`);
-      io.stderr.write(`${targets.length} host(s) named ${opts.namePrefix}…; nothing retired: add --yes to retire them\n`);
+      io.stderr.write(`${countNoun(targets.length, 'host')} named ${opts.namePrefix}…; nothing retired: add --yes to retire ${targets.length === 1 ? 'it' : 'them'}\n`);
       return 0;
     }
   } else {
