@@ -67,6 +67,16 @@ describe('patchwise feeds import', () => {
     expect(r.stderr).toContain('patchwise: 1 of 3 files not imported whole\n');
   }, 60_000);
 
+  it('refuses a record without modified, naming the file, and imports the rest of the file', async () => {
+    const list = join(work, 'list.json');
+    const good = JSON.parse(dsa('DSA-9020-1', '2026-11-30T00:00:00Z')) as object;
+    writeFileSync(list, JSON.stringify([good, { id: 'DSA-9021-1' }]));
+    const r = await cli('feeds', 'import', list);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^${list}: 1 new, 0 updated, 0 unchanged records`));
+    expect(r.stderr).toContain(`${list}[1] (DSA-9021-1): field "modified": missing; OSV 1.6 requires it (when the record was last changed)`);
+  }, 60_000);
+
   it('says when a record was older than the copy held, and keeps the held one', async () => {
     const newer = join(work, 'DSA-9010-1.json');
     const older = join(work, 'old', 'DSA-9010-1.json');

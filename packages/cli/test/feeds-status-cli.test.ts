@@ -119,7 +119,7 @@ describe('patchwise feeds status after a source left the --feeds file', () => {
     await restartWith(['debian']);
     const forgot = await cli('feeds', 'forget', 'ubuntu');
     expect(forgot.status, forgot.stderr).toBe(0);
-    expect(forgot.stdout).toBe('forgot feed source ubuntu: 1 advisory records, 0 NVD records; 0 hosts re-assessed\n');
+    expect(forgot.stdout).toBe('forgot feed source ubuntu: 1 advisory record, 0 NVD records; 0 hosts re-assessed\n');
     expect((await statusJson()).map((l) => l.name)).toEqual(['debian']);
     const unknown = await cli('feeds', 'forget', 'ubuntu');
     expect(unknown.status).not.toBe(0);

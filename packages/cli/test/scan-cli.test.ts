@@ -120,6 +120,7 @@ describe('patchwise scan: NVD enrichment', () => {
   it('takes CVSS from NVD (Primary metric) when the advisory gives none, and ranks by it', () => {
     const advisory = {
       id: 'TEST-2023-1',
+      modified: '2023-10-01T00:00:00Z',
       related: ['CVE-2023-45109'],
       affected: [{ package: { ecosystem: 'npm', name: 'left-pad' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }] }],
     };

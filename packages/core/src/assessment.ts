@@ -4,6 +4,7 @@
  * database drivers and query builder at start-up (most of a second on every scan, issue 2).
  */
 export * from './errors/index.js';
+export * from './text/index.js';
 export * from './versions/index.js';
 export * from './input/index.js';
 export * from './cvss/index.js';

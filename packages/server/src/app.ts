@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FAILED_AUTHENTICATIONS_PER_MINUTE, MAX_FEED_UPLOAD, MAX_JSON_BODY, RATE_LIMIT_WINDOW, type App, type AppDeps } from './app-types.js';
-import { AGENT_HEADERS, AccessStore, AgentAuthenticator, PatchwiseError, isPatchwiseError, parseJson } from '@patchwise/core';
+import { AGENT_HEADERS, AccessStore, AgentAuthenticator, PatchwiseError, isPatchwiseError, parseJson, countNoun } from '@patchwise/core';
 import { authenticatePerson, presentsCredential } from './person-auth.js';
 import { checkBodyMediaType } from './body-media-type.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
@@ -113,7 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         const wait = isPatchwiseError(err) && err.code === 'PW_UNAUTHENTICATED' && presentsCredential(request) ? failedAuths.fail(request.ip) : undefined;
         if (wait === undefined) throw err;
         reply.header('retry-after', String(wait));
-        throw new PatchwiseError('PW_RATE_LIMITED', `more than ${failedAuths.max} failed authentications from this address in ${RATE_LIMIT_WINDOW}; retry in ${wait} seconds`);
+        throw new PatchwiseError('PW_RATE_LIMITED', `more than ${countNoun(failedAuths.max, 'failed authentication')} from this address in ${RATE_LIMIT_WINDOW}; retry in ${countNoun(wait, 'second')}`);
       }
     } else if (auth === 'agent' && typeof request.headers[AGENT_HEADERS.signature] !== 'string') {
       throw new PatchwiseError('PW_UNAUTHENTICATED', 'this route takes requests signed by an enrolled agent');
@@ -138,7 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     hook: 'preHandler',
     errorResponseBuilder: (_request, context) =>
       // `after` is the time left in the window, not the window itself.
-      new PatchwiseError('PW_RATE_LIMITED', `more than ${context.max} requests in ${RATE_LIMIT_WINDOW}; retry in ${context.after}`),
+      new PatchwiseError('PW_RATE_LIMITED', `more than ${countNoun(context.max, 'request')} in ${RATE_LIMIT_WINDOW}; retry in ${context.after}`),
   });
 
   await app.register(swagger, {

@@ -10,6 +10,7 @@ import {
   type FeedSource,
   type FeedsTables,
   type SyncOutcome,
+  countNoun,
 } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import type { ControlPlane, FeedImportReply } from './control-plane.js';
@@ -172,7 +173,7 @@ export class FeedSyncer {
       const ok: SyncOutcome = { ok: true };
       if (problems.length === 0 && keptOut.length === 0) {
         await this.store.recordSync(source.name, { ...ok, etag: fetched.etag, lastModified: fetched.lastModified });
-        this.log(`feed ${source.name}: imported (${records ?? '?'} records, ${reply.hostsReassessed} hosts re-assessed)`);
+        this.log(`feed ${source.name}: imported (${countNoun(records, 'record')}, ${countNoun(reply.hostsReassessed, 'host')} re-assessed)`);
         return { name: source.name, outcome: 'imported', records, hostsReassessed: reply.hostsReassessed };
       }
       // Part of the file was imported (or a document kept out): record that, then the problems. The

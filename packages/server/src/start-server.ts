@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessStore, AuditStore, PolicyStore, UserStore, DEFAULT_SLA_POLICY, auditDigest, migrateToLatest, type SlaPolicy, openDatabase, type DatabaseHandle, type FeedSource } from '@patchwise/core';
+import { AccessStore, AuditStore, PolicyStore, UserStore, DEFAULT_SLA_POLICY, auditDigest, migrateToLatest, type SlaPolicy, openDatabase, type DatabaseHandle, type FeedSource, countNoun } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import { buildApp } from './app.js';
 import type { App } from './app-types.js';
@@ -121,7 +121,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const follower = config.databaseUrl
       ? new PeriodicTask('feed follower', options.feedFollowMs ?? 2000, async () => {
           const { names, cves, problems } = await controlPlane.followFeeds();
-          if (names.size > 0 || cves.length > 0) log(`feeds changed elsewhere: ${names.size} package names, ${cves.length} CVEs' enrichment`);
+          if (names.size > 0 || cves.length > 0) log(`feeds changed elsewhere: ${countNoun(names.size, 'package name')}, enrichment of ${countNoun(cves.length, 'CVE')}`);
           for (const p of problems) log(`warning: ${p}`);
         }, log)
       : undefined;

@@ -47,7 +47,7 @@ export const AttributesView = Type.Object({
 });
 
 export const EolView = Type.Object({
-  status: Type.Union([Type.Literal('supported'), Type.Literal('maintenance'), Type.Literal('extended'), Type.Literal('eol'), Type.Literal('unknown')]),
+  status: Type.Union([Type.Literal('prerelease'), Type.Literal('supported'), Type.Literal('maintenance'), Type.Literal('extended'), Type.Literal('eol'), Type.Literal('unknown')]),
   date: NullableStr,
   endedOn: Type.Union([Type.String(), Type.Null()], { description: 'eol only: the first day without any support counted (the end of the last extended phase counted, such as Debian LTS, else date)' }),
   reason: Str,

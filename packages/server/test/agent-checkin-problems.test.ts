@@ -89,7 +89,7 @@ describe('agent check-in when the inventory cannot be sent whole', () => {
     expect(seen.lastSeenAt).toBe(t.clock.read().toISOString());
     expect(seen.packages).toBe(2);
     expect(seen.inventoryAt).toBe(stored.inventoryAt);
-    expect(a.log).toContainEqual(expect.stringMatching(/^inventory error: cannot tell the distribution \(its packages were last reported as debian 12, os-release now gives VERSION_ID none\): 1 distribution packages cannot be placed \(.*\); no inventory sent, the stored one stays$/));
+    expect(a.log).toContainEqual(expect.stringMatching(/^inventory error: cannot tell the distribution \(its packages were last reported as debian 12, os-release now gives VERSION_ID none\): 1 distribution package cannot be placed \(.*\); no inventory sent, the stored one stays$/));
     expect(a.log).toContain('check-in ok: web-08, no inventory to send (see the inventory error above)');
 
     // os-release, machine-id and timezone unreadable (directories where files should be, which
@@ -143,7 +143,7 @@ describe('agent check-in when the inventory cannot be sent whole', () => {
     expect(seen.lastSeenAt).toBe(t.clock.read().toISOString());
     expect(seen.facts.os?.id).toBe('centos');
     expect(seen.packages).toBe(1);
-    expect(log).toContainEqual(expect.stringMatching(/^inventory problem: 1 distribution packages not sent \(centos 9: no OSV ecosystem for distribution "centos".*\); 1 packages that name their own ecosystem \(PyPI\) sent$/));
+    expect(log).toContainEqual(expect.stringMatching(/^inventory problem: 1 distribution package not sent \(centos 9: no OSV ecosystem for distribution "centos".*\); 1 package that names its own ecosystem \(PyPI\) sent$/));
 
     // Debian sid has no VERSION_ID: the same, and the unchanged Python-only inventory is not resent.
     t.clock.advance(3_600_000);
@@ -152,7 +152,7 @@ describe('agent check-in when the inventory cannot be sent whole', () => {
     expect(await a.run(), log.join('\n')).toBe(0);
     seen = await host(hostId);
     expect(seen.lastSeenAt).toBe(t.clock.read().toISOString());
-    expect(log).toContainEqual(expect.stringContaining('inventory problem: 1 distribution packages not sent (debian: distribution "debian" has no version (VERSION_ID)'));
+    expect(log).toContainEqual(expect.stringContaining('inventory problem: 1 distribution package not sent (debian: distribution "debian" has no version (VERSION_ID)'));
     expect(log).toContainEqual(expect.stringContaining('inventory unchanged'));
 
     // A package database refused: the check-in still goes out, the stored inventory stays.

@@ -2,7 +2,7 @@
  * The Patchwise inventory JSON document (version 1, docs/inventory-format.md) the agent sends,
  * built from collected facts and packages.
  */
-import { PATCHWISE_INVENTORY_FORMAT, PatchwiseError, ecosystemForDistro, isPatchwiseError } from '@patchwise/core';
+import { PATCHWISE_INVENTORY_FORMAT, PatchwiseError, countNoun, ecosystemForDistro, isPatchwiseError } from '@patchwise/core';
 import type { HostFacts } from './host-facts.js';
 
 /** One entry of a v1 document's `packages`. Distribution packages leave `ecosystem` out: it is the host's. */
@@ -60,7 +60,7 @@ export function buildInventoryDocument(
   const distroPackages = packages.filter((p) => p.ecosystem === undefined).length;
   if (facts.os === null) {
     if (distroPackages > 0) {
-      throw new PatchwiseError('PW_INPUT_INVALID', `${distroPackages} distribution packages but no os-release to name their ecosystem`, { input: 'host facts' });
+      throw new PatchwiseError('PW_INPUT_INVALID', `${countNoun(distroPackages, 'distribution package')} but no os-release to name their ecosystem`, { input: 'host facts' });
     }
   } else {
     try {

@@ -62,7 +62,7 @@ describe('offerInventory', () => {
     // os-release lost VERSION_ID (or has a misshapen one) after the packages were placed as debian 12.
     for (const versionId of [null, 'twelve']) {
       const offer = offerInventory(facts({ ...debian12, versionId }), collected, 'web-07', placedOnDebian12);
-      expect(offer).toEqual({ digest: null, complete: false, problem: { level: 'error', text: expect.stringMatching(/^cannot tell the distribution \(its packages were last reported as debian 12, os-release now gives VERSION_ID (none|"twelve")\): 1 distribution packages cannot be placed \(.*\); no inventory sent, the stored one stays$/) } });
+      expect(offer).toEqual({ digest: null, complete: false, problem: { level: 'error', text: expect.stringMatching(/^cannot tell the distribution \(its packages were last reported as debian 12, os-release now gives VERSION_ID (none|"twelve")\): 1 distribution package cannot be placed \(.*\); no inventory sent, the stored one stays$/) } });
     }
     // No os-release read (missing or unreadable), or one without ID: whatever was reported before.
     for (const reported of [undefined, pythonOnly, placedOnDebian12]) {

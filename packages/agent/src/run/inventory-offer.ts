@@ -4,7 +4,7 @@
  * beside it. The rule it keeps: an inventory that leaves out packages the host has must never
  * replace the stored one, since the server would close their findings as fixed.
  */
-import { isPatchwiseError } from '@patchwise/core';
+import { countNoun, isPatchwiseError } from '@patchwise/core';
 import { buildInventoryDocument, inventoryDigest } from '../collect/index.js';
 import type { CollectedPackages, HostFacts, InventoryDocument } from '../collect/index.js';
 
@@ -69,14 +69,14 @@ export function offerInventory(facts: HostFacts, collected: CollectedPackages, h
     const left = packages.length - own.length;
     const cause = unknownDistribution(facts, reported);
     if (cause !== undefined) {
-      return { digest: null, complete: false, problem: { level: 'error', text: `cannot tell the distribution (${cause}): ${left} distribution packages cannot be placed (${err.message}); no inventory sent, the stored one stays` } };
+      return { digest: null, complete: false, problem: { level: 'error', text: `cannot tell the distribution (${cause}): ${countNoun(left, 'distribution package')} cannot be placed (${err.message}); no inventory sent, the stored one stays` } };
     }
     document = buildInventoryDocument({ ...facts, os: null }, own, { hostName });
     return {
       document,
       digest: inventoryDigest(document),
       complete,
-      problem: { level: 'warning', text: `${left} distribution packages not sent (${err.message}); ${own.length} packages that name their own ecosystem (PyPI) sent` },
+      problem: { level: 'warning', text: `${countNoun(left, 'distribution package')} not sent (${err.message}); ${countNoun(own.length, 'package')} that ${own.length === 1 ? 'names its' : 'name their'} own ecosystem (PyPI) sent` },
     };
   }
   return { document, digest: inventoryDigest(document), complete };

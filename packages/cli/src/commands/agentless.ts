@@ -2,7 +2,7 @@
  * `patchwise agentless …`: hosts the server reaches over SSH instead of through an agent
  * (docs/agentless.md). Everything but `host-key` goes through the admin API.
  */
-import { PatchwiseError, attributePairsToObject } from '@patchwise/core';
+import { PatchwiseError, attributePairsToObject, countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -103,7 +103,7 @@ export async function agentlessScan(api: ApiClient, idOrName: string, opts: { js
   if (!opts.json) {
     const c = reply.changes ?? { opened: 0, updated: 0, fixed: 0 };
     const o = reply.open ?? { P1: 0, P2: 0, P3: 0, P4: 0 };
-    io.stdout.write(`${idOrName}: ${reply.packages} packages (${reply.commands} commands, ${reply.durationMs} ms); findings ${c.opened} opened, ${c.fixed} fixed${c.retracted ? `, ${c.retracted} retracted` : ''}; open P1 ${o.P1} P2 ${o.P2} P3 ${o.P3} P4 ${o.P4}\n`);
+    io.stdout.write(`${idOrName}: ${countNoun(reply.packages, 'package')} (${countNoun(reply.commands, 'command')}, ${reply.durationMs} ms); findings ${c.opened} opened, ${c.fixed} fixed${c.retracted ? `, ${c.retracted} retracted` : ''}; open P1 ${o.P1} P2 ${o.P2} P3 ${o.P3} P4 ${o.P4}\n`);
   }
   return 0;
 }

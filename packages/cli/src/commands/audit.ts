@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { PatchwiseError } from '@patchwise/core';
+import { PatchwiseError, countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { openOutputFile } from '../open-output-file.js';
 
@@ -20,8 +20,8 @@ interface Verdict {
 export async function auditVerify(api: ApiClient, opts: { json?: boolean }, io: Io): Promise<number> {
   const v = await api.get<Verdict>('/api/v1/audit/verify');
   if (opts.json) io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-  else if (v.ok) io.stdout.write(`audit trail intact: ${v.events} events, ${v.checkpoints ?? 0} signed checkpoints (key ${v.publicKey})\n`);
-  else io.stdout.write(`audit trail BROKEN at event ${v.seq ?? '?'}: ${v.reason ?? 'unknown'} (${v.events} events verified before it)\n`);
+  else if (v.ok) io.stdout.write(`audit trail intact: ${countNoun(v.events, 'event')}, ${countNoun(v.checkpoints ?? 0, 'signed checkpoint')} (key ${v.publicKey})\n`);
+  else io.stdout.write(`audit trail BROKEN at event ${v.seq ?? '?'}: ${v.reason ?? 'unknown'} (${countNoun(v.events, 'event')} verified before it)\n`);
   return v.ok ? 0 : 1;
 }
 

@@ -1,3 +1,4 @@
+import { countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { readDocumentFile } from '../read-document-file.js';
 import { textTable } from '../output/index.js';
@@ -28,7 +29,7 @@ const applies = (b: BaselineView) => (b.group === undefined ? 'default' : `group
 
 export async function baselinesSet(api: ApiClient, name: string, file: string, io: Io): Promise<number> {
   const b = await api.put<BaselineView>(`/api/v1/baselines/${encodeURIComponent(name)}`, readDocumentFile(file, 'baseline (group, precedence, rules, approve, reject, holds)'));
-  io.stdout.write(`baseline ${b.name}: ${applies(b)}; ${b.rules.length} rules, ${b.approve.length} approved, ${b.reject.length} rejected, ${b.holds.length} holds\n`);
+  io.stdout.write(`baseline ${b.name}: ${applies(b)}; ${countNoun(b.rules.length, 'rule')}, ${b.approve.length} approved, ${b.reject.length} rejected, ${countNoun(b.holds.length, 'hold')}\n`);
   return 0;
 }
 
@@ -58,7 +59,7 @@ export async function baselinesShow(api: ApiClient, name: string, opts: { json?:
     `approve: ${b.approve.join(', ') || '-'}`,
     `reject: ${b.reject.join(', ') || '-'}`,
     ...b.holds.map((h) => `hold: ${h.package} at ${h.version}${h.ecosystem ? ` (${h.ecosystem})` : ''}: ${h.reason}`),
-    `${r.hosts.length} hosts follow it${r.hosts.length ? `: ${r.hosts.map((h) => h.name).join(', ')}` : ''}`,
+    `${countNoun(r.hosts.length, 'host')} follow${r.hosts.length === 1 ? 's' : ''} it${r.hosts.length ? `: ${r.hosts.map((h) => h.name).join(', ')}` : ''}`,
   ];
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { PatchwiseError, approvedTargetsDigest, signApprovalStatement, type ApprovedTarget } from '@patchwise/core';
+import { PatchwiseError, approvedTargetsDigest, countNoun, signApprovalStatement, type ApprovedTarget } from '@patchwise/core';
 import { parseDuration } from '@patchwise/server';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
@@ -41,7 +41,7 @@ function patchSetNumber(text: string): number {
   return Number(text);
 }
 
-const summary = (c: ChangeView) => `change ${c.id}: ${c.status} (${c.approvals} of ${c.approvalsNeeded} approvals${c.validUntil && c.status === 'approved' ? `, valid until ${c.validUntil}` : ''})`;
+const summary = (c: ChangeView) => `change ${c.id}: ${c.status} (${c.approvals} of ${countNoun(c.approvalsNeeded, 'approval')}${c.validUntil && c.status === 'approved' ? `, valid until ${c.validUntil}` : ''})`;
 
 export async function changesRequest(api: ApiClient, o: ChangeRequestOptions, io: Io): Promise<number> {
   const c = await api.post<ChangeView>('/api/v1/changes', {
@@ -128,7 +128,7 @@ export async function approvalPoliciesSet(api: ApiClient, environment: string, o
     ...(opts.role.length ? { approverRoles: opts.role } : {}),
     ...(opts.validFor ? { validForHours: Number(opts.validFor.replace(/h$/, '')) } : {}),
   });
-  io.stdout.write(`approval policy ${p.environment}: ${p.approvals} approver(s) holding ${p.approverRoles.join(' or ')}, valid ${p.validForHours} h\n`);
+  io.stdout.write(`approval policy ${p.environment}: ${countNoun(p.approvals, 'approver')} holding ${p.approverRoles.join(' or ')}, valid ${p.validForHours} h\n`);
   return 0;
 }
 

@@ -1,4 +1,4 @@
-import { PatchwiseError } from '@patchwise/core';
+import { PatchwiseError, countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { readDocumentFile } from '../read-document-file.js';
 import { textTable } from '../output/index.js';
@@ -111,8 +111,8 @@ export async function deployPlan(api: ApiClient, o: DeploySelectionOptions & { j
   }
   io.stdout.write(textTable(['WAVE', 'HOSTS', 'FIRST START', 'EXPECTED FINISH', 'NO WINDOW'], plan.waves.map((w) => [w.wave === 1 ? '1 (canary)' : String(w.wave), String(w.hosts), when(w.start), when(w.finish), String(w.unschedulable)])));
   if (o.hosts) io.stdout.write(`\n${textTable(['HOST', 'CLUSTER', 'WAVE', 'START', 'FINISH', 'TARGETS'], plan.hosts.map((h) => [h.hostName, h.cluster ?? '', String(h.wave), when(h.start), when(h.finish), h.targets.map((t) => `${t.name}=${t.version}`).join(' ')]))}`);
-  if (plan.skipped.length) io.stdout.write(`\nskipped ${plan.skipped.length} hosts:\n${textTable(['HOST', 'REASON'], plan.skipped.map((s) => [s.hostName, s.reason]))}`);
-  io.stdout.write(`\n${plan.hosts.length} hosts in ${plan.waves.length} waves; expected finish ${plan.finish === null ? 'never: some hosts have no window within a year' : when(plan.finish)}\n`);
+  if (plan.skipped.length) io.stdout.write(`\nskipped ${countNoun(plan.skipped.length, 'host')}:\n${textTable(['HOST', 'REASON'], plan.skipped.map((s) => [s.hostName, s.reason]))}`);
+  io.stdout.write(`\n${countNoun(plan.hosts.length, 'host')} in ${countNoun(plan.waves.length, 'wave')}; expected finish ${plan.finish === null ? 'never: some hosts have no window within a year' : when(plan.finish)}\n`);
   const e = plan.sla;
   io.stdout.write(`SLA effect: fixes ${e.findings} open findings: ${e.onTime} before their due date, ${e.late} after it, ${e.alreadyOverdue} already overdue, ${e.unscheduled} on hosts with no window\n`);
   return 0;
@@ -120,7 +120,7 @@ export async function deployPlan(api: ApiClient, o: DeploySelectionOptions & { j
 
 export async function deployCreate(api: ApiClient, name: string, o: DeploySelectionOptions, io: Io): Promise<number> {
   const d = await api.post<DeploymentView>('/api/v1/deployments', { name, ...requestBody(o) });
-  io.stdout.write(`deployment ${d.id} (${d.name}): patch set ${d.patchSet} to ${d.environment} in ${d.waveCount} waves; start it with: patchwise deploy start ${d.id}${o.change ? '' : ' --change CHANGE_ID'}\n`);
+  io.stdout.write(`deployment ${d.id} (${d.name}): patch set ${d.patchSet} to ${d.environment} in ${countNoun(d.waveCount, 'wave')}; start it with: patchwise deploy start ${d.id}${o.change ? '' : ' --change CHANGE_ID'}\n`);
   return 0;
 }
 
@@ -166,7 +166,7 @@ export function renderStatus(s: StatusView): string {
     const rb = Object.entries(w.rollback).map(([k, v]) => `${k} ${v}`).join(', ');
     lines.push(`  wave ${String(w.wave).padStart(2)}${w.wave === 1 ? ' (canary)' : '         '} [${bar.padEnd(BAR, '·').slice(0, BAR)}] ${done}/${total} done, ${bad} failed, ${busy} in flight${rebooting}${rb ? `; rollback: ${rb}` : ''}`);
   }
-  for (const [why, n] of Object.entries(s.waiting)) lines.push(`  waiting: ${n} hosts (${why})`);
+  for (const [why, n] of Object.entries(s.waiting)) lines.push(`  waiting: ${countNoun(n, 'host')} (${why})`);
   return `${lines.join('\n')}\n`;
 }
 

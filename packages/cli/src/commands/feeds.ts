@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { PatchwiseError, isPatchwiseError, listFeedFiles } from '@patchwise/core';
+import { PatchwiseError, isPatchwiseError, listFeedFiles, countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -40,7 +40,7 @@ export async function feedsImport(api: ApiClient, paths: readonly string[], opts
 `);
   if (skipped.length > 0) {
     const shown = skipped.slice(0, 5).join(', ') + (skipped.length > 5 ? `, and ${skipped.length - 5} more` : '');
-    io.stderr.write(`patchwise: note: ${skipped.length} file${skipped.length === 1 ? '' : 's'} left out, not feed files: ${shown}\n`);
+    io.stderr.write(`patchwise: note: ${countNoun(skipped.length, 'file')} left out, not feed files: ${shown}\n`);
   }
   for (const { path: file } of files) {
     const name = basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
@@ -69,14 +69,14 @@ export async function feedsImport(api: ApiClient, paths: readonly string[], opts
         `${r.older ? `, ${r.older} older than the copy held (kept the held one)` : ''}` +
         `${documents.length ? `; enrichment ${documents.join(', ')} updated` : ''}` +
         nvdRecords(reply.nvd) +
-        `${reply.keptOut?.length ? `; enrichment ${reply.keptOut.map((k) => k.kind).join(', ')} kept out (kept the held one)` : ''}; ${reply.hostsReassessed} hosts re-assessed${findingChanges(reply.findings)}\n`,
+        `${reply.keptOut?.length ? `; enrichment ${reply.keptOut.map((k) => k.kind).join(', ')} kept out (kept the held one)` : ''}; ${countNoun(reply.hostsReassessed, 'host')} re-assessed${findingChanges(reply.findings)}\n`,
     );
     // Not a failure (nothing held was lost), but the reason must be seen: the file was not used.
     for (const k of reply.keptOut ?? []) io.stdout.write(`  ${underUserPath(k.message, name, file)}\n`);
     for (const p of reply.problems) io.stderr.write(`  problem: ${underUserPath(p, name, file)}\n`);
     if (reply.problems.length) failed++;
   }
-  if (failed > 0) io.stderr.write(`patchwise: ${failed} of ${files.length + problems.length} file${files.length + problems.length === 1 ? '' : 's'} not imported whole\n`);
+  if (failed > 0) io.stderr.write(`patchwise: ${failed} of ${countNoun(files.length + problems.length, 'file')} not imported whole\n`);
   return failed > 0 ? 1 : 0;
 }
 
@@ -115,7 +115,7 @@ export async function feedsForget(api: ApiClient, source: string, opts: { json?:
     return 0;
   }
   const documents = reply.documents.length > 0 ? `, enrichment ${reply.documents.join(', ')}` : '';
-  io.stdout.write(`forgot feed source ${source}: ${reply.advisories} advisory records, ${reply.nvd} NVD records${documents}; ${reply.hostsReassessed} hosts re-assessed${findingChanges(reply.findings)}\n`);
+  io.stdout.write(`forgot feed source ${source}: ${countNoun(reply.advisories, 'advisory record')}, ${countNoun(reply.nvd, 'NVD record')}${documents}; ${countNoun(reply.hostsReassessed, 'host')} re-assessed${findingChanges(reply.findings)}\n`);
   return 0;
 }
 
@@ -131,7 +131,7 @@ export async function feedsStatus(api: ApiClient, opts: { json?: boolean }, io: 
   // Hosts of these ecosystems show no findings because nothing is known about them, not because
   // they are clean. The JSON stays the list it always was, so the notes go to stderr there.
   const notes: string[] = [];
-  if (uncovered?.length) notes.push(`no advisories held for ${uncovered.map((u) => `${u.ecosystem} (${u.hosts} host${u.hosts === 1 ? '' : 's'})`).join(', ')}`);
+  if (uncovered?.length) notes.push(`no advisories held for ${uncovered.map((u) => `${u.ecosystem} (${countNoun(u.hosts, 'host')})`).join(', ')}`);
   // A source dropped from --feeds still feeds findings with what it brought: say so, so its
   // growing age is not read as a sync that stopped working, nor its records as gone.
   const dropped = feeds.filter((f) => f.origin === 'no-longer-configured');
@@ -167,7 +167,7 @@ export async function feedsSync(api: ApiClient, opts: { force?: boolean; json?: 
     const detail = (s: SyncReply['sources'][number]): string => {
       switch (s.outcome) {
         case 'imported':
-          return `${s.records ?? 0} records, ${s.hostsReassessed ?? 0} hosts re-assessed${s.error ? `; ${s.error}` : ''}`;
+          return `${countNoun(s.records ?? 0, 'record')}, ${countNoun(s.hostsReassessed ?? 0, 'host')} re-assessed${s.error ? `; ${s.error}` : ''}`;
         case 'skipped':
           return s.dueAt ? `next due ${s.dueAt}` : '';
         case 'failed':

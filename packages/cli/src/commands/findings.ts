@@ -1,3 +1,4 @@
+import { countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 import { resolveHost } from './hosts.js';
@@ -111,7 +112,7 @@ async function blindSpots(api: ApiClient, hostId: string | undefined): Promise<s
   }
   const { uncovered } = await api.get<{ uncovered?: { ecosystem: string; hosts: number }[] }>('/api/v1/feeds');
   return uncovered?.length
-    ? `no findings, but no advisories are held for ${uncovered.map((u) => `${u.ecosystem} (${u.hosts} host${u.hosts === 1 ? '' : 's'})`).join(', ')}: those hosts' distribution packages were not assessed (see feeds status)`
+    ? `no findings, but no advisories are held for ${uncovered.map((u) => `${u.ecosystem} (${countNoun(u.hosts, 'host')})`).join(', ')}: those hosts' distribution packages were not assessed (see feeds status)`
     : undefined;
 }
 

@@ -1,3 +1,4 @@
+import { countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -59,7 +60,7 @@ export async function groupsShow(api: ApiClient, name: string, opts: { json?: bo
     io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     return 0;
   }
-  io.stdout.write(`group ${r.group.name} (${describe(r.group.selector)}): ${r.hosts.length} hosts\n`);
+  io.stdout.write(`group ${r.group.name} (${describe(r.group.selector)}): ${countNoun(r.hosts.length, 'host')}\n`);
   const rows = r.hosts.map((h) => [h.name, h.os ? `${h.os.id} ${h.os.versionId ?? ''}`.trim() : '-', h.attributes.tier === null ? '-' : String(h.attributes.tier), h.attributes.environment ?? '-', h.id]);
   if (rows.length) io.stdout.write(textTable(['NAME', 'OS', 'TIER', 'ENVIRONMENT', 'ID'], rows));
   return 0;

@@ -1,4 +1,4 @@
-import { attributePairsToObject, isPatchwiseError, PatchwiseError } from '@patchwise/core';
+import { attributePairsToObject, isPatchwiseError, PatchwiseError, countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -87,8 +87,8 @@ function unassessedNote(hosts: readonly HostView[]): string {
   for (const h of hosts) if (h.advisoriesHeld === false) counts.set(h.ecosystem ?? '?', (counts.get(h.ecosystem ?? '?') ?? 0) + 1);
   if (counts.size === 0) return '';
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  const each = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([e, n]) => `${e} (${n} host${n === 1 ? '' : 's'})`);
-  return `${total} host${total === 1 ? '' : 's'} not assessed: no advisories held for ${each.join(', ')}; import or sync their feeds (docs/feeds.md)\n`;
+  const each = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([e, n]) => `${e} (${countNoun(n, 'host')})`);
+  return `${countNoun(total, 'host')} not assessed: no advisories held for ${each.join(', ')}; import or sync their feeds (docs/feeds.md)\n`;
 }
 
 function stateOf(h: HostView): string {
@@ -142,7 +142,7 @@ export async function hostsShow(api: ApiClient, idOrName: string, opts: { json?:
     ['state', h.status === 'quarantined' ? `QUARANTINED: ${h.quarantineReason ?? ''}` : h.status === 'retired' ? `RETIRED at ${h.retiredAt ?? '?'}${h.retiredReason ? `: ${h.retiredReason}` : ''}` : h.connectivity],
     ['last seen', h.lastSeenAt ?? 'never'],
     ...factLines(h.facts ?? {}),
-    ['inventory', h.inventoryAt ? `${h.packages} packages at ${h.inventoryAt}` : 'none yet'],
+    ['inventory', h.inventoryAt ? `${countNoun(h.packages, 'package')} at ${h.inventoryAt}` : 'none yet'],
     ['support', `${h.eol.status}: ${h.eol.reason}`],
     ...h.eol.packages.map((p): [string, string] => ['  package', `${p.sourceName} ${p.version}: ${p.reason}`]),
     ['open findings', open],
@@ -229,7 +229,7 @@ export async function hostsRetire(api: ApiClient, idsOrNames: readonly string[],
     targets = found.map((h) => ({ id: h.id, label: `${h.name} ${h.id}` }));
     if (!opts.yes) {
       for (const t of targets) io.stdout.write(`would retire ${t.label}\n`);
-      io.stderr.write(`${targets.length} host(s) named ${opts.namePrefix}…; nothing retired: add --yes to retire them\n`);
+      io.stderr.write(`${countNoun(targets.length, 'host')} named ${opts.namePrefix}…; nothing retired: add --yes to retire ${targets.length === 1 ? 'it' : 'them'}\n`);
       return 0;
     }
   } else {

@@ -1,4 +1,4 @@
-import { PatchwiseError } from '@patchwise/core';
+import { PatchwiseError, countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 import { resolveHost } from './hosts.js';
@@ -41,7 +41,7 @@ export async function patchSetsCreate(api: ApiClient, name: string, o: PatchSetC
   const filter = { ...(host ? { host } : {}), ...(o.group ? { group: o.group } : {}), ...(o.priority.length ? { priority: o.priority } : {}), ...(o.advisory ? { advisory: o.advisory } : {}), ...(o.kev ? { kev: true } : {}) };
   const body = o.target.length ? { targets: o.target.map(parseTarget) } : o.fromBaseline ? { fromBaseline: filter } : { fromFindings: filter };
   const p = await api.post<PatchSetView>('/api/v1/patch-sets', { name, ...(o.description ? { description: o.description } : {}), ...body });
-  io.stdout.write(`patch set ${p.number} (${p.name}): ${p.targets.length} targets fixing ${p.fixes.length} advisories\n`);
+  io.stdout.write(`patch set ${p.number} (${p.name}): ${countNoun(p.targets.length, 'target')} fixing ${countNoun(p.fixes.length, 'advisory', 'advisories')}\n`);
   return 0;
 }
 

@@ -1,3 +1,4 @@
+import { countNoun } from '@patchwise/core';
 import { closeSync, writeFileSync } from 'node:fs';
 import { openOutputFile } from '../open-output-file.js';
 import { stringify } from 'yaml';
@@ -40,6 +41,6 @@ export async function policyApply(api: ApiClient, file: string, opts: { dryRun?:
   const sign = { create: '+', update: '~', delete: '-' } as const;
   for (const c of plan.changes) io.stdout.write(`${sign[c.action]} ${c.kind} ${c.name}${c.fields.length ? ` (${c.fields.join(', ')})` : ''}\n`);
   const n = plan.changes.length;
-  io.stdout.write(n === 0 ? 'no changes: the server already holds this policy\n' : `${n} change${n === 1 ? '' : 's'} ${plan.applied ? 'applied' : 'planned (dry run: nothing applied)'}\n`);
+  io.stdout.write(n === 0 ? 'no changes: the server already holds this policy\n' : `${countNoun(n, 'change')} ${plan.applied ? 'applied' : 'planned (dry run: nothing applied)'}\n`);
   return 0;
 }

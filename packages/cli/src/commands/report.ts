@@ -1,3 +1,4 @@
+import { countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -20,7 +21,7 @@ export async function reportCompliance(api: ApiClient, opts: { failAt?: string; 
   else {
     const s = r.summary;
     const rate = s.rate === null ? 'no hosts' : `${(s.rate * 100).toFixed(1)} %`;
-    io.stdout.write(`${s.compliant} of ${s.hosts} hosts compliant (${rate}); ${s.nonCompliant} non-compliant, ${s.unknown} unknown; hosts no baseline applies to are judged by the built-in rule (BASELINE built-in): open security findings at ${r.failAt} or above fail\n`);
+    io.stdout.write(`${s.compliant} of ${countNoun(s.hosts, 'host')} compliant (${rate}); ${s.nonCompliant} non-compliant, ${s.unknown} unknown; hosts no baseline applies to are judged by the built-in rule (BASELINE built-in): open security findings at ${r.failAt} or above fail\n`);
     const shown = r.hosts.filter((h) => opts.all || h.status !== 'compliant');
     if (shown.length > 0) io.stdout.write(textTable(['HOST', 'STATUS', 'BASELINE', 'REASONS'], shown.map((h) => [h.name, h.status, h.baseline, h.reasons.join('; ')])));
   }

@@ -23,6 +23,7 @@ import {
   type InputFile,
   type InputProblem,
   type Priority,
+  countNoun,
 } from '@patchwise/core/assessment';
 import { BufferedWriter, FORMAT_NAMES, Progress, csvFormat, jsonFormat, sarifFormat, tableFormat, type FormatName, type ReportFormat } from '../output/index.js';
 import { ScanThreadPool } from '../scan-threads/index.js';
@@ -183,7 +184,7 @@ class AdvisoryCoverage {
   warnings(): string[] {
     return [...this.uncovered].map(([ecosystem, hosts]) => {
       const named = hosts.length > 3 ? `${hosts.slice(0, 3).join(', ')} and ${hosts.length - 3} more` : hosts.join(', ');
-      return `no advisory given covers ${ecosystem} (${hosts.length} host${hosts.length === 1 ? '' : 's'}: ${named}): their distribution packages were not assessed; add that distribution's advisories with --advisories`;
+      return `no advisory given covers ${ecosystem} (${countNoun(hosts.length, 'host')}: ${named}): their distribution packages were not assessed; add that distribution's advisories with --advisories`;
     });
   }
 }

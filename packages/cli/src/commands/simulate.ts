@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { PatchwiseError } from '@patchwise/core';
+import { PatchwiseError, countNoun } from '@patchwise/core';
 import { parseDuration } from '@patchwise/server';
 import { ALMA_FEED, OPERATIONS, checkSimulationTarget, simulateFleet, type SimulationReport } from '@patchwise/simulator';
 import type { ApiClient } from '../api-client.js';
@@ -68,7 +68,7 @@ export async function simulateCommand(opts: SimulateOptions, io: Io): Promise<nu
 
 function formatReport(r: SimulationReport): string {
   const loop = r.mode === 'open-loop' ? `every ${r.intervalSeconds} s ±10 %` : `closed loop, ${r.concurrency} in flight`;
-  const head = `${r.enrolled} of ${r.agents} agents enrolled (run ${r.runId}, ${r.packagesPerHost} packages each, seed ${r.seed}) against ${r.serverUrl}; steady: ${loop}, ${r.changedFraction * 100} % changed\n`;
+  const head = `${r.enrolled} of ${countNoun(r.agents, 'agent')} enrolled (run ${r.runId}, ${countNoun(r.packagesPerHost, 'package')} each, seed ${r.seed}) against ${r.serverUrl}; steady: ${loop}, ${r.changedFraction * 100} % changed\n`;
   const ms = (x: number | null) => (x === null ? '-' : x.toFixed(1));
   const rows = r.phases.flatMap((p) =>
     OPERATIONS.filter((op) => p.operations[op].count + p.operations[op].errors > 0).map((op) => {

@@ -1,4 +1,4 @@
-import { PatchwiseError } from '@patchwise/core';
+import { PatchwiseError, countNoun } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
 
@@ -63,7 +63,7 @@ export function formatMinutes(minutes: number): string {
   return `${d ? `${d}d` : ''}${h ? `${h}h` : ''}${m || minutes === 0 ? `${m}m` : ''}`;
 }
 
-const offset = (w: WindowView) => (w.offsetDays === 0 ? '' : ` ${w.offsetDays > 0 ? '+' : '-'}${Math.abs(w.offsetDays)} day${Math.abs(w.offsetDays) === 1 ? '' : 's'}`);
+const offset = (w: WindowView) => (w.offsetDays === 0 ? '' : ` ${w.offsetDays > 0 ? '+' : '-'}${countNoun(Math.abs(w.offsetDays), 'day')}`);
 const zone = (w: WindowView) => w.timeZone ?? "each host's zone (else UTC)";
 const groups = (w: WindowView) => (w.groups.length ? w.groups.join(', ') : 'every host');
 const summary = (w: WindowView) => `${w.rrule}${offset(w)}${w.startDate ? ` from ${w.startDate}` : ''} at ${w.start} ${zone(w)} for ${formatMinutes(w.durationMinutes)}, cutoff ${formatMinutes(w.cutoffMinutes)}`;

@@ -29,6 +29,12 @@ describe('Progress', () => {
     );
   });
 
+  it('counts one host and one finding in the singular', () => {
+    const out = sink();
+    new Progress(out.stream, () => 1_000).update(1, 1);
+    expect(out.text()).toBe('\r\x1b[Kscanning: 1 host, 1 finding (1000 hosts/s)');
+  });
+
   it('clears nothing when it never drew', () => {
     const out = sink();
     new Progress(out.stream, () => 0).clear();

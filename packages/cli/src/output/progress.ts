@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { countNoun } from '@patchwise/core/assessment';
 
 /** A one-line progress counter on a terminal's stderr, redrawn at most every 200 ms. */
 export class Progress {
@@ -18,7 +19,7 @@ export class Progress {
     if (now - this.last < 200) return;
     this.last = now;
     const rate = hosts / Math.max(0.001, (now - this.started) / 1000);
-    this.stream.write(`\r\x1b[Kscanning: ${hosts} hosts, ${findings} findings (${rate.toFixed(0)} hosts/s)`);
+    this.stream.write(`\r\x1b[Kscanning: ${countNoun(hosts, 'host')}, ${countNoun(findings, 'finding')} (${rate.toFixed(0)} hosts/s)`);
     this.shown = true;
   }
 

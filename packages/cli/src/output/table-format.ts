@@ -1,4 +1,4 @@
-import { compareFindings, type FindingReport, type HostReport } from '@patchwise/core/assessment';
+import { compareFindings, countNoun, type FindingReport, type HostReport } from '@patchwise/core/assessment';
 import type { Chunk, ReportFormat, ScanSummary } from './report-format.js';
 
 const HEADERS = ['PRIO', 'ADVISORY', 'TYPE', 'PACKAGE', 'INSTALLED', 'FIXED', 'SEVERITY', 'CVSS', 'KEV', 'EPSS'];
@@ -34,9 +34,9 @@ export function tableFormat(): ReportFormat {
     host(report: HostReport): Chunk[] {
       const counts = { P1: 0, P2: 0, P3: 0, P4: 0 };
       for (const f of report.findings) counts[f.priority]++;
-      const about = [report.ecosystem, `${report.packages} packages`].filter(Boolean).join(', ');
+      const about = [report.ecosystem, countNoun(report.packages, 'package')].filter(Boolean).join(', ');
       const n = report.findings.length;
-      let out = `${report.host} (${about}): ${n === 0 ? 'no findings' : `${n} finding${n === 1 ? '' : 's'}: ${countLine(counts)}`}\n`;
+      let out = `${report.host} (${about}): ${n === 0 ? 'no findings' : `${countNoun(n, 'finding')}: ${countLine(counts)}`}\n`;
       if (n === 0) return [`${out}\n`];
       const ranked = [...report.findings].sort(compareFindings);
       const rows = ranked.map(cells);
@@ -52,9 +52,9 @@ export function tableFormat(): ReportFormat {
     end(summary: ScanSummary): string {
       const counts = countLine(summary.byPriority);
       return (
-        `Scanned ${summary.hosts} host${summary.hosts === 1 ? '' : 's'}: ${summary.findings} finding${summary.findings === 1 ? '' : 's'}` +
+        `Scanned ${countNoun(summary.hosts, 'host')}: ${countNoun(summary.findings, 'finding')}` +
         `${counts ? ` (${counts})` : ''}` +
-        `${summary.skipped > 0 ? `; ${summary.skipped} input${summary.skipped === 1 ? '' : 's'} skipped (see stderr)` : ''}\n`
+        `${summary.skipped > 0 ? `; ${countNoun(summary.skipped, 'input')} skipped (see stderr)` : ''}\n`
       );
     },
   };

@@ -37,6 +37,7 @@ describe('parseOsvRecord', () => {
     const { advisory } = parseOsvRecord(
       {
         id: 'PYSEC-2023-1',
+        modified: '2024-01-01T00:00:00Z',
         aliases: ['CVE-2023-0001', 'GHSA-xxxx-yyyy-zzzz'],
         severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
         affected: [
@@ -63,6 +64,7 @@ describe('parseOsvRecord', () => {
     const { advisory, warnings } = parseOsvRecord(
       {
         id: 'X-1',
+        modified: '2024-01-01T00:00:00Z',
         severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:Q' }],
         affected: [
           { package: { ecosystem: 'Nope', name: 'a' } },
@@ -80,11 +82,19 @@ describe('parseOsvRecord', () => {
   it('refuses malformed records with the field path and the source', () => {
     expect(() => parseOsvRecord({ summary: 'x' }, 'f.json')).toThrow('f.json: field "id": missing or not a string');
     expect(() => parseOsvRecord([], 'f.json')).toThrow('field "record": not an object');
-    expect(() => parseOsvRecord({ id: 'A', affected: {} }, 'f.json')).toThrow('f.json (A): field "affected": not a list');
+    expect(() => parseOsvRecord({ id: 'A', modified: '2024-01-01T00:00:00Z', affected: {} }, 'f.json')).toThrow('f.json (A): field "affected": not a list');
     expect(() =>
-      parseOsvRecord({ id: 'A', affected: [{ package: { ecosystem: 'PyPI', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0', fixed: '1' }] }] }] }, 'f.json'),
+      parseOsvRecord({ id: 'A', modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'PyPI', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0', fixed: '1' }] }] }] }, 'f.json'),
     ).toThrow('affected[0].ranges[0].events[0]": an event needs exactly one of');
-    expect(() => parseOsvRecord({ id: 'A', aliases: [1] }, 'f.json')).toThrow(expect.objectContaining({ code: 'PW_INPUT_INVALID' }));
+    expect(() => parseOsvRecord({ id: 'A', modified: '2024-01-01T00:00:00Z', aliases: [1] }, 'f.json')).toThrow(expect.objectContaining({ code: 'PW_INPUT_INVALID' }));
+  });
+
+  it('refuses a record without modified, which OSV 1.6 requires beside id', () => {
+    expect(() => parseOsvRecord({ id: 'X' }, 'x.json')).toThrow('x.json (X): field "modified": missing; OSV 1.6 requires it (when the record was last changed)');
+    expect(() => parseOsvRecord({ id: 'X', modified: ' ' }, 'x.json')).toThrow(expect.objectContaining({ code: 'PW_INPUT_INVALID', input: 'x.json (X)' }));
+    expect(() => parseOsvRecord({ id: 'X', modified: 20240101 }, 'x.json')).toThrow('x.json (X): field "modified": not a string');
+    // Records an earlier release stored without it are still read when the caller says so.
+    expect(parseOsvRecord({ id: 'X' }, 'stored advisory X', { requireModified: false }).advisory).toMatchObject({ id: 'X', modified: undefined });
   });
 });
 
@@ -113,7 +123,7 @@ describe.skipIf(!existsSync(UBUNTU))('Ubuntu OSV records', () => {
 
 describe('Ubuntu priorities', () => {
   const withPriority = (score: string) =>
-    parseOsvRecord({ id: 'UBUNTU-CVE-2099-1', upstream: ['CVE-2099-1'], severity: [{ type: 'Ubuntu', score }] }, 'u.json');
+    parseOsvRecord({ id: 'UBUNTU-CVE-2099-1', modified: '2024-01-01T00:00:00Z', upstream: ['CVE-2099-1'], severity: [{ type: 'Ubuntu', score }] }, 'u.json');
 
   it('maps every word of the Ubuntu CVE tracker onto the shared scale', () => {
     const words = ['critical', 'high', 'medium', 'low', 'negligible'];
@@ -130,7 +140,7 @@ describe('Ubuntu priorities', () => {
 
   it('prefers the summary prefix and database_specific, as before', () => {
     const { advisory } = parseOsvRecord(
-      { id: 'X-1', database_specific: { severity: 'HIGH' }, severity: [{ type: 'Ubuntu', score: 'low' }] },
+      { id: 'X-1', modified: '2024-01-01T00:00:00Z', database_specific: { severity: 'HIGH' }, severity: [{ type: 'Ubuntu', score: 'low' }] },
       'x.json',
     );
     expect(advisory.vendorSeverity).toEqual({ severity: 'high', label: 'HIGH' });

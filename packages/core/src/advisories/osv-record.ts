@@ -16,16 +16,32 @@ type Json = Record<string, unknown>;
 
 const EVENT_KEYS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
 
+export interface ParseOsvOptions {
+  /**
+   * Refuse a record without `modified` (default true). Only for re-reading records that an
+   * earlier release accepted and stored without one: refusing them there would drop advisories
+   * already held (and retract their findings) instead of refusing new input.
+   */
+  readonly requireModified?: boolean;
+}
+
 /**
  * Reads one OSV record (schema 1.6) into an Advisory. The record as a whole is refused only
- * when it has no usable id or a malformed shape; an affected entry with an unknown ecosystem,
- * or an unscorable CVSS vector, is left out with a warning so the rest still counts.
+ * when it has no usable id or `modified` (the two fields OSV 1.6 requires), or a malformed
+ * shape; an affected entry with an unknown ecosystem, or an unscorable CVSS vector, is left out
+ * with a warning so the rest still counts.
  */
-export function parseOsvRecord(value: unknown, source: string): ParsedRecord {
+export function parseOsvRecord(value: unknown, source: string, options: ParseOsvOptions = {}): ParsedRecord {
   const record = asObject(value, source, 'record');
   const id = record.id;
   if (typeof id !== 'string' || id.trim() === '') fail(source, 'id', 'missing or not a string');
   const where = `${source} (${id})`;
+  // Without `modified` two copies of a record cannot be ordered (which one is the revision to
+  // keep), and a document holding only an id is more likely some other JSON than an advisory.
+  const modified = optionalString(record, 'modified', where);
+  if ((options.requireModified ?? true) && (modified === undefined || modified.trim() === '')) {
+    fail(where, 'modified', 'missing; OSV 1.6 requires it (when the record was last changed)');
+  }
   const warnings: string[] = [];
   const summary = optionalString(record, 'summary', where) ?? '';
   const aliases = stringList(record, 'aliases', where);
@@ -52,7 +68,7 @@ export function parseOsvRecord(value: unknown, source: string): ParsedRecord {
     type: advisoryTypeOf(id),
     summary,
     published: optionalString(record, 'published', where),
-    modified: optionalString(record, 'modified', where),
+    modified,
     withdrawn: optionalString(record, 'withdrawn', where),
     vendorSeverity: vendorSeverityOf(record, summary, warnings),
     cvss: dedupeCvss(cvss),

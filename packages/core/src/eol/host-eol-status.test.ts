@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadEolData } from './eol-data.js';
 import { hostEolStatus } from './host-eol-status.js';
 import type { HostEolInput } from './host-eol-status.js';
 
+const real = (path: string): string => readFileSync(new URL(`./data/${path}`, import.meta.url), 'utf8');
 const at = (d: string): Date => new Date(`${d}T12:00:00Z`);
 const host = (id: string, versionId: string, packages: HostEolInput['packages'] = []): HostEolInput => ({ os: { id, versionId }, packages });
 
@@ -73,9 +76,28 @@ describe('hostEolStatus: releases', () => {
     expect(hostEolStatus(host('centos', '10'), at('2026-12-01')).release).toEqual({ status: 'unknown', reason: 'no lifecycle data for centos-stream 10' });
   });
 
-  it('a release without an announced end, and one not yet released', () => {
-    expect(hostEolStatus(host('debian', '14'), at('2026-01-01')).release.reason).toBe('Debian 14 (forky) has no announced end of life');
-    expect(hostEolStatus(host('ubuntu', '26.10'), at('2026-01-01')).release).toMatchObject({ status: 'supported', eol: false });
+  it('a release not yet released is prerelease, not supported: no release date, or one still ahead', () => {
+    // distro-info lists Debian 14 (forky) with no release date: it is testing, without security support.
+    expect(hostEolStatus(host('debian', '14'), at('2026-12-07')).release).toMatchObject({
+      status: 'prerelease',
+      eol: false,
+      date: undefined,
+      reason: 'Debian 14 (forky) is not released according to distro-info/debian.csv (no release date): a release in development, without security support',
+    });
+    expect(hostEolStatus(host('ubuntu', '26.10'), at('2026-01-01')).release).toMatchObject({
+      status: 'prerelease',
+      eol: false,
+      reason: 'Ubuntu 26.10 (stonking) is not released yet (due 2026-10-15): a release in development, without security support until then',
+    });
+    // From its release day on, it is supported until its announced end.
+    expect(hostEolStatus(host('ubuntu', '26.10'), new Date('2026-10-15T00:00:00Z')).release).toMatchObject({ status: 'supported', reason: 'Ubuntu 26.10 (stonking) is supported until 2027-07-15' });
+  });
+
+  it('a released release without an announced end is supported, and says so', () => {
+    // Debian 14 as distro-info will list it once released, before its end of life is announced.
+    const released = real('distro-info/debian.csv').replace('14,Forky,forky,2025-08-09\n', '14,Forky,forky,2025-08-09,2027-06-12\n');
+    const data = loadEolData((p) => (p === 'distro-info/debian.csv' ? released : real(p)));
+    expect(hostEolStatus(host('debian', '14'), at('2027-07-01'), { data }).release).toMatchObject({ status: 'supported', eol: false, reason: 'Debian 14 (forky) has no announced end of life' });
   });
 
   it('Debian testing or unstable (no VERSION_ID) is not a release: unknown, and the reason says why', () => {

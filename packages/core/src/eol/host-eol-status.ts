@@ -2,6 +2,7 @@
  * Is this host's release past its end of life, and which of its packages lost security support?
  *
  * The rule for extended support (docs/eol.md):
+ * - not released at `now` (no release date in the data yet, or one still ahead): `prerelease`;
  * - before the standard end (`supportEnd`): `supported`, or `maintenance` once full/active
  *   support has ended (RHEL family);
  * - past the standard end but inside an extended phase (Debian LTS/ELTS, Ubuntu ESM/Legacy,
@@ -39,8 +40,12 @@ export interface HostEolOptions {
   readonly data?: EolData;
 }
 
-/** Where a known release stands at `now`. */
-export type ReleasePhase = 'supported' | 'maintenance' | 'extended' | 'eol';
+/**
+ * Where a known release stands at `now`. `prerelease`: a release in development (Debian testing
+ * under its future number, an Ubuntu release before its release day), which gets no security
+ * support from the distribution yet, so it is not `supported`.
+ */
+export type ReleasePhase = 'prerelease' | 'supported' | 'maintenance' | 'extended' | 'eol';
 
 export interface ReleaseEolStatus {
   readonly status: ReleasePhase;
@@ -97,9 +102,18 @@ export function hostEolStatus(host: HostEolInput, now: Date, options: HostEolOpt
 
 function releaseStatus(lc: ReleaseLifecycle, now: number, assumeSubscriptions: boolean): ReleaseEolStatus {
   const base = { date: lc.supportEnd, lifecycle: lc };
+  // distro-info lists the release in development (Debian 14 while it is testing) with no release
+  // date, and an Ubuntu release months before its day: neither is supported yet. A host that
+  // reports such a VERSION_ID runs a development version, or the bundled data predates the
+  // release: the reason names the data, so the second case reads as what it is.
+  if (lc.released === undefined) {
+    return { ...base, status: 'prerelease', eol: false, reason: `${lc.label} is not released according to ${lc.source} (no release date): a release in development, without security support` };
+  }
+  if (now < dayStart(lc.released)) {
+    return { ...base, status: 'prerelease', eol: false, reason: `${lc.label} is not released yet (due ${lc.released}): a release in development, without security support until then` };
+  }
   if (lc.supportEnd === undefined) {
-    const when = lc.released && dayStart(lc.released) > now ? `is not released yet (due ${lc.released})` : 'has no announced end of life';
-    return { ...base, status: 'supported', eol: false, reason: `${lc.label} ${when}` };
+    return { ...base, status: 'supported', eol: false, reason: `${lc.label} has no announced end of life` };
   }
   const counted = lc.extended.filter((p) => assumeSubscriptions || !p.subscription);
   const later = counted.length > 0 ? `; then ${counted.map(until).join(', then ')}` : '';

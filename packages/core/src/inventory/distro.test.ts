@@ -56,6 +56,19 @@ describe('ecosystemForDistro', () => {
     expect(caught(() => ecosystemForDistro('sles', '15-SP5')).code).toBe('PW_INPUT_INVALID');
   });
 
+  it('refuses Debian testing and unstable (sid), which no numbered Debian ecosystem describes', () => {
+    // os-release of Debian unstable as base-files ships it: no VERSION_ID, the next codename only.
+    const sid = parseOsRelease('PRETTY_NAME="Debian GNU/Linux forky/sid"\nNAME="Debian GNU/Linux"\nVERSION_CODENAME=forky\nID=debian\n');
+    const e = caught(() => distroOf(sid.id, sid.versionId));
+    expect(e.code).toBe('PW_INPUT_INVALID');
+    expect(e.message).toMatch(/^debian: distribution "debian" has no version \(VERSION_ID\), as on Debian testing and unstable \(sid\); OSV's Debian ecosystems are numbered releases/);
+    // Scanners' purl qualifiers for such hosts name no number either: no Debian release is guessed.
+    for (const q of ['debian-sid', 'debian-trixie/sid', 'debian-unstable']) {
+      const { id, versionId } = parseDistroQualifier(q);
+      expect(caught(() => ecosystemForDistro(id, versionId)).code).toBe('PW_ECOSYSTEM_UNKNOWN');
+    }
+  });
+
   it('distroOf keeps the release it came from', () => {
     expect(distroOf('AlmaLinux', '9.4')).toEqual({ id: 'almalinux', versionId: '9.4', ecosystem: 'AlmaLinux:9' });
   });

@@ -40,7 +40,7 @@ const MAJOR = { re: /^\d+$/, text: 'a release number such as 39' };
  */
 const MAPPERS: ReadonlyMap<string, Mapper> = new Map<string, Mapper>([
   // Debian's OSV releases are the major version (`Debian:12`); point releases share advisories.
-  ['debian', (v, id) => `Debian:${major(need(v, NUMERIC, id))}`],
+  ['debian', debian],
   ['ubuntu', ubuntu],
   ['almalinux', (v) => `AlmaLinux:${major(need(v, NUMERIC, 'almalinux'))}`],
   ['alma', (v) => `AlmaLinux:${major(need(v, NUMERIC, 'alma'))}`],
@@ -142,6 +142,23 @@ function ubuntu(v: string): string {
   // LTS releases are the April release of even years (6.06 predates OSV's data).
   const lts = m[2] === '04' && year % 2 === 0;
   return `Ubuntu:${m[1]}.${m[2]}${lts ? ':LTS' : ''}`;
+}
+
+/**
+ * Debian testing and unstable (sid) have no VERSION_ID: os-release names only the next release's
+ * codename (PRETTY_NAME "Debian GNU/Linux forky/sid"). OSV's Debian ecosystems are numbered
+ * releases, and sid's packages are newer than any of them, so matching sid against the release
+ * in development (or the last stable one) would report fixes that do not apply: refused, with why.
+ */
+function debian(v: string, id: string): string {
+  if (v === '') {
+    throw new PatchwiseError(
+      'PW_INPUT_INVALID',
+      `distribution "${id}" has no version (VERSION_ID), as on Debian testing and unstable (sid); OSV's Debian ecosystems are numbered releases (Debian:12) and none holds testing's or sid's packages, so its OSV release cannot be named`,
+      { input: id },
+    );
+  }
+  return `Debian:${major(need(v, NUMERIC, id))}`;
 }
 
 function alpine(v: string): string {

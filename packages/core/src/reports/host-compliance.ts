@@ -4,7 +4,7 @@ import { PRIORITIES, atOrAbove, type Priority } from '../risk/index.js';
 export interface HostComplianceInput {
   /** Whether the host ever sent an inventory; without one nothing can be said. */
   readonly assessed: boolean;
-  /** Release support phase (`supported`, `maintenance`, `extended`, `eol`, `unknown`) and why. */
+  /** Release support phase (`prerelease`, `supported`, `maintenance`, `extended`, `eol`, `unknown`) and why. */
   readonly release: { readonly status: string; readonly reason: string };
   /** Packages whose security support ended (`ended`); `ending` and `limited` are warnings, not failures. */
   readonly packages: readonly { readonly sourceName: string; readonly status: string }[];

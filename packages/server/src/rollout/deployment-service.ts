@@ -30,6 +30,7 @@ import {
   type NewJob,
   type PatchSet,
   type RolloutStrategy,
+  countNoun,
 } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import { tablesOf, type Database } from '../database.js';
@@ -195,7 +196,7 @@ export class DeploymentService {
     const hostStore = new HostStore(tablesOf(db), this.clock);
     const hosts = await this.selectHosts(db, hostStore, req);
     const outside = scope ? hosts.filter((h) => !scope.allows(h)).length : 0;
-    if (outside > 0) throw new PatchwiseError('PW_FORBIDDEN', `the selection reaches ${outside} host${outside === 1 ? '' : 's'} outside your scope; narrow it with groups or hosts`);
+    if (outside > 0) throw new PatchwiseError('PW_FORBIDDEN', `the selection reaches ${countNoun(outside, 'host')} outside your scope; narrow it with groups or hosts`);
     await this.schedules.forHosts(db, req.windows ?? [], []); // refuses a window that does not exist
     const scripts = new ScriptStore(tablesOf(db));
     const hooks: DeploymentHooks = {

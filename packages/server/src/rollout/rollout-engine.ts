@@ -1,4 +1,4 @@
-import { AuditStore, RolloutStore, RunCoalescer, engineStep, type JobManifest, type SignedJobManifest, type StartVerdict } from '@patchwise/core';
+import { AuditStore, RolloutStore, RunCoalescer, engineStep, type JobManifest, type SignedJobManifest, type StartVerdict, countNoun } from '@patchwise/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { tablesOf, type Database } from '../database.js';
 
@@ -90,8 +90,8 @@ export class RolloutEngine {
         dispatchTtlMs: this.deps.dispatchTtlMs ?? 15 * 60_000,
       });
       await store.requeue(step.requeue);
-      await store.timeOut(step.timedOut, 'running', `no report within ${deployment.strategy.jobTimeoutMinutes} minutes of the executor fetching the job`, now);
-      await store.timeOut(step.rebootTimedOut, 'rebooting', `reboot: the host was not back within ${deployment.strategy.rebootTimeoutMinutes} minutes`, now);
+      await store.timeOut(step.timedOut, 'running', `no report within ${countNoun(deployment.strategy.jobTimeoutMinutes, 'minute')} of the executor fetching the job`, now);
+      await store.timeOut(step.rebootTimedOut, 'rebooting', `reboot: the host was not back within ${countNoun(deployment.strategy.rebootTimeoutMinutes, 'minute')}`, now);
       if (step.dispatch.length > 0) {
         const jobs = new Map((await store.jobs(id, { ids: step.dispatch.map((d) => d.jobId) })).map((j) => [j.id, j]));
         const signed = step.dispatch.map(({ jobId, expiresAt }) => {

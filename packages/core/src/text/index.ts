@@ -1,0 +1,2 @@
+/** Wording shared by the programs' messages (CLI, server, agent). */
+export { countNoun } from './count-noun.js';
