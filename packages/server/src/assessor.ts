@@ -38,7 +38,8 @@ function parseStored(records: readonly StoredRecord[]): { advisories: Advisory[]
   const advisories: Advisory[] = [];
   for (const r of records) {
     try {
-      advisories.push(parseOsvRecord(r.record, `stored advisory ${r.id}`).advisory);
+      // Earlier releases stored records without `modified`: held data is read, not refused again.
+      advisories.push(parseOsvRecord(r.record, `stored advisory ${r.id}`, { requireModified: false }).advisory);
     } catch (err) {
       if (!(err instanceof PatchwiseError)) throw err;
       problems.push(err.message);

@@ -107,6 +107,13 @@ describe('Assessor NVD deltas, updated in place', () => {
 });
 
 describe('Assessor advisory revisions', () => {
+  it('reads a stored record an earlier release kept without `modified`', () => {
+    const assessor = new Assessor();
+    const { modified: _, ...unmodified } = almaAdvisory('ALSA-2026:0402', 'curl', '7.76.1-30.el9', { cve: CURL_CVE });
+    expect(assessor.loadRecords([{ id: 'ALSA-2026:0402', record: unmodified }])).toEqual([]);
+    expect(assessor.assess(host, EMPTY_ATTRIBUTES).map((f) => f.advisory)).toEqual(['ALSA-2026:0402']);
+  });
+
   it('reads a revised advisory afresh: a CVE it now names brings KEV and the alias, though its id is the same', () => {
     const assessor = assessorWith([]);
     const before = assessor.assess(host, EMPTY_ATTRIBUTES).find((f) => f.package === 'curl');
