@@ -192,4 +192,23 @@ describe.each(kinds)('forgetting a feed source on %s', (kind) => {
       await t.close();
     }
   });
+
+  it('shows, and forgets by its kind, enrichment imported under the name of a held source of another kind', async () => {
+    const t = await openTestApp(db);
+    try {
+      // --source names a held KEV source, but the files are EPSS scores and NVD records: that
+      // source's line counts only KEV, so they are imports of their kind, shown and forgotten as such.
+      await new FeedStore(tablesOf(t.db), t.clock.read).upsertSource({ name: 'cisa-kev', kind: 'kev', url: 'https://cisa.example/kev.json', intervalSeconds: 86_400 });
+      await importAs(t, 'cisa-kev', 'epss.csv', EPSS);
+      await importAs(t, 'cisa-kev', 'nvd.json', NVD);
+      expect(await statusNames(t)).toEqual(['cisa-kev:kev', 'epss:epss', 'nvd:nvd']);
+      const epss = await forget(t, 'epss');
+      expect(epss.statusCode, epss.body).toBe(200);
+      expect(epss.json()).toMatchObject({ nvd: 0, documents: ['epss'] });
+      expect((await forget(t, 'nvd')).json()).toMatchObject({ nvd: 1, documents: [] });
+      expect(await statusNames(t)).toEqual(['cisa-kev:kev']);
+    } finally {
+      await t.close();
+    }
+  });
 });

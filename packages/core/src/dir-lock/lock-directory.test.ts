@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -90,6 +90,34 @@ describe('lockDirectory', () => {
       expect(() => lockDirectory(d, { ...options, pid: 4_000_001, alive: alsoRival })).toThrow(expect.objectContaining({ message: `${d}: a thing runs here (process 4000002)` }));
       expect(readFileSync(join(d, 'thing.lock'), 'utf8')).toBe('4000002\n');
       rivalLock?.release();
+    });
+
+    it('never removes a lock it found gone, which a third process may link before the removal', () => {
+      const d = dir();
+      const path = join(d, 'thing.lock');
+      // A link to nothing stands for a lock released between this process's failed link and its
+      // read: the link still fails (EEXIST), the read finds nothing.
+      symlinkSync(join(d, 'nowhere'), path);
+      let third: ReturnType<typeof lockDirectory> | undefined;
+      let outcome: unknown;
+      try {
+        outcome = lockDirectory(d, {
+          ...options,
+          pid: 4_000_001,
+          alive,
+          beforeTakeover: () => {
+            // The released lock goes and a third process links its own, between the look and the removal.
+            rmSync(path);
+            third = lockDirectory(d, { ...options, pid: 4_000_003, alive });
+          },
+        });
+      } catch (err) {
+        outcome = err;
+      }
+      // Never two holders: this process did not take the lock, and the third kept its own if it got one.
+      expect(outcome).toMatchObject({ code: 'PW_CONFLICT' });
+      if (third !== undefined) expect(readFileSync(path, 'utf8')).toBe('4000003\n');
+      third?.release();
     });
 
     it('removes a takeover guard whose process is gone, and takes the lock', () => {

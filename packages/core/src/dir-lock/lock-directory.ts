@@ -79,9 +79,9 @@ export function holderAlive(holder: LockHolder): boolean {
  * processes that both found the same stale lock would otherwise both remove it, and the later
  * removal could take away the lock the earlier one had just linked, leaving both holding the
  * directory. The guard's holder checks that the lock is still the stale one it judged before
- * removing it. A guard whose process died mid-takeover is itself removed as stale; that removal
- * is unguarded, so the race remains only for two processes starting together right after a
- * process died while taking over.
+ * removing it. A lock found gone is never removed: linking again decides. A guard whose process
+ * died mid-takeover is itself removed as stale; that removal is unguarded, so the race remains
+ * only for two processes starting together right after a process died while taking over.
  */
 export function lockDirectory(dir: string, options: LockDirectoryOptions): DirectoryLock {
   const pid = options.pid ?? process.pid;
@@ -111,6 +111,10 @@ export function lockDirectory(dir: string, options: LockDirectoryOptions): Direc
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const seen = readText(path);
+      // Gone since the failed link (its holder released it, a takeover removed it): link again.
+      // Taking over a lock judged absent would remove whatever lock a third process links between
+      // the look and the removal, and linking needs no guard.
+      if (seen === undefined) continue;
       const holder = holderIn(seen);
       const ours = holder?.pid === pid;
       if (holder !== undefined && ((ours && heldHere.has(resolve(path))) || (!ours && alive(holder)))) {
@@ -149,7 +153,11 @@ function takeOver(path: string, aside: string, pid: number, alive: (holder: Lock
     linkSync(aside, guard);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const holder = holderOf(guard);
+    const seen = readText(guard);
+    // Gone since the failed link: its holder finished. Removing it now could only remove a guard
+    // a third process has just linked; the caller tries again instead.
+    if (seen === undefined) return;
+    const holder = holderIn(seen);
     if (holder !== undefined && holder.pid !== pid && alive(holder)) throw new PatchwiseError('PW_CONFLICT', BUSY, { input: dir });
     rmSync(guard, { force: true });
     return;

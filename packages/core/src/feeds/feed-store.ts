@@ -344,7 +344,7 @@ export class FeedStore {
    * source name, and its sync state. Status names what imports hold of `kev`, `epss` and `nvd` by
    * the kind, whatever `--source` the import was given (one KEV catalog and one EPSS file are held;
    * NVD records from any number of pages are one line), so those names also take that kind's
-   * content stored by a source that is not configured (no `feeds_sources` row): the name shown is
+   * content stored under any name but a held source of that kind (`holdsAs`): the name shown is
    * the name forgotten, and the line it was shown on goes. Each removal is recorded in the change
    * sequence, so processes following changes drop it too. A record another source (or an import)
    * stored last is not this source's and stays; one this source stored last over another's copy
@@ -353,17 +353,17 @@ export class FeedStore {
    */
   async forget(name: string): Promise<FeedRemovals & { readonly syncState: boolean }> {
     await this.lockWrites();
-    const sourceNames = new Set((await this.db.selectFrom('feeds_sources').select('name').execute()).map((r) => r.name));
+    const sourceKinds = new Map((await this.db.selectFrom('feeds_sources').select(['name', 'kind']).execute()).map((r) => [r.name, r.kind]));
     const advisories = (await this.db.deleteFrom('feeds_advisories').where('source', '=', name).returning('id').execute()).map((r) => r.id);
     const nvdSources = [name];
     if (name === IMPORTED_NVD) {
       const stored = await this.db.selectFrom('feeds_nvd').select('source').distinct().execute();
-      nvdSources.push(...stored.map((r) => r.source).filter((s) => s !== name && !sourceNames.has(s)));
+      nvdSources.push(...stored.map((r) => r.source).filter((s) => s !== name && !holdsAs(sourceKinds, s, 'nvd')));
     }
     const nvd = (await this.db.deleteFrom('feeds_nvd').where('source', 'in', nvdSources).returning('cve_id').execute()).map((r) => r.cve_id);
     const heldDocuments = await this.db.selectFrom('feeds_documents').select(['kind', 'source']).execute();
     // A document without a source (held since before sources were recorded) is shown by its kind too.
-    const documentKinds = heldDocuments.filter((d) => d.source === name || (d.kind === name && (d.source === null || !sourceNames.has(d.source)))).map((d) => d.kind);
+    const documentKinds = heldDocuments.filter((d) => d.source === name || (d.kind === name && !holdsAs(sourceKinds, d.source, d.kind))).map((d) => d.kind);
     const documents =
       documentKinds.length === 0 ? [] : (await this.db.deleteFrom('feeds_documents').where('kind', 'in', documentKinds).returning('kind').execute()).map((r) => r.kind);
     const syncState = (await this.db.deleteFrom('feeds_sources').where('name', '=', name).returning('name').execute()).length > 0;
@@ -495,13 +495,14 @@ export class FeedStore {
       .orderBy('source')
       .execute();
     const names = new Set(held.map((c) => c.name));
+    const sourceKinds = new Map(held.map((c) => [c.name, c.kind]));
     const holds = (c: { name: string; kind: string }): number => {
       if (c.kind === 'osv') return Number(bySource.find((s) => s.source === c.name)?.n ?? 0);
       if (c.kind === 'nvd') return Number(nvdBySource.find((s) => s.source === c.name)?.n ?? 0);
       return docs.filter((d) => d.source === c.name && d.kind === c.kind).reduce((sum, d) => sum + d.record_count, 0);
     };
     // Imported NVD records are one line, as a KEV catalog is, whatever the pages were named.
-    const nvdImported = nvdBySource.filter((s) => !names.has(s.source));
+    const nvdImported = nvdBySource.filter((s) => !holdsAs(sourceKinds, s.source, 'nvd'));
     const imported = (name: string, kind: string, records: number, at: Date | null): FeedStatus => ({ name, kind, origin: 'import', url: null, records, lastSuccessAt: at, lastAttemptAt: at, lastError: null });
     return [
       ...sources.map((c) => ({
@@ -515,11 +516,21 @@ export class FeedStore {
         lastError: c.last_error,
       })),
       ...bySource.filter((s) => !names.has(s.source)).map((s) => imported(s.source, 'osv', Number(s.n), s.at)),
-      // A document a source stored is counted on that source's line; an imported one is named by its kind.
-      ...docs.filter((d) => d.source === null || !names.has(d.source)).map((d) => imported(d.kind, d.kind, d.record_count, d.imported_at)),
+      // A document a source of its kind stored is counted on that source's line; an imported one is named by its kind.
+      ...docs.filter((d) => !holdsAs(sourceKinds, d.source, d.kind)).map((d) => imported(d.kind, d.kind, d.record_count, d.imported_at)),
       ...(nvdImported.length > 0 ? [imported(IMPORTED_NVD, 'nvd', nvdImported.reduce((sum, r) => sum + Number(r.n), 0), latestOf(nvdImported.map((r) => r.at)))] : []),
     ];
   }
+}
+
+/**
+ * Whether content of `kind` stored under `source` is shown on that source's `feeds status` line:
+ * the source is held and of that kind (its line counts only its kind). Anything else (an import's
+ * `--source`, even one naming a held source of another kind) is an import, shown and forgotten by
+ * its kind: otherwise it would be on no line, and no name status shows would forget it.
+ */
+function holdsAs(sourceKinds: ReadonlyMap<string, string>, source: string | null, kind: string): boolean {
+  return source !== null && sourceKinds.get(source) === kind;
 }
 
 function latestOf(dates: readonly (Date | null)[]): Date | null {
