@@ -4,7 +4,7 @@
  * No server runs here (cli-server-errors.test.ts has those that need one).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,13 @@ describe('option values', () => {
     ]);
     expect([root.status, root.stderr]).toEqual([2, `patchwise: --root ${join(dir, 'no-such-root')}: no such directory\n`]);
     expect([attr.status, attr.stderr]).toEqual([2, 'patchwise: --attr: tier: must be 0, 1, 2 or 3\n']);
+  });
+
+  it('leaves no state directory behind when the agent can neither enroll nor find an identity', async () => {
+    const state = join(dir, 'never-enrolled', 'state');
+    const r = await offline(['agent', 'run', '--once', '--state', state, '--root', dir]);
+    expect([r.status, r.stderr]).toEqual([2, `patchwise: not enrolled yet (no identity in ${state}): pass --server URL and --enroll-token TOKEN\n`]);
+    expect(existsSync(join(dir, 'never-enrolled'))).toBe(false);
   });
 
   it('refuses a --state that cannot hold files at once (it used to hang under /proc)', async () => {

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseApproverPins, runAgent } from '@patchwise/agent';
@@ -34,11 +34,16 @@ export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJ
   const root = statSync(opts.root, { throwIfNoEntry: false });
   if (!root?.isDirectory()) throw new PatchwiseError('PW_USAGE', `--root ${opts.root}: ${root ? 'is not a directory' : 'no such directory'}`);
   const stateDir = opts.state ?? (process.getuid?.() === 0 ? '/var/lib/patchwise-agent' : join(homedir(), '.patchwise-agent'));
-  try {
-    makeWritableDirectory(stateDir, 0o700);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
-    throw new PatchwiseError('PW_USAGE', `--state ${stateDir}: cannot hold the agent's state (${reason})`, { cause: err });
+  const enrollToken = opts.enrollToken ?? process.env.PATCHWISE_ENROLL_TOKEN;
+  // Made (and checked) only when there is state to keep: an agent that can neither enroll nor
+  // find an identity stops with its usage error, leaving no empty directory behind (runAgent).
+  if (existsSync(stateDir) || (opts.server !== undefined && enrollToken !== undefined)) {
+    try {
+      makeWritableDirectory(stateDir, 0o700);
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+      throw new PatchwiseError('PW_USAGE', `--state ${stateDir}: cannot hold the agent's state (${reason})`, { cause: err });
+    }
   }
   const approvers = opts.approvers === undefined ? undefined : parseApproverPins(readDocumentFile(opts.approvers, 'approvers'), opts.approvers);
   const controller = new AbortController();
@@ -49,7 +54,7 @@ export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJ
   try {
     return await runAgent({
       serverUrl: opts.server,
-      enrollToken: opts.enrollToken ?? process.env.PATCHWISE_ENROLL_TOKEN,
+      enrollToken,
       stateDir,
       root: opts.root,
       once: opts.once ?? false,
