@@ -245,6 +245,13 @@ describe.each(kinds)('feed sync on %s', (kind) => {
     expect(await status('alma')).toMatchObject({ records: 1 });
   });
 
+  it('refuses an import under the name of a configured source, and stores nothing', async () => {
+    await syncer.configure([source('alma', '/osv/alma.json')]);
+    const imported = await t.app.inject({ method: 'POST', url: '/api/v1/feeds/import?filename=alma.json&source=alma', headers: { ...admin(t), 'content-type': 'application/octet-stream' }, payload: Buffer.from(JSON.stringify([OPENSSL])) });
+    expect([imported.statusCode, imported.json()]).toEqual([409, { error: { code: 'PW_CONFLICT', message: "source: alma is a feed source of the server's --feeds file, which the server syncs; import under another name" } }]);
+    expect(await status('alma')).toMatchObject({ records: 0 });
+  });
+
   it('syncs only due sources unless forced, and counts the entries of an enrichment document', async () => {
     await syncer.configure([source('alma', '/osv/alma.json'), { ...source('cisa-kev', '/kev.json'), kind: 'kev', intervalSeconds: 24 * 3600 }]);
     feeds.files.set('/osv/alma.json', { body: JSON.stringify([OPENSSL]), etag: '"a"' });

@@ -101,6 +101,11 @@ export function feedRoutes(app: App, deps: AppDeps): void {
       },
     },
     async (request) => {
+      // A configured source's records are its syncs': an import under its name would be replaced,
+      // or forgotten, by them, and could not be forgotten apart from them.
+      if (deps.feedSyncer?.configuredNames.has(request.query.source)) {
+        throw new PatchwiseError('PW_CONFLICT', `source: ${request.query.source} is a feed source of the server's --feeds file, which the server syncs; import under another name`);
+      }
       const body = uploadedFile(request.body, request.headers, request.query.filename);
       // Staged under a random directory: the client's file name only picks the reader by extension.
       const dir = join(deps.uploadDir, randomUUID());
