@@ -196,7 +196,7 @@ function debianPackage(binary: string, work: string): string {
     'DEBIAN/control',
     [
       'Package: patchwise-agent',
-      `Version: ${version}`,
+      `Version: ${packageVersion(version)}`,
       `Architecture: ${arch}`,
       'Maintainer: Patchwise <patchwise@localhost>',
       'Section: admin',
@@ -206,7 +206,7 @@ function debianPackage(binary: string, work: string): string {
       '',
     ].join('\n'),
   );
-  const deb = join(out, `patchwise-agent_${version}_${arch}.deb`);
+  const deb = join(out, `patchwise-agent_${packageVersion(version)}_${arch}.deb`);
   execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', tree, deb], { stdio: ['ignore', 'ignore', 'inherit'] });
   return deb;
 }
@@ -223,7 +223,7 @@ function rpmPackage(binary: string, work: string): string {
   const tree = join(top, 'BUILDROOT');
   writePayload(tree, binary, RPM_LAYOUT);
   const spec = join(top, 'patchwise-agent.spec');
-  const rpmVer = rpmVersion(version);
+  const rpmVer = packageVersion(version);
   writeFileSync(spec, rpmSpec(rpmVer));
   execFileSync(
     'rpmbuild',
@@ -242,17 +242,18 @@ function rpmPackage(binary: string, work: string): string {
 }
 
 /**
- * The version as an RPM Version tag, which may not hold '-' (it separates the release): a SemVer
- * pre-release `1.2.0-rc.1` becomes `1.2.0~rc.1`, which rpm sorts before `1.2.0` as SemVer does.
+ * The version as both packages' Version: rpm's may not hold '-' (it separates the release), and
+ * in dpkg's the part after the last '-' is the Debian revision. A SemVer pre-release `1.2.0-rc.1`
+ * becomes `1.2.0~rc.1`, which rpm and dpkg both sort before `1.2.0`, as SemVer does.
  */
-function rpmVersion(semver: string): string {
-  const rpm = semver.replace('-', '~');
-  if (!/^[0-9][A-Za-z0-9.+~]*$/.test(rpm)) {
-    throw new PatchwiseError('PW_VERSION_INVALID', `${JSON.stringify(semver)} cannot be an RPM version (digits, letters, '.', '+', '~' and one '-')`, {
+function packageVersion(semver: string): string {
+  const version = semver.replace('-', '~');
+  if (!/^[0-9][A-Za-z0-9.+~]*$/.test(version)) {
+    throw new PatchwiseError('PW_VERSION_INVALID', `${JSON.stringify(semver)} cannot be a package version (digits, letters, '.', '+', '~' and one '-')`, {
       input: 'packages/cli/package.json version',
     });
   }
-  return rpm;
+  return version;
 }
 
 function rpmSpec(rpmVer: string): string {
