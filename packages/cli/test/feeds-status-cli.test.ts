@@ -143,7 +143,7 @@ describe('patchwise feeds status after a source left the --feeds file', () => {
 
     const forgotNvd = await cli('feeds', 'forget', 'nvd');
     expect(forgotNvd.status, forgotNvd.stderr).toBe(0);
-    expect(forgotNvd.stdout).toBe('forgot feed source nvd: 0 advisory records, 1 NVD records; 0 hosts re-assessed\n');
+    expect(forgotNvd.stdout).toBe('forgot feed source nvd: 0 advisory records, 1 NVD record; 0 hosts re-assessed\n');
     const unknown = await cli('feeds', 'forget', 'ubuntu');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('nothing is held from a feed source named ubuntu; the names that can be forgotten: kev, vendor-x');
