@@ -31,7 +31,10 @@ export class CommandFailed extends Error {
     readonly stdout: string,
     readonly stderr: string,
   ) {
-    const tail = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+    // Each line marked as the program's: a Node.js program's stack trace ("    at f (/path:1:2)")
+    // would otherwise be read by the test runner as this error's own frames, and it then tries
+    // to load source maps from the paths in it (a 100 MB executable, for the packaged agent).
+    const tail = (stderr.trim() || stdout.trim()).split('\n').slice(-15).map((line) => `| ${line}`).join('\n');
     super(`${command.join(' ')} failed (exit ${String(exitCode)})${tail ? `:\n${tail}` : ''}`);
   }
 }
