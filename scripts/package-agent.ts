@@ -44,6 +44,8 @@ const { values } = parseArgs({
 });
 const out = resolve(values.out);
 const version = (JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
+/** The version as both packages write it; checked here, before the minutes of building. */
+const packagedVersion = packageVersion(version);
 
 /**
  * What the agent never loads but the modules it imports name: ssh2 is the server's SSH client
@@ -197,7 +199,7 @@ function debianPackage(binary: string, work: string): string {
     'DEBIAN/control',
     [
       'Package: patchwise-agent',
-      `Version: ${packageVersion(version)}`,
+      `Version: ${packagedVersion}`,
       `Architecture: ${arch}`,
       'Maintainer: Patchwise <patchwise@localhost>',
       'Section: admin',
@@ -207,7 +209,7 @@ function debianPackage(binary: string, work: string): string {
       '',
     ].join('\n'),
   );
-  const deb = join(out, `patchwise-agent_${packageVersion(version)}_${arch}.deb`);
+  const deb = join(out, `patchwise-agent_${packagedVersion}_${arch}.deb`);
   execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', tree, deb], { stdio: ['ignore', 'ignore', 'inherit'] });
   return deb;
 }
@@ -224,8 +226,7 @@ function rpmPackage(binary: string, work: string): string {
   const tree = join(top, 'BUILDROOT');
   writePayload(tree, binary, RPM_LAYOUT);
   const spec = join(top, 'patchwise-agent.spec');
-  const rpmVer = packageVersion(version);
-  writeFileSync(spec, rpmSpec(rpmVer));
+  writeFileSync(spec, rpmSpec(packagedVersion));
   execFileSync(
     'rpmbuild',
     [
@@ -236,12 +237,11 @@ function rpmPackage(binary: string, work: string): string {
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  const name = `patchwise-agent-${rpmVer}-1.${arch}.rpm`;
+  const name = `patchwise-agent-${packagedVersion}-1.${arch}.rpm`;
   const rpm = join(out, name);
   copyFileSync(join(top, 'RPMS', name), rpm);
   return rpm;
 }
-
 
 function rpmSpec(rpmVer: string): string {
   return [

@@ -103,7 +103,7 @@ describe.skipIf(skip)('the packaged agent (patchwise-agent, its .deb and its .rp
 
     const list = await server.api<{ hosts: { id: string }[] }>('GET', `/api/v1/hosts?name=${host.hostname}`);
     expect(list.body.hosts).toHaveLength(1);
-    const detail = await server.api<{ machineId: string | null; os: { id: string; versionId: string | null } | null; packages: number; agentVersion?: string | null }>('GET', `/api/v1/hosts/${list.body.hosts[0]?.id}`);
+    const detail = await server.api<{ machineId: string | null; os: { id: string; versionId: string | null } | null; packages: number }>('GET', `/api/v1/hosts/${list.body.hosts[0]?.id}`);
     expect(detail.body.machineId).toBe(host.machineId);
     expect(detail.body.os).toMatchObject({ id: 'debian', versionId: '12' });
     // dpkg's own list, read after the install: the agent's package is one of them.

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { AgentRunOptions } from './commands/agent-run.js';
 import { collect } from './option-values.js';
 
-
 /**
  * `run`, the agent's one command, under `parent`: `patchwise agent run` in the CLI, and
  * `patchwise-agent run` in the packaged agent (agent-program.ts), so both take the same options.

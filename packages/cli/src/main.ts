@@ -25,8 +25,6 @@ import { CLI_VERSION as VERSION } from './cli-version.js';
 // agent and the API client bring the database layer, Fastify and their dependencies, which a
 // `patchwise scan` would otherwise spend most of a second loading (issue 2).
 
-
-
 /** Builds the command tree. Each action sets `process.exitCode`; nothing calls process.exit(). */
 export function buildProgram(): Command {
   const program = new Command('patchwise')

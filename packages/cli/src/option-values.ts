@@ -47,20 +47,23 @@ export interface IntegerSettings {
 export function integerOption(flags: string, description: string | undefined, { min, max, repeatable }: IntegerSettings): Option {
   const option = new Option(flags, description);
   option.argParser((raw: string, previous: unknown) => {
-    const digits = /^-?\d+$/.test(raw.trim());
-    const n = digits ? Number(raw) : NaN;
-    if (!digits) throw new PatchwiseError('PW_USAGE', `${flagOf(option)} must be a whole number, not "${raw}"`);
+    if (!/^-?\d+$/.test(raw.trim())) throw new PatchwiseError('PW_USAGE', `${flagOf(option)} must be a whole number, not "${raw}"`);
+    const n = Number(raw);
     // Digits past 2^53 are a whole number still, only out of range.
     if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
-      const tooLarge = n > min;
-      const range = max !== undefined ? (max === min + 1 ? `${min} or ${max}` : `from ${min} to ${max}`) : tooLarge ? `at most ${Number.MAX_SAFE_INTEGER}` : `at least ${min}`;
-      throw new PatchwiseError('PW_USAGE', `${flagOf(option)} must be ${range}, not ${raw.trim()}`);
+      throw new PatchwiseError('PW_USAGE', `${flagOf(option)} must be ${rangeText(n, min, max)}, not ${raw.trim()}`);
     }
     if (!repeatable) return String(n);
     return [...(Array.isArray(previous) ? (previous as string[]) : []), String(n)];
   });
   if (repeatable) option.default([]);
   return option;
+}
+
+/** The allowed range in words, for a value `n` outside it. */
+function rangeText(n: number, min: number, max: number | undefined): string {
+  if (max !== undefined) return max === min + 1 ? `${min} or ${max}` : `from ${min} to ${max}`;
+  return n < min ? `at least ${min}` : `at most ${Number.MAX_SAFE_INTEGER}`;
 }
 
 /** The parser of a repeatable string option: each occurrence appended (commander's `collect` idiom). */

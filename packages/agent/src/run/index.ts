@@ -2,7 +2,7 @@
  * The agent's run loop: identity, enrollment (pinning the server's job-signing key), signed
  * check-ins and inventory uploads; and the gate job manifests pass before they run.
  */
-export { AGENT_EXIT, AGENT_LOCK_FILE, runAgent } from './run-agent.js';
+export { AGENT_EXIT, AGENT_LOCK_FILE, keepsState, runAgent } from './run-agent.js';
 export type { RunAgentOptions } from './run-agent.js';
 export { AgentState } from './agent-state.js';
 export type { AgentIdentity } from './agent-state.js';

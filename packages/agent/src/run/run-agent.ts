@@ -58,6 +58,15 @@ const FIRST_BACKOFF_MS = 5_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
 
 /**
+ * Whether this run has state to keep in `stateDir`: the directory is there already, or the agent
+ * is about to enroll. An agent that can neither enroll nor find a directory fails with its usage
+ * error; making the directory only to lock it would leave an empty one behind.
+ */
+export function keepsState(o: Pick<RunAgentOptions, 'stateDir' | 'serverUrl' | 'enrollToken'>): boolean {
+  return existsSync(o.stateDir) || (Boolean(o.serverUrl) && Boolean(o.enrollToken));
+}
+
+/**
  * The agent: enroll once, then check in every interval the server sets (±10% jitter so a fleet
  * restarted together spreads out), sending the inventory only when its digest changed. Failures
  * back off exponentially (5 s doubling to 15 min, with jitter). One log line per check-in.
@@ -68,9 +77,7 @@ const MAX_BACKOFF_MS = 15 * 60_000;
  * id); a lock left by a killed agent is taken over.
  */
 export async function runAgent(o: RunAgentOptions): Promise<number> {
-  // An agent that can neither enroll nor find a directory fails with its usage error; making the
-  // directory only to lock it would leave an empty one behind.
-  if (!existsSync(o.stateDir) && (!o.serverUrl || !o.enrollToken)) return runLocked(o);
+  if (!keepsState(o)) return runLocked(o);
   makeDirectories(o.stateDir, 0o700);
   const lock = lockDirectory(o.stateDir, {
     file: AGENT_LOCK_FILE,

@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseApproverPins, runAgent } from '@patchwise/agent';
+import { keepsState, parseApproverPins, runAgent } from '@patchwise/agent';
 import { PatchwiseError, attributePairsToObject, makeWritableDirectory, parseAttributePatch } from '@patchwise/core';
 import { readDocumentFile } from '../read-document-file.js';
 import { checkServerUrl } from '../server-url.js';
@@ -35,9 +35,9 @@ export async function agentRunCommand(opts: AgentRunOptions, io: { stderr: NodeJ
   if (!root?.isDirectory()) throw new PatchwiseError('PW_USAGE', `--root ${opts.root}: ${root ? 'is not a directory' : 'no such directory'}`);
   const stateDir = opts.state ?? (process.getuid?.() === 0 ? '/var/lib/patchwise-agent' : join(homedir(), '.patchwise-agent'));
   const enrollToken = opts.enrollToken ?? process.env.PATCHWISE_ENROLL_TOKEN;
-  // Made (and checked) only when there is state to keep: an agent that can neither enroll nor
-  // find an identity stops with its usage error, leaving no empty directory behind (runAgent).
-  if (existsSync(stateDir) || (opts.server !== undefined && enrollToken !== undefined)) {
+  // Made (and checked) only when there is state to keep, by the agent's own rule: one that can
+  // neither enroll nor find an identity stops with its usage error, leaving no directory behind.
+  if (keepsState({ stateDir, serverUrl: opts.server, enrollToken })) {
     try {
       makeWritableDirectory(stateDir, 0o700);
     } catch (err) {
