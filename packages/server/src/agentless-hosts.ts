@@ -154,7 +154,7 @@ export class AgentlessHosts {
     try {
       const inventory = this.controlPlane.parseUpload(hostId, remote.document);
       const facts = scannedFacts(host, remote.facts);
-      const reply = await this.db.transaction().execute(async (trx) => {
+      const reply = await this.controlPlane.assessingTransaction(async (trx) => {
         const stored = await this.controlPlane.storeInventory(trx, hostId, inventory, inventoryDigest(remote.document), { facts, actor });
         await this.store(trx).recordScan(hostId, { ok: true, warnings });
         const unknownFacts = remote.unreadableFacts.map((u) => u.fact);

@@ -50,6 +50,11 @@ const MAX_CVES_TO_TARGET = 20_000;
 
 /** Hosts re-assessed at once after a feed import (fewer than the PostgreSQL pool's 10 connections). */
 const REASSESS_CONCURRENCY = 4;
+/**
+ * Times an assessing transaction follows feed changes before it runs regardless: each attempt
+ * follows everything committed so far, so more than one is needed only while imports keep coming.
+ */
+const MAX_FOLLOW_ATTEMPTS = 5;
 
 /**
  * Most uploads stored in one transaction, and such transactions at once: small batches several
@@ -324,7 +329,7 @@ export class ControlPlane {
   private async writeUploads(uploads: readonly Upload[]): Promise<Stored[]> {
     if (uploads.length > 1) {
       try {
-        return await this.db.transaction().execute((trx) => this.storeInventories(trx, uploads));
+        return await this.assessingTransaction((trx) => this.storeInventories(trx, uploads));
       } catch {
         // fall through: one at a time
       }
@@ -332,7 +337,7 @@ export class ControlPlane {
     const out: Stored[] = [];
     for (const upload of uploads) {
       try {
-        out.push(...(await this.db.transaction().execute((trx) => this.storeInventories(trx, [upload]))));
+        out.push(...(await this.assessingTransaction((trx) => this.storeInventories(trx, [upload]))));
       } catch (error) {
         out.push({ error });
       }
@@ -341,7 +346,30 @@ export class ControlPlane {
   }
 
   /**
-   * Stores one inventory in the caller's transaction (an agentless scan passes the facts it read,
+   * Runs `work`, which assesses hosts from this process's in-memory advisories, in a transaction
+   * in which those advisories are the ones committed and stay so until it commits: feed writers
+   * are held off meanwhile (`FeedStore.holdWriters`), and a change committed before, by this
+   * process or another on the same PostgreSQL, is applied first (then the transaction starts
+   * again). Without it, an upload to one process right after another imported a feed would be
+   * assessed without the new records, and the importer's re-assessment, which reads only
+   * committed inventories, could miss that host: its findings would stay stale until its next
+   * change. Feed writes wait for the transactions in flight; these wait for a write in progress.
+   */
+  async assessingTransaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const done = await this.db.transaction().execute(async (trx) => {
+        const mark = await new FeedStore(tablesOf(trx), this.clock).holdWriters();
+        // Behind: nothing is written; follow outside the transaction (PGlite has one connection).
+        if (BigInt(mark) > BigInt(this.feedMark) && attempt < MAX_FOLLOW_ATTEMPTS) return undefined;
+        return { value: await work(trx) };
+      });
+      if (done) return done.value;
+      await this.followFeeds();
+    }
+  }
+
+  /**
+   * Stores one inventory in the caller's transaction, which `assessingTransaction` opened (an agentless scan passes the facts it read,
    * recorded as a check-in with the host name kept, and the person who asked for it); a machine
    * id other than the stored one is refused (PW_CONFLICT), since the address may now lead elsewhere.
    */
@@ -605,7 +633,7 @@ export class ControlPlane {
   }
 
   private async reassessHost(hostId: string): Promise<FindingChanges> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.assessingTransaction(async (trx) => {
       const hosts = new HostStore(tablesOf(trx), this.clock, this.snapshots);
       const host = await hosts.lock(hostId);
       // A retired host's findings stay as they were when it left: history, not a live assessment.

@@ -5,14 +5,14 @@
  * runs two real servers on PostgreSQL and lets the follower's timer do it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '@patchwise/core';
+import { FeedStore, readFeedBatch, type DatabaseHandle } from '@patchwise/core';
 import { parseServerConfig, startServer, type RunningServer } from '../src/index.js';
-import type { Database } from '../src/database.js';
+import { tablesOf, type Database } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
 import { POSTGRES_URL, openTestDatabase, postgresAvailable } from './support/test-database.js';
 import { TestAgent, TestClock, admin, openTestApp, type TestApp } from './support/test-app.js';
@@ -67,6 +67,32 @@ describe.each(kinds)('feed changes between server processes on %s', (kind) => {
     }
   });
 
+  it('assesses an upload to a process that has not followed yet with what is committed', async () => {
+    const one = await openTestApp(db);
+    const two = await openTestApp(db, { empty: false });
+    try {
+      const agent = new TestAgent(two);
+      const token = (await two.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(two), payload: {} })).json<{ token: string }>().token;
+      expect((await agent.enroll(token, almaFacts())).statusCode).toBe(201);
+      const imported = await one.app.inject({
+        method: 'POST',
+        url: '/api/v1/feeds/import?filename=alma.json',
+        headers: { ...admin(one), 'content-type': 'application/octet-stream' },
+        payload: Buffer.from(JSON.stringify([almaAdvisory('ALSA-2026:0104', 'openssl', '1:3.0.7-18.el9_2')])),
+      });
+      // The host had no inventory yet, so the importer re-assessed nothing: only process two's
+      // own assessment of the upload can find it, and two has not followed the import.
+      expect(imported.json()).toMatchObject({ records: { inserted: 1 }, hostsReassessed: 0 });
+      const inventory = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
+      const put = await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory });
+      expect(put.json()).toMatchObject({ changes: { opened: 1 } });
+      expect((await two.controlPlane.followFeeds()).names.size).toBe(0); // followed on the way
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
   it('re-applies nothing when a record is imported again unchanged', async () => {
     const one = await openTestApp(db);
     const two = await openTestApp(db, { empty: false });
@@ -80,6 +106,50 @@ describe.each(kinds)('feed changes between server processes on %s', (kind) => {
     } finally {
       await one.close();
       await two.close();
+    }
+  });
+});
+
+describe.runIf(hasPostgres)('a feed write in progress on PostgreSQL', () => {
+  let db: DatabaseHandle<Database>;
+  beforeAll(async () => {
+    db = await openTestDatabase('postgres');
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('holds uploads until it commits, and they are assessed with it', async () => {
+    const t = await openTestApp(db);
+    const dir = mkdtempSync(join(tmpdir(), 'patchwise-writer-'));
+    let release = () => {};
+    try {
+      const agent = new TestAgent(t);
+      const token = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} })).json<{ token: string }>().token;
+      expect((await agent.enroll(token, almaFacts())).statusCode).toBe(201);
+      writeFileSync(join(dir, 'alma.json'), JSON.stringify([almaAdvisory('ALSA-2026:0105', 'openssl', '1:3.0.7-18.el9_2')]));
+      const batch = await readFeedBatch([join(dir, 'alma.json')]);
+      // Another process's import, stopped between its write and its commit.
+      const gate = new Promise<void>((r) => (release = r));
+      let written = () => {};
+      const holding = new Promise<void>((r) => (written = r));
+      const writer = db.db.transaction().execute(async (trx) => {
+        await new FeedStore(tablesOf(trx), t.clock.read).applyRecords(batch.records, 'elsewhere');
+        written();
+        await gate;
+      });
+      await holding;
+      const inventory = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }]);
+      const put = agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory });
+      const early = await Promise.race([put.then(() => 'answered'), new Promise((r) => setTimeout(() => r('waiting'), 300))]);
+      expect(early).toBe('waiting');
+      release();
+      await writer;
+      expect((await put).json()).toMatchObject({ changes: { opened: 1 } });
+    } finally {
+      release();
+      rmSync(dir, { recursive: true, force: true });
+      await t.close();
     }
   });
 });

@@ -301,6 +301,18 @@ export class FeedStore {
     return row.rows[0]?.mark ?? '0';
   }
 
+  /**
+   * Holds feed writers off until this transaction ends and returns the change mark committed
+   * now. A writer in progress is waited for first (its lock is exclusive, this hold shared), and
+   * the mark is read by a later statement, whose snapshot includes that writer's commit. For
+   * transactions that assess hosts from in-memory advisories: while one runs, nothing can commit
+   * that it does not see, so a writer's re-assessment that follows its commit sees its result.
+   */
+  async holdWriters(): Promise<string> {
+    await sql`select pg_advisory_xact_lock_shared(${FEED_WRITE_LOCK})`.execute(this.db);
+    return this.changeMark();
+  }
+
   /** Records, documents and NVD records stored after `mark`, read in one snapshot, and the next mark. */
   async changesSince(mark: string): Promise<FeedChanges> {
     // One statement, one snapshot: a commit between two queries could otherwise move the mark
