@@ -15,7 +15,7 @@
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_EXIT, collectFacts, collectPackages, executeJob, runAgent, type InventoryPackage } from '@patchwise/agent';
+import { AGENT_EXIT, collectFacts, collectPackages, collectRemoteInventory, executeJob, runAgent, type InventoryPackage } from '@patchwise/agent';
 import { aptJob, dpkgState, jobHarness } from './support/apt-job-fixtures.js';
 import { installedPackageRows, type InstalledPackageRow } from './support/chroot-dpkg.js';
 import { startE2eServer, type E2eServer } from './support/e2e-server.js';
@@ -23,7 +23,7 @@ import { cloneHost, type HostClone } from './support/host-clone.js';
 import { localAptRepository, type LocalAptRepository } from './support/local-apt-repository.js';
 import { missingAptHostPrerequisites, skipUnlessAvailable } from './support/prerequisites.js';
 
-const skip = skipUnlessAvailable('the Debian trixie end-to-end test', await missingAptHostPrerequisites());
+const skip = skipUnlessAvailable('the Debian trixie end-to-end test', await missingAptHostPrerequisites('trixie'));
 
 /**
  * The server's (and agent's) clock, fixed so the end-of-life expectations do not change with the
@@ -96,6 +96,11 @@ describe.skipIf(skip)('the agent on a Debian 13 trixie host', () => {
     // Names, versions, architectures and sources, every one: the minbase tree and the test packages.
     expect(sortedRows(collected.packages)).toEqual(expected);
     expect(expected.map((p) => p.name)).toEqual(expect.arrayContaining(['apt', 'dpkg', 'libc6', 'sqv', 'pw-hello']));
+    // The agentless collector (commands through a runner, here the chroot's) reads the same.
+    const remote = await collectRemoteInventory(h.runner, { hostName: h.name });
+    expect(remote.document.host.os).toEqual({ id: 'debian', versionId: '13' });
+    expect(remote.collected).toMatchObject({ warnings: [], complete: true });
+    expect(sortedRows(remote.collected.packages)).toEqual(expected);
 
     // The real agent (what `patchwise agent run --root` runs) against the real server.
     const token = await server.api<{ token: string }>('POST', '/api/v1/enroll-tokens', { maxUses: 1 });
