@@ -43,3 +43,30 @@ export function dpkgCompare(root: string, a: string, op: 'lt' | 'le' | 'eq' | 'g
 export async function purgePackages(root: string, packages: readonly string[]): Promise<void> {
   await exec('chroot', [root, 'dpkg', '--purge', ...packages], { env: CHROOT_ENV, timeoutMs: 120_000 });
 }
+
+/** One installed binary package as dpkg-query describes it: what an inventory must carry for it. */
+export interface InstalledPackageRow {
+  readonly name: string;
+  readonly version: string;
+  readonly arch: string;
+  /** The source package; dpkg-query gives the binary's own name when the stanza has no Source field. */
+  readonly sourceName: string;
+  /** The source version; the binary's own when the Source field names none. */
+  readonly sourceVersion: string;
+}
+
+/**
+ * Every package dpkg considers installed, with version, architecture and source, sorted by name
+ * and architecture: the oracle an agent's inventory of the chroot is compared with field by field.
+ */
+export async function installedPackageRows(root: string): Promise<InstalledPackageRow[]> {
+  const format = '${Package}\\t${Version}\\t${Architecture}\\t${source:Package}\\t${source:Version}\\t${db:Status-Status}\\n';
+  const { stdout } = await exec('chroot', [root, 'dpkg-query', '--show', `--showformat=${format}`]);
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split('\t'))
+    .filter((fields) => fields[5] === 'installed')
+    .map(([name = '', version = '', arch = '', sourceName = '', sourceVersion = '']) => ({ name, version, arch, sourceName, sourceVersion }))
+    .sort((a, b) => `${a.name}:${a.arch}`.localeCompare(`${b.name}:${b.arch}`));
+}

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChrootRunner } from '@patchwise/agent';
-import { debianBase } from './debian-base.js';
+import { debianBase, type DebianSuite } from './debian-base.js';
 import { exec } from './exec-file.js';
 import { removeTree } from './mounts.js';
 
@@ -29,14 +29,16 @@ export interface HostClone {
 export interface CloneHostOptions {
   /** Read-only layers above the Debian base, topmost first (e.g. a LocalAptRepository's layer). */
   readonly layers?: readonly string[];
+  /** The Debian release under the layers (default bookworm); the layers must have been made over its base. */
+  readonly suite?: DebianSuite;
 }
 
 const HOST_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-/** A fresh clone of the Debian base (plus `layers`) named `name` (its /etc/hostname; a random machine id). */
+/** A fresh clone of the suite's Debian base (plus `layers`) named `name` (its /etc/hostname; a random machine id). */
 export async function cloneHost(name: string, options: CloneHostOptions = {}): Promise<HostClone> {
   if (!HOST_NAME.test(name)) throw new Error(`cloneHost: ${JSON.stringify(name)} is not a host name (a-z, 0-9, -)`);
-  const lowers = [...(options.layers ?? []), await debianBase()];
+  const lowers = [...(options.layers ?? []), await debianBase(options.suite)];
   // overlayfs separates options with ',' and layers with ':'; a path holding either would be misread.
   for (const layer of lowers) if (/[,:]/.test(layer)) throw new Error(`cloneHost: layer path ${layer} contains ',' or ':'`);
   const dir = mkdtempSync(join(tmpdir(), `pw-host-${name}-`));

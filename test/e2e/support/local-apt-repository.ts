@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '@patchwise/agent';
 import type { ApprovedScript } from '@patchwise/core';
+import type { DebianSuite } from './debian-base.js';
 import { exec } from './exec-file.js';
 import { cloneHost, type HostClone } from './host-clone.js';
 
@@ -80,6 +81,8 @@ export function approved(name: string, body: string): ApprovedScript {
 }
 
 export interface LocalAptRepository {
+  /** The Debian release its layer is made over: clones on the layer must name it too (cloneHost's `suite`). */
+  readonly suite: DebianSuite;
   /** The directory holding the .debs and `Packages` (copied to /srv/pw-repo in hosts). */
   readonly dir: string;
   readonly packages: readonly TestPackage[];
@@ -98,15 +101,22 @@ export interface LocalAptRepository {
 
 const IN_HOST = '/srv/pw-repo';
 
-let shared: Promise<LocalAptRepository> | undefined;
+const shared = new Map<DebianSuite, Promise<LocalAptRepository>>();
 
-/** The process's repository, built on first use (well under a second). */
-export function localAptRepository(): Promise<LocalAptRepository> {
-  shared ??= buildRepository();
-  return shared;
+/**
+ * The process's repository for hosts of `suite` (default bookworm), built on first use (well
+ * under a second; its layer, the first time layer() is called, takes a few seconds of apt).
+ */
+export function localAptRepository(suite: DebianSuite = 'bookworm'): Promise<LocalAptRepository> {
+  let repository = shared.get(suite);
+  if (!repository) {
+    repository = buildRepository(suite);
+    shared.set(suite, repository);
+  }
+  return repository;
 }
 
-async function buildRepository(): Promise<LocalAptRepository> {
+async function buildRepository(suite: DebianSuite): Promise<LocalAptRepository> {
   const work = mkdtempSync(join(tmpdir(), 'pw-apt-repo-'));
   const dir = join(work, 'repo');
   mkdirSync(dir);
@@ -122,6 +132,7 @@ async function buildRepository(): Promise<LocalAptRepository> {
 
   let layerClone: Promise<HostClone> | undefined;
   const repository: LocalAptRepository = {
+    suite,
     dir,
     packages: TEST_PACKAGES,
     installInto: (root) => installInto(dir, root),
@@ -133,7 +144,7 @@ async function buildRepository(): Promise<LocalAptRepository> {
     },
     layer: async () => {
       layerClone ??= (async () => {
-        const clone = await cloneHost('pw-repo-layer');
+        const clone = await cloneHost('pw-repo-layer', { suite });
         try {
           await installInto(dir, clone.root);
           // Unmounted, the upper directory is exactly the changes: a layer for other clones.
@@ -149,7 +160,7 @@ async function buildRepository(): Promise<LocalAptRepository> {
     dispose: async () => {
       if (layerClone) await (await layerClone).dispose();
       rmSync(work, { recursive: true, force: true });
-      shared = undefined;
+      shared.delete(suite);
     },
   };
   return repository;

@@ -3,7 +3,10 @@
  * an error, so the suite fails instead of passing by skipping; elsewhere the suite is skipped
  * and says why.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DebianSuite } from './debian-base.js';
 import { which } from './exec-file.js';
 
 /** Why the Debian chroot tests cannot run here, or undefined when they can. */
@@ -25,13 +28,32 @@ export function skipUnlessAvailable(suite: string, missing: string | undefined):
 }
 
 /**
+ * Why this machine's debootstrap cannot build `suite`, or undefined when it can: a debootstrap
+ * older than the release has no script for it, and an archive keyring older than the release
+ * lacks its signing key (debootstrap then fails after the download, with a message about an
+ * unknown key).
+ */
+export function missingDebootstrapSuite(suite: DebianSuite): string | undefined {
+  const scripts = join(process.env.DEBOOTSTRAP_DIR ?? '/usr/share/debootstrap', 'scripts');
+  if (!existsSync(join(scripts, suite))) return `a debootstrap that knows ${suite} (no ${join(scripts, suite)}: a debootstrap older than ${suite}; Debian: apt-get install -y debootstrap)`;
+  const keyring = `/usr/share/keyrings/debian-archive-${suite}-stable.gpg`;
+  if (!existsSync(keyring)) return `${suite}'s archive signing key (no ${keyring}: a keyring older than ${suite}; Debian: apt-get install -y debian-archive-keyring)`;
+  return undefined;
+}
+
+/**
  * Why the apt test hosts (overlay clones of the Debian base with a local repository) cannot be
  * made here, or undefined when they can: the chroot prerequisites, overlayfs, dpkg-dev's tools
- * and flock (which serialises the base's build between parallel test files).
+ * and flock (which serialises the base's build between parallel test files); with `suite`, also
+ * a debootstrap that can build that release (missingDebootstrapSuite).
  */
-export async function missingAptHostPrerequisites(): Promise<string | undefined> {
+export async function missingAptHostPrerequisites(suite?: DebianSuite): Promise<string | undefined> {
   const chroot = await missingChrootPrerequisites();
   if (chroot !== undefined) return chroot;
+  if (suite !== undefined) {
+    const debootstrap = missingDebootstrapSuite(suite);
+    if (debootstrap !== undefined) return debootstrap;
+  }
   const missing: string[] = [];
   for (const program of ['dpkg-deb', 'dpkg-scanpackages', 'flock']) if (!(await which(program))) missing.push(program);
   if (missing.length > 0) return `${missing.join(', ')} on PATH (Debian: apt-get install -y dpkg-dev util-linux)`;
