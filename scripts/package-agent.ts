@@ -142,16 +142,21 @@ function onPath(program: string): boolean {
   });
 }
 
-/** Where a distribution family puts the packaged files that differ: the unit, and the unit's options. */
+/** Where a distribution family puts the packaged files that differ: the unit's options. */
 interface PackageLayout {
-  /** The systemd unit directory, relative to the root. */
-  readonly unitDir: string;
   /** The unit's EnvironmentFile (absolute): /etc/default on Debian, /etc/sysconfig on RPM distributions. */
   readonly optionsFile: string;
 }
 
-const DEB_LAYOUT: PackageLayout = { unitDir: 'lib/systemd/system', optionsFile: '/etc/default/patchwise-agent' };
-const RPM_LAYOUT: PackageLayout = { unitDir: 'usr/lib/systemd/system', optionsFile: '/etc/sysconfig/patchwise-agent' };
+/**
+ * The systemd unit directory, relative to the root, for both packages. Not /lib/systemd/system
+ * on Debian: since Debian 12 /lib is a link to /usr/lib, and dpkg loses track of files shipped
+ * under such an aliased directory when another package moves them (trixie's lintian refuses
+ * them); systemd reads /usr/lib/systemd/system on merged and split /usr systems alike.
+ */
+const UNIT_DIR = 'usr/lib/systemd/system';
+const DEB_LAYOUT: PackageLayout = { optionsFile: '/etc/default/patchwise-agent' };
+const RPM_LAYOUT: PackageLayout = { optionsFile: '/etc/sysconfig/patchwise-agent' };
 
 const SUMMARY = 'Patchwise agent: inventory and patch jobs for a Patchwise server';
 const DESCRIPTION = [
@@ -177,7 +182,7 @@ function unitText(layout: PackageLayout): string {
 /** Writes the binary, the unit and its options file under `tree` where `layout` puts them. */
 function writePayload(tree: string, binary: string, layout: PackageLayout): void {
   writeTreeFile(tree, 'usr/bin/patchwise-agent', readFileSync(binary), 0o755);
-  writeTreeFile(tree, `${layout.unitDir}/patchwise-agent.service`, unitText(layout));
+  writeTreeFile(tree, `${UNIT_DIR}/patchwise-agent.service`, unitText(layout));
   writeTreeFile(tree, layout.optionsFile.slice(1), readFileSync(join(AGENT_PACKAGE, 'patchwise-agent.options')));
 }
 
@@ -275,7 +280,7 @@ function rpmSpec(rpmVer: string): string {
     '%files',
     '%defattr(-,root,root,-)',
     '%attr(0755,root,root) /usr/bin/patchwise-agent',
-    `%attr(0644,root,root) /${RPM_LAYOUT.unitDir}/patchwise-agent.service`,
+    `%attr(0644,root,root) /${UNIT_DIR}/patchwise-agent.service`,
     `%config(noreplace) %attr(0644,root,root) ${RPM_LAYOUT.optionsFile}`,
     '',
   ].join('\n');

@@ -75,7 +75,8 @@ describe.skipIf(skip)('the packaged agent (patchwise-agent, its .deb and its .rp
     expect(await field('Depends')).toBe(''); // Node.js is inside
     const contents = (await exec('dpkg-deb', ['--contents', deb])).stdout;
     expect(contents).toMatch(/^-rwxr-xr-x root\/root .* \.\/usr\/bin\/patchwise-agent$/m);
-    expect(contents).toMatch(/^-rw-r--r-- root\/root .* \.\/lib\/systemd\/system\/patchwise-agent\.service$/m);
+    expect(contents).toMatch(/^-rw-r--r-- root\/root .* \.\/usr\/lib\/systemd\/system\/patchwise-agent\.service$/m);
+    expect(contents).not.toMatch(/ \.\/lib\//m); // nothing under an aliased directory of merged /usr
     expect(contents).toMatch(/\.\/etc\/default\/patchwise-agent$/m);
     const control = mkdtempSync(join(tmpdir(), 'patchwise-deb-control-'));
     try {
@@ -93,7 +94,9 @@ describe.skipIf(skip)('the packaged agent (patchwise-agent, its .deb and its .rp
     copyFileSync(deb, join(host.root, 'tmp/patchwise-agent.deb'));
     await exec('chroot', [host.root, 'dpkg', '-i', '/tmp/patchwise-agent.deb']);
     // Debian's place for a unit's options, filled into the one unit template.
-    expect(readFileSync(join(host.root, 'lib/systemd/system/patchwise-agent.service'), 'utf8')).toMatch(/^EnvironmentFile=-\/etc\/default\/patchwise-agent$/m);
+    // Under /usr/lib, never the aliased /lib (dpkg would lose track of it on a later move), and known to dpkg there.
+    expect(readFileSync(join(host.root, 'usr/lib/systemd/system/patchwise-agent.service'), 'utf8')).toMatch(/^EnvironmentFile=-\/etc\/default\/patchwise-agent$/m);
+    expect((await exec('chroot', [host.root, 'dpkg', '-S', '/usr/lib/systemd/system/patchwise-agent.service'])).stdout).toMatch(/^patchwise-agent: /);
     const token = await server.api<{ token: string }>('POST', '/api/v1/enroll-tokens', { maxUses: 1 });
     expect(token.status).toBe(201);
 
