@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessStore, AuditStore, PolicyStore, UserStore, DEFAULT_SLA_POLICY, auditDigest, migrateToLatest, type SlaPolicy, openDatabase, type DatabaseHandle, type FeedSource, countNoun } from '@patchwise/core';
+import { AccessStore, AuditStore, PolicyStore, DEFAULT_SLA_POLICY, auditDigest, migrateToLatest, type SlaPolicy, openDatabase, type DatabaseHandle, type FeedSource, countNoun } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import { buildApp } from './app.js';
 import type { App } from './app-types.js';
@@ -69,7 +69,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       throw config.databaseUrl ? startFailure(err, { kind: 'database', url: config.databaseUrl }) : err;
     }
     await refuseMissingKeyFiles(handle.db, config.dataDir);
-    const token = await ensureAdminToken(new AccessStore(tablesOf(handle.db), clock), new UserStore(tablesOf(handle.db), clock), config.dataDir);
+    const token = await ensureAdminToken(handle.db, clock, config.dataDir);
     if (options.slaPolicy) await adoptSlaFile(handle.db, options.slaPolicy, clock);
     const auditKey = ensureAuditKey(config.dataDir);
     if (auditKey.created) log(`audit checkpoint key created in ${auditKey.path} (mode 0600): back it up; its public key is ${auditKey.publicKey}`);

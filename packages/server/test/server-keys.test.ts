@@ -4,12 +4,12 @@
  * refuse. Real servers: PGlite restarted on its own directory, two processes on one PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseServerConfig, startServer } from '../src/index.js';
+import { parseServerConfig, startServer, type RunningServer } from '../src/index.js';
 import { POSTGRES_URL, postgresAvailable } from './support/test-database.js';
 
 const hasPostgres = await postgresAvailable();
@@ -37,6 +37,31 @@ describe('the signing keys a database was first served with', () => {
     await expect(start(data)).rejects.toThrow(/this database was first served with a job-signing key \(public key [\w-]+\) that is not in .*job-signing-key: copy that file from the server that made it/);
     copyFileSync(kept, join(data, 'job-signing-key'));
     await (await start(data)).close();
+  });
+
+  it('PGlite: the admin token a start makes is in the audit trail, once, and again when its file held no valid token', async () => {
+    const template = process.env.PATCHWISE_TEST_PGLITE_TEMPLATE;
+    if (!template) throw new Error('the PGlite template is missing: vitest globalSetup did not run');
+    const data = dataDir();
+    cpSync(template, join(data, 'pglite'), { recursive: true });
+    const tokenCreations = async (s: RunningServer) => {
+      const token = readFileSync(s.adminTokenPath, 'utf8').trim();
+      const res = await s.app.inject({ method: 'GET', url: '/api/v1/audit/events', headers: { authorization: `Bearer ${token}` } });
+      return res.json<{ events: { action: string; actor: { kind: string; id: string }; details: { user: string; reason: string } }[] }>().events.filter((e) => e.action === 'token.create');
+    };
+    const first = await start(data);
+    expect(first.adminTokenCreated).toBe(true);
+    expect(await tokenCreations(first)).toMatchObject([{ actor: { kind: 'system', id: 'server' }, details: { user: 'admin', reason: 'first start' } }]);
+    await first.close();
+    const again = await start(data);
+    expect(again.adminTokenCreated).toBe(false);
+    expect(await tokenCreations(again)).toHaveLength(1);
+    await again.close();
+    writeFileSync(join(data, 'admin-token'), 'pwt_not_a_token\n', { mode: 0o600 });
+    const replaced = await start(data);
+    expect(replaced.adminTokenCreated).toBe(true);
+    expect((await tokenCreations(replaced)).map((e) => e.details.reason)).toEqual(['first start', 'admin-token held no valid token']);
+    await replaced.close();
   });
 
   describe.runIf(hasPostgres)('two servers on one PostgreSQL', () => {
