@@ -75,7 +75,7 @@ describe('approver keys through the CLI', () => {
     expect((await alice.run('changes', 'approve', change.id)).status).toBe(0);
     const signed = await alice.run('changes', 'sign', change.id, '--valid-for', '48h');
     expect(signed.status, signed.stderr).toBe(0);
-    expect(signed.stdout).toMatch(/signing change .*: deployment of patch set 1 to prod, 1 target\(s\):\n {2}Debian:12 libssl3 3\.0\.15-1~deb12u1\nsigned with key [0-9a-f]{64}, valid until /);
+    expect(signed.stdout).toMatch(/signing change .*: deployment of patch set 1 to prod, 1 target:\n {2}Debian:12 libssl3 3\.0\.15-1~deb12u1\nsigned with key [0-9a-f]{64}, valid until /);
 
     // The agent pins both approvers, M = 2, at enrollment.
     const doc = await as(adminToken, join(work, 'admin'))('keys', 'approvers', '--user', 'alice', '--user', 'bob', '--required', '2', '--environment', 'prod');
@@ -91,7 +91,7 @@ describe('approver keys through the CLI', () => {
     const state = join(work, 'agent');
     const agent = await runCliAsync(['agent', 'run', '--once', '--server', server.url, '--enroll-token', secret, '--state', state, '--root', root, '--approvers', approversFile]);
     expect(agent.status, agent.stderr).toBe(0);
-    expect(agent.stderr).toContain('pinned 2 approver key(s): each job needs 2 of their signatures on changes to prod');
+    expect(agent.stderr).toContain('pinned 2 approver keys: each job needs 2 of their signatures on changes to prod');
 
     const identity = new AgentState(state).identity();
     if (!identity) throw new Error('not enrolled');

@@ -151,7 +151,7 @@ describe('job-signing key at enrollment', () => {
     const run = (pins: typeof approvers, enrollToken?: string) =>
       runAgent({ serverUrl: 'http://patchwise.test', enrollToken, stateDir: state.dir, root: debianRoot('web-06'), once: true, agentVersion: 'test', approvers: pins, log: (l) => log.push(l), clock: t.clock.read, fetch: injectFetch(t) });
     expect(await run(approvers, await enrollToken())).toBe(0);
-    expect(log).toContain('pinned 3 approver key(s): each job needs 2 of their signatures');
+    expect(log).toContain('pinned 3 approver keys: each job needs 2 of their signatures');
     expect(JSON.parse(readFileSync(join(state.dir, 'identity.json'), 'utf8'))).toMatchObject({ approverKeys: keys, requiredApprovals: 2 });
     expect(await run({ approverKeys: [...keys].reverse(), requiredApprovals: 2 })).toBe(0);
     await expect(run({ approverKeys: keys, requiredApprovals: 1 })).rejects.toMatchObject({ code: 'PW_USAGE', message: expect.stringMatching(/pinned at enrollment .* re-enroll/) as unknown });

@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PatchwiseError, isPatchwiseError, jobSigningKeyId, lockDirectory, parsePublicKey, makeDirectories } from '@patchwise/core';
+import { PatchwiseError, countNoun, isPatchwiseError, jobSigningKeyId, lockDirectory, parsePublicKey, makeDirectories } from '@patchwise/core';
 import { collectFacts, collectPackages, unreadableFactMessage } from '../collect/index.js';
 import type { CollectedPackages, HostFacts, InventoryDocument } from '../collect/index.js';
 import { AgentClient, type Signer } from './agent-client.js';
@@ -129,7 +129,7 @@ async function runLocked(o: RunAgentOptions, started?: (jobs: JobRunner | undefi
     );
     if (identity.requiredApprovals > 0) {
       const where = identity.approvalEnvironment ? ` on changes to ${identity.approvalEnvironment}` : '';
-      o.log(`pinned ${identity.approverKeys.length} approver key(s): each job needs ${identity.requiredApprovals} of their signatures${where}`);
+      o.log(`pinned ${countNoun(identity.approverKeys.length, 'approver key')}: each job needs ${identity.requiredApprovals} of their signatures${where}`);
     }
   } else if (o.approvers && !sameApproverPins(o.approvers, identity)) {
     // Going on with the old pins would let the operator believe the new approvers apply.

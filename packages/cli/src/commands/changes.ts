@@ -108,7 +108,7 @@ export async function changesSign(api: ApiClient, id: string, opts: { key?: stri
     environment: c.environment,
     expiresAt: new Date(Date.now() + validForMs).toISOString(),
   };
-  io.stdout.write(`signing change ${c.id}: ${c.kind} of patch set ${patchSet.number} to ${c.environment}, ${patchSet.targets.length} target(s):\n`);
+  io.stdout.write(`signing change ${c.id}: ${c.kind} of patch set ${patchSet.number} to ${c.environment}, ${countNoun(patchSet.targets.length, 'target')}:\n`);
   for (const t of patchSet.targets) io.stdout.write(`  ${t.ecosystem} ${t.package} ${t.version}\n`);
   await api.post(`/api/v1/changes/${encodeURIComponent(c.id)}/signatures`, signApprovalStatement(statement, key.privateKey));
   io.stdout.write(`signed with key ${key.keyId}, valid until ${statement.expiresAt}\n`);

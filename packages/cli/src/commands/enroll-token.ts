@@ -1,4 +1,4 @@
-import { attributePairsToObject, PatchwiseError } from '@patchwise/core';
+import { attributePairsToObject, countNoun, PatchwiseError } from '@patchwise/core';
 import { parseDuration } from '@patchwise/server';
 import type { ApiClient } from '../api-client.js';
 import { textTable } from '../output/index.js';
@@ -33,7 +33,7 @@ export async function enrollTokenCreate(api: ApiClient, opts: EnrollTokenCreateO
     return 0;
   }
   io.stdout.write(`${created.token}\n`);
-  io.stderr.write(`enrollment token ${created.id}: expires ${created.expiresAt ?? 'never'}, ${created.maxUses ?? 'unlimited'} use(s)\n`);
+  io.stderr.write(`enrollment token ${created.id}: expires ${created.expiresAt ?? 'never'}, ${created.maxUses === null ? 'unlimited uses' : countNoun(created.maxUses, 'use')}\n`);
   return 0;
 }
 

@@ -100,7 +100,7 @@ describe('verifyJobManifest with M of N approvers pinned', () => {
   });
 
   it('refuses with approvals-missing when fewer than M count, saying why each did not', () => {
-    expect(verdict(manifest(undefined))).toMatch(/^approvals-missing: .*needs 2 approver signature\(s\): it carries none/);
+    expect(verdict(manifest(undefined))).toMatch(/^approvals-missing: .*needs 2 approver signatures: it carries none/);
     expect(verdict(manifest([signedBy(alice.privateKey)]))).toMatch(/^approvals-missing: .*1 valid/);
     expect(verdict(manifest([signedBy(alice.privateKey), signedBy(alice.privateKey, { changeId: 'another-change' })]))).toMatch(/^approvals-missing: .*1 valid/);
     expect(verdict(manifest([signedBy(alice.privateKey), signedBy(mallory.privateKey)]))).toMatch(/is not a pinned approver key/);
@@ -128,7 +128,7 @@ describe('verifyJobManifest with M of N approvers pinned', () => {
   });
 
   it('refuses everything when fewer approver keys are pinned than M', () => {
-    expect(verdict(manifest([signedBy(alice.privateKey), signedBy(bob.privateKey)]), 3, [alice.publicKey, bob.publicKey, alice.publicKey])).toMatch(/only 2 distinct approver key\(s\) are pinned/);
+    expect(verdict(manifest([signedBy(alice.privateKey), signedBy(bob.privateKey)]), 3, [alice.publicKey, bob.publicKey, alice.publicKey])).toMatch(/only 2 distinct approver keys are pinned/);
   });
 
   it('checks nothing of approvals when none are required, but the server signature still covers them', () => {

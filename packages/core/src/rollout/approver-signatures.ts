@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from '../audit/index.js';
 import { PatchwiseError } from '../errors/index.js';
+import { countNoun } from '../text/index.js';
 import type { ApprovalStatement, ApprovedTarget, ApproverSignature, JobManifest } from './job-manifest.js';
 import { ManifestRejectedError } from './manifest-rejected-error.js';
 import { parseApprovalStatement } from './parse-job-manifest.js';
@@ -59,8 +60,8 @@ export interface ApprovalRequirement {
 export function verifyManifestApprovals(manifest: JobManifest, requirement: ApprovalRequirement): void {
   const { approverKeys, requiredApprovals, environment, now } = requirement;
   const keys = new Map(approverKeys.map((k) => [jobSigningKeyId(k), k]));
-  const refuse = (detail: string) => new ManifestRejectedError('approvals-missing', `job ${manifest.jobId} needs ${requiredApprovals} approver signature(s): ${detail}`);
-  if (keys.size < requiredApprovals) throw refuse(`only ${keys.size} distinct approver key(s) are pinned, so no manifest can run; re-enroll with enough approver keys`);
+  const refuse = (detail: string) => new ManifestRejectedError('approvals-missing', `job ${manifest.jobId} needs ${countNoun(requiredApprovals, 'approver signature')}: ${detail}`);
+  if (keys.size < requiredApprovals) throw refuse(`only ${countNoun(keys.size, 'distinct approver key')} ${keys.size === 1 ? 'is' : 'are'} pinned, so no manifest can run; re-enroll with enough approver keys`);
   if (!manifest.approvals || !manifest.approvedTargets) throw refuse('it carries none');
   const approved = new Set(manifest.approvedTargets.map((t) => `${t.package}\u0000${t.version}`));
   const outside = manifest.targets.filter((t) => t.version === null || !approved.has(`${t.name}\u0000${t.version}`));
