@@ -77,7 +77,7 @@ export function buildProgram(): Command {
     .option('--stale-after <duration>', 'a host not seen for this long is stale', '7d')
     .option('--enroll-limit <n>', 'enrollment attempts one client address may make per minute (a fleet behind one NAT shares one address)', '120')
     .option('--auth-failure-limit <n>', 'failed authentications (a refused API token or session) one client address may have per minute before it is answered 429', '30')
-    .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval } (docs/feeds.md)')
+    .option('--feeds <file>', 'feed sources to sync on a schedule: YAML/JSON list of { name, kind: osv|kev|epss|nvd, url, sha256Url?, interval?, apiKeyEnv? } (docs/feeds.md)')
     .option('--sla <file>', 'SLA policy, YAML/JSON: { days: { P1: { 0: 7, default: 14 }, … }, warnFraction, clock, restartOnExceptionExpiry, emergency } (docs/sla.md)')
     .action(async (opts: ServerOptions) => {
       const { serverCommand } = await import('./commands/server.js');

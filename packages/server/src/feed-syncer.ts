@@ -1,20 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   FeedStore,
+  NVD_KEYED_PACE,
+  NVD_MAX_PAGE_SIZE,
+  NVD_PUBLIC_PACE,
   PatchwiseError,
+  RequestPacer,
   claimFeedSource,
   fetchFeed,
+  isNvdApiUrl,
   makeDirectoriesAsync,
   type FeedSource,
   type FeedsTables,
+  type FetchFeedOptions,
+  type Sleeper,
   type SyncOutcome,
   countNoun,
 } from '@patchwise/core';
 import type { Kysely } from 'kysely';
 import type { ControlPlane, FeedImportReply } from './control-plane.js';
 import { tablesOf, type Database } from './database.js';
+import { syncNvdApi } from './nvd-api-sync.js';
 
 export interface FeedSyncerOptions {
   readonly db: Kysely<Database>;
@@ -29,6 +38,14 @@ export interface FeedSyncerOptions {
   /** How often the timer looks for due sources (default 60 s). */
   readonly checkEveryMs?: number;
   readonly log?: (line: string) => void;
+  /** Waits between NVD API requests and before retries (default: a real timer); tests pass time on their clock instead. */
+  readonly sleep?: Sleeper;
+  /** Where `apiKeyEnv` variables are read (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** CVEs asked per NVD API page (default and most NVD serves: 2000). */
+  readonly nvdPageSize?: number;
+  /** Pauses before retrying an NVD API request answered 403/503 (default 15 s, 30 s, 60 s, 120 s). */
+  readonly nvdRetryDelaysMs?: readonly number[];
 }
 
 /** What one pass did with one source. */
@@ -57,6 +74,10 @@ export class FeedSyncer {
   private readonly feeds: Kysely<FeedsTables>;
   private readonly abort = new AbortController();
   private names = new Set<string>();
+  /** The configured sources as the file gave them: what is not stored (the API key's variable) is read from here. */
+  private configured = new Map<string, FeedSource>();
+  /** One pacer per API origin and key: NVD's limits are per key, or per address without one. */
+  private readonly pacers = new Map<string, RequestPacer>();
   // Passes run one after another: the timer and POST /feeds/sync must not download twice.
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -75,6 +96,7 @@ export class FeedSyncer {
   async configure(sources: readonly FeedSource[]): Promise<void> {
     for (const source of sources) await this.store.upsertSource(source);
     this.names = new Set(sources.map((s) => s.name));
+    this.configured = new Map(sources.map((s) => [s.name, s]));
   }
 
   /** How many sources the server was configured with (held ones from an earlier config not counted). */
@@ -146,18 +168,14 @@ export class FeedSyncer {
   }
 
   private async syncOne(source: HeldSource): Promise<FeedSyncResult> {
+    if (source.kind === 'nvd' && isNvdApiUrl(source.url)) return this.syncNvdApi(source);
     const dir = join(this.options.workDir, randomUUID());
     const file = join(dir, fileNameFor(source));
     try {
       await makeDirectoriesAsync(dir, 0o700);
       const fetched = await fetchFeed(
         { url: source.url, sha256Url: source.sha256Url, etag: source.etag, lastModified: source.lastModified, destination: file },
-        {
-          signal: this.abort.signal,
-          ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
-          ...(this.options.maxBytes !== undefined ? { maxBytes: this.options.maxBytes } : {}),
-          ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
-        },
+        this.fetchOptions(),
       );
       if (fetched.status === 'not-modified') {
         await this.store.recordSync(source.name, { ok: true });
@@ -193,8 +211,90 @@ export class FeedSyncer {
     }
   }
 
+  /**
+   * An `nvd` source whose URL is the NVD CVE API: every page of the API on the first sync, then
+   * every page of the CVEs modified since the last complete sync started (syncNvdApi). Only a
+   * complete sync moves that watermark; one that fails part-way keeps the pages it stored (valid
+   * records, which the next sync, asking from the old watermark, finds unchanged) and records
+   * its error.
+   */
+  private async syncNvdApi(source: HeldSource): Promise<FeedSyncResult> {
+    const dir = join(this.options.workDir, randomUUID());
+    try {
+      const keyEnv = this.configured.get(source.name)?.apiKeyEnv ?? null;
+      const key = keyEnv ? (this.options.env ?? process.env)[keyEnv] : undefined;
+      // Checked at start-up too; the variable's value is never shown.
+      if (keyEnv && !key) throw new PatchwiseError('PW_CONFIG_INVALID', `the environment variable ${keyEnv} named by apiKeyEnv is not set`);
+      await makeDirectoriesAsync(dir, 0o700);
+      const actor = { kind: 'system' as const, id: 'feed-sync', name: source.name };
+      const result = await syncNvdApi(source, dir, {
+        clock: this.options.clock,
+        pacer: this.pacerFor(source.url, keyEnv),
+        sleep: this.sleep,
+        pageSize: this.options.nvdPageSize ?? NVD_MAX_PAGE_SIZE,
+        ...(this.options.nvdRetryDelaysMs ? { retryDelaysMs: this.options.nvdRetryDelaysMs } : {}),
+        signal: this.abort.signal,
+        log: (line) => this.log(`feed ${source.name}: ${line}`),
+        fetchPage: async (url, destination) => {
+          await fetchFeed({ url, destination, ...(key ? { headers: { apiKey: key } } : {}) }, this.fetchOptions());
+        },
+        importPage: async (file) => {
+          const reply = await this.options.controlPlane.importFeeds([file], source.name, actor, { kind: 'nvd' });
+          return { records: reply.documentEntries, hostsReassessed: reply.hostsReassessed };
+        },
+      });
+      const counts = { records: result.records, hostsReassessed: result.hostsReassessed };
+      const pages = `${countNoun(result.pages, 'page')}, ${countNoun(result.windows, 'window')}`;
+      if (result.error === undefined) {
+        await this.store.recordSync(source.name, { ok: true, watermark: result.startedAt });
+        this.log(`feed ${source.name}: imported (${countNoun(result.records, 'record')} from ${pages}, ${countNoun(result.hostsReassessed, 'host')} re-assessed)`);
+        return { name: source.name, outcome: 'imported', ...counts };
+      }
+      await this.store.recordSync(source.name, { ok: false, error: result.error });
+      this.log(`feed ${source.name}: sync failed: ${result.error}`);
+      return { name: source.name, outcome: 'failed', ...counts, error: result.error };
+    } catch (err) {
+      const error = err instanceof PatchwiseError ? err.message : `unexpected error: ${(err as Error).message}`;
+      this.log(`feed ${source.name}: sync failed: ${error}`);
+      await this.store.recordSync(source.name, { ok: false, error });
+      return { name: source.name, outcome: 'failed', error };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private pacerFor(url: string, keyEnv: string | null): RequestPacer {
+    const id = `${new URL(url).origin} ${keyEnv ?? ''}`;
+    let pacer = this.pacers.get(id);
+    if (!pacer) {
+      pacer = new RequestPacer(keyEnv ? NVD_KEYED_PACE : NVD_PUBLIC_PACE, () => this.options.clock().getTime(), this.sleep);
+      this.pacers.set(id, pacer);
+    }
+    return pacer;
+  }
+
+  private readonly sleep: Sleeper = (ms, signal) => (this.options.sleep ?? realSleep)(ms, signal);
+
+  private fetchOptions(): FetchFeedOptions {
+    return {
+      signal: this.abort.signal,
+      ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+      ...(this.options.maxBytes !== undefined ? { maxBytes: this.options.maxBytes } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+    };
+  }
+
   private log(line: string): void {
     this.options.log?.(line);
+  }
+}
+
+/** A real pause; a server stopping cuts it short, and the sync ends as cancelled. */
+async function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : {});
+  } catch {
+    throw new PatchwiseError('PW_INPUT_UNREADABLE', 'sync cancelled: the server is stopping');
   }
 }
 

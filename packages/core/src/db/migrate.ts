@@ -30,6 +30,7 @@ import { serverKeys } from './migrations/0028-server-keys.js';
 import { agentlessScanWarnings } from './migrations/0029-agentless-scan-warnings.js';
 import { nvdRecords } from './migrations/0030-nvd-records.js';
 import { feedRemovals } from './migrations/0031-feed-removals.js';
+import { nvdWatermark } from './migrations/0032-nvd-watermark.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -66,6 +67,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0029-agentless-scan-warnings': agentlessScanWarnings,
   '0030-nvd-records': nvdRecords,
   '0031-feed-removals': feedRemovals,
+  '0032-nvd-watermark': nvdWatermark,
   '0014-agentless': agentless,
 };
 

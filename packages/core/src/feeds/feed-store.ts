@@ -63,6 +63,12 @@ export interface FeedSource {
   /** Where the source publishes the SHA-256 of the file, when it does. */
   readonly sha256Url?: string | null | undefined;
   readonly intervalSeconds: number;
+  /**
+   * An `nvd` source of the NVD CVE API: the environment variable holding its API key. Only the
+   * variable's name is configured, and it is never stored: the key stays out of the sources file,
+   * the database, logs and `feeds status`.
+   */
+  readonly apiKeyEnv?: string | null | undefined;
 }
 
 export interface SyncOutcome {
@@ -70,6 +76,8 @@ export interface SyncOutcome {
   readonly etag?: string | null | undefined;
   readonly lastModified?: string | null | undefined;
   readonly error?: string | undefined;
+  /** An NVD API source's complete sync: when it started (the next one asks for what changed since). */
+  readonly watermark?: Date | undefined;
 }
 
 /** What changed in feed content after a change mark (see FeedStore.changesSince). */
@@ -387,7 +395,8 @@ export class FeedStore {
       // dropped, so their next sync downloads the file in full and stores that copy again,
       // instead of hearing "not modified" and leaving the id unheld until the file changes.
       const kinds = [...(advisories.length > 0 ? ['osv'] : []), ...(nvd.length > 0 ? ['nvd'] : []), ...documents];
-      await this.db.updateTable('feeds_sources').set({ etag: null, last_modified: null }).where('kind', 'in', kinds).execute();
+      // An NVD API source fetches only what changed since its watermark: it must load everything again.
+      await this.db.updateTable('feeds_sources').set({ etag: null, last_modified: null, watermark: null }).where('kind', 'in', kinds).execute();
     }
     return { advisories, nvd, documents, syncState };
   }
@@ -430,6 +439,7 @@ export class FeedStore {
         last_success_at: null,
         last_error: null,
         record_count: null,
+        watermark: null,
       })
       .onConflict((oc) =>
         oc.column('name').doUpdateSet((eb) => ({
@@ -437,12 +447,14 @@ export class FeedStore {
           url: eb.ref('excluded.url'),
           sha256_url: eb.ref('excluded.sha256_url'),
           interval_seconds: eb.ref('excluded.interval_seconds'),
+          // "Modified since the last sync" means nothing to another URL or kind: it starts over.
+          watermark: sql<Date | null>`case when feeds_sources.url = excluded.url and feeds_sources.kind = excluded.kind then feeds_sources.watermark end`,
         })),
       )
       .execute();
   }
 
-  async sources(): Promise<(FeedSource & { etag: string | null; lastModified: string | null; lastAttemptAt: Date | null; lastError: string | null })[]> {
+  async sources(): Promise<(FeedSource & { etag: string | null; lastModified: string | null; lastAttemptAt: Date | null; lastError: string | null; watermark: Date | null })[]> {
     const rows = await this.db.selectFrom('feeds_sources').selectAll().orderBy('name').execute();
     return rows.map((r) => ({
       name: r.name,
@@ -454,10 +466,11 @@ export class FeedStore {
       lastModified: r.last_modified,
       lastAttemptAt: r.last_attempt_at,
       lastError: r.last_error,
+      watermark: r.watermark,
     }));
   }
 
-  /** Records a sync attempt. A failure keeps the validators (etag) and the data of the last success. */
+  /** Records a sync attempt. A failure keeps the validators (etag), the watermark and the data of the last success. */
   async recordSync(name: string, outcome: SyncOutcome): Promise<void> {
     const now = this.clock();
     await this.db
@@ -470,6 +483,7 @@ export class FeedStore {
               last_error: null,
               ...(outcome.etag !== undefined ? { etag: outcome.etag } : {}),
               ...(outcome.lastModified !== undefined ? { last_modified: outcome.lastModified } : {}),
+              ...(outcome.watermark !== undefined ? { watermark: outcome.watermark } : {}),
             }
           : { last_attempt_at: now, last_error: outcome.error ?? 'unknown error' },
       )

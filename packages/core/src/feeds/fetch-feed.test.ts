@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PatchwiseError } from '../errors/index.js';
-import { fetchFeed, parseFeedUrl, parseSha256List } from './fetch-feed.js';
+import { FeedHttpError, fetchFeed, parseFeedUrl, parseSha256List } from './fetch-feed.js';
 
 const URL_ = 'https://feeds.example/osv/all.json';
 const SUMS = 'https://feeds.example/osv/all.json.sha256';
@@ -73,6 +73,22 @@ describe('fetchFeed', () => {
     expect(requests[0]?.headers.get('if-none-match')).toBe('"v1"');
     expect(requests[0]?.headers.get('if-modified-since')).toBe('Sun, 22 Nov 2026 09:00:00 GMT');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('sends extra headers (an API key) and then follows no redirect, which would carry them to another host', async () => {
+    const { fetch, requests } = fakeFetch({ [URL_]: () => new Response(null, { status: 302, headers: { location: 'https://elsewhere.example/x' } }) });
+    const err = await refusal(fetchFeed({ url: URL_, destination, headers: { apiKey: 'secret-key' } }, { fetch }));
+    expect(requests[0]?.headers.get('apikey')).toBe('secret-key');
+    expect(err).toBeInstanceOf(FeedHttpError);
+    expect(err.message).toBe(`${URL_}: HTTP 302 redirect to https://elsewhere.example/x; not followed, since the request carries headers (an API key) meant for this host only`);
+    expect(err.message).not.toContain('secret-key');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('says which HTTP status refused the download, so a caller can retry a 503', async () => {
+    const { fetch } = fakeFetch({ [URL_]: () => new Response('busy', { status: 503, statusText: 'Service Unavailable' }) });
+    const err = await refusal(fetchFeed({ url: URL_, destination }, { fetch }));
+    expect(err).toMatchObject({ status: 503, code: 'PW_INPUT_UNREADABLE', message: `${URL_}: HTTP 503 Service Unavailable` });
   });
 
   it('verifies the published SHA-256 in both the bare and the sha256sum format', async () => {

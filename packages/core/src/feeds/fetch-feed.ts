@@ -13,6 +13,23 @@ export interface FetchFeedRequest {
   readonly lastModified?: string | null | undefined;
   /** The file to write; it only appears once the download is complete and verified. */
   readonly destination: string;
+  /**
+   * Headers to send besides the user agent and validators. When given, redirects are not
+   * followed: fetch keeps custom headers across origins, and they may carry a secret (NVD's
+   * `apiKey`) that another host must not receive.
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/** The source answered with an HTTP status other than 200 or 304; `status` lets a caller decide to retry. */
+export class FeedHttpError extends PatchwiseError {
+  constructor(
+    readonly status: number,
+    message: string,
+    input: string,
+  ) {
+    super('PW_INPUT_UNREADABLE', message, { input });
+  }
 }
 
 export interface FetchFeedOptions {
@@ -71,12 +88,17 @@ export async function fetchFeed(request: FetchFeedRequest, options: FetchFeedOpt
   const part = `${request.destination}.part`;
   try {
     const userAgent = options.userAgent ?? 'patchwise-feed-sync';
-    const headers: Record<string, string> = { 'user-agent': userAgent };
+    const headers: Record<string, string> = { ...request.headers, 'user-agent': userAgent };
     if (request.etag) headers['if-none-match'] = request.etag;
     if (request.lastModified) headers['if-modified-since'] = request.lastModified;
     const conditional = Boolean(request.etag || request.lastModified);
-    const response = await abortable(doFetch(url, { headers, signal: controller.signal, redirect: 'follow' }), controller.signal);
+    const follow = request.headers === undefined;
+    const response = await abortable(doFetch(url, { headers, signal: controller.signal, redirect: follow ? 'follow' : 'manual' }), controller.signal);
     await refuseDowngrade(url, response, shown);
+    if (!follow && response.status >= 300 && response.status < 400 && response.status !== 304) {
+      await response.body?.cancel();
+      throw new FeedHttpError(response.status, `HTTP ${response.status} redirect to ${response.headers.get('location') ?? 'elsewhere'}; not followed, since the request carries headers (an API key) meant for this host only`, shown);
+    }
     if (response.status === 304) {
       await response.body?.cancel();
       // A 304 to an unconditional request would leave nothing to import and nothing held to keep.
@@ -85,7 +107,7 @@ export async function fetchFeed(request: FetchFeedRequest, options: FetchFeedOpt
     }
     if (response.status !== 200) {
       await response.body?.cancel();
-      throw new PatchwiseError('PW_INPUT_UNREADABLE', `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, { input: shown });
+      throw new FeedHttpError(response.status, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, shown);
     }
     const hash = createHash('sha256');
     const file = await open(part, 'w', 0o600);

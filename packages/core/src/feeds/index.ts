@@ -11,6 +11,10 @@ export type { DocumentOutcome, FeedChanges, FeedOrigin, FeedRemovals, FeedSource
 export { compareEditions, storedEdition } from './document-edition.js';
 export type { DocumentEdition, DocumentKeptOut, KeptOutReason } from './document-edition.js';
 export type { FeedsTables } from './tables.js';
-export { fetchFeed, parseFeedUrl, parseSha256List, DEFAULT_FEED_MAX_BYTES, DEFAULT_FEED_TIMEOUT_MS } from './fetch-feed.js';
+export { FeedHttpError, fetchFeed, parseFeedUrl, parseSha256List, DEFAULT_FEED_MAX_BYTES, DEFAULT_FEED_TIMEOUT_MS } from './fetch-feed.js';
 export type { FetchFeedOptions, FetchFeedRequest, FetchFeedResult } from './fetch-feed.js';
 export { claimFeedSource } from './claim-feed-source.js';
+export { NVD_API_PATH, NVD_MAX_PAGE_SIZE, NVD_MAX_WINDOW_MS, NVD_OVERLAP_MS, isNvdApiUrl, nvdDate, nvdPageUrl, nvdSyncWindows, readNvdPageHeader } from './nvd-api.js';
+export type { NvdPageHeader, NvdWindow } from './nvd-api.js';
+export { NVD_KEYED_PACE, NVD_PUBLIC_PACE, RequestPacer } from './request-pacer.js';
+export type { PaceLimits, Sleeper } from './request-pacer.js';

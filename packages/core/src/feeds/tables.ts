@@ -55,5 +55,10 @@ export interface FeedsTables {
     last_error: string | null;
     /** No longer written or read: `feeds status` counts what each source holds (FeedStore.status). */
     record_count: number | null;
+    /**
+     * An NVD API source: when its last complete sync started (every page of every window fetched
+     * and stored); the next one asks for CVEs modified since. Null: the next sync loads everything.
+     */
+    watermark: Timestamp | null;
   };
 }
