@@ -99,6 +99,46 @@ describe('an agentless rpm host without a reboot marker', () => {
   });
 });
 
+const DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n';
+const UNPACK_TIMES = ['dpkg-query', '-W', '-f=${Package}\\t${db:Status-Status}\\t${db-fsys:Last-Modified}\\n', '--', 'linux-image-*'];
+
+/** A plain Debian host (no update-notifier, no unattended-upgrades): nothing ever creates the marker. */
+function debianHost(unpacked: Partial<CommandRecord>, extra: Record<string, Partial<CommandRecord>> = {}): FakeRockyHost {
+  const query = `${UNPACK_TIMES.join(' ')} linux-signed-image-* libc6 systemd dbus dbus-daemon dbus-broker intel-microcode amd64-microcode linux-firmware`;
+  return rockyHost({ 'cat -- /etc/os-release': { stdout: DEBIAN }, 'uname -n -r -m': { stdout: 'web-1 6.1.0-17-amd64 x86_64\n' }, [query]: unpacked, ...extra });
+}
+
+describe('an agentless Debian host without a reboot marker', () => {
+  const times = (kernel: number) => ({ exitCode: 1, stdout: `libc6\tinstalled\t${BOOTED - 86_400}\nlinux-image-6.1.0-18-amd64\tinstalled\t${kernel}\n`, stderr: 'dpkg-query: no packages found matching dbus-broker\n' });
+
+  it('needs a reboot when a kernel image was unpacked after boot, and none when it came before', async () => {
+    const host = debianHost(times(BOOTED + 7_200));
+    expect((await factsOnly(host)).rebootRequired).toBe(true);
+    // Debian's own query; rpm is not asked about reboots.
+    expect(host.seen.some((c) => c.includes('%{INSTALLTIME}'))).toBe(false);
+    expect((await factsOnly(debianHost(times(BOOTED - 5)))).rebootRequired).toBe(false);
+  });
+
+  it('takes the marker when there is one, without asking dpkg', async () => {
+    const host = debianHost(times(BOOTED - 5), { 'test -e /run/reboot-required -o -e /var/run/reboot-required -o -e /run/reboot-needed': { exitCode: 0 } });
+    expect((await factsOnly(host)).rebootRequired).toBe(true);
+    expect(host.seen.some((c) => c.startsWith('dpkg-query'))).toBe(false);
+  });
+
+  it('says unknown, and why, when dpkg-query fails or cannot tell', async () => {
+    const unknown = async (host: FakeRockyHost) => {
+      const remote = await collectRemoteInventory(host, { hostName: 'web-1' });
+      expect(remote.facts.rebootRequired).toBeNull();
+      return remote.unreadableFacts.find((u) => u.fact === 'rebootRequired')?.error;
+    };
+    expect(await unknown(debianHost({ exitCode: 2, stderr: 'dpkg-query: error: parsing file /var/lib/dpkg/status\n' }))).toMatchObject({
+      code: 'PW_INPUT_UNREADABLE',
+      message: 'fake:rocky: dpkg-query failed (exit 2): dpkg-query: error: parsing file /var/lib/dpkg/status',
+    });
+    expect(await unknown(debianHost({ stdout: 'libc6\tinstalled\t\n' }))).toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: expect.stringContaining('fake:rocky: dpkg-query: printed no db-fsys:Last-Modified for libc6') });
+  });
+});
+
 /** The facts of a whole remote collection. */
 async function factsOnly(host: FakeRockyHost) {
   return (await collectRemoteInventory(host, { hostName: 'web-1' })).facts;

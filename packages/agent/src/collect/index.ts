@@ -7,6 +7,8 @@ export { unreadableFactMessage } from './read-fact.js';
 export type { OnUnreadableFact, UnreadableFact } from './read-fact.js';
 export { collectFacts, nodeFactsIo } from './collect-facts.js';
 export type { CollectFactsOptions, FactsIo } from './collect-facts.js';
+export { BOOT_TIME_COMMANDS, DPKG_REBOOT_PATTERNS, DPKG_UNPACK_TIME_QUERY, bootTimeFrom, dpkgRebootPackagesSince, isDpkgRebootPackage } from './dpkg-reboot-hint.js';
+export type { BootTime, DpkgQueryOptions, DpkgRebootAnswer } from './dpkg-reboot-hint.js';
 export { collectPackages } from './collect-packages.js';
 export { collectRemoteInventory } from './collect-remote-inventory.js';
 export type { RemoteInventory, RemoteInventoryOptions } from './collect-remote-inventory.js';
