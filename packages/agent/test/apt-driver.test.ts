@@ -58,7 +58,7 @@ describe('AptDriver', () => {
     const booted = [
       { argv: ['date', '+%s'], stdout: `${BOOTED + 7_200}\n` },
       { argv: ['cat', '/proc/uptime'], stdout: '7200.00 14000.00\n' },
-      { argv: ['stat', '-c', '%Y', '/proc/1'], stdout: `${BOOTED - 3}\n` },
+      { argv: ['cat', '/proc/1/stat'], stdout: `1 (systemd) S 0 1 1 0 -1 4194560 51346 4718561 118 1290 183 404 5797 1937 20 0 1 0 25 172011520 3254\n` },
     ];
     const unpacked = (stdout: string, exitCode = 1) => ({ argv: UNPACK_QUERY, stdout, exitCode, stderr: 'dpkg-query: no packages found matching linux-signed-image-*\n' });
     // Plain Debian: no marker, a kernel image unpacked an hour after boot.
@@ -67,14 +67,14 @@ describe('AptDriver', () => {
     expect(kernel.calls.map((c) => c.step)).toEqual(Array(5).fill('reboot-check'));
     expect(await new AptDriver(new ScriptedRunner([marker(1), ...booted, unpacked(`libc6\tinstalled\t${BOOTED - 86_400}\nlinux-image-6.1.0-18-amd64\tinstalled\t${BOOTED - 60}\n`)])).rebootRequired()).toBe(false);
     // A tree without /proc (a chroot, a mounted image): nothing runs there, the marker alone decides.
-    const noProc = [booted[0]!, { argv: ['cat', '/proc/uptime'], exitCode: 1, stderr: 'cat: /proc/uptime: No such file or directory\n' }, { argv: ['stat', '-c', '%Y', '/proc/1'], exitCode: 1 }];
+    const noProc = [booted[0]!, { argv: ['cat', '/proc/uptime'], exitCode: 1, stderr: 'cat: /proc/uptime: No such file or directory\n' }, { argv: ['cat', '/proc/1/stat'], exitCode: 1 }];
     expect(await new AptDriver(new ScriptedRunner([marker(1), ...noProc])).rebootRequired()).toBe(false);
   });
 
   it('fails the reboot check, naming the command, when the host cannot tell', async () => {
     const marker = { argv: ['test', '-e', '/var/run/reboot-required'], exitCode: 1 };
     const clock = { argv: ['date', '+%s'], stdout: `${BOOTED + 10}\n` };
-    const proc1 = { argv: ['stat', '-c', '%Y', '/proc/1'], stdout: `${BOOTED}\n` };
+    const proc1 = { argv: ['cat', '/proc/1/stat'], stdout: '1 (init) S 0 1 1 0 -1 4194560 51346 4718561 118 1290 183 404 5797 1937 20 0 1 0 25 172011520 3254\n' };
     const uptime = { argv: ['cat', '/proc/uptime'], stdout: '10.00 20.00\n' };
     await expect(new AptDriver(new ScriptedRunner([{ ...marker, exitCode: 2, stderr: 'test: extra argument\n' }])).rebootRequired()).rejects.toBeInstanceOf(CommandFailedError);
     await expect(new AptDriver(new ScriptedRunner([marker, clock, { ...uptime, exitCode: 1, stdout: '', stderr: 'cat: /proc/uptime: Permission denied\n' }, proc1])).rebootRequired()).rejects.toThrow(

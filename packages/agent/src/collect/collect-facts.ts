@@ -4,7 +4,7 @@
  * (kernel, architecture, uptime, addresses, pending reboot). The running-machine calls come in
  * through `FactsIo` so tests can fix them.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { PatchwiseError, parseOsReleaseText } from '@patchwise/core';
@@ -12,7 +12,8 @@ import type { HostFacts, OsFacts } from './host-facts.js';
 import { factReader, type OnUnreadableFact } from './read-fact.js';
 import { RootedFs } from './rooted-fs.js';
 import { dpkgPackagesAwaitingReboot, isDpkgFamily, type DpkgQueryOptions } from './dpkg-reboot-hint.js';
-import { bootTimeOf, rpmPackagesAwaitingReboot } from './rpm-reboot-hint.js';
+import { bootTimeOf, startAfterBootOf } from './boot-time.js';
+import { rpmPackagesAwaitingReboot } from './rpm-reboot-hint.js';
 import type { RpmOptions } from './rpm-packages.js';
 import { runCommand } from './run-command.js';
 
@@ -49,11 +50,11 @@ function readFirmwareSerial(): string | null {
   return null;
 }
 
-/** See bootTimeOf; /proc/1 unreadable (no procfs) leaves the uptime. */
+/** See boot-time.ts; /proc/1/stat unreadable (no procfs) leaves the uptime. */
 function bootTime(): number {
   let processOne: number | null = null;
   try {
-    processOne = statSync('/proc/1').mtimeMs / 1000;
+    processOne = startAfterBootOf(readFileSync('/proc/1/stat', 'latin1'));
   } catch {
     // Without procfs the uptime is all there is.
   }

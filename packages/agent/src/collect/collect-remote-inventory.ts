@@ -8,7 +8,7 @@
  * `cat` and `wc -c` of the files below, `ls -1Ap` of dpkg's `updates` and `status.d`, `ls -1A` of rpm's database directories, `rpm -qa --qf …`
  * when one holds a database, `uname -n -r -m`, `test -e` of the reboot markers, `readlink` of
  * /etc/localtime, `cat` of /proc/uptime, /proc/net/fib_trie, /proc/net/if_inet6 and the firmware
- * serial files; without a marker, `date +%s` and `stat -c %Y /proc/1`, then on Debian and Ubuntu
+ * serial files; without a marker, `date +%s` and `cat /proc/1/stat`, then on Debian and Ubuntu
  * `dpkg-query -W -f='${Package}\t${db:Status-Status}\t${db-fsys:Last-Modified}\n' -- PATTERN…`, on rpm hosts
  * the `*.conf` files of /etc/dnf/plugins/needs-restarting.d and `rpm … -qa --qf '%{NAME}\t%{INSTALLTIME}\n' NAME…`; for Python distributions (python-packages.ts) `ls -1Ap` of the library
  * directories, `readlink -f` of the site directories, `cat` of each METADATA / PKG-INFO, and to
@@ -28,8 +28,9 @@ import type { FactName, HostFacts, OsFacts } from './host-facts.js';
 import { buildInventoryDocument, type InventoryDocument } from './inventory-document.js';
 import { addressesFromProcNet } from './proc-net-addresses.js';
 import { factReader, unreadableFactMessage, type OnUnreadableFact, type UnreadableFact } from './read-fact.js';
-import { BOOT_TIME_COMMANDS, DPKG_UNPACK_TIME_QUERY, dpkgRebootPackagesSince, isDpkgFamily } from './dpkg-reboot-hint.js';
-import { bootTimeOf, rebootPackageNames, rpmInstallTimeArgs, updatedSinceBoot } from './rpm-reboot-hint.js';
+import { BOOT_TIME_COMMANDS, bootTimeOf, startAfterBootOf } from './boot-time.js';
+import { DPKG_UNPACK_TIME_QUERY, dpkgRebootPackagesSince, isDpkgFamily } from './dpkg-reboot-hint.js';
+import { rebootPackageNames, rpmInstallTimeArgs, updatedSinceBoot } from './rpm-reboot-hint.js';
 import { RPM_DB_DIRS, RPM_FILES_QUERY, firstLines, ownedAmong, rpmDbArgs, rpmDbFormat, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs, type RpmDbFormat } from './rpm-packages.js';
 
 export interface RemoteInventoryOptions {
@@ -249,7 +250,7 @@ class RemoteReader implements FactFiles {
   }
 
   /**
-   * When the host started (bootTimeOf), on its own clock: `date +%s`, the uptime and process 1's
+   * When the host started (boot-time.ts), on its own clock: `date +%s`, the uptime and process 1's
    * start. Throws when the host does not answer the clock or the uptime (the fact is then
    * unknown, and says why); process 1's start only refines it.
    */
@@ -258,8 +259,7 @@ class RemoteReader implements FactFiles {
     if (clock.exitCode !== 0) throw unreadable(this.runner.description, 'date +%s', clock);
     const now = /^\d+$/.test(clock.stdout.trim()) ? Number(clock.stdout.trim()) : NaN;
     if (!Number.isFinite(now)) throw new PatchwiseError('PW_INPUT_MALFORMED', `date +%s printed ${JSON.stringify(firstLines(clock.stdout))}, not seconds since the epoch`, { input: this.runner.description });
-    const start = processOne.exitCode === 0 && /^\d+$/.test(processOne.stdout.trim()) ? Number(processOne.stdout.trim()) : null;
-    return bootTimeOf(now, up, start);
+    return bootTimeOf(now, up, processOne.exitCode === 0 ? startAfterBootOf(processOne.stdout) : null);
   }
 
   /** Whether a reboot package was unpacked since boot (see dpkgRebootPackagesSince: the agent's query and rule). */

@@ -1,10 +1,10 @@
 /**
  * The dpkg hosts' reboot rule: which packages count, dpkg-query's output read against the boot
- * time, the boot time from what the host's commands print, and the local query's exit statuses.
+ * time, and the local query's exit statuses.
  * The outputs are in the form bookworm's dpkg-query 1.21 prints for DPKG_UNPACK_TIME_FORMAT.
  */
 import { describe, expect, it } from 'vitest';
-import { BOOT_TIME_COMMANDS, DPKG_UNPACK_TIME_QUERY, bootTimeFrom, dpkgPackagesAwaitingReboot, dpkgRebootPackagesSince, isDpkgFamily, isDpkgRebootPackage } from './dpkg-reboot-hint.js';
+import { DPKG_UNPACK_TIME_QUERY, dpkgPackagesAwaitingReboot, dpkgRebootPackagesSince, isDpkgFamily, isDpkgRebootPackage } from './dpkg-reboot-hint.js';
 import type { RunCommand } from './run-command.js';
 
 const BOOTED = 1_765_000_000;
@@ -62,29 +62,6 @@ describe('dpkgRebootPackagesSince', () => {
       ok: false,
       why: 'printed no db-fsys:Last-Modified for libc6 (dpkg before 1.19.3 has none): which packages changed since boot is unknown',
     });
-  });
-});
-
-describe('bootTimeFrom', () => {
-  const clock = ok(`${BOOTED + 3_600}\n`);
-  const uptime = ok('3600.50 7000.10\n');
-  it('is now minus the uptime, or process 1 when it started later (a container)', () => {
-    expect(bootTimeFrom(clock, uptime, ok(`${BOOTED - 50}\n`))).toEqual({ kind: 'known', seconds: BOOTED - 0.5 });
-    expect(bootTimeFrom(clock, uptime, ok(`${BOOTED + 900}\n`))).toEqual({ kind: 'known', seconds: BOOTED + 900 });
-    expect(bootTimeFrom(clock, uptime, ok('', 1, "stat: cannot statx '/proc/1': No such file or directory\n"))).toEqual({ kind: 'known', seconds: BOOTED - 0.5 });
-  });
-
-  it('tells a tree without procfs from a host that does not answer', () => {
-    expect(bootTimeFrom(clock, ok('', 1, 'cat: /proc/uptime: No such file or directory\n'), ok('', 1))).toEqual({ kind: 'no-procfs' });
-    const denied = ok('', 1, 'cat: /proc/uptime: Permission denied\n');
-    expect(bootTimeFrom(clock, denied, ok(''))).toEqual({ kind: 'unreadable', record: denied, why: 'cannot read the uptime' });
-    expect(bootTimeFrom(clock, ok('soon\n'), ok(''))).toMatchObject({ kind: 'unreadable', why: '"soon\\n" does not start with seconds since boot' });
-    const noDate = ok('', 127, "env: 'date': No such file or directory\n");
-    expect(bootTimeFrom(noDate, uptime, ok(''))).toEqual({ kind: 'unreadable', record: noDate, why: 'cannot read the clock (seconds since the epoch)' });
-  });
-
-  it('asks with commands that read and write nothing else', () => {
-    expect(BOOT_TIME_COMMANDS).toEqual({ clock: ['date', '+%s'], uptime: ['cat', '/proc/uptime'], processOne: ['stat', '-c', '%Y', '/proc/1'] });
   });
 });
 

@@ -30,8 +30,8 @@
  * **"Unpacked after boot"**: dpkg rewrites a package's file list (`/var/lib/dpkg/info/<pkg>.list`,
  * `<pkg>:<arch>.list` for Multi-Arch: same) at every unpack, install, upgrade, downgrade or
  * reinstall, and dpkg-query reports its modification time as `db-fsys:Last-Modified` (since
- * dpkg 1.19.3: Debian 10, Ubuntu 20.04). That is compared with the boot time (bootTimeOf: the later
- * of now − uptime and process 1's start, so a container counts from its own start). It catches
+ * dpkg 1.19.3: Debian 10, Ubuntu 20.04). That is compared with the boot time (boot-time.ts: when
+ * process 1 started, so a container counts from its own start). It catches
  * what comparing the running kernel (`uname -r`) with the newest installed image cannot:
  * - Debian keeps a kernel package's name when an upload does not change the ABI, so an in-place
  *   upgrade of the running kernel's own package gives no newer `uname -r` to compare with;
@@ -50,7 +50,7 @@
  * null anyway (collectFacts).
  */
 import { PatchwiseError } from '@patchwise/core';
-import { bootTimeOf } from './rpm-reboot-hint.js';
+import type { CommandOutput } from './boot-time.js';
 import type { RunCommand } from './run-command.js';
 
 /** dpkg-query patterns (fnmatch, as `dpkg-query -W` takes them) of the packages whose unpack needs a reboot; see the module comment. */
@@ -82,13 +82,6 @@ export function isDpkgRebootPackage(name: string): boolean {
   return DPKG_REBOOT_PATTERNS.some((pattern) => (pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern));
 }
 
-/** What a command printed and how it ended: a runner's record, or the local run's result. */
-export interface CommandOutput {
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 export type DpkgRebootAnswer = { readonly ok: true; readonly packages: string[] } | { readonly ok: false; readonly why: string };
 
 /**
@@ -111,47 +104,6 @@ export function dpkgRebootPackagesSince(result: CommandOutput, bootTimeSeconds: 
     if (Number(seconds) > bootTimeSeconds) names.add(name);
   }
   return { ok: true, packages: [...names].sort() };
-}
-
-/** The commands that tell when the system under a runner started (bootTimeFrom reads their output). */
-export const BOOT_TIME_COMMANDS = {
-  clock: ['date', '+%s'],
-  uptime: ['cat', '/proc/uptime'],
-  processOne: ['stat', '-c', '%Y', '/proc/1'],
-} as const satisfies Record<string, readonly string[]>;
-
-export type BootTime<R extends CommandOutput> =
-  | { readonly kind: 'known'; readonly seconds: number }
-  /** /proc/uptime does not exist: a tree without procfs, from which nothing runs. */
-  | { readonly kind: 'no-procfs' }
-  | { readonly kind: 'unreadable'; readonly record: R; readonly why: string };
-
-/**
- * The boot time (bootTimeOf) from BOOT_TIME_COMMANDS' results, all on the host's own clock, as
- * the file times it is compared with are. Process 1's start only refines it: without it the
- * uptime decides.
- */
-export function bootTimeFrom<R extends CommandOutput>(clock: R, uptime: R, processOne: R): BootTime<R> {
-  if (uptime.exitCode !== 0) {
-    return /No such file or directory/.test(uptime.stderr) ? { kind: 'no-procfs' } : { kind: 'unreadable', record: uptime, why: 'cannot read the uptime' };
-  }
-  const up = uptimeSeconds(uptime.stdout);
-  if (up === null) return { kind: 'unreadable', record: uptime, why: `${JSON.stringify(uptime.stdout.slice(0, 80))} does not start with seconds since boot` };
-  const now = clock.exitCode === 0 ? epochSeconds(clock.stdout) : null;
-  if (now === null) return { kind: 'unreadable', record: clock, why: 'cannot read the clock (seconds since the epoch)' };
-  const start = processOne.exitCode === 0 ? epochSeconds(processOne.stdout) : null;
-  return { kind: 'known', seconds: bootTimeOf(now, up, start) };
-}
-
-/** The first number of /proc/uptime's text, or null. */
-export function uptimeSeconds(text: string): number | null {
-  const up = Number(/^\s*(\d+(?:\.\d+)?)\s/.exec(text)?.[1] ?? NaN);
-  return Number.isFinite(up) ? up : null;
-}
-
-function epochSeconds(text: string): number | null {
-  const t = text.trim();
-  return /^\d+$/.test(t) ? Number(t) : null;
 }
 
 /** How the agent runs dpkg-query on its own machine. */
