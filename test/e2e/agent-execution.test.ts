@@ -11,10 +11,13 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { JobJournal, RecordingRunner, executeJob, type CommandRunner } from '@patchwise/agent';
+import { JobJournal, RecordingRunner, collectRemoteInventory, executeJob, type CommandRunner } from '@patchwise/agent';
 import { PatchwiseError, type JobManifest } from '@patchwise/core';
 import { aptJob, dpkgState, installsLogged, jobHarness } from './support/apt-job-fixtures.js';
+import { installedBeforeBoot } from './support/chroot-dpkg.js';
+import { exec } from './support/exec-file.js';
 import { cloneHost, type HostClone } from './support/host-clone.js';
 import { UNHEALTHY_CHECK, approved, localAptRepository, type LocalAptRepository } from './support/local-apt-repository.js';
 import { missingAptHostPrerequisites, skipUnlessAvailable } from './support/prerequisites.js';
@@ -47,7 +50,7 @@ describe.skipIf(skip)('executeJob with real apt and dpkg in Debian chroots', () 
 
   it('starts every host with 1.0 of the test packages from the local repository only', async () => {
     const h = await host('fresh');
-    for (const name of ['pw-hello', 'pw-broken', 'pw-unhealthy', 'pw-kernel']) expect(await dpkgState(h, name)).toEqual({ abbrev: 'ii', version: '1.0' });
+    for (const name of ['pw-hello', 'pw-broken', 'pw-unhealthy', 'pw-kernel', 'linux-image-pw-test']) expect(await dpkgState(h, name)).toEqual({ abbrev: 'ii', version: '1.0' });
     expect(await dpkgState(h, 'pw-extra')).toEqual({ abbrev: 'absent', version: null });
     expect(readFileSync(`${h.root}/etc/apt/sources.list.d/pw-repo.list`, 'utf8')).toBe('deb [trusted=yes] file:/srv/pw-repo ./\n');
     expect(existsSync(`${h.root}/etc/apt/sources.list`)).toBe(false);
@@ -185,6 +188,39 @@ describe.skipIf(skip)('executeJob with real apt and dpkg in Debian chroots', () 
     const c = jobHarness(quiet);
     expect(await executeJob(aptJob([{ name: 'pw-hello', version: '1.1' }], { reboot: 'if-required' }), c.deps)).toMatchObject({ rebootRequired: false, rebooted: false });
     expect(c.reboots()).toBe(0);
+  });
+
+  /** A host as a running system: /proc mounted (the uptime and process 1 date its boot), every package installed before that boot. */
+  async function runningHost(name: string): Promise<HostClone> {
+    const clone = await host(name);
+    installedBeforeBoot(clone.root);
+    await exec('mount', ['-t', 'proc', 'proc', join(clone.root, 'proc')]);
+    return clone;
+  }
+
+  it('on plain Debian (no marker, ever), reboots under if-required after a kernel image upgrade, and not after another package', async () => {
+    const kernel = await runningHost('image-a');
+    const a = jobHarness(kernel);
+    const report = await executeJob(aptJob([{ name: 'linux-image-pw-test', version: '1.1' }], { reboot: 'if-required' }), a.deps);
+    expect(report).toMatchObject({ outcome: 'succeeded', rebootRequired: true, rebooted: true, failure: null });
+    expect(a.reboots()).toBe(1);
+    for (const marker of ['run/reboot-required', 'var/run/reboot-required']) expect(existsSync(join(kernel.root, marker))).toBe(false);
+    // dpkg's own record of the unpack, after the boot the host's /proc gives.
+    expect(report.commands.filter((c) => c.step === 'reboot-check').map((c) => c.argv.join(' ')).slice(0, 4)).toEqual(['test -e /var/run/reboot-required', 'date +%s', 'cat /proc/uptime', 'cat /proc/1/stat']);
+    expect(report.commands.find((c) => c.argv[0] === 'dpkg-query' && c.step === 'reboot-check')?.stdout).toMatch(/^linux-image-pw-test\tinstalled\t\d+$/m);
+    // The check-in fact says the same (read here as the agentless collector reads a host; the agent on its own `/` applies the same rule).
+    expect((await collectRemoteInventory(kernel.runner, { hostName: kernel.name })).facts.rebootRequired).toBe(true);
+
+    const other = await runningHost('image-b');
+    const b = jobHarness(other);
+    expect(await executeJob(aptJob([{ name: 'pw-hello', version: '1.1' }], { reboot: 'if-required' }), b.deps)).toMatchObject({ outcome: 'succeeded', rebootRequired: false, rebooted: false, failure: null });
+    expect(b.reboots()).toBe(0);
+    expect((await collectRemoteInventory(other.runner, { hostName: other.name })).facts.rebootRequired).toBe(false);
+
+    // A tree without /proc (a chroot, a mounted image) runs nothing that could hold the old kernel: the marker alone decides there.
+    const tree = await host('image-c');
+    const c = jobHarness(tree);
+    expect(await executeJob(aptJob([{ name: 'linux-image-pw-test', version: '1.1' }], { reboot: 'if-required' }), c.deps)).toMatchObject({ outcome: 'succeeded', rebootRequired: false, rebooted: false, failure: null });
   });
 
   it('applies a job delivered twice once, and returns the same report', async () => {

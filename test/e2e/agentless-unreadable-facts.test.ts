@@ -13,6 +13,7 @@ import { mkdirSync, renameSync, rmSync, rmdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshRunner, collectFacts, collectPackages, collectRemoteInventory } from '@patchwise/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installedBeforeBoot } from './support/chroot-dpkg.js';
 import { startE2eServer, type E2eServer } from './support/e2e-server.js';
 import { cloneHost, type HostClone } from './support/host-clone.js';
 import { missingAptHostPrerequisites, skipUnlessAvailable } from './support/prerequisites.js';
@@ -46,6 +47,8 @@ describe.skipIf(skip)('an agentless host whose facts cannot all be read', () => 
     rmSync(at('etc/timezone'), { force: true });
     mkdirSync(at('etc/timezone'));
     rmSync(at('usr/bin/uname'));
+    // Its packages predate the boot its procfs tells, so no reboot is pending (dpkg-reboot-hint.ts).
+    installedBeforeBoot(clone.root);
     ssh = await startChrootedSshd(clone.root, { procfs: true });
     sshd = ssh.sshd;
     server = await startE2eServer('pglite', { log: (line) => logged.push(line) });

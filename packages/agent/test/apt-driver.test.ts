@@ -4,10 +4,28 @@
  * asks for, as bookworm's dpkg-query prints it.
  */
 import { describe, expect, it } from 'vitest';
-import { AptDriver } from '@patchwise/agent';
+import { AptDriver, CommandFailedError } from '@patchwise/agent';
 import { ScriptedRunner } from './support/scripted-runner.js';
 
 const QUERY = ['dpkg-query', '-W', '-f=${Package}\\t${db:Status-Status}\\t${Version}\\n', '--'];
+/** The reboot packages' unpack times (dpkg-reboot-hint.ts), written out so a change of the query shows here. */
+const UNPACK_QUERY = [
+  'dpkg-query',
+  '-W',
+  '-f=${Package}\\t${db:Status-Status}\\t${db-fsys:Last-Modified}\\n',
+  '--',
+  'linux-image-*',
+  'linux-signed-image-*',
+  'libc6',
+  'systemd',
+  'dbus',
+  'dbus-daemon',
+  'dbus-broker',
+  'intel-microcode',
+  'amd64-microcode',
+  'linux-firmware',
+];
+const BOOTED = 1_765_000_000;
 
 describe('AptDriver', () => {
   it('counts only installed packages, prefers the installed architecture, and reads unknown names as absent', async () => {
@@ -33,9 +51,40 @@ describe('AptDriver', () => {
     await expect(new AptDriver(runner).queryVersions(['bash'])).rejects.toThrow(/exit 2: dpkg-query: error: parsing/);
   });
 
-  it('reads the reboot flag through the runner', async () => {
-    expect(await new AptDriver(new ScriptedRunner([{ argv: ['test', '-e', '/var/run/reboot-required'], exitCode: 0 }])).rebootRequired()).toBe(true);
-    expect(await new AptDriver(new ScriptedRunner([{ argv: ['test', '-e', '/var/run/reboot-required'], exitCode: 1 }])).rebootRequired()).toBe(false);
+  it('reads the reboot flag through the runner, and then the reboot packages unpacked since boot', async () => {
+    const marker = (exitCode: number) => ({ argv: ['test', '-e', '/var/run/reboot-required'], exitCode });
+    // The marker answers alone: nothing else is asked.
+    expect(await new AptDriver(new ScriptedRunner([marker(0)])).rebootRequired()).toBe(true);
+    const booted = [
+      { argv: ['date', '+%s'], stdout: `${BOOTED + 7_200}\n` },
+      { argv: ['cat', '/proc/uptime'], stdout: '7200.00 14000.00\n' },
+      { argv: ['cat', '/proc/1/stat'], stdout: `1 (systemd) S 0 1 1 0 -1 4194560 51346 4718561 118 1290 183 404 5797 1937 20 0 1 0 25 172011520 3254\n` },
+    ];
+    const unpacked = (stdout: string, exitCode = 1) => ({ argv: UNPACK_QUERY, stdout, exitCode, stderr: 'dpkg-query: no packages found matching linux-signed-image-*\n' });
+    // Plain Debian: no marker, a kernel image unpacked an hour after boot.
+    const kernel = new ScriptedRunner([marker(1), ...booted, unpacked(`libc6\tinstalled\t${BOOTED - 86_400}\nlinux-image-6.1.0-18-amd64\tinstalled\t${BOOTED + 3_600}\n`)]);
+    expect(await new AptDriver(kernel).rebootRequired()).toBe(true);
+    expect(kernel.calls.map((c) => c.step)).toEqual(Array(5).fill('reboot-check'));
+    expect(await new AptDriver(new ScriptedRunner([marker(1), ...booted, unpacked(`libc6\tinstalled\t${BOOTED - 86_400}\nlinux-image-6.1.0-18-amd64\tinstalled\t${BOOTED - 60}\n`)])).rebootRequired()).toBe(false);
+    // A tree without /proc (a chroot, a mounted image): nothing runs there, the marker alone decides.
+    const noProc = [booted[0]!, { argv: ['cat', '/proc/uptime'], exitCode: 1, stderr: 'cat: /proc/uptime: No such file or directory\n' }, { argv: ['cat', '/proc/1/stat'], exitCode: 1 }];
+    expect(await new AptDriver(new ScriptedRunner([marker(1), ...noProc])).rebootRequired()).toBe(false);
+  });
+
+  it('fails the reboot check, naming the command, when the host cannot tell', async () => {
+    const marker = { argv: ['test', '-e', '/var/run/reboot-required'], exitCode: 1 };
+    const clock = { argv: ['date', '+%s'], stdout: `${BOOTED + 10}\n` };
+    const proc1 = { argv: ['cat', '/proc/1/stat'], stdout: '1 (init) S 0 1 1 0 -1 4194560 51346 4718561 118 1290 183 404 5797 1937 20 0 1 0 25 172011520 3254\n' };
+    const uptime = { argv: ['cat', '/proc/uptime'], stdout: '10.00 20.00\n' };
+    await expect(new AptDriver(new ScriptedRunner([{ ...marker, exitCode: 2, stderr: 'test: extra argument\n' }])).rebootRequired()).rejects.toBeInstanceOf(CommandFailedError);
+    await expect(new AptDriver(new ScriptedRunner([marker, clock, { ...uptime, exitCode: 1, stdout: '', stderr: 'cat: /proc/uptime: Permission denied\n' }, proc1])).rebootRequired()).rejects.toThrow(
+      'cat /proc/uptime: cannot read the uptime: cat: /proc/uptime: Permission denied',
+    );
+    await expect(new AptDriver(new ScriptedRunner([marker, clock, uptime, proc1, { argv: UNPACK_QUERY, exitCode: 2, stderr: 'dpkg-query: error: parsing file /var/lib/dpkg/status\n' }])).rebootRequired()).rejects.toThrow(
+      /^dpkg-query -W .*: could not list the reboot packages: dpkg-query: error: parsing file/,
+    );
+    // dpkg before 1.19.3: no time to compare, so no answer (rather than "no reboot").
+    await expect(new AptDriver(new ScriptedRunner([marker, clock, uptime, proc1, { argv: UNPACK_QUERY, stdout: 'libc6\tinstalled\t\n' }])).rebootRequired()).rejects.toThrow(/dpkg before 1\.19\.3/);
   });
 
   it('refuses names and versions dpkg could not contain, naming the package and the reason', () => {

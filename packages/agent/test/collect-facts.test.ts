@@ -1,8 +1,9 @@
 /** collectFacts on this machine and on fake roots. */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { collectFacts } from '@patchwise/agent';
-import type { FactsIo } from '@patchwise/agent';
+import type { FactsIo, RunCommand } from '@patchwise/agent';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTree, removeTrees } from './support/fake-root.js';
 
@@ -164,5 +165,35 @@ describe('collectFacts on this machine (root /)', () => {
     expect(facts.os?.id).toMatch(/^[a-z0-9._-]+$/);
     expect(facts.timezone).toMatch(/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/);
     if (facts.os?.id === 'debian' || facts.os?.id === 'ubuntu') expect(typeof facts.rebootRequired).toBe('boolean');
+  });
+});
+
+describe('collectFacts: a pending reboot on a Debian or Ubuntu machine without a marker', () => {
+  it('asks dpkg-query which reboot packages were unpacked since io.bootTime()', async () => {
+    const booted = fixedIo.bootTime();
+    const asked: string[][] = [];
+    const dpkg = (kernelUnpacked: number) => ({
+      timeoutMs: 30_000,
+      maxBuffer: 1024 * 1024,
+      // execFile's way of saying exit 1 (a pattern matched nothing): a rejection carrying the output.
+      run: ((file, args) => {
+        asked.push([file, ...args]);
+        return Promise.reject(Object.assign(new Error('Command failed'), { code: 1, stdout: `linux-image-6.1.0-18-amd64\tinstalled\t${kernelUnpacked}\n`, stderr: 'dpkg-query: no packages found matching dbus-broker\n' }));
+      }) satisfies RunCommand,
+    });
+    const after = await collectFacts({ root: '/', io: fixedIo, dpkg: dpkg(booted + 60) });
+    const before = await collectFacts({ root: '/', io: fixedIo, dpkg: dpkg(booted - 60) });
+    // The machine the tests run on decides which rule applies; each case is checked.
+    const marker = ['/run/reboot-required', '/var/run/reboot-required', '/run/reboot-needed'].some((f) => existsSync(f));
+    const dpkgFamily = [after.os?.id, ...(after.os?.idLike ?? [])].some((id) => id === 'debian' || id === 'ubuntu');
+    if (marker) {
+      expect([after.rebootRequired, before.rebootRequired]).toEqual([true, true]);
+      expect(asked).toEqual([]);
+    } else if (dpkgFamily) {
+      expect([after.rebootRequired, before.rebootRequired]).toEqual([true, false]);
+      expect(asked.map((argv) => argv.slice(0, 5))).toEqual(Array(2).fill(['dpkg-query', '-W', '-f=${Package}\\t${db:Status-Status}\\t${db-fsys:Last-Modified}\\n', '--', 'linux-image-*']));
+    } else {
+      expect(asked).toEqual([]);
+    }
   });
 });

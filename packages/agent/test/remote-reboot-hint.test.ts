@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 
 const ROCKY = 'NAME="Rocky Linux"\nVERSION_ID="9.4"\nID="rocky"\nID_LIKE="rhel centos fedora"\nPRETTY_NAME="Rocky Linux 9.4 (Blue Onyx)"\n';
 const BOOTED = 1_765_000_000;
+/** /proc/1/stat with process 1 started `seconds` after the kernel booted (field 22, in clock ticks of 1/100 s). */
+const procOneStat = (seconds: number) => `1 (systemd) S 0 1 1 0 -1 4194560 51346 4718561 118 1290 183 404 5797 1937 20 0 1 0 ${seconds * 100} 172011520 3254\n`;
 const INSTALL_TIMES = `kernel-core\t${BOOTED - 86_400}\nkernel-core\t${BOOTED + 7_200}\nglibc\t${BOOTED - 86_400}\nsystemd\t${BOOTED - 86_400}\n`;
 
 class FakeRockyHost implements CommandRunner {
@@ -40,7 +42,7 @@ function rockyHost(extra: Record<string, Partial<CommandRecord>> = {}): FakeRock
     'cat /proc/uptime': { stdout: '90000.25 170000.00\n' },
     'cat /proc/net/fib_trie': { stdout: 'Local:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 10.0.0.7\n        /32 host LOCAL\n' },
     'cat /proc/net/if_inet6': { stdout: '' },
-    'stat -c %Y /proc/1': { stdout: `${BOOTED}\n` },
+    'cat /proc/1/stat': { stdout: procOneStat(0.25) },
     'rpm install times': { stdout: INSTALL_TIMES },
     'rpm packages': { stdout: 'kernel-core\t(none)\t5.14.0\t427.13.1.el9_4\tx86_64\tkernel-5.14.0-427.13.1.el9_4.src.rpm\n' },
     ...extra,
@@ -62,7 +64,7 @@ describe('an agentless rpm host without a reboot marker', () => {
 
   it('takes the later of uptime and process 1 as the boot (a container started after the host)', async () => {
     // The kernel says the host booted a day earlier; process 1 (the container) started after the kernel update.
-    const facts = await factsOnly(rockyHost({ 'cat /proc/uptime': { stdout: `${90_000 + 86_400}.00 0\n` }, 'stat -c %Y /proc/1': { stdout: `${BOOTED + 8_000}\n` } }));
+    const facts = await factsOnly(rockyHost({ 'cat /proc/uptime': { stdout: `${90_000 + 86_400}.00 0\n` }, 'cat /proc/1/stat': { stdout: procOneStat(86_400 + 8_000) } }));
     expect(facts.rebootRequired).toBe(false);
   });
 
@@ -96,6 +98,46 @@ describe('an agentless rpm host without a reboot marker', () => {
     const host = rockyHost({ 'test -e /run/reboot-required -o -e /var/run/reboot-required -o -e /run/reboot-needed': { exitCode: 0 } });
     expect((await factsOnly(host)).rebootRequired).toBe(true);
     expect(host.seen.some((c) => c.includes('%{INSTALLTIME}'))).toBe(false);
+  });
+});
+
+const DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n';
+const UNPACK_TIMES = ['dpkg-query', '-W', '-f=${Package}\\t${db:Status-Status}\\t${db-fsys:Last-Modified}\\n', '--', 'linux-image-*'];
+
+/** A plain Debian host (no update-notifier, no unattended-upgrades): nothing ever creates the marker. */
+function debianHost(unpacked: Partial<CommandRecord>, extra: Record<string, Partial<CommandRecord>> = {}): FakeRockyHost {
+  const query = `${UNPACK_TIMES.join(' ')} linux-signed-image-* libc6 systemd dbus dbus-daemon dbus-broker intel-microcode amd64-microcode linux-firmware`;
+  return rockyHost({ 'cat -- /etc/os-release': { stdout: DEBIAN }, 'uname -n -r -m': { stdout: 'web-1 6.1.0-17-amd64 x86_64\n' }, [query]: unpacked, ...extra });
+}
+
+describe('an agentless Debian host without a reboot marker', () => {
+  const times = (kernel: number) => ({ exitCode: 1, stdout: `libc6\tinstalled\t${BOOTED - 86_400}\nlinux-image-6.1.0-18-amd64\tinstalled\t${kernel}\n`, stderr: 'dpkg-query: no packages found matching dbus-broker\n' });
+
+  it('needs a reboot when a kernel image was unpacked after boot, and none when it came before', async () => {
+    const host = debianHost(times(BOOTED + 7_200));
+    expect((await factsOnly(host)).rebootRequired).toBe(true);
+    // Debian's own query; rpm is not asked about reboots.
+    expect(host.seen.some((c) => c.includes('%{INSTALLTIME}'))).toBe(false);
+    expect((await factsOnly(debianHost(times(BOOTED - 5)))).rebootRequired).toBe(false);
+  });
+
+  it('takes the marker when there is one, without asking dpkg', async () => {
+    const host = debianHost(times(BOOTED - 5), { 'test -e /run/reboot-required -o -e /var/run/reboot-required -o -e /run/reboot-needed': { exitCode: 0 } });
+    expect((await factsOnly(host)).rebootRequired).toBe(true);
+    expect(host.seen.some((c) => c.startsWith('dpkg-query'))).toBe(false);
+  });
+
+  it('says unknown, and why, when dpkg-query fails or cannot tell', async () => {
+    const unknown = async (host: FakeRockyHost) => {
+      const remote = await collectRemoteInventory(host, { hostName: 'web-1' });
+      expect(remote.facts.rebootRequired).toBeNull();
+      return remote.unreadableFacts.find((u) => u.fact === 'rebootRequired')?.error;
+    };
+    expect(await unknown(debianHost({ exitCode: 2, stderr: 'dpkg-query: error: parsing file /var/lib/dpkg/status\n' }))).toMatchObject({
+      code: 'PW_INPUT_UNREADABLE',
+      message: 'fake:rocky: dpkg-query failed (exit 2): dpkg-query: error: parsing file /var/lib/dpkg/status',
+    });
+    expect(await unknown(debianHost({ stdout: 'libc6\tinstalled\t\n' }))).toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: expect.stringContaining('fake:rocky: dpkg-query: printed no db-fsys:Last-Modified for libc6') });
   });
 });
 

@@ -3,6 +3,8 @@
  * the oracle the test's expectations come from (installed versions, version order), so nothing
  * expected is computed by the code under test.
  */
+import { readdirSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { exec, execStatus } from './exec-file.js';
 
 /** Maintainer scripts must never ask questions or look at the build machine's locale. */
@@ -69,4 +71,19 @@ export async function installedPackageRows(root: string): Promise<InstalledPacka
     .filter((fields) => fields[5] === 'installed')
     .map(([name = '', version = '', arch = '', sourceName = '', sourceVersion = '']) => ({ name, version, arch, sourceName, sourceVersion }))
     .sort((a, b) => `${a.name}:${a.arch}`.localeCompare(`${b.name}:${b.arch}`));
+}
+
+/** 2000-01-01: earlier than any boot of a machine running these tests. */
+export const LONG_AGO = new Date('2000-01-01T00:00:00Z');
+
+/**
+ * Dates every dpkg file list of the tree at `root` LONG_AGO: a host whose packages were all
+ * installed before it last booted, as a real one is. The cached Debian bases are built on the
+ * test machine, often after it booted, so without this each of their libc6 and systemd counts as
+ * unpacked since boot (the agent's reboot rule, dpkg-reboot-hint.ts), which a test host with /proc
+ * would rightly report as a pending reboot.
+ */
+export function installedBeforeBoot(root: string): void {
+  const info = join(root, 'var/lib/dpkg/info');
+  for (const name of readdirSync(info)) if (name.endsWith('.list')) utimesSync(join(info, name), LONG_AGO, LONG_AGO);
 }

@@ -10,7 +10,10 @@
  * - pw-hello: plain data; installs and downgrades cleanly.
  * - pw-broken: 1.1's postinst exits 1, leaving dpkg's "half-configured" state behind.
  * - pw-unhealthy: 1.1 installs a status file saying `unhealthy`, which UNHEALTHY_CHECK rejects.
- * - pw-kernel: 1.1's postinst creates /var/run/reboot-required, as a kernel's does.
+ * - pw-kernel: 1.1's postinst creates /var/run/reboot-required, as a kernel's does on Ubuntu
+ *   (update-notifier) or with unattended-upgrades' hook.
+ * - linux-image-pw-test: named as a kernel image, and like one on plain Debian raises no marker:
+ *   only its unpack time tells that a reboot is pending (dpkg-reboot-hint.ts).
  * - pw-slow: 1.1's postinst sleeps a minute the first time it runs (a transaction to interrupt),
  *   and returns at once when dpkg --configure -a runs it again.
  * - pw-extra: in the repository, not preinstalled (a package a job adds).
@@ -58,6 +61,8 @@ export const TEST_PACKAGES: readonly TestPackage[] = [
     postinst: 'set -e\nif [ "$1" = configure ]; then touch /var/run/reboot-required; fi\n',
     preinstalled: true,
   },
+  { name: 'linux-image-pw-test', version: '1.0', files: { '/usr/share/linux-image-pw-test/version': '1.0\n' }, preinstalled: true },
+  { name: 'linux-image-pw-test', version: '1.1', files: { '/usr/share/linux-image-pw-test/version': '1.1\n' }, preinstalled: true },
   { name: 'pw-slow', version: '1.0', files: { '/usr/share/pw-slow/version': '1.0\n' }, preinstalled: true },
   {
     name: 'pw-slow',

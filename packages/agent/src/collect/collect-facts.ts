@@ -4,14 +4,16 @@
  * (kernel, architecture, uptime, addresses, pending reboot). The running-machine calls come in
  * through `FactsIo` so tests can fix them.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { PatchwiseError, parseOsReleaseText } from '@patchwise/core';
 import type { HostFacts, OsFacts } from './host-facts.js';
 import { factReader, type OnUnreadableFact } from './read-fact.js';
 import { RootedFs } from './rooted-fs.js';
-import { bootTimeOf, rpmPackagesAwaitingReboot } from './rpm-reboot-hint.js';
+import { dpkgPackagesAwaitingReboot, isDpkgFamily, type DpkgQueryOptions } from './dpkg-reboot-hint.js';
+import { bootTimeOf, startAfterBootOf } from './boot-time.js';
+import { rpmPackagesAwaitingReboot } from './rpm-reboot-hint.js';
 import type { RpmOptions } from './rpm-packages.js';
 import { runCommand } from './run-command.js';
 
@@ -48,11 +50,11 @@ function readFirmwareSerial(): string | null {
   return null;
 }
 
-/** See bootTimeOf; /proc/1 unreadable (no procfs) leaves the uptime. */
+/** See boot-time.ts; /proc/1/stat unreadable (no procfs) leaves the uptime. */
 function bootTime(): number {
   let processOne: number | null = null;
   try {
-    processOne = statSync('/proc/1').mtimeMs / 1000;
+    processOne = startAfterBootOf(readFileSync('/proc/1/stat', 'latin1'));
   } catch {
     // Without procfs the uptime is all there is.
   }
@@ -83,10 +85,14 @@ export interface CollectFactsOptions {
   readonly onUnreadable?: OnUnreadableFact | undefined;
   /** How rpm is asked which packages await a reboot (rpm-based hosts); `rpm` from PATH by default. */
   readonly rpm?: RpmOptions | undefined;
+  /** How dpkg-query is asked which packages await a reboot (Debian and Ubuntu); `dpkg-query` from PATH by default. */
+  readonly dpkg?: DpkgQueryOptions | undefined;
 }
 
 /** Asking rpm for a few install times takes well under a second; a hung rpm must not hold the check-in. */
 const DEFAULT_RPM: RpmOptions = { run: runCommand, rpmCommand: 'rpm', timeoutMs: 30_000, maxBuffer: 1024 * 1024 };
+/** The same for dpkg-query: a few lines (one per kernel installed) out of the status file. */
+const DEFAULT_DPKG: DpkgQueryOptions = { run: runCommand, timeoutMs: 30_000, maxBuffer: 1024 * 1024 };
 
 /** Facts files are a line or a few dozen; anything bigger is not what it claims to be. */
 export const SMALL_FILE = 64 * 1024;
@@ -120,7 +126,7 @@ export async function collectFacts(options: CollectFactsOptions): Promise<HostFa
     architecture: live ? await fact('architecture', () => ask('os.machine()', () => io.machine())) : null,
     uptimeSeconds: live ? await fact('uptimeSeconds', () => Math.floor(ask('os.uptime() (/proc/uptime)', () => io.uptime()))) : null,
     ipAddresses: live ? await fact('ipAddresses', () => interfaceAddresses(ask('os.networkInterfaces()', () => io.networkInterfaces()))) : null,
-    rebootRequired: live ? await fact('rebootRequired', () => readRebootRequired(fs, osFacts, io, options.rpm ?? DEFAULT_RPM)) : null,
+    rebootRequired: live ? await fact('rebootRequired', () => readRebootRequired(fs, osFacts, io, options)) : null,
     serialNumber: live ? await fact('serialNumber', () => firmwareSerialOf(ask('firmware serial', () => io.firmwareSerial()))) : null,
     timezone: await fact('timezone', () => readTimezone(fs)),
   };
@@ -235,17 +241,21 @@ function isLoopback(address: string): boolean {
 }
 
 /**
- * Debian and Ubuntu (update-notifier, unattended-upgrades, kernel postinst hooks) touch
- * /run/reboot-required when an update needs a reboot, and SUSE's zypper /run/reboot-needed; on
- * those families the marker's absence means none is pending. Other rpm-based systems keep no
- * marker: there the packages installed since boot decide, as `dnf needs-restarting -r` decides
- * (rpmPackagesAwaitingReboot). apk and unknown systems get null rather than a guess.
+ * A marker file means a reboot is pending wherever it is found: Ubuntu's update-notifier,
+ * unattended-upgrades' kernel hook and others touch /run/reboot-required, SUSE's zypper
+ * /run/reboot-needed. Its absence proves nothing on Debian and Ubuntu, where nothing creates it
+ * unless those hooks are installed: there the packages unpacked since boot decide
+ * (dpkg-reboot-hint.ts). SUSE's zypper always leaves its marker, so its absence is the answer. On
+ * other rpm-based systems the packages installed since boot decide, as `dnf needs-restarting -r`
+ * decides (rpmPackagesAwaitingReboot). apk and unknown systems get null rather than a guess.
  */
-async function readRebootRequired(fs: RootedFs, osFacts: OsFacts | null, io: FactsIo, rpm: RpmOptions): Promise<boolean | null> {
+async function readRebootRequired(fs: RootedFs, osFacts: OsFacts | null, io: FactsIo, options: CollectFactsOptions): Promise<boolean | null> {
   for (const file of REBOOT_REQUIRED_FILES) if (await fs.exists(file)) return true;
+  const bootTime = () => ask('the boot time (os.uptime(), /proc/uptime)', () => io.bootTime());
+  if (isDpkgFamily(osFacts)) return (await dpkgPackagesAwaitingReboot(options.dpkg ?? DEFAULT_DPKG, bootTime())).length > 0;
   const byMarker = rebootRequiredOf(false, osFacts);
   if (byMarker !== null) return byMarker;
-  const awaiting = await rpmPackagesAwaitingReboot(fs, rpm, ask('the boot time (os.uptime(), /proc/uptime)', () => io.bootTime()));
+  const awaiting = await rpmPackagesAwaitingReboot(fs, options.rpm ?? DEFAULT_RPM, bootTime());
   return awaiting === null ? null : awaiting.length > 0;
 }
 
@@ -254,8 +264,9 @@ export const REBOOT_REQUIRED_FILES = ['/run/reboot-required', '/var/run/reboot-r
 
 /**
  * Whether a reboot is pending as far as the marker files tell, given whether a
- * REBOOT_REQUIRED_FILES entry exists: true when one does; false when none does on a family that
- * keeps them (Debian, Ubuntu, SUSE); null otherwise (see readRebootRequired).
+ * REBOOT_REQUIRED_FILES entry exists: true when one does; false when none does on a family whose
+ * package manager always leaves one (SUSE); null otherwise, Debian and Ubuntu included, where
+ * only optional hooks create it (see readRebootRequired).
  */
 export function rebootRequiredOf(markerExists: boolean, osFacts: OsFacts | null): boolean | null {
   if (markerExists) return true;
@@ -263,8 +274,8 @@ export function rebootRequiredOf(markerExists: boolean, osFacts: OsFacts | null)
   return family.some((id) => MARKER_FAMILIES.has(id)) ? false : null;
 }
 
-/** os-release IDs of the families whose package managers leave a marker when a reboot is pending. */
-const MARKER_FAMILIES = new Set(['debian', 'ubuntu', 'suse', 'opensuse', 'sles', 'sled']);
+/** os-release IDs of the families whose package manager itself leaves a marker when a reboot is pending (libzypp). */
+const MARKER_FAMILIES = new Set(['suse', 'opensuse', 'sles', 'sled']);
 
 /**
  * The C library takes the zone from /etc/localtime, which systemd and Debian's tzdata make a link

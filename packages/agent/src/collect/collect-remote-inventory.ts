@@ -8,7 +8,8 @@
  * `cat` and `wc -c` of the files below, `ls -1Ap` of dpkg's `updates` and `status.d`, `ls -1A` of rpm's database directories, `rpm -qa --qf …`
  * when one holds a database, `uname -n -r -m`, `test -e` of the reboot markers, `readlink` of
  * /etc/localtime, `cat` of /proc/uptime, /proc/net/fib_trie, /proc/net/if_inet6 and the firmware
- * serial files; on rpm hosts without a marker `date +%s`, `stat -c %Y /proc/1`,
+ * serial files; without a marker, `date +%s` and `cat /proc/1/stat`, then on Debian and Ubuntu
+ * `dpkg-query -W -f='${Package}\t${db:Status-Status}\t${db-fsys:Last-Modified}\n' -- PATTERN…`, on rpm hosts
  * the `*.conf` files of /etc/dnf/plugins/needs-restarting.d and `rpm … -qa --qf '%{NAME}\t%{INSTALLTIME}\n' NAME…`; for Python distributions (python-packages.ts) `ls -1Ap` of the library
  * directories, `readlink -f` of the site directories, `cat` of each METADATA / PKG-INFO, and to
  * leave out those the system package manager installed, one `find … -name '*.list' -exec grep -Fxh
@@ -27,7 +28,9 @@ import type { FactName, HostFacts, OsFacts } from './host-facts.js';
 import { buildInventoryDocument, type InventoryDocument } from './inventory-document.js';
 import { addressesFromProcNet } from './proc-net-addresses.js';
 import { factReader, unreadableFactMessage, type OnUnreadableFact, type UnreadableFact } from './read-fact.js';
-import { bootTimeOf, rebootPackageNames, rpmInstallTimeArgs, updatedSinceBoot } from './rpm-reboot-hint.js';
+import { BOOT_TIME_COMMANDS, bootTimeOf, startAfterBootOf } from './boot-time.js';
+import { DPKG_UNPACK_TIME_QUERY, dpkgRebootPackagesSince, isDpkgFamily } from './dpkg-reboot-hint.js';
+import { rebootPackageNames, rpmInstallTimeArgs, updatedSinceBoot } from './rpm-reboot-hint.js';
 import { RPM_DB_DIRS, RPM_FILES_QUERY, firstLines, ownedAmong, rpmDbArgs, rpmDbFormat, rpmPackagesFromOutput, rpmProgramMissing, rpmQueryArgs, type RpmDbFormat } from './rpm-packages.js';
 
 export interface RemoteInventoryOptions {
@@ -190,7 +193,7 @@ class RemoteReader implements FactFiles {
     return { hostname, machineId, os: osFacts, kernelRelease, architecture, uptimeSeconds, ipAddresses, rebootRequired, serialNumber, timezone };
   }
 
-  /** Seconds since boot, the first number of `/proc/uptime`: read once, for the fact and the rpm reboot hint. */
+  /** Seconds since boot, the first number of `/proc/uptime`: read once, for the fact and the reboot hints. */
   private uptime(): Promise<number> {
     this.uptimeRead ??= this.readUptime();
     return this.uptimeRead;
@@ -235,12 +238,37 @@ class RemoteReader implements FactFiles {
 
   /**
    * A marker file (`test -e`: 0 when one exists, 1 when none does, anything else a failure);
-   * without one on an rpm host that keeps none, the packages installed since boot decide.
+   * without one, on Debian and Ubuntu the packages unpacked since boot decide, on an rpm host
+   * that keeps no marker those installed since boot (collectFacts' rule).
    */
   private async rebootRequired(os: OsFacts | null): Promise<boolean | null> {
     const marker = await this.run('facts: reboot marker', ['test', ...REBOOT_REQUIRED_FILES.flatMap((file, i) => [...(i > 0 ? ['-o'] : []), '-e', file])]);
     if (marker.exitCode !== 0 && marker.exitCode !== 1) throw unreadable(this.runner.description, `test -e ${REBOOT_REQUIRED_FILES.join(' -o -e ')}`, marker);
-    return rebootRequiredOf(marker.exitCode === 0, os) ?? (await this.rpmRebootHint());
+    if (marker.exitCode === 0) return true;
+    if (isDpkgFamily(os)) return this.dpkgRebootHint();
+    return rebootRequiredOf(false, os) ?? (await this.rpmRebootHint());
+  }
+
+  /**
+   * When the host started (boot-time.ts), on its own clock: `date +%s`, the uptime and process 1's
+   * start. Throws when the host does not answer the clock or the uptime (the fact is then
+   * unknown, and says why); process 1's start only refines it.
+   */
+  private async bootTime(): Promise<number> {
+    const [clock, up, processOne] = await Promise.all([this.run('facts: clock', [...BOOT_TIME_COMMANDS.clock]), this.uptime(), this.run('facts: start of process 1', [...BOOT_TIME_COMMANDS.processOne])]);
+    if (clock.exitCode !== 0) throw unreadable(this.runner.description, 'date +%s', clock);
+    const now = /^\d+$/.test(clock.stdout.trim()) ? Number(clock.stdout.trim()) : NaN;
+    if (!Number.isFinite(now)) throw new PatchwiseError('PW_INPUT_MALFORMED', `date +%s printed ${JSON.stringify(firstLines(clock.stdout))}, not seconds since the epoch`, { input: this.runner.description });
+    return bootTimeOf(now, up, processOne.exitCode === 0 ? startAfterBootOf(processOne.stdout) : null);
+  }
+
+  /** Whether a reboot package was unpacked since boot (see dpkgRebootPackagesSince: the agent's query and rule). */
+  private async dpkgRebootHint(): Promise<boolean> {
+    const [booted, listed] = await Promise.all([this.bootTime(), this.run('facts: packages awaiting a reboot', DPKG_UNPACK_TIME_QUERY)]);
+    const answer = dpkgRebootPackagesSince(listed, booted);
+    if (answer.ok) return answer.packages.length > 0;
+    if (listed.exitCode !== 0 && listed.exitCode !== 1) throw unreadable(this.runner.description, 'dpkg-query', listed);
+    throw new PatchwiseError('PW_INPUT_UNREADABLE', answer.why, { input: `${this.runner.description}: dpkg-query` });
   }
 
   /**
@@ -283,23 +311,13 @@ class RemoteReader implements FactFiles {
   private async rpmRebootHint(): Promise<boolean | null> {
     const found = await this.findRpmDb();
     if (found === undefined) return null;
-    const [clock, up, processOne, names] = await Promise.all([
-      this.run('facts: clock', ['date', '+%s']),
-      this.uptime(),
-      this.run('facts: start of process 1', ['stat', '-c', '%Y', '/proc/1']),
-      rebootPackageNames(this),
-    ]);
-    if (clock.exitCode !== 0) throw unreadable(this.runner.description, 'date +%s', clock);
-    const now = /^\d+$/.test(clock.stdout.trim()) ? Number(clock.stdout.trim()) : NaN;
-    if (!Number.isFinite(now)) throw new PatchwiseError('PW_INPUT_MALFORMED', `date +%s printed ${JSON.stringify(firstLines(clock.stdout))}, not seconds since the epoch`, { input: this.runner.description });
-    // Process 1's start only refines the boot time (bootTimeOf); without it the uptime decides.
-    const start = processOne.exitCode === 0 && /^\d+$/.test(processOne.stdout.trim()) ? Number(processOne.stdout.trim()) : null;
+    const [booted, names] = await Promise.all([this.bootTime(), rebootPackageNames(this)]);
     const where = `rpm database ${this.display(found.dbPath)}`;
     const listed = await this.run('facts: packages awaiting a reboot', ['rpm', ...rpmDbArgs(this.root, found.dbPath, found.format.backend), ...rpmInstallTimeArgs(names)]);
     // 127: no rpm program, as locally (runRpmQuery): nothing to ask, not a failure.
     if (listed.exitCode === 127) return null;
     if (listed.exitCode !== 0) throw unreadable(where, 'rpm -qa', listed);
-    return updatedSinceBoot(listed.stdout, bootTimeOf(now, up, start)).length > 0;
+    return updatedSinceBoot(listed.stdout, booted).length > 0;
   }
 
   /** rpm's database, when one of RPM_DB_DIRS holds one (rpm on an empty directory would create one). */

@@ -42,10 +42,12 @@ export interface HostFacts {
   readonly ipAddresses: readonly string[] | null;
   /**
    * Whether the running machine waits for a reboot to finish an update: a marker file
-   * (`/run/reboot-required` or `/var/run/reboot-required` on Debian and Ubuntu, `/run/reboot-needed`
-   * from SUSE's zypper); on other rpm systems, a kernel, glibc, systemd, firmware or D-Bus package
-   * installed since boot, as `dnf needs-restarting -r` decides (rpm-reboot-hint.ts). null on apk and
-   * unknown systems and for a mounted root.
+   * (`/run/reboot-required` or `/var/run/reboot-required` from Ubuntu's update-notifier and
+   * unattended-upgrades, `/run/reboot-needed` from SUSE's zypper); on Debian and Ubuntu without
+   * one, a kernel image, libc6, systemd, D-Bus or microcode package unpacked since the system
+   * started (dpkg-reboot-hint.ts); on other rpm systems, a kernel, glibc, systemd, firmware or
+   * D-Bus package installed since then, as `dnf needs-restarting -r` decides
+   * (rpm-reboot-hint.ts). null on apk and unknown systems and for a mounted root.
    */
   readonly rebootRequired: boolean | null;
   /**

@@ -29,8 +29,9 @@ describe('rebootRequiredOf (marker families)', () => {
   const os = (id: string, idLike: string[] = []) => ({ id, idLike, versionId: '1', prettyName: null, versionCodename: null });
   it('takes a marker as true, its absence as false only where the package manager leaves one', () => {
     expect(rebootRequiredOf(true, os('almalinux', ['rhel', 'centos', 'fedora']))).toBe(true);
-    expect(rebootRequiredOf(false, os('debian'))).toBe(false);
-    expect(rebootRequiredOf(false, os('linuxmint', ['ubuntu', 'debian']))).toBe(false);
+    // Only optional hooks create Debian's and Ubuntu's marker: its absence alone tells nothing (dpkg-reboot-hint.ts decides).
+    expect(rebootRequiredOf(false, os('debian'))).toBeNull();
+    expect(rebootRequiredOf(false, os('linuxmint', ['ubuntu', 'debian']))).toBeNull();
     expect(rebootRequiredOf(false, os('opensuse-leap', ['suse', 'opensuse']))).toBe(false);
     expect(rebootRequiredOf(false, os('sles'))).toBe(false);
     expect(rebootRequiredOf(false, os('rocky', ['rhel', 'centos', 'fedora']))).toBeNull();

@@ -37,18 +37,6 @@ export function rpmInstallTimeArgs(names: readonly string[]): string[] {
 }
 
 /**
- * When the running system started, in seconds since the epoch, as `dnf needs-restarting` takes
- * it: the later of now − uptime and the start of process 1 (null when unknown). In a container
- * the kernel's uptime is the host's, but the system there started with its process 1, after the
- * image's packages were installed; on a machine without a clock at boot, process 1's time is
- * wrong and the uptime is right.
- */
-export function bootTimeOf(nowSeconds: number, uptimeSeconds: number, processOneStart: number | null): number {
-  const byUptime = nowSeconds - uptimeSeconds;
-  return processOneStart === null ? byUptime : Math.max(byUptime, processOneStart);
-}
-
-/**
  * The names among `rpm -qa --qf RPM_INSTALL_TIME_FORMAT` output whose install time (seconds since
  * the epoch) is after `bootTimeSeconds`, sorted, each once. Lines that are not `name<TAB>digits`
  * are ignored: rpm prints nothing else for this format.

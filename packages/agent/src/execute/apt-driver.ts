@@ -1,9 +1,12 @@
 /**
  * Debian and Ubuntu: apt-get installs exact versions from the configured repositories (after
- * `apt-get update`), dpkg-query reads what dpkg has installed, /var/run/reboot-required is the reboot signal packages raise
- * (the kernel's, libc's and others' postinst scripts create it).
+ * `apt-get update`), dpkg-query reads what dpkg has installed. A reboot is pending when
+ * /var/run/reboot-required exists (Ubuntu's update-notifier and unattended-upgrades' hooks create
+ * it) or when a kernel, libc6, systemd, D-Bus or microcode package was unpacked since the system
+ * started (dpkg-reboot-hint.ts: plain Debian has nothing that creates the marker).
  */
 import { PatchwiseError, dpkgScheme, type CommandRecord, type PackageVersion } from '@patchwise/core';
+import { BOOT_TIME_COMMANDS, DPKG_UNPACK_TIME_QUERY, bootTimeFrom, dpkgRebootPackagesSince } from '../collect/index.js';
 import { CommandFailedError } from './command-failed-error.js';
 import type { CommandRunner } from './command-runner.js';
 import type { PackageDriver } from './package-driver.js';
@@ -118,12 +121,25 @@ export class AptDriver implements PackageDriver {
     return records;
   }
 
-  /** `test -e` through the runner, so it looks in the chroot or on the SSH host, not on the agent's machine. */
+  /**
+   * The marker, else the reboot packages unpacked since the system started (dpkg-reboot-hint.ts),
+   * every read through the runner, so it looks in the chroot or on the SSH host, on its clock and
+   * its /proc. A tree without /proc (a chroot, a mounted image) runs nothing that could hold old
+   * code, so there the marker alone decides.
+   */
   async rebootRequired(): Promise<boolean> {
     const record = await this.runner.run('reboot-check', ['test', '-e', '/var/run/reboot-required'], { timeoutMs: QUERY_TIMEOUT_MS });
     if (record.exitCode === 0) return true;
-    if (record.exitCode === 1) return false;
-    throw new CommandFailedError(record);
+    if (record.exitCode !== 1) throw new CommandFailedError(record);
+    const read = (argv: readonly string[]) => this.runner.run('reboot-check', argv, { timeoutMs: QUERY_TIMEOUT_MS });
+    const [clock, uptime, processOne] = [await read(BOOT_TIME_COMMANDS.clock), await read(BOOT_TIME_COMMANDS.uptime), await read(BOOT_TIME_COMMANDS.processOne)];
+    const booted = bootTimeFrom(clock, uptime, processOne);
+    if (booted.kind === 'no-procfs') return false;
+    if (booted.kind === 'unreadable') throw new CommandFailedError(booted.record, booted.why);
+    const listed = await read(DPKG_UNPACK_TIME_QUERY);
+    const answer = dpkgRebootPackagesSince(listed, booted.seconds);
+    if (!answer.ok) throw new CommandFailedError(listed, answer.why);
+    return answer.packages.length > 0;
   }
 
   /** dpkg's state and version of each name it knows (in any state); names it does not know are missing. */
