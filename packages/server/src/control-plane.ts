@@ -33,6 +33,7 @@ import {
   type AssessedFinding,
   type InstalledPackage,
   type FindingChanges,
+  type HostSync,
   type TouchedKey,
   type HostAttributePatch,
   type HostInventory,
@@ -48,8 +49,10 @@ import type { AgentFacts } from './agent-facts.js';
 /** Past this many changed CVEs, finding the hosts they touch costs more than re-assessing all. */
 const MAX_CVES_TO_TARGET = 20_000;
 
-/** Hosts re-assessed at once after a feed import (fewer than the PostgreSQL pool's 10 connections). */
+/** Re-assessment transactions at once after a feed import (fewer than the PostgreSQL pool's 10 connections). */
 const REASSESS_CONCURRENCY = 4;
+/** Hosts re-assessed in one transaction (their rows locked together, in id order, as uploads' are). */
+const REASSESS_BATCH = 8;
 /**
  * Times an assessing transaction follows feed changes before it runs regardless: each attempt
  * follows everything committed so far, so more than one is needed only while imports keep coming.
@@ -612,38 +615,47 @@ export class ControlPlane {
   }
 
   /**
-   * Re-assesses hosts from their stored snapshots, one transaction per host, a few at a time:
-   * each waits mostly on the database, and PostgreSQL serves several connections at once
-   * (PGlite runs them one after another, no worse than before). Returns what changed, summed.
+   * Re-assesses hosts from their stored snapshots, a few hosts a transaction and a few such
+   * transactions at once: each waits mostly on the database, and PostgreSQL serves several
+   * connections at once (PGlite runs them one after another, no worse than before). A batch
+   * costs its statements once for all its hosts, as uploads stored together do. Returns what
+   * changed, summed.
    */
   async reassessHosts(hostIds: readonly string[]): Promise<FindingChanges> {
+    const batches: string[][] = [];
+    for (let i = 0; i < hostIds.length; i += REASSESS_BATCH) batches.push(hostIds.slice(i, i + REASSESS_BATCH));
     let next = 0;
     const total = { opened: 0, updated: 0, fixed: 0, retracted: 0 };
     const worker = async () => {
-      while (next < hostIds.length) {
-        const c = await this.reassessHost(hostIds[next++] as string);
-        total.opened += c.opened;
-        total.updated += c.updated;
-        total.fixed += c.fixed;
-        total.retracted += c.retracted;
+      while (next < batches.length) {
+        for (const c of await this.reassessBatch(batches[next++] as string[])) {
+          total.opened += c.opened;
+          total.updated += c.updated;
+          total.fixed += c.fixed;
+          total.retracted += c.retracted;
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(REASSESS_CONCURRENCY, hostIds.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(REASSESS_CONCURRENCY, batches.length) }, worker));
     return total;
   }
 
-  private async reassessHost(hostId: string): Promise<FindingChanges> {
+  private async reassessBatch(hostIds: readonly string[]): Promise<FindingChanges[]> {
     return this.assessingTransaction(async (trx) => {
       const hosts = new HostStore(tablesOf(trx), this.clock, this.snapshots);
-      const host = await hosts.lock(hostId);
+      const locked = await hosts.lockMany(hostIds);
       // A retired host's findings stay as they were when it left: history, not a live assessment.
-      if (host.inventoryAt === null || host.status === 'retired') return { opened: 0, updated: 0, fixed: 0, retracted: 0 };
-      const packages = sharedPackages(this.packages, await hosts.packagesOf(hostId));
-      const runningKernel = runningKernelOf(host.facts);
-      const findings = this.assessor.assess({ host: host.name, source: `host ${hostId}`, packages, runningKernel }, host.attributes);
-      // From the stored snapshot: a finding leaves because the advisories changed (retracted),
-      // or because the host now runs another kernel than the one it had (fixed).
-      return new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHost(hostId, findings, new InstalledTargets({ packages, runningKernel }));
+      const live = [...locked.values()].filter((h) => h.inventoryAt !== null && h.status !== 'retired');
+      const stored = await hosts.packagesOfHosts(live.map((h) => h.id));
+      const syncs = live.map((host): HostSync => {
+        const packages = sharedPackages(this.packages, stored.get(host.id) ?? []);
+        const runningKernel = runningKernelOf(host.facts);
+        const findings = this.assessor.assess({ host: host.name, source: `host ${host.id}`, packages, runningKernel }, host.attributes);
+        // From the stored snapshot: a finding leaves because the advisories changed (retracted),
+        // or because the host now runs another kernel than the one it had (fixed).
+        return { hostId: host.id, findings, installed: new InstalledTargets({ packages, runningKernel }) };
+      });
+      return new FindingsStore(tablesOf(trx), this.clock, this.knownDetails).syncHosts(syncs);
     });
   }
 

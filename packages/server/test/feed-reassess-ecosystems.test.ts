@@ -79,6 +79,26 @@ describe.each(kinds)('re-assessment after a feed import on %s', (kind) => {
     expect(await openFindings()).toEqual(['alma-01 ALSA-2026:9003', 'debian-01 DLA-9002-1', 'debian-01 DSA-9001-1']);
   });
 
+  it('re-assesses a fleet larger than one re-assessment batch, each host once, retired ones left as they were', async () => {
+    const ids: string[] = [];
+    for (let i = 1; i <= 19; i++) {
+      const name = `web-${String(i).padStart(2, '0')}`;
+      const inventory = almaInventory([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }], `machine-${i}`);
+      const token = (await t.app.inject({ method: 'POST', url: '/api/v1/enroll-tokens', headers: admin(t), payload: {} })).json<{ token: string }>().token;
+      const agent = new TestAgent(t);
+      expect((await agent.enroll(token, almaFacts(`machine-${i}`, name))).statusCode).toBe(201);
+      expect((await agent.send('PUT', '/api/v1/agent/inventory', { digest: digestOf(inventory), inventory: { ...inventory, host: { ...inventory.host, name } } })).statusCode).toBe(200);
+      ids.push(agent.hostId);
+    }
+    const retired = ids[7] as string;
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/hosts/${retired}/retire`, headers: admin(t), payload: {} })).statusCode).toBe(200);
+    expect(await importRecords([almaAdvisory('ALSA-2026:9005', 'openssl', '1:3.0.7-18.el9_2')])).toMatchObject({ hostsReassessed: 18, findings: { opened: 18 } });
+    const open = await openFindings();
+    expect(open).toHaveLength(18);
+    expect(new Set(open).size).toBe(18);
+    expect(open).not.toContain('web-08 ALSA-2026:9005');
+  });
+
   it('re-assesses every host carrying an application package, whatever its distribution', async () => {
     await twoDistributions();
     expect(await importRecords([record('PYSEC-2026-9004', 'PyPI', 'jinja2', '3.1.3')])).toMatchObject({ hostsReassessed: 2, findings: { opened: 2 } });
