@@ -148,7 +148,10 @@ export class FeedSyncer {
 
   private async pass(force: boolean): Promise<FeedSyncResult[]> {
     const results: FeedSyncResult[] = [];
-    for (const source of await this.store.sources()) {
+    // A paged API source (NVD: a first load of ~150 pages at NVD's pace takes about 15 minutes)
+    // goes last, so the advisory feeds and KEV/EPSS of the same pass are not held up behind it.
+    const sources = (await this.store.sources()).sort((a, b) => Number(isPagedApi(a)) - Number(isPagedApi(b)));
+    for (const source of sources) {
       if (this.stopped) break;
       if (!this.names.has(source.name)) continue;
       const now = this.options.clock();
@@ -168,7 +171,7 @@ export class FeedSyncer {
   }
 
   private async syncOne(source: HeldSource): Promise<FeedSyncResult> {
-    if (source.kind === 'nvd' && isNvdApiUrl(source.url)) return this.syncNvdApi(source);
+    if (isPagedApi(source)) return this.syncNvdApi(source);
     const dir = join(this.options.workDir, randomUUID());
     const file = join(dir, fileNameFor(source));
     try {
@@ -328,4 +331,9 @@ function fileNameFor(source: FeedSource): string {
  */
 function recordsOf(source: HeldSource, reply: FeedImportReply): number {
   return source.kind === 'osv' ? reply.records.inserted + reply.records.updated + reply.records.unchanged : reply.documentEntries;
+}
+
+/** Whether a source is synced by paging through the NVD CVE API rather than fetched as one file. */
+function isPagedApi(source: Pick<HeldSource, 'kind' | 'url'>): boolean {
+  return source.kind === 'nvd' && isNvdApiUrl(source.url);
 }

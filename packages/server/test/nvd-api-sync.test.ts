@@ -245,6 +245,20 @@ describe.each(kinds)('NVD API sync on %s', (kind) => {
     expect(res.statusCode, res.body).toBe(200);
   }
 
+  it('syncs a paged API source after the other sources of a pass, whatever their names', async () => {
+    const s = await start();
+    try {
+      s.api.cves = fixtureCves();
+      const api = s.source({ name: 'a-nvd-api' });
+      // An API query with its own parameters is one page, fetched as a file is.
+      const page = s.source({ name: 'b-nvd-page', url: `${api.url}?resultsPerPage=5` });
+      await s.syncer.configure([api, page]);
+      expect((await s.sync()).map((r) => `${r.name} ${r.outcome}`)).toEqual(['b-nvd-page imported', 'a-nvd-api imported']);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('loads every page first with the key, then only what changed since, in windows of at most 120 days', async () => {
     const s = await start({ env: { NVD_API_KEY: KEY } });
     try {
