@@ -6,15 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SLA_POLICY, type DatabaseHandle, type FeedSource } from '@patchwise/core';
-import { buildApp } from '../src/app.js';
-import { createRollout } from '../src/rollout/rollout-runtime.js';
+import type { DatabaseHandle, FeedSource } from '@patchwise/core';
 import type { Database } from '../src/database.js';
 import { FeedSyncer } from '../src/feed-syncer.js';
 import { loadFeedSources } from '../src/load-feed-sources.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog, nvdPage } from './support/fixtures.js';
 import { openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { TEST_AUDIT_SIGNER, TEST_JOB_SIGNING_KEY, TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
 
 // The PyPA advisory database (CC-BY-4.0; see ../shared/data/README.md): a real .tar.gz of about 2,600 OSV records.
 const PYPA = fileURLToPath(new URL('../../../../shared/data/osv/pypa-advisory-database.tar.gz', import.meta.url));
@@ -86,31 +84,13 @@ describe.each(kinds)('feed sync on %s', (kind) => {
   beforeEach(async () => {
     feeds.files.clear();
     feeds.requests.length = 0;
-    // openTestApp empties the database and creates the admin token; the app under test is built
-    // again here with a syncer, over the same database, clock and control plane.
-    const inner = await openTestApp(db);
     workDir = mkdtempSync(join(tmpdir(), 'patchwise-feed-sync-'));
-    syncer = new FeedSyncer({ db: db.db, controlPlane: inner.controlPlane, clock: inner.clock.read, workDir, maxBytes: 1024 * 1024, timeoutMs: 30_000 });
-    const app = await buildApp({
-      rollout: createRollout({ db: db.db, clock: inner.clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey, defaultSla: DEFAULT_SLA_POLICY }),
-      db: db.db,
-      controlPlane: inner.controlPlane,
-      clock: inner.clock.read,
-      policy: { checkinIntervalSeconds: 60, staleAfterMs: 7 * 86400_000 },
-      uploadDir: inner.uploadDir,
-      ready: () => true,
-      feedSyncer: syncer,
-      auditSigner: TEST_AUDIT_SIGNER,
-      jobSigningKey: TEST_JOB_SIGNING_KEY,
-      slaPolicy: DEFAULT_SLA_POLICY,
-      agentless: inner.agentless,
+    const inner = await openTestApp(db, {
+      feedSyncer: ({ controlPlane, clock }) => (syncer = new FeedSyncer({ db: db.db, controlPlane, clock: clock.read, workDir, maxBytes: 1024 * 1024, timeoutMs: 30_000 })),
     });
     t = {
       ...inner,
-      app,
       close: async () => {
-        await syncer.stop();
-        await app.close();
         await inner.close();
         rmSync(workDir, { recursive: true, force: true });
       },

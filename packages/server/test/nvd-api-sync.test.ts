@@ -14,15 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SLA_POLICY, FeedStore, type DatabaseHandle, type FeedSource } from '@patchwise/core';
-import { buildApp } from '../src/app.js';
+import { FeedStore, type DatabaseHandle, type FeedSource } from '@patchwise/core';
 import { tablesOf, type Database } from '../src/database.js';
 import { FeedSyncer, type FeedSyncerOptions } from '../src/feed-syncer.js';
 import { parseFeedSources } from '../src/load-feed-sources.js';
-import { createRollout } from '../src/rollout/rollout-runtime.js';
 import { almaAdvisory, almaFacts, almaInventory, nvdPage } from './support/fixtures.js';
 import { openTestDatabase, postgresAvailable } from './support/test-database.js';
-import { TEST_AUDIT_SIGNER, TEST_JOB_SIGNING_KEY, TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
+import { TestAgent, admin, openTestApp, type TestApp } from './support/test-app.js';
 
 const NVD_PAGE = fileURLToPath(new URL('../../../../shared/data/nvd/vunnel-nvd-api2-full-page.json', import.meta.url));
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
@@ -171,43 +169,32 @@ describe.each(kinds)('NVD API sync on %s', (kind) => {
 
   /** A server app over `db` with a feed syncer whose sleeps pass time on the test clock. */
   async function start(options: Partial<FeedSyncerOptions> = {}) {
-    const inner = await openTestApp(db);
     const workDir = mkdtempSync(join(tmpdir(), 'patchwise-nvd-api-'));
     const sleeps: number[] = [];
     const logs: string[] = [];
-    const api = new NvdApiDouble(() => inner.clock.read().getTime());
+    let syncer!: FeedSyncer;
+    const t = await openTestApp(db, {
+      feedSyncer: ({ controlPlane, clock }) =>
+        (syncer = new FeedSyncer({
+          db: db.db,
+          controlPlane,
+          clock: clock.read,
+          workDir,
+          maxBytes: 1024 * 1024,
+          timeoutMs: 30_000,
+          nvdPageSize: 10,
+          sleep: (ms) => {
+            sleeps.push(ms);
+            clock.advance(ms);
+            return Promise.resolve();
+          },
+          log: (line) => logs.push(line),
+          ...options,
+        })),
+    });
+    const api = new NvdApiDouble(() => t.clock.read().getTime());
     const url = await api.listen();
-    const syncer = new FeedSyncer({
-      db: db.db,
-      controlPlane: inner.controlPlane,
-      clock: inner.clock.read,
-      workDir,
-      maxBytes: 1024 * 1024,
-      timeoutMs: 30_000,
-      nvdPageSize: 10,
-      sleep: (ms) => {
-        sleeps.push(ms);
-        inner.clock.advance(ms);
-        return Promise.resolve();
-      },
-      log: (line) => logs.push(line),
-      ...options,
-    });
-    const app = await buildApp({
-      rollout: createRollout({ db: db.db, clock: inner.clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey, defaultSla: DEFAULT_SLA_POLICY }),
-      db: db.db,
-      controlPlane: inner.controlPlane,
-      clock: inner.clock.read,
-      policy: { checkinIntervalSeconds: 60, staleAfterMs: 7 * 86400_000 },
-      uploadDir: inner.uploadDir,
-      ready: () => true,
-      feedSyncer: syncer,
-      auditSigner: TEST_AUDIT_SIGNER,
-      jobSigningKey: TEST_JOB_SIGNING_KEY,
-      slaPolicy: DEFAULT_SLA_POLICY,
-      agentless: inner.agentless,
-    });
-    const t: TestApp = { ...inner, app };
+    const app = t.app;
     const source = (extra: Partial<FeedSource> = {}): FeedSource => ({ name: 'nvd-api', kind: 'nvd', url, intervalSeconds: 6 * 3600, ...extra });
     const sync = async () => {
       const res = await app.inject({ method: 'POST', url: '/api/v1/feeds/sync', headers: admin(t) });
@@ -220,13 +207,11 @@ describe.each(kinds)('NVD API sync on %s', (kind) => {
       return res;
     };
     const status = async () => (await feeds()).json<{ feeds: { name: string; records: number; lastError: string | null; url: string }[] }>().feeds.find((f) => f.name === 'nvd-api');
-    const watermark = async () => (await new FeedStore(tablesOf(db.db), inner.clock.read).sources()).find((s) => s.name === 'nvd-api')?.watermark ?? null;
+    const watermark = async () => (await new FeedStore(tablesOf(db.db), t.clock.read).sources()).find((s) => s.name === 'nvd-api')?.watermark ?? null;
     const cvss = async () =>
       (await app.inject({ method: 'GET', url: '/api/v1/findings', headers: admin(t) })).json<{ findings: { advisory: string; cvss: number | null }[] }>().findings.map((f) => `${f.advisory} ${f.cvss}`);
     const close = async () => {
-      await syncer.stop();
-      await app.close();
-      await inner.close();
+      await t.close();
       await api.close();
       rmSync(workDir, { recursive: true, force: true });
     };

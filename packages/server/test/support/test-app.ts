@@ -11,6 +11,7 @@ import type { App } from '../../src/app-types.js';
 import { Assessor } from '../../src/assessor.js';
 import { AgentlessHosts } from '../../src/agentless-hosts.js';
 import { ControlPlane } from '../../src/control-plane.js';
+import type { FeedSyncer } from '../../src/feed-syncer.js';
 import { jobSigningKeyOf } from '../../src/job-signing-key.js';
 import { tablesOf } from '../../src/database.js';
 import { sql, type Kysely } from 'kysely';
@@ -52,7 +53,17 @@ export interface TestApp {
  * A fresh app over an emptied database: one database per test file (opening PGlite costs
  * seconds), emptied before each test so tests never see each other's rows.
  */
-export async function openTestApp(handle: DatabaseHandle<Database>, options: { empty?: boolean; slaPolicy?: SlaPolicy; failedAuthenticationsPerMinute?: number; log?: (line: string) => void } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** false: a second app over the same rows (another server process, as it were). */
+  readonly empty?: boolean;
+  readonly slaPolicy?: SlaPolicy;
+  readonly failedAuthenticationsPerMinute?: number;
+  readonly log?: (line: string) => void;
+  /** The app's feed syncer, made over its control plane and clock (none by default); closing the app stops it. */
+  readonly feedSyncer?: (parts: { controlPlane: ControlPlane; clock: TestClock }) => FeedSyncer;
+}
+
+export async function openTestApp(handle: DatabaseHandle<Database>, options: TestAppOptions = {}): Promise<TestApp> {
   // `empty: false` opens a second app over the same rows: another server process, as it were.
   if (options.empty !== false) await sql`truncate cmdb_imports, hosts_hosts, hosts_snapshots, access_users, access_roles, access_role_bindings, access_sessions, access_tokens, access_enroll_tokens, access_agents, access_nonces, findings_states, findings_details, feeds_advisories, feeds_documents, feeds_nvd, feeds_removals, feeds_sources, audit_events, audit_checkpoints, policy_groups, policy_exceptions, policy_baselines, approvals_policies, approvals_changes, maintenance_windows, maintenance_freezes cascade`.execute(handle.db);
   // Patch set numbers start at 1 in each test.
@@ -62,6 +73,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
   const uploadDir = mkdtempSync(join(tmpdir(), 'patchwise-uploads-'));
   const rollout = createRollout({ db: handle.db, clock: clock.read, signingKey: TEST_JOB_SIGNING_KEY.privateKey, defaultSla: options.slaPolicy ?? DEFAULT_SLA_POLICY });
   const agentless = new AgentlessHosts(handle.db, controlPlane, clock.read, { clientKey: TEST_SSH_CLIENT_KEY });
+  const feedSyncer = options.feedSyncer?.({ controlPlane, clock });
   const app = await buildApp({
     rollout,
     db: handle.db,
@@ -76,6 +88,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     agentless,
     ...(options.failedAuthenticationsPerMinute === undefined ? {} : { failedAuthenticationsPerMinute: options.failedAuthenticationsPerMinute }),
     ...(options.log ? { log: options.log } : {}),
+    ...(feedSyncer ? { feedSyncer } : {}),
   });
   await controlPlane.load();
   const admin = await ensureAdminUser(new UserStore(tablesOf(handle.db), clock.read));
@@ -90,6 +103,7 @@ export async function openTestApp(handle: DatabaseHandle<Database>, options: { e
     db: handle.db,
     rollout,
     close: async () => {
+      await feedSyncer?.stop();
       await app.close();
       rmSync(uploadDir, { recursive: true, force: true });
     },
