@@ -6,21 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { almaAdvisory, almaFacts, almaInventory } from './support/fixtures.js';
+import { almaAdvisory, almaFacts, almaInventory, osvRecord as record } from './support/fixtures.js';
 import { postgresAvailable } from './support/test-database.js';
 import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
-
-function record(id: string, ecosystem: string, name: string, fixed: string) {
-  return {
-    schema_version: '1.6.0',
-    id,
-    modified: '2026-10-01T00:00:00Z',
-    affected: [{ package: { ecosystem, name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
-  };
-}
 
 const JINJA2 = { ecosystem: 'PyPI', name: 'jinja2', version: '3.1.2' };
 

@@ -8,20 +8,12 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { osvRecord as record } from './support/fixtures.js';
 import { postgresAvailable } from './support/test-database.js';
 import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
-
-function record(id: string, ecosystem: string, name: string, fixed: string) {
-  return {
-    schema_version: '1.6.0',
-    id,
-    modified: '2026-10-01T00:00:00Z',
-    affected: [{ package: { ecosystem, name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
-  };
-}
 
 function facts(versionId: string, kernel: string) {
   return { hostname: 'db-01', machineId: 'machine-u', os: { id: 'debian', versionId }, kernel, arch: 'x86_64', uptimeSeconds: 60, ips: ['10.0.0.9'], rebootRequired: false, timezone: 'UTC' };

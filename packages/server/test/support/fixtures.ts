@@ -75,3 +75,13 @@ export function nvdPage(cves: { id: string; modified: string; vector: string; sc
     })),
   });
 }
+
+/** A minimal OSV record: `name` in `ecosystem` affected from the first version until `fixed`. */
+export function osvRecord(id: string, ecosystem: string, name: string, fixed: string) {
+  return {
+    schema_version: '1.6.0',
+    id,
+    modified: '2026-10-01T00:00:00Z',
+    affected: [{ package: { ecosystem, name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
+  };
+}
