@@ -192,3 +192,31 @@ describe.skipIf(skip)('collectRemoteInventory over SSH', () => {
     await expect(collectRemoteInventory(stingy, { hostName: 'x', root })).rejects.toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: expect.stringContaining('wc -c') });
   });
 });
+
+describe.skipIf(skip)('collectRemoteInventory over SSH, with a login shell whose startup prints errors', () => {
+  let sshd: TestSshd;
+  let runner: SshRunner;
+  beforeAll(async () => {
+    // Every session's bash first says "…: /nonexistent/patchwise-env: No such file or directory",
+    // as a startup file sourcing a file long gone (`. ~/.cargo/env`) does on many hosts.
+    const startup = await makeTree({ files: { 'startup.sh': '. /nonexistent/patchwise-env\n' } });
+    sshd = await startTestSshd({ setEnv: { BASH_ENV: `${startup}/startup.sh` } });
+    runner = await SshRunner.connect({ host: sshd.host, port: sshd.port, username: sshd.user, privateKey: sshd.clientPrivateKey, hostKeySha256: sshd.hostKeySha256 });
+  });
+  afterAll(async () => {
+    await runner?.close();
+    await sshd?.stop();
+    await removeTrees();
+  });
+
+  it('still tells a file that cannot be read from one that is not there', async () => {
+    const noisy = await runner.run('probe', ['true']);
+    expect(noisy.stderr).toBe(''); // the shell's complaint came before the command: not its stderr
+    const root = await makeTree({ files: { 'var/lib/dpkg/status': DPKG_STATUS, 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n' }, dirs: ['etc/machine-id'] });
+    const remote = await collectRemoteInventory(runner, { hostName: 'image', root });
+    expect(remote.unreadableFacts.map((u) => `${u.fact} ${u.error.code}`)).toEqual(['machineId PW_INPUT_UNREADABLE']);
+    // An unreadable package database is an error, never "no database" (its packages would read as removed).
+    const unreadableDb = await makeTree({ files: { 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n' }, dirs: ['var/lib/dpkg/status'] });
+    await expect(collectRemoteInventory(runner, { hostName: 'x', root: unreadableDb })).rejects.toMatchObject({ code: 'PW_INPUT_UNREADABLE', message: expect.stringContaining('var/lib/dpkg/status: cat failed') });
+  });
+});

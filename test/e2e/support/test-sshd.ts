@@ -49,6 +49,8 @@ export interface TestSshdOptions {
    * without an agent. Every component of the path must be root-owned and writable by root only.
    */
   readonly chrootDirectory?: string;
+  /** Environment sshd sets for every session (`SetEnv`), such as a BASH_ENV whose shell startup prints. */
+  readonly setEnv?: Readonly<Record<string, string>>;
 }
 
 /** Starts sshd and resolves once it listens. */
@@ -86,6 +88,7 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
         'MaxStartups 100',
         'MaxSessions 50',
         ...(options.chrootDirectory ? [`ChrootDirectory ${options.chrootDirectory}`] : []),
+        ...Object.entries(options.setEnv ?? {}).map(([name, value]) => `SetEnv ${name}=${value}`),
         '',
       ].join('\n'),
     );

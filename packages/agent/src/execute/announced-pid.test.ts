@@ -13,8 +13,9 @@ describe('AnnouncedPid', () => {
     expect(feed(['patch', 'wise-pid:42', '42\n', 'after'])).toEqual({ pid: 4242, out: 'after' });
   });
 
-  it('keeps what startup files printed before it', () => {
-    expect(feed(['motd line\npatchwise-pid:7\nerr'])).toEqual({ pid: 7, out: 'motd line\nerr' });
+  it('leaves out what the login shell printed before it: that is not the program\'s stderr', () => {
+    expect(feed(['bash: /root/.cargo/env: No such file or directory\npatchwise-pid:7\nerr'])).toEqual({ pid: 7, out: 'err' });
+    expect(feed(['motd\npatch', 'wise-pid:7\n', 'cat: x: Is a directory\n'])).toEqual({ pid: 7, out: 'cat: x: Is a directory\n' });
   });
 
   it('passes everything through when there is no marker', () => {

@@ -24,8 +24,13 @@ export function killCommand(pid: number): string {
 }
 
 /**
- * Filters a command's stderr: finds the marker line, remembers the id and passes everything
- * else through unchanged (bytes before the marker included).
+ * Filters a command's stderr: finds the marker line, remembers the id and passes on what the
+ * program wrote after it. What came before it is the login shell's (its startup files, sshd's
+ * notices), not the program's, and is left out: callers read a failed command's stderr to tell
+ * "no such file" from "cannot read", and a startup file that prints `…: No such file or
+ * directory` on every session (a `. ~/.cargo/env` of a file long gone) would otherwise make every
+ * unreadable package database look absent, and its packages removed. Without a marker (the shell
+ * failed before it) everything is passed on.
  */
 export class AnnouncedPid {
   pid: number | undefined;
@@ -39,8 +44,7 @@ export class AnnouncedPid {
     if (match) {
       this.pid = Number(match[1]);
       this.pending = undefined;
-      const start = match.index + (match[0].startsWith('\n') ? 1 : 0);
-      return Buffer.concat([seen.subarray(0, start), seen.subarray(match.index + match[0].length)]);
+      return seen.subarray(match.index + match[0].length);
     }
     if (seen.length > MAX_SEARCH_BYTES) {
       this.pending = undefined;
