@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { almaAdvisory, almaFacts, almaInventory, osvRecord as record } from './support/fixtures.js';
 import { postgresAvailable } from './support/test-database.js';
-import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
+import { TestAgent, admin, eachTestApp, importFeedRecords, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
@@ -29,16 +29,7 @@ describe.each(kinds)('re-assessment after a feed import on %s', (kind) => {
     expect(put.statusCode, put.body).toBe(200);
   }
 
-  async function importRecords(records: object[]) {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/feeds/import?filename=records.json',
-      headers: { ...admin(t), 'content-type': 'application/octet-stream' },
-      payload: Buffer.from(JSON.stringify(records)),
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ hostsReassessed: number; findings: { opened: number } }>();
-  }
+  const importRecords = (records: object[]) => importFeedRecords(t, records);
 
   async function openFindings(): Promise<string[]> {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/findings', headers: admin(t) });

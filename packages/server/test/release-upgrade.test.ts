@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { osvRecord as record } from './support/fixtures.js';
 import { postgresAvailable } from './support/test-database.js';
-import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
+import { TestAgent, admin, eachTestApp, importFeedRecords, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
 const digestOf = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
@@ -29,16 +29,7 @@ describe.each(kinds)('a host upgraded to the next release on %s', (kind) => {
     t = app;
   });
 
-  async function importRecords(records: object[]) {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/feeds/import?filename=records.json',
-      headers: { ...admin(t), 'content-type': 'application/octet-stream' },
-      payload: Buffer.from(JSON.stringify(records)),
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ hostsReassessed: number; findings: { opened: number } }>();
-  }
+  const importRecords = (records: object[]) => importFeedRecords(t, records);
 
   async function findings(state: 'open' | 'fixed') {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/findings?state=${state}`, headers: admin(t) });

@@ -196,3 +196,15 @@ export function eachTestApp(kind: TestDatabaseKind, use: (t: TestApp, db: Databa
     await t.close();
   });
 }
+
+/** Imports OSV records through the API as the admin (`feeds import` of one file); expects 200. */
+export async function importFeedRecords(t: TestApp, records: readonly object[]): Promise<{ hostsReassessed: number; findings: { opened: number } }> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/feeds/import?filename=records.json',
+    headers: { ...admin(t), 'content-type': 'application/octet-stream' },
+    payload: Buffer.from(JSON.stringify(records)),
+  });
+  if (res.statusCode !== 200) throw new Error(`feeds import answered ${res.statusCode}: ${res.body}`);
+  return res.json<{ hostsReassessed: number; findings: { opened: number } }>();
+}
