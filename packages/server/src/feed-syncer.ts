@@ -73,7 +73,6 @@ export class FeedSyncer {
   private readonly store: FeedStore;
   private readonly feeds: Kysely<FeedsTables>;
   private readonly abort = new AbortController();
-  private names = new Set<string>();
   /** The configured sources as the file gave them: what is not stored (the API key's variable) is read from here. */
   private configured = new Map<string, FeedSource>();
   /** One pacer per API origin and key: NVD's limits are per key, or per address without one. */
@@ -95,18 +94,17 @@ export class FeedSyncer {
    */
   async configure(sources: readonly FeedSource[]): Promise<void> {
     for (const source of sources) await this.store.upsertSource(source);
-    this.names = new Set(sources.map((s) => s.name));
     this.configured = new Map(sources.map((s) => [s.name, s]));
   }
 
   /** How many sources the server was configured with (held ones from an earlier config not counted). */
   get sourceCount(): number {
-    return this.names.size;
+    return this.configured.size;
   }
 
   /** The names of the sources the server was configured with; `feeds status` marks the others held as no longer configured. */
   get configuredNames(): ReadonlySet<string> {
-    return this.names;
+    return new Set(this.configured.keys());
   }
 
   /** One pass over the configured sources; `force` syncs those not yet due too. */
@@ -153,7 +151,7 @@ export class FeedSyncer {
     const sources = (await this.store.sources()).sort((a, b) => Number(isPagedApi(a)) - Number(isPagedApi(b)));
     for (const source of sources) {
       if (this.stopped) break;
-      if (!this.names.has(source.name)) continue;
+      if (!this.configured.has(source.name)) continue;
       const now = this.options.clock();
       const dueAt = source.lastAttemptAt ? new Date(source.lastAttemptAt.getTime() + delaySeconds(source) * 1000) : now;
       if (!force && dueAt > now) {

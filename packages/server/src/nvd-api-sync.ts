@@ -23,9 +23,8 @@ export interface NvdApiSyncDeps {
 }
 
 export interface NvdApiSyncResult {
-  /** When this sync started: the watermark to keep when it is complete. */
+  /** When this sync started: the watermark to keep when it is complete (no `error`). */
   readonly startedAt: Date;
-  readonly complete: boolean;
   readonly windows: number;
   readonly pages: number;
   /** CVE records of the pages stored, held now as they gave them (new, updated or unchanged). */
@@ -48,7 +47,7 @@ export async function syncNvdApi(source: { readonly url: string; readonly waterm
   const startedAt = deps.clock();
   const windows = nvdSyncWindows(source.watermark, startedAt);
   const done = { pages: 0, records: 0, hostsReassessed: 0 };
-  const result = (error?: string): NvdApiSyncResult => ({ startedAt, complete: error === undefined, windows: windows.length, ...done, ...(error !== undefined ? { error } : {}) });
+  const result = (error?: string): NvdApiSyncResult => ({ startedAt, windows: windows.length, ...done, ...(error !== undefined ? { error } : {}) });
   let url = source.url;
   let file = '';
   try {
