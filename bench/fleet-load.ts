@@ -74,11 +74,18 @@ async function main(): Promise<void> {
   const database = server.database;
   const figures: Record<string, unknown> = { db, agents, packages, concurrency, setupConcurrency, machine: `${cpus()[0]?.model.trim()}, ${cpus().length} logical CPUs`, node: process.version };
   const line = (label: string, value: string) => console.log(`${label.padEnd(48)} ${value}`);
+  // A run that stalls says where, instead of waiting silently (once, both processes sat idle
+  // with no connection between them, and nothing told which step it was).
+  let step = 'start';
+  let stepSince = performance.now();
+  const at = (next: string) => void ([step, stepSince] = [next, performance.now()]);
+  const watchdog = setInterval(() => console.log(`still at: ${step}, for ${((performance.now() - stepSince) / 1000).toFixed(0)} s`), 120_000);
   try {
     const serverUrl = server.url;
     const admin = <T>(method: string, path: string, body?: unknown): Promise<T> => server.api<T>(method, path, body);
 
     let started = performance.now();
+    at('feed import');
     const baseImport = await server.upload('/api/v1/feeds/import?filename=almalinux-base.tar.gz', readFileSync(feed.base));
     if (baseImport.status !== 200) throw new Error(`base feed import: ${baseImport.text}`);
     line('feed import, 90 % of AlmaLinux (no hosts yet)', `${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -96,6 +103,7 @@ async function main(): Promise<void> {
     }, 500);
     const measured = async (name: string, run: () => Promise<PhaseReport>) => {
       const cpu0 = { server: cpuOf(pid), load: selfCpu(), postgres: postgres.snapshot(), load1: loadavg()[0] };
+      at(name);
       const report = await run();
       const seconds = report.elapsedMs / 1000;
       const cpu = { server: cpuOf(pid) - cpu0.server, load: selfCpu() - cpu0.load, postgres: postgres.since(cpu0.postgres) };
@@ -118,6 +126,7 @@ async function main(): Promise<void> {
     await measured(`open loop, ${agents} agents every 60 s`, () => sim.steady({ kind: 'open', intervalMs: 60_000 }, openSeconds * 1000, 0));
 
     sim.close();
+    at('hosts list');
     for (const query of ['', '?connectivity=offline']) {
       const times: number[] = [];
       for (let i = 0; i < 3; i++) {
@@ -131,6 +140,7 @@ async function main(): Promise<void> {
     }
 
     started = performance.now();
+    at('feed update');
     const cpu0 = cpuOf(pid);
     const pg0 = postgres.snapshot();
     const updateImport = await server.upload('/api/v1/feeds/import?filename=almalinux-update.tar.gz', readFileSync(feed.update));
@@ -148,7 +158,9 @@ async function main(): Promise<void> {
     figures.serverRss = { nowMiB: mem.rss, peakMiB: mem.peak, hosts: hosts.total };
     writeFileSync(join(OUT, `fleet-load-${db}.json`), `${JSON.stringify(figures, null, 2)}\n`);
   } finally {
+    at('server stop');
     await server.stop();
+    clearInterval(watchdog);
   }
 }
 
