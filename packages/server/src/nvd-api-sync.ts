@@ -6,6 +6,8 @@ import { FeedHttpError, PatchwiseError, countNoun, nvdPageUrl, nvdSyncWindows, r
 const RETRY_STATUSES = new Set([403, 429, 500, 502, 503, 504]);
 /** Pauses before the retries of one request: four retries, 3.75 minutes in all, then the sync fails. */
 export const NVD_RETRY_DELAYS_MS: readonly number[] = [15_000, 30_000, 60_000, 120_000];
+/** The longest pause a `Retry-After` may ask for; past it, the next scheduled sync asks again instead. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 export interface NvdApiSyncDeps {
   readonly clock: () => Date;
@@ -89,15 +91,35 @@ async function fetchWithRetries(url: string, file: string, deps: NvdApiSyncDeps)
       await deps.fetchPage(url, file);
       return;
     } catch (err) {
-      const delay = delays[attempt];
-      if (delay === undefined || !retryable(err) || deps.signal?.aborted) {
+      const planned = delays[attempt];
+      if (planned === undefined || !retryable(err) || deps.signal?.aborted) {
         if (attempt > 0 && err instanceof PatchwiseError) throw new PatchwiseError(err.code, `${err.message} (after ${countNoun(attempt, 'retry', 'retries')})`, { cause: err });
         throw err;
       }
-      deps.log?.(`${(err as Error).message}; asking again in ${Math.round(delay / 1000)}s`);
+      // The server's own Retry-After, when it asks for longer than the planned pause.
+      const asked = err instanceof FeedHttpError ? retryAfterMs(err.retryAfter, deps.clock()) : undefined;
+      if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) {
+        const message = `${(err as Error).message}, asking to wait ${Math.round(asked / 1000)}s (Retry-After), longer than a sync waits (${MAX_RETRY_AFTER_MS / 1000}s)`;
+        throw new PatchwiseError('PW_INPUT_UNREADABLE', message, { cause: err });
+      }
+      const delay = Math.max(planned, asked ?? 0);
+      const why = asked !== undefined && asked > planned ? ' (as its Retry-After asked)' : '';
+      deps.log?.(`${(err as Error).message}; asking again in ${Math.round(delay / 1000)}s${why}`);
       await deps.sleep(delay, deps.signal);
     }
   }
+}
+
+/**
+ * How long an answer's `Retry-After` asks to wait (RFC 9110: whole seconds, or an HTTP date),
+ * or undefined when there is none or it does not read; a date in the past asks for no wait.
+ */
+export function retryAfterMs(header: string | null, now: Date): number | undefined {
+  const text = header?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }
 
 /** An HTTP answer NVD gives when busy or rate-limiting, or a connection that failed on the way (fetchFeed keeps the cause). */

@@ -57,8 +57,8 @@ interface ApiRequest {
 class NvdApiDouble {
   cves: NvdCve[] = [];
   requiredKey: string | undefined;
-  /** Statuses to answer, one per request, before serving normally. */
-  readonly failNext: number[] = [];
+  /** Statuses to answer, one per request, before serving normally; with a Retry-After header made from the double's clock. */
+  readonly failNext: (number | { status: number; retryAfter: (now: number) => string })[] = [];
   /** A status answered to every request for this startIndex. */
   failAt: { startIndex: number; status: number } | undefined;
   readonly requests: ApiRequest[] = [];
@@ -68,14 +68,15 @@ class NvdApiDouble {
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://double');
       const apiKey = req.headers.apikey as string | undefined;
-      const answer = (status: number, body: string) => {
+      const answer = (status: number, body: string, headers: Record<string, string> = {}) => {
         this.requests.push({ at: this.now(), query: url.searchParams, apiKey, status });
-        res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
       };
       if (url.pathname !== API_PATH && url.pathname !== `${API_PATH}/`) return answer(404, '');
       if (this.requiredKey !== undefined && apiKey !== this.requiredKey) return answer(403, '');
       const scripted = this.failNext.shift();
-      if (scripted !== undefined) return answer(scripted, '');
+      if (typeof scripted === 'number') return answer(scripted, '');
+      if (scripted !== undefined) return answer(scripted.status, '', { 'retry-after': scripted.retryAfter(this.now()) });
       const q = url.searchParams;
       const startIndex = Number(q.get('startIndex') ?? 0);
       const perPage = Number(q.get('resultsPerPage') ?? 2000);
@@ -297,6 +298,37 @@ describe.each(kinds)('NVD API sync on %s', (kind) => {
       expect((await s.feeds()).body).not.toContain(KEY);
       expect(s.logs.join('\n')).not.toContain(KEY);
       expect(s.logs.join('\n')).toContain('feed nvd-api: imported (38 records from 4 pages, 1 window, 1 host re-assessed)');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('waits as long as a Retry-After asks (seconds or a date) when that is longer than its own pause, and not past 10 minutes', async () => {
+    const s = await start();
+    try {
+      s.api.cves = fixtureCves();
+      await s.syncer.configure([s.source()]);
+      s.api.failNext.push(
+        { status: 429, retryAfter: () => '40' },
+        // An HTTP date holds whole seconds: 90 s from a clock between seconds is 89–90 s away.
+        { status: 503, retryAfter: (now) => new Date(now + 90_000).toUTCString() },
+        { status: 503, retryAfter: () => '5' },
+      );
+      expect(await s.sync()).toEqual([{ name: 'nvd-api', outcome: 'imported', records: 38, hostsReassessed: 0 }]);
+      const [asked40, askedDate, planned60] = s.sleeps.splice(0);
+      expect(asked40).toBe(40_000);
+      expect(askedDate).toBeGreaterThan(89_000);
+      expect(askedDate).toBeLessThanOrEqual(90_000);
+      // Shorter than the planned third pause: the planned one.
+      expect(planned60).toBe(60_000);
+      expect(s.logs.filter((l) => l.includes('Retry-After'))).toHaveLength(2);
+
+      s.t.clock.advance(6 * 3600_000);
+      s.api.failNext.push({ status: 503, retryAfter: () => '3600' });
+      const [failed] = await s.sync();
+      expect(failed).toMatchObject({ name: 'nvd-api', outcome: 'failed' });
+      expect(failed?.error).toMatch(/: HTTP 503 Service Unavailable, asking to wait 3600s \(Retry-After\), longer than a sync waits \(600s\); nothing stored; the next sync asks again from the last complete one$/);
+      expect(s.sleeps.filter((ms) => ms > 6000)).toEqual([]);
     } finally {
       await s.close();
     }

@@ -27,6 +27,8 @@ export class FeedHttpError extends PatchwiseError {
     readonly status: number,
     message: string,
     input: string,
+    /** The answer's `Retry-After` header as sent (seconds, or an HTTP date), when it had one. */
+    readonly retryAfter: string | null = null,
   ) {
     super('PW_INPUT_UNREADABLE', message, { input });
   }
@@ -107,7 +109,7 @@ export async function fetchFeed(request: FetchFeedRequest, options: FetchFeedOpt
     }
     if (response.status !== 200) {
       await response.body?.cancel();
-      throw new FeedHttpError(response.status, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, shown);
+      throw new FeedHttpError(response.status, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, shown, response.headers.get('retry-after'));
     }
     const hash = createHash('sha256');
     const file = await open(part, 'w', 0o600);
