@@ -79,7 +79,10 @@ async function main(): Promise<void> {
   let step = 'start';
   let stepSince = performance.now();
   const at = (next: string) => void ([step, stepSince] = [next, performance.now()]);
-  const watchdog = setInterval(() => console.log(`still at: ${step}, for ${((performance.now() - stepSince) / 1000).toFixed(0)} s`), 120_000);
+  const watchdog = setInterval(() => {
+    const seconds = (performance.now() - stepSince) / 1000;
+    if (seconds >= 120) console.log(`still at: ${step}, for ${seconds.toFixed(0)} s`);
+  }, 30_000);
   try {
     const serverUrl = server.url;
     const admin = <T>(method: string, path: string, body?: unknown): Promise<T> => server.api<T>(method, path, body);
