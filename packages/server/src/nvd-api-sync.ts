@@ -99,7 +99,8 @@ async function fetchWithRetries(url: string, file: string, deps: NvdApiSyncDeps)
       // The server's own Retry-After, when it asks for longer than the planned pause.
       const asked = err instanceof FeedHttpError ? retryAfterMs(err.retryAfter, deps.clock()) : undefined;
       if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) {
-        const message = `${(err as Error).message}, asking to wait ${Math.round(asked / 1000)}s (Retry-After), longer than a sync waits (${MAX_RETRY_AFTER_MS / 1000}s)`;
+        const retries = attempt > 0 ? ` (after ${countNoun(attempt, 'retry', 'retries')})` : '';
+        const message = `${(err as Error).message}${retries}, asking to wait ${Math.round(asked / 1000)}s (Retry-After), longer than a sync waits (${MAX_RETRY_AFTER_MS / 1000}s)`;
         throw new PatchwiseError('PW_INPUT_UNREADABLE', message, { cause: err });
       }
       const delay = Math.max(planned, asked ?? 0);
@@ -114,7 +115,7 @@ async function fetchWithRetries(url: string, file: string, deps: NvdApiSyncDeps)
  * How long an answer's `Retry-After` asks to wait (RFC 9110: whole seconds, or an HTTP date),
  * or undefined when there is none or it does not read; a date in the past asks for no wait.
  */
-export function retryAfterMs(header: string | null, now: Date): number | undefined {
+function retryAfterMs(header: string | null, now: Date): number | undefined {
   const text = header?.trim();
   if (!text) return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
