@@ -1,14 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { FindingsStore, HostStore, InstalledTargets, detailKeyOf, findingKey, migrateToLatest, migrateUpTo, openDatabase, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
+import { FindingsStore, HostStore, InstalledTargets, detailKeyOf, findingKey, migrateToLatest, type AssessedFinding, type DatabaseHandle } from '@patchwise/core';
 import { tablesOf, type Database } from '../src/database.js';
 import { almaAdvisory, almaFacts, almaInventory, kevCatalog } from './support/fixtures.js';
-import { POSTGRES_URL, postgresAvailable } from './support/test-database.js';
+import { openDatabaseAt, postgresAvailable } from './support/test-database.js';
 import { TestAgent, admin, eachTestApp, type TestApp } from './support/test-app.js';
 
 const kinds = ['pglite', ...((await postgresAvailable()) ? ['postgres' as const] : [])] as const;
@@ -67,36 +63,9 @@ describe.each(kinds)('shared finding details on %s', (kind) => {
   });
 });
 
-/** A fresh database migrated up to (and including) one migration, closed and removed after. */
-async function databaseAt(kind: 'pglite' | 'postgres', migration: string): Promise<{ handle: DatabaseHandle<Database>; dispose: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'patchwise-migration-'));
-    const handle = await openDatabase<Database>({ kind: 'pglite', dataDir: dir });
-    await migrateUpTo(handle.db, migration);
-    return { handle, dispose: async () => (await handle.close(), rmSync(dir, { recursive: true, force: true })) };
-  }
-  const schema = `pw_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const handle = await openDatabase<Database>({ kind: 'postgres', url: POSTGRES_URL, schema, poolSize: 2 });
-  await migrateUpTo(handle.db, migration);
-  return {
-    handle,
-    dispose: async () => {
-      await handle.close();
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
-    },
-  };
-}
-
 describe.each(kinds)('migration 0009 on %s', (kind) => {
   it('moves stored findings over with their ids and lifecycles, so the next assessment continues them', async () => {
-    const { handle, dispose } = await databaseAt(kind, '0008-baselines');
+    const { handle, dispose } = await openDatabaseAt(kind, '0008-baselines');
     try {
       const hostId = '5d0c7c55-3f4e-4a43-9c39-6c8f0c0a0001';
       const packages = [{ ecosystem: 'AlmaLinux:9', name: 'openssl', version: '1:3.0.7-27.el9', arch: 'x86_64' }];
@@ -151,18 +120,21 @@ describe.each(kinds)('migration 0009 on %s', (kind) => {
 
 describe.each(kinds)('migration 0022 on %s', (kind) => {
   it('keeps stored findings as they were and lets a finding be retracted, no other state', async () => {
-    const { handle, dispose } = await databaseAt(kind, '0021-snapshot-use');
+    const { handle, dispose } = await openDatabaseAt(kind, '0021-snapshot-use');
     try {
       const hostId = '5d0c7c55-3f4e-4a43-9c39-6c8f0c0a0002';
       const seen = new Date('2026-01-05T00:00:00Z');
+      // The table is findings_rows from migration 0033 on (findings_states is then the view).
+      let table = 'findings_states';
       const row = (key: string, state: string, fixedAt: Date | null) => sql`
-        insert into findings_states (host_id, key, detail_id, state, first_seen, fixed_at, updated_at)
+        insert into ${sql.table(table)} (host_id, key, detail_id, state, first_seen, fixed_at, updated_at)
         values (${hostId}, ${key}, ${key}, ${state}, ${seen}, ${fixedAt}, ${seen})`.execute(handle.db);
       await row('00000000-0000-0000-0000-000000000001', 'open', null);
       await row('00000000-0000-0000-0000-000000000002', 'fixed', seen);
       await expect(row('00000000-0000-0000-0000-000000000003', 'retracted', null)).rejects.toThrow(/check constraint/);
 
       await migrateToLatest(handle.db);
+      table = 'findings_rows';
       await row('00000000-0000-0000-0000-000000000003', 'retracted', null);
       await expect(row('00000000-0000-0000-0000-000000000004', 'closed', null)).rejects.toThrow(/check constraint/);
       const states = (await sql<{ state: string; fixed_at: Date | null }>`select state, fixed_at from findings_states order by key`.execute(handle.db)).rows;

@@ -254,7 +254,8 @@ describe.each(kinds)('governance API on %s', (kind) => {
     // in SQL): no publication date, so the clock counts from first seen.
     const undated = '00000000-0000-4000-8000-000000000001';
     await sql`insert into findings_details select ${undated}::uuid, advisory_id, ecosystem, package, installed, fixed, type, severity, cvss, kev, epss, priority, reasons, aliases, summary, null from findings_details`.execute(db.db);
-    await sql`update findings_states set detail_id = ${undated}::uuid`.execute(db.db);
+    await sql`update findings_rows set detail_id = ${undated}::uuid`.execute(db.db);
+    await sql`update findings_sets set details = array_fill(${undated}::uuid, array[cardinality(details)])`.execute(db.db);
     expect((await findings())[0]).toMatchObject({ published: null, slaStart: '2026-11-22T10:00:00.000Z', sla: 'ok' });
     // A new inventory whose only difference for this finding is the missing date re-assesses it.
     await send([{ name: 'openssl', version: '1:3.0.7-16.el9_2' }, { name: 'bash', version: '5.1.8-6.el9' }]);

@@ -48,7 +48,7 @@ class BatchedInsertProbe implements KyselyPlugin {
   constructor(private failures: number) {}
 
   transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
-    if (node.kind === 'RawNode' && node.sqlFragments.join('').includes('insert into findings_states')) {
+    if (node.kind === 'RawNode' && node.sqlFragments.join('').includes('insert into findings_sets')) {
       // The first array bound is the rows' host ids.
       const values: unknown[] = node.parameters.map((p) => (ValueNode.is(p) ? p.value : undefined));
       const first = values.find((v): v is string => typeof v === 'string' && v.startsWith('{'));

@@ -31,6 +31,7 @@ import { agentlessScanWarnings } from './migrations/0029-agentless-scan-warnings
 import { nvdRecords } from './migrations/0030-nvd-records.js';
 import { feedRemovals } from './migrations/0031-feed-removals.js';
 import { nvdWatermark } from './migrations/0032-nvd-watermark.js';
+import { findingSets } from './migrations/0033-finding-sets.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -68,6 +69,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0030-nvd-records': nvdRecords,
   '0031-feed-removals': feedRemovals,
   '0032-nvd-watermark': nvdWatermark,
+  '0033-finding-sets': findingSets,
   '0014-agentless': agentless,
 };
 

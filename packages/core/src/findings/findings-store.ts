@@ -98,7 +98,35 @@ type StateRow = Selectable<FindingsTables['findings_states']>;
 /** The two tables joined as the readers see them: `s` a host's finding, `d` what it shows. */
 type Joined = FindingsTables & { s: FindingsTables['findings_states']; d: FindingsTables['findings_details'] };
 
+/** What a host has stored under a finding key: a row, or an entry of its set no row overrides (with `since`). */
+interface Stored {
+  readonly id: string;
+  readonly detail_id: string;
+  readonly state: FindingState;
+  /** A set entry's first seen (when the set was stored); undefined for a row. */
+  readonly since?: Date;
+}
+
+/** A stored open finding the fresh assessment no longer has. */
+interface Gone extends Stored {
+  readonly host: number;
+  readonly key: string;
+}
+
+/** A row that takes a set entry's id: what changed about one of a host's first findings. */
+interface Override {
+  readonly id: string;
+  readonly hostId: string;
+  readonly key: string;
+  readonly detail: string;
+  readonly state: FindingState;
+  readonly firstSeen: Date;
+  readonly fixedAt: Date | null;
+}
+
 const WRITE_CHUNK = 5000;
+/** The most entries a host's set may have: the ids migration 0033's sequence gives each set (2^20). */
+const MAX_SET_LENGTH = 1_048_576;
 /** Every column of a detail but its id (the host's finding has its own). */
 const DETAIL_COLUMNS = ['d.advisory_id', 'd.ecosystem', 'd.package', 'd.installed', 'd.fixed', 'd.type', 'd.severity', 'd.cvss', 'd.kev', 'd.epss', 'd.priority', 'd.reasons', 'd.aliases', 'd.summary', 'd.published'] as const;
 
@@ -138,40 +166,42 @@ export class FindingsStore {
   async syncHosts(hosts: readonly HostSync[]): Promise<FindingChanges[]> {
     if (hosts.length === 0) return [];
     const now = this.clock();
-    const existing = await this.db
-      .selectFrom('findings_states')
-      .select(['host_id', 'id', 'key', 'detail_id', 'state'])
-      .where('host_id', '=', sql<string>`any(${hosts.map((h) => h.hostId)}::uuid[])`)
-      .execute();
-    const storedOf = new Map<string, Map<string, (typeof existing)[number]>>(hosts.map((h) => [h.hostId, new Map()]));
-    for (const r of existing) storedOf.get(r.host_id)?.set(r.key, r);
+    const storedOf = await this.storedOf(hosts.map((h) => h.hostId));
     const inserts: { hostId: string; finding: AssessedFinding }[] = [];
     const updates: { id: string; detail: string; reopened: boolean }[] = [];
+    const overrides: Override[] = [];
+    const sets: { hostId: string; findings: readonly AssessedFinding[] }[] = [];
     const needed = new Map<string, AssessedFinding>();
-    const gone: { host: number; id: string; detail_id: string }[] = [];
+    const gone: Gone[] = [];
     const changes = hosts.map((h, index) => {
-      const stored = storedOf.get(h.hostId) as Map<string, (typeof existing)[number]>;
-      const seen = new Set<string>();
+      const fresh = distinctByKey(h.findings);
+      const stored = storedOf.get(h.hostId);
+      if (stored === undefined) {
+        // The host's first findings: one row for all of them.
+        for (const f of fresh) needed.set(f.detail, f);
+        if (fresh.length > MAX_SET_LENGTH) for (const finding of fresh) inserts.push({ hostId: h.hostId, finding });
+        else if (fresh.length > 0) sets.push({ hostId: h.hostId, findings: fresh });
+        return { opened: fresh.length, updated: 0, fixed: 0, retracted: 0 };
+      }
       let opened = 0;
       let updated = 0;
-      for (const f of h.findings) {
-        if (seen.has(f.key)) continue;
+      const seen = new Set<string>();
+      for (const f of fresh) {
         seen.add(f.key);
-        const row = stored.get(f.key);
-        if (!row) {
+        const had = stored.get(f.key);
+        if (!had) {
           inserts.push({ hostId: h.hostId, finding: f });
           needed.set(f.detail, f);
           opened++;
-          continue;
-        }
-        const reopened = row.state !== 'open';
-        if (reopened || row.detail_id !== f.detail) {
-          updates.push({ id: row.id, detail: f.detail, reopened });
+        } else if (had.state !== 'open' || had.detail_id !== f.detail) {
+          // A set entry is open: only its detail can change, as a row that takes its id and first seen.
+          if (had.since !== undefined) overrides.push({ id: had.id, hostId: h.hostId, key: f.key, detail: f.detail, state: 'open', firstSeen: had.since, fixedAt: null });
+          else updates.push({ id: had.id, detail: f.detail, reopened: had.state !== 'open' });
           needed.set(f.detail, f);
           updated++;
         }
       }
-      for (const r of stored.values()) if (r.state === 'open' && !seen.has(r.key)) gone.push({ host: index, id: r.id, detail_id: r.detail_id });
+      for (const [key, had] of stored) if (had.state === 'open' && !seen.has(key)) gone.push({ host: index, key, ...had });
       return { opened, updated, fixed: 0, retracted: 0 };
     });
     await this.storeDetails(needed);
@@ -180,7 +210,7 @@ export class FindingsStore {
     for (let i = 0; i < updates.length; i += WRITE_CHUNK) {
       const chunk = updates.slice(i, i + WRITE_CHUNK);
       await sql`
-        update findings_states as s set
+        update findings_rows as s set
           detail_id = u.detail, state = 'open', fixed_at = null, updated_at = ${now},
           first_seen = case when u.reopened then ${now} else s.first_seen end
         from unnest(${chunk.map((u) => u.id)}::bigint[], ${uuidArray(chunk.map((u) => u.detail))}::uuid[], ${chunk.map((u) => u.reopened)}::boolean[]) as u(id, detail, reopened)
@@ -189,20 +219,75 @@ export class FindingsStore {
     for (let i = 0; i < inserts.length; i += WRITE_CHUNK) {
       const chunk = inserts.slice(i, i + WRITE_CHUNK);
       await sql`
-        insert into findings_states (host_id, key, detail_id, state, first_seen, fixed_at, updated_at)
+        insert into findings_rows (host_id, key, detail_id, state, first_seen, fixed_at, updated_at)
         select u.host_id, u.key, u.detail, 'open', ${now}, null, ${now}
         from unnest(${uuidArray(chunk.map((f) => f.hostId))}::uuid[], ${uuidArray(chunk.map((f) => f.finding.key))}::uuid[], ${uuidArray(chunk.map((f) => f.finding.detail))}::uuid[]) as u(host_id, key, detail)`.execute(this.db);
     }
-    const why = await this.whyGone(gone, (r) => (hosts[r.host] as HostSync).installed);
-    if (why.fixed.length > 0) {
-      await sql`update findings_states set state = 'fixed', fixed_at = ${now}, updated_at = ${now} where id = any(${why.fixed.map((r) => r.id)}::bigint[])`.execute(this.db);
+    if (sets.length > 0) {
+      // Each set's keys and details travel as one array literal each, cast per host.
+      await sql`
+        insert into findings_sets (host_id, first_id, keys, details, since)
+        select u.host_id, nextval('findings_set_ids'), u.keys::uuid[], u.details::uuid[], ${now}
+        from unnest(${uuidArray(sets.map((s) => s.hostId))}::uuid[], ${sets.map((s) => uuidArray(s.findings.map((f) => f.key)))}::text[],
+          ${sets.map((s) => uuidArray(s.findings.map((f) => f.detail)))}::text[]) as u(host_id, keys, details)`.execute(this.db);
     }
-    if (why.retracted.length > 0) {
-      await sql`update findings_states set state = 'retracted', fixed_at = null, updated_at = ${now} where id = any(${why.retracted.map((r) => r.id)}::bigint[])`.execute(this.db);
+    const why = await this.whyGone(gone, (r) => (hosts[r.host] as HostSync).installed);
+    const closeRows = (rows: readonly Gone[]) => rows.filter((r) => r.since === undefined).map((r) => r.id);
+    const fixedRows = closeRows(why.fixed);
+    if (fixedRows.length > 0) {
+      await sql`update findings_rows set state = 'fixed', fixed_at = ${now}, updated_at = ${now} where id = any(${fixedRows}::bigint[])`.execute(this.db);
+    }
+    const retractedRows = closeRows(why.retracted);
+    if (retractedRows.length > 0) {
+      await sql`update findings_rows set state = 'retracted', fixed_at = null, updated_at = ${now} where id = any(${retractedRows}::bigint[])`.execute(this.db);
+    }
+    // Set entries that closed become rows that take their id and first seen.
+    for (const [rows, state] of [[why.fixed, 'fixed'], [why.retracted, 'retracted']] as const) {
+      for (const r of rows) {
+        if (r.since !== undefined) {
+          const hostId = (hosts[r.host] as HostSync).hostId;
+          overrides.push({ id: r.id, hostId, key: r.key, detail: r.detail_id, state, firstSeen: r.since, fixedAt: state === 'fixed' ? now : null });
+        }
+      }
+    }
+    for (let i = 0; i < overrides.length; i += WRITE_CHUNK) {
+      const chunk = overrides.slice(i, i + WRITE_CHUNK);
+      await sql`
+        insert into findings_rows (id, host_id, key, detail_id, state, first_seen, fixed_at, updated_at) overriding system value
+        select u.id, u.host_id, u.key, u.detail, u.state, u.first_seen, u.fixed_at, ${now}
+        from unnest(${chunk.map((o) => o.id)}::bigint[], ${uuidArray(chunk.map((o) => o.hostId))}::uuid[], ${uuidArray(chunk.map((o) => o.key))}::uuid[],
+          ${uuidArray(chunk.map((o) => o.detail))}::uuid[], ${chunk.map((o) => o.state)}::text[], ${chunk.map((o) => o.firstSeen.toISOString())}::timestamptz[],
+          ${chunk.map((o) => o.fixedAt?.toISOString() ?? null)}::timestamptz[]) as u(id, host_id, key, detail, state, first_seen, fixed_at)`.execute(this.db);
     }
     for (const r of why.fixed) (changes[r.host] as { fixed: number }).fixed++;
     for (const r of why.retracted) (changes[r.host] as { retracted: number }).retracted++;
     return changes;
+  }
+
+  /**
+   * What each host has stored, by finding key: its rows (any state), and the entries of its set
+   * that no row overrides. Hosts with nothing stored are absent from the map.
+   */
+  private async storedOf(hostIds: readonly string[]): Promise<Map<string, Map<string, Stored>>> {
+    const ids = uuidArray(hostIds);
+    const rows = await sql<{ host_id: string; id: string; key: string; detail_id: string; state: FindingState }>`
+      select host_id, id, key, detail_id, state from findings_rows where host_id = any(${ids}::uuid[])`.execute(this.db);
+    const sets = await sql<{ host_id: string; first_id: string; keys: string[]; details: string[]; since: Date }>`
+      select host_id, first_id, keys, details, since from findings_sets where host_id = any(${ids}::uuid[])`.execute(this.db);
+    const out = new Map<string, Map<string, Stored>>();
+    const of = (hostId: string): Map<string, Stored> => {
+      let stored = out.get(hostId);
+      if (!stored) out.set(hostId, (stored = new Map<string, Stored>()));
+      return stored;
+    };
+    for (const s of sets.rows) {
+      const stored = of(s.host_id);
+      const first = BigInt(s.first_id);
+      const since = new Date(s.since);
+      s.keys.forEach((key, i) => stored.set(key, { id: String(first + BigInt(i)), detail_id: s.details[i] as string, state: 'open', since }));
+    }
+    for (const r of rows.rows) of(r.host_id).set(r.key, { id: String(r.id), detail_id: r.detail_id, state: r.state });
+    return out;
   }
 
   /**
@@ -321,8 +406,15 @@ export class FindingsStore {
 
   async get(id: string): Promise<StoredFinding | undefined> {
     if (!/^\d{1,18}$/.test(id)) return undefined;
+    // The host first (a row's, or the one whose set's ids start nearest below), so the view
+    // expands one host's set, not every host's.
+    const owners = await sql<{ host_id: string }>`
+      select host_id from findings_rows where id = ${id}
+      union all (select host_id from findings_sets where first_id <= ${id} order by first_id desc limit 1)`.execute(this.db);
+    if (owners.rows.length === 0) return undefined;
     const row = await this.joined()
       .select([...DETAIL_COLUMNS, 's.id', 's.host_id', 's.state', 's.first_seen', 's.fixed_at', 's.updated_at'])
+      .where('s.host_id', '=', sql<string>`any(${uuidArray(owners.rows.map((r) => r.host_id))}::uuid[])`)
       .where('s.id', '=', id)
       .executeTakeFirst();
     return row ? toStored(row) : undefined;
@@ -412,6 +504,13 @@ export class FindingsStore {
  */
 function uuidArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`;
+}
+
+/** The first finding of each key, in order (an assessment may name one finding twice). */
+function distinctByKey(findings: readonly AssessedFinding[]): AssessedFinding[] {
+  const byKey = new Map<string, AssessedFinding>();
+  for (const f of findings) if (!byKey.has(f.key)) byKey.set(f.key, f);
+  return [...byKey.values()];
 }
 
 /** Open findings per priority among fresh findings (what `syncHost` leaves open), without a query. */

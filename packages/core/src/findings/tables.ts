@@ -25,22 +25,41 @@ export interface FindingsTables {
     /** The advisory's publication date; null when unknown. */
     published: Timestamp | null;
   };
-  /** Each host's findings: identity, current detail and lifecycle. */
-  findings_states: {
-    id: Generated<string>;
+  /**
+   * Each host's findings as readers see them (a view, migration 0033): identity, current
+   * detail and lifecycle. The rows of `findings_rows`, and the entries of `findings_sets` no
+   * row overrides (open, first seen when the set was stored). Written through those two.
+   */
+  findings_states: FindingStateColumns;
+  /**
+   * A host's findings stored one row each: every finding written after its host's first ones,
+   * and every change to one of those (taking its set entry's id and overriding it).
+   */
+  findings_rows: FindingStateColumns;
+  /** Each host's first findings, in one row: entry i has id `first_id + i`, key `keys[i]`, detail `details[i]`. */
+  findings_sets: {
     host_id: string;
-    /** A digest of (advisory, ecosystem, package): the finding, whatever its detail now. */
-    key: string;
-    detail_id: string;
-    /** open, fixed or retracted (FindingState; migration 0022 added retracted). */
-    state: 'open' | 'fixed' | 'retracted';
-    first_seen: Timestamp;
-    /** Set only when the host's change closed it (`fixed`). */
-    fixed_at: Timestamp | null;
-    /**
-     * When the row's state or detail last changed. A closed row is not written again until it
-     * reopens, so for a `retracted` one this is when it was retracted (no column of its own).
-     */
-    updated_at: Timestamp;
+    first_id: string;
+    keys: ColumnType<string[], string, string>;
+    details: ColumnType<string[], string, string>;
+    since: Timestamp;
   };
+}
+
+interface FindingStateColumns {
+  id: Generated<string>;
+  host_id: string;
+  /** A digest of (advisory, ecosystem, package): the finding, whatever its detail now. */
+  key: string;
+  detail_id: string;
+  /** open, fixed or retracted (FindingState; migration 0022 added retracted). */
+  state: 'open' | 'fixed' | 'retracted';
+  first_seen: Timestamp;
+  /** Set only when the host's change closed it (`fixed`). */
+  fixed_at: Timestamp | null;
+  /**
+   * When the row's state or detail last changed. A closed row is not written again until it
+   * reopens, so for a `retracted` one this is when it was retracted (no column of its own).
+   */
+  updated_at: Timestamp;
 }

@@ -65,7 +65,7 @@ export interface TestAppOptions {
 
 export async function openTestApp(handle: DatabaseHandle<Database>, options: TestAppOptions = {}): Promise<TestApp> {
   // `empty: false` opens a second app over the same rows: another server process, as it were.
-  if (options.empty !== false) await sql`truncate cmdb_imports, hosts_hosts, hosts_snapshots, access_users, access_roles, access_role_bindings, access_sessions, access_tokens, access_enroll_tokens, access_agents, access_nonces, findings_states, findings_details, feeds_advisories, feeds_documents, feeds_nvd, feeds_removals, feeds_sources, audit_events, audit_checkpoints, policy_groups, policy_exceptions, policy_baselines, approvals_policies, approvals_changes, maintenance_windows, maintenance_freezes cascade`.execute(handle.db);
+  if (options.empty !== false) await sql`truncate cmdb_imports, hosts_hosts, hosts_snapshots, access_users, access_roles, access_role_bindings, access_sessions, access_tokens, access_enroll_tokens, access_agents, access_nonces, findings_rows, findings_sets, findings_details, feeds_advisories, feeds_documents, feeds_nvd, feeds_removals, feeds_sources, audit_events, audit_checkpoints, policy_groups, policy_exceptions, policy_baselines, approvals_policies, approvals_changes, maintenance_windows, maintenance_freezes cascade`.execute(handle.db);
   // Patch set numbers start at 1 in each test.
   if (options.empty !== false) await sql`truncate patchsets_sets, rollout_deployments, rollout_jobs, rollout_rings, rollout_scripts restart identity`.execute(handle.db);
   const clock = new TestClock();

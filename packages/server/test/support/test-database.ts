@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '@patchwise/core';
+import { migrateToLatest, migrateUpTo, openDatabase, type DatabaseHandle } from '@patchwise/core';
 import type { Database } from '../../src/database.js';
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
@@ -52,6 +52,36 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<Database
   return {
     ...handle,
     close: async () => {
+      await handle.close();
+      const c = new pg.Client({ connectionString: POSTGRES_URL });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+/**
+ * A fresh database migrated up to (and including) one migration, for upgrade tests; `dispose`
+ * closes and removes it.
+ */
+export async function openDatabaseAt(kind: TestDatabaseKind, migration: string): Promise<{ handle: DatabaseHandle<Database>; dispose: () => Promise<void> }> {
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'patchwise-migration-'));
+    const handle = await openDatabase<Database>({ kind: 'pglite', dataDir: dir });
+    await migrateUpTo(handle.db, migration);
+    return { handle, dispose: async () => (await handle.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const schema = `pw_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const handle = await openDatabase<Database>({ kind: 'postgres', url: POSTGRES_URL, schema, poolSize: 2 });
+  await migrateUpTo(handle.db, migration);
+  return {
+    handle,
+    dispose: async () => {
       await handle.close();
       const c = new pg.Client({ connectionString: POSTGRES_URL });
       await c.connect();
