@@ -129,17 +129,23 @@ async function main(): Promise<void> {
     await measured(`open loop, ${agents} agents every 60 s`, () => sim.steady({ kind: 'open', intervalMs: 60_000 }, openSeconds * 1000, 0));
 
     sim.close();
-    at('hosts list');
-    for (const query of ['', '?connectivity=offline']) {
+    at('reads');
+    // What people read at this size, median of 3: host lists, findings (the fleet's first page,
+    // one host's, one finding) and the compliance report, which reads every open finding.
+    const someHost = (await admin<{ hosts: { id: string }[] }>('GET', '/api/v1/hosts?limit=1')).hosts[0]?.id ?? '';
+    const someFinding = (await admin<{ findings: { id: string }[] }>('GET', '/api/v1/findings?limit=1')).findings[0]?.id ?? '';
+    const reads = ['/api/v1/hosts', '/api/v1/hosts?connectivity=offline', '/api/v1/findings', `/api/v1/findings?host=${someHost}`, `/api/v1/findings/${someFinding}`, '/api/v1/reports/compliance'];
+    for (const path of reads) {
       const times: number[] = [];
       for (let i = 0; i < 3; i++) {
         const t0 = performance.now();
-        await admin('GET', `/api/v1/hosts${query}`);
+        await admin('GET', path);
         times.push(performance.now() - t0);
       }
       times.sort((a, b) => a - b);
-      phases[`hosts list${query}`] = { medianMs: times[1] };
-      line(`GET /api/v1/hosts${query} (first 100 of ${agents})`, `${times[1]?.toFixed(0)} ms median of 3`);
+      const label = path.replace(someHost, ':host').replace(someFinding, ':id');
+      phases[`GET ${label}`] = { medianMs: times[1] };
+      line(`GET ${label} (${agents} hosts)`, `${times[1]?.toFixed(0)} ms median of 3`);
     }
 
     started = performance.now();
