@@ -433,6 +433,9 @@ export class FindingsStore {
    * findings. `excluding` leaves out findings under exceptions in force.
    */
   async openForJudgement(excluding: readonly FindingCover[] = []): Promise<JudgedFinding[]> {
+    // Grouped by detail id in SQL (a narrow key; the detail's columns follow from its primary
+    // key), the host ids as one string per group (the drivers' array parsers cost ~1.6 µs an
+    // element, seconds for a fleet's millions), then groups alike in what a decision reads merged here.
     let q = this.joined()
       .select([
         'd.advisory_id',
@@ -446,29 +449,40 @@ export class FindingsStore {
         'd.kev',
         'd.published',
         (eb) => eb.fn.min('s.first_seen').as('first_seen'),
-        sql<string[]>`array_agg(s.host_id::text)`.as('host_ids'),
+        sql<string>`string_agg(s.host_id::text, ',')`.as('host_ids'),
       ])
       .where('s.state', '=', 'open');
     if (excluding.length > 0) q = q.where((eb) => eb.not(covered(eb, excluding)));
     // First seen matters only without a publication date (a rule then counts from it), so only
-    // those findings stay apart per first-seen day.
-    const rows = await q
-      .groupBy(['d.advisory_id', 'd.aliases', 'd.type', 'd.ecosystem', 'd.package', 'd.fixed', 'd.severity', 'd.priority', 'd.kev', 'd.published', sql`case when d.published is null then s.first_seen end`])
-      .execute();
-    return rows.map((r) => ({
-      hostIds: r.host_ids,
-      advisory: r.advisory_id,
-      aliases: r.aliases,
-      type: r.type as StoredFinding['type'],
-      ecosystem: r.ecosystem,
-      package: r.package,
-      fixed: r.fixed,
-      severity: r.severity as StoredFinding['severity'],
-      priority: r.priority as Priority,
-      kev: r.kev,
-      published: r.published,
-      firstSeen: new Date(r.first_seen as unknown as string | Date),
-    }));
+    // those findings stay apart per first seen.
+    const rows = await q.groupBy(['d.id', sql`case when d.published is null then s.first_seen end`]).execute();
+    const judged = new Map<string, JudgedFinding & { hostIds: string[] }>();
+    for (const r of rows) {
+      const firstSeen = new Date(r.first_seen);
+      const alike = JSON.stringify([r.advisory_id, r.aliases, r.type, r.ecosystem, r.package, r.fixed, r.severity, r.priority, r.kev, r.published, r.published === null ? firstSeen : null]);
+      const hostIds = r.host_ids.split(',');
+      const seen = judged.get(alike);
+      if (seen) {
+        for (const id of hostIds) seen.hostIds.push(id);
+        if (firstSeen < seen.firstSeen) judged.set(alike, { ...seen, firstSeen });
+        continue;
+      }
+      judged.set(alike, {
+        hostIds,
+        advisory: r.advisory_id,
+        aliases: r.aliases,
+        type: r.type as StoredFinding['type'],
+        ecosystem: r.ecosystem,
+        package: r.package,
+        fixed: r.fixed,
+        severity: r.severity as StoredFinding['severity'],
+        priority: r.priority as Priority,
+        kev: r.kev,
+        published: r.published,
+        firstSeen,
+      });
+    }
+    return [...judged.values()];
   }
 
   /** Hosts with an open finding for any of these CVEs (as the advisory id or an alias). */
