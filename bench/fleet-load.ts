@@ -144,8 +144,10 @@ async function main(): Promise<void> {
       }
       times.sort((a, b) => a - b);
       const label = path.replace(someHost, ':host').replace(someFinding, ':id');
-      phases[`GET ${label}`] = { medianMs: times[1] };
-      line(`GET ${label} (${agents} hosts)`, `${times[1]?.toFixed(0)} ms median of 3`);
+      // The server's peak RSS so far: which read, if any, raised it.
+      const peakMiB = rssOf(pid).peak;
+      phases[`GET ${label}`] = { medianMs: times[1], peakRssMiB: peakMiB };
+      line(`GET ${label} (${agents} hosts)`, `${times[1]?.toFixed(0)} ms median of 3; server peak RSS ${peakMiB.toFixed(0)} MiB`);
     }
 
     started = performance.now();

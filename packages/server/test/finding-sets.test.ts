@@ -161,6 +161,31 @@ describe.each(kinds)('a host\'s first findings stored as one set on %s', (kind) 
   });
 });
 
+describe.each(kinds)('open findings for judgement on %s', (kind) => {
+  it('groups the open findings of the hosts asked about, each host by its position in the list', async () => {
+    const handle = await openTestDatabase(kind);
+    try {
+      const now = new Date('2026-12-01T00:00:00Z');
+      const store = new FindingsStore(tablesOf(handle.db), () => now);
+      const hosts = Array.from({ length: 14 }, (_, i) => `5d0c7c55-3f4e-4a43-9c39-6c8f0c0a${String(400 + i).padStart(4, '0')}`);
+      // Every host has pkg-1; the even ones pkg-2 at another version than the odd ones (another
+      // detail, alike in all a decision reads: one group); host 13 has pkg-3 too.
+      await store.syncHosts(hosts.map((hostId, i) => ({ hostId, findings: [finding(1, 0), finding(2, i % 2), ...(i === 13 ? [finding(3, 0)] : [])], installed: installed(new Set()) })));
+      // Asked about in another order, and without host 0.
+      const asked = [...hosts.slice(1)].reverse();
+      const groups = await store.openForJudgement(asked);
+      const byPackage = new Map(groups.map((g) => [g.package, g.hosts.map((p) => asked[p]).sort()]));
+      expect(groups).toHaveLength(3);
+      expect(byPackage.get('pkg-1')).toEqual(hosts.slice(1));
+      expect(byPackage.get('pkg-2')).toEqual(hosts.slice(1));
+      expect(byPackage.get('pkg-3')).toEqual([hosts[13]]);
+      expect(await store.openForJudgement([])).toEqual([]);
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
 describe.each(kinds)('migration 0033 on %s', (kind) => {
   it('keeps stored findings as rows with their ids, which the next assessment continues, and gives new hosts sets', async () => {
     const { handle, dispose } = await openDatabaseAt(kind, '0032-nvd-watermark');

@@ -61,12 +61,16 @@ export function reportRoutes(app: App, deps: AppDeps): void {
       }
       // Findings under an exception in force leave the count until it expires. Each distinct
       // finding is decided once per baseline, however many hosts of one image carry it.
-      const open = await new FindingsStore(tablesOf(deps.db), deps.clock).openForJudgement(coversOf(await exceptionsInForce(deps.db, now)));
+      // Only active hosts are judged (not quarantined or retired ones).
+      const judgedTallies = active.map((h) => tallies.get(h.id) as Tally);
+      const open = await new FindingsStore(tablesOf(deps.db), deps.clock).openForJudgement(
+        active.map((h) => h.id),
+        coversOf(await exceptionsInForce(deps.db, now)),
+      );
       for (const f of open) {
         const decided = new Map<PatchBaseline, BaselineState>();
-        for (const hostId of f.hostIds) {
-          const t = tallies.get(hostId);
-          if (!t) continue; // quarantined and retired hosts are not judged
+        for (const position of f.hosts) {
+          const t = judgedTallies[position] as Tally;
           let state = decided.get(t.baseline);
           if (state === undefined) decided.set(t.baseline, (state = baselineDecision(t.baseline, f, now).state));
           t.decisions[state]++;
