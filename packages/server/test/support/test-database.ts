@@ -42,23 +42,10 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<Database
       },
     };
   }
-  const schema = `pw_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
+  const schema = await createSchema();
   const handle = await openDatabase<Database>({ kind: 'postgres', url: POSTGRES_URL, schema, poolSize: 4 });
   await migrateToLatest(handle.db);
-  return {
-    ...handle,
-    close: async () => {
-      await handle.close();
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
-    },
-  };
+  return { ...handle, close: async () => (await handle.close(), await dropSchema(schema)) };
 }
 
 /**
@@ -72,21 +59,29 @@ export async function openDatabaseAt(kind: TestDatabaseKind, migration: string):
     await migrateUpTo(handle.db, migration);
     return { handle, dispose: async () => (await handle.close(), rmSync(dir, { recursive: true, force: true })) };
   }
-  const schema = `pw_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
+  const schema = await createSchema();
   const handle = await openDatabase<Database>({ kind: 'postgres', url: POSTGRES_URL, schema, poolSize: 2 });
   await migrateUpTo(handle.db, migration);
-  return {
-    handle,
-    dispose: async () => {
-      await handle.close();
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
-    },
-  };
+  return { handle, dispose: async () => (await handle.close(), await dropSchema(schema)) };
+}
+
+/** A new schema of its own on the PostgreSQL server, for one test's database. */
+async function createSchema(): Promise<string> {
+  const schema = `pw_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create schema ${schema}`);
+  return schema;
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  await adminQuery(`drop schema ${schema} cascade`);
+}
+
+async function adminQuery(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
 }
