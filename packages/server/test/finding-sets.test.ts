@@ -101,6 +101,7 @@ describe.each(kinds)('a host\'s first findings stored as one set on %s', (kind) 
       const hosts = ['5d0c7c55-3f4e-4a43-9c39-6c8f0c0a0201', '5d0c7c55-3f4e-4a43-9c39-6c8f0c0a0202', '5d0c7c55-3f4e-4a43-9c39-6c8f0c0a0203'];
       const expected = new Map(hosts.map((h) => [h, new Map<string, Expected>()]));
       const next = random(20261207);
+      const page = { limit: 1, offset: 0, sort: 'priority' as const };
       for (let step = 0; step < 60; step++) {
         now = new Date(now.getTime() + 60_000);
         // Several hosts at once, as a batch of uploads is written.
@@ -141,6 +142,13 @@ describe.each(kinds)('a host\'s first findings stored as one set on %s', (kind) 
           const stored = (await store.list({ hostId, state: 'open' }, { limit: 100, offset: 0, sort: 'package' })).findings;
           for (const state of ['fixed', 'retracted'] as const) stored.push(...(await store.list({ hostId, state }, { limit: 100, offset: 0, sort: 'package' })).findings);
           expect(stored.length, `step ${step}, host ${hostId}`).toBe(model.size);
+          // Totals: counted from rows and sets when only host and state narrow the list, and
+          // through the details otherwise (every finding here is a security one): both agree.
+          for (const state of ['open', 'fixed', 'retracted'] as const) {
+            const want = [...model.values()].filter((e) => e.state === state).length;
+            expect((await store.list({ hostId, state }, page)).total, `step ${step}, ${state}`).toBe(want);
+            expect((await store.list({ hostId, state, types: ['security'] }, page)).total).toBe(want);
+          }
           for (const f of stored) {
             const want = model.get(f.package) as Expected;
             // A finding keeps its id through every change; the first sighting names it.
@@ -149,6 +157,12 @@ describe.each(kinds)('a host\'s first findings stored as one set on %s', (kind) 
           }
         }
       }
+      const open = hosts.map((h) => [...(expected.get(h) as Map<string, Expected>).values()].filter((e) => e.state === 'open').length);
+      const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
+      expect((await store.list({}, page)).total).toBe(sum(open));
+      expect((await store.list({ excludingHosts: [hosts[0] as string] }, page)).total).toBe(sum(open.slice(1)));
+      expect((await store.list({ hostIds: hosts.slice(1) }, page)).total).toBe(sum(open.slice(1)));
+      expect((await store.list({ hostIds: [] }, page)).total).toBe(0);
       // Every finding is found by its id, set entry or row.
       for (const hostId of hosts) {
         for (const want of (expected.get(hostId) as Map<string, Expected>).values()) expect((await store.get(want.id as string))?.hostId).toBe(hostId);
