@@ -28,7 +28,8 @@ export interface FindingsTables {
   /**
    * Each host's findings as readers see them (a view, migration 0033): identity, current
    * detail and lifecycle. The rows of `findings_rows`, and the entries of `findings_sets` no
-   * row overrides (open, first seen when the set was stored). Written through those two.
+   * row overrides (open, first seen when the set was stored). Written through those two; a
+   * migration that changes their columns creates the view again.
    */
   findings_states: FindingStateColumns;
   /**
