@@ -69,6 +69,9 @@ function splitFeed(): { base: string; update: string; updateRecords: number } {
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const feed = splitFeed();
+  // Phases say when they ran, in seconds from here (about the server's start): the window to
+  // give bench/support/summarize-profile.ts for a profile of the server.
+  const spawned = performance.now();
   const server = await BenchServer.start({ db, port, name: 'fleet-load', serverArgs: ['--checkin-interval', '60s'] });
   const pid = server.pid;
   const database = server.database;
@@ -107,19 +110,21 @@ async function main(): Promise<void> {
     const measured = async (name: string, run: () => Promise<PhaseReport>) => {
       const cpu0 = { server: cpuOf(pid), load: selfCpu(), postgres: postgres.snapshot(), load1: loadavg()[0] };
       at(name);
+      const window = [(performance.now() - spawned) / 1000];
       const report = await run();
+      window.push((performance.now() - spawned) / 1000);
       const seconds = report.elapsedMs / 1000;
       const cpu = { server: cpuOf(pid) - cpu0.server, load: selfCpu() - cpu0.load, postgres: postgres.since(cpu0.postgres) };
       const mem = rssOf(pid);
       const loadAverage = [cpu0.load1, loadavg()[0]];
-      phases[name] = { ...report, serverCpuSeconds: cpu.server, loadCpuSeconds: cpu.load, postgresCpuSeconds: cpu.postgres, serverRssMiB: mem.rss, loadAverage };
+      phases[name] = { ...report, serverCpuSeconds: cpu.server, loadCpuSeconds: cpu.load, postgresCpuSeconds: cpu.postgres, serverRssMiB: mem.rss, loadAverage, window };
       const errors = Object.entries(report.errors).map(([k, n]) => `${n} ${k}`).join(', ');
       for (const [op, s] of Object.entries(report.operations)) {
         if (s.count + s.errors === 0) continue;
         line(`${name}: ${op}`, `${s.count} ok in ${seconds.toFixed(1)} s = ${s.perSecond}/s; p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms${s.errors ? `; ${s.errors} errors` : ''}`);
       }
       const pgCores = db === 'postgres' ? `, PostgreSQL ${(cpu.postgres / seconds).toFixed(2)}` : '';
-      line(`${name}: cores used`, `server ${(cpu.server / seconds).toFixed(2)}, load generator ${(cpu.load / seconds).toFixed(2)}${pgCores}; load average ${loadAverage.map((x) => x?.toFixed(1)).join(' → ')}; server RSS ${mem.rss.toFixed(0)} MiB${errors ? `; errors: ${errors}` : ''}`);
+      line(`${name}: cores used`, `server ${(cpu.server / seconds).toFixed(2)}, load generator ${(cpu.load / seconds).toFixed(2)}${pgCores}; load average ${loadAverage.map((x) => x?.toFixed(1)).join(' → ')}; server RSS ${mem.rss.toFixed(0)} MiB; from ${window.map((t) => t.toFixed(0)).join(' to ')} s${errors ? `; errors: ${errors}` : ''}`);
     };
 
     await measured('enroll', () => sim.enroll());
