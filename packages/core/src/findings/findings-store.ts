@@ -236,22 +236,15 @@ export class FindingsStore {
           ${sets.map((s) => uuidArray(s.findings.map((f) => f.detail)))}::text[]) as u(host_id, keys, details)`.execute(this.db);
     }
     const why = await this.whyGone(gone, (r) => (hosts[r.host] as HostSync).installed);
-    const closeRows = (rows: readonly Gone[]) => rows.filter((r) => r.since === undefined).map((r) => r.id);
-    const fixedRows = closeRows(why.fixed);
-    if (fixedRows.length > 0) {
-      await sql`update findings_rows set state = 'fixed', fixed_at = ${now}, updated_at = ${now} where id = any(${fixedRows}::bigint[])`.execute(this.db);
-    }
-    const retractedRows = closeRows(why.retracted);
-    if (retractedRows.length > 0) {
-      await sql`update findings_rows set state = 'retracted', fixed_at = null, updated_at = ${now} where id = any(${retractedRows}::bigint[])`.execute(this.db);
-    }
-    // Set entries that closed become rows that take their id and first seen.
-    for (const [rows, state] of [[why.fixed, 'fixed'], [why.retracted, 'retracted']] as const) {
-      for (const r of rows) {
-        if (r.since !== undefined) {
-          const hostId = (hosts[r.host] as HostSync).hostId;
-          overrides.push({ id: r.id, hostId, key: r.key, detail: r.detail_id, state, firstSeen: r.since, fixedAt: state === 'fixed' ? now : null });
-        }
+    // Rows close in place; set entries that closed become rows that take their id and first seen.
+    for (const [closed, state] of [[why.fixed, 'fixed'], [why.retracted, 'retracted']] as const) {
+      const fixedAt = state === 'fixed' ? now : null;
+      const rowIds = closed.filter((r) => r.since === undefined).map((r) => r.id);
+      if (rowIds.length > 0) {
+        await sql`update findings_rows set state = ${state}, fixed_at = ${fixedAt}, updated_at = ${now} where id = any(${rowIds}::bigint[])`.execute(this.db);
+      }
+      for (const r of closed) {
+        if (r.since !== undefined) overrides.push({ id: r.id, hostId: (hosts[r.host] as HostSync).hostId, key: r.key, detail: r.detail_id, state, firstSeen: r.since, fixedAt });
       }
     }
     for (let i = 0; i < overrides.length; i += WRITE_CHUNK) {
@@ -351,10 +344,7 @@ export class FindingsStore {
   }
 
   async list(filter: FindingFilter, page: FindingPage): Promise<{ total: number; findings: StoredFinding[] }> {
-    let q = this.joined();
-    if (filter.hostId !== undefined) q = q.where('s.host_id', '=', filter.hostId);
-    if (filter.hostIds !== undefined) q = filter.hostIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('s.host_id', '=', sql<string>`any(${[...filter.hostIds]}::uuid[])`);
-    if (filter.excludingHosts?.length) q = q.where('s.host_id', '<>', sql<string>`all(${[...filter.excludingHosts]}::uuid[])`);
+    let q = this.joined().where(hostsOf(filter, sql.ref('s.host_id')));
     q = q.where('s.state', '=', filter.state ?? 'open');
     if (filter.priorities?.length) q = q.where('d.priority', 'in', [...filter.priorities]);
     if (filter.kev !== undefined) q = q.where('d.kev', '=', filter.kev);
@@ -419,23 +409,16 @@ export class FindingsStore {
    * host's set's block).
    */
   private async countByHostAndState(filter: FindingFilter): Promise<string> {
-    const hosts = (column: RawBuilder<unknown>) => {
-      const terms = [sql`true`];
-      if (filter.hostId !== undefined) terms.push(sql`${column} = ${filter.hostId}`);
-      if (filter.hostIds !== undefined) terms.push(sql`${column} = any(${uuidArray(filter.hostIds)}::uuid[])`);
-      if (filter.excludingHosts?.length) terms.push(sql`${column} <> all(${uuidArray(filter.excludingHosts)}::uuid[])`);
-      return sql.join(terms, sql` and `);
-    };
     const state = filter.state ?? 'open';
     const entries =
       state === 'open'
         ? sql`
-          + (select coalesce(sum(cardinality(keys)), 0) from findings_sets where ${hosts(sql.ref('host_id'))})
+          + (select coalesce(sum(cardinality(keys)), 0) from findings_sets where ${hostsOf(filter, sql.ref('host_id'))})
           - (select count(*) from findings_rows r join findings_sets s on s.host_id = r.host_id
-             where r.id >= s.first_id and r.id < s.first_id + cardinality(s.keys) and ${hosts(sql.ref('r.host_id'))})`
+             where r.id >= s.first_id and r.id < s.first_id + cardinality(s.keys) and ${hostsOf(filter, sql.ref('r.host_id'))})`
         : sql``;
     const counted = await sql<{ total: string }>`
-      select ((select count(*) from findings_rows where state = ${state} and ${hosts(sql.ref('host_id'))}) ${entries})::text as total`.execute(this.db);
+      select ((select count(*) from findings_rows where state = ${state} and ${hostsOf(filter, sql.ref('host_id'))}) ${entries})::text as total`.execute(this.db);
     return (counted.rows[0] as { total: string }).total;
   }
 
@@ -558,6 +541,15 @@ export class FindingsStore {
  */
 function uuidArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`;
+}
+
+/** The filter's host terms (one host, some hosts, all but some) on `column`, as one SQL condition. */
+function hostsOf(filter: FindingFilter, column: RawBuilder<unknown>): RawBuilder<SqlBool> {
+  const terms = [sql`true`];
+  if (filter.hostId !== undefined) terms.push(sql`${column} = ${filter.hostId}`);
+  if (filter.hostIds !== undefined) terms.push(sql`${column} = any(${[...filter.hostIds]}::uuid[])`);
+  if (filter.excludingHosts?.length) terms.push(sql`${column} <> all(${[...filter.excludingHosts]}::uuid[])`);
+  return sql<SqlBool>`${sql.join(terms, sql` and `)}`;
 }
 
 /** Whether a filter narrows by nothing a finding's detail says (so its total can be counted without the details). */

@@ -54,15 +54,14 @@ export function reportRoutes(app: App, deps: AppDeps): void {
       const baselines = await HostBaselines.load(deps.db, deps.clock, request.query.failAt);
       const ids = await (await callerScope(request, deps)).hostIds(deps.db);
       const active = await store.list({ status: 'active', ids });
-      const tallies = new Map<string, Tally>();
-      for (const h of active) {
+      // One tally per active host, in the order of `active` (findings name hosts by position).
+      const tallies = active.map((h): Tally => {
         const { baseline, stored } = baselines.of(h);
-        tallies.set(h.id, { baseline, stored, approved: none(), security: none(), decisions: { approved: 0, pending: 0, unapproved: 0, rejected: 0, held: 0 } });
-      }
+        return { baseline, stored, approved: none(), security: none(), decisions: { approved: 0, pending: 0, unapproved: 0, rejected: 0, held: 0 } };
+      });
       // Findings under an exception in force leave the count until it expires. Each distinct
-      // finding is decided once per baseline, however many hosts of one image carry it.
-      // Only active hosts are judged (not quarantined or retired ones).
-      const judgedTallies = active.map((h) => tallies.get(h.id) as Tally);
+      // finding is decided once per baseline, however many hosts of one image carry it. Only
+      // active hosts are judged (not quarantined or retired ones).
       const open = await new FindingsStore(tablesOf(deps.db), deps.clock).openForJudgement(
         active.map((h) => h.id),
         coversOf(await exceptionsInForce(deps.db, now)),
@@ -70,7 +69,7 @@ export function reportRoutes(app: App, deps: AppDeps): void {
       for (const f of open) {
         const decided = new Map<PatchBaseline, BaselineState>();
         for (const position of f.hosts) {
-          const t = judgedTallies[position] as Tally;
+          const t = tallies[position] as Tally;
           let state = decided.get(t.baseline);
           if (state === undefined) decided.set(t.baseline, (state = baselineDecision(t.baseline, f, now).state));
           t.decisions[state]++;
@@ -86,7 +85,7 @@ export function reportRoutes(app: App, deps: AppDeps): void {
       };
       // Hosts of one image share an inventory: read each distinct one once.
       const byDigest = new Map<string, readonly InstalledPackage[]>();
-      for (const h of active) {
+      for (const [position, h] of active.entries()) {
         // Only Debian publishes per-package support lists; other hosts need no package read.
         let packages: readonly InstalledPackage[] = [];
         // A host has an inventory from its first upload on; its digest may be unknown meanwhile (migration 0023).
@@ -96,7 +95,7 @@ export function reportRoutes(app: App, deps: AppDeps): void {
           if (digest !== null) byDigest.set(digest, packages);
         }
         const eol = eolView(h, now, packages);
-        const t = tallies.get(h.id)!;
+        const t = tallies[position] as Tally;
         const verdict = hostCompliance(
           {
             assessed: h.inventoryAt !== null,
