@@ -86,6 +86,39 @@ describe.each(kinds)('HostStore snapshots stored against a base on %s', (kind) =
     expect((await store.hostsWithNames(['pa1', 'pasrc0', 'nothing'])).sort()).toEqual([a]);
   });
 
+  it('stores the differences of a batch in one go: clones share one, each reads back whole, one without a stored base is stored whole', async () => {
+    const store = new HostStore(tablesOf(db.db), () => new Date(), bases);
+    const base = image('pf');
+    await store.saveInventory(await newHost(), 'df', base, matchName);
+    const lost = image('pg');
+    const lostHost = await newHost();
+    await db.db
+      .transaction()
+      .execute(async (trx) => {
+        await new HostStore(tablesOf(trx), () => new Date(), bases).saveInventory(lostHost, 'dg', lost, matchName);
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+    // Names a JSON or array literal would have to escape, on the packages a difference carries.
+    const odd: InstalledPackage = { ecosystem: 'Debian:12', name: 'odd,"name"\\{x}', version: '1:2.0-1' };
+    const inventories = [
+      [...base.slice(1), odd],
+      [...base.slice(1), odd].reverse(),
+      base.map((p, i) => (i === 3 ? { ...p, version: '2.0-1' } : p)),
+      [...lost.slice(2), odd],
+    ];
+    const hosts = [await newHost(), await newHost(), await newHost(), await newHost()];
+    const ids = await store.saveInventories(hosts.map((id, i) => ({ id, digest: `d${i}`, packages: inventories[i] as InstalledPackage[], matchName })));
+    expect(ids[0]).toBe(ids[1]);
+    const rows = await Promise.all(hosts.map(row));
+    const baseId = (await sql<{ id: string }>`select snapshot_id as id from hosts_hosts where inventory_digest = 'df'`.execute(db.db)).rows[0]?.id;
+    expect(rows[0]).toMatchObject({ base_id: baseId, own: 1, removed: [0], names: [odd.name], removed_names: ['pfsrc0'] });
+    expect(rows[2]).toMatchObject({ base_id: baseId, own: 1, removed: [3] });
+    expect(rows[3]).toMatchObject({ base_id: null, own: 99 });
+    for (const [i, id] of hosts.entries()) expect(sorted(await new HostStore(tablesOf(db.db), () => new Date()).packagesOf(id))).toEqual(sorted(inventories[i] as InstalledPackage[]));
+    expect((await store.hostsWithNames([odd.name])).sort()).toEqual([hosts[0], hosts[1], hosts[3]].sort());
+  });
+
   it('stores whole what would point at a base that was never committed', async () => {
     const store = new HostStore(tablesOf(db.db), () => new Date(), bases);
     const [c, d] = [await newHost(), await newHost()];

@@ -49,11 +49,10 @@ class BatchedInsertProbe implements KyselyPlugin {
 
   transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
     if (node.kind === 'RawNode' && node.sqlFragments.join('').includes('insert into findings_sets')) {
-      // The first array bound is the rows' host ids.
+      // The one array of numbers bound is where each row's slice starts: one per host.
       const values: unknown[] = node.parameters.map((p) => (ValueNode.is(p) ? p.value : undefined));
-      const first = values.find((v): v is string => typeof v === 'string' && v.startsWith('{'));
-      const hostIds = new Set(first?.slice(1, -1).split(','));
-      if (hostIds.size > 1) {
+      const firsts = values.find((v): v is number[] => Array.isArray(v) && typeof v[0] === 'number');
+      if ((firsts?.length ?? 0) > 1) {
         this.batched++;
         if (this.failures-- > 0) throw new Error('injected failure of a batched statement');
       }

@@ -5,3 +5,4 @@
 export { openDatabase } from './open-database.js';
 export type { DatabaseHandle, DatabaseOptions } from './open-database.js';
 export { migrateToLatest, migrateUpTo, migrationsFingerprint } from './migrate.js';
+export { uuidArrayParam } from './uuid-array-param.js';

@@ -1,4 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import { uuidArrayParam } from '../db/index.js';
 import type { Priority } from '../risk/index.js';
 import type { AssessedFinding, FindingState, StoredFinding } from './finding-row.js';
 import { KnownDetails } from './known-details.js';
@@ -175,14 +176,18 @@ export class FindingsStore {
     const updates: { id: string; detail: string; reopened: boolean }[] = [];
     const overrides: Override[] = [];
     const sets: { hostId: string; findings: readonly AssessedFinding[] }[] = [];
+    // Details to store: those this process does not know are stored already (most: hosts of one image share them).
     const needed = new Map<string, AssessedFinding>();
+    const need = (f: AssessedFinding) => {
+      if (!this.known.has(f.detail)) needed.set(f.detail, f);
+    };
     const gone: Gone[] = [];
     const changes = hosts.map((h, index) => {
       const fresh = distinctByKey(h.findings);
       const stored = storedOf.get(h.hostId);
       if (stored === undefined) {
         // The host's first findings: one row for all of them.
-        for (const f of fresh) needed.set(f.detail, f);
+        for (const f of fresh) need(f);
         if (fresh.length > MAX_SET_LENGTH) for (const finding of fresh) inserts.push({ hostId: h.hostId, finding });
         else if (fresh.length > 0) sets.push({ hostId: h.hostId, findings: fresh });
         return { opened: fresh.length, updated: 0, fixed: 0, retracted: 0 };
@@ -195,13 +200,13 @@ export class FindingsStore {
         const had = stored.get(f.key);
         if (!had) {
           inserts.push({ hostId: h.hostId, finding: f });
-          needed.set(f.detail, f);
+          need(f);
           opened++;
         } else if (had.state !== 'open' || had.detail_id !== f.detail) {
           // A set entry is open: only its detail can change, as a row that takes its id and first seen.
           if (had.since !== undefined) overrides.push({ id: had.id, hostId: h.hostId, key: f.key, detail: f.detail, state: 'open', firstSeen: had.since, fixedAt: null });
           else updates.push({ id: had.id, detail: f.detail, reopened: had.state !== 'open' });
-          needed.set(f.detail, f);
+          need(f);
           updated++;
         }
       }
@@ -217,7 +222,7 @@ export class FindingsStore {
         update findings_rows as s set
           detail_id = u.detail, state = 'open', fixed_at = null, updated_at = ${now},
           first_seen = case when u.reopened then ${now} else s.first_seen end
-        from unnest(${chunk.map((u) => u.id)}::bigint[], ${uuidArray(chunk.map((u) => u.detail))}::uuid[], ${chunk.map((u) => u.reopened)}::boolean[]) as u(id, detail, reopened)
+        from unnest(${chunk.map((u) => u.id)}::bigint[], ${uuidArrayParam(chunk.map((u) => u.detail))}::uuid[], ${chunk.map((u) => u.reopened)}::boolean[]) as u(id, detail, reopened)
         where s.id = u.id`.execute(this.db);
     }
     for (let i = 0; i < inserts.length; i += WRITE_CHUNK) {
@@ -225,15 +230,24 @@ export class FindingsStore {
       await sql`
         insert into findings_rows (host_id, key, detail_id, state, first_seen, fixed_at, updated_at)
         select u.host_id, u.key, u.detail, 'open', ${now}, null, ${now}
-        from unnest(${uuidArray(chunk.map((f) => f.hostId))}::uuid[], ${uuidArray(chunk.map((f) => f.finding.key))}::uuid[], ${uuidArray(chunk.map((f) => f.finding.detail))}::uuid[]) as u(host_id, key, detail)`.execute(this.db);
+        from unnest(${uuidArrayParam(chunk.map((f) => f.hostId))}::uuid[], ${uuidArrayParam(chunk.map((f) => f.finding.key))}::uuid[], ${uuidArrayParam(chunk.map((f) => f.finding.detail))}::uuid[]) as u(host_id, key, detail)`.execute(this.db);
     }
     if (sets.length > 0) {
-      // Each set's keys and details travel as one array literal each, cast per host.
+      // Every set's keys and details travel as one binary array each; a host's set is its slice.
+      const keys: string[] = [];
+      const details: string[] = [];
+      const firsts: number[] = [];
+      for (const s of sets) {
+        firsts.push(keys.length + 1);
+        for (const f of s.findings) {
+          keys.push(f.key);
+          details.push(f.detail);
+        }
+      }
       await sql`
         insert into findings_sets (host_id, first_id, keys, details, since)
-        select u.host_id, nextval('findings_set_ids'), u.keys::uuid[], u.details::uuid[], ${now}
-        from unnest(${uuidArray(sets.map((s) => s.hostId))}::uuid[], ${sets.map((s) => uuidArray(s.findings.map((f) => f.key)))}::text[],
-          ${sets.map((s) => uuidArray(s.findings.map((f) => f.detail)))}::text[]) as u(host_id, keys, details)`.execute(this.db);
+        select u.host_id, nextval('findings_set_ids'), (${uuidArrayParam(keys)}::uuid[])[u.first:u.last], (${uuidArrayParam(details)}::uuid[])[u.first:u.last], ${now}
+        from unnest(${uuidArrayParam(sets.map((s) => s.hostId))}::uuid[], ${firsts}::int[], ${sets.map((s, i) => (firsts[i] as number) + s.findings.length - 1)}::int[]) as u(host_id, first, last)`.execute(this.db);
     }
     const why = await this.whyGone(gone, (r) => (hosts[r.host] as HostSync).installed);
     // Rows close in place; set entries that closed become rows that take their id and first seen.
@@ -252,8 +266,8 @@ export class FindingsStore {
       await sql`
         insert into findings_rows (id, host_id, key, detail_id, state, first_seen, fixed_at, updated_at) overriding system value
         select u.id, u.host_id, u.key, u.detail, u.state, u.first_seen, u.fixed_at, ${now}
-        from unnest(${chunk.map((o) => o.id)}::bigint[], ${uuidArray(chunk.map((o) => o.hostId))}::uuid[], ${uuidArray(chunk.map((o) => o.key))}::uuid[],
-          ${uuidArray(chunk.map((o) => o.detail))}::uuid[], ${chunk.map((o) => o.state)}::text[], ${chunk.map((o) => o.firstSeen.toISOString())}::timestamptz[],
+        from unnest(${chunk.map((o) => o.id)}::bigint[], ${uuidArrayParam(chunk.map((o) => o.hostId))}::uuid[], ${uuidArrayParam(chunk.map((o) => o.key))}::uuid[],
+          ${uuidArrayParam(chunk.map((o) => o.detail))}::uuid[], ${chunk.map((o) => o.state)}::text[], ${chunk.map((o) => o.firstSeen.toISOString())}::timestamptz[],
           ${chunk.map((o) => o.fixedAt?.toISOString() ?? null)}::timestamptz[]) as u(id, host_id, key, detail, state, first_seen, fixed_at)`.execute(this.db);
     }
     for (const r of why.fixed) (changes[r.host] as { fixed: number }).fixed++;
@@ -266,7 +280,7 @@ export class FindingsStore {
    * that no row overrides. Hosts with nothing stored are absent from the map.
    */
   private async storedOf(hostIds: readonly string[]): Promise<Map<string, Map<string, Stored>>> {
-    const ids = uuidArray(hostIds);
+    const ids = uuidArrayParam(hostIds);
     const rows = await sql<{ host_id: string; id: string; key: string; detail_id: string; state: FindingState }>`
       select host_id, id, key, detail_id, state from findings_rows where host_id = any(${ids}::uuid[])`.execute(this.db);
     // The arrays as comma-joined text: splitting it costs a few percent of what the drivers'
@@ -301,7 +315,7 @@ export class FindingsStore {
     const retracted: R[] = [];
     if (gone.length === 0) return { fixed, retracted };
     const details = await sql<{ id: string; ecosystem: string; package: string; installed: string }>`
-      select id, ecosystem, package, installed from findings_details where id = any(${uuidArray([...new Set(gone.map((r) => r.detail_id))])}::uuid[])`.execute(this.db);
+      select id, ecosystem, package, installed from findings_details where id = any(${uuidArrayParam([...new Set(gone.map((r) => r.detail_id))])}::uuid[])`.execute(this.db);
     const byId = new Map(details.rows.map((d) => [d.id, d]));
     for (const r of gone) {
       const d = byId.get(r.detail_id);
@@ -313,15 +327,14 @@ export class FindingsStore {
   }
 
   /**
-   * Stores the details no host has yet. Most are there already (hosts of one image share them):
-   * ids this process knows are stored are skipped, the others are asked for, and only the
-   * missing ones are sent with their text. Inserted in
-   * id order, so two uploads adding the same details never wait on each other in a cycle.
+   * Stores the details no host has yet, of those this process does not know are stored: they
+   * are asked for, and only the missing ones are sent with their text. Inserted in id order, so
+   * two uploads adding the same details never wait on each other in a cycle.
    */
   private async storeDetails(needed: ReadonlyMap<string, AssessedFinding>): Promise<void> {
-    const unknown = [...needed.keys()].filter((id) => !this.known.has(id));
-    if (unknown.length === 0) return;
-    const stored = await sql<{ id: string }>`select id from findings_details where id = any(${uuidArray(unknown)}::uuid[])`.execute(this.db);
+    if (needed.size === 0) return;
+    const unknown = [...needed.keys()];
+    const stored = await sql<{ id: string }>`select id from findings_details where id = any(${uuidArrayParam(unknown)}::uuid[])`.execute(this.db);
     const have = new Set(stored.rows.map((r) => r.id));
     for (const id of have) this.known.add(id);
     const missing = unknown.map((id) => needed.get(id) as AssessedFinding).filter((f) => !have.has(f.detail)).sort((a, b) => (a.detail < b.detail ? -1 : a.detail > b.detail ? 1 : 0));
@@ -333,7 +346,7 @@ export class FindingsStore {
         select u.id, u.advisory_id, u.ecosystem, u.package, u.installed, u.fixed, u.type, u.severity, u.cvss, u.kev, u.epss, u.priority,
           u.reasons::jsonb, u.aliases::jsonb, u.summary, u.published
         from unnest(
-          ${col((f) => f.detail)}::uuid[], ${col((f) => f.advisory)}::text[], ${col((f) => f.ecosystem)}::text[], ${col((f) => f.package)}::text[],
+          ${uuidArrayParam(col((f) => f.detail))}::uuid[], ${col((f) => f.advisory)}::text[], ${col((f) => f.ecosystem)}::text[], ${col((f) => f.package)}::text[],
           ${col((f) => f.installed)}::text[], ${col((f) => f.fixed)}::text[], ${col((f) => f.type)}::text[], ${col((f) => f.severity)}::text[],
           ${col((f) => f.cvss)}::real[], ${col((f) => f.kev)}::boolean[], ${col((f) => f.epss)}::real[], ${col((f) => f.priority)}::text[],
           ${col((f) => JSON.stringify(f.reasons))}::text[], ${col((f) => JSON.stringify(f.aliases))}::text[], ${col((f) => f.summary)}::text[],
@@ -432,7 +445,7 @@ export class FindingsStore {
     if (owners.rows.length === 0) return undefined;
     const row = await this.joined()
       .select([...DETAIL_COLUMNS, 's.id', 's.host_id', 's.state', 's.first_seen', 's.fixed_at', 's.updated_at'])
-      .where('s.host_id', '=', sql<string>`any(${uuidArray(owners.rows.map((r) => r.host_id))}::uuid[])`)
+      .where('s.host_id', '=', sql<string>`any(${uuidArrayParam(owners.rows.map((r) => r.host_id))}::uuid[])`)
       .where('s.id', '=', id)
       .executeTakeFirst();
     return row ? toStored(row) : undefined;
@@ -451,7 +464,7 @@ export class FindingsStore {
    */
   async openForJudgement(hostIds: readonly string[], excluding: readonly FindingCover[] = []): Promise<JudgedFinding[]> {
     if (hostIds.length === 0) return [];
-    const positions = sql<{ id: string; n: string }>`(select id, n - 1 as n from unnest(${uuidArray(hostIds)}::uuid[]) with ordinality as u(id, n))`.as('h');
+    const positions = sql<{ id: string; n: string }>`(select id, n - 1 as n from unnest(${uuidArrayParam(hostIds)}::uuid[]) with ordinality as u(id, n))`.as('h');
     let q = this.joined()
       .innerJoin(positions, 'h.id', 's.host_id')
       .select([
@@ -539,10 +552,6 @@ export class FindingsStore {
  * Digest-made UUIDs as one array literal: they need no quoting, and joining them costs a small
  * part of what the driver's generic array encoding does for a host's ~500 findings.
  */
-function uuidArray(ids: readonly string[]): string {
-  return `{${ids.join(',')}}`;
-}
-
 /** The filter's host terms (one host, some hosts, all but some) on `column`, as one SQL condition. */
 function hostsOf(filter: FindingFilter, column: RawBuilder<unknown>): RawBuilder<SqlBool> {
   const terms = [sql`true`];
@@ -572,21 +581,27 @@ function readPositions(list: string, out: number[]): number[] {
 }
 
 /** The first finding of each key, in order (an assessment may name one finding twice). */
-function distinctByKey(findings: readonly AssessedFinding[]): AssessedFinding[] {
-  const byKey = new Map<string, AssessedFinding>();
-  for (const f of findings) if (!byKey.has(f.key)) byKey.set(f.key, f);
-  return [...byKey.values()];
+/**
+ * The first finding of each key. Remembered per array (assessments are never changed once made),
+ * so the upload's reply counting them after `syncHosts` does not build a second set of keys.
+ */
+function distinctByKey(findings: readonly AssessedFinding[]): readonly AssessedFinding[] {
+  let distinct = distinctOf.get(findings);
+  if (distinct === undefined) {
+    const byKey = new Map<string, AssessedFinding>();
+    for (const f of findings) if (!byKey.has(f.key)) byKey.set(f.key, f);
+    distinct = byKey.size === findings.length ? findings : [...byKey.values()];
+    distinctOf.set(findings, distinct);
+  }
+  return distinct;
 }
+
+const distinctOf = new WeakMap<readonly AssessedFinding[], readonly AssessedFinding[]>();
 
 /** Open findings per priority among fresh findings (what `syncHost` leaves open), without a query. */
 export function countOpen(findings: readonly AssessedFinding[]): Record<Priority, number> {
   const counts: Record<Priority, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
-  const seen = new Set<string>();
-  for (const f of findings) {
-    if (seen.has(f.key)) continue;
-    seen.add(f.key);
-    counts[f.priority]++;
-  }
+  for (const f of distinctByKey(findings)) counts[f.priority]++;
   return counts;
 }
 

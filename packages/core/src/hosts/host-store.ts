@@ -353,8 +353,9 @@ export class HostStore {
 
   /**
    * `saveInventory` for several hosts at once (uploads stored together): the snapshots marked
-   * used in one statement and the host rows pointed at them in another; each snapshot not yet
-   * stored is stored on its own. Each host appears at most once. Returns the snapshot ids in order.
+   * used in one statement, the new ones stored as differences in another, and the host rows
+   * pointed at them in a third; a snapshot with no base to point at is stored whole, on its own.
+   * Each host appears at most once. Returns the snapshot ids in order.
    */
   async saveInventories(inventories: readonly InventoryToSave[]): Promise<string[]> {
     if (inventories.length === 0) return [];
@@ -363,10 +364,12 @@ export class HostStore {
       return { inv, encodings, names: inv.packages.map(inv.matchName), snapshotId: snapshotIdOf(encodings), diff: this.bases.diff(encodings) };
     });
     await this.markUsed([...new Set(prepared.flatMap((p) => (p.diff ? [p.snapshotId, p.diff.baseId] : [p.snapshotId])))]);
-    // In snapshot id order: two transactions storing the same new snapshots wait on each other's
-    // insert, never in a cycle.
-    for (const { inv, encodings, names, snapshotId, diff } of [...prepared].sort((a, b) => (a.snapshotId < b.snapshotId ? -1 : a.snapshotId > b.snapshotId ? 1 : 0))) {
-      if (diff && (await this.saveBased(snapshotId, diff, inv.packages, names))) continue;
+    // One per snapshot (clones in one batch share theirs), in snapshot id order: two transactions
+    // storing the same new snapshots wait on each other's insert, never in a cycle.
+    const distinct = [...new Map(prepared.map((p) => [p.snapshotId, p])).values()].sort((a, b) => (a.snapshotId < b.snapshotId ? -1 : a.snapshotId > b.snapshotId ? 1 : 0));
+    const stored = await this.saveBased(distinct.flatMap((p) => (p.diff ? [{ snapshotId: p.snapshotId, diff: p.diff, packages: p.inv.packages, names: p.names }] : [])));
+    for (const { inv, encodings, names, snapshotId } of distinct) {
+      if (stored.has(snapshotId)) continue;
       const inserted = await this.db
         .insertInto('hosts_snapshots')
         .values({ id: snapshotId, packages: packagesJson(encodings), package_count: inv.packages.length, created_at: this.clock(), used_at: this.clock(), names: distinctSorted(names) })
@@ -391,32 +394,48 @@ export class HostStore {
   }
 
   /**
-   * Stores a snapshot as its difference from a base; false when the base is not there to point
-   * at (another transaction stored it and has not committed, or rolled back): the caller stores
-   * it whole. True as well when the snapshot was already stored. `names[i]` is the name
-   * `packages[i]` is matched under.
+   * Stores snapshots as their differences from their bases, in one statement (the rows as one
+   * JSON document, each snapshot's packages embedded as their stored text). Returns the ids
+   * now stored, inserted or already there; a snapshot left out has no base to point at (another
+   * transaction stored the base and has not committed, or it rolled back, or it was pruned), and
+   * the caller stores it whole. `names[i]` is the name `packages[i]` is matched under.
    */
-  private async saveBased(snapshotId: string, diff: SnapshotDiff, packages: readonly InstalledPackage[], names: readonly string[]): Promise<boolean> {
-    const added = diff.added.map((i) => packages[i] as InstalledPackage);
-    const kept = new Set(names);
-    // Names of the base this snapshot no longer carries at all: a feed update naming them must not take this host.
-    const gone = distinctSorted(diff.removedNames.filter((n) => !kept.has(n)));
+  private async saveBased(snapshots: readonly { snapshotId: string; diff: SnapshotDiff; packages: readonly InstalledPackage[]; names: readonly string[] }[]): Promise<Set<string>> {
+    if (snapshots.length === 0) return new Set();
+    const rows = snapshots.map(({ snapshotId, diff, packages, names }) => {
+      const kept = new Set(names);
+      const row = {
+        id: snapshotId,
+        base_id: diff.baseId,
+        removed: diff.removed,
+        // Names of the base this snapshot no longer carries at all: a feed update naming them must not take this host.
+        removed_names: distinctSorted(diff.removedNames.filter((n) => !kept.has(n))),
+        package_count: packages.length,
+        names: distinctSorted(diff.added.map((i) => names[i] as string)),
+      };
+      return `${JSON.stringify(row).slice(0, -1)},"packages":${packagesJson(diff.added.map((i) => encodingOf(packages[i] as InstalledPackage)))}}`;
+    });
     // The existence test sees committed rows (and this transaction's) only, never waits on
     // another upload's, so a row that passes it also passes the foreign key.
     const inserted = await sql<{ id: string }>`
       insert into hosts_snapshots (id, base_id, removed, removed_names, packages, package_count, created_at, used_at, names)
-      select ${snapshotId}, ${diff.baseId}, ${[...diff.removed]}::int[], ${gone}::text[], ${packagesJson(added.map(encodingOf))}::json, ${packages.length}, ${this.clock()}, ${this.clock()},
-        ${distinctSorted(diff.added.map((i) => names[i] as string))}::text[]
-      where exists (select 1 from hosts_snapshots where id = ${diff.baseId})
+      select r.id, r.base_id, r.removed, r.removed_names, r.packages, r.package_count, ${this.clock()}, ${this.clock()}, r.names
+      from json_to_recordset(${`[${rows.join(',')}]`}::json) as r(id text, base_id text, removed int[], removed_names text[], packages json, package_count int, names text[])
+      where exists (select 1 from hosts_snapshots where id = r.base_id)
+      order by r.id
       on conflict (id) do nothing
       returning id`.execute(this.db);
-    if (inserted.rows.length > 0) return true;
-    const found = await sql<{ id: string; base: boolean }>`
-      select id, false as base from hosts_snapshots where id = ${snapshotId}
-      union all select id, true from hosts_snapshots where id = ${diff.baseId}`.execute(this.db);
-    if (found.rows.some((r) => !r.base)) return true;
-    if (!found.rows.some((r) => r.base)) this.bases.forget(diff.baseId);
-    return false;
+    const stored = new Set(inserted.rows.map((r) => r.id));
+    const rest = snapshots.filter((s) => !stored.has(s.snapshotId));
+    if (rest.length === 0) return stored;
+    const found = await sql<{ id: string }>`
+      select id from hosts_snapshots where id = any(${[...new Set(rest.flatMap((s) => [s.snapshotId, s.diff.baseId]))]}::text[])`.execute(this.db);
+    const there = new Set(found.rows.map((r) => r.id));
+    for (const { snapshotId, diff } of rest) {
+      if (there.has(snapshotId)) stored.add(snapshotId);
+      else if (!there.has(diff.baseId)) this.bases.forget(diff.baseId);
+    }
+    return stored;
   }
 
   /**

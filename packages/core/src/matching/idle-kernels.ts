@@ -84,8 +84,23 @@ function compareIn(ecosystem: string, a: string, b: string): number {
   return scheme.compare(scheme.parse(a), scheme.parse(b));
 }
 
-/** The kernel packages of other releases than the running one (see withoutIdleKernels); empty when that cannot be told. */
-function idlePackages(packages: readonly InstalledPackage[], runningKernel: string | undefined): Set<InstalledPackage> {
+/**
+ * The kernel packages of other releases than the running one (see withoutIdleKernels); empty
+ * when that cannot be told. Remembered for the last running kernel asked about each package list
+ * (lists are never changed once read): an upload asks three times, for its assessment, its idle
+ * kernels and its installed versions.
+ */
+function idlePackages(packages: readonly InstalledPackage[], runningKernel: string | undefined): ReadonlySet<InstalledPackage> {
+  const memo = idleOf.get(packages);
+  if (memo !== undefined && memo.runningKernel === runningKernel) return memo.idle;
+  const idle = findIdle(packages, runningKernel);
+  idleOf.set(packages, { runningKernel, idle });
+  return idle;
+}
+
+const idleOf = new WeakMap<readonly InstalledPackage[], { readonly runningKernel: string | undefined; readonly idle: ReadonlySet<InstalledPackage> }>();
+
+function findIdle(packages: readonly InstalledPackage[], runningKernel: string | undefined): Set<InstalledPackage> {
   const idle = new Set<InstalledPackage>();
   const running = runningKernel?.trim();
   if (!running) return idle;
@@ -94,12 +109,16 @@ function idlePackages(packages: readonly InstalledPackage[], runningKernel: stri
   const debianKernels: { pkg: InstalledPackage; abi: string }[] = [];
   const rpmKernels = new Map<string, InstalledPackage[]>();
   for (const p of packages) {
+    // The name first: most packages are no kernel of either family, and need no ecosystem lookup.
+    const name = p.name;
+    const dpkgKernel = name.startsWith('linux-');
+    if (!dpkgKernel && name !== 'kernel' && !name.startsWith('kernel-')) continue;
     let family = families.get(p.ecosystem);
     if (!families.has(p.ecosystem)) families.set(p.ecosystem, (family = familyOf(p.ecosystem)));
     if (family === 'dpkg') {
-      const abi = p.name.startsWith('linux-') ? abiInName(p.name) : undefined;
+      const abi = dpkgKernel ? abiInName(name) : undefined;
       if (abi !== undefined) debianKernels.push({ pkg: p, abi });
-    } else if (family === 'rpm' && (p.name === 'kernel' || p.name.startsWith('kernel-'))) {
+    } else if (family === 'rpm' && !dpkgKernel) {
       const key = `${p.ecosystem}\u001f${p.name}`;
       const same = rpmKernels.get(key);
       if (same) same.push(p);
