@@ -32,6 +32,7 @@ import { nvdRecords } from './migrations/0030-nvd-records.js';
 import { feedRemovals } from './migrations/0031-feed-removals.js';
 import { nvdWatermark } from './migrations/0032-nvd-watermark.js';
 import { findingSets } from './migrations/0033-finding-sets.js';
+import { findingsViewById } from './migrations/0034-findings-view-by-id.js';
 import { agentless } from './migrations/0014-agentless.js';
 
 /**
@@ -70,6 +71,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0031-feed-removals': feedRemovals,
   '0032-nvd-watermark': nvdWatermark,
   '0033-finding-sets': findingSets,
+  '0034-findings-view-by-id': findingsViewById,
   '0014-agentless': agentless,
 };
 
