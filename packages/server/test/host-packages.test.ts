@@ -50,6 +50,16 @@ describe.each(kinds)('HostStore snapshots stored against a base on %s', (kind) =
       select s.id, s.base_id, s.removed, s.removed_names, json_array_length(s.packages) as own, s.names
       from hosts_hosts h join hosts_snapshots s on s.id = h.snapshot_id where h.id = ${hostId}`.execute(db.db)).rows[0];
 
+  /** Stores an inventory in a transaction that rolls back: the process remembers a base that was never committed. */
+  const saveRolledBack = async (hostId: string, digest: string, packages: readonly InstalledPackage[]) =>
+    db.db
+      .transaction()
+      .execute(async (trx) => {
+        await new HostStore(tablesOf(trx), () => new Date(), bases).saveInventory(hostId, digest, packages, matchName);
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+
   beforeAll(async () => {
     db = await openTestDatabase(kind);
   });
@@ -91,14 +101,7 @@ describe.each(kinds)('HostStore snapshots stored against a base on %s', (kind) =
     const base = image('pf');
     await store.saveInventory(await newHost(), 'df', base, matchName);
     const lost = image('pg');
-    const lostHost = await newHost();
-    await db.db
-      .transaction()
-      .execute(async (trx) => {
-        await new HostStore(tablesOf(trx), () => new Date(), bases).saveInventory(lostHost, 'dg', lost, matchName);
-        throw new Error('rolled back');
-      })
-      .catch(() => undefined);
+    await saveRolledBack(await newHost(), 'dg', lost);
     // Names a JSON or array literal would have to escape, on the packages a difference carries.
     const odd: InstalledPackage = { ecosystem: 'Debian:12', name: 'odd,"name"\\{x}', version: '1:2.0-1' };
     const inventories = [
@@ -123,13 +126,7 @@ describe.each(kinds)('HostStore snapshots stored against a base on %s', (kind) =
     const store = new HostStore(tablesOf(db.db), () => new Date(), bases);
     const [c, d] = [await newHost(), await newHost()];
     const packagesC = image('pc');
-    await db.db
-      .transaction()
-      .execute(async (trx) => {
-        await new HostStore(tablesOf(trx), () => new Date(), bases).saveInventory(c, 'dc', packagesC, matchName);
-        throw new Error('rolled back');
-      })
-      .catch(() => undefined);
+    await saveRolledBack(c, 'dc', packagesC);
     const packagesD = packagesC.slice(1);
     await store.saveInventory(d, 'dd', packagesD, matchName);
     expect(await row(d)).toMatchObject({ base_id: null, own: 99 });
