@@ -563,10 +563,6 @@ export class FindingsStore {
   }
 }
 
-/**
- * Digest-made UUIDs as one array literal: they need no quoting, and joining them costs a small
- * part of what the driver's generic array encoding does for a host's ~500 findings.
- */
 /** The filter's host terms (one host, some hosts, all but some) on `column`, as one SQL condition. */
 function hostsOf(filter: FindingFilter, column: RawBuilder<unknown>): RawBuilder<SqlBool> {
   const terms = [sql`true`];
@@ -595,9 +591,8 @@ function readPositions(list: string, out: number[]): number[] {
   return out;
 }
 
-/** The first finding of each key, in order (an assessment may name one finding twice). */
 /**
- * The first finding of each key. Remembered per array (assessments are never changed once made),
+ * The first finding of each key, in order (an assessment may name one finding twice). Remembered per array (assessments are never changed once made),
  * so the upload's reply counting them after `syncHosts` does not build a second set of keys.
  */
 function distinctByKey(findings: readonly AssessedFinding[]): readonly AssessedFinding[] {

@@ -6,7 +6,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
  * Same rows, same columns; but PostgreSQL 15 guesses ten entries a set, so matching millions of
  * entries against the rows by (host, key) became a merge anti-join sorted on disk, while by id it
  * is a hash anti-join on one bigint: the fleet's first page of findings over 10,000 synthetic
- * sets of 525 entries took 8.6–9.4 s before and 3.7–3.8 s after (docs/benchmarks.md, stop 23).
+ * sets of 525 entries took 13.0 s before and 5.9 s after (`bench/findings-view.ts`).
  */
 export const findingsViewById: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
