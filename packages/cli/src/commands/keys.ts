@@ -1,8 +1,8 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { PatchwiseError, jobSigningKeyId, makeDirectories } from '@patchwise/core';
+import { PatchwiseError, jobSigningKeyId, makeDirectories, newEd25519PrivateKey } from '@patchwise/core';
 import type { ApiClient } from '../api-client.js';
 import { whyUnwritable } from '../open-output-file.js';
 import { textTable } from '../output/index.js';
@@ -58,7 +58,7 @@ export function readSigningKey(path: string): { privateKey: KeyObject; publicKey
 export function keysGenerate(opts: { out?: string; force?: boolean }, io: Io): number {
   const path = resolve(opts.out ?? defaultSigningKeyPath());
   if (existsSync(path) && !opts.force) throw new PatchwiseError('PW_USAGE', `a key exists already; pass --force to replace it (approvals signed with it stay valid only while agents pin it)`, { input: path });
-  const { privateKey } = generateKeyPairSync('ed25519');
+  const privateKey = newEd25519PrivateKey();
   try {
     makeDirectories(dirname(path), 0o700);
     writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });

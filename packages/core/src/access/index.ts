@@ -21,6 +21,7 @@ export {
   AGENT_HEADERS,
   bodyDigest,
   generateAgentKeyPair,
+  newEd25519PrivateKey,
   parsePublicKey,
   publicKeyOf,
   signRequest,

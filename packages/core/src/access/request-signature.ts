@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { PatchwiseError } from '../errors/index.js';
 
 /** The headers an agent adds to every request after enrollment. */
@@ -46,10 +46,24 @@ export interface AgentKeyPair {
   readonly publicKey: string;
 }
 
+/** An Ed25519 private key in PKCS#8 DER is this prefix, then the key's 32 bytes (RFC 8410, section 10.3). */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * A new Ed25519 private key: 32 random bytes (RFC 8032, section 5.1.5), wrapped as PKCS#8.
+ * Not `generateKeyPairSync`: in Node 20 the key-generation job it leaves to the garbage collector
+ * takes the new key's lock when collected, so a collection that falls inside an export of that key
+ * (which holds the lock) deadlocks the process. Seen: the fleet simulator hung after some thousand
+ * agents, its main thread in ExportJWK → garbage collection → ~KeyGenJob → mutex lock.
+ */
+export function newEd25519PrivateKey(): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, randomBytes(32)]), format: 'der', type: 'pkcs8' });
+}
+
 /** A new key pair; `privateKey` is the parsed key, for callers that sign right away. */
 export function generateAgentKeyPair(): AgentKeyPair & { readonly privateKey: KeyObject } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey: publicKeyText(publicKey), privateKey };
+  const privateKey = newEd25519PrivateKey();
+  return { privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey: publicKeyText(createPublicKey(privateKey)), privateKey };
 }
 
 function publicKeyText(key: KeyObject): string {
