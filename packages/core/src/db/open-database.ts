@@ -2,6 +2,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { makeDirectories } from '../directories/index.js';
 import { PatchwiseError } from '../errors/index.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { preparingClient } from './preparing-client.js';
+import { StatementNames } from './statement-names.js';
 import { initPgliteDataDir } from './init-pglite-data-dir.js';
 
 /**
@@ -76,6 +78,7 @@ export async function openDatabase<DB = unknown>(options: DatabaseOptions): Prom
   }
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
+    Client: preparingClient(pg.Client, new StatementNames()),
     connectionString: options.url,
     max: options.poolSize ?? 10,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
