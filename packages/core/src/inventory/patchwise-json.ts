@@ -48,21 +48,23 @@ export function parsePatchwiseInventory(doc: Obj, source: string, cache?: Packag
 
   if (!Array.isArray(doc.packages)) v.fail('packages', 'must be an array');
   const read: InstalledPackage[] = [];
+  // Per package, field paths are spelled only on failure: building them eagerly was most of what
+  // reading a thousand-package upload allocated (seven strings a package).
   (doc.packages as unknown[]).forEach((raw, i) => {
-    const path = `packages[${i}]`;
-    const p = v.object(raw, path);
-    v.keys(p, path, ['ecosystem', 'name', 'version', 'arch', 'sourceName', 'sourceVersion']);
-    const given = v.optionalString(p.ecosystem, `${path}.ecosystem`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) v.fail(`packages[${i}]`, 'must be an object');
+    const p = raw as Obj;
+    for (const key in p) if (!PACKAGE_FIELDS.includes(key)) v.fail(`packages[${i}].${key}`, `unknown field (allowed: ${PACKAGE_FIELDS.join(', ')})`);
+    const given = optionalAt(v, p.ecosystem, i, 'ecosystem');
     // Packages of one list mostly share one spelling: canonicalised once per run of it.
     if (given !== undefined && given !== lastGiven) [lastGiven, lastCanonical] = [given, canonicalEcosystem(given)];
-    const ecosystem = (given === undefined ? undefined : lastCanonical) ?? distro.ecosystem ?? v.fail(`${path}.ecosystem`, `is required: ${distro.why}`);
+    const ecosystem = (given === undefined ? undefined : lastCanonical) ?? distro.ecosystem ?? v.fail(`packages[${i}].ecosystem`, `is required: ${distro.why}`);
     const pkg: InstalledPackage = {
       ecosystem,
-      name: normalizeName(ecosystem, v.string(p.name, `${path}.name`)),
-      version: v.string(p.version, `${path}.version`),
-      sourceName: v.optionalString(p.sourceName, `${path}.sourceName`),
-      sourceVersion: v.optionalString(p.sourceVersion, `${path}.sourceVersion`),
-      arch: v.optionalString(p.arch, `${path}.arch`),
+      name: normalizeName(ecosystem, stringAt(v, p.name, i, 'name')),
+      version: stringAt(v, p.version, i, 'version'),
+      sourceName: optionalAt(v, p.sourceName, i, 'sourceName'),
+      sourceVersion: optionalAt(v, p.sourceVersion, i, 'sourceVersion'),
+      arch: optionalAt(v, p.arch, i, 'arch'),
     };
     read.push(pkg);
   });
@@ -70,6 +72,18 @@ export function parsePatchwiseInventory(doc: Obj, source: string, cache?: Packag
   // object, so matching and reporting answer it from their per-object memo.
   const packages = cache ? sharedPackages(cache, read) : read;
   return { host: name, source, machineId, distro: distro.value, attributes, runningKernel, packages };
+}
+
+const PACKAGE_FIELDS: readonly string[] = ['ecosystem', 'name', 'version', 'arch', 'sourceName', 'sourceVersion'];
+
+/** `packages[i].field` as a non-empty string (its path built only to name it in the error). */
+function stringAt(v: Validator, value: unknown, i: number, field: string): string {
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  return v.fail(`packages[${i}].${field}`, 'must be a non-empty string');
+}
+
+function optionalAt(v: Validator, value: unknown, i: number, field: string): string | undefined {
+  return value === undefined ? undefined : stringAt(v, value, i, field);
 }
 
 /** `host.os` → the distribution, or why packages must name their ecosystem themselves. */
