@@ -128,6 +128,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (request.routeOptions.config.auth !== 'agent') return;
     const hostId = await agents.authenticate({ method: request.method, path: request.url, headers: request.headers, rawBody: request.rawBody });
     request.caller = { kind: 'agent', hostId };
+    // The raw bytes served the signature only; an inventory's must not live as long as its upload.
+    request.rawBody = undefined;
   });
 
   // Limits that routes opt into: per agent, counted after authentication (keyed by the proven host

@@ -308,9 +308,20 @@ export class ControlPlane {
   }
 
   /** Stores a host's inventory (Patchwise inventory JSON) and re-assesses that host only. */
-  async putInventory(hostId: string, document: unknown, digest: string): Promise<InventoryReply> {
-    const inventory = this.parseUpload(hostId, document);
-    const stored = await this.uploads.submit({ hostId, inventory, digest });
+  putInventory(hostId: string, document: unknown, digest: string): Promise<InventoryReply> {
+    // Not async: the parsed document is garbage once read, so no suspended frame may hold it
+    // while the upload waits for its batch.
+    let inventory: HostInventory;
+    try {
+      inventory = this.parseUpload(hostId, document);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return this.storeUpload({ hostId, inventory, digest });
+  }
+
+  private async storeUpload(upload: Upload): Promise<InventoryReply> {
+    const stored = await this.uploads.submit(upload);
     if ('error' in stored) throw stored.error;
     return stored.reply;
   }

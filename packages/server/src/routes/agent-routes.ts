@@ -75,6 +75,13 @@ export function agentRoutes(app: App, deps: AppDeps): void {
         },
       },
     },
-    (request) => deps.controlPlane.putInventory(agentOf(request.caller), request.body.inventory, request.body.digest),
+    (request) => {
+      const { inventory, digest } = request.body;
+      // The reply waits for the upload's batch to be written; meanwhile the request must not keep
+      // the parsed document (thousands of objects) alive: read into shared packages at once, it
+      // is garbage from then on instead of being copied by every young-generation collection.
+      request.body = undefined as never;
+      return deps.controlPlane.putInventory(agentOf(request.caller), inventory, digest);
+    },
   );
 }
