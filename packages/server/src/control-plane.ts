@@ -308,15 +308,10 @@ export class ControlPlane {
   }
 
   /** Stores a host's inventory (Patchwise inventory JSON) and re-assesses that host only. */
-  putInventory(hostId: string, document: unknown, digest: string): Promise<InventoryReply> {
-    // Not async: the parsed document is garbage once read, so no suspended frame may hold it
-    // while the upload waits for its batch.
-    let inventory: HostInventory;
-    try {
-      inventory = this.parseUpload(hostId, document);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
+  async putInventory(hostId: string, document: unknown, digest: string): Promise<InventoryReply> {
+    const inventory = this.parseUpload(hostId, document);
+    // Handed on, not awaited: this frame, which holds the document, ends here instead of staying
+    // suspended while the upload waits for its batch (the document is garbage once parsed).
     return this.storeUpload({ hostId, inventory, digest });
   }
 

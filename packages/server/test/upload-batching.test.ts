@@ -8,6 +8,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { ValueNode, sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +39,39 @@ const PATCHED = [
   { name: 'curl', version: '7.76.1-30.el9' },
 ];
 const NONE = { opened: 0, updated: 0, fixed: 0, retracted: 0 };
+
+/**
+ * Forces a full garbage collection while the upload's batch writes its snapshot (the upload is
+ * waiting for its batch then) and records whether the watched document survived it.
+ */
+class DocumentProbe implements KyselyPlugin {
+  private document: WeakRef<object> | undefined;
+  checked = false;
+  documentAlive = true;
+
+  watch(document: object): void {
+    this.document = new WeakRef(document);
+  }
+
+  transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
+    if (!this.checked && node.kind === 'RawNode' && node.sqlFragments.join('').includes('inventory_digest = u.digest')) {
+      fullCollection();
+      this.checked = true;
+      this.documentAlive = this.document?.deref() !== undefined;
+    }
+    return node;
+  }
+
+  transformResult<R>({ result }: { result: R }): Promise<R> {
+    return Promise.resolve(result);
+  }
+}
+
+/** A full, synchronous garbage collection (V8's `gc`, exposed at run time for this process). */
+function fullCollection(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 /**
  * Watches the findings insert: counts the statements carrying more than one host's findings (a
@@ -149,6 +184,22 @@ describe.each(kinds)('batched inventory uploads on %s', (kind) => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('holds no uploaded document while the upload waits for its batch to be written', async () => {
+    const probe = new DocumentProbe();
+    const plane = new ControlPlane(t.db.withPlugin(probe), new Assessor(), t.clock.read, { checkinIntervalSeconds: 60 });
+    const hosts = new HostStore(tablesOf(t.db), t.clock.read);
+    const id = (await hosts.create({ name: 'db-0', machineId: 'db-0', os: null, ecosystem: null, facts: {}, attributes: EMPTY_ATTRIBUTES })).id;
+    // Made in a function of its own: afterwards only the probe's WeakRef and the control plane can reach the document.
+    const upload = () => {
+      const inventory = almaInventory(VULNERABLE, id);
+      probe.watch(inventory);
+      return plane.putInventory(id, inventory, digestOf(inventory));
+    };
+    expect((await upload()).packages).toBe(VULNERABLE.length);
+    expect(probe.checked).toBe(true);
+    expect(probe.documentAlive).toBe(false);
   });
 
   async function replaceEvents(): Promise<number> {
