@@ -9,7 +9,7 @@ import type { StatementNames } from './statement-names.js';
  */
 export function preparingClient(Client: typeof pg.Client, names: StatementNames): typeof pg.Client {
   class PreparingClient extends Client {}
-  const query = Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+  const { query } = Client.prototype as unknown as { query: (this: pg.Client, ...args: unknown[]) => unknown };
   // Assigned, not overridden in the class body: `query`'s many overloads cannot be restated.
   PreparingClient.prototype.query = function (this: pg.Client, text: unknown, values?: unknown, callback?: unknown) {
     if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
