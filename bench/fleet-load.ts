@@ -10,8 +10,8 @@
  *   4. changed inventories re-sent (closed loop, every check-in after a package change);
  *   5. N agents at a 60 s interval (open loop, ~N/60 requests/s): p50/p99 latency;
  *   6. a feed update (the other 10 % of the feed) re-assesses the fleet: seconds until done.
- * Server RSS (current and peak) and the CPU seconds of server and load generator are recorded
- * per phase, since both share this machine's cores.
+ * Server RSS (current and peak) and the CPU seconds of server (and of its main thread alone) and
+ * load generator are recorded per phase, since both share this machine's cores.
  *
  *   flock /tmp/patchwise-bench.lock node --import tsx bench/fleet-load.ts --db pglite|postgres
  *     [--agents 10000] [--packages 1000] [--closed 20] [--open 60] [--concurrency 32] [--setup-concurrency 8]
@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALMA_FEED, Simulation, type PhaseReport } from '@patchwise/simulator';
 import { BenchServer } from './support/bench-server.js';
-import { PostgresCpu, cpuOf, rssOf, selfCpu } from './support/process-usage.js';
+import { PostgresCpu, cpuOf, mainThreadCpuOf, rssOf, selfCpu } from './support/process-usage.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench/out');
@@ -108,23 +108,23 @@ async function main(): Promise<void> {
       if (db === 'postgres') postgres.sample();
     }, 500);
     const measured = async (name: string, run: () => Promise<PhaseReport>) => {
-      const cpu0 = { server: cpuOf(pid), load: selfCpu(), postgres: postgres.snapshot(), load1: loadavg()[0] };
+      const cpu0 = { server: cpuOf(pid), serverMain: mainThreadCpuOf(pid), load: selfCpu(), postgres: postgres.snapshot(), load1: loadavg()[0] };
       at(name);
       const window = [(performance.now() - spawned) / 1000];
       const report = await run();
       window.push((performance.now() - spawned) / 1000);
       const seconds = report.elapsedMs / 1000;
-      const cpu = { server: cpuOf(pid) - cpu0.server, load: selfCpu() - cpu0.load, postgres: postgres.since(cpu0.postgres) };
+      const cpu = { server: cpuOf(pid) - cpu0.server, serverMain: mainThreadCpuOf(pid) - cpu0.serverMain, load: selfCpu() - cpu0.load, postgres: postgres.since(cpu0.postgres) };
       const mem = rssOf(pid);
       const loadAverage = [cpu0.load1, loadavg()[0]];
-      phases[name] = { ...report, serverCpuSeconds: cpu.server, loadCpuSeconds: cpu.load, postgresCpuSeconds: cpu.postgres, serverRssMiB: mem.rss, loadAverage, window };
+      phases[name] = { ...report, serverCpuSeconds: cpu.server, serverMainThreadCpuSeconds: cpu.serverMain, loadCpuSeconds: cpu.load, postgresCpuSeconds: cpu.postgres, serverRssMiB: mem.rss, loadAverage, window };
       const errors = Object.entries(report.errors).map(([k, n]) => `${n} ${k}`).join(', ');
       for (const [op, s] of Object.entries(report.operations)) {
         if (s.count + s.errors === 0) continue;
         line(`${name}: ${op}`, `${s.count} ok in ${seconds.toFixed(1)} s = ${s.perSecond}/s; p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms${s.errors ? `; ${s.errors} errors` : ''}`);
       }
       const pgCores = db === 'postgres' ? `, PostgreSQL ${(cpu.postgres / seconds).toFixed(2)}` : '';
-      line(`${name}: cores used`, `server ${(cpu.server / seconds).toFixed(2)}, load generator ${(cpu.load / seconds).toFixed(2)}${pgCores}; load average ${loadAverage.map((x) => x?.toFixed(1)).join(' → ')}; server RSS ${mem.rss.toFixed(0)} MiB; from ${window.map((t) => t.toFixed(0)).join(' to ')} s${errors ? `; errors: ${errors}` : ''}`);
+      line(`${name}: cores used`, `server ${(cpu.server / seconds).toFixed(2)} (its main thread ${(cpu.serverMain / seconds).toFixed(2)}), load generator ${(cpu.load / seconds).toFixed(2)}${pgCores}; load average ${loadAverage.map((x) => x?.toFixed(1)).join(' → ')}; server RSS ${mem.rss.toFixed(0)} MiB; from ${window.map((t) => t.toFixed(0)).join(' to ')} s${errors ? `; errors: ${errors}` : ''}`);
     };
 
     await measured('enroll', () => sim.enroll());

@@ -12,9 +12,21 @@ export function rssOf(pid: number): { rss: number; peak: number } {
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
 }
 
-/** CPU seconds (user + system) a process has used so far. */
+/** CPU seconds (user + system) a process has used so far, all its threads. */
 export function cpuOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return cpuOfStat(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU seconds of a process's main thread alone (its thread id is the process id): for Node, the
+ * JavaScript thread, without the garbage collector's and libuv's helper threads.
+ */
+export function mainThreadCpuOf(pid: number): number {
+  return cpuOfStat(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function cpuOfStat(path: string): number {
+  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 

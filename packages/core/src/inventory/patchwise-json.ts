@@ -78,9 +78,10 @@ const PACKAGE_FIELDS: readonly string[] = ['ecosystem', 'name', 'version', 'arch
 
 /** `packages[i].field` as a non-empty string (its path built only to name it in the error). */
 function stringAt(v: Validator, value: unknown, i: number, field: string): string {
-  if (typeof value === 'string' && value.trim() !== '') return value;
-  return v.fail(`packages[${i}].${field}`, 'must be a non-empty string');
+  return isNonEmptyString(value) ? value : v.fail(`packages[${i}].${field}`, 'must be a non-empty string');
 }
+
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
 function optionalAt(v: Validator, value: unknown, i: number, field: string): string | undefined {
   return value === undefined ? undefined : stringAt(v, value, i, field);
@@ -143,8 +144,7 @@ class Validator {
   }
 
   string(value: unknown, path: string): string {
-    if (typeof value !== 'string' || value.trim() === '') this.fail(path, 'must be a non-empty string');
-    return value;
+    return isNonEmptyString(value) ? value : this.fail(path, 'must be a non-empty string');
   }
 
   optionalString(value: unknown, path: string): string | undefined {
